@@ -1,0 +1,39 @@
+import { stableHash } from '../cells/hash';
+
+/** Everything that decides a training result besides the architecture. */
+export interface TrainingProtocol {
+  dataset: 'fashion-mnist';
+  /** Samples taken (seeded) from the training set for training and for validation. */
+  trainSize: number;
+  valSize: number;
+  /** Test samples evaluated after the last epoch; 0 skips the test evaluation. */
+  testSize: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+  learningRate: number;
+  lrSchedule: 'constant' | 'cosine';
+  augmentation: 'none' | 'flip-shift';
+  /** Square input side after resizing (resolution scaling); 0 keeps the dataset's size. */
+  resolution: number;
+  seed: number;
+}
+
+export const DEFAULT_PROTOCOL: TrainingProtocol = {
+  dataset: 'fashion-mnist',
+  trainSize: 5000,
+  valSize: 1000,
+  testSize: 10000,
+  epochs: 2,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  lrSchedule: 'constant',
+  augmentation: 'none',
+  resolution: 0,
+  seed: 1,
+};
+
+export function protocolHash(protocol: TrainingProtocol): string {
+  return stableHash(protocol);
+}
