@@ -14,8 +14,6 @@ export interface TrainingProtocol {
   learningRate: number;
   lrSchedule: 'constant' | 'cosine';
   augmentation: 'none' | 'flip-shift';
-  /** Square input side after resizing (resolution scaling); 0 keeps the dataset's size. */
-  resolution: number;
   seed: number;
 }
 
@@ -30,7 +28,6 @@ export const DEFAULT_PROTOCOL: TrainingProtocol = {
   learningRate: 1e-3,
   lrSchedule: 'constant',
   augmentation: 'none',
-  resolution: 0,
   seed: 1,
 };
 
