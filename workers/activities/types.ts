@@ -44,3 +44,53 @@ export interface TrainTrialResult {
 export interface TrainingActivities {
   trainTrial(input: TrainTrialInput): Promise<TrainTrialResult>;
 }
+
+export interface PrepareTrialInput {
+  trialId: string;
+  searchId: string;
+  trialIndex: number;
+  architecture: Architecture;
+  archHash: string;
+  protocol: TrainingProtocol;
+  protocolHash: string;
+  fidelity: number;
+  baselineName?: string;
+  budget: { maxParams?: number; maxFlops?: number };
+  input: { height: number; width: number; channels: number };
+  classes: number;
+}
+
+/** What the orchestrator decided for a candidate before any training. */
+export type PreparedTrial =
+  | { action: 'train'; params: number; flops: number }
+  | { action: 'settled'; outcome: TrialOutcome };
+
+/** The final record of a trial as the workflow sees it. */
+export interface TrialOutcome {
+  trialId: string;
+  status: TrialState;
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  params: number;
+  flops: number;
+  error: string | null;
+}
+
+export interface SearchRecordInput {
+  searchId: string;
+  kind: 'search' | 'baselines' | 'scaling';
+  space: string;
+  strategy: string;
+  seed: number;
+  trials: number;
+  config: unknown;
+}
+
+export interface OrchestrationActivities {
+  recordSearch(input: SearchRecordInput): Promise<void>;
+  prepareTrial(input: PrepareTrialInput): Promise<PreparedTrial>;
+  /** Ends a trial the trainer could not end itself (failed after retries, cancelled). */
+  settleTrial(input: { trialId: string; status: 'failed' | 'cancelled'; error: string }): Promise<TrialOutcome>;
+  finishSearch(input: { searchId: string; status: 'finished' | 'stopped' }): Promise<void>;
+  setSearchStatus(input: { searchId: string; status: 'running' | 'paused' | 'stopping' }): Promise<void>;
+}

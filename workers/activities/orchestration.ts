@@ -1,0 +1,119 @@
+/** Orchestration activities: every write is an idempotent upsert keyed by ids from the input. */
+import { architectureCost, describeArchitecture } from '../../cells';
+import type { Database } from '../../db/client';
+import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
+import { setSearchStatus, upsertSearch } from '../../db/queries/searches';
+import {
+  cancelOpenTrials,
+  enqueueTrial,
+  findReusableTrial,
+  finishTrial,
+  getTrial,
+} from '../../db/queries/trials';
+import { isTerminal, type TrialState } from '../../search/trial-state';
+import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from './types';
+
+type TrialRow = NonNullable<Awaited<ReturnType<typeof getTrial>>>;
+
+function outcomeOf(row: TrialRow): TrialOutcome {
+  return {
+    trialId: row.id,
+    status: row.status as TrialState,
+    valAccuracy: row.valAccuracy ?? null,
+    testAccuracy: row.testAccuracy ?? null,
+    params: Number(row.params ?? 0),
+    flops: Number(row.flops ?? 0),
+    error: row.error ?? null,
+  };
+}
+
+export function createOrchestrationActivities(db: Database): OrchestrationActivities {
+  return {
+    async recordSearch(input) {
+      await upsertSearch(db, {
+        id: input.searchId,
+        kind: input.kind,
+        status: 'running',
+        space: input.space,
+        strategy: input.strategy,
+        seed: input.seed,
+        trialsRequested: input.trials,
+        config: input.config,
+      });
+    },
+
+    async prepareTrial(input): Promise<PreparedTrial> {
+      const existing = await getTrial(db, input.trialId);
+      if (existing && isTerminal(existing.status as TrialState)) {
+        return { action: 'settled', outcome: outcomeOf(existing) };
+      }
+      const cost = architectureCost(input.architecture, input.input, input.classes);
+      await upsertArchitecture(db, {
+        hash: input.archHash,
+        family: input.architecture.family,
+        genotype: input.architecture,
+        description: describeArchitecture(input.architecture),
+        params: cost.params,
+        flops: cost.flops,
+      });
+      await upsertProtocol(db, input.protocolHash, input.protocol);
+      await enqueueTrial(db, {
+        id: input.trialId,
+        searchId: input.searchId,
+        trialIndex: input.trialIndex,
+        archHash: input.archHash,
+        protocolHash: input.protocolHash,
+        params: cost.params,
+        flops: cost.flops,
+        fidelity: input.fidelity,
+        baselineName: input.baselineName,
+      });
+
+      const overBy = overBudget(cost, input.budget);
+      if (overBy) {
+        await finishTrial(db, input.trialId, { status: 'over_budget', error: overBy });
+        return { action: 'settled', outcome: outcomeOf((await getTrial(db, input.trialId))!) };
+      }
+      const source = await findReusableTrial(db, input.archHash, input.protocolHash, input.trialId);
+      if (source) {
+        await finishTrial(db, input.trialId, {
+          status: 'reused',
+          reusedFrom: source.id,
+          valAccuracy: source.valAccuracy ?? undefined,
+          testAccuracy: source.testAccuracy ?? undefined,
+          trainSeconds: 0,
+        });
+        return { action: 'settled', outcome: outcomeOf((await getTrial(db, input.trialId))!) };
+      }
+      return { action: 'train', params: cost.params, flops: cost.flops };
+    },
+
+    async settleTrial(input) {
+      const row = await getTrial(db, input.trialId);
+      if (!row) {
+        return { trialId: input.trialId, status: input.status, valAccuracy: null, testAccuracy: null, params: 0, flops: 0, error: input.error };
+      }
+      await finishTrial(db, input.trialId, { status: input.status, error: input.error });
+      return outcomeOf((await getTrial(db, input.trialId))!);
+    },
+
+    async finishSearch(input) {
+      await cancelOpenTrials(db, input.searchId, `search ${input.status}`);
+      await setSearchStatus(db, input.searchId, input.status);
+    },
+
+    async setSearchStatus(input) {
+      await setSearchStatus(db, input.searchId, input.status);
+    },
+  };
+}
+
+function overBudget(cost: { params: number; flops: number }, budget: { maxParams?: number; maxFlops?: number }): string | null {
+  if (budget.maxParams !== undefined && cost.params > budget.maxParams) {
+    return `params ${cost.params} exceed the budget of ${budget.maxParams}`;
+  }
+  if (budget.maxFlops !== undefined && cost.flops > budget.maxFlops) {
+    return `FLOPs ${cost.flops} exceed the budget of ${budget.maxFlops}`;
+  }
+  return null;
+}

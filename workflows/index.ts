@@ -1,0 +1,2 @@
+export { searchWorkflow } from './search';
+export { baselinesWorkflow } from './baselines';

@@ -1,0 +1,82 @@
+/** One candidate from proposal to terminal state: record, reuse or reject, train, settle. */
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { architectureHash } from '../cells';
+import type { Architecture, InputShape } from '../cells/types';
+import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import type { CostBudget } from '../search/request';
+import type { TrialOutcome } from '../workers/activities/types';
+import { orchestration, trainers } from './activities';
+
+export interface TrialPlan {
+  searchId: string;
+  trialIndex: number;
+  architecture: Architecture;
+  protocol: TrainingProtocol;
+  fidelity: number;
+  baselineName?: string;
+  budget: CostBudget;
+  input: InputShape;
+  classes: number;
+  trainerTaskQueue: string;
+}
+
+export function trialIdOf(searchId: string, trialIndex: number): string {
+  return `${searchId}/${trialIndex}`;
+}
+
+export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
+  const trialId = trialIdOf(plan.searchId, plan.trialIndex);
+  const archHash = architectureHash(plan.architecture);
+  const pHash = protocolHash(plan.protocol);
+  try {
+    const prepared = await orchestration.prepareTrial({
+      trialId,
+      searchId: plan.searchId,
+      trialIndex: plan.trialIndex,
+      architecture: plan.architecture,
+      archHash,
+      protocol: plan.protocol,
+      protocolHash: pHash,
+      fidelity: plan.fidelity,
+      baselineName: plan.baselineName,
+      budget: plan.budget,
+      input: plan.input,
+      classes: plan.classes,
+    });
+    if (prepared.action === 'settled') return prepared.outcome;
+    const result = await trainers(plan.trainerTaskQueue).trainTrial({
+      trialId,
+      searchId: plan.searchId,
+      trialIndex: plan.trialIndex,
+      architecture: plan.architecture,
+      archHash,
+      protocol: plan.protocol,
+      protocolHash: pHash,
+    });
+    return {
+      trialId,
+      status: result.status,
+      valAccuracy: result.valAccuracy,
+      testAccuracy: result.testAccuracy,
+      params: result.params,
+      flops: result.flops,
+      error: null,
+    };
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    return await CancellationScope.nonCancellable(() =>
+      orchestration.settleTrial({ trialId, status: cancelled ? 'cancelled' : 'failed', error: failureText(err) }),
+    );
+  }
+}
+
+/** The innermost message of a Temporal failure chain: the error the trainer actually raised. */
+function failureText(err: unknown): string {
+  const messages: string[] = [];
+  let current: unknown = err;
+  while (current instanceof Error) {
+    messages.push(current.message);
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  return messages.filter((m) => m.length > 0).pop() ?? String(err);
+}
