@@ -1,0 +1,161 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { resolveTemporalCli } from '../workers/temporal/cli-binary';
+import { answersAsTemporal, connectTemporal, startDevServer, tlsFromEnv } from '../workers/temporal/dev-server';
+import { createTestEnv } from './helpers/temporal';
+
+const savedEnv = { ...process.env };
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'nas-temporal-test-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const quiet = () => {};
+
+describe('resolveTemporalCli', () => {
+  it('finds a runnable Temporal CLI', async () => {
+    const cli = await resolveTemporalCli({ log: quiet });
+    expect(execFileSync(cli, ['--version']).toString()).toMatch(/temporal version/);
+  });
+
+  it('rejects a TEMPORAL_CLI that does not exist, naming the variable', async () => {
+    process.env.TEMPORAL_CLI = join(scratch, 'no-such-temporal');
+    await expect(resolveTemporalCli({ log: quiet })).rejects.toThrow(/TEMPORAL_CLI=.*no-such-temporal.*not executable/);
+  });
+
+  it('rejects a TEMPORAL_CLI that is not executable', async () => {
+    const file = join(scratch, 'not-executable');
+    await writeFile(file, 'plain text');
+    await chmod(file, 0o644);
+    process.env.TEMPORAL_CLI = file;
+    await expect(resolveTemporalCli({ log: quiet })).rejects.toThrow(/TEMPORAL_CLI/);
+  });
+
+  it('lists every way to provide the CLI when none is found', async () => {
+    delete process.env.TEMPORAL_CLI;
+    process.env.PATH = join(scratch, 'empty-bin');
+    process.env.XDG_CACHE_HOME = join(scratch, 'empty-cache');
+    const error = await resolveTemporalCli({ log: quiet, allowBuild: false }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain('TEMPORAL_CLI');
+    expect(message).toContain('PATH');
+    expect(message).toContain(join(scratch, 'empty-cache', 'nas-orchestrator', 'temporal-cli-1.5.1', 'temporal'));
+    expect(message).toMatch(/Go toolchain|go install|building/);
+    expect(message).toMatch(/internet/);
+  });
+});
+
+describe('connectTemporal', () => {
+  it('names TEMPORAL_ADDRESS and the fix when the server is unreachable', async () => {
+    const port = await freePort();
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+    const expected = `TEMPORAL_ADDRESS: cannot reach 127.0.0.1:${port} within 5s; start the Temporal server or unset TEMPORAL_ADDRESS to use the embedded dev server`;
+    await expect(connectTemporal().clientConnection()).rejects.toThrow(expected);
+    await expect(connectTemporal().workerConnection()).rejects.toThrow(expected);
+  });
+
+  it('rejects a malformed TEMPORAL_ADDRESS', () => {
+    expect(() => connectTemporal({ address: 'host:99999' })).toThrow(/TEMPORAL_ADDRESS=host:99999 is not host:port/);
+  });
+
+  it('requires both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY', () => {
+    expect(() => tlsFromEnv({ TEMPORAL_TLS_CERT: '/x/cert.pem' })).toThrow(/TEMPORAL_TLS_KEY is not set/);
+    expect(() => tlsFromEnv({ TEMPORAL_TLS_CERT: '/x/c.pem', TEMPORAL_TLS_KEY: '/x/k.pem' })).toThrow(
+      /TEMPORAL_TLS_CERT=\/x\/c.pem cannot be read/,
+    );
+  });
+
+  it('reads the client certificate pair from the named files', async () => {
+    await writeFile(join(scratch, 'c.pem'), 'CERT');
+    await writeFile(join(scratch, 'k.pem'), 'KEY');
+    const tls = tlsFromEnv({ TEMPORAL_TLS_CERT: join(scratch, 'c.pem'), TEMPORAL_TLS_KEY: join(scratch, 'k.pem') });
+    expect(Buffer.from(tls!.clientCertPair!.crt).toString()).toBe('CERT');
+    expect(Buffer.from(tls!.clientCertPair!.key).toString()).toBe('KEY');
+  });
+});
+
+describe('startDevServer', () => {
+  it('starts, is reused on the same port, keeps workflows across restarts and stops', async () => {
+    const port = await freePort();
+    const uiPort = await freePort();
+    const dbFile = join(scratch, 'state', 'dev.sqlite');
+    const first = await startDevServer({ port, uiPort, dbFile, log: quiet });
+    try {
+      expect(first.reused).toBe(false);
+      expect(first.address).toBe(`127.0.0.1:${port}`);
+      const connection = await connectTemporal({ address: first.address }).clientConnection();
+      const client = new Client({ connection });
+      await client.workflow.start('neverPolled', { taskQueue: 'nobody', workflowId: 'survives-restart' });
+      await connection.close();
+
+      const second = await startDevServer({ port, uiPort, dbFile, log: quiet });
+      expect(second.reused).toBe(true);
+      await second.stop();
+      expect(await answersAsTemporal(first.address, 2_000)).toBe(true);
+    } finally {
+      await first.stop();
+    }
+    expect(await answersAsTemporal(first.address, 1_000)).toBe(false);
+
+    const restarted = await startDevServer({ port, uiPort, dbFile, log: quiet });
+    try {
+      expect(restarted.reused).toBe(false);
+      const connection = await Connection.connect({ address: restarted.address });
+      const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
+      expect(description.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('fails with the server output when the port is taken by something else', async () => {
+    const blocker = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      await expect(
+        startDevServer({ port, uiPort: await freePort(), dbFile: join(scratch, 'taken.sqlite'), log: quiet, startTimeoutMs: 20_000 }),
+      ).rejects.toThrow(/Temporal dev server (exited|did not accept)/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('createTestEnv', () => {
+  it('gives workflow tests a working local server', async () => {
+    const env = await createTestEnv();
+    try {
+      const info = await env.connection.workflowService.getSystemInfo({});
+      expect(info.serverVersion).toMatch(/^\d+\.\d+/);
+    } finally {
+      await env.teardown();
+    }
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * The embedded default: a local `temporal server start-dev`, persisted under NAS_HOME, reused when
+ * one already answers on the port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
+import { connectTemporal, type TemporalConnector } from './connect';
+
+export { connectTemporal, tlsFromEnv, parseAddress, type TemporalConnector, type TemporalConnectOptions } from './connect';
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  /** SQLite file; default `${NAS_HOME ?? ./.nas}/temporal/dev-server.sqlite` so searches survive restarts. */
+  dbFile?: string;
+  namespace?: string;
+  log?: Log;
+  /** How long to wait for a spawned server to accept connections. Default 60 s. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  /** true when a server was already listening: stop() then leaves it running. */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+export function nasHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.NAS_HOME || '.nas');
+}
+
+export function defaultDevServerDbFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(nasHome(env), 'temporal', 'dev-server.sqlite');
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? 7233;
+  const uiPort = options.uiPort ?? 8233;
+  const namespace = options.namespace ?? 'default';
+  const log = options.log ?? ((message: string) => console.error(`[temporal-dev] ${message}`));
+  const address = `${HOST}:${port}`;
+  const uiUrl = `http://${HOST}:${uiPort}`;
+
+  if (await answersAsTemporal(address, 1_000)) {
+    log(`reusing the Temporal server already listening at ${address}`);
+    return { address, uiUrl, namespace, reused: true, stop: async () => {} };
+  }
+
+  const dbFile = resolve(options.dbFile ?? defaultDevServerDbFile());
+  await mkdir(dirname(dbFile), { recursive: true });
+  const cli = await findTemporalCli({ log });
+  if (!cli) return startDownloadedDevServer({ port, uiPort, namespace, dbFile, address, uiUrl, log });
+
+  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--ui-port', String(uiPort)];
+  args.push('--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn');
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = captureOutput(child);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await terminate(child);
+  };
+  try {
+    await waitUntilReady(child, address, namespace, options.startTimeoutMs ?? 60_000, output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
+  return { address, uiUrl, namespace, reused: false, stop };
+}
+
+/** Connector for $TEMPORAL_ADDRESS when set, otherwise for a started (or reused) embedded dev server. */
+export async function openTemporal(
+  options: DevServerOptions = {},
+): Promise<TemporalConnector & { devServer: DevServer | null; stop(): Promise<void> }> {
+  if (process.env.TEMPORAL_ADDRESS) {
+    return { ...connectTemporal({ namespace: options.namespace }), devServer: null, stop: async () => {} };
+  }
+  const devServer = await startDevServer(options);
+  const connector = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
+  return { ...connector, devServer, stop: () => devServer.stop() };
+}
+
+export async function answersAsTemporal(address: string, timeoutMs: number): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => {});
+  }
+}
+
+async function namespaceReady(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => {});
+  }
+}
+
+interface OutputBuffer {
+  text(): string;
+}
+
+function captureOutput(child: ChildProcess): OutputBuffer {
+  let text = '';
+  const append = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-32_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { text: () => text };
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  output: OutputBuffer,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
+  while (Date.now() < deadline) {
+    if (spawnError) throw new Error(`cannot run the Temporal CLI: ${spawnError.message}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `Temporal dev server exited (${child.exitCode ?? child.signalCode}) before accepting connections at ${address}:\n` +
+          tail(output.text()),
+      );
+    }
+    if (await namespaceReady(address, namespace)) return;
+    await sleep(250);
+  }
+  throw new Error(
+    `Temporal dev server did not accept connections at ${address} within ${timeoutMs / 1000}s; its output ends with:\n` +
+      tail(output.text()),
+  );
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill('SIGTERM');
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killTimer);
+}
+
+interface DownloadFallback {
+  port: number;
+  uiPort: number;
+  namespace: string;
+  dbFile: string;
+  address: string;
+  uiUrl: string;
+  log: Log;
+}
+
+/** Last resort: the SDK downloads a dev server (needs the internet). */
+async function startDownloadedDevServer(fallback: DownloadFallback): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  fallback.log('no local Temporal CLI; asking the Temporal SDK to download the dev server');
+  try {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download' },
+        ip: HOST,
+        port: fallback.port,
+        ui: true,
+        uiPort: fallback.uiPort,
+        dbFilename: fallback.dbFile,
+        namespace: fallback.namespace,
+      },
+    });
+    const { address, uiUrl, namespace } = fallback;
+    return { address, uiUrl, namespace, reused: false, stop: () => env.teardown() };
+  } catch (error) {
+    throw new Error(`${temporalCliMissingMessage(true)}\n(SDK download failed: ${(error as Error).message})`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
