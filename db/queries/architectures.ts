@@ -1,0 +1,22 @@
+import type { Architecture, Family } from '../../cells/types';
+import type { TrainingProtocol } from '../../search/protocol';
+import type { Database } from '../client';
+import { architectures, protocols } from '../schema';
+
+export interface ArchitectureRow {
+  hash: string;
+  family: Family;
+  genotype: Architecture;
+  description: string;
+  params: number;
+  flops: number;
+}
+
+/** The hash is of the canonical genotype, so an existing row is already right: insert once. */
+export async function upsertArchitecture(db: Database, row: ArchitectureRow): Promise<void> {
+  await db.insert(architectures).values(row).onConflictDoNothing({ target: architectures.hash });
+}
+
+export async function upsertProtocol(db: Database, hash: string, protocol: TrainingProtocol): Promise<void> {
+  await db.insert(protocols).values({ hash, protocol }).onConflictDoNothing({ target: protocols.hash });
+}

@@ -1,0 +1,123 @@
+import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../client';
+import { architectures, trials } from '../schema';
+import { hasSucceededResult } from './succeeded';
+
+export const LEADERBOARD_SORTS = ['val_acc', 'params', 'flops'] as const;
+export type LeaderboardSort = (typeof LEADERBOARD_SORTS)[number];
+export const PARETO_COSTS = ['params', 'flops'] as const;
+export type ParetoCost = (typeof PARETO_COSTS)[number];
+
+export interface LeaderboardOptions {
+  searchId: string;
+  /** Default 20. */
+  top?: number;
+  /** Default 'val_acc' (highest first); 'params' and 'flops' cheapest first. */
+  sort?: LeaderboardSort;
+  /** Keep only rows no other row beats in both validation accuracy and this cost. */
+  pareto?: ParetoCost;
+  /** Add succeeded hand-designed baselines (of any search) trained under this search's protocol(s). */
+  includeBaselines?: boolean;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  trialId: string;
+  kind: 'discovered' | 'baseline';
+  /** Baseline name, or the architecture's description. */
+  name: string;
+  archHash: string;
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  params: number;
+  flops: number;
+  trainSeconds: number | null;
+  status: string;
+}
+
+function validate(options: LeaderboardOptions): Required<Omit<LeaderboardOptions, 'pareto'>> & { pareto?: ParetoCost } {
+  const { searchId, top = 20, sort = 'val_acc', pareto, includeBaselines = false } = options;
+  if (!Number.isInteger(top) || top < 1) throw new Error(`leaderboard top: ${top} must be a positive integer`);
+  if (!LEADERBOARD_SORTS.includes(sort)) {
+    throw new Error(`leaderboard sort: '${sort}' is not one of ${LEADERBOARD_SORTS.join(', ')}`);
+  }
+  if (pareto !== undefined && !PARETO_COSTS.includes(pareto)) {
+    throw new Error(`leaderboard pareto: '${pareto}' is not one of ${PARETO_COSTS.join(', ')}`);
+  }
+  return { searchId, top, sort, pareto, includeBaselines };
+}
+
+function dominates(a: LeaderboardRow, b: LeaderboardRow, cost: ParetoCost): boolean {
+  const accA = a.valAccuracy ?? -Infinity;
+  const accB = b.valAccuracy ?? -Infinity;
+  return accA >= accB && a[cost] <= b[cost] && (accA > accB || a[cost] < b[cost]);
+}
+
+/**
+ * Succeeded trials of a search (reused ones with their copied metrics), one row
+ * per architecture, ranked in SQL; optionally with baselines and a Pareto filter.
+ */
+export async function leaderboard(db: Database, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
+  const { searchId, top, sort, pareto, includeBaselines } = validate(options);
+
+  const searchProtocols = db
+    .selectDistinct({ hash: trials.protocolHash })
+    .from(trials)
+    .where(eq(trials.searchId, searchId));
+  const inScope = includeBaselines
+    ? or(eq(trials.searchId, searchId), and(isNotNull(trials.baselineName), inArray(trials.protocolHash, searchProtocols)))
+    : eq(trials.searchId, searchId);
+
+  // One row per architecture: this search's own trial first, then one that trained itself.
+  const candidates = db
+    .select({
+      trialId: trials.id,
+      kind: sql<LeaderboardRow['kind']>`case when ${trials.baselineName} is null then 'discovered' else 'baseline' end`.as('kind'),
+      name: sql<string>`coalesce(${trials.baselineName}, ${architectures.description})`.as('name'),
+      archHash: trials.archHash,
+      valAccuracy: trials.valAccuracy,
+      testAccuracy: trials.testAccuracy,
+      params: trials.params,
+      flops: trials.flops,
+      trainSeconds: trials.trainSeconds,
+      status: trials.status,
+      copy: sql<number>`row_number() over (partition by ${trials.archHash} order by
+        ${trials.searchId} = ${searchId} desc, ${trials.reusedFrom} is null desc,
+        ${trials.valAccuracy} desc nulls last, ${trials.id})`.as('copy'),
+    })
+    .from(trials)
+    .innerJoin(architectures, eq(architectures.hash, trials.archHash))
+    .where(and(inScope, hasSucceededResult))
+    .as('candidates');
+
+  const byAccuracy = sql`${candidates.valAccuracy} desc nulls last`;
+  const order: Record<LeaderboardSort, SQL> = {
+    val_acc: sql`${byAccuracy}, ${candidates.params}, ${candidates.trialId}`,
+    params: sql`${candidates.params}, ${byAccuracy}, ${candidates.trialId}`,
+    flops: sql`${candidates.flops}, ${byAccuracy}, ${candidates.trialId}`,
+  };
+  const query = db
+    .select({
+      rank: sql<number>`(row_number() over (order by ${order[sort]}))::int`.mapWith(Number),
+      trialId: candidates.trialId,
+      kind: candidates.kind,
+      name: candidates.name,
+      archHash: candidates.archHash,
+      valAccuracy: candidates.valAccuracy,
+      testAccuracy: candidates.testAccuracy,
+      params: candidates.params,
+      flops: candidates.flops,
+      trainSeconds: candidates.trainSeconds,
+      status: candidates.status,
+    })
+    .from(candidates)
+    .where(eq(candidates.copy, 1))
+    .orderBy(order[sort]);
+
+  if (!pareto) return query.limit(top);
+  const all = await query;
+  return all
+    .filter((row) => !all.some((other) => dominates(other, row, pareto)))
+    .slice(0, top)
+    .map((row, i) => ({ ...row, rank: i + 1 }));
+}

@@ -1,0 +1,102 @@
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import { scalingPoints, scalingStudies, trials } from '../schema';
+import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary';
+
+export type ScalingStudy = typeof scalingStudies.$inferSelect;
+
+export interface NewScalingStudy {
+  id: string;
+  /** The base architecture (hash or baseline name) the study scales. */
+  base: string;
+  config: unknown;
+  status?: ScalingStatus;
+}
+
+export interface ScalingPoint {
+  studyId: string;
+  method: ScalingMethod;
+  phi: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+  trialId: string;
+}
+
+export interface ScalingPointResult extends ScalingPoint {
+  status: string;
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  params: number;
+  flops: number;
+  trainSeconds: number | null;
+}
+
+/** Records the study once; a repeated call returns the existing row unchanged. */
+export async function upsertScalingStudy(db: Database, study: NewScalingStudy): Promise<ScalingStudy> {
+  await db
+    .insert(scalingStudies)
+    .values({ ...study, status: study.status ?? 'running' })
+    .onConflictDoNothing({ target: scalingStudies.id });
+  const row = await getScalingStudy(db, study.id);
+  if (!row) throw new Error(`scaling study ${study.id}: row vanished right after insert`);
+  return row;
+}
+
+export async function getScalingStudy(db: Database, id: string): Promise<ScalingStudy | null> {
+  const [row] = await db.select().from(scalingStudies).where(eq(scalingStudies.id, id));
+  return row ?? null;
+}
+
+/** Ends a running study (with the chosen coefficients, if any); an ended study never changes. */
+export async function finishScalingStudy(
+  db: Database,
+  id: string,
+  status: Exclude<ScalingStatus, 'running'>,
+  chosen: unknown = null,
+): Promise<boolean> {
+  const changed = await db
+    .update(scalingStudies)
+    .set({ status, chosen, finishedAt: sql`now()` })
+    .where(and(eq(scalingStudies.id, id), notInArray(scalingStudies.status, ['finished', 'stopped', 'failed'])))
+    .returning({ id: scalingStudies.id });
+  return changed.length > 0;
+}
+
+/** Links a point of the study to its trial; recording the same point again changes nothing. */
+export async function recordScalingPoint(db: Database, point: ScalingPoint): Promise<void> {
+  if (!SCALING_METHODS.includes(point.method)) {
+    throw new Error(`scaling point method: '${point.method}' is not one of ${SCALING_METHODS.join(', ')}`);
+  }
+  await db.insert(scalingPoints).values(point).onConflictDoNothing();
+}
+
+export async function listScalingPoints(db: Database, studyId: string): Promise<ScalingPointResult[]> {
+  const rows = await db
+    .select({
+      studyId: scalingPoints.studyId,
+      method: scalingPoints.method,
+      phi: scalingPoints.phi,
+      alpha: scalingPoints.alpha,
+      beta: scalingPoints.beta,
+      gamma: scalingPoints.gamma,
+      trialId: scalingPoints.trialId,
+      status: trials.status,
+      valAccuracy: trials.valAccuracy,
+      testAccuracy: trials.testAccuracy,
+      params: trials.params,
+      flops: trials.flops,
+      trainSeconds: trials.trainSeconds,
+    })
+    .from(scalingPoints)
+    .innerJoin(trials, eq(trials.id, scalingPoints.trialId))
+    .where(eq(scalingPoints.studyId, studyId))
+    .orderBy(
+      asc(scalingPoints.method),
+      asc(scalingPoints.phi),
+      asc(scalingPoints.alpha),
+      asc(scalingPoints.beta),
+      asc(scalingPoints.gamma),
+    );
+  return rows as ScalingPointResult[];
+}

@@ -1,0 +1,235 @@
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../search/trial-state';
+import type { EpochMetrics } from '../../workers/activities/types';
+import type { Database } from '../client';
+import { trialEpochs, trials } from '../schema';
+
+export type Trial = typeof trials.$inferSelect;
+export type TerminalTrialState = Exclude<TrialState, 'queued' | 'running'>;
+
+export interface NewTrial {
+  /** Must be `${searchId}/${trialIndex}`. */
+  id: string;
+  searchId: string;
+  trialIndex: number;
+  archHash: string;
+  protocolHash: string;
+  params: number;
+  flops: number;
+  fidelity?: number;
+  baselineName?: string | null;
+}
+
+export interface TrialOutcome {
+  status: TerminalTrialState;
+  valAccuracy?: number | null;
+  testAccuracy?: number | null;
+  reward?: number | null;
+  trainSeconds?: number | null;
+  samplesPerSecond?: number | null;
+  backend?: string | null;
+  device?: string | null;
+  worker?: string | null;
+  error?: string | null;
+  /** Required with status 'reused': the trial whose result this one takes. */
+  reusedFrom?: string | null;
+}
+
+export interface RunningOn {
+  worker: string;
+  backend: string;
+  device: string;
+}
+
+/** The states from which a trial may move to `to`, per search/trial-state. */
+function statesLeadingTo(to: TrialState): TrialState[] {
+  return TRIAL_STATES.filter((from) => canTransition(from, to));
+}
+
+/** Accuracy/reward that is NaN or infinite means "none": store null so it never ranks. */
+function finiteOrNull(value: number | null | undefined): number | null | undefined {
+  return value === undefined || value === null || Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Creates the trial as 'queued' unless it exists; returns the row as it is now.
+ * Re-enqueueing the same id with another architecture or protocol is an error
+ * (a search id reused for a different search, or a non-deterministic strategy).
+ */
+export async function enqueueTrial(db: Database, trial: NewTrial): Promise<Trial> {
+  const expectedId = `${trial.searchId}/${trial.trialIndex}`;
+  if (trial.id !== expectedId) {
+    throw new Error(`trial id: '${trial.id}' must be '${expectedId}' (searchId/trialIndex)`);
+  }
+  await db
+    .insert(trials)
+    .values({ ...trial, fidelity: trial.fidelity ?? 0, baselineName: trial.baselineName ?? null, status: 'queued' })
+    .onConflictDoNothing();
+  const row = await getTrial(db, trial.id);
+  if (!row) throw new Error(`trial ${trial.id}: row vanished right after insert`);
+  if (row.archHash !== trial.archHash || row.protocolHash !== trial.protocolHash) {
+    throw new Error(
+      `trial ${trial.id}: already recorded with architecture ${row.archHash} / protocol ${row.protocolHash}, ` +
+        `not ${trial.archHash} / ${trial.protocolHash}`,
+    );
+  }
+  return row;
+}
+
+export async function getTrial(db: Database, id: string): Promise<Trial | null> {
+  const [row] = await db.select().from(trials).where(eq(trials.id, id));
+  return row ?? null;
+}
+
+export async function listTrials(db: Database, searchId: string): Promise<Trial[]> {
+  return db.select().from(trials).where(eq(trials.searchId, searchId)).orderBy(asc(trials.trialIndex));
+}
+
+/**
+ * The earliest finished trial, of any search, that trained the same
+ * architecture under the same protocol itself (succeeded or diverged, not reused).
+ */
+export async function findReusableTrial(
+  db: Database,
+  archHash: string,
+  protocolHash: string,
+  exceptTrialId: string,
+): Promise<Trial | null> {
+  const [row] = await db
+    .select()
+    .from(trials)
+    .where(
+      and(
+        eq(trials.archHash, archHash),
+        eq(trials.protocolHash, protocolHash),
+        inArray(trials.status, ['succeeded', 'diverged']),
+        isNull(trials.reusedFrom),
+        ne(trials.id, exceptTrialId),
+      ),
+    )
+    .orderBy(asc(trials.finishedAt), asc(trials.id))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Marks an attempt as started: attempts + 1, first start time kept.
+ * Returns the updated row, or null when the trial is missing or already ended
+ * (the caller should then not train).
+ */
+export async function markTrialRunning(db: Database, id: string, on: RunningOn): Promise<Trial | null> {
+  const [row] = await db
+    .update(trials)
+    .set({
+      status: 'running',
+      attempts: sql`${trials.attempts} + 1`,
+      startedAt: sql`coalesce(${trials.startedAt}, now())`,
+      worker: on.worker,
+      backend: on.backend,
+      device: on.device,
+    })
+    .where(and(eq(trials.id, id), inArray(trials.status, statesLeadingTo('running'))))
+    .returning();
+  return row ?? null;
+}
+
+/** Stores one epoch of the learning curve; a repeated write of the same epoch replaces it. */
+export async function recordEpoch(db: Database, trialId: string, metrics: EpochMetrics): Promise<void> {
+  const values = {
+    trainLoss: metrics.trainLoss,
+    trainAccuracy: metrics.trainAccuracy,
+    valLoss: metrics.valLoss,
+    valAccuracy: metrics.valAccuracy,
+    seconds: metrics.seconds,
+  };
+  await db
+    .insert(trialEpochs)
+    .values({ trialId, epoch: metrics.epoch, ...values })
+    .onConflictDoUpdate({ target: [trialEpochs.trialId, trialEpochs.epoch], set: values });
+}
+
+export async function listEpochs(db: Database, trialId: string): Promise<EpochMetrics[]> {
+  return db
+    .select({
+      epoch: trialEpochs.epoch,
+      trainLoss: trialEpochs.trainLoss,
+      trainAccuracy: trialEpochs.trainAccuracy,
+      valLoss: trialEpochs.valLoss,
+      valAccuracy: trialEpochs.valAccuracy,
+      seconds: trialEpochs.seconds,
+    })
+    .from(trialEpochs)
+    .where(eq(trialEpochs.trialId, trialId))
+    .orderBy(asc(trialEpochs.epoch));
+}
+
+/** For a reused trial, the source's metrics fill whatever the caller did not give. */
+async function withReusedMetrics(db: Database, outcome: TrialOutcome): Promise<TrialOutcome> {
+  if (!outcome.reusedFrom) {
+    throw new Error(`finishTrial: status 'reused' needs reusedFrom (the trial id whose result is reused)`);
+  }
+  const source = await getTrial(db, outcome.reusedFrom);
+  if (!source) throw new Error(`finishTrial: reusedFrom trial '${outcome.reusedFrom}' does not exist`);
+  const copied = {
+    valAccuracy: source.valAccuracy,
+    testAccuracy: source.testAccuracy,
+    reward: source.reward,
+    trainSeconds: source.trainSeconds,
+    samplesPerSecond: source.samplesPerSecond,
+    backend: source.backend,
+    device: source.device,
+    worker: source.worker,
+  };
+  const given = Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined));
+  return { ...copied, ...given, status: 'reused' };
+}
+
+/**
+ * Ends a trial, only if search/trial-state allows the move from its current
+ * state (a late or repeated write never changes a terminal trial).
+ * Returns whether the row changed.
+ */
+export async function finishTrial(db: Database, id: string, outcome: TrialOutcome): Promise<boolean> {
+  if (!TRIAL_STATES.includes(outcome.status) || !isTerminal(outcome.status)) {
+    const allowed = TRIAL_STATES.filter((s) => isTerminal(s)).join(', ');
+    throw new Error(`finishTrial status: '${outcome.status}' is not a final state; allowed: ${allowed}`);
+  }
+  const full = outcome.status === 'reused' ? await withReusedMetrics(db, outcome) : outcome;
+  const changed = await db
+    .update(trials)
+    .set({
+      ...full,
+      valAccuracy: finiteOrNull(full.valAccuracy),
+      testAccuracy: finiteOrNull(full.testAccuracy),
+      reward: finiteOrNull(full.reward),
+      finishedAt: sql`now()`,
+    })
+    .where(and(eq(trials.id, id), inArray(trials.status, statesLeadingTo(full.status))))
+    .returning({ id: trials.id });
+  return changed.length > 0;
+}
+
+async function endOpenTrials(
+  db: Database,
+  searchId: string,
+  status: 'cancelled' | 'failed',
+  reason: string,
+): Promise<number> {
+  const open = statesLeadingTo(status).filter((s) => !isTerminal(s));
+  const ended = await db
+    .update(trials)
+    .set({ status, error: reason, finishedAt: sql`now()` })
+    .where(and(eq(trials.searchId, searchId), inArray(trials.status, open)))
+    .returning({ id: trials.id });
+  return ended.length;
+}
+
+/** Queued or running trials of the search become 'cancelled' with `reason`; returns how many. */
+export function cancelOpenTrials(db: Database, searchId: string, reason: string): Promise<number> {
+  return endOpenTrials(db, searchId, 'cancelled', reason);
+}
+
+/** Queued or running trials of the search become 'failed' with `error`; returns how many. */
+export function failOpenTrials(db: Database, searchId: string, error: string): Promise<number> {
+  return endOpenTrials(db, searchId, 'failed', error);
+}

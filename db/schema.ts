@@ -1,0 +1,174 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import { TRIAL_STATES } from '../search/trial-state';
+import { SCALING_METHODS, SCALING_STATUSES, SEARCH_KINDS, SEARCH_STATUSES } from './vocabulary';
+
+/** bytea as Uint8Array on both drivers (postgres-js returns Buffer, PGlite Uint8Array). */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => value,
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const cost = (name: string) => bigint(name, { mode: 'number' });
+
+function oneOf(column: { name: string }, values: readonly string[]) {
+  return sql.raw(`"${column.name}" in (${values.map((v) => `'${v}'`).join(', ')})`);
+}
+
+export const searches = pgTable(
+  'searches',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    space: text('space').notNull(),
+    strategy: text('strategy').notNull(),
+    seed: integer('seed').notNull(),
+    trialsRequested: integer('trials_requested').notNull(),
+    config: jsonb('config').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('searches_kind_check', oneOf(t.kind, SEARCH_KINDS)),
+    check('searches_status_check', oneOf(t.status, SEARCH_STATUSES)),
+  ],
+);
+
+export const architectures = pgTable('architectures', {
+  hash: text('hash').primaryKey(),
+  family: text('family').notNull(),
+  genotype: jsonb('genotype').notNull(),
+  description: text('description').notNull(),
+  params: cost('params').notNull(),
+  flops: cost('flops').notNull(),
+  createdAt: createdAt(),
+});
+
+export const protocols = pgTable('protocols', {
+  hash: text('hash').primaryKey(),
+  protocol: jsonb('protocol').notNull(),
+});
+
+export const trials = pgTable(
+  'trials',
+  {
+    /** `${searchId}/${trialIndex}`: the idempotency key. */
+    id: text('id').primaryKey(),
+    searchId: text('search_id')
+      .notNull()
+      .references(() => searches.id),
+    trialIndex: integer('trial_index').notNull(),
+    archHash: text('arch_hash')
+      .notNull()
+      .references(() => architectures.hash),
+    protocolHash: text('protocol_hash')
+      .notNull()
+      .references(() => protocols.hash),
+    status: text('status').notNull(),
+    baselineName: text('baseline_name'),
+    reusedFrom: text('reused_from'),
+    fidelity: integer('fidelity').notNull().default(0),
+    reward: real('reward'),
+    valAccuracy: real('val_accuracy'),
+    testAccuracy: real('test_accuracy'),
+    params: cost('params').notNull(),
+    flops: cost('flops').notNull(),
+    trainSeconds: real('train_seconds'),
+    samplesPerSecond: real('samples_per_second'),
+    backend: text('backend'),
+    device: text('device'),
+    worker: text('worker'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('trials_search_index_unique').on(t.searchId, t.trialIndex),
+    index('trials_arch_protocol_idx').on(t.archHash, t.protocolHash),
+    index('trials_search_status_idx').on(t.searchId, t.status),
+    check('trials_status_check', oneOf(t.status, TRIAL_STATES)),
+  ],
+);
+
+export const trialEpochs = pgTable(
+  'trial_epochs',
+  {
+    trialId: text('trial_id')
+      .notNull()
+      .references(() => trials.id),
+    epoch: integer('epoch').notNull(),
+    trainLoss: real('train_loss').notNull(),
+    trainAccuracy: real('train_accuracy').notNull(),
+    valLoss: real('val_loss').notNull(),
+    valAccuracy: real('val_accuracy').notNull(),
+    seconds: real('seconds').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.trialId, t.epoch] })],
+);
+
+export const checkpoints = pgTable('checkpoints', {
+  trialId: text('trial_id')
+    .primaryKey()
+    .references(() => trials.id),
+  epoch: integer('epoch').notNull(),
+  weights: bytes('weights').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const scalingStudies = pgTable(
+  'scaling_studies',
+  {
+    id: text('id').primaryKey(),
+    base: text('base').notNull(),
+    config: jsonb('config').notNull(),
+    status: text('status').notNull(),
+    chosen: jsonb('chosen'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [check('scaling_studies_status_check', oneOf(t.status, SCALING_STATUSES))],
+);
+
+/**
+ * One trained point of a scaling study. alpha/beta/gamma are part of the key:
+ * a 'grid' study trains many (alpha, beta, gamma) at the same phi.
+ */
+export const scalingPoints = pgTable(
+  'scaling_points',
+  {
+    studyId: text('study_id')
+      .notNull()
+      .references(() => scalingStudies.id),
+    method: text('method').notNull(),
+    phi: real('phi').notNull(),
+    alpha: real('alpha').notNull(),
+    beta: real('beta').notNull(),
+    gamma: real('gamma').notNull(),
+    trialId: text('trial_id')
+      .notNull()
+      .references(() => trials.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.studyId, t.method, t.phi, t.alpha, t.beta, t.gamma] }),
+    check('scaling_points_method_check', oneOf(t.method, SCALING_METHODS)),
+  ],
+);

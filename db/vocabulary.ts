@@ -1,0 +1,15 @@
+/** The allowed values of the text status/kind columns (enforced by check constraints). */
+
+export const SEARCH_KINDS = ['search', 'baselines', 'scaling'] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];
+
+export const SEARCH_STATUSES = ['running', 'paused', 'stopping', 'finished', 'stopped', 'failed'] as const;
+export type SearchStatus = (typeof SEARCH_STATUSES)[number];
+/** A search in one of these states never changes status again. */
+export const TERMINAL_SEARCH_STATUSES: readonly SearchStatus[] = ['finished', 'stopped', 'failed'];
+
+export const SCALING_STATUSES = ['running', 'finished', 'stopped', 'failed'] as const;
+export type ScalingStatus = (typeof SCALING_STATUSES)[number];
+
+export const SCALING_METHODS = ['compound', 'depth', 'width', 'resolution', 'grid'] as const;
+export type ScalingMethod = (typeof SCALING_METHODS)[number];

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../db/client';
+import { getSearch } from '../db/queries/searches';
+import { createPostgresTestDatabase, TEST_SERVER_URL } from './db-helpers';
+import { createSearch } from './db-fixtures';
+
+const TABLES = [
+  'architectures',
+  'checkpoints',
+  'protocols',
+  'scaling_points',
+  'scaling_studies',
+  'searches',
+  'trial_epochs',
+  'trials',
+];
+
+async function tableNames(db: Database): Promise<string[]> {
+  const rows = await db
+    .select({ name: sql<string>`table_name` })
+    .from(sql`information_schema.tables`)
+    .where(sql`table_schema = 'public'`)
+    .orderBy(sql`table_name`);
+  return rows.map((r) => r.name);
+}
+
+describe('openDatabase', () => {
+  const savedUrl = process.env.DATABASE_URL;
+  afterEach(() => {
+    if (savedUrl === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = savedUrl;
+  });
+
+  it('migrates a fresh Postgres database, and opening it again keeps the data', async () => {
+    const handle = await createPostgresTestDatabase();
+    try {
+      expect(handle.driver).toBe('postgres');
+      expect(await tableNames(handle.db)).toEqual(TABLES);
+      await createSearch(handle.db, 'kept');
+      process.env.DATABASE_URL = handle.url;
+      const again = await openDatabase();
+      try {
+        expect(again.driver).toBe('postgres');
+        expect((await getSearch(again.db, 'kept'))?.status).toBe('running');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('uses PGlite in a data directory when DATABASE_URL is unset, and re-opening keeps the data', async () => {
+    delete process.env.DATABASE_URL;
+    const dir = mkdtempSync(join(tmpdir(), 'nas-pglite-'));
+    try {
+      const first = await openDatabase({ dataDir: join(dir, 'nested', 'pglite') });
+      expect(first.driver).toBe('pglite');
+      expect(await tableNames(first.db)).toEqual(TABLES);
+      await createSearch(first.db, 'kept');
+      await first.close();
+      const second = await openDatabase({ dataDir: join(dir, 'nested', 'pglite') });
+      try {
+        expect((await getSearch(second.db, 'kept'))?.kind).toBe('search');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names DATABASE_URL, the address tried and the fix when the server is unreachable', async () => {
+    process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:1/x';
+    await expect(openDatabase()).rejects.toThrow(
+      'DATABASE_URL: cannot connect to 127.0.0.1:1 (ECONNREFUSED); start Postgres or unset DATABASE_URL to use the embedded PGlite',
+    );
+  });
+
+  it('rejects a malformed DATABASE_URL and an unsupported scheme', async () => {
+    await expect(openDatabase({ url: 'not a url' })).rejects.toThrow(/^DATABASE_URL: malformed URL; expected postgres:\/\//);
+    await expect(openDatabase({ url: 'mysql://root@127.0.0.1/x' })).rejects.toThrow(
+      "DATABASE_URL: unsupported scheme 'mysql:'; allowed: postgres:, postgresql:",
+    );
+  });
+
+  it('says which database is missing on a reachable server', async () => {
+    const url = new URL(TEST_SERVER_URL);
+    url.pathname = '/nas_no_such_database';
+    await expect(openDatabase({ url: url.toString() })).rejects.toThrow(
+      `DATABASE_URL: database "nas_no_such_database" does not exist on ${url.hostname}:${url.port || '5432'}`,
+    );
+  });
+});
