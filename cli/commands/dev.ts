@@ -1,0 +1,31 @@
+import { parseFlags, stringFlag } from '../args';
+import { openStack } from '../stack';
+import type { BackendPreference } from '../../workers/training/backend';
+import { BACKEND_PREFERENCES } from './worker';
+import { requireOneOf } from '../../search/request';
+
+/** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */
+export async function devCommand(argv: string[]): Promise<number> {
+  const { flags } = parseFlags(argv, { backend: { type: 'string' }, 'task-queue': { type: 'string' } });
+  if (process.env.TEMPORAL_ADDRESS) {
+    console.error('nas dev runs the embedded stack; TEMPORAL_ADDRESS is set, so start workers with `nas worker` instead');
+    return 2;
+  }
+  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES) as BackendPreference;
+  const stack = await openStack({ own: true, backend, trainerTaskQueue: stringFlag(flags, 'task-queue') });
+  if (stack.mode !== 'owner') {
+    console.error('the embedded stack is already running (see NAS_HOME/stack.json)');
+    await stack.close();
+    return 2;
+  }
+  console.log(`Temporal: ${stack.temporal!.address} (namespace ${stack.temporal!.namespace})`);
+  console.log(`Temporal UI: ${stack.uiUrl}`);
+  console.log('workers: orchestrator + trainer running in this process; Ctrl-C stops the stack');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('stopping...');
+  await stack.close();
+  return 0;
+}

@@ -1,0 +1,49 @@
+import type { Worker } from '@temporalio/worker';
+import { openDatabase } from '../../db/client';
+import { RequestError, requireOneOf, requirePositiveInteger } from '../../search/request';
+import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
+import { connectTemporal } from '../../workers/temporal/dev-server';
+import { createTrainerWorker } from '../../workers/trainer-worker';
+import { parseFlags, stringFlag } from '../args';
+
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** A long-running worker process against TEMPORAL_ADDRESS and DATABASE_URL. SIGTERM shuts it down gracefully. */
+export async function workerCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, {
+    'task-queue': { type: 'string' },
+    backend: { type: 'string' },
+    concurrency: { type: 'string' },
+    identity: { type: 'string' },
+  });
+  const role = requireOneOf('<role>', positionals[0], ['orchestrator', 'trainer'] as const);
+  if (!process.env.TEMPORAL_ADDRESS) {
+    throw new RequestError('TEMPORAL_ADDRESS', 'must name the Temporal frontend (host:port) for a standalone worker; on one machine use `nas dev`');
+  }
+  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
+  const concurrency = requirePositiveInteger('--concurrency', stringFlag(flags, 'concurrency') ?? 1);
+  const temporal = connectTemporal();
+  const connection = await temporal.workerConnection();
+  const database = await openDatabase();
+  const log = (line: string) => console.error(`[${role}] ${line}`);
+  try {
+    const common = {
+      connection,
+      namespace: temporal.namespace,
+      db: database.db,
+      taskQueue: stringFlag(flags, 'task-queue'),
+      identity: stringFlag(flags, 'identity'),
+    };
+    const worker: Worker =
+      role === 'orchestrator'
+        ? await createOrchestratorWorker(common)
+        : await createTrainerWorker({ ...common, backend, concurrency, log });
+    log(`polling ${worker.options.taskQueue} on ${temporal.address} as ${worker.options.identity} (${database.driver} database)`);
+    await worker.run();
+    log('stopped');
+    return 0;
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}

@@ -1,0 +1,62 @@
+/** The `nas` command: one line of usage error and exit code 2 for bad input. */
+import { GenotypeError } from '../cells/types';
+import { RequestError } from '../search/request';
+import { dbCommand } from './commands/db';
+import { devCommand } from './commands/dev';
+import { leaderboardCommand } from './commands/leaderboard';
+import { searchCommand } from './commands/search';
+import { workerCommand } from './commands/worker';
+
+const USAGE = `usage: nas <command>
+  search start [flags] [--wait]     launch a search (nas search start --help lists the flags)
+  search status|stop|pause|resume <id>
+  search scale <id> <parallel>
+  leaderboard --search <id> [--top N] [--sort val_acc|params|flops] [--pareto params|flops] [--baselines] [--format table|json|csv|markdown]
+  baselines list [--json] | baselines train <name>|--all [training flags] [--wait]
+  cells show <genotype-file|hash>
+  scaling start ... | scaling report <study-id> [--json] [--svg file]
+  dev                               run the embedded stack (Temporal dev server, database, workers)
+  worker orchestrator|trainer [--task-queue Q] [--backend auto|tensorflow|wasm|cpu] [--concurrency N]
+  db migrate`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  search: async () => searchCommand,
+  leaderboard: async () => leaderboardCommand,
+  dev: async () => devCommand,
+  worker: async () => workerCommand,
+  db: async () => dbCommand,
+  baselines: async () => (await import('./commands/baselines')).baselinesCommand,
+  cells: async () => (await import('./commands/cells')).cellsCommand,
+  scaling: async () => (await import('./commands/scaling')).scalingCommand,
+};
+
+/** Errors that mean "the input is wrong": a configuration message naming the field, exit 2. */
+function isInputError(err: unknown): err is Error {
+  if (err instanceof RequestError || err instanceof GenotypeError) return true;
+  return err instanceof Error && /^(DATABASE_URL|TEMPORAL_ADDRESS|TEMPORAL_CLI|TEMPORAL_TLS_\w+|NAS_DATA_DIR)\b/.test(err.message);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`nas: unknown command ${JSON.stringify(name)}\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (err) {
+    if (isInputError(err)) {
+      console.error(`nas: ${err.message}`);
+      return 2;
+    }
+    console.error(`nas ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

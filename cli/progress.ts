@@ -1,0 +1,24 @@
+/** One status line for a running search: trials done/total, best accuracy, ETA. */
+import type { SearchProgress } from '../workflows/signals';
+import { duration } from './format';
+
+const SETTLED_STATES = ['succeeded', 'failed', 'diverged', 'over_budget', 'reused', 'cancelled'] as const;
+
+export function settledCount(progress: SearchProgress): number {
+  return SETTLED_STATES.reduce((sum, state) => sum + (progress.counts[state] ?? 0), 0);
+}
+
+export function progressLine(progress: SearchProgress, elapsedSeconds: number): string {
+  const done = settledCount(progress);
+  const width = 20;
+  const filled = Math.round((done / Math.max(1, progress.trials)) * width);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  const best = progress.best ? `best val ${(progress.best.valAccuracy * 100).toFixed(2)}%` : 'best val -';
+  const failed = (progress.counts.failed ?? 0) + (progress.counts.diverged ?? 0);
+  const eta = done > 0 && done < progress.trials ? duration((elapsedSeconds / done) * (progress.trials - done)) : '?';
+  const state = progress.stopping ? ' stopping' : progress.paused ? ' paused' : '';
+  return (
+    `${bar} ${done}/${progress.trials} trials, ${progress.running.length} running` +
+    `${failed ? `, ${failed} failed` : ''}, ${best}, elapsed ${duration(elapsedSeconds)}, ETA ${eta}${state}`
+  );
+}

@@ -1,0 +1,201 @@
+/** Turns `nas search start` flags into a validated SearchRequest, or a RequestError naming the flag. */
+import { readFileSync } from 'node:fs';
+import { validateArchitecture } from '../cells';
+import { NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import {
+  DATASETS,
+  RequestError,
+  SPACES,
+  STRATEGIES,
+  checkSearchCounts,
+  requireNonNegativeInteger,
+  requireOneOf,
+  requirePositiveInteger,
+  requirePositiveNumber,
+  requireSearchId,
+  type SearchRequest,
+} from '../search/request';
+import type { RewardConfig } from '../search/reward';
+import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
+import type { StrategyConfig } from '../search/strategies/types';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
+import { stringFlag, type FlagSpec, type Flags } from './args';
+
+const text = { type: 'string' } as const;
+
+export const PROTOCOL_FLAGS: FlagSpec = {
+  dataset: text,
+  'train-size': text,
+  'val-size': text,
+  'test-size': text,
+  epochs: text,
+  'batch-size': text,
+  optimizer: text,
+  lr: text,
+  'lr-schedule': text,
+  augmentation: text,
+  seed: text,
+};
+
+export const SEARCH_START_FLAGS: FlagSpec = {
+  ...PROTOCOL_FLAGS,
+  id: text,
+  space: text,
+  strategy: text,
+  trials: text,
+  parallel: text,
+  blocks: text,
+  ops: text,
+  combine: text,
+  'cells-per-stage': text,
+  reductions: text,
+  filters: text,
+  'max-params': text,
+  'max-flops': text,
+  'halving-eta': text,
+  'halving-levels': text,
+  reward: text,
+  'mnas-cost': text,
+  'mnas-target': text,
+  'mnas-weight': text,
+  'seed-architectures': text,
+  'task-queue': text,
+  backend: text,
+  wait: { type: 'boolean' },
+};
+
+export function protocolFromFlags(flags: Flags): TrainingProtocol {
+  const get = (name: string) => stringFlag(flags, name);
+  const protocol: TrainingProtocol = {
+    ...DEFAULT_PROTOCOL,
+    dataset: requireOneOf('--dataset', get('dataset') ?? DEFAULT_PROTOCOL.dataset, Object.keys(DATASETS) as ['fashion-mnist']),
+    trainSize: requirePositiveInteger('--train-size', get('train-size') ?? DEFAULT_PROTOCOL.trainSize),
+    valSize: requirePositiveInteger('--val-size', get('val-size') ?? DEFAULT_PROTOCOL.valSize),
+    testSize: requireNonNegativeInteger('--test-size', get('test-size') ?? DEFAULT_PROTOCOL.testSize),
+    epochs: requirePositiveInteger('--epochs', get('epochs') ?? DEFAULT_PROTOCOL.epochs),
+    batchSize: requirePositiveInteger('--batch-size', get('batch-size') ?? DEFAULT_PROTOCOL.batchSize),
+    optimizer: requireOneOf('--optimizer', get('optimizer') ?? DEFAULT_PROTOCOL.optimizer, ['adam', 'sgd', 'momentum', 'rmsprop']),
+    learningRate: requirePositiveNumber('--lr', get('lr') ?? DEFAULT_PROTOCOL.learningRate),
+    lrSchedule: requireOneOf('--lr-schedule', get('lr-schedule') ?? DEFAULT_PROTOCOL.lrSchedule, ['constant', 'cosine']),
+    augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, ['none', 'flip-shift']),
+    seed: requireNonNegativeInteger('--seed', get('seed') ?? DEFAULT_PROTOCOL.seed),
+  };
+  if (protocol.trainSize + protocol.valSize > 60000) {
+    throw new RequestError('--train-size', `--train-size + --val-size must be at most 60000 (the training set), got ${protocol.trainSize + protocol.valSize}`);
+  }
+  if (protocol.testSize > 10000) throw new RequestError('--test-size', `must be at most 10000 (the test set), got ${protocol.testSize}`);
+  return protocol;
+}
+
+function spaceFromFlags(flags: Flags): SpaceSpec {
+  const get = (name: string) => stringFlag(flags, name);
+  const space = requireOneOf('--space', get('space') ?? 'nasnet', SPACES);
+  if (space === 'efficientnet') return { space };
+  const spec: SpaceSpec = { space };
+  if (get('blocks') !== undefined) spec.blocks = requirePositiveInteger('--blocks', get('blocks'));
+  if (get('ops') !== undefined) {
+    spec.ops = get('ops')!
+      .split(',')
+      .map((op) => requireOneOf('--ops', op.trim(), NASNET_OPS) as NasnetOp);
+  }
+  if (get('combine') !== undefined) {
+    spec.combine = get('combine')!
+      .split(',')
+      .map((c) => requireOneOf('--combine', c.trim(), ['add', 'concat'] as const) as Combine);
+  }
+  const network = ['cells-per-stage', 'reductions', 'filters'].some((f) => get(f) !== undefined);
+  if (network) {
+    spec.network = {
+      cellsPerStage: requirePositiveInteger('--cells-per-stage', get('cells-per-stage') ?? 2),
+      reductions: requireNonNegativeInteger('--reductions', get('reductions') ?? 2),
+      filters: requirePositiveInteger('--filters', get('filters') ?? 16),
+    };
+  }
+  return spec;
+}
+
+function rewardFromFlags(flags: Flags): RewardConfig {
+  const objective = requireOneOf('--reward', stringFlag(flags, 'reward') ?? 'accuracy', ['accuracy', 'mnas']);
+  if (objective === 'accuracy') return { objective };
+  const target = stringFlag(flags, 'mnas-target');
+  if (target === undefined) throw new RequestError('--mnas-target', 'is required with --reward mnas (the target params or FLOPs, T)');
+  const weight = stringFlag(flags, 'mnas-weight');
+  const w = weight === undefined ? -0.07 : Number(weight);
+  if (!Number.isFinite(w)) throw new RequestError('--mnas-weight', `must be a number such as -0.07, got ${JSON.stringify(weight)}`);
+  return {
+    objective,
+    cost: requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? 'flops', ['params', 'flops']),
+    target: requirePositiveNumber('--mnas-target', target),
+    w,
+  };
+}
+
+function seedArchitecturesFromFile(path: string, spec: SpaceSpec): number[][] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new RequestError('--seed-architectures', `cannot read ${path} as JSON (${(err as Error).message})`);
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const space = makeDecisionSpace(spec);
+  return list.map((json, i) => {
+    try {
+      return space.encode(validateArchitecture(json));
+    } catch (err) {
+      throw new RequestError(`--seed-architectures[${i}]`, (err as Error).message);
+    }
+  });
+}
+
+function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
+  const name = requireOneOf('--strategy', stringFlag(flags, 'strategy') ?? 'random', STRATEGIES);
+  const config: StrategyConfig = { name, dedup: true };
+  const file = stringFlag(flags, 'seed-architectures');
+  if (file) config.seedArchitectures = seedArchitecturesFromFile(file, spec);
+  const eta = stringFlag(flags, 'halving-eta');
+  const levels = stringFlag(flags, 'halving-levels');
+  if (eta !== undefined || levels !== undefined) {
+    config.halving = {
+      eta: requirePositiveInteger('--halving-eta', eta ?? 3),
+      levels: requirePositiveInteger('--halving-levels', levels ?? 3),
+    };
+    if (config.halving.eta < 2) throw new RequestError('--halving-eta', 'must be at least 2');
+  }
+  return config;
+}
+
+function defaultSearchId(spec: SpaceSpec, strategy: string, seed: number): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${spec.space}-${strategy}-s${seed}-${stamp}`.toLowerCase();
+}
+
+export function searchRequestFromFlags(flags: Flags): SearchRequest {
+  const get = (name: string) => stringFlag(flags, name);
+  const protocol = protocolFromFlags(flags);
+  const space = spaceFromFlags(flags);
+  makeDecisionSpace(space); // validates the space configuration
+  const strategy = strategyFromFlags(flags, space);
+  const trials = requirePositiveInteger('--trials', get('trials') ?? 8);
+  const parallel = requirePositiveInteger('--parallel', get('parallel') ?? 1);
+  checkSearchCounts({ trials, parallel });
+  const dataset = DATASETS[protocol.dataset];
+  return {
+    searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategy.name, protocol.seed)),
+    space,
+    strategy,
+    trials,
+    parallel,
+    seed: protocol.seed,
+    protocol,
+    budget: {
+      ...(get('max-params') !== undefined && { maxParams: requirePositiveInteger('--max-params', get('max-params')) }),
+      ...(get('max-flops') !== undefined && { maxFlops: requirePositiveInteger('--max-flops', get('max-flops')) }),
+    },
+    reward: rewardFromFlags(flags),
+    input: { ...dataset.input },
+    classes: dataset.classes,
+    trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
+  };
+}

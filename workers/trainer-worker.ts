@@ -1,0 +1,46 @@
+import os from 'node:os';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Database } from '../db/client';
+import { createTrainingActivities } from './activities/training';
+import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
+import { selectBackend, type BackendPreference } from './training/backend';
+
+export interface TrainerWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  db: Database;
+  taskQueue?: string;
+  backend?: BackendPreference;
+  /** Trainings run at once in this process; tfjs on CPU gains nothing from more than 1. */
+  concurrency?: number;
+  identity?: string;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export function defaultWorkerIdentity(role: string): string {
+  return `${role}-${process.pid}@${os.hostname()}`;
+}
+
+export async function createTrainerWorker(options: TrainerWorkerOptions): Promise<Worker> {
+  const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
+  const identity = options.identity ?? defaultWorkerIdentity('trainer');
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? DEFAULT_TRAINER_TASK_QUEUE,
+    identity,
+    maxConcurrentActivityTaskExecutions: options.concurrency ?? 1,
+    // On SIGTERM the worker stops polling and gives a running trial this long to finish;
+    // after that it is cancelled and Temporal retries it from its last checkpoint elsewhere.
+    shutdownGraceTime: '20 seconds',
+    activities: createTrainingActivities({
+      db: options.db,
+      worker: identity,
+      backend,
+      device,
+      dataDir: options.dataDir,
+      log: options.log,
+    }),
+  });
+}
