@@ -8,7 +8,7 @@ import { searchCommand } from './commands/search';
 import { workerCommand } from './commands/worker';
 
 const USAGE = `usage: nas <command>
-  search start [flags] [--wait]     launch a search (nas search start --help lists the flags)
+  search start [flags] [--wait]     launch a search (flags: see README)
   search status|stop|pause|resume <id>
   search scale <id> <parallel>
   leaderboard --search <id> [--top N] [--sort val_acc|params|flops] [--pareto params|flops] [--baselines] [--format table|json|csv|markdown]
