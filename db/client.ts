@@ -27,6 +27,8 @@ export interface OpenDatabaseOptions {
 export interface DatabaseHandle {
   db: Database;
   driver: Driver;
+  /** The in-process PGlite, when that is the driver (the embedded stack serves it to other processes). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ async function openPglite(dataDir: string, runMigrations: boolean): Promise<Data
     await client.close();
     throw error;
   }
-  return { db, driver: 'pglite', close: () => client.close() };
+  return { db, driver: 'pglite', pglite: client, close: () => client.close() };
 }
 
 interface ServerAddress {
