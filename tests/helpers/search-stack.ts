@@ -1,0 +1,126 @@
+/**
+ * A real search stack for workflow tests: Temporal dev server, workflow bundle built once,
+ * orchestrator and trainer workers in this process, a fresh database, tiny IDX data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Driver, DatabaseHandle } from '../../db/client';
+import type { SearchRequest } from '../../search/request';
+import { createOrchestrationActivities } from '../../workers/activities/orchestration';
+import { createTrainingActivities } from '../../workers/activities/training';
+import type { TrainingActivities } from '../../workers/activities/types';
+import { WORKFLOWS_PATH } from '../../workers/orchestrator-worker';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
+import { selectBackend } from '../../workers/training/backend';
+import { createTestDatabase } from '../db-helpers';
+import { writeIdxFixture } from '../fixtures/idx';
+import { createTestEnv } from './temporal';
+
+export const TRAINER_QUEUE = 'test-trainers';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error(message: string) {
+    console.error(message);
+  },
+};
+
+export interface SearchStack {
+  env: TestWorkflowEnvironment;
+  database: DatabaseHandle;
+  dataDir: string;
+  /** Runs orchestrator and trainer workers while `fn` runs. */
+  withWorkers<T>(fn: () => Promise<T>, wrapTraining?: (real: TrainingActivities) => TrainingActivities): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function createSearchStack(driver: Driver = 'pglite'): Promise<SearchStack> {
+  const env = await createTestEnv();
+  const database = await createTestDatabase(driver);
+  const dataDir = mkdtempSync(join(tmpdir(), 'nas-idx-'));
+  writeIdxFixture(dataDir, { train: 400, test: 100, seed: 3 });
+  const { backend, device } = await selectBackend('auto');
+  return {
+    env,
+    database,
+    dataDir,
+    async withWorkers(fn, wrapTraining = (real) => real) {
+      const orchestrator = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowBundle: await workflowBundle(),
+        activities: createOrchestrationActivities(database.db),
+      });
+      const training = createTrainingActivities({ db: database.db, worker: 'test-trainer', backend, device, dataDir, heartbeatMs: 500 });
+      const trainer = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: TRAINER_QUEUE,
+        activities: { ...wrapTraining(training) },
+      });
+      let result: T | undefined;
+      await Promise.all([
+        orchestrator.runUntil(async () => {
+          await trainer.runUntil(async () => {
+            result = await fn();
+          });
+        }),
+      ]);
+      return result as T;
+    },
+    async close() {
+      await database.close();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function tinySearchRequest(overrides: Partial<SearchRequest> = {}): SearchRequest {
+  return {
+    searchId: `test-search-${Date.now().toString(36)}`,
+    space: {
+      space: 'nasnet',
+      blocks: 2,
+      ops: ['identity', 'conv_1x1', 'max_pool_3x3', 'avg_pool_3x3', 'sep_conv_3x3'],
+      network: { cellsPerStage: 1, reductions: 1, filters: 4 },
+    },
+    strategy: { name: 'random', dedup: true },
+    trials: 3,
+    parallel: 2,
+    seed: 11,
+    protocol: {
+      dataset: 'fashion-mnist',
+      trainSize: 160,
+      valSize: 64,
+      testSize: 64,
+      epochs: 1,
+      batchSize: 32,
+      optimizer: 'adam',
+      learningRate: 3e-3,
+      lrSchedule: 'constant',
+      augmentation: 'none',
+      seed: 5,
+    },
+    budget: {},
+    reward: { objective: 'accuracy' },
+    input: { height: 28, width: 28, channels: 1 },
+    classes: 10,
+    trainerTaskQueue: TRAINER_QUEUE,
+    ...overrides,
+  };
+}
