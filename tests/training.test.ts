@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { augmentImage } from '../workers/training/augment';
+import { epochPermutation } from '../workers/training/batches';
+import { trainModel, TrainingCancelledError } from '../workers/training/loop';
+import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../workers/training/optimizers';
+import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
+
+const protocol = tinyProtocol();
+const fixture = fixtureData(protocol);
+const { data } = fixture;
+const small = {
+  ...data,
+  trainX: data.trainX.subarray(0, 96 * 784),
+  trainY: data.trainY.subarray(0, 96),
+  valX: data.valX.subarray(0, 64 * 784),
+  valY: data.valY.subarray(0, 64),
+};
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => fixture.cleanup());
+
+describe('trainModel', () => {
+  it('learns the fixture well above chance and reports every epoch', async () => {
+    const model = tinyModel();
+    const seen: number[] = [];
+    const progress: number[] = [];
+    try {
+      const result = await trainModel({
+        model,
+        data,
+        protocol,
+        onEpoch: (m) => void seen.push(m.epoch),
+        onProgress: (p) => void progress.push(p.batch),
+      });
+      expect(result.status).toBe('succeeded');
+      expect(seen).toEqual([0, 1]);
+      expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+      expect(progress.length).toBe(2 * Math.ceil(400 / 32));
+      expect(result.valAccuracy).toBeGreaterThan(0.5);
+      expect(result.testAccuracy).toBeGreaterThan(0.5);
+      expect(result.epochs[1].trainLoss).toBeLessThan(result.epochs[0].trainLoss);
+      expect(result.samplesPerSecond).toBeGreaterThan(0);
+      expect(result.trainSeconds).toBeGreaterThan(0);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('is reproducible: same seed and initial weights give the same curve, with augmentation', async () => {
+    const augmented = { ...protocol, epochs: 1, augmentation: 'flip-shift' as const, lrSchedule: 'cosine' as const };
+    const a = tinyModel();
+    const b = twinModel(a);
+    try {
+      const ra = await trainModel({ model: a, data, protocol: augmented });
+      const rb = await trainModel({ model: b, data, protocol: augmented });
+      expect(rb.epochs[0].trainLoss).toBe(ra.epochs[0].trainLoss);
+      expect(rb.valAccuracy).toBe(ra.valAccuracy);
+      expect(weightValues(b)).toEqual(weightValues(a));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('stops with status diverged on a NaN loss', async () => {
+    const model = tinyModel();
+    try {
+      const result = await trainModel({
+        model,
+        data,
+        protocol: { ...protocol, optimizer: 'sgd', learningRate: 1e38 },
+      });
+      expect(result.status).toBe('diverged');
+      expect(result.valAccuracy).toBeNull();
+      expect(result.testAccuracy).toBeNull();
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('leaks no tensors, for every optimizer, and is steady across epochs', async () => {
+    for (const optimizer of ['adam', 'sgd', 'momentum', 'rmsprop'] as const) {
+      const before = tf.memory().numTensors;
+      const model = tinyModel();
+      const perEpoch: number[] = [];
+      await trainModel({
+        model,
+        data: small,
+        protocol: { ...protocol, epochs: 3, optimizer, lrSchedule: 'cosine' },
+        onEpoch: () => void perEpoch.push(tf.memory().numTensors),
+      });
+      // Optimizer slots are created on the first step, so epochs 1 and 2 must match exactly.
+      expect(perEpoch[2], optimizer).toBe(perEpoch[1]);
+      model.dispose();
+      expect(tf.memory().numTensors, optimizer).toBe(before);
+    }
+  });
+
+  it('throws TrainingCancelledError between batches when aborted, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const model = tinyModel();
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    let batches = 0;
+    const run = trainModel({
+      model,
+      data,
+      protocol,
+      signal: controller.signal,
+      onProgress: () => {
+        batches++;
+        if (batches === 3) controller.abort(reason);
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
+    await run.catch((err: TrainingCancelledError) => expect(err.reason).toBe(reason));
+    expect(batches).toBe(3);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects data that does not fit the model input, naming the field', async () => {
+    const model = tinyModel();
+    try {
+      await expect(
+        trainModel({ model, data: { ...data, valX: data.valX.subarray(1) }, protocol }),
+      ).rejects.toThrow(/data\.valX has 156799 values, expected 200 labels x 28x28x1 = 156800/);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
+describe('training pieces', () => {
+  it('cosine schedule starts at the rate, halves midway and ends near zero', () => {
+    const p = { learningRate: 0.1, lrSchedule: 'cosine' as const };
+    expect(scheduledLearningRate(p, 0, 100)).toBeCloseTo(0.1, 10);
+    expect(scheduledLearningRate(p, 50, 100)).toBeCloseTo(0.05, 10);
+    expect(scheduledLearningRate(p, 99, 100)).toBeLessThan(0.001);
+    expect(scheduledLearningRate({ learningRate: 0.1, lrSchedule: 'constant' }, 99, 100)).toBe(0.1);
+  });
+
+  it('names the allowed optimizers for an unknown one', () => {
+    expect(() => createOptimizer({ optimizer: 'lion' as never, learningRate: 0.1 })).toThrow(
+      /protocol\.optimizer must be one of adam, sgd, momentum, rmsprop, got lion/,
+    );
+    const optimizer = createOptimizer({ optimizer: 'momentum', learningRate: 0.1 });
+    disposeOptimizer(optimizer);
+  });
+
+  it('epoch permutations are seeded per epoch', () => {
+    const a = Array.from(epochPermutation(50, 1, 0));
+    expect(Array.from(epochPermutation(50, 1, 0))).toEqual(a);
+    expect(Array.from(epochPermutation(50, 1, 1))).not.toEqual(a);
+    expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('flip-shift mirrors and shifts within bounds, filling with zeros', () => {
+    const shape = [4, 4, 1] as const;
+    const source = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+    const target = new Float32Array(16);
+    // rng values: flip (0.1 < 0.5 -> flip), dy = floor(0.5*5)-2 = 0, dx = floor(0.7*5)-2 = 1.
+    const values = [0.1, 0.5, 0.7];
+    augmentImage(source, target, shape, () => values.shift()!);
+    // Row 0 of the source is 1 2 3 4; mirrored 4 3 2 1; shifted right by one: 0 4 3 2.
+    expect(Array.from(target.subarray(0, 4))).toEqual([0, 4, 3, 2]);
+    expect(Array.from(target.subarray(12, 16))).toEqual([0, 16, 15, 14]);
+  });
+});

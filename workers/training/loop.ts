@@ -1,0 +1,194 @@
+/**
+ * The training loop, on any tfjs backend: a custom loop (not model.fit) so
+ * that the epoch order and augmentation are seeded, cancellation is checked
+ * between batches, and the event loop gets a turn after every batch (for
+ * heartbeats) even on backends whose kernels block it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingProtocol } from '../../search/protocol';
+import type { EpochMetrics } from '../activities/types';
+import { assembleBatch, augmentationRng, epochPermutation } from './batches';
+import { correctCount, crossEntropy, evaluate } from './metrics';
+import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
+
+export interface TrainingData {
+  /** NHWC images in [0, 1], the image shape given by the model's input. */
+  trainX: Float32Array;
+  trainY: Int32Array;
+  valX: Float32Array;
+  valY: Int32Array;
+  testX?: Float32Array;
+  testY?: Int32Array;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface TrainOptions {
+  model: tf.LayersModel;
+  data: TrainingData;
+  protocol: TrainingProtocol;
+  /** Resume: epochs before this one are done (their weights are in the model and optimizer). */
+  startEpoch?: number;
+  /** Defaults to a fresh optimizer of the protocol, disposed at the end; a given one is the caller's. */
+  optimizer?: tf.Optimizer;
+  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+  /** Called after every batch; the caller throttles what it does with it. */
+  onProgress?: (progress: BatchProgress) => void | Promise<void>;
+  signal?: AbortSignal;
+  evalBatchSize?: number;
+}
+
+export interface TrainOutcome {
+  status: 'succeeded' | 'diverged';
+  /** Epochs trained by this call (from startEpoch on). */
+  epochs: EpochMetrics[];
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  trainSeconds: number;
+  samplesPerSecond: number;
+}
+
+/** Thrown when the abort signal fires; `reason` is the signal's reason. */
+export class TrainingCancelledError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`training cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`);
+    this.name = 'TrainingCancelledError';
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
+  const { model, data, protocol, signal } = options;
+  const imageShape = modelImageShape(model);
+  const startEpoch = options.startEpoch ?? 0;
+  const optimizer = options.optimizer ?? createOptimizer(protocol);
+  const trainCount = checkSamples('train', data.trainX, data.trainY, imageShape);
+  checkSamples('val', data.valX, data.valY, imageShape);
+  const evalBatchSize = options.evalBatchSize ?? Math.max(protocol.batchSize, 256);
+  const batches = Math.ceil(trainCount / protocol.batchSize);
+  const totalSteps = protocol.epochs * batches;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const epochs: EpochMetrics[] = [];
+  const callStart = performance.now();
+  let trainingSeconds = 0;
+  let samplesTrained = 0;
+  try {
+    for (let epoch = startEpoch; epoch < protocol.epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = epochPermutation(trainCount, protocol.seed, epoch);
+      const augment = protocol.augmentation === 'flip-shift' ? augmentationRng(protocol.seed, epoch) : null;
+      let lossSum = 0;
+      let correct = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        throwIfAborted(signal);
+        const indices = order.subarray(batch * protocol.batchSize, (batch + 1) * protocol.batchSize);
+        if (protocol.lrSchedule !== 'constant') {
+          setLearningRate(optimizer, scheduledLearningRate(protocol, epoch * batches + batch, totalSteps));
+        }
+        const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
+        const step = await trainStep(model, optimizer, variables, batchData, imageShape);
+        if (!Number.isFinite(step.loss)) {
+          return finish('diverged');
+        }
+        lossSum += step.loss * indices.length;
+        correct += step.correct;
+        samplesTrained += indices.length;
+        await options.onProgress?.({ epoch, batch, batches, loss: step.loss });
+        await yieldToEventLoop();
+      }
+      trainingSeconds += (performance.now() - epochStart) / 1000;
+      throwIfAborted(signal);
+      const val = await evaluate(model, data.valX, data.valY, imageShape, evalBatchSize);
+      const metrics: EpochMetrics = {
+        epoch,
+        trainLoss: lossSum / trainCount,
+        trainAccuracy: correct / trainCount,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      epochs.push(metrics);
+      if (!Number.isFinite(val.loss)) return finish('diverged');
+      await options.onEpoch?.(metrics);
+    }
+    return finish('succeeded');
+  } finally {
+    if (!options.optimizer) disposeOptimizer(optimizer);
+  }
+
+  async function finish(status: TrainOutcome['status']): Promise<TrainOutcome> {
+    let testAccuracy: number | null = null;
+    if (status === 'succeeded' && data.testX && data.testY && data.testY.length > 0) {
+      throwIfAborted(signal);
+      testAccuracy = (await evaluate(model, data.testX, data.testY, imageShape, evalBatchSize)).accuracy;
+    }
+    const last = epochs[epochs.length - 1];
+    return {
+      status,
+      epochs,
+      valAccuracy: status === 'succeeded' && last ? last.valAccuracy : null,
+      testAccuracy,
+      trainSeconds: (performance.now() - callStart) / 1000,
+      samplesPerSecond: trainingSeconds > 0 ? samplesTrained / trainingSeconds : 0,
+    };
+  }
+}
+
+async function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  batch: { x: Float32Array; y: Int32Array },
+  imageShape: [number, number, number],
+): Promise<{ loss: number; correct: number }> {
+  const xb = tf.tensor4d(batch.x, [batch.y.length, ...imageShape]);
+  const yb = tf.tensor1d(batch.y, 'int32');
+  let hits: tf.Scalar | undefined;
+  let loss: tf.Scalar | null = null;
+  try {
+    loss = optimizer.minimize(
+      () => {
+        const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+        hits = tf.keep(correctCount(probabilities, yb));
+        return crossEntropy(probabilities, yb);
+      },
+      true,
+      variables,
+    );
+    const [lossValue, hitValue] = await Promise.all([loss!.data(), hits!.data()]);
+    return { loss: lossValue[0], correct: hitValue[0] };
+  } finally {
+    tf.dispose([xb, yb]);
+    if (hits) hits.dispose();
+    if (loss) loss.dispose();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TrainingCancelledError(signal.reason);
+}
+
+function modelImageShape(model: tf.LayersModel): [number, number, number] {
+  const shape = model.inputs[0]?.shape;
+  if (!shape || shape.length !== 4 || shape.slice(1).some((d) => typeof d !== 'number')) {
+    throw new Error(`trainModel: the model must take NHWC images of a fixed size, its input shape is [${shape?.join(', ')}]`);
+  }
+  return shape.slice(1) as [number, number, number];
+}
+
+function checkSamples(name: string, x: Float32Array, y: Int32Array, shape: [number, number, number]): number {
+  const pixels = shape[0] * shape[1] * shape[2];
+  if (y.length === 0) throw new RangeError(`trainModel: data.${name}Y is empty`);
+  if (x.length !== y.length * pixels) {
+    throw new RangeError(
+      `trainModel: data.${name}X has ${x.length} values, expected ${y.length} labels x ${shape.join('x')} = ${y.length * pixels}`,
+    );
+  }
+  return y.length;
+}
