@@ -1,0 +1,132 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { architectureCost } from '../../cells';
+import { BASELINES, baselineByName } from '../../cells/baselines';
+import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
+import { protocolHash } from '../../search/protocol';
+import { DATASETS, RequestError, requirePositiveInteger } from '../../search/request';
+import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
+import type { BackendPreference } from '../../workers/training/backend';
+import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines';
+import { parseFlags, stringFlag } from '../args';
+import { compact, percent, renderRows, type Column } from '../format';
+import { PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
+import { openStack } from '../stack';
+
+interface BaselineRow {
+  name: string;
+  family: string;
+  params: number;
+  flops: number;
+  result: BaselineResult | undefined;
+  description: string;
+}
+
+const COLUMNS: Column<BaselineRow>[] = [
+  { header: 'baseline', value: (r) => r.name },
+  { header: 'family', value: (r) => r.family },
+  { header: 'params', value: (r) => r.params, align: 'right' },
+  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
+  { header: 'val acc', value: (r) => percent(r.result?.valAccuracy ?? null), align: 'right' },
+  { header: 'test acc', value: (r) => percent(r.result?.testAccuracy ?? null), align: 'right' },
+  { header: 'train s', value: (r) => (r.result?.trainSeconds == null ? null : r.result.trainSeconds.toFixed(0)), align: 'right' },
+  { header: 'description', value: (r) => r.description },
+];
+
+export async function baselinesCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') return listBaselines(rest);
+  if (sub === 'train') return trainBaselines(rest);
+  throw new RequestError('nas baselines', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: list, train`);
+}
+
+/** Params and FLOPs from the cost model; accuracies of baselines trained under the given protocol. */
+async function listBaselines(argv: string[]): Promise<number> {
+  const { flags } = parseFlags(argv, { ...PROTOCOL_FLAGS, json: { type: 'boolean' } });
+  const protocol = protocolFromFlags(flags);
+  const { input, classes } = DATASETS[protocol.dataset];
+  const stack = await openStack({ own: false });
+  let results = new Map<string, BaselineResult>();
+  try {
+    results = await baselineResults((await stack.database()).db, protocolHash(protocol));
+  } catch (err) {
+    console.error(`(no trained results shown: ${(err as Error).message})`);
+  } finally {
+    await stack.close();
+  }
+  const rows: BaselineRow[] = BASELINES.map((b) => ({
+    name: b.name,
+    family: b.architecture.family,
+    ...architectureCost(b.architecture, input, classes),
+    result: results.get(b.name),
+    description: b.description,
+  }));
+  console.log(renderRows(rows, COLUMNS, flags.json ? 'json' : 'table'));
+  return 0;
+}
+
+async function trainBaselines(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, {
+    ...PROTOCOL_FLAGS,
+    all: { type: 'boolean' },
+    parallel: { type: 'string' },
+    'task-queue': { type: 'string' },
+    backend: { type: 'string' },
+    wait: { type: 'boolean' },
+  });
+  if (!flags.all && positionals.length === 0) {
+    throw new RequestError('<name>', `name one or more baselines or pass --all; known: ${BASELINES.map((b) => b.name).join(', ')}`);
+  }
+  const names = flags.all ? BASELINES.map((b) => b.name) : positionals;
+  const entries = names.map((name) => {
+    try {
+      baselineByName(name);
+    } catch (err) {
+      throw new RequestError('<name>', (err as Error).message);
+    }
+    const index = BASELINES.findIndex((b) => b.name === name);
+    return { index, name, architecture: BASELINES[index].architecture };
+  });
+  const protocol = protocolFromFlags(flags);
+  const { input, classes } = DATASETS[protocol.dataset];
+  const request: BaselinesRequest = {
+    searchId: `baselines-${protocolHash(protocol)}`,
+    entries,
+    protocol,
+    parallel: requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1),
+    budget: {},
+    input: { ...input },
+    classes,
+    trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
+  };
+  const wait = flags.wait === true;
+  const stack = await openStack({
+    own: wait,
+    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
+    trainerTaskQueue: request.trainerTaskQueue,
+  });
+  try {
+    if (stack.mode === 'offline') {
+      throw new RequestError('--wait', 'no embedded stack is running: add --wait to train here, or start `nas dev` first');
+    }
+    const client = await stack.client();
+    // One workflow per protocol at a time: Temporal refuses a second start while one runs.
+    const handle = await client.workflow
+      .start(baselinesWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] })
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new RequestError('nas baselines train', `baselines under this protocol are already training (${request.searchId}); wait for it to finish`);
+        }
+        throw err;
+      });
+    console.log(`training ${names.length} baseline(s) as ${request.searchId}`);
+    if (!wait) return 0;
+    const outcomes = await handle.result();
+    for (const [i, outcome] of outcomes.entries()) {
+      const acc = outcome.testAccuracy ?? outcome.valAccuracy;
+      console.log(`${names[i].padEnd(22)} ${outcome.status.padEnd(10)} ${acc === null ? '' : `acc ${(acc * 100).toFixed(2)}%`} ${outcome.error ?? ''}`);
+    }
+    return outcomes.every((o) => o.status === 'succeeded' || o.status === 'reused') ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+}
