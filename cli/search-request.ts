@@ -157,11 +157,12 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
   const eta = stringFlag(flags, 'halving-eta');
   const levels = stringFlag(flags, 'halving-levels');
   if (eta !== undefined || levels !== undefined) {
-    config.halving = {
+    const halving = {
       eta: requirePositiveInteger('--halving-eta', eta ?? 3),
       levels: requirePositiveInteger('--halving-levels', levels ?? 3),
     };
-    if (config.halving.eta < 2) throw new RequestError('--halving-eta', 'must be at least 2');
+    if (halving.eta < 2) throw new RequestError('--halving-eta', 'must be at least 2');
+    config.halving = halving;
   }
   return config;
 }

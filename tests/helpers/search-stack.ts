@@ -57,7 +57,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
     env,
     database,
     dataDir,
-    async withWorkers(fn, wrapTraining = (real) => real) {
+    async withWorkers<T>(fn: () => Promise<T>, wrapTraining = (real: TrainingActivities) => real): Promise<T> {
       const orchestrator = await Worker.create({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
@@ -72,15 +72,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         taskQueue: TRAINER_QUEUE,
         activities: { ...wrapTraining(training) },
       });
-      let result: T | undefined;
-      await Promise.all([
-        orchestrator.runUntil(async () => {
-          await trainer.runUntil(async () => {
-            result = await fn();
-          });
-        }),
-      ]);
-      return result as T;
+      return orchestrator.runUntil(trainer.runUntil(fn));
     },
     async close() {
       await database.close();
