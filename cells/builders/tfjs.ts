@@ -55,10 +55,10 @@ export class ResizeBilinear extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ResizeBilinear);
 
-/** The tfjs layer name a graph node gets (graph names are unique; tfjs accepts [A-Za-z0-9_.-]). */
+/** The tfjs layer name a graph node gets: its own name when tfjs accepts it, else a cleaned unique one. */
 export function layerNameFor(node: LayerNode): string {
-  const clean = node.name.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return clean === node.name ? clean : `${clean}__${node.id}`;
+  if (/^[A-Za-z0-9][-A-Za-z0-9._/]*$/.test(node.name) && !node.name.includes('__')) return node.name;
+  return `n${node.id}__${node.name.replace(/[^-A-Za-z0-9._/]/g, '_')}`;
 }
 
 /**
