@@ -1,0 +1,2 @@
+export { baselineGraph } from './graph';
+export { validateBaseline, baselineString } from './validate';

@@ -1,0 +1,27 @@
+export { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS } from './base';
+export {
+  compoundGrid,
+  compoundProduct,
+  multipliers,
+  roundFilters,
+  roundRepeats,
+  scaledNetwork,
+  scaledStages,
+  type CompoundGridConfig,
+} from './scaling';
+export {
+  canonicalEfficientNet,
+  DEFAULT_SCALING_TOLERANCE,
+  EFFICIENTNET_EXPANSIONS,
+  EFFICIENTNET_KERNELS,
+  EFFICIENTNET_LIMITS,
+  efficientNetString,
+  validateEfficientNet,
+} from './validate';
+export { efficientNetGraph, mbconv } from './graph';
+export {
+  DEFAULT_EFFICIENTNET_SPACE,
+  efficientNetSpace,
+  sampleEfficientNet,
+  type EfficientNetSpaceConfig,
+} from './space';
