@@ -26,6 +26,8 @@ export interface SearchRequest {
   input: InputShape;
   classes: number;
   trainerTaskQueue: string;
+  /** Trials one workflow run dispatches before it continues-as-new (default 500). */
+  trialsPerRun?: number;
 }
 
 export const DATASETS = { 'fashion-mnist': { input: { height: 28, width: 28, channels: 1 }, classes: 10 } } as const;

@@ -118,3 +118,40 @@ describe('searchWorkflow on a real Temporal dev server', () => {
     expect(code).not.toMatch(/require\(["'](fs|net|crypto|child_process)["']\)/);
   });
 });
+
+describe('searchWorkflow across continue-as-new', () => {
+  let stack: SearchStack;
+  beforeAll(async () => {
+    stack = await createSearchStack('pglite');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('carries the strategy state into new runs and records every trial once', async () => {
+    const request = tinySearchRequest({
+      searchId: 'continued-search',
+      strategy: { name: 'evolution', dedup: true, evolution: { population: 2, sample: 2 } },
+      trials: 5,
+      parallel: 1,
+      trialsPerRun: 2,
+    });
+    const summary = await stack.withWorkers(() =>
+      stack.env.client.workflow.execute(searchWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: request.searchId,
+        args: [request],
+      }),
+    );
+    expect(summary.status).toBe('finished');
+    const rows = await listTrials(stack.database.db, request.searchId);
+    expect(rows.map((r) => r.trialIndex).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(new Set(rows.map((r) => r.archHash)).size).toBe(5);
+
+    const runs: string[] = [];
+    for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = '${request.searchId}'` })) {
+      runs.push(execution.runId);
+    }
+    expect(runs.length).toBe(3);
+  });
+});

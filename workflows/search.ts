@@ -50,6 +50,7 @@ export interface SearchSummary {
 
 /** Continue-as-new well before Temporal's 50k-event / 50 MB limits. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
+const DEFAULT_TRIALS_PER_RUN = 500;
 
 export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry): Promise<SearchSummary> {
   const space = makeDecisionSpace(request.space);
@@ -57,6 +58,7 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
   const finalFidelity = request.strategy.halving ? request.strategy.halving.levels - 1 : 0;
 
   let nextIndex = carry?.nextIndex ?? 0;
+  const runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
   const counts: Partial<Record<TrialState, number>> = { ...(carry?.counts ?? {}) };
   let best = carry?.best ?? null;
   let parallel = carry?.parallel ?? request.parallel;
@@ -163,9 +165,12 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
       await orchestration.setSearchStatus({ searchId: request.searchId, status: wanted });
       recordedStatus = wanted;
     }
-    continueAfterDrain ||= workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+    continueAfterDrain ||=
+      nextIndex >= runEndsAt ||
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
     if (!paused && !continueAfterDrain) {
-      const room = Math.min(parallel - running.size, request.trials - nextIndex);
+      const room = Math.min(parallel - running.size, request.trials - nextIndex, runEndsAt - nextIndex);
       if (room > 0) strategy.propose(room).forEach(dispatch);
     }
     if (running.size === 0 && settled.length === 0) {
