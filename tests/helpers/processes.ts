@@ -1,0 +1,64 @@
+/** Worker processes for tests that kill and restart them: `nas worker ...` as real OS processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const NAS = fileURLToPath(new URL('../../cli/nas.mjs', import.meta.url));
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves once the worker logs that it is polling. */
+  ready: Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): WorkerProcess {
+  const child = spawn(process.execPath, [NAS, 'worker', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      if (/polling /.test(text)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before polling:\n${text}`)));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    output: () => text,
+    ready,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
