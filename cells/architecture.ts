@@ -1,0 +1,72 @@
+/** Family dispatch: one entry point for any architecture genotype. */
+import { baselineGraph, baselineString, validateBaseline } from './baselines';
+import { graphCost } from './cost';
+import { canonicalEfficientNet, efficientNetGraph, efficientNetString, validateEfficientNet } from './efficientnet';
+import type { LayerGraph } from './graph';
+import { stableHash } from './hash';
+import { canonicalNasnet, nasnetGraph, nasnetString, validateNasnet } from './nasnet';
+import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from './types';
+
+export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'baseline'];
+
+/** Checks untrusted JSON of any family; GenotypeError names the field and the allowed values. */
+export function validateArchitecture(json: unknown): Architecture {
+  const family = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { family?: unknown }).family : undefined;
+  switch (family) {
+    case 'nasnet':
+      return validateNasnet(json);
+    case 'efficientnet':
+      return validateEfficientNet(json);
+    case 'baseline':
+      return validateBaseline(json);
+    default:
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+        throw new GenotypeError('architecture', `must be an object with a family field (${FAMILIES.join(', ')})`);
+      }
+      throw new GenotypeError('family', `${JSON.stringify(family)} is not one of ${FAMILIES.join(', ')}`);
+  }
+}
+
+/** The one representative of all genotypes that denote the same network. */
+export function canonicalArchitecture(arch: Architecture): Architecture {
+  switch (arch.family) {
+    case 'nasnet':
+      return canonicalNasnet(arch);
+    case 'efficientnet':
+      return canonicalEfficientNet(arch);
+    case 'baseline':
+      return validateBaseline(arch);
+  }
+}
+
+/** 16 hex digits identifying the network: equal for genotypes with the same canonical form. */
+export function architectureHash(arch: Architecture): string {
+  return stableHash(canonicalArchitecture(arch));
+}
+
+export function describeArchitecture(arch: Architecture): string {
+  switch (arch.family) {
+    case 'nasnet':
+      return nasnetString(arch);
+    case 'efficientnet':
+      return efficientNetString(arch);
+    case 'baseline':
+      return baselineString(arch);
+  }
+}
+
+export function architectureGraph(arch: Architecture, input: InputShape, classes: number): LayerGraph {
+  switch (arch.family) {
+    case 'nasnet':
+      return nasnetGraph(arch, input, classes);
+    case 'efficientnet':
+      return efficientNetGraph(arch, input, classes);
+    case 'baseline':
+      return baselineGraph(arch, input, classes);
+  }
+}
+
+/** Parameters and FLOPs (see FLOPS_CONVENTION in cells/cost) of the network for that input and class count. */
+export function architectureCost(arch: Architecture, input: InputShape, classes: number): Cost {
+  return graphCost(architectureGraph(arch, input, classes));
+}

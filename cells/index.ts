@@ -1,0 +1,9 @@
+/** The pure public API of cells/ (safe in Temporal's workflow sandbox; the tfjs builder is in cells/builders). */
+export * from './types';
+export * from './graph';
+export * from './hash';
+export * from './cost';
+export * from './architecture';
+export * from './nasnet';
+export * from './efficientnet';
+export * from './baselines';
