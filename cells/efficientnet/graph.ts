@@ -2,6 +2,7 @@ import { GraphBuilder, type LayerGraph } from '../graph';
 import type { EfficientNetArchitecture, InputShape, MbconvStage } from '../types';
 import { checkInputAndClasses, conv, convBn, depthwiseBn, poolClassifier } from '../baselines/layers';
 import { scaledNetwork } from './scaling';
+import { validateEfficientNet } from './validate';
 
 /** Squeeze-and-excitation keeps this fraction of the block's input channels. */
 const SE_RATIO = 0.25;
@@ -43,7 +44,8 @@ export function mbconv(
  */
 export function efficientNetGraph(arch: EfficientNetArchitecture, input: InputShape, classes: number): LayerGraph {
   checkInputAndClasses(input, classes);
-  const net = scaledNetwork(arch, input);
+  // Any coefficients define a network; only search and validation hold them near the compound line.
+  const net = scaledNetwork(validateEfficientNet(arch, { tolerance: Infinity }), input);
   const b = new GraphBuilder(input);
   let x = b.input;
   if (net.height !== input.height || net.width !== input.width) {
