@@ -28,7 +28,7 @@ export const DEFAULT_EFFICIENTNET_SPACE: EfficientNetSpaceConfig = {
   base: EFFICIENTNET_B0_SMALL,
   kernels: [3, 5],
   expansions: [1, 4, 6],
-  repeats: [1, 2, 3],
+  repeats: [1, 2, 3, 4],
 };
 
 const COEFFICIENTS = 'scaling.coefficients';
