@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createOrchestrationActivities } from './activities/orchestration';
+import { createScalingActivities } from './activities/scaling';
 import { ORCHESTRATOR_TASK_QUEUE } from './task-queues';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -23,6 +24,6 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     taskQueue: options.taskQueue ?? ORCHESTRATOR_TASK_QUEUE,
     identity: options.identity,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createOrchestrationActivities(options.db),
+    activities: { ...createOrchestrationActivities(options.db), ...createScalingActivities(options.db) },
   });
 }

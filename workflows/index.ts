@@ -1,2 +1,3 @@
 export { searchWorkflow } from './search';
 export { baselinesWorkflow } from './baselines';
+export { scalingStudyWorkflow } from './scaling';

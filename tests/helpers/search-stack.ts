@@ -10,6 +10,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { Driver, DatabaseHandle } from '../../db/client';
 import type { SearchRequest } from '../../search/request';
 import { createOrchestrationActivities } from '../../workers/activities/orchestration';
+import { createScalingActivities } from '../../workers/activities/scaling';
 import { createTrainingActivities } from '../../workers/activities/training';
 import type { TrainingActivities } from '../../workers/activities/types';
 import { WORKFLOWS_PATH } from '../../workers/orchestrator-worker';
@@ -63,7 +64,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         namespace: env.namespace ?? 'default',
         taskQueue: ORCHESTRATOR_TASK_QUEUE,
         workflowBundle: await workflowBundle(),
-        activities: createOrchestrationActivities(database.db),
+        activities: { ...createOrchestrationActivities(database.db), ...createScalingActivities(database.db) },
       });
       const training = createTrainingActivities({ db: database.db, worker: 'test-trainer', backend, device, dataDir, heartbeatMs: 500 });
       const trainer = await Worker.create({

@@ -94,3 +94,20 @@ export interface OrchestrationActivities {
   finishSearch(input: { searchId: string; status: 'finished' | 'stopped' }): Promise<void>;
   setSearchStatus(input: { searchId: string; status: 'running' | 'paused' | 'stopping' }): Promise<void>;
 }
+
+/** One point of a scaling study, linked to the trial that trained (or reused) its network. */
+export interface ScalingPointRecord {
+  method: 'grid' | 'compound' | 'depth' | 'width' | 'resolution';
+  phi: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+  trialId: string;
+}
+
+export interface ScalingActivities {
+  /** Records the study (idempotent); a rerun of an ended study reopens it. */
+  recordScalingStudy(input: { studyId: string; base: string; config: unknown }): Promise<void>;
+  recordScalingPoints(input: { studyId: string; points: ScalingPointRecord[] }): Promise<void>;
+  finishScalingStudy(input: { studyId: string; status: 'finished' | 'stopped' | 'failed'; chosen: unknown }): Promise<void>;
+}

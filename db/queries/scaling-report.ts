@@ -1,0 +1,32 @@
+/** What the scaling activities and `nas scaling report` need beyond db/queries/scaling. */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import { scalingStudies, searches } from '../schema';
+import { TERMINAL_SEARCH_STATUSES } from '../vocabulary';
+import { getScalingStudy, listScalingPoints, type ScalingPointResult, type ScalingStudy } from './scaling';
+
+/**
+ * A study that is run again (resumed after it was stopped or failed) is
+ * running again: its study row and its search row leave their ended state.
+ */
+export async function reopenScalingStudy(db: Database, id: string): Promise<void> {
+  await db
+    .update(scalingStudies)
+    .set({ status: 'running', finishedAt: null })
+    .where(and(eq(scalingStudies.id, id), inArray(scalingStudies.status, ['finished', 'stopped', 'failed'])));
+  await db
+    .update(searches)
+    .set({ status: 'running', finishedAt: null, updatedAt: sql`now()` })
+    .where(and(eq(searches.id, id), inArray(searches.status, [...TERMINAL_SEARCH_STATUSES])));
+}
+
+export interface ScalingReport {
+  study: ScalingStudy;
+  points: ScalingPointResult[];
+}
+
+export async function scalingReport(db: Database, id: string): Promise<ScalingReport | null> {
+  const study = await getScalingStudy(db, id);
+  if (!study) return null;
+  return { study, points: await listScalingPoints(db, id) };
+}

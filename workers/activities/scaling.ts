@@ -1,0 +1,24 @@
+/** Scaling-study activities: idempotent writes keyed by the study id and the point's key. */
+import type { Database } from '../../db/client';
+import { finishScalingStudy, recordScalingPoint, upsertScalingStudy } from '../../db/queries/scaling';
+import { reopenScalingStudy } from '../../db/queries/scaling-report';
+import type { ScalingActivities } from './types';
+
+export type { ScalingActivities } from './types';
+
+export function createScalingActivities(db: Database): ScalingActivities {
+  return {
+    async recordScalingStudy(input) {
+      await upsertScalingStudy(db, { id: input.studyId, base: input.base, config: input.config });
+      await reopenScalingStudy(db, input.studyId);
+    },
+
+    async recordScalingPoints(input) {
+      for (const point of input.points) await recordScalingPoint(db, { studyId: input.studyId, ...point });
+    },
+
+    async finishScalingStudy(input) {
+      await finishScalingStudy(db, input.studyId, input.status, input.chosen);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * scalingStudyWorkflow: EfficientNet's two steps. Step 1 trains the grid of
+ * compound coefficients at phi = 1 and keeps the best by validation
+ * accuracy; step 2 trains the compound line and the FLOPs-matched
+ * single-axis lines for phi = 0..phiMax. Every training is a trial of the
+ * study (trial id `${studyId}/${index}`, indices fixed by the plan), so a
+ * rerun under the same id settles from the recorded rows and a network
+ * already trained under the same protocol is reused.
+ */
+import { CancellationScope, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  chooseCoefficients,
+  gridPlan,
+  linePlan,
+  plannedTrialCount,
+  type ChosenCoefficients,
+  type PlannedPoint,
+  type ScalingStudyRequest,
+} from '../search/scaling-plan';
+import type { TrialState } from '../search/trial-state';
+import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../workers/activities/types';
+import { orchestration } from './activities';
+import { inParallel } from './baselines';
+import { stopSignal } from './signals';
+import { runTrial, trialIdOf } from './trial';
+
+const scaling = proxyActivities<ScalingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export interface ScalingProgress {
+  studyId: string;
+  step: 'grid' | 'lines' | 'done';
+  planned: number;
+  settled: number;
+  running: string[];
+  counts: Partial<Record<TrialState, number>>;
+  chosen: ChosenCoefficients | null;
+  stopping: boolean;
+}
+
+export interface ScalingSummary {
+  studyId: string;
+  status: 'finished' | 'stopped' | 'failed';
+  chosen: ChosenCoefficients | null;
+  counts: Partial<Record<TrialState, number>>;
+  error?: string;
+}
+
+export const scalingProgressQuery = defineQuery<ScalingProgress>('scalingProgress');
+
+export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promise<ScalingSummary> {
+  const grid = gridPlan(request);
+  const planned = plannedTrialCount(grid.length, request.phiMax);
+  const counts: Partial<Record<TrialState, number>> = {};
+  const running = new Set<string>();
+  const outcomes = new Map<number, TrialOutcome>();
+  let step: ScalingProgress['step'] = 'grid';
+  let chosen: ChosenCoefficients | null = null;
+  let stopping = false;
+  const trainingScope = new CancellationScope();
+
+  setHandler(stopSignal, () => {
+    stopping = true;
+    trainingScope.cancel();
+  });
+  setHandler(scalingProgressQuery, () => ({
+    studyId: request.studyId,
+    step,
+    planned,
+    settled: outcomes.size,
+    running: [...running],
+    counts,
+    chosen,
+    stopping,
+  }));
+
+  await orchestration.recordSearch({
+    searchId: request.studyId,
+    kind: 'scaling',
+    space: 'efficientnet',
+    strategy: 'compound-scaling',
+    seed: request.protocol.seed,
+    trials: planned,
+    config: request,
+  });
+  await scaling.recordScalingStudy({ studyId: request.studyId, base: request.baseName, config: request });
+
+  /** Trains each distinct index once (points may share a network); outcomes by index. */
+  const train = async (points: PlannedPoint[]): Promise<void> => {
+    const fresh = points.filter((p, i) => !outcomes.has(p.index) && points.findIndex((q) => q.index === p.index) === i);
+    await inParallel(fresh, request.parallel, async (point) => {
+      if (stopping) return;
+      const trialId = trialIdOf(request.studyId, point.index);
+      running.add(trialId);
+      try {
+        const outcome = await trainingScope.run(() =>
+          runTrial({
+            searchId: request.studyId,
+            trialIndex: point.index,
+            architecture: point.architecture,
+            protocol: request.protocol,
+            fidelity: 0,
+            budget: {},
+            input: request.input,
+            classes: request.classes,
+            trainerTaskQueue: request.trainerTaskQueue,
+          }),
+        );
+        outcomes.set(point.index, outcome);
+        counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+      } finally {
+        running.delete(trialId);
+      }
+    });
+    const settled = points.filter((p) => outcomes.has(p.index));
+    if (settled.length > 0) {
+      await scaling.recordScalingPoints({ studyId: request.studyId, points: settled.map((p) => pointRecord(request.studyId, p)) });
+    }
+  };
+
+  const finish = async (status: ScalingSummary['status'], error?: string): Promise<ScalingSummary> => {
+    step = 'done';
+    await scaling.finishScalingStudy({ studyId: request.studyId, status, chosen: chosen ?? (error ? { error } : null) });
+    await orchestration.finishSearch({ searchId: request.studyId, status: status === 'stopped' ? 'stopped' : 'finished' });
+    return { studyId: request.studyId, status, chosen, counts, ...(error ? { error } : {}) };
+  };
+
+  await train(grid);
+  if (stopping) return finish('stopped');
+  chosen = chooseCoefficients(
+    grid,
+    grid.map((p) => usableAccuracy(outcomes.get(p.index))),
+  );
+  if (!chosen) return finish('failed', 'no grid point trained successfully, so no coefficients could be chosen');
+
+  step = 'lines';
+  await train(linePlan(request, grid.length, chosen));
+  return finish(stopping ? 'stopped' : 'finished');
+}
+
+function usableAccuracy(outcome: TrialOutcome | undefined): number | null {
+  if (!outcome || (outcome.status !== 'succeeded' && outcome.status !== 'reused')) return null;
+  return outcome.valAccuracy;
+}
+
+function pointRecord(studyId: string, point: PlannedPoint): ScalingPointRecord {
+  return { method: point.method, phi: point.phi, ...point.coefficients, trialId: trialIdOf(studyId, point.index) };
+}
