@@ -1,0 +1,52 @@
+/**
+ * The scalar a strategy maximises. 'accuracy' is the validation accuracy;
+ * 'mnas' is MnasNet's soft-constrained objective ACC * (cost / target)^w
+ * (Tan et al. 2019, w = -0.07): a model at the target cost scores its accuracy,
+ * twice the cost costs about 5% of it, half the cost earns about 5%.
+ */
+export const REWARD_COSTS = ['params', 'flops', 'latency'] as const;
+export type RewardCost = (typeof REWARD_COSTS)[number];
+
+export type RewardConfig =
+  | { objective: 'accuracy' }
+  | { objective: 'mnas'; cost: RewardCost; target: number; w?: number };
+
+export interface RewardInput {
+  valAccuracy: number;
+  params: number;
+  flops: number;
+  /** Measured on the worker; required when the reward's cost is 'latency'. */
+  latencyMs?: number;
+}
+
+export const DEFAULT_MNAS_W = -0.07;
+
+export function reward(input: RewardInput, config: RewardConfig): number {
+  const acc = input.valAccuracy;
+  if (typeof acc !== 'number' || !Number.isFinite(acc) || acc < 0 || acc > 1) {
+    throw new RangeError(`reward: valAccuracy must be a number in [0, 1], got ${acc}`);
+  }
+  if (config.objective === 'accuracy') return acc;
+  if (config.objective !== 'mnas') {
+    throw new RangeError(`reward: objective must be one of accuracy, mnas, got ${JSON.stringify((config as { objective: unknown }).objective)}`);
+  }
+  if (!REWARD_COSTS.includes(config.cost)) {
+    throw new RangeError(`reward: cost must be one of ${REWARD_COSTS.join(', ')}, got ${JSON.stringify(config.cost)}`);
+  }
+  if (!(Number.isFinite(config.target) && config.target > 0)) {
+    throw new RangeError(`reward: target must be a positive number, got ${config.target}`);
+  }
+  const w = config.w ?? DEFAULT_MNAS_W;
+  if (!Number.isFinite(w)) throw new RangeError(`reward: w must be a finite number, got ${w}`);
+  const cost = costOf(input, config.cost);
+  return acc * Math.pow(cost / config.target, w);
+}
+
+function costOf(input: RewardInput, cost: RewardCost): number {
+  const value = cost === 'params' ? input.params : cost === 'flops' ? input.flops : input.latencyMs;
+  const field = cost === 'latency' ? 'latencyMs' : cost;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`reward: ${field} must be a positive number for cost '${cost}', got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,62 @@
+/** The shape shared by the three strategies: seeds first, then draws of their own, dedup by the ledger. */
+import type { DecisionSpace } from '../../cells/types';
+import type { Rng } from '../rng';
+import { ProposalLedger, requireCount, validateObservations } from './ledger';
+import { randomChoices } from './space';
+import type { Candidate, Observation, StrategyName } from './types';
+
+/** A strategy without state export; recorded.ts adds that to every one. */
+export interface CoreStrategy {
+  readonly name: StrategyName;
+  propose(count: number): Candidate[];
+  observe(observations: Observation[]): void;
+  summary(): Record<string, number | string>;
+}
+
+/** Draws a uniform architecture this many times before concluding the space is exhausted. */
+export const RANDOM_TRIES = 1000;
+
+export abstract class LedgerStrategy implements CoreStrategy {
+  abstract readonly name: StrategyName;
+  protected observed = 0;
+  /** Candidates handed out so far, seeds included. */
+  protected proposed = 0;
+
+  constructor(
+    protected readonly space: DecisionSpace,
+    protected readonly ledger: ProposalLedger,
+    protected readonly rng: Rng,
+  ) {}
+
+  propose(count: number): Candidate[] {
+    requireCount(count);
+    const out = this.ledger.takeSeeds(count);
+    this.proposed += out.length;
+    while (out.length < count) {
+      const choices = this.draw();
+      if (!choices) break;
+      out.push({ choices, fidelity: 0, origin: 'proposed' });
+      this.proposed += 1;
+    }
+    return out;
+  }
+
+  observe(observations: Observation[]): void {
+    validateObservations(this.space, observations, 1);
+    observations.forEach((o) => this.ledger.note(o));
+    this.observed += observations.length;
+    this.learn(observations);
+  }
+
+  summary(): Record<string, number | string> {
+    return { proposed: this.proposed, observed: this.observed, pendingSeeds: this.ledger.pendingSeeds };
+  }
+
+  /** A new architecture of the strategy's own choosing, claimed in the ledger; null when none is left. */
+  protected abstract draw(): number[] | null;
+  protected abstract learn(observations: Observation[]): void;
+
+  protected drawUniform(): number[] | null {
+    return this.ledger.fresh(() => randomChoices(this.space, this.rng), RANDOM_TRIES);
+  }
+}

@@ -1,0 +1,41 @@
+/** createStrategy: the one entry point the search workflow uses. */
+import type { DecisionSpace } from '../../cells/types';
+import { makeRng } from '../rng';
+import { resolveConfig, type ResolvedConfig } from './config';
+import type { CoreStrategy } from './core';
+import { EvolutionStrategy } from './evolution';
+import { HalvingStrategy } from './halving';
+import { ProposalLedger } from './ledger';
+import { RandomStrategy } from './random';
+import { RecordedStrategy, strategyFingerprint } from './recorded';
+import { ReinforceStrategy } from './reinforce/reinforce';
+import type { Strategy, StrategyConfig, StrategyState } from './types';
+
+export function createStrategy(config: StrategyConfig, space: DecisionSpace, seed: number, state?: StrategyState): Strategy {
+  if (!Number.isFinite(seed)) throw new RangeError(`seed: must be a finite number, got ${seed}`);
+  if (!space || !Array.isArray(space.decisions) || space.decisions.length === 0) {
+    throw new TypeError('space: must be a DecisionSpace with at least one decision');
+  }
+  const resolved = resolveConfig(config);
+  let core: CoreStrategy = coreStrategy(resolved, space, seed);
+  if (resolved.halving) core = new HalvingStrategy(core, space, resolved.halving.eta, resolved.halving.levels);
+  const strategy = new RecordedStrategy(core, space, strategyFingerprint(resolved, space, seed));
+  if (state) strategy.replay(state);
+  return strategy;
+}
+
+function coreStrategy(config: ResolvedConfig, space: DecisionSpace, seed: number): CoreStrategy {
+  const ledger = new ProposalLedger(space, config.dedup, config.seedArchitectures);
+  const rng = makeRng(`${seed}/${config.name}`);
+  switch (config.name) {
+    case 'random':
+      return new RandomStrategy(space, ledger, rng);
+    case 'evolution':
+      return new EvolutionStrategy(space, ledger, rng, config.evolution);
+    case 'reinforce':
+      return new ReinforceStrategy(space, ledger, rng, makeRng(`${seed}/reinforce/init`), config.reinforce);
+  }
+}
+
+export { resolveConfig, REINFORCE_DEFAULTS, EVOLUTION_DEFAULTS } from './config';
+export * from './types';

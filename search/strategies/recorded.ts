@@ -1,0 +1,94 @@
+/**
+ * State export by event sourcing. A strategy's state is the log of its calls:
+ * propose(n) as the number n, observe(...) as compact strings
+ * "<choices as base-36 text> <reward or empty for null>[ <fidelity>]".
+ * Restoring replays the log on a fresh strategy built from the same config,
+ * space and seed; every strategy is deterministic in those, so the restored
+ * one is bitwise the same, REINFORCE's weights and Adam moments included.
+ *
+ * Why replay rather than snapshots: the default REINFORCE controller (hidden
+ * 64) has ~38k float64 weights plus two Adam moments each, ~0.9 MB even as
+ * base64, far over Temporal's 256 KB payload warning, and rounding them would
+ * break determinism. The log costs ~70 bytes per observation (~80 KB after
+ * 1000 on the 50-decision NASNet space), and it is needed anyway: dedup must
+ * remember every architecture seen. The price is replay time on restore,
+ * which repeats all controller updates so far (measured in
+ * tests/reinforce-replay.test.ts and reported by the bench).
+ */
+import { stableHash } from '../../cells/hash';
+import type { DecisionSpace } from '../../cells/types';
+import type { CoreStrategy } from './core';
+import type { ResolvedConfig } from './config';
+import { ChoiceCodec } from './space';
+import type { Candidate, Observation, Strategy, StrategyState } from './types';
+
+export function strategyFingerprint(config: ResolvedConfig, space: DecisionSpace, seed: number): string {
+  return stableHash({ config, space: { id: space.id, decisions: space.decisions }, seed }).slice(0, 16);
+}
+
+export class RecordedStrategy implements Strategy {
+  private readonly events: StrategyState['events'] = [];
+  private readonly codec: ChoiceCodec;
+
+  constructor(
+    private readonly inner: CoreStrategy,
+    space: DecisionSpace,
+    private readonly fingerprint: string,
+  ) {
+    this.codec = new ChoiceCodec(space);
+  }
+
+  get name() {
+    return this.inner.name;
+  }
+
+  propose(count: number): Candidate[] {
+    const out = this.inner.propose(count);
+    if (count > 0) this.events.push(count);
+    return out.map((c) => ({ ...c, choices: c.choices.slice() }));
+  }
+
+  observe(observations: Observation[]): void {
+    this.inner.observe(observations);
+    if (observations.length > 0) this.events.push(observations.map((o) => this.encode(o)));
+  }
+
+  exportState(): StrategyState {
+    return { version: 1, fingerprint: this.fingerprint, events: this.events.map((e) => (typeof e === 'number' ? e : e.slice())) };
+  }
+
+  summary(): Record<string, number | string> {
+    return this.inner.summary();
+  }
+
+  /** Replays a state's log; refuses a state of another config, space or seed. */
+  replay(state: StrategyState): void {
+    if (!state || state.version !== 1 || !Array.isArray(state.events)) {
+      throw new TypeError('strategy state: expected { version: 1, fingerprint, events[] } as exported by exportState()');
+    }
+    if (state.fingerprint !== this.fingerprint) {
+      throw new RangeError(
+        `strategy state: fingerprint ${state.fingerprint} was exported under another strategy config, search space or seed (this one is ${this.fingerprint})`,
+      );
+    }
+    state.events.forEach((event, i) => {
+      if (typeof event === 'number') this.propose(event);
+      else if (Array.isArray(event)) this.observe(event.map((text, j) => this.decode(text, `strategy state: events[${i}][${j}]`)));
+      else throw new TypeError(`strategy state: events[${i}] must be a number or an array of strings`);
+    });
+  }
+
+  private encode(o: Observation): string {
+    const reward = o.reward === null ? '' : String(o.reward);
+    return o.fidelity === 0 ? `${this.codec.toText(o.choices)} ${reward}` : `${this.codec.toText(o.choices)} ${reward} ${o.fidelity}`;
+  }
+
+  private decode(text: string, field: string): Observation {
+    const [choices, reward, fidelity] = String(text).split(' ');
+    return {
+      choices: this.codec.fromText(choices, field),
+      reward: reward === '' || reward === undefined ? null : Number(reward),
+      fidelity: fidelity === undefined ? 0 : Number(fidelity),
+    };
+  }
+}

@@ -1,0 +1,36 @@
+/** Adam (Kingma and Ba 2015) over a flat parameter vector. */
+export class Adam {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+
+  constructor(
+    size: number,
+    private readonly learningRate: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+
+  get steps(): number {
+    return this.t;
+  }
+
+  /** theta <- theta - lr * mhat / (sqrt(vhat) + eps), for the gradient of a loss to minimise. */
+  step(theta: Float64Array, grad: Float64Array): void {
+    this.t += 1;
+    const { m, v, beta1, beta2, epsilon } = this;
+    const correction1 = 1 - Math.pow(beta1, this.t);
+    const correction2 = 1 - Math.pow(beta2, this.t);
+    const rate = this.learningRate;
+    for (let k = 0; k < theta.length; k++) {
+      const g = grad[k];
+      m[k] = beta1 * m[k] + (1 - beta1) * g;
+      v[k] = beta2 * v[k] + (1 - beta2) * g * g;
+      theta[k] -= (rate * (m[k] / correction1)) / (Math.sqrt(v[k] / correction2) + epsilon);
+    }
+  }
+}

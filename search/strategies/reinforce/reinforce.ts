@@ -1,0 +1,100 @@
+/**
+ * REINFORCE (Williams 1992) on the LSTM controller, as in Zoph and Le 2017
+ * and NASNet/ENAS. Every M observed architectures give one Adam step on
+ *   loss = mean_i [ -(R_i - b) * log pi(a_i) - beta * H(pi; a_i) ]
+ * where b is an exponential moving average of rewards (initialised to the
+ * first batch's mean, then updated after each batch's advantages are taken)
+ * and H the summed entropy of the softmaxes along a_i. Seed architectures and
+ * any other observed architectures teach it the same way (log pi of the
+ * given decisions). Failed candidates count with config failureReward.
+ */
+import type { DecisionSpace } from '../../../cells/types';
+import type { Rng } from '../../rng';
+import { LedgerStrategy } from '../core';
+import type { ProposalLedger } from '../ledger';
+import type { Observation } from '../types';
+import { Adam } from './adam';
+import { Controller, type ControllerOptions } from './controller';
+
+export interface ReinforceSettings extends ControllerOptions {
+  learningRate: number;
+  baselineDecay: number;
+  entropyWeight: number;
+  batchSize: number;
+  failureReward: number;
+}
+
+/** Controller samples tried before a uniform draw replaces one that repeats a known architecture. */
+const SAMPLE_TRIES = 100;
+
+export class ReinforceStrategy extends LedgerStrategy {
+  readonly name = 'reinforce' as const;
+  readonly controller: Controller;
+  private readonly adam: Adam;
+  private readonly grad: Float64Array;
+  private batch: Array<{ choices: number[]; reward: number }> = [];
+  private baseline: number | null = null;
+  private lastEntropy: number | null = null;
+  private lastLogProb: number | null = null;
+  private uniformFallbacks = 0;
+
+  constructor(
+    space: DecisionSpace,
+    ledger: ProposalLedger,
+    rng: Rng,
+    initRng: Rng,
+    private readonly settings: ReinforceSettings,
+  ) {
+    super(space, ledger, rng);
+    this.controller = new Controller(space, settings, initRng);
+    this.adam = new Adam(this.controller.parameterCount, settings.learningRate);
+    this.grad = new Float64Array(this.controller.parameterCount);
+  }
+
+  protected draw(): number[] | null {
+    const sampled = this.ledger.fresh(() => this.controller.run({ rng: this.rng }).choices, SAMPLE_TRIES);
+    if (sampled) return sampled;
+    this.uniformFallbacks += 1;
+    return this.drawUniform();
+  }
+
+  protected learn(observations: Observation[]): void {
+    for (const { choices, reward } of observations) {
+      this.batch.push({ choices: choices.slice(), reward: reward ?? this.settings.failureReward });
+      if (this.batch.length >= this.settings.batchSize) this.update(this.batch.splice(0));
+    }
+  }
+
+  summary(): Record<string, number | string> {
+    return {
+      ...super.summary(),
+      updates: this.adam.steps,
+      baseline: this.baseline ?? 'none',
+      entropyPerDecision: this.lastEntropy ?? 'none',
+      meanLogProb: this.lastLogProb ?? 'none',
+      waitingForUpdate: this.batch.length,
+      uniformFallbacks: this.uniformFallbacks,
+      parameters: this.controller.parameterCount,
+    };
+  }
+
+  private update(batch: Array<{ choices: number[]; reward: number }>): void {
+    const { baselineDecay, entropyWeight } = this.settings;
+    const rewards = batch.map((b) => b.reward);
+    const b = this.baseline ?? rewards.reduce((x, y) => x + y, 0) / rewards.length;
+    this.grad.fill(0);
+    let entropy = 0;
+    let logProb = 0;
+    for (const { choices, reward } of batch) {
+      const path = this.controller.accumulateGradient(this.grad, choices, reward - b, entropyWeight, 1 / batch.length);
+      entropy += path.entropy;
+      logProb += path.logProb;
+    }
+    this.adam.step(this.controller.theta, this.grad);
+    let baseline = b;
+    for (const r of rewards) baseline = baselineDecay * baseline + (1 - baselineDecay) * r;
+    this.baseline = baseline;
+    this.lastEntropy = entropy / batch.length / this.space.decisions.length;
+    this.lastLogProb = logProb / batch.length;
+  }
+}
