@@ -22,6 +22,11 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * Postgres pool size (default 10). Use 1 against a pglite-socket endpoint: it runs every
+   * connection on one PGlite session, so messages of concurrent connections would interleave.
+   */
+  maxConnections?: number;
 }
 
 export interface DatabaseHandle {
@@ -40,7 +45,9 @@ const MIGRATION_LOCK_KEY = 727_011_001;
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   const url = options.url ?? (process.env.DATABASE_URL || undefined);
   const runMigrations = options.migrate ?? true;
-  return url ? openPostgres(url, runMigrations) : openPglite(options.dataDir ?? defaultDataDir(), runMigrations);
+  return url
+    ? openPostgres(url, runMigrations, options.maxConnections ?? 10)
+    : openPglite(options.dataDir ?? defaultDataDir(), runMigrations);
 }
 
 export function defaultDataDir(): string {
@@ -110,10 +117,10 @@ function connect(url: string, max: number) {
   return postgres(url, { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
 }
 
-async function openPostgres(url: string, runMigrations: boolean): Promise<DatabaseHandle> {
+async function openPostgres(url: string, runMigrations: boolean, maxConnections: number): Promise<DatabaseHandle> {
   const address = parseServerUrl(url);
   if (runMigrations) await migrateServer(url, address);
-  const client = connect(url, 10);
+  const client = connect(url, maxConnections);
   try {
     await client`select 1`;
   } catch (error) {

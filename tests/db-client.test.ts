@@ -54,6 +54,18 @@ describe('openDatabase', () => {
     }
   });
 
+  it('lets processes that start together migrate one fresh database without racing', async () => {
+    const bare = await createPostgresTestDatabase({ migrate: false });
+    try {
+      expect(await tableNames(bare.db)).toEqual([]);
+      const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ url: bare.url })));
+      await Promise.all(opened.map((h) => h.close()));
+      expect(await tableNames(bare.db)).toEqual(TABLES);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('uses PGlite in a data directory when DATABASE_URL is unset, and re-opening keeps the data', async () => {
     delete process.env.DATABASE_URL;
     const dir = mkdtempSync(join(tmpdir(), 'nas-pglite-'));

@@ -13,8 +13,10 @@ function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** A fresh, migrated database named nas_test_<pid>_<time>_<n> on the test server; close() drops it. */
-export async function createPostgresTestDatabase(): Promise<DatabaseHandle & { url: string }> {
+/** A fresh database named nas_test_<pid>_<time>_<n> on the test server (migrated unless told not to); close() drops it. */
+export async function createPostgresTestDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle & { url: string }> {
   const name = `nas_test_${process.pid}_${Date.now()}_${created++}`;
   const admin = postgres(TEST_SERVER_URL, { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
@@ -23,7 +25,7 @@ export async function createPostgresTestDatabase(): Promise<DatabaseHandle & { u
     await admin.end({ timeout: 5 });
   }
   const url = databaseUrl(TEST_SERVER_URL, name);
-  const handle = await openDatabase({ url });
+  const handle = await openDatabase({ url, migrate: options.migrate ?? true });
   return {
     ...handle,
     url,
