@@ -6,13 +6,22 @@
  */
 import { NASNET_OPS, type CellBlock, type DecisionSpace, type NasnetArchitecture } from '../cells/types';
 
-export function toyNasnetSpace(blocks = 2): DecisionSpace {
-  const decisions = ['normal', 'reduction'].flatMap((cell) =>
+export interface ToySpaceOptions {
+  /** Ops offered per op decision: the first `ops` of NASNET_OPS. */
+  ops?: number;
+  /** 1 = the reduction cell copies the normal cell (half the decisions). */
+  cells?: 1 | 2;
+}
+
+export function toyNasnetSpace(blocks = 2, options: ToySpaceOptions = {}): DecisionSpace {
+  const opCount = options.ops ?? NASNET_OPS.length;
+  const cellNames = options.cells === 1 ? ['normal'] : ['normal', 'reduction'];
+  const decisions = cellNames.flatMap((cell) =>
     Array.from({ length: blocks }, (_, b) => [
       { name: `${cell}.b${b}.input1`, size: 2 + b },
       { name: `${cell}.b${b}.input2`, size: 2 + b },
-      { name: `${cell}.b${b}.op1`, size: NASNET_OPS.length },
-      { name: `${cell}.b${b}.op2`, size: NASNET_OPS.length },
+      { name: `${cell}.b${b}.op1`, size: opCount },
+      { name: `${cell}.b${b}.op2`, size: opCount },
       { name: `${cell}.b${b}.combine`, size: 2 },
     ]).flat(),
   );
@@ -32,7 +41,7 @@ export function toyNasnetSpace(blocks = 2): DecisionSpace {
   const flat = (blocksOf: CellBlock[]): number[] =>
     blocksOf.flatMap((b) => [b.inputs[0], b.inputs[1], NASNET_OPS.indexOf(b.ops[0]), NASNET_OPS.indexOf(b.ops[1]), b.combine === 'add' ? 0 : 1]);
   return {
-    id: `toy-nasnet-${blocks}`,
+    id: `toy-nasnet-${blocks}-${opCount}-${cellNames.length}`,
     decisions,
     decode(choices): NasnetArchitecture {
       if (choices.length !== decisions.length) throw new Error(`toy space: expected ${decisions.length} choices`);
@@ -40,13 +49,14 @@ export function toyNasnetSpace(blocks = 2): DecisionSpace {
         family: 'nasnet',
         version: 1,
         normal: { blocks: cell(choices, 0) },
-        reduction: { blocks: cell(choices, 5 * blocks) },
+        reduction: { blocks: cell(choices, cellNames.length === 1 ? 0 : 5 * blocks) },
         network: { cellsPerStage: 1, reductions: 1, filters: 8 },
       };
     },
     encode(arch) {
       if (arch.family !== 'nasnet') throw new Error('toy space: nasnet architectures only');
-      return [...flat(cell(flat(arch.normal.blocks), 0)), ...flat(cell(flat(arch.reduction.blocks), 0))];
+      const normal = flat(cell(flat(arch.normal.blocks), 0));
+      return cellNames.length === 1 ? normal : [...normal, ...flat(cell(flat(arch.reduction.blocks), 0))];
     },
   };
 }

@@ -52,11 +52,11 @@ export function randomChoices(space: DecisionSpace, rng: Rng): number[] {
 /**
  * The kind of a decision, for sharing controller heads as NASNet/ENAS do:
  * the last segment of its name without digits, plus its size. So
- * "normal.b3.op1" and "reduction.b0.op2" share the op head, while input
+ * "normal.blocks[3].ops[0]" and "reduction.blocks[0].ops[1]" share the op head, while input
  * decisions of different blocks (different sizes) get their own.
  */
 export function decisionKind(decision: { name: string; size: number }): string {
   const segments = decision.name.split(/[./:]/);
-  const last = segments[segments.length - 1].replace(/[0-9]+/g, '').replace(/[_-]+$/, '');
+  const last = segments[segments.length - 1].replace(/\[[0-9]*\]|[0-9]+/g, '').replace(/[_-]+$/, '');
   return `${last || decision.name}/${decision.size}`;
 }
