@@ -13,8 +13,19 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-import { TRIAL_STATES } from '../search/trial-state';
-import { SCALING_METHODS, SCALING_STATUSES, SEARCH_KINDS, SEARCH_STATUSES } from './vocabulary';
+import type { Architecture, Family } from '../cells/types';
+import type { TrainingProtocol } from '../search/protocol';
+import { TRIAL_STATES, type TrialState } from '../search/trial-state';
+import {
+  SCALING_METHODS,
+  SCALING_STATUSES,
+  SEARCH_KINDS,
+  SEARCH_STATUSES,
+  type ScalingMethod,
+  type ScalingStatus,
+  type SearchKind,
+  type SearchStatus,
+} from './vocabulary';
 
 /** bytea as Uint8Array on both drivers (postgres-js returns Buffer, PGlite Uint8Array). */
 const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -34,8 +45,8 @@ export const searches = pgTable(
   'searches',
   {
     id: text('id').primaryKey(),
-    kind: text('kind').notNull(),
-    status: text('status').notNull(),
+    kind: text('kind').$type<SearchKind>().notNull(),
+    status: text('status').$type<SearchStatus>().notNull(),
     space: text('space').notNull(),
     strategy: text('strategy').notNull(),
     seed: integer('seed').notNull(),
@@ -53,8 +64,8 @@ export const searches = pgTable(
 
 export const architectures = pgTable('architectures', {
   hash: text('hash').primaryKey(),
-  family: text('family').notNull(),
-  genotype: jsonb('genotype').notNull(),
+  family: text('family').$type<Family>().notNull(),
+  genotype: jsonb('genotype').$type<Architecture>().notNull(),
   description: text('description').notNull(),
   params: cost('params').notNull(),
   flops: cost('flops').notNull(),
@@ -63,7 +74,7 @@ export const architectures = pgTable('architectures', {
 
 export const protocols = pgTable('protocols', {
   hash: text('hash').primaryKey(),
-  protocol: jsonb('protocol').notNull(),
+  protocol: jsonb('protocol').$type<TrainingProtocol>().notNull(),
 });
 
 export const trials = pgTable(
@@ -81,7 +92,7 @@ export const trials = pgTable(
     protocolHash: text('protocol_hash')
       .notNull()
       .references(() => protocols.hash),
-    status: text('status').notNull(),
+    status: text('status').$type<TrialState>().notNull(),
     baselineName: text('baseline_name'),
     reusedFrom: text('reused_from'),
     fidelity: integer('fidelity').notNull().default(0),
@@ -140,7 +151,7 @@ export const scalingStudies = pgTable(
     id: text('id').primaryKey(),
     base: text('base').notNull(),
     config: jsonb('config').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<ScalingStatus>().notNull(),
     chosen: jsonb('chosen'),
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -158,7 +169,7 @@ export const scalingPoints = pgTable(
     studyId: text('study_id')
       .notNull()
       .references(() => scalingStudies.id),
-    method: text('method').notNull(),
+    method: text('method').$type<ScalingMethod>().notNull(),
     phi: real('phi').notNull(),
     alpha: real('alpha').notNull(),
     beta: real('beta').notNull(),

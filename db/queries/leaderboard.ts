@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { TrialState } from '../../search/trial-state';
 import type { Database } from '../client';
 import { architectures, trials } from '../schema';
 import { hasSucceededResult } from './succeeded';
@@ -32,7 +33,7 @@ export interface LeaderboardRow {
   params: number;
   flops: number;
   trainSeconds: number | null;
-  status: string;
+  status: TrialState;
 }
 
 function validate(options: LeaderboardOptions): Required<Omit<LeaderboardOptions, 'pareto'>> & { pareto?: ParetoCost } {

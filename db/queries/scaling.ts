@@ -1,4 +1,5 @@
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import type { TrialState } from '../../search/trial-state';
 import type { Database } from '../client';
 import { scalingPoints, scalingStudies, trials } from '../schema';
 import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary';
@@ -24,7 +25,7 @@ export interface ScalingPoint {
 }
 
 export interface ScalingPointResult extends ScalingPoint {
-  status: string;
+  status: TrialState;
   valAccuracy: number | null;
   testAccuracy: number | null;
   params: number;
@@ -98,5 +99,5 @@ export async function listScalingPoints(db: Database, studyId: string): Promise<
       asc(scalingPoints.beta),
       asc(scalingPoints.gamma),
     );
-  return rows as ScalingPointResult[];
+  return rows;
 }
