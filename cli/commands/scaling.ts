@@ -1,0 +1,201 @@
+/** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
+import { writeFileSync } from 'node:fs';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { scalingReport } from '../../db/queries/scaling-report';
+import { RequestError, requireOneOf } from '../../search/request';
+import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
+import type { BackendPreference } from '../../workers/training/backend';
+import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
+import { stopSignal } from '../../workflows/signals';
+import { parseFlags, stringFlag, type Flags } from '../args';
+import { duration } from '../format';
+import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
+import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../scaling-request';
+import { openStack } from '../stack';
+
+export async function scalingCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'start':
+      return startStudy(rest);
+    case 'resume':
+      return resumeStudy(rest);
+    case 'report':
+      return reportStudy(rest);
+    case 'status':
+      return studyStatus(rest);
+    case 'stop':
+      return stopStudy(rest);
+    default:
+      throw new RequestError('nas scaling', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: start, resume, status, stop, report`);
+  }
+}
+
+async function startStudy(argv: string[]): Promise<number> {
+  const { flags } = parseFlags(argv, SCALING_START_FLAGS);
+  const request = scalingRequestFromFlags(flags);
+  return runStudy(request, flags);
+}
+
+/** Runs the study again under its id: recorded trials settle from their rows, the rest train. */
+async function resumeStudy(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, { wait: { type: 'boolean' }, backend: { type: 'string' } });
+  const studyId = requireStudyArg(positionals, 'resume');
+  const stack = await openStack({ own: false });
+  let request: ScalingStudyRequest;
+  try {
+    const report = await scalingReport((await stack.database()).db, studyId);
+    if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
+    request = report.study.config as ScalingStudyRequest;
+  } finally {
+    await stack.close();
+  }
+  return runStudy(request, flags);
+}
+
+async function runStudy(request: ScalingStudyRequest, flags: Flags): Promise<number> {
+  const wait = flags.wait === true;
+  const stack = await openStack({
+    own: wait,
+    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
+    trainerTaskQueue: request.trainerTaskQueue,
+  });
+  try {
+    if (stack.mode === 'offline') {
+      throw new RequestError('--wait', 'no embedded stack is running: add --wait to run the study here, or start `nas dev` first');
+    }
+    const client = await stack.client();
+    const handle = await client.workflow
+      .start(scalingStudyWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.studyId, args: [request] })
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new RequestError('--id', `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``);
+        }
+        throw err;
+      });
+    const grid = gridCoefficients(request.gridStep, request.tolerance).length;
+    console.log(
+      `scaling study ${request.studyId} started: base ${request.baseName}, ${grid} grid points at phi=1, ` +
+        `phi 0..${request.phiMax}, ${plannedTrialCount(grid, request.phiMax)} trainings planned`,
+    );
+    if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
+    if (!wait) return 0;
+    const summary = await followStudy(handle);
+    console.log(`scaling study ${summary.studyId} ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
+    const report = await scalingReport((await stack.database()).db, request.studyId);
+    if (report) {
+      console.log(renderReportTable(reportRows(report)));
+      console.log(verdict(report).join('\n'));
+    }
+    return summary.status === 'finished' ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+}
+
+function progressText(p: ScalingProgress, elapsed: number): string {
+  const chosen = p.chosen ? `, chosen a=${p.chosen.coefficients.alpha} b=${p.chosen.coefficients.beta} g=${p.chosen.coefficients.gamma}` : '';
+  const failed = (p.counts.failed ?? 0) + (p.counts.diverged ?? 0);
+  return `[${p.step}] ${p.settled}/${p.planned} trainings settled, ${p.running.length} running${failed ? `, ${failed} failed` : ''}${chosen}, elapsed ${duration(elapsed)}`;
+}
+
+async function followStudy(handle: WorkflowHandle<typeof scalingStudyWorkflow>): Promise<ScalingSummary> {
+  const started = Date.now();
+  let last = '';
+  const show = async () => {
+    const progress = await handle.query(scalingProgressQuery).catch(() => null);
+    if (!progress) return;
+    const line = progressText(progress, (Date.now() - started) / 1000);
+    const key = line.replace(/, elapsed .*$/, '');
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+    else if (key !== last) process.stderr.write(`${line}\n`);
+    last = key;
+  };
+  const timer = setInterval(() => void show(), 2000);
+  try {
+    return await handle.result();
+  } finally {
+    clearInterval(timer);
+    if (process.stderr.isTTY) process.stderr.write('\n');
+  }
+}
+
+async function liveProgress(client: Client, studyId: string): Promise<ScalingProgress | null> {
+  try {
+    const handle = client.workflow.getHandle(studyId);
+    if ((await handle.describe()).status.name !== 'RUNNING') return null;
+    return await handle.query(scalingProgressQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+async function studyStatus(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags(argv, {});
+  const studyId = requireStudyArg(positionals, 'status');
+  const stack = await openStack({ own: false });
+  try {
+    const live = stack.temporal ? await liveProgress(await stack.client(), studyId) : null;
+    const report = await scalingReport((await stack.database()).db, studyId);
+    if (!live && !report) throw new RequestError('<study-id>', `no scaling study ${studyId} is known here`);
+    if (live) console.log(progressText(live, 0).replace(/, elapsed .*$/, ''));
+    if (report) {
+      const settled = report.points.filter((p) => !['queued', 'running'].includes(p.status)).length;
+      console.log(`recorded: study ${report.study.status}, ${report.points.length} points (${settled} settled)`);
+    }
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+async function stopStudy(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags(argv, {});
+  const studyId = requireStudyArg(positionals, 'stop');
+  const stack = await openStack({ own: false });
+  try {
+    try {
+      await (await stack.client()).workflow.getHandle(studyId).signal(stopSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
+      throw err;
+    }
+    console.log(`scaling study ${studyId}: stop requested (resume later with \`nas scaling resume ${studyId} --wait\`)`);
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+async function reportStudy(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, { json: { type: 'boolean' }, svg: { type: 'string' }, format: { type: 'string' } });
+  const studyId = requireStudyArg(positionals, 'report');
+  const format = requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', ['table', 'markdown', 'csv'] as const);
+  const stack = await openStack({ own: false });
+  try {
+    const report = await scalingReport((await stack.database()).db, studyId);
+    if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
+    const svgPath = stringFlag(flags, 'svg');
+    if (svgPath) writeFileSync(svgPath, reportSvg(report));
+    if (flags.json) {
+      console.log(JSON.stringify(reportJson(report), null, 2));
+    } else {
+      console.log(`scaling study ${studyId} (${report.study.status}), base ${report.study.base}`);
+      console.log(renderReportTable(reportRows(report), format));
+      console.log('');
+      console.log(verdict(report).join('\n'));
+    }
+    if (svgPath) console.error(`plot written to ${svgPath}`);
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+function requireStudyArg(positionals: string[], sub: string): string {
+  const id = positionals[0];
+  if (!id) throw new RequestError('<study-id>', `is required: nas scaling ${sub} <study-id>`);
+  return id;
+}

@@ -1,0 +1,100 @@
+/** Turns `nas scaling start` flags into a validated ScalingStudyRequest, or a RequestError naming the flag. */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { BASELINES } from '../cells/baselines';
+import type { EfficientNetArchitecture } from '../cells/types';
+import { DATASETS, RequestError, requirePositiveInteger, requireSearchId } from '../search/request';
+import { checkStudyNumbers, scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
+import { stringFlag, type FlagSpec, type Flags } from './args';
+import { PROTOCOL_FLAGS, protocolFromFlags } from './search-request';
+
+const text = { type: 'string' } as const;
+
+export const SCALING_START_FLAGS: FlagSpec = {
+  ...PROTOCOL_FLAGS,
+  base: text,
+  'grid-step': text,
+  tolerance: text,
+  'phi-max': text,
+  parallel: text,
+  id: text,
+  'task-queue': text,
+  backend: text,
+  wait: { type: 'boolean' },
+};
+
+export const SCALING_DEFAULTS = { base: 'efficientnet-b0-small', gridStep: 0.1, tolerance: 0.1, phiMax: 2 };
+
+/** Baselines whose network is an EfficientNet-style genotype: the ones compound scaling applies to. */
+export function scalableBaselines(): string[] {
+  return BASELINES.filter((b) => b.architecture.family === 'efficientnet').map((b) => b.name);
+}
+
+/** A baseline name or a genotype JSON file; anything else is an error naming --base. */
+export function resolveBase(value: string): { name: string; base: EfficientNetArchitecture } {
+  const baseline = BASELINES.find((b) => b.name === value);
+  if (baseline) {
+    if (baseline.architecture.family !== 'efficientnet') {
+      throw new RequestError(
+        '--base',
+        `baseline ${JSON.stringify(value)} is a fixed ${baseline.architecture.family} network and cannot be compound-scaled; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+      );
+    }
+    return { name: value, base: scalingBase(baseline.architecture, '--base') };
+  }
+  if (existsSync(value)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(value, 'utf8'));
+    } catch (err) {
+      throw new RequestError('--base', `cannot read ${value} as JSON (${(err as Error).message})`);
+    }
+    return { name: basename(value).replace(/\.json$/i, ''), base: scalingBase(json, '--base') };
+  }
+  throw new RequestError(
+    '--base',
+    `unknown base ${JSON.stringify(value)}: neither a baseline name nor a genotype file; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+  );
+}
+
+function requireNumber(field: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw new RequestError(field, `must be a number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'base';
+}
+
+export function defaultStudyId(baseName: string, seed: number, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `scaling-${slug(baseName)}-s${seed}-${stamp}`.toLowerCase();
+}
+
+export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
+  const get = (name: string) => stringFlag(flags, name);
+  const { name, base } = resolveBase(get('base') ?? SCALING_DEFAULTS.base);
+  const phiText = get('phi-max');
+  const numbers = {
+    gridStep: requireNumber('--grid-step', get('grid-step'), SCALING_DEFAULTS.gridStep),
+    tolerance: requireNumber('--tolerance', get('tolerance'), SCALING_DEFAULTS.tolerance),
+    phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
+  };
+  checkStudyNumbers(numbers);
+  const protocol = protocolFromFlags(flags);
+  const dataset = DATASETS[protocol.dataset];
+  return {
+    studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),
+    baseName: name,
+    base,
+    ...numbers,
+    parallel: requirePositiveInteger('--parallel', get('parallel') ?? 1),
+    protocol,
+    input: { ...dataset.input },
+    classes: dataset.classes,
+    trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
+  };
+}
