@@ -107,6 +107,11 @@ function connectionError(error: unknown, address: ServerAddress): Error {
   if (code === '28P01' || code === '28000') {
     return new Error(`DATABASE_URL: ${where} rejected the credentials (${message}); fix the user/password in DATABASE_URL`);
   }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new Error(
+      `DATABASE_URL: cannot resolve host "${address.host}" (${code}); fix the host in DATABASE_URL or unset it to use the embedded PGlite`,
+    );
+  }
   const reason = code && !/^[0-9A-Z]{5}$/.test(code) ? code : message;
   return new Error(
     `DATABASE_URL: cannot connect to ${where} (${reason}); start Postgres or unset DATABASE_URL to use the embedded PGlite`,

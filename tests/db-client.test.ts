@@ -93,6 +93,12 @@ describe('openDatabase', () => {
     );
   });
 
+  it('names a host that does not resolve', async () => {
+    await expect(openDatabase({ url: 'postgres://postgres@no-such-host.invalid:5432/x' })).rejects.toThrow(
+      'DATABASE_URL: cannot resolve host "no-such-host.invalid" (ENOTFOUND); fix the host in DATABASE_URL',
+    );
+  });
+
   it('rejects a malformed DATABASE_URL and an unsupported scheme', async () => {
     await expect(openDatabase({ url: 'not a url' })).rejects.toThrow(/^DATABASE_URL: malformed URL; expected postgres:\/\//);
     await expect(openDatabase({ url: 'mysql://root@127.0.0.1/x' })).rejects.toThrow(
