@@ -11,6 +11,7 @@ import {
   sampleNasnet,
   unconsumedBlocks,
   validateNasnet,
+  type NasnetSpaceConfig,
 } from '../cells/nasnet';
 import { GenotypeError, NASNET_OPS, type NasnetArchitecture } from '../cells/types';
 
@@ -155,9 +156,9 @@ describe('nasnetSpace', () => {
   });
 
   it('decode(encode(a)) is canonical(a), for add and concat spaces and op subsets', () => {
-    const configs = [{}, { combine: ['add', 'concat'] as const }, { blocks: 2, ops: ['conv_3x3', 'identity', 'avg_pool_3x3'] as const }];
+    const configs: NasnetSpaceConfig[] = [{}, { combine: ['add', 'concat'] }, { blocks: 2, ops: ['conv_3x3', 'identity', 'avg_pool_3x3'] }];
     configs.forEach((config, c) => {
-      const space = nasnetSpace({ ...config, combine: config.combine ? [...config.combine] : undefined, ops: 'ops' in config ? [...config.ops] : undefined });
+      const space = nasnetSpace(config);
       const rng = seedrandom(`codec${c}`);
       for (let i = 0; i < 50; i++) {
         const choices = space.decisions.map((d) => Math.floor(rng() * d.size));
