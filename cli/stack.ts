@@ -69,7 +69,10 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const owner = readOwner();
   if (owner) {
     const temporal = connectTemporal({ address: owner.temporalAddress, tls: false, apiKey: '' });
-    return lazyStack('attached', temporal, owner.uiUrl, () => openDatabase({ url: process.env.DATABASE_URL || owner.databaseUrl }));
+    // The owner's PGlite endpoint runs every connection on one session: one connection per client.
+    const database = () =>
+      process.env.DATABASE_URL ? openDatabase() : openDatabase({ url: owner.databaseUrl, maxConnections: 1, migrate: false });
+    return lazyStack('attached', temporal, owner.uiUrl, database);
   }
   if (!options.own) {
     return lazyStack('offline', null, null, () => openDatabase());
@@ -162,7 +165,7 @@ async function serveEmbeddedDatabase(handle: DatabaseHandle): Promise<{ url: str
   if (!handle.pglite) return null;
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const port = await freePort();
-  const server = new PGLiteSocketServer({ db: handle.pglite, host: '127.0.0.1', port });
+  const server = new PGLiteSocketServer({ db: handle.pglite, host: '127.0.0.1', port, maxConnections: 16 });
   await server.start();
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
