@@ -1,0 +1,127 @@
+/**
+ * Gradients of 2-D convolutions on the wasm backend, each expressed as one
+ * XNNPACK convolution (or one matrix product for 1x1 filters) plus cheap
+ * layout changes:
+ *
+ * - input gradient: a stride-1 convolution of dy, zero-inserted by the
+ *   stride, with the spatially flipped filter;
+ * - filter gradient: a convolution in which batch and channels swap roles:
+ *   x as [C_in, H, W, N] is convolved with dy as [OH, OW, N, C_out], with the
+ *   forward stride as dilation and the forward dilation as stride.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { Composer, compose } from './compose';
+import { ConvGeometry, convGeometry, explicitPad } from './geometry';
+
+type Info = tf.TensorInfo;
+type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
+// Attribute bags arrive untyped from the engine.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyAttrs = any;
+
+/**
+ * dx = stride-1 convolution of the zero-inserted dy with `flipped` (the filter
+ * reversed in both spatial axes, channels arranged for `kernel`).
+ */
+export function inputGradient(
+  c: Composer,
+  dy: Info,
+  flipped: Info,
+  g: ConvGeometry,
+  kernel: 'Conv2D' | 'DepthwiseConv2dNative',
+): Info {
+  const spread = c.zeroInsert(dy, [g.strideH, g.strideW]);
+  const spanH = (g.kH - 1) * g.dilationH;
+  const spanW = (g.kW - 1) * g.dilationW;
+  const top = spanH - g.padTop;
+  const left = spanW - g.padLeft;
+  if (top < 0 || left < 0) {
+    throw new Error(
+      `wasm conv gradient: padding (${g.padTop}, ${g.padLeft}) larger than the filter span (${spanH}, ${spanW}) is not supported`,
+    );
+  }
+  const bottom = g.inH - spread.shape[1] - top + spanH;
+  const right = g.inW - spread.shape[2] - left + spanW;
+  const dx = c.run(kernel, { x: spread, filter: flipped }, {
+    strides: [1, 1],
+    dilations: [g.dilationH, g.dilationW],
+    pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
+    dataFormat: 'NHWC',
+  });
+  return c.cropEnd(dx, [g.batch, g.inH, g.inW, dx.shape[3]]);
+}
+
+/**
+ * Padding after the last row/column for the filter-gradient convolution, and
+ * how many surplus output rows/columns that forces (rows of x that the forward
+ * pass never read would otherwise need negative padding).
+ */
+export function filterGradientTail(
+  k: number,
+  dilation: number,
+  out: number,
+  stride: number,
+  inSize: number,
+  padBefore: number,
+): { after: number; surplus: number } {
+  const after = (k - 1) * dilation + (out - 1) * stride + 1 - inSize - padBefore;
+  if (after >= 0) return { after, surplus: 0 };
+  const surplus = Math.ceil(-after / dilation);
+  return { after: after + surplus * dilation, surplus };
+}
+
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
+}
+
+function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
+  const { dy, filter } = inputs;
+  const a = attrs as AnyAttrs;
+  const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, a.dataFormat);
+  return compose(backend as BackendWasm, (c) => {
+    if (isPointwise(g)) {
+      const rows = g.batch * g.inH * g.inW;
+      const product = c.run('BatchMatMul', {
+        a: c.reshape(dy, [1, rows, g.outC]),
+        b: c.reshape(filter, [1, g.inC, g.outC]),
+      }, { transposeA: false, transposeB: true });
+      return c.reshape(product, [g.batch, g.inH, g.inW, g.inC]);
+    }
+    const flipped = c.transpose(c.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+    return inputGradient(c, dy, flipped, g, 'Conv2D');
+  });
+}
+
+function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
+  const { x, dy } = inputs;
+  const a = attrs as AnyAttrs;
+  const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, a.dataFormat);
+  return compose(backend as BackendWasm, (c) => {
+    if (isPointwise(g)) {
+      const rows = g.batch * g.inH * g.inW;
+      const product = c.run('BatchMatMul', {
+        a: c.reshape(x, [1, rows, g.inC]),
+        b: c.reshape(dy, [1, rows, g.outC]),
+      }, { transposeA: true, transposeB: false });
+      return c.reshape(product, [1, 1, g.inC, g.outC]);
+    }
+    const rowsTail = filterGradientTail(g.kH, g.dilationH, g.outH, g.strideH, g.inH, g.padTop);
+    const colsTail = filterGradientTail(g.kW, g.dilationW, g.outW, g.strideW, g.inW, g.padLeft);
+    const images = c.transpose(x, [3, 1, 2, 0]);
+    const filters = c.transpose(dy, [1, 2, 0, 3]);
+    const dw = c.run('Conv2D', { x: images, filter: filters }, {
+      strides: [g.dilationH, g.dilationW],
+      dilations: [g.strideH, g.strideW],
+      pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
+      dataFormat: 'NHWC',
+    });
+    const cropped = c.cropEnd(dw, [g.inC, g.kH, g.kW, g.outC]);
+    return c.transpose(cropped, [1, 2, 0, 3]);
+  });
+}
+
+export const conv2dGradientKernels: tf.KernelConfig[] = [
+  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput as tf.KernelFunc },
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter as tf.KernelFunc },
+];

@@ -1,0 +1,67 @@
+/**
+ * Gradients of depthwise convolutions on the wasm backend.
+ *
+ * - input gradient: as for Conv2D, a depthwise stride-1 convolution of the
+ *   zero-inserted dy with the flipped filter (channel multipliers summed after).
+ * - filter gradient: every (channel, example) pair becomes one channel of a
+ *   single image, x as [1, H, W, C*N]; a depthwise convolution with dy as the
+ *   [OH, OW, C*N, M] filter (forward stride as dilation) gives per-example
+ *   filter gradients, summed over the examples.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { compose } from './compose';
+import { inputGradient, filterGradientTail } from './conv-gradients';
+import { convGeometry, explicitPad } from './geometry';
+
+type Info = tf.TensorInfo;
+type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyAttrs = any;
+
+function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
+  const { dy, filter } = inputs;
+  const a = attrs as AnyAttrs;
+  const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
+  const multiplier = filter.shape[3];
+  return compose(backend as BackendWasm, (c) => {
+    const flipped = c.run('Reverse', { x: filter }, { dims: [0, 1] });
+    if (multiplier === 1) return inputGradient(c, dy, flipped, g, 'DepthwiseConv2dNative');
+    const perOutput = c.reshape(flipped, [g.kH, g.kW, g.inC * multiplier, 1]);
+    const dxPerOutput = inputGradient(c, dy, perOutput, g, 'DepthwiseConv2dNative');
+    const split = c.reshape(dxPerOutput, [g.batch, g.inH, g.inW, g.inC, multiplier]);
+    return c.run('Sum', { x: split }, { axis: [4], keepDims: false });
+  });
+}
+
+function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
+  const { x, dy } = inputs;
+  const a = attrs as AnyAttrs;
+  const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
+  const multiplier = a.filterShape[3] as number;
+  const { batch: n, inC } = g;
+  return compose(backend as BackendWasm, (c) => {
+    const image = c.reshape(c.transpose(x, [1, 2, 3, 0]), [1, g.inH, g.inW, inC * n]);
+    const dy5 = c.reshape(dy, [n, g.outH, g.outW, inC, multiplier]);
+    const filters = c.reshape(c.transpose(dy5, [1, 2, 3, 0, 4]), [g.outH, g.outW, inC * n, multiplier]);
+    const rowsTail = filterGradientTail(g.kH, g.dilationH, g.outH, g.strideH, g.inH, g.padTop);
+    const colsTail = filterGradientTail(g.kW, g.dilationW, g.outW, g.strideW, g.inW, g.padLeft);
+    const perExample = c.run('DepthwiseConv2dNative', { x: image, filter: filters }, {
+      strides: [g.dilationH, g.dilationW],
+      dilations: [g.strideH, g.strideW],
+      pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
+    });
+    const cropped = c.cropEnd(perExample, [1, g.kH, g.kW, inC * n * multiplier]);
+    if (multiplier === 1) {
+      const byExample = c.reshape(cropped, [g.kH, g.kW, inC, n]);
+      return c.run('Sum', { x: byExample }, { axis: [3], keepDims: true });
+    }
+    const byExample = c.reshape(cropped, [g.kH, g.kW, inC, n, multiplier]);
+    return c.run('Sum', { x: byExample }, { axis: [3], keepDims: false });
+  });
+}
+
+export const depthwiseGradientKernels: tf.KernelConfig[] = [
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput as tf.KernelFunc },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter as tf.KernelFunc },
+];
