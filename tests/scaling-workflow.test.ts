@@ -1,0 +1,142 @@
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
+import type { EfficientNetArchitecture } from '../cells/types';
+import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
+import { scalingReport } from '../db/queries/scaling-report';
+import { getSearch } from '../db/queries/searches';
+import { listTrials } from '../db/queries/trials';
+import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
+import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
+import type { TrainingActivities } from '../workers/activities/types';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
+import { scalingStudyWorkflow } from '../workflows/scaling';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack } from './helpers/search-stack';
+
+const TINY_BASE: EfficientNetArchitecture = {
+  family: 'efficientnet',
+  version: 1,
+  stemFilters: 8,
+  stages: [
+    { kernel: 3, expansion: 1, repeats: 1, filters: 8, strides: 2 },
+    { kernel: 3, expansion: 4, repeats: 1, filters: 16, strides: 2 },
+  ],
+  headFilters: 32,
+  scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 0 },
+};
+
+/** Step 0.4 leaves two grid points: (1, 1, 1.4) and (1, 1.4, 1). */
+function tinyStudy(studyId: string): ScalingStudyRequest {
+  return {
+    studyId,
+    baseName: 'tiny-effnet',
+    base: TINY_BASE,
+    gridStep: 0.4,
+    tolerance: 0.1,
+    phiMax: 1,
+    parallel: 2,
+    protocol: tinySearchRequest().protocol,
+    input: { height: 28, width: 28, channels: 1 },
+    classes: 10,
+    trainerTaskQueue: TRAINER_QUEUE,
+  };
+}
+
+describe('scalingStudyWorkflow on a real Temporal dev server', () => {
+  let stack: SearchStack;
+  beforeAll(async () => {
+    stack = await createSearchStack('pglite');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  /** Runs the study and counts the trainings that actually reached a trainer. */
+  const run = async (request: ScalingStudyRequest) => {
+    let trainings = 0;
+    const counting = (real: TrainingActivities): TrainingActivities => ({
+      async trainTrial(input) {
+        trainings++;
+        return real.trainTrial(input);
+      },
+    });
+    const summary = await stack.withWorkers(
+      () =>
+        stack.env.client.workflow.execute(scalingStudyWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: request.studyId,
+          args: [request],
+        }),
+      counting,
+    );
+    return { summary, trainings };
+  };
+
+  it('trains the grid, picks the best by validation accuracy, trains the four lines and records every point', async () => {
+    const request = tinyStudy('tiny-study');
+    expect(gridCoefficients(request.gridStep, request.tolerance)).toEqual([
+      { alpha: 1, beta: 1, gamma: 1.4 },
+      { alpha: 1, beta: 1.4, gamma: 1 },
+    ]);
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(6); // 2 grid points, the base, depth/width/resolution at phi = 1
+
+    const db = stack.database.db;
+    const trials = await listTrials(db, request.studyId);
+    expect(trials.map((t) => t.trialIndex).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(trials.every((t) => t.status === 'succeeded')).toBe(true);
+
+    const grid = trials.filter((t) => t.trialIndex < 2).sort((a, b) => a.trialIndex - b.trialIndex);
+    const bestIndex = grid[1].valAccuracy! > grid[0].valAccuracy! ? 1 : 0;
+    expect(summary.chosen?.gridIndex).toBe(bestIndex);
+
+    const points = await listScalingPoints(db, request.studyId);
+    const key = (p: { method: string; phi: number }) => `${p.method}@${p.phi}`;
+    expect(points.map(key).sort()).toEqual(
+      ['grid@1', 'grid@1', 'compound@0', 'compound@1', 'depth@0', 'depth@1', 'width@0', 'width@1', 'resolution@0', 'resolution@1'].sort(),
+    );
+    const compound1 = points.find((p) => p.method === 'compound' && p.phi === 1)!;
+    expect(compound1.trialId).toBe(`${request.studyId}/${bestIndex}`);
+    expect(new Set(points.filter((p) => p.phi === 0).map((p) => p.trialId))).toEqual(new Set([`${request.studyId}/2`]));
+    // Each recorded point trained exactly the network (and cost) the plan matched to the compound FLOPs.
+    for (const planned of linePlan(request, 2, summary.chosen!)) {
+      const point = points.find((p) => p.method === planned.method && p.phi === planned.phi)!;
+      expect(point.trialId, key(planned)).toBe(`${request.studyId}/${planned.index}`);
+      expect(Number(point.flops), key(planned)).toBe(planned.cost.flops);
+    }
+
+    const study = await getScalingStudy(db, request.studyId);
+    expect(study?.status).toBe('finished');
+    expect(study?.chosen).toMatchObject({ gridIndex: bestIndex });
+    expect((await getSearch(db, request.studyId))?.kind).toBe('scaling');
+
+    const report = (await scalingReport(db, request.studyId))!;
+    expect(reportRows(report)).toHaveLength(10);
+    expect(verdict(report).some((line) => line.startsWith('Verdict:'))).toBe(true);
+    expect(reportSvg(report)).toContain('resolution only');
+
+    const history = await stack.env.client.workflow.getHandle(request.studyId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, request.studyId);
+  });
+
+  it('a rerun under the same id trains nothing and adds no rows', async () => {
+    const request = tinyStudy('tiny-study');
+    const before = await listScalingPoints(stack.database.db, request.studyId);
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(0);
+    expect(await listTrials(stack.database.db, request.studyId)).toHaveLength(6);
+    expect(await listScalingPoints(stack.database.db, request.studyId)).toEqual(before);
+    expect((await getScalingStudy(stack.database.db, request.studyId))?.status).toBe('finished');
+  });
+
+  it('another study of the same base under the same protocol reuses every trained network', async () => {
+    const { summary, trainings } = await run(tinyStudy('tiny-study-again'));
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(0);
+    const trials = await listTrials(stack.database.db, 'tiny-study-again');
+    expect(trials).toHaveLength(6);
+    expect(trials.every((t) => t.status === 'reused' && t.reusedFrom?.startsWith('tiny-study/'))).toBe(true);
+  });
+});
