@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResizeBilinear, buildModel, countFlopsFromModel, layerNameFor } from '../cells/builders/tfjs';
+import { architectureGraph } from '../cells/architecture';
+import { BASELINES } from '../cells/baselines';
 import { graphCost, inferShapes } from '../cells/cost';
+import type { Architecture } from '../cells/types';
 import { GraphBuilder, type LayerGraph, type Padding } from '../cells/graph';
 
 beforeAll(async () => {
@@ -107,6 +110,19 @@ describe('buildModel', () => {
       model.optimizer?.dispose();
       model.dispose();
       restored.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('buildModel on the model zoo', () => {
+  it('matches the cost model for every baseline and a compound-scaled EfficientNet', () => {
+    const before = tf.memory().numTensors;
+    const effnet = BASELINES.find((b) => b.architecture.family === 'efficientnet')!.architecture as Extract<Architecture, { family: 'efficientnet' }>;
+    const zoo: Architecture[] = [...BASELINES.map((b) => b.architecture), { ...effnet, scaling: { ...effnet.scaling, phi: 1 } }];
+    for (const arch of zoo) {
+      const model = expectModelMatchesCostModel(architectureGraph(arch, { height: 28, width: 28, channels: 1 }, 10));
+      model.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);
   });
