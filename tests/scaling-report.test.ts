@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
+import { parseFlags } from '../cli/args';
+import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
+import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../cli/scaling-request';
+import { linearTicks, logTicks, svgLinePlot } from '../cli/svg-plot';
+import type { ScalingPointResult } from '../db/queries/scaling';
+import type { ScalingReport } from '../db/queries/scaling-report';
+import { DEFAULT_PROTOCOL } from '../search/protocol';
+import { RequestError } from '../search/request';
+import type { ScalingStudyRequest } from '../search/scaling-plan';
+
+const request = (argv: string[]) => scalingRequestFromFlags(parseFlags(argv, SCALING_START_FLAGS).flags);
+
+function failure(fn: () => unknown): RequestError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RequestError) return err;
+    throw err;
+  }
+  throw new Error('expected a RequestError');
+}
+
+describe('nas scaling start: flags to request', () => {
+  it('the issue example becomes a validated request with a readable id', () => {
+    const r = request(['--base', 'efficientnet-b0-small', '--grid-step', '0.05', '--phi-max', '3', '--dataset', 'fashion-mnist', '--train-size', '10000', '--epochs', '3', '--seed', '1']);
+    expect(r).toMatchObject({ baseName: 'efficientnet-b0-small', gridStep: 0.05, tolerance: 0.1, phiMax: 3 });
+    expect(r.protocol).toMatchObject({ trainSize: 10000, epochs: 3, seed: 1 });
+    expect(r.base.scaling.phi).toBe(0);
+    expect(r.studyId).toMatch(/^scaling-efficientnet-b0-small-s1-\d{8}-\d{6}$/);
+  });
+
+  it('a genotype file is a base', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nas-base-'));
+    try {
+      const file = join(dir, 'my-net.json');
+      writeFileSync(file, JSON.stringify({ ...EFFICIENTNET_B0_SMALL, headFilters: 128 }));
+      const r = request(['--base', file, '--id', 'file-study']);
+      expect(r.baseName).toBe('my-net');
+      expect(r.base.headFilters).toBe(128);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bad input is an error naming the flag and what is allowed', () => {
+    const unknown = failure(() => request(['--base', 'no-such-net']));
+    expect(unknown.field).toBe('--base');
+    expect(unknown.message).toContain('efficientnet-b0-small');
+    const fixed = failure(() => request(['--base', 'lenet5']));
+    expect(fixed.field).toBe('--base');
+    expect(fixed.message).toMatch(/cannot be compound-scaled/);
+    expect(failure(() => request(['--phi-max', '0'])).field).toBe('--phi-max');
+    expect(failure(() => request(['--phi-max', 'two'])).field).toBe('--phi-max');
+    const empty = failure(() => request(['--grid-step', '0.7']));
+    expect(empty.field).toBe('--grid-step');
+    expect(empty.message).toMatch(/no \(alpha, beta, gamma\)/);
+    expect(failure(() => request(['--tolerance', '0.5'])).field).toBe('--tolerance');
+    expect(failure(() => request(['--grid-stpe', '0.1'])).field).toBe('--grid-stpe');
+  });
+});
+
+describe('SVG plot', () => {
+  it('ticks are round numbers inside the range', () => {
+    expect(linearTicks(81.3, 88.9)).toEqual([82, 84, 86, 88]);
+    expect(logTicks(9, 50)).toEqual([10, 15, 20, 30, 40, 50]);
+  });
+
+  it('has a title, labelled axes, escaped text and one legend entry per series', () => {
+    const svg = svgLinePlot({
+      title: 'Accuracy <vs> FLOPs',
+      xLabel: 'FLOPs (millions, log scale)',
+      yLabel: 'Test accuracy (%)',
+      xLog: true,
+      series: [
+        { name: 'compound', color: '#d62728', points: [{ x: 10, y: 80 }, { x: 20, y: 82, label: 'φ=1' }] },
+        { name: 'depth only', color: '#1f77b4', points: [{ x: 10, y: 80 }, { x: 21, y: 81 }] },
+        { name: 'grid', color: '#777', scatter: true, points: [{ x: 19, y: 79 }] },
+      ],
+    });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('Accuracy &lt;vs&gt; FLOPs');
+    expect(svg).toContain('>FLOPs (millions, log scale)</text>');
+    expect(svg).toContain('>Test accuracy (%)</text>');
+    const legend = svg.slice(svg.indexOf('<g class="legend">'));
+    for (const name of ['compound', 'depth only', 'grid']) expect(legend).toContain(`>${name}</text>`);
+    expect(svg.match(/<path /g)).toHaveLength(2); // the two lines; the scatter has none
+    // Every opened element is closed: a cheap well-formedness check.
+    const opened = svg.match(/<(svg|g|text|title)[\s>]/g)!.length;
+    const closed = svg.match(/<\/(svg|g|text|title)>/g)!.length;
+    expect(opened).toBe(closed);
+  });
+});
+
+describe('scaling report', () => {
+  const config = {
+    studyId: 's',
+    baseName: 'efficientnet-b0-small',
+    base: EFFICIENTNET_B0_SMALL,
+    gridStep: 0.1,
+    tolerance: 0.1,
+    phiMax: 2,
+    parallel: 1,
+    protocol: { ...DEFAULT_PROTOCOL, testSize: 10000 },
+    input: { height: 28, width: 28, channels: 1 },
+    classes: 10,
+    trainerTaskQueue: 'q',
+  } satisfies ScalingStudyRequest;
+  const point = (method: string, phi: number, c: [number, number, number], index: number, flops: number, test: number): ScalingPointResult =>
+    ({
+      studyId: 's',
+      method,
+      phi,
+      alpha: c[0],
+      beta: c[1],
+      gamma: c[2],
+      trialId: `s/${index}`,
+      status: 'succeeded',
+      valAccuracy: test - 0.01,
+      testAccuracy: test,
+      params: 1000,
+      flops,
+      trainSeconds: 10,
+    }) as ScalingPointResult;
+  const chosen: [number, number, number] = [1.2, 1.1, 1.2];
+  const report = (compoundAt2: number): ScalingReport =>
+    ({
+      study: { id: 's', base: 'efficientnet-b0-small', status: 'finished', config, chosen: { gridIndex: 0, coefficients: { alpha: 1.2, beta: 1.1, gamma: 1.2 }, valAccuracy: 0.85 }, createdAt: new Date(), finishedAt: null },
+      points: [
+        point('grid', 1, chosen, 0, 20e6, 0.86),
+        point('grid', 1, [2, 1, 1], 1, 20e6, 0.84),
+        ...['compound', 'depth', 'width', 'resolution'].map((m) => point(m, 0, m === 'compound' ? chosen : [1, 1, 1], 2, 10e6, 0.8)),
+        point('compound', 1, chosen, 0, 20e6, 0.86),
+        point('depth', 1, [1.9, 1, 1], 3, 21e6, 0.83),
+        point('width', 1, [1, 1.4, 1], 4, 19e6, 0.82),
+        point('resolution', 1, [1, 1, 1.43], 5, 20e6, 0.84),
+        point('compound', 2, chosen, 6, 40e6, compoundAt2),
+        point('depth', 2, [1.95, 1, 1], 7, 41e6, 0.85),
+        point('width', 2, [1, 1.41, 1], 8, 39e6, 0.84),
+        point('resolution', 2, [1, 1, 1.4], 9, 40e6, 0.86),
+      ],
+    }) as ScalingReport;
+
+  it('marks the chosen grid point and orders grid, compound, depth, width, resolution by phi', () => {
+    const rows = reportRows(report(0.9));
+    expect(rows.map((r) => `${r.method}${r.chosen ? '*' : ''}@${r.phi}`).slice(0, 5)).toEqual(['grid*@1', 'grid@1', 'compound@0', 'compound@1', 'compound@2']);
+    expect(rows.find((r) => r.method === 'resolution' && r.phi === 2)!.resolutionPx).toBe(55);
+  });
+
+  it('says yes when compound wins at every phi beyond the noise, no when a single axis beats it', () => {
+    expect(verdict(report(0.9)).find((l) => l.startsWith('Verdict:'))).toMatch(/^Verdict: yes/);
+    expect(verdict(report(0.85)).find((l) => l.startsWith('Verdict:'))).toMatch(/^Verdict: no/);
+  });
+
+  it('plots one line per method and the grid, with units on the axes', () => {
+    const svg = reportSvg(report(0.9));
+    for (const name of ['compound (α=1.2, β=1.1, γ=1.2)', 'depth only', 'width only', 'resolution only', 'grid search at φ=1']) {
+      expect(svg).toContain(`>${name}</text>`);
+    }
+    expect(svg).toContain('FLOPs (millions of multiply-adds per image, log scale)');
+    expect(svg).toContain('Test accuracy (%) on 10000 images');
+    expect(svg.match(/<path /g)).toHaveLength(4);
+  });
+});
