@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { augmentImage } from '../workers/training/augment';
 import { epochPermutation } from '../workers/training/batches';
+import { crossEntropy } from '../workers/training/metrics';
 import { trainModel, TrainingCancelledError } from '../workers/training/loop';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../workers/training/optimizers';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
@@ -33,12 +34,14 @@ describe('trainModel', () => {
         data,
         protocol,
         onEpoch: (m) => void seen.push(m.epoch),
-        onProgress: (p) => void progress.push(p.batch),
+        onProgress: (p) => void progress.push(p.phase === 'train' ? p.batch : -1),
       });
       expect(result.status).toBe('succeeded');
       expect(seen).toEqual([0, 1]);
       expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
-      expect(progress.length).toBe(2 * Math.ceil(400 / 32));
+      // Training batches, then one 256-sample validation pass of 1 batch per epoch, and 1 test batch.
+      expect(progress.filter((b) => b >= 0).length).toBe(2 * Math.ceil(400 / 32));
+      expect(progress.filter((b) => b < 0).length).toBe(2 + 1);
       expect(result.valAccuracy).toBeGreaterThan(0.5);
       expect(result.testAccuracy).toBeGreaterThan(0.5);
       expect(result.epochs[1].trainLoss).toBeLessThan(result.epochs[0].trainLoss);
@@ -112,6 +115,7 @@ describe('trainModel', () => {
       signal: controller.signal,
       onProgress: () => {
         batches++;
+        // Aborting during the third training batch's callback: the fourth never starts.
         if (batches === 3) controller.abort(reason);
       },
     });
@@ -135,6 +139,14 @@ describe('trainModel', () => {
 });
 
 describe('training pieces', () => {
+  it('cross-entropy is finite for a zero probability but NaN when the network output is NaN', () => {
+    const loss = (p: number[][], labels: number[]) =>
+      tf.tidy(() => crossEntropy(tf.tensor2d(p), tf.tensor1d(labels, 'int32')).dataSync()[0]);
+    expect(loss([[1, 0], [0.5, 0.5]], [0, 1])).toBeCloseTo(Math.log(2) / 2, 5);
+    expect(loss([[1, 0]], [1])).toBeCloseTo(-Math.log(1e-7), 3);
+    expect(loss([[NaN, NaN]], [0])).toBeNaN();
+  });
+
   it('cosine schedule starts at the rate, halves midway and ends near zero', () => {
     const p = { learningRate: 0.1, lrSchedule: 'cosine' as const };
     expect(scheduledLearningRate(p, 0, 100)).toBeCloseTo(0.1, 10);

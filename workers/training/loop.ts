@@ -22,6 +22,8 @@ export interface TrainingData {
 }
 
 export interface BatchProgress {
+  /** Training batches, then the validation (and at the end test) evaluation batches. */
+  phase: 'train' | 'val' | 'test';
   epoch: number;
   batch: number;
   batches: number;
@@ -37,7 +39,7 @@ export interface TrainOptions {
   /** Defaults to a fresh optimizer of the protocol, disposed at the end; a given one is the caller's. */
   optimizer?: tf.Optimizer;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
-  /** Called after every batch; the caller throttles what it does with it. */
+  /** Called after every training and evaluation batch; the caller throttles what it does with it. */
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
   signal?: AbortSignal;
   evalBatchSize?: number;
@@ -99,12 +101,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         lossSum += step.loss * indices.length;
         correct += step.correct;
         samplesTrained += indices.length;
-        await options.onProgress?.({ epoch, batch, batches, loss: step.loss });
+        await options.onProgress?.({ phase: 'train', epoch, batch, batches, loss: step.loss });
         await yieldToEventLoop();
       }
       trainingSeconds += (performance.now() - epochStart) / 1000;
-      throwIfAborted(signal);
-      const val = await evaluate(model, data.valX, data.valY, imageShape, evalBatchSize);
+      const val = await evaluatePhase('val', epoch, data.valX, data.valY);
       const metrics: EpochMetrics = {
         epoch,
         trainLoss: lossSum / trainCount,
@@ -122,11 +123,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     if (!options.optimizer) disposeOptimizer(optimizer);
   }
 
+  function evaluatePhase(phase: 'val' | 'test', epoch: number, x: Float32Array, y: Int32Array) {
+    throwIfAborted(signal);
+    return evaluate(model, x, y, imageShape, evalBatchSize, async (batch, batches, loss) => {
+      await options.onProgress?.({ phase, epoch, batch, batches, loss });
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+    });
+  }
+
   async function finish(status: TrainOutcome['status']): Promise<TrainOutcome> {
     let testAccuracy: number | null = null;
     if (status === 'succeeded' && data.testX && data.testY && data.testY.length > 0) {
-      throwIfAborted(signal);
-      testAccuracy = (await evaluate(model, data.testX, data.testY, imageShape, evalBatchSize)).accuracy;
+      testAccuracy = (await evaluatePhase('test', protocol.epochs - 1, data.testX, data.testY)).accuracy;
     }
     const last = epochs[epochs.length - 1];
     return {

@@ -72,8 +72,9 @@ function locateFiles(dir: string): Record<keyof typeof FILE_NAMES, string> {
   }
   if (missing.length > 0) {
     throw new DatasetMissingError(
-      `Fashion-MNIST not found: looked in ${dir} (from NAS_DATA_DIR, default ${DEFAULT_DATA_DIR}) ` +
-        `for ${missing.join(', ')}. Fix: \`apt-get install dataset-fashion-mnist\`, ` +
+      `Fashion-MNIST not found in ${dir}: missing ${missing.join(', ')}. ` +
+        `The data directory is NAS_DATA_DIR (default ${DEFAULT_DATA_DIR}) unless the trainer is given one. ` +
+        `Fix: \`apt-get install dataset-fashion-mnist\`, ` +
         `or set NAS_DATA_DIR to a directory holding the four IDX files (gzipped or not).`,
     );
   }

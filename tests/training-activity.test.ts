@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { architectureCost, architectureHash, describeArchitecture } from '../cells';
+import type { Architecture } from '../cells/types';
+import { openDatabase, type DatabaseHandle } from '../db/client';
+import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
+import { loadCheckpoint } from '../db/queries/checkpoints';
+import { upsertSearch } from '../db/queries/searches';
+import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
+import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import { createTrainingActivities, type TrainingHeartbeat } from '../workers/activities/training';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../workers/activities/types';
+import { selectBackend } from '../workers/training/backend';
+import { writeIdxFixture } from './fixtures/idx';
+
+const SEARCH = 'activity-test';
+const lenet: Architecture = { family: 'baseline', version: 1, name: 'lenet5' };
+const protocol: TrainingProtocol = {
+  dataset: 'fashion-mnist',
+  trainSize: 192,
+  valSize: 64,
+  testSize: 64,
+  epochs: 2,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 3e-3,
+  lrSchedule: 'constant',
+  augmentation: 'none',
+  seed: 3,
+};
+
+let database: DatabaseHandle;
+let dataDir: string;
+let on: { backend: string; device: string };
+
+beforeAll(async () => {
+  on = await selectBackend('auto');
+  database = await openDatabase({ url: '', dataDir: 'memory://' });
+  dataDir = mkdtempSync(join(tmpdir(), 'nas-activity-'));
+  writeIdxFixture(dataDir, { train: 400, test: 100, seed: 9 });
+  await upsertSearch(database.db, {
+    id: SEARCH,
+    kind: 'search',
+    space: 'baseline',
+    strategy: 'test',
+    seed: 1,
+    trialsRequested: 10,
+    config: {},
+  });
+});
+
+afterAll(async () => {
+  await database?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function queuedTrial(trialIndex: number, architecture: Architecture = lenet, p = protocol): Promise<TrainTrialInput> {
+  // An invalid genotype has no hash: its trial row points at LeNet's, the input carries the bad one.
+  const archHash = architectureHash(architecture === lenet ? architecture : lenet);
+  const pHash = protocolHash(p);
+  const cost = architectureCost(lenet, { height: 28, width: 28, channels: 1 }, 10);
+  await upsertArchitecture(database.db, {
+    hash: archHash,
+    family: 'baseline',
+    genotype: lenet,
+    description: describeArchitecture(lenet),
+    ...cost,
+  });
+  await upsertProtocol(database.db, pHash, p);
+  const trialId = `${SEARCH}/${trialIndex}`;
+  await enqueueTrial(database.db, {
+    id: trialId,
+    searchId: SEARCH,
+    trialIndex,
+    archHash,
+    protocolHash: pHash,
+    ...cost,
+  });
+  return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash };
+}
+
+function activities(overrides: { dataDir?: string } = {}) {
+  return createTrainingActivities({
+    db: database.db,
+    worker: 'trainer-test',
+    ...on,
+    dataDir: overrides.dataDir ?? dataDir,
+    heartbeatMs: 0,
+  });
+}
+
+function train(env: MockActivityEnvironment, acts: TrainingActivities, input: TrainTrialInput): Promise<TrainTrialResult> {
+  return env.run(acts.trainTrial, input);
+}
+
+function environment(info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}) {
+  const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
+  const beats: TrainingHeartbeat[] = [];
+  env.on('heartbeat', (d: TrainingHeartbeat) => beats.push(d));
+  return { env, beats };
+}
+
+describe('trainTrial activity', () => {
+  it('trains a queued trial, records each epoch and ends the row succeeded; a repeat does not retrain', async () => {
+    const input = await queuedTrial(0);
+    const { env, beats } = environment();
+    const acts = activities();
+    const result = await train(env, acts, input);
+    expect(result.status).toBe('succeeded');
+    expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(result.valAccuracy).toBeGreaterThan(0.3);
+    expect(result.testAccuracy).toBeGreaterThan(0.3);
+    expect(result).toMatchObject({ worker: 'trainer-test', backend: on.backend, device: on.device });
+    expect(result.params).toBe(architectureCost(lenet, { height: 28, width: 28, channels: 1 }, 10).params);
+    expect(beats.some((b) => b.phase === 'train' && b.epoch === 1)).toBe(true);
+    expect(beats.some((b) => b.checkpointEpoch === 0)).toBe(true);
+
+    const row = await getTrial(database.db, input.trialId);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1, worker: 'trainer-test', backend: on.backend });
+    expect(row!.valAccuracy).toBeCloseTo(result.valAccuracy!, 5);
+    expect((await listEpochs(database.db, input.trialId)).map((e) => e.epoch)).toEqual([0, 1]);
+    expect(await loadCheckpoint(database.db, input.trialId)).toBeNull();
+
+    const again = environment();
+    const repeated = await train(again.env, acts, input);
+    expect(again.beats).toEqual([]);
+    expect(repeated.status).toBe('succeeded');
+    expect(repeated.valAccuracy).toBeCloseTo(result.valAccuracy!, 5);
+    expect(repeated.testAccuracy).toBeCloseTo(result.testAccuracy!, 5);
+    expect(repeated.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect((await getTrial(database.db, input.trialId))!.attempts).toBe(1);
+  });
+
+  it('honours cancellation, keeps the checkpoint, and a retry resumes from the next epoch', async () => {
+    const input = await queuedTrial(1);
+    const acts = activities();
+    const first = environment();
+    first.env.on('heartbeat', (d: TrainingHeartbeat) => {
+      if (d.checkpointEpoch === 0) first.env.cancel();
+    });
+    await expect(train(first.env, acts, input)).rejects.toBeInstanceOf(CancelledFailure);
+    expect((await getTrial(database.db, input.trialId))!.status).toBe('running');
+    expect((await loadCheckpoint(database.db, input.trialId))!.epoch).toBe(0);
+    expect((await listEpochs(database.db, input.trialId)).map((e) => e.epoch)).toEqual([0]);
+
+    const lastBeat = first.beats[first.beats.length - 1];
+    const retry = environment({ attempt: 2, heartbeatDetails: lastBeat });
+    const result = await train(retry.env, acts, input);
+    expect(result.status).toBe('succeeded');
+    expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    const trained = retry.beats.filter((b) => b.phase === 'train').map((b) => b.epoch);
+    expect(new Set(trained)).toEqual(new Set([1]));
+    const row = await getTrial(database.db, input.trialId);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await loadCheckpoint(database.db, input.trialId)).toBeNull();
+  });
+
+  it('records a NaN loss as diverged', async () => {
+    const input = await queuedTrial(2, lenet, { ...protocol, optimizer: 'sgd', learningRate: 1e38 });
+    const result = await train(environment().env, activities(), input);
+    expect(result.status).toBe('diverged');
+    expect(result.valAccuracy).toBeNull();
+    expect((await getTrial(database.db, input.trialId))!.status).toBe('diverged');
+  });
+
+  it('fails without retry when the data is missing, naming NAS_DATA_DIR and the fix', async () => {
+    const input = await queuedTrial(3);
+    const empty = mkdtempSync(join(tmpdir(), 'nas-nodata-'));
+    try {
+      const run = train(environment().env, activities({ dataDir: empty }), input);
+      await expect(run).rejects.toBeInstanceOf(ApplicationFailure);
+      const failure = (await run.catch((e: unknown) => e)) as ApplicationFailure;
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.type).toBe('DataError');
+      expect(failure.message).toMatch(/NAS_DATA_DIR/);
+      expect(failure.message).toContain(empty);
+      expect(failure.message).toContain('apt-get install dataset-fashion-mnist');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('fails without retry on an invalid genotype, and refuses to train a trial that ended otherwise', async () => {
+    const bad = { family: 'baseline', version: 1, name: 'no-such-net' } as unknown as Architecture;
+    const input = await queuedTrial(4, bad);
+    const failure = (await train(environment().env, activities(), input).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ nonRetryable: true, type: 'GenotypeError' });
+    expect(failure.message).toMatch(/no-such-net/);
+
+    const cancelled = await queuedTrial(5);
+    await finishTrial(database.db, cancelled.trialId, { status: 'cancelled', error: 'search stopped' });
+    const ended = (await train(environment().env, activities(), cancelled).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(ended).toMatchObject({ nonRetryable: true, type: 'TrialEnded' });
+    expect(ended.message).toMatch(/already ended as cancelled/);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * The training activity: trains one trial on this worker's tfjs backend,
+ * heartbeating progress, checkpointing every epoch to the database (a retry
+ * on another worker resumes from there) and writing the result idempotently.
+ */
+import { Context, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import * as tf from '@tensorflow/tfjs';
+import { architectureGraph } from '../../cells/architecture';
+import { buildModel } from '../../cells/builders/tfjs';
+import { GraphShapeError } from '../../cells/cost';
+import { GenotypeError, type InputShape } from '../../cells/types';
+import type { Database } from '../../db/client';
+import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
+import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial } from '../../db/queries/trials';
+import { isTerminal, type TrialState } from '../../search/trial-state';
+import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from '../training/checkpoint';
+import { DatasetMissingError, loadFashionMnist, NUM_CLASSES } from '../training/data/fashion-mnist';
+import { IdxFormatError } from '../training/data/idx';
+import { splitDataset, type ProtocolData } from '../training/data/split';
+import { trainModel, TrainingCancelledError, type BatchProgress } from '../training/loop';
+import { createOptimizer, disposeOptimizer } from '../training/optimizers';
+import type { EpochMetrics, TrainingActivities, TrainTrialInput, TrainTrialResult } from './types';
+
+export interface TrainingActivityDeps {
+  db: Database;
+  /** Identity written on the trial row. */
+  worker: string;
+  backend: string;
+  device: string;
+  /** Fashion-MNIST directory; default NAS_DATA_DIR or /usr/share/datasets/fashion-mnist. */
+  dataDir?: string;
+  /** Longest gap between heartbeats while training (default 2000 ms). */
+  heartbeatMs?: number;
+  log?: (line: string) => void;
+}
+
+/** What a trainer heartbeats; on a retry `Context.info.heartbeatDetails` holds the last one. */
+export interface TrainingHeartbeat {
+  phase: BatchProgress['phase'] | 'setup';
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number | null;
+  /** Last epoch whose checkpoint is in the database, -1 before the first. */
+  checkpointEpoch: number;
+}
+
+export const FASHION_MNIST_INPUT: InputShape = { height: 28, width: 28, channels: 1 };
+
+export function createTrainingActivities(deps: TrainingActivityDeps): TrainingActivities {
+  const heartbeatMs = deps.heartbeatMs ?? 2000;
+  const log = deps.log ?? (() => {});
+  const { db } = deps;
+
+  return {
+    async trainTrial(input: TrainTrialInput): Promise<TrainTrialResult> {
+      const ctx = Context.current();
+      const existing = await requireTrial(db, input.trialId);
+      if (isTerminal(existing.status as TrialState)) return storedResult(db, existing);
+
+      let checkpointEpoch = -1;
+      let lastBeat = 0;
+      const beat = (details: Omit<TrainingHeartbeat, 'checkpointEpoch'>) => {
+        lastBeat = Date.now();
+        ctx.heartbeat({ ...details, checkpointEpoch } satisfies TrainingHeartbeat);
+      };
+      beat({ phase: 'setup', epoch: 0, batch: 0, batches: 0, loss: null });
+
+      const on = { worker: deps.worker, backend: deps.backend, device: deps.device };
+      if (!(await markTrialRunning(db, input.trialId, on))) {
+        return storedResult(db, await requireTrial(db, input.trialId));
+      }
+      const data = loadProtocolData(input, deps.dataDir);
+      let model: tf.LayersModel | undefined;
+      let optimizer: tf.Optimizer | undefined;
+      try {
+        model = buildTrialModel(input);
+        optimizer = createOptimizer(input.protocol);
+        const startEpoch = await resume(input.trialId, model, optimizer);
+        checkpointEpoch = startEpoch - 1;
+        const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
+        const previousDetails = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
+        if (ctx.info.attempt > 1) {
+          const last = previousDetails ? JSON.stringify(previousDetails) : 'none';
+          log(`trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`);
+        }
+        beat({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
+        const outcome = await trainModel({
+          model,
+          optimizer,
+          protocol: input.protocol,
+          startEpoch,
+          signal: ctx.cancellationSignal,
+          data: {
+            trainX: data.train.x,
+            trainY: data.train.y,
+            valX: data.val.x,
+            valY: data.val.y,
+            testX: data.test.x,
+            testY: data.test.y,
+          },
+          onProgress: (p) => {
+            if (Date.now() - lastBeat >= heartbeatMs) beat(p);
+          },
+          onEpoch: async (metrics) => {
+            await recordEpochAndCheckpoint(input.trialId, metrics, model!, optimizer!);
+            checkpointEpoch = metrics.epoch;
+            beat({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
+          },
+        });
+        // An epoch whose validation loss is NaN diverged before it was recorded.
+        const epochs = [...previous, ...outcome.epochs.filter((e) => Number.isFinite(e.valLoss))];
+        const last = epochs[epochs.length - 1];
+        const result: TrainTrialResult = {
+          trialId: input.trialId,
+          status: outcome.status,
+          valAccuracy: outcome.status === 'succeeded' ? (last?.valAccuracy ?? null) : null,
+          testAccuracy: outcome.testAccuracy,
+          epochs,
+          params: existing.params,
+          flops: existing.flops,
+          trainSeconds: previous.reduce((sum, e) => sum + e.seconds, 0) + outcome.trainSeconds,
+          samplesPerSecond: outcome.samplesPerSecond,
+          backend: deps.backend,
+          device: deps.device,
+          worker: deps.worker,
+        };
+        const changed = await finishTrial(db, input.trialId, {
+          status: result.status,
+          valAccuracy: result.valAccuracy,
+          testAccuracy: result.testAccuracy,
+          trainSeconds: result.trainSeconds,
+          samplesPerSecond: result.samplesPerSecond,
+          backend: deps.backend,
+          device: deps.device,
+          worker: deps.worker,
+        });
+        await deleteCheckpoint(db, input.trialId);
+        log(`trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`);
+        return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
+      } catch (err) {
+        if (err instanceof TrainingCancelledError) {
+          // The workflow records the cancellation; the checkpoint stays for a possible retry.
+          throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
+        }
+        throw err;
+      } finally {
+        model?.dispose();
+        if (optimizer) disposeOptimizer(optimizer);
+      }
+    },
+  };
+
+  async function resume(trialId: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number> {
+    const checkpoint = await loadCheckpoint(db, trialId);
+    if (!checkpoint) return 0;
+    try {
+      const { epoch } = await restoreCheckpoint(checkpoint.bytes, { model, optimizer });
+      return epoch + 1;
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      log(`trial ${trialId}: ignoring unusable checkpoint (${err.message}); training from scratch`);
+      await deleteCheckpoint(db, trialId);
+      return 0;
+    }
+  }
+
+  async function recordEpochAndCheckpoint(
+    trialId: string,
+    metrics: EpochMetrics,
+    model: tf.LayersModel,
+    optimizer: tf.Optimizer,
+  ): Promise<void> {
+    await recordEpoch(db, trialId, metrics);
+    await saveCheckpoint(db, trialId, metrics.epoch, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer }));
+  }
+}
+
+async function requireTrial(db: Database, trialId: string): Promise<Trial> {
+  const row = await getTrial(db, trialId);
+  if (!row) {
+    throw ApplicationFailure.nonRetryable(`trial ${trialId} does not exist; prepareTrial must record it first`, 'TrialMissing');
+  }
+  return row;
+}
+
+/** The result of a trial that already ended: a repeated or late activity does not train again. */
+async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult> {
+  if (row.status !== 'succeeded' && row.status !== 'diverged') {
+    throw ApplicationFailure.nonRetryable(`trial ${row.id} already ended as ${row.status}; not training it`, 'TrialEnded');
+  }
+  return {
+    trialId: row.id,
+    status: row.status,
+    valAccuracy: row.valAccuracy,
+    testAccuracy: row.testAccuracy,
+    epochs: await listEpochs(db, row.id),
+    params: row.params,
+    flops: row.flops,
+    trainSeconds: row.trainSeconds ?? 0,
+    samplesPerSecond: row.samplesPerSecond ?? 0,
+    backend: row.backend ?? '',
+    device: row.device ?? '',
+    worker: row.worker ?? '',
+  };
+}
+
+function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): ProtocolData {
+  try {
+    return splitDataset(loadFashionMnist(dataDir), input.protocol);
+  } catch (err) {
+    if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof RangeError) {
+      throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${(err as Error).message}`, 'DataError');
+    }
+    throw err;
+  }
+}
+
+function buildTrialModel(input: TrainTrialInput): tf.LayersModel {
+  try {
+    return buildModel(architectureGraph(input.architecture, FASHION_MNIST_INPUT, NUM_CLASSES));
+  } catch (err) {
+    if (err instanceof GenotypeError || err instanceof GraphShapeError) {
+      throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: invalid architecture: ${err.message}`, 'GenotypeError');
+    }
+    throw err;
+  }
+}
