@@ -31,7 +31,7 @@ interface Head {
 /** Everything backpropagation needs from one forward step. */
 interface Step {
   input: number; // offset into theta of the input vector (go vector or a value embedding)
-  xh: Float64Array; // [input; hPrev], what the gates read
+  hPrev: Float64Array;
   cPrev: Float64Array;
   gates: Float64Array; // i, f, g, o after their nonlinearities, 4H
   tanhC: Float64Array;
@@ -52,10 +52,17 @@ export interface Trajectory {
 export class Controller {
   readonly theta: Float64Array;
   private readonly H: number;
-  private readonly lstmW: number; // 4H x 2H, rows gate-major (i, f, g, o), columns [input; hPrev]
+  private readonly inputW: number; // 4H x H, rows gate-major (i, f, g, o)
+  private readonly recurrentW: number; // 4H x H
   private readonly lstmB: number;
   private readonly go: number;
   private readonly headOf: Head[]; // per decision position
+  /**
+   * Inputs are a small vocabulary (the go vector and the value embeddings), so
+   * their gate pre-activations inputW x + b are computed once per weight
+   * version; weightsChanged() drops them.
+   */
+  private projections = new Map<number, Float64Array>();
 
   constructor(
     space: DecisionSpace,
@@ -66,7 +73,8 @@ export class Controller {
     this.H = H;
     let size = 0;
     const take = (n: number): number => ((size += n), size - n);
-    this.lstmW = take(4 * H * 2 * H);
+    this.inputW = take(4 * H * H);
+    this.recurrentW = take(4 * H * H);
     this.lstmB = take(4 * H);
     this.go = take(H);
     const heads = new Map<string, Head>();
@@ -88,9 +96,14 @@ export class Controller {
     return this.theta.length;
   }
 
+  /** Must be called after theta is modified. */
+  weightsChanged(): void {
+    this.projections = new Map();
+  }
+
   /** Samples a decision sequence from the policy (rng given) or scores a given one (choices given). */
   run(source: { rng: Rng } | { choices: readonly number[] }): Trajectory {
-    const { H, theta, lstmW, lstmB } = this;
+    const { H, theta, recurrentW } = this;
     const steps: Step[] = [];
     const choices: number[] = [];
     let hPrev = new Float64Array(H);
@@ -99,15 +112,12 @@ export class Controller {
     let logProb = 0;
     let entropy = 0;
     const z = new Float64Array(4 * H);
-    const H2 = 2 * H;
     for (let t = 0; t < this.headOf.length; t++) {
-      const xh = new Float64Array(H2);
-      xh.set(theta.subarray(input, input + H), 0);
-      xh.set(hPrev, H);
+      const projection = this.projection(input);
       for (let r = 0; r < 4 * H; r++) {
-        let sum = theta[lstmB + r];
-        const row = lstmW + r * H2;
-        for (let k = 0; k < H2; k++) sum += theta[row + k] * xh[k];
+        let sum = projection[r];
+        const row = recurrentW + r * H;
+        for (let j = 0; j < H; j++) sum += theta[row + j] * hPrev[j];
         z[r] = sum;
       }
       const gates = new Float64Array(4 * H);
@@ -131,12 +141,10 @@ export class Controller {
       const { squash, logits } = this.logits(head, h);
       const logProbs = logSoftmax(logits);
       const choice = 'rng' in source ? sampleIndex(logProbs, source.rng) : source.choices[t];
-      let stepEntropy = 0;
-      for (let a = 0; a < head.size; a++) stepEntropy -= Math.exp(logProbs[a]) * logProbs[a];
       logProb += logProbs[choice];
-      entropy += stepEntropy;
+      entropy += softmaxEntropy(logProbs);
       choices.push(choice);
-      steps.push({ input, xh, cPrev, gates, tanhC, h, squash, logProbs, choice });
+      steps.push({ input, hPrev, cPrev, gates, tanhC, h, squash, logProbs, choice });
       hPrev = h;
       cPrev = c;
       input = head.embedding + choice * H;
@@ -151,70 +159,98 @@ export class Controller {
   }
 
   /**
-   * Adds scale * d loss / d theta to grad, for the loss above, and returns the
-   * trajectory it scored.
+   * Adds scale * d loss / d theta to grad, summed over the batch, for the loss
+   * above. Paths must come from run() under the current weights.
    */
   accumulateGradient(
     grad: Float64Array,
-    choices: readonly number[],
-    advantage: number,
+    batch: ReadonlyArray<{ path: Trajectory; advantage: number }>,
     entropyWeight: number,
     scale: number,
-  ): Trajectory {
-    const { H, theta, lstmW, lstmB } = this;
-    const path = this.run({ choices });
+  ): void {
+    const { H, theta, recurrentW } = this;
     const { tanhConstant, temperature } = this.options;
-    let dhNext = new Float64Array(H);
-    let dcNext = new Float64Array(H);
+    // Gradients reaching each distinct input, applied to inputW, b and the input vectors once at the end.
+    const inputGrads = new Map<number, Float64Array>();
     const dz = new Float64Array(4 * H);
-    for (let t = path.steps.length - 1; t >= 0; t--) {
-      const step = path.steps[t];
-      const head = this.headOf[t];
-      const dh = dhNext;
-      let stepEntropy = 0;
-      for (let a = 0; a < head.size; a++) stepEntropy -= Math.exp(step.logProbs[a]) * step.logProbs[a];
-      for (let a = 0; a < head.size; a++) {
-        const p = Math.exp(step.logProbs[a]);
-        const dLogit = advantage * (p - (a === step.choice ? 1 : 0)) + entropyWeight * p * (step.logProbs[a] + stepEntropy);
-        const s = step.squash[a];
-        const du = (scale * dLogit * (tanhConstant === null ? 1 : tanhConstant * (1 - s * s))) / temperature;
-        grad[head.bias + a] += du;
-        const row = head.weight + a * H;
+    for (const { path, advantage } of batch) {
+      let dhNext = new Float64Array(H);
+      let dcNext = new Float64Array(H);
+      for (let t = path.steps.length - 1; t >= 0; t--) {
+        const step = path.steps[t];
+        const head = this.headOf[t];
+        const dh = dhNext;
+        const stepEntropy = softmaxEntropy(step.logProbs);
+        for (let a = 0; a < head.size; a++) {
+          const p = Math.exp(step.logProbs[a]);
+          const dLogit = advantage * (p - (a === step.choice ? 1 : 0)) + entropyWeight * p * (step.logProbs[a] + stepEntropy);
+          const s = step.squash[a];
+          const du = (scale * dLogit * (tanhConstant === null ? 1 : tanhConstant * (1 - s * s))) / temperature;
+          grad[head.bias + a] += du;
+          const row = head.weight + a * H;
+          for (let j = 0; j < H; j++) {
+            grad[row + j] += du * step.h[j];
+            dh[j] += du * theta[row + j];
+          }
+        }
+        const { gates, tanhC, cPrev, hPrev } = step;
+        const dcPrev = new Float64Array(H);
         for (let j = 0; j < H; j++) {
-          grad[row + j] += du * step.h[j];
-          dh[j] += du * theta[row + j];
+          const i = gates[j];
+          const f = gates[H + j];
+          const g = gates[2 * H + j];
+          const o = gates[3 * H + j];
+          const dc = dh[j] * o * (1 - tanhC[j] * tanhC[j]) + dcNext[j];
+          dz[j] = dc * g * i * (1 - i);
+          dz[H + j] = dc * cPrev[j] * f * (1 - f);
+          dz[2 * H + j] = dc * i * (1 - g * g);
+          dz[3 * H + j] = dh[j] * tanhC[j] * o * (1 - o);
+          dcPrev[j] = dc * f;
         }
-      }
-      const { gates, tanhC, cPrev, xh } = step;
-      const dcPrev = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = gates[j];
-        const f = gates[H + j];
-        const g = gates[2 * H + j];
-        const o = gates[3 * H + j];
-        const dc = dh[j] * o * (1 - tanhC[j] * tanhC[j]) + dcNext[j];
-        dz[j] = dc * g * i * (1 - i);
-        dz[H + j] = dc * cPrev[j] * f * (1 - f);
-        dz[2 * H + j] = dc * i * (1 - g * g);
-        dz[3 * H + j] = dh[j] * tanhC[j] * o * (1 - o);
-        dcPrev[j] = dc * f;
-      }
-      const dxh = new Float64Array(2 * H);
-      for (let r = 0; r < 4 * H; r++) {
-        const d = dz[r];
-        if (d === 0) continue;
-        grad[lstmB + r] += d;
-        const row = lstmW + r * 2 * H;
-        for (let k = 0; k < 2 * H; k++) {
-          grad[row + k] += d * xh[k];
-          dxh[k] += d * theta[row + k];
+        let inputGrad = inputGrads.get(step.input);
+        if (!inputGrad) inputGrads.set(step.input, (inputGrad = new Float64Array(4 * H)));
+        const dhPrev = new Float64Array(H);
+        for (let r = 0; r < 4 * H; r++) {
+          const d = dz[r];
+          inputGrad[r] += d;
+          if (d === 0) continue;
+          const row = recurrentW + r * H;
+          for (let j = 0; j < H; j++) {
+            grad[row + j] += d * hPrev[j];
+            dhPrev[j] += d * theta[row + j];
+          }
         }
+        dhNext = dhPrev;
+        dcNext = dcPrev;
       }
-      for (let j = 0; j < H; j++) grad[step.input + j] += dxh[j];
-      dhNext = dxh.subarray(H);
-      dcNext = dcPrev;
     }
-    return path;
+    const { inputW, lstmB } = this;
+    for (const [input, dzSum] of inputGrads) {
+      for (let r = 0; r < 4 * H; r++) {
+        const d = dzSum[r];
+        grad[lstmB + r] += d;
+        const row = inputW + r * H;
+        for (let j = 0; j < H; j++) {
+          grad[row + j] += d * theta[input + j];
+          grad[input + j] += d * theta[row + j];
+        }
+      }
+    }
+  }
+
+  private projection(input: number): Float64Array {
+    let out = this.projections.get(input);
+    if (out) return out;
+    const { H, theta, inputW, lstmB } = this;
+    out = new Float64Array(4 * H);
+    for (let r = 0; r < 4 * H; r++) {
+      let sum = theta[lstmB + r];
+      const row = inputW + r * H;
+      for (let j = 0; j < H; j++) sum += theta[row + j] * theta[input + j];
+      out[r] = sum;
+    }
+    this.projections.set(input, out);
+    return out;
   }
 
   private logits(head: Head, h: Float64Array): { squash: Float64Array; logits: Float64Array } {
@@ -236,6 +272,12 @@ export class Controller {
     }
     return { squash, logits };
   }
+}
+
+function softmaxEntropy(logProbs: Float64Array): number {
+  let entropy = 0;
+  for (const l of logProbs) entropy -= Math.exp(l) * l;
+  return entropy;
 }
 
 function sigmoid(x: number): number {

@@ -14,7 +14,7 @@ import { LedgerStrategy } from '../core';
 import type { ProposalLedger } from '../ledger';
 import type { Observation } from '../types';
 import { Adam } from './adam';
-import { Controller, type ControllerOptions } from './controller';
+import { Controller, type ControllerOptions, type Trajectory } from './controller';
 
 export interface ReinforceSettings extends ControllerOptions {
   learningRate: number;
@@ -23,6 +23,9 @@ export interface ReinforceSettings extends ControllerOptions {
   batchSize: number;
   failureReward: number;
 }
+
+/** Forward passes of recent samples kept for their update, while the weights are unchanged. */
+const SAMPLED_PATHS_KEPT = 64;
 
 /** Controller samples tried before a uniform draw replaces one that repeats a known architecture. */
 const SAMPLE_TRIES = 100;
@@ -37,6 +40,7 @@ export class ReinforceStrategy extends LedgerStrategy {
   private lastEntropy: number | null = null;
   private lastLogProb: number | null = null;
   private uniformFallbacks = 0;
+  private sampledPaths = new Map<string, Trajectory>();
 
   constructor(
     space: DecisionSpace,
@@ -52,8 +56,13 @@ export class ReinforceStrategy extends LedgerStrategy {
   }
 
   protected draw(): number[] | null {
-    const sampled = this.ledger.fresh(() => this.controller.run({ rng: this.rng }).choices, SAMPLE_TRIES);
-    if (sampled) return sampled;
+    let path: Trajectory | null = null;
+    const sampled = this.ledger.fresh(() => (path = this.controller.run({ rng: this.rng })).choices, SAMPLE_TRIES);
+    if (sampled) {
+      const text = this.ledger.codec.toText(sampled);
+      if (this.sampledPaths.size < SAMPLED_PATHS_KEPT) this.sampledPaths.set(text, path!);
+      return sampled;
+    }
     this.uniformFallbacks += 1;
     return this.drawUniform();
   }
@@ -83,14 +92,16 @@ export class ReinforceStrategy extends LedgerStrategy {
     const rewards = batch.map((b) => b.reward);
     const b = this.baseline ?? rewards.reduce((x, y) => x + y, 0) / rewards.length;
     this.grad.fill(0);
-    let entropy = 0;
-    let logProb = 0;
-    for (const { choices, reward } of batch) {
-      const path = this.controller.accumulateGradient(this.grad, choices, reward - b, entropyWeight, 1 / batch.length);
-      entropy += path.entropy;
-      logProb += path.logProb;
-    }
+    const paths = batch.map(({ choices, reward }) => ({
+      path: this.sampledPaths.get(this.ledger.codec.toText(choices)) ?? this.controller.run({ choices }),
+      advantage: reward - b,
+    }));
+    this.controller.accumulateGradient(this.grad, paths, entropyWeight, 1 / batch.length);
     this.adam.step(this.controller.theta, this.grad);
+    this.controller.weightsChanged();
+    this.sampledPaths = new Map();
+    const entropy = paths.reduce((sum, p) => sum + p.path.entropy, 0);
+    const logProb = paths.reduce((sum, p) => sum + p.path.logProb, 0);
     let baseline = b;
     for (const r of rewards) baseline = baselineDecay * baseline + (1 - baselineDecay) * r;
     this.baseline = baseline;
