@@ -105,7 +105,7 @@ async function buildTemporalCli(go: string, target: string, log: Log): Promise<s
   log(`building Temporal CLI v${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir}; this takes a few minutes the first time`);
   try {
     const args = ['install', `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`];
-    const env = { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' };
+    const env = { ...process.env, GOBIN: gobin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim() };
     let result = await run(go, args, env);
     if (result.code !== 0 && isChecksumDbFailure(result.stderr)) {
       log('Go checksum database unreachable; retrying with GOSUMDB=off');
