@@ -72,7 +72,7 @@ function spreadFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
   const [kh, kw, ci, co] = w.shape;
   const spread = tf.pad(w.reshape([kh, 1, kw, 1, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]);
   const full = spread.reshape([kh * d, kw * d, ci, co]);
-  return full.slice([0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]);
+  return full.slice([0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]) as tf.Tensor4D;
 }
 
 async function dilatedReferenceOnCpu(c: Case, xData: Float32Array, wData: Float32Array) {
@@ -91,7 +91,7 @@ async function dilatedReferenceOnCpu(c: Case, xData: Float32Array, wData: Float3
   });
 }
 
-async function dilatedKernelsOnWasm(c: Case, xData: Float32Array, wData: Float32Array, dyData: Float32Array, dyShape: number[]) {
+async function dilatedKernelsOnWasm(c: Case, xData: Float32Array, wData: Float32Array, dyData: tf.TypedArray, dyShape: number[]) {
   await tf.setBackend('wasm');
   const s = shapes(c);
   const names =
@@ -102,14 +102,14 @@ async function dilatedKernelsOnWasm(c: Case, xData: Float32Array, wData: Float32
     const x = tf.tensor4d(xData, s.x);
     const w = tf.tensor4d(wData, s.w);
     const dy = tf.tensor(dyData, dyShape);
-    const attrs = { strides: c.stride, pad: c.padding, dilations: c.dilation, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    const dx = tf.engine().runKernel(names.input, { dy, filter: w }, { ...attrs, inputShape: s.x }) as tf.Tensor;
-    const dw = tf.engine().runKernel(names.filter, { x, dy }, { ...attrs, filterShape: s.w }) as tf.Tensor;
+    const attrs = { strides: c.stride, pad: c.padding, dilations: c.dilation, dataFormat: 'NHWC' };
+    const dx = tf.engine().runKernel(names.input, { dy, filter: w }, { ...attrs, inputShape: s.x } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf.engine().runKernel(names.filter, { x, dy }, { ...attrs, filterShape: s.w } as unknown as tf.NamedAttrMap) as tf.Tensor;
     return { dx: dx.dataSync().slice(), dw: dw.dataSync().slice() };
   });
 }
 
-function relativeError(actual: Float32Array, expected: Float32Array): number {
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
   let diff = 0;
   let scale = 0;
@@ -183,5 +183,56 @@ describe('wasm conv gradients match the cpu backend', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(backendBefore);
     tf.dispose([x, w]);
+  });
+});
+
+describe('wasm max-pool and matmul gradients match the cpu backend', () => {
+  const pools: Array<{ pool: number; stride: number; padding: Padding; batch: number }> = [
+    { pool: 2, stride: 2, padding: 'valid', batch: 8 },
+    { pool: 2, stride: 2, padding: 'same', batch: 1 },
+    { pool: 3, stride: 1, padding: 'same', batch: 8 },
+    { pool: 3, stride: 2, padding: 'same', batch: 1 },
+    { pool: 3, stride: 2, padding: 'valid', batch: 8 },
+  ];
+  it.each(pools.map((p) => [`maxPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))(
+    '%s, with tied maxima',
+    async (label, p) => {
+      const shape: [number, number, number, number] = [p.batch, 9, 7, 3];
+      // Values rounded to a few levels and clipped at 0 (as after relu) make ties common.
+      const data = randomArray(shape.reduce((a, b) => a * b), label).map((v) => Math.max(0, Math.round(v * 3)));
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() =>
+          tf.grad((x: tf.Tensor) => weightedSum(tf.maxPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(tf.tensor4d(data, shape)).dataSync().slice(),
+        );
+      };
+      expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
+
+  const products: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [5, 7], b: [7, 3], ta: false, tb: false },
+    { a: [7, 5], b: [7, 3], ta: true, tb: false },
+    { a: [5, 7], b: [3, 7], ta: false, tb: true },
+    { a: [2, 7, 5], b: [2, 3, 7], ta: true, tb: true },
+  ];
+  it.each(products.map((m) => [`matMul ${m.a}x${m.b} transposeA ${m.ta} transposeB ${m.tb}`, m] as const))('%s', async (label, m) => {
+    const aData = randomArray(m.a.reduce((x, y) => x * y), `a ${label}`);
+    const bData = randomArray(m.b.reduce((x, y) => x * y), `b ${label}`);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.matMul(a, b, m.ta, m.tb));
+        const a = tf.tensor(aData, m.a);
+        const b = tf.tensor(bData, m.b);
+        const [da, db] = tf.grads(f)([a, b]);
+        return { y: tf.matMul(a, b, m.ta, m.tb).dataSync().slice(), da: da.dataSync().slice(), db: db.dataSync().slice() };
+      });
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(relativeError(wasm.y, cpu.y)).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeError(wasm.da, cpu.da)).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeError(wasm.db, cpu.db)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
