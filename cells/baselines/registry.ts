@@ -29,7 +29,9 @@ export const BASELINES: readonly BaselineEntry[] = [
   },
   {
     name: 'nasnet-a',
-    description: 'NASNet-A normal and reduction cells (Zoph et al. 2018) in the small default network',
+    description:
+      `NASNet-A normal and reduction cells (Zoph et al. 2018), N=${NASNET_A.network.cellsPerStage} cells per stage, ` +
+      `${NASNET_A.network.reductions} reductions, ${NASNET_A.network.filters} filters`,
     architecture: NASNET_A,
   },
 ];
