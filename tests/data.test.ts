@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -90,6 +90,17 @@ describe('loadFashionMnist', () => {
       if (saved === undefined) delete process.env.NAS_DATA_DIR;
       else process.env.NAS_DATA_DIR = saved;
     }
+  });
+
+  it('loads the installed Fashion-MNIST (60k/10k, 6000 per class) when the package is present', () => {
+    const dir = '/usr/share/datasets/fashion-mnist';
+    if (!existsSync(join(dir, 'train-images-idx3-ubyte.gz'))) return;
+    const dataset = loadFashionMnist(dir);
+    expect(dataset.train.count).toBe(60000);
+    expect(dataset.test.count).toBe(10000);
+    const perClass = new Array(10).fill(0);
+    for (const label of dataset.train.labels) perClass[label]++;
+    expect(perClass).toEqual(new Array(10).fill(6000));
   });
 
   it('names NAS_DATA_DIR, the directory, the missing files and the fix when data is missing', () => {

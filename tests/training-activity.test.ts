@@ -85,13 +85,13 @@ async function queuedTrial(trialIndex: number, architecture: Architecture = lene
   return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash };
 }
 
-function activities(overrides: { dataDir?: string } = {}) {
+function activities(overrides: { dataDir?: string; heartbeatMs?: number } = {}) {
   return createTrainingActivities({
     db: database.db,
     worker: 'trainer-test',
     ...on,
     dataDir: overrides.dataDir ?? dataDir,
-    heartbeatMs: 0,
+    heartbeatMs: overrides.heartbeatMs ?? 0,
   });
 }
 
@@ -159,6 +159,13 @@ describe('trainTrial activity', () => {
     const row = await getTrial(database.db, input.trialId);
     expect(row).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(await loadCheckpoint(database.db, input.trialId)).toBeNull();
+  });
+
+  it('throttles batch heartbeats to heartbeatMs but still beats at setup and every epoch end', async () => {
+    const input = await queuedTrial(6, lenet, { ...protocol, epochs: 1, seed: 4 });
+    const { env, beats } = environment();
+    await train(env, activities({ heartbeatMs: 60_000 }), input);
+    expect(beats.map((b) => b.phase)).toEqual(['setup', 'setup', 'val']);
   });
 
   it('records a NaN loss as diverged', async () => {
