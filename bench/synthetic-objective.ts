@@ -11,7 +11,8 @@
  * - decisions of the same kind (space.ts decisionKind: every op decision, the
  *   input decisions of blocks with the same number of inputs, ...) share a
  *   best value, drawn at random: like sep convs being good anywhere in a
- *   cell. The target is the canonical form of the sequence of best values;
+ *   cell. The target is the sequence of best values, redrawn until it is
+ *   its own canonical form;
  * - quality q_i(v) = 1 for the best value; every other value gets
  *   (G_kind(v) + L_i(v)) / 2, where G_kind is a random permutation, shared by
  *   the kind, and L_i a random permutation for position i alone, of the evenly
@@ -46,18 +47,28 @@ export const SYNTHETIC = { floor: 0.5, ceil: 0.9, interaction: 0.5 } as const;
 export function syntheticObjective(space: DecisionSpace, seed: number | string): SyntheticObjective {
   const rng = makeRng(`synthetic-objective/${seed}`);
   const active = space.decisions.flatMap((d, i) => (d.size > 1 ? [i] : []));
-  const kinds = new Map<string, { best: number; global: number[] }>();
+  // Kinds' best values are redrawn until their sequence is canonical (EfficientNet's phi = 0 erases the coefficients).
+  let kinds = new Map<string, { best: number; global: number[] }>();
+  const bestOf = () =>
+    space.decisions.map((d) => {
+      const key = decisionKind(d);
+      if (!kinds.has(key)) kinds.set(key, { best: rng.int(d.size), global: shuffledGrades(d.size - 1, rng) });
+      return kinds.get(key)!.best;
+    });
+  let best = bestOf();
+  for (let attempt = 0; space.encode(space.decode(best)).join() !== best.join(); attempt++) {
+    if (attempt === 100) throw new Error(`synthetic objective: found no canonical target in space ${space.id}`);
+    kinds = new Map();
+    best = bestOf();
+  }
+  const target = best;
   const quality: number[][] = space.decisions.map((d) => {
-    const key = decisionKind(d);
-    if (!kinds.has(key)) kinds.set(key, { best: rng.int(d.size), global: shuffledGrades(d.size - 1, rng) });
-    const { best, global } = kinds.get(key)!;
+    const { best: top, global } = kinds.get(decisionKind(d))!;
     const local = shuffledGrades(d.size - 1, rng);
     const others = global.map((g, k) => (g + local[k]) / 2);
-    others.splice(best, 0, 1);
+    others.splice(top, 0, 1);
     return others;
   });
-  const best = space.decisions.map((d) => kinds.get(decisionKind(d))!.best);
-  const target = space.encode(space.decode(best));
   const weights = active.map(() => 0.5 + rng.next());
   const total = weights.reduce((a, b) => a + b, 0) + SYNTHETIC.interaction * (active.length - 1);
   const score = (choices: readonly number[]): number => {
@@ -70,7 +81,7 @@ export function syntheticObjective(space: DecisionSpace, seed: number | string):
     }
     return sum / total;
   };
-  if (score(target) !== 1) throw new Error(`synthetic objective: the target of space ${space.id} is not canonical`);
+  if (Math.abs(score(target) - 1) > 1e-12) throw new Error(`synthetic objective: score(target) is ${score(target)}, not 1`);
   return { target, optimum: 1, score };
 }
 

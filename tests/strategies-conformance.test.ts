@@ -9,6 +9,7 @@ import { syntheticObjective } from '../bench/synthetic-objective';
 import { createStrategy } from '../search/strategies';
 import { ChoiceCodec, validateChoices } from '../search/strategies/space';
 import type { Candidate, Observation, Strategy, StrategyConfig } from '../search/strategies/types';
+import { efficientNetSpace } from '../cells/efficientnet';
 import { nasnetSpace } from '../cells/nasnet';
 import { toyNasnetSpace } from './strategies-toy-space';
 
@@ -25,6 +26,8 @@ const CONFIGS: Array<[string, StrategyConfig]> = BASES.flatMap((base): Array<[st
 
 /** The real NASNet space: 5 blocks per cell, 13 ops, 50 decisions. */
 const space = nasnetSpace();
+/** EfficientNet stages plus compound-scaling coefficients (a 109-way decision) and phi. */
+const scalingSpace = efficientNetSpace({ grid: { step: 0.05, tolerance: 0.1 }, phis: [0, 1, 2] });
 
 /**
  * Plays a search: proposes 1-3 candidates a round and observes the older half
@@ -150,6 +153,30 @@ describe.each(CONFIGS)('strategy conformance: %s', (_label, base) => {
       observed += batch.length;
     }
     expect(JSON.stringify(strategy.exportState()).length).toBeLessThan(256 * 1024);
+  });
+});
+
+describe.each(CONFIGS)('strategy conformance over EfficientNet stages and scaling coefficients: %s', (_label, base) => {
+  const config: StrategyConfig = { ...base, seedArchitectures: seedsFor(scalingSpace) };
+  const objective = syntheticObjective(scalingSpace, 'scaling');
+  const levels = config.halving ? config.halving.levels : 1;
+
+  it('is deterministic, round-trips its state and proposes valid candidates', () => {
+    const first = new Driver(objective.score).play(createStrategy(config, scalingSpace, 7), 14);
+    expect(new Driver(objective.score).play(createStrategy(config, scalingSpace, 7), 14)).toEqual(first);
+    const original = createStrategy(config, scalingSpace, 7);
+    const driver = new Driver(objective.score);
+    driver.play(original, 8);
+    const restored = createStrategy(config, scalingSpace, 7, JSON.parse(JSON.stringify(original.exportState())));
+    const twin = driver.clone();
+    expect(twin.play(restored, 8)).toEqual(driver.play(original, 8));
+    for (const c of [...first, ...driver.proposals]) {
+      expect(() => validateChoices(scalingSpace, c.choices, 'choices')).not.toThrow();
+      expect(() => scalingSpace.decode(c.choices)).not.toThrow();
+      expect(c.fidelity).toBeLessThan(levels);
+    }
+    const coefficient = scalingSpace.decisions.findIndex((d) => d.name === 'scaling.coefficients');
+    expect(new Set(first.map((c) => c.choices[coefficient])).size).toBeGreaterThan(3);
   });
 });
 
