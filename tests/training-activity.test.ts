@@ -14,7 +14,7 @@ import { loadCheckpoint } from '../db/queries/checkpoints';
 import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
-import { createTrainingActivities, type TrainingHeartbeat } from '../workers/activities/training';
+import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from '../workers/activities/training';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../workers/activities/types';
 import { selectBackend } from '../workers/training/backend';
 import { writeIdxFixture } from './fixtures/idx';
@@ -137,6 +137,13 @@ describe('trainTrial activity', () => {
     expect((await getTrial(database.db, input.trialId))!.attempts).toBe(1);
   });
 
+  it('is reproducible: a second trial of the same architecture and protocol trains to the same curve', async () => {
+    const first = await train(environment().env, activities(), await queuedTrial(7));
+    const second = await train(environment().env, activities(), await queuedTrial(8));
+    expect(second.epochs.map((e) => e.trainLoss)).toEqual(first.epochs.map((e) => e.trainLoss));
+    expect(second.valAccuracy).toBe(first.valAccuracy);
+  });
+
   it('honours cancellation, keeps the checkpoint, and a retry resumes from the next epoch', async () => {
     const input = await queuedTrial(1);
     const acts = activities();
@@ -206,5 +213,13 @@ describe('trainTrial activity', () => {
     const ended = (await train(environment().env, activities(), cancelled).catch((e: unknown) => e)) as ApplicationFailure;
     expect(ended).toMatchObject({ nonRetryable: true, type: 'TrialEnded' });
     expect(ended.message).toMatch(/already ended as cancelled/);
+  });
+
+  it('recognises the out-of-memory errors of the tfjs backends (made non-retryable)', () => {
+    expect(isOutOfMemory(new RangeError('Array buffer allocation failed'))).toBe(true);
+    expect(isOutOfMemory(new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'))).toBe(true);
+    expect(isOutOfMemory(new Error('OOM when allocating tensor with shape[64,128,28,28]'))).toBe(true);
+    expect(isOutOfMemory(new Error('connection reset by peer'))).toBe(false);
+    expect(isOutOfMemory('out of memory')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { augmentImage } from '../workers/training/augment';
 import { epochPermutation } from '../workers/training/batches';
 import { crossEntropy } from '../workers/training/metrics';
+import { withSeededMathRandom } from '../workers/training/seeded-random';
 import { trainModel, TrainingCancelledError } from '../workers/training/loop';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../workers/training/optimizers';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
@@ -65,6 +66,35 @@ describe('trainModel', () => {
     } finally {
       a.dispose();
       b.dispose();
+    }
+  });
+
+  it('seeds dropout masks: twin runs of a dropout model match, another seed differs', async () => {
+    const short = { ...protocol, epochs: 1 };
+    const a = tinyModel({ dropout: 0.5 });
+    const b = twinModel(a, { dropout: 0.5 });
+    const c = twinModel(a, { dropout: 0.5 });
+    try {
+      const ra = await trainModel({ model: a, data: small, protocol: short });
+      const rb = await trainModel({ model: b, data: small, protocol: short });
+      const rc = await trainModel({ model: c, data: small, protocol: { ...short, seed: short.seed + 1 } });
+      expect(rb.epochs[0].trainLoss).toBe(ra.epochs[0].trainLoss);
+      expect(weightValues(b)).toEqual(weightValues(a));
+      expect(rc.epochs[0].trainLoss).not.toBe(ra.epochs[0].trainLoss);
+    } finally {
+      for (const m of [a, b, c]) m.dispose();
+    }
+  });
+
+  it('seeded Math.random makes initial weights reproducible and is restored afterwards', () => {
+    const original = Math.random;
+    const models = ['s1', 's1', 's2'].map((seed) => withSeededMathRandom(seed, () => tinyModel()));
+    try {
+      expect(Math.random).toBe(original);
+      expect(weightValues(models[1])).toEqual(weightValues(models[0]));
+      expect(weightValues(models[2])[0]).not.toEqual(weightValues(models[0])[0]);
+    } finally {
+      for (const m of models) m.dispose();
     }
   });
 

@@ -20,6 +20,7 @@ import { IdxFormatError } from '../training/data/idx';
 import { splitDataset, type ProtocolData } from '../training/data/split';
 import { trainModel, TrainingCancelledError, type BatchProgress } from '../training/loop';
 import { createOptimizer, disposeOptimizer } from '../training/optimizers';
+import { withSeededMathRandom } from '../training/seeded-random';
 import type { EpochMetrics, TrainingActivities, TrainTrialInput, TrainTrialResult } from './types';
 
 export interface TrainingActivityDeps {
@@ -144,6 +145,13 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           // The workflow records the cancellation; the checkpoint stays for a possible retry.
           throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
         }
+        if (isOutOfMemory(err)) {
+          throw ApplicationFailure.nonRetryable(
+            `trial ${input.trialId}: out of memory while training (${(err as Error).message.split('\n')[0]}); ` +
+              `a smaller protocol.batchSize or a smaller architecture would fit`,
+            'OutOfMemory',
+          );
+        }
         throw err;
       } finally {
         model?.dispose();
@@ -175,6 +183,13 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
     await recordEpoch(db, trialId, metrics);
     await saveCheckpoint(db, trialId, metrics.epoch, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer }));
   }
+}
+
+const OUT_OF_MEMORY = /out of memory|\bOOM\b|ResourceExhausted|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory/i;
+
+/** Allocation failures of the tfjs backends (wasm heap, JS buffers, TensorFlow's ResourceExhausted). */
+export function isOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && OUT_OF_MEMORY.test(`${err.name}: ${err.message}`);
 }
 
 async function requireTrial(db: Database, trialId: string): Promise<Trial> {
@@ -219,7 +234,9 @@ function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): 
 
 function buildTrialModel(input: TrainTrialInput): tf.LayersModel {
   try {
-    return buildModel(architectureGraph(input.architecture, FASHION_MNIST_INPUT, NUM_CLASSES));
+    const graph = architectureGraph(input.architecture, FASHION_MNIST_INPUT, NUM_CLASSES);
+    // Initial weights follow from the protocol seed and the architecture.
+    return withSeededMathRandom(`${input.protocol.seed}/init/${input.archHash}`, () => buildModel(graph));
   } catch (err) {
     if (err instanceof GenotypeError || err instanceof GraphShapeError) {
       throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: invalid architecture: ${err.message}`, 'GenotypeError');

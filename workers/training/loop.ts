@@ -10,6 +10,7 @@ import type { EpochMetrics } from '../activities/types';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { correctCount, crossEntropy, evaluate } from './metrics';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
+import { withSeededMathRandom } from './seeded-random';
 
 export interface TrainingData {
   /** NHWC images in [0, 1], the image shape given by the model's input. */
@@ -94,7 +95,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
           setLearningRate(optimizer, scheduledLearningRate(protocol, epoch * batches + batch, totalSteps));
         }
         const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
-        const step = await trainStep(model, optimizer, variables, batchData, imageShape);
+        const dropoutSeed = `${protocol.seed}/step/${epoch}/${batch}`;
+        const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed);
         if (!Number.isFinite(step.loss)) {
           return finish('diverged');
         }
@@ -155,20 +157,24 @@ async function trainStep(
   variables: tf.Variable[],
   batch: { x: Float32Array; y: Int32Array },
   imageShape: [number, number, number],
+  /** Seeds the random draws of the step (dropout masks). */
+  seed: string,
 ): Promise<{ loss: number; correct: number }> {
   const xb = tf.tensor4d(batch.x, [batch.y.length, ...imageShape]);
   const yb = tf.tensor1d(batch.y, 'int32');
   let hits: tf.Scalar | undefined;
   let loss: tf.Scalar | null = null;
   try {
-    loss = optimizer.minimize(
-      () => {
-        const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
-        hits = tf.keep(correctCount(probabilities, yb));
-        return crossEntropy(probabilities, yb);
-      },
-      true,
-      variables,
+    loss = withSeededMathRandom(seed, () =>
+      optimizer.minimize(
+        () => {
+          const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+          hits = tf.keep(correctCount(probabilities, yb));
+          return crossEntropy(probabilities, yb);
+        },
+        true,
+        variables,
+      ),
     );
     const [lossValue, hitValue] = await Promise.all([loss!.data(), hits!.data()]);
     return { loss: lossValue[0], correct: hitValue[0] };
