@@ -175,6 +175,26 @@ describe('trainTrial activity', () => {
     expect(beats.map((b) => b.phase)).toEqual(['setup', 'setup', 'val']);
   });
 
+  it('a retry after the last epoch was checkpointed trains nothing more and still settles the trial', async () => {
+    const input = await queuedTrial(9);
+    const acts = activities();
+    const first = environment();
+    first.env.on('heartbeat', (d: TrainingHeartbeat) => {
+      if (d.checkpointEpoch === 1) first.env.cancel();
+    });
+    await expect(train(first.env, acts, input)).rejects.toBeInstanceOf(CancelledFailure);
+    expect((await loadCheckpoint(database.db, input.trialId))!.epoch).toBe(1);
+
+    const retry = environment({ attempt: 2 });
+    const result = await train(retry.env, acts, input);
+    expect(retry.beats.filter((b) => b.phase === 'train')).toEqual([]);
+    expect(result.status).toBe('succeeded');
+    expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(result.valAccuracy).toBe(result.epochs[1].valAccuracy);
+    expect(result.testAccuracy).toBeGreaterThan(0.3);
+    expect((await getTrial(database.db, input.trialId))!.status).toBe('succeeded');
+  });
+
   it('records a NaN loss as diverged', async () => {
     const input = await queuedTrial(2, lenet, { ...protocol, optimizer: 'sgd', learningRate: 1e38 });
     const result = await train(environment().env, activities(), input);
