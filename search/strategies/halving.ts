@@ -25,8 +25,18 @@ interface RungEntry {
   promoted: boolean;
 }
 
+interface Rung {
+  /** Candidates sent out at this level and not yet observed, by choice text. */
+  pending: Map<string, RungEntry[]>;
+  pendingCount: number;
+  /** Results so far, failures included. */
+  done: number;
+  /** Successful results, best first; equal rewards in arrival order. */
+  ranked: RungEntry[];
+}
+
 export class HalvingStrategy implements CoreStrategy {
-  private readonly rungs: RungEntry[][];
+  private readonly rungs: Rung[];
   private readonly codec: ChoiceCodec;
 
   constructor(
@@ -35,7 +45,7 @@ export class HalvingStrategy implements CoreStrategy {
     private readonly eta: number,
     private readonly levels: number,
   ) {
-    this.rungs = Array.from({ length: levels }, () => []);
+    this.rungs = Array.from({ length: levels }, () => ({ pending: new Map(), pendingCount: 0, done: 0, ranked: [] }));
     this.codec = new ChoiceCodec(space);
   }
 
@@ -53,7 +63,7 @@ export class HalvingStrategy implements CoreStrategy {
     }
     if (out.length < count) {
       for (const candidate of this.base.propose(count - out.length)) {
-        this.rungs[0].push({ text: this.codec.toText(candidate.choices), choices: candidate.choices, origin: candidate.origin, promoted: false });
+        this.send(0, { text: this.codec.toText(candidate.choices), choices: candidate.choices, origin: candidate.origin, promoted: false });
         out.push(candidate);
       }
     }
@@ -65,9 +75,15 @@ export class HalvingStrategy implements CoreStrategy {
     for (const { choices, fidelity, reward } of observations) {
       const text = this.codec.toText(choices);
       const rung = this.rungs[fidelity];
-      const pending = rung.find((e) => e.text === text && e.reward === undefined);
-      if (pending) pending.reward = reward;
-      else rung.push({ text, choices: choices.slice(), origin: 'proposed', reward, promoted: false });
+      const waiting = rung.pending.get(text);
+      const entry = waiting?.shift() ?? { text, choices: choices.slice(), origin: 'proposed' as const, promoted: false };
+      if (waiting) {
+        rung.pendingCount -= 1;
+        if (waiting.length === 0) rung.pending.delete(text);
+      }
+      entry.reward = reward;
+      rung.done += 1;
+      if (reward !== null) insertRanked(rung.ranked, entry);
     }
     const bottom = observations.filter((o) => o.fidelity === 0);
     if (bottom.length > 0) this.base.observe(bottom);
@@ -76,28 +92,47 @@ export class HalvingStrategy implements CoreStrategy {
   summary(): Record<string, number | string> {
     const out: Record<string, number | string> = { ...this.base.summary(), eta: this.eta, levels: this.levels };
     this.rungs.forEach((rung, k) => {
-      out[`rung${k}Results`] = rung.filter((e) => e.reward !== undefined).length;
-      out[`rung${k}Pending`] = rung.filter((e) => e.reward === undefined).length;
+      out[`rung${k}Results`] = rung.done;
+      out[`rung${k}Pending`] = rung.pendingCount;
     });
-    const top = this.rungs[this.levels - 1].flatMap((e) => (typeof e.reward === 'number' ? [e.reward] : []));
-    out.bestFullFidelity = top.length ? Math.max(...top) : 'none';
+    const top = this.rungs[this.levels - 1].ranked[0];
+    out.bestFullFidelity = top ? (top.reward as number) : 'none';
     return out;
   }
 
   private nextPromotion(): Candidate | null {
     for (let k = this.levels - 2; k >= 0; k--) {
-      const done = this.rungs[k].filter((e) => e.reward !== undefined);
-      const quota = Math.floor(done.length / this.eta);
-      if (quota === 0) continue;
-      // Stable sort: ties keep the order results arrived in.
-      const ranked = done.filter((e) => e.reward !== null).sort((a, b) => (b.reward as number) - (a.reward as number));
-      const entry = ranked.slice(0, quota).find((e) => !e.promoted);
+      const { done, ranked } = this.rungs[k];
+      const quota = Math.min(ranked.length, Math.floor(done / this.eta));
+      let entry: RungEntry | undefined;
+      for (let i = 0; i < quota && !entry; i++) if (!ranked[i].promoted) entry = ranked[i];
       if (!entry) continue;
       entry.promoted = true;
       const choices = entry.choices.slice();
-      this.rungs[k + 1].push({ text: entry.text, choices, origin: 'promoted', promoted: false });
+      this.send(k + 1, { text: entry.text, choices, origin: 'promoted', promoted: false });
       return { choices: choices.slice(), fidelity: k + 1, origin: 'promoted' };
     }
     return null;
   }
+
+  private send(level: number, entry: RungEntry): void {
+    const rung = this.rungs[level];
+    const waiting = rung.pending.get(entry.text);
+    if (waiting) waiting.push(entry);
+    else rung.pending.set(entry.text, [entry]);
+    rung.pendingCount += 1;
+  }
+}
+
+/** Inserts after every entry with a reward >= the new one's, keeping best-first, ties in arrival order. */
+function insertRanked(ranked: RungEntry[], entry: RungEntry): void {
+  const reward = entry.reward as number;
+  let low = 0;
+  let high = ranked.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((ranked[mid].reward as number) >= reward) low = mid + 1;
+    else high = mid;
+  }
+  ranked.splice(low, 0, entry);
 }
