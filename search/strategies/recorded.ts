@@ -1,19 +1,22 @@
 /**
  * State export by event sourcing. A strategy's state is the log of its calls:
- * propose(n) as the number n, observe(...) as compact strings
- * "<choices as base-36 text> <reward or empty for null>[ <fidelity>]".
+ * propose(n) as the number n, observe(...) as one compact string per
+ * observation: "@<k> <reward>" for the k-th candidate this strategy proposed
+ * (counting from 0, its fidelity implied), or, for anything else,
+ * "<choices as base-36 text> <reward>[ <fidelity>]"; an empty reward is null.
  * Restoring replays the log on a fresh strategy built from the same config,
  * space and seed; every strategy is deterministic in those, so the restored
- * one is bitwise the same, REINFORCE's weights and Adam moments included.
+ * one is bitwise the same, REINFORCE's weights and Adam moments included,
+ * and it proposes the same k-th candidates again.
  *
  * Why replay rather than snapshots: the default REINFORCE controller (hidden
- * 64) has ~38k float64 weights plus two Adam moments each, ~0.9 MB even as
- * base64, far over Temporal's 256 KB payload warning, and rounding them would
- * break determinism. The log costs ~70 bytes per observation (~80 KB after
- * 1000 on the 50-decision NASNet space), and it is needed anyway: dedup must
- * remember every architecture seen. The price is replay time on restore,
- * which repeats all controller updates so far (measured in
- * tests/reinforce-replay.test.ts and reported by the bench).
+ * 64, NASNet space) has ~37k float64 weights plus two Adam moments each,
+ * ~0.9 MB even as base64, far over Temporal's 256 KB payload warning, and
+ * rounding them would break determinism. The log costs ~20-25 bytes per
+ * observation (~25 KB after 1000), and some O(observations) state is needed
+ * anyway: dedup must remember every architecture seen. The price is replay
+ * time on restore, which repeats every controller update so far: a few ms
+ * per observation for REINFORCE with hidden 64, well under 1 ms for the others.
  */
 import { stableHash } from '../../cells/hash';
 import type { DecisionSpace } from '../../cells/types';
@@ -29,6 +32,10 @@ export function strategyFingerprint(config: ResolvedConfig, space: DecisionSpace
 export class RecordedStrategy implements Strategy {
   private readonly events: StrategyState['events'] = [];
   private readonly codec: ChoiceCodec;
+  private proposals = 0;
+  /** Proposed candidates not yet observed: by "<text> <fidelity>" their numbers, by number the candidate. */
+  private readonly unobservedByKey = new Map<string, number[]>();
+  private readonly unobserved = new Map<number, Candidate>();
 
   constructor(
     private readonly inner: CoreStrategy,
@@ -45,6 +52,14 @@ export class RecordedStrategy implements Strategy {
   propose(count: number): Candidate[] {
     const out = this.inner.propose(count);
     if (count > 0) this.events.push(count);
+    for (const candidate of out) {
+      const k = this.proposals++;
+      const key = `${this.codec.toText(candidate.choices)} ${candidate.fidelity}`;
+      this.unobserved.set(k, { ...candidate, choices: candidate.choices.slice() });
+      const numbers = this.unobservedByKey.get(key);
+      if (numbers) numbers.push(k);
+      else this.unobservedByKey.set(key, [k]);
+    }
     return out.map((c) => ({ ...c, choices: c.choices.slice() }));
   }
 
@@ -80,15 +95,26 @@ export class RecordedStrategy implements Strategy {
 
   private encode(o: Observation): string {
     const reward = o.reward === null ? '' : String(o.reward);
-    return o.fidelity === 0 ? `${this.codec.toText(o.choices)} ${reward}` : `${this.codec.toText(o.choices)} ${reward} ${o.fidelity}`;
+    const text = this.codec.toText(o.choices);
+    const key = `${text} ${o.fidelity}`;
+    const numbers = this.unobservedByKey.get(key);
+    if (numbers) {
+      const k = numbers.shift()!;
+      if (numbers.length === 0) this.unobservedByKey.delete(key);
+      this.unobserved.delete(k);
+      return `@${k} ${reward}`;
+    }
+    return o.fidelity === 0 ? `${text} ${reward}` : `${text} ${reward} ${o.fidelity}`;
   }
 
   private decode(text: string, field: string): Observation {
-    const [choices, reward, fidelity] = String(text).split(' ');
-    return {
-      choices: this.codec.fromText(choices, field),
-      reward: reward === '' || reward === undefined ? null : Number(reward),
-      fidelity: fidelity === undefined ? 0 : Number(fidelity),
-    };
+    const [head, rewardText, fidelity] = String(text).split(' ');
+    const reward = rewardText === '' || rewardText === undefined ? null : Number(rewardText);
+    if (head.startsWith('@')) {
+      const candidate = this.unobserved.get(Number(head.slice(1)));
+      if (!candidate) throw new RangeError(`${field}: refers to proposal ${head.slice(1)}, which was never proposed or was already observed`);
+      return { choices: candidate.choices.slice(), fidelity: candidate.fidelity, reward };
+    }
+    return { choices: this.codec.fromText(head, field), reward, fidelity: fidelity === undefined ? 0 : Number(fidelity) };
   }
 }
