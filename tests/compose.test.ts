@@ -18,8 +18,10 @@ interface Service {
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
 const WORKERS = ['orchestrator', 'trainer'] as const;
-/** Set by the OS image (PATH), or read only to find or start the embedded dev server (the rest). */
-const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME', 'TEMPORAL_CLI', 'XDG_CACHE_HOME']);
+/** Finds or builds the Temporal CLI for the embedded dev server only; deployed workers never run it. */
+const EMBEDDED_ONLY_FILES = new Set([join('workers', 'temporal', 'cli-binary.ts')]);
+/** Set by the OS image. */
+const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME']);
 
 /** Compose's `${NAME}` / `${NAME:-default}` with nothing set in the shell (innermost first). */
 function interpolateDefaults(value: string): string {
@@ -39,7 +41,7 @@ function sourceFiles(dir: string): string[] {
 
 function envVarsReadBy(dirs: string[]): Set<string> {
   const names = new Set<string>();
-  for (const file of dirs.flatMap(sourceFiles)) {
+  for (const file of dirs.flatMap(sourceFiles).filter((path) => !EMBEDDED_ONLY_FILES.has(path))) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(match[1]);
   }
   return names;
