@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BACKEND_PREFERENCES } from '../cli/commands/worker';
@@ -127,4 +129,49 @@ describe('docker-compose.yml', () => {
     expect(services.trainer.build!.target).toBe('trainer-gpu');
     expect(dockerfile).toMatch(/AS trainer-gpu/);
   });
+});
+
+/** docker compose's own loader (compose-go, built from scripts/compose-config); CI always has Go. */
+function composeConfig(file: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('go', ['run', '.', resolve(file)], {
+    cwd: 'scripts/compose-config',
+    encoding: 'utf8',
+    // Only what Go needs: the defaults in the file are under test, not this shell's DATABASE_URL & co.
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(GO|PATH$|HOME$|XDG_CACHE_HOME$)/.test(name))),
+      GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim(),
+    },
+  });
+  if (result.error) throw new Error(`go run scripts/compose-config: ${result.error.message} (needs the Go toolchain on PATH)`);
+  return result;
+}
+
+const haveGo = spawnSync('go', ['version']).status === 0;
+
+describe.runIf(haveGo || process.env.CI)('docker-compose.yml under the compose loader', () => {
+  it('is a valid compose project with the trainer GPU reservation intact', () => {
+    const { status, stdout, stderr } = composeConfig('docker-compose.yml');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const project = JSON.parse(stdout) as { services: Record<string, Service> };
+    expect(Object.keys(project.services).sort()).toEqual(Object.keys(services).sort());
+    expect(project.services.trainer.deploy?.resources?.reservations?.devices?.[0]).toMatchObject({
+      driver: 'nvidia',
+      capabilities: ['gpu'],
+    });
+    expect(project.services.trainer.environment?.DATABASE_URL).toBe('postgres://postgres:nas@postgres:5432/nas');
+  }, 120_000);
+
+  it('rejects a file that breaks the compose schema', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nas-compose-'));
+    try {
+      const broken = join(dir, 'docker-compose.yml');
+      writeFileSync(broken, 'services:\n  trainer:\n    image: x\n    deploy: { resources: { reservations: { devices: [ { driver: nvidia } ] } } }\n');
+      const { status, stderr } = composeConfig(broken);
+      expect(status).toBe(1);
+      expect(stderr).toMatch(/invalid compose file: .*devices.*capabilities/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
