@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
-import { connectTemporal, type TemporalConnector } from './connect';
 
 export { connectTemporal, tlsFromEnv, parseAddress, type TemporalConnector, type TemporalConnectOptions } from './connect';
 
@@ -77,18 +76,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
   return { address, uiUrl, namespace, reused: false, stop };
-}
-
-/** Connector for $TEMPORAL_ADDRESS when set, otherwise for a started (or reused) embedded dev server. */
-export async function openTemporal(
-  options: DevServerOptions = {},
-): Promise<TemporalConnector & { devServer: DevServer | null; stop(): Promise<void> }> {
-  if (process.env.TEMPORAL_ADDRESS) {
-    return { ...connectTemporal({ namespace: options.namespace }), devServer: null, stop: async () => {} };
-  }
-  const devServer = await startDevServer(options);
-  const connector = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
-  return { ...connector, devServer, stop: () => devServer.stop() };
 }
 
 export async function answersAsTemporal(address: string, timeoutMs: number): Promise<boolean> {
