@@ -22,7 +22,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? ORCHESTRATOR_TASK_QUEUE,
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createOrchestrationActivities(options.db), ...createScalingActivities(options.db) },
   });
