@@ -110,7 +110,7 @@ describe('Temporal on Postgres with worker processes', () => {
       NAS_DATA_DIR: join(workDir, 'data'),
       NAS_HOME: join(workDir, 'worker-home'),
     };
-    for (const args of [['orchestrator', '--identity', 'pg-orchestrator'], ['trainer', '--identity', 'pg-trainer', '--backend', 'cpu']]) {
+    for (const args of [['orchestrator'], ['trainer', '--backend', 'cpu']]) {
       processes.push(startWorkerProcess(args, workerEnv));
     }
     await Promise.all(processes.map((p) => p.ready));
