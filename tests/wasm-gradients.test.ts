@@ -186,7 +186,7 @@ describe('wasm conv gradients match the cpu backend', () => {
   });
 });
 
-describe('wasm max-pool and matmul gradients match the cpu backend', () => {
+describe('wasm pooling and matmul gradients match the cpu backend', () => {
   const pools: Array<{ pool: number; stride: number; padding: Padding; batch: number }> = [
     { pool: 2, stride: 2, padding: 'valid', batch: 8 },
     { pool: 2, stride: 2, padding: 'same', batch: 1 },
@@ -194,6 +194,18 @@ describe('wasm max-pool and matmul gradients match the cpu backend', () => {
     { pool: 3, stride: 2, padding: 'same', batch: 1 },
     { pool: 3, stride: 2, padding: 'valid', batch: 8 },
   ];
+  it.each(pools.map((p) => [`avgPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))('%s', async (label, p) => {
+    const shape: [number, number, number, number] = [p.batch, 9, 7, 3];
+    const data = randomArray(shape.reduce((a, b) => a * b), label);
+    const grad = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() =>
+        tf.grad((x: tf.Tensor) => weightedSum(tf.avgPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(tf.tensor4d(data, shape)).dataSync().slice(),
+      );
+    };
+    expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
   it.each(pools.map((p) => [`maxPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))(
     '%s, with tied maxima',
     async (label, p) => {

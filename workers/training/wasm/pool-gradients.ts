@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { compose } from './compose';
+import { inputGradient } from './conv-gradients';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -74,6 +76,48 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   return out;
 }
 
+/**
+ * AvgPoolGrad as the transposed depthwise convolution of dy with a constant
+ * filter 1 / (window size), the cpu backend's definition (it does not
+ * rescale windows cut by 'same' padding). The backend's C++ kernel is a
+ * scalar loop.
+ */
+function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
+  const { dy, input } = inputs;
+  const a = attrs as AnyAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  const geometry = {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  return compose(backend as BackendWasm, (c) => {
+    const weight = 1 / (info.filterHeight * info.filterWidth);
+    const filter = c.run('Fill', {}, { shape: [info.filterHeight, info.filterWidth, info.inChannels, 1], value: weight, dtype: 'float32' });
+    return inputGradient(c, dy, filter, geometry, 'DepthwiseConv2dNative');
+  });
+}
+
 export const poolGradientKernels: tf.KernelConfig[] = [
   { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as tf.KernelFunc },
+  { kernelName: 'AvgPoolGrad', backendName: 'wasm', kernelFunc: avgPoolGrad as tf.KernelFunc },
 ];

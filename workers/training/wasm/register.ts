@@ -1,18 +1,27 @@
 /**
  * Installs the wasm kernels of this folder: the composed convolution
- * gradients (Conv2DBackpropInput replaces the backend's scalar one), a
- * JavaScript MaxPoolGrad, and a BatchMatMul that transposes explicitly.
+ * gradients (Conv2DBackpropInput replaces the backend's scalar one), pooling
+ * gradients, a BatchMatMul that transposes explicitly, and heap-copying
+ * Slice, SplitV and Tile.
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dGradientKernels } from './conv-gradients';
 import { depthwiseGradientKernels } from './depthwise-gradients';
+import { sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 
 const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
+/** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
+const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
+  ['BatchMatMul', batchMatMulKernel],
+  ['Slice', sliceKernel],
+  ['SplitV', splitVKernel],
+  ['Tile', tileKernel],
+];
 /** Kernel names whose wasm implementation this module provides. */
-export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), 'BatchMatMul'];
+export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];
 
 const ours = new WeakSet<tf.KernelFunc>();
 
@@ -26,9 +35,11 @@ export function registerWasmGradientKernels(): void {
   for (const config of STANDALONE) {
     if (!ours.has(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc as tf.KernelFunc)) install(config);
   }
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (matMul == null) throw new Error("the wasm backend has no 'BatchMatMul' kernel to wrap");
-  if (!ours.has(matMul.kernelFunc)) install(batchMatMulKernel(matMul));
+  for (const [name, wrap] of WRAPPERS) {
+    const original = tf.getKernel(name, 'wasm');
+    if (original == null) throw new Error(`the wasm backend has no '${name}' kernel to wrap`);
+    if (!ours.has(original.kernelFunc)) install(wrap(original));
+  }
 }
 
 /** Whether this module's kernels are the ones the wasm backend will run. */

@@ -1,0 +1,339 @@
+/**
+ * Training throughput on every tfjs backend that loads.
+ *
+ *   npm run bench:train [-- --json] [-- --threads 2] [-- --batches 10] [-- --nasnet-batches 2]
+ *       [-- --budget 60] [-- --backends wasm,cpu] [-- --profile]
+ *
+ * For each backend: the GMAC/s of a 512x512 matmul (the ceiling), then
+ * LeNet-5 and NASNet-A (N=1, F=16) trained with SGD on random
+ * Fashion-MNIST-shaped batches of 128. Training work is the cost model's
+ * forward MACs x 3. Rates are printed in GMAC/s and GFLOP/s (1 MAC = 2 FLOPs,
+ * for both training and matmul); ratios are unit-free.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { baselineGraph } from '../cells/baselines';
+import { buildModel } from '../cells/builders/tfjs';
+import { graphCost } from '../cells/cost';
+import type { LayerGraph } from '../cells/graph';
+import { NASNET_A, nasnetGraph } from '../cells/nasnet';
+import { selectBackend, type BackendPreference } from '../workers/training/backend';
+
+const BATCH = 128;
+const INPUT = { height: 28, width: 28, channels: 1 };
+const CLASSES = 10;
+/**
+ * Largest NASNet-A micro-batch per backend. tfjs keeps about 50 MB of tensors
+ * per NASNet-A sample alive during a training step, so a batch of 128 (6.4 GB)
+ * cannot fit the 4 GB wasm32 heap; on wasm a batch of 128 is trained as
+ * micro-batches whose gradients are summed before one optimizer step.
+ * The cpu backend is slow enough that small micro-batches keep the time
+ * budget meaningful.
+ */
+const NASNET_MICRO_BATCH: Record<string, number> = { wasm: 32, cpu: 8, tensorflow: BATCH };
+
+interface Options {
+  json: boolean;
+  threads?: number;
+  batches: number;
+  nasnetBatches: number;
+  budgetSeconds: number;
+  backends: Array<Exclude<BackendPreference, 'auto'>>;
+  profile: boolean;
+}
+
+interface ModelResult {
+  model: string;
+  forwardMacsPerSample: number;
+  batchSize: number;
+  microBatch: number;
+  batchesTimed: number;
+  samples: number;
+  seconds: number;
+  samplesPerSecond: number;
+  trainingGmacPerSecond: number;
+  trainingGflopPerSecond: number;
+  /** Training GMAC/s over matmul GMAC/s on the same backend. */
+  ratioToMatmul: number;
+  /** True when the time budget ended the run inside a batch of 128. */
+  partial: boolean;
+  profile?: Array<{ kernel: string; ms: number; calls: number }>;
+}
+
+interface BackendResult {
+  backend: string;
+  device?: string;
+  error?: string;
+  matmulGmacPerSecond?: number;
+  matmulGflopPerSecond?: number;
+  models: ModelResult[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { json: false, batches: 10, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], profile: false };
+  const number = (flag: string, value: string | undefined, min: number): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number >= ${min}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--json':
+        options.json = true;
+        break;
+      case '--profile':
+        options.profile = true;
+        break;
+      case '--threads':
+        options.threads = number(flag, argv[++i], 1);
+        break;
+      case '--batches':
+        options.batches = number(flag, argv[++i], 1);
+        break;
+      case '--nasnet-batches':
+        options.nasnetBatches = number(flag, argv[++i], 1);
+        break;
+      case '--budget':
+        options.budgetSeconds = number(flag, argv[++i], 1);
+        break;
+      case '--backends': {
+        const names = (argv[++i] ?? '').split(',');
+        const allowed = ['tensorflow', 'wasm', 'cpu'];
+        const bad = names.filter((n) => !allowed.includes(n));
+        if (bad.length > 0 || names.length === 0) throw new Error(`--backends takes a comma list of ${allowed.join(', ')}; got ${JSON.stringify(argv[i])}`);
+        options.backends = names as Options['backends'];
+        break;
+      }
+      default:
+        throw new Error(`unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --profile`);
+    }
+  }
+  return options;
+}
+
+function matmulGmacPerSecond(): number {
+  const n = 512;
+  const [a, b] = [tf.randomNormal([n, n], 0, 1, 'float32', 1), tf.randomNormal([n, n], 0, 1, 'float32', 2)];
+  try {
+    for (let i = 0; i < 3; i++) tf.matMul(a, b).dataSync();
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const reps = 4;
+      const start = performance.now();
+      for (let i = 0; i < reps; i++) {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      }
+      best = Math.min(best, (performance.now() - start) / reps);
+    }
+    return n ** 3 / (best / 1000) / 1e9;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
+function randomBatch(rng: () => number, size: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const pixels = Float32Array.from({ length: size * 28 * 28 }, () => rng());
+  const labels = Int32Array.from({ length: size }, () => Math.floor(rng() * CLASSES));
+  const x = tf.tensor4d(pixels, [size, 28, 28, 1]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES).toFloat()) as tf.Tensor2D;
+  return { x, y };
+}
+
+/** One optimizer step on a batch, as `parts` micro-batches with summed (averaged) gradients. */
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D, parts: number): void {
+  const size = x.shape[0] / parts;
+  let total: tf.NamedTensorMap | undefined;
+  for (let p = 0; p < parts; p++) {
+    const { grads, value } = tf.variableGrads(() =>
+      tf.tidy(() => {
+        const xs = parts === 1 ? x : x.slice([p * size, 0, 0, 0], [size, 28, 28, 1]);
+        const ys = parts === 1 ? y : y.slice([p * size, 0], [size, CLASSES]);
+        const predicted = model.apply(xs, { training: true }) as tf.Tensor;
+        // Categorical cross-entropy on the softmax output, as tfjs-layers computes it.
+        return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(tf.clipByValue(predicted, 1e-7, 1))), -1))) as tf.Scalar;
+      }),
+    );
+    value.dispose();
+    if (total == null) {
+      total = grads;
+    } else {
+      const sum: tf.NamedTensorMap = {};
+      for (const name of Object.keys(grads)) sum[name] = tf.add(total[name], grads[name]);
+      tf.dispose([...Object.values(total), ...Object.values(grads)]);
+      total = sum;
+    }
+  }
+  const scaled: tf.NamedTensorMap = {};
+  for (const [name, g] of Object.entries(total!)) scaled[name] = parts === 1 ? g : tf.div(g, parts);
+  optimizer.applyGradients(scaled);
+  tf.dispose([...Object.values(total!), ...Object.values(scaled)]);
+}
+
+async function kernelProfile(step: () => void): Promise<ModelResult['profile']> {
+  const info = await tf.profile(() => {
+    step();
+    return tf.scalar(0);
+  });
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += Number(k.kernelTimeMs) || 0;
+    e.calls++;
+    byName.set(k.name, e);
+  }
+  return [...byName].map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls })).sort((a, b) => b.ms - a.ms).slice(0, 15);
+}
+
+async function benchModel(name: string, graph: LayerGraph, backend: string, batches: number, options: Options, matmul: number): Promise<ModelResult> {
+  const macs = graphCost(graph).flops;
+  const micro = name.startsWith('nasnet') ? Math.min(BATCH, NASNET_MICRO_BATCH[backend] ?? BATCH) : BATCH;
+  const parts = BATCH / micro;
+  const rng = seedrandom(`bench-train ${name}`);
+  const model = buildModel(graph, name);
+  const optimizer = tf.train.sgd(0.01);
+  const { x, y } = randomBatch(rng, BATCH);
+  try {
+    const budgetMs = options.budgetSeconds * 1000;
+    const warmStart = performance.now();
+    tf.tidy(() => trainStep(model, optimizer, x.slice([0, 0, 0, 0], [micro, 28, 28, 1]), y.slice([0, 0], [micro, CLASSES]), 1));
+    const warmupMs = performance.now() - warmStart;
+    // A micro-batch is the unit of work; stop between micro-batches once the budget is spent.
+    const microMsEstimate = warmupMs;
+    let samples = 0;
+    let batchesTimed = 0;
+    let partial = false;
+    const start = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const elapsed = performance.now() - start;
+      if (b > 0 && elapsed + parts * microMsEstimate > budgetMs) break;
+      if (b === 0 && parts * microMsEstimate > budgetMs) {
+        // Even one batch of 128 would exceed the budget: time as many micro-batches as fit (at least one).
+        const fit = Math.max(1, Math.floor(budgetMs / microMsEstimate));
+        for (let p = 0; p < Math.min(fit, parts); p++) {
+          tf.tidy(() => trainStep(model, optimizer, x.slice([p * micro, 0, 0, 0], [micro, 28, 28, 1]), y.slice([p * micro, 0], [micro, CLASSES]), 1));
+          samples += micro;
+        }
+        partial = samples < BATCH;
+        batchesTimed = samples / BATCH;
+        break;
+      }
+      tf.tidy(() => trainStep(model, optimizer, x, y, parts));
+      samples += BATCH;
+      batchesTimed++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const samplesPerSecond = samples / seconds;
+    const trainingGmac = (3 * macs * samplesPerSecond) / 1e9;
+    const result: ModelResult = {
+      model: name,
+      forwardMacsPerSample: macs,
+      batchSize: BATCH,
+      microBatch: micro,
+      batchesTimed: +batchesTimed.toFixed(3),
+      samples,
+      seconds: +seconds.toFixed(3),
+      samplesPerSecond: +samplesPerSecond.toFixed(2),
+      trainingGmacPerSecond: +trainingGmac.toFixed(3),
+      trainingGflopPerSecond: +(2 * trainingGmac).toFixed(3),
+      ratioToMatmul: +(trainingGmac / matmul).toFixed(4),
+      partial,
+    };
+    if (options.profile && backend !== 'cpu') result.profile = await kernelProfile(() => trainStep(model, optimizer, x, y, parts));
+    return result;
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+const MODELS: Array<{ name: string; graph: () => LayerGraph; batches: (o: Options) => number }> = [
+  { name: 'lenet5', graph: () => baselineGraph({ family: 'baseline', version: 1, name: 'lenet5' }, INPUT, CLASSES), batches: (o) => o.batches },
+  {
+    name: 'nasnet-a N=1 F=16',
+    graph: () => nasnetGraph({ ...NASNET_A, network: { cellsPerStage: 1, reductions: 2, filters: 16 } }, INPUT, CLASSES),
+    batches: (o) => o.nasnetBatches,
+  },
+];
+
+async function benchBackend(preference: Exclude<BackendPreference, 'auto'>, options: Options, log: (line: string) => void): Promise<BackendResult> {
+  let chosen;
+  try {
+    chosen = await selectBackend(preference, { threads: options.threads, log });
+  } catch (err) {
+    return { backend: preference, error: (err as Error).message.split('\n')[0], models: [] };
+  }
+  const matmul = matmulGmacPerSecond();
+  const result: BackendResult = {
+    backend: chosen.backend,
+    device: chosen.device,
+    matmulGmacPerSecond: +matmul.toFixed(3),
+    matmulGflopPerSecond: +(2 * matmul).toFixed(3),
+    models: [],
+  };
+  log(`${chosen.backend}: matmul 512x512 ${matmul.toFixed(2)} GMAC/s`);
+  for (const m of MODELS) {
+    const r = await benchModel(m.name, m.graph(), chosen.backend, m.batches(options), options, matmul);
+    log(`${chosen.backend}: ${m.name}: ${r.samplesPerSecond} samples/s (${r.samples} samples in ${r.seconds} s)`);
+    result.models.push(r);
+  }
+  return result;
+}
+
+function targets(results: BackendResult[]) {
+  const find = (backend: string, model: string) => results.find((r) => r.backend === backend)?.models.find((m) => m.model.startsWith(model));
+  const lenetWasm = find('wasm', 'lenet5');
+  const lenetCpu = find('cpu', 'lenet5');
+  const nasnetWasm = find('wasm', 'nasnet');
+  const speedup = lenetWasm && lenetCpu ? lenetWasm.samplesPerSecond / lenetCpu.samplesPerSecond : undefined;
+  return [
+    { target: 'LeNet-5 wasm samples/s >= 150 x cpu', value: speedup, goal: 150, met: speedup != null && speedup >= 150 },
+    { target: 'LeNet-5 wasm samples/s >= 2000', value: lenetWasm?.samplesPerSecond, goal: 2000, met: (lenetWasm?.samplesPerSecond ?? 0) >= 2000 },
+    { target: 'NASNet-A wasm training GMAC/s >= 35% of wasm matmul GMAC/s', value: nasnetWasm?.ratioToMatmul, goal: 0.35, met: (nasnetWasm?.ratioToMatmul ?? 0) >= 0.35 },
+  ];
+}
+
+function printTable(results: BackendResult[]): void {
+  console.log('\ntraining throughput, batches of 128 (rates in GMAC/s; GFLOP/s = 2 x GMAC/s)');
+  for (const r of results) {
+    if (r.error) {
+      console.log(`\n${r.backend}: not available: ${r.error}`);
+      continue;
+    }
+    console.log(`\n${r.backend} on ${r.device}: matmul 512x512 ${r.matmulGmacPerSecond} GMAC/s = ${r.matmulGflopPerSecond} GFLOP/s`);
+    for (const m of r.models) {
+      const micro = m.microBatch < m.batchSize ? `, micro-batches of ${m.microBatch}` : '';
+      const partial = m.partial ? ' (time budget ended inside the first batch)' : '';
+      console.log(
+        `  ${m.model.padEnd(20)} ${String(m.samplesPerSecond).padStart(9)} samples/s  training ${m.trainingGmacPerSecond} GMAC/s = ${m.trainingGflopPerSecond} GFLOP/s` +
+          `  = ${(100 * m.ratioToMatmul).toFixed(1)}% of matmul  [${m.samples} samples, ${m.seconds} s${micro}]${partial}`,
+      );
+      if (m.profile) console.log('    top kernels (one step, ms): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '));
+    }
+  }
+  console.log('\ntargets');
+  for (const t of targets(results)) {
+    const value = t.value == null ? 'n/a' : t.value.toFixed(t.goal < 1 ? 3 : 1);
+    console.log(`  ${t.met ? 'met ' : 'MISS'} ${t.target}: ${value}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const log = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const results: BackendResult[] = [];
+  for (const backend of options.backends) results.push(await benchBackend(backend, options, log));
+  if (options.json) {
+    console.log(JSON.stringify({ batchSize: BATCH, unit: 'GMAC/s (1 MAC = 2 FLOPs); training MACs = 3 x forward MACs', results, targets: targets(results) }, null, 2));
+  } else {
+    printTable(results);
+  }
+}
+
+main().catch((err) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});
