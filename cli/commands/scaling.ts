@@ -1,6 +1,7 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import { writeFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { searchProgress } from '../../db/queries/progress';
 import { scalingReport } from '../../db/queries/scaling-report';
 import { RequestError, requireOneOf } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
@@ -142,8 +143,12 @@ async function studyStatus(argv: string[]): Promise<number> {
     if (!live && !report) throw new RequestError('<study-id>', `no scaling study ${studyId} is known here`);
     if (live) console.log(progressText(live, 0).replace(/, elapsed .*$/, ''));
     if (report) {
-      const settled = report.points.filter((p) => !['queued', 'running'].includes(p.status)).length;
-      console.log(`recorded: study ${report.study.status}, ${report.points.length} points (${settled} settled)`);
+      const trials = await searchProgress((await stack.database()).db, studyId);
+      const counts = Object.entries(trials.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+      console.log(
+        `recorded: study ${report.study.status}, ${trials.total} trials (${counts || 'none'}), ` +
+          `${report.points.length} points, ${duration(trials.trainSeconds)} of training`,
+      );
     }
     return 0;
   } finally {
