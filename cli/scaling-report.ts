@@ -166,7 +166,7 @@ export function reportSvg(report: ScalingReport): string {
     color: METHOD_COLORS[method],
     points: rows
       .filter((r) => r.method === method)
-      .map((r) => toPoint(r, `φ=${r.phi}`))
+      .map((r) => toPoint(r, r.phi === 0 && method !== 'compound' ? undefined : `φ=${r.phi}`)) // the shared base is labelled once
       .filter((p) => p !== null),
   });
   const c = chosen?.coefficients;
