@@ -68,7 +68,13 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags): Promise<num
     }
     const client = await stack.client();
     const handle = await client.workflow
-      .start(scalingStudyWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.studyId, args: [request] })
+      .start(scalingStudyWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: request.studyId,
+        args: [request],
+        // In-process trainers share the event loop with the workflow worker: allow slow workflow tasks.
+        workflowTaskTimeout: '30 seconds',
+      })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           throw new RequestError('--id', `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``);
