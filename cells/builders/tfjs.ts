@@ -72,10 +72,23 @@ export function buildModel(graph: LayerGraph, name = 'model'): tf.LayersModel {
   const tensors: tf.SymbolicTensor[] = [];
   for (const node of graph.nodes) {
     if (!live[node.id]) continue;
-    const inputs = node.inputs.map((i) => tensors[i]);
+    const inputs = distinctInputs(node, node.inputs.map((i) => tensors[i]));
     tensors[node.id] = applyNode(node, inputs, shapes[node.id]);
   }
   return tf.model({ inputs: tensors[0], outputs: tensors[graph.output], name });
+}
+
+/**
+ * tfjs-layers frees an intermediate tensor too early when one layer reads it
+ * twice (add(x, x) in a cell whose two ops are identity on the same input),
+ * so a repeated input goes through a parameter-free linear pass-through.
+ */
+function distinctInputs(node: LayerNode, inputs: tf.SymbolicTensor[]): tf.SymbolicTensor[] {
+  return inputs.map((input, k) =>
+    inputs.indexOf(input) === k
+      ? input
+      : (tf.layers.activation({ activation: 'linear', name: `${layerNameFor(node)}/repeat${k}` }).apply(input) as tf.SymbolicTensor),
+  );
 }
 
 function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: number[]): tf.SymbolicTensor {

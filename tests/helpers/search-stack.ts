@@ -71,6 +71,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue: TRAINER_QUEUE,
+        maxConcurrentActivityTaskExecutions: 1,
         activities: { ...wrapTraining(training) },
       });
       return orchestrator.runUntil(trainer.runUntil(fn));
