@@ -52,10 +52,11 @@ async function resumeStudy(argv: string[]): Promise<number> {
   } finally {
     await stack.close();
   }
-  return runStudy(request, flags);
+  return runStudy(request, flags, true);
 }
 
-async function runStudy(request: ScalingStudyRequest, flags: Flags): Promise<number> {
+/** Starts the study (or, resuming, follows the run that is still going) and with --wait reports it. */
+async function runStudy(request: ScalingStudyRequest, flags: Flags, resuming = false): Promise<number> {
   const wait = flags.wait === true;
   const stack = await openStack({
     own: wait,
@@ -77,6 +78,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags): Promise<num
       })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          if (resuming) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
           throw new RequestError('--id', `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``);
         }
         throw err;
