@@ -9,11 +9,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import { stableHash } from '../cells/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
+import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { createTrainerWorker } from '../workers/trainer-worker';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from '../workers/temporal/dev-server';
 import type { BackendPreference } from '../workers/training/backend';
@@ -22,7 +24,10 @@ export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
   own: boolean;
   backend?: BackendPreference;
+  /** The in-process trainer's queue when the user named one; default: the stack's own. */
   trainerTaskQueue?: string;
+  /** Trainings the in-process trainer runs at once (default 1). */
+  trainerConcurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -33,9 +38,15 @@ interface OwnerRecord {
   uiUrl: string;
 }
 
+export interface TaskQueues {
+  orchestrator: string;
+  trainer: string;
+}
+
 export interface Stack {
   mode: 'external' | 'owner' | 'attached' | 'offline';
   temporal: TemporalConnector | null;
+  taskQueues: TaskQueues;
   uiUrl: string | null;
   client(): Promise<Client>;
   database(): Promise<DatabaseHandle>;
@@ -61,10 +72,21 @@ function readOwner(): OwnerRecord | null {
   }
 }
 
+/**
+ * A dev server may be shared (one a user started, or another NAS_HOME's): the embedded stack's
+ * queues carry a tag of its NAS_HOME so its workers never take another stack's tasks.
+ */
+export function embeddedTaskQueues(home = nasHome()): TaskQueues {
+  const tag = stableHash(resolve(home)).slice(0, 8);
+  return { orchestrator: `${ORCHESTRATOR_TASK_QUEUE}-${tag}`, trainer: `${DEFAULT_TRAINER_TASK_QUEUE}-${tag}` };
+}
+
+const SHARED_TASK_QUEUES: TaskQueues = { orchestrator: ORCHESTRATOR_TASK_QUEUE, trainer: DEFAULT_TRAINER_TASK_QUEUE };
+
 export async function openStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.error(line));
   if (process.env.TEMPORAL_ADDRESS) {
-    return lazyStack('external', connectTemporal(), null, () => openDatabase());
+    return lazyStack('external', connectTemporal(), null, SHARED_TASK_QUEUES, () => openDatabase());
   }
   const owner = readOwner();
   if (owner) {
@@ -72,10 +94,10 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     // The owner's PGlite endpoint runs every connection on one session: one connection per client.
     const database = () =>
       process.env.DATABASE_URL ? openDatabase() : openDatabase({ url: owner.databaseUrl, maxConnections: 1, migrate: false });
-    return lazyStack('attached', temporal, owner.uiUrl, database);
+    return lazyStack('attached', temporal, owner.uiUrl, embeddedTaskQueues(), database);
   }
   if (!options.own) {
-    return lazyStack('offline', null, null, () => openDatabase());
+    return lazyStack('offline', null, null, embeddedTaskQueues(), () => openDatabase());
   }
   return becomeOwner(options, log);
 }
@@ -84,6 +106,7 @@ function lazyStack(
   mode: Stack['mode'],
   temporal: TemporalConnector | null,
   uiUrl: string | null,
+  taskQueues: TaskQueues,
   open: () => Promise<DatabaseHandle>,
   extraClose: () => Promise<void> = async () => {},
 ): Stack {
@@ -93,6 +116,7 @@ function lazyStack(
     mode,
     temporal,
     uiUrl,
+    taskQueues,
     client() {
       if (!temporal) {
         throw new Error('no Temporal server: the embedded stack is not running; start it with `nas dev` or set TEMPORAL_ADDRESS');
@@ -118,6 +142,7 @@ async function becomeOwner(options: StackOptions, log: (line: string) => void): 
   const temporal = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
   const handle = await openDatabase();
   const socket = process.env.DATABASE_URL ? null : await serveEmbeddedDatabase(handle);
+  const taskQueues = embeddedTaskQueues();
   const workers: Worker[] = [];
   let connection: NativeConnection | undefined;
   const record: OwnerRecord = {
@@ -135,9 +160,15 @@ async function becomeOwner(options: StackOptions, log: (line: string) => void): 
   try {
     connection = await temporal.workerConnection();
     const common = { connection, namespace: temporal.namespace, db: handle.db };
-    workers.push(await createOrchestratorWorker(common));
+    workers.push(await createOrchestratorWorker({ ...common, taskQueue: taskQueues.orchestrator }));
     workers.push(
-      await createTrainerWorker({ ...common, taskQueue: options.trainerTaskQueue, backend: options.backend, log }),
+      await createTrainerWorker({
+        ...common,
+        taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
+        backend: options.backend,
+        concurrency: options.trainerConcurrency,
+        log,
+      }),
     );
   } catch (err) {
     release();
@@ -156,8 +187,7 @@ async function becomeOwner(options: StackOptions, log: (line: string) => void): 
     release();
     await devServer.stop();
   };
-  const stack = lazyStack('owner', temporal, devServer.uiUrl, async () => handle, shutdown);
-  return stack;
+  return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, shutdown);
 }
 
 /** Serves the in-process PGlite to other local `nas` processes as a Postgres endpoint. */

@@ -4,7 +4,7 @@ import { BASELINES, baselineByName } from '../../cells/baselines';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
 import { protocolHash } from '../../search/protocol';
 import { DATASETS, RequestError, requirePositiveInteger } from '../../search/request';
-import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import type { BackendPreference } from '../../workers/training/backend';
 import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines';
 import { parseFlags, stringFlag } from '../args';
@@ -99,19 +99,21 @@ async function trainBaselines(argv: string[]): Promise<number> {
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
   const wait = flags.wait === true;
+  const namedQueue = stringFlag(flags, 'task-queue');
   const stack = await openStack({
     own: wait,
     backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: request.trainerTaskQueue,
+    trainerTaskQueue: namedQueue,
   });
   try {
     if (stack.mode === 'offline') {
       throw new RequestError('--wait', 'no embedded stack is running: add --wait to train here, or start `nas dev` first');
     }
+    request.trainerTaskQueue = namedQueue ?? stack.taskQueues.trainer;
     const client = await stack.client();
     // One workflow per protocol at a time: Temporal refuses a second start while one runs.
     const handle = await client.workflow
-      .start(baselinesWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] })
+      .start(baselinesWorkflow, { taskQueue: stack.taskQueues.orchestrator, workflowId: request.searchId, args: [request] })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           throw new RequestError('nas baselines train', `baselines under this protocol are already training (${request.searchId}); wait for it to finish`);

@@ -2,7 +2,6 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { RequestError, requirePositiveInteger } from '../../search/request';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import type { BackendPreference } from '../../workers/training/backend';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
 import {
@@ -40,18 +39,20 @@ async function startSearch(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv, SEARCH_START_FLAGS);
   const request = searchRequestFromFlags(flags);
   const wait = flags.wait === true;
+  const namedQueue = stringFlag(flags, 'task-queue');
   const stack = await openStack({
     own: wait,
     backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: request.trainerTaskQueue,
+    trainerTaskQueue: namedQueue,
   });
   try {
     if (stack.mode === 'offline') {
       throw new RequestError('--wait', 'no embedded stack is running: add --wait to run the search here, or start `nas dev` first');
     }
+    request.trainerTaskQueue = namedQueue ?? stack.taskQueues.trainer;
     const client = await stack.client();
     const handle = await client.workflow.start(searchWorkflow, {
-      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      taskQueue: stack.taskQueues.orchestrator,
       workflowId: request.searchId,
       args: [request],
     });
