@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inferShapes, liveNodes } from '../cost';
 import type { ActivationFn, LayerGraph, LayerNode } from '../graph';
+import { DilatedConv2D } from './dilated-conv';
 
 type TfActivation = 'relu' | 'relu6' | 'swish' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
 const ACTIVATIONS: Record<ActivationFn, TfActivation> = {
@@ -99,6 +100,19 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
     case 'input':
       return tf.input({ shape: [node.height, node.width, node.channels], name });
     case 'conv2d':
+      if (node.dilation > 1) {
+        return one(
+          new DilatedConv2D({
+            name,
+            filters: node.filters,
+            kernel: node.kernel,
+            dilation: node.dilation,
+            padding: node.padding,
+            useBias: node.useBias,
+            activation: ACTIVATIONS[node.activation],
+          }),
+        );
+      }
       return one(
         tf.layers.conv2d({
           name,
@@ -172,7 +186,7 @@ export function countFlopsFromModel(model: tf.LayersModel): number {
   let flops = 0;
   for (const layer of model.layers) {
     const kind = layer.getClassName();
-    if (kind === 'Conv2D' || kind === 'DepthwiseConv2D' || kind === 'Dense') {
+    if (kind === 'Conv2D' || kind === DilatedConv2D.className || kind === 'DepthwiseConv2D' || kind === 'Dense') {
       const kernel = layer.weights.find((w) => /kernel/.test(w.originalName))!;
       const output = layer.outputShape as number[];
       const positions = output.slice(1, -1).reduce((a, b) => a * b, 1);
