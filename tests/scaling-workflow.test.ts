@@ -10,7 +10,8 @@ import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/
 import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
 import type { TrainingActivities } from '../workers/activities/types';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { scalingStudyWorkflow } from '../workflows/scaling';
+import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
+import { stopSignal } from '../workflows/signals';
 import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack } from './helpers/search-stack';
 
 const TINY_BASE: EfficientNetArchitecture = {
@@ -138,5 +139,47 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     const trials = await listTrials(stack.database.db, 'tiny-study-again');
     expect(trials).toHaveLength(6);
     expect(trials.every((t) => t.status === 'reused' && t.reusedFrom?.startsWith('tiny-study/'))).toBe(true);
+  });
+  it('a stopped study keeps no point of a cancelled trial; run again, it retrains that point under a new index and finishes', async () => {
+    const request: ScalingStudyRequest = {
+      ...tinyStudy('tiny-stopped'),
+      parallel: 1,
+      protocol: { ...tinySearchRequest().protocol, seed: 77, epochs: 3, trainSize: 320 },
+    };
+    const stopped = await stack.withWorkers(async () => {
+      const handle = await stack.env.client.workflow.start(scalingStudyWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: request.studyId,
+        args: [request],
+      });
+      for (let i = 0; i < 200; i++) {
+        if ((await handle.query(scalingProgressQuery)).running.length > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.signal(stopSignal);
+      return handle.result();
+    });
+    expect(stopped.status).toBe('stopped');
+    const db = stack.database.db;
+    const afterStop = await listTrials(db, request.studyId);
+    const cancelled = afterStop.filter((t) => t.status === 'cancelled');
+    expect(cancelled.length).toBeGreaterThan(0);
+    expect(afterStop.filter((t) => t.status === 'queued' || t.status === 'running')).toEqual([]);
+    const cancelledIds = new Set(cancelled.map((t) => t.id));
+    expect((await listScalingPoints(db, request.studyId)).filter((p) => cancelledIds.has(p.trialId))).toEqual([]);
+    expect((await getScalingStudy(db, request.studyId))?.status).toBe('stopped');
+
+    const { summary } = await run(request);
+    expect(summary.status).toBe('finished');
+    const planned = 6;
+    const trials = await listTrials(db, request.studyId);
+    for (const t of cancelled) {
+      const retry = trials.find((r) => r.trialIndex === t.trialIndex + planned);
+      expect(retry?.status, `retry of ${t.id}`).toBe('succeeded');
+    }
+    const points = await listScalingPoints(db, request.studyId);
+    expect(points).toHaveLength(10);
+    expect(points.every((p) => p.status === 'succeeded')).toBe(true);
+    expect((await getScalingStudy(db, request.studyId))?.status).toBe('finished');
   });
 });

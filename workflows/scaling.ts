@@ -48,6 +48,9 @@ export interface ScalingSummary {
   error?: string;
 }
 
+/** How often a point whose trial was cancelled is tried again under a new trial index. */
+const MAX_ATTEMPTS_AFTER_CANCEL = 4;
+
 export const scalingProgressQuery = defineQuery<ScalingProgress>('scalingProgress');
 
 export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promise<ScalingSummary> {
@@ -87,36 +90,49 @@ export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promis
   });
   await scaling.recordScalingStudy({ studyId: request.studyId, base: request.baseName, config: request });
 
-  /** Trains each distinct index once (points may share a network); outcomes by index. */
+  /**
+   * Trains each distinct index once (points may share a network). A trial
+   * found cancelled (the study was stopped, now it runs again) is retrained
+   * as trial index + planned, + 2 planned, ...: cancelled is final for a trial,
+   * so a resumed study continues under new, still deterministic, ids.
+   */
   const train = async (points: PlannedPoint[]): Promise<void> => {
     const fresh = points.filter((p, i) => !outcomes.has(p.index) && points.findIndex((q) => q.index === p.index) === i);
     await inParallel(fresh, request.parallel, async (point) => {
-      if (stopping) return;
-      const trialId = trialIdOf(request.studyId, point.index);
-      running.add(trialId);
-      try {
-        const outcome = await trainingScope.run(() =>
-          runTrial({
-            searchId: request.studyId,
-            trialIndex: point.index,
-            architecture: point.architecture,
-            protocol: request.protocol,
-            fidelity: 0,
-            budget: {},
-            input: request.input,
-            classes: request.classes,
-            trainerTaskQueue: request.trainerTaskQueue,
-          }),
-        );
-        outcomes.set(point.index, outcome);
-        counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
-      } finally {
-        running.delete(trialId);
+      for (let attempt = 0; attempt < MAX_ATTEMPTS_AFTER_CANCEL && !stopping; attempt++) {
+        const trialIndex = point.index + attempt * planned;
+        const trialId = trialIdOf(request.studyId, trialIndex);
+        running.add(trialId);
+        try {
+          const outcome = await trainingScope.run(() =>
+            runTrial({
+              searchId: request.studyId,
+              trialIndex,
+              architecture: point.architecture,
+              protocol: request.protocol,
+              fidelity: 0,
+              budget: {},
+              input: request.input,
+              classes: request.classes,
+              trainerTaskQueue: request.trainerTaskQueue,
+            }),
+          );
+          counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+          if (outcome.status !== 'cancelled') {
+            outcomes.set(point.index, outcome);
+            return;
+          }
+        } finally {
+          running.delete(trialId);
+        }
       }
     });
     const settled = points.filter((p) => outcomes.has(p.index));
     if (settled.length > 0) {
-      await scaling.recordScalingPoints({ studyId: request.studyId, points: settled.map((p) => pointRecord(request.studyId, p)) });
+      await scaling.recordScalingPoints({
+        studyId: request.studyId,
+        points: settled.map((p) => pointRecord(p, outcomes.get(p.index)!.trialId)),
+      });
     }
   };
 
@@ -145,6 +161,6 @@ function usableAccuracy(outcome: TrialOutcome | undefined): number | null {
   return outcome.valAccuracy;
 }
 
-function pointRecord(studyId: string, point: PlannedPoint): ScalingPointRecord {
-  return { method: point.method, phi: point.phi, ...point.coefficients, trialId: trialIdOf(studyId, point.index) };
+function pointRecord(point: PlannedPoint, trialId: string): ScalingPointRecord {
+  return { method: point.method, phi: point.phi, ...point.coefficients, trialId };
 }
