@@ -135,11 +135,18 @@ async function liveProgress(client: Client, searchId: string): Promise<SearchPro
     const handle = client.workflow.getHandle(searchId);
     const { status } = await handle.describe();
     if (status.name !== 'RUNNING') return null;
-    return await handle.query(progressQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
+  // A busy orchestrator may not answer in time; the database still tells what was recorded.
+  return client.workflow
+    .getHandle(searchId)
+    .query(progressQuery)
+    .catch((err: unknown) => {
+      console.error(`(live progress unavailable: ${(err as Error).message})`);
+      return null;
+    });
 }
 
 async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', argv: string[]): Promise<number> {
