@@ -5,7 +5,7 @@ import { searchProgress } from '../../db/queries/progress';
 import { scalingReport } from '../../db/queries/scaling-report';
 import { RequestError, requireOneOf } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import type { BackendPreference } from '../../workers/training/backend';
 import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
 import { stopSignal } from '../../workflows/signals';
@@ -36,12 +36,12 @@ export async function scalingCommand(argv: string[]): Promise<number> {
 async function startStudy(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv, SCALING_START_FLAGS);
   const request = scalingRequestFromFlags(flags);
-  return runStudy(request, flags);
+  return runStudy(request, flags, { namedQueue: stringFlag(flags, 'task-queue') });
 }
 
 /** Runs the study again under its id: recorded trials settle from their rows, the rest train. */
 async function resumeStudy(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, { wait: { type: 'boolean' }, backend: { type: 'string' } });
+  const { flags, positionals } = parseFlags(argv, { wait: { type: 'boolean' }, backend: { type: 'string' }, restart: { type: 'boolean' } });
   const studyId = requireStudyArg(positionals, 'resume');
   const stack = await openStack({ own: false });
   let request: ScalingStudyRequest;
@@ -52,25 +52,35 @@ async function resumeStudy(argv: string[]): Promise<number> {
   } finally {
     await stack.close();
   }
-  return runStudy(request, flags, true);
+  // A queue of an embedded stack (tagged by NAS_HOME) is whatever this stack's is now; a named queue stays.
+  const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE) ? undefined : request.trainerTaskQueue;
+  return runStudy(request, flags, { namedQueue, resume: flags.restart === true ? 'restart' : 'follow' });
 }
 
 /** Starts the study (or, resuming, follows the run that is still going) and with --wait reports it. */
-async function runStudy(request: ScalingStudyRequest, flags: Flags, resuming = false): Promise<number> {
+interface RunOptions {
+  namedQueue?: string;
+  /** When the study's workflow is still open: follow it, or terminate it (its workers are gone) and start again. */
+  resume?: 'follow' | 'restart';
+}
+
+async function runStudy(request: ScalingStudyRequest, flags: Flags, options: RunOptions): Promise<number> {
   const wait = flags.wait === true;
   const stack = await openStack({
     own: wait,
     backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: request.trainerTaskQueue,
+    trainerTaskQueue: options.namedQueue,
   });
   try {
     if (stack.mode === 'offline') {
       throw new RequestError('--wait', 'no embedded stack is running: add --wait to run the study here, or start `nas dev` first');
     }
+    request.trainerTaskQueue = options.namedQueue ?? stack.taskQueues.trainer;
     const client = await stack.client();
+    if (options.resume === 'restart') await terminateOpenRun(client, request.studyId);
     const handle = await client.workflow
       .start(scalingStudyWorkflow, {
-        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        taskQueue: stack.taskQueues.orchestrator,
         workflowId: request.studyId,
         args: [request],
         // In-process trainers share the event loop with the workflow worker: allow slow workflow tasks.
@@ -78,7 +88,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, resuming = f
       })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          if (resuming) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
+          if (options.resume) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
           throw new RequestError('--id', `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``);
         }
         throw err;
@@ -100,6 +110,18 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, resuming = f
     return summary.status === 'finished' ? 0 : 1;
   } finally {
     await stack.close();
+  }
+}
+
+async function terminateOpenRun(client: Client, studyId: string): Promise<void> {
+  try {
+    const handle = client.workflow.getHandle(studyId);
+    if ((await handle.describe()).status.name === 'RUNNING') {
+      await handle.terminate('nas scaling resume --restart: its workers are gone; recorded trials are kept');
+      console.log(`terminated the open run of ${studyId}; starting it again`);
+    }
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
 }
 
