@@ -88,6 +88,12 @@ export function protocolFromFlags(flags: Flags): TrainingProtocol {
   return protocol;
 }
 
+/**
+ * The network candidates are trained in unless the flags say otherwise: sized so that a search
+ * trains on a CPU (about 12M multiply-adds per image); NASNet's own small default is 2, 2, 16.
+ */
+export const CPU_NETWORK = { cellsPerStage: 1, reductions: 2, filters: 8 } as const;
+
 function spaceFromFlags(flags: Flags): SpaceSpec {
   const get = (name: string) => stringFlag(flags, name);
   const space = requireOneOf('--space', get('space') ?? 'nasnet', SPACES);
@@ -104,14 +110,11 @@ function spaceFromFlags(flags: Flags): SpaceSpec {
       .split(',')
       .map((c) => requireOneOf('--combine', c.trim(), ['add', 'concat'] as const) as Combine);
   }
-  const network = ['cells-per-stage', 'reductions', 'filters'].some((f) => get(f) !== undefined);
-  if (network) {
-    spec.network = {
-      cellsPerStage: requirePositiveInteger('--cells-per-stage', get('cells-per-stage') ?? 2),
-      reductions: requireNonNegativeInteger('--reductions', get('reductions') ?? 2),
-      filters: requirePositiveInteger('--filters', get('filters') ?? 16),
-    };
-  }
+  spec.network = {
+    cellsPerStage: requirePositiveInteger('--cells-per-stage', get('cells-per-stage') ?? CPU_NETWORK.cellsPerStage),
+    reductions: requireNonNegativeInteger('--reductions', get('reductions') ?? CPU_NETWORK.reductions),
+    filters: requirePositiveInteger('--filters', get('filters') ?? CPU_NETWORK.filters),
+  };
   return spec;
 }
 

@@ -21,7 +21,7 @@ export const DEFAULT_PROTOCOL: TrainingProtocol = {
   dataset: 'fashion-mnist',
   trainSize: 5000,
   valSize: 1000,
-  testSize: 10000,
+  testSize: 2000,
   epochs: 2,
   batchSize: 64,
   optimizer: 'adam',
