@@ -1,8 +1,8 @@
 /**
  * Training throughput on every tfjs backend that loads.
  *
- *   npm run bench:train [-- --json] [-- --threads 2] [-- --batches 10] [-- --nasnet-batches 2]
- *       [-- --budget 60] [-- --backends wasm,cpu] [-- --profile]
+ *   npm run bench:train [-- --json] [--threads 2] [--batches 10] [--nasnet-batches 2]
+ *       [--budget 90] [--backends tensorflow,wasm,cpu] [--models lenet5,nasnet] [--profile]
  *
  * For each backend: the GMAC/s of a 512x512 matmul (the ceiling), then
  * LeNet-5 and NASNet-A (N=1, F=16) trained with SGD on random
@@ -39,6 +39,7 @@ interface Options {
   nasnetBatches: number;
   budgetSeconds: number;
   backends: Array<Exclude<BackendPreference, 'auto'>>;
+  models: string[];
   profile: boolean;
 }
 
@@ -57,7 +58,9 @@ interface ModelResult {
   ratioToMatmul: number;
   /** True when the time budget ended the run inside a batch of 128. */
   partial: boolean;
+  /** Kernel time of one (micro-)batch step, by kernel, and by kind of kernel. */
   profile?: Array<{ kernel: string; ms: number; calls: number }>;
+  profileByKind?: Record<string, number>;
 }
 
 interface BackendResult {
@@ -70,7 +73,7 @@ interface BackendResult {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, batches: 10, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], profile: false };
+  const options: Options = { json: false, batches: 10, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], models: ['lenet5', 'nasnet'], profile: false };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number >= ${min}, got ${JSON.stringify(value)}`);
@@ -105,8 +108,17 @@ function parseArgs(argv: string[]): Options {
         options.backends = names as Options['backends'];
         break;
       }
+      case '--models': {
+        const names = (argv[++i] ?? '').split(',');
+        const bad = names.filter((n) => n !== 'lenet5' && n !== 'nasnet');
+        if (bad.length > 0) throw new Error(`--models takes a comma list of lenet5, nasnet; got ${JSON.stringify(argv[i])}`);
+        options.models = names;
+        break;
+      }
       default:
-        throw new Error(`unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --profile`);
+        throw new Error(
+          `unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --models LIST --profile`,
+        );
     }
   }
   return options;
@@ -172,19 +184,32 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4
   tf.dispose([...Object.values(total!), ...Object.values(scaled)]);
 }
 
-async function kernelProfile(step: () => void): Promise<ModelResult['profile']> {
-  const info = await tf.profile(() => {
+const KERNEL_KINDS: Array<[string, RegExp]> = [
+  ['convolution/matmul', /^(Conv2D|FusedConv2D|DepthwiseConv2dNative|FusedDepthwiseConv2D|Conv2DBackprop\w+|DepthwiseConv2dNativeBackprop\w+|BatchMatMul|_FusedMatMul)$/],
+  ['pooling', /^(MaxPool|AvgPool|MaxPoolGrad|AvgPoolGrad)$/],
+  ['layout', /^(Concat|SplitV|Slice|StridedSlice|PadV2|Transpose|Tile|Identity|Cast|Reshape)$/],
+];
+
+/** Kernel time of one step; `name__op` entries (custom-gradient wrappers) would count their kernels twice and are left out. */
+async function kernelProfile(step: () => void): Promise<Pick<ModelResult, 'profile' | 'profileByKind'>> {
+  const info = await tf.profile(async () => {
     step();
-    return tf.scalar(0);
   });
   const byName = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
+    if (k.name.endsWith('__op')) continue;
     const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += Number(k.kernelTimeMs) || 0;
     e.calls++;
     byName.set(k.name, e);
   }
-  return [...byName].map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls })).sort((a, b) => b.ms - a.ms).slice(0, 15);
+  const byKind: Record<string, number> = {};
+  for (const [name, e] of byName) {
+    const kind = KERNEL_KINDS.find(([, pattern]) => pattern.test(name))?.[0] ?? 'element-wise/reduction';
+    byKind[kind] = +((byKind[kind] ?? 0) + e.ms).toFixed(2);
+  }
+  const profile = [...byName].map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls })).sort((a, b) => b.ms - a.ms).slice(0, 15);
+  return { profile, profileByKind: byKind };
 }
 
 async function benchModel(name: string, graph: LayerGraph, backend: string, batches: number, options: Options, matmul: number): Promise<ModelResult> {
@@ -241,7 +266,14 @@ async function benchModel(name: string, graph: LayerGraph, backend: string, batc
       ratioToMatmul: +(trainingGmac / matmul).toFixed(4),
       partial,
     };
-    if (options.profile && backend !== 'cpu') result.profile = await kernelProfile(() => trainStep(model, optimizer, x, y, parts));
+    if (options.profile && backend !== 'cpu') {
+      Object.assign(
+        result,
+        await kernelProfile(() =>
+          tf.tidy(() => trainStep(model, optimizer, x.slice([0, 0, 0, 0], [micro, 28, 28, 1]), y.slice([0, 0], [micro, CLASSES]), 1)),
+        ),
+      );
+    }
     return result;
   } finally {
     tf.dispose([x, y]);
@@ -275,7 +307,7 @@ async function benchBackend(preference: Exclude<BackendPreference, 'auto'>, opti
     models: [],
   };
   log(`${chosen.backend}: matmul 512x512 ${matmul.toFixed(2)} GMAC/s`);
-  for (const m of MODELS) {
+  for (const m of MODELS.filter((model) => options.models.some((name) => model.name.startsWith(name)))) {
     const r = await benchModel(m.name, m.graph(), chosen.backend, m.batches(options), options, matmul);
     log(`${chosen.backend}: ${m.name}: ${r.samplesPerSecond} samples/s (${r.samples} samples in ${r.seconds} s)`);
     result.models.push(r);
@@ -311,7 +343,10 @@ function printTable(results: BackendResult[]): void {
         `  ${m.model.padEnd(20)} ${String(m.samplesPerSecond).padStart(9)} samples/s  training ${m.trainingGmacPerSecond} GMAC/s = ${m.trainingGflopPerSecond} GFLOP/s` +
           `  = ${(100 * m.ratioToMatmul).toFixed(1)}% of matmul  [${m.samples} samples, ${m.seconds} s${micro}]${partial}`,
       );
-      if (m.profile) console.log('    top kernels (one step, ms): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '));
+      if (m.profile) {
+        console.log(`    kernel ms of one step of ${m.microBatch}, by kind: ` + Object.entries(m.profileByKind ?? {}).map(([k, ms]) => `${k} ${ms}`).join(', '));
+        console.log('    top kernels (ms, calls): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '));
+      }
     }
   }
   console.log('\ntargets');

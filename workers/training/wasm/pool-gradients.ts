@@ -41,34 +41,31 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const g = wasm.typedArrayFromHeap(dy) as Float32Array;
   dx.fill(0);
 
-  const best = new Float32Array(channels);
-  const where = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
       const hStart = oh * strideHeight - padTop;
+      const khFirst = Math.max(0, Math.ceil(-hStart / dilationHeight));
+      const khEnd = Math.min(filterHeight, Math.ceil((inHeight - hStart) / dilationHeight));
       for (let ow = 0; ow < outWidth; ow++) {
         const wStart = ow * strideWidth - padLeft;
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const h = hStart + kh * dilationHeight;
-          if (h < 0 || h >= inHeight) continue;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const w = wStart + kw * dilationWidth;
-            if (w < 0 || w >= inWidth) continue;
-            const base = ((b * inHeight + h) * inWidth + w) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c];
-              if (v > best[c]) {
-                best[c] = v;
-                where[c] = base + c;
+        const kwFirst = Math.max(0, Math.ceil(-wStart / dilationWidth));
+        const kwEnd = Math.min(filterWidth, Math.ceil((inWidth - wStart) / dilationWidth));
+        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+        for (let c = 0; c < channels; c++) {
+          let best = -Infinity;
+          let where = -1;
+          for (let kh = khFirst; kh < khEnd; kh++) {
+            const rowBase = (b * inHeight + hStart + kh * dilationHeight) * inWidth;
+            for (let kw = kwFirst; kw < kwEnd; kw++) {
+              const i = (rowBase + wStart + kw * dilationWidth) * channels + c;
+              const v = x[i];
+              if (v > best) {
+                best = v;
+                where = i;
               }
             }
           }
-        }
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let c = 0; c < channels; c++) {
-          if (where[c] >= 0) dx[where[c]] += g[dyBase + c];
+          if (where >= 0) dx[where] += g[dyBase + c];
         }
       }
     }
