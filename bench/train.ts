@@ -1,7 +1,7 @@
 /**
  * Training throughput on every tfjs backend that loads.
  *
- *   npm run bench:train [-- --json] [--threads 2] [--batches 10] [--nasnet-batches 2]
+ *   npm run bench:train [-- --json] [--threads 2] [--batches 30] [--nasnet-batches 2]
  *       [--budget 90] [--backends tensorflow,wasm,cpu] [--models lenet5,nasnet] [--profile]
  *
  * For each backend: the GMAC/s of a 512x512 matmul (the ceiling), then
@@ -73,7 +73,7 @@ interface BackendResult {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, batches: 10, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], models: ['lenet5', 'nasnet'], profile: false };
+  const options: Options = { json: false, batches: 30, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], models: ['lenet5', 'nasnet'], profile: false };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number >= ${min}, got ${JSON.stringify(value)}`);

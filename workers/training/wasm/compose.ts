@@ -30,6 +30,13 @@ export class Composer {
     return out;
   }
 
+  /** A fresh tensor for the caller to fill through the heap (freed by `finish` unless returned). */
+  allocate(shape: number[], dtype: tf.DataType = 'float32'): Info {
+    const out = this.backend.makeOutput(shape, dtype);
+    this.temps.push(out);
+    return out;
+  }
+
   reshape(x: Info, shape: number[]): Info {
     return this.run('Reshape', { x }, { shape });
   }
