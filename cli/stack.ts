@@ -19,6 +19,8 @@ import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/
 import { createTrainerWorker } from '../workers/trainer-worker';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from '../workers/temporal/dev-server';
 import type { BackendPreference } from '../workers/training/backend';
+import { RequestError } from '../search/request';
+import { stringFlag, type Flags } from './args';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
@@ -209,4 +211,31 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * Workflow tasks may wait behind a training batch when the trainer shares the orchestrator's
+ * process (the embedded stack), so start commands allow them more than Temporal's default 10 s.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '30 seconds';
+
+/**
+ * The stack a start command runs on (with --wait this process may own it), and the trainer
+ * queue its request names: --task-queue, or the stack's own.
+ */
+export async function openStackToStart(
+  flags: Flags,
+  what: string,
+  namedQueue = stringFlag(flags, 'task-queue'),
+): Promise<{ stack: Stack; trainerTaskQueue: string }> {
+  const stack = await openStack({
+    own: flags.wait === true,
+    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
+    trainerTaskQueue: namedQueue,
+  });
+  if (stack.mode === 'offline') {
+    await stack.close();
+    throw new RequestError('--wait', `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`);
+  }
+  return { stack, trainerTaskQueue: namedQueue ?? stack.taskQueues.trainer };
 }

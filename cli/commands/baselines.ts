@@ -5,12 +5,11 @@ import { baselineResults, type BaselineResult } from '../../db/queries/baselines
 import { protocolHash } from '../../search/protocol';
 import { DATASETS, RequestError, requirePositiveInteger } from '../../search/request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import type { BackendPreference } from '../../workers/training/backend';
 import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines';
 import { parseFlags, stringFlag } from '../args';
 import { compact, percent, renderRows, type Column } from '../format';
 import { PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
-import { openStack } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack';
 
 interface BaselineRow {
   name: string;
@@ -99,21 +98,18 @@ async function trainBaselines(argv: string[]): Promise<number> {
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
   const wait = flags.wait === true;
-  const namedQueue = stringFlag(flags, 'task-queue');
-  const stack = await openStack({
-    own: wait,
-    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: namedQueue,
-  });
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'train');
   try {
-    if (stack.mode === 'offline') {
-      throw new RequestError('--wait', 'no embedded stack is running: add --wait to train here, or start `nas dev` first');
-    }
-    request.trainerTaskQueue = namedQueue ?? stack.taskQueues.trainer;
+    request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();
     // One workflow per protocol at a time: Temporal refuses a second start while one runs.
     const handle = await client.workflow
-      .start(baselinesWorkflow, { taskQueue: stack.taskQueues.orchestrator, workflowId: request.searchId, args: [request] })
+      .start(baselinesWorkflow, {
+        taskQueue: stack.taskQueues.orchestrator,
+        workflowId: request.searchId,
+        args: [request],
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+      })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           throw new RequestError('nas baselines train', `baselines under this protocol are already training (${request.searchId}); wait for it to finish`);

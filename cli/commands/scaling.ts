@@ -6,14 +6,13 @@ import { scalingReport } from '../../db/queries/scaling-report';
 import { RequestError, requireOneOf } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import type { BackendPreference } from '../../workers/training/backend';
 import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
 import { stopSignal } from '../../workflows/signals';
 import { parseFlags, stringFlag, type Flags } from '../args';
 import { duration } from '../format';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
 import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../scaling-request';
-import { openStack } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack';
 
 export async function scalingCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -66,16 +65,9 @@ interface RunOptions {
 
 async function runStudy(request: ScalingStudyRequest, flags: Flags, options: RunOptions): Promise<number> {
   const wait = flags.wait === true;
-  const stack = await openStack({
-    own: wait,
-    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: options.namedQueue,
-  });
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the study', options.namedQueue);
   try {
-    if (stack.mode === 'offline') {
-      throw new RequestError('--wait', 'no embedded stack is running: add --wait to run the study here, or start `nas dev` first');
-    }
-    request.trainerTaskQueue = options.namedQueue ?? stack.taskQueues.trainer;
+    request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();
     if (options.resume === 'restart') await terminateOpenRun(client, request.studyId);
     const handle = await client.workflow
@@ -83,8 +75,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
         taskQueue: stack.taskQueues.orchestrator,
         workflowId: request.studyId,
         args: [request],
-        // In-process trainers share the event loop with the workflow worker: allow slow workflow tasks.
-        workflowTaskTimeout: '30 seconds',
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {

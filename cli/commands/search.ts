@@ -2,7 +2,6 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { RequestError, requirePositiveInteger } from '../../search/request';
-import type { BackendPreference } from '../../workers/training/backend';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
 import {
   pauseSignal,
@@ -15,7 +14,7 @@ import {
 import { parseFlags, stringFlag } from '../args';
 import { progressLine } from '../progress';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../search-request';
-import { openStack, type Stack } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../stack';
 import { renderLeaderboard } from './leaderboard';
 
 export async function searchCommand(argv: string[]): Promise<number> {
@@ -39,22 +38,15 @@ async function startSearch(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv, SEARCH_START_FLAGS);
   const request = searchRequestFromFlags(flags);
   const wait = flags.wait === true;
-  const namedQueue = stringFlag(flags, 'task-queue');
-  const stack = await openStack({
-    own: wait,
-    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
-    trainerTaskQueue: namedQueue,
-  });
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search');
   try {
-    if (stack.mode === 'offline') {
-      throw new RequestError('--wait', 'no embedded stack is running: add --wait to run the search here, or start `nas dev` first');
-    }
-    request.trainerTaskQueue = namedQueue ?? stack.taskQueues.trainer;
+    request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();
     const handle = await client.workflow.start(searchWorkflow, {
       taskQueue: stack.taskQueues.orchestrator,
       workflowId: request.searchId,
       args: [request],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     });
     console.log(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
     if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
