@@ -70,8 +70,14 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
   const settled: Array<{ candidate: Candidate; outcome: TrialOutcome; description: string }> = [];
   const trainingScope = new CancellationScope();
 
-  setHandler(pauseSignal, () => void ((paused = true), wake++));
-  setHandler(resumeSignal, () => void ((paused = false), wake++));
+  setHandler(pauseSignal, () => {
+    paused = true;
+    wake++;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    wake++;
+  });
   setHandler(stopSignal, () => {
     stopping = true;
     wake++;
