@@ -47,6 +47,11 @@ export function convGeometry(
     dimRoundingMode,
     depthwise,
   );
+  return geometryOf(info);
+}
+
+/** The geometry of a convolution or pooling window as tfjs computed it. */
+export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
     batch: info.batchSize,
     inH: info.inHeight,

@@ -11,17 +11,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { compose } from './compose';
 import { inputGradient } from './conv-gradients';
+import { geometryOf } from './geometry';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyAttrs = any;
 
-function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
-  const wasm = backend as BackendWasm;
-  const { dy, input } = inputs;
-  const a = attrs as AnyAttrs;
-  const info = tf.backend_util.computePool2DInfo(
+/** The pooling window of a forward MaxPool/AvgPool, from the gradient kernel's attributes. */
+function poolInfo(input: Info, a: AnyAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     a.filterSize,
     a.strides,
@@ -29,6 +28,13 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
     a.pad,
     a.dimRoundingMode,
   );
+}
+
+function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
+  const wasm = backend as BackendWasm;
+  const { dy, input } = inputs;
+  const a = attrs as AnyAttrs;
+  const info = poolInfo(input, a);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
   const padTop = info.padInfo.top;
@@ -82,31 +88,8 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
 function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, input } = inputs;
   const a = attrs as AnyAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    a.filterSize,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
-  const geometry = {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    dilationH: 1,
-    dilationW: 1,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  const info = poolInfo(input, a);
+  const geometry = geometryOf(info);
   return compose(backend as BackendWasm, (c) => {
     const weight = 1 / (info.filterHeight * info.filterWidth);
     const filter = c.run('Fill', {}, { shape: [info.filterHeight, info.filterWidth, info.inChannels, 1], value: weight, dtype: 'float32' });
