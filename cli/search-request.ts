@@ -60,6 +60,10 @@ export const SEARCH_START_FLAGS: FlagSpec = {
   'mnas-target': text,
   'mnas-weight': text,
   'seed-architectures': text,
+  'controller-lr': text,
+  'controller-batch': text,
+  population: text,
+  tournament: text,
   'task-queue': text,
   backend: text,
   wait: { type: 'boolean' },
@@ -166,6 +170,40 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
     };
     if (halving.eta < 2) throw new RequestError('--halving-eta', 'must be at least 2');
     config.halving = halving;
+  }
+  const reinforce = reinforceFromFlags(flags, name);
+  if (reinforce) config.reinforce = reinforce;
+  const evolution = evolutionFromFlags(flags, name);
+  if (evolution) config.evolution = evolution;
+  return config;
+}
+
+function reinforceFromFlags(flags: Flags, strategy: string): StrategyConfig['reinforce'] {
+  const lr = stringFlag(flags, 'controller-lr');
+  const batch = stringFlag(flags, 'controller-batch');
+  if (lr === undefined && batch === undefined) return undefined;
+  if (strategy !== 'reinforce') {
+    throw new RequestError(lr !== undefined ? '--controller-lr' : '--controller-batch', 'applies to --strategy reinforce only; drop it or switch strategy');
+  }
+  return {
+    ...(lr !== undefined && { learningRate: requirePositiveNumber('--controller-lr', lr) }),
+    ...(batch !== undefined && { batchSize: requirePositiveInteger('--controller-batch', batch) }),
+  };
+}
+
+function evolutionFromFlags(flags: Flags, strategy: string): StrategyConfig['evolution'] {
+  const population = stringFlag(flags, 'population');
+  const tournament = stringFlag(flags, 'tournament');
+  if (population === undefined && tournament === undefined) return undefined;
+  if (strategy !== 'evolution') {
+    throw new RequestError(population !== undefined ? '--population' : '--tournament', 'applies to --strategy evolution only; drop it or switch strategy');
+  }
+  const config = {
+    population: requirePositiveInteger('--population', population ?? 20),
+    sample: requirePositiveInteger('--tournament', tournament ?? 5),
+  };
+  if (config.sample > config.population) {
+    throw new RequestError('--tournament', `must be at most --population (${config.population})`);
   }
   return config;
 }
