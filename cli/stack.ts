@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString, type NativeConnection, type Worker } from '@temporalio/worker';
 import { stableHash } from '../cells/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
@@ -138,8 +138,22 @@ function lazyStack(
   };
 }
 
+/**
+ * In-process workers share the user's terminal: the SDK's info lines (the workflow bundle report,
+ * worker states) and the native core's warnings (a progress query answered late while a batch
+ * trains) are dropped; the SDK's warnings and errors still print.
+ */
+function quietSdkLogs(): void {
+  if (Runtime._instance) return;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+  });
+}
+
 async function becomeOwner(options: StackOptions, log: (line: string) => void): Promise<Stack> {
   mkdirSync(nasHome(), { recursive: true });
+  quietSdkLogs();
   const devServer: DevServer = await startDevServer({ log });
   const temporal = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
   const handle = await openDatabase();
