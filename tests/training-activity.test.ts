@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import * as tf from '@tensorflow/tfjs';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash, describeArchitecture } from '../cells';
@@ -85,13 +86,14 @@ async function queuedTrial(trialIndex: number, architecture: Architecture = lene
   return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash };
 }
 
-function activities(overrides: { dataDir?: string; heartbeatMs?: number } = {}) {
+function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainInThread?: boolean } = {}) {
   return createTrainingActivities({
     db: database.db,
     worker: 'trainer-test',
     ...on,
     dataDir: overrides.dataDir ?? dataDir,
     heartbeatMs: overrides.heartbeatMs ?? 0,
+    trainInThread: overrides.trainInThread,
   });
 }
 
@@ -142,6 +144,20 @@ describe('trainTrial activity', () => {
     const second = await train(environment().env, activities(), await queuedTrial(8));
     expect(second.epochs.map((e) => e.trainLoss)).toEqual(first.epochs.map((e) => e.trainLoss));
     expect(second.valAccuracy).toBe(first.valAccuracy);
+  });
+
+  it('trains in a worker thread of its own by default, to the same curve as on the activity thread', async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const tensorsDuringTraining: number[] = [];
+    const threaded = environment();
+    threaded.env.on('heartbeat', () => tensorsDuringTraining.push(tf.memory().numTensors));
+    const inThread = await train(threaded.env, activities(), await queuedTrial(10));
+    expect(tensorsDuringTraining.length).toBeGreaterThan(2);
+    expect(new Set(tensorsDuringTraining)).toEqual(new Set([tensorsBefore]));
+
+    const here = await train(environment().env, activities({ trainInThread: false }), await queuedTrial(11));
+    expect(here.epochs.map((e) => e.trainLoss)).toEqual(inThread.epochs.map((e) => e.trainLoss));
+    expect(here.valAccuracy).toBe(inThread.valAccuracy);
   });
 
   it('honours cancellation, keeps the checkpoint, and a retry resumes from the next epoch', async () => {

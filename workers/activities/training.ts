@@ -5,23 +5,18 @@
  */
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import * as tf from '@tensorflow/tfjs';
-import { architectureGraph } from '../../cells/architecture';
-import { buildModel } from '../../cells/builders/tfjs';
-import { GraphShapeError } from '../../cells/cost';
-import { GenotypeError, type InputShape } from '../../cells/types';
 import type { Database } from '../../db/client';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
 import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial } from '../../db/queries/trials';
 import { isTerminal, type TrialState } from '../../search/trial-state';
-import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from '../training/checkpoint';
-import { DatasetMissingError, loadFashionMnist, NUM_CLASSES } from '../training/data/fashion-mnist';
+import type { BackendPreference } from '../training/backend';
+import { DatasetMissingError, loadFashionMnist } from '../training/data/fashion-mnist';
 import { IdxFormatError } from '../training/data/idx';
 import { splitDataset, type ProtocolData } from '../training/data/split';
-import { trainModel, TrainingCancelledError, type BatchProgress } from '../training/loop';
-import { createOptimizer, disposeOptimizer } from '../training/optimizers';
-import { withSeededMathRandom } from '../training/seeded-random';
-import type { EpochMetrics, TrainingActivities, TrainTrialInput, TrainTrialResult } from './types';
+import { TrainingCancelledError, type BatchProgress } from '../training/loop';
+import { runTraining, type TrainingHooks, type TrainingJob } from '../training/run-training';
+import { runTrainingInThread } from '../training/thread-runner';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from './types';
 
 export interface TrainingActivityDeps {
   db: Database;
@@ -33,6 +28,11 @@ export interface TrainingActivityDeps {
   dataDir?: string;
   /** Longest gap between heartbeats while training (default 2000 ms). */
   heartbeatMs?: number;
+  /**
+   * Train each trial in a worker thread of its own (default for the wasm and cpu backends). The
+   * native tensorflow backend trains on the activity's thread: it is not known to load in workers.
+   */
+  trainInThread?: boolean;
   log?: (line: string) => void;
 }
 
@@ -47,11 +47,10 @@ export interface TrainingHeartbeat {
   checkpointEpoch: number;
 }
 
-export const FASHION_MNIST_INPUT: InputShape = { height: 28, width: 28, channels: 1 };
-
 export function createTrainingActivities(deps: TrainingActivityDeps): TrainingActivities {
   const heartbeatMs = deps.heartbeatMs ?? 2000;
   const log = deps.log ?? (() => {});
+  const trainInThread = deps.trainInThread ?? deps.backend !== 'tensorflow';
   const { db } = deps;
 
   return {
@@ -73,43 +72,44 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         return storedResult(db, await requireTrial(db, input.trialId));
       }
       const data = loadProtocolData(input, deps.dataDir);
-      let model: tf.LayersModel | undefined;
-      let optimizer: tf.Optimizer | undefined;
+      const stored = await loadCheckpoint(db, input.trialId);
+      const job: TrainingJob = {
+        trialId: input.trialId,
+        architecture: input.architecture,
+        archHash: input.archHash,
+        protocol: input.protocol,
+        data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+        checkpoint: stored?.bytes ?? null,
+      };
+      const hooks: TrainingHooks = {
+        signal: ctx.cancellationSignal,
+        onStart: (startEpoch) => {
+          checkpointEpoch = startEpoch - 1;
+          if (ctx.info.attempt > 1) {
+            const last = ctx.info.heartbeatDetails ? JSON.stringify(ctx.info.heartbeatDetails) : 'none';
+            log(`trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`);
+          }
+          beat({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
+        },
+        onProgress: (progress) => {
+          if (Date.now() - lastBeat >= heartbeatMs) beat(progress);
+        },
+        onEpoch: async (metrics, checkpoint) => {
+          await recordEpoch(db, input.trialId, metrics);
+          await saveCheckpoint(db, input.trialId, metrics.epoch, checkpoint);
+          checkpointEpoch = metrics.epoch;
+          beat({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
+        },
+        onUnusableCheckpoint: async (reason) => {
+          log(`trial ${input.trialId}: ignoring unusable checkpoint (${reason}); training from scratch`);
+          await deleteCheckpoint(db, input.trialId);
+        },
+      };
       try {
-        model = buildTrialModel(input);
-        optimizer = createOptimizer(input.protocol);
-        const startEpoch = await resume(input.trialId, model, optimizer);
-        checkpointEpoch = startEpoch - 1;
+        const { startEpoch, outcome } = trainInThread
+          ? await runTrainingInThread(job, deps.backend as BackendPreference, hooks)
+          : await runTraining(job, hooks);
         const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
-        const previousDetails = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
-        if (ctx.info.attempt > 1) {
-          const last = previousDetails ? JSON.stringify(previousDetails) : 'none';
-          log(`trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`);
-        }
-        beat({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
-        const outcome = await trainModel({
-          model,
-          optimizer,
-          protocol: input.protocol,
-          startEpoch,
-          signal: ctx.cancellationSignal,
-          data: {
-            trainX: data.train.x,
-            trainY: data.train.y,
-            valX: data.val.x,
-            valY: data.val.y,
-            testX: data.test.x,
-            testY: data.test.y,
-          },
-          onProgress: (p) => {
-            if (Date.now() - lastBeat >= heartbeatMs) beat(p);
-          },
-          onEpoch: async (metrics) => {
-            await recordEpochAndCheckpoint(input.trialId, metrics, model!, optimizer!);
-            checkpointEpoch = metrics.epoch;
-            beat({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
-          },
-        });
         // An epoch whose validation loss is NaN diverged before it was recorded.
         const epochs = [...previous, ...outcome.epochs.filter((e) => Number.isFinite(e.valLoss))];
         const last = epochs[epochs.length - 1];
@@ -145,6 +145,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           // The workflow records the cancellation; the checkpoint stays for a possible retry.
           throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
         }
+        if (err instanceof Error && (err.name === 'GenotypeError' || err.name === 'GraphShapeError')) {
+          throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: invalid architecture: ${err.message}`, 'GenotypeError');
+        }
         if (isOutOfMemory(err)) {
           throw ApplicationFailure.nonRetryable(
             `trial ${input.trialId}: out of memory while training (${(err as Error).message.split('\n')[0]}); ` +
@@ -153,36 +156,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           );
         }
         throw err;
-      } finally {
-        model?.dispose();
-        if (optimizer) disposeOptimizer(optimizer);
       }
     },
   };
-
-  async function resume(trialId: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number> {
-    const checkpoint = await loadCheckpoint(db, trialId);
-    if (!checkpoint) return 0;
-    try {
-      const { epoch } = await restoreCheckpoint(checkpoint.bytes, { model, optimizer });
-      return epoch + 1;
-    } catch (err) {
-      if (!(err instanceof CheckpointError)) throw err;
-      log(`trial ${trialId}: ignoring unusable checkpoint (${err.message}); training from scratch`);
-      await deleteCheckpoint(db, trialId);
-      return 0;
-    }
-  }
-
-  async function recordEpochAndCheckpoint(
-    trialId: string,
-    metrics: EpochMetrics,
-    model: tf.LayersModel,
-    optimizer: tf.Optimizer,
-  ): Promise<void> {
-    await recordEpoch(db, trialId, metrics);
-    await saveCheckpoint(db, trialId, metrics.epoch, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer }));
-  }
 }
 
 const OUT_OF_MEMORY = /out of memory|\bOOM\b|ResourceExhausted|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory/i;
@@ -227,19 +203,6 @@ function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): 
   } catch (err) {
     if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof RangeError) {
       throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${(err as Error).message}`, 'DataError');
-    }
-    throw err;
-  }
-}
-
-function buildTrialModel(input: TrainTrialInput): tf.LayersModel {
-  try {
-    const graph = architectureGraph(input.architecture, FASHION_MNIST_INPUT, NUM_CLASSES);
-    // Initial weights follow from the protocol seed and the architecture.
-    return withSeededMathRandom(`${input.protocol.seed}/init/${input.archHash}`, () => buildModel(graph));
-  } catch (err) {
-    if (err instanceof GenotypeError || err instanceof GraphShapeError) {
-      throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: invalid architecture: ${err.message}`, 'GenotypeError');
     }
     throw err;
   }

@@ -1,0 +1,81 @@
+/**
+ * One trial's training, wherever tfjs runs (a worker thread or the activity's own thread): build
+ * the model with seeded initial weights, resume from the stored checkpoint, train, and hand a
+ * checkpoint to the caller after every epoch. No database or Temporal here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { architectureGraph } from '../../cells/architecture';
+import { buildModel } from '../../cells/builders/tfjs';
+import type { Architecture } from '../../cells/types';
+import type { TrainingProtocol } from '../../search/protocol';
+import type { EpochMetrics } from '../activities/types';
+import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
+import { NUM_CLASSES } from './data/fashion-mnist';
+import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
+import { createOptimizer, disposeOptimizer } from './optimizers';
+import { withSeededMathRandom } from './seeded-random';
+
+export const FASHION_MNIST_INPUT = { height: 28, width: 28, channels: 1 };
+
+export interface TrainingJob {
+  trialId: string;
+  architecture: Architecture;
+  archHash: string;
+  protocol: TrainingProtocol;
+  data: TrainingData;
+  /** The checkpoint an earlier attempt stored, if any. */
+  checkpoint: Uint8Array | null;
+}
+
+export interface TrainingHooks {
+  /** Training starts at this epoch (0, or the one after the checkpoint's). */
+  onStart(startEpoch: number): void;
+  onProgress(progress: BatchProgress): void;
+  /** Awaited: the next epoch starts once the checkpoint is stored. */
+  onEpoch(metrics: EpochMetrics, checkpoint: Uint8Array): Promise<void>;
+  /** The stored checkpoint does not fit this model; training starts from scratch once it is dropped. */
+  onUnusableCheckpoint(reason: string): Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface TrainingRun {
+  startEpoch: number;
+  outcome: TrainOutcome;
+}
+
+export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
+  const graph = architectureGraph(job.architecture, FASHION_MNIST_INPUT, NUM_CLASSES);
+  // Initial weights follow from the protocol seed and the architecture.
+  const model = withSeededMathRandom(`${job.protocol.seed}/init/${job.archHash}`, () => buildModel(graph));
+  const optimizer = createOptimizer(job.protocol);
+  try {
+    const startEpoch = await resume(job, model, optimizer, hooks);
+    hooks.onStart(startEpoch);
+    const outcome = await trainModel({
+      model,
+      optimizer,
+      protocol: job.protocol,
+      startEpoch,
+      signal: hooks.signal,
+      data: job.data,
+      onProgress: (progress) => hooks.onProgress(progress),
+      onEpoch: async (metrics) => hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
+    });
+    return { startEpoch, outcome };
+  } finally {
+    model.dispose();
+    disposeOptimizer(optimizer);
+  }
+}
+
+async function resume(job: TrainingJob, model: tf.LayersModel, optimizer: tf.Optimizer, hooks: TrainingHooks): Promise<number> {
+  if (!job.checkpoint) return 0;
+  try {
+    const { epoch } = await restoreCheckpoint(job.checkpoint, { model, optimizer });
+    return epoch + 1;
+  } catch (err) {
+    if (!(err instanceof CheckpointError)) throw err;
+    await hooks.onUnusableCheckpoint(err.message);
+    return 0;
+  }
+}
