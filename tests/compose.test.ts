@@ -151,7 +151,8 @@ const haveGo = spawnSync('go', ['version']).status === 0;
 describe.runIf(haveGo || process.env.CI)('docker-compose.yml under the compose loader', () => {
   it('is a valid compose project with the trainer GPU reservation intact', () => {
     const { status, stdout, stderr } = composeConfig('docker-compose.yml');
-    expect(stderr).toBe('');
+    // The loader warns on stderr; the Go toolchain's module downloads (a fresh machine) are not warnings.
+    expect(stderr.replace(/^go: downloading .*\n/gm, '')).toBe('');
     expect(status).toBe(0);
     const project = JSON.parse(stdout) as { services: Record<string, Service> };
     expect(Object.keys(project.services).sort()).toEqual(Object.keys(services).sort());
