@@ -161,7 +161,8 @@ async function main(): Promise<void> {
     return;
   }
   log(`two trainers vs one: ${ratios.speedupTwoTrainers.toFixed(2)}x faster`);
-  log(`server restart: +${ratios.restartCostSeconds.toFixed(1)} s wall (${ratios.restartSlowdown.toFixed(2)}x), ${restarted.downtimeSeconds?.toFixed(1)} s down`);
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  log(`server restart: ${signed(ratios.restartCostSeconds)} s wall (${ratios.restartSlowdown.toFixed(2)}x), ${restarted.downtimeSeconds?.toFixed(1)} s down`);
 }
 
 main().catch((err) => {
