@@ -178,13 +178,22 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
   return config;
 }
 
+/**
+ * The values of flags that tune one strategy only; undefined when none is given.
+ * Given with any other strategy they are refused, naming the first one.
+ */
+function strategyOnlyFlags<N extends string>(flags: Flags, strategy: string, owner: string, names: readonly N[]) {
+  const values = Object.fromEntries(names.map((name) => [name, stringFlag(flags, name)])) as Record<N, string | undefined>;
+  const given = names.find((name) => values[name] !== undefined);
+  if (given === undefined) return undefined;
+  if (strategy !== owner) throw new RequestError(`--${given}`, `applies to --strategy ${owner} only; drop it or switch strategy`);
+  return values;
+}
+
 function reinforceFromFlags(flags: Flags, strategy: string): StrategyConfig['reinforce'] {
-  const lr = stringFlag(flags, 'controller-lr');
-  const batch = stringFlag(flags, 'controller-batch');
-  if (lr === undefined && batch === undefined) return undefined;
-  if (strategy !== 'reinforce') {
-    throw new RequestError(lr !== undefined ? '--controller-lr' : '--controller-batch', 'applies to --strategy reinforce only; drop it or switch strategy');
-  }
+  const given = strategyOnlyFlags(flags, strategy, 'reinforce', ['controller-lr', 'controller-batch'] as const);
+  if (!given) return undefined;
+  const { 'controller-lr': lr, 'controller-batch': batch } = given;
   return {
     ...(lr !== undefined && { learningRate: requirePositiveNumber('--controller-lr', lr) }),
     ...(batch !== undefined && { batchSize: requirePositiveInteger('--controller-batch', batch) }),
@@ -192,15 +201,11 @@ function reinforceFromFlags(flags: Flags, strategy: string): StrategyConfig['rei
 }
 
 function evolutionFromFlags(flags: Flags, strategy: string): StrategyConfig['evolution'] {
-  const population = stringFlag(flags, 'population');
-  const tournament = stringFlag(flags, 'tournament');
-  if (population === undefined && tournament === undefined) return undefined;
-  if (strategy !== 'evolution') {
-    throw new RequestError(population !== undefined ? '--population' : '--tournament', 'applies to --strategy evolution only; drop it or switch strategy');
-  }
+  const given = strategyOnlyFlags(flags, strategy, 'evolution', ['population', 'tournament'] as const);
+  if (!given) return undefined;
   const config = {
-    population: requirePositiveInteger('--population', population ?? 20),
-    sample: requirePositiveInteger('--tournament', tournament ?? 5),
+    population: requirePositiveInteger('--population', given.population ?? 20),
+    sample: requirePositiveInteger('--tournament', given.tournament ?? 5),
   };
   if (config.sample > config.population) {
     throw new RequestError('--tournament', `must be at most --population (${config.population})`);
