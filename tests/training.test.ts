@@ -132,6 +132,31 @@ describe('trainModel', () => {
     }
   });
 
+  it('accumulates micro-batch gradients into the same step as the whole batch, leaking nothing', async () => {
+    const short = { ...protocol, epochs: 1, optimizer: 'sgd' as const };
+    const whole = tinyModel({ batchNorm: false });
+    const accumulated = twinModel(whole, { batchNorm: false });
+    const before = tf.memory().numTensors;
+    try {
+      const a = await trainModel({ model: whole, data: small, protocol: short });
+      const b = await trainModel({ model: accumulated, data: small, protocol: short, microBatchSize: 10 });
+      expect(a.microBatchSize).toBe(short.batchSize);
+      expect(b.microBatchSize).toBe(10);
+      expect(b.epochs[0].trainLoss).toBeCloseTo(a.epochs[0].trainLoss, 5);
+      expect(b.epochs[0].trainAccuracy).toBe(a.epochs[0].trainAccuracy);
+      const [wa, wb] = [weightValues(whole), weightValues(accumulated)];
+      for (let i = 0; i < wa.length; i++) {
+        const scale = Math.max(...wa[i].map(Math.abs));
+        const worst = Math.max(...wa[i].map((v, j) => Math.abs(v - wb[i][j])));
+        expect(worst / scale).toBeLessThan(1e-5);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      whole.dispose();
+      accumulated.dispose();
+    }
+  });
+
   it('throws TrainingCancelledError between batches when aborted, leaking nothing', async () => {
     const before = tf.memory().numTensors;
     const model = tinyModel();

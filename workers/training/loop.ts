@@ -9,6 +9,7 @@ import type { TrainingProtocol } from '../../search/protocol';
 import type { EpochMetrics } from '../activities/types';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { correctCount, crossEntropy, evaluate } from './metrics';
+import { activationBytesPerSample, chunkSizes, microBatchSize, stepMemoryBudget } from './micro-batches';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
 
@@ -44,6 +45,11 @@ export interface TrainOptions {
   onProgress?: (progress: BatchProgress) => void | Promise<void>;
   signal?: AbortSignal;
   evalBatchSize?: number;
+  /**
+   * Largest number of samples whose gradients are computed at once (see micro-batches.ts).
+   * Defaults to what the backend's memory holds: the whole batch unless that would not fit.
+   */
+  microBatchSize?: number;
 }
 
 export interface TrainOutcome {
@@ -54,6 +60,8 @@ export interface TrainOutcome {
   testAccuracy: number | null;
   trainSeconds: number;
   samplesPerSecond: number;
+  /** Samples per gradient computation; below protocol.batchSize, gradients were accumulated. */
+  microBatchSize: number;
 }
 
 /** Thrown when the abort signal fires; `reason` is the signal's reason. */
@@ -77,6 +85,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const batches = Math.ceil(trainCount / protocol.batchSize);
   const totalSteps = protocol.epochs * batches;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const microBatch =
+    options.microBatchSize ??
+    microBatchSize(protocol.batchSize, activationBytesPerSample(model), stepMemoryBudget(tf.getBackend()));
   const epochs: EpochMetrics[] = [];
   const callStart = performance.now();
   let trainingSeconds = 0;
@@ -96,7 +107,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         }
         const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
         const dropoutSeed = `${protocol.seed}/step/${epoch}/${batch}`;
-        const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed);
+        const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed, microBatch);
         if (!Number.isFinite(step.loss)) {
           return finish('diverged');
         }
@@ -147,10 +158,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
       testAccuracy,
       trainSeconds: (performance.now() - callStart) / 1000,
       samplesPerSecond: trainingSeconds > 0 ? samplesTrained / trainingSeconds : 0,
+      microBatchSize: microBatch,
     };
   }
 }
 
+/** One optimizer step on a batch, its gradients summed over micro-batches of at most `microBatch`. */
 async function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -159,30 +172,74 @@ async function trainStep(
   imageShape: [number, number, number],
   /** Seeds the random draws of the step (dropout masks). */
   seed: string,
+  microBatch: number,
 ): Promise<{ loss: number; correct: number }> {
+  const pixels = imageShape[0] * imageShape[1] * imageShape[2];
+  const sizes = chunkSizes(batch.y.length, microBatch);
+  let gradients: tf.NamedTensorMap | null = null;
+  let loss = 0;
+  let correct = 0;
+  try {
+    let offset = 0;
+    for (const [index, size] of sizes.entries()) {
+      const part = await microBatchGradients(
+        model,
+        variables,
+        { x: batch.x.subarray(offset * pixels, (offset + size) * pixels), y: batch.y.subarray(offset, offset + size) },
+        imageShape,
+        size / batch.y.length,
+        sizes.length === 1 ? seed : `${seed}/${index}`,
+      );
+      offset += size;
+      loss += part.loss;
+      correct += part.correct;
+      gradients = gradients ? sumInto(gradients, part.gradients) : part.gradients;
+    }
+    optimizer.applyGradients(gradients!);
+    return { loss, correct };
+  } finally {
+    if (gradients) tf.dispose(gradients);
+  }
+}
+
+/** Gradients of `weight` x the micro-batch's mean loss, so that the weighted sum is the batch mean. */
+async function microBatchGradients(
+  model: tf.LayersModel,
+  variables: tf.Variable[],
+  batch: { x: Float32Array; y: Int32Array },
+  imageShape: [number, number, number],
+  weight: number,
+  seed: string,
+): Promise<{ loss: number; correct: number; gradients: tf.NamedTensorMap }> {
   const xb = tf.tensor4d(batch.x, [batch.y.length, ...imageShape]);
   const yb = tf.tensor1d(batch.y, 'int32');
   let hits: tf.Scalar | undefined;
-  let loss: tf.Scalar | null = null;
+  let value: tf.Scalar | undefined;
   try {
-    loss = withSeededMathRandom(seed, () =>
-      optimizer.minimize(
-        () => {
-          const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
-          hits = tf.keep(correctCount(probabilities, yb));
-          return crossEntropy(probabilities, yb);
-        },
-        true,
-        variables,
-      ),
+    const result = withSeededMathRandom(seed, () =>
+      tf.variableGrads(() => {
+        const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
+        hits = tf.keep(correctCount(probabilities, yb));
+        const meanLoss = crossEntropy(probabilities, yb);
+        return weight === 1 ? meanLoss : tf.mul(meanLoss, weight);
+      }, variables),
     );
-    const [lossValue, hitValue] = await Promise.all([loss!.data(), hits!.data()]);
-    return { loss: lossValue[0], correct: hitValue[0] };
+    value = result.value;
+    const [lossValue, hitValue] = await Promise.all([value.data(), hits!.data()]);
+    return { loss: lossValue[0], correct: hitValue[0], gradients: result.grads };
   } finally {
     tf.dispose([xb, yb]);
     if (hits) hits.dispose();
-    if (loss) loss.dispose();
+    if (value) value.dispose();
   }
+}
+
+/** Adds `more` to `sums` (both disposed) and returns the new sums. */
+function sumInto(sums: tf.NamedTensorMap, more: tf.NamedTensorMap): tf.NamedTensorMap {
+  const result: tf.NamedTensorMap = {};
+  for (const name of Object.keys(sums)) result[name] = tf.add(sums[name], more[name]);
+  tf.dispose([sums, more]);
+  return result;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
