@@ -255,6 +255,9 @@ describe('trainTrial activity', () => {
     expect(isOutOfMemory(new RangeError('Array buffer allocation failed'))).toBe(true);
     expect(isOutOfMemory(new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'))).toBe(true);
     expect(isOutOfMemory(new Error('OOM when allocating tensor with shape[64,128,28,28]'))).toBe(true);
+    const wasmAbort = Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' });
+    expect(isOutOfMemory(wasmAbort)).toBe(true);
+    expect(isOutOfMemory(new Error('Aborted by the user'))).toBe(false);
     expect(isOutOfMemory(new Error('connection reset by peer'))).toBe(false);
     expect(isOutOfMemory('out of memory')).toBe(false);
   });

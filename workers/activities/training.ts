@@ -109,6 +109,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         const { startEpoch, outcome } = trainInThread
           ? await runTrainingInThread(job, deps.backend as BackendPreference, hooks)
           : await runTraining(job, hooks);
+        if (outcome.microBatchSize < job.protocol.batchSize) {
+          log(`trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`);
+        }
         const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
         // An epoch whose validation loss is NaN diverged before it was recorded.
         const epochs = [...previous, ...outcome.epochs.filter((e) => Number.isFinite(e.valLoss))];
@@ -161,9 +164,13 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
   };
 }
 
-const OUT_OF_MEMORY = /out of memory|\bOOM\b|ResourceExhausted|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory/i;
+const OUT_OF_MEMORY =
+  /out of memory|\bOOM\b|ResourceExhausted|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory|^RuntimeError: Aborted\(/i;
 
-/** Allocation failures of the tfjs backends (wasm heap, JS buffers, TensorFlow's ResourceExhausted). */
+/**
+ * Allocation failures of the tfjs backends (wasm heap, JS buffers, TensorFlow's ResourceExhausted).
+ * The release wasm build reports an exhausted heap only as `RuntimeError: Aborted()`.
+ */
 export function isOutOfMemory(err: unknown): boolean {
   return err instanceof Error && OUT_OF_MEMORY.test(`${err.name}: ${err.message}`);
 }
