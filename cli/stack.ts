@@ -240,12 +240,15 @@ export const WORKFLOW_TASK_TIMEOUT = '30 seconds';
 export async function openStackToStart(
   flags: Flags,
   what: string,
-  namedQueue = stringFlag(flags, 'task-queue'),
+  /** The request's parallelism: an embedded owner's in-process trainer runs that many trainings at once. */
+  options: { parallel: number; namedQueue?: string },
 ): Promise<{ stack: Stack; trainerTaskQueue: string }> {
+  const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
   const stack = await openStack({
     own: flags.wait === true,
     backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
     trainerTaskQueue: namedQueue,
+    trainerConcurrency: options.parallel,
   });
   if (stack.mode === 'offline') {
     await stack.close();

@@ -98,7 +98,7 @@ async function trainBaselines(argv: string[]): Promise<number> {
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
   const wait = flags.wait === true;
-  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'train');
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'train', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();

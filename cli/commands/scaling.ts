@@ -65,7 +65,10 @@ interface RunOptions {
 
 async function runStudy(request: ScalingStudyRequest, flags: Flags, options: RunOptions): Promise<number> {
   const wait = flags.wait === true;
-  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the study', options.namedQueue);
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the study', {
+    parallel: request.parallel,
+    namedQueue: options.namedQueue,
+  });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();

@@ -38,7 +38,7 @@ async function startSearch(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv, SEARCH_START_FLAGS);
   const request = searchRequestFromFlags(flags);
   const wait = flags.wait === true;
-  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search');
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const client = await stack.client();
