@@ -11,7 +11,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, makeTelemetryFilterString, type NativeConnection, type Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  makeTelemetryFilterString,
+  type LogLevel,
+  type LogMetadata,
+  type NativeConnection,
+  type Worker,
+} from '@temporalio/worker';
 import { stableHash } from '../cells/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
@@ -143,10 +151,17 @@ function lazyStack(
  * worker states) and the native core's warnings (a progress query answered late while a batch
  * trains) are dropped; the SDK's warnings and errors still print.
  */
+/** The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up. */
+class EmbeddedSdkLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (!message.startsWith('No workflows registered, not polling for workflow tasks')) super.log(level, message, meta);
+  }
+}
+
 function quietSdkLogs(): void {
   if (Runtime._instance) return;
   Runtime.install({
-    logger: new DefaultLogger('WARN'),
+    logger: new EmbeddedSdkLogger('WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
   });
 }

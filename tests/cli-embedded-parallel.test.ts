@@ -44,6 +44,7 @@ describe('embedded stack', () => {
       DATABASE_URL: database.url,
     });
     expect(code, output).toBe(0);
+    expect(output).not.toMatch(/WARN/);
     const rows = await database.db.select().from(trials).where(eq(trials.status, 'succeeded'));
     expect(rows.map((r) => r.archHash).length, output).toBe(2);
     const [a, b] = rows.map((r) => ({ start: r.startedAt!.getTime(), end: r.finishedAt!.getTime() }));
