@@ -149,7 +149,7 @@ export function verdict(report: ScalingReport): string[] {
 
 function protocolText(config: ScalingStudyRequest): string {
   const p = config.protocol;
-  return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
+  return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
 }
 
 export function reportSvg(report: ScalingReport): string {

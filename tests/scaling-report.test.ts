@@ -164,6 +164,7 @@ describe('scaling report', () => {
     }
     expect(svg).toContain('FLOPs (millions of multiply-adds per image, log scale)');
     expect(svg).toContain('Test accuracy (%) on 10000 images');
+    expect(svg).toMatch(/\d+ training samples, \d+ epochs? of batch \d+, /);
     expect(svg.match(/<path /g)).toHaveLength(4);
   });
 });
