@@ -146,11 +146,6 @@ function lazyStack(
   };
 }
 
-/**
- * In-process workers share the user's terminal: the SDK's info lines (the workflow bundle report,
- * worker states) and the native core's warnings (a progress query answered late while a batch
- * trains) are dropped; the SDK's warnings and errors still print.
- */
 /** The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up. */
 class EmbeddedSdkLogger extends DefaultLogger {
   override log(level: LogLevel, message: string, meta?: LogMetadata): void {
@@ -158,6 +153,11 @@ class EmbeddedSdkLogger extends DefaultLogger {
   }
 }
 
+/**
+ * In-process workers share the user's terminal: the SDK's info lines (the workflow bundle report,
+ * worker states) and the native core's warnings (a progress query answered late while a batch
+ * trains) are dropped; the SDK's warnings and errors still print.
+ */
 function quietSdkLogs(): void {
   if (Runtime._instance) return;
   Runtime.install({
