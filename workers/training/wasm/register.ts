@@ -1,8 +1,10 @@
 /**
  * Installs the wasm kernels of this folder: the composed convolution
  * gradients (Conv2DBackpropInput replaces the backend's scalar one), pooling
- * gradients, a BatchMatMul that transposes explicitly, and heap-copying
- * Slice, SplitV and Tile.
+ * gradients, a BatchMatMul that transposes explicitly, heap-copying
+ * Slice, SplitV and Tile, Sum and Mean over leading axes as a matrix product,
+ * Identity and same-type Cast without a copy, and FusedBatchNorm as a 1x1
+ * depthwise convolution.
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +13,9 @@ import { depthwiseGradientKernels } from './depthwise-gradients';
 import { sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
+import { meanKernel, sumKernel } from './reduce-kernels';
+import { castKernel, identityKernel } from './alias-kernels';
+import { batchNormKernel } from './batch-norm-kernel';
 
 const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
 /** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
@@ -19,6 +24,11 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['Slice', sliceKernel],
   ['SplitV', splitVKernel],
   ['Tile', tileKernel],
+  ['Sum', sumKernel],
+  ['Mean', meanKernel],
+  ['Identity', identityKernel],
+  ['Cast', castKernel],
+  ['FusedBatchNorm', batchNormKernel],
 ];
 /** Kernel names whose wasm implementation this module provides. */
 export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];
