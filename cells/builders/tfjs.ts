@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inferShapes, liveNodes } from '../cost';
 import type { ActivationFn, LayerGraph, LayerNode } from '../graph';
+import { FusedBatchNormalization } from './batch-norm';
 import { DilatedConv2D } from './dilated-conv';
 
 type TfActivation = 'relu' | 'relu6' | 'swish' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
@@ -142,7 +143,7 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
     case 'batchNorm':
       // Momentum 0.9, not Keras' 0.99: after the few hundred steps of a short trial, 0.99 leaves the
       // moving statistics mostly at their initial values and inference-mode accuracy at chance.
-      return one(tf.layers.batchNormalization({ name, momentum: 0.9 }));
+      return one(new FusedBatchNormalization({ name, momentum: 0.9 }));
     case 'activation':
       return one(tf.layers.activation({ name, activation: ACTIVATIONS[node.fn] }));
     case 'maxPool':
@@ -191,7 +192,7 @@ export function countFlopsFromModel(model: tf.LayersModel): number {
       const output = layer.outputShape as number[];
       const positions = output.slice(1, -1).reduce((a, b) => a * b, 1);
       flops += positions * kernel.shape.reduce((a: number, b) => a * (b as number), 1);
-    } else if (kind !== 'BatchNormalization' && layer.weights.length > 0) {
+    } else if (kind !== FusedBatchNormalization.className && layer.weights.length > 0) {
       throw new Error(`countFlopsFromModel: layer ${layer.name} (${kind}) has weights but no FLOP rule`);
     }
   }
