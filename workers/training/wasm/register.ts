@@ -4,7 +4,8 @@
  * gradients, a BatchMatMul that transposes explicitly, heap-copying
  * Slice, SplitV and Tile, Sum and Mean over leading axes as a matrix product,
  * Identity and same-type Cast without a copy, and FusedBatchNorm as a 1x1
- * depthwise convolution.
+ * depthwise convolution, and depthwise filters of slow sizes as sums of
+ * fast ones.
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +17,7 @@ import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
 import { castKernel, identityKernel } from './alias-kernels';
 import { batchNormKernel } from './batch-norm-kernel';
+import { depthwiseTilingKernel } from './depthwise-tiling';
 
 const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
 /** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
@@ -29,6 +31,7 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['Identity', identityKernel],
   ['Cast', castKernel],
   ['FusedBatchNorm', batchNormKernel],
+  ['DepthwiseConv2dNative', depthwiseTilingKernel],
 ];
 /** Kernel names whose wasm implementation this module provides. */
 export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];
