@@ -1,28 +1,27 @@
 /**
  * Gradients of depthwise convolutions on the wasm backend.
  *
+ * With channel multiplier 1 (every depthwise layer the search spaces build)
+ * the SIMD kernel (simd/depthwise.wat) computes the filter gradient directly,
+ * 3-7x faster than any composition of XNNPACK kernels measured, and the input
+ * gradient wherever XNNPACK would be slow: strided convolutions (composed, they
+ * convolve a zero-inserted dy, 4x the work at stride 2) and filter sizes
+ * without a fast XNNPACK kernel. Otherwise, and if the SIMD kernels are not
+ * available:
  * - input gradient: as for Conv2D, a depthwise stride-1 convolution of the
  *   zero-inserted dy with the flipped filter (channel multipliers summed after).
- * - filter gradient, channel multiplier 1: channels become the batch and
- *   examples the channels (x as [C, H, W, N], dy as [OH, OW, N, C]), as for
- *   Conv2D, in groups of GROUP channels: a dense convolution per group gives
- *   the GROUP x GROUP channel cross-correlations, whose diagonal is the
- *   gradient. It computes GROUP times the needed products, but on XNNPACK's
- *   dense GEMM path, which beat the alternative below about 2x (measured at
- *   28x28x16, batch 128).
- * - filter gradient, any multiplier: every (channel, example) pair becomes one
- *   channel of a single image, x as [1, H, W, C*N]; a depthwise convolution
- *   with dy as the [OH, OW, C*N, M] filter (forward stride as dilation) gives
- *   per-example filter gradients, summed over the examples. XNNPACK runs
- *   depthwise convolutions with such large kernels slowly.
+ * - filter gradient: every (channel, example) pair becomes one channel of a
+ *   single image, x as [1, H, W, C*N]; a depthwise convolution with dy as the
+ *   [OH, OW, C*N, M] filter (forward stride as dilation) gives per-example
+ *   filter gradients, summed over the examples.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Composer, compose } from './compose';
+import { compose } from './compose';
 import { inputGradient, filterGradientTail } from './conv-gradients';
-import { ConvGeometry, convGeometry, explicitPad } from './geometry';
-
-const GROUP = 4;
+import { xnnpackDepthwiseIsFast } from './depthwise-forward';
+import { convGeometry, explicitPad } from './geometry';
+import { depthwiseBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -34,6 +33,11 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const a = attrs as AnyAttrs;
   const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
   const multiplier = filter.shape[3];
+  const strided = g.strideH > 1 || g.strideW > 1;
+  if (multiplier === 1 && (strided || !xnnpackDepthwiseIsFast(g))) {
+    const dx = depthwiseBySimd(backend as BackendWasm, 'inputGradient', g, { dy, w: filter });
+    if (dx != null) return dx;
+  }
   return compose(backend as BackendWasm, (c) => {
     const flipped = c.run('Reverse', { x: filter }, { dims: [0, 1] });
     if (multiplier === 1) return inputGradient(c, dy, flipped, g, 'DepthwiseConv2dNative');
@@ -44,49 +48,17 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   });
 }
 
-function groupedFilterGradient(c: Composer, x: Info, dy: Info, g: ConvGeometry): Info {
-  const rowsTail = filterGradientTail(g.kH, g.dilationH, g.outH, g.strideH, g.inH, g.padTop);
-  const colsTail = filterGradientTail(g.kW, g.dilationW, g.outW, g.strideW, g.inW, g.padLeft);
-  const images = c.transpose(x, [3, 1, 2, 0]);
-  const gradients = c.transpose(dy, [3, 1, 2, 0]);
-  const parts: Array<{ first: number; size: number; out: Info }> = [];
-  for (let first = 0; first < g.inC; first += GROUP) {
-    const size = Math.min(GROUP, g.inC - first);
-    const groupImages = c.run('Slice', { x: images }, { begin: [first, 0, 0, 0], size: [size, g.inH, g.inW, g.batch] });
-    const groupGradients = c.run('Slice', { x: gradients }, { begin: [first, 0, 0, 0], size: [size, g.outH, g.outW, g.batch] });
-    const out = c.run('Conv2D', { x: groupImages, filter: c.transpose(groupGradients, [1, 2, 3, 0]) }, {
-      strides: [g.dilationH, g.dilationW],
-      dilations: [g.strideH, g.strideW],
-      pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
-      dataFormat: 'NHWC',
-    });
-    parts.push({ first, size, out });
-  }
-  const result = c.allocate([g.kH, g.kW, g.inC, 1]);
-  const dw = c.backend.typedArrayFromHeap(result) as Float32Array;
-  for (const { first, size, out } of parts) {
-    // out is [size, kH + surplus, kW + surplus, size]; keep the diagonal of the first kH x kW taps.
-    const [, outKH, outKW] = out.shape;
-    const cross = c.backend.typedArrayFromHeap(out) as Float32Array;
-    for (let i = 0; i < size; i++) {
-      for (let kh = 0; kh < g.kH; kh++) {
-        for (let kw = 0; kw < g.kW; kw++) {
-          dw[(kh * g.kW + kw) * g.inC + first + i] = cross[((i * outKH + kh) * outKW + kw) * size + i];
-        }
-      }
-    }
-  }
-  return result;
-}
-
 function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
   const { x, dy } = inputs;
   const a = attrs as AnyAttrs;
   const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
   const multiplier = a.filterShape[3] as number;
   const { batch: n, inC } = g;
+  if (multiplier === 1) {
+    const dw = depthwiseBySimd(backend as BackendWasm, 'filterGradient', g, { x, dy });
+    if (dw != null) return dw;
+  }
   return compose(backend as BackendWasm, (c) => {
-    if (multiplier === 1) return groupedFilterGradient(c, x, dy, g);
     const image = c.reshape(c.transpose(x, [1, 2, 3, 0]), [1, g.inH, g.inW, inC * n]);
     const dy5 = c.reshape(dy, [n, g.outH, g.outW, inC, multiplier]);
     const filters = c.reshape(c.transpose(dy5, [1, 2, 3, 0, 4]), [g.outH, g.outW, inC * n, multiplier]);

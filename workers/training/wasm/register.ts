@@ -2,10 +2,10 @@
  * Installs the wasm kernels of this folder: the composed convolution
  * gradients (Conv2DBackpropInput replaces the backend's scalar one), pooling
  * gradients, a BatchMatMul that transposes explicitly, heap-copying
- * Slice, SplitV and Tile, Sum and Mean over leading axes as a matrix product,
+ * Slice, SplitV and Tile, Sum and Mean over leading axes as one average pooling,
  * Identity and same-type Cast without a copy, and FusedBatchNorm as a 1x1
- * depthwise convolution, and depthwise filters of slow sizes as sums of
- * fast ones.
+ * depthwise convolution; depthwise filters XNNPACK has no fast kernel for go
+ * to a SIMD kernel of this folder (simd-kernels.ts).
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
 import { castKernel, identityKernel } from './alias-kernels';
 import { batchNormKernel } from './batch-norm-kernel';
-import { depthwiseTilingKernel } from './depthwise-tiling';
+import { depthwiseForwardKernel } from './depthwise-forward';
 
 const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
 /** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
@@ -31,7 +31,7 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['Identity', identityKernel],
   ['Cast', castKernel],
   ['FusedBatchNorm', batchNormKernel],
-  ['DepthwiseConv2dNative', depthwiseTilingKernel],
+  ['DepthwiseConv2dNative', depthwiseForwardKernel],
 ];
 /** Kernel names whose wasm implementation this module provides. */
 export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];

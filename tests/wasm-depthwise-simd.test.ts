@@ -1,8 +1,8 @@
-/** Depthwise filters of slow sizes computed as sums of fast ones, against the cpu backend. */
+/** Depthwise convolutions on the SIMD kernel (filter sizes XNNPACK runs slowly) against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../workers/training/backend';
-import { splitTaps, tilePieces } from '../workers/training/wasm/depthwise-tiling';
+import { xnnpackDepthwiseIsFast } from '../workers/training/wasm/depthwise-forward';
 import { convGeometry } from '../workers/training/wasm/geometry';
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ interface Case {
 const cases: Case[] = [];
 for (const kernel of [[7, 7], [1, 7], [7, 1], [4, 4], [3, 5], [6, 6], [9, 9], [11, 11]] as Array<[number, number]>) {
   for (const padding of ['same', 'valid'] as const) {
-    for (const stride of [1, 2]) cases.push({ kernel, stride, dilation: 1, padding, multiplier: kernel[0] === 4 ? 2 : 1 });
+    for (const stride of [1, 2]) cases.push({ kernel, stride, dilation: 1, padding, multiplier: kernel[0] === 4 ? 2 : 1 /* a multiplier of 2 takes XNNPACK's path */ });
     cases.push({ kernel, stride: 1, dilation: 2, padding, multiplier: 1 });
   }
 }
@@ -37,20 +37,11 @@ async function depthwiseOn(backend: string, c: Case): Promise<{ shape: number[];
   });
 }
 
-describe('tiled depthwise convolutions on wasm', () => {
-  it('splits taps into runs of at most five, the remainder first', () => {
-    expect(splitTaps(7)).toEqual([{ start: 0, length: 2 }, { start: 2, length: 5 }]);
-    expect(splitTaps(5)).toEqual([{ start: 0, length: 5 }]);
-    expect(splitTaps(11)).toEqual([{ start: 0, length: 1 }, { start: 1, length: 5 }, { start: 6, length: 5 }]);
-  });
-
-  it('tiles a same-padded 7x7 filter into four fast pieces and leaves fast sizes alone', () => {
-    const geometry = (k: number, pad: 'same' | 'valid') => convGeometry([8, 28, 28, 32], [k, k, 32, 1], 1, 1, pad, undefined, true, 'NHWC');
-    expect(tilePieces(geometry(7, 'same'))?.map((p) => p.size)).toEqual([2, 5, 5, 5]);
-    expect(tilePieces(geometry(5, 'same'))).toBeNull();
-    expect(tilePieces(geometry(3, 'valid'))).toBeNull();
-    // Without padding before the input, the later pieces would need to start before it.
-    expect(tilePieces(geometry(7, 'valid'))).toBeNull();
+describe('depthwise convolutions on the wasm SIMD kernel', () => {
+  it('sends only filter sizes without a fast XNNPACK kernel to the SIMD kernel', () => {
+    const geometry = (kh: number, kw: number) => convGeometry([8, 28, 28, 32], [kh, kw, 32, 1], 1, 1, 'same', undefined, true, 'NHWC');
+    expect([[1, 1], [2, 2], [3, 3], [5, 5]].every(([kh, kw]) => xnnpackDepthwiseIsFast(geometry(kh, kw)))).toBe(true);
+    expect([[7, 7], [1, 7], [4, 4], [3, 5]].some(([kh, kw]) => xnnpackDepthwiseIsFast(geometry(kh, kw)))).toBe(false);
   });
 
   it.each(cases.map((c) => [label(c), c] as const))('%s matches the cpu backend', async (_label, c) => {
@@ -66,7 +57,7 @@ describe('tiled depthwise convolutions on wasm', () => {
     expect(worst / scale).toBeLessThan(1e-5);
   });
 
-  it('frees its pieces', async () => {
+  it('leaves nothing allocated but its output', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 14, 14, 8]) as tf.Tensor4D;
     const w = tf.randomNormal([7, 7, 8, 1]) as tf.Tensor4D;

@@ -1,0 +1,98 @@
+/**
+ * Hand-written WebAssembly SIMD kernels that work on tensors in place in the
+ * tfjs wasm heap.
+ *
+ * The kernels are WebAssembly text (simd/*.wat) assembled by wabt when the
+ * wasm backend is selected, and instantiated against the backend's own
+ * memory (exported by the single-threaded build, shared by the threaded
+ * one), so they read and write tensors where tfjs keeps them: no copies.
+ * They run on the calling thread only.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ConvGeometry } from './geometry';
+
+const require = createRequire(import.meta.url);
+const DEPTHWISE_SOURCE = new URL('./simd/depthwise.wat', import.meta.url);
+const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
+
+/** Which tensor a depthwise pass computes: y (forward), dx (input gradient) or dw (filter gradient). */
+export type DepthwiseMode = 'forward' | 'inputGradient' | 'filterGradient';
+const MODE_NUMBER: Record<DepthwiseMode, number> = { forward: 0, inputGradient: 1, filterGradient: 2 };
+
+interface DepthwiseExports {
+  depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
+}
+
+interface Wabt {
+  parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
+}
+
+let modules: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
+const instances = new WeakMap<object, DepthwiseExports>();
+
+/** Assembles the kernels (once per process); until then `depthwiseBySimd` returns null. */
+export async function compileSimdKernels(): Promise<void> {
+  if (modules) return;
+  const wabt = await (require('wabt') as () => Promise<Wabt>)();
+  const source = fs.readFileSync(DEPTHWISE_SOURCE, 'utf8');
+  if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`${DEPTHWISE_SOURCE.pathname} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
+  const assemble = (text: string) => {
+    const parsed = wabt.parseWat('depthwise.wat', text, { simd: true, threads: true });
+    try {
+      return new WebAssembly.Module(parsed.toBinary({}).buffer);
+    } finally {
+      parsed.destroy();
+    }
+  };
+  modules = { plain: assemble(source), shared: assemble(source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT)) };
+}
+
+function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
+  const module = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  return module.asm?.memory ?? module.wasmMemory;
+}
+
+function kernelsFor(backend: BackendWasm): DepthwiseExports | null {
+  const cached = instances.get(backend);
+  if (cached) return cached;
+  const memory = memoryOf(backend);
+  if (modules == null || memory == null) return null;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const instance = new WebAssembly.Instance(shared ? modules.shared : modules.plain, { env: { memory } });
+  const kernels = instance.exports as unknown as DepthwiseExports;
+  instances.set(backend, kernels);
+  return kernels;
+}
+
+/**
+ * One depthwise convolution pass (channel multiplier 1) by the SIMD kernel:
+ * the forward output from x and w, dx from dy and w, or dw from x and dy.
+ * Null when the kernels are not available.
+ */
+export function depthwiseBySimd(
+  backend: BackendWasm,
+  mode: DepthwiseMode,
+  g: ConvGeometry,
+  operands: { x?: tf.TensorInfo; dy?: tf.TensorInfo; w?: tf.TensorInfo },
+): tf.TensorInfo | null {
+  const kernels = kernelsFor(backend);
+  if (kernels == null) return null;
+  const shapes: Record<DepthwiseMode, number[]> = {
+    forward: [g.batch, g.outH, g.outW, g.inC],
+    inputGradient: [g.batch, g.inH, g.inW, g.inC],
+    filterGradient: [g.kH, g.kW, g.inC, 1],
+  };
+  const out = backend.makeOutput(shapes[mode], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  const offset = (t: tf.TensorInfo | undefined) => backend.dataIdMap.get(t!.dataId)!.memoryOffset;
+  const x = offset(mode === 'inputGradient' ? out : operands.x);
+  const y = offset(mode === 'forward' ? out : operands.dy);
+  const w = offset(mode === 'filterGradient' ? out : operands.w);
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
+  kernels.depthwise(MODE_NUMBER[mode], x, y, w, batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft);
+  return out;
+}
