@@ -1,7 +1,8 @@
 /**
- * MaxPoolGrad for the wasm backend, written in JavaScript over the wasm heap.
- * The backend's own C++ kernel rescans every window for every input pixel
- * and was the slowest kernel of LeNet-5 training (about 30 ms a batch).
+ * MaxPoolGrad for the wasm backend: the SIMD kernel (simd/max-pool-grad.wat),
+ * or, when it is not available, the same loops in JavaScript over the wasm
+ * heap. The backend's own C++ kernel rescans every window for every input
+ * pixel and was the slowest kernel of LeNet-5 training (about 30 ms a batch).
  *
  * Semantics follow the cpu backend: each window sends its dy to the first
  * position (row-major) holding its maximum; windows of only -Infinity/NaN
@@ -12,6 +13,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { compose } from './compose';
 import { inputGradient } from './conv-gradients';
 import { geometryOf } from './geometry';
+import { maxPoolGradBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -35,6 +37,8 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, input } = inputs;
   const a = attrs as AnyAttrs;
   const info = poolInfo(input, a);
+  const bySimd = maxPoolGradBySimd(wasm, info, dy, input);
+  if (bySimd != null) return bySimd;
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
   const padTop = info.padInfo.top;
@@ -47,6 +51,10 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const g = wasm.typedArrayFromHeap(dy) as Float32Array;
   dx.fill(0);
 
+  // Channels innermost, as they lie in memory: every window keeps a running maximum and its
+  // position per channel.
+  const best = new Float32Array(channels);
+  const where = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
       const hStart = oh * strideHeight - padTop;
@@ -56,22 +64,24 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
         const wStart = ow * strideWidth - padLeft;
         const kwFirst = Math.max(0, Math.ceil(-wStart / dilationWidth));
         const kwEnd = Math.min(filterWidth, Math.ceil((inWidth - wStart) / dilationWidth));
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let c = 0; c < channels; c++) {
-          let best = -Infinity;
-          let where = -1;
-          for (let kh = khFirst; kh < khEnd; kh++) {
-            const rowBase = (b * inHeight + hStart + kh * dilationHeight) * inWidth;
-            for (let kw = kwFirst; kw < kwEnd; kw++) {
-              const i = (rowBase + wStart + kw * dilationWidth) * channels + c;
-              const v = x[i];
-              if (v > best) {
-                best = v;
-                where = i;
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let kh = khFirst; kh < khEnd; kh++) {
+          const rowBase = (b * inHeight + hStart + kh * dilationHeight) * inWidth;
+          for (let kw = kwFirst; kw < kwEnd; kw++) {
+            const base = (rowBase + wStart + kw * dilationWidth) * channels;
+            for (let c = 0; c < channels; c++) {
+              const v = x[base + c];
+              if (v > best[c]) {
+                best[c] = v;
+                where[c] = base + c;
               }
             }
           }
-          if (where >= 0) dx[where] += g[dyBase + c];
+        }
+        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+        for (let c = 0; c < channels; c++) {
+          if (where[c] >= 0) dx[where[c]] += g[dyBase + c];
         }
       }
     }

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import type { ConvGeometry } from './geometry';
 
 const require = createRequire(import.meta.url);
-const DEPTHWISE_SOURCE = new URL('./simd/depthwise.wat', import.meta.url);
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -23,32 +23,35 @@ const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 export type DepthwiseMode = 'forward' | 'inputGradient' | 'filterGradient';
 const MODE_NUMBER: Record<DepthwiseMode, number> = { forward: 0, inputGradient: 1, filterGradient: 2 };
 
-interface DepthwiseExports {
+interface SimdExports {
   depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
+  maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
 }
 
 interface Wabt {
   parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
 }
 
-let modules: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
-const instances = new WeakMap<object, DepthwiseExports>();
+let modules: Array<{ plain: WebAssembly.Module; shared: WebAssembly.Module }> | undefined;
+const instances = new WeakMap<object, SimdExports>();
 
 /** Assembles the kernels (once per process); until then `depthwiseBySimd` returns null. */
 export async function compileSimdKernels(): Promise<void> {
   if (modules) return;
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
-  const source = fs.readFileSync(DEPTHWISE_SOURCE, 'utf8');
-  if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`${DEPTHWISE_SOURCE.pathname} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
-  const assemble = (text: string) => {
-    const parsed = wabt.parseWat('depthwise.wat', text, { simd: true, threads: true });
+  const assemble = (name: string, text: string) => {
+    const parsed = wabt.parseWat(name, text, { simd: true, threads: true });
     try {
       return new WebAssembly.Module(parsed.toBinary({}).buffer);
     } finally {
       parsed.destroy();
     }
   };
-  modules = { plain: assemble(source), shared: assemble(source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT)) };
+  modules = SOURCES.map((name) => {
+    const source = fs.readFileSync(new URL(`./simd/${name}`, import.meta.url), 'utf8');
+    if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
+    return { plain: assemble(name, source), shared: assemble(name, source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT)) };
+  });
 }
 
 function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
@@ -56,17 +59,19 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
   return module.asm?.memory ?? module.wasmMemory;
 }
 
-function kernelsFor(backend: BackendWasm): DepthwiseExports | null {
+function kernelsFor(backend: BackendWasm): SimdExports | null {
   const cached = instances.get(backend);
   if (cached) return cached;
   const memory = memoryOf(backend);
   if (modules == null || memory == null) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const instance = new WebAssembly.Instance(shared ? modules.shared : modules.plain, { env: { memory } });
-  const kernels = instance.exports as unknown as DepthwiseExports;
+  const exports = modules.map((m) => new WebAssembly.Instance(shared ? m.shared : m.plain, { env: { memory } }).exports);
+  const kernels = Object.assign({}, ...exports) as SimdExports;
   instances.set(backend, kernels);
   return kernels;
 }
+
+const offsetOf = (backend: BackendWasm, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * One depthwise convolution pass (channel multiplier 1) by the SIMD kernel:
@@ -88,11 +93,26 @@ export function depthwiseBySimd(
   };
   const out = backend.makeOutput(shapes[mode], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
-  const offset = (t: tf.TensorInfo | undefined) => backend.dataIdMap.get(t!.dataId)!.memoryOffset;
+  const offset = (t: tf.TensorInfo | undefined) => offsetOf(backend, t!);
   const x = offset(mode === 'inputGradient' ? out : operands.x);
   const y = offset(mode === 'forward' ? out : operands.dy);
   const w = offset(mode === 'filterGradient' ? out : operands.w);
   const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   kernels.depthwise(MODE_NUMBER[mode], x, y, w, batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft);
+  return out;
+}
+
+/** The gradient of a max pooling (`info` as tfjs computes it) by the SIMD kernel; null when unavailable. */
+export function maxPoolGradBySimd(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, dy: tf.TensorInfo, input: tf.TensorInfo): tf.TensorInfo | null {
+  const kernels = kernelsFor(backend);
+  if (kernels == null) return null;
+  const out = backend.makeOutput(input.shape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  kernels.maxPoolGrad(
+    offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left,
+  );
   return out;
 }
