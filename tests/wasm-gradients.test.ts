@@ -186,6 +186,26 @@ describe('wasm conv gradients match the cpu backend', () => {
   });
 });
 
+describe('wasm 1x1 convolution filter gradients (the SIMD kernel) match the cpu backend', () => {
+  // Channels in whole SIMD blocks (inputs by 4, outputs by 8); 297 or 90 positions: chunks of 64 and a tail.
+  const cases: Array<[number, number, number, Padding]> = [
+    [8, 16, 1, 'same'],
+    [12, 8, 2, 'valid'],
+    [4, 24, 2, 'same'],
+  ];
+  it.each(cases)('%i -> %i channels, stride %i, %s', async (inC, outC, stride, padding) => {
+    const grad = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.randomNormal([3, 9, 11, inC], 0, 1, 'float32', 1) as tf.Tensor4D;
+        const w = tf.randomNormal([1, 1, inC, outC], 0, 1, 'float32', 2) as tf.Tensor4D;
+        return tf.grad((b: tf.Tensor) => weightedSum(tf.conv2d(x, b as tf.Tensor4D, stride, padding)))(w).dataSync().slice();
+      });
+    };
+    expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
 describe('wasm pooling and matmul gradients match the cpu backend', () => {
   const pools: Array<{ pool: number; stride: number; padding: Padding; batch: number }> = [
     { pool: 2, stride: 2, padding: 'valid', batch: 8 },

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import type { ConvGeometry } from './geometry';
 
 const require = createRequire(import.meta.url);
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat'];
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -26,6 +26,7 @@ const MODE_NUMBER: Record<DepthwiseMode, number> = { forward: 0, inputGradient: 
 interface SimdExports {
   depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
   maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
+  pointwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
 }
 
 interface Wabt {
@@ -113,6 +114,24 @@ export function maxPoolGradBySimd(backend: BackendWasm, info: tf.backend_util.Co
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
     info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}
+
+/**
+ * The filter gradient of a 1x1 convolution without padding by the SIMD
+ * kernel; null when unavailable or when the channels are not multiples of 4
+ * (input) and 8 (output).
+ */
+export function pointwiseFilterGradBySimd(backend: BackendWasm, g: ConvGeometry, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo | null {
+  const fits = g.kH === 1 && g.kW === 1 && g.padTop === 0 && g.padLeft === 0 && g.inC % 4 === 0 && g.outC % 8 === 0;
+  const kernels = fits ? kernelsFor(backend) : null;
+  if (kernels == null) return null;
+  const out = backend.makeOutput([1, 1, g.inC, g.outC], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  kernels.pointwiseFilterGrad(
+    offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out),
+    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.strideH, g.strideW,
   );
   return out;
 }
