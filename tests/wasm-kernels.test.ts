@@ -1,4 +1,4 @@
-/** The wasm heap-copy kernels (Slice, SplitV, Tile) against the cpu backend. */
+/** The wasm heap-copy kernels (Slice, SplitV, Tile, Concat) against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../workers/training/backend';
@@ -57,6 +57,28 @@ describe('wasm layout kernels match the cpu backend', () => {
       const y = tf.tile(values(shape), reps);
       return { shape: y.shape, data: Array.from(y.dataSync()) };
     }));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+
+  const concats: Array<[string, number[][], number]> = [
+    ['channels of NHWC (a NASNet cell output)', [[2, 3, 4, 5], [2, 3, 4, 2], [2, 3, 4, 7]], 3],
+    ['rows', [[2, 3, 4], [2, 5, 4]], 1],
+    ['the first axis', [[3, 2], [1, 2]], 0],
+    ['with an empty input', [[2, 0, 3], [2, 4, 3]], 1],
+  ];
+  it.each(concats)('concat: %s', async (_label, shapes, axis) => {
+    const r = await onBoth(() => tf.tidy(() => {
+      const y = tf.concat(shapes.map((shape, i) => tf.add(values(shape), i * 1000)), axis);
+      return { shape: y.shape, data: Array.from(y.dataSync()) };
+    }));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+
+  it('concatenates int32 and bool tensors', async () => {
+    const r = await onBoth(() => tf.tidy(() => [
+      Array.from(tf.concat([values([2, 3], 'int32'), values([2, 2], 'int32')], 1).dataSync()),
+      Array.from(tf.concat([tf.greater(values([2, 3]), 2), tf.greater(values([1, 3]), 0)], 0).dataSync()),
+    ]));
     expect(r.wasm).toEqual(r.cpu);
   });
 

@@ -31,7 +31,10 @@ interface StockBatchNormalization extends tf.layers.Layer {
 }
 
 // tfjs does not export the class itself; a bare instance gives its constructor.
-const Stock = tf.layers.batchNormalization({}).constructor as new (args: BatchNormArgs) => StockBatchNormalization;
+const Stock = tf.layers.batchNormalization({}).constructor as {
+  new (args: BatchNormArgs): StockBatchNormalization;
+  fromConfig: (typeof tf.layers.Layer)['fromConfig'];
+};
 
 export interface TrainingNormalization {
   y: tf.Tensor;
@@ -45,8 +48,9 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
   const count = x.size / x.shape[x.rank - 1];
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
-  const normalize = tf.customGrad((input, scale, offset, save) => {
+  const normalize = tf.customGrad((input, scale, offset, saveFunc) => {
     const [xIn, gammaIn, betaIn] = [input, scale, offset] as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const save = saveFunc as tf.GradSaveFunc;
     mean = tf.keep(tf.mean(xIn, axes)) as tf.Tensor1D;
     variance = tf.keep(tf.mean(tf.squaredDifference(xIn, mean), axes)) as tf.Tensor1D;
     save([xIn, mean, variance, gammaIn]);

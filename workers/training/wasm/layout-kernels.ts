@@ -1,12 +1,15 @@
 /**
- * Tile and Slice for the wasm backend, copying directly between views of the
- * wasm heap. The backend's Slice first copies its whole input out of the heap
- * (readSync) and SplitV, the gradient of every concatenation, calls it once
- * per output; its Tile is an element-by-element C++ loop, and tfjs's batch
- * norm gradient tiles a per-channel vector to the full activation shape.
+ * Slice, SplitV, Tile and Concat for the wasm backend, copying directly
+ * between views of the wasm heap (runs along inner axes by the wasm copier of
+ * simd/copy-runs.wat). The backend's Slice first copies its whole input out
+ * of the heap (readSync) and SplitV, the gradient of every concatenation,
+ * calls it once per output; its Tile is an element-by-element C++ loop, and
+ * tfjs's batch norm gradient tiles a per-channel vector to the full
+ * activation shape; its Concat makes a subarray per run.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { RunCopier, runCopierFor } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -28,8 +31,13 @@ function stridesOf(shape: number[]): number[] {
   return strides;
 }
 
-/** Copies the box `begin`..`begin + size` of `src` (shape `shape`) into `dst`, row-major. */
-export function sliceInto(src: Heap, shape: number[], begin: number[], size: number[], dst: Heap): void {
+/**
+ * Copies the box `begin`..`begin + size` of `src` (shape `shape`) into `dst`,
+ * row-major. With `copyRuns` (views of the wasm heap only), the runs along the
+ * innermost cut axis are copied in wasm, one call per index of the axes
+ * before it; otherwise run by run in JavaScript.
+ */
+export function sliceInto(src: Heap, shape: number[], begin: number[], size: number[], dst: Heap, copyRuns?: RunCopier | null): void {
   const rank = shape.length;
   if (rank === 0) {
     dst[0] = src[0];
@@ -40,16 +48,25 @@ export function sliceInto(src: Heap, shape: number[], begin: number[], size: num
   while (k > 0 && begin[k] === 0 && size[k] === shape[k]) k--;
   const strides = stridesOf(shape);
   const run = size[k] * strides[k];
+  // Axes before `inner` are walked here; axis `inner` (the last before k) is walked by copyRuns.
+  const inner = copyRuns != null && k > 0 ? k - 1 : k;
   let rows = 1;
-  for (let a = 0; a < k; a++) rows *= size[a];
-  const index = new Array<number>(k).fill(0);
+  for (let a = 0; a < inner; a++) rows *= size[a];
+  const index = new Array<number>(inner).fill(0);
+  const bytes = src.BYTES_PER_ELEMENT;
   let to = 0;
   for (let r = 0; r < rows; r++) {
     let from = begin[k] * strides[k];
-    for (let a = 0; a < k; a++) from += (begin[a] + index[a]) * strides[a];
-    copyRun(src, from, dst, to, run);
-    to += run;
-    for (let a = k - 1; a >= 0; a--) {
+    for (let a = 0; a < inner; a++) from += (begin[a] + index[a]) * strides[a];
+    if (inner < k) {
+      from += begin[inner] * strides[inner];
+      copyRuns!(src.byteOffset + from * bytes, dst.byteOffset + to * bytes, size[inner], run * bytes, strides[inner] * bytes, run * bytes);
+      to += size[inner] * run;
+    } else {
+      copyRun(src, from, dst, to, run);
+      to += run;
+    }
+    for (let a = inner - 1; a >= 0; a--) {
       if (++index[a] < size[a]) break;
       index[a] = 0;
     }
@@ -122,7 +139,7 @@ export function sliceKernel(original: tf.KernelConfig): tf.KernelConfig {
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, a.begin, a.size);
     const out = wasm.makeOutput(size, x.dtype);
     if (size.some((s) => s === 0)) return out;
-    sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap);
+    sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap, runCopierFor(wasm));
     return out;
   });
 }
@@ -154,10 +171,41 @@ export function splitVKernel(original: tf.KernelConfig): tf.KernelConfig {
       size[$axis] = s;
       const out = wasm.makeOutput(size, x.dtype);
       // Re-read the input view after each allocation: the heap may have grown.
-      if (s > 0) sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap);
+      if (s > 0) sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap, runCopierFor(wasm));
       begin[$axis] += s;
       return out;
     });
+  };
+  return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/**
+ * Concat by the heap copier: for every index of the axes before the
+ * concatenation axis, each input's block is one run. The backend's kernel
+ * makes a subarray per run.
+ */
+export function concatKernel(original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): Info => {
+    const inputs = Object.values(args.inputs).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+    const wasm = args.backend as BackendWasm;
+    const copyRuns = runCopierFor(wasm);
+    if (copyRuns == null || inputs.length < 2 || inputs[0].dtype === 'string' || inputs[0].dtype === 'complex64') {
+      return original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const axis = tf.util.parseAxisParam((args.attrs as { axis: number | number[] }).axis, inputs[0].shape)[0];
+    const out = wasm.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis), inputs[0].dtype);
+    const rows = tf.util.sizeFromShape(inputs[0].shape.slice(0, axis));
+    const blocks = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
+    const total = blocks.reduce((a, b) => a + b, 0);
+    const bytes = (wasm.typedArrayFromHeap(out) as Heap).BYTES_PER_ELEMENT;
+    const outOffset = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+    let column = 0;
+    inputs.forEach((t, i) => {
+      const offset = wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+      copyRuns(offset, outOffset + column * bytes, rows, blocks[i] * bytes, blocks[i] * bytes, total * bytes);
+      column += blocks[i];
+    });
+    return out;
   };
   return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }

@@ -2,7 +2,7 @@
  * Installs the wasm kernels of this folder: the composed convolution
  * gradients (Conv2DBackpropInput replaces the backend's scalar one), pooling
  * gradients, a BatchMatMul that transposes explicitly, heap-copying
- * Slice, SplitV and Tile, Sum and Mean over leading axes as one average pooling,
+ * Slice, SplitV, Tile and Concat, Sum and Mean over leading axes as one average pooling,
  * Identity and same-type Cast without a copy, and FusedBatchNorm as a 1x1
  * depthwise convolution; depthwise filters XNNPACK has no fast kernel for go
  * to a SIMD kernel of this folder (simd-kernels.ts).
@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dGradientKernels } from './conv-gradients';
 import { depthwiseGradientKernels } from './depthwise-gradients';
-import { sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
+import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
@@ -26,6 +26,7 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['Slice', sliceKernel],
   ['SplitV', splitVKernel],
   ['Tile', tileKernel],
+  ['Concat', concatKernel],
   ['Sum', sumKernel],
   ['Mean', meanKernel],
   ['Identity', identityKernel],

@@ -15,7 +15,17 @@ import { createRequire } from 'node:module';
 import type { ConvGeometry } from './geometry';
 
 const require = createRequire(import.meta.url);
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat'];
+
+// The part of the WebAssembly JS API used here (the project's lib settings do not declare it).
+interface WasmMemory {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+};
+type WasmModule = { readonly kind?: 'wasm module' };
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -27,13 +37,17 @@ interface SimdExports {
   depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
   maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
+  copyRuns: RunCopier;
 }
+
+/** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
+export type RunCopier = (src: number, dst: number, count: number, runBytes: number, srcStep: number, dstStep: number) => void;
 
 interface Wabt {
   parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
 }
 
-let modules: Array<{ plain: WebAssembly.Module; shared: WebAssembly.Module }> | undefined;
+let modules: Array<{ plain: WasmModule; shared: WasmModule }> | undefined;
 const instances = new WeakMap<object, SimdExports>();
 
 /** Assembles the kernels (once per process); until then `depthwiseBySimd` returns null. */
@@ -41,7 +55,7 @@ export async function compileSimdKernels(): Promise<void> {
   if (modules) return;
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
   const assemble = (name: string, text: string) => {
-    const parsed = wabt.parseWat(name, text, { simd: true, threads: true });
+    const parsed = wabt.parseWat(name, text, { simd: true, threads: true, bulk_memory: true });
     try {
       return new WebAssembly.Module(parsed.toBinary({}).buffer);
     } finally {
@@ -55,8 +69,8 @@ export async function compileSimdKernels(): Promise<void> {
   });
 }
 
-function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const module = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+function memoryOf(backend: BackendWasm): WasmMemory | undefined {
+  const module = backend.wasm as unknown as { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
   return module.asm?.memory ?? module.wasmMemory;
 }
 
@@ -134,4 +148,9 @@ export function pointwiseFilterGradBySimd(backend: BackendWasm, g: ConvGeometry,
     g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.strideH, g.strideW,
   );
   return out;
+}
+
+/** The heap copier bound to this backend; null when the kernels are not available. */
+export function runCopierFor(backend: BackendWasm): RunCopier | null {
+  return kernelsFor(backend)?.copyRuns ?? null;
 }
