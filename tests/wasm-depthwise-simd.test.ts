@@ -1,4 +1,8 @@
-/** Depthwise convolutions on the SIMD kernel (filter sizes XNNPACK runs slowly) against the cpu backend. */
+/**
+ * Depthwise convolutions and their gradients on the SIMD kernels, against the
+ * cpu backend, with channel counts that exercise every SIMD width (20 = 16 + 4,
+ * 6 = 4 + 1 + 1).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../workers/training/backend';
@@ -55,6 +59,31 @@ describe('depthwise convolutions on the wasm SIMD kernel', () => {
       scale = Math.max(scale, Math.abs(v));
     });
     expect(worst / scale).toBeLessThan(1e-5);
+  });
+
+  // (tfjs has no gradient for dilated depthwise convolutions; tests/wasm-gradients.test.ts calls those kernels directly.)
+  const gradientCases: Array<[number, number, number, 'same' | 'valid']> = [];
+  for (const channels of [20, 6]) {
+    gradientCases.push([channels, 3, 1, 'same'], [channels, 5, 2, 'same'], [channels, 7, 2, 'valid'], [channels, 7, 1, 'same']);
+  }
+  it.each(gradientCases)('%i channels, %ix filter, stride %i, %s: dx and dw match the cpu backend', async (channels, k, stride, padding) => {
+    const gradients = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.randomNormal([3, 15, 14, channels], 0, 1, 'float32', 3) as tf.Tensor4D;
+        const w = tf.randomNormal([k, k, channels, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+        const loss = (a: tf.Tensor, b: tf.Tensor) => {
+          const y = tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, padding);
+          return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))));
+        };
+        return tf.grads(loss)([x, w]).map((g) => g.dataSync() as Float32Array);
+      });
+    };
+    const [wasm, cpu] = [await gradients('wasm'), await gradients('cpu')];
+    cpu.forEach((expected, i) => {
+      const scale = Math.max(...expected.map(Math.abs));
+      expect(Math.max(...wasm[i].map((v, j) => Math.abs(v - expected[j]))) / scale).toBeLessThan(1e-4);
+    });
   });
 
   it('leaves nothing allocated but its output', async () => {

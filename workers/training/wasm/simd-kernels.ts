@@ -35,6 +35,7 @@ const MODE_NUMBER: Record<DepthwiseMode, number> = { forward: 0, inputGradient: 
 
 interface SimdExports {
   depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
+  depthwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
   maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
   copyRuns: RunCopier;
@@ -113,7 +114,9 @@ export function depthwiseBySimd(
   const y = offset(mode === 'forward' ? out : operands.dy);
   const w = offset(mode === 'filterGradient' ? out : operands.w);
   const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
-  kernels.depthwise(MODE_NUMBER[mode], x, y, w, batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft);
+  const shape = [batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft];
+  if (mode === 'filterGradient') kernels.depthwiseFilterGrad(x, y, w, ...shape);
+  else kernels.depthwise(MODE_NUMBER[mode], x, y, w, ...shape);
   return out;
 }
 
