@@ -1,6 +1,7 @@
-/** The wasm Sum, Mean, Identity, Cast and FusedBatchNorm kernels against the cpu backend. */
+/** The wasm Sum, Mean, Identity, Cast, FusedBatchNorm and batch-norm gradient kernels against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_NORM_GRAD_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
 import { selectBackend } from '../workers/training/backend';
 
 async function onBoth<T>(f: () => T): Promise<{ wasm: T; cpu: T }> {
@@ -94,5 +95,25 @@ describe('wasm FusedBatchNorm matches the cpu backend', () => {
       return read(tf.batchNorm(x, normal([2, 3, 4], 9), tf.abs(normal([2, 3, 4], 10, 1)), undefined, undefined, 1e-3));
     }));
     expectClose(r.wasm, r.cpu, 1e-5);
+  });
+});
+
+describe('the batch-norm layer gradient on wasm (one SIMD kernel)', () => {
+  it.each([6, 20])('matches the cpu backend with %i channels', async (channels) => {
+    await tf.setBackend('wasm');
+    expect(tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'wasm')).toBeDefined();
+    const r = await onBoth(() => tf.tidy(() => {
+      const x = normal([4, 7, 5, channels], 11, 2, 3);
+      const gamma = normal([channels], 12, 1, 0.3) as tf.Tensor1D;
+      const beta = normal([channels], 13) as tf.Tensor1D;
+      const projection = normal(x.shape, 14);
+      const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { y, mean, variance } = batchNormInTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+        tf.dispose([mean, variance]);
+        return tf.sum(tf.mul(y, projection));
+      };
+      return tf.grads(loss)([x, gamma, beta]).map(read);
+    }));
+    r.cpu.forEach((expected, i) => expectClose(r.wasm[i], expected, 1e-5));
   });
 });

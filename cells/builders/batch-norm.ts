@@ -36,6 +36,13 @@ const Stock = tf.layers.batchNormalization({}).constructor as {
   fromConfig: (typeof tf.layers.Layer)['fromConfig'];
 };
 
+/**
+ * A backend may register a kernel under this name (inputs dy, x, mean,
+ * variance, gamma; attribute epsilon; outputs [dx, dgamma, dbeta]) to compute
+ * the gradient in one go; the wasm backend does (workers/training/wasm).
+ */
+export const BATCH_NORM_GRAD_KERNEL = 'NasBatchNormGrad';
+
 export interface TrainingNormalization {
   y: tf.Tensor;
   mean: tf.Tensor1D;
@@ -59,6 +66,10 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
       gradFunc: (dy, saved) => {
         const [xSaved, meanSaved, varianceSaved, gammaSaved] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const dyIn = dy as tf.Tensor;
+        if (tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null) {
+          const inputs = { dy: dyIn, x: xSaved, mean: meanSaved, variance: varianceSaved, gamma: gammaSaved };
+          return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { epsilon }) as tf.Tensor[];
+        }
         const xhat = tf.batchNorm(xSaved, meanSaved, varianceSaved, undefined, undefined, epsilon);
         const dbeta = tf.sum(dyIn, axes) as tf.Tensor1D;
         const dgamma = tf.sum(tf.mul(dyIn, xhat), axes) as tf.Tensor1D;

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadWasmBackend } from './wasm/loader';
 import { compileSimdKernels } from './wasm/simd-kernels';
-import { registerWasmGradientKernels } from './wasm/register';
+import { registerSimdOnlyKernels, registerWasmGradientKernels } from './wasm/register';
 
 export { registerWasmGradientKernels } from './wasm/register';
 
@@ -62,6 +62,7 @@ async function tryTensorflow(log: (line: string) => void): Promise<SelectedBacke
 async function useWasm(threads: number, log: (line: string) => void): Promise<SelectedBackend> {
   registerWasmGradientKernels();
   await compileSimdKernels();
+  registerSimdOnlyKernels();
   const loaded = await loadWasmBackend(threads);
   if (loaded.note) log(`backend: wasm: ${loaded.note}`);
   const plural = loaded.threads === 1 ? 'thread' : 'threads';

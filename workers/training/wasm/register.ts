@@ -9,12 +9,15 @@
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dGradientKernels } from './conv-gradients';
 import { depthwiseGradientKernels } from './depthwise-gradients';
 import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
+import { batchNormGradBySimd } from './simd-kernels';
+import { BATCH_NORM_GRAD_KERNEL } from '../../../cells/builders/batch-norm';
 import { castKernel, identityKernel } from './alias-kernels';
 import { batchNormKernel } from './batch-norm-kernel';
 import { depthwiseForwardKernel } from './depthwise-forward';
@@ -59,4 +62,20 @@ export function registerWasmGradientKernels(): void {
 /** Whether this module's kernels are the ones the wasm backend will run. */
 export function wasmGradientKernelsRegistered(): boolean {
   return WASM_KERNEL_NAMES.every((name) => ours.has(tf.getKernel(name, 'wasm')?.kernelFunc as tf.KernelFunc));
+}
+
+function batchNormGrad({ inputs, backend, attrs }: { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { dy, x, mean, variance, gamma } = inputs;
+  const out = batchNormGradBySimd(backend as BackendWasm, dy, x, mean, variance, gamma, attrs!.epsilon as number);
+  if (out == null) throw new Error(`${BATCH_NORM_GRAD_KERNEL} needs the wasm SIMD kernels; call compileSimdKernels first`);
+  return out;
+}
+
+/**
+ * Kernels that only the SIMD kernels can run, registered once they are
+ * assembled (compileSimdKernels): the batch-norm layer's one-kernel gradient.
+ */
+export function registerSimdOnlyKernels(): void {
+  if (tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'wasm') != null) return;
+  tf.registerKernel({ kernelName: BATCH_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: batchNormGrad as unknown as tf.KernelFunc });
 }

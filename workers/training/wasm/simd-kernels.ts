@@ -25,7 +25,7 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: object) => { exports: object };
 };
 type WasmModule = { readonly kind?: 'wasm module' };
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat'];
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -39,6 +39,8 @@ interface SimdExports {
   maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
   copyRuns: RunCopier;
+  batchNormGradSums(dy: number, x: number, mean: number, sums: number, rows: number, channels: number): void;
+  batchNormGradApply(dy: number, x: number, coefficients: number, dx: number, rows: number, channels: number): void;
 }
 
 /** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
@@ -51,7 +53,7 @@ interface Wabt {
 let modules: Array<{ plain: WasmModule; shared: WasmModule }> | undefined;
 const instances = new WeakMap<object, SimdExports>();
 
-/** Assembles the kernels (once per process); until then `depthwiseBySimd` returns null. */
+/** Assembles the kernels (once per process); until then the functions below return null. */
 export async function compileSimdKernels(): Promise<void> {
   if (modules) return;
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
@@ -156,4 +158,45 @@ export function pointwiseFilterGradBySimd(backend: BackendWasm, g: ConvGeometry,
 /** The heap copier bound to this backend; null when the kernels are not available. */
 export function runCopierFor(backend: BackendWasm): RunCopier | null {
   return kernelsFor(backend)?.copyRuns ?? null;
+}
+
+/**
+ * The gradient of batch normalisation over every axis but the last, given the
+ * batch mean and variance: [dx, dgamma, dbeta] in two passes over x and dy.
+ * Null when the kernels are not available.
+ */
+export function batchNormGradBySimd(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  mean: tf.TensorInfo,
+  variance: tf.TensorInfo,
+  gamma: tf.TensorInfo,
+  epsilon: number,
+): tf.TensorInfo[] | null {
+  const kernels = kernelsFor(backend);
+  if (kernels == null) return null;
+  const channels = x.shape[x.shape.length - 1];
+  const rows = x.shape.reduce((a, b) => a * b, 1) / channels;
+  const sums = backend.makeOutput([2, channels], 'float32');
+  const coefficients = backend.makeOutput([4, channels], 'float32');
+  const [dx, dgamma, dbeta] = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  view(sums).fill(0);
+  kernels.batchNormGradSums(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, mean), offsetOf(backend, sums), rows, channels);
+  const [s, m, v, g, k, dg, db] = [view(sums), view(mean), view(variance), view(gamma), view(coefficients), view(dgamma), view(dbeta)];
+  for (let c = 0; c < channels; c++) {
+    const invStd = 1 / Math.sqrt(v[c] + epsilon);
+    const gain = g[c] * invStd;
+    db[c] = s[c];
+    dg[c] = s[channels + c] * invStd;
+    k[c] = gain; // dx = gain * dy + b * (x - mean) + d
+    k[channels + c] = (-gain * invStd * invStd * s[channels + c]) / rows;
+    k[2 * channels + c] = (-gain * s[c]) / rows;
+    k[3 * channels + c] = m[c];
+  }
+  kernels.batchNormGradApply(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, coefficients), offsetOf(backend, dx), rows, channels);
+  backend.disposeData(sums.dataId);
+  backend.disposeData(coefficients.dataId);
+  return [dx, dgamma, dbeta];
 }
