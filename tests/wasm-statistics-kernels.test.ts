@@ -1,7 +1,7 @@
 /** The wasm Sum, Mean, Identity, Cast, FusedBatchNorm and batch-norm gradient kernels against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_NORM_GRAD_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
 import { selectBackend } from '../workers/training/backend';
 
 async function onBoth<T>(f: () => T): Promise<{ wasm: T; cpu: T }> {
@@ -98,8 +98,19 @@ describe('wasm FusedBatchNorm matches the cpu backend', () => {
   });
 });
 
-describe('the batch-norm layer gradient on wasm (one SIMD kernel)', () => {
-  it.each([6, 20])('matches the cpu backend with %i channels', async (channels) => {
+describe('the batch-norm layer on wasm (SIMD statistics and gradient kernels)', () => {
+  it.each([6, 20])('batch mean and variance match the cpu backend with %i channels', async (channels) => {
+    await tf.setBackend('wasm');
+    expect(tf.getKernel(BATCH_NORM_MOMENTS_KERNEL, 'wasm')).toBeDefined();
+    const r = await onBoth(() => tf.tidy(() => {
+      const { y, mean, variance } = batchNormInTraining(normal([4, 7, 5, channels], 15, 2, 3), tf.ones([channels]), tf.zeros([channels]), 1e-3);
+      return [read(y), read(mean), read(variance)];
+    }));
+    r.cpu.forEach((expected, i) => expectClose(r.wasm[i], expected, 1e-5));
+  });
+
+
+  it.each([6, 20])('the gradient matches the cpu backend with %i channels', async (channels) => {
     await tf.setBackend('wasm');
     expect(tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'wasm')).toBeDefined();
     const r = await onBoth(() => tf.tidy(() => {

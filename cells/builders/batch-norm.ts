@@ -42,6 +42,16 @@ const Stock = tf.layers.batchNormalization({}).constructor as {
  * the gradient in one go; the wasm backend does (workers/training/wasm).
  */
 export const BATCH_NORM_GRAD_KERNEL = 'NasBatchNormGrad';
+/** Likewise for the batch statistics: input x; outputs [mean, variance] (biased) over every axis but the last. */
+export const BATCH_NORM_MOMENTS_KERNEL = 'NasBatchNormMoments';
+
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
+
+function moments(x: tf.Tensor, axes: number[]): [tf.Tensor1D, tf.Tensor1D] {
+  if (hasKernel(BATCH_NORM_MOMENTS_KERNEL)) return tf.engine().runKernel(BATCH_NORM_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
+  const mean = tf.mean(x, axes) as tf.Tensor1D;
+  return [mean, tf.mean(tf.squaredDifference(x, mean), axes) as tf.Tensor1D];
+}
 
 export interface TrainingNormalization {
   y: tf.Tensor;
@@ -58,15 +68,14 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
   const normalize = tf.customGrad((input, scale, offset, saveFunc) => {
     const [xIn, gammaIn, betaIn] = [input, scale, offset] as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = saveFunc as tf.GradSaveFunc;
-    mean = tf.keep(tf.mean(xIn, axes)) as tf.Tensor1D;
-    variance = tf.keep(tf.mean(tf.squaredDifference(xIn, mean), axes)) as tf.Tensor1D;
+    [mean, variance] = moments(xIn, axes).map((t) => tf.keep(t)) as [tf.Tensor1D, tf.Tensor1D];
     save([xIn, mean, variance, gammaIn]);
     return {
       value: tf.batchNorm(xIn, mean, variance, betaIn, gammaIn, epsilon),
       gradFunc: (dy, saved) => {
         const [xSaved, meanSaved, varianceSaved, gammaSaved] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const dyIn = dy as tf.Tensor;
-        if (tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null) {
+        if (hasKernel(BATCH_NORM_GRAD_KERNEL)) {
           const inputs = { dy: dyIn, x: xSaved, mean: meanSaved, variance: varianceSaved, gamma: gammaSaved };
           return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, inputs, { epsilon }) as tf.Tensor[];
         }

@@ -25,7 +25,7 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: object) => { exports: object };
 };
 type WasmModule = { readonly kind?: 'wasm module' };
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat'];
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat', 'batch-norm-moments.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -41,6 +41,7 @@ interface SimdExports {
   copyRuns: RunCopier;
   batchNormGradSums(dy: number, x: number, mean: number, sums: number, rows: number, channels: number): void;
   batchNormGradApply(dy: number, x: number, coefficients: number, dx: number, rows: number, channels: number): void;
+  batchNormMoments(x: number, out: number, rows: number, channels: number): void;
 }
 
 /** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
@@ -199,4 +200,21 @@ export function batchNormGradBySimd(
   backend.disposeData(sums.dataId);
   backend.disposeData(coefficients.dataId);
   return [dx, dgamma, dbeta];
+}
+
+/** Per-channel [mean, variance] of x over every axis but the last; null when the kernels are not available. */
+export function batchNormMomentsBySimd(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo[] | null {
+  const kernels = kernelsFor(backend);
+  if (kernels == null) return null;
+  const channels = x.shape[x.shape.length - 1];
+  const rows = x.shape.reduce((a, b) => a * b, 1) / channels;
+  const moments = backend.makeOutput([2, channels], 'float32');
+  (backend.typedArrayFromHeap(moments) as Float32Array).fill(0);
+  kernels.batchNormMoments(offsetOf(backend, x), offsetOf(backend, moments), rows, channels);
+  const [mean, variance] = [backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  const values = backend.typedArrayFromHeap(moments) as Float32Array;
+  (backend.typedArrayFromHeap(mean) as Float32Array).set(values.subarray(0, channels));
+  (backend.typedArrayFromHeap(variance) as Float32Array).set(values.subarray(channels));
+  backend.disposeData(moments.dataId);
+  return [mean, variance];
 }
