@@ -2,12 +2,12 @@
  * Gradients of depthwise convolutions on the wasm backend.
  *
  * With channel multiplier 1 (every depthwise layer the search spaces build)
- * the SIMD kernel (simd/depthwise.wat) computes the filter gradient directly,
- * 3-7x faster than any composition of XNNPACK kernels measured, and the input
- * gradient wherever XNNPACK would be slow: strided convolutions (composed, they
- * convolve a zero-inserted dy, 4x the work at stride 2) and filter sizes
- * without a fast XNNPACK kernel. Otherwise, and if the SIMD kernels are not
- * available:
+ * the SIMD kernels (simd/depthwise.wat) compute both: the filter gradient
+ * directly, 3-7x faster than any composition of XNNPACK kernels measured; the
+ * input gradient at stride 1 as the forward kernel on dy with the reversed
+ * filter, and at larger strides by scattering dy through the filter (composed,
+ * it convolves a zero-inserted dy, 4x the work at stride 2). Otherwise, and if
+ * the SIMD kernels are not available:
  * - input gradient: as for Conv2D, a depthwise stride-1 convolution of the
  *   zero-inserted dy with the flipped filter (channel multipliers summed after).
  * - filter gradient: every (channel, example) pair becomes one channel of a
@@ -17,10 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { compose } from './compose';
+import { Composer, compose } from './compose';
 import { inputGradient, filterGradientTail } from './conv-gradients';
-import { xnnpackDepthwiseIsFast } from './depthwise-forward';
-import { convGeometry, explicitPad } from './geometry';
+import { ConvGeometry, convGeometry, explicitPad } from './geometry';
 import { depthwiseBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;
@@ -28,14 +27,30 @@ type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.N
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyAttrs = any;
 
+/**
+ * dx of a stride-1 depthwise convolution: the forward kernel applied to dy
+ * with the filter reversed in both spatial axes and the complementary padding.
+ */
+function unstridedInputGradient(backend: BackendWasm, dy: Info, filter: Info, g: ConvGeometry): Info | null {
+  const padTop = (g.kH - 1) * g.dilationH - g.padTop;
+  const padLeft = (g.kW - 1) * g.dilationW - g.padLeft;
+  if (padTop < 0 || padLeft < 0) return depthwiseBySimd(backend, 'inputGradient', g, { dy, w: filter });
+  const transposed: ConvGeometry = { ...g, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW, padTop, padLeft };
+  const c = new Composer(backend);
+  try {
+    return depthwiseBySimd(backend, 'forward', transposed, { x: dy, w: c.run('Reverse', { x: filter }, { dims: [0, 1] }) });
+  } finally {
+    c.abandon();
+  }
+}
+
 function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, filter } = inputs;
   const a = attrs as AnyAttrs;
   const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
   const multiplier = filter.shape[3];
-  const strided = g.strideH > 1 || g.strideW > 1;
-  if (multiplier === 1 && (strided || !xnnpackDepthwiseIsFast(g))) {
-    const dx = depthwiseBySimd(backend as BackendWasm, 'inputGradient', g, { dy, w: filter });
+  if (multiplier === 1 && dy.dtype === 'float32') {
+    const dx = g.strideH === 1 && g.strideW === 1 ? unstridedInputGradient(backend as BackendWasm, dy, filter, g) : depthwiseBySimd(backend as BackendWasm, 'inputGradient', g, { dy, w: filter });
     if (dx != null) return dx;
   }
   return compose(backend as BackendWasm, (c) => {

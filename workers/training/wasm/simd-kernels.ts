@@ -31,10 +31,10 @@ const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
 /** Which tensor a depthwise pass computes: y (forward), dx (input gradient) or dw (filter gradient). */
 export type DepthwiseMode = 'forward' | 'inputGradient' | 'filterGradient';
-const MODE_NUMBER: Record<DepthwiseMode, number> = { forward: 0, inputGradient: 1, filterGradient: 2 };
 
 interface SimdExports {
-  depthwise(mode: number, x: number, y: number, w: number, ...shape: number[]): void;
+  depthwiseForward(x: number, y: number, w: number, ...shape: number[]): void;
+  depthwiseInputGrad(dx: number, dy: number, w: number, ...shape: number[]): void;
   depthwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
   maxPoolGrad(x: number, dy: number, dx: number, ...shape: number[]): void;
   pointwiseFilterGrad(x: number, dy: number, dw: number, ...shape: number[]): void;
@@ -93,9 +93,10 @@ function kernelsFor(backend: BackendWasm): SimdExports | null {
 const offsetOf = (backend: BackendWasm, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
- * One depthwise convolution pass (channel multiplier 1) by the SIMD kernel:
- * the forward output from x and w, dx from dy and w, or dw from x and dy.
- * Null when the kernels are not available.
+ * One depthwise convolution pass (channel multiplier 1) by the SIMD kernels
+ * of simd/depthwise.wat: the forward output from x and w, dx from dy and w
+ * (any stride; see depthwise-gradients.ts for the faster stride-1 route), or
+ * dw from x and dy. Null when the kernels are not available.
  */
 export function depthwiseBySimd(
   backend: BackendWasm,
@@ -111,15 +112,16 @@ export function depthwiseBySimd(
     filterGradient: [g.kH, g.kW, g.inC, 1],
   };
   const out = backend.makeOutput(shapes[mode], 'float32');
-  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  // The forward kernel writes every output once; the gradients accumulate.
+  if (mode !== 'forward') (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   const offset = (t: tf.TensorInfo | undefined) => offsetOf(backend, t!);
   const x = offset(mode === 'inputGradient' ? out : operands.x);
   const y = offset(mode === 'forward' ? out : operands.dy);
   const w = offset(mode === 'filterGradient' ? out : operands.w);
   const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   const shape = [batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft];
-  if (mode === 'filterGradient') kernels.depthwiseFilterGrad(x, y, w, ...shape);
-  else kernels.depthwise(MODE_NUMBER[mode], x, y, w, ...shape);
+  const kernel = { forward: kernels.depthwiseForward, inputGradient: kernels.depthwiseInputGrad, filterGradient: kernels.depthwiseFilterGrad }[mode];
+  kernel(x, y, w, ...shape);
   return out;
 }
 

@@ -1,16 +1,18 @@
 ;; Depthwise convolution (channel multiplier 1, NHWC) and its two gradients,
-;; with 128-bit SIMD over channels. One loop nest visits every pair of an
-;; output position (b, i, j) and a filter tap (ka, kb) whose input position
-;; lies inside x, and accumulates over the channels:
-;;   mode 0, forward:         y[b,i,j,:]   += w[ka,kb,:] * x[b,xi,xj,:]
-;;   mode 1, input gradient:  dx[b,xi,xj,:] += w[ka,kb,:] * dy[b,i,j,:]
-;;   mode 2, filter gradient: dw[ka,kb,:]  += x[b,xi,xj,:] * dy[b,i,j,:]
-;; with xi = i*sh + ka*dh - pt and xj = j*sw + kb*dw - pl. The caller zeroes
-;; the accumulated tensor. depthwiseFilterGrad, below, computes mode 2 faster. Pointers are byte offsets into the tfjs heap.
+;; with 128-bit SIMD over channels, 16 at a time, then 4, then 1. With
+;; xi = i*sh + ka*dh - pt and xj = j*sw + kb*dw - pl for output position
+;; (b, i, j) and filter tap (ka, kb):
+;;   depthwiseForward:      y[b,i,j,:] = sum over taps of w[ka,kb,:] * x[b,xi,xj,:]
+;;                          (also the input gradient at stride 1: dy with the reversed filter)
+;;   depthwiseInputGrad:    dx[b,xi,xj,:] += w[ka,kb,:] * dy[b,i,j,:]   (any stride)
+;;   depthwiseFilterGrad:   dw[ka,kb,:] += x[b,xi,xj,:] * dy[b,i,j,:]
+;; Taps whose input position lies outside x contribute nothing. Pointers are
+;; byte offsets into the tfjs heap. The gradients accumulate: the caller
+;; zeroes dx and dw.
 ;; The memory import line is rewritten for the shared memory of the threaded build.
 (module
   (import "env" "memory" (memory 1))
-;; The channel loop runs 64 bytes (16 channels) at a time, then 16, then single floats.
+  ;; dst[:] += s1[:] * s2[:] over `bytes` of channels: 64 bytes (16 channels) at a time, then 16, then 4.
   (func $accumulate (param $dst i32) (param $s1 i32) (param $s2 i32) (param $bytes i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $dst) (i32.and (local.get $bytes) (i32.const -64))))
@@ -48,8 +50,8 @@
       (local.set $s2 (i32.add (local.get $s2) (i32.const 4)))
       (br $next4))))
 
-  (func (export "depthwise")
-    (param $mode i32) (param $x i32) (param $y i32) (param $w i32)
+  (func (export "depthwiseInputGrad")
+    (param $x i32) (param $y i32) (param $w i32)
     (param $n i32) (param $h i32) (param $wd i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32)
     (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
@@ -57,11 +59,7 @@
     (local $b i32) (local $i i32) (local $ka i32) (local $j i32) (local $kb i32)
     (local $xi i32) (local $xj i32) (local $px i32) (local $py i32) (local $pw i32)
     (local $rowBytes i32) (local $xRow i32) (local $wRow i32)
-    (local $isForward i32) (local $isInputGradient i32) (local $isFilterGradient i32)
     (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
-    (local.set $isForward (i32.eqz (local.get $mode)))
-    (local.set $isInputGradient (i32.eq (local.get $mode) (i32.const 1)))
-    (local.set $isFilterGradient (i32.eq (local.get $mode) (i32.const 2)))
     (block $doneB (loop $nextB
       (br_if $doneB (i32.ge_u (local.get $b) (local.get $n)))
       (local.set $i (i32.const 0))
@@ -91,12 +89,8 @@
                   (if (i32.and (i32.ge_s (local.get $xj) (i32.const 0)) (i32.lt_s (local.get $xj) (local.get $wd)))
                     (then
                       (local.set $px (i32.add (local.get $xRow) (i32.mul (local.get $xj) (local.get $rowBytes))))
-                      ;; forward: y += w * x; input gradient: x += w * y; filter gradient: w += x * y
-                      (call $accumulate
-                        (select (local.get $py) (select (local.get $px) (local.get $pw) (local.get $isInputGradient)) (local.get $isForward))
-                        (select (local.get $px) (local.get $pw) (local.get $isFilterGradient))
-                        (select (local.get $px) (local.get $py) (local.get $isForward))
-                        (local.get $rowBytes))))
+                      ;; dx[b, xi, xj, :] += w[ka, kb, :] * dy[b, i, j, :]
+                      (call $accumulate (local.get $px) (local.get $pw) (local.get $py) (local.get $rowBytes))))
                   (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
                   (local.set $xj (i32.add (local.get $xj) (local.get $dw)))
                   (local.set $pw (i32.add (local.get $pw) (local.get $rowBytes)))
@@ -174,8 +168,8 @@
       (local.set $c (i32.add (local.get $c) (i32.const 4)))
       (br $next1))))
 
-  ;; The filter gradient as above (mode 2), but tap by tap over each output row,
-  ;; so the sums stay in registers instead of going through memory per position.
+  ;; The filter gradient, tap by tap over each output row, so the sums stay in
+  ;; registers instead of going through memory per position.
   (func (export "depthwiseFilterGrad")
     (param $x i32) (param $dy i32) (param $dw i32)
     (param $n i32) (param $h i32) (param $wd i32) (param $c i32)
@@ -228,6 +222,161 @@
                 (br $nextKb)))))
           (local.set $ka (i32.add (local.get $ka) (i32.const 1)))
           (br $nextKa)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $nextI)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $nextB))))
+
+  ;; y[64 bytes of channels] = sum over the tap window of x * w, the sums in registers.
+  (func $window64 (param $px i32) (param $pw i32) (param $py i32) (param $rows i32) (param $cols i32)
+    (param $xRowStep i32) (param $xColStep i32) (param $wRowStep i32) (param $wColStep i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $r i32) (local $k i32) (local $x i32) (local $w i32)
+    (block $doneR (loop $nextR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $x (local.get $px))
+      (local.set $w (local.get $pw))
+      (local.set $k (i32.const 0))
+      (block $doneK (loop $nextK
+        (br_if $doneK (i32.ge_u (local.get $k) (local.get $cols)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (local.get $x)) (v128.load offset=0 (local.get $w)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $x)) (v128.load offset=16 (local.get $w)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (local.get $x)) (v128.load offset=32 (local.get $w)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (local.get $x)) (v128.load offset=48 (local.get $w)))))
+        (local.set $x (i32.add (local.get $x) (local.get $xColStep)))
+        (local.set $w (i32.add (local.get $w) (local.get $wColStep)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $nextK)))
+      (local.set $px (i32.add (local.get $px) (local.get $xRowStep)))
+      (local.set $pw (i32.add (local.get $pw) (local.get $wRowStep)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextR)))
+    (v128.store offset=0 (local.get $py) (local.get $a0))
+    (v128.store offset=16 (local.get $py) (local.get $a1))
+    (v128.store offset=32 (local.get $py) (local.get $a2))
+    (v128.store offset=48 (local.get $py) (local.get $a3)))
+
+  ;; y[16 bytes of channels] = sum over the tap window of x * w, the sums in registers.
+  (func $window16 (param $px i32) (param $pw i32) (param $py i32) (param $rows i32) (param $cols i32)
+    (param $xRowStep i32) (param $xColStep i32) (param $wRowStep i32) (param $wColStep i32)
+    (local $a0 v128) (local $r i32) (local $k i32) (local $x i32) (local $w i32)
+    (block $doneR (loop $nextR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $x (local.get $px))
+      (local.set $w (local.get $pw))
+      (local.set $k (i32.const 0))
+      (block $doneK (loop $nextK
+        (br_if $doneK (i32.ge_u (local.get $k) (local.get $cols)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (local.get $x)) (v128.load offset=0 (local.get $w)))))
+        (local.set $x (i32.add (local.get $x) (local.get $xColStep)))
+        (local.set $w (i32.add (local.get $w) (local.get $wColStep)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $nextK)))
+      (local.set $px (i32.add (local.get $px) (local.get $xRowStep)))
+      (local.set $pw (i32.add (local.get $pw) (local.get $wRowStep)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextR)))
+    (v128.store offset=0 (local.get $py) (local.get $a0)))
+
+  ;; One channel: as above with a scalar sum.
+  (func $window4 (param $px i32) (param $pw i32) (param $py i32) (param $rows i32) (param $cols i32)
+    (param $xRowStep i32) (param $xColStep i32) (param $wRowStep i32) (param $wColStep i32)
+    (local $s f32) (local $r i32) (local $k i32) (local $x i32) (local $w i32)
+    (block $doneR (loop $nextR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $x (local.get $px))
+      (local.set $w (local.get $pw))
+      (local.set $k (i32.const 0))
+      (block $doneK (loop $nextK
+        (br_if $doneK (i32.ge_u (local.get $k) (local.get $cols)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $x)) (f32.load (local.get $w)))))
+        (local.set $x (i32.add (local.get $x) (local.get $xColStep)))
+        (local.set $w (i32.add (local.get $w) (local.get $wColStep)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $nextK)))
+      (local.set $px (i32.add (local.get $px) (local.get $xRowStep)))
+      (local.set $pw (i32.add (local.get $pw) (local.get $wRowStep)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextR)))
+    (f32.store (local.get $py) (local.get $s)))
+
+  ;; First tap index t in [0, k) with 0 <= origin + t*dilation, i.e. ceil(-origin / dilation) clamped at 0.
+  (func $firstTap (param $origin i32) (param $dilation i32) (result i32)
+    (if (result i32) (i32.ge_s (local.get $origin) (i32.const 0))
+      (then (i32.const 0))
+      (else (i32.div_u (i32.sub (i32.sub (local.get $dilation) (i32.const 1)) (local.get $origin)) (local.get $dilation)))))
+
+  ;; One past the last tap index t in [0, k) with origin + t*dilation < size.
+  (func $endTap (param $origin i32) (param $dilation i32) (param $size i32) (param $k i32) (result i32)
+    (local $end i32)
+    (if (i32.ge_s (local.get $origin) (local.get $size)) (then (return (i32.const 0))))
+    (local.set $end (i32.div_u (i32.sub (i32.add (local.get $size) (i32.sub (local.get $dilation) (i32.const 1))) (local.get $origin)) (local.get $dilation)))
+    (select (local.get $k) (local.get $end) (i32.gt_u (local.get $end) (local.get $k))))
+
+  ;; The forward pass with every output's sums in registers: for each output position,
+  ;; the window of taps inside x is found once, then walked per block of channels.
+  (func (export "depthwiseForward")
+    (param $x i32) (param $y i32) (param $w i32)
+    (param $n i32) (param $h i32) (param $wd i32) (param $c i32)
+    (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dwl i32)
+    (param $pt i32) (param $pl i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $rowBytes i32)
+    (local $top i32) (local $left i32) (local $ka i32) (local $kaEnd i32) (local $kb i32) (local $kbEnd i32)
+    (local $px i32) (local $pw i32) (local $py i32) (local $c0 i32)
+    (local $xRowStep i32) (local $xColStep i32) (local $wRowStep i32)
+    (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $xRowStep (i32.mul (i32.mul (local.get $dh) (local.get $wd)) (local.get $rowBytes)))
+    (local.set $xColStep (i32.mul (local.get $dwl) (local.get $rowBytes)))
+    (local.set $wRowStep (i32.mul (local.get $kw) (local.get $rowBytes)))
+    (local.set $py (local.get $y))
+    (block $doneB (loop $nextB
+      (br_if $doneB (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $nextI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $oh)))
+        (local.set $top (i32.sub (i32.mul (local.get $i) (local.get $sh)) (local.get $pt)))
+        (local.set $ka (call $firstTap (local.get $top) (local.get $dh)))
+        (local.set $kaEnd (call $endTap (local.get $top) (local.get $dh) (local.get $h) (local.get $kh)))
+        (local.set $j (i32.const 0))
+        (block $doneJ (loop $nextJ
+          (br_if $doneJ (i32.ge_u (local.get $j) (local.get $ow)))
+          (local.set $left (i32.sub (i32.mul (local.get $j) (local.get $sw)) (local.get $pl)))
+          (local.set $kb (call $firstTap (local.get $left) (local.get $dwl)))
+          (local.set $kbEnd (call $endTap (local.get $left) (local.get $dwl) (local.get $wd) (local.get $kw)))
+          (if (i32.or (i32.ge_u (local.get $ka) (local.get $kaEnd)) (i32.ge_u (local.get $kb) (local.get $kbEnd)))
+            (then (memory.fill (local.get $py) (i32.const 0) (local.get $rowBytes)))
+            (else
+              ;; x at (b, top + ka*dh, left + kb*dw) and w at (ka, kb)
+              (local.set $px (i32.add (local.get $x) (i32.mul
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (i32.add (local.get $top) (i32.mul (local.get $ka) (local.get $dh)))) (local.get $wd))
+                         (i32.add (local.get $left) (i32.mul (local.get $kb) (local.get $dwl))))
+                (local.get $rowBytes))))
+              (local.set $pw (i32.add (local.get $w) (i32.mul (i32.add (i32.mul (local.get $ka) (local.get $kw)) (local.get $kb)) (local.get $rowBytes))))
+              (local.set $c0 (i32.const 0))
+              (block $done64 (loop $next64
+                (br_if $done64 (i32.gt_u (i32.add (local.get $c0) (i32.const 64)) (local.get $rowBytes)))
+                (call $window64 (i32.add (local.get $px) (local.get $c0)) (i32.add (local.get $pw) (local.get $c0)) (i32.add (local.get $py) (local.get $c0))
+                  (i32.sub (local.get $kaEnd) (local.get $ka)) (i32.sub (local.get $kbEnd) (local.get $kb))
+                  (local.get $xRowStep) (local.get $xColStep) (local.get $wRowStep) (local.get $rowBytes))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 64)))
+                (br $next64)))
+              (block $done16 (loop $next16
+                (br_if $done16 (i32.gt_u (i32.add (local.get $c0) (i32.const 16)) (local.get $rowBytes)))
+                (call $window16 (i32.add (local.get $px) (local.get $c0)) (i32.add (local.get $pw) (local.get $c0)) (i32.add (local.get $py) (local.get $c0))
+                  (i32.sub (local.get $kaEnd) (local.get $ka)) (i32.sub (local.get $kbEnd) (local.get $kb))
+                  (local.get $xRowStep) (local.get $xColStep) (local.get $wRowStep) (local.get $rowBytes))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 16)))
+                (br $next16)))
+              (block $done4 (loop $next4
+                (br_if $done4 (i32.ge_u (local.get $c0) (local.get $rowBytes)))
+                (call $window4 (i32.add (local.get $px) (local.get $c0)) (i32.add (local.get $pw) (local.get $c0)) (i32.add (local.get $py) (local.get $c0))
+                  (i32.sub (local.get $kaEnd) (local.get $ka)) (i32.sub (local.get $kbEnd) (local.get $kb))
+                  (local.get $xRowStep) (local.get $xColStep) (local.get $wRowStep) (local.get $rowBytes))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))
+                (br $next4)))))
+          (local.set $py (i32.add (local.get $py) (local.get $rowBytes)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $nextJ)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $nextI)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
