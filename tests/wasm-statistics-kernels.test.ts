@@ -128,3 +128,22 @@ describe('the batch-norm layer on wasm (SIMD statistics and gradient kernels)', 
     r.cpu.forEach((expected, i) => expectClose(r.wasm[i], expected, 1e-5));
   });
 });
+
+describe('the ReLU gradient on wasm (one SIMD pass)', () => {
+  it('matches the cpu backend, at zero and NaN too', async () => {
+    await tf.setBackend('wasm');
+    expect(tf.getKernel('NasReluGrad', 'wasm')).toBeDefined();
+    const r = await onBoth(() => tf.tidy(() => {
+      // 105 elements: 26 SIMD groups of four and one left over, which is NaN.
+      const values = Array.from(normal([3, 5, 7], 16).dataSync());
+      values[3] = 0;
+      values[5] = NaN;
+      values[104] = NaN;
+      const x = tf.tensor(values, [3, 5, 7]);
+      const projection = normal([3, 5, 7], 17);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), projection)))(x);
+      return Array.from(dx.dataSync()).map((v) => (Number.isNaN(v) ? 'NaN' : v));
+    }));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+});

@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadWasmBackend } from './wasm/loader';
 import { compileSimdKernels } from './wasm/simd-kernels';
-import { registerSimdOnlyKernels, registerWasmGradientKernels } from './wasm/register';
+import { registerWasmGradientKernels } from './wasm/register';
+import { registerSimdOnlyKernels } from './wasm/simd-only-kernels';
 
 export { registerWasmGradientKernels } from './wasm/register';
 

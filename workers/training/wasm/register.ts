@@ -9,15 +9,12 @@
  * Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dGradientKernels } from './conv-gradients';
 import { depthwiseGradientKernels } from './depthwise-gradients';
 import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
-import { batchNormGradBySimd, batchNormMomentsBySimd } from './simd-kernels';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../../../cells/builders/batch-norm';
 import { castKernel, identityKernel } from './alias-kernels';
 import { batchNormKernel } from './batch-norm-kernel';
 import { depthwiseForwardKernel } from './depthwise-forward';
@@ -62,37 +59,4 @@ export function registerWasmGradientKernels(): void {
 /** Whether this module's kernels are the ones the wasm backend will run. */
 export function wasmGradientKernelsRegistered(): boolean {
   return WASM_KERNEL_NAMES.every((name) => ours.has(tf.getKernel(name, 'wasm')?.kernelFunc as tf.KernelFunc));
-}
-
-type SimdKernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
-
-function simdOnly(name: string, outputs: tf.TensorInfo[] | null): tf.TensorInfo[] {
-  if (outputs == null) throw new Error(`${name} needs the wasm SIMD kernels; call compileSimdKernels first`);
-  return outputs;
-}
-
-const SIMD_ONLY: tf.KernelConfig[] = [
-  {
-    kernelName: BATCH_NORM_GRAD_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: (({ inputs: { dy, x, mean, variance, gamma }, backend, attrs }: SimdKernelArgs) =>
-      simdOnly(BATCH_NORM_GRAD_KERNEL, batchNormGradBySimd(backend as BackendWasm, dy, x, mean, variance, gamma, attrs!.epsilon as number))) as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: BATCH_NORM_MOMENTS_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: (({ inputs: { x }, backend }: SimdKernelArgs) =>
-      simdOnly(BATCH_NORM_MOMENTS_KERNEL, batchNormMomentsBySimd(backend as BackendWasm, x))) as unknown as tf.KernelFunc,
-  },
-];
-
-/**
- * Kernels that only the SIMD kernels can run, registered once they are
- * assembled (compileSimdKernels): the batch-norm layer's statistics and its
- * one-kernel gradient.
- */
-export function registerSimdOnlyKernels(): void {
-  for (const config of SIMD_ONLY) {
-    if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
-  }
 }

@@ -25,7 +25,7 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: object) => { exports: object };
 };
 type WasmModule = { readonly kind?: 'wasm module' };
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat', 'batch-norm-moments.wat'];
+const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat', 'batch-norm-moments.wat', 'relu-grad.wat'];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -42,6 +42,7 @@ interface SimdExports {
   batchNormGradSums(dy: number, x: number, mean: number, sums: number, rows: number, channels: number): void;
   batchNormGradApply(dy: number, x: number, coefficients: number, dx: number, rows: number, channels: number): void;
   batchNormMoments(x: number, out: number, rows: number, channels: number): void;
+  reluGrad(dy: number, x: number, dx: number, count: number): void;
 }
 
 /** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
@@ -219,4 +220,13 @@ export function batchNormMomentsBySimd(backend: BackendWasm, x: tf.TensorInfo): 
   (backend.typedArrayFromHeap(variance) as Float32Array).set(values.subarray(channels));
   backend.disposeData(moments.dataId);
   return [mean, variance];
+}
+
+/** dy * step(x), the gradient of ReLU, in one pass; null when the kernels are not available. */
+export function reluGradBySimd(backend: BackendWasm, dy: tf.TensorInfo, x: tf.TensorInfo): tf.TensorInfo | null {
+  const kernels = kernelsFor(backend);
+  if (kernels == null) return null;
+  const dx = backend.makeOutput(x.shape, 'float32');
+  kernels.reluGrad(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), x.shape.reduce((a, b) => a * b, 1));
+  return dx;
 }
