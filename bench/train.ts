@@ -133,7 +133,7 @@ function matmulGmacPerSecond(): number {
   try {
     for (let i = 0; i < 3; i++) tf.matMul(a, b).dataSync();
     let best = Infinity;
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 10; round++) {
       const reps = 4;
       const start = performance.now();
       for (let i = 0; i < reps; i++) {

@@ -4,7 +4,8 @@
  * layout changes:
  *
  * - input gradient: a stride-1 convolution of dy, zero-inserted by the
- *   stride, with the spatially flipped filter;
+ *   stride, with the spatially flipped filter; for 1x1 filters a matrix
+ *   product, scattered to every stride-th position when strided;
  * - filter gradient: a convolution in which batch and channels swap roles:
  *   x as [C_in, H, W, N] is convolved with dy as [OH, OW, N, C_out], with the
  *   forward stride as dilation and the forward dilation as stride. For 1x1
@@ -16,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Composer, compose } from './compose';
 import { ConvGeometry, convGeometry, explicitPad } from './geometry';
-import { pointwiseFilterGradBySimd } from './simd-kernels';
+import { pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -79,18 +80,42 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
 }
 
+function isStridedPointwise(g: ConvGeometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.padTop === 0 && g.padLeft === 0;
+}
+
+const heapOffsetOf = (c: Composer, t: Info) => c.backend.dataIdMap.get(t.dataId)!.memoryOffset;
+
+/** dy [rows, outC] times the 1x1 filter transposed, reshaped to `shape`. */
+function pointwiseProduct(c: Composer, dy: Info, filter: Info, rows: number, g: ConvGeometry, shape: number[]): Info {
+  const product = c.run('BatchMatMul', {
+    a: c.reshape(dy, [1, rows, g.outC]),
+    b: c.reshape(filter, [1, g.inC, g.outC]),
+  }, { transposeA: false, transposeB: true });
+  return c.reshape(product, shape);
+}
+
 function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, filter } = inputs;
   const a = attrs as AnyAttrs;
   const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, a.dataFormat);
   return compose(backend as BackendWasm, (c) => {
-    if (isPointwise(g)) {
-      const rows = g.batch * g.inH * g.inW;
-      const product = c.run('BatchMatMul', {
-        a: c.reshape(dy, [1, rows, g.outC]),
-        b: c.reshape(filter, [1, g.inC, g.outC]),
-      }, { transposeA: false, transposeB: true });
-      return c.reshape(product, [g.batch, g.inH, g.inW, g.inC]);
+    if (isPointwise(g)) return pointwiseProduct(c, dy, filter, g.batch * g.inH * g.inW, g, [g.batch, g.inH, g.inW, g.inC]);
+    const copyRuns = runCopierFor(c.backend);
+    if (isStridedPointwise(g) && copyRuns != null && dy.dtype === 'float32') {
+      // dy . W^T at the positions the strided 1x1 convolution read; zeros elsewhere.
+      const dense = pointwiseProduct(c, dy, filter, g.batch * g.outH * g.outW, g, [g.batch, g.outH, g.outW, g.inC]);
+      const dx = c.allocate([g.batch, g.inH, g.inW, g.inC]);
+      (c.backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+      const [from, to, pixel] = [heapOffsetOf(c, dense), heapOffsetOf(c, dx), g.inC * 4];
+      for (let b = 0; b < g.batch; b++) {
+        for (let i = 0; i < g.outH; i++) {
+          const source = from + (b * g.outH + i) * g.outW * pixel;
+          const target = to + (b * g.inH + i * g.strideH) * g.inW * pixel;
+          copyRuns(source, target, g.outW, pixel, pixel, g.strideW * pixel);
+        }
+      }
+      return dx;
     }
     const flipped = c.transpose(c.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
     return inputGradient(c, dy, flipped, g, 'Conv2D');
