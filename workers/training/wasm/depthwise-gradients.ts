@@ -50,7 +50,9 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true, undefined);
   const multiplier = filter.shape[3];
   if (multiplier === 1 && dy.dtype === 'float32') {
-    const dx = g.strideH === 1 && g.strideW === 1 ? unstridedInputGradient(backend as BackendWasm, dy, filter, g) : depthwiseBySimd(backend as BackendWasm, 'inputGradient', g, { dy, w: filter });
+    const wasm = backend as BackendWasm;
+    const unstrided = g.strideH === 1 && g.strideW === 1;
+    const dx = unstrided ? unstridedInputGradient(wasm, dy, filter, g) : depthwiseBySimd(wasm, 'inputGradient', g, { dy, w: filter });
     if (dx != null) return dx;
   }
   return compose(backend as BackendWasm, (c) => {

@@ -25,7 +25,16 @@ declare const WebAssembly: {
   Instance: new (module: WasmModule, imports: object) => { exports: object };
 };
 type WasmModule = { readonly kind?: 'wasm module' };
-const SOURCES = ['depthwise.wat', 'max-pool-grad.wat', 'pointwise-filter-grad.wat', 'copy-runs.wat', 'batch-norm-grad.wat', 'batch-norm-moments.wat', 'relu-grad.wat'];
+
+const SOURCES = [
+  'depthwise.wat',
+  'pointwise-filter-grad.wat',
+  'max-pool-grad.wat',
+  'batch-norm-moments.wat',
+  'batch-norm-grad.wat',
+  'relu-grad.wat',
+  'copy-runs.wat',
+];
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
