@@ -2,14 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../workers/training/backend';
-
-async function onBoth<T>(f: () => T): Promise<{ wasm: T; cpu: T }> {
-  await tf.setBackend('wasm');
-  const wasm = f();
-  await tf.setBackend('cpu');
-  const cpu = f();
-  return { wasm, cpu };
-}
+import { onBoth } from './fixtures/backends';
 
 const values = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => tf.range(0, shape.reduce((a, b) => a * b, 1), 1, dtype).reshape(shape);
 
