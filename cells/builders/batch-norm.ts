@@ -9,8 +9,10 @@
  * plus two reductions, and the gradient
  *   dbeta = sum(dy), dgamma = sum(dy * xhat),
  *   dx = gamma / std * (dy - (dbeta + xhat * dgamma) / count)
- * five passes plus two reductions. Same weights, moving averages, inference
- * path and serialised form as tf.layers.batchNormalization.
+ * five passes plus two reductions, or one kernel each where the backend
+ * registers them (wasm does). Same weights, moving averages, inference path
+ * and configuration as tf.layers.batchNormalization; serialised under its own
+ * class name.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,23 +1,23 @@
 /**
- * Installs the wasm kernels of this folder: the composed convolution
+ * Installs the wasm kernels of this folder: the convolution and depthwise
  * gradients (Conv2DBackpropInput replaces the backend's scalar one), pooling
- * gradients, a BatchMatMul that transposes explicitly, heap-copying
- * Slice, SplitV, Tile and Concat, Sum and Mean over leading axes as one average pooling,
- * Identity and same-type Cast without a copy, and FusedBatchNorm as a 1x1
- * depthwise convolution; depthwise filters XNNPACK has no fast kernel for go
- * to a SIMD kernel of this folder (simd-kernels.ts).
- * Idempotent.
+ * gradients, depthwise convolutions, a BatchMatMul that transposes
+ * explicitly, heap-copying Slice, SplitV, Tile and Concat, Sum and Mean over
+ * leading axes as one average pooling, Identity and same-type Cast without a
+ * copy, and FusedBatchNorm as a 1x1 depthwise convolution. Where the SIMD
+ * kernels (simd-kernels.ts) are assembled these use them; otherwise they
+ * compose XNNPACK kernels. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
+import { castKernel, identityKernel } from './alias-kernels';
+import { batchNormKernel } from './batch-norm-kernel';
 import { conv2dGradientKernels } from './conv-gradients';
+import { depthwiseForwardKernel } from './depthwise-forward';
 import { depthwiseGradientKernels } from './depthwise-gradients';
 import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
-import { castKernel, identityKernel } from './alias-kernels';
-import { batchNormKernel } from './batch-norm-kernel';
-import { depthwiseForwardKernel } from './depthwise-forward';
 
 const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
 /** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
