@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { resolveTemporalCli } from '../workers/temporal/cli-binary';
-import { answersAsTemporal, connectTemporal, startDevServer, tlsFromEnv } from '../workers/temporal/dev-server';
+import { answersAsTemporal, busyInternalPort, connectTemporal, startDevServer, tlsFromEnv } from '../workers/temporal/dev-server';
 import { createTestEnv } from './helpers/temporal';
 
 const savedEnv = { ...process.env };
@@ -96,6 +96,18 @@ describe('connectTemporal', () => {
     const tls = tlsFromEnv({ TEMPORAL_TLS_CERT: join(scratch, 'c.pem'), TEMPORAL_TLS_KEY: join(scratch, 'k.pem') });
     expect(Buffer.from(tls!.clientCertPair!.crt).toString()).toBe('CERT');
     expect(Buffer.from(tls!.clientCertPair!.key).toString()).toBe('KEY');
+  });
+});
+
+describe('busyInternalPort', () => {
+  const fatal = (port: number) =>
+    `{"level":"FATAL","prefix":"echo","message":"listen tcp 127.0.0.1:${port}: bind: address already in use"}`;
+  it('names an internal port another process took first, so the start can be retried', () => {
+    expect(busyInternalPort(fatal(42115), [38089, 38090])).toBe(42115);
+  });
+  it('leaves a taken gRPC or UI port, and other failures, as errors', () => {
+    expect(busyInternalPort(fatal(38089), [38089, 38090])).toBeNull();
+    expect(busyInternalPort('unable to open database file', [38089, 38090])).toBeNull();
   });
 });
 

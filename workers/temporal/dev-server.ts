@@ -60,6 +60,31 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--ui-port', String(uiPort)];
   args.push('--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const stop = await spawnDevServer(cli, args, address, namespace, options.startTimeoutMs ?? 60_000);
+      log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
+      return { address, uiUrl, namespace, reused: false, stop };
+    } catch (error) {
+      const internal = busyInternalPort((error as Error).message, [port, uiPort]);
+      if (internal == null || attempt === START_ATTEMPTS) throw error;
+      log(`the dev server lost a race for internal port ${internal} to another process; starting it again`);
+    }
+  }
+}
+
+/** The dev server picks free ports for its internal services; another process can take one first. */
+const START_ATTEMPTS = 3;
+
+/** The port of a failed start's "address already in use", when it is not one of `ours`. */
+export function busyInternalPort(output: string, ours: number[]): number | null {
+  const match = /listen tcp [^\s:]*:(\d+): bind: address already in use/.exec(output);
+  if (match == null) return null;
+  const busy = Number(match[1]);
+  return ours.includes(busy) ? null : busy;
+}
+
+async function spawnDevServer(cli: string, args: string[], address: string, namespace: string, timeoutMs: number): Promise<() => Promise<void>> {
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = captureOutput(child);
   const killOnExit = () => child.kill('SIGKILL');
@@ -69,13 +94,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await terminate(child);
   };
   try {
-    await waitUntilReady(child, address, namespace, options.startTimeoutMs ?? 60_000, output);
+    await waitUntilReady(child, address, namespace, timeoutMs, output);
+    return stop;
   } catch (error) {
     await stop();
     throw error;
   }
-  log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
-  return { address, uiUrl, namespace, reused: false, stop };
 }
 
 export async function answersAsTemporal(address: string, timeoutMs: number): Promise<boolean> {
