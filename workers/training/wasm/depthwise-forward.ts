@@ -4,8 +4,8 @@
  * registers. The XNNPACK build in tfjs-backend-wasm runs depthwise filters of
  * 1x1, 2x2, 3x3 and 5x5 at about 3-4 GMAC/s and every other size through a
  * generic path at about 0.7 (on [32, 28, 28, 32]: 7x7 33.6 ms, 5x5 4.4 ms);
- * on NASNet-A's shapes (batch 32) the SIMD kernel took 0.8-0.9x XNNPACK's time
- * for 3x3, 0.3-0.4x for 5x5 and about 0.03x for 7x7.
+ * on NASNet-A's shapes (batch 32, 'same') the SIMD kernel took 0.8-1.05x
+ * XNNPACK's time for 3x3, 0.3-0.5x for 5x5 and 0.07-0.10x for 7x7.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
