@@ -6,6 +6,7 @@
  * with the composed gradient kernels of ./wasm) and the pure-JS cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadWasmBackend } from './wasm/loader';
 import { compileSimdKernels } from './wasm/simd-kernels';
 import { registerWasmGradientKernels } from './wasm/register';
@@ -62,9 +63,9 @@ async function tryTensorflow(log: (line: string) => void): Promise<SelectedBacke
 
 async function useWasm(threads: number, log: (line: string) => void): Promise<SelectedBackend> {
   registerWasmGradientKernels();
-  await compileSimdKernels();
-  registerSimdOnlyKernels();
   const loaded = await loadWasmBackend(threads);
+  await compileSimdKernels(tf.backend() as BackendWasm);
+  registerSimdOnlyKernels();
   if (loaded.note) log(`backend: wasm: ${loaded.note}`);
   const plural = loaded.threads === 1 ? 'thread' : 'threads';
   return { backend: 'wasm', device: `cpu (wasm simd, ${loaded.threads} ${plural})` };

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Composer, compose } from './compose';
 import { ConvGeometry, convGeometry, explicitPad } from './geometry';
-import { pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels';
+import { heapOffset, pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -84,8 +84,6 @@ function isStridedPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.padTop === 0 && g.padLeft === 0;
 }
 
-const heapOffsetOf = (c: Composer, t: Info) => c.backend.dataIdMap.get(t.dataId)!.memoryOffset;
-
 /** dy [rows, outC] times the 1x1 filter transposed, reshaped to `shape`. */
 function pointwiseProduct(c: Composer, dy: Info, filter: Info, rows: number, g: ConvGeometry, shape: number[]): Info {
   const product = c.run('BatchMatMul', {
@@ -107,7 +105,7 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
       const dense = pointwiseProduct(c, dy, filter, g.batch * g.outH * g.outW, g, [g.batch, g.outH, g.outW, g.inC]);
       const dx = c.allocate([g.batch, g.inH, g.inW, g.inC]);
       (c.backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
-      const [from, to, pixel] = [heapOffsetOf(c, dense), heapOffsetOf(c, dx), g.inC * 4];
+      const [from, to, pixel] = [heapOffset(c.backend, dense), heapOffset(c.backend, dx), g.inC * 4];
       for (let b = 0; b < g.batch; b++) {
         for (let i = 0; i < g.outH; i++) {
           const source = from + (b * g.outH + i) * g.outW * pixel;

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { RunCopier, runCopierFor } from './simd-kernels';
+import { RunCopier, heapOffset, runCopierFor } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -197,12 +197,11 @@ export function concatKernel(original: tf.KernelConfig): tf.KernelConfig {
     const rows = tf.util.sizeFromShape(inputs[0].shape.slice(0, axis));
     const blocks = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
     const total = blocks.reduce((a, b) => a + b, 0);
-    const bytes = (wasm.typedArrayFromHeap(out) as Heap).BYTES_PER_ELEMENT;
-    const outOffset = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+    const bytes = tf.util.bytesPerElement(out.dtype);
+    const outOffset = heapOffset(wasm, out);
     let column = 0;
     inputs.forEach((t, i) => {
-      const offset = wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-      copyRuns(offset, outOffset + column * bytes, rows, blocks[i] * bytes, blocks[i] * bytes, total * bytes);
+      copyRuns(heapOffset(wasm, t), outOffset + column * bytes, rows, blocks[i] * bytes, blocks[i] * bytes, total * bytes);
       column += blocks[i];
     });
     return out;

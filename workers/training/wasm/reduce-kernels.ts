@@ -25,7 +25,7 @@ const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
  * prefix of a float32 tensor spanning at least two elements (XNNPACK rejects
  * a one-pixel pooling window).
  */
-export function leadingAxesReduced(x: Info, axis: number | number[]): number {
+function leadingAxesReduced(x: Info, axis: number | number[]): number {
   if (x.dtype !== 'float32') return 0;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const isPrefix = axes.every((a, i) => a === i);

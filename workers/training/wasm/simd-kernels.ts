@@ -50,7 +50,7 @@ interface SimdExports {
   copyRuns: RunCopier;
   batchNormGradSums(dy: number, x: number, mean: number, sums: number, rows: number, channels: number): void;
   batchNormGradApply(dy: number, x: number, coefficients: number, dx: number, rows: number, channels: number): void;
-  batchNormMoments(x: number, out: number, rows: number, channels: number): void;
+  batchNormMoments(x: number, mean: number, variance: number, rows: number, channels: number): void;
   reluGrad(dy: number, x: number, dx: number, count: number): void;
 }
 
@@ -61,26 +61,30 @@ interface Wabt {
   parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
 }
 
-let modules: Array<{ plain: WasmModule; shared: WasmModule }> | undefined;
-const instances = new WeakMap<object, SimdExports>();
+const instances = new WeakMap<BackendWasm, SimdExports>();
 
-/** Assembles the kernels (once per process); until then the functions below return null. */
-export async function compileSimdKernels(): Promise<void> {
-  if (modules) return;
+/**
+ * Assembles the kernels for this backend's memory (plain, or shared in the
+ * threaded build) and binds them to it; until then the functions below
+ * return null for it. Once per backend.
+ */
+export async function compileSimdKernels(backend: BackendWasm): Promise<void> {
+  const memory = memoryOf(backend);
+  if (instances.has(backend) || memory == null) return;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
-  const assemble = (name: string, text: string) => {
-    const parsed = wabt.parseWat(name, text, { simd: true, threads: true, bulk_memory: true });
+  const exports = SOURCES.map((name) => {
+    let source = fs.readFileSync(new URL(`./simd/${name}`, import.meta.url), 'utf8');
+    if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
+    if (shared) source = source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
+    const parsed = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true });
     try {
-      return new WebAssembly.Module(parsed.toBinary({}).buffer);
+      return new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), { env: { memory } }).exports;
     } finally {
       parsed.destroy();
     }
-  };
-  modules = SOURCES.map((name) => {
-    const source = fs.readFileSync(new URL(`./simd/${name}`, import.meta.url), 'utf8');
-    if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
-    return { plain: assemble(name, source), shared: assemble(name, source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT)) };
   });
+  instances.set(backend, Object.assign({}, ...exports) as SimdExports);
 }
 
 function memoryOf(backend: BackendWasm): WasmMemory | undefined {
@@ -89,18 +93,11 @@ function memoryOf(backend: BackendWasm): WasmMemory | undefined {
 }
 
 function kernelsFor(backend: BackendWasm): SimdExports | null {
-  const cached = instances.get(backend);
-  if (cached) return cached;
-  const memory = memoryOf(backend);
-  if (modules == null || memory == null) return null;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const exports = modules.map((m) => new WebAssembly.Instance(shared ? m.shared : m.plain, { env: { memory } }).exports);
-  const kernels = Object.assign({}, ...exports) as SimdExports;
-  instances.set(backend, kernels);
-  return kernels;
+  return instances.get(backend) ?? null;
 }
 
-const offsetOf = (backend: BackendWasm, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+/** Byte address of a tensor's data in the wasm heap, as the kernels take it. */
+export const heapOffset = (backend: BackendWasm, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * One depthwise convolution pass (channel multiplier 1) by the SIMD kernels
@@ -124,7 +121,7 @@ export function depthwiseBySimd(
   const out = backend.makeOutput(shapes[mode], 'float32');
   // The forward kernel writes every output once; the gradients accumulate.
   if (mode !== 'forward') (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
-  const offset = (t: tf.TensorInfo | undefined) => offsetOf(backend, t!);
+  const offset = (t: tf.TensorInfo | undefined) => heapOffset(backend, t!);
   const x = offset(mode === 'inputGradient' ? out : operands.x);
   const y = offset(mode === 'forward' ? out : operands.dy);
   const w = offset(mode === 'filterGradient' ? out : operands.w);
@@ -142,7 +139,7 @@ export function maxPoolGradBySimd(backend: BackendWasm, info: tf.backend_util.Co
   const out = backend.makeOutput(input.shape, 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   kernels.maxPoolGrad(
-    offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, out),
+    heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out),
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
     info.padInfo.top, info.padInfo.left,
@@ -162,7 +159,7 @@ export function pointwiseFilterGradBySimd(backend: BackendWasm, g: ConvGeometry,
   const out = backend.makeOutput([1, 1, g.inC, g.outC], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   kernels.pointwiseFilterGrad(
-    offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out),
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
     g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.strideH, g.strideW,
   );
   return out;
@@ -196,7 +193,7 @@ export function batchNormGradBySimd(
   const [dx, dgamma, dbeta] = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
   view(sums).fill(0);
-  kernels.batchNormGradSums(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, mean), offsetOf(backend, sums), rows, channels);
+  kernels.batchNormGradSums(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, sums), rows, channels);
   const [s, m, v, g, k, dg, db] = [view(sums), view(mean), view(variance), view(gamma), view(coefficients), view(dgamma), view(dbeta)];
   for (let c = 0; c < channels; c++) {
     const invStd = 1 / Math.sqrt(v[c] + epsilon);
@@ -208,7 +205,7 @@ export function batchNormGradBySimd(
     k[2 * channels + c] = (-gain * s[c]) / rows;
     k[3 * channels + c] = m[c];
   }
-  kernels.batchNormGradApply(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, coefficients), offsetOf(backend, dx), rows, channels);
+  kernels.batchNormGradApply(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, coefficients), heapOffset(backend, dx), rows, channels);
   backend.disposeData(sums.dataId);
   backend.disposeData(coefficients.dataId);
   return [dx, dgamma, dbeta];
@@ -220,14 +217,10 @@ export function batchNormMomentsBySimd(backend: BackendWasm, x: tf.TensorInfo): 
   if (kernels == null) return null;
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((a, b) => a * b, 1) / channels;
-  const moments = backend.makeOutput([2, channels], 'float32');
-  (backend.typedArrayFromHeap(moments) as Float32Array).fill(0);
-  kernels.batchNormMoments(offsetOf(backend, x), offsetOf(backend, moments), rows, channels);
   const [mean, variance] = [backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
-  const values = backend.typedArrayFromHeap(moments) as Float32Array;
-  (backend.typedArrayFromHeap(mean) as Float32Array).set(values.subarray(0, channels));
-  (backend.typedArrayFromHeap(variance) as Float32Array).set(values.subarray(channels));
-  backend.disposeData(moments.dataId);
+  (backend.typedArrayFromHeap(mean) as Float32Array).fill(0);
+  (backend.typedArrayFromHeap(variance) as Float32Array).fill(0);
+  kernels.batchNormMoments(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, variance), rows, channels);
   return [mean, variance];
 }
 
@@ -236,6 +229,6 @@ export function reluGradBySimd(backend: BackendWasm, dy: tf.TensorInfo, x: tf.Te
   const kernels = kernelsFor(backend);
   if (kernels == null) return null;
   const dx = backend.makeOutput(x.shape, 'float32');
-  kernels.reluGrad(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), x.shape.reduce((a, b) => a * b, 1));
+  kernels.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, dx), x.shape.reduce((a, b) => a * b, 1));
   return dx;
 }

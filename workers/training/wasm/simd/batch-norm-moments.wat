@@ -1,18 +1,16 @@
 ;; Per-channel mean and (biased) variance over `rows` positions of `c`
 ;; channels (NHWC flattened to [rows, c]), in two passes: the mean, then the
-;; mean squared deviation from it. Writes mean to out[0..c) and variance to
-;; out[c..2c). Channels four at a time, then one at a time; the running sums
-;; live in out, which the caller zeroes.
+;; mean squared deviation from it. Channels four at a time, then one at a
+;; time; the running sums live in mean and variance, which the caller zeroes.
 ;; The memory import line is rewritten for the shared memory of the threaded build.
 (module
   (import "env" "memory" (memory 1))
 
-  (func (export "batchNormMoments") (param $x i32) (param $out i32) (param $rows i32) (param $c i32)
+  (func (export "batchNormMoments") (param $x i32) (param $mean i32) (param $variance i32) (param $rows i32) (param $c i32)
     (local $r i32) (local $k i32) (local $p i32) (local $rowBytes i32) (local $vectorBytes i32)
-    (local $variance i32) (local $scale f32) (local $d v128) (local $e f32)
+    (local $scale f32) (local $d v128) (local $e f32)
     (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
     (local.set $vectorBytes (i32.and (local.get $rowBytes) (i32.const -16)))
-    (local.set $variance (i32.add (local.get $out) (local.get $rowBytes)))
     (local.set $scale (f32.div (f32.const 1) (f32.convert_i32_u (local.get $rows))))
     ;; pass 1: sums, then means
     (local.set $p (local.get $x))
@@ -21,14 +19,14 @@
       (local.set $k (i32.const 0))
       (block $doneV (loop $nextV
         (br_if $doneV (i32.ge_u (local.get $k) (local.get $vectorBytes)))
-        (v128.store (i32.add (local.get $out) (local.get $k))
-          (f32x4.add (v128.load (i32.add (local.get $out) (local.get $k))) (v128.load (i32.add (local.get $p) (local.get $k)))))
+        (v128.store (i32.add (local.get $mean) (local.get $k))
+          (f32x4.add (v128.load (i32.add (local.get $mean) (local.get $k))) (v128.load (i32.add (local.get $p) (local.get $k)))))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
         (br $nextV)))
       (block $doneS (loop $nextS
         (br_if $doneS (i32.ge_u (local.get $k) (local.get $rowBytes)))
-        (f32.store (i32.add (local.get $out) (local.get $k))
-          (f32.add (f32.load (i32.add (local.get $out) (local.get $k))) (f32.load (i32.add (local.get $p) (local.get $k)))))
+        (f32.store (i32.add (local.get $mean) (local.get $k))
+          (f32.add (f32.load (i32.add (local.get $mean) (local.get $k))) (f32.load (i32.add (local.get $p) (local.get $k)))))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $nextS)))
       (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
@@ -37,7 +35,7 @@
     (local.set $k (i32.const 0))
     (block $doneM (loop $nextM
       (br_if $doneM (i32.ge_u (local.get $k) (local.get $rowBytes)))
-      (f32.store (i32.add (local.get $out) (local.get $k)) (f32.mul (f32.load (i32.add (local.get $out) (local.get $k))) (local.get $scale)))
+      (f32.store (i32.add (local.get $mean) (local.get $k)) (f32.mul (f32.load (i32.add (local.get $mean) (local.get $k))) (local.get $scale)))
       (local.set $k (i32.add (local.get $k) (i32.const 4)))
       (br $nextM)))
     ;; pass 2: squared deviations, then variances
@@ -48,14 +46,14 @@
       (local.set $k (i32.const 0))
       (block $doneV (loop $nextV
         (br_if $doneV (i32.ge_u (local.get $k) (local.get $vectorBytes)))
-        (local.set $d (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $k))) (v128.load (i32.add (local.get $out) (local.get $k)))))
+        (local.set $d (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $k))) (v128.load (i32.add (local.get $mean) (local.get $k)))))
         (v128.store (i32.add (local.get $variance) (local.get $k))
           (f32x4.add (v128.load (i32.add (local.get $variance) (local.get $k))) (f32x4.mul (local.get $d) (local.get $d))))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
         (br $nextV)))
       (block $doneS (loop $nextS
         (br_if $doneS (i32.ge_u (local.get $k) (local.get $rowBytes)))
-        (local.set $e (f32.sub (f32.load (i32.add (local.get $p) (local.get $k))) (f32.load (i32.add (local.get $out) (local.get $k)))))
+        (local.set $e (f32.sub (f32.load (i32.add (local.get $p) (local.get $k))) (f32.load (i32.add (local.get $mean) (local.get $k)))))
         (f32.store (i32.add (local.get $variance) (local.get $k))
           (f32.add (f32.load (i32.add (local.get $variance) (local.get $k))) (f32.mul (local.get $e) (local.get $e))))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
