@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEpochs, listTrials } from '../db/queries/trials';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { startDevServer, type DevServer } from '../workers/temporal/dev-server';
+import { startDevServer, type DevServer } from '../stack/temporal/dev-server';
 import { searchWorkflow } from '../workflows/search';
 import { createPostgresTestDatabase } from './db-helpers';
 import { writeIdxFixture } from './fixtures/idx';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { resolveTemporalCli } from '../workers/temporal/cli-binary';
-import { answersAsTemporal, busyInternalPort, connectTemporal, startDevServer, tlsFromEnv } from '../workers/temporal/dev-server';
+import { resolveTemporalCli } from '../stack/temporal/cli-binary';
+import { answersAsTemporal, busyInternalPort, connectTemporal, startDevServer, tlsFromEnv } from '../stack/temporal/dev-server';
 import { createTestEnv } from './helpers/temporal';
 
 const savedEnv = { ...process.env };

@@ -9,7 +9,7 @@ import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baseli
 import { parseFlags, stringFlag } from '../args';
 import { compact, percent, renderRows, type Column } from '../format';
 import { PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 
 interface BaselineRow {
   name: string;

@@ -7,7 +7,7 @@ import { architectures } from '../../db/schema';
 import { DATASETS, RequestError } from '../../search/request';
 import { parseFlags } from '../args';
 import { compact } from '../format';
-import { openStack } from '../stack';
+import { openStack } from '../../stack/embedded';
 
 export async function cellsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

@@ -1,5 +1,5 @@
 import { parseFlags, stringFlag } from '../args';
-import { openStack } from '../stack';
+import { openStack } from '../../stack/embedded';
 import type { BackendPreference } from '../../workers/training/backend';
 import { BACKEND_PREFERENCES } from './worker';
 import { requireOneOf, requirePositiveInteger } from '../../search/request';

@@ -8,7 +8,7 @@ import {
 import { requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { parseFlags, stringFlag } from '../args';
 import { compact, FORMATS, percent, renderRows, type Column, type Format } from '../format';
-import { openStack } from '../stack';
+import { openStack } from '../../stack/embedded';
 
 const COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },

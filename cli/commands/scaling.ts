@@ -12,7 +12,7 @@ import { parseFlags, stringFlag, type Flags } from '../args';
 import { duration } from '../format';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
 import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../scaling-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 
 export async function scalingCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

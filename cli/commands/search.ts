@@ -14,7 +14,7 @@ import {
 import { parseFlags, stringFlag } from '../args';
 import { progressLine } from '../progress';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../search-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../stack';
+import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { renderLeaderboard } from './leaderboard';
 
 export async function searchCommand(argv: string[]): Promise<number> {

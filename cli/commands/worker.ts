@@ -2,7 +2,7 @@ import type { Worker } from '@temporalio/worker';
 import { openDatabase } from '../../db/client';
 import { RequestError, requireOneOf, requirePositiveInteger } from '../../search/request';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
-import { connectTemporal } from '../../workers/temporal/dev-server';
+import { connectTemporal } from '../../stack/temporal/dev-server';
 import { createTrainerWorker } from '../../workers/trainer-worker';
 import { parseFlags, stringFlag } from '../args';
 

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { canOpenTcp } from '../../workers/temporal/connect';
-import { resolveTemporalCli } from '../../workers/temporal/cli-binary';
+import { canOpenTcp } from '../../stack/temporal/connect';
+import { resolveTemporalCli } from '../../stack/temporal/cli-binary';
 import { TEST_SERVER_URL } from './postgres-database';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/temporal-postgres.sh', import.meta.url));

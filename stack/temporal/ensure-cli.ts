@@ -1,4 +1,4 @@
-/** `npx tsx workers/temporal/ensure-cli.ts`: find or build the Temporal CLI and print its path (used by CI). */
+/** `npx tsx stack/temporal/ensure-cli.ts`: find or build the Temporal CLI and print its path (used by CI). */
 import { resolveTemporalCli } from './cli-binary';
 
 const started = Date.now();

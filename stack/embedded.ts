@@ -25,10 +25,10 @@ import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { createTrainerWorker } from '../workers/trainer-worker';
-import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from '../workers/temporal/dev-server';
+import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
 import type { BackendPreference } from '../workers/training/backend';
 import { RequestError } from '../search/request';
-import { stringFlag, type Flags } from './args';
+import { stringFlag, type Flags } from '../cli/args';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
