@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { openDatabase, type Database, type DatabaseHandle, type Driver } from '../db/client';
-import { createPostgresTestDatabase } from './helpers/postgres-database';
+import type { Database, DatabaseHandle, Driver } from '../db/client';
+import { createTestDatabase } from './helpers/test-database';
 
 export { TEST_SERVER_URL, createPostgresTestDatabase } from './helpers/postgres-database';
-
-/** A fresh, migrated in-memory PGlite database. */
-export function createPgliteTestDatabase(): Promise<DatabaseHandle> {
-  return openDatabase({ url: '', dataDir: 'memory://' });
-}
-
-export function createTestDatabase(driver: Driver): Promise<DatabaseHandle> {
-  return driver === 'postgres' ? createPostgresTestDatabase() : createPgliteTestDatabase();
-}
+export { createPgliteTestDatabase, createTestDatabase } from './helpers/test-database';
 
 export const DRIVERS: readonly Driver[] = ['postgres', 'pglite'];
 

@@ -16,7 +16,7 @@ import type { TrainingActivities } from '../../workers/activities/types';
 import { WORKFLOWS_PATH } from '../../workers/orchestrator-worker';
 import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { selectBackend } from '../../workers/training/backend';
-import { createTestDatabase } from '../db-helpers';
+import { createTestDatabase } from './test-database';
 import { writeIdxFixture } from '../fixtures/idx';
 import { createTestEnv } from './temporal';
 
@@ -43,8 +43,12 @@ export interface SearchStack {
   env: TestWorkflowEnvironment;
   database: DatabaseHandle;
   dataDir: string;
-  /** Runs orchestrator and trainer workers while `fn` runs. */
-  withWorkers<T>(fn: () => Promise<T>, wrapTraining?: (real: TrainingActivities) => TrainingActivities): Promise<T>;
+  /** Runs orchestrator and trainer workers while `fn` runs; the trainer takes `trainerSlots` trials at once (default 1). */
+  withWorkers<T>(
+    fn: () => Promise<T>,
+    wrapTraining?: (real: TrainingActivities) => TrainingActivities,
+    options?: { trainerSlots?: number },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -58,7 +62,11 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
     env,
     database,
     dataDir,
-    async withWorkers<T>(fn: () => Promise<T>, wrapTraining = (real: TrainingActivities) => real): Promise<T> {
+    async withWorkers<T>(
+      fn: () => Promise<T>,
+      wrapTraining = (real: TrainingActivities) => real,
+      options: { trainerSlots?: number } = {},
+    ): Promise<T> {
       const orchestrator = await Worker.create({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
@@ -71,7 +79,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue: TRAINER_QUEUE,
-        maxConcurrentActivityTaskExecutions: 1,
+        maxConcurrentActivityTaskExecutions: options.trainerSlots ?? 1,
         activities: { ...wrapTraining(training) },
       });
       return orchestrator.runUntil(trainer.runUntil(fn));

@@ -1,0 +1,12 @@
+/** Fresh test databases on either driver, without vitest (usable from tsx scripts too). */
+import { openDatabase, type DatabaseHandle, type Driver } from '../../db/client';
+import { createPostgresTestDatabase } from './postgres-database';
+
+/** A fresh, migrated in-memory PGlite database. */
+export function createPgliteTestDatabase(): Promise<DatabaseHandle> {
+  return openDatabase({ url: '', dataDir: 'memory://' });
+}
+
+export function createTestDatabase(driver: Driver): Promise<DatabaseHandle> {
+  return driver === 'postgres' ? createPostgresTestDatabase() : createPgliteTestDatabase();
+}
