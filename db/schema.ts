@@ -52,6 +52,8 @@ export const searches = pgTable(
     seed: integer('seed').notNull(),
     trialsRequested: integer('trials_requested').notNull(),
     config: jsonb('config').notNull(),
+    /** Why a search ended 'failed'. */
+    error: text('error'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -52,3 +52,16 @@ export async function setSearchStatus(db: Database, id: string, status: SearchSt
     .returning({ id: searches.id });
   return changed.length > 0;
 }
+
+/**
+ * Ends a search as 'failed' with `error`, unless it already ended; returns whether the row
+ * changed. A missing row is no error: the workflow may fail before it recorded the search.
+ */
+export async function failSearch(db: Database, id: string, error: string): Promise<boolean> {
+  const changed = await db
+    .update(searches)
+    .set({ status: 'failed', error, updatedAt: sql`now()`, finishedAt: sql`now()` })
+    .where(and(eq(searches.id, id), notInArray(searches.status, [...TERMINAL_SEARCH_STATUSES])))
+    .returning({ id: searches.id });
+  return changed.length > 0;
+}

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../search/trial-state';
+import { trialIdOf } from '../../search/trial-id';
 import type { EpochMetrics } from '../../workers/activities/types';
 import type { Database } from '../client';
 import { trialEpochs, trials } from '../schema';
@@ -57,7 +58,7 @@ function finiteOrNull(value: number | null | undefined): number | null | undefin
  * (a search id reused for a different search, or a non-deterministic strategy).
  */
 export async function enqueueTrial(db: Database, trial: NewTrial): Promise<Trial> {
-  const expectedId = `${trial.searchId}/${trial.trialIndex}`;
+  const expectedId = trialIdOf(trial.searchId, trial.trialIndex);
   if (trial.id !== expectedId) {
     throw new Error(`trial id: '${trial.id}' must be '${expectedId}' (searchId/trialIndex)`);
   }
@@ -232,4 +233,14 @@ export function cancelOpenTrials(db: Database, searchId: string, reason: string)
 /** Queued or running trials of the search become 'failed' with `error`; returns how many. */
 export function failOpenTrials(db: Database, searchId: string, error: string): Promise<number> {
   return endOpenTrials(db, searchId, 'failed', error);
+}
+
+/**
+ * Stores the reward the search's objective gives a finished trial (a reused trial gets its own
+ * search's reward, not its source's). Writing the same value again changes nothing.
+ */
+export async function recordTrialReward(db: Database, trialId: string, reward: number): Promise<boolean> {
+  const value = finiteOrNull(reward);
+  const changed = await db.update(trials).set({ reward: value }).where(eq(trials.id, trialId)).returning({ id: trials.id });
+  return changed.length > 0;
 }

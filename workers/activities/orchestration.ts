@@ -2,13 +2,15 @@
 import { architectureCost, describeArchitecture } from '../../cells';
 import type { Database } from '../../db/client';
 import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
-import { setSearchStatus, upsertSearch } from '../../db/queries/searches';
+import { failSearch, getSearch, setSearchStatus, upsertSearch } from '../../db/queries/searches';
 import {
   cancelOpenTrials,
   enqueueTrial,
+  failOpenTrials,
   findReusableTrial,
   finishTrial,
   getTrial,
+  recordTrialReward,
 } from '../../db/queries/trials';
 import { isTerminal, type TrialState } from '../../search/trial-state';
 import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from './types';
@@ -104,6 +106,17 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
 
     async setSearchStatus(input) {
       await setSearchStatus(db, input.searchId, input.status);
+    },
+
+    async failSearch(input) {
+      const search = await getSearch(db, input.searchId);
+      if (!search || search.status === 'finished' || search.status === 'stopped') return;
+      await failOpenTrials(db, input.searchId, input.error);
+      await failSearch(db, input.searchId, input.error);
+    },
+
+    async recordReward(input) {
+      await recordTrialReward(db, input.trialId, input.reward);
     },
   };
 }

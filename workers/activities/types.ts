@@ -93,6 +93,10 @@ export interface OrchestrationActivities {
   settleTrial(input: { trialId: string; status: 'failed' | 'cancelled'; error: string }): Promise<TrialOutcome>;
   finishSearch(input: { searchId: string; status: 'finished' | 'stopped' }): Promise<void>;
   setSearchStatus(input: { searchId: string; status: 'running' | 'paused' | 'stopping' }): Promise<void>;
+  /** Ends the search as failed with `error` (open trials fail with it); nothing happens when it was never recorded or already ended. */
+  failSearch(input: { searchId: string; error: string }): Promise<void>;
+  /** Stores the reward the search's objective gives the trial; idempotent. */
+  recordReward(input: { trialId: string; reward: number }): Promise<void>;
 }
 
 /** One point of a scaling study, linked to the trial that trained (or reused) its network. */
