@@ -1,14 +1,16 @@
-/** Turns `nas search start` flags into a validated SearchRequest, or a RequestError naming the flag. */
+/**
+ * Turns `nas search start` flags into a SearchRequest and validates it with the validator the
+ * workflow runs too (search/validate-request.ts); either way a bad flag is a RequestError naming it.
+ */
 import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
-import { NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
+import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
 import {
   DATASETS,
   RequestError,
   SPACES,
   STRATEGIES,
-  checkSearchCounts,
   requireNonNegativeInteger,
   requireOneOf,
   requirePositiveInteger,
@@ -19,8 +21,12 @@ import {
 import type { RewardConfig } from '../search/reward';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import type { StrategyConfig } from '../search/strategies/types';
+import { checkProtocol } from '../search/validate-fields';
+import { validateSearchRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type FlagSpec, type Flags } from './args';
+import { requireBackendFlag } from './backend-flag';
+import { validateAsFlags } from './request-fields';
 
 const text = { type: 'string' } as const;
 
@@ -60,6 +66,7 @@ export const SEARCH_START_FLAGS: FlagSpec = {
   'mnas-target': text,
   'mnas-weight': text,
   'seed-architectures': text,
+  window: text,
   'controller-lr': text,
   'controller-batch': text,
   population: text,
@@ -85,10 +92,7 @@ export function protocolFromFlags(flags: Flags): TrainingProtocol {
     augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, ['none', 'flip-shift']),
     seed: requireNonNegativeInteger('--seed', get('seed') ?? DEFAULT_PROTOCOL.seed),
   };
-  if (protocol.trainSize + protocol.valSize > 60000) {
-    throw new RequestError('--train-size', `--train-size + --val-size must be at most 60000 (the training set), got ${protocol.trainSize + protocol.valSize}`);
-  }
-  if (protocol.testSize > 10000) throw new RequestError('--test-size', `must be at most 10000 (the test set), got ${protocol.testSize}`);
+  validateAsFlags(() => checkProtocol(protocol));
   return protocol;
 }
 
@@ -146,7 +150,8 @@ function seedArchitecturesFromFile(path: string, spec: SpaceSpec): number[][] {
     throw new RequestError('--seed-architectures', `cannot read ${path} as JSON (${(err as Error).message})`);
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
-  const space = makeDecisionSpace(spec);
+  let space!: ReturnType<typeof makeDecisionSpace>;
+  validateAsFlags(() => asSpaceError(() => (space = makeDecisionSpace(spec))));
   return list.map((json, i) => {
     try {
       return space.encode(validateArchitecture(json));
@@ -164,13 +169,13 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
   const eta = stringFlag(flags, 'halving-eta');
   const levels = stringFlag(flags, 'halving-levels');
   if (eta !== undefined || levels !== undefined) {
-    const halving = {
+    config.halving = {
       eta: requirePositiveInteger('--halving-eta', eta ?? 3),
       levels: requirePositiveInteger('--halving-levels', levels ?? 3),
     };
-    if (halving.eta < 2) throw new RequestError('--halving-eta', 'must be at least 2');
-    config.halving = halving;
   }
+  const window = stringFlag(flags, 'window');
+  if (window !== undefined) config.window = requirePositiveInteger('--window', window);
   const reinforce = reinforceFromFlags(flags, name);
   if (reinforce) config.reinforce = reinforce;
   const evolution = evolutionFromFlags(flags, name);
@@ -203,14 +208,10 @@ function reinforceFromFlags(flags: Flags, strategy: string): StrategyConfig['rei
 function evolutionFromFlags(flags: Flags, strategy: string): StrategyConfig['evolution'] {
   const given = strategyOnlyFlags(flags, strategy, 'evolution', ['population', 'tournament'] as const);
   if (!given) return undefined;
-  const config = {
+  return {
     population: requirePositiveInteger('--population', given.population ?? 20),
     sample: requirePositiveInteger('--tournament', given.tournament ?? 5),
   };
-  if (config.sample > config.population) {
-    throw new RequestError('--tournament', `must be at most --population (${config.population})`);
-  }
-  return config;
 }
 
 function defaultSearchId(spec: SpaceSpec, strategy: string, seed: number): string {
@@ -220,20 +221,17 @@ function defaultSearchId(spec: SpaceSpec, strategy: string, seed: number): strin
 
 export function searchRequestFromFlags(flags: Flags): SearchRequest {
   const get = (name: string) => stringFlag(flags, name);
+  requireBackendFlag(flags);
   const protocol = protocolFromFlags(flags);
   const space = spaceFromFlags(flags);
-  makeDecisionSpace(space); // validates the space configuration
   const strategy = strategyFromFlags(flags, space);
-  const trials = requirePositiveInteger('--trials', get('trials') ?? 8);
-  const parallel = requirePositiveInteger('--parallel', get('parallel') ?? 1);
-  checkSearchCounts({ trials, parallel });
   const dataset = DATASETS[protocol.dataset];
-  return {
+  const request: SearchRequest = {
     searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategy.name, protocol.seed)),
     space,
     strategy,
-    trials,
-    parallel,
+    trials: requirePositiveInteger('--trials', get('trials') ?? 8),
+    parallel: requirePositiveInteger('--parallel', get('parallel') ?? 1),
     seed: protocol.seed,
     protocol,
     budget: {
@@ -245,4 +243,18 @@ export function searchRequestFromFlags(flags: Flags): SearchRequest {
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  validateAsFlags(() => validateSearchRequest(request));
+  return request;
+}
+
+/** Errors of the space configuration, named as request fields. */
+function asSpaceError(make: () => void): void {
+  try {
+    make();
+  } catch (err) {
+    if (err instanceof GenotypeError) {
+      throw new RequestError(err.path.startsWith('space.') ? err.path : `space.${err.path}`, err.problem);
+    }
+    throw err;
+  }
 }

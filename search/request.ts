@@ -1,8 +1,9 @@
 /**
- * A search request as the workflow receives it, and its validation. The CLI
- * validates before anything is started; the workflow trusts what it gets.
+ * The requests workflows receive (search, baselines; the scaling study's is in
+ * scaling-plan.ts), the dataset registry, and the error type of their
+ * validators (validate-request.ts): a RequestError names the request field.
  */
-import type { InputShape } from '../cells/types';
+import type { Architecture, InputShape } from '../cells/types';
 import type { TrainingProtocol } from './protocol';
 import type { SpaceSpec } from './spaces';
 import type { StrategyConfig } from './strategies/types';
@@ -30,9 +31,39 @@ export interface SearchRequest {
   trialsPerRun?: number;
 }
 
-export const DATASETS = { 'fashion-mnist': { input: { height: 28, width: 28, channels: 1 }, classes: 10 } } as const;
+export interface BaselineEntry {
+  /** Stable position in the baseline registry: the trial index, so reruns hit the same rows. */
+  index: number;
+  name: string;
+  architecture: Architecture;
+}
+
+export interface BaselinesRequest {
+  searchId: string;
+  entries: BaselineEntry[];
+  protocol: TrainingProtocol;
+  parallel: number;
+  budget: CostBudget;
+  input: InputShape;
+  classes: number;
+  trainerTaskQueue: string;
+}
+
+/** The datasets a protocol can name: input shape, classes, and the sizes of the training and test sets. */
+export const DATASETS = {
+  'fashion-mnist': { input: { height: 28, width: 28, channels: 1 }, classes: 10, trainSamples: 60000, testSamples: 10000 },
+} as const;
+
+/** Largest value of a Postgres integer (int4) column: trial indices, seeds, requested trials, epochs. */
+export const INT4_MAX = 2147483647;
 export const SPACES = ['nasnet', 'efficientnet'] as const;
 export const STRATEGIES = ['random', 'reinforce', 'evolution'] as const;
+
+/** A value as an error line shows it: JSON, cut to about 100 characters. */
+export function shown(value: unknown): string {
+  const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
 
 /** Bad user input: names the field and what is allowed. */
 export class RequestError extends Error {
@@ -48,7 +79,7 @@ export class RequestError extends Error {
 export function requirePositiveInteger(field: string, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
-    throw new RequestError(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new RequestError(field, `must be a positive integer, got ${shown(value)}`);
   }
   return n;
 }
@@ -56,7 +87,7 @@ export function requirePositiveInteger(field: string, value: unknown): number {
 export function requireNonNegativeInteger(field: string, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new RequestError(field, `must be a non-negative integer, got ${JSON.stringify(value)}`);
+    throw new RequestError(field, `must be a non-negative integer, got ${shown(value)}`);
   }
   return n;
 }
@@ -64,30 +95,23 @@ export function requireNonNegativeInteger(field: string, value: unknown): number
 export function requirePositiveNumber(field: string, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    throw new RequestError(field, `must be a positive number, got ${JSON.stringify(value)}`);
+    throw new RequestError(field, `must be a positive number, got ${shown(value)}`);
   }
   return n;
 }
 
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new RequestError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    throw new RequestError(field, `must be one of ${allowed.join(', ')}, got ${shown(value)}`);
   }
   return value as T;
 }
 
 const SEARCH_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-export function requireSearchId(field: string, value: string): string {
-  if (!SEARCH_ID.test(value)) {
-    throw new RequestError(field, 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit');
+export function requireSearchId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !SEARCH_ID.test(value)) {
+    throw new RequestError(field, `must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit, got ${shown(value)}`);
   }
   return value;
-}
-
-/** Checks what the parts' own validators cannot see: how the counts relate. */
-export function checkSearchCounts(request: Pick<SearchRequest, 'trials' | 'parallel'>): void {
-  if (request.parallel > request.trials) {
-    throw new RequestError('--parallel', `must not exceed --trials (${request.trials}), got ${request.parallel}`);
-  }
 }

@@ -26,20 +26,28 @@ export function reward(input: RewardInput, config: RewardConfig): number {
   if (typeof acc !== 'number' || !Number.isFinite(acc) || acc < 0 || acc > 1) {
     throw new RangeError(`reward: valAccuracy must be a number in [0, 1], got ${acc}`);
   }
+  checkRewardConfig(config);
   if (config.objective === 'accuracy') return acc;
-  if (config.objective !== 'mnas') {
-    throw new RangeError(`reward: objective must be one of accuracy, mnas, got ${JSON.stringify((config as { objective: unknown }).objective)}`);
-  }
-  if (!REWARD_COSTS.includes(config.cost)) {
-    throw new RangeError(`reward: cost must be one of ${REWARD_COSTS.join(', ')}, got ${JSON.stringify(config.cost)}`);
-  }
-  if (!(Number.isFinite(config.target) && config.target > 0)) {
-    throw new RangeError(`reward: target must be a positive number, got ${config.target}`);
-  }
-  const w = config.w ?? DEFAULT_MNAS_W;
-  if (!Number.isFinite(w)) throw new RangeError(`reward: w must be a finite number, got ${w}`);
   const cost = costOf(input, config.cost);
-  return acc * Math.pow(cost / config.target, w);
+  return acc * Math.pow(cost / config.target, config.w ?? DEFAULT_MNAS_W);
+}
+
+/** Throws a RangeError whose message starts with the offending field of the config, e.g. `reward.target: ...`. */
+export function checkRewardConfig(config: RewardConfig): void {
+  const objective = (config as { objective?: unknown } | null)?.objective;
+  if (objective === 'accuracy') return;
+  if (objective !== 'mnas') {
+    throw new RangeError(`reward.objective: must be one of accuracy, mnas, got ${JSON.stringify(objective)}`);
+  }
+  const mnas = config as Extract<RewardConfig, { objective: 'mnas' }>;
+  if (!REWARD_COSTS.includes(mnas.cost)) {
+    throw new RangeError(`reward.cost: must be one of ${REWARD_COSTS.join(', ')}, got ${JSON.stringify(mnas.cost)}`);
+  }
+  if (!(typeof mnas.target === 'number' && Number.isFinite(mnas.target) && mnas.target > 0)) {
+    throw new RangeError(`reward.target: must be a positive number, got ${JSON.stringify(mnas.target)}`);
+  }
+  const w = mnas.w ?? DEFAULT_MNAS_W;
+  if (!(typeof w === 'number' && Number.isFinite(w))) throw new RangeError(`reward.w: must be a finite number, got ${JSON.stringify(w)}`);
 }
 
 function costOf(input: RewardInput, cost: RewardCost): number {

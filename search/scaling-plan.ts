@@ -30,7 +30,7 @@ import { architectureCost } from '../cells';
 import { canonicalEfficientNet, compoundGrid, DEFAULT_SCALING_TOLERANCE, multipliers, validateEfficientNet } from '../cells/efficientnet';
 import { GenotypeError, type Cost, type EfficientNetArchitecture, type InputShape } from '../cells/types';
 import type { TrainingProtocol } from './protocol';
-import { RequestError } from './request';
+import { RequestError, shown } from './request';
 
 export const SCALING_AXES = ['depth', 'width', 'resolution'] as const;
 export type ScalingAxis = (typeof SCALING_AXES)[number];
@@ -81,25 +81,25 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** Checks the numbers of a study; errors name the CLI flag. */
+/** Checks the numbers of a study; errors name the request field. */
 export function checkStudyNumbers(numbers: Pick<ScalingStudyRequest, 'gridStep' | 'tolerance' | 'phiMax'>): void {
   const { gridStep, tolerance, phiMax } = numbers;
   const { gridStepMin, gridStepMax } = SCALING_LIMITS;
   if (typeof gridStep !== 'number' || !(gridStep >= gridStepMin && gridStep <= gridStepMax)) {
-    throw new RequestError('--grid-step', `must be a number in [${gridStepMin}, ${gridStepMax}], got ${JSON.stringify(gridStep)}`);
+    throw new RequestError('gridStep', `must be a number in [${gridStepMin}, ${gridStepMax}], got ${shown(gridStep)}`);
   }
   if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance <= DEFAULT_SCALING_TOLERANCE)) {
     throw new RequestError(
-      '--tolerance',
-      `must be a number in (0, ${DEFAULT_SCALING_TOLERANCE}] (genotypes allow alpha * beta^2 * gamma^2 within 2 +- ${DEFAULT_SCALING_TOLERANCE}), got ${JSON.stringify(tolerance)}`,
+      'tolerance',
+      `must be a number in (0, ${DEFAULT_SCALING_TOLERANCE}] (genotypes allow alpha * beta^2 * gamma^2 within 2 +- ${DEFAULT_SCALING_TOLERANCE}), got ${shown(tolerance)}`,
     );
   }
   if (!Number.isInteger(phiMax) || phiMax < 1 || phiMax > SCALING_LIMITS.phiMax) {
-    throw new RequestError('--phi-max', `must be an integer in 1..${SCALING_LIMITS.phiMax}, got ${JSON.stringify(phiMax)}`);
+    throw new RequestError('phiMax', `must be an integer in 1..${SCALING_LIMITS.phiMax}, got ${shown(phiMax)}`);
   }
   if (gridCoefficients(gridStep, tolerance).length === 0) {
     throw new RequestError(
-      '--grid-step',
+      'gridStep',
       `no (alpha, beta, gamma) >= 1 on a grid of step ${gridStep} has |alpha * beta^2 * gamma^2 - 2| <= ${tolerance}; use a finer step`,
     );
   }
@@ -107,7 +107,7 @@ export function checkStudyNumbers(numbers: Pick<ScalingStudyRequest, 'gridStep' 
 
 /**
  * A network the study can scale: an EfficientNet-style genotype at phi = 0.
- * `field` names where it came from (e.g. --base) in errors.
+ * `field` names where it came from (e.g. base) in errors.
  */
 export function scalingBase(json: unknown, field: string): EfficientNetArchitecture {
   const family = typeof json === 'object' && json !== null ? (json as { family?: unknown }).family : undefined;
@@ -118,7 +118,7 @@ export function scalingBase(json: unknown, field: string): EfficientNetArchitect
   try {
     arch = validateEfficientNet(json);
   } catch (err) {
-    if (err instanceof GenotypeError) throw new RequestError(`${field} ${err.path}`, err.problem);
+    if (err instanceof GenotypeError) throw new RequestError(`${field}.${err.path}`, err.problem);
     throw err;
   }
   if (arch.scaling.phi !== 0) {

@@ -73,6 +73,11 @@ export interface StrategyConfig {
   evolution?: EvolutionConfig;
   /** ASHA-style successive halving around the strategy; null/absent = every candidate at full budget. */
   halving?: HalvingConfig | null;
+  /**
+   * Candidate i is proposed after the strategy has seen the results of trials 0..i-window-1, at any
+   * parallelism (search/proposal-window.ts). Default 8; unbounded for random search without halving.
+   */
+  window?: number;
 }
 
 /**

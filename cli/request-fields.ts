@@ -1,0 +1,82 @@
+/**
+ * The CLI flag each request field comes from, so a validator's RequestError (which names the
+ * request field) reads in the user's terms: `strategy.halving.levels: ...` becomes
+ * `--halving-levels: ...`, also where the problem text mentions another field (in backticks).
+ */
+import { RequestError } from '../search/request';
+
+const FLAGS: Record<string, string> = {
+  searchId: '--id',
+  studyId: '--id',
+  trials: '--trials',
+  parallel: '--parallel',
+  seed: '--seed',
+  'protocol.seed': '--seed',
+  'protocol.dataset': '--dataset',
+  'protocol.trainSize': '--train-size',
+  'protocol.valSize': '--val-size',
+  'protocol.testSize': '--test-size',
+  'protocol.epochs': '--epochs',
+  'protocol.batchSize': '--batch-size',
+  'protocol.optimizer': '--optimizer',
+  'protocol.learningRate': '--lr',
+  'protocol.lrSchedule': '--lr-schedule',
+  'protocol.augmentation': '--augmentation',
+  'space.space': '--space',
+  'space.blocks': '--blocks',
+  'space.ops': '--ops',
+  'space.combine': '--combine',
+  'space.network.cellsPerStage': '--cells-per-stage',
+  'space.network.reductions': '--reductions',
+  'space.network.filters': '--filters',
+  'space.network': '--filters',
+  'strategy.name': '--strategy',
+  'strategy.halving.levels': '--halving-levels',
+  'strategy.halving.eta': '--halving-eta',
+  'strategy.halving': '--halving-levels',
+  halving: '--halving-levels',
+  'strategy.seedArchitectures': '--seed-architectures',
+  'strategy.reinforce.learningRate': '--controller-lr',
+  'strategy.reinforce.batchSize': '--controller-batch',
+  'strategy.evolution.population': '--population',
+  'strategy.evolution.sample': '--tournament',
+  'strategy.window': '--window',
+  'budget.maxParams': '--max-params',
+  'budget.maxFlops': '--max-flops',
+  'reward.objective': '--reward',
+  'reward.cost': '--mnas-cost',
+  'reward.target': '--mnas-target',
+  'reward.w': '--mnas-weight',
+  trainerTaskQueue: '--task-queue',
+  entries: '<name>',
+  base: '--base',
+  gridStep: '--grid-step',
+  tolerance: '--tolerance',
+  phiMax: '--phi-max',
+};
+
+const BY_LENGTH = Object.keys(FLAGS).sort((a, b) => b.length - a.length);
+
+/** The flag of a field; a deeper field keeps its path after the flag (`--base stages[0].kernel`). */
+export function flagOf(field: string): string {
+  const prefix = BY_LENGTH.find((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
+  if (!prefix) return field;
+  const rest = field.slice(prefix.length).replace(/^\./, '');
+  if (rest === '') return FLAGS[prefix];
+  return rest.startsWith('[') ? `${FLAGS[prefix]}${rest}` : `${FLAGS[prefix]} ${rest}`;
+}
+
+/** Validators quote the other fields a problem mentions in backticks. */
+function inFlagTerms(text: string): string {
+  return text.replace(/`([^`]+)`/g, (_, field: string) => flagOf(field));
+}
+
+/** Runs a request validator; its RequestError comes out naming the flag. */
+export function validateAsFlags(validate: () => void): void {
+  try {
+    validate();
+  } catch (err) {
+    if (err instanceof RequestError) throw new RequestError(flagOf(err.field), inFlagTerms(err.problem));
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * One validator per request kind. The CLI calls them before anything starts; each workflow
+ * calls its own again as its first step, so a request from any client is checked the same
+ * way. They call what the workflow will call (strategy config, decision space, fidelity
+ * ladder, reward, scaling plan) and throw a RequestError naming the request field.
+ */
+import { validateArchitecture } from '../cells';
+import { fidelityLadder } from './fidelity';
+import { DATASETS, INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
+import { checkRewardConfig } from './reward';
+import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
+import { makeDecisionSpace } from './spaces';
+import { createStrategy } from './strategies';
+import {
+  asRequestError,
+  checkBudget,
+  checkDatasetShape,
+  checkProtocol,
+  integerIn,
+  nonEmptyText,
+  oneOf,
+  payloadSize,
+} from './validate-fields';
+
+export function validateSearchRequest(request: SearchRequest): void {
+  requireSearchId('searchId', request.searchId);
+  integerIn('trials', request.trials, 1, INT4_MAX);
+  integerIn('parallel', request.parallel, 1, INT4_MAX);
+  if (request.parallel > request.trials) {
+    throw new RequestError('parallel', `must not exceed \`trials\` (${request.trials}), got ${request.parallel}`);
+  }
+  integerIn('seed', request.seed, 0, INT4_MAX);
+  checkProtocol(request.protocol);
+  if (request.protocol.seed !== request.seed) {
+    throw new RequestError('protocol.seed', `must equal \`seed\` (${request.seed}), got ${shown(request.protocol.seed)}`);
+  }
+  checkDatasetShape(request);
+  oneOf('space.space', request.space?.space, SPACES);
+  let space!: ReturnType<typeof makeDecisionSpace>;
+  asRequestError(() => (space = makeDecisionSpace(request.space)), 'space', 'space.');
+  payloadSize('strategy.seedArchitectures', request.strategy?.seedArchitectures ?? []);
+  const strategy = request.strategy;
+  if (strategy?.evolution?.sample !== undefined && strategy.evolution.population !== undefined) {
+    if (strategy.evolution.sample > strategy.evolution.population) {
+      throw new RequestError(
+        'strategy.evolution.sample',
+        `must be at most \`strategy.evolution.population\` (${strategy.evolution.population}), got ${strategy.evolution.sample}`,
+      );
+    }
+  }
+  if (strategy?.halving) {
+    integerIn('strategy.halving.levels', strategy.halving.levels, 1, 64);
+    if (strategy.halving.eta !== undefined && !(typeof strategy.halving.eta === 'number' && strategy.halving.eta >= 2)) {
+      throw new RequestError('strategy.halving.eta', `must be a number of at least 2, got ${shown(strategy.halving.eta)}`);
+    }
+  }
+  if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 1, INT4_MAX);
+  asRequestError(() => createStrategy(strategy, space, request.seed), 'strategy');
+  asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving');
+  checkBudget(request.budget);
+  asRequestError(() => checkRewardConfig(request.reward), 'reward');
+  if (request.reward.objective === 'mnas' && request.reward.cost === 'latency') {
+    throw new RequestError('reward.cost', 'latency is not measured by the trainers; use params or flops');
+  }
+  nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
+  if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
+  payloadSize('request', request);
+}
+
+export function validateBaselinesRequest(request: BaselinesRequest): void {
+  requireSearchId('searchId', request.searchId);
+  if (!Array.isArray(request.entries) || request.entries.length === 0) {
+    throw new RequestError('entries', `must list at least one baseline, got ${shown(request.entries)}`);
+  }
+  const indices = new Set<number>();
+  request.entries.forEach((entry, i) => {
+    integerIn(`entries[${i}].index`, entry.index, 0, INT4_MAX);
+    if (indices.has(entry.index)) throw new RequestError(`entries[${i}].index`, `repeats trial index ${entry.index}`);
+    indices.add(entry.index);
+    nonEmptyText(`entries[${i}].name`, entry.name);
+    asRequestError(() => validateArchitecture(entry.architecture), `entries[${i}].architecture`, `entries[${i}].architecture.`);
+  });
+  integerIn('parallel', request.parallel, 1, INT4_MAX);
+  checkProtocol(request.protocol);
+  checkDatasetShape(request);
+  checkBudget(request.budget);
+  nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
+  payloadSize('request', request);
+}
+
+export function validateScalingRequest(request: ScalingStudyRequest): void {
+  requireSearchId('studyId', request.studyId);
+  nonEmptyText('baseName', request.baseName);
+  scalingBase(request.base, 'base');
+  checkStudyNumbers(request);
+  integerIn('parallel', request.parallel, 1, INT4_MAX);
+  checkProtocol(request.protocol);
+  checkDatasetShape(request);
+  nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
+  const planned = plannedTrialCount(gridPlan(request).length, request.phiMax);
+  // A point cancelled by a stop is retried under index + planned, + 2 planned, ... (workflows/scaling.ts).
+  integerIn('phiMax', planned * 4, 1, INT4_MAX, ' (trial indices of the study)');
+  payloadSize('request', request);
+}
+
+export { DATASETS };
