@@ -31,9 +31,6 @@ export function validateSearchRequest(request: SearchRequest): void {
   }
   integerIn('seed', request.seed, 0, INT4_MAX);
   checkProtocol(request.protocol);
-  if (request.protocol.seed !== request.seed) {
-    throw new RequestError('protocol.seed', `must equal \`seed\` (${request.seed}), got ${shown(request.protocol.seed)}`);
-  }
   checkDatasetShape(request);
   oneOf('space.space', request.space?.space, SPACES);
   let space!: ReturnType<typeof makeDecisionSpace>;

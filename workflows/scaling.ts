@@ -5,9 +5,10 @@
  * single-axis lines for phi = 0..phiMax. Every training is a trial of the
  * study (trial id `${studyId}/${index}`, indices fixed by the plan), so a
  * rerun under the same id settles from the recorded rows and a network
- * already trained under the same protocol is reused.
+ * already trained under the same protocol is reused. Trials run through the
+ * trial pool, so pause, resume, setParallelism and stop work as in a search.
  */
-import { CancellationScope, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import {
   chooseCoefficients,
   gridPlan,
@@ -18,16 +19,21 @@ import {
   type ScalingStudyRequest,
 } from '../search/scaling-plan';
 import type { TrialState } from '../search/trial-state';
+import { validateScalingRequest } from '../search/validate-request';
 import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../workers/activities/types';
 import { orchestration } from './activities';
-import { inParallel } from './baselines';
-import { stopSignal } from './signals';
-import { runTrial, trialIdOf } from './trial';
+import { failSearchOnError, rejectInvalid } from './failure';
+import { TrialPool, type PoolTrial } from './trial-pool';
 
 const scaling = proxyActivities<ScalingActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+interface ScalingTrial extends PoolTrial {
+  point: PlannedPoint;
+  attempt: number;
+}
 
 export interface ScalingProgress {
   studyId: string;
@@ -54,29 +60,37 @@ const MAX_ATTEMPTS_AFTER_CANCEL = 4;
 export const scalingProgressQuery = defineQuery<ScalingProgress>('scalingProgress');
 
 export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promise<ScalingSummary> {
+  rejectInvalid(() => validateScalingRequest(request));
+  return failSearchOnError(request.studyId, () => runStudy(request));
+}
+
+async function runStudy(request: ScalingStudyRequest): Promise<ScalingSummary> {
   const grid = gridPlan(request);
   const planned = plannedTrialCount(grid.length, request.phiMax);
-  const counts: Partial<Record<TrialState, number>> = {};
-  const running = new Set<string>();
   const outcomes = new Map<number, TrialOutcome>();
   let step: ScalingProgress['step'] = 'grid';
   let chosen: ChosenCoefficients | null = null;
-  let stopping = false;
-  const trainingScope = new CancellationScope();
-
-  setHandler(stopSignal, () => {
-    stopping = true;
-    trainingScope.cancel();
+  const pool = new TrialPool<ScalingTrial>({
+    searchId: request.studyId,
+    trials: planned,
+    parallel: request.parallel,
+    budget: {},
+    reward: { objective: 'accuracy' },
+    finalFidelity: 0,
+    input: request.input,
+    classes: request.classes,
+    trainerTaskQueue: request.trainerTaskQueue,
+    summary: () => ({ step, settled: outcomes.size }),
   });
   setHandler(scalingProgressQuery, () => ({
     studyId: request.studyId,
     step,
     planned,
     settled: outcomes.size,
-    running: [...running],
-    counts,
+    running: pool.runningTrialIds(),
+    counts: pool.counts,
     chosen,
-    stopping,
+    stopping: pool.isStopping,
   }));
 
   await orchestration.recordSearch({
@@ -90,6 +104,15 @@ export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promis
   });
   await scaling.recordScalingStudy({ studyId: request.studyId, base: request.baseName, config: request });
 
+  const trialOf = (point: PlannedPoint, attempt: number): ScalingTrial => ({
+    trialIndex: point.index + attempt * planned,
+    architecture: point.architecture,
+    protocol: request.protocol,
+    fidelity: 0,
+    point,
+    attempt,
+  });
+
   /**
    * Trains each distinct index once (points may share a network). A trial
    * found cancelled (the study was stopped, now it runs again) is retrained
@@ -98,34 +121,15 @@ export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promis
    */
   const train = async (points: PlannedPoint[]): Promise<void> => {
     const fresh = points.filter((p, i) => !outcomes.has(p.index) && points.findIndex((q) => q.index === p.index) === i);
-    await inParallel(fresh, request.parallel, async (point) => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS_AFTER_CANCEL && !stopping; attempt++) {
-        const trialIndex = point.index + attempt * planned;
-        const trialId = trialIdOf(request.studyId, trialIndex);
-        running.add(trialId);
-        try {
-          const outcome = await trainingScope.run(() =>
-            runTrial({
-              searchId: request.studyId,
-              trialIndex,
-              architecture: point.architecture,
-              protocol: request.protocol,
-              fidelity: 0,
-              budget: {},
-              input: request.input,
-              classes: request.classes,
-              trainerTaskQueue: request.trainerTaskQueue,
-            }),
-          );
-          counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
-          if (outcome.status !== 'cancelled') {
-            outcomes.set(point.index, outcome);
-            return;
-          }
-        } finally {
-          running.delete(trialId);
-        }
-      }
+    const waiting = fresh.map((point) => trialOf(point, 0));
+    await pool.run({
+      next: () => waiting.shift() ?? null,
+      finished: () => waiting.length === 0,
+      mayRelease: () => true,
+      release: ({ trial, outcome }) => {
+        if (outcome.status !== 'cancelled') outcomes.set(trial.point.index, outcome);
+        else if (!pool.isStopping && trial.attempt + 1 < MAX_ATTEMPTS_AFTER_CANCEL) waiting.push(trialOf(trial.point, trial.attempt + 1));
+      },
     });
     const settled = points.filter((p) => outcomes.has(p.index));
     if (settled.length > 0) {
@@ -140,11 +144,11 @@ export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promis
     step = 'done';
     await scaling.finishScalingStudy({ studyId: request.studyId, status, chosen: chosen ?? (error ? { error } : null) });
     await orchestration.finishSearch({ searchId: request.studyId, status: status === 'stopped' ? 'stopped' : 'finished' });
-    return { studyId: request.studyId, status, chosen, counts, ...(error ? { error } : {}) };
+    return { studyId: request.studyId, status, chosen, counts: pool.counts, ...(error ? { error } : {}) };
   };
 
   await train(grid);
-  if (stopping) return finish('stopped');
+  if (pool.isStopping) return finish('stopped');
   chosen = chooseCoefficients(
     grid,
     grid.map((p) => usableAccuracy(outcomes.get(p.index))),
@@ -153,7 +157,7 @@ export async function scalingStudyWorkflow(request: ScalingStudyRequest): Promis
 
   step = 'lines';
   await train(linePlan(request, grid.length, chosen));
-  return finish(stopping ? 'stopped' : 'finished');
+  return finish(pool.isStopping ? 'stopped' : 'finished');
 }
 
 function usableAccuracy(outcome: TrialOutcome | undefined): number | null {

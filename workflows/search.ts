@@ -1,35 +1,26 @@
 /**
- * searchWorkflow: the strategy proposes, trials run up to the configured
- * parallelism, results feed back, and the workflow continues-as-new with the
+ * searchWorkflow: the strategy proposes, the trial pool trains up to the configured parallelism
+ * and feeds results back in trial-index order, and the workflow continues-as-new with the
  * strategy state before its history grows large.
  */
-import {
-  CancellationScope,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { describeArchitecture } from '../cells';
+import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { protocolForFidelity } from '../search/fidelity';
+import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
-import { reward } from '../search/reward';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
-import type { Candidate, StrategyState } from '../search/strategies/types';
+import type { DecisionSpace } from '../cells/types';
+import type { Strategy, StrategyState } from '../search/strategies/types';
 import type { TrialState } from '../search/trial-state';
-import type { TrialOutcome } from '../workers/activities/types';
+import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
-import {
-  pauseSignal,
-  progressQuery,
-  resumeSignal,
-  setParallelismSignal,
-  stopSignal,
-  type BestTrial,
-  type SearchProgress,
-} from './signals';
-import { runTrial } from './trial';
+import { failSearchOnError, rejectInvalid } from './failure';
+import type { BestTrial } from './signals';
+import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
+
+export interface SearchTrial extends PoolTrial {
+  choices: number[];
+}
 
 /** What survives continue-as-new. */
 export interface SearchCarry {
@@ -39,6 +30,8 @@ export interface SearchCarry {
   best: BestTrial | null;
   parallel: number;
   paused: boolean;
+  /** Results in but not yet fed to the strategy (its proposal window), in trial-index order. */
+  held?: Array<PoolResult<SearchTrial>>;
 }
 
 export interface SearchSummary {
@@ -53,156 +46,119 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
 const DEFAULT_TRIALS_PER_RUN = 500;
 
 export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry): Promise<SearchSummary> {
-  const space = makeDecisionSpace(request.space);
-  const strategy = createStrategy(request.strategy, space, request.seed, carry?.strategyState);
-  const finalFidelity = request.strategy.halving ? request.strategy.halving.levels - 1 : 0;
-
-  let nextIndex = carry?.nextIndex ?? 0;
-  const runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
-  const counts: Partial<Record<TrialState, number>> = { ...(carry?.counts ?? {}) };
-  let best = carry?.best ?? null;
-  let parallel = carry?.parallel ?? request.parallel;
-  let paused = carry?.paused ?? false;
-  let stopping = false;
-  let wake = 0;
-
-  const running = new Map<string, Candidate>();
-  const settled: Array<{ candidate: Candidate; outcome: TrialOutcome; description: string }> = [];
-  const trainingScope = new CancellationScope();
-
-  setHandler(pauseSignal, () => {
-    paused = true;
-    wake++;
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    wake++;
-  });
-  setHandler(stopSignal, () => {
-    stopping = true;
-    wake++;
-    trainingScope.cancel();
-  });
-  setHandler(setParallelismSignal, (n: number) => {
-    if (Number.isInteger(n) && n > 0) parallel = n;
-    wake++;
-  });
-  setHandler(
-    progressQuery,
-    (): SearchProgress => ({
+  rejectInvalid(() => validateSearchRequest(request));
+  return failSearchOnError(request.searchId, async () => {
+    const space = makeDecisionSpace(request.space);
+    const strategy = createStrategy(request.strategy, space, request.seed, carry?.strategyState);
+    const pool = new TrialPool<SearchTrial>({
       searchId: request.searchId,
       trials: request.trials,
-      parallel,
-      dispatched: nextIndex,
-      running: [...running.keys()],
-      counts,
-      best,
-      paused,
-      stopping,
-      finished: false,
-      strategy: strategy.summary(),
-    }),
-  );
-
-  if (!carry) {
-    await orchestration.recordSearch({
-      searchId: request.searchId,
-      kind: 'search',
-      space: request.space.space,
-      strategy: request.strategy.name,
-      seed: request.seed,
-      trials: request.trials,
-      config: request,
-    });
-  }
-
-  const dispatch = (candidate: Candidate): void => {
-    const trialIndex = nextIndex++;
-    const architecture = space.decode(candidate.choices);
-    const description = describeArchitecture(architecture);
-    const trialId = `${request.searchId}/${trialIndex}`;
-    running.set(trialId, candidate);
-    const plan = {
-      searchId: request.searchId,
-      trialIndex,
-      architecture,
-      protocol: protocolForFidelity(request.protocol, candidate.fidelity, request.strategy.halving ?? null),
-      fidelity: candidate.fidelity,
+      parallel: request.parallel,
       budget: request.budget,
+      reward: request.reward,
+      finalFidelity: request.strategy.halving ? request.strategy.halving.levels - 1 : 0,
       input: request.input,
       classes: request.classes,
       trainerTaskQueue: request.trainerTaskQueue,
-    };
-    void trainingScope
-      .run(() => runTrial(plan))
-      .then((outcome) => settled.push({ candidate, outcome, description }))
-      .catch((err: unknown) =>
-        settled.push({
-          candidate,
-          description,
-          outcome: { trialId, status: 'failed', valAccuracy: null, testAccuracy: null, params: 0, flops: 0, error: String(err) },
-        }),
-      )
-      .finally(() => running.delete(trialId));
-  };
-
-  const absorbSettled = (): void => {
-    const observations = settled.splice(0).map(({ candidate, outcome, description }) => {
-      counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
-      const ok = (outcome.status === 'succeeded' || outcome.status === 'reused') && outcome.valAccuracy !== null;
-      if (ok && candidate.fidelity === finalFidelity && (best === null || outcome.valAccuracy! > best.valAccuracy)) {
-        best = { trialId: outcome.trialId, valAccuracy: outcome.valAccuracy!, description };
-      }
-      const value = ok
-        ? reward({ valAccuracy: outcome.valAccuracy!, params: outcome.params, flops: outcome.flops }, request.reward)
-        : null;
-      return { choices: candidate.choices, fidelity: candidate.fidelity, reward: value };
+      carry: carry && { ...carry, dispatched: carry.nextIndex, held: carry.held ?? [] },
+      summary: () => strategy.summary(),
     });
-    if (observations.length > 0) strategy.observe(observations);
-  };
-
-  let recordedStatus: 'running' | 'paused' = paused ? 'paused' : 'running';
-  let continueAfterDrain = false;
-  for (;;) {
-    absorbSettled();
-    if (stopping) break;
-    const wanted = paused ? 'paused' : 'running';
-    if (wanted !== recordedStatus) {
-      await orchestration.setSearchStatus({ searchId: request.searchId, status: wanted });
-      recordedStatus = wanted;
+    if (!carry) {
+      await orchestration.recordSearch({
+        searchId: request.searchId,
+        kind: 'search',
+        space: request.space.space,
+        strategy: request.strategy.name,
+        seed: request.seed,
+        trials: request.trials,
+        config: request,
+      });
     }
-    continueAfterDrain ||=
-      nextIndex >= runEndsAt ||
+
+    const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0);
+    await pool.run(feed);
+    if (!pool.isStopping && feed.nextIndex < request.trials && feed.continuing) {
+      const { counts, best, parallel, paused, held } = pool.carry();
+      return await continueAsNew<typeof searchWorkflow>(request, {
+        nextIndex: feed.nextIndex,
+        strategyState: strategy.exportState(),
+        counts,
+        best,
+        parallel,
+        paused,
+        held,
+      });
+    }
+    pool.releaseAll(feed);
+    const status = pool.isStopping ? 'stopped' : 'finished';
+    await orchestration.finishSearch({ searchId: request.searchId, status });
+    const { counts, best } = pool.carry();
+    return { searchId: request.searchId, status, counts, best };
+  });
+}
+
+/**
+ * Candidates from the strategy, one trial index each; results back to it in index order and, before
+ * candidate i is proposed, exactly the results its proposal window allows (search/proposal-window.ts).
+ */
+class StrategyFeed implements TrialFeed<SearchTrial> {
+  private readonly window: number;
+  private readonly runEndsAt: number;
+  /** Results the strategy has observed, in all runs. */
+  private observed: number;
+  /** The strategy proposed nothing with what it has seen: it may see the next result early. */
+  private starved = false;
+  continuing = false;
+
+  constructor(
+    private readonly request: SearchRequest,
+    private readonly space: DecisionSpace,
+    private readonly strategy: Strategy,
+    public nextIndex: number,
+    heldResults: number,
+  ) {
+    this.window = proposalWindow(request.strategy);
+    this.runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
+    this.observed = nextIndex - heldResults;
+  }
+
+  finished(): boolean {
+    return this.nextIndex >= this.request.trials || this.continuing;
+  }
+
+  next(): SearchTrial | null {
+    if (this.finished() || this.starved) return null;
+    this.continuing =
+      this.nextIndex >= this.runEndsAt ||
       workflowInfo().continueAsNewSuggested ||
       workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
-    if (!paused && !continueAfterDrain) {
-      const room = Math.min(parallel - running.size, request.trials - nextIndex, runEndsAt - nextIndex);
-      if (room > 0) strategy.propose(room).forEach(dispatch);
+    if (this.continuing) return null;
+    if (this.observed < resultsBeforeProposal(this.window, this.nextIndex)) return null;
+    const [candidate] = this.strategy.propose(1);
+    if (!candidate) {
+      this.starved = true;
+      return null;
     }
-    if (running.size === 0 && settled.length === 0) {
-      if (nextIndex >= request.trials || continueAfterDrain) break;
-      // Nothing running, nothing proposed: only a signal can change that.
-      if (!paused) break;
-    }
-    const seen = wake;
-    await condition(() => settled.length > 0 || wake !== seen);
+    return {
+      trialIndex: this.nextIndex++,
+      choices: candidate.choices,
+      architecture: this.space.decode(candidate.choices),
+      protocol: protocolForFidelity(this.request.protocol, candidate.fidelity, this.request.strategy.halving ?? null),
+      fidelity: candidate.fidelity,
+    };
   }
 
-  if (stopping) {
-    await condition(() => running.size === 0);
-    absorbSettled();
-  } else if (continueAfterDrain && nextIndex < request.trials) {
-    return await continueAsNew<typeof searchWorkflow>(request, {
-      nextIndex,
-      strategyState: strategy.exportState(),
-      counts,
-      best,
-      parallel,
-      paused,
-    });
+  mayRelease(result: PoolResult<SearchTrial>): boolean {
+    return (
+      this.starved ||
+      this.nextIndex >= this.request.trials ||
+      mayObserveBeforeProposal(this.window, result.trial.trialIndex, this.nextIndex)
+    );
   }
 
-  const status = stopping ? 'stopped' : 'finished';
-  await orchestration.finishSearch({ searchId: request.searchId, status });
-  return { searchId: request.searchId, status, counts, best };
+  release({ trial, reward }: PoolResult<SearchTrial>): void {
+    this.strategy.observe([{ choices: trial.choices, fidelity: trial.fidelity, reward }]);
+    this.observed++;
+    this.starved = false;
+  }
 }

@@ -4,6 +4,7 @@ import { architectureHash } from '../cells';
 import type { Architecture, InputShape } from '../cells/types';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
+import { trialIdOf } from '../search/trial-id';
 import type { TrialOutcome } from '../workers/activities/types';
 import { orchestration, trainers } from './activities';
 
@@ -20,9 +21,7 @@ export interface TrialPlan {
   trainerTaskQueue: string;
 }
 
-export function trialIdOf(searchId: string, trialIndex: number): string {
-  return `${searchId}/${trialIndex}`;
-}
+export { trialIdOf };
 
 export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
   const trialId = trialIdOf(plan.searchId, plan.trialIndex);
