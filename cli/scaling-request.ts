@@ -1,12 +1,15 @@
-/** Turns `nas scaling start` flags into a validated ScalingStudyRequest, or a RequestError naming the flag. */
+/** Turns `nas scaling start` flags into a ScalingStudyRequest checked by its validator (search/validate-request.ts), or a RequestError naming the flag. */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
 import type { EfficientNetArchitecture } from '../cells/types';
 import { DATASETS, RequestError, requirePositiveInteger, requireSearchId } from '../search/request';
-import { checkStudyNumbers, scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
+import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
+import { validateScalingRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type FlagSpec, type Flags } from './args';
+import { requireBackendFlag } from './backend-flag';
+import { validateAsFlags } from './request-fields';
 import { PROTOCOL_FLAGS, protocolFromFlags } from './search-request';
 
 const text = { type: 'string' } as const;
@@ -41,7 +44,7 @@ export function resolveBase(value: string): { name: string; base: EfficientNetAr
         `baseline ${JSON.stringify(value)} is a fixed ${baseline.architecture.family} network and cannot be compound-scaled; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
       );
     }
-    return { name: value, base: scalingBase(baseline.architecture, '--base') };
+    return { name: value, base: asBaseFlag(() => scalingBase(baseline.architecture, 'base')) };
   }
   if (existsSync(value)) {
     let json: unknown;
@@ -50,12 +53,18 @@ export function resolveBase(value: string): { name: string; base: EfficientNetAr
     } catch (err) {
       throw new RequestError('--base', `cannot read ${value} as JSON (${(err as Error).message})`);
     }
-    return { name: basename(value).replace(/\.json$/i, ''), base: scalingBase(json, '--base') };
+    return { name: basename(value).replace(/\.json$/i, ''), base: asBaseFlag(() => scalingBase(json, 'base')) };
   }
   throw new RequestError(
     '--base',
     `unknown base ${JSON.stringify(value)}: neither a baseline name nor a genotype file; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
   );
+}
+
+function asBaseFlag(check: () => EfficientNetArchitecture): EfficientNetArchitecture {
+  let base!: EfficientNetArchitecture;
+  validateAsFlags(() => (base = check()));
+  return base;
 }
 
 function requireNumber(field: string, value: string | undefined, fallback: number): number {
@@ -76,6 +85,7 @@ export function defaultStudyId(baseName: string, seed: number, now = new Date())
 
 export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
   const get = (name: string) => stringFlag(flags, name);
+  requireBackendFlag(flags);
   const { name, base } = resolveBase(get('base') ?? SCALING_DEFAULTS.base);
   const phiText = get('phi-max');
   const numbers = {
@@ -83,10 +93,9 @@ export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
     tolerance: requireNumber('--tolerance', get('tolerance'), SCALING_DEFAULTS.tolerance),
     phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
   };
-  checkStudyNumbers(numbers);
   const protocol = protocolFromFlags(flags);
   const dataset = DATASETS[protocol.dataset];
-  return {
+  const request: ScalingStudyRequest = {
     studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),
     baseName: name,
     base,
@@ -97,4 +106,6 @@ export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  validateAsFlags(() => validateScalingRequest(request));
+  return request;
 }

@@ -81,25 +81,28 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** Checks the numbers of a study; errors name the request field. */
-export function checkStudyNumbers(numbers: Pick<ScalingStudyRequest, 'gridStep' | 'tolerance' | 'phiMax'>): void {
+type StudyNumbers = Pick<ScalingStudyRequest, 'gridStep' | 'tolerance' | 'phiMax'>;
+const STUDY_FLAGS: Record<keyof StudyNumbers, string> = { gridStep: '--grid-step', tolerance: '--tolerance', phiMax: '--phi-max' };
+
+/** Checks the numbers of a study; errors name `fields` (default the CLI flags, the validator passes the request fields). */
+export function checkStudyNumbers(numbers: StudyNumbers, fields: Record<keyof StudyNumbers, string> = STUDY_FLAGS): void {
   const { gridStep, tolerance, phiMax } = numbers;
   const { gridStepMin, gridStepMax } = SCALING_LIMITS;
   if (typeof gridStep !== 'number' || !(gridStep >= gridStepMin && gridStep <= gridStepMax)) {
-    throw new RequestError('gridStep', `must be a number in [${gridStepMin}, ${gridStepMax}], got ${shown(gridStep)}`);
+    throw new RequestError(fields.gridStep, `must be a number in [${gridStepMin}, ${gridStepMax}], got ${shown(gridStep)}`);
   }
   if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance <= DEFAULT_SCALING_TOLERANCE)) {
     throw new RequestError(
-      'tolerance',
+      fields.tolerance,
       `must be a number in (0, ${DEFAULT_SCALING_TOLERANCE}] (genotypes allow alpha * beta^2 * gamma^2 within 2 +- ${DEFAULT_SCALING_TOLERANCE}), got ${shown(tolerance)}`,
     );
   }
   if (!Number.isInteger(phiMax) || phiMax < 1 || phiMax > SCALING_LIMITS.phiMax) {
-    throw new RequestError('phiMax', `must be an integer in 1..${SCALING_LIMITS.phiMax}, got ${shown(phiMax)}`);
+    throw new RequestError(fields.phiMax, `must be an integer in 1..${SCALING_LIMITS.phiMax}, got ${shown(phiMax)}`);
   }
   if (gridCoefficients(gridStep, tolerance).length === 0) {
     throw new RequestError(
-      'gridStep',
+      fields.gridStep,
       `no (alpha, beta, gamma) >= 1 on a grid of step ${gridStep} has |alpha * beta^2 * gamma^2 - 2| <= ${tolerance}; use a finer step`,
     );
   }

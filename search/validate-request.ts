@@ -89,7 +89,7 @@ export function validateScalingRequest(request: ScalingStudyRequest): void {
   requireSearchId('studyId', request.studyId);
   nonEmptyText('baseName', request.baseName);
   scalingBase(request.base, 'base');
-  checkStudyNumbers(request);
+  checkStudyNumbers(request, { gridStep: 'gridStep', tolerance: 'tolerance', phiMax: 'phiMax' });
   integerIn('parallel', request.parallel, 1, INT4_MAX);
   checkProtocol(request.protocol);
   checkDatasetShape(request);

@@ -3,10 +3,13 @@ import { architectureCost } from '../../cells';
 import { BASELINES, baselineByName } from '../../cells/baselines';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
 import { protocolHash } from '../../search/protocol';
-import { DATASETS, RequestError, requirePositiveInteger } from '../../search/request';
+import { DATASETS, RequestError, requirePositiveInteger, type BaselinesRequest } from '../../search/request';
+import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines';
+import { baselinesWorkflow } from '../../workflows/baselines';
 import { parseFlags, stringFlag } from '../args';
+import { requireBackendFlag } from '../backend-flag';
+import { validateAsFlags } from '../request-fields';
 import { compact, percent, renderRows, type Column } from '../format';
 import { PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
@@ -75,6 +78,7 @@ async function trainBaselines(argv: string[]): Promise<number> {
   if (!flags.all && positionals.length === 0) {
     throw new RequestError('<name>', `name one or more baselines or pass --all; known: ${BASELINES.map((b) => b.name).join(', ')}`);
   }
+  requireBackendFlag(flags);
   const names = flags.all ? BASELINES.map((b) => b.name) : positionals;
   const entries = names.map((name) => {
     try {
@@ -97,6 +101,7 @@ async function trainBaselines(argv: string[]): Promise<number> {
     classes,
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  validateAsFlags(() => validateBaselinesRequest(request));
   const wait = flags.wait === true;
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'train', { parallel: request.parallel });
   try {

@@ -1,10 +1,12 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_MNAS_W, type RewardConfig } from '../../search/reward';
 import type { TrialState } from '../../search/trial-state';
 import type { Database } from '../client';
 import { architectures, trials } from '../schema';
+import { leaderboardScope } from './leaderboard-scope';
 import { hasSucceededResult } from './succeeded';
 
-export const LEADERBOARD_SORTS = ['val_acc', 'params', 'flops'] as const;
+export const LEADERBOARD_SORTS = ['val_acc', 'params', 'flops', 'reward'] as const;
 export type LeaderboardSort = (typeof LEADERBOARD_SORTS)[number];
 export const PARETO_COSTS = ['params', 'flops'] as const;
 export type ParetoCost = (typeof PARETO_COSTS)[number];
@@ -13,11 +15,13 @@ export interface LeaderboardOptions {
   searchId: string;
   /** Default 20. */
   top?: number;
-  /** Default 'val_acc' (highest first); 'params' and 'flops' cheapest first. */
+  /** Default 'reward' when the search's objective is mnas, else 'val_acc' (highest first); 'params' and 'flops' cheapest first. */
   sort?: LeaderboardSort;
+  /** The fidelity level ranked (successive halving); default the final, full-budget level. */
+  fidelity?: number;
   /** Keep only rows no other row beats in both validation accuracy and this cost. */
   pareto?: ParetoCost;
-  /** Add succeeded hand-designed baselines (of any search) trained under this search's protocol(s). */
+  /** Add succeeded hand-designed baselines (of any search) trained under the ranked protocol. */
   includeBaselines?: boolean;
 }
 
@@ -34,10 +38,15 @@ export interface LeaderboardRow {
   flops: number;
   trainSeconds: number | null;
   status: TrialState;
+  /** The search's objective (MnasNet's when it has one); present when it is not plain accuracy or when sorting by it. */
+  reward?: number | null;
 }
 
-function validate(options: LeaderboardOptions): Required<Omit<LeaderboardOptions, 'pareto'>> & { pareto?: ParetoCost } {
-  const { searchId, top = 20, sort = 'val_acc', pareto, includeBaselines = false } = options;
+function validate(
+  options: LeaderboardOptions,
+  reward: RewardConfig,
+): Required<Omit<LeaderboardOptions, 'pareto' | 'fidelity'>> & { pareto?: ParetoCost } {
+  const { searchId, top = 20, sort = reward.objective === 'mnas' ? 'reward' : 'val_acc', pareto, includeBaselines = false } = options;
   if (!Number.isInteger(top) || top < 1) throw new Error(`leaderboard top: ${top} must be a positive integer`);
   if (!LEADERBOARD_SORTS.includes(sort)) {
     throw new Error(`leaderboard sort: '${sort}' is not one of ${LEADERBOARD_SORTS.join(', ')}`);
@@ -55,19 +64,33 @@ function dominates(a: LeaderboardRow, b: LeaderboardRow, cost: ParetoCost): bool
 }
 
 /**
+ * The reward of a row: this search's own trials carry the one the workflow stored; baselines
+ * trained elsewhere (and trials recorded before rewards were stored) get the same objective
+ * computed here.
+ */
+function rewardColumn(searchId: string, reward: RewardConfig): SQL<number | null> {
+  const accuracy = sql`${trials.valAccuracy}::float8`;
+  const computed =
+    reward.objective === 'mnas'
+      ? sql`${accuracy} * power(${reward.cost === 'params' ? trials.params : trials.flops}::float8 / ${reward.target}::float8, ${reward.w ?? DEFAULT_MNAS_W}::float8)`
+      : accuracy;
+  return sql<number | null>`case when ${trials.searchId} = ${searchId} then coalesce(${trials.reward}::float8, ${computed}) else ${computed} end`;
+}
+
+/**
  * Succeeded trials of a search (reused ones with their copied metrics), one row
- * per architecture, ranked in SQL; optionally with baselines and a Pareto filter.
+ * per architecture, ranked in SQL; only results of one protocol (one fidelity level);
+ * optionally with baselines of that protocol and a Pareto filter.
  */
 export async function leaderboard(db: Database, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
-  const { searchId, top, sort, pareto, includeBaselines } = validate(options);
+  const scope = await leaderboardScope(db, options.searchId, options.fidelity);
+  const { searchId, top, sort, pareto, includeBaselines } = validate(options, scope.reward);
+  if (scope.protocolHashes.length === 0) return [];
 
-  const searchProtocols = db
-    .selectDistinct({ hash: trials.protocolHash })
-    .from(trials)
-    .where(eq(trials.searchId, searchId));
+  const ranked = inArray(trials.protocolHash, scope.protocolHashes);
   const inScope = includeBaselines
-    ? or(eq(trials.searchId, searchId), and(isNotNull(trials.baselineName), inArray(trials.protocolHash, searchProtocols)))
-    : eq(trials.searchId, searchId);
+    ? and(ranked, or(eq(trials.searchId, searchId), isNotNull(trials.baselineName)))
+    : and(ranked, eq(trials.searchId, searchId));
 
   // One row per architecture: this search's own trial first, then one that trained itself.
   const candidates = db
@@ -82,6 +105,7 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       flops: trials.flops,
       trainSeconds: trials.trainSeconds,
       status: trials.status,
+      reward: rewardColumn(searchId, scope.reward).as('reward'),
       copy: sql<number>`row_number() over (partition by ${trials.archHash} order by
         ${trials.searchId} = ${searchId} desc, ${trials.reusedFrom} is null desc,
         ${trials.valAccuracy} desc nulls last, ${trials.id})`.as('copy'),
@@ -96,7 +120,9 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
     val_acc: sql`${byAccuracy}, ${candidates.params}, ${candidates.trialId}`,
     params: sql`${candidates.params}, ${byAccuracy}, ${candidates.trialId}`,
     flops: sql`${candidates.flops}, ${byAccuracy}, ${candidates.trialId}`,
+    reward: sql`${candidates.reward} desc nulls last, ${byAccuracy}, ${candidates.params}, ${candidates.trialId}`,
   };
+  const showReward = scope.reward.objective !== 'accuracy' || sort === 'reward';
   const query = db
     .select({
       rank: sql<number>`(row_number() over (order by ${order[sort]}))::int`.mapWith(Number),
@@ -110,13 +136,16 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       flops: candidates.flops,
       trainSeconds: candidates.trainSeconds,
       status: candidates.status,
+      reward: candidates.reward,
     })
     .from(candidates)
     .where(eq(candidates.copy, 1))
     .orderBy(order[sort]);
 
-  if (!pareto) return query.limit(top);
-  const all = await query;
+  const shown = (rows: Array<LeaderboardRow & { reward: number | null }>): LeaderboardRow[] =>
+    rows.map(({ reward, ...row }) => (showReward ? { ...row, reward: reward === null ? null : Number(reward) } : row));
+  if (!pareto) return shown(await query.limit(top));
+  const all = shown(await query);
   return all
     .filter((row) => !all.some((other) => dominates(other, row, pareto)))
     .slice(0, top)
