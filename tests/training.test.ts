@@ -4,7 +4,7 @@ import { augmentImage } from '../workers/training/augment';
 import { epochPermutation } from '../workers/training/batches';
 import { crossEntropy } from '../workers/training/metrics';
 import { withSeededMathRandom } from '../workers/training/seeded-random';
-import { trainModel, TrainingCancelledError } from '../workers/training/loop';
+import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../workers/training/loop';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../workers/training/optimizers';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
 
@@ -109,6 +109,21 @@ describe('trainModel', () => {
       expect(result.status).toBe('diverged');
       expect(result.valAccuracy).toBeNull();
       expect(result.testAccuracy).toBeNull();
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('ends as diverged when the loss stays at chance level after enough steps, not before', async () => {
+    expect(stuckAtChance(Math.log(10), 10, CHANCE_LOSS_MIN_STEPS)).toBe(true);
+    expect(stuckAtChance(Math.log(10) - 0.01, 10, CHANCE_LOSS_MIN_STEPS)).toBe(false);
+    expect(stuckAtChance(5, 10, CHANCE_LOSS_MIN_STEPS - 1)).toBe(false);
+    const model = tinyModel();
+    try {
+      const long = { ...protocol, epochs: 8, optimizer: 'adam' as const, learningRate: 1e9 };
+      expect(long.epochs * Math.ceil(data.trainY.length / long.batchSize)).toBeGreaterThanOrEqual(CHANCE_LOSS_MIN_STEPS);
+      const result = await trainModel({ model, data, protocol: long });
+      expect(result.status).toBe('diverged');
     } finally {
       model.dispose();
     }

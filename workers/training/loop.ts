@@ -72,6 +72,17 @@ export class TrainingCancelledError extends Error {
   }
 }
 
+/**
+ * A training diverged when its loss is NaN or infinite, or when, after at least this many
+ * optimizer steps, an epoch's mean training loss is still at or above the cross-entropy of a
+ * uniform guess, ln(classes): it learned nothing (a learning rate far too large ends there).
+ */
+export const CHANCE_LOSS_MIN_STEPS = 100;
+
+export function stuckAtChance(meanTrainLoss: number, classes: number, stepsDone: number): boolean {
+  return stepsDone >= CHANCE_LOSS_MIN_STEPS && meanTrainLoss >= Math.log(classes);
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
@@ -128,7 +139,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         seconds: (performance.now() - epochStart) / 1000,
       };
       epochs.push(metrics);
-      if (!Number.isFinite(val.loss)) return finish('diverged');
+      const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+      if (!Number.isFinite(val.loss) || stuckAtChance(metrics.trainLoss, classes, (epoch + 1) * batches)) return finish('diverged');
       await options.onEpoch?.(metrics);
     }
     return finish('succeeded');
