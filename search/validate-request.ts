@@ -53,7 +53,7 @@ export function validateSearchRequest(request: SearchRequest): void {
   }
   if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 1, INT4_MAX);
   asRequestError(() => createStrategy(strategy, space, request.seed), 'strategy');
-  asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving');
+  asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving', 'strategy.');
   checkBudget(request.budget);
   asRequestError(() => checkRewardConfig(request.reward), 'reward');
   if (request.reward.objective === 'mnas' && request.reward.cost === 'latency') {
