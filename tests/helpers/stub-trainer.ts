@@ -10,7 +10,7 @@ import { makeRng } from '../../search/rng';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../../workers/activities/types';
 
 export interface StubTrainerOptions {
-  /** Durations are drawn uniformly from [minMs, maxMs], seeded by the trial id. */
+  /** Durations are drawn uniformly from [minMs, maxMs], seeded by the trial index (the same in every search). */
   minMs?: number;
   maxMs?: number;
   seed?: number;
@@ -18,9 +18,9 @@ export interface StubTrainerOptions {
   onSpan?: (span: { trialId: string; start: number; end: number }) => void;
 }
 
-export function stubDuration(trialId: string, options: StubTrainerOptions = {}): number {
+export function stubDuration(trialIndex: number, options: StubTrainerOptions = {}): number {
   const { minMs = 50, maxMs = 200, seed = 1 } = options;
-  return Math.round(minMs + makeRng(`${seed}/duration/${trialId}`).next() * (maxMs - minMs));
+  return Math.round(minMs + makeRng(`${seed}/duration/${trialIndex}`).next() * (maxMs - minMs));
 }
 
 /** Seeded by the architecture, so the same network gets the same accuracy in every search. */
@@ -36,7 +36,7 @@ export function createStubTrainer(db: Database, options: StubTrainerOptions = {}
       if (!row) throw new Error(`stub trainer: trial ${input.trialId} was not prepared`);
       const start = Date.now();
       await markTrialRunning(db, input.trialId, { worker: 'stub-trainer', backend: 'stub', device: 'none' });
-      const ms = stubDuration(input.trialId, options);
+      const ms = stubDuration(input.trialIndex, options);
       for (let waited = 0; waited < ms; waited += 50) {
         ctx.heartbeat();
         await ctx.sleep(Math.min(50, ms - waited));
