@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { RequestError } from '../search/request';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -23,10 +24,17 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   /**
-   * Postgres pool size (default 10). Use 1 against a pglite-socket endpoint: it runs every
-   * connection on one PGlite session, so messages of concurrent connections would interleave.
+   * Without migrating, refuse a database that lacks this version's schema with a line naming
+   * `nas db migrate`, and never create an embedded one: what commands that only read need.
    */
+  requireSchema?: boolean;
+  /** Postgres pool size (default 10). */
   maxConnections?: number;
+  /**
+   * What `url` is, for error lines (default DATABASE_URL). The embedded stack's endpoint is one
+   * PGlite session: its clients use unnamed statements only, so no statement outlives a query.
+   */
+  endpoint?: 'DATABASE_URL' | 'embedded';
 }
 
 export interface DatabaseHandle {
@@ -44,22 +52,29 @@ const MIGRATION_LOCK_KEY = 727_011_001;
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   const url = options.url ?? (process.env.DATABASE_URL || undefined);
-  const runMigrations = options.migrate ?? true;
+  const schema: SchemaStep = options.migrate ?? true ? 'migrate' : options.requireSchema ? 'require' : 'as-is';
   return url
-    ? openPostgres(url, runMigrations, options.maxConnections ?? 10)
-    : openPglite(options.dataDir ?? defaultDataDir(), runMigrations);
+    ? openPostgres(url, schema, options.maxConnections ?? 10, options.endpoint ?? 'DATABASE_URL')
+    : openPglite(options.dataDir ?? defaultDataDir(), schema);
 }
+
+type SchemaStep = 'migrate' | 'require' | 'as-is';
 
 export function defaultDataDir(): string {
   return `${process.env.NAS_HOME || '.nas'}/pglite`;
 }
 
-async function openPglite(dataDir: string, runMigrations: boolean): Promise<DatabaseHandle> {
-  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<DatabaseHandle> {
+  const onDisk = !dataDir.includes('://');
+  if (onDisk && schemaStep === 'require' && !existsSync(dataDir)) {
+    throw new RequestError('NAS_HOME', `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``);
+  }
+  if (onDisk) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
   const db = drizzlePglite({ client, schema });
   try {
-    if (runMigrations) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (schemaStep === 'migrate') await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (schemaStep === 'require') await requireCurrentSchema(db, `the results database in ${dataDir}`, 'NAS_HOME');
   } catch (error) {
     await client.close();
     throw error;
@@ -89,7 +104,14 @@ function parseServerUrl(url: string): ServerAddress {
         '(or unset DATABASE_URL to use the embedded PGlite)',
     );
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  let database: string;
+  try {
+    database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    throw new RequestError('DATABASE_URL', 'malformed percent-escape in the URL; write a literal % as %25');
+  }
   return { host: parsed.hostname || 'localhost', port: parsed.port || '5432', database };
 }
 
@@ -118,22 +140,77 @@ function connectionError(error: unknown, address: ServerAddress): Error {
   );
 }
 
-function connect(url: string, max: number) {
-  return postgres(url, { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
+function connect(url: string, max: number, endpoint: OpenDatabaseOptions['endpoint'] = 'DATABASE_URL') {
+  return postgres(url, { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {}, prepare: endpoint !== 'embedded' });
 }
 
-async function openPostgres(url: string, runMigrations: boolean, maxConnections: number): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  schemaStep: SchemaStep,
+  maxConnections: number,
+  endpoint: NonNullable<OpenDatabaseOptions['endpoint']>,
+): Promise<DatabaseHandle> {
   const address = parseServerUrl(url);
-  if (runMigrations) await migrateServer(url, address);
-  const client = connect(url, maxConnections);
+  if (schemaStep === 'migrate') await migrateServer(url, address);
+  const client = connect(url, maxConnections, endpoint);
+  const db = drizzlePostgres({ client, schema });
   try {
-    await client`select 1`;
+    try {
+      await client`select 1`;
+    } catch (error) {
+      throw endpoint === 'embedded' ? embeddedEndpointError(error) : connectionError(error, address);
+    }
+    if (schemaStep === 'require') await requireCurrentSchema(db, `the database at ${address.host}:${address.port}/${address.database}`, 'DATABASE_URL');
   } catch (error) {
     await client.end({ timeout: 0 });
-    throw connectionError(error, address);
+    throw error;
   }
-  const db = drizzlePostgres({ client, schema });
   return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+}
+
+function embeddedEndpointError(error: unknown): Error {
+  const reason = (error as { code?: string }).code ?? (error as Error).message;
+  return new RequestError('NAS_HOME', `the embedded stack's database endpoint did not answer (${reason}); is its owner (\`nas dev\`) still running?`);
+}
+
+const MIGRATION_JOURNAL = fileURLToPath(new URL('./migrations/meta/_journal.json', import.meta.url));
+
+/** The newest migration's timestamp, as drizzle records it in drizzle.__drizzle_migrations.created_at. */
+function newestMigration(): number {
+  const journal = JSON.parse(readFileSync(MIGRATION_JOURNAL, 'utf8')) as { entries: Array<{ when: number }> };
+  return Math.max(...journal.entries.map((entry) => entry.when));
+}
+
+/** Refuses a database without this version's schema, naming the fix; creates nothing. */
+async function requireCurrentSchema(db: Database, what: string, field: string): Promise<void> {
+  const first = async <T>(query: ReturnType<typeof sql>): Promise<T | undefined> => {
+    const result = (await db.execute(query)) as unknown as { rows?: T[] } & T[];
+    return (result.rows ?? result)[0];
+  };
+  const journal = await first<{ present: boolean }>(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  const newest = journal?.present
+    ? (await first<{ newest: string | null }>(sql`select max(created_at)::text as newest from drizzle.__drizzle_migrations`))?.newest
+    : null;
+  if (newest == null) throw new RequestError(field, `${what} has no nas schema: run \`nas db migrate\` first`);
+  if (Number(newest) < newestMigration()) {
+    throw new RequestError(field, `${what} has an older nas schema: run \`nas db migrate\` to update it`);
+  }
+}
+
+/** A database holding tables of our names that nas did not create is somebody else's: touch nothing. */
+async function refuseForeignTables(db: Database, address: ServerAddress): Promise<void> {
+  const rows = (await db.execute(
+    sql`select string_agg(table_name, ', ') as names from information_schema.tables
+        where table_schema = 'public' and table_name in ('searches', 'trials', 'architectures', 'protocols')
+          and to_regclass('drizzle.__drizzle_migrations') is null`,
+  )) as unknown as Array<{ names: string | null }>;
+  const names = rows[0]?.names;
+  if (names) {
+    throw new RequestError(
+      'DATABASE_URL',
+      `database "${address.database}" already has tables nas did not create (${names}); point DATABASE_URL at an empty database`,
+    );
+  }
 }
 
 /** Migrates on one dedicated connection holding an advisory lock, so concurrent starters do not race. */
@@ -146,6 +223,7 @@ async function migrateServer(url: string, address: ServerAddress): Promise<void>
       throw connectionError(error, address);
     }
     const db = drizzlePostgres({ client, schema });
+    await refuseForeignTables(db, address);
     await db.execute(sql.raw(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`));
     try {
       await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });

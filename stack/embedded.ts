@@ -1,15 +1,15 @@
 /**
  * Where the Temporal server and the database are, for one CLI invocation.
  *
- * - TEMPORAL_ADDRESS / DATABASE_URL set: those servers; workers run elsewhere (`nas worker`).
- * - Otherwise the embedded stack under NAS_HOME: the first process that needs it (`nas dev`, or
- *   `nas search start --wait`) becomes its owner: it starts the Temporal dev server, opens PGlite,
- *   serves that database on a local port for other `nas` processes, and runs in-process workers.
- *   Later processes find the owner in NAS_HOME/stack.json and attach to it.
+ * - TEMPORAL_ADDRESS set: that server; workers run elsewhere (`nas worker`); DATABASE_URL or PGlite.
+ * - Otherwise the embedded stack of NAS_HOME, which has one owner at a time (stack/home-lock.ts).
+ *   The first process that needs the stack (`nas dev`, or a command with `--wait`) takes the
+ *   home's lock and becomes its owner: it starts a Temporal dev server that dies with it, opens
+ *   PGlite (or DATABASE_URL), serves that database to other `nas` processes on a loopback port
+ *   with the home's password, and runs in-process workers. Other processes attach to it. With no
+ *   owner, a command that only reads takes the lock for as long as it uses the database.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import {
   DefaultLogger,
@@ -25,10 +25,13 @@ import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { createTrainerWorker } from '../workers/trainer-worker';
-import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
-import type { BackendPreference } from '../workers/training/backend';
-import { RequestError } from '../search/request';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../workers/training/backend';
+import { RequestError, requireOneOf } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
+import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
+import { lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord } from './home-lock';
+import { homeSecret } from './home-secret';
+import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
@@ -38,14 +41,9 @@ export interface StackOptions {
   trainerTaskQueue?: string;
   /** Trainings the in-process trainer runs at once (default 1). */
   trainerConcurrency?: number;
+  /** Apply pending migrations (`nas db migrate`); an owner always does. Others refuse an outdated schema. */
+  migrate?: boolean;
   log?: (line: string) => void;
-}
-
-interface OwnerRecord {
-  pid: number;
-  temporalAddress: string;
-  databaseUrl: string;
-  uiUrl: string;
 }
 
 export interface TaskQueues {
@@ -54,6 +52,7 @@ export interface TaskQueues {
 }
 
 export interface Stack {
+  /** offline: no Temporal server; the database alone, this process holding the home's lock. */
   mode: 'external' | 'owner' | 'attached' | 'offline';
   temporal: TemporalConnector | null;
   taskQueues: TaskQueues;
@@ -67,24 +66,9 @@ export function nasHome(): string {
   return process.env.NAS_HOME || '.nas';
 }
 
-function ownerFile(): string {
-  return join(nasHome(), 'stack.json');
-}
-
-function readOwner(): OwnerRecord | null {
-  if (!existsSync(ownerFile())) return null;
-  try {
-    const record = JSON.parse(readFileSync(ownerFile(), 'utf8')) as OwnerRecord;
-    process.kill(record.pid, 0);
-    return record;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * A dev server may be shared (one a user started, or another NAS_HOME's): the embedded stack's
- * queues carry a tag of its NAS_HOME so its workers never take another stack's tasks.
+ * A dev server may be shared (one a user started): the embedded stack's queues carry a tag of
+ * its NAS_HOME so its workers never take another stack's tasks.
  */
 export function embeddedTaskQueues(home = nasHome()): TaskQueues {
   const tag = stableHash(resolve(home)).slice(0, 8);
@@ -93,23 +77,58 @@ export function embeddedTaskQueues(home = nasHome()): TaskQueues {
 
 const SHARED_TASK_QUEUES: TaskQueues = { orchestrator: ORCHESTRATOR_TASK_QUEUE, trainer: DEFAULT_TRAINER_TASK_QUEUE };
 
+/** How long a command waits for another process that is starting the stack or briefly holds the database. */
+const OWNER_WAIT_MS = 120_000;
+
 export async function openStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.error(line));
   if (process.env.TEMPORAL_ADDRESS) {
-    return lazyStack('external', connectTemporal(), null, SHARED_TASK_QUEUES, () => openDatabase());
+    const migrate = options.own || options.migrate === true;
+    return lazyStack('external', connectTemporal(), null, SHARED_TASK_QUEUES, () => openDatabase({ migrate, requireSchema: true }));
   }
-  const owner = readOwner();
-  if (owner) {
-    const temporal = connectTemporal({ address: owner.temporalAddress, tls: false, apiKey: '' });
-    // The owner's PGlite endpoint runs every connection on one session: one connection per client.
-    const database = () =>
-      process.env.DATABASE_URL ? openDatabase() : openDatabase({ url: owner.databaseUrl, maxConnections: 1, migrate: false });
-    return lazyStack('attached', temporal, owner.uiUrl, embeddedTaskQueues(), database);
+  const home = nasHome();
+  prepareHome(home);
+  const deadline = Date.now() + OWNER_WAIT_MS;
+  let waitingFor = 0;
+  for (;;) {
+    const owner = await readOwner(home);
+    if (owner?.state === 'ready') return attach(home, owner);
+    if (!owner) {
+      const lock = await lockHome(home);
+      if (lock) return options.own ? becomeOwner(home, lock, options, log) : offline(lock, options.migrate === true);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new RequestError('NAS_HOME', `process ${owner.pid} has held ${home} for ${OWNER_WAIT_MS / 1000} s without serving it; try again, or stop it`);
+    }
+    if (waitingFor !== owner.pid) {
+      waitingFor = owner.pid;
+      log(owner.state === 'starting' ? `waiting for process ${owner.pid}, which is starting the stack of ${home}` : `waiting for process ${owner.pid}, which is using the database of ${home}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
-  if (!options.own) {
-    return lazyStack('offline', null, null, embeddedTaskQueues(), () => openDatabase());
-  }
-  return becomeOwner(options, log);
+}
+
+/** The owner's endpoint URL, with the home's password: only ever in memory. */
+export async function attachedDatabaseUrl(home = nasHome()): Promise<string | null> {
+  const owner = await readOwner(home);
+  if (owner?.state !== 'ready' || owner.databasePort === undefined) return null;
+  return `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${owner.databasePort}/postgres`;
+}
+
+function attach(home: string, owner: OwnerRecord): Stack {
+  const temporal = connectTemporal({ address: owner.temporalAddress!, tls: false, apiKey: '' });
+  const database = async () => {
+    if (owner.databasePort === undefined) return openDatabase({ migrate: false, requireSchema: true });
+    const url = (await attachedDatabaseUrl(home)) ?? `postgres://${ENDPOINT_USER}@127.0.0.1:${owner.databasePort}/postgres`;
+    return openDatabase({ url, maxConnections: 1, migrate: false, requireSchema: true, endpoint: 'embedded' });
+  };
+  return lazyStack('attached', temporal, owner.uiUrl ?? null, embeddedTaskQueues(), database);
+}
+
+function offline(lock: HomeLock, migrate: boolean): Stack {
+  lock.publish({ pid: process.pid, state: 'database' });
+  return lazyStack('offline', null, null, embeddedTaskQueues(), () => openDatabase({ migrate, requireSchema: true }), () => lock.release());
 }
 
 function lazyStack(
@@ -118,7 +137,10 @@ function lazyStack(
   uiUrl: string | null,
   taskQueues: TaskQueues,
   open: () => Promise<DatabaseHandle>,
+  /** Runs last in close(): the offline stack's lock release, the owner's whole shutdown. */
   extraClose: () => Promise<void> = async () => {},
+  /** The owner's database is closed by its shutdown, after its workers stopped. */
+  closesDatabaseItself = false,
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
@@ -140,8 +162,8 @@ function lazyStack(
     },
     async close() {
       if (client) await (await client).connection.close();
+      if (database && !closesDatabaseItself) await (await database).close();
       await extraClose();
-      if (database) await (await database).close();
     },
   };
 }
@@ -166,33 +188,29 @@ function quietSdkLogs(): void {
   });
 }
 
-async function becomeOwner(options: StackOptions, log: (line: string) => void): Promise<Stack> {
-  mkdirSync(nasHome(), { recursive: true });
+async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, log: (line: string) => void): Promise<Stack> {
   quietSdkLogs();
-  const devServer: DevServer = await startDevServer({ log });
-  const temporal = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
-  const handle = await openDatabase();
-  const socket = process.env.DATABASE_URL ? null : await serveEmbeddedDatabase(handle);
-  const taskQueues = embeddedTaskQueues();
-  const workers: Worker[] = [];
-  let connection: NativeConnection | undefined;
-  const record: OwnerRecord = {
-    pid: process.pid,
-    temporalAddress: devServer.address,
-    databaseUrl: socket?.url ?? process.env.DATABASE_URL!,
-    uiUrl: devServer.uiUrl,
+  const closers: Array<() => Promise<void>> = [() => lock.release()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   };
-  writeFileSync(ownerFile(), JSON.stringify(record, null, 2));
-  const release = () => {
-    if (readOwner()?.pid === process.pid) rmSync(ownerFile(), { force: true });
-  };
-  process.once('exit', release);
-
   try {
-    connection = await temporal.workerConnection();
+    const devServer: DevServer = await startDevServer({ log });
+    closers.push(() => devServer.stop());
+    const handle = await openDatabase();
+    closers.push(() => handle.close());
+    let endpoint: DatabaseEndpoint | null = null;
+    if (handle.pglite) {
+      endpoint = await serveDatabase(handle.pglite, homeSecret(home));
+      closers.push(() => endpoint!.stop());
+    }
+    const temporal = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
+    const connection: NativeConnection = await temporal.workerConnection();
+    closers.push(() => connection.close());
+    const taskQueues = embeddedTaskQueues();
     const common = { connection, namespace: temporal.namespace, db: handle.db };
-    workers.push(await createOrchestratorWorker({ ...common, taskQueue: taskQueues.orchestrator }));
-    workers.push(
+    const workers: Worker[] = [
+      await createOrchestratorWorker({ ...common, taskQueue: taskQueues.orchestrator }),
       await createTrainerWorker({
         ...common,
         taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
@@ -200,46 +218,24 @@ async function becomeOwner(options: StackOptions, log: (line: string) => void): 
         concurrency: options.trainerConcurrency,
         log,
       }),
-    );
-  } catch (err) {
-    release();
-    await socket?.stop();
-    await handle.close();
-    await devServer.stop();
-    throw err;
-  }
-  const running = workers.map((worker) => worker.run());
-
-  const shutdown = async () => {
-    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await Promise.allSettled(running);
-    await connection?.close();
-    await socket?.stop();
-    release();
-    await devServer.stop();
-  };
-  return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, shutdown);
-}
-
-/** Serves the in-process PGlite to other local `nas` processes as a Postgres endpoint. */
-async function serveEmbeddedDatabase(handle: DatabaseHandle): Promise<{ url: string; stop(): Promise<void> } | null> {
-  if (!handle.pglite) return null;
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const port = await freePort();
-  const server = new PGLiteSocketServer({ db: handle.pglite, host: '127.0.0.1', port, maxConnections: 16 });
-  await server.start();
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    ];
+    const running = workers.map((worker) => worker.run());
+    closers.push(async () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(running);
     });
-  });
+    lock.publish({
+      pid: process.pid,
+      state: 'ready',
+      temporalAddress: devServer.address,
+      uiUrl: devServer.uiUrl,
+      databasePort: endpoint?.port,
+    });
+    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }
 
 /**
@@ -261,7 +257,7 @@ export async function openStackToStart(
   const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
   const stack = await openStack({
     own: flags.wait === true,
-    backend: (stringFlag(flags, 'backend') ?? 'auto') as BackendPreference,
+    backend: requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES),
     trainerTaskQueue: namedQueue,
     trainerConcurrency: options.parallel,
   });

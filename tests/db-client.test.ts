@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -111,6 +111,55 @@ describe('openDatabase', () => {
     url.pathname = '/nas_no_such_database';
     await expect(openDatabase({ url: url.toString() })).rejects.toThrow(
       `DATABASE_URL: database "nas_no_such_database" does not exist on ${url.hostname}:${url.port || '5432'}`,
+    );
+  });
+
+  it('lets a reader refuse a database without the schema, naming nas db migrate, and create nothing', async () => {
+    const bare = await createPostgresTestDatabase({ migrate: false });
+    try {
+      await expect(openDatabase({ url: bare.url, migrate: false, requireSchema: true })).rejects.toThrow(
+        /^DATABASE_URL: the database at .* has no nas schema: run `nas db migrate` first$/,
+      );
+      const [{ n }] = await bare.db.execute(sql`select count(*)::int as n from information_schema.schemata where schema_name = 'drizzle'`) as unknown as Array<{ n: number }>;
+      expect(n).toBe(0);
+      const migrated = await openDatabase({ url: bare.url });
+      await migrated.close();
+      const reader = await openDatabase({ url: bare.url, migrate: false, requireSchema: true });
+      await reader.close();
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("refuses to migrate a database that holds another application's trials table, creating nothing", async () => {
+    const foreign = await createPostgresTestDatabase({ migrate: false });
+    try {
+      await foreign.db.execute(sql`create table trials (id int)`);
+      await expect(openDatabase({ url: foreign.url })).rejects.toThrow(
+        /^DATABASE_URL: database "nas_test_.*" already has tables nas did not create \(trials\); point DATABASE_URL at an empty database$/,
+      );
+      expect(await tableNames(foreign.db)).toEqual(['trials']);
+    } finally {
+      await foreign.close();
+    }
+  });
+
+  it('never creates an embedded database for a reader', async () => {
+    delete process.env.DATABASE_URL;
+    const dir = mkdtempSync(join(tmpdir(), 'nas-pglite-'));
+    try {
+      await expect(openDatabase({ dataDir: join(dir, 'pglite'), migrate: false, requireSchema: true })).rejects.toThrow(
+        `NAS_HOME: no results database in ${join(dir, 'pglite')} yet`,
+      );
+      expect(existsSync(join(dir, 'pglite'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a bad percent-escape in DATABASE_URL in one line', async () => {
+    await expect(openDatabase({ url: 'postgres://postgres:50%zz@127.0.0.1:5432/x' })).rejects.toThrow(
+      /^DATABASE_URL: malformed percent-escape/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,22 +112,21 @@ describe('busyInternalPort', () => {
 });
 
 describe('startDevServer', () => {
-  it('starts, is reused on the same port, keeps workflows across restarts and stops', async () => {
+  it('starts, never shares its port with a second server, keeps workflows across restarts and stops', async () => {
     const port = await freePort();
     const uiPort = await freePort();
     const dbFile = join(scratch, 'state', 'dev.sqlite');
     const first = await startDevServer({ port, uiPort, dbFile, log: quiet });
     try {
-      expect(first.reused).toBe(false);
       expect(first.address).toBe(`127.0.0.1:${port}`);
       const connection = await connectTemporal({ address: first.address }).clientConnection();
       const client = new Client({ connection });
       await client.workflow.start('neverPolled', { taskQueue: 'nobody', workflowId: 'survives-restart' });
       await connection.close();
 
-      const second = await startDevServer({ port, uiPort, dbFile, log: quiet });
-      expect(second.reused).toBe(true);
-      await second.stop();
+      await expect(startDevServer({ port, uiPort, dbFile: join(scratch, 'second.sqlite'), log: quiet })).rejects.toThrow(
+        `Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`,
+      );
       expect(await answersAsTemporal(first.address, 2_000)).toBe(true);
     } finally {
       await first.stop();
@@ -136,7 +135,6 @@ describe('startDevServer', () => {
 
     const restarted = await startDevServer({ port, uiPort, dbFile, log: quiet });
     try {
-      expect(restarted.reused).toBe(false);
       const connection = await Connection.connect({ address: restarted.address });
       const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
       expect(description.status.name).toBe('RUNNING');
@@ -146,14 +144,36 @@ describe('startDevServer', () => {
     }
   });
 
-  it('fails with the server output when the port is taken by something else', async () => {
+  it('stops when the process that started it is killed with SIGKILL', async () => {
+    const port = await freePort();
+    const script = join(scratch, 'starter.mts');
+    const devServer = new URL('../stack/temporal/dev-server.ts', import.meta.url).pathname;
+    await writeFile(
+      script,
+      `import { startDevServer } from ${JSON.stringify(devServer)};\n` +
+        `await startDevServer({ port: ${port}, uiPort: ${await freePort()}, dbFile: ${JSON.stringify(join(scratch, 'orphan.sqlite'))}, log: () => {} });\n` +
+        `console.log('up'); setInterval(() => {}, 1000);\n`,
+    );
+    const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      starter.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('up') && resolve());
+      starter.once('exit', (code) => reject(new Error(`starter exited ${code}`)));
+    });
+    expect(await answersAsTemporal(`127.0.0.1:${port}`, 2_000)).toBe(true);
+    starter.kill('SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await answersAsTemporal(`127.0.0.1:${port}`, 500))) await new Promise((r) => setTimeout(r, 250));
+    expect(await answersAsTemporal(`127.0.0.1:${port}`, 1_000)).toBe(false);
+  });
+
+  it('fails at once, naming the port, when the port is taken by something else', async () => {
     const blocker = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
     try {
       await expect(
         startDevServer({ port, uiPort: await freePort(), dbFile: join(scratch, 'taken.sqlite'), log: quiet, startTimeoutMs: 20_000 }),
-      ).rejects.toThrow(/Temporal dev server (exited|did not accept)/);
+      ).rejects.toThrow(`Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`);
     } finally {
       blocker.close();
     }

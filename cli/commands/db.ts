@@ -1,10 +1,15 @@
 import { RequestError } from '../../search/request';
-import { openDatabase } from '../../db/client';
+import { nasHome, openStack } from '../../stack/embedded';
 
+/** `nas db migrate`: applies pending migrations to DATABASE_URL, or to the home's PGlite under its lock. */
 export async function dbCommand(argv: string[]): Promise<number> {
   if (argv[0] !== 'migrate') throw new RequestError('nas db', `unknown subcommand ${JSON.stringify(argv[0] ?? '')}; allowed: migrate`);
-  const handle = await openDatabase({ migrate: true });
-  await handle.close();
-  console.log(`migrations applied (${handle.driver}${handle.driver === 'postgres' ? '' : ` in ${process.env.NAS_HOME || '.nas'}`})`);
-  return 0;
+  const stack = await openStack({ own: false, migrate: true });
+  try {
+    const { driver } = await stack.database();
+    console.log(`migrations applied (${driver === 'postgres' ? 'DATABASE_URL' : `PGlite in ${nasHome()}`})`);
+    return 0;
+  } finally {
+    await stack.close();
+  }
 }

@@ -1,7 +1,6 @@
 import { parseFlags, stringFlag } from '../args';
-import { openStack } from '../../stack/embedded';
-import type { BackendPreference } from '../../workers/training/backend';
-import { BACKEND_PREFERENCES } from './worker';
+import { nasHome, openStack } from '../../stack/embedded';
+import { BACKEND_PREFERENCES } from '../../workers/training/backend';
 import { requireOneOf, requirePositiveInteger } from '../../search/request';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */
@@ -11,11 +10,11 @@ export async function devCommand(argv: string[]): Promise<number> {
     console.error('nas dev runs the embedded stack; TEMPORAL_ADDRESS is set, so start workers with `nas worker` instead');
     return 2;
   }
-  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES) as BackendPreference;
+  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
   const trainerConcurrency = requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1);
   const stack = await openStack({ own: true, backend, trainerTaskQueue: stringFlag(flags, 'task-queue'), trainerConcurrency });
   if (stack.mode !== 'owner') {
-    console.error('the embedded stack is already running (see NAS_HOME/stack.json)');
+    console.error(`nas: the embedded stack of ${nasHome()} is already running (its Temporal UI: ${stack.uiUrl})`);
     await stack.close();
     return 2;
   }

@@ -1,9 +1,10 @@
 /**
- * The embedded default: a local `temporal server start-dev`, persisted under NAS_HOME, reused when
- * one already answers on the port.
+ * The embedded default: a local `temporal server start-dev`, persisted under NAS_HOME, that dies
+ * with the process that started it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
@@ -11,7 +12,9 @@ import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cl
 export { connectTemporal, tlsFromEnv, parseAddress, type TemporalConnector, type TemporalConnectOptions } from './connect';
 
 export interface DevServerOptions {
+  /** Default 7233 when free, otherwise any free port. */
   port?: number;
+  /** Default 8233 when free, otherwise any free port. */
   uiPort?: number;
   /** SQLite file; default `${NAS_HOME ?? ./.nas}/temporal/dev-server.sqlite` so searches survive restarts. */
   dbFile?: string;
@@ -25,8 +28,6 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   namespace: string;
-  /** true when a server was already listening: stop() then leaves it running. */
-  reused: boolean;
   stop(): Promise<void>;
 }
 
@@ -41,16 +42,16 @@ export function defaultDevServerDbFile(env: NodeJS.ProcessEnv = process.env): st
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const port = options.port ?? 7233;
-  const uiPort = options.uiPort ?? 8233;
+  const port = options.port ?? (await preferredPort(7233));
+  const uiPort = options.uiPort ?? (await preferredPort(8233));
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? ((message: string) => console.error(`[temporal-dev] ${message}`));
   const address = `${HOST}:${port}`;
   const uiUrl = `http://${HOST}:${uiPort}`;
-
-  if (await answersAsTemporal(address, 1_000)) {
-    log(`reusing the Temporal server already listening at ${address}`);
-    return { address, uiUrl, namespace, reused: true, stop: async () => {} };
+  for (const taken of [port, uiPort]) {
+    if ((await listenable(taken)) === null) {
+      throw new Error(`Temporal dev server cannot listen on ${HOST}:${taken}: another process uses it; choose another port`);
+    }
   }
 
   const dbFile = resolve(options.dbFile ?? defaultDevServerDbFile());
@@ -64,7 +65,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     try {
       const stop = await spawnDevServer(cli, args, address, namespace, options.startTimeoutMs ?? 60_000);
       log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
-      return { address, uiUrl, namespace, reused: false, stop };
+      return { address, uiUrl, namespace, stop };
     } catch (error) {
       const internal = busyInternalPort((error as Error).message, [port, uiPort]);
       if (internal == null || attempt === START_ATTEMPTS) throw error;
@@ -84,15 +85,16 @@ export function busyInternalPort(output: string, ours: number[]): number | null 
   return ours.includes(busy) ? null : busy;
 }
 
+/**
+ * The server runs under a shell that stops it when its standard input, a pipe from this process,
+ * closes: on stop(), and when the kernel closes it because this process died, however it died.
+ */
+const STOP_WITH_PARENT = '"$@" </dev/null & server=$!; read _; kill $server 2>/dev/null; wait $server';
+
 async function spawnDevServer(cli: string, args: string[], address: string, namespace: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', STOP_WITH_PARENT, 'sh', cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output = captureOutput(child);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child);
-  };
+  const stop = () => terminate(child);
   try {
     await waitUntilReady(child, address, namespace, timeoutMs, output);
     return stop;
@@ -172,10 +174,24 @@ async function waitUntilReady(
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  child.kill('SIGTERM');
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  child.stdin!.end();
   await exited;
-  clearTimeout(killTimer);
+}
+
+/** `port` when nothing listens on it, otherwise one the system picks. */
+export async function preferredPort(port: number): Promise<number> {
+  return (await listenable(port)) ?? (await listenable(0))!;
+}
+
+function listenable(port: number): Promise<number | null> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(null));
+    server.listen(port, HOST, () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : null));
+    });
+  });
 }
 
 interface DownloadFallback {
@@ -205,7 +221,7 @@ async function startDownloadedDevServer(fallback: DownloadFallback): Promise<Dev
       },
     });
     const { address, uiUrl, namespace } = fallback;
-    return { address, uiUrl, namespace, reused: false, stop: () => env.teardown() };
+    return { address, uiUrl, namespace, stop: () => env.teardown() };
   } catch (error) {
     throw new Error(`${temporalCliMissingMessage(true)}\n(SDK download failed: ${(error as Error).message})`);
   }
