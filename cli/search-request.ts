@@ -2,6 +2,7 @@
  * Turns `nas search start` flags into a SearchRequest and validates it with the validator the
  * workflow runs too (search/validate-request.ts); either way a bad flag is a RequestError naming it.
  */
+import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-window';
 import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
 import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
@@ -243,6 +244,10 @@ export function searchRequestFromFlags(flags: Flags): SearchRequest {
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  // A learning strategy's window is stored with the search: at least --parallel, so that many train at once.
+  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity) {
+    strategy.window = Math.max(DEFAULT_PROPOSAL_WINDOW, request.parallel);
+  }
   validateAsFlags(() => validateSearchRequest(request));
   return request;
 }
