@@ -2,6 +2,7 @@
 import { GenotypeError } from '../cells/types';
 import { RequestError } from '../search/request';
 import { dbCommand } from './commands/db';
+import { Interrupted } from './follow';
 import { devCommand } from './commands/dev';
 import { leaderboardCommand } from './commands/leaderboard';
 import { searchCommand } from './commands/search';
@@ -38,6 +39,12 @@ function isInputError(err: unknown): err is Error {
   return err instanceof Error && /^(DATABASE_URL|TEMPORAL_ADDRESS|TEMPORAL_CLI|TEMPORAL_TLS_\w+|NAS_DATA_DIR)\b/.test(err.message);
 }
 
+/** One line; any quoted value in it cut to about 100 characters. */
+export function boundedLine(message: string): string {
+  const line = message.split('\n')[0];
+  return line.replace(/"([^"]{100})[^"]{8,}"/g, '"$1..."');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === 'help') {
@@ -52,8 +59,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (err) {
+    if (err instanceof Interrupted) {
+      console.error(`nas: ${err.problem}`);
+      return 130;
+    }
     if (isInputError(err)) {
-      console.error(`nas: ${err.message}`);
+      console.error(`nas: ${boundedLine(err.message)}`);
       return 2;
     }
     console.error(`nas ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -151,9 +151,16 @@ function lazyStack(
     taskQueues,
     client() {
       if (!temporal) {
-        throw new Error('no Temporal server: the embedded stack is not running; start it with `nas dev` or set TEMPORAL_ADDRESS');
+        throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`);
       }
-      client ??= temporal.clientConnection().then((connection) => new Client({ connection, namespace: temporal.namespace }));
+      client ??= temporal.clientConnection().then(
+        (connection) => new Client({ connection, namespace: temporal.namespace }),
+        (error: unknown) => {
+          if (mode !== 'external' || (error as Error).message.startsWith('TEMPORAL_ADDRESS')) throw error;
+          const reason = (error as Error).message.split('\n')[0].slice(0, 120);
+          throw new RequestError('TEMPORAL_ADDRESS', `no Temporal frontend answers at ${temporal.address} (${reason}); fix TEMPORAL_ADDRESS or unset it to use the embedded stack`);
+        },
+      );
       return client;
     },
     database() {

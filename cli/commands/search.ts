@@ -1,5 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Database } from '../../db/client';
+import { getSearch, runningSearchIds } from '../../db/queries/searches';
+import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
+import type { SearchRequest } from '../../search/request';
 import { searchProgress } from '../../db/queries/progress';
 import { RequestError, requirePositiveInteger } from '../../search/request';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
@@ -14,7 +18,9 @@ import {
 import { parseFlags, stringFlag } from '../args';
 import { progressLine } from '../progress';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../search-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { followUntilInterrupted } from '../follow';
+import { requireSameRequest } from '../same-request';
 import { renderLeaderboard } from './leaderboard';
 
 export async function searchCommand(argv: string[]): Promise<number> {
@@ -41,23 +47,78 @@ async function startSearch(argv: string[]): Promise<number> {
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
-    const client = await stack.client();
-    const handle = await client.workflow.start(searchWorkflow, {
-      taskQueue: stack.taskQueues.orchestrator,
+    const { db } = await stack.database();
+    const existing = await getSearch(db, request.searchId);
+    if (existing) {
+      requireSameRequest('search', request.searchId, existing.config, request, flags.window === undefined ? ['strategy.window'] : []);
+      console.log(`search ${request.searchId} exists with this request (${existing.status}); following it`);
+    } else {
+      await startSearchWorkflow(await stack.client(), stack.taskQueues.orchestrator, request);
+      console.log(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
+    }
+    if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
+    return wait ? await followToTheEnd(stack, request.searchId) : 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+async function startSearchWorkflow(client: Client, taskQueue: string, request: SearchRequest): Promise<void> {
+  try {
+    await client.workflow.start(searchWorkflow, {
+      taskQueue,
       workflowId: request.searchId,
       args: [request],
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     });
-    console.log(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
-    if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
-    if (!wait) return 0;
-    const summary = await followSearch(handle);
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new RequestError('--id', `a search named ${request.searchId} is being started by another command; follow it with \`nas search status ${request.searchId}\``);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Follows a search until it ends, printing its leaderboard: exit 0 when it finished, 1 when it
+ * failed. Ctrl-C detaches or stops it (cli/follow.ts).
+ */
+async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
+  const { db } = await stack.database();
+  const stored = await getSearch(db, searchId);
+  if (stored && TERMINAL_SEARCH_STATUSES.includes(stored.status)) {
+    console.log(`search ${searchId} already ${stored.status}${stored.error ? `: ${stored.error}` : ''}`);
+  } else {
+    const handle = (await stack.client()).workflow.getHandle<typeof searchWorkflow>(searchId);
+    const following = followSearch(handle).catch((error: unknown) => {
+      if (stack.mode !== 'attached') throw error;
+      throw new RequestError('NAS_HOME', `the stack of ${nasHome()} went away while following search ${searchId}: \`nas search resume ${searchId}\` continues it`);
+    });
+    const summary = await followUntilInterrupted(following, {
+      searchId,
+      ownsStack: stack.mode === 'owner',
+      home: nasHome(),
+      stop: () => handle.signal(stopSignal),
+    });
     console.log(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
-    const { db } = await stack.database();
-    console.log(await renderLeaderboard(db, { searchId: request.searchId, includeBaselines: true }));
-    return 0;
-  } finally {
-    await stack.close();
+  }
+  console.log(await renderLeaderboard(db, { searchId, includeBaselines: true }));
+  if (stack.mode === 'owner') await waitForOtherRuns(db, await stack.client(), searchId);
+  return (await getSearch(db, searchId))?.status === 'failed' ? 1 : 0;
+}
+
+/** The owner keeps the stack up while runs that other commands started here still run. */
+async function waitForOtherRuns(db: Database, client: Client, searchId: string): Promise<void> {
+  let announced = false;
+  for (;;) {
+    const others: string[] = [];
+    for (const id of await runningSearchIds(db)) {
+      if (id !== searchId && (await liveWorkflow(client, id))) others.push(id);
+    }
+    if (others.length === 0) return;
+    if (!announced) console.error(`keeping the stack up until ${others.join(', ')} (started by other commands) end`);
+    announced = true;
+    await new Promise((r) => setTimeout(r, 2000));
   }
 }
 
@@ -116,21 +177,27 @@ async function searchStatus(argv: string[]): Promise<number> {
     const counts = Object.entries(stored.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
     console.log(`recorded: ${stored.total} trials (${counts || 'none'}), ${stored.trainSeconds.toFixed(0)} s of training`);
     if (stored.best) console.log(`best: ${stored.best.trialId} val acc ${(stored.best.valAccuracy * 100).toFixed(2)}%`);
+    const row = await getSearch(db, searchId);
+    if (stack.mode === 'offline' && row && !TERMINAL_SEARCH_STATUSES.includes(row.status)) {
+      console.log(`no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`);
+    }
     return 0;
   } finally {
     await stack.close();
   }
 }
 
-async function liveProgress(client: Client, searchId: string): Promise<SearchProgress | null> {
+async function liveWorkflow(client: Client, id: string): Promise<boolean> {
   try {
-    const handle = client.workflow.getHandle(searchId);
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') return null;
+    return (await client.workflow.getHandle(id).describe()).status.name === 'RUNNING';
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
+}
+
+async function liveProgress(client: Client, searchId: string): Promise<SearchProgress | null> {
+  if (!(await liveWorkflow(client, searchId))) return null;
   // A busy orchestrator may not answer in time; the database still tells what was recorded.
   return client.workflow
     .getHandle(searchId)
@@ -142,11 +209,17 @@ async function liveProgress(client: Client, searchId: string): Promise<SearchPro
 }
 
 async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', argv: string[]): Promise<number> {
-  const { positionals } = parseFlags(argv, {});
+  const { flags, positionals } = parseFlags(argv, action === 'resume' ? { wait: { type: 'boolean' } } : {});
   const searchId = requireSearchArg(positionals, action);
   const parallel = action === 'scale' ? requirePositiveInteger('<parallel>', positionals[1]) : 0;
-  const stack: Stack = await openStack({ own: false });
+  let stack: Stack = await openStack({ own: false });
   try {
+    if (stack.mode === 'offline') {
+      if (action !== 'resume') {
+        throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: \`nas search resume ${searchId}\` starts one and finishes the search`);
+      }
+      stack = await recoveryStack(stack, searchId);
+    }
     const handle = (await stack.client()).workflow.getHandle(searchId);
     try {
       if (action === 'stop') await handle.signal(stopSignal);
@@ -158,10 +231,23 @@ async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', argv: 
       throw err;
     }
     console.log(action === 'scale' ? `search ${searchId}: parallelism set to ${parallel}` : `search ${searchId}: ${action} requested`);
-    return 0;
+    return stack.mode === 'owner' || flags.wait === true ? await followToTheEnd(stack, searchId) : 0;
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * No stack runs in the home (its owner died or was stopped): this process becomes the owner, with
+ * the trainer the search was started with, and stays until the search ends.
+ */
+async function recoveryStack(offline: Stack, searchId: string): Promise<Stack> {
+  const stored = await getSearch((await offline.database()).db, searchId);
+  await offline.close();
+  if (!stored) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
+  const request = stored.config as Partial<SearchRequest>;
+  console.log(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}`);
+  return openStack({ own: true, trainerConcurrency: request.parallel ?? 1, trainerTaskQueue: request.trainerTaskQueue });
 }
 
 function requireSearchArg(positionals: string[], sub: string): string {

@@ -65,3 +65,9 @@ export async function failSearch(db: Database, id: string, error: string): Promi
     .returning({ id: searches.id });
   return changed.length > 0;
 }
+
+/** Ids of the searches, baseline runs and studies whose status is 'running' (not paused, not ended). */
+export async function runningSearchIds(db: Database): Promise<string[]> {
+  const rows = await db.select({ id: searches.id }).from(searches).where(eq(searches.status, 'running'));
+  return rows.map((row) => row.id);
+}
