@@ -6,10 +6,13 @@ export interface Column<T> {
   header: string;
   value: (row: T) => string | number | null;
   align?: 'left' | 'right';
+  /** Formats that show this column; default all (JSON renders the rows themselves, not columns). */
+  formats?: readonly Format[];
 }
 
 export function renderRows<T>(rows: T[], columns: Column<T>[], format: Format, json: (row: T) => unknown = (r) => r): string {
   if (format === 'json') return JSON.stringify(rows.map(json), null, 2);
+  columns = columns.filter((c) => !c.formats || c.formats.includes(format));
   const cells = rows.map((row) => columns.map((c) => cellText(c.value(row))));
   const headers = columns.map((c) => c.header);
   if (format === 'csv') return [headers, ...cells].map((line) => line.map(csvCell).join(',')).join('\n');
@@ -34,6 +37,17 @@ function csvCell(text: string): string {
 
 export function percent(value: number | null): string | null {
   return value === null ? null : `${(value * 100).toFixed(2)}%`;
+}
+
+/**
+ * 0.9, 0.8256, 0.9448 -> "90.00% [82.6, 94.5]". The interval's ends rather than "± half-width":
+ * a binomial (Wilson) interval is not centred on the accuracy (90/100 reaches 7.4 points below
+ * and 4.5 above), so a single ± would misplace both ends, most of all near 100%.
+ */
+export function percentInterval(value: number | null, low: number | null, high: number | null): string | null {
+  if (value === null) return null;
+  const shown = percent(value)!;
+  return low === null || high === null ? shown : `${shown} [${(low * 100).toFixed(1)}, ${(high * 100).toFixed(1)}]`;
 }
 
 /** 1234567 -> "1.23M". */

@@ -6,6 +6,7 @@ import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial } from '../db/queries/trials';
 import { fidelityLadder } from '../search/fidelity';
 import { protocolHash } from '../search/protocol';
+import { wilsonInterval } from '../search/statistics';
 import { PROTOCOL_A, runTrial, seedCatalogue } from './db-fixtures';
 import { describeEachDriver } from './db-helpers';
 
@@ -45,6 +46,10 @@ describeEachDriver('leaderboard protocol scope', (db) => {
   it('ranks the final fidelity level by default, another level on request, never both', async () => {
     expect((await leaderboard(db(), { searchId: 'asha' })).map((r) => r.trialId)).toEqual(['asha/2']);
     expect((await leaderboard(db(), { searchId: 'asha', fidelity: 0, sort: 'val_acc' })).map((r) => r.trialId)).toEqual(['asha/3', 'asha/1', 'asha/0']);
+    // The interval is measured on the ranked level's validation images (valSize 100 at every level; no test set).
+    const [final] = await leaderboard(db(), { searchId: 'asha' });
+    expect(final).toMatchObject({ valSize: 100, valAccuracyLow: wilsonInterval(0.8, 100).low, valAccuracyHigh: wilsonInterval(0.8, 100).high });
+    expect(final).toMatchObject({ testSize: 0, testAccuracyLow: null, testAccuracyHigh: null });
     await expect(leaderboard(db(), { searchId: 'asha', fidelity: 2 })).rejects.toThrow('leaderboard fidelity: 2 is not a level of search asha (0..1)');
   });
 

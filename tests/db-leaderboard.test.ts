@@ -1,9 +1,12 @@
 import { beforeAll, expect, it } from 'vitest';
+import { renderLeaderboard } from '../cli/commands/leaderboard';
+import { upsertProtocol } from '../db/queries/architectures';
 import { leaderboard } from '../db/queries/leaderboard';
 import { searchProgress } from '../db/queries/progress';
 import { finishScalingStudy, getScalingStudy, listScalingPoints, recordScalingPoint, upsertScalingStudy } from '../db/queries/scaling';
-import { finishTrial } from '../db/queries/trials';
-import { addTrial, createSearch, runTrial, seedCatalogue } from './db-fixtures';
+import { enqueueTrial, finishTrial } from '../db/queries/trials';
+import { wilsonInterval } from '../search/statistics';
+import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './db-fixtures';
 import { describeEachDriver } from './db-helpers';
 
 describeEachDriver('leaderboard, progress and scaling', (db) => {
@@ -48,13 +51,76 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
       name: 'architecture 4',
       archHash: 'arch-4',
       valAccuracy: 0.9,
+      // 90 of proto-a's 100 validation images: Wilson [0.8256, 0.9448] (checked in tests/statistics.test.ts).
+      valAccuracyLow: wilsonInterval(0.9, 100).low,
+      valAccuracyHigh: wilsonInterval(0.9, 100).high,
+      valSize: 100,
       testAccuracy: null,
+      testAccuracyLow: null,
+      testAccuracyHigh: null,
+      testSize: 0,
       params: 5000,
       flops: 250_000,
       trainSeconds: 50,
       status: 'reused',
     });
     expect(rows[1]).toMatchObject({ valAccuracy: 0.85, testAccuracy: 0.84, status: 'succeeded', params: 2000 });
+    expect(rows[0].valAccuracyLow).toBeCloseTo(0.8256, 4);
+    expect(rows[0].valAccuracyHigh).toBeCloseTo(0.9448, 4);
+    // proto-a evaluates no test images (testSize 0): a test accuracy recorded anyway gets no interval.
+    expect(rows[1]).toMatchObject({ valAccuracyLow: wilsonInterval(0.85, 100).low, testSize: 0, testAccuracyLow: null, testAccuracyHigh: null });
+  });
+
+  it('gives each accuracy its 95% binomial interval on the protocol\'s validation and test sizes, in every format', async () => {
+    const d = db();
+    await upsertProtocol(d, 'proto-test', { ...PROTOCOL_A, valSize: 500, testSize: 2000 });
+    await createSearch(d, 'ci');
+    const add = async (index: number, arch: number, valAccuracy: number, testAccuracy: number) => {
+      const id = `ci/${index}`;
+      await enqueueTrial(d, { id, searchId: 'ci', trialIndex: index, archHash: `arch-${arch}`, protocolHash: 'proto-test', params: 1000 * (arch + 1), flops: 7 });
+      await runTrial(d, id, { status: 'succeeded', valAccuracy, testAccuracy, trainSeconds: 12 });
+    };
+    await add(0, 0, 0.756, 0.9); // 378 of 500, 1800 of 2000
+    await add(1, 1, 0.7, 1);
+    const rows = await leaderboard(d, { searchId: 'ci' });
+    expect(rows.map((r) => [r.trialId, r.valSize, r.testSize])).toEqual([
+      ['ci/0', 500, 2000],
+      ['ci/1', 500, 2000],
+    ]);
+    // Wilson by numpy (z = st.norm.ppf(0.975)): 378/500 → [0.716495, 0.791601]; 1800/2000 → [0.886076, 0.912391];
+    // 2000/2000 → [0.998083, 1]. Six decimals: the accuracies went through a float4 column.
+    expect(rows[0].valAccuracyLow).toBeCloseTo(0.7164951931439073, 6);
+    expect(rows[0].valAccuracyHigh).toBeCloseTo(0.791601144539778, 6);
+    expect(rows[0].testAccuracyLow).toBeCloseTo(0.8860755875933475, 6);
+    expect(rows[0].testAccuracyHigh).toBeCloseTo(0.9123907745816502, 6);
+    expect(rows[1]).toMatchObject({ testAccuracy: 1, testAccuracyHigh: 1 });
+    expect(rows[1].testAccuracyLow).toBeCloseTo(0.9980829527187469, 6);
+
+    const table = await renderLeaderboard(d, { searchId: 'ci' });
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^rank\s+kind\s+val acc\s+test acc\s+params/);
+    expect(lines[1]).toContain('75.60% [71.6, 79.2]');
+    expect(lines[1]).toContain('90.00% [88.6, 91.2]');
+    expect(lines[2]).toContain('100.00% [99.8, 100.0]');
+    expect(lines.at(-1)).toBe(
+      '[low, high]: 95% binomial (Wilson) interval of an accuracy measured on N images (validation N = 500, test N = 2000): ' +
+        'the noise of the finite evaluation set of one run, not the spread across seeds.',
+    );
+    const markdown = await renderLeaderboard(d, { searchId: 'ci', format: 'markdown' });
+    expect(markdown).toContain('| 1 | discovered | 75.60% [71.6, 79.2] | 90.00% [88.6, 91.2] |');
+    expect(markdown.split('\n').at(-1)).toMatch(/^\[low, high\]: 95% binomial \(Wilson\) interval/);
+
+    const [header, first] = (await renderLeaderboard(d, { searchId: 'ci', format: 'csv' })).split('\n');
+    const fields = header.split(',');
+    expect(fields.slice(0, 8)).toEqual(['rank', 'kind', 'val acc', 'test acc', 'valAccuracyLow', 'valAccuracyHigh', 'testAccuracyLow', 'testAccuracyHigh']);
+    const cells = first.split(',');
+    expect(Number(cells[fields.indexOf('valAccuracyLow')])).toBeCloseTo(0.7164951931439073, 12);
+    expect(Number(cells[fields.indexOf('testAccuracyHigh')])).toBeCloseTo(wilsonInterval(0.9, 2000).high, 12);
+    expect(await renderLeaderboard(d, { searchId: 'ci', format: 'csv' })).not.toContain('binomial');
+
+    const json = JSON.parse(await renderLeaderboard(d, { searchId: 'ci', format: 'json' }));
+    expect(json[0]).toMatchObject({ valAccuracy: 0.756, valAccuracyLow: rows[0].valAccuracyLow, valAccuracyHigh: rows[0].valAccuracyHigh });
+    expect(json[0]).toMatchObject({ testAccuracyLow: rows[0].testAccuracyLow, testAccuracyHigh: rows[0].testAccuracyHigh, valSize: 500, testSize: 2000 });
   });
 
   it('sorts by cost and keeps the top n', async () => {

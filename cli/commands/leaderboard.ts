@@ -7,14 +7,25 @@ import {
 } from '../../db/queries/leaderboard';
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { parseFlags, stringFlag } from '../args';
-import { compact, FORMATS, percent, renderRows, type Column, type Format } from '../format';
+import { compact, FORMATS, percent, percentInterval, renderRows, type Column, type Format } from '../format';
 import { openStack } from '../../stack/embedded';
+
+const READ: readonly Format[] = ['table', 'markdown'];
+const CSV: readonly Format[] = ['csv'];
+/** CSV keeps the fields of JSON for the interval ends: fractions, as valAccuracy is in JSON. */
+const end = (value: number | null) => (value === null ? null : String(value));
 
 const COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },
   { header: 'kind', value: (r) => r.kind },
-  { header: 'val acc', value: (r) => percent(r.valAccuracy), align: 'right' },
-  { header: 'test acc', value: (r) => percent(r.testAccuracy), align: 'right' },
+  { header: 'val acc', value: (r) => percentInterval(r.valAccuracy, r.valAccuracyLow, r.valAccuracyHigh), align: 'right', formats: READ },
+  { header: 'test acc', value: (r) => percentInterval(r.testAccuracy, r.testAccuracyLow, r.testAccuracyHigh), align: 'right', formats: READ },
+  { header: 'val acc', value: (r) => percent(r.valAccuracy), formats: CSV },
+  { header: 'test acc', value: (r) => percent(r.testAccuracy), formats: CSV },
+  { header: 'valAccuracyLow', value: (r) => end(r.valAccuracyLow), formats: CSV },
+  { header: 'valAccuracyHigh', value: (r) => end(r.valAccuracyHigh), formats: CSV },
+  { header: 'testAccuracyLow', value: (r) => end(r.testAccuracyLow), formats: CSV },
+  { header: 'testAccuracyHigh', value: (r) => end(r.testAccuracyHigh), formats: CSV },
   { header: 'params', value: (r) => compact(r.params), align: 'right' },
   { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
   { header: 'train s', value: (r) => (r.trainSeconds === null ? null : r.trainSeconds.toFixed(0)), align: 'right' },
@@ -41,8 +52,26 @@ export async function renderLeaderboard(db: Database, view: LeaderboardView): Pr
   if (rows.length === 0 && (view.format ?? 'table') === 'table') {
     return `no finished trials for search ${view.searchId}`;
   }
+  const format = view.format ?? 'table';
   const columns = rows.some((r) => r.reward !== undefined) ? [...COLUMNS.slice(0, 2), REWARD_COLUMN, ...COLUMNS.slice(2)] : COLUMNS;
-  return renderRows(rows, columns, view.format ?? 'table');
+  const rendered = renderRows(rows, columns, format);
+  const note = intervalNote(rows);
+  return note && READ.includes(format) ? `${rendered}\n\n${note}` : rendered;
+}
+
+/** What the bracket after an accuracy is, with the image counts it was computed from. */
+export function intervalNote(rows: LeaderboardRow[]): string | null {
+  const sizes = (pick: (r: LeaderboardRow) => number | null, shown: (r: LeaderboardRow) => boolean) =>
+    [...new Set(rows.filter(shown).map(pick))].filter((n) => n !== null).join('/');
+  const parts = [
+    ['validation', sizes((r) => r.valSize, (r) => r.valAccuracyLow !== null)],
+    ['test', sizes((r) => r.testSize, (r) => r.testAccuracyLow !== null)],
+  ].filter(([, n]) => n !== '');
+  if (parts.length === 0) return null;
+  return (
+    `[low, high]: 95% binomial (Wilson) interval of an accuracy measured on N images ` +
+    `(${parts.map(([set, n]) => `${set} N = ${n}`).join(', ')}): the noise of the finite evaluation set of one run, not the spread across seeds.`
+  );
 }
 
 export async function leaderboardCommand(argv: string[]): Promise<number> {

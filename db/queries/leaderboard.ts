@@ -1,8 +1,9 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../../search/reward';
+import { wilsonInterval } from '../../search/statistics';
 import type { TrialState } from '../../search/trial-state';
 import type { Database } from '../client';
-import { architectures, trials } from '../schema';
+import { architectures, protocols, trials } from '../schema';
 import { leaderboardScope } from './leaderboard-scope';
 import { hasSucceededResult } from './succeeded';
 
@@ -33,7 +34,17 @@ export interface LeaderboardRow {
   name: string;
   archHash: string;
   valAccuracy: number | null;
+  /** 95% Wilson interval of valAccuracy measured on valSize images; null without an accuracy or a size. */
+  valAccuracyLow: number | null;
+  valAccuracyHigh: number | null;
+  /** Images the validation accuracy was measured on (the protocol's valSize). */
+  valSize: number | null;
   testAccuracy: number | null;
+  /** 95% Wilson interval of testAccuracy measured on testSize images; null without an accuracy or when testSize is 0. */
+  testAccuracyLow: number | null;
+  testAccuracyHigh: number | null;
+  /** Images the test accuracy was measured on (the protocol's testSize; 0: not evaluated). */
+  testSize: number | null;
   params: number;
   flops: number;
   trainSeconds: number | null;
@@ -77,10 +88,43 @@ function rewardColumn(searchId: string, reward: RewardConfig): SQL<number | null
   return sql<number | null>`case when ${trials.searchId} = ${searchId} then coalesce(${trials.reward}::float8, ${computed}) else ${computed} end`;
 }
 
+/** A single run's accuracy is a proportion of n images: its binomial (Wilson) interval is the spread we can state. */
+function binomialInterval(accuracy: number | null, n: number | null): { low: number | null; high: number | null } {
+  if (accuracy === null || n === null || !Number.isInteger(n) || n < 1) return { low: null, high: null };
+  return wilsonInterval(Math.min(1, Math.max(0, accuracy)), n);
+}
+
+type QueriedRow = Omit<LeaderboardRow, 'valAccuracyLow' | 'valAccuracyHigh' | 'testAccuracyLow' | 'testAccuracyHigh' | 'reward'> & {
+  reward: number | null;
+};
+
+function withIntervals({ valAccuracy, valSize, testAccuracy, testSize, ...rest }: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
+  const val = binomialInterval(valAccuracy, valSize);
+  const test = binomialInterval(testAccuracy, testSize);
+  const { rank, trialId, kind, name, archHash, ...costs } = rest;
+  return {
+    rank,
+    trialId,
+    kind,
+    name,
+    archHash,
+    valAccuracy,
+    valAccuracyLow: val.low,
+    valAccuracyHigh: val.high,
+    valSize,
+    testAccuracy,
+    testAccuracyLow: test.low,
+    testAccuracyHigh: test.high,
+    testSize,
+    ...costs,
+  };
+}
+
 /**
  * Succeeded trials of a search (reused ones with their copied metrics), one row
  * per architecture, ranked in SQL; only results of one protocol (one fidelity level);
- * optionally with baselines of that protocol and a Pareto filter.
+ * optionally with baselines of that protocol and a Pareto filter. Each accuracy comes with its
+ * 95% binomial (Wilson) interval on the protocol's validation or test images.
  */
 export async function leaderboard(db: Database, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
   const scope = await leaderboardScope(db, options.searchId, options.fidelity);
@@ -101,6 +145,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       archHash: trials.archHash,
       valAccuracy: trials.valAccuracy,
       testAccuracy: trials.testAccuracy,
+      valSize: sql<number | null>`(${protocols.protocol}->>'valSize')::int`.as('val_size'),
+      testSize: sql<number | null>`(${protocols.protocol}->>'testSize')::int`.as('test_size'),
       params: trials.params,
       flops: trials.flops,
       trainSeconds: trials.trainSeconds,
@@ -112,6 +158,7 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
     })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
+    .leftJoin(protocols, eq(protocols.hash, trials.protocolHash))
     .where(and(inScope, hasSucceededResult))
     .as('candidates');
 
@@ -132,6 +179,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       archHash: candidates.archHash,
       valAccuracy: candidates.valAccuracy,
       testAccuracy: candidates.testAccuracy,
+      valSize: candidates.valSize,
+      testSize: candidates.testSize,
       params: candidates.params,
       flops: candidates.flops,
       trainSeconds: candidates.trainSeconds,
@@ -142,8 +191,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
     .where(eq(candidates.copy, 1))
     .orderBy(order[sort]);
 
-  const shown = (rows: Array<LeaderboardRow & { reward: number | null }>): LeaderboardRow[] =>
-    rows.map(({ reward, ...row }) => (showReward ? { ...row, reward: reward === null ? null : Number(reward) } : row));
+  const shown = (rows: QueriedRow[]): LeaderboardRow[] =>
+    rows.map(({ reward, ...row }) => (showReward ? { ...withIntervals(row), reward: reward === null ? null : Number(reward) } : withIntervals(row)));
   if (!pareto) return shown(await query.limit(top));
   const all = shown(await query);
   return all
