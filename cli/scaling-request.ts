@@ -10,7 +10,7 @@ import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type FlagSpec, type Flags } from './args';
 import { requireBackendFlag } from './backend-flag';
 import { validateAsFlags } from './request-fields';
-import { PROTOCOL_FLAGS, protocolFromFlags } from './search-request';
+import { PROTOCOL_FLAGS, protocolFromFlags, type TrainingRequestOptions } from './search-request';
 
 const text = { type: 'string' } as const;
 
@@ -83,7 +83,7 @@ export function defaultStudyId(baseName: string, seed: number, now = new Date())
   return `scaling-${slug(baseName)}-s${seed}-${stamp}`.toLowerCase();
 }
 
-export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
+export function scalingRequestFromFlags(flags: Flags, { checkData = true }: TrainingRequestOptions = {}): ScalingStudyRequest {
   const get = (name: string) => stringFlag(flags, name);
   requireBackendFlag(flags);
   const { name, base } = resolveBase(get('base') ?? SCALING_DEFAULTS.base);
@@ -93,7 +93,7 @@ export function scalingRequestFromFlags(flags: Flags): ScalingStudyRequest {
     tolerance: requireNumber('--tolerance', get('tolerance'), SCALING_DEFAULTS.tolerance),
     phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
   };
-  const protocol = protocolFromFlags(flags);
+  const protocol = protocolFromFlags(flags, { checkData });
   const dataset = DATASETS[protocol.dataset];
   const request: ScalingStudyRequest = {
     studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),

@@ -27,6 +27,7 @@ import { validateSearchRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type FlagSpec, type Flags } from './args';
 import { requireBackendFlag } from './backend-flag';
+import { checkTrainingData } from './data-check';
 import { validateAsFlags } from './request-fields';
 
 const text = { type: 'string' } as const;
@@ -77,7 +78,17 @@ export const SEARCH_START_FLAGS: FlagSpec = {
   wait: { type: 'boolean' },
 };
 
-export function protocolFromFlags(flags: Flags): TrainingProtocol {
+/** Options of the request builders of commands that start trainings. */
+export interface TrainingRequestOptions {
+  /**
+   * Check the dataset files on this machine against the protocol before anything starts
+   * (cli/data-check.ts); the request builders of `search start` and `scaling start` do unless
+   * told not to, protocolFromFlags only when asked (`baselines list` trains nothing).
+   */
+  checkData?: boolean;
+}
+
+export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions = {}): TrainingProtocol {
   const get = (name: string) => stringFlag(flags, name);
   const protocol: TrainingProtocol = {
     ...DEFAULT_PROTOCOL,
@@ -93,6 +104,8 @@ export function protocolFromFlags(flags: Flags): TrainingProtocol {
     augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, ['none', 'flip-shift']),
     seed: requireNonNegativeInteger('--seed', get('seed') ?? DEFAULT_PROTOCOL.seed),
   };
+  // Before the registry's bounds: sizes the files cannot hold are refused naming the file's count.
+  if (options.checkData) checkTrainingData(protocol);
   validateAsFlags(() => checkProtocol(protocol));
   return protocol;
 }
@@ -220,10 +233,10 @@ function defaultSearchId(spec: SpaceSpec, strategy: string, seed: number): strin
   return `${spec.space}-${strategy}-s${seed}-${stamp}`.toLowerCase();
 }
 
-export function searchRequestFromFlags(flags: Flags): SearchRequest {
+export function searchRequestFromFlags(flags: Flags, { checkData = true }: TrainingRequestOptions = {}): SearchRequest {
   const get = (name: string) => stringFlag(flags, name);
   requireBackendFlag(flags);
-  const protocol = protocolFromFlags(flags);
+  const protocol = protocolFromFlags(flags, { checkData });
   const space = spaceFromFlags(flags);
   const strategy = strategyFromFlags(flags, space);
   const dataset = DATASETS[protocol.dataset];

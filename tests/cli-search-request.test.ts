@@ -1,9 +1,16 @@
 /** `nas search start` flags become a SearchRequest; wrong flags name themselves and the fix. */
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '../cli/args';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import { writeIdxFixture } from './fixtures/idx';
 
-const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags);
+// Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
+const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags, { checkData: false });
 
 describe('search start flags', () => {
   it('passes controller hyperparameters to REINFORCE', () => {
@@ -30,4 +37,49 @@ describe('search start flags', () => {
   ])('rejects %j', (argv, message) => {
     expect(() => request(...argv)).toThrow(message);
   });
+});
+
+const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'nas-cli-data-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** `nas <args>` with a fresh NAS_HOME, the embedded stack (no TEMPORAL_ADDRESS, no DATABASE_URL) and the given data directory. */
+function runNas(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
+  const home = join(mkdtempSync(join(root, 'run-')), 'home');
+  const env: NodeJS.ProcessEnv = { ...process.env, NAS_HOME: home, NAS_DATA_DIR: dataDir };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.DATABASE_URL;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [NAS, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr, home }));
+  });
+}
+
+describe('nas search start checks the dataset before anything starts', () => {
+  it('refuses a broken NAS_DATA_DIR: exit 2, one line naming it, no database created', async () => {
+    const dir = join(root, 'broken');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), 'not gzip, not IDX');
+    const { code, stdout, stderr, home } = await runNas(['search', 'start', '--trials', '2', '--id', 'data-check'], dir);
+    expect(code, stderr).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^nas: NAS_DATA_DIR: ${dir}: missing train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte .*; install it with apt-get install dataset-fashion-mnist`));
+    expect(existsSync(join(home, 'pglite'))).toBe(false);
+  }, 60_000);
+
+  it('refuses a --train-size larger than the training file, naming the flag and the file count', async () => {
+    const dir = writeIdxFixture(join(root, 'small'), { train: 400, test: 100 }).dir;
+    const { code, stderr, home } = await runNas(['search', 'start', '--trials', '2', '--train-size', '70000', '--val-size', '100', '--test-size', '50'], dir);
+    expect(code, stderr).toBe(2);
+    expect(stderr.trimEnd()).toBe(
+      `nas: --train-size: 70000 with --val-size 100 needs 70100 images, more than the 400 in ${join(dir, 'train-images-idx3-ubyte.gz')}; at most 300 with this --val-size`,
+    );
+    expect(existsSync(join(home, 'pglite'))).toBe(false);
+  }, 60_000);
 });

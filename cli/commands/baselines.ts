@@ -89,7 +89,7 @@ async function trainBaselines(argv: string[]): Promise<number> {
     const index = BASELINES.findIndex((b) => b.name === name);
     return { index, name, architecture: BASELINES[index].architecture };
   });
-  const protocol = protocolFromFlags(flags);
+  const protocol = protocolFromFlags(flags, { checkData: true });
   const { input, classes } = DATASETS[protocol.dataset];
   const request: BaselinesRequest = {
     searchId: `baselines-${protocolHash(protocol)}`,

@@ -11,6 +11,7 @@ import { stopSignal } from '../../workflows/signals';
 import { parseFlags, stringFlag, type Flags } from '../args';
 import { duration } from '../format';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
+import { checkTrainingData } from '../data-check';
 import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../scaling-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 
@@ -51,6 +52,8 @@ async function resumeStudy(argv: string[]): Promise<number> {
   } finally {
     await stack.close();
   }
+  // Its remaining points train: the stored protocol's data must be here as for `scaling start`.
+  checkTrainingData(request.protocol, { asFlags: false });
   // A queue of an embedded stack (tagged by NAS_HOME) is whatever this stack's is now; a named queue stays.
   const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE) ? undefined : request.trainerTaskQueue;
   return runStudy(request, flags, { namedQueue, resume: flags.restart === true ? 'restart' : 'follow' });
