@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/activity';
@@ -18,6 +18,7 @@ import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from '../workers/activities/training';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../workers/activities/types';
 import { selectBackend } from '../workers/training/backend';
+import { encodeIdx } from '../workers/training/data/idx';
 import { writeIdxFixture } from './fixtures/idx';
 
 const SEARCH = 'activity-test';
@@ -233,6 +234,25 @@ describe('trainTrial activity', () => {
       expect(failure.message).toContain('apt-get install dataset-fashion-mnist');
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('fails without retry on a corrupt data file or sizes the files cannot hold, naming the path', async () => {
+    const corrupt = mkdtempSync(join(tmpdir(), 'nas-corrupt-'));
+    try {
+      writeIdxFixture(corrupt, { train: 400, test: 100, seed: 9, gzip: false });
+      const images = join(corrupt, 'train-images-idx3-ubyte');
+      writeFileSync(images, encodeIdx([400, 32, 32], new Uint8Array(400 * 32 * 32)));
+      const wrongShape = (await train(environment().env, activities({ dataDir: corrupt }), await queuedTrial(12)).catch((e: unknown) => e)) as ApplicationFailure;
+      expect(wrongShape).toBeInstanceOf(ApplicationFailure);
+      expect(wrongShape).toMatchObject({ nonRetryable: true, type: 'DataError' });
+      expect(wrongShape.message).toContain(images);
+      const tooMany = await queuedTrial(13, lenet, { ...protocol, trainSize: 390, valSize: 20 });
+      const sizes = (await train(environment().env, activities(), tooMany).catch((e: unknown) => e)) as ApplicationFailure;
+      expect(sizes).toMatchObject({ nonRetryable: true, type: 'DataError' });
+      expect(sizes.message).toContain(`Fashion-MNIST in ${dataDir} (NAS_DATA_DIR): protocol.trainSize + protocol.valSize = 390 + 20`);
+    } finally {
+      rmSync(corrupt, { recursive: true, force: true });
     }
   });
 

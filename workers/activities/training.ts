@@ -3,6 +3,7 @@
  * heartbeating progress, checkpointing every epoch to the database (a retry
  * on another worker resumes from there) and writing the result idempotently.
  */
+import { resolve } from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
@@ -10,7 +11,7 @@ import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queri
 import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial } from '../../db/queries/trials';
 import { isTerminal, type TrialState } from '../../search/trial-state';
 import type { BackendPreference } from '../training/backend';
-import { DatasetMissingError, loadFashionMnist } from '../training/data/fashion-mnist';
+import { DatasetMissingError, defaultDataDir, loadFashionMnist, type FashionMnist } from '../training/data/fashion-mnist';
 import { IdxFormatError } from '../training/data/idx';
 import { splitDataset, type ProtocolData } from '../training/data/split';
 import { TrainingCancelledError, type BatchProgress } from '../training/loop';
@@ -204,13 +205,38 @@ async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult>
   };
 }
 
+/**
+ * The trial's data; a problem of the data directory fails the trial at once (DataError, not
+ * retried: a missing or corrupt file is not going to be right on the next attempt) naming the
+ * path. An allocation failure or a transient I/O error is thrown as it is and retried.
+ */
 function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): ProtocolData {
+  const dir = resolve(dataDir ?? defaultDataDir());
+  let dataset: FashionMnist;
   try {
-    return splitDataset(loadFashionMnist(dataDir), input.protocol);
+    dataset = loadFashionMnist(dir);
   } catch (err) {
-    if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof RangeError) {
-      throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${(err as Error).message}`, 'DataError');
-    }
+    if (isDataDirError(err)) throw dataFailure(input, dir, err as Error);
     throw err;
   }
+  try {
+    return splitDataset(dataset, input.protocol);
+  } catch (err) {
+    if (err instanceof RangeError && !isOutOfMemory(err)) throw dataFailure(input, dir, err);
+    throw err;
+  }
+}
+
+/** File-system errors that stay the same on a retry. */
+const LASTING_FS_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
+
+function isDataDirError(err: unknown): boolean {
+  if (err instanceof DatasetMissingError || err instanceof IdxFormatError) return true;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && LASTING_FS_ERRORS.has(code);
+}
+
+function dataFailure(input: TrainTrialInput, dir: string, err: Error): ApplicationFailure {
+  const where = err.message.includes(dir) ? '' : `Fashion-MNIST in ${dir} (NAS_DATA_DIR): `;
+  return ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${where}${err.message}`, 'DataError');
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readIdxFile } from './idx';
+import { IdxFormatError, readIdxFile } from './idx';
 
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 export const IMAGE_SIZE = 28;
@@ -86,12 +86,12 @@ function readImageSet(imagesPath: string, labelsPath: string): ImageSet {
   const labels = readIdxFile(labelsPath);
   const [count, height, width] = images.dims;
   if (images.dims.length !== 3 || height !== IMAGE_SIZE || width !== IMAGE_SIZE) {
-    throw new Error(`${imagesPath}: expected dims [n, 28, 28], got [${images.dims.join(', ')}]`);
+    throw new IdxFormatError(imagesPath, `expected dims [n, 28, 28], got [${images.dims.join(', ')}]`);
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new Error(`${labelsPath}: expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
+    throw new IdxFormatError(labelsPath, `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
   }
   const bad = labels.data.findIndex((l) => l >= NUM_CLASSES);
-  if (bad >= 0) throw new Error(`${labelsPath}: label ${labels.data[bad]} at index ${bad} is not in 0..9`);
+  if (bad >= 0) throw new IdxFormatError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..9`);
   return { count, images: images.data, labels: labels.data };
 }
