@@ -77,6 +77,13 @@ export function embeddedTaskQueues(home = nasHome()): TaskQueues {
 
 const SHARED_TASK_QUEUES: TaskQueues = { orchestrator: ORCHESTRATOR_TASK_QUEUE, trainer: DEFAULT_TRAINER_TASK_QUEUE };
 
+const OWNER_ACTIVITY: Record<OwnerRecord['state'], string> = {
+  starting: 'starting the stack of',
+  ready: 'serving',
+  stopping: 'stopping the stack of',
+  database: 'using the database of',
+};
+
 /** How long a command waits for another process that is starting the stack or briefly holds the database. */
 const OWNER_WAIT_MS = 120_000;
 
@@ -103,7 +110,7 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     }
     if (waitingFor !== owner.pid) {
       waitingFor = owner.pid;
-      log(owner.state === 'starting' ? `waiting for process ${owner.pid}, which is starting the stack of ${home}` : `waiting for process ${owner.pid}, which is using the database of ${home}`);
+      log(`waiting for process ${owner.pid}, which is ${OWNER_ACTIVITY[owner.state]} ${home}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -199,6 +206,7 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
   quietSdkLogs();
   const closers: Array<() => Promise<void>> = [() => lock.release()];
   const closeAll = async () => {
+    lock.publish({ pid: process.pid, state: 'stopping' });
     for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   };
   try {

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 
 export interface OwnerRecord {
   pid: number;
-  /** starting: bringing the stack up; ready: serving; database: a command using the database alone, briefly. */
-  state: 'starting' | 'ready' | 'database';
+  /**
+   * starting: bringing the stack up; ready: serving; stopping: shutting it down;
+   * database: a command using the database alone, briefly.
+   */
+  state: 'starting' | 'ready' | 'stopping' | 'database';
   temporalAddress?: string;
   uiUrl?: string;
   /** The embedded database endpoint's port (password in the home's secret file). */

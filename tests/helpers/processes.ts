@@ -62,3 +62,28 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
   }
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
+
+export const NAS_CLI = fileURLToPath(new URL('../../cli/nas.mjs', import.meta.url));
+
+export interface NasRun {
+  child: ChildProcess;
+  /** Exit code and everything the command printed (stdout then stderr). */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Starts a `nas` command as its own OS process. */
+export function startNas(args: string[], env: NodeJS.ProcessEnv): NasRun {
+  const child = spawn(process.execPath, [NAS_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+export function runNas(args: string[], env: NodeJS.ProcessEnv) {
+  return startNas(args, env).done;
+}
