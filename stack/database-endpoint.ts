@@ -225,29 +225,23 @@ function endsIdle(response: Buffer): boolean {
   return at >= 0 && response[at] === READY_FOR_QUERY && response[at + 5] === 0x49; // 'I'
 }
 
+/** A protocol message: its type byte, its length, its body. */
+function message(type: string, body: Buffer): Buffer {
+  const out = Buffer.alloc(5 + body.length);
+  out.write(type, 0);
+  out.writeInt32BE(4 + body.length, 1);
+  body.copy(out, 5);
+  return out;
+}
+
 function passwordMessage(password: string): Buffer {
-  const body = Buffer.from(`${password}\0`);
-  const message = Buffer.alloc(5 + body.length);
-  message.write('p', 0);
-  message.writeInt32BE(4 + body.length, 1);
-  body.copy(message, 5);
-  return message;
+  return message('p', Buffer.from(`${password}\0`));
 }
 
 function simpleQuery(text: string): Buffer {
-  const body = Buffer.from(`${text}\0`);
-  const message = Buffer.alloc(5 + body.length);
-  message.write('Q', 0);
-  message.writeInt32BE(4 + body.length, 1);
-  body.copy(message, 5);
-  return message;
+  return message('Q', Buffer.from(`${text}\0`));
 }
 
 function errorResponse(code: string, text: string): Buffer {
-  const fields = Buffer.from(`SFATAL\0C${code}\0M${text}\0\0`);
-  const message = Buffer.alloc(5 + fields.length);
-  message.write('E', 0);
-  message.writeInt32BE(4 + fields.length, 1);
-  fields.copy(message, 5);
-  return message;
+  return message('E', Buffer.from(`SFATAL\0C${code}\0M${text}\0\0`));
 }
