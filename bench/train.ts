@@ -18,7 +18,7 @@ import { buildModel } from '../cells/builders/tfjs';
 import { graphCost } from '../cells/cost';
 import type { LayerGraph } from '../cells/graph';
 import { NASNET_A, nasnetGraph } from '../cells/nasnet';
-import { selectBackend, type BackendPreference } from '../workers/training/backend';
+import { selectBackend, type BackendPreference } from '../engine/backend';
 
 const BATCH = 128;
 const INPUT = { height: 28, width: 28, channels: 1 };

@@ -1,11 +1,11 @@
 /**
  * The dataset check of the commands that start trainings, run before anything starts (no stack,
- * no database): workers/training/data/check.ts against the directory the trainers of this
+ * no database): engine/data/check.ts against the directory the trainers of this
  * machine read (NAS_DATA_DIR, else the Debian package's). With TEMPORAL_ADDRESS set the trainers
  * may run elsewhere, so a directory that does not exist here is skipped; one that exists is checked.
  */
 import type { TrainingProtocol } from '../search/protocol';
-import { checkDatasetFiles, type DataCheck } from '../workers/training/data/check';
+import { checkDatasetFiles, type DataCheck } from '../engine/data/check';
 import { validateAsFlags } from './request-fields';
 
 /** Throws a RequestError naming NAS_DATA_DIR, or the size flag (`asFlags`) or request field a file cannot hold. */

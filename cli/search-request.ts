@@ -7,18 +7,8 @@ import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
 import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
-import {
-  DATASETS,
-  RequestError,
-  SPACES,
-  STRATEGIES,
-  requireNonNegativeInteger,
-  requireOneOf,
-  requirePositiveInteger,
-  requirePositiveNumber,
-  requireSearchId,
-  type SearchRequest,
-} from '../search/request';
+import { RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
+import { DATASETS } from '../contracts/datasets';
 import type { RewardConfig } from '../search/reward';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import type { StrategyConfig } from '../search/strategies/types';

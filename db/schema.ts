@@ -15,7 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { Architecture, Family } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
-import { TRIAL_STATES, type TrialState } from '../search/trial-state';
+import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
 import {
   SCALING_METHODS,
   SCALING_STATUSES,

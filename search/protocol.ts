@@ -1,8 +1,9 @@
 import { stableHash } from '../cells/hash';
+import type { DatasetName } from '../contracts/datasets';
 
 /** Everything that decides a training result besides the architecture. */
 export interface TrainingProtocol {
-  dataset: 'fashion-mnist';
+  dataset: DatasetName;
   /** Samples taken (seeded) from the training set for training and for validation. */
   trainSize: number;
   valSize: number;

@@ -50,9 +50,6 @@ export interface BaselinesRequest {
 }
 
 /** The datasets a protocol can name: input shape, classes, and the sizes of the training and test sets. */
-export const DATASETS = {
-  'fashion-mnist': { input: { height: 28, width: 28, channels: 1 }, classes: 10, trainSamples: 60000, testSamples: 10000 },
-} as const;
 
 /** Largest value of a Postgres integer (int4) column: trial indices, seeds, requested trials, epochs. */
 export const INT4_MAX = 2147483647;

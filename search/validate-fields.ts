@@ -4,7 +4,8 @@
  * config, decision space, fidelity ladder, reward, genotypes) are turned into one.
  */
 import { GenotypeError } from '../cells/types';
-import { DATASETS, INT4_MAX, RequestError, shown, type CostBudget } from './request';
+import { INT4_MAX, RequestError, shown, type CostBudget } from './request';
+import { DATASETS } from '../contracts/datasets';
 import type { TrainingProtocol } from './protocol';
 
 /** Temporal fails payloads above 2 MB and warns above 256 KB; requests stay well below. */

@@ -6,7 +6,8 @@
  */
 import { validateArchitecture } from '../cells';
 import { fidelityLadder } from './fidelity';
-import { DATASETS, INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
+import { INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
+import { DATASETS } from '../contracts/datasets';
 import { checkRewardConfig } from './reward';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
@@ -99,5 +100,3 @@ export function validateScalingRequest(request: ScalingStudyRequest): void {
   integerIn('phiMax', planned * 4, 1, INT4_MAX, ' (trial indices of the study)');
   payloadSize('request', request);
 }
-
-export { DATASETS };

@@ -25,7 +25,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { createTrainerWorker } from '../workers/trainer-worker';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../workers/training/backend';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend';
 import { RequestError, requireOneOf } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeIdx, parseIdx, readIdxFile } from '../workers/training/data/idx';
+import { encodeIdx, parseIdx, readIdxFile } from '../engine/data/idx';
 import {
   clearFashionMnistCache,
   DatasetMissingError,
   DEFAULT_DATA_DIR,
   loadFashionMnist,
-} from '../workers/training/data/fashion-mnist';
-import { splitDataset } from '../workers/training/data/split';
-import { checkDatasetFiles } from '../workers/training/data/check';
+} from '../engine/data/fashion-mnist';
+import { splitDataset } from '../engine/data/split';
+import { checkDatasetFiles } from '../engine/data/check';
 import { checkTrainingData } from '../cli/data-check';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
 import { RequestError } from '../search/request';

@@ -8,7 +8,7 @@ import { getSearch } from '../db/queries/searches';
 import { listTrials } from '../db/queries/trials';
 import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
 import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
-import type { TrainingActivities } from '../workers/activities/types';
+import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
 import { stopSignal } from '../workflows/signals';

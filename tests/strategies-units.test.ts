@@ -25,10 +25,10 @@ describe('reward', () => {
 
   it('names the missing or bad field', () => {
     expect(() => reward({ ...model, latencyMs: undefined }, { objective: 'mnas', cost: 'latency', target: 50 })).toThrow(/latencyMs must be a positive number/);
-    expect(() => reward(model, { objective: 'mnas', cost: 'watts' as never, target: 1 })).toThrow(/cost must be one of params, flops, latency/);
-    expect(() => reward(model, { objective: 'mnas', cost: 'params', target: 0 })).toThrow(/target must be a positive number/);
+    expect(() => reward(model, { objective: 'mnas', cost: 'watts' as never, target: 1 })).toThrow(/reward\.cost: must be one of params, flops, latency/);
+    expect(() => reward(model, { objective: 'mnas', cost: 'params', target: 0 })).toThrow(/reward\.target: must be a positive number/);
     expect(() => reward({ ...model, valAccuracy: 1.5 }, { objective: 'accuracy' })).toThrow(/valAccuracy/);
-    expect(() => reward(model, { objective: 'loss' } as never)).toThrow(/objective must be one of accuracy, mnas/);
+    expect(() => reward(model, { objective: 'loss' } as never)).toThrow(/reward\.objective: must be one of accuracy, mnas/);
   });
 });
 

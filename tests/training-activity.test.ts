@@ -16,9 +16,9 @@ import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from '../workers/activities/training';
-import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../workers/activities/types';
-import { selectBackend } from '../workers/training/backend';
-import { encodeIdx } from '../workers/training/data/idx';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
+import { selectBackend } from '../engine/backend';
+import { encodeIdx } from '../engine/data/idx';
 import { writeIdxFixture } from './fixtures/idx';
 
 const SEARCH = 'activity-test';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../workers/training/checkpoint';
-import { trainModel, TrainingCancelledError } from '../workers/training/loop';
-import { createOptimizer, disposeOptimizer } from '../workers/training/optimizers';
+import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint';
+import { trainModel, TrainingCancelledError } from '../engine/loop';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
 import type { TrainingProtocol } from '../search/protocol';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
 

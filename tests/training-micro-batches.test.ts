@@ -3,15 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph } from '../cells/architecture';
 import { baselineByName } from '../cells/baselines/registry';
 import { buildModel } from '../cells/builders/tfjs';
-import { selectBackend } from '../workers/training/backend';
-import { crossEntropy } from '../workers/training/metrics';
+import { selectBackend } from '../engine/backend';
+import { crossEntropy } from '../engine/metrics';
 import {
   activationBytesPerSample,
   chunkSizes,
   microBatchSize,
   stepMemoryBudget,
   TRAINING_BYTES_PER_ACTIVATION_BYTE,
-} from '../workers/training/micro-batches';
+} from '../engine/micro-batches';
 
 const buildBaseline = (name: string) =>
   buildModel(architectureGraph(baselineByName(name).architecture, { height: 28, width: 28, channels: 1 }, 10));

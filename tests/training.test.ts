@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { augmentImage } from '../workers/training/augment';
-import { epochPermutation } from '../workers/training/batches';
-import { crossEntropy } from '../workers/training/metrics';
-import { withSeededMathRandom } from '../workers/training/seeded-random';
-import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../workers/training/loop';
-import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../workers/training/optimizers';
+import { augmentImage } from '../engine/augment';
+import { epochPermutation } from '../engine/batches';
+import { crossEntropy } from '../engine/metrics';
+import { withSeededMathRandom } from '../engine/seeded-random';
+import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../engine/loop';
+import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../engine/optimizers';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
 
 const protocol = tinyProtocol();

@@ -1,7 +1,7 @@
 /** The wasm heap-copy kernels (Slice, SplitV, Tile, Concat) against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../workers/training/backend';
+import { selectBackend } from '../engine/backend';
 import { onBoth } from './fixtures/backends';
 
 const values = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => tf.range(0, shape.reduce((a, b) => a * b, 1), 1, dtype).reshape(shape);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
-import { selectBackend } from '../workers/training/backend';
+import { selectBackend } from '../engine/backend';
 import { onBoth } from './fixtures/backends';
 
 const normal = (shape: number[], seed: number, mean = 0, std = 1) => tf.randomNormal(shape, mean, std, 'float32', seed);

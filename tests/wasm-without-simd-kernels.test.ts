@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadWasmBackend } from '../workers/training/wasm/loader';
-import { registerWasmGradientKernels } from '../workers/training/wasm/register';
+import { loadWasmBackend } from '../kernels/loader';
+import { registerWasmGradientKernels } from '../kernels/register';
 
 beforeAll(async () => {
   registerWasmGradientKernels();

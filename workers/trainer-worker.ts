@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createTrainingActivities } from './activities/training';
 import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
-import { selectBackend, type BackendPreference } from './training/backend';
+import { selectBackend, type BackendPreference } from '../engine/backend';
 
 export interface TrainerWorkerOptions {
   connection: NativeConnection;

@@ -41,7 +41,7 @@ const Stock = tf.layers.batchNormalization({}).constructor as {
 /**
  * A backend may register a kernel under this name (inputs dy, x, mean,
  * variance, gamma; attribute epsilon; outputs [dx, dgamma, dbeta]) to compute
- * the gradient in one go; the wasm backend does (workers/training/wasm).
+ * the gradient in one go; the wasm backend does (kernels/).
  */
 export const BATCH_NORM_GRAD_KERNEL = 'NasBatchNormGrad';
 /** Likewise for the batch statistics: input x; outputs [mean, variance] (biased) over every axis but the last. */

@@ -4,7 +4,8 @@ import { architectureCost, architectureHash, describeArchitecture, validateArchi
 import { BASELINES } from '../../cells/baselines';
 import type { Architecture, NasnetCell } from '../../cells/types';
 import { architectures } from '../../db/schema';
-import { DATASETS, RequestError } from '../../search/request';
+import { RequestError } from '../../search/request';
+import { DATASETS } from '../../contracts/datasets';
 import { parseFlags } from '../args';
 import { compact } from '../format';
 import { openStack } from '../../stack/embedded';

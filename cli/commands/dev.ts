@@ -1,6 +1,6 @@
 import { parseFlags, stringFlag } from '../args';
 import { nasHome, openStack } from '../../stack/embedded';
-import { BACKEND_PREFERENCES } from '../../workers/training/backend';
+import { BACKEND_PREFERENCES } from '../../engine/backend';
 import { requireOneOf, requirePositiveInteger } from '../../search/request';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../../search/reward';
 import { wilsonInterval } from '../../search/statistics';
-import type { TrialState } from '../../search/trial-state';
+import type { TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
 import { architectures, protocols, trials } from '../schema';
 import { leaderboardScope } from './leaderboard-scope';

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { TRIAL_STATES, type TrialState } from '../../search/trial-state';
+import { TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
 import { trials } from '../schema';
 import { hasSucceededResult } from './succeeded';

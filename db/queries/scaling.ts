@@ -1,5 +1,5 @@
 import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
-import type { TrialState } from '../../search/trial-state';
+import type { TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
 import { scalingPoints, scalingStudies, trials } from '../schema';
 import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary';

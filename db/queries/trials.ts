@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../search/trial-state';
-import { trialIdOf } from '../../search/trial-id';
-import type { EpochMetrics } from '../../workers/activities/types';
+import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
+import { trialIdOf } from '../../contracts/trial-id';
+import type { EpochMetrics } from '../../contracts/activities';
 import type { Database } from '../client';
 import { trialEpochs, trials } from '../schema';
 
@@ -42,7 +42,7 @@ export interface RunningOn {
   device: string;
 }
 
-/** The states from which a trial may move to `to`, per search/trial-state. */
+/** The states from which a trial may move to `to`, per contracts/trial-state. */
 function statesLeadingTo(to: TrialState): TrialState[] {
   return TRIAL_STATES.filter((from) => canTransition(from, to));
 }
@@ -186,7 +186,7 @@ async function withReusedMetrics(db: Database, outcome: TrialOutcome): Promise<T
 }
 
 /**
- * Ends a trial, only if search/trial-state allows the move from its current
+ * Ends a trial, only if contracts/trial-state allows the move from its current
  * state (a late or repeated write never changes a terminal trial).
  * Returns whether the row changed.
  */

@@ -12,8 +12,8 @@ import {
   getTrial,
   recordTrialReward,
 } from '../../db/queries/trials';
-import { isTerminal, type TrialState } from '../../search/trial-state';
-import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from './types';
+import { isTerminal, type TrialState } from '../../contracts/trial-state';
+import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from '../../contracts/activities';
 
 type TrialRow = NonNullable<Awaited<ReturnType<typeof getTrial>>>;
 

@@ -2,9 +2,9 @@
 import type { Database } from '../../db/client';
 import { finishScalingStudy, recordScalingPoint, upsertScalingStudy } from '../../db/queries/scaling';
 import { reopenScalingStudy } from '../../db/queries/scaling-report';
-import type { ScalingActivities } from './types';
+import type { ScalingActivities } from '../../contracts/activities';
 
-export type { ScalingActivities } from './types';
+export type { ScalingActivities } from '../../contracts/activities';
 
 export function createScalingActivities(db: Database): ScalingActivities {
   return {

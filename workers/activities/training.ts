@@ -9,15 +9,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
 import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial } from '../../db/queries/trials';
-import { isTerminal, type TrialState } from '../../search/trial-state';
-import type { BackendPreference } from '../training/backend';
-import { DatasetMissingError, defaultDataDir, loadFashionMnist, type FashionMnist } from '../training/data/fashion-mnist';
-import { IdxFormatError } from '../training/data/idx';
-import { splitDataset, type ProtocolData } from '../training/data/split';
-import { TrainingCancelledError, type BatchProgress } from '../training/loop';
-import { runTraining, type TrainingHooks, type TrainingJob } from '../training/run-training';
-import { runTrainingInThread } from '../training/thread-runner';
-import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from './types';
+import { isTerminal, type TrialState } from '../../contracts/trial-state';
+import type { BackendPreference } from '../../engine/backend';
+import { DatasetMissingError, defaultDataDir, loadFashionMnist, type FashionMnist } from '../../engine/data/fashion-mnist';
+import { IdxFormatError } from '../../engine/data/idx';
+import { splitDataset, type ProtocolData } from '../../engine/data/split';
+import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
+import { runTraining, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
+import { runTrainingInThread } from '../../engine/thread-runner';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
 
 export interface TrainingActivityDeps {
   db: Database;

@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { loadWasmBackend } from './wasm/loader';
-import { compileSimdKernels } from './wasm/simd-kernels';
-import { registerWasmGradientKernels } from './wasm/register';
-import { registerSimdOnlyKernels } from './wasm/simd-only-kernels';
+import { loadWasmBackend } from '../kernels/loader';
+import { compileSimdKernels } from '../kernels/simd-kernels';
+import { registerWasmGradientKernels } from '../kernels/register';
+import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels';
 
-export { registerWasmGradientKernels } from './wasm/register';
+export { registerWasmGradientKernels } from '../kernels/register';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];

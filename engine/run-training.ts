@@ -4,18 +4,16 @@
  * checkpoint to the caller after every epoch. No database or Temporal here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { architectureGraph } from '../../cells/architecture';
-import { buildModel } from '../../cells/builders/tfjs';
-import type { Architecture } from '../../cells/types';
-import type { TrainingProtocol } from '../../search/protocol';
-import type { EpochMetrics } from '../activities/types';
+import { architectureGraph } from '../cells/architecture';
+import { buildModel } from '../cells/builders/tfjs';
+import type { Architecture } from '../cells/types';
+import type { TrainingProtocol } from '../search/protocol';
+import type { EpochMetrics } from '../contracts/activities';
 import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
-import { NUM_CLASSES } from './data/fashion-mnist';
+import { DATASETS } from '../contracts/datasets';
 import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
 import { createOptimizer, disposeOptimizer } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
-
-export const FASHION_MNIST_INPUT = { height: 28, width: 28, channels: 1 };
 
 export interface TrainingJob {
   trialId: string;
@@ -44,7 +42,8 @@ export interface TrainingRun {
 }
 
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
-  const graph = architectureGraph(job.architecture, FASHION_MNIST_INPUT, NUM_CLASSES);
+  const { input, classes } = DATASETS[job.protocol.dataset];
+  const graph = architectureGraph(job.architecture, input, classes);
   // Initial weights follow from the protocol seed and the architecture.
   const model = withSeededMathRandom(`${job.protocol.seed}/init/${job.archHash}`, () => buildModel(graph));
   const optimizer = createOptimizer(job.protocol);

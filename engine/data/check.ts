@@ -14,8 +14,9 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
-import type { TrainingProtocol } from '../../../search/protocol';
-import { DATASETS, RequestError } from '../../../search/request';
+import type { TrainingProtocol } from '../../search/protocol';
+import { RequestError } from '../../search/request';
+import { DATASETS } from '../../contracts/datasets';
 import { DEFAULT_DATA_DIR, FILE_NAMES } from './fashion-mnist';
 import { isGzip } from './idx';
 

@@ -6,8 +6,11 @@
  * Pixels are scaled to [0, 1] float32, labels are int32.
  */
 import seedrandom from 'seedrandom';
-import type { TrainingProtocol } from '../../../search/protocol';
+import type { TrainingProtocol } from '../../search/protocol';
+import { DATASETS } from '../../contracts/datasets';
 import type { FashionMnist, ImageSet } from './fashion-mnist';
+
+const { input } = DATASETS['fashion-mnist'];
 
 export interface Samples {
   count: number;
@@ -48,7 +51,7 @@ export function splitDataset(dataset: FashionMnist, protocol: SplitFields): Prot
   const valIndices = chosen.slice(trainSize);
   const testIndices = Int32Array.from({ length: testSize }, (_, i) => i);
   return {
-    imageShape: [28, 28, 1],
+    imageShape: [input.height, input.width, input.channels],
     train: gather(dataset.train, trainIndices),
     val: gather(dataset.train, valIndices),
     test: gather(dataset.test, testIndices),

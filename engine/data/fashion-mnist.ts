@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdxFormatError, readIdxFile } from './idx';
+import { DATASETS } from '../../contracts/datasets';
 
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
-export const IMAGE_SIZE = 28;
-export const NUM_CLASSES = 10;
+const { input, classes } = DATASETS['fashion-mnist'];
 export const FILE_NAMES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
@@ -85,13 +85,13 @@ function readImageSet(imagesPath: string, labelsPath: string): ImageSet {
   const images = readIdxFile(imagesPath);
   const labels = readIdxFile(labelsPath);
   const [count, height, width] = images.dims;
-  if (images.dims.length !== 3 || height !== IMAGE_SIZE || width !== IMAGE_SIZE) {
-    throw new IdxFormatError(imagesPath, `expected dims [n, 28, 28], got [${images.dims.join(', ')}]`);
+  if (images.dims.length !== 3 || height !== input.height || width !== input.width) {
+    throw new IdxFormatError(imagesPath, `expected dims [n, ${input.height}, ${input.width}], got [${images.dims.join(', ')}]`);
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
     throw new IdxFormatError(labelsPath, `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
   }
-  const bad = labels.data.findIndex((l) => l >= NUM_CLASSES);
+  const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new IdxFormatError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..9`);
   return { count, images: images.data, labels: labels.data };
 }

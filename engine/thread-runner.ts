@@ -5,7 +5,7 @@
  * the wasm heap it grew (which never shrinks) is freed with it.
  */
 import { Worker } from 'node:worker_threads';
-import type { EpochMetrics } from '../activities/types';
+import type { EpochMetrics } from '../contracts/activities';
 import type { BackendPreference } from './backend';
 import { TrainingCancelledError, type BatchProgress } from './loop';
 import type { TrainingHooks, TrainingJob, TrainingRun } from './run-training';

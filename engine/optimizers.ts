@@ -1,6 +1,6 @@
 /** Optimizers named by a training protocol, with per-step learning rates. */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { TrainingProtocol } from '../search/protocol';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
 const MOMENTUM = 0.9;

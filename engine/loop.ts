@@ -5,8 +5,8 @@
  * heartbeats) even on backends whose kernels block it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingProtocol } from '../../search/protocol';
-import type { EpochMetrics } from '../activities/types';
+import type { TrainingProtocol } from '../search/protocol';
+import type { EpochMetrics } from '../contracts/activities';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { correctCount, crossEntropy, evaluate } from './metrics';
 import { activationBytesPerSample, chunkSizes, microBatchSize, stepMemoryBudget } from './micro-batches';

@@ -2,9 +2,9 @@
  * Activity contracts shared by workflows (as types only) and workers.
  * Payloads are small JSON: ids, genotypes, metrics; never weights or data.
  */
-import type { Architecture } from '../../cells/types';
-import type { TrainingProtocol } from '../../search/protocol';
-import type { TrialState } from '../../search/trial-state';
+import type { Architecture } from '../cells/types';
+import type { TrainingProtocol } from '../search/protocol';
+import type { TrialState } from './trial-state';
 
 export interface EpochMetrics {
   epoch: number;

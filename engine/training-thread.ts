@@ -1,4 +1,4 @@
-/** Runs one TrainingJob in a worker thread; talks to workers/training/thread-runner.ts by messages. */
+/** Runs one TrainingJob in a worker thread; talks to engine/thread-runner.ts by messages. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendPreference } from './backend';
 import { runTraining, type TrainingJob } from './run-training';
