@@ -9,8 +9,8 @@
 import type { StrategyConfig } from '../search/strategies/types';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
-import { createSearchStack, tinySearchRequest } from '../tests/helpers/search-stack';
-import { createStubTrainer } from '../tests/helpers/stub-trainer';
+import { createSearchStack, tinySearchRequest } from '../harness/search-stack';
+import { createStubTrainer } from '../harness/stub-trainer';
 
 const TRIALS = 24;
 const PARALLEL = 4;

@@ -27,9 +27,9 @@ import { requireOneOf, requirePositiveInteger } from '../search/request';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
 import { BACKEND_PREFERENCES } from '../cli/commands/worker';
-import { createPostgresTestDatabase } from '../tests/helpers/postgres-database';
-import { startWorkerProcess, waitFor, type WorkerProcess } from '../tests/helpers/processes';
-import { startTemporalOnPostgres, type TemporalOnPostgres } from '../tests/helpers/temporal-postgres';
+import { createPostgresTestDatabase } from '../harness/postgres-database';
+import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
+import { startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres';
 
 interface Scenario {
   name: string;

@@ -1,6 +1,6 @@
 /**
  * Proof that the learners learn: random, REINFORCE and regularized evolution
- * on the synthetic objective of bench/synthetic-objective.ts over the real
+ * on the synthetic objective of harness/synthetic-objective.ts over the real
  * NASNet space (default config: 5 blocks, 13 ops), 10 seeds x 300 trials
  * each, one candidate at a time. Reports the mean best-found score and the
  * median number of trials to reach 90% of the optimum (null when the median
@@ -17,7 +17,7 @@
 import { nasnetSpace } from '../cells/nasnet';
 import { createStrategy } from '../search/strategies';
 import type { StrategyConfig } from '../search/strategies/types';
-import { SYNTHETIC, syntheticObjective } from './synthetic-objective';
+import { SYNTHETIC, syntheticObjective } from '../harness/synthetic-objective';
 
 const THRESHOLD = 0.9;
 

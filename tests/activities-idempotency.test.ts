@@ -10,8 +10,8 @@ import { createOrchestrationActivities } from '../workers/activities/orchestrati
 import { createScalingActivities } from '../workers/activities/scaling';
 import type { PrepareTrialInput } from '../contracts/activities';
 import { architectureHash } from '../cells';
-import { describeEachDriver } from './db-helpers';
-import { tinySearchRequest } from './helpers/search-stack';
+import { describeEachDriver } from './support/db-helpers';
+import { tinySearchRequest } from '../harness/search-stack';
 
 describeEachDriver('activities are idempotent', (db) => {
   const twice = async <T>(call: () => Promise<T>): Promise<[T, T]> => [await call(), await call()];

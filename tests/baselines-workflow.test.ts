@@ -6,7 +6,7 @@ import { listTrials } from '../db/queries/trials';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { baselinesWorkflow, type BaselinesRequest } from '../workflows/baselines';
 import { stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from './helpers/search-stack';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
 
 function baselinesRequest(searchId: string, names: string[], epochs: number): BaselinesRequest {
   const { protocol, budget, input, classes } = tinySearchRequest();

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trials } from '../db/schema';
-import { createPostgresTestDatabase } from './helpers/postgres-database';
-import { runNas } from './helpers/processes';
+import { createPostgresTestDatabase } from '../harness/postgres-database';
+import { runNas } from '../harness/processes';
 
 let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
 let home: string;

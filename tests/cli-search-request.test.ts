@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '../cli/args';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
-import { writeIdxFixture } from './fixtures/idx';
+import { writeIdxFixture } from '../harness/idx-files';
 
 // Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
 const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags, { checkData: false });

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEpochs, listTrials } from '../db/queries/trials';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
-import { createPostgresTestDatabase } from './db-helpers';
-import { writeIdxFixture } from './fixtures/idx';
-import { startWorkerProcess, waitFor, type WorkerProcess } from './helpers/processes';
-import { tinySearchRequest } from './helpers/search-stack';
-import { countStoredExecutions, startTemporalOnPostgres, type TemporalOnPostgres } from './helpers/temporal-postgres';
+import { createPostgresTestDatabase } from './support/db-helpers';
+import { writeIdxFixture } from '../harness/idx-files';
+import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
+import { tinySearchRequest } from '../harness/search-stack';
+import { countStoredExecutions, startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres';
 
 describe('Temporal on Postgres with an orchestrator and two trainer processes', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'nas-temporal-pg-'));

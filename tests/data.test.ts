@@ -15,7 +15,7 @@ import { checkDatasetFiles } from '../engine/data/check';
 import { checkTrainingData } from '../cli/data-check';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
 import { RequestError } from '../search/request';
-import { writeIdxFixture } from './fixtures/idx';
+import { writeIdxFixture } from '../harness/idx-files';
 
 const root = mkdtempSync(join(tmpdir(), 'nas-data-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

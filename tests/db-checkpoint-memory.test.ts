@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/large-checkpoint.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./support/large-checkpoint.ts', import.meta.url));
 
 describe('checkpoints on PGlite', () => {
   it('round-trips a 20 MB checkpoint within a 384 MB heap', () => {

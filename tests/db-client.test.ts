@@ -5,8 +5,8 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import { getSearch } from '../db/queries/searches';
-import { createPostgresTestDatabase, TEST_SERVER_URL } from './db-helpers';
-import { createSearch } from './db-fixtures';
+import { createPostgresTestDatabase, TEST_SERVER_URL } from './support/db-helpers';
+import { createSearch } from './support/db-fixtures';
 
 const TABLES = [
   'architectures',

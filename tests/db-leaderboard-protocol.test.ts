@@ -7,8 +7,8 @@ import { enqueueTrial } from '../db/queries/trials';
 import { fidelityLadder } from '../search/fidelity';
 import { protocolHash } from '../search/protocol';
 import { wilsonInterval } from '../search/statistics';
-import { PROTOCOL_A, runTrial, seedCatalogue } from './db-fixtures';
-import { describeEachDriver } from './db-helpers';
+import { PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
+import { describeEachDriver } from './support/db-helpers';
 
 const protocol = { ...PROTOCOL_A, trainSize: 900, epochs: 3 };
 const halving = { eta: 3, levels: 2 };

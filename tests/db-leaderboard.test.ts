@@ -6,8 +6,8 @@ import { searchProgress } from '../db/queries/progress';
 import { finishScalingStudy, getScalingStudy, listScalingPoints, recordScalingPoint, upsertScalingStudy } from '../db/queries/scaling';
 import { enqueueTrial, finishTrial } from '../db/queries/trials';
 import { wilsonInterval } from '../search/statistics';
-import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './db-fixtures';
-import { describeEachDriver } from './db-helpers';
+import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
+import { describeEachDriver } from './support/db-helpers';
 
 describeEachDriver('leaderboard, progress and scaling', (db) => {
   beforeAll(async () => {

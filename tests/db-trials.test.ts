@@ -13,8 +13,8 @@ import {
   markTrialRunning,
   recordEpoch,
 } from '../db/queries/trials';
-import { addTrial, createSearch, runTrial, seedCatalogue } from './db-fixtures';
-import { describeEachDriver } from './db-helpers';
+import { addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures';
+import { describeEachDriver } from './support/db-helpers';
 
 const ON = { worker: 'trainer-1', backend: 'wasm', device: 'cpu' };
 

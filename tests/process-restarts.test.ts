@@ -12,10 +12,10 @@ import { listEpochs, listTrials } from '../db/queries/trials';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { startDevServer, type DevServer } from '../stack/temporal/dev-server';
 import { searchWorkflow } from '../workflows/search';
-import { createPostgresTestDatabase } from './db-helpers';
-import { writeIdxFixture } from './fixtures/idx';
-import { tinySearchRequest } from './helpers/search-stack';
-import { freePort, startWorkerProcess, waitFor, type WorkerProcess } from './helpers/processes';
+import { createPostgresTestDatabase } from './support/db-helpers';
+import { writeIdxFixture } from '../harness/idx-files';
+import { tinySearchRequest } from '../harness/search-stack';
+import { freePort, startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
 
 describe('worker processes killed mid-search', () => {
   let server: DevServer;

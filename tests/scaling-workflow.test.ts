@@ -12,7 +12,7 @@ import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
 import { stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack } from './helpers/search-stack';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack } from '../harness/search-stack';
 
 const TINY_BASE: EfficientNetArchitecture = {
   family: 'efficientnet',

@@ -7,7 +7,7 @@ import { listEpochs, listTrials } from '../db/queries/trials';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
 import { progressQuery, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from './helpers/search-stack';
+import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack';
 
 describe('searchWorkflow on a real Temporal dev server', () => {
   let stack: SearchStack;

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecisionSpace } from '../cells/types';
-import { syntheticObjective } from '../bench/synthetic-objective';
+import { syntheticObjective } from '../harness/synthetic-objective';
 import { createStrategy } from '../search/strategies';
 import { ChoiceCodec, validateChoices } from '../search/strategies/space';
 import type { Candidate, Observation, Strategy, StrategyConfig } from '../search/strategies/types';
 import { efficientNetSpace } from '../cells/efficientnet';
 import { nasnetSpace } from '../cells/nasnet';
-import { toyNasnetSpace } from './strategies-toy-space';
+import { toyNasnetSpace } from './support/strategies-toy-space';
 
 const BASES: StrategyConfig[] = [
   { name: 'random' },

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { resolveTemporalCli } from '../stack/temporal/cli-binary';
 import { answersAsTemporal, busyInternalPort, connectTemporal, startDevServer, tlsFromEnv } from '../stack/temporal/dev-server';
-import { createTestEnv } from './helpers/temporal';
+import { createTestEnv } from '../harness/temporal';
 
 const savedEnv = { ...process.env };
 let scratch: string;

@@ -19,7 +19,7 @@ import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from 
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
 import { selectBackend } from '../engine/backend';
 import { encodeIdx } from '../engine/data/idx';
-import { writeIdxFixture } from './fixtures/idx';
+import { writeIdxFixture } from '../harness/idx-files';
 
 const SEARCH = 'activity-test';
 const lenet: Architecture = { family: 'baseline', version: 1, name: 'lenet5' };

@@ -4,7 +4,7 @@ import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../engi
 import { trainModel, TrainingCancelledError } from '../engine/loop';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
 import type { TrainingProtocol } from '../search/protocol';
-import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
+import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
 
 const base = tinyProtocol({ trainSize: 160, valSize: 64, testSize: 32, epochs: 2 });
 const fixture = fixtureData(base);

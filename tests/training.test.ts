@@ -6,7 +6,7 @@ import { crossEntropy } from '../engine/metrics';
 import { withSeededMathRandom } from '../engine/seeded-random';
 import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../engine/loop';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../engine/optimizers';
-import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './fixtures/training';
+import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
 
 const protocol = tinyProtocol();
 const fixture = fixtureData(protocol);

@@ -16,8 +16,8 @@ import { baselinesWorkflow } from '../workflows/baselines';
 import { scalingStudyWorkflow } from '../workflows/scaling';
 import { searchWorkflow } from '../workflows/search';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from './helpers/search-stack';
-import { createStubTrainer, type StubTrainerOptions } from './helpers/stub-trainer';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
+import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../engine/backend';
-import { onBoth } from './fixtures/backends';
+import { onBoth } from './support/backends';
 
 const values = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => tf.range(0, shape.reduce((a, b) => a * b, 1), 1, dtype).reshape(shape);
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
 import { selectBackend } from '../engine/backend';
-import { onBoth } from './fixtures/backends';
+import { onBoth } from './support/backends';
 
 const normal = (shape: number[], seed: number, mean = 0, std = 1) => tf.randomNormal(shape, mean, std, 'float32', seed);
 const read = (t: tf.Tensor) => ({ shape: t.shape, data: Array.from(t.dataSync()) });

@@ -13,9 +13,9 @@ import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
 import { scalingStudyWorkflow } from '../../workflows/scaling';
 import { searchWorkflow } from '../../workflows/search';
-import { historyToJSON } from '../helpers/history-json';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE } from '../helpers/search-stack';
-import { createStubTrainer } from '../helpers/stub-trainer';
+import { historyToJSON } from '../../harness/history-json';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE } from '../../harness/search-stack';
+import { createStubTrainer } from '../../harness/stub-trainer';
 
 const dir = new URL('.', import.meta.url).pathname;
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Database, DatabaseHandle, Driver } from '../db/client';
-import { createTestDatabase } from './helpers/test-database';
+import type { Database, DatabaseHandle, Driver } from '../../db/client';
+import { createTestDatabase } from '../../harness/test-database';
 
-export { TEST_SERVER_URL, createPostgresTestDatabase } from './helpers/postgres-database';
-export { createPgliteTestDatabase, createTestDatabase } from './helpers/test-database';
+export { TEST_SERVER_URL, createPostgresTestDatabase } from '../../harness/postgres-database';
+export { createPgliteTestDatabase, createTestDatabase } from '../../harness/test-database';
 
 export const DRIVERS: readonly Driver[] = ['postgres', 'pglite'];
 

@@ -1,9 +1,9 @@
-import type { Architecture } from '../cells/types';
-import type { TrainingProtocol } from '../search/protocol';
-import type { Database } from '../db/client';
-import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
-import { upsertSearch } from '../db/queries/searches';
-import { enqueueTrial, finishTrial, markTrialRunning, type TrialOutcome } from '../db/queries/trials';
+import type { Architecture } from '../../cells/types';
+import type { TrainingProtocol } from '../../search/protocol';
+import type { Database } from '../../db/client';
+import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
+import { upsertSearch } from '../../db/queries/searches';
+import { enqueueTrial, finishTrial, markTrialRunning, type TrialOutcome } from '../../db/queries/trials';
 
 export const PROTOCOL_A: TrainingProtocol = {
   dataset: 'fashion-mnist',

@@ -1,5 +1,5 @@
 /** Fresh test databases on either driver, without vitest (usable from tsx scripts too). */
-import { openDatabase, type DatabaseHandle, type Driver } from '../../db/client';
+import { openDatabase, type DatabaseHandle, type Driver } from '../db/client';
 import { createPostgresTestDatabase } from './postgres-database';
 
 /** A fresh, migrated in-memory PGlite database. */

@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { canOpenTcp } from '../../stack/temporal/connect';
-import { resolveTemporalCli } from '../../stack/temporal/cli-binary';
+import { canOpenTcp } from '../stack/temporal/connect';
+import { resolveTemporalCli } from '../stack/temporal/cli-binary';
 import { TEST_SERVER_URL } from './postgres-database';
 
-const SCRIPT = fileURLToPath(new URL('../../scripts/temporal-postgres.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../scripts/temporal-postgres.sh', import.meta.url));
 
 /** Ports the script derives from its frontend port P (see write_config in the script). */
 const PORT_OFFSETS = [0, 1, 2, 6, 10, -300, -299, -298, -294];

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const NAS = fileURLToPath(new URL('../../cli/nas.mjs', import.meta.url));
+const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -63,7 +63,7 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
 
-export const NAS_CLI = fileURLToPath(new URL('../../cli/nas.mjs', import.meta.url));
+export const NAS_CLI = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
 
 export interface NasRun {
   child: ChildProcess;
