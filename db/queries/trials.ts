@@ -21,7 +21,8 @@ export interface NewTrial {
   baselineName?: string | null;
 }
 
-export interface TrialOutcome {
+/** What ending a trial writes to its row (the workflow sees the result as contracts TrialOutcome). */
+export interface TrialEnding {
   status: TerminalTrialState;
   valAccuracy?: number | null;
   testAccuracy?: number | null;
@@ -165,7 +166,7 @@ export async function listEpochs(db: Database, trialId: string): Promise<EpochMe
 }
 
 /** For a reused trial, the source's metrics fill whatever the caller did not give. */
-async function withReusedMetrics(db: Database, outcome: TrialOutcome): Promise<TrialOutcome> {
+async function withReusedMetrics(db: Database, outcome: TrialEnding): Promise<TrialEnding> {
   if (!outcome.reusedFrom) {
     throw new Error(`finishTrial: status 'reused' needs reusedFrom (the trial id whose result is reused)`);
   }
@@ -190,7 +191,7 @@ async function withReusedMetrics(db: Database, outcome: TrialOutcome): Promise<T
  * state (a late or repeated write never changes a terminal trial).
  * Returns whether the row changed.
  */
-export async function finishTrial(db: Database, id: string, outcome: TrialOutcome): Promise<boolean> {
+export async function finishTrial(db: Database, id: string, outcome: TrialEnding): Promise<boolean> {
   if (!TRIAL_STATES.includes(outcome.status) || !isTerminal(outcome.status)) {
     const allowed = TRIAL_STATES.filter((s) => isTerminal(s)).join(', ');
     throw new Error(`finishTrial status: '${outcome.status}' is not a final state; allowed: ${allowed}`);

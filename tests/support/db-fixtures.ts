@@ -3,7 +3,7 @@ import type { TrainingProtocol } from '../../search/protocol';
 import type { Database } from '../../db/client';
 import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
 import { upsertSearch } from '../../db/queries/searches';
-import { enqueueTrial, finishTrial, markTrialRunning, type TrialOutcome } from '../../db/queries/trials';
+import { enqueueTrial, finishTrial, markTrialRunning, type TrialEnding } from '../../db/queries/trials';
 
 export const PROTOCOL_A: TrainingProtocol = {
   dataset: 'fashion-mnist',
@@ -74,7 +74,7 @@ export async function addTrial(db: Database, searchId: string, spec: TrialSpec):
 }
 
 /** Runs a trial through running to `outcome` as a trainer would. */
-export async function runTrial(db: Database, id: string, outcome: TrialOutcome): Promise<void> {
+export async function runTrial(db: Database, id: string, outcome: TrialEnding): Promise<void> {
   await markTrialRunning(db, id, { worker: 'w1', backend: 'cpu', device: 'cpu0' });
   if (!(await finishTrial(db, id, outcome))) throw new Error(`fixture: could not finish ${id}`);
 }
