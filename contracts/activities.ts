@@ -4,6 +4,7 @@
  */
 import type { Architecture } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
+import type { TrialRole } from './trial-role';
 import type { TrialState } from './trial-state';
 
 export interface EpochMetrics {
@@ -24,6 +25,11 @@ export interface TrainTrialInput {
   archHash: string;
   protocol: TrainingProtocol;
   protocolHash: string;
+  /**
+   * The repeat's training seed (initial weights, batch order, augmentation, dropout); the data
+   * split follows protocol.seed. Absent (trials started before repeats): protocol.seed.
+   */
+  seed?: number;
 }
 
 export interface TrainTrialResult {
@@ -55,6 +61,10 @@ export interface PrepareTrialInput {
   protocolHash: string;
   fidelity: number;
   baselineName?: string;
+  /** Absent (histories from before roles): 'baseline' with a baselineName, else 'search'. */
+  role?: TrialRole;
+  /** The repeat's training seed; absent: protocol.seed. Reuse is per (archHash, protocolHash, seed). */
+  seed?: number;
   budget: { maxParams?: number; maxFlops?: number };
   input: { height: number; width: number; channels: number };
   classes: number;
@@ -78,7 +88,7 @@ export interface TrialOutcome {
 
 export interface SearchRecordInput {
   searchId: string;
-  kind: 'search' | 'baselines' | 'scaling';
+  kind: 'search' | 'baselines' | 'scaling' | 'final';
   space: string;
   strategy: string;
   seed: number;
@@ -97,6 +107,19 @@ export interface OrchestrationActivities {
   failSearch(input: { searchId: string; error: string }): Promise<void>;
   /** Stores the reward the search's objective gives the trial; idempotent. */
   recordReward(input: { trialId: string; reward: number }): Promise<void>;
+  /**
+   * The best `top` discovered architectures of a search by its own metric at its final fidelity
+   * (its leaderboard's order), best first; fewer when it has fewer usable results.
+   */
+  finalCandidates(input: { searchId: string; top: number }): Promise<FinalCandidate[]>;
+}
+
+export interface FinalCandidate {
+  archHash: string;
+  architecture: Architecture;
+  /** The trial whose result ranked it. */
+  trialId: string;
+  valAccuracy: number | null;
 }
 
 /** One point of a scaling study, linked to the trial that trained (or reused) its network. */

@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { Architecture, Family } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
+import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role';
 import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
 import {
   SCALING_METHODS,
@@ -95,6 +96,13 @@ export const trials = pgTable(
       .notNull()
       .references(() => protocols.hash),
     status: text('status').$type<TrialState>().notNull(),
+    /** search, final or baseline (contracts/trial-role.ts). */
+    role: text('role').$type<TrialRole>().notNull(),
+    /**
+     * The training seed of this repeat (initial weights, batch order, augmentation, dropout); the
+     * data split follows the protocol's own seed. Trials recorded before repeats had the protocol seed.
+     */
+    seed: integer('seed').notNull(),
     baselineName: text('baseline_name'),
     reusedFrom: text('reused_from'),
     fidelity: integer('fidelity').notNull().default(0),
@@ -116,9 +124,10 @@ export const trials = pgTable(
   },
   (t) => [
     unique('trials_search_index_unique').on(t.searchId, t.trialIndex),
-    index('trials_arch_protocol_idx').on(t.archHash, t.protocolHash),
+    index('trials_arch_protocol_idx').on(t.archHash, t.protocolHash, t.seed),
     index('trials_search_status_idx').on(t.searchId, t.status),
     check('trials_status_check', oneOf(t.status, TRIAL_STATES)),
+    check('trials_role_check', oneOf(t.role, TRIAL_ROLES)),
   ],
 );
 

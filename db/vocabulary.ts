@@ -1,6 +1,7 @@
 /** The allowed values of the text status/kind columns (enforced by check constraints). */
 
-export const SEARCH_KINDS = ['search', 'baselines', 'scaling'] as const;
+/** 'final': the final evaluation of a search's best candidates and chosen baselines (workflows/finalize.ts). */
+export const SEARCH_KINDS = ['search', 'baselines', 'scaling', 'final'] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 export const SEARCH_STATUSES = ['running', 'paused', 'stopping', 'finished', 'stopped', 'failed'] as const;

@@ -36,6 +36,8 @@ export interface TrainOptions {
   model: tf.LayersModel;
   data: TrainingData;
   protocol: TrainingProtocol;
+  /** Training seed of this repeat (batch order, augmentation, dropout); default protocol.seed. */
+  seed?: number;
   /** Resume: epochs before this one are done (their weights are in the model and optimizer). */
   startEpoch?: number;
   /** Defaults to a fresh optimizer of the protocol, disposed at the end; a given one is the caller's. */
@@ -87,6 +89,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const { model, data, protocol, signal } = options;
+  const seed = options.seed ?? protocol.seed;
   const imageShape = modelImageShape(model);
   const startEpoch = options.startEpoch ?? 0;
   const optimizer = options.optimizer ?? createOptimizer(protocol);
@@ -106,8 +109,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   try {
     for (let epoch = startEpoch; epoch < protocol.epochs; epoch++) {
       const epochStart = performance.now();
-      const order = epochPermutation(trainCount, protocol.seed, epoch);
-      const augment = protocol.augmentation === 'flip-shift' ? augmentationRng(protocol.seed, epoch) : null;
+      const order = epochPermutation(trainCount, seed, epoch);
+      const augment = protocol.augmentation === 'flip-shift' ? augmentationRng(seed, epoch) : null;
       let lossSum = 0;
       let correct = 0;
       for (let batch = 0; batch < batches; batch++) {
@@ -117,7 +120,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
           setLearningRate(optimizer, scheduledLearningRate(protocol, epoch * batches + batch, totalSteps));
         }
         const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
-        const dropoutSeed = `${protocol.seed}/step/${epoch}/${batch}`;
+        const dropoutSeed = `${seed}/step/${epoch}/${batch}`;
         const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed, microBatch);
         if (!Number.isFinite(step.loss)) {
           return finish('diverged');

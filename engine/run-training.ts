@@ -20,6 +20,8 @@ export interface TrainingJob {
   architecture: Architecture;
   archHash: string;
   protocol: TrainingProtocol;
+  /** The repeat's training seed (initial weights, batch order, augmentation, dropout); default protocol.seed. The data were split with protocol.seed. */
+  trainingSeed?: number;
   data: TrainingData;
   /** The checkpoint an earlier attempt stored, if any. */
   checkpoint: Uint8Array | null;
@@ -44,8 +46,9 @@ export interface TrainingRun {
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
   const { input, classes } = DATASETS[job.protocol.dataset];
   const graph = architectureGraph(job.architecture, input, classes);
-  // Initial weights follow from the protocol seed and the architecture.
-  const model = withSeededMathRandom(`${job.protocol.seed}/init/${job.archHash}`, () => buildModel(graph));
+  // Initial weights follow from the training seed and the architecture.
+  const seed = job.trainingSeed ?? job.protocol.seed;
+  const model = withSeededMathRandom(`${seed}/init/${job.archHash}`, () => buildModel(graph));
   const optimizer = createOptimizer(job.protocol);
   try {
     const startEpoch = await resume(job, model, optimizer, hooks);
@@ -54,6 +57,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       model,
       optimizer,
       protocol: job.protocol,
+      seed,
       startEpoch,
       signal: hooks.signal,
       data: job.data,

@@ -28,6 +28,17 @@ export function stubAccuracy(archHash: string, seed = 1): number {
   return Math.round((0.5 + 0.45 * makeRng(`${seed}/accuracy/${archHash}`).next()) * 1e4) / 1e4;
 }
 
+/**
+ * The accuracy of one repeat: stubAccuracy at the protocol's own seed, and within ±1 point of it
+ * (seeded by the training seed) for another repeat seed, so final repeats have a spread.
+ */
+export function stubRepeatAccuracy(archHash: string, trainingSeed: number, protocolSeed: number, seed = 1): number {
+  const base = stubAccuracy(archHash, seed);
+  if (trainingSeed === protocolSeed) return base;
+  const jitter = (makeRng(`${seed}/repeat/${archHash}/${trainingSeed}`).next() - 0.5) * 0.02;
+  return Math.round(Math.min(1, Math.max(0, base + jitter)) * 1e4) / 1e4;
+}
+
 export function createStubTrainer(db: Database, options: StubTrainerOptions = {}): TrainingActivities {
   return {
     async trainTrial(input: TrainTrialInput): Promise<TrainTrialResult> {
@@ -41,7 +52,7 @@ export function createStubTrainer(db: Database, options: StubTrainerOptions = {}
         ctx.heartbeat();
         await ctx.sleep(Math.min(50, ms - waited));
       }
-      const valAccuracy = stubAccuracy(input.archHash, options.seed);
+      const valAccuracy = stubRepeatAccuracy(input.archHash, input.seed ?? input.protocol.seed, input.protocol.seed, options.seed);
       await finishTrial(db, input.trialId, {
         status: 'succeeded',
         valAccuracy,

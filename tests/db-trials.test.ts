@@ -163,16 +163,16 @@ describeEachDriver('trial records', (db) => {
     await createSearch(db(), 's-reuse-2');
     const failed = await addTrial(db(), 's-reuse-1', { index: 0, arch: 3 });
     await runTrial(db(), failed, { status: 'failed', error: 'OOM' });
-    expect(await findReusableTrial(db(), 'arch-3', 'proto-a', 'x/0')).toBeNull();
+    expect(await findReusableTrial(db(), 'arch-3', 'proto-a', 1, 'x/0')).toBeNull();
 
     const trained = await addTrial(db(), 's-reuse-1', { index: 1, arch: 3 });
     await runTrial(db(), trained, { status: 'succeeded', valAccuracy: 0.875, testAccuracy: 0.86, reward: 0.8, trainSeconds: 40 });
     const otherProtocol = await addTrial(db(), 's-reuse-1', { index: 2, arch: 4, protocol: 'proto-b' });
     await runTrial(db(), otherProtocol, { status: 'succeeded', valAccuracy: 0.9 });
 
-    expect((await findReusableTrial(db(), 'arch-3', 'proto-a', 's-reuse-2/0'))?.id).toBe(trained);
-    expect(await findReusableTrial(db(), 'arch-3', 'proto-a', trained)).toBeNull();
-    expect(await findReusableTrial(db(), 'arch-4', 'proto-a', 's-reuse-2/0')).toBeNull();
+    expect((await findReusableTrial(db(), 'arch-3', 'proto-a', 1, 's-reuse-2/0'))?.id).toBe(trained);
+    expect(await findReusableTrial(db(), 'arch-3', 'proto-a', 1, trained)).toBeNull();
+    expect(await findReusableTrial(db(), 'arch-4', 'proto-a', 1, 's-reuse-2/0')).toBeNull();
 
     const reuser = await addTrial(db(), 's-reuse-2', { index: 0, arch: 3 });
     expect(await finishTrial(db(), reuser, { status: 'reused', reusedFrom: trained })).toBe(true);
@@ -186,7 +186,7 @@ describeEachDriver('trial records', (db) => {
       attempts: 0,
     });
     // The reused row is never itself a source.
-    expect((await findReusableTrial(db(), 'arch-3', 'proto-a', trained))).toBeNull();
+    expect((await findReusableTrial(db(), 'arch-3', 'proto-a', 1, trained))).toBeNull();
     await expect(finishTrial(db(), 's-reuse-2/9', { status: 'reused', reusedFrom: 'missing/1' })).rejects.toThrow(
       "reusedFrom trial 'missing/1' does not exist",
     );

@@ -12,6 +12,7 @@ import type { TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
 import { reward as rewardOf, type RewardConfig } from '../search/reward';
 import { trialIdOf } from '../search/trial-id';
+import type { TrialRole } from '../contracts/trial-role';
 import type { TrialState } from '../search/trial-state';
 import type { TrialOutcome } from '../workers/activities/types';
 import { orchestration } from './activities';
@@ -33,6 +34,10 @@ export interface PoolTrial {
   protocol: TrainingProtocol;
   fidelity: number;
   baselineName?: string;
+  /** Default: 'baseline' with a baselineName, else 'search'. */
+  role?: TrialRole;
+  /** The repeat's training seed; default protocol.seed. */
+  seed?: number;
 }
 
 export interface PoolResult<T extends PoolTrial> {

@@ -5,6 +5,7 @@ import type { Architecture, InputShape } from '../cells/types';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
 import { trialIdOf } from '../search/trial-id';
+import type { TrialRole } from '../contracts/trial-role';
 import type { TrialOutcome } from '../workers/activities/types';
 import { orchestration, trainers } from './activities';
 
@@ -15,6 +16,9 @@ export interface TrialPlan {
   protocol: TrainingProtocol;
   fidelity: number;
   baselineName?: string;
+  role?: TrialRole;
+  /** The repeat's training seed; default protocol.seed. */
+  seed?: number;
   budget: CostBudget;
   input: InputShape;
   classes: number;
@@ -38,6 +42,8 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
       protocolHash: pHash,
       fidelity: plan.fidelity,
       baselineName: plan.baselineName,
+      role: plan.role ?? (plan.baselineName ? 'baseline' : 'search'),
+      seed: plan.seed ?? plan.protocol.seed,
       budget: plan.budget,
       input: plan.input,
       classes: plan.classes,
@@ -51,6 +57,7 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
       archHash,
       protocol: plan.protocol,
       protocolHash: pHash,
+      seed: plan.seed ?? plan.protocol.seed,
     });
     return {
       trialId,

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import type { Architecture, Family } from '../../cells/types';
 import type { TrainingProtocol } from '../../search/protocol';
 import type { Database } from '../client';
@@ -19,4 +20,19 @@ export async function upsertArchitecture(db: Database, row: ArchitectureRow): Pr
 
 export async function upsertProtocol(db: Database, hash: string, protocol: TrainingProtocol): Promise<void> {
   await db.insert(protocols).values({ hash, protocol }).onConflictDoNothing({ target: protocols.hash });
+}
+
+export async function getArchitecture(db: Database, hash: string): Promise<ArchitectureRow | null> {
+  const [row] = await db
+    .select({
+      hash: architectures.hash,
+      family: architectures.family,
+      genotype: architectures.genotype,
+      description: architectures.description,
+      params: architectures.params,
+      flops: architectures.flops,
+    })
+    .from(architectures)
+    .where(eq(architectures.hash, hash));
+  return row ?? null;
 }

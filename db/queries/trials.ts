@@ -2,8 +2,9 @@ import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
 import { trialIdOf } from '../../contracts/trial-id';
 import type { EpochMetrics } from '../../contracts/activities';
+import type { TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../client';
-import { trialEpochs, trials } from '../schema';
+import { protocols, trialEpochs, trials } from '../schema';
 
 export type Trial = typeof trials.$inferSelect;
 export type TerminalTrialState = Exclude<TrialState, 'queued' | 'running'>;
@@ -19,6 +20,10 @@ export interface NewTrial {
   flops: number;
   fidelity?: number;
   baselineName?: string | null;
+  /** Default: 'baseline' with a baselineName, else 'search'. */
+  role?: TrialRole;
+  /** The repeat's training seed; default the protocol's seed (one training per protocol). */
+  seed?: number;
 }
 
 /** What ending a trial writes to its row (the workflow sees the result as contracts TrialOutcome). */
@@ -63,16 +68,25 @@ export async function enqueueTrial(db: Database, trial: NewTrial): Promise<Trial
   if (trial.id !== expectedId) {
     throw new Error(`trial id: '${trial.id}' must be '${expectedId}' (searchId/trialIndex)`);
   }
+  const protocolSeed = sql<number>`coalesce((select (${protocols.protocol}->>'seed')::int from ${protocols} where ${protocols.hash} = ${trial.protocolHash}), 0)`;
   await db
     .insert(trials)
-    .values({ ...trial, fidelity: trial.fidelity ?? 0, baselineName: trial.baselineName ?? null, status: 'queued' })
+    .values({
+      ...trial,
+      fidelity: trial.fidelity ?? 0,
+      baselineName: trial.baselineName ?? null,
+      role: trial.role ?? (trial.baselineName ? 'baseline' : 'search'),
+      seed: trial.seed ?? protocolSeed,
+      status: 'queued',
+    })
     .onConflictDoNothing();
   const row = await getTrial(db, trial.id);
   if (!row) throw new Error(`trial ${trial.id}: row vanished right after insert`);
-  if (row.archHash !== trial.archHash || row.protocolHash !== trial.protocolHash) {
+  const otherSeed = trial.seed !== undefined && row.seed !== trial.seed;
+  if (row.archHash !== trial.archHash || row.protocolHash !== trial.protocolHash || otherSeed) {
     throw new Error(
-      `trial ${trial.id}: already recorded with architecture ${row.archHash} / protocol ${row.protocolHash}, ` +
-        `not ${trial.archHash} / ${trial.protocolHash}`,
+      `trial ${trial.id}: already recorded with architecture ${row.archHash} / protocol ${row.protocolHash}` +
+        `${otherSeed ? ` / seed ${row.seed}` : ''}, not ${trial.archHash} / ${trial.protocolHash}${otherSeed ? ` / seed ${trial.seed}` : ''}`,
     );
   }
   return row;
@@ -88,13 +102,15 @@ export async function listTrials(db: Database, searchId: string): Promise<Trial[
 }
 
 /**
- * The earliest finished trial, of any search, that trained the same
- * architecture under the same protocol itself (succeeded or diverged, not reused).
+ * The earliest finished trial, of any search and any role, that trained the same architecture
+ * under the same protocol with the same training seed itself (succeeded or diverged, not reused):
+ * one training per (architecture, protocol, seed).
  */
 export async function findReusableTrial(
   db: Database,
   archHash: string,
   protocolHash: string,
+  seed: number,
   exceptTrialId: string,
 ): Promise<Trial | null> {
   const [row] = await db
@@ -104,6 +120,7 @@ export async function findReusableTrial(
       and(
         eq(trials.archHash, archHash),
         eq(trials.protocolHash, protocolHash),
+        eq(trials.seed, seed),
         inArray(trials.status, ['succeeded', 'diverged']),
         isNull(trials.reusedFrom),
         ne(trials.id, exceptTrialId),

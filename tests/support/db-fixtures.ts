@@ -1,5 +1,6 @@
 import type { Architecture } from '../../cells/types';
 import type { TrainingProtocol } from '../../search/protocol';
+import type { TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../../db/client';
 import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
 import { upsertSearch } from '../../db/queries/searches';
@@ -38,7 +39,7 @@ export async function seedCatalogue(db: Database, count = 6): Promise<void> {
   }
 }
 
-export async function createSearch(db: Database, id: string, kind: 'search' | 'baselines' = 'search'): Promise<void> {
+export async function createSearch(db: Database, id: string, kind: 'search' | 'baselines' | 'final' = 'search', config: unknown = { space: 'nasnet', trials: 10 }): Promise<void> {
   await upsertSearch(db, {
     id,
     kind,
@@ -46,7 +47,7 @@ export async function createSearch(db: Database, id: string, kind: 'search' | 'b
     strategy: 'random',
     seed: 7,
     trialsRequested: 10,
-    config: { space: 'nasnet', trials: 10 },
+    config,
   });
 }
 
@@ -55,6 +56,9 @@ export interface TrialSpec {
   arch: number;
   protocol?: 'proto-a' | 'proto-b';
   baselineName?: string;
+  role?: TrialRole;
+  /** Training seed of the repeat; default the protocol's (1). */
+  seed?: number;
 }
 
 /** Enqueues a trial with the architecture's cost; returns its id. */
@@ -69,6 +73,8 @@ export async function addTrial(db: Database, searchId: string, spec: TrialSpec):
     params: 1000 * (spec.arch + 1),
     flops: 50_000 * (spec.arch + 1),
     baselineName: spec.baselineName,
+    role: spec.role,
+    seed: spec.seed,
   });
   return id;
 }

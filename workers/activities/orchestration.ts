@@ -1,7 +1,8 @@
 /** Orchestration activities: every write is an idempotent upsert keyed by ids from the input. */
 import { architectureCost, describeArchitecture } from '../../cells';
 import type { Database } from '../../db/client';
-import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
+import { getArchitecture, upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
+import { leaderboard } from '../../db/queries/leaderboard';
 import { failSearch, getSearch, setSearchStatus, upsertSearch } from '../../db/queries/searches';
 import {
   cancelOpenTrials,
@@ -50,6 +51,7 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
         return { action: 'settled', outcome: outcomeOf(existing) };
       }
       const cost = architectureCost(input.architecture, input.input, input.classes);
+      const seed = input.seed ?? input.protocol.seed;
       await upsertArchitecture(db, {
         hash: input.archHash,
         family: input.architecture.family,
@@ -69,6 +71,8 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
         flops: cost.flops,
         fidelity: input.fidelity,
         baselineName: input.baselineName,
+        role: input.role,
+        seed,
       });
 
       const overBy = overBudget(cost, input.budget);
@@ -76,7 +80,7 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
         await finishTrial(db, input.trialId, { status: 'over_budget', error: overBy });
         return { action: 'settled', outcome: outcomeOf((await getTrial(db, input.trialId))!) };
       }
-      const source = await findReusableTrial(db, input.archHash, input.protocolHash, input.trialId);
+      const source = await findReusableTrial(db, input.archHash, input.protocolHash, seed, input.trialId);
       if (source) {
         await finishTrial(db, input.trialId, {
           status: 'reused',
@@ -117,6 +121,18 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
 
     async recordReward(input) {
       await recordTrialReward(db, input.trialId, input.reward);
+    },
+
+    async finalCandidates(input) {
+      const rows = await leaderboard(db, { searchId: input.searchId, top: input.top });
+      const candidates = [];
+      for (const row of rows) {
+        if (row.kind !== 'discovered') continue;
+        const arch = await getArchitecture(db, row.archHash);
+        if (!arch) throw new Error(`finalCandidates: architecture ${row.archHash} of trial ${row.trialId} is not recorded`);
+        candidates.push({ archHash: row.archHash, architecture: arch.genotype, trialId: row.trialId, valAccuracy: row.valAccuracy });
+      }
+      return candidates;
     },
   };
 }

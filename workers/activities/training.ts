@@ -79,6 +79,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         architecture: input.architecture,
         archHash: input.archHash,
         protocol: input.protocol,
+        trainingSeed: input.seed ?? input.protocol.seed,
         data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
         checkpoint: stored?.bytes ?? null,
       };

@@ -1,0 +1,7 @@
+/**
+ * Why a trial was trained: `search` (a cheap training a strategy or a scaling study asked for),
+ * `final` (a repeat of a search's candidate under its final protocol), `baseline` (a
+ * hand-designed network, in `nas baselines train` or in a final evaluation).
+ */
+export const TRIAL_ROLES = ['search', 'final', 'baseline'] as const;
+export type TrialRole = (typeof TRIAL_ROLES)[number];

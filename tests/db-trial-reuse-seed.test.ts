@@ -1,0 +1,83 @@
+/**
+ * One training per (architecture, protocol, training seed), across searches and roles: a final
+ * repeat at the protocol's seed reuses the search's own training, another seed trains, and a second
+ * final evaluation reuses every repeat of the first. Rows keep their role and seed.
+ */
+import { expect, it } from 'vitest';
+import { architectureHash } from '../cells';
+import { baselineByName } from '../cells/baselines';
+import type { PrepareTrialInput } from '../contracts/activities';
+import type { TrialRole } from '../contracts/trial-role';
+import { trialIdOf } from '../contracts/trial-id';
+import { findReusableTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
+import { tinySearchRequest } from '../harness/search-stack';
+import { protocolHash } from '../search/protocol';
+import { createOrchestrationActivities } from '../workers/activities/orchestration';
+import { describeEachDriver } from './support/db-helpers';
+
+describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
+  const { protocol, input, classes } = tinySearchRequest();
+  const architecture = baselineByName('lenet5').architecture;
+  const archHash = architectureHash(architecture);
+  const pHash = protocolHash(protocol);
+  const orchestration = () => createOrchestrationActivities(db());
+  const record = (searchId: string, kind: 'search' | 'final') =>
+    orchestration().recordSearch({ searchId, kind, space: 'nasnet', strategy: 'random', seed: 1, trials: 4, config: { protocol } });
+  const trial = (searchId: string, index: number, role?: TrialRole, seed?: number): PrepareTrialInput => ({
+    trialId: trialIdOf(searchId, index),
+    searchId,
+    trialIndex: index,
+    architecture,
+    archHash,
+    protocol,
+    protocolHash: pHash,
+    fidelity: 0,
+    budget: {},
+    input,
+    classes,
+    ...(role && { role }),
+    ...(seed !== undefined && { seed }),
+  });
+  const train = async (trialId: string, valAccuracy: number) => {
+    await markTrialRunning(db(), trialId, { worker: 'w', backend: 'cpu', device: 'cpu' });
+    expect(await finishTrial(db(), trialId, { status: 'succeeded', valAccuracy, testAccuracy: valAccuracy })).toBe(true);
+  };
+
+  it('reuses a triple across searches and trains each new seed once', async () => {
+    await record('reuse-search', 'search');
+    expect(await orchestration().prepareTrial(trial('reuse-search', 0))).toMatchObject({ action: 'train' });
+    expect(await getTrial(db(), 'reuse-search/0')).toMatchObject({ role: 'search', seed: protocol.seed });
+    await train('reuse-search/0', 0.7);
+
+    // A final evaluation: repeat 0 at the protocol seed is the search's training, repeats 1 and 2 train.
+    await record('reuse-final-a', 'final');
+    const seeds = [protocol.seed, protocol.seed + 1, protocol.seed + 2];
+    const first = [];
+    for (const [r, seed] of seeds.entries()) first.push(await orchestration().prepareTrial(trial('reuse-final-a', r, 'final', seed)));
+    expect(first[0]).toMatchObject({ action: 'settled', outcome: { status: 'reused', valAccuracy: 0.7 } });
+    expect(await getTrial(db(), 'reuse-final-a/0')).toMatchObject({ role: 'final', seed: protocol.seed, reusedFrom: 'reuse-search/0' });
+    expect(first.slice(1).map((p) => p.action)).toEqual(['train', 'train']);
+    await train('reuse-final-a/1', 0.71);
+    await train('reuse-final-a/2', 0.69);
+    expect(await getTrial(db(), 'reuse-final-a/2')).toMatchObject({ role: 'final', seed: protocol.seed + 2 });
+
+    // Another final evaluation of the same candidate (another search found it too): nothing trains.
+    await record('reuse-final-b', 'final');
+    for (const [r, seed] of seeds.entries()) {
+      const prepared = await orchestration().prepareTrial(trial('reuse-final-b', r, 'final', seed));
+      expect(prepared).toMatchObject({ action: 'settled', outcome: { status: 'reused' } });
+    }
+    expect((await getTrial(db(), 'reuse-final-b/1'))?.reusedFrom).toBe('reuse-final-a/1');
+    expect((await getTrial(db(), 'reuse-final-b/2'))).toMatchObject({ reusedFrom: 'reuse-final-a/2', valAccuracy: 0.69, seed: protocol.seed + 2 });
+
+    // A seed nobody trained is not reusable; the query names the seed.
+    expect(await findReusableTrial(db(), archHash, pHash, protocol.seed + 3, 'x/0')).toBeNull();
+    expect((await findReusableTrial(db(), archHash, pHash, protocol.seed + 1, 'x/0'))?.id).toBe('reuse-final-a/1');
+  });
+
+  it('refuses to re-enqueue a trial id with another seed', async () => {
+    await record('reuse-conflict', 'final');
+    await orchestration().prepareTrial(trial('reuse-conflict', 0, 'final', 40));
+    await expect(orchestration().prepareTrial(trial('reuse-conflict', 0, 'final', 41))).rejects.toThrow(/seed 40/);
+  });
+});
