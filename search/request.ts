@@ -8,6 +8,7 @@ import type { TrainingProtocol } from './protocol';
 import type { SpaceSpec } from './spaces';
 import type { StrategyConfig } from './strategies/types';
 import type { RewardConfig } from './reward';
+import type { SearchFinalize } from './final';
 
 export interface CostBudget {
   maxParams?: number;
@@ -29,6 +30,8 @@ export interface SearchRequest {
   trainerTaskQueue: string;
   /** Trials one workflow run dispatches before it continues-as-new (default 500). */
   trialsPerRun?: number;
+  /** Finalize when the loop ends (`--finalize-top K`): a finalize workflow as a child (search/final.ts). */
+  finalize?: SearchFinalize;
 }
 
 export interface BaselineEntry {

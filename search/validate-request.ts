@@ -6,6 +6,7 @@
  */
 import { validateArchitecture } from '../cells';
 import { fidelityLadder } from './fidelity';
+import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import { INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
 import { DATASETS } from '../contracts/datasets';
 import { checkRewardConfig } from './reward';
@@ -62,6 +63,37 @@ export function validateSearchRequest(request: SearchRequest): void {
   }
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
+  if (request.finalize !== undefined) checkFinalize(request.finalize, 'finalize.');
+  payloadSize('request', request);
+}
+
+/** Top, repeats, baselines and final protocol of a final evaluation; fields named under `prefix`. */
+function checkFinalize(finalize: SearchFinalize, prefix: string): void {
+  if (typeof finalize !== 'object' || finalize === null) throw new RequestError(prefix.replace(/\.$/, ''), `must be an object, got ${shown(finalize)}`);
+  integerIn(`${prefix}top`, finalize.top, 1, 1000);
+  integerIn(`${prefix}repeats`, finalize.repeats, 1, 100);
+  if (!Array.isArray(finalize.baselines)) throw new RequestError(`${prefix}baselines`, `must be a list, got ${shown(finalize.baselines)}`);
+  const names = new Set<string>();
+  finalize.baselines.forEach((entry, i) => {
+    const field = `${prefix}baselines[${i}]`;
+    integerIn(`${field}.index`, entry.index, 0, INT4_MAX);
+    nonEmptyText(`${field}.name`, entry.name);
+    if (names.has(entry.name)) throw new RequestError(`${field}.name`, `repeats baseline ${entry.name}`);
+    names.add(entry.name);
+    asRequestError(() => validateArchitecture(entry.architecture), `${field}.architecture`, `${field}.architecture.`);
+  });
+  integerIn(`${prefix}repeats`, plannedFinalTrials(finalize), 1, INT4_MAX, ' (times top + baselines: trial indices)');
+  checkProtocol(finalize.protocol, `${prefix}protocol`);
+}
+
+export function validateFinalizeRequest(request: FinalizeRequest): void {
+  requireSearchId('finalId', request.finalId);
+  requireSearchId('searchId', request.searchId);
+  if (request.finalId === request.searchId) throw new RequestError('finalId', `must differ from \`searchId\` (${request.searchId})`);
+  checkFinalize(request, '');
+  integerIn('parallel', request.parallel, 1, INT4_MAX);
+  checkDatasetShape(request);
+  nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   payloadSize('request', request);
 }
 

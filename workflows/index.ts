@@ -1,3 +1,4 @@
 export { searchWorkflow } from './search';
 export { baselinesWorkflow } from './baselines';
 export { scalingStudyWorkflow } from './scaling';
+export { finalizeWorkflow } from './finalize';

@@ -3,7 +3,8 @@
  * and feeds results back in trial-index order, and the workflow continues-as-new with the
  * strategy state before its history grows large.
  */
-import { continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { finalizeRequestOf } from '../search/final';
 import { protocolForFidelity } from '../search/fidelity';
 import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
@@ -15,7 +16,8 @@ import type { TrialState } from '../search/trial-state';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
-import type { BestTrial } from './signals';
+import { finalizeWorkflow, type FinalizeSummary } from './finalize';
+import { pauseSignal, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
 
 export interface SearchTrial extends PoolTrial {
@@ -39,6 +41,8 @@ export interface SearchSummary {
   status: 'finished' | 'stopped';
   counts: Partial<Record<TrialState, number>>;
   best: BestTrial | null;
+  /** The final evaluation the request asked for (`finalize`), when the search finished. */
+  final?: FinalizeSummary;
 }
 
 /** Continue-as-new well before Temporal's 50k-event / 50 MB limits. */
@@ -93,8 +97,25 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
     const status = pool.isStopping ? 'stopped' : 'finished';
     await orchestration.finishSearch({ searchId: request.searchId, status });
     const { counts, best } = pool.carry();
-    return { searchId: request.searchId, status, counts, best };
+    if (!request.finalize || status !== 'finished') return { searchId: request.searchId, status, counts, best };
+    return { searchId: request.searchId, status, counts, best, final: await finalizeAsChild(request) };
   });
+}
+
+/**
+ * The final evaluation as a child workflow (its own id, history, progress query and record, the
+ * same as `nas search finalize` would start); the search's signals are passed on to it.
+ */
+async function finalizeAsChild(request: SearchRequest): Promise<FinalizeSummary> {
+  const finalize = finalizeRequestOf({ ...request, finalize: request.finalize! });
+  const child = await startChild(finalizeWorkflow, { workflowId: finalize.finalId, args: [finalize] });
+  // A signal that arrives as the child ends has nowhere to go: dropped, not a failed workflow task.
+  const pass = (sent: Promise<void>) => void sent.catch(() => undefined);
+  setHandler(stopSignal, () => pass(child.signal(stopSignal)));
+  setHandler(pauseSignal, () => pass(child.signal(pauseSignal)));
+  setHandler(resumeSignal, () => pass(child.signal(resumeSignal)));
+  setHandler(setParallelismSignal, (n: number) => pass(child.signal(setParallelismSignal, n)));
+  return child.result();
 }
 
 /**

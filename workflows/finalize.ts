@@ -1,0 +1,61 @@
+/**
+ * finalizeWorkflow: the final evaluation of a search. It takes the search's best `top` candidates
+ * (its leaderboard's order: its own metric at its final fidelity) and the chosen baselines, and
+ * trains each `repeats` times under the final protocol through the trial pool (so pause, resume,
+ * stop, setParallelism and the progress query work as for a search), into a record of kind
+ * 'final'. A triple (architecture, protocol, seed) trained before, by any run, is reused.
+ */
+import { finalPlan, plannedFinalTrials, type FinalizeRequest } from '../search/final';
+import { validateFinalizeRequest } from '../search/validate-request';
+import type { TrialState } from '../contracts/trial-state';
+import { orchestration } from './activities';
+import { failSearchOnError, rejectInvalid } from './failure';
+import { TrialPool, type PoolTrial } from './trial-pool';
+
+export type { FinalizeRequest };
+
+export interface FinalizeSummary {
+  finalId: string;
+  searchId: string;
+  status: 'finished' | 'stopped';
+  /** Candidates the search had to give (at most `top`). */
+  candidates: number;
+  counts: Partial<Record<TrialState, number>>;
+}
+
+export async function finalizeWorkflow(request: FinalizeRequest): Promise<FinalizeSummary> {
+  rejectInvalid(() => validateFinalizeRequest(request));
+  return failSearchOnError(request.finalId, async () => {
+    const pool = new TrialPool<PoolTrial>({
+      searchId: request.finalId,
+      trials: plannedFinalTrials(request),
+      parallel: request.parallel,
+      budget: {},
+      reward: { objective: 'accuracy' },
+      finalFidelity: 0,
+      input: request.input,
+      classes: request.classes,
+      trainerTaskQueue: request.trainerTaskQueue,
+    });
+    await orchestration.recordSearch({
+      searchId: request.finalId,
+      kind: 'final',
+      space: 'final',
+      strategy: 'fixed',
+      seed: request.protocol.seed,
+      trials: plannedFinalTrials(request),
+      config: request,
+    });
+    const candidates = await orchestration.finalCandidates({ searchId: request.searchId, top: request.top });
+    const waiting: PoolTrial[] = finalPlan(request, candidates);
+    await pool.run({
+      next: () => waiting.shift() ?? null,
+      finished: () => waiting.length === 0,
+      mayRelease: () => true,
+      release: () => {},
+    });
+    const status = pool.isStopping ? 'stopped' : 'finished';
+    await orchestration.finishSearch({ searchId: request.finalId, status });
+    return { finalId: request.finalId, searchId: request.searchId, status, candidates: candidates.length, counts: pool.carry().counts };
+  });
+}
