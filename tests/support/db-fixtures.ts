@@ -54,7 +54,8 @@ export async function createSearch(db: Database, id: string, kind: 'search' | 'b
 export interface TrialSpec {
   index: number;
   arch: number;
-  protocol?: 'proto-a' | 'proto-b';
+  /** A protocol hash registered beforehand (seedCatalogue registers proto-a and proto-b). */
+  protocol?: string;
   baselineName?: string;
   role?: TrialRole;
   /** Training seed of the repeat; default the protocol's (1). */
