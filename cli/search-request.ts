@@ -6,7 +6,10 @@ import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-wind
 import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
 import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import { BASELINES } from '../cells/baselines';
+import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
+import type { BaselineEntry } from '../search/request';
 import { RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
 import { DATASETS } from '../contracts/datasets';
 import type { RewardConfig } from '../search/reward';
@@ -65,8 +68,51 @@ export const SEARCH_START_FLAGS: FlagSpec = {
   tournament: text,
   'task-queue': text,
   backend: text,
+  'finalize-top': text,
+  'finalize-repeats': text,
+  'finalize-baselines': text,
   wait: { type: 'boolean' },
 };
+
+/** `lenet5,resnet20` as baseline entries (registry index, name, architecture); a RequestError names `flag`. */
+export function baselineEntriesFromFlag(flag: string, value: string | undefined): BaselineEntry[] {
+  if (value === undefined || value.trim() === '') return [];
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (new Set(names).size !== names.length) throw new RequestError(flag, `names a baseline twice: ${value}`);
+  return names.map((name) => {
+    const index = BASELINES.findIndex((b) => b.name === name);
+    if (index < 0) throw new RequestError(flag, `unknown baseline ${JSON.stringify(name)}; known: ${BASELINES.map((b) => b.name).join(', ')}`);
+    return { index, name, architecture: BASELINES[index].architecture };
+  });
+}
+
+/**
+ * `--finalize-top K [--finalize-repeats R] [--finalize-baselines a,b]`: the search finalizes itself
+ * under the default final protocol of its own protocol (search/final.ts).
+ */
+function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): SearchFinalize | undefined {
+  const top = stringFlag(flags, 'finalize-top');
+  if (top === undefined) {
+    const stray = ['finalize-repeats', 'finalize-baselines'].find((name) => stringFlag(flags, name) !== undefined);
+    if (stray) throw new RequestError(`--${stray}`, 'applies with --finalize-top K only');
+    return undefined;
+  }
+  const finalProtocol = defaultFinalProtocol(protocol);
+  if (checkData) {
+    try {
+      checkTrainingData(finalProtocol, { asFlags: false });
+    } catch (err) {
+      if (!(err instanceof RequestError) || err.field === 'NAS_DATA_DIR') throw err;
+      throw new RequestError('--finalize-top', `the final protocol (the whole training and test sets) does not fit the data files: ${err.message}`);
+    }
+  }
+  return {
+    top: requirePositiveInteger('--finalize-top', top),
+    repeats: requirePositiveInteger('--finalize-repeats', stringFlag(flags, 'finalize-repeats') ?? DEFAULT_FINAL_REPEATS),
+    baselines: baselineEntriesFromFlag('--finalize-baselines', stringFlag(flags, 'finalize-baselines')),
+    protocol: finalProtocol,
+  };
+}
 
 /** Options of the request builders of commands that start trainings. */
 export interface TrainingRequestOptions {
@@ -78,8 +124,9 @@ export interface TrainingRequestOptions {
   checkData?: boolean;
 }
 
-export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions = {}): TrainingProtocol {
+export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions & { defaults?: TrainingProtocol } = {}): TrainingProtocol {
   const get = (name: string) => stringFlag(flags, name);
+  const DEFAULT_PROTOCOL = options.defaults ?? DEFAULT_SEARCH_PROTOCOL;
   const protocol: TrainingProtocol = {
     ...DEFAULT_PROTOCOL,
     dataset: requireOneOf('--dataset', get('dataset') ?? DEFAULT_PROTOCOL.dataset, Object.keys(DATASETS) as ['fashion-mnist']),
@@ -247,6 +294,8 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  const finalize = finalizeFromFlags(flags, protocol, checkData);
+  if (finalize) request.finalize = finalize;
   // A learning strategy's window is stored with the search: at least --parallel, so that many train at once.
   if (strategy.window === undefined && proposalWindow(strategy) !== Infinity) {
     strategy.window = Math.max(DEFAULT_PROPOSAL_WINDOW, request.parallel);

@@ -9,6 +9,24 @@ import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, Reques
 import { parseFlags, stringFlag } from '../args';
 import { compact, FORMATS, percent, percentInterval, renderRows, type Column, type Format } from '../format';
 import { openStack } from '../../stack/embedded';
+import { finalLeaderboard } from '../../db/queries/final-leaderboard';
+import { renderFinalLeaderboard } from '../final-report';
+import type { Format as OutputFormat } from '../format';
+
+/** `nas leaderboard --search <id> --final`: the latest final evaluation of the search (or `--final-id`). */
+async function finalLeaderboardCommand(searchId: string, finalId: string | undefined, format: OutputFormat): Promise<number> {
+  const stack = await openStack({ own: false });
+  try {
+    const board = await finalLeaderboard((await stack.database()).db, searchId, finalId);
+    if (!board) {
+      throw new RequestError('--final', `search ${searchId} has no final evaluation${finalId ? ` ${finalId}` : ''}: \`nas search finalize ${searchId} --wait\` runs one`);
+    }
+    console.log(board.rows.length === 0 && format === 'table' ? `final evaluation ${board.finalId}: no finished trainings yet` : renderFinalLeaderboard(board, format));
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
 
 const READ: readonly Format[] = ['table', 'markdown'];
 const CSV: readonly Format[] = ['csv'];
@@ -83,9 +101,16 @@ export async function leaderboardCommand(argv: string[]): Promise<number> {
     baselines: { type: 'boolean' },
     fidelity: { type: 'string' },
     format: { type: 'string' },
+    final: { type: 'boolean' },
+    'final-id': { type: 'string' },
   });
   const searchId = stringFlag(flags, 'search');
   if (!searchId) throw new RequestError('--search', 'is required: the id printed by `nas search start`');
+  if (flags.final === true || stringFlag(flags, 'final-id') !== undefined) {
+    const mixed = ['top', 'sort', 'pareto', 'baselines', 'fidelity'].find((name) => flags[name] !== undefined);
+    if (mixed) throw new RequestError(`--${mixed}`, 'does not apply to --final (every architecture of the final evaluation is shown, Pareto marked)');
+    return finalLeaderboardCommand(searchId, stringFlag(flags, 'final-id'), requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', FORMATS));
+  }
   const pareto = stringFlag(flags, 'pareto');
   const sort = stringFlag(flags, 'sort');
   const fidelity = stringFlag(flags, 'fidelity');

@@ -22,6 +22,9 @@ import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack
 import { followUntilInterrupted } from '../follow';
 import { requireSameRequest } from '../same-request';
 import { renderLeaderboard } from './leaderboard';
+import { finalizeSearch, searchFidelity } from './finalize';
+import { finalLeaderboard } from '../../db/queries/final-leaderboard';
+import { renderFinalLeaderboard } from '../final-report';
 
 export async function searchCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -35,8 +38,15 @@ export async function searchCommand(argv: string[]): Promise<number> {
     case 'resume':
     case 'scale':
       return steerSearch(sub, rest);
+    case 'finalize':
+      return finalizeSearch(rest);
+    case 'fidelity':
+      return searchFidelity(rest);
     default:
-      throw new RequestError('nas search', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: start, status, stop, pause, resume, scale`);
+      throw new RequestError(
+        'nas search',
+        `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: start, status, stop, pause, resume, scale, finalize, fidelity`,
+      );
   }
 }
 
@@ -103,6 +113,8 @@ async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
     console.log(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
   }
   console.log(await renderLeaderboard(db, { searchId, includeBaselines: true }));
+  const final = await finalLeaderboard(db, searchId);
+  if (final && final.rows.length > 0) console.log(`\n${renderFinalLeaderboard(final, 'table')}`);
   if (stack.mode === 'owner') await waitForOtherRuns(db, await stack.client(), searchId);
   return (await getSearch(db, searchId))?.status === 'failed' ? 1 : 0;
 }

@@ -1,0 +1,168 @@
+/**
+ * `nas search finalize <search-id>`: the final evaluation of a search (workflows/finalize.ts), and
+ * `nas search fidelity <search-id>`: whether the search's cheap trainings predicted its ranking.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { DATASETS } from '../../contracts/datasets';
+import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
+import { getSearch } from '../../db/queries/searches';
+import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
+import { RequestError, requireOneOf, requirePositiveInteger, requireSearchId } from '../../search/request';
+import { validateFinalizeRequest } from '../../search/validate-request';
+import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
+import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
+import { progressQuery, stopSignal } from '../../workflows/signals';
+import { parseFlags, stringFlag, type FlagSpec } from '../args';
+import { requireBackendFlag } from '../backend-flag';
+import { renderFidelity, renderFinalLeaderboard } from '../final-report';
+import { followUntilInterrupted } from '../follow';
+import { FORMATS } from '../format';
+import { progressLine } from '../progress';
+import { validateAsFlags } from '../request-fields';
+import { baselineEntriesFromFlag, PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
+
+const text = { type: 'string' } as const;
+
+export const FINALIZE_FLAGS: FlagSpec = {
+  ...PROTOCOL_FLAGS,
+  top: text,
+  repeats: text,
+  baselines: text,
+  parallel: text,
+  id: text,
+  'task-queue': text,
+  backend: text,
+  wait: { type: 'boolean' },
+};
+
+/** The search's recorded request (its protocol and task queue), read without owning the stack. */
+async function recordedSearch(searchId: string): Promise<{ protocol: TrainingProtocol; trainerTaskQueue?: string }> {
+  const stack = await openStack({ own: false });
+  try {
+    const search = await getSearch((await stack.database()).db, searchId);
+    if (!search) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
+    if (search.kind !== 'search') throw new RequestError('<search-id>', `${searchId} is a ${search.kind} run, not a search`);
+    const config = search.config as { protocol?: TrainingProtocol; trainerTaskQueue?: string };
+    return { protocol: config.protocol ?? DEFAULT_PROTOCOL, trainerTaskQueue: config.trainerTaskQueue };
+  } finally {
+    await stack.close();
+  }
+}
+
+export async function finalizeSearch(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, FINALIZE_FLAGS);
+  const searchId = requireSearchId('<search-id>', positionals[0]);
+  requireBackendFlag(flags);
+  const recorded = await recordedSearch(searchId);
+  // The default final protocol of the search's protocol; each protocol flag given replaces its field.
+  const protocol = protocolFromFlags(flags, { checkData: true, defaults: defaultFinalProtocol(recorded.protocol) });
+  const { input, classes } = DATASETS[protocol.dataset];
+  const plan = {
+    top: requirePositiveInteger('--top', stringFlag(flags, 'top') ?? 3),
+    repeats: requirePositiveInteger('--repeats', stringFlag(flags, 'repeats') ?? DEFAULT_FINAL_REPEATS),
+    baselines: baselineEntriesFromFlag('--baselines', stringFlag(flags, 'baselines')),
+    protocol,
+  };
+  const request: FinalizeRequest = {
+    finalId: requireSearchId('--id', stringFlag(flags, 'id') ?? finalIdOf(searchId, plan)),
+    searchId,
+    ...plan,
+    parallel: requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1),
+    input: { ...input },
+    classes,
+    trainerTaskQueue: stringFlag(flags, 'task-queue') ?? recorded.trainerTaskQueue ?? DEFAULT_TRAINER_TASK_QUEUE,
+  };
+  validateAsFlags(() => validateFinalizeRequest(request));
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'finalize the search', { parallel: request.parallel });
+  try {
+    request.trainerTaskQueue = trainerTaskQueue;
+    const { db } = await stack.database();
+    const existing = await getSearch(db, request.finalId);
+    if (existing?.status === 'finished') {
+      console.log(`final evaluation ${request.finalId} of search ${searchId} already finished`);
+    } else {
+      await startFinalize(stack, request);
+      const planned = (request.top + request.baselines.length) * request.repeats;
+      console.log(`final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`);
+      if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
+      if (flags.wait !== true) return 0;
+      const summary = await followFinalize(stack, request.finalId);
+      console.log(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describe(summary.counts)}`);
+    }
+    if (flags.wait !== true) return 0;
+    const board = await finalLeaderboard(db, searchId, request.finalId);
+    if (board) console.log(renderFinalLeaderboard(board, 'table'));
+    return (await getSearch(db, request.finalId))?.status === 'failed' ? 1 : 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+async function startFinalize(stack: Stack, request: FinalizeRequest): Promise<void> {
+  try {
+    await (await stack.client()).workflow.start(finalizeWorkflow, {
+      taskQueue: stack.taskQueues.orchestrator,
+      workflowId: request.finalId,
+      args: [request],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+    });
+  } catch (err) {
+    // The same request already runs (another command started it): follow that one.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    console.log(`final evaluation ${request.finalId} is already running; following it`);
+  }
+}
+
+/** A status line until the evaluation ends; Ctrl-C detaches, twice stops it (cli/follow.ts). */
+async function followFinalize(stack: Stack, finalId: string): Promise<FinalizeSummary> {
+  const handle = (await stack.client()).workflow.getHandle<typeof finalizeWorkflow>(finalId);
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  const timer = setInterval(() => {
+    void handle
+      .query(progressQuery)
+      .then((progress) => {
+        const line = progressLine(progress, (Date.now() - started) / 1000);
+        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      })
+      .catch(() => undefined);
+  }, tty ? 1000 : 10_000);
+  try {
+    return await followUntilInterrupted(handle.result(), {
+      searchId: finalId,
+      ownsStack: stack.mode === 'owner',
+      home: nasHome(),
+      stop: () => handle.signal(stopSignal),
+    });
+  } finally {
+    clearInterval(timer);
+    if (tty) process.stderr.write('\n');
+  }
+}
+
+function describe(counts: FinalizeSummary['counts']): string {
+  return (
+    Object.entries(counts)
+      .filter(([, n]) => (n ?? 0) > 0)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ') || 'no trainings'
+  );
+}
+
+/** `nas search fidelity <search-id> [--format table|json|markdown|csv] [--final-id ID]`. */
+export async function searchFidelity(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, { format: text, 'final-id': text });
+  const searchId = requireSearchId('<search-id>', positionals[0]);
+  const format = requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', FORMATS);
+  const stack = await openStack({ own: false });
+  try {
+    const report = await fidelityReport((await stack.database()).db, searchId, stringFlag(flags, 'final-id'));
+    if (!report) throw new RequestError('<search-id>', `search ${searchId} has no final evaluation: \`nas search finalize ${searchId} --wait\` runs one`);
+    console.log(renderFidelity(report, format));
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}

@@ -1,0 +1,87 @@
+/** The final leaderboard (`nas leaderboard --final`) and the fidelity report (`nas search fidelity`) as text, JSON, CSV or Markdown. */
+import type { FidelityReport, FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard';
+import { compact, percent, percentInterval, renderRows, type Column, type Format } from './format';
+
+const READ: readonly Format[] = ['table', 'markdown'];
+const CSV: readonly Format[] = ['csv'];
+const num = (value: number | null) => (value === null ? null : String(value));
+
+const FINAL_COLUMNS: Column<FinalRow>[] = [
+  { header: 'rank', value: (r) => r.rank, align: 'right' },
+  { header: 'kind', value: (r) => r.kind },
+  { header: 'mean test acc [95% CI]', value: (r) => percentInterval(r.meanTestAccuracy, r.low, r.high), align: 'right', formats: READ },
+  { header: 'meanTestAccuracy', value: (r) => num(r.meanTestAccuracy), formats: CSV },
+  { header: 'low', value: (r) => num(r.low), formats: CSV },
+  { header: 'high', value: (r) => num(r.high), formats: CSV },
+  { header: 'interval', value: (r) => r.interval, formats: CSV },
+  { header: 'sd', value: (r) => num(r.sd), formats: CSV },
+  { header: 'repeats', value: (r) => r.repeats, align: 'right' },
+  { header: 'testSize', value: (r) => r.testSize, formats: CSV },
+  { header: 'params', value: (r) => compact(r.params), align: 'right', formats: READ },
+  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right', formats: READ },
+  { header: 'params', value: (r) => r.params, formats: CSV },
+  { header: 'flops', value: (r) => r.flops, formats: CSV },
+  { header: 'tied', value: (r) => (r.leader ? 'leader' : r.tied ? 'tied' : 'no'), formats: READ },
+  { header: 'p', value: (r) => (r.p === null ? null : r.p < 0.001 ? '<0.001' : r.p.toFixed(3)), align: 'right', formats: READ },
+  { header: 'tied', value: (r) => String(r.tied), formats: CSV },
+  { header: 'leader', value: (r) => String(r.leader), formats: CSV },
+  { header: 'p', value: (r) => num(r.p), formats: CSV },
+  { header: 'test', value: (r) => r.test, formats: CSV },
+  { header: 'pareto', value: (r) => (r.pareto ? 'yes' : ''), formats: READ },
+  { header: 'pareto', value: (r) => String(r.pareto), formats: CSV },
+  { header: 'testAccuracies', value: (r) => r.testAccuracies.join(' '), formats: CSV },
+  { header: 'seeds', value: (r) => r.seeds.join(' '), formats: CSV },
+  { header: 'archHash', value: (r) => r.archHash, formats: CSV },
+  { header: 'architecture', value: (r) => r.name },
+];
+
+export function renderFinalLeaderboard(board: FinalLeaderboard, format: Format): string {
+  if (format === 'json') return JSON.stringify(board, null, 2);
+  const rendered = renderRows(board.rows, FINAL_COLUMNS, format);
+  if (!READ.includes(format)) return rendered;
+  const p = board.protocol;
+  const head =
+    `final evaluation ${board.finalId} of search ${board.searchId}, protocol ${board.protocolHash}` +
+    (p ? ` (${p.trainSize} train / ${p.valSize} val / ${p.testSize} test images, ${p.epochs} epochs, data split seed ${p.seed})` : '');
+  const note = [
+    'mean test acc [95% CI]: mean over the repeats (training seeds; the data split is the same for all) with the 95% Student-t',
+    'interval of that mean (mean ± t(0.975, n-1)·sd/√n); with one repeat, the 95% Wilson interval of its accuracy on the test images.',
+    'tied: not significantly different from the leader at 5% (two-sided): Welch\'s t-test over repeats when both have 2 or more,',
+    'else the two-proportion z-test on the test images; p is that test\'s p-value. pareto: no other row has a higher-or-equal mean',
+    'accuracy at lower-or-equal FLOPs (one of them strictly).',
+  ].join('\n');
+  return `${head}\n\n${rendered}\n\n${note}`;
+}
+
+export function renderFidelity(report: FidelityReport, format: Format): string {
+  if (format === 'json') return JSON.stringify(report, null, 2);
+  const pct = (x: number) => percent(x)!;
+  const rows = renderRows(
+    report.pairs.map((p, i) => ({ ...p, searchRank: i + 1 })),
+    [
+      { header: 'search rank', value: (r) => r.searchRank, align: 'right' },
+      { header: 'search val acc', value: (r) => pct(r.searchAccuracy), align: 'right' },
+      { header: 'final mean test acc', value: (r) => pct(r.finalAccuracy), align: 'right' },
+      { header: 'architecture', value: (r) => r.name },
+    ],
+    format === 'markdown' ? 'markdown' : format === 'csv' ? 'csv' : 'table',
+  );
+  if (format === 'csv') return rows;
+  const stat = (name: string, s: FidelityReport['spearman']) =>
+    s === null
+      ? `${name}: needs at least 2 finalized candidates`
+      : `${name}: ${s.estimate.toFixed(3)} [95% bootstrap ${Number.isNaN(s.low) ? '-' : s.low.toFixed(3)}, ${Number.isNaN(s.high) ? '-' : s.high.toFixed(3)}]`;
+  const overlap = report.topK.map((o) => `top-${o.k} overlap: ${o.shared}/${o.k}`).join(', ');
+  return [
+    `fidelity of search ${report.searchId} against its final evaluation ${report.finalId} (${report.pairs.length} candidates)`,
+    '',
+    rows,
+    '',
+    stat('Spearman', report.spearman),
+    stat('Kendall tau-b', report.kendall),
+    overlap || 'top-k overlap: no candidates',
+    '',
+    `Search accuracy: validation accuracy at the search's final fidelity; final: mean test accuracy over the repeats.`,
+    `Intervals: percentile bootstrap over candidates (${report.bootstrap.resamples} resamples, seed ${report.bootstrap.seed}); resamples with a constant side are dropped.`,
+  ].join('\n');
+}
