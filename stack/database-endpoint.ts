@@ -31,6 +31,8 @@ const READY_FOR_QUERY = 0x5a; // 'Z'
 
 export interface DatabaseEndpoint {
   port: number;
+  /** Connections open now: other `nas` commands using the database. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function serveDatabase(pglite: PGlite, password: string): Promise<D
   });
   return {
     port: (server.address() as AddressInfo).port,
+    connections: () => sockets.size,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

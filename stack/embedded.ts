@@ -57,6 +57,8 @@ export interface Stack {
   temporal: TemporalConnector | null;
   taskQueues: TaskQueues;
   uiUrl: string | null;
+  /** Other `nas` commands connected to the owner's database endpoint (0 unless this process owns it). */
+  attachedCommands(): number;
   client(): Promise<Client>;
   database(): Promise<DatabaseHandle>;
   close(): Promise<void>;
@@ -125,12 +127,23 @@ export async function attachedDatabaseUrl(home = nasHome()): Promise<string | nu
 
 function attach(home: string, owner: OwnerRecord): Stack {
   const temporal = connectTemporal({ address: owner.temporalAddress!, tls: false, apiKey: '' });
-  const database = async () => {
+  let fallback: Stack | null = null;
+  const database = async (): Promise<DatabaseHandle> => {
     if (owner.databasePort === undefined) return openDatabase({ migrate: false, requireSchema: true });
-    const url = (await attachedDatabaseUrl(home)) ?? `postgres://${ENDPOINT_USER}@127.0.0.1:${owner.databasePort}/postgres`;
-    return openDatabase({ url, maxConnections: 1, migrate: false, requireSchema: true, endpoint: 'embedded' });
+    try {
+      const url = `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${owner.databasePort}/postgres`;
+      return await openDatabase({ url, maxConnections: 1, migrate: false, requireSchema: true, endpoint: 'embedded' });
+    } catch (error) {
+      // The owner stopped between telling where it is and this connection: read the database as it is now.
+      if ((await readOwner(home))?.pid === owner.pid) throw error;
+      fallback = await openStack({ own: false });
+      // Closed with the fallback stack, which then releases the home's lock.
+      return { ...(await fallback.database()), close: async () => {} };
+    }
   };
-  return lazyStack('attached', temporal, owner.uiUrl ?? null, embeddedTaskQueues(), database);
+  return lazyStack('attached', temporal, owner.uiUrl ?? null, embeddedTaskQueues(), database, async () => {
+    await fallback?.close();
+  });
 }
 
 function offline(lock: HomeLock, migrate: boolean): Stack {
@@ -148,6 +161,7 @@ function lazyStack(
   extraClose: () => Promise<void> = async () => {},
   /** The owner's database is closed by its shutdown, after its workers stopped. */
   closesDatabaseItself = false,
+  attachedCommands: () => number = () => 0,
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
@@ -156,6 +170,7 @@ function lazyStack(
     temporal,
     uiUrl,
     taskQueues,
+    attachedCommands,
     client() {
       if (!temporal) {
         throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`);
@@ -246,7 +261,8 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       uiUrl: devServer.uiUrl,
       databasePort: endpoint?.port,
     });
-    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true);
+    const attached = () => endpoint?.connections() ?? 0;
+    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, attached);
   } catch (error) {
     await closeAll();
     throw error;

@@ -1,6 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { Database } from '../../db/client';
 import { getSearch, runningSearchIds } from '../../db/queries/searches';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
@@ -115,22 +114,31 @@ async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
   console.log(await renderLeaderboard(db, { searchId, includeBaselines: true }));
   const final = await finalLeaderboard(db, searchId);
   if (final && final.rows.length > 0) console.log(`\n${renderFinalLeaderboard(final, 'table')}`);
-  if (stack.mode === 'owner') await waitForOtherRuns(db, await stack.client(), searchId);
+  if (stack.mode === 'owner') await waitForOtherRuns(stack, searchId);
   return (await getSearch(db, searchId))?.status === 'failed' ? 1 : 0;
 }
 
-/** The owner keeps the stack up while runs that other commands started here still run. */
-async function waitForOtherRuns(db: Database, client: Client, searchId: string): Promise<void> {
+/**
+ * The owner keeps the stack up while runs that other commands started here still run, and while
+ * other commands are connected to it.
+ */
+async function waitForOtherRuns(stack: Stack, searchId: string): Promise<void> {
+  const { db } = await stack.database();
+  const client = await stack.client();
   let announced = false;
   for (;;) {
     const others: string[] = [];
     for (const id of await runningSearchIds(db)) {
       if (id !== searchId && (await liveWorkflow(client, id))) others.push(id);
     }
-    if (others.length === 0) return;
-    if (!announced) console.error(`keeping the stack up until ${others.join(', ')} (started by other commands) end`);
+    const commands = stack.attachedCommands();
+    if (others.length === 0 && commands === 0) return;
+    if (!announced) {
+      const what = others.length > 0 ? `${others.join(', ')} (started by other commands) end` : `the ${commands} other nas command(s) using it finish`;
+      console.error(`keeping the stack up until ${what}`);
+    }
     announced = true;
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
