@@ -31,7 +31,7 @@ export interface FinalRow {
   archHash: string;
   /** Mean test accuracy over the repeats. */
   meanTestAccuracy: number;
-  /** 95% interval: Student t over repeats (2 or more), else Wilson of the one accuracy on testSize images. */
+  /** 95% interval: Student t over repeats (2 or more; clipped to [0, 1]), else Wilson of the one accuracy on testSize images. */
   low: number | null;
   high: number | null;
   interval: 'student-t' | 'wilson' | 'none';
@@ -107,8 +107,9 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
       name: first.baselineName ?? first.description,
       archHash: first.archHash,
       meanTestAccuracy: stats.mean,
-      low: stats.low ?? single?.low ?? null,
-      high: stats.high ?? single?.high ?? null,
+      // A Student-t interval of few repeats can reach past 0% or 100%; an accuracy cannot.
+      low: stats.low !== null ? Math.max(0, stats.low) : (single?.low ?? null),
+      high: stats.high !== null ? Math.min(1, stats.high) : (single?.high ?? null),
       interval: (stats.low !== null ? 'student-t' : single ? 'wilson' : 'none') as FinalRow['interval'],
       repeats: testAccuracies.length,
       sd: stats.sd,

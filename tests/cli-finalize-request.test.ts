@@ -1,0 +1,72 @@
+/**
+ * `--finalize-top` flags become the search request's finalize step with the default final protocol;
+ * the finalize validator names fields; the final leaderboard's JSON and CSV carry the same fields.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseFlags } from '../cli/args';
+import { renderFinalLeaderboard } from '../cli/final-report';
+import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import type { FinalLeaderboard } from '../db/queries/final-leaderboard';
+import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final';
+import { validateFinalizeRequest } from '../search/validate-request';
+
+const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags, { checkData: false });
+
+describe('finalize requests', () => {
+  it('--finalize-top K asks for K candidates, 3 repeats and the default final protocol', () => {
+    const search = request('--id', 'fin-flags', '--finalize-top', '2', '--finalize-baselines', 'lenet5,resnet20', '--epochs', '3', '--seed', '9');
+    expect(search.finalize).toMatchObject({ top: 2, repeats: 3, protocol: { trainSize: 55000, valSize: 5000, testSize: 10000, epochs: 3, seed: 9 } });
+    expect(search.finalize!.baselines.map((b) => b.name)).toEqual(['lenet5', 'resnet20']);
+    expect(defaultFinalProtocol(search.protocol)).toEqual(search.finalize!.protocol);
+    const final = finalizeRequestOf({ ...search, finalize: search.finalize! });
+    expect(final.finalId).toBe(finalIdOf('fin-flags', search.finalize!));
+    expect(final.finalId).toMatch(/^fin-flags-final-[0-9a-f]{8}$/);
+    validateFinalizeRequest(final);
+    // Trial indices are fixed by K and R: candidate k repeat r is kR + r, baselines after all K slots.
+    const plan = finalPlan(final, [{ archHash: 'a', architecture: final.baselines[0].architecture }]);
+    expect(plan.map((t) => [t.trialIndex, t.role, t.seed])).toEqual([
+      [0, 'final', 9], [1, 'final', 10], [2, 'final', 11],
+      [6, 'baseline', 9], [7, 'baseline', 10], [8, 'baseline', 11],
+      [9, 'baseline', 9], [10, 'baseline', 10], [11, 'baseline', 11],
+    ]);
+    expect(request('--id', 'fin-none').finalize).toBeUndefined();
+  });
+
+  it.each([
+    [['--finalize-repeats', '2'], /--finalize-repeats: applies with --finalize-top K only/],
+    [['--finalize-top', '2', '--finalize-baselines', 'lenet6'], /--finalize-baselines: unknown baseline "lenet6"/],
+    [['--finalize-top', '0'], /--finalize-top/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => request(...argv)).toThrow(message);
+  });
+
+  it('the validator names the field', () => {
+    const search = request('--id', 'fin-valid', '--finalize-top', '2');
+    const final = finalizeRequestOf({ ...search, finalize: search.finalize! });
+    expect(() => validateFinalizeRequest({ ...final, repeats: 0 })).toThrow(/^repeats: must be an integer in 1\.\.100/);
+    expect(() => validateFinalizeRequest({ ...final, finalId: final.searchId })).toThrow(/^finalId: must differ/);
+    expect(() => validateFinalizeRequest({ ...final, protocol: { ...final.protocol, testSize: 10001 } })).toThrow(/^protocol\.testSize/);
+  });
+
+  it('JSON and CSV of the final leaderboard carry the same fields', () => {
+    const board: FinalLeaderboard = {
+      searchId: 's',
+      finalId: 's-final-1',
+      protocolHash: 'p',
+      protocol: null,
+      rows: [
+        {
+          rank: 1, kind: 'baseline', name: 'lenet5', archHash: 'a0', meanTestAccuracy: 0.9, low: 0.88, high: 0.92, interval: 'student-t',
+          repeats: 3, sd: 0.01, testAccuracies: [0.89, 0.9, 0.91], seeds: [1, 2, 3], testSize: 10000, params: 61706, flops: 416520,
+          tied: true, leader: true, p: null, test: 'leader', pareto: true,
+        },
+      ],
+    };
+    const json = JSON.parse(renderFinalLeaderboard(board, 'json')) as FinalLeaderboard;
+    const csvHeader = renderFinalLeaderboard(board, 'csv').split('\n')[0].split(',');
+    const jsonFields = Object.keys(json.rows[0]).filter((k) => k !== 'name');
+    expect(csvHeader.filter((h) => h !== 'architecture').sort()).toEqual(jsonFields.sort());
+    expect(renderFinalLeaderboard(board, 'table')).toMatch(/Student-t[\s\S]*Welch's t-test/);
+    expect(renderFinalLeaderboard(board, 'markdown')).toMatch(/\| 90\.00% \[88\.0, 92\.0\] \|/);
+  });
+});
