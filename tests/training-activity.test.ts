@@ -62,7 +62,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function queuedTrial(trialIndex: number, architecture: Architecture = lenet, p = protocol): Promise<TrainTrialInput> {
+async function queuedTrial(trialIndex: number, architecture: Architecture = lenet, p = protocol, seed?: number): Promise<TrainTrialInput> {
   // An invalid genotype has no hash: its trial row points at LeNet's, the input carries the bad one.
   const archHash = architectureHash(architecture === lenet ? architecture : lenet);
   const pHash = protocolHash(p);
@@ -83,8 +83,9 @@ async function queuedTrial(trialIndex: number, architecture: Architecture = lene
     archHash,
     protocolHash: pHash,
     ...cost,
+    seed,
   });
-  return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash };
+  return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash, ...(seed !== undefined && { seed }) };
 }
 
 function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainInThread?: boolean } = {}) {
@@ -145,6 +146,15 @@ describe('trainTrial activity', () => {
     const second = await train(environment().env, activities(), await queuedTrial(8));
     expect(second.epochs.map((e) => e.trainLoss)).toEqual(first.epochs.map((e) => e.trainLoss));
     expect(second.valAccuracy).toBe(first.valAccuracy);
+  });
+
+  it('trains a repeat seed to another curve on the same data; the protocol seed is the default training seed', async () => {
+    const byDefault = await train(environment().env, activities(), await queuedTrial(20));
+    const explicit = await train(environment().env, activities(), await queuedTrial(21, lenet, protocol, protocol.seed));
+    const repeat = await train(environment().env, activities(), await queuedTrial(22, lenet, protocol, protocol.seed + 1));
+    expect(explicit.epochs.map((e) => e.trainLoss)).toEqual(byDefault.epochs.map((e) => e.trainLoss));
+    expect(repeat.epochs.map((e) => e.trainLoss)).not.toEqual(byDefault.epochs.map((e) => e.trainLoss));
+    expect((await getTrial(database.db, `${SEARCH}/22`))!.seed).toBe(protocol.seed + 1);
   });
 
   it('trains in a worker thread of its own by default, to the same curve as on the activity thread', async () => {
