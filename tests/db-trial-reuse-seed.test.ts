@@ -9,6 +9,7 @@ import { baselineByName } from '../cells/baselines';
 import type { PrepareTrialInput } from '../contracts/activities';
 import type { TrialRole } from '../contracts/trial-role';
 import { trialIdOf } from '../contracts/trial-id';
+import { baselineResults } from '../db/queries/baselines';
 import { findReusableTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
 import { tinySearchRequest } from '../harness/search-stack';
 import { protocolHash } from '../search/protocol';
@@ -73,6 +74,19 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
     // A seed nobody trained is not reusable; the query names the seed.
     expect(await findReusableTrial(db(), archHash, pHash, protocol.seed + 3, 'x/0')).toBeNull();
     expect((await findReusableTrial(db(), archHash, pHash, protocol.seed + 1, 'x/0'))?.id).toBe('reuse-final-a/1');
+  });
+
+  it('nas baselines list shows the training at the protocol seed, not the best repeat', async () => {
+    await record('reuse-baseline-final', 'final');
+    for (const [r, acc] of [0.6, 0.9].entries()) {
+      // A protocol no other test trains under.
+      const other = { ...protocol, epochs: protocol.epochs + 5 };
+      const input = { ...trial('reuse-baseline-final', r, 'baseline', protocol.seed + r), protocol: other, protocolHash: protocolHash(other), baselineName: 'lenet5' };
+      expect(await orchestration().prepareTrial(input)).toMatchObject({ action: 'train' });
+      await train(input.trialId, acc);
+    }
+    const hash = protocolHash({ ...protocol, epochs: protocol.epochs + 5 });
+    expect((await baselineResults(db(), hash)).get('lenet5')).toMatchObject({ trialId: 'reuse-baseline-final/0', valAccuracy: 0.6 });
   });
 
   it('refuses to re-enqueue a trial id with another seed', async () => {

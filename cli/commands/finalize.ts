@@ -6,6 +6,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { DATASETS } from '../../contracts/datasets';
 import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { getSearch } from '../../db/queries/searches';
+import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
 import { RequestError, requireOneOf, requirePositiveInteger, requireSearchId } from '../../search/request';
@@ -44,6 +45,9 @@ async function recordedSearch(searchId: string): Promise<{ protocol: TrainingPro
     const search = await getSearch((await stack.database()).db, searchId);
     if (!search) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
     if (search.kind !== 'search') throw new RequestError('<search-id>', `${searchId} is a ${search.kind} run, not a search`);
+    if (!TERMINAL_SEARCH_STATUSES.includes(search.status)) {
+      throw new RequestError('<search-id>', `search ${searchId} is ${search.status}: finalize it once it has ended (its candidates are not known before)`);
+    }
     const config = search.config as { protocol?: TrainingProtocol; trainerTaskQueue?: string };
     return { protocol: config.protocol ?? DEFAULT_PROTOCOL, trainerTaskQueue: config.trainerTaskQueue };
   } finally {

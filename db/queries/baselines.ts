@@ -1,7 +1,9 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../client';
-import { trials } from '../schema';
+import { protocols, trials } from '../schema';
 import { hasSucceededResult } from './succeeded';
+
+const atProtocolSeed = sql`${trials.seed} = (select (${protocols.protocol}->>'seed')::int from ${protocols} where ${protocols.hash} = ${trials.protocolHash})`;
 
 export interface BaselineResult {
   name: string;
@@ -22,7 +24,8 @@ export async function baselineResults(db: Database, protocolHash: string): Promi
       trainSeconds: trials.trainSeconds,
     })
     .from(trials)
-    .where(and(isNotNull(trials.baselineName), eq(trials.protocolHash, protocolHash), hasSucceededResult));
+    // One training per baseline and protocol: the one at the protocol's own seed (a final evaluation's other repeats are in its leaderboard).
+    .where(and(isNotNull(trials.baselineName), eq(trials.protocolHash, protocolHash), hasSucceededResult, atProtocolSeed));
   const byName = new Map<string, BaselineResult>();
   for (const row of rows) {
     const known = byName.get(row.name!);
