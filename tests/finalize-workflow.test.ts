@@ -143,6 +143,30 @@ describe('the finalize workflow on a real Temporal dev server', () => {
     ]);
   });
 
+  it("a search's progress names its final evaluation, and its stop signal stops it", async () => {
+    const search = tinySearchRequest({
+      searchId: 'final-child-stop',
+      trials: 2,
+      parallel: 2,
+      seed: 23,
+      finalize: { top: 2, repeats: 3, baselines: [], protocol: finalProtocol },
+    });
+    const summary = await withStub(async () => {
+      const handle = await stack.env.client.workflow.start(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
+      let stage: unknown;
+      for (let i = 0; i < 400 && stage !== 'finalizing'; i++) {
+        stage = (await handle.query(progressQuery)).strategy.stage;
+        if (stage !== 'finalizing') await sleep(25);
+      }
+      expect(stage).toBe('finalizing');
+      await handle.signal(stopSignal);
+      return handle.result();
+    }, 300, 500);
+    expect(summary.status).toBe('finished');
+    expect(summary.final?.status).toBe('stopped');
+    expect((await getSearch(stack.database.db, summary.final!.finalId))?.status).toBe('stopped');
+  });
+
   it('an invalid request fails at once naming the field', async () => {
     const request = { ...finalizeRequest('final-bad', 2, 0), finalId: 'final-bad-x' };
     const failure = await withStub(() => execute(request).catch((err: unknown) => err));

@@ -132,8 +132,11 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
   if (scope.protocolHashes.length === 0) return [];
 
   const ranked = inArray(trials.protocolHash, scope.protocolHashes);
+  // Baselines of other runs: their training at the protocol's own seed (a final evaluation's
+  // other repeats belong to its own leaderboard, where they are averaged).
+  const atProtocolSeed = sql`${trials.seed} = (${protocols.protocol}->>'seed')::int`;
   const inScope = includeBaselines
-    ? and(ranked, or(eq(trials.searchId, searchId), isNotNull(trials.baselineName)))
+    ? and(ranked, or(eq(trials.searchId, searchId), and(isNotNull(trials.baselineName), atProtocolSeed)))
     : and(ranked, eq(trials.searchId, searchId));
 
   // One row per architecture: this search's own trial first, then one that trained itself.
