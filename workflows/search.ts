@@ -17,7 +17,7 @@ import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
 import { finalizeWorkflow, type FinalizeSummary } from './finalize';
-import { pauseSignal, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
+import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
 
 export interface SearchTrial extends PoolTrial {
@@ -98,7 +98,7 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
     await orchestration.finishSearch({ searchId: request.searchId, status });
     const { counts, best } = pool.carry();
     if (!request.finalize || status !== 'finished') return { searchId: request.searchId, status, counts, best };
-    return { searchId: request.searchId, status, counts, best, final: await finalizeAsChild(request) };
+    return { searchId: request.searchId, status, counts, best, final: await finalizeAsChild(request, pool) };
   });
 }
 
@@ -106,8 +106,10 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
  * The final evaluation as a child workflow (its own id, history, progress query and record, the
  * same as `nas search finalize` would start); the search's signals are passed on to it.
  */
-async function finalizeAsChild(request: SearchRequest): Promise<FinalizeSummary> {
+async function finalizeAsChild(request: SearchRequest, pool: TrialPool<SearchTrial>): Promise<FinalizeSummary> {
   const finalize = finalizeRequestOf({ ...request, finalize: request.finalize! });
+  // The search's own progress, saying where its final evaluation runs (a query cannot ask the child).
+  setHandler(progressQuery, () => ({ ...pool.progress(false), strategy: { stage: 'finalizing', finalId: finalize.finalId } }));
   const child = await startChild(finalizeWorkflow, { workflowId: finalize.finalId, args: [finalize] });
   // A signal that arrives as the child ends has nowhere to go: dropped, not a failed workflow task.
   const pass = (sent: Promise<void>) => void sent.catch(() => undefined);
