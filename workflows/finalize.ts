@@ -10,7 +10,7 @@ import { validateFinalizeRequest } from '../search/validate-request';
 import type { TrialState } from '../contracts/trial-state';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
-import { TrialPool, type PoolTrial } from './trial-pool';
+import { TrialPool, type PoolOptions, type PoolTrial } from './trial-pool';
 
 export type { FinalizeRequest };
 
@@ -26,7 +26,9 @@ export interface FinalizeSummary {
 export async function finalizeWorkflow(request: FinalizeRequest): Promise<FinalizeSummary> {
   rejectInvalid(() => validateFinalizeRequest(request));
   return failSearchOnError(request.finalId, async () => {
-    const pool = new TrialPool<PoolTrial>({
+    // The pool first, so that its signals and progress query answer from the start; it counts
+    // the planned trainings until the candidates are known, then the ones there are.
+    const options: PoolOptions<PoolTrial> = {
       searchId: request.finalId,
       trials: plannedFinalTrials(request),
       parallel: request.parallel,
@@ -36,7 +38,8 @@ export async function finalizeWorkflow(request: FinalizeRequest): Promise<Finali
       input: request.input,
       classes: request.classes,
       trainerTaskQueue: request.trainerTaskQueue,
-    });
+    };
+    const pool = new TrialPool<PoolTrial>(options);
     await orchestration.recordSearch({
       searchId: request.finalId,
       kind: 'final',
@@ -48,6 +51,7 @@ export async function finalizeWorkflow(request: FinalizeRequest): Promise<Finali
     });
     const candidates = await orchestration.finalCandidates({ searchId: request.searchId, top: request.top });
     const waiting: PoolTrial[] = finalPlan(request, candidates);
+    options.trials = waiting.length;
     await pool.run({
       next: () => waiting.shift() ?? null,
       finished: () => waiting.length === 0,
