@@ -1,7 +1,9 @@
 /**
  * Records the workflow histories replayed by tests/workflow-replay.test.ts: a small search, a
- * baselines run and a scaling study, on a dev server with the stub trainer.
- *   npx tsx tests/histories/record-histories.ts
+ * baselines run, a scaling study and a final evaluation of the search, on a dev server with the
+ * stub trainer.
+ *   npx tsx tests/histories/record-histories.ts [search] [baselines] [scaling] [final]
+ * (default all; name some to record only those, e.g. a new workflow's, keeping the others' older recordings).
  * Record again whenever a workflow change is meant to be incompatible with running workflows.
  */
 import { writeFileSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
 import { scalingStudyWorkflow } from '../../workflows/scaling';
 import { searchWorkflow } from '../../workflows/search';
+import { finalizeWorkflow } from '../../workflows/finalize';
+import { finalIdOf, type FinalizeRequest } from '../../search/final';
 import { historyToJSON } from '../../harness/history-json';
 import { createSearchStack, tinySearchRequest, TRAINER_QUEUE } from '../../harness/search-stack';
 import { createStubTrainer } from '../../harness/stub-trainer';
@@ -66,13 +70,29 @@ async function main(): Promise<void> {
     classes,
     trainerTaskQueue: TRAINER_QUEUE,
   };
+  const finalPlan = { top: 2, repeats: 2, baselines: baselines.entries.slice(0, 1), protocol: { ...protocol, epochs: 2 } };
+  const final: FinalizeRequest = {
+    finalId: finalIdOf(search.searchId, finalPlan),
+    searchId: search.searchId,
+    ...finalPlan,
+    parallel: 2,
+    input,
+    classes,
+    trainerTaskQueue: TRAINER_QUEUE,
+  };
+  const all = ['search', 'baselines', 'scaling', 'final'];
+  const chosen = process.argv.length > 2 ? process.argv.slice(2) : all;
+  const unknown = chosen.filter((name) => !all.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown history ${unknown.join(', ')}; known: ${all.join(', ')}`);
   try {
     await stack.withWorkers(
       async () => {
         const options = { taskQueue: ORCHESTRATOR_TASK_QUEUE };
+        // The search always runs: the final evaluation takes its candidates.
         await client.workflow.execute(searchWorkflow, { ...options, workflowId: search.searchId, args: [search] });
-        await client.workflow.execute(baselinesWorkflow, { ...options, workflowId: baselines.searchId, args: [baselines] });
-        await client.workflow.execute(scalingStudyWorkflow, { ...options, workflowId: scaling.studyId, args: [scaling] });
+        if (chosen.includes('baselines')) await client.workflow.execute(baselinesWorkflow, { ...options, workflowId: baselines.searchId, args: [baselines] });
+        if (chosen.includes('scaling')) await client.workflow.execute(scalingStudyWorkflow, { ...options, workflowId: scaling.studyId, args: [scaling] });
+        if (chosen.includes('final')) await client.workflow.execute(finalizeWorkflow, { ...options, workflowId: final.finalId, args: [final] });
       },
       () => createStubTrainer(stack.database.db, { seed: 4 }),
       { trainerSlots: 2 },
@@ -81,7 +101,8 @@ async function main(): Promise<void> {
       ['search', search.searchId],
       ['baselines', baselines.searchId],
       ['scaling', scaling.studyId],
-    ]) {
+      ['final', final.finalId],
+    ].filter(([name]) => chosen.includes(name))) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
       const json = { workflowId, history: historyToJSON(history) };
       writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
