@@ -18,6 +18,7 @@ import { progressQuery, stopSignal } from '../../workflows/signals';
 import { parseFlags, stringFlag, type FlagSpec } from '../args';
 import { requireBackendFlag } from '../backend-flag';
 import { renderFidelity, renderFinalLeaderboard } from '../final-report';
+import { requireSameRequest } from '../same-request';
 import { followUntilInterrupted } from '../follow';
 import { FORMATS } from '../format';
 import { progressLine } from '../progress';
@@ -78,12 +79,19 @@ export async function finalizeSearch(argv: string[]): Promise<number> {
     classes,
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? recorded.trainerTaskQueue ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  if (request.finalId === searchId) throw new RequestError('--id', `must differ from the search's id (${searchId})`);
   validateAsFlags(() => validateFinalizeRequest(request));
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'finalize the search', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const { db } = await stack.database();
     const existing = await getSearch(db, request.finalId);
+    if (existing && existing.kind !== 'final') throw new RequestError('--id', `${request.finalId} names a ${existing.kind} run here; choose another --id`);
+    if (existing) {
+      // Baselines compared by name (their genotypes come from the registry; stored JSON reorders keys).
+      const byName = (r: FinalizeRequest) => ({ ...r, baselines: r.baselines.map((b) => b.name) });
+      requireSameRequest('final evaluation', request.finalId, byName(existing.config as FinalizeRequest), byName(request));
+    }
     if (existing?.status === 'finished') {
       console.log(`final evaluation ${request.finalId} of search ${searchId} already finished`);
     } else {
