@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../cli/args';
 import { renderFinalLeaderboard } from '../cli/final-report';
+import { progressLine } from '../cli/progress';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
 import type { FinalLeaderboard } from '../db/queries/final-leaderboard';
 import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final';
@@ -68,5 +69,13 @@ describe('finalize requests', () => {
     expect(csvHeader.filter((h) => h !== 'architecture').sort()).toEqual(jsonFields.sort());
     expect(renderFinalLeaderboard(board, 'table')).toMatch(/Student-t[\s\S]*Welch's t-test/);
     expect(renderFinalLeaderboard(board, 'markdown')).toMatch(/\| 90\.00% \[88\.0, 92\.0\] \|/);
+  });
+
+  it("a search's status line says when its final evaluation runs", () => {
+    const progress = {
+      searchId: 's', trials: 4, parallel: 2, dispatched: 4, running: [], counts: { succeeded: 4 }, best: null,
+      paused: false, stopping: false, finished: false, strategy: { stage: 'finalizing', finalId: 's-final-1' },
+    };
+    expect(progressLine(progress, 10)).toMatch(/4\/4 trials.*final evaluation s-final-1 running$/);
   });
 });
