@@ -1,6 +1,6 @@
 /** Activity stubs for workflow code: types only, bound through proxyActivities. */
 import { proxyActivities } from '@temporalio/workflow';
-import type { OrchestrationActivities, TrainingActivities } from '../workers/activities/types';
+import type { OrchestrationActivities, TrainingActivities } from '../contracts/activities';
 
 export const orchestration = proxyActivities<OrchestrationActivities>({
   startToCloseTimeout: '2 minutes',

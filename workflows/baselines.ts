@@ -5,7 +5,7 @@
  */
 import type { BaselineEntry, BaselinesRequest } from '../search/request';
 import { validateBaselinesRequest } from '../search/validate-request';
-import type { TrialOutcome } from '../workers/activities/types';
+import type { TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
 import { TrialPool, type PoolTrial } from './trial-pool';

@@ -18,9 +18,9 @@ import {
   type PlannedPoint,
   type ScalingStudyRequest,
 } from '../search/scaling-plan';
-import type { TrialState } from '../search/trial-state';
+import type { TrialState } from '../contracts/trial-state';
 import { validateScalingRequest } from '../search/validate-request';
-import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../workers/activities/types';
+import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
 import { TrialPool, type PoolTrial } from './trial-pool';

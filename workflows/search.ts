@@ -12,7 +12,7 @@ import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
 import type { DecisionSpace } from '../cells/types';
 import type { Strategy, StrategyState } from '../search/strategies/types';
-import type { TrialState } from '../search/trial-state';
+import type { TrialState } from '../contracts/trial-state';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';

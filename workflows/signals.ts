@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { TrialState } from '../search/trial-state';
+import type { TrialState } from '../contracts/trial-state';
 
 export interface BestTrial {
   trialId: string;

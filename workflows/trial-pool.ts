@@ -11,10 +11,10 @@ import type { Architecture, InputShape } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
 import { reward as rewardOf, type RewardConfig } from '../search/reward';
-import { trialIdOf } from '../search/trial-id';
+import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
-import type { TrialState } from '../search/trial-state';
-import type { TrialOutcome } from '../workers/activities/types';
+import type { TrialState } from '../contracts/trial-state';
+import type { TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
 import {
   pauseSignal,

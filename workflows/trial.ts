@@ -4,9 +4,9 @@ import { architectureHash } from '../cells';
 import type { Architecture, InputShape } from '../cells/types';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
-import { trialIdOf } from '../search/trial-id';
+import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
-import type { TrialOutcome } from '../workers/activities/types';
+import type { TrialOutcome } from '../contracts/activities';
 import { orchestration, trainers } from './activities';
 
 export interface TrialPlan {
