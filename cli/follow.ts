@@ -28,6 +28,7 @@ export interface FollowOptions {
 export function followUntilInterrupted<T>(done: Promise<T>, options: FollowOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let firstAt = 0;
+    let stopping = false;
     let detachTimer: NodeJS.Timeout | undefined;
     const cleanup = () => {
       clearTimeout(detachTimer);
@@ -48,6 +49,7 @@ export function followUntilInterrupted<T>(done: Promise<T>, options: FollowOptio
         return;
       }
       cleanup();
+      stopping = true;
       process.stderr.write(`nas: stopping search ${options.searchId}; its running trials are cancelled and recorded\n`);
       options
         .stop()
@@ -61,7 +63,7 @@ export function followUntilInterrupted<T>(done: Promise<T>, options: FollowOptio
     done.then(
       (value) => {
         cleanup();
-        resolve(value);
+        if (!stopping) resolve(value);
       },
       (error: unknown) => {
         cleanup();

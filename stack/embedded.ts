@@ -212,6 +212,8 @@ class EmbeddedSdkLogger extends DefaultLogger {
 function quietSdkLogs(): void {
   if (Runtime._instance) return;
   Runtime.install({
+    // The owner decides when its workers stop (Ctrl-C may only detach from or stop a search).
+    shutdownSignals: [],
     logger: new EmbeddedSdkLogger('WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
   });

@@ -91,6 +91,39 @@ describe('the embedded stack of one home', () => {
     expect((await status('busy')).stored.total).toBe(200);
   }, 400_000);
 
+  it('detaches on one Ctrl-C and stops the search on two, each with one line and exit 130', async () => {
+    // A home of its own: the detached search stays unfinished there.
+    const ctrlHome = mkdtempSync(join(tmpdir(), 'nas-home-ctrl-c-'));
+    const ctrlEnv = { ...env, NAS_HOME: ctrlHome };
+    const started = async (id: string) => {
+      for (let i = 0; i < 480; i++) {
+        const { stdout } = await runNas(['search', 'status', id, '--json'], ctrlEnv);
+        if (stdout && (JSON.parse(stdout) as StoredStatus).stored.total > 0) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`search ${id} recorded nothing`);
+    };
+    const detached = startNas(['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-1', '--wait'], ctrlEnv);
+    await started('ctrl-c-1');
+    detached.child.kill('SIGINT');
+    const left = await detached.done;
+    expect(left.code).toBe(130);
+    expect(left.stderr).toContain('nas: detached; search ctrl-c-1 waits for the stack');
+
+    const stopped = startNas(['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-2', '--wait'], ctrlEnv);
+    await started('ctrl-c-2');
+    stopped.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 500));
+    stopped.child.kill('SIGINT');
+    const ended = await stopped.done;
+    expect(ended.code, ended.stderr).toBe(130);
+    expect(ended.stderr).toContain('nas: search ctrl-c-2 stopped');
+    expect(ended.stderr).not.toMatch(/\n\s+at /);
+    const { stdout } = await runNas(['search', 'status', 'ctrl-c-2'], ctrlEnv);
+    expect(stdout).not.toContain('nas search resume');
+    rmSync(ctrlHome, { recursive: true, force: true });
+  }, 300_000);
+
   it('finishes a search with `nas search resume` after its owner was killed mid-trial, every trial once', async () => {
     const training = ['--train-size', '256', '--val-size', '64', '--test-size', '64', '--epochs', '1', '--batch-size', '32'];
     const owner = startNas(['search', 'start', '--space', 'nasnet', '--trials', '3', '--seed', '2', ...training, '--id', 'crash', '--wait'], env);
