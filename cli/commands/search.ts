@@ -147,8 +147,13 @@ async function followSearch(handle: WorkflowHandle<typeof searchWorkflow>): Prom
   const started = Date.now();
   const tty = process.stderr.isTTY;
   let last = '';
+  let inFlight: Promise<unknown> | null = null;
   const show = async () => {
-    const progress = await handle.query(progressQuery).catch(() => null);
+    if (inFlight) return; // one progress query at a time: a busy orchestrator answers late
+    const query = handle.query(progressQuery).catch(() => null);
+    inFlight = query;
+    const progress = await query;
+    inFlight = null;
     if (!progress) return;
     const line = progressLine(progress, (Date.now() - started) / 1000);
     if (tty) process.stderr.write(`\r\x1b[K${line}`);
@@ -160,6 +165,8 @@ async function followSearch(handle: WorkflowHandle<typeof searchWorkflow>): Prom
     return await handle.result();
   } finally {
     clearInterval(timer);
+    // A query still retrying when the connection closes would throw from its retry timer.
+    await inFlight;
     if (tty) process.stderr.write('\n');
   }
 }
