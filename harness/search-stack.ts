@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Driver, DatabaseHandle } from '../db/client';
+import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
+import type { EfficientNetArchitecture } from '../cells/types';
 import type { SearchRequest } from '../search/request';
+import type { ScalingStudyRequest } from '../search/scaling-plan';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';
 import { createScalingActivities } from '../workers/activities/scaling';
 import { createTrainingActivities } from '../workers/activities/training';
@@ -122,6 +125,38 @@ export function tinySearchRequest(overrides: Partial<SearchRequest> = {}): Searc
     reward: { objective: 'accuracy' },
     input: { height: 28, width: 28, channels: 1 },
     classes: 10,
+    trainerTaskQueue: TRAINER_QUEUE,
+    ...overrides,
+  };
+}
+
+/** A two-stage EfficientNet base small enough to train in a test. */
+export const TINY_EFFICIENTNET_BASE: EfficientNetArchitecture = {
+  family: 'efficientnet',
+  version: 1,
+  stemFilters: 8,
+  stages: [
+    { kernel: 3, expansion: 1, repeats: 1, filters: 8, strides: 2 },
+    { kernel: 3, expansion: 4, repeats: 1, filters: 16, strides: 2 },
+  ],
+  headFilters: 32,
+  scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 0 },
+};
+
+/** A scaling study of that base under the tiny search protocol; step 0.4 leaves two grid points, (1, 1, 1.4) and (1, 1.4, 1). */
+export function tinyScalingRequest(studyId: string, overrides: Partial<ScalingStudyRequest> = {}): ScalingStudyRequest {
+  const { protocol, input, classes } = tinySearchRequest();
+  return {
+    studyId,
+    baseName: 'tiny-effnet',
+    base: TINY_EFFICIENTNET_BASE,
+    gridStep: 0.4,
+    tolerance: 0.1,
+    phiMax: 1,
+    parallel: 2,
+    protocol,
+    input,
+    classes,
     trainerTaskQueue: TRAINER_QUEUE,
     ...overrides,
   };

@@ -1,7 +1,5 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
-import type { EfficientNetArchitecture } from '../cells/types';
 import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
 import { scalingReport } from '../db/queries/scaling-report';
 import { getSearch } from '../db/queries/searches';
@@ -12,36 +10,8 @@ import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
 import { stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack } from '../harness/search-stack';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack, tinyScalingRequest } from '../harness/search-stack';
 
-const TINY_BASE: EfficientNetArchitecture = {
-  family: 'efficientnet',
-  version: 1,
-  stemFilters: 8,
-  stages: [
-    { kernel: 3, expansion: 1, repeats: 1, filters: 8, strides: 2 },
-    { kernel: 3, expansion: 4, repeats: 1, filters: 16, strides: 2 },
-  ],
-  headFilters: 32,
-  scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 0 },
-};
-
-/** Step 0.4 leaves two grid points: (1, 1, 1.4) and (1, 1.4, 1). */
-function tinyStudy(studyId: string): ScalingStudyRequest {
-  return {
-    studyId,
-    baseName: 'tiny-effnet',
-    base: TINY_BASE,
-    gridStep: 0.4,
-    tolerance: 0.1,
-    phiMax: 1,
-    parallel: 2,
-    protocol: tinySearchRequest().protocol,
-    input: { height: 28, width: 28, channels: 1 },
-    classes: 10,
-    trainerTaskQueue: TRAINER_QUEUE,
-  };
-}
 
 describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   let stack: SearchStack;
@@ -74,7 +44,7 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   };
 
   it('trains the grid, picks the best by validation accuracy, trains the four lines and records every point', async () => {
-    const request = tinyStudy('tiny-study');
+    const request = tinyScalingRequest('tiny-study');
     expect(gridCoefficients(request.gridStep, request.tolerance)).toEqual([
       { alpha: 1, beta: 1, gamma: 1.4 },
       { alpha: 1, beta: 1.4, gamma: 1 },
@@ -122,7 +92,7 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   });
 
   it('a rerun under the same id trains nothing and adds no rows', async () => {
-    const request = tinyStudy('tiny-study');
+    const request = tinyScalingRequest('tiny-study');
     const before = await listScalingPoints(stack.database.db, request.studyId);
     const { summary, trainings } = await run(request);
     expect(summary.status).toBe('finished');
@@ -133,7 +103,7 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   });
 
   it('another study of the same base under the same protocol reuses every trained network', async () => {
-    const { summary, trainings } = await run(tinyStudy('tiny-study-again'));
+    const { summary, trainings } = await run(tinyScalingRequest('tiny-study-again'));
     expect(summary.status).toBe('finished');
     expect(trainings).toBe(0);
     const trials = await listTrials(stack.database.db, 'tiny-study-again');
@@ -142,7 +112,7 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   });
   it('a stopped study keeps no point of a cancelled trial; run again, it retrains that point under a new index and finishes', async () => {
     const request: ScalingStudyRequest = {
-      ...tinyStudy('tiny-stopped'),
+      ...tinyScalingRequest('tiny-stopped'),
       parallel: 1,
       protocol: { ...tinySearchRequest().protocol, seed: 77, epochs: 3, trainSize: 320 },
     };

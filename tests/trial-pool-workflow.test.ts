@@ -5,18 +5,16 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASELINES } from '../cells/baselines';
-import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
 import { leaderboard } from '../db/queries/leaderboard';
 import { getSearch } from '../db/queries/searches';
 import { listTrials } from '../db/queries/trials';
 import type { BaselinesRequest, SearchRequest } from '../search/request';
-import type { ScalingStudyRequest } from '../search/scaling-plan';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { baselinesWorkflow } from '../workflows/baselines';
 import { scalingStudyWorkflow } from '../workflows/scaling';
 import { searchWorkflow } from '../workflows/search';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack, tinyScalingRequest } from '../harness/search-stack';
 import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,33 +30,6 @@ function baselinesRequest(searchId: string, parallel = 1): BaselinesRequest {
     protocol,
     parallel,
     budget,
-    input,
-    classes,
-    trainerTaskQueue: TRAINER_QUEUE,
-  };
-}
-
-function scalingRequest(studyId: string, parallel = 1): ScalingStudyRequest {
-  const { protocol, input, classes } = tinySearchRequest();
-  return {
-    studyId,
-    baseName: 'tiny-effnet',
-    base: {
-      family: 'efficientnet',
-      version: 1,
-      stemFilters: 8,
-      stages: [
-        { kernel: 3, expansion: 1, repeats: 1, filters: 8, strides: 2 },
-        { kernel: 3, expansion: 4, repeats: 1, filters: 16, strides: 2 },
-      ],
-      headFilters: 32,
-      scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 0 },
-    },
-    gridStep: 0.4,
-    tolerance: 0.1,
-    phiMax: 1,
-    parallel,
-    protocol,
     input,
     classes,
     trainerTaskQueue: TRAINER_QUEUE,
@@ -126,7 +97,7 @@ describe('the trial pool on a real Temporal dev server', () => {
   });
 
   it('pauses, resumes, re-sizes and stops a scaling study', async () => {
-    const request = scalingRequest('pool-steer-scaling');
+    const request = tinyScalingRequest('pool-steer-scaling', { parallel: 1 });
     await withStub(async () => steer(await start(scalingStudyWorkflow, request.studyId, request), request.studyId), { minMs: 300, maxMs: 500 });
   });
 

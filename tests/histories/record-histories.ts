@@ -9,8 +9,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASELINES } from '../../cells/baselines';
-import { EFFICIENTNET_COEFFICIENTS } from '../../cells/efficientnet';
-import type { ScalingStudyRequest } from '../../search/scaling-plan';
 import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
 import { scalingStudyWorkflow } from '../../workflows/scaling';
@@ -18,7 +16,7 @@ import { searchWorkflow } from '../../workflows/search';
 import { finalizeWorkflow } from '../../workflows/finalize';
 import { finalIdOf, type FinalizeRequest } from '../../search/final';
 import { historyToJSON } from '../../harness/history-json';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE } from '../../harness/search-stack';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, tinyScalingRequest } from '../../harness/search-stack';
 import { createStubTrainer } from '../../harness/stub-trainer';
 
 const dir = new URL('.', import.meta.url).pathname;
@@ -47,29 +45,8 @@ async function main(): Promise<void> {
     classes,
     trainerTaskQueue: TRAINER_QUEUE,
   };
-  const scaling: ScalingStudyRequest = {
-    studyId: 'history-scaling',
-    baseName: 'tiny-effnet',
-    base: {
-      family: 'efficientnet',
-      version: 1,
-      stemFilters: 8,
-      stages: [
-        { kernel: 3, expansion: 1, repeats: 1, filters: 8, strides: 2 },
-        { kernel: 3, expansion: 4, repeats: 1, filters: 16, strides: 2 },
-      ],
-      headFilters: 32,
-      scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 0 },
-    },
-    gridStep: 0.4,
-    tolerance: 0.1,
-    phiMax: 1,
-    parallel: 2,
-    protocol,
-    input,
-    classes,
-    trainerTaskQueue: TRAINER_QUEUE,
-  };
+  const scaling = tinyScalingRequest('history-scaling', { protocol });
+
   const finalPlan = { top: 2, repeats: 2, baselines: baselines.entries.slice(0, 1), protocol: { ...protocol, epochs: 2 } };
   const final: FinalizeRequest = {
     finalId: finalIdOf(search.searchId, finalPlan),
