@@ -9,16 +9,19 @@ import { searchCommand } from './commands/search';
 import { workerCommand } from './commands/worker';
 
 const USAGE = `usage: nas <command>
-  search start [flags] [--wait]     launch a search (flags: see README)
-  search status|stop|pause|resume <id>
+  search start [flags] [--finalize-top K] [--wait]   launch a search (flags: see README)
+  search status|stop|pause|resume <id> [--wait]      resume with no stack running starts one and finishes the search
   search scale <id> <parallel>
-  leaderboard --search <id> [--top N] [--sort val_acc|params|flops] [--pareto params|flops] [--baselines] [--format table|json|csv|markdown]
+  search finalize <id> [--top K] [--repeats R] [--baselines a,b] [final protocol flags] [--wait]
+  search fidelity <id> [--format table|json|csv|markdown]
+  leaderboard --search <id> [--final] [--fidelity N] [--top N] [--sort val_acc|reward|params|flops] [--pareto params|flops] [--baselines] [--format table|json|csv|markdown]
   baselines list [--json] | baselines train <name>|--all [training flags] [--wait]
   cells show <genotype-file|hash>
   scaling start ... | scaling report <study-id> [--json] [--svg file]
-  dev                               run the embedded stack (Temporal dev server, database, workers)
+  dev [--parallel N]                run the embedded stack (Temporal dev server, database, workers)
   worker orchestrator|trainer [--task-queue Q] [--backend auto|tensorflow|wasm|cpu] [--concurrency N]
-  db migrate`;
+  db migrate
+exit codes: 0 done, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)`;
 
 type Command = (argv: string[]) => Promise<number>;
 
