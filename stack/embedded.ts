@@ -119,10 +119,14 @@ export async function openStack(options: StackOptions): Promise<Stack> {
 }
 
 /** The owner's endpoint URL, with the home's password: only ever in memory. */
+function endpointUrl(home: string, port: number): string {
+  return `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${port}/postgres`;
+}
+
+/** The running owner's endpoint URL (benchmarks connect with it), or null when no owner serves one. */
 export async function attachedDatabaseUrl(home = nasHome()): Promise<string | null> {
   const owner = await readOwner(home);
-  if (owner?.state !== 'ready' || owner.databasePort === undefined) return null;
-  return `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${owner.databasePort}/postgres`;
+  return owner?.state === 'ready' && owner.databasePort !== undefined ? endpointUrl(home, owner.databasePort) : null;
 }
 
 function attach(home: string, owner: OwnerRecord): Stack {
@@ -131,7 +135,7 @@ function attach(home: string, owner: OwnerRecord): Stack {
   const database = async (): Promise<DatabaseHandle> => {
     if (owner.databasePort === undefined) return openDatabase({ migrate: false, requireSchema: true });
     try {
-      const url = `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${owner.databasePort}/postgres`;
+      const url = endpointUrl(home, owner.databasePort);
       return await openDatabase({ url, maxConnections: 1, migrate: false, requireSchema: true, endpoint: 'embedded' });
     } catch (error) {
       // The owner stopped between telling where it is and this connection: read the database as it is now.
