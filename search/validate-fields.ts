@@ -42,7 +42,7 @@ export function payloadSize(field: string, value: unknown, limit = MAX_REQUEST_B
   if (bytes > limit) {
     throw new RequestError(
       field,
-      `is ${(bytes / 1024).toFixed(0)} KB as JSON, more than the ${limit / 1024} KB a workflow request may carry (Temporal payload limit)`,
+      `is ${(bytes / 1024).toFixed(0)} KB as JSON, more than the ${limit / 1024} KB a workflow request may carry (Temporal payload limit); make it smaller`,
     );
   }
 }

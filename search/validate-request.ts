@@ -37,7 +37,14 @@ export function validateSearchRequest(request: SearchRequest): void {
   oneOf('space.space', request.space?.space, SPACES);
   let space!: ReturnType<typeof makeDecisionSpace>;
   asRequestError(() => (space = makeDecisionSpace(request.space)), 'space', 'space.');
-  payloadSize('strategy.seedArchitectures', request.strategy?.seedArchitectures ?? []);
+  const seeds = request.strategy?.seedArchitectures ?? [];
+  if (seeds.length > request.trials) {
+    throw new RequestError(
+      'strategy.seedArchitectures',
+      `holds ${seeds.length} architectures, more than the ${request.trials} trials: only the first ${request.trials} could be evaluated; give at most that many`,
+    );
+  }
+  payloadSize('strategy.seedArchitectures', seeds);
   const strategy = request.strategy;
   if (strategy?.evolution?.sample !== undefined && strategy.evolution.population !== undefined) {
     if (strategy.evolution.sample > strategy.evolution.population) {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '../cli/args';
 import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import { validateSearchRequest } from '../search/validate-request';
 import { writeIdxFixture } from '../harness/idx-files';
 
 // Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
@@ -27,6 +28,14 @@ describe('search start flags', () => {
     const { strategy } = request('--strategy', 'reinforce');
     expect(strategy.reinforce).toBeUndefined();
     expect(strategy.evolution).toBeUndefined();
+  });
+
+  it('refuses more seed architectures than trials, naming the flag', () => {
+    const twoTrials = request('--trials', '2');
+    twoTrials.strategy.seedArchitectures = [[0], [1], [2]];
+    expect(() => validateSearchRequest(twoTrials)).toThrow(
+      'strategy.seedArchitectures: holds 3 architectures, more than the 2 trials: only the first 2 could be evaluated; give at most that many',
+    );
   });
 
   it.each([
