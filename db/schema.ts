@@ -147,6 +147,7 @@ export const trialEpochs = pgTable(
   (t) => [primaryKey({ columns: [t.trialId, t.epoch] })],
 );
 
+/** A trial's newest epoch weights: dropped when it ends, kept as the trained weights of a succeeded final trial. */
 export const checkpoints = pgTable('checkpoints', {
   trialId: text('trial_id')
     .primaryKey()

@@ -14,6 +14,7 @@ import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures'
 import { loadCheckpoint } from '../db/queries/checkpoints';
 import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
+import type { TrialRole } from '../contracts/trial-role';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from '../workers/activities/training';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
@@ -62,7 +63,13 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function queuedTrial(trialIndex: number, architecture: Architecture = lenet, p = protocol, seed?: number): Promise<TrainTrialInput> {
+async function queuedTrial(
+  trialIndex: number,
+  architecture: Architecture = lenet,
+  p = protocol,
+  seed?: number,
+  role?: TrialRole,
+): Promise<TrainTrialInput> {
   // An invalid genotype has no hash: its trial row points at LeNet's, the input carries the bad one.
   const archHash = architectureHash(architecture === lenet ? architecture : lenet);
   const pHash = protocolHash(p);
@@ -84,6 +91,7 @@ async function queuedTrial(trialIndex: number, architecture: Architecture = lene
     protocolHash: pHash,
     ...cost,
     seed,
+    role,
   });
   return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash, ...(seed !== undefined && { seed }) };
 }
@@ -139,6 +147,15 @@ describe('trainTrial activity', () => {
     expect(repeated.testAccuracy).toBeCloseTo(result.testAccuracy!, 5);
     expect(repeated.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     expect((await getTrial(database.db, input.trialId))!.attempts).toBe(1);
+  });
+
+  it('keeps the trained weights of a final trial (its last epoch), and only of a final trial', async () => {
+    const input = await queuedTrial(30, lenet, protocol, undefined, 'final');
+    const result = await train(environment().env, activities(), input);
+    expect(result.status).toBe('succeeded');
+    const kept = await loadCheckpoint(database.db, input.trialId);
+    expect(kept?.epoch).toBe(1);
+    expect(kept!.bytes.length).toBeGreaterThan(result.params * 4);
   });
 
   it('is reproducible: a second trial of the same architecture and protocol trains to the same curve', async () => {

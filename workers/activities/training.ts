@@ -142,7 +142,8 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           device: deps.device,
           worker: deps.worker,
         });
-        await deleteCheckpoint(db, input.trialId);
+        // A final trial keeps its trained weights (its last epoch's checkpoint) for export.
+        if (!(existing.role === 'final' && result.status === 'succeeded')) await deleteCheckpoint(db, input.trialId);
         log(`trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`);
         return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
       } catch (err) {
