@@ -21,7 +21,8 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true 
 const services = compose.services;
 const WORKERS = ['orchestrator', 'trainer'] as const;
 /** Finds or builds the Temporal CLI for the embedded dev server only; deployed workers never run it. */
-const EMBEDDED_ONLY_FILES = new Set([join('workers', 'temporal', 'cli-binary.ts')]);
+/** The embedded stack's own settings (NAS_HOME, TEMPORAL_CLI, ...): everything in stack/ but the connection to a cluster. */
+const EMBEDDED_ONLY_FILES = new Set(sourceFiles('stack').filter((path) => path !== join('stack', 'temporal', 'connect.ts')));
 /** Set by the OS image. */
 const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME']);
 
@@ -57,7 +58,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('wires every environment variable the worker code reads into both workers', () => {
-    const read = [...envVarsReadBy(['workers', 'db', 'cli'])].filter((name) => !NOT_DEPLOYMENT_SETTINGS.has(name));
+    const read = [...envVarsReadBy(['workers', 'engine', 'kernels', 'stack', 'db', 'cli'])].filter((name) => !NOT_DEPLOYMENT_SETTINGS.has(name));
     expect(read).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NAS_DATA_DIR']));
     for (const role of WORKERS) {
       const missing = read.filter((name) => !(name in (services[role].environment ?? {})));
@@ -117,7 +118,7 @@ describe('docker-compose.yml', () => {
 
   it('builds images holding every source folder the CLI runs from', () => {
     const tsconfig = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { include: string[] };
-    const runtimeFolders = tsconfig.include.filter((entry) => !['tests', 'bench'].includes(entry) && !entry.includes('*'));
+    const runtimeFolders = tsconfig.include.filter((entry) => !['tests', 'bench', 'harness'].includes(entry) && !entry.includes('*'));
     const dockerfile = services.orchestrator.build!.dockerfile_inline!;
     for (const folder of runtimeFolders) {
       expect(existsSync(folder), `${folder} exists`).toBe(true);
