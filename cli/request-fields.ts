@@ -22,6 +22,7 @@ const FLAGS: Record<string, string> = {
   'protocol.learningRate': '--lr',
   'protocol.lrSchedule': '--lr-schedule',
   'protocol.augmentation': '--augmentation',
+  'protocol.bnRecalibrationBatches': '--bn-recalibration',
   'space.space': '--space',
   'space.blocks': '--blocks',
   'space.ops': '--ops',

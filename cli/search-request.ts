@@ -37,6 +37,7 @@ export const PROTOCOL_FLAGS: FlagSpec = {
   'lr-schedule': text,
   augmentation: text,
   seed: text,
+  'bn-recalibration': text,
 };
 
 export const SEARCH_START_FLAGS: FlagSpec = {
@@ -141,6 +142,9 @@ export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions 
     augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, ['none', 'flip-shift']),
     seed: requireNonNegativeInteger('--seed', get('seed') ?? DEFAULT_PROTOCOL.seed),
   };
+  // Absent from the defaults (a search recorded before the field): off, as that search trained.
+  const recalibration = get('bn-recalibration') ?? DEFAULT_PROTOCOL.bnRecalibrationBatches;
+  if (recalibration !== undefined) protocol.bnRecalibrationBatches = requireNonNegativeInteger('--bn-recalibration', recalibration);
   // Before the registry's bounds: sizes the files cannot hold are refused naming the file's count.
   if (options.checkData) checkTrainingData(protocol);
   validateAsFlags(() => checkProtocol(protocol));

@@ -4,7 +4,16 @@ import { augmentImage } from './augment';
 
 /** The order of samples in an epoch: a Fisher-Yates shuffle seeded by (seed, epoch). */
 export function epochPermutation(count: number, seed: number, epoch: number): Int32Array {
-  const rng = seedrandom(`${seed}/shuffle/${epoch}`);
+  return seededPermutation(count, `${seed}/shuffle/${epoch}`);
+}
+
+/** The fixed order whose first batches recalibrate batch norm (bn-recalibration.ts), the same before every evaluation. */
+export function recalibrationPermutation(count: number, seed: number): Int32Array {
+  return seededPermutation(count, `${seed}/bn-recalibration`);
+}
+
+function seededPermutation(count: number, key: string): Int32Array {
+  const rng = seedrandom(key);
   const order = Int32Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));

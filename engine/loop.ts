@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingProtocol } from '../search/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
+import { recalibrateBatchNorm } from './bn-recalibration';
 import { correctCount, crossEntropy, evaluate } from './metrics';
 import { activationBytesPerSample, chunkSizes, microBatchSize, stepMemoryBudget } from './micro-batches';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
@@ -24,11 +25,15 @@ export interface TrainingData {
 }
 
 export interface BatchProgress {
-  /** Training batches, then the validation (and at the end test) evaluation batches. */
-  phase: 'train' | 'val' | 'test';
+  /**
+   * Training batches, then the validation (and at the end test) evaluation batches, each
+   * evaluation preceded by the batch-norm recalibration batches when the protocol asks for them.
+   */
+  phase: 'train' | 'recalibrate' | 'val' | 'test';
   epoch: number;
   batch: number;
   batches: number;
+  /** NaN in recalibration (no loss is computed). */
   loss: number;
 }
 
@@ -106,6 +111,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const callStart = performance.now();
   let trainingSeconds = 0;
   let samplesTrained = 0;
+  // The moving statistics were recalibrated after the last training step (test follows validation).
+  let recalibrated = false;
   try {
     for (let epoch = startEpoch; epoch < protocol.epochs; epoch++) {
       const epochStart = performance.now();
@@ -122,6 +129,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
         const dropoutSeed = `${seed}/step/${epoch}/${batch}`;
         const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed, microBatch);
+        recalibrated = false;
         if (!Number.isFinite(step.loss)) {
           return finish('diverged');
         }
@@ -151,8 +159,24 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     if (!options.optimizer) disposeOptimizer(optimizer);
   }
 
-  function evaluatePhase(phase: 'val' | 'test', epoch: number, x: Float32Array, y: Int32Array) {
+  async function evaluatePhase(phase: 'val' | 'test', epoch: number, x: Float32Array, y: Int32Array) {
     throwIfAborted(signal);
+    if (!recalibrated && (protocol.bnRecalibrationBatches ?? 0) > 0) {
+      await recalibrateBatchNorm(model, {
+        trainX: data.trainX,
+        trainY: data.trainY,
+        imageShape,
+        batches: protocol.bnRecalibrationBatches!,
+        batchSize: protocol.batchSize,
+        seed,
+        afterBatch: async (batch, batches) => {
+          await options.onProgress?.({ phase: 'recalibrate', epoch, batch, batches, loss: NaN });
+          await yieldToEventLoop();
+          throwIfAborted(signal);
+        },
+      });
+      recalibrated = true;
+    }
     return evaluate(model, x, y, imageShape, evalBatchSize, async (batch, batches, loss) => {
       await options.onProgress?.({ phase, epoch, batch, batches, loss });
       await yieldToEventLoop();

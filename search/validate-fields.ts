@@ -6,7 +6,7 @@
 import { GenotypeError } from '../cells/types';
 import { INT4_MAX, RequestError, shown, type CostBudget } from './request';
 import { DATASETS } from '../contracts/datasets';
-import type { TrainingProtocol } from './protocol';
+import { MAX_BN_RECALIBRATION_BATCHES, type TrainingProtocol } from './protocol';
 
 /** Temporal fails payloads above 2 MB and warns above 256 KB; requests stay well below. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
@@ -85,6 +85,9 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
   oneOf(`${field}.lrSchedule`, protocol.lrSchedule, ['constant', 'cosine']);
   oneOf(`${field}.augmentation`, protocol.augmentation, ['none', 'flip-shift']);
   integerIn(`${field}.seed`, protocol.seed, 0, INT4_MAX);
+  if (protocol.bnRecalibrationBatches !== undefined) {
+    integerIn(`${field}.bnRecalibrationBatches`, protocol.bnRecalibrationBatches, 0, MAX_BN_RECALIBRATION_BATCHES, ' (0 turns recalibration off)');
+  }
 }
 
 /** Input shape and classes must be the dataset's: the trainer reads them from the dataset. */

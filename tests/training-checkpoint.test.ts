@@ -45,6 +45,8 @@ describe('checkpoints', () => {
   for (const optimizer of ['adam', 'momentum', 'rmsprop'] as const) {
     it(`resuming from an epoch checkpoint equals training uninterrupted (${optimizer}, cosine, flip-shift)`, async () => {
       const protocol: TrainingProtocol = { ...base, optimizer, lrSchedule: 'cosine', augmentation: 'flip-shift' };
+      // The default protocol's batch-norm recalibration before every evaluation is part of what resumes.
+      expect(protocol.bnRecalibrationBatches).toBeGreaterThan(0);
       const before = tf.memory().numTensors;
       const uninterrupted = tinyModel();
       const interrupted = twinModel(uninterrupted);

@@ -35,14 +35,17 @@ describe('trainModel', () => {
         data,
         protocol,
         onEpoch: (m) => void seen.push(m.epoch),
-        onProgress: (p) => void progress.push(p.phase === 'train' ? p.batch : -1),
+        onProgress: (p) => void progress.push(p.phase === 'train' ? p.batch : p.phase === 'recalibrate' ? -2 : -1),
       });
       expect(result.status).toBe('succeeded');
       expect(seen).toEqual([0, 1]);
       expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1]);
-      // Training batches, then one 256-sample validation pass of 1 batch per epoch, and 1 test batch.
+      // Training batches, then one 256-sample validation pass of 1 batch per epoch, and 1 test batch;
+      // before each validation the batch norm is recalibrated on the training split's 13 batches (the
+      // default asks for 20), not again before the test (no training step in between).
       expect(progress.filter((b) => b >= 0).length).toBe(2 * Math.ceil(400 / 32));
-      expect(progress.filter((b) => b < 0).length).toBe(2 + 1);
+      expect(progress.filter((b) => b === -1).length).toBe(2 + 1);
+      expect(progress.filter((b) => b === -2).length).toBe(2 * Math.ceil(400 / 32));
       expect(result.valAccuracy).toBeGreaterThan(0.5);
       expect(result.testAccuracy).toBeGreaterThan(0.5);
       expect(result.epochs[1].trainLoss).toBeLessThan(result.epochs[0].trainLoss);

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 
 /** The fields of tfjs-layers' BatchNormalization that the training path reads. */
-interface StockBatchNormalization extends tf.layers.Layer {
+export interface StockBatchNormalization extends tf.layers.Layer {
   axis: number;
   momentum: number;
   epsilon: number;
@@ -47,9 +47,15 @@ export const BATCH_NORM_GRAD_KERNEL = 'NasBatchNormGrad';
 /** Likewise for the batch statistics: input x; outputs [mean, variance] (biased) over every axis but the last. */
 export const BATCH_NORM_MOMENTS_KERNEL = 'NasBatchNormMoments';
 
+/** A batch-norm layer, tfjs-layers' own or FusedBatchNormalization (a subclass). */
+export function isBatchNormalization(layer: tf.layers.Layer): layer is StockBatchNormalization {
+  return layer instanceof Stock;
+}
+
 const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 
-function moments(x: tf.Tensor, axes: number[]): [tf.Tensor1D, tf.Tensor1D] {
+/** Per-channel mean and biased (population) variance over `axes`, every axis but the last. */
+export function moments(x: tf.Tensor, axes: number[]): [tf.Tensor1D, tf.Tensor1D] {
   if (hasKernel(BATCH_NORM_MOMENTS_KERNEL)) return tf.engine().runKernel(BATCH_NORM_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
   const mean = tf.mean(x, axes) as tf.Tensor1D;
   return [mean, tf.mean(tf.squaredDifference(x, mean), axes) as tf.Tensor1D];
