@@ -16,6 +16,7 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/** One trial's training as every activity names it. */
 export interface TrainTrialInput {
   /** Idempotency key: `${searchId}/${trialIndex}`; the trial row already exists (queued). */
   trialId: string;
@@ -27,7 +28,8 @@ export interface TrainTrialInput {
   protocolHash: string;
   /**
    * The repeat's training seed (initial weights, batch order, augmentation, dropout); the data
-   * split follows protocol.seed. Absent (trials started before repeats): protocol.seed.
+   * split follows protocol.seed. Absent (trials started before repeats): protocol.seed. Reuse is
+   * per (archHash, protocolHash, seed).
    */
   seed?: number;
 }
@@ -51,20 +53,11 @@ export interface TrainingActivities {
   trainTrial(input: TrainTrialInput): Promise<TrainTrialResult>;
 }
 
-export interface PrepareTrialInput {
-  trialId: string;
-  searchId: string;
-  trialIndex: number;
-  architecture: Architecture;
-  archHash: string;
-  protocol: TrainingProtocol;
-  protocolHash: string;
+export interface PrepareTrialInput extends TrainTrialInput {
   fidelity: number;
   baselineName?: string;
   /** Absent (histories from before roles): 'baseline' with a baselineName, else 'search'. */
   role?: TrialRole;
-  /** The repeat's training seed; absent: protocol.seed. Reuse is per (archHash, protocolHash, seed). */
-  seed?: number;
   budget: { maxParams?: number; maxFlops?: number };
   input: { height: number; width: number; channels: number };
   classes: number;
