@@ -64,6 +64,11 @@ const FLAGS: Record<string, string> = {
   phiMax: '--phi-max',
 };
 
+// The final protocol of `--finalize-top` takes the protocol flags with a `--finalize-` prefix.
+for (const [field, flag] of Object.entries(FLAGS)) {
+  if (field.startsWith('protocol.')) FLAGS[`finalize.${field}`] = `--finalize-${flag.slice(2)}`;
+}
+
 const BY_LENGTH = Object.keys(FLAGS).sort((a, b) => b.length - a.length);
 
 /** The flag of a field; a deeper field keeps its path after the flag (`--base stages[0].kernel`). */

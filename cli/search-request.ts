@@ -40,6 +40,9 @@ export const PROTOCOL_FLAGS: FlagSpec = {
   'bn-recalibration': text,
 };
 
+/** `--finalize-train-size`, `--finalize-epochs`, ...: a field of the final protocol of `--finalize-top`. */
+const FINALIZE_PROTOCOL_FLAGS: FlagSpec = Object.fromEntries(Object.keys(PROTOCOL_FLAGS).map((name) => [`finalize-${name}`, text]));
+
 export const SEARCH_START_FLAGS: FlagSpec = {
   ...PROTOCOL_FLAGS,
   id: text,
@@ -72,6 +75,7 @@ export const SEARCH_START_FLAGS: FlagSpec = {
   'finalize-top': text,
   'finalize-repeats': text,
   'finalize-baselines': text,
+  ...FINALIZE_PROTOCOL_FLAGS,
   wait: { type: 'boolean' },
 };
 
@@ -88,31 +92,39 @@ export function baselineEntriesFromFlag(flag: string, value: string | undefined)
 }
 
 /**
- * `--finalize-top K [--finalize-repeats R] [--finalize-baselines a,b]`: the search finalizes itself
- * under the default final protocol of its own protocol (search/final.ts).
+ * `--finalize-top K [--finalize-repeats R] [--finalize-baselines a,b] [--finalize-<protocol flag> ...]`:
+ * the search finalizes itself under the default final protocol of its own protocol
+ * (search/final.ts), each `--finalize-` protocol flag replacing its field.
  */
 function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): SearchFinalize | undefined {
   const top = stringFlag(flags, 'finalize-top');
   if (top === undefined) {
-    const stray = ['finalize-repeats', 'finalize-baselines'].find((name) => stringFlag(flags, name) !== undefined);
+    const stray = ['finalize-repeats', 'finalize-baselines', ...Object.keys(FINALIZE_PROTOCOL_FLAGS)].find((name) => stringFlag(flags, name) !== undefined);
     if (stray) throw new RequestError(`--${stray}`, 'applies with --finalize-top K only');
     return undefined;
-  }
-  const finalProtocol = defaultFinalProtocol(protocol);
-  if (checkData) {
-    try {
-      checkTrainingData(finalProtocol, { asFlags: false });
-    } catch (err) {
-      if (!(err instanceof RequestError) || err.field === 'NAS_DATA_DIR') throw err;
-      throw new RequestError('--finalize-top', `the final protocol (the whole training and test sets) does not fit the data files: ${err.message}`);
-    }
   }
   return {
     top: requirePositiveInteger('--finalize-top', top),
     repeats: requirePositiveInteger('--finalize-repeats', stringFlag(flags, 'finalize-repeats') ?? DEFAULT_FINAL_REPEATS),
     baselines: baselineEntriesFromFlag('--finalize-baselines', stringFlag(flags, 'finalize-baselines')),
-    protocol: finalProtocol,
+    protocol: finalProtocolFromFlags(flags, protocol, checkData),
   };
+}
+
+/** The final protocol from the `--finalize-` protocol flags; its errors name those flags. */
+function finalProtocolFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): TrainingProtocol {
+  const unprefixed: Flags = {};
+  for (const name of Object.keys(PROTOCOL_FLAGS)) {
+    const value = stringFlag(flags, `finalize-${name}`);
+    if (value !== undefined) unprefixed[name] = value;
+  }
+  try {
+    return protocolFromFlags(unprefixed, { checkData, defaults: defaultFinalProtocol(protocol) });
+  } catch (err) {
+    if (!(err instanceof RequestError) || !err.field.startsWith('--')) throw err;
+    const flag = `--finalize-${err.field.slice(2)}`;
+    throw new RequestError(flag, `(the final protocol of --finalize-top) ${err.problem}`);
+  }
 }
 
 /** Options of the request builders of commands that start trainings. */

@@ -33,10 +33,19 @@ describe('finalize requests', () => {
     expect(request('--id', 'fin-none').finalize).toBeUndefined();
   });
 
+  it('--finalize-<protocol flag> replaces that field of the final protocol only', () => {
+    const search = request('--id', 'fin-own', '--finalize-top', '3', '--finalize-train-size', '4000', '--finalize-epochs', '2', '--epochs', '1');
+    expect(search.protocol.epochs).toBe(1);
+    expect(search.finalize!.protocol).toEqual({ ...defaultFinalProtocol(search.protocol), trainSize: 4000, epochs: 2 });
+  });
+
   it.each([
     [['--finalize-repeats', '2'], /--finalize-repeats: applies with --finalize-top K only/],
     [['--finalize-top', '2', '--finalize-baselines', 'lenet6'], /--finalize-baselines: unknown baseline "lenet6"/],
     [['--finalize-top', '0'], /--finalize-top/],
+    [['--finalize-epochs', '2'], /--finalize-epochs: applies with --finalize-top K only/],
+    [['--finalize-top', '2', '--finalize-batch-size', '0'], /^--finalize-batch-size: \(the final protocol of --finalize-top\) must be/],
+    [['--finalize-top', '2', '--finalize-test-size', '10001'], /^--finalize-test-size: /],
   ])('rejects %j', (argv, message) => {
     expect(() => request(...argv)).toThrow(message);
   });
