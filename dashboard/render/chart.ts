@@ -1,0 +1,102 @@
+/**
+ * Charts as SVG strings, drawn by ECharts' server-side renderer (no DOM): the dashboard, the
+ * scaling report's SVG file and anything else that draws a chart go through chartSvg.
+ * Every data point is one mark carrying ecmeta_series_index / ecmeta_data_index attributes.
+ */
+import * as echarts from 'echarts';
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+  /** Short text drawn next to the marker (e.g. "φ=2" or a baseline's name). */
+  label?: string;
+}
+
+export interface ChartSeries {
+  name: string;
+  /** 'step': a line that holds its value until the next point (best so far). */
+  kind: 'line' | 'scatter' | 'step';
+  points: ChartPoint[];
+  color?: string;
+  dashed?: boolean;
+  /** Marker shape; default a circle. */
+  symbol?: 'circle' | 'diamond' | 'triangle' | 'rect';
+  symbolSize?: number;
+  /** Without markers (a front or a curve drawn over points of another series). */
+  noMarkers?: boolean;
+}
+
+export interface ChartSpec {
+  title?: string;
+  subtitle?: string;
+  xLabel: string;
+  yLabel: string;
+  /** 'time': x is milliseconds since the epoch. */
+  xScale?: 'linear' | 'log' | 'time';
+  series: ChartSeries[];
+  width?: number;
+  height?: number;
+}
+
+export const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#7f7f7f', '#17becf'];
+
+function drawable(spec: ChartSpec, p: ChartPoint): boolean {
+  return Number.isFinite(p.x) && Number.isFinite(p.y) && (spec.xScale !== 'log' || p.x > 0);
+}
+
+function seriesOption(spec: ChartSpec, series: ChartSeries, index: number): echarts.SeriesOption {
+  const color = series.color ?? PALETTE[index % PALETTE.length];
+  const data = series.points
+    .filter((p) => drawable(spec, p))
+    .map((p) => ({ value: [p.x, p.y], name: p.label ?? '', label: { show: Boolean(p.label) } }));
+  const label = { position: 'right' as const, formatter: '{b}', fontSize: 10, color };
+  if (series.kind === 'scatter') {
+    return { type: 'scatter', name: series.name, data, large: false, symbol: series.symbol ?? 'circle', symbolSize: series.symbolSize ?? 7, itemStyle: { color, opacity: 0.75 }, label };
+  }
+  return {
+    type: 'line',
+    name: series.name,
+    data,
+    step: series.kind === 'step' ? 'end' : undefined,
+    showSymbol: !series.noMarkers,
+    showAllSymbol: true,
+    symbol: series.symbol ?? 'circle',
+    symbolSize: series.symbolSize ?? 6,
+    itemStyle: { color },
+    lineStyle: { color, width: 2, type: series.dashed ? 'dashed' : 'solid' },
+    label,
+  };
+}
+
+function axisType(scale: ChartSpec['xScale']): 'value' | 'log' | 'time' {
+  return scale === 'log' ? 'log' : scale === 'time' ? 'time' : 'value';
+}
+
+/** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point. */
+export function chartSvg(spec: ChartSpec): string {
+  const width = spec.width ?? 860;
+  const height = spec.height ?? 480;
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption({
+      animation: false,
+      backgroundColor: '#fff',
+      title: spec.title ? { text: spec.title, subtext: spec.subtitle, left: 'center', textStyle: { fontSize: 15 } } : undefined,
+      legend: { type: 'plain', orient: 'vertical', right: 8, top: spec.title ? 56 : 12, data: spec.series.map((s) => s.name) },
+      grid: { left: 72, right: 220, top: spec.title ? (spec.subtitle ? 76 : 60) : 24, bottom: 56 },
+      xAxis: {
+        type: axisType(spec.xScale),
+        name: spec.xLabel,
+        nameLocation: 'middle',
+        nameGap: 30,
+        scale: true,
+        splitLine: { show: true, lineStyle: { color: '#eee' } },
+      },
+      yAxis: { type: 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 50, scale: true, splitLine: { lineStyle: { color: '#eee' } } },
+      series: spec.series.map((s, i) => seriesOption(spec, s, i)),
+    });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
