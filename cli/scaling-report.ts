@@ -7,17 +7,11 @@ import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
 import type { ChosenCoefficients, ScalingStudyRequest } from '../search/scaling-plan';
 import { compact, percent, renderRows, type Column, type Format } from './format';
-import { PALETTE, svgLinePlot, type PlotSeries } from './svg-plot';
+import { chartSvg, type ChartSpec } from '../dashboard/render/chart';
+import { scalingChartSpec } from '../dashboard/render/scaling-chart';
 
 const METHOD_ORDER = ['grid', 'compound', 'depth', 'width', 'resolution'];
 const AXES = ['depth', 'width', 'resolution'] as const;
-const METHOD_COLORS: Record<string, string> = {
-  compound: PALETTE[0],
-  depth: PALETTE[1],
-  width: PALETTE[2],
-  resolution: PALETTE[3],
-  grid: PALETTE[6],
-};
 
 export interface ReportRow extends ScalingPointResult {
   /** Input side after resolution scaling, in pixels. */
@@ -152,44 +146,21 @@ function protocolText(config: ScalingStudyRequest): string {
   return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
 }
 
-export function reportSvg(report: ScalingReport): string {
+/** The study's chart (accuracy against FLOPs per method, and the grid), as the dashboard draws it. */
+export function reportChartSpec(report: ScalingReport): ChartSpec {
   const config = configOf(report);
   const metric = metricOf(config);
-  const rows = reportRows(report);
-  const chosen = chosenOf(report);
-  const toPoint = (r: ReportRow, label?: string) => {
-    const value = r[metric.key];
-    return value === null ? null : { x: r.flops / 1e6, y: value * 100, label };
-  };
-  const line = (method: string, name: string): PlotSeries => ({
-    name,
-    color: METHOD_COLORS[method],
-    points: rows
-      .filter((r) => r.method === method)
-      .map((r) => toPoint(r, r.phi === 0 && method !== 'compound' ? undefined : `φ=${r.phi}`)) // the shared base is labelled once
-      .filter((p) => p !== null),
-  });
-  const c = chosen?.coefficients;
-  const series: PlotSeries[] = [
-    line('compound', c ? `compound (α=${c.alpha}, β=${c.beta}, γ=${c.gamma})` : 'compound'),
-    line('depth', 'depth only'),
-    line('width', 'width only'),
-    line('resolution', 'resolution only'),
-    {
-      name: 'grid search at φ=1',
-      color: METHOD_COLORS.grid,
-      scatter: true,
-      points: rows.filter((r) => r.method === 'grid').map((r) => toPoint(r)).filter((p) => p !== null),
-    },
-  ];
-  return svgLinePlot({
+  return scalingChartSpec({
     title: `Compound vs single-axis scaling of ${config.baseName}`,
     subtitle: `${protocolText(config)}; FLOPs matched per φ`,
-    xLabel: 'FLOPs (millions of multiply-adds per image, log scale)',
     yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images`,
-    xLog: true,
-    series,
+    coefficients: chosenOf(report)?.coefficients ?? null,
+    points: reportRows(report).map((r) => ({ method: r.method, phi: r.phi, flops: r.flops, accuracy: r[metric.key], trialId: r.trialId })),
   });
+}
+
+export function reportSvg(report: ScalingReport): string {
+  return chartSvg(reportChartSpec(report));
 }
 
 export function reportJson(report: ScalingReport): unknown {

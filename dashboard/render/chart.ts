@@ -10,6 +10,9 @@ export interface ChartPoint {
   y: number;
   /** Short text drawn next to the marker (e.g. "φ=2" or a baseline's name). */
   label?: string;
+  /** Where the marker leads in the dashboard (a trial page), with its hover text. */
+  href?: string;
+  tip?: string;
 }
 
 export interface ChartSeries {
@@ -72,6 +75,11 @@ function axisType(scale: ChartSpec['xScale']): 'value' | 'log' | 'time' {
   return scale === 'log' ? 'log' : scale === 'time' ? 'time' : 'value';
 }
 
+/** Per series, the href and hover text of each marker in the order chartSvg draws them (for the dashboard's chart-points.js). */
+export function chartLinks(spec: ChartSpec): Array<Array<[string, string]>> {
+  return spec.series.map((s) => (s.noMarkers ? [] : s.points.filter((p) => drawable(spec, p)).map((p): [string, string] => [p.href ?? '', p.tip ?? p.label ?? ''])));
+}
+
 /** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point. */
 export function chartSvg(spec: ChartSpec): string {
   const width = spec.width ?? 860;
@@ -83,7 +91,7 @@ export function chartSvg(spec: ChartSpec): string {
       backgroundColor: '#fff',
       title: spec.title ? { text: spec.title, subtext: spec.subtitle, left: 'center', textStyle: { fontSize: 15 } } : undefined,
       legend: { type: 'plain', orient: 'vertical', right: 8, top: spec.title ? 56 : 12, data: spec.series.map((s) => s.name) },
-      grid: { left: 72, right: 220, top: spec.title ? (spec.subtitle ? 76 : 60) : 24, bottom: 56 },
+      grid: { left: 72, right: 250, top: spec.title ? (spec.subtitle ? 76 : 60) : 24, bottom: 56 },
       xAxis: {
         type: axisType(spec.xScale),
         name: spec.xLabel,
