@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { parseFlags, stringFlag } from '../cli/args';
+import { parseArgs } from 'node:util';
 import { attachedDatabaseUrl } from '../stack/embedded';
 
 const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
@@ -42,15 +42,14 @@ interface LevelResult {
 }
 
 function options() {
-  const { flags } = parseFlags(process.argv.slice(2), {
-    json: { type: 'boolean' },
-    seconds: { type: 'string' },
-    clients: { type: 'string' },
+  const { values: flags } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, clients: { type: 'string' } },
   });
   return {
     json: flags.json === true,
-    seconds: Number(stringFlag(flags, 'seconds') ?? 10),
-    levels: (stringFlag(flags, 'clients') ?? '1,10,50').split(',').map(Number),
+    seconds: Number(flags.seconds ?? 10),
+    levels: (flags.clients ?? '1,10,50').split(',').map(Number),
   };
 }
 

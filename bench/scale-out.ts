@@ -20,8 +20,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { parseFlags, stringFlag } from '../cli/args';
-import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/command-line';
+import { searchRequestFromFlags } from '../cli/search-request';
 import { listTrials } from '../db/queries/trials';
 import { requireOneOf, requirePositiveInteger } from '../search/request';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -54,17 +55,15 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function options() {
-  const { flags } = parseFlags(process.argv.slice(2), {
-    json: { type: 'boolean' },
-    trials: { type: 'string' },
-    'train-size': { type: 'string' },
-    backend: { type: 'string' },
+  const { values: flags } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, trials: { type: 'string' }, 'train-size': { type: 'string' }, backend: { type: 'string' } },
   });
   return {
     json: flags.json === true,
-    trials: requirePositiveInteger('--trials', stringFlag(flags, 'trials') ?? 6),
-    trainSize: requirePositiveInteger('--train-size', stringFlag(flags, 'train-size') ?? 1000),
-    backend: requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'wasm', BACKEND_PREFERENCES),
+    trials: requirePositiveInteger('--trials', flags.trials ?? 6),
+    trainSize: requirePositiveInteger('--train-size', flags['train-size'] ?? 1000),
+    backend: requireOneOf('--backend', flags.backend ?? 'wasm', BACKEND_PREFERENCES),
   };
 }
 
@@ -85,14 +84,11 @@ async function runScenario(
   try {
     await Promise.all(workers.map((w) => w.ready));
     const request = searchRequestFromFlags(
-      parseFlags(
-        [
-          ...['--id', `scale-out-${scenario.trainers}-${scenario.restartServer ? 'restart' : 'plain'}`],
-          ...['--space', 'nasnet', '--strategy', 'random', '--seed', '3', '--trials', String(opts.trials), '--parallel', '2'],
-          ...['--train-size', String(opts.trainSize), '--val-size', '500', '--test-size', '500', '--epochs', '1', '--batch-size', '16'],
-        ],
-        SEARCH_START_FLAGS,
-      ).flags,
+      parseCommandLine([
+        ...['search', 'start', '--id', `scale-out-${scenario.trainers}-${scenario.restartServer ? 'restart' : 'plain'}`],
+        ...['--space', 'nasnet', '--strategy', 'random', '--seed', '3', '--trials', String(opts.trials), '--parallel', '2'],
+        ...['--train-size', String(opts.trainSize), '--val-size', '500', '--test-size', '500', '--epochs', '1', '--batch-size', '16'],
+      ]).input.flags,
     );
     const started = Date.now();
     const handle = await new Client({ connection }).workflow.start(searchWorkflow, {

@@ -1,6 +1,15 @@
 /** Renders rows as an aligned table, JSON, CSV or Markdown. */
+import { requireOneOf } from '../search/request';
+import { stringFlag, type Flags } from './args';
+
 export const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** The output format of `--format` (default table), or JSON with `--json` where a command keeps that spelling. */
+export function formatOf(flags: Flags, allowed: readonly Format[] = FORMATS): Format {
+  if (flags.json === true) return requireOneOf('--json', 'json', allowed);
+  return requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', allowed);
+}
 
 export interface Column<T> {
   header: string;

@@ -1,40 +1,14 @@
-/** The `nas` command: one line of usage error and exit code 2 for bad input. */
+/**
+ * The `nas` command: the command line is parsed by the definitions (cli/program.ts), then the
+ * command runs. Exit codes: 0 done, 1 the run ended failed/stopped or an unexpected error,
+ * 2 bad input (one line on stderr, nothing started), 130 interrupted.
+ */
 import { GenotypeError } from '../cells/types';
 import { RequestError } from '../search/request';
-import { dbCommand } from './commands/db';
+import { parseCommandLine, type Invocation } from './command-line';
 import { Interrupted } from './follow';
-import { devCommand } from './commands/dev';
-import { leaderboardCommand } from './commands/leaderboard';
-import { searchCommand } from './commands/search';
-import { workerCommand } from './commands/worker';
-
-const USAGE = `usage: nas <command>
-  search start [flags] [--finalize-top K] [--wait]   launch a search (flags: see README)
-  search status|stop|pause|resume <id> [--wait]      resume with no stack running starts one and finishes the search
-  search scale <id> <parallel>
-  search finalize <id> [--top K] [--repeats R] [--baselines a,b] [final protocol flags] [--wait]
-  search fidelity <id> [--format table|json|csv|markdown]
-  leaderboard --search <id> [--final] [--fidelity N] [--top N] [--sort val_acc|reward|params|flops] [--pareto params|flops] [--baselines] [--format table|json|csv|markdown]
-  baselines list [--json] | baselines train <name>|--all [training flags] [--wait]
-  cells show <genotype-file|hash>
-  scaling start ... | scaling report <study-id> [--json] [--svg file]
-  dev [--parallel N]                run the embedded stack (Temporal dev server, database, workers)
-  worker orchestrator|trainer [--task-queue Q] [--backend auto|tensorflow|wasm|cpu] [--concurrency N]
-  db migrate
-exit codes: 0 done, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)`;
-
-type Command = (argv: string[]) => Promise<number>;
-
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  search: async () => searchCommand,
-  leaderboard: async () => leaderboardCommand,
-  dev: async () => devCommand,
-  worker: async () => workerCommand,
-  db: async () => dbCommand,
-  baselines: async () => (await import('./commands/baselines')).baselinesCommand,
-  cells: async () => (await import('./commands/cells')).cellsCommand,
-  scaling: async () => (await import('./commands/scaling')).scalingCommand,
-};
+import { printNote } from './output';
+import { commandPath, isHelpShown } from './usage-errors';
 
 /** Errors that mean "the input is wrong": a configuration message naming the field, exit 2. */
 function isInputError(err: unknown): err is Error {
@@ -49,28 +23,23 @@ export function boundedLine(message: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === 'help') {
-    console.log(USAGE);
-    return name ? 0 : 2;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    console.error(`nas: unknown command ${JSON.stringify(name)}\n${USAGE}`);
-    return 2;
-  }
+  let invocation: Invocation | undefined;
   try {
-    return await (await load())(rest);
+    invocation = parseCommandLine(argv);
+    return await invocation.handler(invocation.input);
   } catch (err) {
+    // Help asked for (exit 0), or shown because a command is missing (`nas`, `nas search`).
+    if (isHelpShown(err)) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof Interrupted) {
-      console.error(`nas: ${err.problem}`);
+      printNote(`nas: ${err.problem}`);
       return 130;
     }
     if (isInputError(err)) {
-      console.error(`nas: ${boundedLine(err.message)}`);
+      printNote(`nas: ${boundedLine(err.message)}`);
       return 2;
     }
-    console.error(`nas ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    const where = invocation ? commandPath(invocation.command) : 'nas';
+    printNote(`${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   }
 }

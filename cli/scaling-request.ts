@@ -8,25 +8,10 @@ import { DATASETS } from '../contracts/datasets';
 import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
-import { stringFlag, type FlagSpec, type Flags } from './args';
+import { stringFlag, type Flags } from './args';
 import { requireBackendFlag } from './backend-flag';
 import { validateAsFlags } from './request-fields';
-import { PROTOCOL_FLAGS, protocolFromFlags, type TrainingRequestOptions } from './search-request';
-
-const text = { type: 'string' } as const;
-
-export const SCALING_START_FLAGS: FlagSpec = {
-  ...PROTOCOL_FLAGS,
-  base: text,
-  'grid-step': text,
-  tolerance: text,
-  'phi-max': text,
-  parallel: text,
-  id: text,
-  'task-queue': text,
-  backend: text,
-  wait: { type: 'boolean' },
-};
+import { protocolFromFlags, type TrainingRequestOptions } from './search-request';
 
 export const SCALING_DEFAULTS = { base: 'efficientnet-b0-small', gridStep: 0.1, tolerance: 0.1, phiMax: 2 };
 

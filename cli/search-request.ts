@@ -12,72 +12,40 @@ import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from
 import type { BaselineEntry } from '../search/request';
 import { RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
 import { DATASETS } from '../contracts/datasets';
-import type { RewardConfig } from '../search/reward';
+import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import type { StrategyConfig } from '../search/strategies/types';
 import { checkProtocol } from '../search/validate-fields';
 import { validateSearchRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
-import { stringFlag, type FlagSpec, type Flags } from './args';
+import { stringFlag, type Flags } from './args';
 import { requireBackendFlag } from './backend-flag';
 import { checkTrainingData } from './data-check';
 import { validateAsFlags } from './request-fields';
+import { AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS, PROTOCOL_FLAGS } from './definitions/protocol-flags';
 
-const text = { type: 'string' } as const;
+export const REWARDS = ['accuracy', 'mnas'] as const;
+export const MNAS_COSTS = ['params', 'flops'] as const;
 
-export const PROTOCOL_FLAGS: FlagSpec = {
-  dataset: text,
-  'train-size': text,
-  'val-size': text,
-  'test-size': text,
-  epochs: text,
-  'batch-size': text,
-  optimizer: text,
-  lr: text,
-  'lr-schedule': text,
-  augmentation: text,
-  seed: text,
-  'bn-recalibration': text,
-};
+/** What `nas search start` uses for a flag that is absent (shown by its `--help`). */
+export const SEARCH_DEFAULTS = {
+  trials: 8,
+  parallel: 1,
+  space: 'nasnet',
+  strategy: 'random',
+  reward: 'accuracy',
+  mnasCost: 'flops',
+  mnasWeight: DEFAULT_MNAS_W,
+  halvingEta: 3,
+  halvingLevels: 3,
+  population: 20,
+  tournament: 5,
+} as const;
+
+const PROTOCOL_FLAG_NAMES = PROTOCOL_FLAGS.map((p) => p.name);
 
 /** `--finalize-train-size`, `--finalize-epochs`, ...: a field of the final protocol of `--finalize-top`. */
-const FINALIZE_PROTOCOL_FLAGS: FlagSpec = Object.fromEntries(Object.keys(PROTOCOL_FLAGS).map((name) => [`finalize-${name}`, text]));
-
-export const SEARCH_START_FLAGS: FlagSpec = {
-  ...PROTOCOL_FLAGS,
-  id: text,
-  space: text,
-  strategy: text,
-  trials: text,
-  parallel: text,
-  blocks: text,
-  ops: text,
-  combine: text,
-  'cells-per-stage': text,
-  reductions: text,
-  filters: text,
-  'max-params': text,
-  'max-flops': text,
-  'halving-eta': text,
-  'halving-levels': text,
-  reward: text,
-  'mnas-cost': text,
-  'mnas-target': text,
-  'mnas-weight': text,
-  'seed-architectures': text,
-  window: text,
-  'controller-lr': text,
-  'controller-batch': text,
-  population: text,
-  tournament: text,
-  'task-queue': text,
-  backend: text,
-  'finalize-top': text,
-  'finalize-repeats': text,
-  'finalize-baselines': text,
-  ...FINALIZE_PROTOCOL_FLAGS,
-  wait: { type: 'boolean' },
-};
+const FINALIZE_PROTOCOL_FLAG_NAMES = PROTOCOL_FLAG_NAMES.map((name) => `finalize-${name}`);
 
 /** `lenet5,resnet20` as baseline entries (registry index, name, architecture); a RequestError names `flag`. */
 export function baselineEntriesFromFlag(flag: string, value: string | undefined): BaselineEntry[] {
@@ -99,7 +67,7 @@ export function baselineEntriesFromFlag(flag: string, value: string | undefined)
 function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): SearchFinalize | undefined {
   const top = stringFlag(flags, 'finalize-top');
   if (top === undefined) {
-    const stray = ['finalize-repeats', 'finalize-baselines', ...Object.keys(FINALIZE_PROTOCOL_FLAGS)].find((name) => stringFlag(flags, name) !== undefined);
+    const stray = ['finalize-repeats', 'finalize-baselines', ...FINALIZE_PROTOCOL_FLAG_NAMES].find((name) => stringFlag(flags, name) !== undefined);
     if (stray) throw new RequestError(`--${stray}`, 'applies with --finalize-top K only');
     return undefined;
   }
@@ -114,7 +82,7 @@ function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: 
 /** The final protocol from the `--finalize-` protocol flags; its errors name those flags. */
 function finalProtocolFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): TrainingProtocol {
   const unprefixed: Flags = {};
-  for (const name of Object.keys(PROTOCOL_FLAGS)) {
+  for (const name of PROTOCOL_FLAG_NAMES) {
     const value = stringFlag(flags, `finalize-${name}`);
     if (value !== undefined) unprefixed[name] = value;
   }
@@ -148,10 +116,10 @@ export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions 
     testSize: requireNonNegativeInteger('--test-size', get('test-size') ?? DEFAULT_PROTOCOL.testSize),
     epochs: requirePositiveInteger('--epochs', get('epochs') ?? DEFAULT_PROTOCOL.epochs),
     batchSize: requirePositiveInteger('--batch-size', get('batch-size') ?? DEFAULT_PROTOCOL.batchSize),
-    optimizer: requireOneOf('--optimizer', get('optimizer') ?? DEFAULT_PROTOCOL.optimizer, ['adam', 'sgd', 'momentum', 'rmsprop']),
+    optimizer: requireOneOf('--optimizer', get('optimizer') ?? DEFAULT_PROTOCOL.optimizer, OPTIMIZERS),
     learningRate: requirePositiveNumber('--lr', get('lr') ?? DEFAULT_PROTOCOL.learningRate),
-    lrSchedule: requireOneOf('--lr-schedule', get('lr-schedule') ?? DEFAULT_PROTOCOL.lrSchedule, ['constant', 'cosine']),
-    augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, ['none', 'flip-shift']),
+    lrSchedule: requireOneOf('--lr-schedule', get('lr-schedule') ?? DEFAULT_PROTOCOL.lrSchedule, LR_SCHEDULES),
+    augmentation: requireOneOf('--augmentation', get('augmentation') ?? DEFAULT_PROTOCOL.augmentation, AUGMENTATIONS),
     seed: requireNonNegativeInteger('--seed', get('seed') ?? DEFAULT_PROTOCOL.seed),
   };
   // Absent from the defaults (a search recorded before the field): off, as that search trained.
@@ -171,7 +139,7 @@ export const CPU_NETWORK = { cellsPerStage: 1, reductions: 2, filters: 8 } as co
 
 function spaceFromFlags(flags: Flags): SpaceSpec {
   const get = (name: string) => stringFlag(flags, name);
-  const space = requireOneOf('--space', get('space') ?? 'nasnet', SPACES);
+  const space = requireOneOf('--space', get('space') ?? SEARCH_DEFAULTS.space, SPACES);
   if (space === 'efficientnet') return { space };
   const spec: SpaceSpec = { space };
   if (get('blocks') !== undefined) spec.blocks = requirePositiveInteger('--blocks', get('blocks'));
@@ -194,16 +162,16 @@ function spaceFromFlags(flags: Flags): SpaceSpec {
 }
 
 function rewardFromFlags(flags: Flags): RewardConfig {
-  const objective = requireOneOf('--reward', stringFlag(flags, 'reward') ?? 'accuracy', ['accuracy', 'mnas']);
+  const objective = requireOneOf('--reward', stringFlag(flags, 'reward') ?? SEARCH_DEFAULTS.reward, REWARDS);
   if (objective === 'accuracy') return { objective };
   const target = stringFlag(flags, 'mnas-target');
   if (target === undefined) throw new RequestError('--mnas-target', 'is required with --reward mnas (the target params or FLOPs, T)');
   const weight = stringFlag(flags, 'mnas-weight');
-  const w = weight === undefined ? -0.07 : Number(weight);
+  const w = weight === undefined ? SEARCH_DEFAULTS.mnasWeight : Number(weight);
   if (!Number.isFinite(w)) throw new RequestError('--mnas-weight', `must be a number such as -0.07, got ${JSON.stringify(weight)}`);
   return {
     objective,
-    cost: requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? 'flops', ['params', 'flops']),
+    cost: requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? SEARCH_DEFAULTS.mnasCost, MNAS_COSTS),
     target: requirePositiveNumber('--mnas-target', target),
     w,
   };
@@ -229,7 +197,7 @@ function seedArchitecturesFromFile(path: string, spec: SpaceSpec): number[][] {
 }
 
 function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
-  const name = requireOneOf('--strategy', stringFlag(flags, 'strategy') ?? 'random', STRATEGIES);
+  const name = requireOneOf('--strategy', stringFlag(flags, 'strategy') ?? SEARCH_DEFAULTS.strategy, STRATEGIES);
   const config: StrategyConfig = { name, dedup: true };
   const file = stringFlag(flags, 'seed-architectures');
   if (file) config.seedArchitectures = seedArchitecturesFromFile(file, spec);
@@ -237,8 +205,8 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
   const levels = stringFlag(flags, 'halving-levels');
   if (eta !== undefined || levels !== undefined) {
     config.halving = {
-      eta: requirePositiveInteger('--halving-eta', eta ?? 3),
-      levels: requirePositiveInteger('--halving-levels', levels ?? 3),
+      eta: requirePositiveInteger('--halving-eta', eta ?? SEARCH_DEFAULTS.halvingEta),
+      levels: requirePositiveInteger('--halving-levels', levels ?? SEARCH_DEFAULTS.halvingLevels),
     };
   }
   const window = stringFlag(flags, 'window');
@@ -276,8 +244,8 @@ function evolutionFromFlags(flags: Flags, strategy: string): StrategyConfig['evo
   const given = strategyOnlyFlags(flags, strategy, 'evolution', ['population', 'tournament'] as const);
   if (!given) return undefined;
   return {
-    population: requirePositiveInteger('--population', given.population ?? 20),
-    sample: requirePositiveInteger('--tournament', given.tournament ?? 5),
+    population: requirePositiveInteger('--population', given.population ?? SEARCH_DEFAULTS.population),
+    sample: requirePositiveInteger('--tournament', given.tournament ?? SEARCH_DEFAULTS.tournament),
   };
 }
 
@@ -297,8 +265,8 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
     searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategy.name, protocol.seed)),
     space,
     strategy,
-    trials: requirePositiveInteger('--trials', get('trials') ?? 8),
-    parallel: requirePositiveInteger('--parallel', get('parallel') ?? 1),
+    trials: requirePositiveInteger('--trials', get('trials') ?? SEARCH_DEFAULTS.trials),
+    parallel: requirePositiveInteger('--parallel', get('parallel') ?? SEARCH_DEFAULTS.parallel),
     seed: protocol.seed,
     protocol,
     budget: {

@@ -1,4 +1,4 @@
-/** The allowed values of the text status/kind columns (enforced by check constraints). */
+/** The allowed values of the text status/kind columns (enforced by check constraints), and of the leaderboard options. */
 
 /** 'final': the final evaluation of a search's best candidates and chosen baselines (workflows/finalize.ts). */
 export const SEARCH_KINDS = ['search', 'baselines', 'scaling', 'final'] as const;
@@ -14,3 +14,10 @@ export type ScalingStatus = (typeof SCALING_STATUSES)[number];
 
 export const SCALING_METHODS = ['compound', 'depth', 'width', 'resolution', 'grid'] as const;
 export type ScalingMethod = (typeof SCALING_METHODS)[number];
+
+/** Orders of `nas leaderboard --sort`. */
+export const LEADERBOARD_SORTS = ['val_acc', 'params', 'flops', 'reward'] as const;
+export type LeaderboardSort = (typeof LEADERBOARD_SORTS)[number];
+/** Costs of the Pareto front of `nas leaderboard --pareto`. */
+export const PARETO_COSTS = ['params', 'flops'] as const;
+export type ParetoCost = (typeof PARETO_COSTS)[number];

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FusedBatchNormalization } from '../cells/builders/batch-norm';
-import { parseFlags } from '../cli/args';
-import { PROTOCOL_FLAGS, SEARCH_START_FLAGS, protocolFromFlags, searchRequestFromFlags } from '../cli/search-request';
+import { parseCommandLine } from '../cli/command-line';
+import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request';
 import { recalibrationPermutation } from '../engine/batches';
 import { recalibrateBatchNorm } from '../engine/bn-recalibration';
 import { trainModel } from '../engine/loop';
@@ -209,7 +209,7 @@ describe('the protocol field', () => {
   });
 
   it('is on by default for protocols the CLI builds; --bn-recalibration 0 turns it off', () => {
-    const flags = (...argv: string[]) => parseFlags(argv, PROTOCOL_FLAGS).flags;
+    const flags = (...argv: string[]) => parseCommandLine(['baselines', 'list', ...argv]).input.flags;
     expect(DEFAULT_PROTOCOL.bnRecalibrationBatches).toBe(20);
     expect(protocolFromFlags(flags()).bnRecalibrationBatches).toBe(20);
     expect(protocolFromFlags(flags('--bn-recalibration', '50')).bnRecalibrationBatches).toBe(50);
@@ -219,7 +219,7 @@ describe('the protocol field', () => {
     // A protocol recorded before the field (e.g. the search a finalize starts from) stays off.
     expect(protocolFromFlags(flags(), { defaults: OLD })).toEqual(OLD);
     expect(() => protocolFromFlags(flags('--bn-recalibration=-1'))).toThrow(/^--bn-recalibration: must be a non-negative integer/);
-    const search = searchRequestFromFlags(parseFlags(['--finalize-top', '2'], SEARCH_START_FLAGS).flags, { checkData: false });
+    const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, { checkData: false });
     expect(search.protocol.bnRecalibrationBatches).toBe(20);
     expect(search.finalize?.protocol.bnRecalibrationBatches).toBe(20);
     expect(() => validateSearchRequest(search)).not.toThrow();
@@ -230,7 +230,7 @@ describe('the protocol field', () => {
       'protocol.bnRecalibrationBatches: must be an integer in 0..10000 (0 turns recalibration off), got 10001',
     );
     expect(() => checkProtocol({ ...OLD, bnRecalibrationBatches: 1.5 })).toThrow(/^protocol\.bnRecalibrationBatches: /);
-    expect(() => protocolFromFlags(parseFlags(['--bn-recalibration', '20000'], PROTOCOL_FLAGS).flags)).toThrow(/^--bn-recalibration: must be an integer in 0\.\.10000/);
+    expect(() => protocolFromFlags(parseCommandLine(['baselines', 'list', '--bn-recalibration', '20000']).input.flags)).toThrow(/^--bn-recalibration: must be an integer in 0\.\.10000/);
     expect(() => checkProtocol({ ...OLD, bnRecalibrationBatches: 0 })).not.toThrow();
   });
 });

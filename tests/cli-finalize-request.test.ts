@@ -3,15 +3,15 @@
  * the finalize validator names fields; the final leaderboard's JSON and CSV carry the same fields.
  */
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../cli/args';
+import { parseCommandLine } from '../cli/command-line';
 import { renderFinalLeaderboard } from '../cli/final-report';
 import { progressLine } from '../cli/progress';
-import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import { searchRequestFromFlags } from '../cli/search-request';
 import type { FinalLeaderboard } from '../db/queries/final-leaderboard';
 import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final';
 import { validateFinalizeRequest } from '../search/validate-request';
 
-const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags, { checkData: false });
+const request = (...argv: string[]) => searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
 
 describe('finalize requests', () => {
   it('--finalize-top K asks for K candidates, 3 repeats and the default final protocol', () => {

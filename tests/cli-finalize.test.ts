@@ -52,6 +52,6 @@ describe('nas search finalize', () => {
 
     const again = await runNas(finalize, env());
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/already finished/);
+    expect(again.stderr).toMatch(/already finished/);
   }, 600_000);
 });

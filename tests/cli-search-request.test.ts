@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseFlags } from '../cli/args';
-import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../cli/search-request';
+import { parseCommandLine } from '../cli/command-line';
+import { searchRequestFromFlags } from '../cli/search-request';
 import { validateSearchRequest } from '../search/validate-request';
 import { writeIdxFixture } from '../harness/idx-files';
 
 // Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
-const request = (...argv: string[]) => searchRequestFromFlags(parseFlags(argv, SEARCH_START_FLAGS).flags, { checkData: false });
+const request = (...argv: string[]) => searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
 
 describe('search start flags', () => {
   it('passes controller hyperparameters to REINFORCE', () => {

@@ -60,7 +60,7 @@ describe('the embedded stack of one home', () => {
     ]);
     const same = await runNas(['search', 'start', ...NO_TRAINING, '--trials', '6', '--parallel', '3', '--id', 'race-1', '--wait'], env);
     expect(same.code, same.stderr).toBe(0);
-    expect(same.stdout).toContain('search race-1 already finished');
+    expect(same.stderr).toContain('search race-1 already finished');
     expect((await status('race-1')).stored.total).toBe(6);
   }, 120_000);
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
-import { parseFlags } from '../cli/args';
+import { parseCommandLine } from '../cli/command-line';
 import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
-import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../cli/scaling-request';
+import { scalingRequestFromFlags } from '../cli/scaling-request';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
@@ -13,7 +13,7 @@ import { RequestError } from '../search/request';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
-const request = (argv: string[]) => scalingRequestFromFlags(parseFlags(argv, SCALING_START_FLAGS).flags, { checkData: false });
+const request = (argv: string[]) => scalingRequestFromFlags(parseCommandLine(['scaling', 'start', ...argv]).input.flags, { checkData: false });
 
 function failure(fn: () => unknown): RequestError {
   try {

@@ -8,11 +8,14 @@ import { DATASETS } from '../../contracts/datasets';
 import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
-import { parseFlags, stringFlag } from '../args';
+import { stringFlag } from '../args';
+import type { CommandInput } from '../command-line';
+import type { TrialOutcome } from '../../contracts/activities';
+import { printData, printNote } from '../output';
 import { requireBackendFlag } from '../backend-flag';
 import { validateAsFlags } from '../request-fields';
-import { compact, percent, renderRows, type Column } from '../format';
-import { PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
+import { compact, formatOf, percent, renderRows, type Column } from '../format';
+import { protocolFromFlags } from '../search-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 
 interface BaselineRow {
@@ -35,16 +38,17 @@ const COLUMNS: Column<BaselineRow>[] = [
   { header: 'description', value: (r) => r.description },
 ];
 
-export async function baselinesCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === 'list') return listBaselines(rest);
-  if (sub === 'train') return trainBaselines(rest);
-  throw new RequestError('nas baselines', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: list, train`);
-}
-
 /** Params and FLOPs from the cost model; accuracies of baselines trained under the given protocol. */
-async function listBaselines(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv, { ...PROTOCOL_FLAGS, json: { type: 'boolean' } });
+const OUTCOME_COLUMNS: Column<TrialOutcome & { name: string }>[] = [
+  { header: 'baseline', value: (r) => r.name },
+  { header: 'status', value: (r) => r.status },
+  { header: 'val acc', value: (r) => percent(r.valAccuracy), align: 'right' },
+  { header: 'test acc', value: (r) => percent(r.testAccuracy), align: 'right' },
+  { header: 'error', value: (r) => r.error },
+];
+
+export async function listBaselines({ flags }: CommandInput): Promise<number> {
+  const format = formatOf(flags);
   const protocol = protocolFromFlags(flags);
   const { input, classes } = DATASETS[protocol.dataset];
   const stack = await openStack({ own: false });
@@ -52,7 +56,7 @@ async function listBaselines(argv: string[]): Promise<number> {
   try {
     results = await baselineResults((await stack.database()).db, protocolHash(protocol));
   } catch (err) {
-    console.error(`(no trained results shown: ${(err as Error).message})`);
+    printNote(`(no trained results shown: ${(err as Error).message})`);
   } finally {
     await stack.close();
   }
@@ -63,19 +67,11 @@ async function listBaselines(argv: string[]): Promise<number> {
     result: results.get(b.name),
     description: b.description,
   }));
-  console.log(renderRows(rows, COLUMNS, flags.json ? 'json' : 'table'));
+  printData(renderRows(rows, COLUMNS, format));
   return 0;
 }
 
-async function trainBaselines(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, {
-    ...PROTOCOL_FLAGS,
-    all: { type: 'boolean' },
-    parallel: { type: 'string' },
-    'task-queue': { type: 'string' },
-    backend: { type: 'string' },
-    wait: { type: 'boolean' },
-  });
+export async function trainBaselines({ flags, args: positionals }: CommandInput): Promise<number> {
   if (!flags.all && positionals.length === 0) {
     throw new RequestError('<name>', `name one or more baselines or pass --all; known: ${BASELINES.map((b) => b.name).join(', ')}`);
   }
@@ -122,14 +118,12 @@ async function trainBaselines(argv: string[]): Promise<number> {
         }
         throw err;
       });
-    console.log(`training ${names.length} baseline(s) as ${request.searchId}`);
+    printNote(`training ${names.length} baseline(s) as ${request.searchId}`);
     if (!wait) return 0;
     const outcomes = await handle.result();
-    for (const [i, outcome] of outcomes.entries()) {
-      const acc = outcome.testAccuracy ?? outcome.valAccuracy;
-      console.log(`${names[i].padEnd(22)} ${outcome.status.padEnd(10)} ${acc === null ? '' : `acc ${(acc * 100).toFixed(2)}%`} ${outcome.error ?? ''}`);
-    }
-    return outcomes.every((o) => o.status === 'succeeded' || o.status === 'reused') ? 0 : 1;
+    printData(renderRows(outcomes.map((outcome, i) => ({ name: names[i], ...outcome })), OUTCOME_COLUMNS, 'table'));
+    // The run finished: failed or diverged trainings are results in that table. Cancelled ones mean it was stopped.
+    return outcomes.some((o) => o.status === 'cancelled') ? 1 : 0;
   } finally {
     await stack.close();
   }

@@ -6,30 +6,28 @@ import type { Architecture, NasnetCell } from '../../cells/types';
 import { architectures } from '../../db/schema';
 import { RequestError } from '../../search/request';
 import { DATASETS } from '../../contracts/datasets';
-import { parseFlags } from '../args';
+import type { CommandInput } from '../command-line';
+import { printData } from '../output';
 import { compact } from '../format';
 import { openStack } from '../../stack/embedded';
 
-export async function cellsCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'show') throw new RequestError('nas cells', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: show`);
-  const { flags, positionals } = parseFlags(rest, { json: { type: 'boolean' } });
-  const ref = positionals[0];
-  if (!ref) throw new RequestError('<genotype-file|hash>', 'is required: a genotype JSON file, an architecture hash (or prefix), or a baseline name');
+/** `nas cells show <genotype-file|hash|baseline>`. */
+export async function cellsCommand({ flags, args }: CommandInput): Promise<number> {
+  const [ref] = args;
   const arch = await resolveArchitecture(ref);
   const { input, classes } = DATASETS['fashion-mnist'];
   const cost = architectureCost(arch, input, classes);
   if (flags.json) {
-    console.log(JSON.stringify({ hash: architectureHash(arch), ...cost, genotype: arch }, null, 2));
+    printData(JSON.stringify({ hash: architectureHash(arch), ...cost, genotype: arch }, null, 2));
     return 0;
   }
-  console.log(`${arch.family} architecture ${architectureHash(arch)}`);
-  console.log(describeArchitecture(arch));
+  printData(`${arch.family} architecture ${architectureHash(arch)}`);
+  printData(describeArchitecture(arch));
   if (arch.family === 'nasnet') {
-    console.log(cellText('normal cell', arch.normal));
-    console.log(cellText('reduction cell', arch.reduction));
+    printData(cellText('normal cell', arch.normal));
+    printData(cellText('reduction cell', arch.reduction));
   }
-  console.log(`params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, 28x28x1 input, 10 classes)`);
+  printData(`params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, 28x28x1 input, 10 classes)`);
   return 0;
 }
 

@@ -1,13 +1,13 @@
-import { RequestError } from '../../search/request';
 import { nasHome, openStack } from '../../stack/embedded';
+import type { CommandInput } from '../command-line';
+import { printNote } from '../output';
 
 /** `nas db migrate`: applies pending migrations to DATABASE_URL, or to the home's PGlite under its lock. */
-export async function dbCommand(argv: string[]): Promise<number> {
-  if (argv[0] !== 'migrate') throw new RequestError('nas db', `unknown subcommand ${JSON.stringify(argv[0] ?? '')}; allowed: migrate`);
+export async function dbCommand(_input: CommandInput): Promise<number> {
   const stack = await openStack({ own: false, migrate: true });
   try {
     const { driver } = await stack.database();
-    console.log(`migrations applied (${driver === 'postgres' ? 'DATABASE_URL' : `PGlite in ${nasHome()}`})`);
+    printNote(`migrations applied (${driver === 'postgres' ? 'DATABASE_URL' : `PGlite in ${nasHome()}`})`);
     return 0;
   } finally {
     await stack.close();

@@ -9,35 +9,23 @@ import { getSearch } from '../../db/queries/searches';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
-import { RequestError, requireOneOf, requirePositiveInteger, requireSearchId } from '../../search/request';
+import { RequestError, requirePositiveInteger, requireSearchId } from '../../search/request';
 import { validateFinalizeRequest } from '../../search/validate-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
 import { progressQuery, stopSignal } from '../../workflows/signals';
-import { parseFlags, stringFlag, type FlagSpec } from '../args';
+import { stringFlag } from '../args';
+import type { CommandInput } from '../command-line';
 import { requireBackendFlag } from '../backend-flag';
 import { renderFidelity, renderFinalLeaderboard } from '../final-report';
 import { requireSameRequest } from '../same-request';
 import { followUntilInterrupted } from '../follow';
-import { FORMATS } from '../format';
+import { formatOf } from '../format';
+import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { validateAsFlags } from '../request-fields';
-import { baselineEntriesFromFlag, PROTOCOL_FLAGS, protocolFromFlags } from '../search-request';
-
-const text = { type: 'string' } as const;
-
-export const FINALIZE_FLAGS: FlagSpec = {
-  ...PROTOCOL_FLAGS,
-  top: text,
-  repeats: text,
-  baselines: text,
-  parallel: text,
-  id: text,
-  'task-queue': text,
-  backend: text,
-  wait: { type: 'boolean' },
-};
+import { baselineEntriesFromFlag, protocolFromFlags } from '../search-request';
 
 /** The search's recorded request (its protocol and task queue), read without owning the stack. */
 async function recordedSearch(searchId: string): Promise<{ protocol: TrainingProtocol; trainerTaskQueue?: string }> {
@@ -56,9 +44,8 @@ async function recordedSearch(searchId: string): Promise<{ protocol: TrainingPro
   }
 }
 
-export async function finalizeSearch(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, FINALIZE_FLAGS);
-  const searchId = requireSearchId('<search-id>', positionals[0]);
+export async function finalizeSearch({ flags, args }: CommandInput): Promise<number> {
+  const searchId = requireSearchId('<search-id>', args[0]);
   requireBackendFlag(flags);
   const recorded = await recordedSearch(searchId);
   // The default final protocol of the search's protocol; each protocol flag given replaces its field.
@@ -93,20 +80,21 @@ export async function finalizeSearch(argv: string[]): Promise<number> {
       requireSameRequest('final evaluation', request.finalId, byName(existing.config as FinalizeRequest), byName(request));
     }
     if (existing?.status === 'finished') {
-      console.log(`final evaluation ${request.finalId} of search ${searchId} already finished`);
+      printNote(`final evaluation ${request.finalId} of search ${searchId} already finished`);
     } else {
       await startFinalize(stack, request);
       const planned = (request.top + request.baselines.length) * request.repeats;
-      console.log(`final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`);
-      if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
+      printNote(`final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`);
+      if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
       if (flags.wait !== true) return 0;
       const summary = await followFinalize(stack, request.finalId);
-      console.log(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describe(summary.counts)}`);
+      printNote(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describe(summary.counts)}`);
     }
     if (flags.wait !== true) return 0;
     const board = await finalLeaderboard(db, searchId, request.finalId);
-    if (board) console.log(renderFinalLeaderboard(board, 'table'));
-    return (await getSearch(db, request.finalId))?.status === 'failed' ? 1 : 0;
+    if (board) printData(renderFinalLeaderboard(board, 'table'));
+    // Failed or diverged trainings are results in that table; the run itself has to have finished.
+    return (await getSearch(db, request.finalId))?.status === 'finished' ? 0 : 1;
   } finally {
     await stack.close();
   }
@@ -123,7 +111,7 @@ async function startFinalize(stack: Stack, request: FinalizeRequest): Promise<vo
   } catch (err) {
     // The same request already runs (another command started it): follow that one.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    console.log(`final evaluation ${request.finalId} is already running; following it`);
+    printNote(`final evaluation ${request.finalId} is already running; following it`);
   }
 }
 
@@ -164,15 +152,14 @@ function describe(counts: FinalizeSummary['counts']): string {
 }
 
 /** `nas search fidelity <search-id> [--format table|json|markdown|csv] [--final-id ID]`. */
-export async function searchFidelity(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, { format: text, 'final-id': text });
-  const searchId = requireSearchId('<search-id>', positionals[0]);
-  const format = requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', FORMATS);
+export async function searchFidelity({ flags, args }: CommandInput): Promise<number> {
+  const searchId = requireSearchId('<search-id>', args[0]);
+  const format = formatOf(flags);
   const stack = await openStack({ own: false });
   try {
     const report = await fidelityReport((await stack.database()).db, searchId, stringFlag(flags, 'final-id'));
     if (!report) throw new RequestError('<search-id>', `search ${searchId} has no final evaluation: \`nas search finalize ${searchId} --wait\` runs one`);
-    console.log(renderFidelity(report, format));
+    printData(renderFidelity(report, format));
     return 0;
   } finally {
     await stack.close();

@@ -6,8 +6,10 @@ import {
   type LeaderboardRow,
 } from '../../db/queries/leaderboard';
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
-import { parseFlags, stringFlag } from '../args';
-import { compact, FORMATS, percent, percentInterval, renderRows, type Column, type Format } from '../format';
+import { stringFlag } from '../args';
+import type { CommandInput } from '../command-line';
+import { compact, formatOf, percent, percentInterval, renderRows, type Column, type Format } from '../format';
+import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { renderFinalLeaderboard } from '../final-report';
@@ -21,7 +23,7 @@ async function finalLeaderboardCommand(searchId: string, finalId: string | undef
     if (!board) {
       throw new RequestError('--final', `search ${searchId} has no final evaluation${finalId ? ` ${finalId}` : ''}: \`nas search finalize ${searchId} --wait\` runs one`);
     }
-    console.log(board.rows.length === 0 && format === 'table' ? `final evaluation ${board.finalId}: no finished trainings yet` : renderFinalLeaderboard(board, format));
+    printData(board.rows.length === 0 && format === 'table' ? `final evaluation ${board.finalId}: no finished trainings yet` : renderFinalLeaderboard(board, format));
     return 0;
   } finally {
     await stack.close();
@@ -92,24 +94,13 @@ export function intervalNote(rows: LeaderboardRow[]): string | null {
   );
 }
 
-export async function leaderboardCommand(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv, {
-    search: { type: 'string' },
-    top: { type: 'string' },
-    sort: { type: 'string' },
-    pareto: { type: 'string' },
-    baselines: { type: 'boolean' },
-    fidelity: { type: 'string' },
-    format: { type: 'string' },
-    final: { type: 'boolean' },
-    'final-id': { type: 'string' },
-  });
+export async function leaderboardCommand({ flags }: CommandInput): Promise<number> {
   const searchId = stringFlag(flags, 'search');
   if (!searchId) throw new RequestError('--search', 'is required: the id printed by `nas search start`');
   if (flags.final === true || stringFlag(flags, 'final-id') !== undefined) {
     const mixed = ['top', 'sort', 'pareto', 'baselines', 'fidelity'].find((name) => flags[name] !== undefined);
     if (mixed) throw new RequestError(`--${mixed}`, 'does not apply to --final (every architecture of the final evaluation is shown, Pareto marked)');
-    return finalLeaderboardCommand(searchId, stringFlag(flags, 'final-id'), requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', FORMATS));
+    return finalLeaderboardCommand(searchId, stringFlag(flags, 'final-id'), formatOf(flags));
   }
   const pareto = stringFlag(flags, 'pareto');
   const sort = stringFlag(flags, 'sort');
@@ -121,12 +112,12 @@ export async function leaderboardCommand(argv: string[]): Promise<number> {
     fidelity: fidelity === undefined ? undefined : requireNonNegativeInteger('--fidelity', fidelity),
     pareto: pareto === undefined ? undefined : requireOneOf('--pareto', pareto, PARETO_COSTS),
     includeBaselines: flags.baselines === true,
-    format: requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', FORMATS),
+    format: formatOf(flags),
   };
   const stack = await openStack({ own: false });
   try {
     const { db } = await stack.database();
-    console.log(await renderLeaderboard(db, view).catch((err: unknown) => {
+    printData(await renderLeaderboard(db, view).catch((err: unknown) => {
       // The only RangeError here is a fidelity level the search does not have.
       if (err instanceof RangeError) throw new RequestError('--fidelity', err.message.replace(/^leaderboard fidelity: /, ''));
       throw err;

@@ -3,46 +3,28 @@ import { writeFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport } from '../../db/queries/scaling-report';
-import { RequestError, requireOneOf } from '../../search/request';
+import { RequestError } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
 import { stopSignal } from '../../workflows/signals';
-import { parseFlags, stringFlag, type Flags } from '../args';
-import { duration } from '../format';
+import { stringFlag, type Flags } from '../args';
+import type { CommandInput } from '../command-line';
+import { duration, formatOf } from '../format';
+import { printData, printNote } from '../output';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
 import { checkTrainingData } from '../data-check';
-import { SCALING_START_FLAGS, scalingRequestFromFlags } from '../scaling-request';
+import { scalingRequestFromFlags } from '../scaling-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 
-export async function scalingCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'start':
-      return startStudy(rest);
-    case 'resume':
-      return resumeStudy(rest);
-    case 'report':
-      return reportStudy(rest);
-    case 'status':
-      return studyStatus(rest);
-    case 'stop':
-      return stopStudy(rest);
-    default:
-      throw new RequestError('nas scaling', `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: start, resume, status, stop, report`);
-  }
-}
-
-async function startStudy(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv, SCALING_START_FLAGS);
+export async function startStudy({ flags }: CommandInput): Promise<number> {
   const request = scalingRequestFromFlags(flags);
   return runStudy(request, flags, { namedQueue: stringFlag(flags, 'task-queue') });
 }
 
 /** Runs the study again under its id: recorded trials settle from their rows, the rest train. */
-async function resumeStudy(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, { wait: { type: 'boolean' }, backend: { type: 'string' }, restart: { type: 'boolean' } });
-  const studyId = requireStudyArg(positionals, 'resume');
+export async function resumeStudy({ flags, args }: CommandInput): Promise<number> {
+  const [studyId] = args;
   const stack = await openStack({ own: false });
   let request: ScalingStudyRequest;
   try {
@@ -91,18 +73,18 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
         throw err;
       });
     const grid = gridCoefficients(request.gridStep, request.tolerance).length;
-    console.log(
+    printNote(
       `scaling study ${request.studyId} started: base ${request.baseName}, ${grid} grid points at phi=1, ` +
         `phi 0..${request.phiMax}, ${plannedTrialCount(grid, request.phiMax)} trainings planned`,
     );
-    if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
+    if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
     if (!wait) return 0;
     const summary = await followStudy(handle);
-    console.log(`scaling study ${summary.studyId} ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
+    printNote(`scaling study ${summary.studyId} ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
     const report = await scalingReport((await stack.database()).db, request.studyId);
     if (report) {
-      console.log(renderReportTable(reportRows(report)));
-      console.log(verdict(report).join('\n'));
+      printData(renderReportTable(reportRows(report)));
+      printData(verdict(report).join('\n'));
     }
     return summary.status === 'finished' ? 0 : 1;
   } finally {
@@ -115,7 +97,7 @@ async function terminateOpenRun(client: Client, studyId: string): Promise<void> 
     const handle = client.workflow.getHandle(studyId);
     if ((await handle.describe()).status.name === 'RUNNING') {
       await handle.terminate('nas scaling resume --restart: its workers are gone; recorded trials are kept');
-      console.log(`terminated the open run of ${studyId}; starting it again`);
+      printNote(`terminated the open run of ${studyId}; starting it again`);
     }
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -160,19 +142,18 @@ async function liveProgress(client: Client, studyId: string): Promise<ScalingPro
   }
 }
 
-async function studyStatus(argv: string[]): Promise<number> {
-  const { positionals } = parseFlags(argv, {});
-  const studyId = requireStudyArg(positionals, 'status');
+export async function studyStatus({ args }: CommandInput): Promise<number> {
+  const [studyId] = args;
   const stack = await openStack({ own: false });
   try {
     const live = stack.temporal ? await liveProgress(await stack.client(), studyId) : null;
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!live && !report) throw new RequestError('<study-id>', `no scaling study ${studyId} is known here`);
-    if (live) console.log(progressText(live, 0).replace(/, elapsed .*$/, ''));
+    if (live) printData(progressText(live, 0).replace(/, elapsed .*$/, ''));
     if (report) {
       const trials = await searchProgress((await stack.database()).db, studyId);
       const counts = Object.entries(trials.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
-      console.log(
+      printData(
         `recorded: study ${report.study.status}, ${trials.total} trials (${counts || 'none'}), ` +
           `${report.points.length} points, ${duration(trials.trainSeconds)} of training`,
       );
@@ -183,9 +164,8 @@ async function studyStatus(argv: string[]): Promise<number> {
   }
 }
 
-async function stopStudy(argv: string[]): Promise<number> {
-  const { positionals } = parseFlags(argv, {});
-  const studyId = requireStudyArg(positionals, 'stop');
+export async function stopStudy({ args }: CommandInput): Promise<number> {
+  const [studyId] = args;
   const stack = await openStack({ own: false });
   try {
     try {
@@ -194,40 +174,35 @@ async function stopStudy(argv: string[]): Promise<number> {
       if (err instanceof WorkflowNotFoundError) throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
       throw err;
     }
-    console.log(`scaling study ${studyId}: stop requested (resume later with \`nas scaling resume ${studyId} --wait\`)`);
+    printNote(`scaling study ${studyId}: stop requested (resume later with \`nas scaling resume ${studyId} --wait\`)`);
     return 0;
   } finally {
     await stack.close();
   }
 }
 
-async function reportStudy(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, { json: { type: 'boolean' }, svg: { type: 'string' }, format: { type: 'string' } });
-  const studyId = requireStudyArg(positionals, 'report');
-  const format = requireOneOf('--format', stringFlag(flags, 'format') ?? 'table', ['table', 'markdown', 'csv'] as const);
+export async function reportStudy({ flags, args }: CommandInput): Promise<number> {
+  const [studyId] = args;
+  const format = formatOf(flags);
   const stack = await openStack({ own: false });
   try {
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
     const svgPath = stringFlag(flags, 'svg');
     if (svgPath) writeFileSync(svgPath, reportSvg(report));
-    if (flags.json) {
-      console.log(JSON.stringify(reportJson(report), null, 2));
+    if (format === 'json') {
+      printData(JSON.stringify(reportJson(report), null, 2));
+    } else if (format === 'csv') {
+      printData(renderReportTable(reportRows(report), format));
     } else {
-      console.log(`scaling study ${studyId} (${report.study.status}), base ${report.study.base}`);
-      console.log(renderReportTable(reportRows(report), format));
-      console.log('');
-      console.log(verdict(report).join('\n'));
+      printData(`scaling study ${studyId} (${report.study.status}), base ${report.study.base}`);
+      printData(renderReportTable(reportRows(report), format));
+      printData('');
+      printData(verdict(report).join('\n'));
     }
-    if (svgPath) console.error(`plot written to ${svgPath}`);
+    if (svgPath) printNote(`plot written to ${svgPath}`);
     return 0;
   } finally {
     await stack.close();
   }
-}
-
-function requireStudyArg(positionals: string[], sub: string): string {
-  const id = positionals[0];
-  if (!id) throw new RequestError('<study-id>', `is required: nas scaling ${sub} <study-id>`);
-  return id;
 }

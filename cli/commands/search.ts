@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { getSearch, runningSearchIds } from '../../db/queries/searches';
+import { getSearch, runningSearchIds, type Search } from '../../db/queries/searches';
+import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
 import { searchProgress } from '../../db/queries/progress';
@@ -14,43 +15,19 @@ import {
   stopSignal,
   type SearchProgress,
 } from '../../workflows/signals';
-import { parseFlags, stringFlag } from '../args';
+import type { CommandInput } from '../command-line';
+import { formatOf, percent, renderRows, type Column } from '../format';
+import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
-import { SEARCH_START_FLAGS, searchRequestFromFlags } from '../search-request';
+import { searchRequestFromFlags } from '../search-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { followUntilInterrupted } from '../follow';
 import { requireSameRequest } from '../same-request';
 import { renderLeaderboard } from './leaderboard';
-import { finalizeSearch, searchFidelity } from './finalize';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { renderFinalLeaderboard } from '../final-report';
 
-export async function searchCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'start':
-      return startSearch(rest);
-    case 'status':
-      return searchStatus(rest);
-    case 'stop':
-    case 'pause':
-    case 'resume':
-    case 'scale':
-      return steerSearch(sub, rest);
-    case 'finalize':
-      return finalizeSearch(rest);
-    case 'fidelity':
-      return searchFidelity(rest);
-    default:
-      throw new RequestError(
-        'nas search',
-        `unknown subcommand ${JSON.stringify(sub ?? '')}; allowed: start, status, stop, pause, resume, scale, finalize, fidelity`,
-      );
-  }
-}
-
-async function startSearch(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv, SEARCH_START_FLAGS);
+export async function startSearch({ flags }: CommandInput): Promise<number> {
   const request = searchRequestFromFlags(flags);
   const wait = flags.wait === true;
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search', { parallel: request.parallel });
@@ -60,12 +37,12 @@ async function startSearch(argv: string[]): Promise<number> {
     const existing = await getSearch(db, request.searchId);
     if (existing) {
       requireSameRequest('search', request.searchId, existing.config, request, flags.window === undefined ? ['strategy.window'] : []);
-      console.log(`search ${request.searchId} exists with this request (${existing.status}); following it`);
+      printNote(`search ${request.searchId} exists with this request (${existing.status}); following it`);
     } else {
       await startSearchWorkflow(await stack.client(), stack.taskQueues.orchestrator, request);
-      console.log(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
+      printNote(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
     }
-    if (stack.uiUrl) console.log(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
+    if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
     return wait ? await followToTheEnd(stack, request.searchId) : 0;
   } finally {
     await stack.close();
@@ -89,14 +66,15 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
 }
 
 /**
- * Follows a search until it ends, printing its leaderboard: exit 0 when it finished, 1 when it
- * failed. Ctrl-C detaches or stops it (cli/follow.ts).
+ * Follows a search until it ends, printing its leaderboard: exit 0 when it finished (failed or
+ * diverged trials are results in that table), 1 when it ended failed or stopped. Ctrl-C detaches
+ * or stops it (cli/follow.ts).
  */
 async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
   const { db } = await stack.database();
   const stored = await getSearch(db, searchId);
   if (stored && TERMINAL_SEARCH_STATUSES.includes(stored.status)) {
-    console.log(`search ${searchId} already ${stored.status}${stored.error ? `: ${stored.error}` : ''}`);
+    printNote(`search ${searchId} already ${stored.status}${stored.error ? `: ${stored.error}` : ''}`);
   } else {
     const handle = (await stack.client()).workflow.getHandle<typeof searchWorkflow>(searchId);
     const following = followSearch(handle).catch((error: unknown) => {
@@ -109,13 +87,13 @@ async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
       home: nasHome(),
       stop: () => handle.signal(stopSignal),
     });
-    console.log(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
+    printNote(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
   }
-  console.log(await renderLeaderboard(db, { searchId, includeBaselines: true }));
+  printData(await renderLeaderboard(db, { searchId, includeBaselines: true }));
   const final = await finalLeaderboard(db, searchId);
-  if (final && final.rows.length > 0) console.log(`\n${renderFinalLeaderboard(final, 'table')}`);
+  if (final && final.rows.length > 0) printData(`\n${renderFinalLeaderboard(final, 'table')}`);
   if (stack.mode === 'owner') await waitForOtherRuns(stack, searchId);
-  return (await getSearch(db, searchId))?.status === 'failed' ? 1 : 0;
+  return (await getSearch(db, searchId))?.status === 'finished' ? 0 : 1;
 }
 
 /**
@@ -135,7 +113,7 @@ async function waitForOtherRuns(stack: Stack, searchId: string): Promise<void> {
     if (others.length === 0 && commands === 0) return;
     if (!announced) {
       const what = others.length > 0 ? `${others.join(', ')} (started by other commands) end` : `the ${commands} other nas command(s) using it finish`;
-      console.error(`keeping the stack up until ${what}`);
+      printNote(`keeping the stack up until ${what}`);
     }
     announced = true;
     await new Promise((r) => setTimeout(r, 1000));
@@ -182,36 +160,53 @@ function describeCounts(counts: SearchSummary['counts']): string {
     .join(', ');
 }
 
-async function searchStatus(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, { json: { type: 'boolean' } });
-  const searchId = requireSearchArg(positionals, 'status');
+export async function searchStatus({ flags, args }: CommandInput): Promise<number> {
+  const [searchId] = args;
+  const format = formatOf(flags);
   const stack = await openStack({ own: false });
   try {
     const live = stack.temporal ? await liveProgress(await stack.client(), searchId) : null;
     const { db } = await stack.database();
     const stored = await searchProgress(db, searchId);
     if (!live && stored.total === 0) throw new RequestError('<search-id>', `no search ${searchId} is known here`);
-    if (flags.json) {
-      console.log(JSON.stringify({ live, stored }, null, 2));
-      return 0;
-    }
-    if (live) {
-      console.log(progressLine(live, 0).replace(/, elapsed .*$/, ''));
-      if (live.running.length) console.log(`running: ${live.running.join(', ')}`);
-      const summary = Object.entries(live.strategy).map(([k, v]) => `${k}=${v}`).join(' ');
-      if (summary) console.log(`strategy: ${summary}`);
-    }
-    const counts = Object.entries(stored.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
-    console.log(`recorded: ${stored.total} trials (${counts || 'none'}), ${stored.trainSeconds.toFixed(0)} s of training`);
-    if (stored.best) console.log(`best: ${stored.best.trialId} val acc ${(stored.best.valAccuracy * 100).toFixed(2)}%`);
     const row = await getSearch(db, searchId);
-    if (stack.mode === 'offline' && row && !TERMINAL_SEARCH_STATUSES.includes(row.status)) {
-      console.log(`no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`);
-    }
+    if (format === 'table') printData(statusText(searchId, live, stored, row, stack));
+    else if (format === 'json') printData(JSON.stringify({ live, stored }, null, 2));
+    else printData(renderRows([{ searchId, status: row?.status ?? null, stored }], STATUS_COLUMNS, format));
     return 0;
   } finally {
     await stack.close();
   }
+}
+
+type StoredProgress = Awaited<ReturnType<typeof searchProgress>>;
+
+/** `--format csv|markdown`: one row of what is recorded. */
+const STATUS_COLUMNS: Column<{ searchId: string; status: string | null; stored: StoredProgress }>[] = [
+  { header: 'id', value: (r) => r.searchId },
+  { header: 'status', value: (r) => r.status },
+  { header: 'trials', value: (r) => r.stored.total, align: 'right' },
+  ...TRIAL_STATES.map((state): Column<{ stored: StoredProgress }> => ({ header: state, value: (r) => r.stored.counts[state], align: 'right' })),
+  { header: 'best trial', value: (r) => r.stored.best?.trialId ?? null },
+  { header: 'best val acc', value: (r) => percent(r.stored.best?.valAccuracy ?? null), align: 'right' },
+  { header: 'train s', value: (r) => r.stored.trainSeconds.toFixed(0), align: 'right' },
+];
+
+function statusText(searchId: string, live: SearchProgress | null, stored: StoredProgress, row: Search | null, stack: Stack): string {
+  const lines: string[] = [];
+  if (live) {
+    lines.push(progressLine(live, 0).replace(/, elapsed .*$/, ''));
+    if (live.running.length) lines.push(`running: ${live.running.join(', ')}`);
+    const summary = Object.entries(live.strategy).map(([k, v]) => `${k}=${v}`).join(' ');
+    if (summary) lines.push(`strategy: ${summary}`);
+  }
+  const counts = Object.entries(stored.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  lines.push(`recorded: ${stored.total} trials (${counts || 'none'}), ${stored.trainSeconds.toFixed(0)} s of training`);
+  if (stored.best) lines.push(`best: ${stored.best.trialId} val acc ${(stored.best.valAccuracy * 100).toFixed(2)}%`);
+  if (stack.mode === 'offline' && row && !TERMINAL_SEARCH_STATUSES.includes(row.status)) {
+    lines.push(`no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`);
+  }
+  return lines.join('\n');
 }
 
 async function liveWorkflow(client: Client, id: string): Promise<boolean> {
@@ -230,15 +225,14 @@ async function liveProgress(client: Client, searchId: string): Promise<SearchPro
     .getHandle(searchId)
     .query(progressQuery)
     .catch((err: unknown) => {
-      console.error(`(live progress unavailable: ${(err as Error).message})`);
+      printNote(`(live progress unavailable: ${(err as Error).message})`);
       return null;
     });
 }
 
-async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, action === 'resume' ? { wait: { type: 'boolean' } } : {});
-  const searchId = requireSearchArg(positionals, action);
-  const parallel = action === 'scale' ? requirePositiveInteger('<parallel>', positionals[1]) : 0;
+export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', { flags, args }: CommandInput): Promise<number> {
+  const [searchId, parallelText] = args;
+  const parallel = action === 'scale' ? requirePositiveInteger('<parallel>', parallelText) : 0;
   let stack: Stack = await openStack({ own: false });
   try {
     if (stack.mode === 'offline') {
@@ -257,7 +251,7 @@ async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', argv: 
       if (err instanceof WorkflowNotFoundError) throw new RequestError('<search-id>', `no running search ${searchId}`);
       throw err;
     }
-    console.log(action === 'scale' ? `search ${searchId}: parallelism set to ${parallel}` : `search ${searchId}: ${action} requested`);
+    printNote(action === 'scale' ? `search ${searchId}: parallelism set to ${parallel}` : `search ${searchId}: ${action} requested`);
     return stack.mode === 'owner' || flags.wait === true ? await followToTheEnd(stack, searchId) : 0;
   } finally {
     await stack.close();
@@ -273,12 +267,7 @@ async function recoveryStack(offline: Stack, searchId: string): Promise<Stack> {
   await offline.close();
   if (!stored) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
   const request = stored.config as Partial<SearchRequest>;
-  console.log(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}`);
+  printNote(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}`);
   return openStack({ own: true, trainerConcurrency: request.parallel ?? 1, trainerTaskQueue: request.trainerTaskQueue });
 }
 
-function requireSearchArg(positionals: string[], sub: string): string {
-  const id = positionals[0];
-  if (!id) throw new RequestError('<search-id>', `is required: nas search ${sub} <search-id>${sub === 'scale' ? ' <parallel>' : ''}`);
-  return id;
-}

@@ -4,19 +4,16 @@ import { RequestError, requireOneOf, requirePositiveInteger } from '../../search
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
 import { connectTemporal } from '../../stack/temporal/dev-server';
 import { createTrainerWorker } from '../../workers/trainer-worker';
-import { parseFlags, stringFlag } from '../args';
+import { stringFlag } from '../args';
+import type { CommandInput } from '../command-line';
+import { printNote } from '../output';
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const WORKER_ROLES = ['orchestrator', 'trainer'] as const;
 
 /** A long-running worker process against TEMPORAL_ADDRESS and DATABASE_URL. SIGTERM shuts it down gracefully. */
-export async function workerCommand(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, {
-    'task-queue': { type: 'string' },
-    backend: { type: 'string' },
-    concurrency: { type: 'string' },
-    identity: { type: 'string' },
-  });
-  const role = requireOneOf('<role>', positionals[0], ['orchestrator', 'trainer'] as const);
+export async function workerCommand({ flags, args }: CommandInput): Promise<number> {
+  const role = requireOneOf('<role>', args[0], WORKER_ROLES);
   if (!process.env.TEMPORAL_ADDRESS) {
     throw new RequestError('TEMPORAL_ADDRESS', 'must name the Temporal frontend (host:port) for a standalone worker; on one machine use `nas dev`');
   }
@@ -25,7 +22,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const temporal = connectTemporal();
   const connection = await temporal.workerConnection();
   const database = await openDatabase();
-  const log = (line: string) => console.error(`[${role}] ${line}`);
+  const log = (line: string) => printNote(`[${role}] ${line}`);
   try {
     const common = {
       connection,

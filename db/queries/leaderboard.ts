@@ -7,10 +7,9 @@ import { architectures, protocols, trials } from '../schema';
 import { leaderboardScope } from './leaderboard-scope';
 import { hasSucceededResult } from './succeeded';
 
-export const LEADERBOARD_SORTS = ['val_acc', 'params', 'flops', 'reward'] as const;
-export type LeaderboardSort = (typeof LEADERBOARD_SORTS)[number];
-export const PARETO_COSTS = ['params', 'flops'] as const;
-export type ParetoCost = (typeof PARETO_COSTS)[number];
+import { LEADERBOARD_SORTS, PARETO_COSTS, type LeaderboardSort, type ParetoCost } from '../vocabulary';
+
+export { LEADERBOARD_SORTS, PARETO_COSTS, type LeaderboardSort, type ParetoCost };
 
 export interface LeaderboardOptions {
   searchId: string;

@@ -1,0 +1,33 @@
+/** `nas baselines list|train`: the hand-designed baselines, their costs and accuracies. */
+import type { Command } from 'commander';
+import { runs } from '../command-line';
+import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
+import { protocolFlags } from './protocol-flags';
+
+const commands = () => import('../commands/baselines');
+
+export function defineBaselines(program: Command): void {
+  const baselines = program.command('baselines').summary('list the hand-designed baselines; train them under a protocol');
+
+  const list = baselines
+    .command('list')
+    .summary('every baseline with params and FLOPs, and its accuracies once trained under the protocol given');
+  addFlags(list, [...protocolFlags('Accuracies under the training protocol:'), formatFlag(), jsonFlag()]);
+  example(list, 'nas baselines list --epochs 10 --format markdown');
+  list.action(runs(async (input) => (await commands()).listBaselines(input)));
+
+  const train = baselines
+    .command('train')
+    .summary('train baselines under a training protocol')
+    .argument('[names...]', 'baselines to train (see `nas baselines list`)');
+  addFlags(train, [
+    flag('--all', 'every baseline'),
+    parallelFlag('baselines'),
+    ...protocolFlags(),
+    taskQueueFlag('Trainers:'),
+    backendFlag('Trainers:'),
+  ]);
+  waitFlag(train, 'baseline run');
+  example(train, 'nas baselines train lenet5 resnet20 --epochs 10 --wait');
+  train.action(runs(async (input) => (await commands()).trainBaselines(input)));
+}

@@ -1,0 +1,82 @@
+/**
+ * Building blocks of the command definitions: flags with their description, the default the
+ * request builders apply and the allowed values, all shown by `--help`. Commander parses the
+ * strings; the builders (cli/search-request.ts, ...) convert and validate them, so a bad value
+ * gets their error naming the flag.
+ */
+import { Option, type Command } from 'commander';
+import { FORMATS } from './format';
+import { BACKEND_CHOICES } from './backend-flag';
+
+export interface FlagDetails {
+  /** Shown as `(default: ...)`: the value the request builder uses when the flag is absent. */
+  default?: string | number;
+  /** Shown instead of `default` when the default is not one value (`the search's`). */
+  defaultText?: string;
+  /** Shown as `(choices: ...)`; the builders check them, so the error stays theirs. */
+  choices?: readonly string[];
+  /** Heading of the group the flag is listed under. */
+  group?: string;
+}
+
+/** `flag('--trials <n>', 'trials to run', { default: 8 })`; a flag without `<value>` is a switch. */
+export function flag(flags: string, description: string, details: FlagDetails = {}): Option {
+  const option = new Option(flags, description);
+  if (details.defaultText !== undefined) option.default(details.default ?? '', details.defaultText);
+  else if (details.default !== undefined) option.default(details.default);
+  // Not option.choices(): that would validate before the builders, with commander's message.
+  if (details.choices) option.argChoices = [...details.choices];
+  if (details.group) option.helpGroup(details.group);
+  return option;
+}
+
+export function addFlags(command: Command, options: Option[]): Command {
+  for (const option of options) command.addOption(option);
+  return command;
+}
+
+/** One example line after the flags. */
+export function example(command: Command, line: string): Command {
+  return command.addHelpText('after', `\nExample:\n  $ ${line}`);
+}
+
+export const EXIT_CODES = [
+  'Exit codes:',
+  '  0    the command did what it was asked (with --wait: the run finished; failed or diverged trials are results in its table)',
+  '  1    the run ended failed, stopped or cancelled, or an unexpected error',
+  '  2    bad input: one line `nas: <flag>: <problem>` on stderr, nothing started',
+  '  130  interrupted (Ctrl-C)',
+].join('\n');
+
+export const OUTPUT_STREAMS = 'Tables, JSON and reports go to stdout; notices, progress lines and logs to stderr.';
+
+/** `--wait`, and the exit codes it gives, after the example. */
+export function waitFlag(command: Command, what: string): Command {
+  command.addOption(flag('--wait', `follow the ${what} until it ends (progress on stderr), then print its results`));
+  return command.addHelpText('after', `\nWith --wait: exit 0 when the ${what} finished (trials that failed or diverged are results shown\nin its table), 1 when it ended failed or stopped, 130 on Ctrl-C; without --wait, 0 once it started.`);
+}
+
+export function formatFlag(choices: readonly string[] = FORMATS): Option {
+  return flag('--format <format>', 'output format', { default: 'table', choices });
+}
+
+/** `--json`, kept as another spelling of `--format json`. */
+export function jsonFlag(): Option {
+  return flag('--json', 'same as --format json').conflicts('format');
+}
+
+export function backendFlag(group?: string): Option {
+  return flag('--backend <backend>', 'tfjs backend of a trainer this command runs in-process (with --wait and no stack running)', {
+    default: 'auto',
+    choices: BACKEND_CHOICES,
+    group,
+  });
+}
+
+export function taskQueueFlag(group?: string): Option {
+  return flag('--task-queue <queue>', 'trainer task queue (device class) the trainings go to', { defaultText: "the stack's own trainer queue", group });
+}
+
+export function parallelFlag(what: string, group?: string): Option {
+  return flag('--parallel <n>', `${what} trained at once`, { default: 1, group });
+}

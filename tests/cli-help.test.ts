@@ -1,0 +1,118 @@
+/**
+ * The command line is defined once (cli/definitions/): every command's --help comes from the
+ * same definition that parses it, so it names every flag the command accepts; bad flags are one
+ * line and exit 2 before anything starts.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { createProgram, leafCommands } from '../cli/program';
+import { commandPath } from '../cli/usage-errors';
+import { runCli } from './support/run-cli';
+
+const program = createProgram();
+const words = (command: Command) => commandPath(command).split(' ').slice(1);
+const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
+const leaves = leafCommands(program);
+
+describe('nas --help', () => {
+  it('lists every command that exists, each with its summary, and the exit codes', async () => {
+    const { code, stdout, stderr } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const leaf of leaves) expect(stdout).toContain(`${commandPath(leaf)} `);
+    expect(leaves.map((leaf) => words(leaf).join(' '))).toEqual(expect.arrayContaining([
+      'search start', 'search status', 'search stop', 'search pause', 'search resume', 'search scale', 'search finalize',
+      'search fidelity', 'search list', 'leaderboard', 'baselines list', 'baselines train', 'cells show', 'scaling start',
+      'scaling report', 'dev', 'worker', 'db migrate',
+    ]));
+    expect(stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}130 /);
+  });
+
+  it.each(everyCommand(program).slice(1).map((command) => [words(command).join(' '), command] as const))(
+    'nas %s --help exits 0 and names every flag it accepts',
+    async (_, command) => {
+      const { code, stdout, stderr } = await runCli([...words(command), '--help']);
+      expect(code, stderr).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toContain(`Usage: ${commandPath(command)}`);
+      for (const option of command.options) expect(stdout).toContain(option.long!);
+      for (const sub of command.commands) expect(stdout).toContain(sub.name());
+      if (command.commands.length === 0) expect(stdout).toMatch(/Example:\n {2}\$ (\w+=\S+ )*nas /);
+    },
+  );
+
+  it('-h is --help; `nas help <command>` too', async () => {
+    const long = await runCli(['search', 'start', '--help']);
+    expect(await runCli(['search', 'start', '-h'])).toEqual(long);
+    expect((await runCli(['help', 'leaderboard'])).stdout).toBe((await runCli(['leaderboard', '--help'])).stdout);
+  });
+
+  it('documents the exit codes of --wait on every command that has it', async () => {
+    for (const leaf of leaves.filter((c) => c.options.some((o) => o.long === '--wait'))) {
+      const { stdout } = await runCli([...words(leaf), '--help']);
+      expect(stdout, commandPath(leaf)).toMatch(/With --wait: exit 0 when the .* finished \(trials that failed or diverged are results shown\nin its table\), 1 when it ended failed or stopped, 130 on Ctrl-C/);
+    }
+  });
+
+  it('a missing command shows the help on stderr with exit 2', async () => {
+    for (const argv of [[], ['search']]) {
+      const { code, stdout, stderr } = await runCli(argv);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('Usage: nas');
+    }
+  });
+});
+
+describe('bad command lines: one line on stderr, exit 2', () => {
+  const oneLine = async (argv: string[]) => {
+    const { code, stdout, stderr } = await runCli(argv);
+    expect(code, stderr).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.endsWith('\n') && stderr.trimEnd().split('\n')).toHaveLength(1);
+    return stderr.trimEnd();
+  };
+
+  it.each(leaves.map((leaf) => [words(leaf).join(' '), leaf] as const))('nas %s --no-such-flag names the flag', async (_, leaf) => {
+    expect(await oneLine([...words(leaf), '--no-such-flag', 'x'])).toBe(
+      `nas: --no-such-flag: unknown flag of ${commandPath(leaf)}; \`${commandPath(leaf)} --help\` lists them`,
+    );
+  });
+
+  it('suggests the flag or command meant', async () => {
+    expect(await oneLine(['search', 'start', '--trial', '3'])).toMatch(/^nas: --trial: unknown flag of nas search start \(did you mean --trials\?\)/);
+    expect(await oneLine(['search', 'statu', 'x'])).toBe(
+      'nas: search statu: unknown command (did you mean status?); known: start, status, stop, pause, resume, scale, finalize, fidelity, list',
+    );
+  });
+
+  it('names a missing argument or value, extra arguments and clashing flags', async () => {
+    expect(await oneLine(['search', 'status'])).toBe('nas: <search-id>: is required: nas search status <search-id>');
+    expect(await oneLine(['search', 'start', '--trials'])).toBe('nas: --trials: needs a value <n>');
+    expect(await oneLine(['search', 'scale', 'a', '2', '3'])).toMatch(/^nas: search scale: takes 2 argument\(s\), got 3/);
+    expect(await oneLine(['baselines', 'list', '--json', '--format', 'csv'])).toBe('nas: --json: cannot be used with --format');
+  });
+
+  it('keeps the request builders\' own messages for values', async () => {
+    expect(await oneLine(['search', 'start', '--strategy', 'greedy'])).toBe('nas: --strategy: must be one of random, reinforce, evolution, got "greedy"');
+    expect(await oneLine(['search', 'start', '--finalize-epochs', '2'])).toBe('nas: --finalize-epochs: applies with --finalize-top K only');
+    expect(await oneLine(['leaderboard', '--search', 'x', '--format', 'yaml'])).toBe('nas: --format: must be one of table, json, csv, markdown, got "yaml"');
+  });
+});
+
+describe('node cli/nas.mjs', () => {
+  const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
+  const nas = (...argv: string[]) => spawnSync(process.execPath, [NAS, ...argv], { encoding: 'utf8', timeout: 60_000 });
+
+  it('prints help to stdout with exit 0, and one line with exit 2 for an unknown flag', () => {
+    const help = nas('search', 'start', '--help');
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain('--finalize-train-size <n>');
+    const bad = nas('search', 'start', '--no-such-flag');
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('nas: --no-such-flag: unknown flag of nas search start; `nas search start --help` lists them\n');
+  });
+});
