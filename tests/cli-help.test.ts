@@ -4,12 +4,17 @@
  * line and exit 2 before anything starts.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, leafCommands } from '../cli/program';
 import { commandPath } from '../cli/usage-errors';
+import { createPostgresTestDatabase } from '../harness/postgres-database';
 import { runCli } from './support/run-cli';
+import { seedSearchList } from './support/search-list-fixture';
 
 const program = createProgram();
 const words = (command: Command) => commandPath(command).split(' ').slice(1);
@@ -114,5 +119,50 @@ describe('node cli/nas.mjs', () => {
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('nas: --no-such-flag: unknown flag of nas search start; `nas search start --help` lists them\n');
+  });
+});
+
+describe('nas search list', () => {
+  let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
+  const home = mkdtempSync(join(tmpdir(), 'nas-search-list-'));
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
+
+  beforeAll(async () => {
+    database = await createPostgresTestDatabase();
+    await seedSearchList(database.db);
+    process.env.DATABASE_URL = database.url;
+    process.env.NAS_HOME = join(home, 'home');
+    delete process.env.TEMPORAL_ADDRESS;
+  });
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await database?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints every run of the results database, newest first, as a table', async () => {
+    const { code, stdout, stderr } = await runCli(['search', 'list']);
+    expect(code, stderr).toBe(0);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      'id              kind       status   strategy  trials  best val acc  created (UTC)',
+      'list-scaling    scaling    running  -           0/22             -  2026-01-04 10:00',
+      'list-final      final      running  -           0/10             -  2026-01-03 10:00',
+      'list-baselines  baselines  running  -           1/10             -  2026-01-02 10:00',
+      'list-search     search     running  random      4/10        85.00%  2026-01-01 10:00',
+    ]);
+  });
+
+  it('as JSON and CSV, with the same fields', async () => {
+    const json = await runCli(['search', 'list', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const rows = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((r) => r.id)).toEqual(['list-scaling', 'list-final', 'list-baselines', 'list-search']);
+    expect(rows[3]).toMatchObject({ kind: 'search', status: 'running', strategy: 'random', trialsDone: 4, trialsPlanned: 10, createdAt: '2026-01-01T10:00:00.000Z' });
+    expect(rows[3].bestValAccuracy).toBe(0.85);
+    const csv = await runCli(['search', 'list', '--format', 'csv']);
+    expect(csv.stdout.split('\n')[0]).toBe('id,kind,status,strategy,trialsDone,trialsPlanned,bestValAccuracy,createdAt');
   });
 });
