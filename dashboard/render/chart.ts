@@ -36,6 +36,8 @@ export interface ChartSpec {
   yLabel: string;
   /** 'time': x is milliseconds since the epoch. */
   xScale?: 'linear' | 'log' | 'time';
+  /** Ticks on whole numbers only (epochs, trial indices). */
+  xIntegers?: boolean;
   series: ChartSeries[];
   width?: number;
   height?: number;
@@ -98,6 +100,7 @@ export function chartSvg(spec: ChartSpec): string {
         nameLocation: 'middle',
         nameGap: 30,
         scale: true,
+        minInterval: spec.xIntegers ? 1 : undefined,
         splitLine: { show: true, lineStyle: { color: '#eee' } },
       },
       yAxis: { type: 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 50, scale: true, splitLine: { lineStyle: { color: '#eee' } } },

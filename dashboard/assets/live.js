@@ -1,0 +1,42 @@
+// Live pages: the server announces changes of the run (server-sent events); the page refetches
+// itself and swaps every [data-live] section by id, without reloading.
+(function () {
+  const status = () => document.getElementById('live-status');
+  let refreshing = false;
+  let again = false;
+
+  async function refresh() {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      const response = await fetch(location.href, { headers: { accept: 'text/html' } });
+      if (!response.ok) throw new Error(String(response.status));
+      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+      for (const section of document.querySelectorAll('[data-live]')) {
+        const replacement = fresh.getElementById(section.id);
+        if (replacement) section.replaceWith(document.importNode(replacement, true));
+      }
+      document.dispatchEvent(new Event('dashboard:updated'));
+      status().textContent = 'live · updated ' + new Date().toLocaleTimeString();
+    } catch (error) {
+      status().textContent = 'live · refresh failed';
+    } finally {
+      refreshing = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const events = new EventSource(document.body.dataset.events);
+    events.addEventListener('open', () => (status().textContent = 'live'));
+    events.addEventListener('change', refresh);
+    events.addEventListener('unavailable', () => (status().textContent = 'live · database unavailable'));
+    events.addEventListener('error', () => (status().textContent = 'live · reconnecting'));
+  });
+})();

@@ -1,0 +1,59 @@
+// Sortable tables (click a header of a table.sortable) and the trial table's state filter.
+// The order and the filter are kept across live refreshes of the table.
+(function () {
+  const state = { column: null, direction: 'asc', filter: '' };
+
+  function value(cell) {
+    const raw = cell.dataset.sort ?? cell.textContent.trim();
+    const number = Number(raw);
+    return raw !== '' && !Number.isNaN(number) ? number : raw.toLowerCase();
+  }
+
+  function apply(table) {
+    const body = table.tBodies[0];
+    if (!body) return;
+    const headers = [...table.tHead.rows[0].cells];
+    headers.forEach((th) => th.removeAttribute('data-sorted'));
+    if (state.column !== null && headers[state.column]) {
+      headers[state.column].dataset.sorted = state.direction;
+      const sign = state.direction === 'asc' ? 1 : -1;
+      const rows = [...body.rows].sort((a, b) => {
+        const x = value(a.cells[state.column]);
+        const y = value(b.cells[state.column]);
+        if (x === y) return 0;
+        if (x === '') return 1;
+        if (y === '') return -1;
+        return x < y ? -sign : sign;
+      });
+      body.append(...rows);
+    }
+    for (const row of body.rows) row.hidden = state.filter !== '' && row.dataset.status !== state.filter;
+    const counter = document.getElementById(table.id + '-shown');
+    if (counter) counter.textContent = String([...body.rows].filter((r) => !r.hidden).length);
+  }
+
+  function wire() {
+    for (const table of document.querySelectorAll('table.sortable')) {
+      [...table.tHead.rows[0].cells].forEach((th, i) => {
+        th.dataset.sortable = '';
+        th.onclick = () => {
+          state.direction = state.column === i && state.direction === 'asc' ? 'desc' : 'asc';
+          state.column = i;
+          apply(table);
+        };
+      });
+      const select = document.querySelector(`select[data-filters="${table.id}"]`);
+      if (select) {
+        select.value = state.filter;
+        select.onchange = () => {
+          state.filter = select.value;
+          apply(table);
+        };
+      }
+      apply(table);
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', wire);
+  document.addEventListener('dashboard:updated', wire);
+})();

@@ -1,0 +1,28 @@
+/**
+ * Failures become a generic page: a database error's text can hold a connection string, a host or
+ * a stack, none of which a browser should see. The details go to the server's own log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { html } from './html';
+import { page } from './layout';
+
+export function errorPage(status: number, title: string, message: string): string {
+  return page({ title, body: html`<p class="error" data-status="${status}">${message}</p><p><a href="/">All runs</a></p>` });
+}
+
+export function handleErrors(app: FastifyInstance, log: (message: string) => void): void {
+  app.setErrorHandler(async (error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, 'Bad request', 'The dashboard could not understand this request.'));
+    }
+    log(`dashboard: ${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return reply
+      .code(500)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(500, 'Results unavailable', 'The results database could not be read. The dashboard’s log on the server has the details.'));
+  });
+  app.setNotFoundHandler(async (_request, reply) =>
+    reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'Not found', 'There is no such page.')),
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * What the results database records of a run's strategy: its configuration and objective, each
+ * trial's reward when the objective is not plain accuracy, and the trials per fidelity level of a
+ * successive-halving search. The strategy's internal state (REINFORCE controller, evolution
+ * population) is carried by the workflow in Temporal and is not in the database.
+ */
+import type { RunTrial } from '../../db/queries/dashboard-trials';
+import { percent } from '../format';
+import { html, type Html } from '../html';
+import { chartFigure } from './figure';
+
+interface RecordedStrategy {
+  strategy?: Record<string, unknown> & { name?: string; halving?: { levels?: number } | null };
+  reward?: { objective?: string } & Record<string, unknown>;
+}
+
+function facts(record: Record<string, unknown>): Html {
+  const entries = Object.entries(record).filter(([, v]) => v !== null && v !== undefined);
+  return html`<dl class="facts">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>`)}</dl>`;
+}
+
+function rewardChart(trials: RunTrial[]): Html {
+  const rewarded = trials.filter((t) => t.reward !== null);
+  let best = -Infinity;
+  return chartFigure(
+    'reward-chart',
+    {
+      xLabel: 'trial index',
+      yLabel: 'reward',
+      height: 320,
+      series: [
+        { name: 'reward', kind: 'scatter', points: rewarded.map((t) => ({ x: t.trialIndex, y: t.reward!, href: `/trials/${encodeURIComponent(t.id)}`, tip: `trial ${t.trialIndex}: reward ${t.reward!.toFixed(4)}` })) },
+        { name: 'best so far', kind: 'step', noMarkers: true, points: rewarded.map((t) => ({ x: t.trialIndex, y: (best = Math.max(best, t.reward!)) })) },
+      ],
+    },
+    'The reward the strategy learned from, per trial (the objective below).',
+  );
+}
+
+function fidelityTable(trials: RunTrial[], levels: number): Html {
+  const rows = Array.from({ length: levels }, (_, level) => {
+    const at = trials.filter((t) => t.fidelity === level);
+    const results = at.filter((t) => t.valAccuracy !== null).map((t) => t.valAccuracy!);
+    return html`<tr><td class="num">${level}</td><td class="num">${at.length}</td><td class="num">${results.length}</td><td class="num">${results.length ? percent(Math.max(...results)) : ''}</td></tr>`;
+  });
+  return html`<table><thead><tr><th class="num">fidelity level</th><th class="num">trials</th><th class="num">with a result</th><th class="num">best val acc</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function strategySummary(config: unknown, trials: RunTrial[]): Html {
+  const recorded = (config ?? {}) as RecordedStrategy;
+  const { halving, ...strategy } = recorded.strategy ?? {};
+  const objective = recorded.reward?.objective ?? 'accuracy';
+  const levels = halving?.levels ?? 1;
+  return html`<section id="strategy" data-live>
+<h2>Strategy</h2>
+${recorded.strategy ? facts(strategy) : html`<p class="note">This run records no strategy.</p>`}
+${recorded.reward ? html`<h3>Objective</h3>${facts(recorded.reward)}` : ''}
+${objective !== 'accuracy' && trials.some((t) => t.reward !== null) ? rewardChart(trials) : ''}
+${levels > 1 ? html`<h3>Successive halving</h3>${facts(halving as Record<string, unknown>)}${fidelityTable(trials, levels)}` : ''}
+<p class="note">The results database records the strategy's choices (the trials)${objective !== 'accuracy' ? ' and the reward of each' : ''}; its internal state (a controller's weights, a population) lives in the workflow's history in Temporal.</p>
+</section>`;
+}

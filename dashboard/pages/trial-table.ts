@@ -1,0 +1,36 @@
+/** A run's trial table: sortable by any column, filterable by state. */
+import { TRIAL_STATES } from '../../contracts/trial-state';
+import type { RunTrial } from '../../db/queries/dashboard-trials';
+import { compact, percent, seconds, timestamp } from '../format';
+import { html } from '../html';
+
+export function trialTable(trials: RunTrial[]) {
+  const counts = new Map<string, number>();
+  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  const options = TRIAL_STATES.filter((s) => counts.has(s)).map((s) => html`<option value="${s}">${s} (${counts.get(s)})</option>`);
+  const rows = trials.map(
+    (t) => html`<tr data-status="${t.status}" data-trial="${t.id}">
+<td class="num"><a href="/trials/${encodeURIComponent(t.id)}">${t.trialIndex}</a></td>
+<td class="status status-${t.status}">${t.status}</td>
+<td class="arch">${t.baselineName ?? t.description}</td>
+<td class="num" data-sort="${t.valAccuracy ?? ''}">${percent(t.valAccuracy)}</td>
+<td class="num" data-sort="${t.testAccuracy ?? ''}">${percent(t.testAccuracy)}</td>
+<td class="num" data-sort="${t.params}">${compact(t.params)}</td>
+<td class="num" data-sort="${t.flops}">${compact(t.flops)}</td>
+<td class="num">${t.fidelity}</td>
+<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>
+<td class="num" data-sort="${t.trainSeconds ?? ''}">${seconds(t.trainSeconds)}</td>
+<td>${t.role}</td>
+<td>${t.worker ?? ''}</td>
+<td data-sort="${t.finishedAt?.getTime() ?? ''}">${timestamp(t.finishedAt)}</td>
+</tr>`,
+  );
+  return html`<section id="trials" data-live>
+<h2>Trials</h2>
+<div class="filter"><label>State: <select data-filters="trial-table"><option value="">all (${trials.length})</option>${options}</select></label> · <span id="trial-table-shown">${trials.length}</span> shown · click a header to sort</div>
+<table id="trial-table" class="sortable">
+<thead><tr><th class="num">#</th><th>state</th><th>architecture</th><th class="num">val acc</th><th class="num">test acc</th><th class="num">params</th><th class="num">FLOPs</th><th class="num">fidelity</th><th class="num">reward</th><th class="num">train</th><th>role</th><th>worker</th><th>finished (UTC)</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+</section>`;
+}

@@ -1,0 +1,59 @@
+/** What the dashboard's run and trial pages read: a run's trials with their architectures, learning curves, one trial in full. */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Architecture } from '../../cells/types';
+import type { EpochMetrics } from '../../contracts/activities';
+import type { TrainingProtocol } from '../../search/protocol';
+import type { Database } from '../client';
+import { architectures, protocols, searches, trialEpochs, trials } from '../schema';
+import type { Search } from './searches';
+import type { Trial } from './trials';
+
+export type RunTrial = Trial & { description: string; family: string };
+
+/** A run's trials in trial-index order, each with its architecture's family and description. */
+export async function listRunTrials(db: Database, searchId: string): Promise<RunTrial[]> {
+  const rows = await db
+    .select({ trial: trials, description: architectures.description, family: architectures.family })
+    .from(trials)
+    .innerJoin(architectures, eq(architectures.hash, trials.archHash))
+    .where(eq(trials.searchId, searchId))
+    .orderBy(asc(trials.trialIndex));
+  return rows.map((r) => ({ ...r.trial, params: Number(r.trial.params), flops: Number(r.trial.flops), description: r.description, family: r.family }));
+}
+
+/** The learning curves of the given trials, by trial id (epochs in order). */
+export async function listCurves(db: Database, trialIds: string[]): Promise<Map<string, EpochMetrics[]>> {
+  const curves = new Map<string, EpochMetrics[]>();
+  if (trialIds.length === 0) return curves;
+  const rows = await db.select().from(trialEpochs).where(inArray(trialEpochs.trialId, trialIds)).orderBy(asc(trialEpochs.trialId), asc(trialEpochs.epoch));
+  for (const { trialId, ...epoch } of rows) curves.set(trialId, [...(curves.get(trialId) ?? []), epoch]);
+  return curves;
+}
+
+export interface TrialDetail {
+  trial: Trial;
+  architecture: { hash: string; family: string; genotype: Architecture; description: string };
+  protocol: TrainingProtocol;
+  run: Pick<Search, 'id' | 'kind' | 'status' | 'config'>;
+  epochs: EpochMetrics[];
+}
+
+export async function trialDetail(db: Database, trialId: string): Promise<TrialDetail | null> {
+  const [row] = await db
+    .select({ trial: trials, architecture: architectures, protocol: protocols.protocol, run: { id: searches.id, kind: searches.kind, status: searches.status, config: searches.config } })
+    .from(trials)
+    .innerJoin(architectures, eq(architectures.hash, trials.archHash))
+    .innerJoin(protocols, eq(protocols.hash, trials.protocolHash))
+    .innerJoin(searches, eq(searches.id, trials.searchId))
+    .where(and(eq(trials.id, trialId)));
+  if (!row) return null;
+  const epochs = (await listCurves(db, [trialId])).get(trialId) ?? [];
+  const { hash, family, genotype, description } = row.architecture;
+  return {
+    trial: { ...row.trial, params: Number(row.trial.params), flops: Number(row.trial.flops) },
+    architecture: { hash, family, genotype, description },
+    protocol: row.protocol,
+    run: row.run,
+    epochs,
+  };
+}
