@@ -14,6 +14,7 @@ import { RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOne
 import { DATASETS } from '../contracts/datasets';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
+import { EVOLUTION_DEFAULTS } from '../search/strategies/config';
 import type { StrategyConfig } from '../search/strategies/types';
 import { checkProtocol } from '../search/validate-fields';
 import { validateSearchRequest } from '../search/validate-request';
@@ -38,8 +39,6 @@ export const SEARCH_DEFAULTS = {
   mnasWeight: DEFAULT_MNAS_W,
   halvingEta: 3,
   halvingLevels: 3,
-  population: 20,
-  tournament: 5,
 } as const;
 
 const PROTOCOL_FLAG_NAMES = PROTOCOL_FLAGS.map((p) => p.name);
@@ -244,8 +243,8 @@ function evolutionFromFlags(flags: Flags, strategy: string): StrategyConfig['evo
   const given = strategyOnlyFlags(flags, strategy, 'evolution', ['population', 'tournament'] as const);
   if (!given) return undefined;
   return {
-    population: requirePositiveInteger('--population', given.population ?? SEARCH_DEFAULTS.population),
-    sample: requirePositiveInteger('--tournament', given.tournament ?? SEARCH_DEFAULTS.tournament),
+    population: requirePositiveInteger('--population', given.population ?? EVOLUTION_DEFAULTS.population),
+    sample: requirePositiveInteger('--tournament', given.tournament ?? EVOLUTION_DEFAULTS.sample),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_FINAL_REPEATS } from '../../search/final';
 import { NASNET_OPS } from '../../cells/types';
 import { SPACES, STRATEGIES } from '../../search/request';
+import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
 import { runs } from '../command-line';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
@@ -41,10 +42,10 @@ function defineStart(search: Command): void {
       defaultText: 'max(8, --parallel)',
       group: STRATEGY,
     }),
-    flag('--controller-lr <rate>', 'REINFORCE controller learning rate', { group: STRATEGY }),
-    flag('--controller-batch <n>', 'REINFORCE rewards per controller update', { group: STRATEGY }),
-    flag('--population <n>', 'evolution population', { default: d.population, group: STRATEGY }),
-    flag('--tournament <n>', 'evolution tournament size', { default: d.tournament, group: STRATEGY }),
+    flag('--controller-lr <rate>', 'REINFORCE controller learning rate', { default: REINFORCE_DEFAULTS.learningRate, group: STRATEGY }),
+    flag('--controller-batch <n>', 'REINFORCE rewards per controller update', { default: REINFORCE_DEFAULTS.batchSize, group: STRATEGY }),
+    flag('--population <n>', 'evolution population', { default: EVOLUTION_DEFAULTS.population, group: STRATEGY }),
+    flag('--tournament <n>', 'evolution tournament size', { default: EVOLUTION_DEFAULTS.sample, group: STRATEGY }),
     flag('--halving-eta <n>', 'successive halving: keep 1/eta of the candidates per level', { default: d.halvingEta, group: STRATEGY }),
     flag('--halving-levels <n>', 'successive halving: fidelity levels', { default: d.halvingLevels, group: STRATEGY }),
     flag('--max-params <n>', 'candidates with more parameters are recorded over_budget, untrained', { group: REWARD }),
