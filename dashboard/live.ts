@@ -3,10 +3,11 @@
  * whenever the watched run's change stamp moves (checked every pollMs); pages then refetch
  * themselves and swap their live sections (assets/live.js).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../db/client';
 import { changeStamp } from '../db/queries/dashboard-changes';
+import { errorDetails } from './errors';
 
 export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: number, log: (message: string) => void): void {
   const open = new Set<ServerResponse>();
@@ -14,7 +15,7 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
     for (const stream of open) stream.end();
   });
 
-  const stream = (watched: string | undefined) => async (request: { raw: { on(event: 'close', fn: () => void): void } }, reply: { hijack(): void; raw: ServerResponse }) => {
+  const stream = async (watched: string | undefined, reply: FastifyReply) => {
     let last = await changeStamp(db, watched);
     reply.hijack();
     const out = reply.raw;
@@ -32,7 +33,7 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
           out.write(`event: change\ndata: ${Date.now()}\n\n`);
         }
       } catch (error) {
-        log(`dashboard: live updates: ${error instanceof Error ? error.message : String(error)}`);
+        log(`dashboard: live updates: ${errorDetails(error)}`);
         out.write('event: unavailable\ndata: database\n\n');
       } finally {
         polling = false;
@@ -44,6 +45,6 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
     });
   };
 
-  app.get('/events', stream(undefined));
-  app.get<{ Params: { id: string } }>('/events/runs/:id', async (request, reply) => stream(request.params.id)(request, reply));
+  app.get('/events', (_request, reply) => stream(undefined, reply));
+  app.get<{ Params: { id: string } }>('/events/runs/:id', (request, reply) => stream(request.params.id, reply));
 }
