@@ -50,10 +50,20 @@ export const EXIT_CODES = [
 
 export const OUTPUT_STREAMS = 'Tables, JSON and reports go to stdout; notices, progress lines and logs to stderr.';
 
-/** `--wait`, and the exit codes it gives, after the example. */
+/** `--wait`, and the exit codes it gives (help text after the flags is not wrapped: lines under 80 columns). */
 export function waitFlag(command: Command, what: string): Command {
   command.addOption(flag('--wait', `follow the ${what} until it ends (progress on stderr), then print its results`));
-  return command.addHelpText('after', `\nWith --wait: exit 0 when the ${what} finished (trials that failed or diverged are results shown\nin its table), 1 when it ended failed or stopped, 130 on Ctrl-C; without --wait, 0 once it started.`);
+  return command.addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes with --wait:',
+      `  0    the ${what} finished (failed or diverged trials are results in its table)`,
+      `  1    the ${what} ended failed or stopped`,
+      '  130  interrupted (Ctrl-C)',
+      'Without --wait: 0 once it started. Bad input: 2, nothing started.',
+    ].join('\n'),
+  );
 }
 
 export function formatFlag(choices: readonly string[] = FORMATS): Option {
@@ -65,18 +75,17 @@ export function jsonFlag(): Option {
   return flag('--json', 'same as --format json').conflicts('format');
 }
 
-export function backendFlag(group?: string): Option {
-  return flag('--backend <backend>', 'tfjs backend of a trainer this command runs in-process (with --wait and no stack running)', {
-    default: 'auto',
-    choices: BACKEND_CHOICES,
-    group,
-  });
+export const IN_PROCESS_TRAINER = 'tfjs backend of the in-process trainer when this command runs the stack (--wait, no stack running)';
+
+export function backendFlag(description = IN_PROCESS_TRAINER, group?: string): Option {
+  return flag('--backend <backend>', description, { default: 'auto', choices: BACKEND_CHOICES, group });
 }
 
-export function taskQueueFlag(group?: string): Option {
-  return flag('--task-queue <queue>', 'trainer task queue (device class) the trainings go to', { defaultText: "the stack's own trainer queue", group });
+export function taskQueueFlag(description = 'trainer task queue (device class) the trainings go to', group?: string): Option {
+  return flag('--task-queue <queue>', description, { defaultText: "the stack's own trainer queue", group });
 }
 
+/** `--parallel <n>`: `what` is the rest of the sentence ("trials trained at once"). */
 export function parallelFlag(what: string, group?: string): Option {
-  return flag('--parallel <n>', `${what} trained at once`, { default: 1, group });
+  return flag('--parallel <n>', what, { default: 1, group });
 }

@@ -33,6 +33,7 @@ function configure(command: Command): void {
     })
     .configureOutput({ outputError: () => {} }).showHelpAfterError(false).showSuggestionAfterError(true);
   command.helpOption('-h, --help', 'show this help');
+  if (command.commands.length > 0) command.helpCommand('help [command]', 'show the help of a command');
   for (const sub of command.commands) configure(sub);
 }
 
@@ -46,7 +47,6 @@ export function createProgram(): Command {
   defineCells(program);
   defineScaling(program);
   defineStack(program);
-  program.helpCommand('help [command]', 'show the help of a command');
   configure(program);
   // Every command with its sub-commands, rather than commander's list of the first level only.
   program.configureHelp({ visibleCommands: () => [] });

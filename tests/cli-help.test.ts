@@ -57,7 +57,9 @@ describe('nas --help', () => {
   it('documents the exit codes of --wait on every command that has it', async () => {
     for (const leaf of leaves.filter((c) => c.options.some((o) => o.long === '--wait'))) {
       const { stdout } = await runCli([...words(leaf), '--help']);
-      expect(stdout, commandPath(leaf)).toMatch(/With --wait: exit 0 when the .* finished \(trials that failed or diverged are results shown\nin its table\), 1 when it ended failed or stopped, 130 on Ctrl-C/);
+      expect(stdout, commandPath(leaf)).toMatch(
+        /Exit codes with --wait:\n {2}0 {4}the .* finished \(failed or diverged trials are results in its table\)\n {2}1 {4}the .* ended failed or stopped\n {2}130 /,
+      );
     }
   });
 

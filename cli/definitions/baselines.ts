@@ -22,10 +22,10 @@ export function defineBaselines(program: Command): void {
     .argument('[names...]', 'baselines to train (see `nas baselines list`)');
   addFlags(train, [
     flag('--all', 'every baseline'),
-    parallelFlag('baselines'),
+    parallelFlag('baselines trained at once'),
     ...protocolFlags(),
-    taskQueueFlag('Trainers:'),
-    backendFlag('Trainers:'),
+    taskQueueFlag(undefined, 'Trainers:'),
+    backendFlag(undefined, 'Trainers:'),
   ]);
   waitFlag(train, 'baseline run');
   example(train, 'nas baselines train lenet5 resnet20 --epochs 10 --wait');

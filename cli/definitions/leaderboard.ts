@@ -9,8 +9,8 @@ export function defineLeaderboard(program: Command): void {
     .command('leaderboard')
     .summary("a search's architectures ranked, with 95% intervals; --final: its final evaluation")
     .description(
-      'Rank the architectures of a search under one training protocol (with successive halving its final level,\n' +
-        'or --fidelity N), each accuracy with its 95% Wilson interval; --final shows the final evaluation instead:\n' +
+      'Rank the architectures of a search under one training protocol (with successive halving its final level, ' +
+        'or --fidelity N), each accuracy with its 95% Wilson interval; --final shows the final evaluation instead: ' +
         'mean test accuracy over repeats with its 95% interval, ties with the leader and the Pareto front.',
     );
   addFlags(leaderboard, [

@@ -24,10 +24,10 @@ export function defineScaling(program: Command): void {
     flag('--tolerance <t>', 'allowed deviation of alpha * beta^2 * gamma^2 from 2', { default: SCALING_DEFAULTS.tolerance, group: STUDY }),
     flag('--phi-max <phi>', 'largest compound coefficient', { default: SCALING_DEFAULTS.phiMax, group: STUDY }),
     flag('--id <study-id>', 'study id', { defaultText: 'scaling-<base>-s<seed>-<time>', group: STUDY }),
-    parallelFlag('trainings', STUDY),
+    parallelFlag('trainings run at once', STUDY),
     ...protocolFlags(),
-    taskQueueFlag('Trainers:'),
-    backendFlag('Trainers:'),
+    taskQueueFlag(undefined, 'Trainers:'),
+    backendFlag(undefined, 'Trainers:'),
   ]);
   waitFlag(start, 'study');
   example(start, 'nas scaling start --grid-step 0.1 --phi-max 2 --epochs 1 --wait');

@@ -24,11 +24,11 @@ function defineStart(search: Command): void {
   const start = search
     .command('start')
     .summary('launch a search')
-    .description('Launch a neural architecture search: validate the request (nothing starts on bad input), then start its workflow.');
+    .description('Launch a neural architecture search: the request is validated first (nothing starts on bad input).');
   addFlags(start, [
     flag('--id <search-id>', 'search id; the same id with the same request follows that search', { defaultText: '<space>-<strategy>-s<seed>-<time>', group: SEARCH }),
     flag('--trials <n>', 'candidate architectures to train', { default: d.trials, group: SEARCH }),
-    parallelFlag('trials', SEARCH),
+    parallelFlag('trials trained at once', SEARCH),
     flag('--space <space>', 'search space', { default: d.space, choices: SPACES, group: SPACE }),
     flag('--blocks <n>', 'blocks per NASNet cell', { defaultText: "the space's", group: SPACE }),
     flag('--ops <op,...>', `operations a block may use, of: ${NASNET_OPS.join(', ')}`, { defaultText: 'all', group: SPACE }),
@@ -59,8 +59,8 @@ function defineStart(search: Command): void {
     flag('--finalize-repeats <R>', 'seeds per candidate', { default: DEFAULT_FINAL_REPEATS, group: FINAL }),
     flag('--finalize-baselines <a,b>', 'baselines trained alongside (see `nas baselines list`)', { group: FINAL }),
     ...finalProtocolFlags('finalize-', FINAL),
-    taskQueueFlag(TRAINERS),
-    backendFlag(TRAINERS),
+    taskQueueFlag(undefined, TRAINERS),
+    backendFlag(undefined, TRAINERS),
   ]);
   waitFlag(start, 'search');
   example(start, 'nas search start --space nasnet --strategy reinforce --trials 50 --parallel 2 --epochs 2 --wait');
@@ -109,7 +109,7 @@ function defineFinalize(search: Command): void {
     .command('finalize')
     .summary("retrain a finished search's best candidates and chosen baselines, R seeds each")
     .description(
-      "Retrain the search's best --top K candidates and the --baselines named, --repeats R times each, under a final\n" +
+      "Retrain the search's best --top K candidates and the --baselines named, --repeats R times each, under a final " +
         "protocol: by default the search protocol's fields on the whole training set (less a validation split) and test set.",
     )
     .argument('<search-id>', 'a finished search');
@@ -118,10 +118,10 @@ function defineFinalize(search: Command): void {
     flag('--repeats <R>', 'seeds per candidate', { default: DEFAULT_FINAL_REPEATS, group: FINALIZE }),
     flag('--baselines <a,b>', 'baselines trained alongside (see `nas baselines list`)', { group: FINALIZE }),
     flag('--id <final-id>', 'id of the final evaluation', { defaultText: '<search-id>-final-<hash of the request>', group: FINALIZE }),
-    parallelFlag('trainings', FINALIZE),
+    parallelFlag('trainings run at once', FINALIZE),
     ...finalProtocolFlags('', 'Final protocol:'),
-    taskQueueFlag(TRAINERS),
-    backendFlag(TRAINERS),
+    taskQueueFlag(undefined, TRAINERS),
+    backendFlag(undefined, TRAINERS),
   ]);
   waitFlag(finalize, 'final evaluation');
   example(finalize, 'nas search finalize nasnet-random-s1-20260101-120000 --top 3 --repeats 3 --baselines lenet5,resnet20 --epochs 10 --wait');

@@ -1,13 +1,18 @@
 /** `nas dev`, `nas worker`, `nas db migrate`: running the stack and its parts. */
 import type { Command } from 'commander';
+import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { runs } from '../command-line';
-import { addFlags, backendFlag, example, flag, taskQueueFlag } from '../options';
+import { addFlags, backendFlag, example, flag, parallelFlag, taskQueueFlag } from '../options';
 
 export function defineStack(program: Command): void {
   const dev = program
     .command('dev')
     .summary('keep the embedded stack up: Temporal dev server, database, in-process workers (Ctrl-C stops it)');
-  addFlags(dev, [flag('--parallel <n>', 'trainings the in-process trainer runs at once', { default: 1 }), taskQueueFlag(), backendFlag()]);
+  addFlags(dev, [
+    parallelFlag('trainings the in-process trainer runs at once'),
+    taskQueueFlag('task queue the in-process trainer polls'),
+    backendFlag('tfjs backend of the in-process trainer'),
+  ]);
   example(dev, 'nas dev --parallel 2');
   dev.action(runs(async (input) => (await import('../commands/dev')).devCommand(input)));
 
@@ -16,8 +21,8 @@ export function defineStack(program: Command): void {
     .summary('a standalone worker against TEMPORAL_ADDRESS and DATABASE_URL (SIGTERM stops it gracefully)')
     .argument('<role>', 'orchestrator or trainer');
   addFlags(worker, [
-    taskQueueFlag(),
-    backendFlag(),
+    flag('--task-queue <queue>', 'task queue this worker polls', { defaultText: `${ORCHESTRATOR_TASK_QUEUE}, or ${DEFAULT_TRAINER_TASK_QUEUE} for a trainer` }),
+    backendFlag('tfjs backend of a trainer'),
     flag('--concurrency <n>', 'trainings a trainer runs at once', { default: 1 }),
     flag('--identity <name>', 'worker identity shown by Temporal', { defaultText: "Temporal's: <pid>@<host>" }),
   ]);
