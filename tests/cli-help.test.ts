@@ -124,7 +124,7 @@ describe('node cli/nas.mjs', () => {
   });
 });
 
-describe('nas search list', () => {
+describe('reading commands on a seeded database: data on stdout in every format', () => {
   let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
   const home = mkdtempSync(join(tmpdir(), 'nas-search-list-'));
   const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
@@ -166,5 +166,29 @@ describe('nas search list', () => {
     expect(rows[3].bestValAccuracy).toBe(0.85);
     const csv = await runCli(['search', 'list', '--format', 'csv']);
     expect(csv.stdout.split('\n')[0]).toBe('id,kind,status,strategy,trialsDone,trialsPlanned,bestValAccuracy,createdAt');
+  });
+
+  it('search status: the report as text, --format json (or --json), one CSV row', async () => {
+    const text = await runCli(['search', 'status', 'list-search']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('recorded: 5 trials (1 queued, 2 succeeded, 1 diverged, 1 reused)');
+    expect(text.stdout).toContain('best: list-search/1 val acc 85.00%');
+    const json = await runCli(['search', 'status', 'list-search', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ live: null, stored: { total: 5, best: { trialId: 'list-search/1' } } });
+    expect((await runCli(['search', 'status', 'list-search', '--json'])).stdout).toBe(json.stdout);
+    const csv = (await runCli(['search', 'status', 'list-search', '--format', 'csv'])).stdout.trimEnd().split('\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[0]).toMatch(/^id,status,trials,queued,running,succeeded,failed,diverged,over_budget,reused,cancelled,best trial,best val acc,train s$/);
+    expect(csv[1]).toMatch(/^list-search,running,5,1,0,2,0,1,0,1,0,list-search\/1,85.00%,/);
+  });
+
+  it('leaderboard and baselines list', async () => {
+    const board = await runCli(['leaderboard', '--search', 'list-search', '--format', 'json']);
+    expect(board.code, board.stderr).toBe(0);
+    expect((JSON.parse(board.stdout) as Array<{ trialId: string }>).map((r) => r.trialId)).toEqual(['list-search/1', 'list-search/0']);
+    const baselines = await runCli(['baselines', 'list', '--format', 'csv']);
+    expect(baselines.code, baselines.stderr).toBe(0);
+    expect(baselines.stdout.split('\n')[0]).toBe('baseline,family,params,FLOPs,val acc,test acc,train s,description');
+    expect((await runCli(['baselines', 'list', '--json'])).stdout).toBe((await runCli(['baselines', 'list', '--format', 'json'])).stdout);
   });
 });
