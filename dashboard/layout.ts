@@ -15,6 +15,7 @@ export function page({ title, body, events }: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · nas dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/tables.js" defer></script>
 <script src="/assets/chart-points.js" defer></script>

@@ -101,6 +101,7 @@ export function chartSvg(spec: ChartSpec): string {
         nameGap: 30,
         scale: true,
         minInterval: spec.xIntegers ? 1 : undefined,
+        axisLabel: { hideOverlap: true },
         splitLine: { show: true, lineStyle: { color: '#eee' } },
       },
       yAxis: { type: 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 50, scale: true, splitLine: { lineStyle: { color: '#eee' } } },

@@ -47,7 +47,7 @@ export function bestSoFarSpec(results: ResultPoint[], by: 'index' | 'time'): Cha
     yLabel: 'validation accuracy (%)',
     xScale: by === 'index' ? 'linear' : 'time',
     xIntegers: by === 'index',
-    width: 680,
+    width: 640,
     height: 340,
     series: [
       { name: 'trial', kind: 'scatter', points, color: '#1f77b4', symbolSize: 6 },
