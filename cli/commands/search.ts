@@ -4,7 +4,7 @@ import { getSearch, runningSearchIds, type Search } from '../../db/queries/searc
 import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
-import { searchProgress } from '../../db/queries/progress';
+import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
 import { RequestError, requirePositiveInteger } from '../../search/request';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
 import {
@@ -178,8 +178,6 @@ export async function searchStatus({ flags, args }: CommandInput): Promise<numbe
     await stack.close();
   }
 }
-
-type StoredProgress = Awaited<ReturnType<typeof searchProgress>>;
 
 /** `--format csv|markdown`: one row of what is recorded. */
 const STATUS_COLUMNS: Column<{ searchId: string; status: string | null; stored: StoredProgress }>[] = [
