@@ -1,4 +1,5 @@
 /** The `nas` program: every command defined once (cli/definitions/), parsed and documented by commander. */
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { defineBaselines } from './definitions/baselines';
 import { defineCells } from './definitions/cells';
@@ -37,8 +38,11 @@ function configure(command: Command): void {
   for (const sub of command.commands) configure(sub);
 }
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 export function createProgram(): Command {
   const program = new Command('nas')
+    .version(version, '-V, --version', 'print the version')
     .description('Neural architecture search: searches, baselines and scaling studies on Temporal, results in Postgres.')
     .usage('<command> [sub-command] [options]   (`nas <command> [sub-command] --help`: its flags)');
   defineSearch(program);

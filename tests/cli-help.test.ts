@@ -4,7 +4,7 @@
  * line and exit 2 before anything starts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,11 @@ describe('nas --help', () => {
       if (command.commands.length === 0) expect(stdout).toMatch(/Example:\n {2}\$ (\w+=\S+ )*nas /);
     },
   );
+
+  it('--version prints the version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
 
   it('-h is --help; `nas help <command>` too', async () => {
     const long = await runCli(['search', 'start', '--help']);
