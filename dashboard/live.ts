@@ -3,7 +3,7 @@
  * whenever the watched run's change stamp moves (checked every pollMs); pages then refetch
  * themselves and swap their live sections (assets/live.js).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../db/client';
 import { changeStamp } from '../db/queries/dashboard-changes';
@@ -15,7 +15,8 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
     for (const stream of open) stream.end();
   });
 
-  const stream = async (watched: string | undefined, reply: FastifyReply) => {
+  const stream = async (watched: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send();
     let last = await changeStamp(db, watched);
     reply.hijack();
     const out = reply.raw;
@@ -45,6 +46,6 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
     });
   };
 
-  app.get('/events', (_request, reply) => stream(undefined, reply));
-  app.get<{ Params: { id: string } }>('/events/runs/:id', (request, reply) => stream(request.params.id, reply));
+  app.get('/events', (request, reply) => stream(undefined, request, reply));
+  app.get<{ Params: { id: string } }>('/events/runs/:id', (request, reply) => stream(request.params.id, request, reply));
 }

@@ -134,6 +134,16 @@ describe('the dashboard in headless Chromium', () => {
     expect(drawn).toBeGreaterThan(4);
     expect(await page.locator('#scaling-table tbody tr').count()).toBe(points.length);
     expect(errors).toEqual([]);
+
+    // Trial pages of other families: no cells, but the network's stages.
+    const baseline = (await listTrials(stack.database.db, runs.baselinesId))[0];
+    for (const [id, name] of [[points[0].trialId, 'trial-efficientnet'], [baseline.id, 'trial-baseline']]) {
+      const other = await open(trialPath(id));
+      await shoot(other.page, name);
+      expect(await other.page.locator('.cell-diagram').count()).toBe(0);
+      expect(await other.page.locator('#stages tbody tr').count()).toBeGreaterThan(2);
+      expect(other.errors, id).toEqual([]);
+    }
   });
 
   it('follows a trial that finishes while the pages are open, without reloading', async () => {
