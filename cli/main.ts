@@ -5,7 +5,8 @@
  */
 import { GenotypeError } from '../cells/types';
 import { RequestError } from '../search/request';
-import { parseCommandLine, type Invocation } from './command-line';
+import { parseCommandLine } from './command-line';
+import type { Invocation } from './invocation';
 import { Interrupted } from './follow';
 import { printNote } from './output';
 import { commandPath, isHelpShown } from './usage-errors';

@@ -9,7 +9,7 @@ import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
 import { stringFlag } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import type { TrialOutcome } from '../../contracts/activities';
 import { printData, printNote } from '../output';
 import { requireBackendFlag } from '../backend-flag';

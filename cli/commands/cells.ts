@@ -6,7 +6,7 @@ import type { Architecture, NasnetCell } from '../../cells/types';
 import { architectures } from '../../db/schema';
 import { RequestError } from '../../search/request';
 import { DATASETS } from '../../contracts/datasets';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { printData } from '../output';
 import { compact } from '../format';
 import { openStack } from '../../stack/embedded';

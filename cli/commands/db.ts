@@ -1,5 +1,5 @@
 import { nasHome, openStack } from '../../stack/embedded';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 
 /** `nas db migrate`: applies pending migrations to DATABASE_URL, or to the home's PGlite under its lock. */

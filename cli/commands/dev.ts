@@ -1,5 +1,5 @@
 import { stringFlag } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 import { nasHome, openStack } from '../../stack/embedded';
 import { BACKEND_PREFERENCES } from '../../engine/backend';

@@ -16,7 +16,7 @@ import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
 import { progressQuery, stopSignal } from '../../workflows/signals';
 import { stringFlag } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { requireBackendFlag } from '../backend-flag';
 import { renderFidelity, renderFinalLeaderboard } from '../final-report';
 import { requireSameRequest } from '../same-request';

@@ -7,7 +7,7 @@ import {
 } from '../../db/queries/leaderboard';
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { stringFlag } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { compact, formatOf, percent, percentInterval, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';

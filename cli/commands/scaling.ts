@@ -9,7 +9,7 @@ import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
 import { stopSignal } from '../../workflows/signals';
 import { stringFlag, type Flags } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { duration, formatOf } from '../format';
 import { printData, printNote } from '../output';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';

@@ -1,7 +1,7 @@
 /** `nas search list`: every run in the results database, newest first. */
 import { listSearches, type SearchListRow } from '../../db/queries/search-list';
 import { openStack } from '../../stack/embedded';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { formatOf, percent, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 

@@ -15,7 +15,7 @@ import {
   stopSignal,
   type SearchProgress,
 } from '../../workflows/signals';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { formatOf, percent, renderRows, type Column } from '../format';
 import { printData, printNote } from '../output';
 import { progressLine } from '../progress';

@@ -5,7 +5,7 @@ import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
 import { connectTemporal } from '../../stack/temporal/dev-server';
 import { createTrainerWorker } from '../../workers/trainer-worker';
 import { stringFlag } from '../args';
-import type { CommandInput } from '../command-line';
+import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -1,6 +1,6 @@
 /** `nas baselines list|train`: the hand-designed baselines, their costs and accuracies. */
 import type { Command } from 'commander';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 import { protocolFlags } from './protocol-flags';
 

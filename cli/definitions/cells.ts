@@ -1,6 +1,6 @@
 /** `nas cells show`: one architecture, its cells, parameters and FLOPs. */
 import type { Command } from 'commander';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { example, flag } from '../options';
 
 export function defineCells(program: Command): void {

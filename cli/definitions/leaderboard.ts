@@ -1,7 +1,7 @@
 /** `nas leaderboard`: a search's ranking under one training protocol, or its final evaluation. */
 import type { Command } from 'commander';
 import { LEADERBOARD_SORTS, PARETO_COSTS } from '../../db/vocabulary';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { addFlags, example, flag, formatFlag } from '../options';
 
 export function defineLeaderboard(program: Command): void {

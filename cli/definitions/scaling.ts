@@ -1,6 +1,6 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import type { Command } from 'commander';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 import { SCALING_DEFAULTS } from '../scaling-request';
 import { protocolFlags } from './protocol-flags';

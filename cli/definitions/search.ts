@@ -5,7 +5,7 @@ import { NASNET_OPS } from '../../cells/types';
 import { SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 import { finalProtocolFlags, protocolFlags } from './protocol-flags';
 

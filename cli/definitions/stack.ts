@@ -1,7 +1,7 @@
 /** `nas dev`, `nas worker`, `nas db migrate`: running the stack and its parts. */
 import type { Command } from 'commander';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
-import { runs } from '../command-line';
+import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, parallelFlag, taskQueueFlag } from '../options';
 
 export function defineStack(program: Command): void {
