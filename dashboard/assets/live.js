@@ -1,9 +1,12 @@
 // Live pages: the server announces changes of the run (server-sent events); the page refetches
-// itself and swaps every [data-live] section by id, without reloading.
+// itself and swaps every [data-live] section by id, without reloading. Changes that come faster
+// than MIN_GAP_MS apart are folded into one refresh (a big search's page is a few megabytes).
 (function () {
+  const MIN_GAP_MS = 2000;
   const status = () => document.getElementById('live-status');
   let refreshing = false;
   let again = false;
+  let last = 0;
 
   async function refresh() {
     if (refreshing) {
@@ -11,6 +14,9 @@
       return;
     }
     refreshing = true;
+    const wait = last + MIN_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    last = Date.now();
     try {
       const response = await fetch(location.href, { headers: { accept: 'text/html' } });
       if (!response.ok) throw new Error(String(response.status));

@@ -1,5 +1,5 @@
 /** What the dashboard's run and trial pages read: a run's trials with their architectures, learning curves, one trial in full. */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Architecture } from '../../cells/types';
 import type { EpochMetrics } from '../../contracts/activities';
 import type { TrainingProtocol } from '../../search/protocol';
@@ -45,7 +45,7 @@ export async function trialDetail(db: Database, trialId: string): Promise<TrialD
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .innerJoin(protocols, eq(protocols.hash, trials.protocolHash))
     .innerJoin(searches, eq(searches.id, trials.searchId))
-    .where(and(eq(trials.id, trialId)));
+    .where(eq(trials.id, trialId));
   if (!row) return null;
   const epochs = (await listCurves(db, [trialId])).get(trialId) ?? [];
   const { hash, family, genotype, description } = row.architecture;
