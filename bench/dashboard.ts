@@ -5,6 +5,7 @@
  * Chromium, time to the load event. Medians of several loads each.
  */
 import { chromium } from 'playwright-core';
+import { BASELINES } from '../cells/baselines';
 import { startDashboard } from '../dashboard';
 import type { DatabaseHandle } from '../db/client';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
@@ -39,7 +40,7 @@ async function main() {
   try {
     let started = performance.now();
     const seeded = await seedDashboardDatabase(database.db, { trials: TRIALS });
-    console.log(`seeded ${TRIALS} trials (+ ${6} baselines) on ${pglite ? 'PGlite (in memory)' : 'Postgres'} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${TRIALS} trials (+ ${BASELINES.length} baselines) on ${pglite ? 'PGlite (in memory)' : 'Postgres'} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const dashboard = await startDashboard({ db: database.db, port: 0, log: () => {} });
     const trial = (i: number) => `/trials/${encodeURIComponent(seeded.trialIds[i])}`;
     const pages: Array<[string, string]> = [
