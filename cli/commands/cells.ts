@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { like } from 'drizzle-orm';
 import { architectureCost, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
@@ -7,9 +7,10 @@ import { architectures } from '../../db/schema';
 import { RequestError } from '../../search/request';
 import { DATASETS } from '../../contracts/datasets';
 import type { CommandInput } from '../invocation';
-import { printData } from '../output';
+import { printData, printNote } from '../output';
 import { compact } from '../format';
 import { openStack } from '../../stack/embedded';
+import { stringFlag } from '../args';
 
 /** `nas cells show <genotype-file|hash|baseline>`. */
 export async function cellsCommand({ flags, args }: CommandInput): Promise<number> {
@@ -17,6 +18,13 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
   const arch = await resolveArchitecture(ref);
   const { input, classes } = DATASETS['fashion-mnist'];
   const cost = architectureCost(arch, input, classes);
+  const svgFile = stringFlag(flags, 'svg');
+  if (svgFile !== undefined) {
+    if (arch.family !== 'nasnet') throw new RequestError('--svg', `draws NASNet cells; ${ref} is a ${arch.family} architecture`);
+    const { cellSvg } = await import('../../dashboard');
+    writeFileSync(svgFile, await cellSvg(arch));
+    printNote(`cells drawn in ${svgFile}`);
+  }
   if (flags.json) {
     printData(JSON.stringify({ hash: architectureHash(arch), ...cost, genotype: arch }, null, 2));
     return 0;

@@ -4,6 +4,7 @@ import { printNote } from '../output';
 import { nasHome, openStack } from '../../stack/embedded';
 import { BACKEND_PREFERENCES } from '../../engine/backend';
 import { RequestError, requireOneOf, requirePositiveInteger } from '../../search/request';
+import { dashboardAddress, serveDashboard, untilStopped } from './ui';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */
 export async function devCommand({ flags }: CommandInput): Promise<number> {
@@ -12,6 +13,7 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
   }
   const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
   const trainerConcurrency = requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1);
+  const address = dashboardAddress(flags, 'ui-host', 'ui-port');
   const stack = await openStack({ own: true, backend, trainerTaskQueue: stringFlag(flags, 'task-queue'), trainerConcurrency });
   if (stack.mode !== 'owner') {
     await stack.close();
@@ -19,12 +21,12 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
   }
   printNote(`Temporal: ${stack.temporal!.address} (namespace ${stack.temporal!.namespace})`);
   printNote(`Temporal UI: ${stack.uiUrl}`);
+  const dashboard = await serveDashboard((await stack.database()).db, address, stack.uiUrl, '--ui-port');
+  printNote(`dashboard: ${dashboard.url} (read-only)`);
   printNote(`workers: orchestrator + trainer (${trainerConcurrency} training(s) at once) in this process; Ctrl-C stops the stack`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopped();
   printNote('stopping...');
+  await dashboard.close();
   await stack.close();
   return 0;
 }

@@ -12,8 +12,20 @@ export function defineStack(program: Command): void {
     parallelFlag('trainings the in-process trainer runs at once'),
     taskQueueFlag('task queue the in-process trainer polls'),
     backendFlag('tfjs backend of the in-process trainer'),
+    flag('--ui-port <port>', 'port of the dashboard it serves (0: any free port; the default gives way to a free one when taken)', { default: 8090 }),
+    flag('--ui-host <address>', 'address the dashboard listens on (it has no authentication: another address warns)', { default: '127.0.0.1' }),
   ]);
   example(dev, 'nas dev --parallel 2');
+
+  const ui = program
+    .command('ui')
+    .summary('the read-only web dashboard over DATABASE_URL, or over the embedded stack (started as by nas dev when none runs)');
+  addFlags(ui, [
+    flag('--port <port>', 'port (0: any free port; the default gives way to a free one when taken)', { default: 8090 }),
+    flag('--host <address>', 'address to listen on (the dashboard has no authentication: another address warns)', { default: '127.0.0.1' }),
+  ]);
+  example(ui, 'nas ui --port 8090');
+  ui.action(runs(async (input) => (await import('../commands/ui')).uiCommand(input)));
   dev.action(runs(async (input) => (await import('../commands/dev')).devCommand(input)));
 
   const worker = program
