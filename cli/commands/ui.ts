@@ -51,7 +51,7 @@ export async function uiCommand({ flags }: CommandInput): Promise<number> {
   if (process.env.DATABASE_URL) {
     const database = await openDatabase({ migrate: false, requireSchema: true });
     try {
-      await serveUntilStopped(database.db, address, process.env.TEMPORAL_UI_URL ?? null);
+      await serveUntilStopped(database.db, address, stringFlag(flags, 'temporal-ui') ?? null);
     } finally {
       await database.close();
     }
@@ -60,7 +60,7 @@ export async function uiCommand({ flags }: CommandInput): Promise<number> {
   const stack = await openStack({ own: true });
   try {
     if (stack.mode === 'owner') printNote(`started the embedded stack (Temporal UI: ${stack.uiUrl}); it stops with this command`);
-    await serveUntilStopped((await stack.database()).db, address, stack.uiUrl);
+    await serveUntilStopped((await stack.database()).db, address, stringFlag(flags, 'temporal-ui') ?? stack.uiUrl);
   } finally {
     await stack.close();
   }

@@ -23,6 +23,7 @@ export function defineStack(program: Command): void {
   addFlags(ui, [
     flag('--port <port>', 'port (0: any free port; the default gives way to a free one when taken)', { default: 8090 }),
     flag('--host <address>', 'address to listen on (the dashboard has no authentication: another address warns)', { default: '127.0.0.1' }),
+    flag('--temporal-ui <url>', 'the Temporal Web UI that run pages link their workflow to', { defaultText: "the embedded stack's; none over DATABASE_URL" }),
   ]);
   example(ui, 'nas ui --port 8090');
   ui.action(runs(async (input) => (await import('../commands/ui')).uiCommand(input)));
