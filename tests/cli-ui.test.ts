@@ -1,8 +1,12 @@
 /**
  * `nas ui` as a user runs it: over DATABASE_URL it serves the dashboard on loopback, answers pages,
- * refuses writes, gives a taken --port one line and exit 2, and Ctrl-C stops it with exit 0.
+ * refuses writes, gives a taken --port one line and exit 2, and Ctrl-C stops it with exit 0;
+ * `nas dev` serves the same dashboard over its embedded stack.
  */
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
 import { runNas, startNas, waitFor } from '../harness/processes';
@@ -31,6 +35,18 @@ describe('nas ui', () => {
     run.child.kill('SIGINT');
     expect((await run.done).code).toBe(0);
   }, 60_000);
+
+  it('nas dev serves it over its embedded stack until Ctrl-C', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'nas-dev-ui-'));
+    const run = startNas(['dev', '--ui-port', '0'], { NAS_HOME: home, DATABASE_URL: '' });
+    let stderr = '';
+    run.child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const url = await waitFor(async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 90_000, 'the dashboard address');
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    run.child.kill('SIGINT');
+    const { code } = await run.done;
+    expect(code).toBe(0);
+  }, 120_000);
 
   it('a taken --port is one line naming the flag, exit 2', async () => {
     const taken = createServer();

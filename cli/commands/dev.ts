@@ -21,12 +21,15 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
   }
   printNote(`Temporal: ${stack.temporal!.address} (namespace ${stack.temporal!.namespace})`);
   printNote(`Temporal UI: ${stack.uiUrl}`);
-  const dashboard = await serveDashboard((await stack.database()).db, address, stack.uiUrl, '--ui-port');
-  printNote(`dashboard: ${dashboard.url} (read-only)`);
-  printNote(`workers: orchestrator + trainer (${trainerConcurrency} training(s) at once) in this process; Ctrl-C stops the stack`);
-  await untilStopped();
-  printNote('stopping...');
-  await dashboard.close();
-  await stack.close();
+  try {
+    const dashboard = await serveDashboard((await stack.database()).db, address, stack.uiUrl, '--ui-port');
+    printNote(`dashboard: ${dashboard.url} (read-only)`);
+    printNote(`workers: orchestrator + trainer (${trainerConcurrency} training(s) at once) in this process; Ctrl-C stops the stack`);
+    await untilStopped();
+    printNote('stopping...');
+    await dashboard.close();
+  } finally {
+    await stack.close();
+  }
   return 0;
 }
