@@ -1,15 +1,14 @@
 /** How the dashboard writes numbers and times. */
+import { compact as formatCompact, percent as formatPercent } from '../cli/format';
 
-/** 0.8731 -> "87.31%"; null -> "". */
+/** 0.8731 -> "87.31%"; null -> "" (the CLI's format, blank where a table cell has no value). */
 export function percent(value: number | null): string {
-  return value === null ? '' : `${(value * 100).toFixed(2)}%`;
+  return formatPercent(value) ?? '';
 }
 
 /** 1234567 -> "1.23M". */
 export function compact(value: number | null): string {
-  if (value === null) return '';
-  for (const [scale, unit] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (Math.abs(value) >= scale) return `${(value / scale).toFixed(2)}${unit}`;
-  return String(value);
+  return formatCompact(value) ?? '';
 }
 
 export function seconds(value: number | null): string {
