@@ -53,8 +53,13 @@ export interface TrainingActivities {
   trainTrial(input: TrainTrialInput): Promise<TrainTrialResult>;
 }
 
+/** A strategy's own account of its state (e.g. a controller's entropy), as `Strategy.summary()` gives it. */
+export type StrategySummary = Record<string, number | string>;
+
 export interface PrepareTrialInput extends TrainTrialInput {
   fidelity: number;
+  /** The proposing strategy's summary right after it proposed this candidate (search trials only). */
+  strategySummary?: StrategySummary;
   baselineName?: string;
   /** Absent (histories from before roles): 'baseline' with a baselineName, else 'search'. */
   role?: TrialRole;

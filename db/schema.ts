@@ -17,6 +17,7 @@ import type { Architecture, Family } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
 import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role';
 import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
+import type { StrategySummary } from '../contracts/activities';
 import {
   SCALING_METHODS,
   SCALING_STATUSES,
@@ -118,6 +119,8 @@ export const trials = pgTable(
     worker: text('worker'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
+    /** The proposing strategy's summary right after it proposed this candidate (search trials). */
+    strategySummary: jsonb('strategy_summary').$type<StrategySummary>(),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -15,6 +15,17 @@ describe('strategy summary', () => {
     expect(text).toContain('controllerLr');
   });
 
+  it("charts the strategy's measured quantities as each trial was proposed, not its counters", () => {
+    const summary = (i: number) => ({ proposed: i + 1, updates: Math.floor(i / 2), entropyPerDecision: i < 2 ? 'none' : 2.5 - i / 10 });
+    const trials = [0, 1, 2, 3, 4].map((i) => trial(i, { strategySummary: summary(i) }));
+    const text = strategySummary({ strategy: { name: 'reinforce' }, reward: { objective: 'accuracy' } }, trials).text;
+    expect(text).toContain('id="strategy-entropyPerDecision"');
+    expect(text).not.toContain('id="strategy-proposed"');
+    expect(text).not.toContain('id="strategy-updates"');
+    const chart = text.slice(text.indexOf('id="strategy-entropyPerDecision"'));
+    expect(chart.slice(0, chart.indexOf('</figure>')).match(/ecmeta_series_index="0" ecmeta_data_index="\d+" ecmeta_ssr_type="chart"/g)).toHaveLength(3);
+  });
+
   it('draws no reward chart for plain accuracy, and counts trials per fidelity level under successive halving', () => {
     const trials = [trial(0, { fidelity: 0 }), trial(1, { fidelity: 0, valAccuracy: 0.9 }), trial(2, { fidelity: 1, valAccuracy: 0.85 })];
     const text = strategySummary({ strategy: { name: 'random', halving: { eta: 2, levels: 2 } }, reward: { objective: 'accuracy' } }, trials).text;

@@ -131,7 +131,7 @@ describe('searchWorkflow across continue-as-new', () => {
   it('carries the strategy state into new runs and records every trial once', async () => {
     const request = tinySearchRequest({
       searchId: 'continued-search',
-      strategy: { name: 'evolution', dedup: true, evolution: { population: 2, sample: 2 } },
+      strategy: { name: 'evolution', dedup: true, window: 1, evolution: { population: 2, sample: 2 } },
       trials: 5,
       parallel: 1,
       trialsPerRun: 2,
@@ -147,6 +147,11 @@ describe('searchWorkflow across continue-as-new', () => {
     const rows = await listTrials(stack.database.db, request.searchId);
     expect(rows.map((r) => r.trialIndex).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(new Set(rows.map((r) => r.archHash)).size).toBe(5);
+    // Each trial records the strategy's summary as it was proposed, counted across the three runs.
+    const summaries = [...rows].sort((a, b) => a.trialIndex - b.trialIndex).map((r) => r.strategySummary!);
+    expect(summaries.map((s) => [s.proposed, s.observed, s.population])).toEqual([[1, 0, 0], [2, 0, 0], [3, 1, 1], [4, 2, 2], [5, 3, 2]]);
+    expect(summaries[1].populationMean).toBe('none');
+    expect(typeof summaries[4].populationMean).toBe('number');
 
     const runs: string[] = [];
     for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = '${request.searchId}'` })) {

@@ -164,6 +164,7 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
     }
     return {
       trialIndex: this.nextIndex++,
+      strategySummary: this.strategy.summary(),
       choices: candidate.choices,
       architecture: this.space.decode(candidate.choices),
       protocol: protocolForFidelity(this.request.protocol, candidate.fidelity, this.request.strategy.halving ?? null),

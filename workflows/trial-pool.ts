@@ -14,7 +14,7 @@ import { reward as rewardOf, type RewardConfig } from '../search/reward';
 import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
 import type { TrialState } from '../contracts/trial-state';
-import type { TrialOutcome } from '../contracts/activities';
+import type { StrategySummary, TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
 import {
   pauseSignal,
@@ -38,6 +38,8 @@ export interface PoolTrial {
   role?: TrialRole;
   /** The repeat's training seed; default protocol.seed. */
   seed?: number;
+  /** The proposing strategy's summary right after it proposed this candidate. */
+  strategySummary?: StrategySummary;
 }
 
 export interface PoolResult<T extends PoolTrial> {
@@ -84,7 +86,7 @@ export interface PoolOptions<T extends PoolTrial> {
   trainerTaskQueue: string;
   carry?: PoolCarry<T>;
   /** Figures of the strategy (or plan) for the progress query. */
-  summary?: () => Record<string, number | string>;
+  summary?: () => StrategySummary;
 }
 
 interface Started<T extends PoolTrial> {

@@ -6,7 +6,7 @@ import { protocolHash, type TrainingProtocol } from '../search/protocol';
 import type { CostBudget } from '../search/request';
 import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
-import type { TrialOutcome } from '../contracts/activities';
+import type { StrategySummary, TrialOutcome } from '../contracts/activities';
 import { orchestration, trainers } from './activities';
 
 export interface TrialPlan {
@@ -19,6 +19,7 @@ export interface TrialPlan {
   role?: TrialRole;
   /** The repeat's training seed; default protocol.seed. */
   seed?: number;
+  strategySummary?: StrategySummary;
   budget: CostBudget;
   input: InputShape;
   classes: number;
@@ -44,6 +45,7 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
       baselineName: plan.baselineName,
       role: plan.role ?? (plan.baselineName ? 'baseline' : 'search'),
       seed: plan.seed ?? plan.protocol.seed,
+      strategySummary: plan.strategySummary,
       budget: plan.budget,
       input: plan.input,
       classes: plan.classes,

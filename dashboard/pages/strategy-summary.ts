@@ -1,8 +1,8 @@
 /**
- * What the results database records of a run's strategy: its configuration and objective, each
+ * What the results database records of a run's strategy: its configuration and objective, its
+ * summary as each candidate was proposed (a controller's entropy, a population's mean reward), each
  * trial's reward when the objective is not plain accuracy, and the trials per fidelity level of a
- * successive-halving search. The strategy's internal state (REINFORCE controller, evolution
- * population) is carried by the workflow in Temporal and is not in the database.
+ * successive-halving search.
  */
 import type { RunTrial } from '../../db/queries/dashboard-trials';
 import { percent } from '../format';
@@ -37,6 +37,27 @@ function rewardChart(trials: RunTrial[]): Html {
   );
 }
 
+/**
+ * The summary's measured quantities over the search, one chart each: the fields that take a
+ * fractional value in some trial (entropy, baseline, mean reward), not counters such as `proposed`.
+ */
+function stateCharts(trials: RunTrial[]): Html[] {
+  const recorded = trials.filter((t) => t.strategySummary);
+  const fields = [...new Set(recorded.flatMap((t) => Object.keys(t.strategySummary!)))].filter((field) =>
+    recorded.some((t) => typeof t.strategySummary![field] === 'number' && !Number.isInteger(t.strategySummary![field])),
+  );
+  return fields.map((field) => {
+    const points = recorded
+      .filter((t) => typeof t.strategySummary![field] === 'number')
+      .map((t) => ({ x: t.trialIndex, y: t.strategySummary![field] as number, href: `/trials/${encodeURIComponent(t.id)}`, tip: `trial ${t.trialIndex}: ${field} ${(t.strategySummary![field] as number).toFixed(4)}` }));
+    return chartFigure(
+      `strategy-${field}`,
+      { xLabel: 'trial index', yLabel: field, xIntegers: true, height: 220, series: [{ name: field, kind: 'line', points }] },
+      `The strategy's ${field} as it proposed each trial.`,
+    );
+  });
+}
+
 function fidelityTable(trials: RunTrial[], levels: number): Html {
   const rows = Array.from({ length: levels }, (_, level) => {
     const at = trials.filter((t) => t.fidelity === level);
@@ -55,8 +76,9 @@ export function strategySummary(config: unknown, trials: RunTrial[]): Html {
 <h2>Strategy</h2>
 ${recorded.strategy ? facts(strategy) : html`<p class="note">This run records no strategy.</p>`}
 ${recorded.reward ? html`<h3>Objective</h3>${facts(recorded.reward)}` : ''}
+${stateCharts(trials)}
 ${objective !== 'accuracy' && trials.some((t) => t.reward !== null) ? rewardChart(trials) : ''}
 ${levels > 1 ? html`<h3>Successive halving</h3>${facts(halving as Record<string, unknown>)}${fidelityTable(trials, levels)}` : ''}
-<p class="note">The results database records the strategy's choices (the trials)${objective !== 'accuracy' ? ' and the reward of each' : ''}; its internal state (a controller's weights, a population) lives in the workflow's history in Temporal.</p>
+<p class="note">The results database records the strategy's choices (the trials), its summary as it proposed each${objective !== 'accuracy' ? ' and the reward of each' : ''}; its full state (a controller's weights, a population) lives in the workflow's history in Temporal.</p>
 </section>`;
 }

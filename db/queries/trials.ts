@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
 import { trialIdOf } from '../../contracts/trial-id';
-import type { EpochMetrics } from '../../contracts/activities';
+import type { EpochMetrics, StrategySummary } from '../../contracts/activities';
 import type { TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../client';
 import { protocols, trialEpochs, trials } from '../schema';
@@ -24,6 +24,7 @@ export interface NewTrial {
   role?: TrialRole;
   /** The repeat's training seed; default the protocol's seed (one training per protocol). */
   seed?: number;
+  strategySummary?: StrategySummary | null;
 }
 
 /** What ending a trial writes to its row (the workflow sees the result as contracts TrialOutcome). */

@@ -73,6 +73,7 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
         baselineName: input.baselineName,
         role: input.role,
         seed,
+        strategySummary: input.strategySummary ?? null,
       });
 
       const overBy = overBudget(cost, input.budget);
