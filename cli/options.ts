@@ -50,9 +50,10 @@ export const EXIT_CODES = [
 
 export const OUTPUT_STREAMS = 'Tables, JSON and reports go to stdout; notices, progress lines and logs to stderr.';
 
-/** `--wait`, and the exit codes it gives (help text after the flags is not wrapped: lines under 80 columns). */
+/** `--wait`, the `--format` of the results it prints, and its exit codes (help text after the flags is not wrapped: lines under 80 columns). */
 export function waitFlag(command: Command, what: string): Command {
   command.addOption(flag('--wait', `follow the ${what} until it ends (progress on stderr), then print its results`));
+  command.addOption(formatFlag(FORMATS, 'format of the results printed with --wait'));
   return command.addHelpText(
     'after',
     [
@@ -66,8 +67,8 @@ export function waitFlag(command: Command, what: string): Command {
   );
 }
 
-export function formatFlag(choices: readonly string[] = FORMATS): Option {
-  return flag('--format <format>', 'output format', { default: 'table', choices });
+export function formatFlag(choices: readonly string[] = FORMATS, description = 'output format'): Option {
+  return flag('--format <format>', description, { default: 'table', choices });
 }
 
 /** `--json`, kept as another spelling of `--format json`. */

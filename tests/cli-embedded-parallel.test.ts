@@ -26,13 +26,18 @@ afterAll(async () => {
 describe('embedded stack', () => {
   it('runs --parallel 2 trainings at once on its in-process trainer', async () => {
     const protocol = ['--train-size', '512', '--val-size', '64', '--test-size', '64', '--epochs', '1', '--batch-size', '32'];
-    const { code, stdout, stderr } = await runNas(['baselines', 'train', 'lenet5', 'alexnet-small', '--parallel', '2', ...protocol, '--wait'], {
+    const { code, stdout, stderr } = await runNas(['baselines', 'train', 'lenet5', 'alexnet-small', '--parallel', '2', ...protocol, '--wait', '--format', 'csv'], {
       NAS_HOME: home,
       DATABASE_URL: database.url,
     });
     const output = stdout + stderr;
     expect(code, output).toBe(0);
     expect(output).not.toMatch(/WARN/);
+    expect(stdout.trim().split('\n').map((line) => line.split(',').slice(0, 2))).toEqual([
+      ['baseline', 'status'],
+      ['lenet5', 'succeeded'],
+      ['alexnet-small', 'succeeded'],
+    ]);
     const rows = await database.db.select().from(trials).where(eq(trials.status, 'succeeded'));
     expect(rows.map((r) => r.archHash).length, output).toBe(2);
     const [a, b] = rows.map((r) => ({ start: r.startedAt!.getTime(), end: r.finishedAt!.getTime() }));

@@ -1,13 +1,15 @@
 /**
  * The final evaluation through `nas` processes on the embedded stack (PGlite, dev server, real
  * trainings of a few hundred Fashion-MNIST images): search, finalize its best candidate and LeNet-5
- * with 2 seeds each, the final leaderboard and the fidelity report as JSON, a rerun that trains nothing.
+ * with 2 seeds each, the final leaderboard and the fidelity report as JSON, a rerun that trains nothing;
+ * `--wait --format json` prints what `nas leaderboard` prints as JSON.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FidelityReport, FinalLeaderboard } from '../db/queries/final-leaderboard';
+import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
 
 let home: string;
@@ -23,8 +25,16 @@ const tiny = ['--val-size', '64', '--epochs', '1', '--batch-size', '32'];
 
 describe('nas search finalize', () => {
   it('finalizes a search, shows the final leaderboard and the fidelity report; a rerun trains nothing', async () => {
-    const search = await runNas(['search', 'start', '--trials', '2', '--parallel', '2', '--train-size', '256', '--test-size', '64', ...tiny, '--seed', '3', '--id', 'cli-fin', '--wait'], env());
+    const search = await runNas(
+      ['search', 'start', '--trials', '2', '--parallel', '2', '--train-size', '256', '--test-size', '64', ...tiny, '--seed', '3', '--id', 'cli-fin', '--wait', '--format', 'json'],
+      env(),
+    );
     expect(search.code, search.stdout + search.stderr).toBe(0);
+    const results = JSON.parse(search.stdout) as { leaderboard: LeaderboardRow[]; final: FinalLeaderboard | null };
+    expect(results.final).toBeNull();
+    const leaderboard = await runNas(['leaderboard', '--search', 'cli-fin', '--baselines', '--format', 'json'], env());
+    expect(results.leaderboard).toEqual(JSON.parse(leaderboard.stdout));
+    expect(results.leaderboard.map((r) => r.kind)).toEqual(['discovered', 'discovered']);
 
     const finalize = ['search', 'finalize', 'cli-fin', '--top', '1', '--repeats', '2', '--baselines', 'lenet5', '--train-size', '256', '--test-size', '128', ...tiny, '--parallel', '2', '--wait'];
     const first = await runNas(finalize, env());
@@ -50,8 +60,9 @@ describe('nas search finalize', () => {
     expect(report.pairs).toHaveLength(1);
     expect(report.spearman).toBeNull();
 
-    const again = await runNas(finalize, env());
+    const again = await runNas([...finalize, '--format', 'json'], env());
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stderr).toMatch(/already finished/);
+    expect(JSON.parse(again.stdout)).toEqual(parsed);
   }, 600_000);
 });

@@ -124,6 +124,12 @@ describe('the dashboard in headless Chromium', () => {
       const { page, errors } = await open(path);
       await shoot(page, name);
       expect(errors, path).toEqual([]);
+      // Its own baseline trainings are drawn as baselines, its candidates as results.
+      const own = (await listTrials(stack.database.db, decodeURIComponent(path.slice('/runs/'.length)))).filter((t) => t.valAccuracy !== null);
+      const baselineTrials = own.filter((t) => t.role === 'baseline').length;
+      expect(baselineTrials, path).toBeGreaterThan(0);
+      expect((await marks(page, 'pareto', 0)) + (await marks(page, 'pareto', 1)), path).toBe(own.length - baselineTrials);
+      expect(await marks(page, 'pareto', 2), path).toBeGreaterThanOrEqual(baselineTrials);
     }
     const points = await listScalingPoints(stack.database.db, runs.studyId);
     const { page, errors } = await open(`/scaling/${runs.studyId}`);

@@ -99,6 +99,7 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
     trainerTaskQueue: stringFlag(flags, 'task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
   validateAsFlags(() => validateBaselinesRequest(request));
+  const format = formatOf(flags);
   const wait = flags.wait === true;
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'train', { parallel: request.parallel });
   try {
@@ -121,7 +122,7 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
     printNote(`training ${names.length} baseline(s) as ${request.searchId}`);
     if (!wait) return 0;
     const outcomes = await handle.result();
-    printData(renderRows(outcomes.map((outcome, i) => ({ name: names[i], ...outcome })), OUTCOME_COLUMNS, 'table'));
+    printData(renderRows(outcomes.map((outcome, i) => ({ name: names[i], ...outcome })), OUTCOME_COLUMNS, format));
     // The run finished: failed or diverged trainings are results in that table. Cancelled ones mean it was stopped.
     return outcomes.some((o) => o.status === 'cancelled') ? 1 : 0;
   } finally {

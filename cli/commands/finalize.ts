@@ -68,6 +68,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
   };
   if (request.finalId === searchId) throw new RequestError('--id', `must differ from the search's id (${searchId})`);
   validateAsFlags(() => validateFinalizeRequest(request));
+  const format = formatOf(flags);
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'finalize the search', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
@@ -92,7 +93,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
     }
     if (flags.wait !== true) return 0;
     const board = await finalLeaderboard(db, searchId, request.finalId);
-    if (board) printData(renderFinalLeaderboard(board, 'table'));
+    if (board) printData(renderFinalLeaderboard(board, format));
     // Failed or diverged trainings are results in that table; the run itself has to have finished.
     return (await getSearch(db, request.finalId))?.status === 'finished' ? 0 : 1;
   } finally {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
-import { scalingReport } from '../../db/queries/scaling-report';
+import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
@@ -10,7 +10,7 @@ import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type 
 import { stopSignal } from '../../workflows/signals';
 import { stringFlag, type Flags } from '../args';
 import type { CommandInput } from '../invocation';
-import { duration, formatOf } from '../format';
+import { duration, formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
 import { checkTrainingData } from '../data-check';
@@ -49,6 +49,7 @@ interface RunOptions {
 }
 
 async function runStudy(request: ScalingStudyRequest, flags: Flags, options: RunOptions): Promise<number> {
+  const format = formatOf(flags);
   const wait = flags.wait === true;
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the study', {
     parallel: request.parallel,
@@ -82,10 +83,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
     const summary = await followStudy(handle);
     printNote(`scaling study ${summary.studyId} ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
     const report = await scalingReport((await stack.database()).db, request.studyId);
-    if (report) {
-      printData(renderReportTable(reportRows(report)));
-      printData(verdict(report).join('\n'));
-    }
+    if (report) printData(renderStudyReport(report, format));
     return summary.status === 'finished' ? 0 : 1;
   } finally {
     await stack.close();
@@ -190,19 +188,18 @@ export async function reportStudy({ flags, args }: CommandInput): Promise<number
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
     const svgPath = stringFlag(flags, 'svg');
     if (svgPath) writeFileSync(svgPath, reportSvg(report));
-    if (format === 'json') {
-      printData(JSON.stringify(reportJson(report), null, 2));
-    } else if (format === 'csv') {
-      printData(renderReportTable(reportRows(report), format));
-    } else {
-      printData(`scaling study ${studyId} (${report.study.status}), base ${report.study.base}`);
-      printData(renderReportTable(reportRows(report), format));
-      printData('');
-      printData(verdict(report).join('\n'));
-    }
+    printData(renderStudyReport(report, format));
     if (svgPath) printNote(`plot written to ${svgPath}`);
     return 0;
   } finally {
     await stack.close();
   }
+}
+
+/** The study's table with its verdict (CSV: the table alone; JSON: the whole report). */
+function renderStudyReport(report: ScalingReport, format: Format): string {
+  if (format === 'json') return JSON.stringify(reportJson(report), null, 2);
+  const table = renderReportTable(reportRows(report), format);
+  if (format === 'csv') return table;
+  return [`scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`, table, '', verdict(report).join('\n')].join('\n');
 }

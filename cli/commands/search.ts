@@ -16,7 +16,7 @@ import {
   type SearchProgress,
 } from '../../workflows/signals';
 import type { CommandInput } from '../invocation';
-import { formatOf, percent, renderRows, type Column } from '../format';
+import { formatOf, percent, renderRows, type Column, type Format } from '../format';
 import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
@@ -25,10 +25,13 @@ import { followUntilInterrupted } from '../follow';
 import { requireSameRequest } from '../same-request';
 import { renderLeaderboard } from './leaderboard';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
+import { leaderboard } from '../../db/queries/leaderboard';
+import type { Database } from '../../db/client';
 import { renderFinalLeaderboard } from '../final-report';
 
 export async function startSearch({ flags }: CommandInput): Promise<number> {
   const request = searchRequestFromFlags(flags);
+  const format = formatOf(flags);
   const wait = flags.wait === true;
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search', { parallel: request.parallel });
   try {
@@ -43,7 +46,7 @@ export async function startSearch({ flags }: CommandInput): Promise<number> {
       printNote(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
     }
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
-    return wait ? await followToTheEnd(stack, request.searchId) : 0;
+    return wait ? await followToTheEnd(stack, request.searchId, format) : 0;
   } finally {
     await stack.close();
   }
@@ -66,11 +69,11 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
 }
 
 /**
- * Follows a search until it ends, printing its leaderboard: exit 0 when it finished (failed or
- * diverged trials are results in that table), 1 when it ended failed or stopped. Ctrl-C detaches
- * or stops it (cli/follow.ts).
+ * Follows a search until it ends, printing its leaderboard and final table (JSON: one object with
+ * both; CSV: the two tables separated by a blank line): exit 0 when it finished (failed or diverged trials are results in that table), 1 when it
+ * ended failed or stopped. Ctrl-C detaches or stops it (cli/follow.ts).
  */
-async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
+async function followToTheEnd(stack: Stack, searchId: string, format: Format): Promise<number> {
   const { db } = await stack.database();
   const stored = await getSearch(db, searchId);
   if (stored && TERMINAL_SEARCH_STATUSES.includes(stored.status)) {
@@ -89,11 +92,18 @@ async function followToTheEnd(stack: Stack, searchId: string): Promise<number> {
     });
     printNote(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
   }
-  printData(await renderLeaderboard(db, { searchId, includeBaselines: true }));
-  const final = await finalLeaderboard(db, searchId);
-  if (final && final.rows.length > 0) printData(`\n${renderFinalLeaderboard(final, 'table')}`);
+  printData(await renderSearchResults(db, searchId, format));
   if (stack.mode === 'owner') await waitForOtherRuns(stack, searchId);
   return (await getSearch(db, searchId))?.status === 'finished' ? 0 : 1;
+}
+
+async function renderSearchResults(db: Database, searchId: string, format: Format): Promise<string> {
+  const view = { searchId, includeBaselines: true };
+  const recorded = await finalLeaderboard(db, searchId);
+  const final = recorded && recorded.rows.length > 0 ? recorded : null;
+  if (format === 'json') return JSON.stringify({ leaderboard: await leaderboard(db, view), final }, null, 2);
+  const board = await renderLeaderboard(db, { ...view, format });
+  return final ? `${board}\n\n${renderFinalLeaderboard(final, format)}` : board;
 }
 
 /**
@@ -231,6 +241,7 @@ async function liveProgress(client: Client, searchId: string): Promise<SearchPro
 export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', { flags, args }: CommandInput): Promise<number> {
   const [searchId, parallelText] = args;
   const parallel = action === 'scale' ? requirePositiveInteger('<parallel>', parallelText) : 0;
+  const format = formatOf(flags);
   let stack: Stack = await openStack({ own: false });
   try {
     if (stack.mode === 'offline') {
@@ -250,7 +261,7 @@ export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale',
       throw err;
     }
     printNote(action === 'scale' ? `search ${searchId}: parallelism set to ${parallel}` : `search ${searchId}: ${action} requested`);
-    return stack.mode === 'owner' || flags.wait === true ? await followToTheEnd(stack, searchId) : 0;
+    return stack.mode === 'owner' || flags.wait === true ? await followToTheEnd(stack, searchId, format) : 0;
   } finally {
     await stack.close();
   }

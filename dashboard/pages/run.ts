@@ -21,10 +21,17 @@ export interface RunPageOptions {
 
 const CURVES_SHOWN = 10;
 
-function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint[] {
+/** The run's trials with a validation accuracy under the protocols its leaderboard ranks. */
+function withResults(trials: RunTrial[], protocolHashes: string[]): RunTrial[] {
   return trials
     .filter((t) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null)
-    .filter((t) => protocolHashes.length === 0 || protocolHashes.includes(t.protocolHash))
+    .filter((t) => protocolHashes.length === 0 || protocolHashes.includes(t.protocolHash));
+}
+
+/** The run's candidates (not its baseline trainings, which are drawn as baselines). */
+function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint[] {
+  return withResults(trials, protocolHashes)
+    .filter((t) => t.role !== 'baseline')
     .map((t) => ({
       trialId: t.id,
       trialIndex: t.trialIndex,
@@ -36,11 +43,17 @@ function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint
     }));
 }
 
-async function baselinesOfProtocol(db: Database, run: Search, own: Set<string>): Promise<BaselinePoint[]> {
+/** The baselines this run trained (a baselines run, the baselines of a final evaluation) and those other runs trained under its protocol. */
+async function baselinePoints(db: Database, run: Search, trials: RunTrial[], protocolHashes: string[]): Promise<BaselinePoint[]> {
+  const ownIds = new Set(trials.map((t) => t.id));
+  const own = withResults(trials, protocolHashes)
+    .filter((t) => t.role === 'baseline')
+    .map((t) => ({ name: t.baselineName ?? t.description, trialId: t.id, valAccuracy: t.valAccuracy!, params: t.params, flops: t.flops }));
   const rows = await leaderboard(db, { searchId: run.id, top: 100_000, includeBaselines: true });
-  return rows
-    .filter((r) => r.kind === 'baseline' && !own.has(r.trialId) && r.valAccuracy !== null)
+  const others = rows
+    .filter((r) => r.kind === 'baseline' && !ownIds.has(r.trialId) && r.valAccuracy !== null)
     .map((r) => ({ name: r.name, trialId: r.trialId, valAccuracy: r.valAccuracy!, params: r.params, flops: r.flops }));
+  return [...own, ...others];
 }
 
 function summary(run: Search, trials: RunTrial[], temporalUiUrl?: string): Html {
@@ -107,7 +120,7 @@ export async function runPage(db: Database, id: string, options: RunPageOptions)
   const trials = await listRunTrials(db, id);
   const scope = await leaderboardScope(db, id);
   const results = resultPoints(trials, scope.protocolHashes);
-  const baselines = await baselinesOfProtocol(db, run, new Set(trials.map((t) => t.id)));
+  const baselines = await baselinePoints(db, run, trials, scope.protocolHashes);
   const fidelityNote = scope.levels > 1 ? ` (the final fidelity level, ${scope.fidelity})` : '';
   const body = html`${summary(run, trials, options.temporalUiUrl)}
 ${await finalSection(db, run)}
