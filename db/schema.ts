@@ -150,7 +150,10 @@ export const trialEpochs = pgTable(
   (t) => [primaryKey({ columns: [t.trialId, t.epoch] })],
 );
 
-/** A trial's newest epoch weights: dropped when it ends, kept as the trained weights of a succeeded final trial. */
+/**
+ * A trial's newest epoch weights (and optimizer state), for a retry to resume from: dropped when
+ * it ends. Final trials that succeeded before trial_weights existed kept theirs as trained weights.
+ */
 export const checkpoints = pgTable('checkpoints', {
   trialId: text('trial_id')
     .primaryKey()
@@ -158,6 +161,22 @@ export const checkpoints = pgTable('checkpoints', {
   epoch: integer('epoch').notNull(),
   weights: bytes('weights').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The trained weights of a succeeded trial (final and baseline trials: the trainer's
+ * keepWeightsOf): the model section of its last epoch's checkpoint, no optimizer state
+ * (engine/checkpoint.ts modelWeightsOnly). Written in the transaction that ends the trial, so a
+ * trial has them exactly when its training succeeded; `nas export` reads them.
+ */
+export const trialWeights = pgTable('trial_weights', {
+  trialId: text('trial_id')
+    .primaryKey()
+    .references(() => trials.id),
+  /** The last trained epoch (0-based). */
+  epoch: integer('epoch').notNull(),
+  weights: bytes('weights').notNull(),
+  createdAt: createdAt(),
 });
 
 export const scalingStudies = pgTable(
