@@ -1,22 +1,33 @@
 /** Family dispatch: one entry point for any architecture genotype. */
 import { baselineGraph, baselineString, validateBaseline } from './baselines';
 import { graphCost } from './cost';
-import { canonicalEfficientNet, efficientNetGraph, efficientNetString, validateEfficientNet } from './efficientnet';
+import {
+  canonicalEfficientNet,
+  canonicalPublishedEfficientNet,
+  efficientNetGraph,
+  efficientNetString,
+  publishedEfficientNetGraph,
+  publishedEfficientNetString,
+  validateAnyEfficientNet,
+} from './efficientnet';
 import type { LayerGraph } from './graph';
 import { stableHash } from './hash';
-import { canonicalNasnet, nasnetGraph, nasnetString, validateNasnet } from './nasnet';
+import { canonicalMobileNetV2, mobileNetV2Graph, mobileNetV2String, validateMobileNetV2 } from './mobilenetv2';
+import { canonicalNasnet, canonicalPublishedNasnet, nasnetGraph, nasnetString, publishedNasnetGraph, publishedNasnetString, validateAnyNasnet } from './nasnet';
 import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from './types';
 
-export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'baseline'];
+export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'mobilenetv2', 'baseline'];
 
-/** Checks untrusted JSON of any family; GenotypeError names the field and the allowed values. */
+/** Checks untrusted JSON of any family and version; GenotypeError names the field and the allowed values. */
 export function validateArchitecture(json: unknown): Architecture {
   const family = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { family?: unknown }).family : undefined;
   switch (family) {
     case 'nasnet':
-      return validateNasnet(json);
+      return validateAnyNasnet(json);
     case 'efficientnet':
-      return validateEfficientNet(json);
+      return validateAnyEfficientNet(json);
+    case 'mobilenetv2':
+      return validateMobileNetV2(json);
     case 'baseline':
       return validateBaseline(json);
     default:
@@ -27,13 +38,18 @@ export function validateArchitecture(json: unknown): Architecture {
   }
 }
 
-/** The one representative of all genotypes that denote the same network. */
+/**
+ * The one representative of all genotypes that denote the same network.
+ * Version-1 genotypes keep the form (and so the hash) they always had.
+ */
 export function canonicalArchitecture(arch: Architecture): Architecture {
   switch (arch.family) {
     case 'nasnet':
-      return canonicalNasnet(arch);
+      return arch.version === 2 ? canonicalPublishedNasnet(arch) : canonicalNasnet(arch);
     case 'efficientnet':
-      return canonicalEfficientNet(arch);
+      return arch.version === 2 ? canonicalPublishedEfficientNet(arch) : canonicalEfficientNet(arch);
+    case 'mobilenetv2':
+      return canonicalMobileNetV2(arch);
     case 'baseline':
       return validateBaseline(arch);
   }
@@ -47,9 +63,11 @@ export function architectureHash(arch: Architecture): string {
 export function describeArchitecture(arch: Architecture): string {
   switch (arch.family) {
     case 'nasnet':
-      return nasnetString(arch);
+      return arch.version === 2 ? publishedNasnetString(arch) : nasnetString(arch);
     case 'efficientnet':
-      return efficientNetString(arch);
+      return arch.version === 2 ? publishedEfficientNetString(arch) : efficientNetString(arch);
+    case 'mobilenetv2':
+      return mobileNetV2String(arch);
     case 'baseline':
       return baselineString(arch);
   }
@@ -58,9 +76,11 @@ export function describeArchitecture(arch: Architecture): string {
 export function architectureGraph(arch: Architecture, input: InputShape, classes: number): LayerGraph {
   switch (arch.family) {
     case 'nasnet':
-      return nasnetGraph(arch, input, classes);
+      return arch.version === 2 ? publishedNasnetGraph(arch, input, classes) : nasnetGraph(arch, input, classes);
     case 'efficientnet':
-      return efficientNetGraph(arch, input, classes);
+      return arch.version === 2 ? publishedEfficientNetGraph(arch, input, classes) : efficientNetGraph(arch, input, classes);
+    case 'mobilenetv2':
+      return mobileNetV2Graph(arch, input, classes);
     case 'baseline':
       return baselineGraph(arch, input, classes);
   }

@@ -7,3 +7,5 @@ export * from './architecture';
 export * from './nasnet';
 export * from './efficientnet';
 export * from './baselines';
+export * from './mobilenetv2';
+export * from './published';

@@ -33,12 +33,49 @@ export interface NasnetNetwork {
   reductions: number;
   filters: number;
 }
+/**
+ * Version 1: the space of the 28x28 searches. Stem: 3x3 stride-1 conv with F
+ * filters; both cell inputs always get a 1x1 conv; a cell outputs the
+ * concatenation of the blocks no block reads.
+ */
 export interface NasnetArchitecture {
   family: 'nasnet';
   version: 1;
   normal: NasnetCell;
   reduction: NasnetCell;
   network: NasnetNetwork;
+}
+
+/**
+ * The stems of the published NASNet code (tensorflow/models
+ * research/slim/nets/nasnet/nasnet.py): 'cifar' is a 3x3 stride-1 conv + BN;
+ * 'imagenet' a 3x3 stride-2 'valid' conv + BN followed by two reduction
+ * cells with F/4 and F/2 filters.
+ */
+export const NASNET_STEMS = ['cifar', 'imagenet'] as const;
+export type NasnetStem = (typeof NASNET_STEMS)[number];
+/** A version-2 cell: the hidden states (0 = h(i-2), 1 = h(i-1), 2 + k = block k) its output concatenates. */
+export interface PublishedNasnetCell extends NasnetCell {
+  output: number[];
+}
+export interface PublishedNasnetNetwork extends NasnetNetwork {
+  stem: NasnetStem;
+  stemFilters: number;
+  /** NASNet-Large's skip_reduction_layer_input: the cell after a reduction reads the cell two before it as h(i-2). */
+  skipReductionInput: boolean;
+}
+/**
+ * Version 2: the published rules (tensorflow/models nasnet_utils.py, Keras
+ * applications/nasnet.py). The cell output is an explicit list of hidden
+ * states; h(i-1) always gets a 1x1 conv, h(i-2) only where its shape or width
+ * differs from the cell's; the stem is one of NASNET_STEMS.
+ */
+export interface PublishedNasnetArchitecture {
+  family: 'nasnet';
+  version: 2;
+  normal: PublishedNasnetCell;
+  reduction: PublishedNasnetCell;
+  network: PublishedNasnetNetwork;
 }
 
 export interface MbconvStage {
@@ -54,6 +91,7 @@ export interface CompoundScaling {
   gamma: number;
   phi: number;
 }
+/** Version 1: the stem has stride 1 at any input size (the 28x28 searches). */
 export interface EfficientNetArchitecture {
   family: 'efficientnet';
   version: 1;
@@ -61,6 +99,35 @@ export interface EfficientNetArchitecture {
   stages: MbconvStage[];
   headFilters: number;
   scaling: CompoundScaling;
+}
+/** Width and depth multipliers as a published table gives them (EfficientNet-B1..B7); the input is used as given. */
+export interface TableScaling {
+  width: number;
+  depth: number;
+}
+/**
+ * Version 2 (Keras applications/efficientnet.py): the stem stride follows the
+ * input size (stride 2 from 112 pixels up), channels are always rounded with
+ * round_filters, and scaling is compound or a published table's multipliers.
+ */
+export interface PublishedEfficientNetArchitecture {
+  family: 'efficientnet';
+  version: 2;
+  stemFilters: number;
+  stages: MbconvStage[];
+  headFilters: number;
+  scaling: CompoundScaling | TableScaling;
+}
+
+/**
+ * MobileNetV2 (Sandler et al. 2018) as Keras applications/mobilenet_v2.py
+ * builds it, at a width multiplier, with a stride-1 or stride-2 stem.
+ */
+export interface MobileNetV2Architecture {
+  family: 'mobilenetv2';
+  version: 1;
+  width: number;
+  stemStrides: 1 | 2;
 }
 
 export const BASELINE_NETWORKS = [
@@ -79,7 +146,13 @@ export interface BaselineArchitecture {
   name: BaselineNetwork;
 }
 
-export type Architecture = NasnetArchitecture | EfficientNetArchitecture | BaselineArchitecture;
+export type Architecture =
+  | NasnetArchitecture
+  | PublishedNasnetArchitecture
+  | EfficientNetArchitecture
+  | PublishedEfficientNetArchitecture
+  | MobileNetV2Architecture
+  | BaselineArchitecture;
 export type Family = Architecture['family'];
 
 export interface InputShape {

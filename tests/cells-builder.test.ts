@@ -118,7 +118,7 @@ describe('buildModel', () => {
 describe('buildModel on the model zoo', () => {
   it('matches the cost model for every baseline and a compound-scaled EfficientNet', () => {
     const before = tf.memory().numTensors;
-    const effnet = BASELINES.find((b) => b.architecture.family === 'efficientnet')!.architecture as Extract<Architecture, { family: 'efficientnet' }>;
+    const effnet = BASELINES.find((b) => b.architecture.family === 'efficientnet')!.architecture as Extract<Architecture, { family: 'efficientnet'; version: 1 }>;
     const zoo: Architecture[] = [...BASELINES.map((b) => b.architecture), { ...effnet, scaling: { ...effnet.scaling, phi: 1 } }];
     for (const arch of zoo) {
       const model = expectModelMatchesCostModel(architectureGraph(arch, { height: 28, width: 28, channels: 1 }, 10));

@@ -36,6 +36,17 @@ export function mbconv(
   return block.strides === 1 && inChannels === block.filters ? b.add(`${name}_add`, { op: 'add' }, [y, x]) : y;
 }
 
+/** A network after scaling: what the layers are built from. */
+export interface ResolvedEfficientNet {
+  stemFilters: number;
+  stemStrides: 1 | 2;
+  stages: MbconvStage[];
+  headFilters: number;
+  /** The size the input is resized to first (no resize when it is the input's). */
+  height: number;
+  width: number;
+}
+
 /**
  * The scaled network: a bilinear resize to round(size * gamma^phi) when that
  * differs from the input size, 3x3 stem conv-BN-SiLU, the MBConv stages (the
@@ -46,12 +57,16 @@ export function efficientNetGraph(arch: EfficientNetArchitecture, input: InputSh
   checkInputAndClasses(input, classes);
   // Any coefficients define a network; only search and validation hold them near the compound line.
   const net = scaledNetwork(validateEfficientNet(arch, { tolerance: Infinity }), input);
+  return efficientNetLayers({ ...net, stemStrides: 1 }, input, classes);
+}
+
+export function efficientNetLayers(net: ResolvedEfficientNet, input: InputShape, classes: number): LayerGraph {
   const b = new GraphBuilder(input);
   let x = b.input;
   if (net.height !== input.height || net.width !== input.width) {
     x = b.add('resize', { op: 'resize', height: net.height, width: net.width }, [x]);
   }
-  x = convBn(b, 'stem', x, { filters: net.stemFilters, kernel: 3, activation: 'silu' });
+  x = convBn(b, 'stem', x, { filters: net.stemFilters, kernel: 3, strides: net.stemStrides, activation: 'silu' });
   let channels = net.stemFilters;
   net.stages.forEach((stage, s) => {
     for (let i = 0; i < stage.repeats; i++) {

@@ -25,3 +25,16 @@ export {
   sampleEfficientNet,
   type EfficientNetSpaceConfig,
 } from './space';
+export { efficientNetLayers, type ResolvedEfficientNet } from './graph';
+export {
+  EFFICIENTNET_TABLE,
+  STEM_STRIDE_2_FROM,
+  canonicalPublishedEfficientNet,
+  efficientNetB,
+  publishedEfficientNetGraph,
+  publishedEfficientNetString,
+  roundFiltersAlways,
+  stemStridesFor,
+  validateAnyEfficientNet,
+  validatePublishedEfficientNet,
+} from './published';

@@ -31,7 +31,7 @@ export interface NasnetLimits {
 
 type Json = Record<string, unknown>;
 
-function record(value: unknown, path: string, keys: readonly string[]): Json {
+export function record(value: unknown, path: string, keys: readonly string[]): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GenotypeError(path, `must be an object with fields ${keys.join(', ')}`);
   }
@@ -50,21 +50,21 @@ function pair(value: unknown, path: string): [unknown, unknown] {
   return [value[0], value[1]];
 }
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw new GenotypeError(path, `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
   }
   return value as T;
 }
 
-function integer(value: unknown, [min, max]: [number, number], path: string): number {
+export function integer(value: unknown, [min, max]: [number, number], path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new GenotypeError(path, `${JSON.stringify(value)} is not an integer in ${min}..${max}`);
   }
   return value;
 }
 
-function validateCell(value: unknown, path: string, limits: NasnetLimits): NasnetCell {
+export function validateCell(value: unknown, path: string, limits: NasnetLimits): NasnetCell {
   const json = record(value, path, ['blocks']);
   const blocks = json.blocks;
   const count = limits.blocks;
@@ -93,7 +93,7 @@ function validateCell(value: unknown, path: string, limits: NasnetLimits): Nasne
   };
 }
 
-function validateNetwork(value: unknown, path: string): NasnetNetwork {
+export function validateNetwork(value: unknown, path: string): NasnetNetwork {
   const keys = Object.keys(NETWORK_LIMITS) as (keyof NasnetNetwork)[];
   const json = record(value, path, keys);
   const network = {} as NasnetNetwork;
@@ -121,7 +121,7 @@ export function validateNasnet(json: unknown, limits: NasnetLimits = {}): Nasnet
 const opOrder = (op: NasnetOp) => NASNET_OPS.indexOf(op);
 
 /** The pairs of an add-combined block are unordered, so they are sorted by (input, op); concat keeps its order. */
-function canonicalBlock(block: CellBlock): CellBlock {
+export function canonicalBlock(block: CellBlock): CellBlock {
   const pairs: [number, NasnetOp][] = [
     [block.inputs[0], block.ops[0]],
     [block.inputs[1], block.ops[1]],
@@ -158,7 +158,7 @@ export const NASNET_OP_ABBREVIATIONS: Record<NasnetOp, string> = {
   sep_conv_7x7: 'sep7',
 };
 
-function cellString(cell: NasnetCell): string {
+export function cellString(cell: NasnetCell): string {
   return cell.blocks
     .map((b) => {
       const [l, r] = [0, 1].map((k) => `${NASNET_OP_ABBREVIATIONS[b.ops[k]]}(${b.inputs[k]})`);

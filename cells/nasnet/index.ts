@@ -11,4 +11,15 @@ export {
   type NasnetLimits,
 } from './genotype';
 export { nasnetGraph, unconsumedBlocks } from './network';
-export { nasnetSpace, resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig, type ResolvedNasnetSpaceConfig } from './space';
+export { nasnetSpace, resolveNasnetSpaceConfig, sampleNasnet, samplePublishedNasnet, unusedStates, type NasnetSpaceConfig, type ResolvedNasnetSpaceConfig } from './space';
+export {
+  NASNET_A_CIFAR,
+  NASNET_A_LARGE,
+  NASNET_A_MOBILE,
+  SUPPORTED_NASNET_VERSIONS,
+  canonicalPublishedNasnet,
+  publishedNasnetGraph,
+  publishedNasnetString,
+  validateAnyNasnet,
+  validatePublishedNasnet,
+} from './published';

@@ -115,12 +115,13 @@ export function applyOp(g: GraphBuilder, name: string, op: NasnetOp, x: Tensor, 
 }
 
 /**
- * Halves height and width without losing the odd pixels: relu, then two 1x1
+ * Halves height and width without losing the odd pixels: relu (unless
+ * options.relu is false), then two 1x1
  * stride-2 convs, one on the input and one on the input shifted by one pixel
  * (zero pad bottom/right, crop top/left), concatenated to `filters` channels, bn.
  */
-export function factorizedReduction(g: GraphBuilder, name: string, x: Tensor, filters: number): Tensor {
-  const r = relu(g, name, x);
+export function factorizedReduction(g: GraphBuilder, name: string, x: Tensor, filters: number, options: { relu?: boolean } = {}): Tensor {
+  const r = options.relu === false ? x : relu(g, name, x);
   const half = Math.floor(filters / 2);
   const conv1x1 = (tag: string, input: Tensor, f: number) =>
     g.add(`${name}/${tag}`, { op: 'conv2d', filters: f, kernel: [1, 1], strides: 2, padding: 'valid', dilation: 1, useBias: false, activation: 'linear' }, [input.id]);

@@ -1,7 +1,23 @@
 /** The NASNet search space as a fixed sequence of categorical decisions. */
 import { stableHash } from '../hash';
-import { GenotypeError, NASNET_OPS, type Architecture, type CellBlock, type Combine, type Decision, type DecisionSpace, type NasnetArchitecture, type NasnetNetwork, type NasnetOp } from '../types';
+import {
+  GenotypeError,
+  NASNET_OPS,
+  type Architecture,
+  type CellBlock,
+  type Combine,
+  type Decision,
+  type DecisionSpace,
+  type NasnetArchitecture,
+  type NasnetCell,
+  type NasnetNetwork,
+  type NasnetOp,
+  type PublishedNasnetArchitecture,
+  type PublishedNasnetNetwork,
+} from '../types';
 import { COMBINES, DEFAULT_NASNET_NETWORK, MAX_BLOCKS, canonicalNasnet, validateNasnet } from './genotype';
+import { unconsumedBlocks } from './network';
+import { canonicalPublishedNasnet, validateAnyNasnet, validatePublishedNasnet } from './published';
 
 export interface NasnetSpaceConfig {
   /** Blocks per cell (default 5). */
@@ -10,8 +26,20 @@ export interface NasnetSpaceConfig {
   ops?: readonly NasnetOp[];
   /** Candidate combinations (default ['add']). */
   combine?: readonly Combine[];
-  /** The fixed network the cells are stacked into (default DEFAULT_NASNET_NETWORK). */
-  network?: NasnetNetwork;
+  /**
+   * The fixed network the cells are stacked into (default DEFAULT_NASNET_NETWORK). A network
+   * with a stem (PublishedNasnetNetwork) makes the space decode version-2 genotypes: the
+   * published input and stem rules, and as cell output the paper's rule (Zoph et al. 2018,
+   * section 3: "all unused hidden states generated in the convolutional cell are concatenated").
+   */
+  network?: NasnetNetwork | PublishedNasnetNetwork;
+}
+
+const isPublished = (network: NasnetNetwork | PublishedNasnetNetwork): network is PublishedNasnetNetwork => 'stem' in network;
+
+/** The output of a version-2 cell a space decodes: the blocks no block reads, as hidden states 2 + k. */
+export function unusedStates(cell: NasnetCell): number[] {
+  return unconsumedBlocks(cell).map((k) => 2 + k);
 }
 
 export type ResolvedNasnetSpaceConfig = Required<NasnetSpaceConfig>;
@@ -37,7 +65,12 @@ export function resolveNasnetSpaceConfig(config: NasnetSpaceConfig = {}): Resolv
   const combine = distinctSubset(config.combine, COMBINES, ['add'], 'space.combine');
   const network = config.network ?? DEFAULT_NASNET_NETWORK;
   const probe = { blocks: [{ inputs: [0, 0], ops: [ops[0], ops[0]], combine: combine[0] }] };
-  validateNasnet({ family: 'nasnet', version: 1, normal: probe, reduction: probe, network }); // checks network
+  if (isPublished(network)) {
+    const cell = { ...probe, output: [2] };
+    validatePublishedNasnet({ family: 'nasnet', version: 2, normal: cell, reduction: cell, network }); // checks network
+  } else {
+    validateNasnet({ family: 'nasnet', version: 1, normal: probe, reduction: probe, network }); // checks network
+  }
   return { blocks, ops, combine, network: { ...network } };
 }
 
@@ -65,12 +98,13 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
     }
   }
   const { network } = space;
-  const id = `nasnet-b${space.blocks}-N${network.cellsPerStage}R${network.reductions}F${network.filters}-${stableHash(space).slice(0, 8)}`;
+  const stem = isPublished(network) ? `-${network.stem}` : '';
+  const id = `nasnet-b${space.blocks}-N${network.cellsPerStage}R${network.reductions}F${network.filters}${stem}-${stableHash(space).slice(0, 8)}`;
 
   return {
     id,
     decisions,
-    decode(choices: readonly number[]): NasnetArchitecture {
+    decode(choices: readonly number[]): NasnetArchitecture | PublishedNasnetArchitecture {
       if (choices.length !== decisions.length) {
         throw new GenotypeError('choices', `has ${choices.length} items, the space ${id} has ${decisions.length} decisions`);
       }
@@ -88,14 +122,34 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
       });
       const normal = cell();
       const reduction = cell();
+      if (isPublished(network)) {
+        return canonicalPublishedNasnet({
+          family: 'nasnet',
+          version: 2,
+          normal: { ...normal, output: unusedStates(normal) },
+          reduction: { ...reduction, output: unusedStates(reduction) },
+          network: { ...network },
+        });
+      }
       return canonicalNasnet({ family: 'nasnet', version: 1, normal, reduction, network: { ...network } });
     },
     encode(arch: Architecture): number[] {
-      const valid = validateNasnet(arch, space);
+      const wanted = isPublished(network) ? 2 : 1;
+      const parsed = validateAnyNasnet(arch);
+      if (parsed.version !== wanted) throw new GenotypeError('version', `this space holds version-${wanted} genotypes, got version ${parsed.version}`);
+      const valid = parsed.version === 2 ? validatePublishedNasnet(arch, space) : validateNasnet(arch, space);
       if (stableHash(valid.network) !== stableHash(network)) {
         throw new GenotypeError('network', `${JSON.stringify(valid.network)} differs from the space's fixed network ${JSON.stringify(network)}`);
       }
-      const canonical = canonicalNasnet(valid);
+      if (valid.version === 2) {
+        for (const c of CELLS) {
+          const want = unusedStates(valid[c]);
+          if (stableHash([...valid[c].output].sort((a, b) => a - b)) !== stableHash(want)) {
+            throw new GenotypeError(`${c}.output`, `this space concatenates the blocks no block reads (${JSON.stringify(want)}), got ${JSON.stringify(valid[c].output)}`);
+          }
+        }
+      }
+      const canonical = valid.version === 2 ? canonicalPublishedNasnet(valid) : canonicalNasnet(valid);
       return CELLS.flatMap((c) =>
         canonical[c].blocks.flatMap((b) => [
           b.inputs[0],
@@ -113,4 +167,10 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
 export function sampleNasnet(rng: () => number, config: NasnetSpaceConfig = {}): NasnetArchitecture {
   const space = nasnetSpace(config);
   return space.decode(space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size)))) as NasnetArchitecture;
+}
+
+/** A uniformly random version-2 genotype of a space whose network has a stem. */
+export function samplePublishedNasnet(rng: () => number, config: NasnetSpaceConfig & { network: PublishedNasnetNetwork }): PublishedNasnetArchitecture {
+  const space = nasnetSpace(config);
+  return space.decode(space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size)))) as PublishedNasnetArchitecture;
 }
