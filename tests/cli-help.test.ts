@@ -193,7 +193,7 @@ describe('reading commands on a seeded database: data on stdout in every format'
     expect((JSON.parse(board.stdout) as Array<{ trialId: string }>).map((r) => r.trialId)).toEqual(['list-search/1', 'list-search/0']);
     const baselines = await runCli(['baselines', 'list', '--format', 'csv']);
     expect(baselines.code, baselines.stderr).toBe(0);
-    expect(baselines.stdout.split('\n')[0]).toBe('baseline,family,params,FLOPs,val acc,test acc,train s,description');
+    expect(baselines.stdout.split('\n')[0]).toBe('baseline,family,input,classes,params,FLOPs,val acc,test acc,train s,description');
     expect((await runCli(['baselines', 'list', '--json'])).stdout).toBe((await runCli(['baselines', 'list', '--format', 'json'])).stdout);
   });
 });

@@ -1,6 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { architectureCost } from '../../cells';
-import { BASELINES, baselineByName } from '../../cells/baselines';
+import { PUBLISHED_NETWORKS, type PublishedNetwork } from '../../cells';
+import { BASELINES, baselineByName, type BaselineEntry } from '../../cells/baselines';
+import type { InputShape } from '../../cells/types';
+import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
+import { costAt } from './cells';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
 import { protocolHash } from '../../search/protocol';
 import { RequestError, requirePositiveInteger, type BaselinesRequest } from '../../search/request';
@@ -21,6 +24,8 @@ import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/
 interface BaselineRow {
   name: string;
   family: string;
+  input: string;
+  classes: number;
   params: number;
   flops: number;
   result: BaselineResult | undefined;
@@ -30,6 +35,8 @@ interface BaselineRow {
 const COLUMNS: Column<BaselineRow>[] = [
   { header: 'baseline', value: (r) => r.name },
   { header: 'family', value: (r) => r.family },
+  { header: 'input', value: (r) => r.input, align: 'right' },
+  { header: 'classes', value: (r) => r.classes, align: 'right' },
   { header: 'params', value: (r) => r.params, align: 'right' },
   { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
   { header: 'val acc', value: (r) => percent(r.result?.valAccuracy ?? null), align: 'right' },
@@ -47,10 +54,16 @@ const OUTCOME_COLUMNS: Column<TrialOutcome & { name: string }>[] = [
   { header: 'error', value: (r) => r.error },
 ];
 
+/**
+ * The baselines (at the dataset's input unless --input/--classes) with their accuracies under the
+ * protocol, then the published networks (at their published input unless --input/--classes).
+ */
 export async function listBaselines({ flags }: CommandInput): Promise<number> {
   const format = formatOf(flags);
+  const flagInput = inputShapeFlag(flags);
+  const flagClasses = classesFlagValue(flags);
   const protocol = protocolFromFlags(flags);
-  const { input, classes } = DATASETS[protocol.dataset];
+  const dataset = DATASETS[protocol.dataset];
   const stack = await openStack({ own: false });
   let results = new Map<string, BaselineResult>();
   try {
@@ -60,13 +73,23 @@ export async function listBaselines({ flags }: CommandInput): Promise<number> {
   } finally {
     await stack.close();
   }
-  const rows: BaselineRow[] = BASELINES.map((b) => ({
-    name: b.name,
-    family: b.architecture.family,
-    ...architectureCost(b.architecture, input, classes),
-    result: results.get(b.name),
-    description: b.description,
-  }));
+  const row = (b: BaselineEntry | PublishedNetwork, own: { input: InputShape; classes: number }, result?: BaselineResult): BaselineRow => {
+    const input = flagInput ?? own.input;
+    const classes = flagClasses ?? own.classes;
+    return {
+      name: b.name,
+      family: b.architecture.family,
+      input: inputText(input),
+      classes,
+      ...costAt(b.architecture, b.name, input, classes),
+      result,
+      description: b.description,
+    };
+  };
+  const rows: BaselineRow[] = [
+    ...BASELINES.map((b) => row(b, dataset, results.get(b.name))),
+    ...PUBLISHED_NETWORKS.map((n) => row(n, n)),
+  ];
   printData(renderRows(rows, COLUMNS, format));
   return 0;
 }

@@ -1,23 +1,41 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { like } from 'drizzle-orm';
-import { architectureCost, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
+import { architectureCost, architectureHash, comparableParams, describeArchitecture, PUBLISHED_NETWORKS, publishedNetwork, validateArchitecture } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
-import type { Architecture, NasnetCell } from '../../cells/types';
+import type { Architecture, Cost, InputShape, NasnetCell } from '../../cells/types';
 import { architectures } from '../../db/schema';
 import { RequestError } from '../../search/request';
 import { DATASETS } from '../../contracts/datasets';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
-import { compact } from '../format';
+import { compact, formatOf, renderRows, type Column } from '../format';
 import { openStack } from '../../stack/embedded';
 import { stringFlag } from '../args';
+import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
 
-/** `nas cells show <genotype-file|hash|baseline>`. */
+/**
+ * The cost of `arch` for that input, or a RequestError naming --input when the
+ * network cannot take it (e.g. too small for its reductions).
+ */
+export function costAt(arch: Architecture, name: string, input: InputShape, classes: number): Cost {
+  try {
+    return architectureCost(arch, input, classes);
+  } catch (err) {
+    throw new RequestError('--input', `${name} cannot be built for a ${inputText(input)} input (${(err as Error).message}); give a larger --input`);
+  }
+}
+
+/** `nas cells show <name|genotype-file|hash>`. */
 export async function cellsCommand({ flags, args }: CommandInput): Promise<number> {
   const [ref] = args;
+  const flagInput = inputShapeFlag(flags);
+  const flagClasses = classesFlagValue(flags);
   const arch = await resolveArchitecture(ref);
-  const { input, classes } = DATASETS['fashion-mnist'];
-  const cost = architectureCost(arch, input, classes);
+  const published = publishedNetwork(ref);
+  const fallback = published ?? DATASETS['fashion-mnist'];
+  const input = flagInput ?? fallback.input;
+  const classes = flagClasses ?? fallback.classes;
+  const cost = costAt(arch, ref, input, classes);
   const svgFile = stringFlag(flags, 'svg');
   if (svgFile !== undefined) {
     if (arch.family !== 'nasnet') throw new RequestError('--svg', `draws NASNet cells; ${ref} is a ${arch.family} architecture`);
@@ -26,7 +44,7 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
     printNote(`cells drawn in ${svgFile}`);
   }
   if (flags.json) {
-    printData(JSON.stringify({ hash: architectureHash(arch), ...cost, genotype: arch }, null, 2));
+    printData(JSON.stringify({ hash: architectureHash(arch), ...cost, input, classes, genotype: arch }, null, 2));
     return 0;
   }
   printData(`${arch.family} architecture ${architectureHash(arch)}`);
@@ -35,7 +53,79 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
     printData(cellText('normal cell', arch.normal));
     printData(cellText('reduction cell', arch.reduction));
   }
-  printData(`params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, 28x28x1 input, 10 classes)`);
+  printData(`params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, ${inputText(input)} input, ${classes} classes)`);
+  return 0;
+}
+
+interface PublishedRow {
+  name: string;
+  input: string;
+  classes: number;
+  params: number;
+  counted: number;
+  reference: number;
+  referenceSource: string;
+  convention: string | null;
+  paramsDiff: number;
+  flops: number;
+  paperMacs: number | null;
+  macsDiff: number | null;
+}
+
+const signedPercent = (value: number | null) => (value === null ? null : `${value >= 0 ? '+' : ''}${(100 * value).toFixed(3)}%`);
+
+const PUBLISHED_COLUMNS: Column<PublishedRow>[] = [
+  { header: 'network', value: (r) => r.name },
+  { header: 'input', value: (r) => r.input, align: 'right' },
+  { header: 'classes', value: (r) => r.classes, align: 'right' },
+  { header: 'params', value: (r) => r.params, align: 'right' },
+  { header: 'as counted', value: (r) => r.counted, align: 'right' },
+  { header: 'reference params', value: (r) => r.reference, align: 'right' },
+  { header: 'diff', value: (r) => signedPercent(r.paramsDiff), align: 'right' },
+  { header: 'MACs', value: (r) => compact(r.flops), align: 'right' },
+  { header: 'paper MACs', value: (r) => compact(r.paperMacs), align: 'right' },
+  { header: 'MACs diff', value: (r) => signedPercent(r.macsDiff), align: 'right' },
+  { header: 'reference', value: (r) => r.referenceSource },
+  { header: 'convention', value: (r) => r.convention },
+];
+
+/**
+ * `nas cells published`: every published network at its own input size (or
+ * --input/--classes), params against the reference implementation's count,
+ * multiply-adds against the paper's. The references hold for the published
+ * input and classes only.
+ */
+export async function publishedCommand({ flags }: CommandInput): Promise<number> {
+  const format = formatOf(flags);
+  const flagInput = inputShapeFlag(flags);
+  const flagClasses = classesFlagValue(flags);
+  if (flagInput || flagClasses) printNote('the reference counts are for each network\'s published input and classes');
+  const rows = PUBLISHED_NETWORKS.map((n): PublishedRow => {
+    const input = flagInput ?? n.input;
+    const classes = flagClasses ?? n.classes;
+    const cost = costAt(n.architecture, n.name, input, classes);
+    const ref = n.reference;
+    const counted = comparableParams(n, cost.params, input, classes);
+    const conventions = [
+      ref.counts === 'trainable' ? "trainable only (without batch norm's moving mean and variance)" : null,
+      ref.conventionParams ? `plus ${ref.conventionParams.params}: ${ref.conventionParams.what}` : null,
+    ].filter((c) => c !== null);
+    return {
+      name: n.name,
+      input: inputText(input),
+      classes,
+      params: cost.params,
+      counted,
+      reference: ref.params,
+      referenceSource: ref.paramsSource,
+      convention: conventions.length ? conventions.join('; ') : null,
+      paramsDiff: counted / ref.params - 1,
+      flops: cost.flops,
+      paperMacs: ref.macs ?? null,
+      macsDiff: ref.macs === undefined ? null : cost.flops / ref.macs - 1,
+    };
+  });
+  printData(renderRows(rows, PUBLISHED_COLUMNS, format));
   return 0;
 }
 
@@ -49,10 +139,11 @@ async function resolveArchitecture(ref: string): Promise<Architecture> {
     }
     return validateArchitecture(json);
   }
-  const baseline = BASELINES.find((b) => b.name === ref);
+  const baseline = BASELINES.find((b) => b.name === ref) ?? publishedNetwork(ref);
   if (baseline) return baseline.architecture;
   if (!/^[0-9a-f]{4,16}$/.test(ref)) {
-    throw new RequestError('<genotype-file|hash>', `${ref} is neither a file, a baseline name nor a hex architecture hash`);
+    const names = [...BASELINES, ...PUBLISHED_NETWORKS].map((b) => b.name).join(', ');
+    throw new RequestError('<name|genotype-file|hash>', `${ref} is neither a network name (${names}), a file nor a hex architecture hash`);
   }
   const stack = await openStack({ own: false });
   try {
@@ -72,13 +163,14 @@ function inputName(index: number): string {
   return `block ${index - 2}`;
 }
 
-export function cellText(title: string, cell: NasnetCell): string {
-  const used = new Set(cell.blocks.flatMap((b) => b.inputs.filter((i) => i >= 2).map((i) => i - 2)));
+/** A version-2 cell lists its output states; a version-1 cell concatenates the blocks no block reads. */
+export function cellText(title: string, cell: NasnetCell & { output?: number[] }): string {
+  const used = new Set(cell.blocks.flatMap((b) => b.inputs.filter((i) => i >= 2)));
   const lines = cell.blocks.map((block, b) => {
     const [left, right] = block.inputs.map((input, k) => `${block.ops[k]}(${inputName(input)})`);
     const joiner = block.combine === 'add' ? ' + ' : ' ++ ';
     return `  block ${b}: ${left}${joiner}${right}`;
   });
-  const outputs = cell.blocks.map((_, b) => b).filter((b) => !used.has(b));
-  return [`${title}:`, ...lines, `  output: concat(${outputs.map((b) => `block ${b}`).join(', ')})`].join('\n');
+  const outputs = cell.output ?? cell.blocks.map((_, b) => 2 + b).filter((state) => !used.has(state));
+  return [`${title}:`, ...lines, `  output: concat(${outputs.map(inputName).join(', ')})`].join('\n');
 }

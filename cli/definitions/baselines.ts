@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 import { protocolFlags } from './protocol-flags';
+import { classesFlag, inputFlag } from '../input-shape';
 
 const commands = () => import('../commands/baselines');
 
@@ -11,8 +12,14 @@ export function defineBaselines(program: Command): void {
 
   const list = baselines
     .command('list')
-    .summary('every baseline with params and FLOPs, and its accuracies once trained under the protocol given');
-  addFlags(list, [...protocolFlags('Accuracies under the training protocol:'), formatFlag(), jsonFlag()]);
+    .summary('every baseline and published network with params and FLOPs, and the accuracies of baselines trained under the protocol given');
+  addFlags(list, [
+    inputFlag("the dataset's for the baselines, the published size for the published networks"),
+    classesFlag("the dataset's for the baselines, the published count for the published networks"),
+    ...protocolFlags('Accuracies under the training protocol:'),
+    formatFlag(),
+    jsonFlag(),
+  ]);
   example(list, 'nas baselines list --epochs 10 --format markdown');
   list.action(runs(async (input) => (await commands()).listBaselines(input)));
 

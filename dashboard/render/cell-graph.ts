@@ -32,7 +32,8 @@ function stateNode(state: number): string {
   return state < 2 ? INPUT_IDS[state] : `b${state - 2}_combine`;
 }
 
-export function cellGraph(cell: NasnetCell): CellGraph {
+/** A version-2 cell lists the states its output concatenates; a version-1 cell concatenates the blocks no block reads. */
+export function cellGraph(cell: NasnetCell & { output?: number[] }): CellGraph {
   const nodes: CellNode[] = [
     { id: INPUT_IDS[0], kind: 'input', label: 'h(i-2)' },
     { id: INPUT_IDS[1], kind: 'input', label: 'h(i-1)' },
@@ -48,6 +49,6 @@ export function cellGraph(cell: NasnetCell): CellGraph {
     nodes.push({ id: combine, kind: 'combine', label: block.combine, block: b });
   });
   nodes.push({ id: 'output', kind: 'output', label: 'concat → h(i)' });
-  for (const k of unconsumedBlocks(cell)) edges.push({ from: stateNode(2 + k), to: 'output' });
+  for (const state of cell.output ?? unconsumedBlocks(cell).map((k) => 2 + k)) edges.push({ from: stateNode(state), to: 'output' });
   return { nodes, edges };
 }
