@@ -195,7 +195,8 @@ function lazyStack(
     },
     async close() {
       if (client) await (await client).connection.close();
-      if (database && !closesDatabaseItself) await (await database).close();
+      // A database that failed to open (its error already went to the caller) has nothing to close.
+      if (database && !closesDatabaseItself) await (await database.catch(() => null))?.close();
       await extraClose();
     },
   };
