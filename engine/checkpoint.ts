@@ -88,17 +88,7 @@ export async function restoreCheckpoint(
   if (header.optimizer !== optimizer.getClassName()) {
     throw new CheckpointError(`holds ${header.optimizer} optimizer state, the optimizer is ${optimizer.getClassName()}`);
   }
-  const weights = model.weights;
-  if (header.model.length !== weights.length) {
-    throw new CheckpointError(`holds ${header.model.length} model weights, the model has ${weights.length}`);
-  }
-  header.model.forEach((entry, i) => {
-    if (!tf.util.arraysEqual(entry.shape, weights[i].shape as number[])) {
-      throw new CheckpointError(
-        `model weight ${i} (${entry.name}) has shape [${entry.shape}], the model's ${weights[i].name} has [${weights[i].shape}]`,
-      );
-    }
-  });
+  checkModelEntries(header, model);
   const modelTensors = header.model.map((e) => toTensor(e, data));
   const optimizerTensors = header.optimizerWeights.map((e) => ({ name: e.name, tensor: toTensor(e, data) }));
   try {
@@ -115,6 +105,45 @@ export async function restoreCheckpoint(
     tf.dispose(optimizerTensors.map((t) => t.tensor));
   }
   return { epoch: header.epoch };
+}
+
+/**
+ * The model weights of a checkpoint alone, in the same format with no optimizer state (optimizer
+ * "none"): what a succeeded trial keeps as its trained weights. restoreModelWeights reads it (and
+ * a whole checkpoint); restoreCheckpoint refuses it.
+ */
+export function modelWeightsOnly(bytes: Uint8Array): Uint8Array {
+  const { header, data } = decode(bytes);
+  const elements = header.model.reduce((max, e) => Math.max(max, e.offset + sizeOf(e.shape)), 0);
+  const model: Header = { ...header, optimizer: 'none', optimizerWeights: [], optimizerExtras: [] };
+  return encode(model, [data.subarray(0, 4 * elements)]);
+}
+
+/** Sets a model's weights (by position) from a checkpoint or from modelWeightsOnly's bytes; returns the epoch. */
+export function restoreModelWeights(bytes: Uint8Array, model: tf.LayersModel): { epoch: number } {
+  const { header, data } = decode(bytes);
+  checkModelEntries(header, model);
+  const tensors = header.model.map((e) => toTensor(e, data));
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+  return { epoch: header.epoch };
+}
+
+function checkModelEntries(header: Header, model: tf.LayersModel): void {
+  const weights = model.weights;
+  if (header.model.length !== weights.length) {
+    throw new CheckpointError(`holds ${header.model.length} model weights, the model has ${weights.length}`);
+  }
+  header.model.forEach((entry, i) => {
+    if (!tf.util.arraysEqual(entry.shape, weights[i].shape as number[])) {
+      throw new CheckpointError(
+        `model weight ${i} (${entry.name}) has shape [${entry.shape}], the model's ${weights[i].name} has [${weights[i].shape}]`,
+      );
+    }
+  });
 }
 
 /** The epoch of a checkpoint without restoring it. */
@@ -134,11 +163,11 @@ function storedDtype(name: string, dtype: tf.DataType): StoredDtype {
   throw new CheckpointError(`tensor ${name} has dtype ${dtype}; only float32 and int32 are stored`);
 }
 
-function encode(header: Header, values: (Float32Array | Int32Array)[]): Uint8Array {
+/** `values`: 4-byte elements (float32/int32 arrays, or their bytes). */
+function encode(header: Header, values: ArrayBufferView[]): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align4(MAGIC.length + 4 + json.length);
-  const elements = values.reduce((sum, v) => sum + v.length, 0);
-  const out = new Uint8Array(dataStart + 4 * elements);
+  const out = new Uint8Array(dataStart + values.reduce((sum, v) => sum + v.byteLength, 0));
   out.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
   out.set(json, MAGIC.length + 4);

@@ -12,6 +12,7 @@ import type { Architecture } from '../cells/types';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
 import { loadCheckpoint } from '../db/queries/checkpoints';
+import { loadTrainedWeights } from '../db/queries/trained-weights';
 import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
 import type { TrialRole } from '../contracts/trial-role';
@@ -149,13 +150,24 @@ describe('trainTrial activity', () => {
     expect((await getTrial(database.db, input.trialId))!.attempts).toBe(1);
   });
 
-  it('keeps the trained weights of a final trial (its last epoch), and only of a final trial', async () => {
-    const input = await queuedTrial(30, lenet, protocol, undefined, 'final');
-    const result = await train(environment().env, activities(), input);
-    expect(result.status).toBe('succeeded');
-    const kept = await loadCheckpoint(database.db, input.trialId);
-    expect(kept?.epoch).toBe(1);
-    expect(kept!.bytes.length).toBeGreaterThan(result.params * 4);
+  it('keeps the trained weights (last epoch, no optimizer state) of final and baseline trials, not of search trials', async () => {
+    for (const [index, role] of [[30, 'final'], [31, 'baseline']] as const) {
+      const input = await queuedTrial(index, lenet, protocol, undefined, role);
+      const result = await train(environment().env, activities(), input);
+      expect(result.status).toBe('succeeded');
+      const kept = await loadTrainedWeights(database.db, input.trialId);
+      expect(kept).toMatchObject({ epoch: 1, source: 'weights' });
+      // float32 weights (batch-norm-free LeNet: params values) and a header, no Adam moments.
+      expect(kept!.bytes.length).toBeGreaterThan(result.params * 4);
+      expect(kept!.bytes.length).toBeLessThan(result.params * 4 + 4096);
+      expect(await loadCheckpoint(database.db, input.trialId)).toBeNull();
+      // A repeated activity returns the stored result and leaves the weights as they are.
+      await train(environment().env, activities(), input);
+      expect((await loadTrainedWeights(database.db, input.trialId))!.bytes).toEqual(kept!.bytes);
+    }
+    const search = await queuedTrial(32, lenet, protocol, undefined, 'search');
+    expect((await train(environment().env, activities(), search)).status).toBe('succeeded');
+    expect(await loadTrainedWeights(database.db, search.trialId)).toBeNull();
   });
 
   it('is reproducible: a second trial of the same architecture and protocol trains to the same curve', async () => {

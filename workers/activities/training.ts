@@ -8,7 +8,10 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
-import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial } from '../../db/queries/trials';
+import { saveTrainedWeights } from '../../db/queries/trained-weights';
+import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial, type TrialEnding } from '../../db/queries/trials';
+import type { TrialRole } from '../../contracts/trial-role';
+import { modelWeightsOnly } from '../../engine/checkpoint';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { BackendPreference } from '../../engine/backend';
 import { DatasetMissingError, defaultDataDir, loadFashionMnist, type FashionMnist } from '../../engine/data/fashion-mnist';
@@ -34,8 +37,12 @@ export interface TrainingActivityDeps {
    * native tensorflow backend trains on the activity's thread: it is not known to load in workers.
    */
   trainInThread?: boolean;
+  /** Roles whose succeeded trials keep their trained weights for export (default final and baseline). */
+  keepWeightsOf?: readonly TrialRole[];
   log?: (line: string) => void;
 }
+
+export const DEFAULT_KEEP_WEIGHTS_OF: readonly TrialRole[] = ['final', 'baseline'];
 
 /** What a trainer heartbeats; on a retry `Context.info.heartbeatDetails` holds the last one. */
 export interface TrainingHeartbeat {
@@ -52,6 +59,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
   const heartbeatMs = deps.heartbeatMs ?? 2000;
   const log = deps.log ?? (() => {});
   const trainInThread = deps.trainInThread ?? deps.backend !== 'tensorflow';
+  const keepWeightsOf = deps.keepWeightsOf ?? DEFAULT_KEEP_WEIGHTS_OF;
   const { db } = deps;
 
   return {
@@ -74,6 +82,8 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
       }
       const data = loadProtocolData(input, deps.dataDir);
       const stored = await loadCheckpoint(db, input.trialId);
+      /** The newest stored checkpoint: after the last epoch, the trained weights. */
+      let newest = stored;
       const job: TrainingJob = {
         trialId: input.trialId,
         architecture: input.architecture,
@@ -99,12 +109,14 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         onEpoch: async (metrics, checkpoint) => {
           await recordEpoch(db, input.trialId, metrics);
           await saveCheckpoint(db, input.trialId, metrics.epoch, checkpoint);
+          newest = { epoch: metrics.epoch, bytes: checkpoint };
           checkpointEpoch = metrics.epoch;
           beat({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
         },
         onUnusableCheckpoint: async (reason) => {
           log(`trial ${input.trialId}: ignoring unusable checkpoint (${reason}); training from scratch`);
           await deleteCheckpoint(db, input.trialId);
+          newest = null;
         },
       };
       try {
@@ -132,7 +144,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           device: deps.device,
           worker: deps.worker,
         };
-        const changed = await finishTrial(db, input.trialId, {
+        const ending: TrialEnding = {
           status: result.status,
           valAccuracy: result.valAccuracy,
           testAccuracy: result.testAccuracy,
@@ -141,9 +153,17 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           backend: deps.backend,
           device: deps.device,
           worker: deps.worker,
-        });
-        // A final trial keeps its trained weights (its last epoch's checkpoint) for export.
-        if (!(existing.role === 'final' && result.status === 'succeeded')) await deleteCheckpoint(db, input.trialId);
+        };
+        const kept = result.status === 'succeeded' && keepWeightsOf.includes(existing.role) ? newest : null;
+        // The trained weights are written with the ending, in one transaction: a trial has them exactly when it succeeded.
+        const changed = kept
+          ? await db.transaction(async (tx) => {
+              const ended = await finishTrial(tx, input.trialId, ending);
+              if (ended) await saveTrainedWeights(tx, input.trialId, kept.epoch, modelWeightsOnly(kept.bytes));
+              return ended;
+            })
+          : await finishTrial(db, input.trialId, ending);
+        await deleteCheckpoint(db, input.trialId);
         log(`trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`);
         return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
       } catch (err) {
@@ -178,7 +198,7 @@ export function isOutOfMemory(err: unknown): boolean {
   return err instanceof Error && OUT_OF_MEMORY.test(`${err.name}: ${err.message}`);
 }
 
-async function requireTrial(db: Database, trialId: string): Promise<Trial> {
+export async function requireTrial(db: Database, trialId: string): Promise<Trial> {
   const row = await getTrial(db, trialId);
   if (!row) {
     throw ApplicationFailure.nonRetryable(`trial ${trialId} does not exist; prepareTrial must record it first`, 'TrialMissing');
@@ -187,7 +207,7 @@ async function requireTrial(db: Database, trialId: string): Promise<Trial> {
 }
 
 /** The result of a trial that already ended: a repeated or late activity does not train again. */
-async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult> {
+export async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult> {
   if (row.status !== 'succeeded' && row.status !== 'diverged') {
     throw ApplicationFailure.nonRetryable(`trial ${row.id} already ended as ${row.status}; not training it`, 'TrialEnded');
   }
