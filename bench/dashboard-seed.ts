@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../db/client';
 import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
 import { setSearchStatus, upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, markTrialRunning, recordEpoch } from '../db/queries/trials';
-import { syntheticObjective } from '../harness/synthetic-objective';
+import { syntheticObjective } from '../search/synthetic-objective';
 import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
 import { makeRng, type Rng } from '../search/rng';
 import type { Architecture } from '../cells/types';

@@ -27,7 +27,7 @@ import { listTrials } from '../db/queries/trials';
 import { requireOneOf, requirePositiveInteger } from '../search/request';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
-import { BACKEND_PREFERENCES } from '../cli/commands/worker';
+import { BACKEND_CHOICES } from '../cli/backend-flag';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
 import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres';
@@ -63,7 +63,7 @@ function options() {
     json: flags.json === true,
     trials: requirePositiveInteger('--trials', flags.trials ?? 6),
     trainSize: requirePositiveInteger('--train-size', flags['train-size'] ?? 1000),
-    backend: requireOneOf('--backend', flags.backend ?? 'wasm', BACKEND_PREFERENCES),
+    backend: requireOneOf('--backend', flags.backend ?? 'wasm', BACKEND_CHOICES),
   };
 }
 

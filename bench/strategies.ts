@@ -17,7 +17,7 @@
 import { nasnetSpace } from '../cells/nasnet';
 import { createStrategy } from '../search/strategies';
 import type { StrategyConfig } from '../search/strategies/types';
-import { SYNTHETIC, syntheticObjective } from '../harness/synthetic-objective';
+import { SYNTHETIC, syntheticObjective } from '../search/synthetic-objective';
 
 const THRESHOLD = 0.9;
 

@@ -1,10 +1,25 @@
 /** The `--backend` flag of commands that may run an in-process trainer, checked before anything starts. */
+import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend';
 import { requireOneOf } from '../search/request';
-import type { BackendPreference } from '../engine/backend';
+import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
+import type { TrainerBackend } from '../workers/trainer-worker';
 import { stringFlag, type Flags } from './args';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendPreference[];
+export const BACKEND_CHOICES: readonly TrainerBackend[] = [...BACKEND_PREFERENCES, SIMULATED_BACKEND];
 
-export function requireBackendFlag(flags: Flags): BackendPreference {
-  return requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_CHOICES);
+/** The trainer's backend; `simulated` also checks the NAS_SIMULATED_* variables it reads. */
+export function requireBackendFlag(flags: Flags): TrainerBackend {
+  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_CHOICES);
+  if (backend === SIMULATED_BACKEND) simulationSettings(process.env);
+  return backend;
+}
+
+/** `--backend simulated`: the in-process trainer reads no dataset, so the commands do not check its files. */
+export function simulatesTraining(flags: Flags): boolean {
+  return stringFlag(flags, 'backend') === SIMULATED_BACKEND;
+}
+
+/** A tfjs backend, for a training that must be real (`nas export --train`). */
+export function requireTfjsBackendFlag(flags: Flags): BackendPreference {
+  return requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
 }

@@ -20,7 +20,7 @@ import { checkProtocol } from '../search/validate-fields';
 import { validateSearchRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type Flags } from './args';
-import { requireBackendFlag } from './backend-flag';
+import { requireBackendFlag, simulatesTraining } from './backend-flag';
 import { checkTrainingData } from './data-check';
 import { validateAsFlags } from './request-fields';
 import { AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS, PROTOCOL_FLAGS } from './definitions/protocol-flags';
@@ -74,7 +74,7 @@ function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: 
     top: requirePositiveInteger('--finalize-top', top),
     repeats: requirePositiveInteger('--finalize-repeats', stringFlag(flags, 'finalize-repeats') ?? DEFAULT_FINAL_REPEATS),
     baselines: baselineEntriesFromFlag('--finalize-baselines', stringFlag(flags, 'finalize-baselines')),
-    protocol: finalProtocolFromFlags(flags, protocol, checkData),
+    protocol: finalProtocolFromFlags(flags, protocol, checkData && !simulatesTraining(flags)),
   };
 }
 
@@ -125,7 +125,7 @@ export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions 
   const recalibration = get('bn-recalibration') ?? DEFAULT_PROTOCOL.bnRecalibrationBatches;
   if (recalibration !== undefined) protocol.bnRecalibrationBatches = requireNonNegativeInteger('--bn-recalibration', recalibration);
   // Before the registry's bounds: sizes the files cannot hold are refused naming the file's count.
-  if (options.checkData) checkTrainingData(protocol);
+  if (options.checkData && !simulatesTraining(flags)) checkTrainingData(protocol);
   validateAsFlags(() => checkProtocol(protocol));
   return protocol;
 }

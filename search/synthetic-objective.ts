@@ -1,7 +1,8 @@
 /**
  * A cheap synthetic objective with a known optimum, to prove that the
- * learning strategies learn. It is a test device, not a result about
- * architectures.
+ * learning strategies learn, and the quality behind the simulated trainer's
+ * accuracies (search/simulated-training.ts). It is a test and benchmark
+ * device, not a result about architectures.
  *
  * Built from a seed over any DecisionSpace (the bench uses the real NASNet
  * space), and evaluated on canonical choices so that equal architectures
@@ -27,8 +28,8 @@
  * every decision takes its best value).
  */
 import type { DecisionSpace } from '../cells/types';
-import { makeRng, type Rng } from '../search/rng';
-import { decisionKind } from '../search/strategies/space';
+import { makeRng, type Rng } from './rng';
+import { decisionKind } from './strategies/space';
 
 export interface SyntheticObjective {
   /** Canonical target choices; score(target) = 1, the optimum. */

@@ -24,9 +24,9 @@ import { stableHash } from '../cells/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { createTrainerWorker } from '../workers/trainer-worker';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend';
-import { RequestError, requireOneOf } from '../search/request';
+import { createTrainerWorker, type TrainerBackend } from '../workers/trainer-worker';
+import { requireBackendFlag } from '../cli/backend-flag';
+import { RequestError } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
 import { lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord } from './home-lock';
@@ -36,7 +36,7 @@ import { connectTemporal, startDevServer, type DevServer, type TemporalConnector
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
   own: boolean;
-  backend?: BackendPreference;
+  backend?: TrainerBackend;
   /** The in-process trainer's queue when the user named one; default: the stack's own. */
   trainerTaskQueue?: string;
   /** Trainings the in-process trainer runs at once (default 1). */
@@ -295,7 +295,7 @@ export async function openStackToStart(
   const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
   const stack = await openStack({
     own: flags.wait === true,
-    backend: requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES),
+    backend: requireBackendFlag(flags),
     trainerTaskQueue: namedQueue,
     trainerConcurrency: options.parallel,
   });

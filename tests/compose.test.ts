@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BACKEND_PREFERENCES } from '../cli/commands/worker';
+import { BACKEND_CHOICES } from '../cli/backend-flag';
 
 interface Service {
   image?: string;
@@ -101,7 +101,7 @@ describe('docker-compose.yml', () => {
     const trainer = services.trainer.command!;
     expect(trainer.slice(0, 4)).toEqual(['npx', 'nas', 'worker', 'trainer']);
     expect(trainer[trainer.indexOf('--task-queue') + 1]).toBe('nas-train-gpu');
-    expect(BACKEND_PREFERENCES).toContain(trainer[trainer.indexOf('--backend') + 1]);
+    expect(BACKEND_CHOICES).toContain(trainer[trainer.indexOf('--backend') + 1]);
     for (const role of WORKERS) {
       expect(services[role].depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
     }

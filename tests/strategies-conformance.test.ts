@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecisionSpace } from '../cells/types';
-import { syntheticObjective } from '../harness/synthetic-objective';
+import { syntheticObjective } from '../search/synthetic-objective';
 import { createStrategy } from '../search/strategies';
 import { ChoiceCodec, validateChoices } from '../search/strategies/space';
 import type { Candidate, Observation, Strategy, StrategyConfig } from '../search/strategies/types';

@@ -1,16 +1,21 @@
 import os from 'node:os';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Database } from '../db/client';
+import { createSimulatedTrainingActivities } from './activities/simulated-training';
 import { createTrainingActivities } from './activities/training';
 import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
 import { selectBackend, type BackendPreference } from '../engine/backend';
+import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
+
+/** A tfjs backend, or the simulated trainer of benchmarks (workers/activities/simulated-training.ts). */
+export type TrainerBackend = BackendPreference | typeof SIMULATED_BACKEND;
 
 export interface TrainerWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   db: Database;
   taskQueue?: string;
-  backend?: BackendPreference;
+  backend?: TrainerBackend;
   /** Trainings run at once in this process; tfjs on CPU gains nothing from more than 1. */
   concurrency?: number;
   identity?: string;
@@ -23,7 +28,6 @@ export function defaultWorkerIdentity(role: string): string {
 }
 
 export async function createTrainerWorker(options: TrainerWorkerOptions): Promise<Worker> {
-  const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
   const identity = options.identity ?? defaultWorkerIdentity('trainer');
   return Worker.create({
     connection: options.connection,
@@ -34,13 +38,15 @@ export async function createTrainerWorker(options: TrainerWorkerOptions): Promis
     // On SIGTERM the worker stops polling and gives a running trial this long to finish;
     // after that it is cancelled and Temporal retries it from its last checkpoint elsewhere.
     shutdownGraceTime: '20 seconds',
-    activities: createTrainingActivities({
-      db: options.db,
-      worker: identity,
-      backend,
-      device,
-      dataDir: options.dataDir,
-      log: options.log,
-    }),
+    activities: await trainingActivities(options, identity),
   });
+}
+
+async function trainingActivities(options: TrainerWorkerOptions, identity: string) {
+  if (options.backend === SIMULATED_BACKEND) {
+    options.log?.('backend: simulated trainer (no training: waits and reports synthetic accuracies)');
+    return createSimulatedTrainingActivities({ db: options.db, worker: identity, settings: simulationSettings(process.env) });
+  }
+  const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
+  return createTrainingActivities({ db: options.db, worker: identity, backend, device, dataDir: options.dataDir, log: options.log });
 }

@@ -63,19 +63,28 @@ export function layerNameFor(node: LayerNode): string {
   return `n${node.id}__${node.name.replace(/[^-A-Za-z0-9._/]/g, '_')}`;
 }
 
+export interface BuildOptions {
+  /**
+   * Inference-only layers of tfjs itself where training needs this project's (exported models):
+   * tfjs' BatchNormalization for FusedBatchNormalization, Conv2D with a dilation rate for
+   * DilatedConv2D. Same weights in the same order, so trained weights load by position.
+   */
+  standardLayers?: boolean;
+}
+
 /**
  * A functional model computing the graph's output from its input. Only nodes
  * the output depends on are built (as the cost model counts them). Shapes are
  * checked by the cost model first, so a bad graph fails with a node name.
  */
-export function buildModel(graph: LayerGraph, name = 'model'): tf.LayersModel {
+export function buildModel(graph: LayerGraph, name = 'model', options: BuildOptions = {}): tf.LayersModel {
   const shapes = inferShapes(graph);
   const live = liveNodes(graph);
   const tensors: tf.SymbolicTensor[] = [];
   for (const node of graph.nodes) {
     if (!live[node.id]) continue;
     const inputs = distinctInputs(node, node.inputs.map((i) => tensors[i]));
-    tensors[node.id] = applyNode(node, inputs, shapes[node.id]);
+    tensors[node.id] = applyNode(node, inputs, shapes[node.id], options.standardLayers ?? false);
   }
   return tf.model({ inputs: tensors[0], outputs: tensors[graph.output], name });
 }
@@ -93,7 +102,7 @@ function distinctInputs(node: LayerNode, inputs: tf.SymbolicTensor[]): tf.Symbol
   );
 }
 
-function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: number[]): tf.SymbolicTensor {
+function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: number[], standardLayers: boolean): tf.SymbolicTensor {
   const name = layerNameFor(node);
   const one = (layer: tf.layers.Layer) => layer.apply(inputs[0]) as tf.SymbolicTensor;
   const many = (layer: tf.layers.Layer) => layer.apply(inputs) as tf.SymbolicTensor;
@@ -101,7 +110,7 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
     case 'input':
       return tf.input({ shape: [node.height, node.width, node.channels], name });
     case 'conv2d':
-      if (node.dilation > 1) {
+      if (node.dilation > 1 && !standardLayers) {
         return one(
           new DilatedConv2D({
             name,
@@ -143,7 +152,7 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
     case 'batchNorm':
       // Momentum 0.9, not Keras' 0.99: after the few hundred steps of a short trial, 0.99 leaves the
       // moving statistics mostly at their initial values and inference-mode accuracy at chance.
-      return one(new FusedBatchNormalization({ name, momentum: 0.9 }));
+      return one(standardLayers ? tf.layers.batchNormalization({ name, momentum: 0.9 }) : new FusedBatchNormalization({ name, momentum: 0.9 }));
     case 'activation':
       return one(tf.layers.activation({ name, activation: ACTIVATIONS[node.fn] }));
     case 'maxPool':

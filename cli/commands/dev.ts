@@ -2,8 +2,8 @@ import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 import { nasHome, openStack } from '../../stack/embedded';
-import { BACKEND_PREFERENCES } from '../../engine/backend';
-import { RequestError, requireOneOf, requirePositiveInteger } from '../../search/request';
+import { requireBackendFlag } from '../backend-flag';
+import { RequestError, requirePositiveInteger } from '../../search/request';
 import { dashboardAddress, serveDashboard, untilStopped } from './ui';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */
@@ -11,7 +11,7 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
   if (process.env.TEMPORAL_ADDRESS) {
     throw new RequestError('TEMPORAL_ADDRESS', 'is set: nas dev runs the embedded stack; start workers with `nas worker` instead');
   }
-  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
+  const backend = requireBackendFlag(flags);
   const trainerConcurrency = requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1);
   const address = dashboardAddress(flags, 'ui-host', 'ui-port');
   const stack = await openStack({ own: true, backend, trainerTaskQueue: stringFlag(flags, 'task-queue'), trainerConcurrency });

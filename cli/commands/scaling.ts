@@ -13,6 +13,7 @@ import type { CommandInput } from '../invocation';
 import { duration, formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
 import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
+import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
@@ -35,7 +36,7 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
     await stack.close();
   }
   // Its remaining points train: the stored protocol's data must be here as for `scaling start`.
-  checkTrainingData(request.protocol, { asFlags: false });
+  if (!simulatesTraining(flags)) checkTrainingData(request.protocol, { asFlags: false });
   // A queue of an embedded stack (tagged by NAS_HOME) is whatever this stack's is now; a named queue stays.
   const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE) ? undefined : request.trainerTaskQueue;
   return runStudy(request, flags, { namedQueue, resume: flags.restart === true ? 'restart' : 'follow' });

@@ -6,9 +6,9 @@ import { connectTemporal } from '../../stack/temporal/dev-server';
 import { createTrainerWorker } from '../../workers/trainer-worker';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
+import { requireBackendFlag } from '../backend-flag';
 import { printNote } from '../output';
 
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const WORKER_ROLES = ['orchestrator', 'trainer'] as const;
 
 /** A long-running worker process against TEMPORAL_ADDRESS and DATABASE_URL. SIGTERM shuts it down gracefully. */
@@ -17,7 +17,7 @@ export async function workerCommand({ flags, args }: CommandInput): Promise<numb
   if (!process.env.TEMPORAL_ADDRESS) {
     throw new RequestError('TEMPORAL_ADDRESS', 'must name the Temporal frontend (host:port) for a standalone worker; on one machine use `nas dev`');
   }
-  const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_PREFERENCES);
+  const backend = requireBackendFlag(flags);
   const concurrency = requirePositiveInteger('--concurrency', stringFlag(flags, 'concurrency') ?? 1);
   const temporal = connectTemporal();
   const connection = await temporal.workerConnection();

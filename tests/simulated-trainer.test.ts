@@ -1,0 +1,106 @@
+/**
+ * The simulated trainer (`--backend simulated`): its accuracies and waits as functions of the
+ * architecture, protocol and seeds, its settings from NAS_SIMULATED_* variables, and a REINFORCE
+ * search through `nas` on the embedded stack that reads no dataset and records what a real
+ * trainer records.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { architectureCost, architectureHash, nasnetSpace } from '../cells';
+import type { LeaderboardRow } from '../db/queries/leaderboard';
+import { runNas } from '../harness/processes';
+import { DEFAULT_PROTOCOL } from '../search/protocol';
+import { makeRng } from '../search/rng';
+import { DEFAULT_SIMULATION, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
+import { syntheticObjective } from '../search/synthetic-objective';
+
+const space = nasnetSpace();
+const architecture = space.decode(space.decisions.map((d) => makeRng(`arch/${d.name}`).int(d.size)));
+const archHash = architectureHash(architecture);
+const { flops } = architectureCost(architecture, { height: 28, width: 28, channels: 1 }, 10);
+const job = (fields: Partial<Parameters<typeof simulateTraining>[0]> = {}) => ({ architecture, archHash, protocol: { ...DEFAULT_PROTOCOL, epochs: 4 }, trainingSeed: 1, flops, ...fields });
+
+describe('simulated training', () => {
+  it('is the same for the same architecture, protocol and seeds, and another for another training seed', () => {
+    const a = simulateTraining(job(), DEFAULT_SIMULATION);
+    expect(simulateTraining(job(), DEFAULT_SIMULATION)).toEqual(a);
+    expect(simulateTraining(job({ trainingSeed: 2 }), DEFAULT_SIMULATION).epochs[3].valAccuracy).not.toBe(a.epochs[3].valAccuracy);
+    expect(a.epochs).toHaveLength(4);
+    expect(a.testAccuracy).not.toBeNull();
+  });
+
+  it('without noise, rises with every epoch towards a ceiling that grows with the synthetic quality', () => {
+    const exact = { ...DEFAULT_SIMULATION, noise: 0 };
+    const curve = simulateTraining(job(), exact).epochs.map((e) => e.valAccuracy);
+    for (let k = 1; k < curve.length; k++) expect(curve[k]).toBeGreaterThan(curve[k - 1]);
+    const quality = simulatedQuality(architecture, archHash, 1);
+    expect(quality).toBeCloseTo(syntheticObjective(space, 1).score(space.encode(architecture)), 12);
+    const target = space.decode(syntheticObjective(space, 1).target);
+    const best = simulateTraining(job({ architecture: target, archHash: architectureHash(target) }), exact).epochs[3].valAccuracy;
+    expect(best).toBeGreaterThan(curve[3]);
+  });
+
+  it('waits a fixed time per epoch plus 3 x FLOPs x training images at the given multiply-add rate', () => {
+    expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40 }).epochMs).toBe(40);
+    const rate = 1e9;
+    expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40, macsPerSecond: rate }).epochMs).toBeCloseTo(40 + (3 * flops * DEFAULT_PROTOCOL.trainSize * 1000) / rate, 9);
+  });
+
+  it('reads its settings from NAS_SIMULATED_* and names the variable of a bad value', () => {
+    expect(simulationSettings({})).toEqual(DEFAULT_SIMULATION);
+    expect(simulationSettings({ NAS_SIMULATED_EPOCH_MS: '25', NAS_SIMULATED_MACS_PER_SECOND: '2e9', NAS_SIMULATED_NOISE: '0', NAS_SIMULATED_SEED: '3' })).toEqual({
+      epochMs: 25,
+      macsPerSecond: 2e9,
+      noise: 0,
+      seed: 3,
+    });
+    expect(() => simulationSettings({ NAS_SIMULATED_NOISE: '-1' })).toThrow(/^NAS_SIMULATED_NOISE: must be a standard deviation >= 0/);
+    expect(() => simulationSettings({ NAS_SIMULATED_EPOCH_MS: 'fast' })).toThrow(/^NAS_SIMULATED_EPOCH_MS: /);
+  });
+});
+
+describe('nas search start --backend simulated', () => {
+  let home: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'nas-simulated-'));
+  });
+  afterAll(() => {
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+  // No dataset where the trainer would look: the simulated trainer reads none.
+  const env = (name: string, extra: NodeJS.ProcessEnv = {}) => ({
+    NAS_HOME: join(home, name),
+    DATABASE_URL: '',
+    TEMPORAL_ADDRESS: '',
+    NAS_DATA_DIR: join(home, 'no-dataset'),
+    NAS_SIMULATED_EPOCH_MS: '20',
+    ...extra,
+  });
+  const search = ['search', 'start', '--backend', 'simulated', '--strategy', 'reinforce', '--trials', '12', '--parallel', '4', '--epochs', '2', '--seed', '5', '--id', 'sim', '--wait', '--format', 'json'];
+
+  it('runs a REINFORCE search on the real workflow; the same seed gives the same results in another home', async () => {
+    const first = await runNas(search, env('a'));
+    expect(first.code, first.stderr).toBe(0);
+    const board = (JSON.parse(first.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
+    expect(board.length).toBeGreaterThan(6);
+    expect(board.every((r) => r.valAccuracy! > 0.1 && r.valAccuracy! < 1)).toBe(true);
+    // Two epochs of 20 ms each, on no data: nothing trained.
+    expect(board.every((r) => r.trainSeconds === 0.04)).toBe(true);
+    expect(first.stderr).toMatch(/backend: simulated trainer/);
+    const trial = await runNas(['leaderboard', '--search', 'sim', '--format', 'json'], env('a'));
+    expect(JSON.parse(trial.stdout)).toEqual(board);
+
+    const second = await runNas(search, env('b'));
+    expect(second.code, second.stderr).toBe(0);
+    const again = (JSON.parse(second.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
+    expect(again.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy])).toEqual(board.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy]));
+  }, 300_000);
+
+  it('refuses a bad NAS_SIMULATED_* value before anything starts', async () => {
+    const bad = await runNas(search, env('c', { NAS_SIMULATED_NOISE: 'loud' }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^nas: NAS_SIMULATED_NOISE: must be a standard deviation >= 0 \(0.01 = 1 point\), got "loud"$/);
+  }, 60_000);
+});
