@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { defineBaselines } from './definitions/baselines';
 import { defineCells } from './definitions/cells';
+import { defineExport } from './definitions/export';
 import { defineLeaderboard } from './definitions/leaderboard';
 import { defineScaling } from './definitions/scaling';
 import { defineSearch } from './definitions/search';
@@ -49,6 +50,7 @@ export function createProgram(): Command {
   defineLeaderboard(program);
   defineBaselines(program);
   defineCells(program);
+  defineExport(program);
   defineScaling(program);
   defineStack(program);
   configure(program);

@@ -1,0 +1,325 @@
+/**
+ * `nas export <trial-id|architecture-hash> --out <dir> [--format onnx|tfjs|both]`: a trial's kept
+ * weights as ONNX and a tfjs LayersModel, written into a temporary directory beside --out and
+ * renamed to it at the end, so that --out holds everything or does not exist.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { eq, like } from 'drizzle-orm';
+import { architectureGraph, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
+import { BASELINES } from '../../cells/baselines';
+import { EXPORT_FORMATS, type ExportFormat } from '../../cells/exporters/formats';
+import { DATASETS } from '../../contracts/datasets';
+import type { Database } from '../../db/client';
+import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/trained-weights';
+import type { ExportedTrial } from '../../cells/exporters/bundle';
+import { getTrial, listEpochs, type Trial } from '../../db/queries/trials';
+import { architectures, protocols } from '../../db/schema';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../../search/protocol';
+import type { Architecture } from '../../cells/types';
+import type { EpochMetrics } from '../../contracts/activities';
+import type { BackendPreference } from '../../engine/backend';
+import { requireTfjsBackendFlag } from '../backend-flag';
+import { checkTrainingData } from '../data-check';
+import { RequestError, requireOneOf } from '../../search/request';
+import { openStack } from '../../stack/embedded';
+import { stringFlag } from '../args';
+import type { CommandInput } from '../invocation';
+import { printData, printNote } from '../output';
+
+const REF = '<trial-id|architecture-hash>';
+
+interface ArchitectureInfo {
+  hash: string;
+  genotype: Architecture;
+  description: string;
+}
+
+/** What is exported: kept weights of a trial, or (`--train`) an architecture to train here first. */
+interface ExportSource {
+  architecture: ArchitectureInfo;
+  protocol: TrainingProtocol;
+  protocolHash: string;
+  /** The trial whose weights are exported, or whose protocol and seed --train uses (null: the default protocol). */
+  trial: Trial | null;
+  /** Null: no weights are kept and --train was given. */
+  weights: { epoch: number; bytes: Uint8Array } | null;
+  epochs: EpochMetrics[];
+}
+
+/** Trained weights and what their training measured. */
+interface Weights {
+  bytes: Uint8Array;
+  epoch: number;
+  metrics: ExportedTrial;
+}
+
+export async function exportCommand({ flags, args }: CommandInput): Promise<number> {
+  const [ref] = args;
+  const format = requireOneOf('--format', stringFlag(flags, 'format') ?? 'both', EXPORT_FORMATS) as ExportFormat;
+  const train = flags.train === true;
+  const backend = requireTfjsBackendFlag(flags);
+  if (!train && flags.backend !== undefined) throw new RequestError('--backend', 'applies with --train only');
+  const outFlag = stringFlag(flags, 'out');
+  if (!outFlag) throw new RequestError('--out', 'is required: the directory to write the model into, e.g. --out model/');
+  const out = resolve(outFlag);
+  checkOutDirectory(outFlag, out);
+
+  const stack = await openStack({ own: false });
+  let source: ExportSource;
+  try {
+    source = await resolveSource((await stack.database()).db, ref, train);
+  } finally {
+    await stack.close();
+  }
+  const weights = source.weights ? keptWeights(source, source.weights) : await trainHere(source, backend);
+  const files = await exportFiles(source, weights, format);
+  writeDirectory(out, files);
+  const { metrics } = weights;
+  const accuracy = metrics.testAccuracy === null ? '' : `, test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%`;
+  const what = metrics.trialId ? `trial ${metrics.trialId}` : 'the network trained here';
+  printNote(`exported ${what} (architecture ${source.architecture.hash}, ${metrics.role}${accuracy}) to ${outFlag}`);
+  for (const path of files.keys()) printData(join(outFlag, path));
+  return 0;
+}
+
+function keptWeights(source: ExportSource, weights: { epoch: number; bytes: Uint8Array }): Weights {
+  const trial = source.trial!;
+  return {
+    bytes: weights.bytes,
+    epoch: weights.epoch,
+    metrics: {
+      trialId: trial.id,
+      searchId: trial.searchId,
+      role: trial.role,
+      seed: trial.seed,
+      status: trial.status,
+      valAccuracy: trial.valAccuracy,
+      testAccuracy: trial.testAccuracy,
+      weightsEpoch: weights.epoch,
+      epochs: source.epochs,
+      trainSeconds: trial.trainSeconds,
+      backend: trial.backend,
+      device: trial.device,
+    },
+  };
+}
+
+/** `--train`: the architecture trained in this process under the source's protocol and seed (nothing is recorded). */
+async function trainHere(source: ExportSource, preference: BackendPreference): Promise<Weights> {
+  const { protocol } = source;
+  const seed = source.trial?.seed ?? protocol.seed;
+  checkTrainingData(protocol, { asFlags: false });
+  const [{ selectBackend }, { defaultDataDir, loadFashionMnist }, { splitDataset }, { runTraining }] = await Promise.all([
+    import('../../engine/backend'),
+    import('../../engine/data/fashion-mnist'),
+    import('../../engine/data/split'),
+    import('../../engine/run-training'),
+  ]);
+  const { backend, device } = await selectBackend(preference, { log: printNote });
+  printNote(
+    `training ${source.architecture.hash} under protocol ${source.protocolHash}` +
+      `${source.trial ? ` (that of trial ${source.trial.id})` : ' (the default protocol)'}, seed ${seed}: ` +
+      `${protocol.trainSize} images, ${protocol.epochs} epoch(s) of batch ${protocol.batchSize}`,
+  );
+  const data = splitDataset(loadFashionMnist(defaultDataDir()), protocol);
+  let last: { epoch: number; bytes: Uint8Array } | undefined;
+  const epochs: EpochMetrics[] = [];
+  const run = await runTraining(
+    {
+      trialId: `export/${source.architecture.hash}`,
+      architecture: source.architecture.genotype,
+      archHash: source.architecture.hash,
+      protocol,
+      trainingSeed: seed,
+      data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+      checkpoint: null,
+    },
+    {
+      onStart: () => {},
+      onProgress: () => {},
+      onEpoch: async (metrics, checkpoint) => {
+        last = { epoch: metrics.epoch, bytes: checkpoint };
+        epochs.push(metrics);
+        printNote(`epoch ${metrics.epoch + 1}/${protocol.epochs}: validation accuracy ${(100 * metrics.valAccuracy).toFixed(2)}%`);
+      },
+      onUnusableCheckpoint: async () => {},
+    },
+  );
+  const { outcome } = run;
+  if (outcome.status !== 'succeeded' || !last) throw new Error(`the training ${outcome.status}; nothing exported`);
+  const { modelWeightsOnly } = await import('../../engine/checkpoint');
+  return {
+    bytes: modelWeightsOnly(last.bytes),
+    epoch: last.epoch,
+    metrics: {
+      trialId: null,
+      searchId: null,
+      role: 'trained by nas export --train (not recorded)',
+      seed,
+      status: outcome.status,
+      valAccuracy: outcome.valAccuracy,
+      testAccuracy: outcome.testAccuracy,
+      weightsEpoch: last.epoch,
+      epochs,
+      trainSeconds: outcome.trainSeconds,
+      backend,
+      device,
+    },
+  };
+}
+
+/** --out must be new (or an empty directory), in a parent directory that exists or can be made. */
+function checkOutDirectory(flag: string, out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new RequestError('--out', `${flag} is a file; name a new directory`);
+  if (readdirSync(out).length > 0) throw new RequestError('--out', `${flag} already exists and is not empty; name a new directory (or remove it)`);
+}
+
+/** Writes every file into a fresh sibling of `out`, then renames it to `out`; on any failure nothing is left. */
+function writeDirectory(out: string, files: Map<string, string | Uint8Array>): void {
+  mkdirSync(dirname(out), { recursive: true });
+  const temporary = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(temporary);
+    for (const [path, content] of files) {
+      const target = join(temporary, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+    // rename(2) replaces an empty directory (checked before) and nothing else.
+    renameSync(temporary, out);
+  } catch (err) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function exportFiles(source: ExportSource, weights: Weights, format: ExportFormat): Promise<Map<string, string | Uint8Array>> {
+  const tf = await import('@tensorflow/tfjs');
+  // Building and reading weights only: tfjs' plain JS backend, whatever else is installed.
+  await tf.setBackend('cpu');
+  const [{ buildExportModel }, { exportBundle }, { restoreModelWeights }] = await Promise.all([
+    import('../../cells/exporters/tfjs'),
+    import('../../cells/exporters/bundle'),
+    import('../../engine/checkpoint'),
+  ]);
+  const architecture = source.architecture.genotype;
+  const { input, classes } = DATASETS[source.protocol.dataset];
+  const graph = architectureGraph(architecture, input, classes);
+  const model = buildExportModel(graph, `nas_${source.architecture.hash}`);
+  try {
+    restoreModelWeights(weights.bytes, model);
+    return await exportBundle({
+      architecture,
+      archHash: source.architecture.hash,
+      description: source.architecture.description,
+      graph,
+      model,
+      dataset: source.protocol.dataset,
+      input,
+      classes,
+      protocol: source.protocol,
+      protocolHash: source.protocolHash,
+      trial: weights.metrics,
+      format,
+      producerVersion: projectVersion(),
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+function projectVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+async function resolveSource(db: Database, ref: string, train: boolean): Promise<ExportSource> {
+  let trial: Trial | null;
+  let architecture: ArchitectureInfo | null = null;
+  if (ref.includes('/')) {
+    trial = await trialByRef(db, ref);
+  } else {
+    const found = await architectureByRef(db, ref);
+    const [best] = found.hash ? await trialsOfArchitecture(db, found.hash) : [];
+    trial = best?.trial ?? null;
+    architecture = found.architecture;
+    if (!best?.hasWeights && !train) {
+      const why = best ? noWeights(best.trial) : 'no succeeded training, so no trained weights';
+      throw new RequestError(REF, `architecture ${found.architecture.hash}: ${why}; or \`nas export ${ref} --train\` trains it here`);
+    }
+  }
+  const weights = trial ? await loadTrainedWeights(db, trial.id) : null;
+  if (trial && !weights && !train) throw new RequestError(REF, `${noWeights(trial)}; or \`nas export ${ref} --train\` trains it here`);
+  if (weights) printNote(`${train ? '--train: not needed, ' : ''}trial ${trial!.id} kept its trained weights (epoch ${weights.epoch + 1})`);
+  if (!architecture) {
+    const [row] = await db.select().from(architectures).where(eq(architectures.hash, trial!.archHash));
+    if (!row) throw new Error(`trial ${trial!.id}: its architecture row is missing`);
+    architecture = { hash: row.hash, genotype: validateArchitecture(row.genotype), description: row.description };
+  }
+  let protocol = DEFAULT_PROTOCOL;
+  if (trial) {
+    const [row] = await db.select().from(protocols).where(eq(protocols.hash, trial.protocolHash));
+    if (!row) throw new Error(`trial ${trial.id}: its protocol row is missing`);
+    protocol = row.protocol;
+  }
+  return {
+    architecture,
+    protocol,
+    protocolHash: trial?.protocolHash ?? protocolHash(protocol),
+    trial,
+    weights: weights && { epoch: weights.epoch, bytes: weights.bytes },
+    epochs: trial ? await listEpochs(db, trial.id) : [],
+  };
+}
+
+/** A recorded architecture by hash prefix, or a baseline by name (recorded or not: `hash` null when not). */
+async function architectureByRef(db: Database, ref: string): Promise<{ architecture: ArchitectureInfo; hash: string | null }> {
+  const baseline = BASELINES.find((b) => b.name === ref);
+  if (!baseline && !/^[0-9a-f]{4,16}$/.test(ref)) {
+    throw new RequestError(REF, `${ref} is neither a trial id (<search-id>/<index>), an architecture hash (4-16 hex digits) nor a baseline name`);
+  }
+  const prefix = baseline ? architectureHash(baseline.architecture) : ref;
+  const rows = await db.select().from(architectures).where(like(architectures.hash, `${prefix}%`)).limit(2);
+  if (rows.length > 1) throw new RequestError(REF, `${ref} matches several architectures; give more digits`);
+  if (rows.length === 1) {
+    const [row] = rows;
+    return { architecture: { hash: row.hash, genotype: validateArchitecture(row.genotype), description: row.description }, hash: row.hash };
+  }
+  if (baseline) {
+    const architecture = { hash: prefix, genotype: baseline.architecture, description: describeArchitecture(baseline.architecture) };
+    return { architecture, hash: null };
+  }
+  throw new RequestError(REF, `no architecture ${ref} has been trained here (\`nas leaderboard\` lists the trained ones)`);
+}
+
+async function trialByRef(db: Database, id: string): Promise<Trial> {
+  let trial = await getTrial(db, id);
+  if (!trial) throw new RequestError(REF, `no trial ${id} is recorded (a trial id is <search-id>/<index>, as \`nas search status <search-id>\` lists them)`);
+  if (trial.status === 'reused' && trial.reusedFrom) {
+    const source = await getTrial(db, trial.reusedFrom);
+    if (source) {
+      printNote(`trial ${id} reused the training of ${source.id}; exporting that one`);
+      trial = source;
+    }
+  }
+  if (trial.status !== 'succeeded') {
+    const state = trial.status === 'queued' || trial.status === 'running' ? `is still ${trial.status}` : `ended ${trial.status}`;
+    throw new RequestError(REF, `trial ${trial.id} ${state}: only a succeeded training has trained weights`);
+  }
+  return trial;
+}
+
+/** Why a succeeded trial has no weights, and the command that gets some. */
+function noWeights(trial: Trial): string {
+  if (trial.role === 'search') {
+    return (
+      `trial ${trial.id} is a search training, whose weights are not kept: \`nas search finalize ${trial.searchId} --top K --wait\` ` +
+      `retrains the search's best K candidates as final trials, which keep theirs`
+    );
+  }
+  const again = trial.role === 'baseline' ? `nas baselines train ${trial.baselineName ?? '<name>'} --seed N --wait` : `nas search finalize <search-id> --seed N --wait`;
+  return `trial ${trial.id} (${trial.role}) was trained before trainings kept their weights: \`${again}\` with another seed trains it again and keeps them`;
+}

@@ -1,0 +1,159 @@
+/**
+ * `nas export` in-process on a seeded Postgres database: a final trial's kept weights by trial
+ * id, by architecture hash and by baseline name; --format onnx alone; and bad input as one line,
+ * exit 2, with nothing written (no --out, an --out in use, an unknown trial, a search trial whose
+ * weights were not kept, a bad --format).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { architectureCost, architectureGraph, architectureHash, describeArchitecture } from '../cells';
+import { baselineByName } from '../cells/baselines';
+import { buildModel } from '../cells/builders/tfjs';
+import { DATASETS } from '../contracts/datasets';
+import { modelWeightsOnly, serializeCheckpoint } from '../engine/checkpoint';
+import { createOptimizer } from '../engine/optimizers';
+import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
+import { upsertSearch } from '../db/queries/searches';
+import { saveTrainedWeights } from '../db/queries/trained-weights';
+import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials';
+import { createPostgresTestDatabase } from '../harness/postgres-database';
+import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
+import { runCli } from './support/run-cli';
+
+const lenet = baselineByName('lenet5').architecture;
+const hash = architectureHash(lenet);
+const { input, classes } = DATASETS['fashion-mnist'];
+const protocol = { ...DEFAULT_PROTOCOL, trainSize: 512, valSize: 256, testSize: 500, epochs: 1, batchSize: 32, learningRate: 3e-3 };
+
+describe('nas export', () => {
+  let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
+  const root = mkdtempSync(join(tmpdir(), 'nas-export-'));
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
+  let model: tf.LayersModel;
+
+  beforeAll(async () => {
+    database = await createPostgresTestDatabase();
+    const db = database.db;
+    await upsertArchitecture(db, { hash, family: 'baseline', genotype: lenet, description: describeArchitecture(lenet), ...architectureCost(lenet, input, classes) });
+    await upsertProtocol(db, protocolHash(protocol), protocol);
+    const cost = architectureCost(lenet, input, classes);
+    for (const [searchId, kind, role] of [['exp-final', 'final', 'final'], ['exp-search', 'search', 'search']] as const) {
+      await upsertSearch(db, { id: searchId, kind, space: 'baseline', strategy: 'test', seed: 1, trialsRequested: 1, config: {} });
+      const id = `${searchId}/0`;
+      await enqueueTrial(db, { id, searchId, trialIndex: 0, archHash: hash, protocolHash: protocolHash(protocol), ...cost, role });
+      await markTrialRunning(db, id, { worker: 'w', backend: 'cpu', device: 'cpu' });
+      await finishTrial(db, id, { status: 'succeeded', valAccuracy: 0.7, testAccuracy: role === 'final' ? 0.75 : 0.5 });
+    }
+    // Weights as a trainer keeps them: a checkpoint's model section.
+    await tf.setBackend('cpu');
+    model = buildModel(architectureGraph(lenet, input, classes));
+    const optimizer = createOptimizer(protocol);
+    await saveTrainedWeights(db, 'exp-final/0', 0, modelWeightsOnly(await serializeCheckpoint({ epoch: 0, model, optimizer })));
+
+    process.env.DATABASE_URL = database.url;
+    process.env.NAS_HOME = join(root, 'home');
+    delete process.env.TEMPORAL_ADDRESS;
+  });
+
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    model?.dispose();
+    await database?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes ONNX, the tfjs LayersModel, genotype, protocol, metrics and README of a trial with kept weights', async () => {
+    const out = join(root, 'by-trial');
+    const { code, stdout, stderr } = await runCli(['export', 'exp-final/0', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/exported trial exp-final\/0 \(architecture [0-9a-f]{16}, final, test accuracy 75\.00%\)/);
+    expect(stdout.trim().split('\n').sort()).toEqual(
+      ['README.md', 'genotype.json', 'metrics.json', 'model.onnx', 'protocol.json', 'tfjs/model.json', 'tfjs/weights.bin'].map((f) => join(out, f)).sort(),
+    );
+    expect(readdirSync(root).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(out, 'genotype.json'), 'utf8'))).toEqual(lenet);
+    expect(JSON.parse(readFileSync(join(out, 'protocol.json'), 'utf8'))).toMatchObject({ hash: protocolHash(protocol), trainSize: 512 });
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ trialId: 'exp-final/0', role: 'final', testAccuracy: 0.75, ...architectureCost(lenet, input, classes) });
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain("tf.loadLayersModel(tf.io.fromMemory({");
+
+    // The ONNX model computes what the tfjs model with those weights computes.
+    const images = Float32Array.from({ length: 4 * 28 * 28 }, (_, i) => ((i * 7919) % 256) / 255);
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    const onnx = (await session.run({ input: new ort.Tensor('float32', images, [4, 28, 28, 1]) })).probabilities.data as Float32Array;
+    await session.release();
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(images, [4, 28, 28, 1])) as tf.Tensor).dataSync() as Float32Array);
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(onnx[i] - expected[i])).toBeLessThan(1e-5);
+  });
+
+  it('finds the trial with kept weights by architecture hash prefix or baseline name; --format onnx writes no tfjs model', async () => {
+    for (const [ref, dir] of [[hash.slice(0, 8), 'by-hash'], ['lenet5', 'by-name']]) {
+      const out = join(root, dir);
+      const { code, stderr } = await runCli(['export', ref, '--out', out, '--format', 'onnx']);
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain('exported trial exp-final/0');
+      expect(existsSync(join(out, 'model.onnx'))).toBe(true);
+      expect(existsSync(join(out, 'tfjs'))).toBe(false);
+    }
+    // An existing empty directory is filled.
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    expect((await runCli(['export', 'exp-final/0', '--out', empty, '--format', 'tfjs'])).code).toBe(0);
+    expect(readdirSync(empty).sort()).toEqual(['README.md', 'genotype.json', 'metrics.json', 'protocol.json', 'tfjs']);
+  });
+
+  it('--train trains an architecture without kept weights here, under its trial\'s protocol and seed, and exports it', async () => {
+    const out = join(root, 'trained-here');
+    const { code, stderr } = await runCli(['export', 'exp-search/0', '--out', out, '--train', '--backend', 'wasm', '--format', 'onnx']);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(`training ${hash} under protocol ${protocolHash(protocol)} (that of trial exp-search/0), seed ${protocol.seed}`);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ trialId: null, role: 'trained by nas export --train (not recorded)', status: 'succeeded', weightsEpoch: 0 });
+    expect(metrics.testAccuracy).toBeGreaterThan(0.3);
+    expect(existsSync(join(out, 'model.onnx'))).toBe(true);
+  });
+
+  describe('bad input: one line naming the field and the fix, exit 2, nothing written', () => {
+    const oneLine = async (argv: string[]) => {
+      const { code, stdout, stderr } = await runCli(argv);
+      expect(code, stderr).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      return stderr.trimEnd();
+    };
+    const before = () => readdirSync(root).sort();
+
+    it('no --out, --out in use, a bad --format', async () => {
+      const listing = before();
+      expect(await oneLine(['export', 'exp-final/0'])).toBe('nas: --out: is required: the directory to write the model into, e.g. --out model/');
+      const used = join(root, 'used');
+      mkdirSync(used, { recursive: true });
+      writeFileSync(join(used, 'keep.txt'), 'mine');
+      expect(await oneLine(['export', 'exp-final/0', '--out', used])).toMatch(/^nas: --out: .*used already exists and is not empty; name a new directory/);
+      expect(readdirSync(used)).toEqual(['keep.txt']);
+      expect(await oneLine(['export', 'exp-final/0', '--out', join(root, 'x'), '--format', 'pt'])).toBe('nas: --format: must be one of onnx, tfjs, both, got "pt"');
+      expect(before()).toEqual([...listing, 'used'].sort());
+    });
+
+    it('an unknown trial or architecture, and a search trial without kept weights say how to get them', async () => {
+      const listing = before();
+      const out = join(root, 'never');
+      expect(await oneLine(['export', 'nope/3', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no trial nope\/3 is recorded/);
+      expect(await oneLine(['export', 'abcdef12', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no architecture abcdef12 has been trained here/);
+      expect(await oneLine(['export', 'exp-search/0', '--out', out])).toBe(
+        'nas: <trial-id|architecture-hash>: trial exp-search/0 is a search training, whose weights are not kept: ' +
+          "`nas search finalize exp-search --top K --wait` retrains the search's best K candidates as final trials, which keep theirs; " +
+          'or `nas export exp-search/0 --train` trains it here',
+      );
+      expect(existsSync(out)).toBe(false);
+      expect(before()).toEqual(listing);
+    });
+  });
+});
