@@ -18,6 +18,7 @@ import { modelWeightsOnly, serializeCheckpoint } from '../engine/checkpoint';
 import { createOptimizer } from '../engine/optimizers';
 import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
 import { upsertSearch } from '../db/queries/searches';
+import { saveCheckpoint } from '../db/queries/checkpoints';
 import { saveTrainedWeights } from '../db/queries/trained-weights';
 import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
@@ -52,7 +53,20 @@ describe('nas export', () => {
     await tf.setBackend('cpu');
     model = buildModel(architectureGraph(lenet, input, classes));
     const optimizer = createOptimizer(protocol);
-    await saveTrainedWeights(db, 'exp-final/0', 0, modelWeightsOnly(await serializeCheckpoint({ epoch: 0, model, optimizer })));
+    const checkpoint = await serializeCheckpoint({ epoch: 0, model, optimizer });
+    await saveTrainedWeights(db, 'exp-final/0', 0, modelWeightsOnly(checkpoint));
+    // A final trial that ended before trial_weights existed kept its last checkpoint (with optimizer state);
+    // one reused exp-final/0's training; one diverged.
+    const more = (index: number) => ({ id: `exp-final/${index}`, searchId: 'exp-final', trialIndex: index, archHash: hash, protocolHash: protocolHash(protocol), ...cost, role: 'final' as const, seed: 10 + index });
+    await enqueueTrial(db, more(1));
+    await markTrialRunning(db, 'exp-final/1', { worker: 'w', backend: 'cpu', device: 'cpu' });
+    await saveCheckpoint(db, 'exp-final/1', 0, checkpoint);
+    await finishTrial(db, 'exp-final/1', { status: 'succeeded', valAccuracy: 0.6, testAccuracy: 0.6 });
+    await enqueueTrial(db, more(2));
+    await finishTrial(db, 'exp-final/2', { status: 'reused', reusedFrom: 'exp-final/0' });
+    await enqueueTrial(db, more(3));
+    await markTrialRunning(db, 'exp-final/3', { worker: 'w', backend: 'cpu', device: 'cpu' });
+    await finishTrial(db, 'exp-final/3', { status: 'diverged' });
 
     process.env.DATABASE_URL = database.url;
     process.env.NAS_HOME = join(root, 'home');
@@ -109,6 +123,16 @@ describe('nas export', () => {
     expect(readdirSync(empty).sort()).toEqual(['README.md', 'genotype.json', 'metrics.json', 'protocol.json', 'tfjs']);
   });
 
+  it('exports the checkpoint an older final trial kept, and the training a reused trial took its result from', async () => {
+    const legacy = await runCli(['export', 'exp-final/1', '--out', join(root, 'legacy'), '--format', 'onnx']);
+    expect(legacy.code, legacy.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'legacy', 'metrics.json'), 'utf8'))).toMatchObject({ trialId: 'exp-final/1', seed: 11, weightsEpoch: 0 });
+    const reused = await runCli(['export', 'exp-final/2', '--out', join(root, 'reused'), '--format', 'onnx']);
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(reused.stderr).toContain('trial exp-final/2 reused the training of exp-final/0; exporting that one');
+    expect(JSON.parse(readFileSync(join(root, 'reused', 'metrics.json'), 'utf8'))).toMatchObject({ trialId: 'exp-final/0' });
+  });
+
   it('--train trains an architecture without kept weights here, under its trial\'s protocol and seed, and exports it', async () => {
     const out = join(root, 'trained-here');
     const { code, stderr } = await runCli(['export', 'exp-search/0', '--out', out, '--train', '--backend', 'wasm', '--format', 'onnx']);
@@ -146,6 +170,9 @@ describe('nas export', () => {
       const listing = before();
       const out = join(root, 'never');
       expect(await oneLine(['export', 'nope/3', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no trial nope\/3 is recorded/);
+      expect(await oneLine(['export', 'exp-final/3', '--out', out])).toBe(
+        'nas: <trial-id|architecture-hash>: trial exp-final/3 ended diverged: only a succeeded training has trained weights',
+      );
       expect(await oneLine(['export', 'abcdef12', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no architecture abcdef12 has been trained here/);
       expect(await oneLine(['export', 'exp-search/0', '--out', out])).toBe(
         'nas: <trial-id|architecture-hash>: trial exp-search/0 is a search training, whose weights are not kept: ' +
