@@ -76,7 +76,7 @@ export async function exportCommand({ flags, args }: CommandInput): Promise<numb
   }
   const weights = source.weights ? keptWeights(source, source.weights) : await trainHere(source, backend);
   const files = await exportFiles(source, weights, format);
-  writeDirectory(out, files);
+  writeDirectory(out, files, outFlag);
   const { metrics } = weights;
   const accuracy = metrics.testAccuracy === null ? '' : `, test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%`;
   const what = metrics.trialId ? `trial ${metrics.trialId}` : 'the network trained here';
@@ -179,7 +179,7 @@ function checkOutDirectory(flag: string, out: string): void {
 }
 
 /** Writes every file into a fresh sibling of `out`, then renames it to `out`; on any failure nothing is left. */
-function writeDirectory(out: string, files: Map<string, string | Uint8Array>): void {
+function writeDirectory(out: string, files: Map<string, string | Uint8Array>, flag: string): void {
   mkdirSync(dirname(out), { recursive: true });
   const temporary = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -193,6 +193,10 @@ function writeDirectory(out: string, files: Map<string, string | Uint8Array>): v
     renameSync(temporary, out);
   } catch (err) {
     rmSync(temporary, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new RequestError('--out', `${flag} was filled by another process while exporting; name a new directory`);
+    }
     throw err;
   }
 }
