@@ -20,10 +20,16 @@ import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures'
 import { upsertSearch } from '../db/queries/searches';
 import { saveCheckpoint } from '../db/queries/checkpoints';
 import { saveTrainedWeights } from '../db/queries/trained-weights';
-import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials';
+import { enqueueTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
 import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
 import { runCli } from './support/run-cli';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createTrainingActivities } from '../workers/activities/training';
+import type { TrainTrialResult } from '../contracts/activities';
+import { DEFAULT_DATA_DIR, loadFashionMnist } from '../engine/data/fashion-mnist';
+import { splitDataset } from '../engine/data/split';
 
 const lenet = baselineByName('lenet5').architecture;
 const hash = architectureHash(lenet);
@@ -143,6 +149,49 @@ describe('nas export', () => {
     expect(metrics.testAccuracy).toBeGreaterThan(0.3);
     expect(existsSync(join(out, 'model.onnx'))).toBe(true);
   });
+
+  it('from training to ONNX: a baseline trial trained by the trainer activity exports a model whose accuracy is the recorded one', async () => {
+    // MobileNetV2 (relu6, depthwise convs, batch norm recalibrated before evaluation) on real Fashion-MNIST images.
+    const mobilenet = baselineByName('mobilenetv2-small').architecture;
+    const finalProtocol = { ...protocol, trainSize: 192, valSize: 64, testSize: 500, bnRecalibrationBatches: 2, seed: 4 };
+    const db = database.db;
+    const archHash = architectureHash(mobilenet);
+    const cost = architectureCost(mobilenet, input, classes);
+    await upsertArchitecture(db, { hash: archHash, family: 'baseline', genotype: mobilenet, description: describeArchitecture(mobilenet), ...cost });
+    await upsertProtocol(db, protocolHash(finalProtocol), finalProtocol);
+    await upsertSearch(db, { id: 'exp-chain', kind: 'baselines', space: 'baseline', strategy: 'baselines', seed: 4, trialsRequested: 1, config: {} });
+    const trialId = 'exp-chain/0';
+    await enqueueTrial(db, { id: trialId, searchId: 'exp-chain', trialIndex: 0, archHash, protocolHash: protocolHash(finalProtocol), ...cost, baselineName: 'mobilenetv2-small' });
+    const activities = createTrainingActivities({ db, worker: 'export-test', backend: 'wasm', device: 'cpu', dataDir: DEFAULT_DATA_DIR, heartbeatMs: 0 });
+    const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+    const trained: TrainTrialResult = await env.run(activities.trainTrial, {
+      trialId,
+      searchId: 'exp-chain',
+      trialIndex: 0,
+      architecture: mobilenet,
+      archHash,
+      protocol: finalProtocol,
+      protocolHash: protocolHash(finalProtocol),
+    });
+    expect(trained.status).toBe('succeeded');
+    const recorded = (await getTrial(db, trialId))!.testAccuracy!;
+
+    const out = join(root, 'chain');
+    const run = await runCli(['export', trialId, '--out', out, '--format', 'onnx']);
+    expect(run.code, run.stderr).toBe(0);
+    const { test } = splitDataset(loadFashionMnist(DEFAULT_DATA_DIR), finalProtocol);
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    const { probabilities } = await session.run({ input: new ort.Tensor('float32', test.x, [test.count, 28, 28, 1]) });
+    await session.release();
+    const scores = probabilities.data as Float32Array;
+    let correct = 0;
+    for (let i = 0; i < test.count; i++) {
+      const row = scores.subarray(i * classes, (i + 1) * classes);
+      if (row.indexOf(Math.max(...row)) === test.y[i]) correct++;
+    }
+    // The trial row stores the accuracy as float4: compare counts of correct images.
+    expect(correct).toBe(Math.round(recorded * test.count));
+  }, 180_000);
 
   describe('bad input: one line naming the field and the fix, exit 2, nothing written', () => {
     const oneLine = async (argv: string[]) => {

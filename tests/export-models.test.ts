@@ -21,10 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph, architectureHash, describeArchitecture } from '../cells';
 import { baselineByName } from '../cells/baselines';
 import { buildModel } from '../cells/builders/tfjs';
-import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
 import { exportBundle, ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle';
 import { buildExportModel } from '../cells/exporters/tfjs';
-import type { Architecture, NasnetArchitecture } from '../cells/types';
+import type { Architecture } from '../cells/types';
 import { DATASETS } from '../contracts/datasets';
 import { selectBackend } from '../engine/backend';
 import { modelWeightsOnly, restoreModelWeights } from '../engine/checkpoint';
@@ -32,38 +31,11 @@ import { DEFAULT_DATA_DIR, loadFashionMnist } from '../engine/data/fashion-mnist
 import { splitDataset, type ProtocolData } from '../engine/data/split';
 import { runTraining } from '../engine/run-training';
 import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../search/protocol';
+import { ALL_OPS_NASNET, EFFICIENTNET_PHI1 } from './support/export-networks';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Inside the repository, so that the README's `import '@tensorflow/tfjs'` resolves from the export directory. */
 const ARTIFACTS = join(ROOT, 'test-artifacts', `export-${process.pid}`);
-
-/** Every NASNet op at least once, add and concat, pools whose channels differ (1x1 conv after), a factorized reduction. */
-export const ALL_OPS_NASNET: NasnetArchitecture = {
-  family: 'nasnet',
-  version: 1,
-  normal: {
-    blocks: [
-      { inputs: [0, 1], ops: ['identity', 'conv_1x3_3x1'], combine: 'add' },
-      { inputs: [1, 1], ops: ['conv_1x7_7x1', 'dil_conv_3x3'], combine: 'concat' },
-      { inputs: [0, 2], ops: ['avg_pool_3x3', 'max_pool_3x3'], combine: 'add' },
-      { inputs: [2, 3], ops: ['max_pool_5x5', 'max_pool_7x7'], combine: 'add' },
-      { inputs: [1, 4], ops: ['conv_1x1', 'conv_3x3'], combine: 'add' },
-    ],
-  },
-  reduction: {
-    blocks: [
-      { inputs: [0, 1], ops: ['sep_conv_3x3', 'sep_conv_5x5'], combine: 'add' },
-      { inputs: [1, 0], ops: ['sep_conv_7x7', 'dil_conv_3x3'], combine: 'add' },
-      { inputs: [0, 2], ops: ['identity', 'avg_pool_3x3'], combine: 'concat' },
-      { inputs: [1, 3], ops: ['max_pool_3x3', 'conv_1x3_3x1'], combine: 'add' },
-      { inputs: [4, 2], ops: ['identity', 'max_pool_5x5'], combine: 'add' },
-    ],
-  },
-  network: { cellsPerStage: 1, reductions: 1, filters: 8 },
-};
-
-/** The EfficientNet space's base at phi = 1: its input is resized from 28 to 32 pixels. */
-const EFFICIENTNET_PHI1: Architecture = { ...EFFICIENTNET_B0_SMALL, scaling: { ...EFFICIENTNET_B0_SMALL.scaling, phi: 1 } };
 
 const protocol: TrainingProtocol = {
   ...DEFAULT_PROTOCOL,
