@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { EXPORT_FORMATS } from '../../cells/exporters/formats';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag } from '../options';
+import { BACKEND_PREFERENCES } from '../../engine/backend';
+import { addFlags, example, flag } from '../options';
 
 export function defineExport(program: Command): void {
   const command = program
@@ -19,7 +20,7 @@ export function defineExport(program: Command): void {
     flag('--out <dir>', 'directory to create (must not exist, or be empty)'),
     flag('--format <format>', 'what to write', { default: 'both', choices: EXPORT_FORMATS }),
     flag('--train', "when no weights are kept: train the architecture in this process first, under its trial's protocol (an architecture never trained: the default protocol); not recorded"),
-    backendFlag('tfjs backend of the --train training'),
+    flag('--backend <backend>', 'tfjs backend of the --train training', { default: 'auto', choices: BACKEND_PREFERENCES }),
   ]);
   example(command, 'nas export my-search-final-1a2b3c4d/0 --out model/');
   command.action(runs(async (input) => (await import('../commands/export')).exportCommand(input)));
