@@ -79,8 +79,8 @@ export async function exportCommand({ flags, args }: CommandInput): Promise<numb
   writeDirectory(out, files, outFlag);
   const { metrics } = weights;
   const accuracy = metrics.testAccuracy === null ? '' : `, test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%`;
-  const what = metrics.trialId ? `trial ${metrics.trialId}` : 'the network trained here';
-  printNote(`exported ${what} (architecture ${source.architecture.hash}, ${metrics.role}${accuracy}) to ${outFlag}`);
+  const what = metrics.trialId ? `trial ${metrics.trialId} (architecture ${source.architecture.hash}, ${metrics.role}` : `the network trained here (architecture ${source.architecture.hash}, not recorded`;
+  printNote(`exported ${what}${accuracy}) to ${outFlag}`);
   for (const path of files.keys()) printData(join(outFlag, path));
   return 0;
 }
@@ -203,7 +203,9 @@ function writeDirectory(out: string, files: Map<string, string | Uint8Array>, fl
 
 async function exportFiles(source: ExportSource, weights: Weights, format: ExportFormat): Promise<Map<string, string | Uint8Array>> {
   const tf = await import('@tensorflow/tfjs');
-  // Building and reading weights only: tfjs' plain JS backend, whatever else is installed.
+  // Building and reading weights only: tfjs' plain JS backend, whatever else is installed. Production
+  // mode also keeps it from printing its banner advising tfjs-node, which an export does not need.
+  tf.enableProdMode();
   await tf.setBackend('cpu');
   const [{ buildExportModel }, { exportBundle }, { restoreModelWeights }] = await Promise.all([
     import('../../cells/exporters/tfjs'),
