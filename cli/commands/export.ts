@@ -111,6 +111,9 @@ function keptWeights(source: ExportSource, weights: { epoch: number; bytes: Uint
 async function trainHere(source: ExportSource, preference: BackendPreference): Promise<Weights> {
   const { protocol } = source;
   const seed = source.trial?.seed ?? protocol.seed;
+  if (protocol.dataset !== 'fashion-mnist') {
+    throw new RequestError('--train', `trains on Fashion-MNIST only; this protocol's dataset is ${protocol.dataset}`);
+  }
   checkTrainingData(protocol, { asFlags: false });
   const [{ selectBackend }, { defaultDataDir, loadFashionMnist }, { splitDataset }, { runTraining }] = await Promise.all([
     import('../../engine/backend'),
