@@ -16,6 +16,7 @@ const TABLES = [
   'scaling_studies',
   'searches',
   'trial_epochs',
+  'trial_weights',
   'trials',
 ];
 
