@@ -10,6 +10,8 @@
  * and, when Debian's python3-optuna (and python3-psycopg2) is installed, Optuna's random sampler
  * with RDB storage on the same Postgres server, the same trial counts and n_jobs = parallelism.
  * Reported per run: trials/s, and the overhead per trial per slot: wall x slots / trials - length.
+ * Then where the time of one trial goes: the activities and workflow tasks of the embedded run at
+ * parallelism 1 with 0 s trials, from its Temporal history (bench/history-trace.ts).
  *
  *   npm run bench:orchestration [-- --json] [--quick]
  *
@@ -32,6 +34,7 @@ import type { SearchRequest } from '../search/request';
 import { openStack } from '../stack/embedded';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
+import { traceHistory, type Span } from './history-trace';
 
 interface Run {
   deployment: string;
@@ -83,6 +86,9 @@ async function timed(client: Client, taskQueue: string, request: SearchRequest):
   return seconds;
 }
 
+/** The trace of the embedded search at parallelism 1 with 0 s trials. */
+let trace: { trials: number; spans: Span[] } | null = null;
+
 async function embedded(parallels: number[], log: (line: string) => void): Promise<Run[]> {
   const runs: Run[] = [];
   for (const trialMs of LENGTHS_MS) {
@@ -97,6 +103,7 @@ async function embedded(parallels: number[], log: (line: string) => void): Promi
         const run = runOf('embedded', 1, parallel, trialMs, trials, await timed(client, stack.taskQueues.orchestrator, request));
         log(line(run));
         runs.push(run);
+        if (parallel === 1 && trialMs === 0) trace = { trials, spans: traceHistory(await client.workflow.getHandle(request.searchId).fetchHistory()) };
       }
     } finally {
       await stack.close();
@@ -214,7 +221,14 @@ async function main(): Promise<void> {
   const runs = [...(await embedded(opts.parallels, log)), ...(await onPostgres(opts.parallels, log))];
   if (optunaAvailable()) runs.push(...(await optuna(opts.parallels, log)));
   else log('optuna: not installed (apt-get install python3-optuna python3-psycopg2 adds the reference rows)');
-  if (opts.json) console.log(JSON.stringify({ runs }, null, 2));
+  if (trace) {
+    log(`\nOne trial's path (embedded, parallel 1, 0 s trials; per trial, from the search's history):`);
+    log(`${'step'.padEnd(18)} ${'per trial'.padStart(9)} ${'queued ms'.padStart(10)} ${'run ms'.padStart(8)}`);
+    for (const span of trace.spans) {
+      log(`${span.name.padEnd(18)} ${(span.count / trace.trials).toFixed(2).padStart(9)} ${span.queuedMs.toFixed(1).padStart(10)} ${span.runMs.toFixed(1).padStart(8)}`);
+    }
+  }
+  if (opts.json) console.log(JSON.stringify({ runs, trace }, null, 2));
 }
 
 main().then(
