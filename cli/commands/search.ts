@@ -70,8 +70,9 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
 
 /**
  * Follows a search until it ends, printing its leaderboard and final table (JSON: one object with
- * both; CSV: the two tables separated by a blank line): exit 0 when it finished (failed or diverged trials are results in that table), 1 when it
- * ended failed or stopped. Ctrl-C detaches or stops it (cli/follow.ts).
+ * both; CSV: the two tables separated by a blank line): exit 0 when it finished (failed or
+ * diverged trials are results in that table), 1 when it ended failed or stopped. Ctrl-C detaches
+ * or stops it (cli/follow.ts).
  */
 async function followToTheEnd(stack: Stack, searchId: string, format: Format): Promise<number> {
   const { db } = await stack.database();
