@@ -48,6 +48,10 @@ describe('searchWorkflow on a real Temporal dev server', () => {
 
     const history = await stack.env.client.workflow.getHandle(request.searchId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, request.searchId);
+    // Under plain accuracy no reward is written per trial: the row's validation accuracy is the reward.
+    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities.filter((name) => name === 'trainTrial')).toHaveLength(3);
+    expect(activities).not.toContain('recordReward');
   });
 
   it('reuses results of architectures already trained under the same protocol', async () => {

@@ -5,7 +5,7 @@
  * workflow: the order their trials started in (a search's trial-index order), each one only
  * once the feed allows it (a search's proposal window, search/proposal-window.ts).
  */
-import { CancellationScope, condition, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
 import { describeArchitecture } from '../cells';
 import type { Architecture, InputShape } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
@@ -26,6 +26,9 @@ import {
   type SearchProgress,
 } from './signals';
 import { runTrial } from './trial';
+
+/** Patch id: searches whose objective is plain accuracy stopped recording a reward per trial. */
+const ACCURACY_REWARD_NOT_RECORDED = 'accuracy-reward-not-recorded';
 
 /** One training the workflow asks for. */
 export interface PoolTrial {
@@ -267,7 +270,11 @@ export class TrialPool<T extends PoolTrial> {
     if (trial.fidelity === this.options.finalFidelity && (this.best === null || outcome.valAccuracy! > this.best.valAccuracy)) {
       this.best = { trialId: outcome.trialId, valAccuracy: outcome.valAccuracy!, description: describeArchitecture(trial.architecture) };
     }
-    await orchestration.recordReward({ trialId: outcome.trialId, reward: value });
+    // Under plain accuracy the reward is the validation accuracy the row holds (the leaderboard reads it
+    // there): no round trip. Histories from before this step was skipped replay with it.
+    if (this.options.reward.objective !== 'accuracy' || !patched(ACCURACY_REWARD_NOT_RECORDED)) {
+      await orchestration.recordReward({ trialId: outcome.trialId, reward: value });
+    }
     return { trial, outcome, reward: value };
   }
 }

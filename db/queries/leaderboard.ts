@@ -75,8 +75,8 @@ function dominates(a: LeaderboardRow, b: LeaderboardRow, cost: ParetoCost): bool
 
 /**
  * The reward of a row: this search's own trials carry the one the workflow stored; baselines
- * trained elsewhere (and trials recorded before rewards were stored) get the same objective
- * computed here.
+ * trained elsewhere, trials recorded before rewards were stored and trials under plain accuracy
+ * (the workflow stores none: it is the validation accuracy) get the same objective computed here.
  */
 function rewardColumn(searchId: string, reward: RewardConfig): SQL<number | null> {
   const accuracy = sql`${trials.valAccuracy}::float8`;
