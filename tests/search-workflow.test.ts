@@ -48,10 +48,14 @@ describe('searchWorkflow on a real Temporal dev server', () => {
 
     const history = await stack.env.client.workflow.getHandle(request.searchId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, request.searchId);
-    // Under plain accuracy no reward is written per trial: the row's validation accuracy is the reward.
+    // A trial's only task-queue round trip is its training: prepareTrial runs as a local activity, and
+    // under plain accuracy no reward is written (the row's validation accuracy is the reward).
     const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(activities.filter((name) => name === 'trainTrial')).toHaveLength(3);
+    expect(activities).not.toContain('prepareTrial');
     expect(activities).not.toContain('recordReward');
+    const localActivities = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(localActivities).toHaveLength(3);
   });
 
   it('reuses results of architectures already trained under the same protocol', async () => {

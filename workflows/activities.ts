@@ -1,11 +1,19 @@
 /** Activity stubs for workflow code: types only, bound through proxyActivities. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { OrchestrationActivities, TrainingActivities } from '../contracts/activities';
 
-export const orchestration = proxyActivities<OrchestrationActivities>({
+const ORCHESTRATION_OPTIONS = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+} as const;
+
+export const orchestration = proxyActivities<OrchestrationActivities>(ORCHESTRATION_OPTIONS);
+
+/**
+ * The same database steps run by the worker that runs the workflow task (the orchestrator has the
+ * database): no task-queue round trip and no workflow task of their own, for the steps of every trial.
+ */
+export const localOrchestration = proxyLocalActivities<OrchestrationActivities>(ORCHESTRATION_OPTIONS);
 
 /** Trainings: a dead trainer is noticed by its missing heartbeat and the trial retried elsewhere. */
 export function trainers(taskQueue: string): TrainingActivities {

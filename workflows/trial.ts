@@ -1,5 +1,5 @@
 /** One candidate from proposal to terminal state: record, reuse or reject, train, settle. */
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { architectureHash } from '../cells';
 import type { Architecture, InputShape } from '../cells/types';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
@@ -7,7 +7,10 @@ import type { CostBudget } from '../search/request';
 import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
 import type { StrategySummary, TrialOutcome } from '../contracts/activities';
-import { orchestration, trainers } from './activities';
+import { localOrchestration, orchestration, trainers } from './activities';
+
+/** Patch id: prepareTrial became a local activity; histories from before replay it as a scheduled one. */
+const PREPARE_TRIAL_LOCALLY = 'prepare-trial-locally';
 
 export interface TrialPlan {
   searchId: string;
@@ -33,7 +36,8 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
   const archHash = architectureHash(plan.architecture);
   const pHash = protocolHash(plan.protocol);
   try {
-    const prepared = await orchestration.prepareTrial({
+    const prepare = patched(PREPARE_TRIAL_LOCALLY) ? localOrchestration.prepareTrial : orchestration.prepareTrial;
+    const prepared = await prepare({
       trialId,
       searchId: plan.searchId,
       trialIndex: plan.trialIndex,
