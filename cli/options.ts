@@ -76,7 +76,8 @@ export function jsonFlag(): Option {
   return flag('--json', 'same as --format json').conflicts('format');
 }
 
-export const IN_PROCESS_TRAINER = 'tfjs backend of the in-process trainer when this command runs the stack (--wait, no stack running)';
+export const IN_PROCESS_TRAINER =
+  'backend of the in-process trainer when this command runs the stack (--wait, no stack running): a tfjs backend, or simulated (no training, for benchmarks)';
 
 export function backendFlag(description = IN_PROCESS_TRAINER, group?: string): Option {
   return flag('--backend <backend>', description, { default: 'auto', choices: BACKEND_CHOICES, group });

@@ -1,4 +1,8 @@
-/** A run's trial table: sortable by any column, filterable by state. */
+/**
+ * A run's trial table: sortable by any column, filterable by state. The reward column shows when
+ * trials carry one (an objective other than plain accuracy, or a run recorded before such searches
+ * stopped storing it).
+ */
 import { TRIAL_STATES } from '../../contracts/trial-state';
 import type { RunTrial } from '../../db/queries/dashboard-trials';
 import { compact, percent, seconds, timestamp } from '../format';
@@ -7,6 +11,7 @@ import { html } from '../html';
 export function trialTable(trials: RunTrial[]) {
   const counts = new Map<string, number>();
   for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  const rewarded = trials.some((t) => t.reward !== null);
   const options = TRIAL_STATES.filter((s) => counts.has(s)).map((s) => html`<option value="${s}">${s} (${counts.get(s)})</option>`);
   const rows = trials.map(
     (t) => html`<tr data-status="${t.status}" data-trial="${t.id}">
@@ -18,7 +23,7 @@ export function trialTable(trials: RunTrial[]) {
 <td class="num" data-sort="${t.params}">${compact(t.params)}</td>
 <td class="num" data-sort="${t.flops}">${compact(t.flops)}</td>
 <td class="num">${t.fidelity}</td>
-<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>
+${rewarded ? html`<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>` : ''}
 <td class="num" data-sort="${t.trainSeconds ?? ''}">${seconds(t.trainSeconds)}</td>
 <td>${t.role}</td>
 <td>${t.worker ?? ''}</td>
@@ -29,7 +34,7 @@ export function trialTable(trials: RunTrial[]) {
 <h2>Trials</h2>
 <div class="filter"><label>State: <select data-filters="trial-table"><option value="">all (${trials.length})</option>${options}</select></label> · <span id="trial-table-shown">${trials.length}</span> shown · click a header to sort</div>
 <table id="trial-table" class="sortable">
-<thead><tr><th class="num">#</th><th>state</th><th>architecture</th><th class="num">val acc</th><th class="num">test acc</th><th class="num">params</th><th class="num">FLOPs</th><th class="num">fidelity</th><th class="num">reward</th><th class="num">train</th><th>role</th><th>worker</th><th>finished (UTC)</th></tr></thead>
+<thead><tr><th class="num">#</th><th>state</th><th>architecture</th><th class="num">val acc</th><th class="num">test acc</th><th class="num">params</th><th class="num">FLOPs</th><th class="num">fidelity</th>${rewarded ? html`<th class="num">reward</th>` : ''}<th class="num">train</th><th>role</th><th>worker</th><th>finished (UTC)</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
 </section>`;
