@@ -88,3 +88,22 @@ export function checkInputAndClasses(input: InputShape, classes: number): void {
   }
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`classes: must be an integer >= 2, got ${classes}`);
 }
+
+/**
+ * MobileNetV2's inverted residual block (the baseline and cells/mobilenetv2): 1x1 expansion
+ * (skipped at t = 1), depthwise 3x3, linear 1x1 projection; residual when shapes allow.
+ */
+export function invertedResidual(
+  b: GraphBuilder,
+  name: string,
+  x: number,
+  inChannels: number,
+  row: { t: number; c: number },
+  strides: number,
+): number {
+  let y = x;
+  if (row.t !== 1) y = convBn(b, `${name}_expand`, y, { filters: inChannels * row.t, kernel: 1, activation: 'relu6' });
+  y = depthwiseBn(b, `${name}_dw`, y, { kernel: 3, strides, activation: 'relu6' });
+  y = convBn(b, `${name}_project`, y, { filters: row.c, kernel: 1, activation: 'linear' });
+  return strides === 1 && inChannels === row.c ? b.add(`${name}_add`, { op: 'add' }, [y, x]) : y;
+}

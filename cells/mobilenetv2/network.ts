@@ -6,7 +6,7 @@
  * made divisible, above).
  */
 import { GraphBuilder, type LayerGraph } from '../graph';
-import { checkInputAndClasses, convBn, depthwiseBn, poolClassifier } from '../baselines/layers';
+import { checkInputAndClasses, convBn, invertedResidual, poolClassifier } from '../baselines/layers';
 import { GenotypeError, type InputShape, type MobileNetV2Architecture } from '../types';
 
 /** Bottleneck rows: expansion t, channels c (before the width multiplier), repeats n, first stride s. */
@@ -82,12 +82,7 @@ export function mobileNetV2Graph(arch: MobileNetV2Architecture, input: InputShap
     const filters = makeDivisible(Math.floor(Math.round(row.c * width * 1e9) / 1e9));
     for (let i = 0; i < row.n; i++) {
       const strides = i === 0 ? row.s : 1;
-      const name = `block${r + 1}_${i + 1}`;
-      let y = x;
-      if (row.t !== 1) y = convBn(b, `${name}_expand`, y, { filters: channels * row.t, kernel: 1, activation: 'relu6' });
-      y = depthwiseBn(b, `${name}_dw`, y, { kernel: 3, strides, activation: 'relu6' });
-      y = convBn(b, `${name}_project`, y, { filters, kernel: 1, activation: 'linear' });
-      x = strides === 1 && channels === filters ? b.add(`${name}_add`, { op: 'add' }, [y, x]) : y;
+      x = invertedResidual(b, `block${r + 1}_${i + 1}`, x, channels, { t: row.t, c: filters }, strides);
       channels = filters;
     }
   });

@@ -1,6 +1,6 @@
 import { GraphBuilder, type LayerGraph } from '../../graph';
 import type { InputShape } from '../../types';
-import { convBn, depthwiseBn, poolClassifier } from '../layers';
+import { convBn, invertedResidual, poolClassifier } from '../layers';
 
 /**
  * MobileNetV2's bottleneck table (expansion t, channels c, repeats n, first
@@ -21,22 +21,6 @@ const MOBILENETV2_SMALL_ROWS = [
 const STEM_FILTERS = 16;
 /** 1280 in the paper, halved with the rest. */
 const HEAD_FILTERS = 640;
-
-/** 1x1 expansion (skipped at t = 1), depthwise 3x3, linear 1x1 projection; residual when shapes allow. */
-function invertedResidual(
-  b: GraphBuilder,
-  name: string,
-  x: number,
-  inChannels: number,
-  row: { t: number; c: number },
-  strides: number,
-): number {
-  let y = x;
-  if (row.t !== 1) y = convBn(b, `${name}_expand`, y, { filters: inChannels * row.t, kernel: 1, activation: 'relu6' });
-  y = depthwiseBn(b, `${name}_dw`, y, { kernel: 3, strides, activation: 'relu6' });
-  y = convBn(b, `${name}_project`, y, { filters: row.c, kernel: 1, activation: 'linear' });
-  return strides === 1 && inChannels === row.c ? b.add(`${name}_add`, { op: 'add' }, [y, x]) : y;
-}
 
 /** stem 3x3 conv-BN-relu6, 17 inverted residual blocks, 1x1 head conv-BN-relu6, pool, dropout 0.2, dense softmax. */
 export function mobilenetv2SmallGraph(input: InputShape, classes: number): LayerGraph {
