@@ -14,19 +14,11 @@ import {
   type NasnetSpaceConfig,
 } from '../cells/nasnet';
 import { GenotypeError, NASNET_OPS, type NasnetArchitecture } from '../cells/types';
+import { genotypeError } from './support/genotype-error';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const input = { height: 28, width: 28, channels: 1 };
 
-function genotypeError(fn: () => unknown): GenotypeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GenotypeError);
-    return error as GenotypeError;
-  }
-  throw new Error('expected a GenotypeError');
-}
 
 describe('validateNasnet', () => {
   it('accepts NASNet-A and returns an equal clean copy', () => {

@@ -44,19 +44,11 @@ import {
   type Architecture,
   type PublishedNasnetArchitecture,
 } from '../cells';
+import { genotypeError } from './support/genotype-error';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const MNIST = { height: 28, width: 28, channels: 1 };
 
-function genotypeError(fn: () => unknown): GenotypeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GenotypeError);
-    return error as GenotypeError;
-  }
-  throw new Error('expected a GenotypeError');
-}
 
 /** name, our params, reference params, convention params, our MACs, paper MACs. */
 const table = PUBLISHED_NETWORKS.map((n) => {

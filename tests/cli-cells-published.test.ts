@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHED_NETWORKS, architectureCost, NASNET_A } from '../cells';
-import { runCli } from './support/run-cli';
+import { badInputLine, runCli } from './support/run-cli';
 
-const oneLine = async (argv: string[]) => {
-  const { code, stdout, stderr } = await runCli(argv);
-  expect(code, stderr).toBe(2);
-  expect(stdout).toBe('');
-  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-  return stderr.trimEnd();
-};
 
 describe('nas cells show at any input size', () => {
   it('shows a published network at its own input and class count', async () => {
@@ -51,14 +44,14 @@ describe('nas cells show at any input size', () => {
   }, 60_000);
 
   it('refuses a bad --input or --classes in one line naming the flag and the fix', async () => {
-    expect(await oneLine(['cells', 'show', 'nasnet-a', '--input', '224x224'])).toBe(
+    expect(await badInputLine(['cells', 'show', 'nasnet-a', '--input', '224x224'])).toBe(
       'nas: --input: must be HEIGHTxWIDTHxCHANNELS with sizes in 1..4096, e.g. --input 224x224x3; got "224x224"',
     );
-    expect(await oneLine(['cells', 'show', 'nasnet-a', '--classes', '1'])).toBe('nas: --classes: must be at least 2 (a classifier), e.g. --classes 1000; got 1');
-    expect(await oneLine(['cells', 'show', 'nasnet-a-mobile', '--input', '2x2x3'])).toMatch(
+    expect(await badInputLine(['cells', 'show', 'nasnet-a', '--classes', '1'])).toBe('nas: --classes: must be at least 2 (a classifier), e.g. --classes 1000; got 1');
+    expect(await badInputLine(['cells', 'show', 'nasnet-a-mobile', '--input', '2x2x3'])).toMatch(
       /^nas: --input: nasnet-a-mobile cannot be built for a 2x2x3 input \(.*\); give a larger --input$/,
     );
-    expect(await oneLine(['cells', 'show', 'resnet50'])).toMatch(/^nas: <name\|genotype-file\|hash>: resnet50 is neither a network name \(lenet5, .*mobilenetv2-1\.0\), a file nor a hex architecture hash$/);
+    expect(await badInputLine(['cells', 'show', 'resnet50'])).toMatch(/^nas: <name\|genotype-file\|hash>: resnet50 is neither a network name \(lenet5, .*mobilenetv2-1\.0\), a file nor a hex architecture hash$/);
   });
 });
 

@@ -23,7 +23,7 @@ import { saveTrainedWeights } from '../db/queries/trained-weights';
 import { enqueueTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
 import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
-import { runCli } from './support/run-cli';
+import { badInputLine, runCli } from './support/run-cli';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createTrainingActivities } from '../workers/activities/training';
@@ -194,36 +194,29 @@ describe('nas export', () => {
   }, 180_000);
 
   describe('bad input: one line naming the field and the fix, exit 2, nothing written', () => {
-    const oneLine = async (argv: string[]) => {
-      const { code, stdout, stderr } = await runCli(argv);
-      expect(code, stderr).toBe(2);
-      expect(stdout).toBe('');
-      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-      return stderr.trimEnd();
-    };
     const before = () => readdirSync(root).sort();
 
     it('no --out, --out in use, a bad --format', async () => {
       const listing = before();
-      expect(await oneLine(['export', 'exp-final/0'])).toBe('nas: --out: is required: the directory to write the model into, e.g. --out model/');
+      expect(await badInputLine(['export', 'exp-final/0'])).toBe('nas: --out: is required: the directory to write the model into, e.g. --out model/');
       const used = join(root, 'used');
       mkdirSync(used, { recursive: true });
       writeFileSync(join(used, 'keep.txt'), 'mine');
-      expect(await oneLine(['export', 'exp-final/0', '--out', used])).toMatch(/^nas: --out: .*used already exists and is not empty; name a new directory/);
+      expect(await badInputLine(['export', 'exp-final/0', '--out', used])).toMatch(/^nas: --out: .*used already exists and is not empty; name a new directory/);
       expect(readdirSync(used)).toEqual(['keep.txt']);
-      expect(await oneLine(['export', 'exp-final/0', '--out', join(root, 'x'), '--format', 'pt'])).toBe('nas: --format: must be one of onnx, tfjs, both, got "pt"');
+      expect(await badInputLine(['export', 'exp-final/0', '--out', join(root, 'x'), '--format', 'pt'])).toBe('nas: --format: must be one of onnx, tfjs, both, got "pt"');
       expect(before()).toEqual([...listing, 'used'].sort());
     });
 
     it('an unknown trial or architecture, and a search trial without kept weights say how to get them', async () => {
       const listing = before();
       const out = join(root, 'never');
-      expect(await oneLine(['export', 'nope/3', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no trial nope\/3 is recorded/);
-      expect(await oneLine(['export', 'exp-final/3', '--out', out])).toBe(
+      expect(await badInputLine(['export', 'nope/3', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no trial nope\/3 is recorded/);
+      expect(await badInputLine(['export', 'exp-final/3', '--out', out])).toBe(
         'nas: <trial-id|architecture-hash>: trial exp-final/3 ended diverged: only a succeeded training has trained weights',
       );
-      expect(await oneLine(['export', 'abcdef12', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no architecture abcdef12 has been trained here/);
-      expect(await oneLine(['export', 'exp-search/0', '--out', out])).toBe(
+      expect(await badInputLine(['export', 'abcdef12', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no architecture abcdef12 has been trained here/);
+      expect(await badInputLine(['export', 'exp-search/0', '--out', out])).toBe(
         'nas: <trial-id|architecture-hash>: trial exp-search/0 is a search training, whose weights are not kept: ' +
           "`nas search finalize exp-search --top K --wait` retrains the search's best K candidates as final trials, which keep theirs; " +
           'or `nas export exp-search/0 --train` trains it here',

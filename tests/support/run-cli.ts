@@ -1,5 +1,5 @@
 /** `main(argv)` of cli/main.ts in this process, with what it wrote to stdout and stderr. */
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { main } from '../../cli/main';
 
 export interface CliRun {
@@ -26,4 +26,13 @@ export async function runCli(argv: string[]): Promise<CliRun> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/** Runs a command line that must be refused as bad input: exit 2, nothing on stdout, one line on stderr (returned). */
+export async function badInputLine(argv: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runCli(argv);
+  expect(code, stderr).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  return stderr.trimEnd();
 }
