@@ -1,7 +1,7 @@
 /**
  * The suite every strategy passes, alone and wrapped in successive halving:
- * determinism in (seed, observations), state round trip through JSON,
- * validity of every proposal, dedup, and a small state.
+ * determinism in (seed, observations), state round trip through JSON (log and
+ * snapshot), validity of every proposal, dedup, and a small state.
  */
 import { describe, expect, it } from 'vitest';
 import type { DecisionSpace } from '../cells/types';
@@ -93,6 +93,32 @@ describe.each(CONFIGS)('strategy conformance: %s', (_label, base) => {
     const twin = driver.clone();
     expect(twin.play(restored, 10)).toEqual(driver.play(original, 10));
     expect(restored.summary()).toEqual(original.summary());
+  });
+
+  it('continues from a snapshot as the uninterrupted strategy and a replay of its log do', () => {
+    const original = createStrategy(config, space, 11);
+    const driver = new Driver(objective.score);
+    driver.play(original, 10);
+    const { state, arrays } = original.exportSnapshot();
+    const fromSnapshot = createStrategy(config, space, 11, JSON.parse(JSON.stringify(state)), arrays.slice());
+    const fromLog = createStrategy(config, space, 11, JSON.parse(JSON.stringify(original.exportState())));
+    expect(fromSnapshot.summary()).toEqual(original.summary());
+    const [twin, triplet] = [driver.clone(), driver.clone()];
+    const expected = driver.play(original, 12);
+    expect(twin.play(fromSnapshot, 12)).toEqual(expected);
+    expect(triplet.play(fromLog, 12)).toEqual(expected);
+    expect(fromSnapshot.summary()).toEqual(original.summary());
+    expect(fromSnapshot.exportSnapshot()).toEqual(original.exportSnapshot());
+    expect(() => fromSnapshot.exportState()).toThrow(/no complete log/);
+  });
+
+  it('refuses a snapshot of another seed or config, or without its arrays', () => {
+    const original = createStrategy(config, space, 11);
+    new Driver(objective.score).play(original, 3);
+    const { state, arrays } = original.exportSnapshot();
+    expect(() => createStrategy(config, space, 12, state, arrays)).toThrow(/fingerprint/);
+    expect(() => createStrategy(config, space, 11, state)).toThrow(/arrays .* are missing/);
+    expect(() => createStrategy(config, space, 11, state, arrays.subarray(8))).toThrow(/strategy snapshot: /);
   });
 
   it('refuses a state exported under another seed or config', () => {

@@ -157,11 +157,14 @@ describe('the trial pool on a real Temporal dev server', () => {
     expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/^invalid request: seed: must be an integer in 0\.\.2147483647/);
   });
 
-  it('continues as new with results held by the proposal window and proposes what one run would', async () => {
-    const strategy = { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window: 2 };
+  it.each([
+    ['evolution', { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window: 2 }],
+    // The controller's weights and Adam moments cross each continue-as-new as the snapshot's binary payload.
+    ['reinforce', { name: 'reinforce' as const, dedup: true, reinforce: { batchSize: 2, learningRate: 0.05 }, window: 2 }],
+  ])('%s: continues as new with results held by the proposal window and proposes what one run would', async (name, strategy) => {
     const archs: string[][] = [];
     for (const trialsPerRun of [3, 100]) {
-      const request = tinySearchRequest({ searchId: `pool-continued-${trialsPerRun}`, strategy, trials: 9, parallel: 2, seed: 51, trialsPerRun });
+      const request = tinySearchRequest({ searchId: `pool-continued-${name}-${trialsPerRun}`, strategy, trials: 9, parallel: 2, seed: 51, trialsPerRun });
       const summary = await withStub(() =>
         stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
       );

@@ -3,7 +3,7 @@
  * and feeds results back in trial-index order, and the workflow continues-as-new with the
  * strategy state before its history grows large.
  */
-import { continueAsNew, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { finalizeRequestOf } from '../search/final';
 import { protocolForFidelity } from '../search/fidelity';
 import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
@@ -11,7 +11,7 @@ import type { SearchRequest } from '../search/request';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
 import type { DecisionSpace } from '../cells/types';
-import type { Strategy, StrategyState } from '../search/strategies/types';
+import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types';
 import type { TrialState } from '../contracts/trial-state';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
@@ -24,10 +24,11 @@ export interface SearchTrial extends PoolTrial {
   choices: number[];
 }
 
-/** What survives continue-as-new. */
+/** What survives continue-as-new (with the strategy snapshot's arrays as the workflow's third argument). */
 export interface SearchCarry {
   nextIndex: number;
-  strategyState: StrategyState;
+  /** A snapshot; a log in runs that began before snapshots. */
+  strategyState: StrategySnapshot | StrategyState;
   counts: Partial<Record<TrialState, number>>;
   best: BestTrial | null;
   parallel: number;
@@ -48,12 +49,14 @@ export interface SearchSummary {
 /** Continue-as-new well before Temporal's 50k-event / 50 MB limits. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
 const DEFAULT_TRIALS_PER_RUN = 500;
+/** Runs continue with a strategy snapshot instead of the strategy's call log from here on. */
+const STRATEGY_SNAPSHOTS = 'strategy-snapshots';
 
-export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry): Promise<SearchSummary> {
+export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry, strategyArrays?: Uint8Array): Promise<SearchSummary> {
   rejectInvalid(() => validateSearchRequest(request));
   return failSearchOnError(request.searchId, async () => {
     const space = makeDecisionSpace(request.space);
-    const strategy = createStrategy(request.strategy, space, request.seed, carry?.strategyState);
+    const strategy = createStrategy(request.strategy, space, request.seed, carry?.strategyState, strategyArrays);
     const pool = new TrialPool<SearchTrial>({
       searchId: request.searchId,
       trials: request.trials,
@@ -83,15 +86,12 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
     await pool.run(feed);
     if (!pool.isStopping && feed.nextIndex < request.trials && feed.continuing) {
       const { counts, best, parallel, paused, held } = pool.carry();
-      return await continueAsNew<typeof searchWorkflow>(request, {
-        nextIndex: feed.nextIndex,
-        strategyState: strategy.exportState(),
-        counts,
-        best,
-        parallel,
-        paused,
-        held,
-      });
+      const { state, arrays } = patched(STRATEGY_SNAPSHOTS) ? strategy.exportSnapshot() : { state: strategy.exportState(), arrays: undefined };
+      return await continueAsNew<typeof searchWorkflow>(
+        request,
+        { nextIndex: feed.nextIndex, strategyState: state, counts, best, parallel, paused, held },
+        arrays,
+      );
     }
     pool.releaseAll(feed);
     const status = pool.isStopping ? 'stopped' : 'finished';

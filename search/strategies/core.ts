@@ -1,16 +1,24 @@
 /** The shape shared by the three strategies: seeds first, then draws of their own, dedup by the ledger. */
 import type { DecisionSpace } from '../../cells/types';
-import type { Rng } from '../rng';
-import { ProposalLedger, requireCount, validateObservations } from './ledger';
+import { restoreRng, type Rng, type RngState } from '../rng';
+import { ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger';
+import type { Float64Tape, Snapshotting } from './snapshot';
 import { randomChoices } from './space';
 import type { Candidate, Observation, StrategyName } from './types';
 
-/** A strategy without state export; recorded.ts adds that to every one. */
-export interface CoreStrategy {
+/** A strategy without the state log; recorded.ts adds that to every one. */
+export interface CoreStrategy extends Snapshotting {
   readonly name: StrategyName;
   propose(count: number): Candidate[];
   observe(observations: Observation[]): void;
   summary(): Record<string, number | string>;
+}
+
+export interface LedgerStrategySnapshot {
+  observed: number;
+  proposed: number;
+  rng: RngState;
+  ledger: LedgerSnapshot;
 }
 
 /** Draws a uniform architecture this many times before concluding the space is exhausted. */
@@ -25,7 +33,7 @@ export abstract class LedgerStrategy implements CoreStrategy {
   constructor(
     protected readonly space: DecisionSpace,
     protected readonly ledger: ProposalLedger,
-    protected readonly rng: Rng,
+    protected rng: Rng,
   ) {}
 
   propose(count: number): Candidate[] {
@@ -50,6 +58,17 @@ export abstract class LedgerStrategy implements CoreStrategy {
 
   summary(): Record<string, number | string> {
     return { proposed: this.proposed, observed: this.observed, pendingSeeds: this.ledger.pendingSeeds };
+  }
+
+  snapshot(tape: Float64Tape): LedgerStrategySnapshot {
+    return { observed: this.observed, proposed: this.proposed, rng: this.rng.state(), ledger: this.ledger.snapshot(tape) };
+  }
+
+  restore(state: LedgerStrategySnapshot, tape: Float64Tape): void {
+    this.observed = state.observed;
+    this.proposed = state.proposed;
+    this.rng = restoreRng(state.rng);
+    this.ledger.restore(state.ledger, tape);
   }
 
   /** A new architecture of the strategy's own choosing, claimed in the ledger; null when none is left. */

@@ -7,8 +7,9 @@
  */
 import type { DecisionSpace } from '../../cells/types';
 import type { Rng } from '../rng';
-import { LedgerStrategy } from './core';
+import { LedgerStrategy, type LedgerStrategySnapshot } from './core';
 import type { ProposalLedger } from './ledger';
+import type { Float64Tape } from './snapshot';
 import type { Observation } from './types';
 
 export interface EvolutionSettings {
@@ -24,9 +25,15 @@ interface Individual {
   reward: number;
 }
 
+interface EvolutionSnapshot extends LedgerStrategySnapshot {
+  /** Oldest first, as "<choices as text> <reward>". */
+  population: string[];
+  uniformFallbacks: number;
+}
+
 export class EvolutionStrategy extends LedgerStrategy {
   readonly name = 'evolution' as const;
-  private readonly population: Individual[] = [];
+  private population: Individual[] = [];
   private readonly mutable: number[];
   private uniformFallbacks = 0;
 
@@ -65,6 +72,20 @@ export class EvolutionStrategy extends LedgerStrategy {
       populationMean: rewards.length ? rewards.reduce((a, b) => a + b, 0) / rewards.length : 'none',
       uniformFallbacks: this.uniformFallbacks,
     };
+  }
+
+  snapshot(tape: Float64Tape): EvolutionSnapshot {
+    const population = this.population.map((p) => `${this.ledger.codec.toText(p.choices)} ${p.reward}`);
+    return { ...super.snapshot(tape), population, uniformFallbacks: this.uniformFallbacks };
+  }
+
+  restore(state: EvolutionSnapshot, tape: Float64Tape): void {
+    super.restore(state, tape);
+    this.population = state.population.map((entry, i) => {
+      const [text, reward] = entry.split(' ');
+      return { choices: this.ledger.codec.fromText(text, `strategy snapshot: population[${i}]`), reward: Number(reward) };
+    });
+    this.uniformFallbacks = state.uniformFallbacks;
   }
 
   private tournament(): Individual {

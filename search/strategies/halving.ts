@@ -13,6 +13,7 @@
 import type { DecisionSpace } from '../../cells/types';
 import type { CoreStrategy } from './core';
 import { requireCount, validateObservations } from './ledger';
+import type { Float64Tape } from './snapshot';
 import { ChoiceCodec } from './space';
 import type { Candidate, Observation } from './types';
 
@@ -35,8 +36,17 @@ interface Rung {
   ranked: RungEntry[];
 }
 
+/** A rung entry as "<choices as text> <origin> <reward> <promoted 0|1>", the reward empty while pending or "null" when failed. */
+type EntryText = string;
+
+interface HalvingSnapshot {
+  base: unknown;
+  /** Per rung: pending entries in sending order, ranked entries best first, results so far. */
+  rungs: Array<{ pending: EntryText[]; ranked: EntryText[]; done: number }>;
+}
+
 export class HalvingStrategy implements CoreStrategy {
-  private readonly rungs: Rung[];
+  private rungs: Rung[];
   private readonly codec: ChoiceCodec;
 
   constructor(
@@ -98,6 +108,34 @@ export class HalvingStrategy implements CoreStrategy {
     const top = this.rungs[this.levels - 1].ranked[0];
     out.bestFullFidelity = top ? (top.reward as number) : 'none';
     return out;
+  }
+
+  snapshot(tape: Float64Tape): HalvingSnapshot {
+    const text = (e: RungEntry) => `${e.text} ${e.origin} ${e.reward === undefined ? '' : String(e.reward)} ${e.promoted ? 1 : 0}`;
+    return {
+      base: this.base.snapshot(tape),
+      rungs: this.rungs.map((rung) => ({ pending: [...rung.pending.values()].flat().map(text), ranked: rung.ranked.map(text), done: rung.done })),
+    };
+  }
+
+  restore(state: HalvingSnapshot, tape: Float64Tape): void {
+    this.base.restore(state.base, tape);
+    const entry = (line: EntryText, field: string): RungEntry => {
+      const [text, origin, reward, promoted] = line.split(' ');
+      const choices = this.codec.fromText(text, field);
+      return { text, choices, origin: origin as Candidate['origin'], reward: reward === '' ? undefined : reward === 'null' ? null : Number(reward), promoted: promoted === '1' };
+    };
+    this.rungs = state.rungs.map((saved, k) => {
+      const rung: Rung = { pending: new Map(), pendingCount: 0, done: saved.done, ranked: saved.ranked.map((line, i) => entry(line, `strategy snapshot: rungs[${k}].ranked[${i}]`)) };
+      saved.pending.forEach((line, i) => {
+        const e = entry(line, `strategy snapshot: rungs[${k}].pending[${i}]`);
+        const waiting = rung.pending.get(e.text);
+        if (waiting) waiting.push(e);
+        else rung.pending.set(e.text, [e]);
+        rung.pendingCount += 1;
+      });
+      return rung;
+    });
   }
 
   private nextPromotion(): Candidate | null {

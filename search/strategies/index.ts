@@ -9,9 +9,16 @@ import { ProposalLedger } from './ledger';
 import { RandomStrategy } from './random';
 import { RecordedStrategy, strategyFingerprint } from './recorded';
 import { ReinforceStrategy } from './reinforce/reinforce';
-import type { Strategy, StrategyConfig, StrategyState } from './types';
+import type { Strategy, StrategyConfig, StrategySnapshot, StrategyState } from './types';
 
-export function createStrategy(config: StrategyConfig, space: DecisionSpace, seed: number, state?: StrategyState): Strategy {
+/** A new strategy, or the one a log (`state` version 1) or a snapshot (version 2 and its `arrays`) describes. */
+export function createStrategy(
+  config: StrategyConfig,
+  space: DecisionSpace,
+  seed: number,
+  state?: StrategyState | StrategySnapshot,
+  arrays?: Uint8Array,
+): Strategy {
   if (!Number.isFinite(seed)) throw new RangeError(`seed: must be a finite number, got ${seed}`);
   if (!space || !Array.isArray(space.decisions) || space.decisions.length === 0) {
     throw new TypeError('space: must be a DecisionSpace with at least one decision');
@@ -20,7 +27,8 @@ export function createStrategy(config: StrategyConfig, space: DecisionSpace, see
   let core: CoreStrategy = coreStrategy(resolved, space, seed);
   if (resolved.halving) core = new HalvingStrategy(core, space, resolved.halving.eta, resolved.halving.levels);
   const strategy = new RecordedStrategy(core, space, strategyFingerprint(resolved, space, seed));
-  if (state) strategy.replay(state);
+  if (state?.version === 2) strategy.restore(state, arrays);
+  else if (state) strategy.replay(state);
   return strategy;
 }
 

@@ -4,13 +4,23 @@
  * proposed after it was observed.
  */
 import type { DecisionSpace } from '../../cells/types';
+import type { Float64Tape } from './snapshot';
 import { ChoiceCodec, validateChoices } from './space';
 import type { Candidate, Observation } from './types';
 
+export interface LedgerSnapshot {
+  seeds: string[];
+  seen: number;
+}
+
 export class ProposalLedger {
   readonly codec: ChoiceCodec;
-  private readonly seen = new Set<string>();
-  private readonly seeds: number[][];
+  /**
+   * Architectures by a 53-bit hash of their canonical form: 8 bytes each in a snapshot. Two of
+   * 10,000 architectures share a hash with probability 5e-9; then one of them is never proposed.
+   */
+  private seen = new Set<number>();
+  private seeds: number[][];
 
   constructor(
     private readonly space: DecisionSpace,
@@ -19,10 +29,6 @@ export class ProposalLedger {
   ) {
     this.codec = new ChoiceCodec(space);
     this.seeds = seedArchitectures.map((s, i) => validateChoices(space, s, `strategy.seedArchitectures[${i}]`).slice());
-  }
-
-  get seenCount(): number {
-    return this.seen.size;
   }
 
   get pendingSeeds(): number {
@@ -50,16 +56,44 @@ export class ProposalLedger {
 
   /** Records an already validated observation's architecture as seen. */
   note(observation: Observation): void {
-    if (this.dedup) this.seen.add(this.codec.canonicalKey(observation.choices));
+    if (this.dedup) this.seen.add(this.identity(observation.choices));
+  }
+
+  snapshot(tape: Float64Tape): LedgerSnapshot {
+    tape.write([...this.seen]);
+    return { seeds: this.seeds.map((s) => this.codec.toText(s)), seen: this.seen.size };
+  }
+
+  restore(state: LedgerSnapshot, tape: Float64Tape): void {
+    this.seeds = state.seeds.map((text, i) => this.codec.fromText(text, `strategy snapshot: seeds[${i}]`));
+    this.seen = new Set(tape.read(state.seen));
   }
 
   private claim(choices: number[]): boolean {
     if (!this.dedup) return true;
-    const key = this.codec.canonicalKey(choices);
+    const key = this.identity(choices);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     return true;
   }
+
+  private identity(choices: readonly number[]): number {
+    return hash53(this.codec.canonicalKey(choices));
+  }
+}
+
+/** cyrb53 (bryc, public domain): a fast 53-bit string hash, an exact float64. */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 export function requireCount(count: number): void {

@@ -19,8 +19,14 @@ export interface Strategy {
   /** Up to `count` new candidates; fewer (even 0) when it must wait for results or the space is exhausted. */
   propose(count: number): Candidate[];
   observe(observations: Observation[]): void;
-  /** Plain, small JSON; createStrategy(config, space, seed, state) continues exactly where this one is. */
+  /** The call log: createStrategy(config, space, seed, log) replays it and continues exactly where this one is. */
   exportState(): StrategyState;
+  /**
+   * What the strategy is now, its size independent of how many calls led here (but for the dedup
+   * ledger's 8 bytes per architecture): createStrategy(config, space, seed, snapshot.state,
+   * snapshot.arrays) continues exactly where this one is, as a replay of the log would.
+   */
+  exportSnapshot(): { state: StrategySnapshot; arrays: Uint8Array };
   /** Readable figures for progress queries, e.g. controller entropy, reward baseline, population size. */
   summary(): Record<string, number | string>;
 }
@@ -78,6 +84,13 @@ export interface StrategyConfig {
    * parallelism (search/proposal-window.ts). Default 8; unbounded for random search without halving.
    */
   window?: number;
+}
+
+/** The JSON part of exportSnapshot(); its float64 arrays travel beside it as bytes. */
+export interface StrategySnapshot {
+  version: 2;
+  fingerprint: string;
+  core: unknown;
 }
 
 /**

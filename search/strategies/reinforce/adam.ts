@@ -1,7 +1,9 @@
+import type { Float64Tape } from '../snapshot';
+
 /** Adam (Kingma and Ba 2015) over a flat parameter vector. */
 export class Adam {
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
+  private m: Float64Array;
+  private v: Float64Array;
   private t = 0;
 
   constructor(
@@ -17,6 +19,19 @@ export class Adam {
 
   get steps(): number {
     return this.t;
+  }
+
+  /** The moments go to the tape; the step count is returned. */
+  snapshot(tape: Float64Tape): number {
+    tape.write(this.m);
+    tape.write(this.v);
+    return this.t;
+  }
+
+  restore(steps: number, tape: Float64Tape): void {
+    this.m = tape.read(this.m.length);
+    this.v = tape.read(this.v.length);
+    this.t = steps;
   }
 
   /** theta <- theta - lr * mhat / (sqrt(vhat) + eps), for the gradient of a loss to minimise. */

@@ -10,8 +10,9 @@
  */
 import type { DecisionSpace } from '../../../cells/types';
 import type { Rng } from '../../rng';
-import { LedgerStrategy } from '../core';
+import { LedgerStrategy, type LedgerStrategySnapshot } from '../core';
 import type { ProposalLedger } from '../ledger';
+import type { Float64Tape } from '../snapshot';
 import type { Observation } from '../types';
 import { Adam } from './adam';
 import { Controller, type ControllerOptions, type Trajectory } from './controller';
@@ -22,6 +23,20 @@ export interface ReinforceSettings extends ControllerOptions {
   entropyWeight: number;
   batchSize: number;
   failureReward: number;
+}
+
+/**
+ * The controller's weights and Adam's moments go to the tape. Forward passes kept from sampling
+ * are not part of it: an update recomputes the same values from the weights.
+ */
+interface ReinforceSnapshot extends LedgerStrategySnapshot {
+  /** Observed and not yet in an update, as "<choices as text> <reward>". */
+  batch: string[];
+  baseline: number | null;
+  lastEntropy: number | null;
+  lastLogProb: number | null;
+  uniformFallbacks: number;
+  adamSteps: number;
 }
 
 /** Forward passes of recent samples kept for their update, while the weights are unchanged. */
@@ -85,6 +100,37 @@ export class ReinforceStrategy extends LedgerStrategy {
       uniformFallbacks: this.uniformFallbacks,
       parameters: this.controller.parameterCount,
     };
+  }
+
+  snapshot(tape: Float64Tape): ReinforceSnapshot {
+    const base = super.snapshot(tape);
+    tape.write(this.controller.theta);
+    const adamSteps = this.adam.snapshot(tape);
+    return {
+      ...base,
+      batch: this.batch.map((b) => `${this.ledger.codec.toText(b.choices)} ${b.reward}`),
+      baseline: this.baseline,
+      lastEntropy: this.lastEntropy,
+      lastLogProb: this.lastLogProb,
+      uniformFallbacks: this.uniformFallbacks,
+      adamSteps,
+    };
+  }
+
+  restore(state: ReinforceSnapshot, tape: Float64Tape): void {
+    super.restore(state, tape);
+    this.controller.theta.set(tape.read(this.controller.parameterCount));
+    this.controller.weightsChanged();
+    this.adam.restore(state.adamSteps, tape);
+    this.batch = state.batch.map((entry, i) => {
+      const [text, reward] = entry.split(' ');
+      return { choices: this.ledger.codec.fromText(text, `strategy snapshot: batch[${i}]`), reward: Number(reward) };
+    });
+    this.baseline = state.baseline;
+    this.lastEntropy = state.lastEntropy;
+    this.lastLogProb = state.lastLogProb;
+    this.uniformFallbacks = state.uniformFallbacks;
+    this.sampledPaths = new Map();
   }
 
   private update(batch: Array<{ choices: number[]; reward: number }>): void {
