@@ -7,11 +7,13 @@
  *   - the embedded stack (dev server, PGlite, in-process workers: what `nas search start --wait` runs);
  *   - a Temporal server persisting to Postgres, with the results on the Postgres server and
  *     `nas worker` processes (an orchestrator and 1, 2, 4 or 8 simulated trainers);
+ * then with 10 s trials one trainer process against eight, each running one trial at a time;
  * and, when Debian's python3-optuna (and python3-psycopg2) is installed, Optuna's random sampler
  * with RDB storage on the same Postgres server, the same trial counts and n_jobs = parallelism.
  * Reported per run: trials/s, and the overhead per trial per slot: wall x slots / trials - length.
  * Then where the time of one trial goes: the activities and workflow tasks of the embedded run at
- * parallelism 1 with 0 s trials, from its Temporal history (bench/history-trace.ts).
+ * parallelism 1 with 0 s trials, from its Temporal history (bench/history-trace.ts). Last, issue 18's
+ * targets as met or missed (bench/orchestration-targets.ts; the JSON's `targets`).
  *
  *   npm run bench:orchestration [-- --json] [--quick]
  *
@@ -35,6 +37,7 @@ import { openStack } from '../stack/embedded';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
 import { traceHistory, type Span } from './history-trace';
+import { orchestrationTargets } from './orchestration-targets';
 
 interface Run {
   deployment: string;
@@ -49,6 +52,7 @@ interface Run {
 }
 
 const LENGTHS_MS = [0, 1000];
+const SCALE_OUT_TRIAL_MS = 10_000;
 
 function options() {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
@@ -60,8 +64,9 @@ function trialCount(parallel: number, trialMs: number): number {
   return trialMs === 0 ? Math.max(50, 4 * parallel) : Math.max(10, 3 * parallel);
 }
 
-function runOf(deployment: string, trainers: number, parallel: number, trialMs: number, trials: number, wallSeconds: number): Run {
-  const slots = Math.min(parallel, trials);
+/** `devices`: trials the trainer processes run at once in all, when fewer than the parallelism. */
+function runOf(deployment: string, trainers: number, parallel: number, trialMs: number, trials: number, wallSeconds: number, devices = parallel): Run {
+  const slots = Math.min(parallel, devices, trials);
   return { deployment, trainers, parallel, trialMs, trials, wallSeconds, trialsPerSecond: trials / wallSeconds, overheadMs: (wallSeconds * 1000 * slots) / trials - trialMs };
 }
 
@@ -119,17 +124,19 @@ async function onPostgres(parallels: number[], log: (line: string) => void): Pro
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const runs: Run[] = [];
-  const scenario = async (trainers: number, parallel: number, trialMs: number) => {
+  /** `concurrency`: trials per trainer process at once; by default the parallelism shared out. */
+  const scenario = async (trainers: number, parallel: number, trialMs: number, concurrency = Math.ceil(parallel / trainers), trials = trialCount(parallel, trialMs)) => {
     const database = await createPostgresTestDatabase();
     const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: database.url, NAS_HOME: join(work, 'home'), NAS_SIMULATED_EPOCH_MS: String(trialMs) };
-    const concurrency = String(Math.ceil(parallel / trainers));
     const workers: WorkerProcess[] = [startWorkerProcess(['orchestrator'], env)];
-    for (let i = 0; i < trainers; i++) workers.push(startWorkerProcess(['trainer', '--backend', 'simulated', '--concurrency', concurrency, '--identity', `sim-${i}`], env));
+    for (let i = 0; i < trainers; i++) {
+      workers.push(startWorkerProcess(['trainer', '--backend', 'simulated', '--concurrency', String(concurrency), '--identity', `sim-${i}`], env));
+    }
     try {
       await Promise.all(workers.map((w) => w.ready));
-      const trials = trialCount(parallel, trialMs);
-      const request = searchRequest(`pg-${trainers}-${trialMs}-${parallel}`, parallel, trials);
-      const run = runOf('temporal-postgres', trainers, parallel, trialMs, trials, await timed(client, ORCHESTRATOR_TASK_QUEUE, request));
+      const request = searchRequest(`pg-${trainers}-${trialMs}-${parallel}-${concurrency}`, parallel, trials);
+      const wall = await timed(client, ORCHESTRATOR_TASK_QUEUE, request);
+      const run = runOf('temporal-postgres', trainers, parallel, trialMs, trials, wall, trainers * concurrency);
       log(line(run));
       runs.push(run);
     } finally {
@@ -141,6 +148,8 @@ async function onPostgres(parallels: number[], log: (line: string) => void): Pro
     for (const trialMs of LENGTHS_MS) for (const parallel of parallels) await scenario(1, parallel, trialMs);
     const widest = Math.max(...parallels);
     for (const trainers of [2, 4, 8]) await scenario(trainers, widest, 0);
+    // Scale-out: each trainer process one device (one trial at a time), 10 s trials.
+    for (const trainers of [1, 8]) await scenario(trainers, 8, SCALE_OUT_TRIAL_MS, 1, trainers === 1 ? 3 : 16);
   } finally {
     await connection.close();
     await temporal.destroy();
@@ -228,7 +237,10 @@ async function main(): Promise<void> {
       log(`${span.name.padEnd(18)} ${(span.count / trace.trials).toFixed(2).padStart(9)} ${span.queuedMs.toFixed(1).padStart(10)} ${span.runMs.toFixed(1).padStart(8)}`);
     }
   }
-  if (opts.json) console.log(JSON.stringify({ runs, trace }, null, 2));
+  const targets = orchestrationTargets(runs, SCALE_OUT_TRIAL_MS);
+  log('');
+  for (const t of targets) log(`target: ${t.target}: ${t.value.toFixed(3)} (${t.met ? 'met' : 'missed'})`);
+  if (opts.json) console.log(JSON.stringify({ runs, trace, targets }, null, 2));
 }
 
 main().then(

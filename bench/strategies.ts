@@ -1,33 +1,29 @@
 /**
- * Proof that the learners learn: random, REINFORCE and regularized evolution
- * on the synthetic objective of harness/synthetic-objective.ts over the real
- * NASNet space (default config: 5 blocks, 13 ops), 10 seeds x 300 trials
- * each, one candidate at a time. Reports the mean best-found score and the
- * median number of trials to reach 90% of the optimum (null when the median
- * run never reaches it), with the ratios against random.
+ * Proof that the learners learn: random search, REINFORCE, regularized evolution and successive
+ * halving (over random search) on the synthetic objective (search/synthetic-objective.ts) over the
+ * real NASNet space, 10 seeds x 300 trials, each candidate rewarded with the simulated trainer's
+ * validation accuracy (no noise) and ranked by its synthetic quality (1 at the optimum). Reports
+ * the mean best-found score and the median number of trials to reach 90% of the optimum (null when
+ * the median run never reaches it), with the ratios against random. Strategies see results as
+ * the search workflow feeds them (bench/strategy-study.ts).
  *
  *   npm run bench:strategies [-- --json] [--seeds 10] [--trials 300]
- *     [--lr 0.01] [--batch 5] [--population 20] [--sample 20]
+ *     [--lr 0.01] [--batch 5] [--population 20] [--sample 20] [--through-searches [--parallel 8]]
+ *
+ * --through-searches: also runs every arm and seed as a real search (the search workflow on the
+ * embedded stack with the simulated trainer, bench/strategies-through-searches.ts) and compares:
+ * the same request proposes the same candidates, so the scores should be equal run for run.
  *
  * Hyperparameters for a 300-trial budget: REINFORCE with learning rate 0.01
  * (the default 3.5e-4 is for searches of thousands of architectures; with
  * it the controller barely moves in 60 updates), evolution with P = 20,
  * S = 20 (near-greedy tournaments suit a short budget).
  */
-import { nasnetSpace } from '../cells/nasnet';
-import { createStrategy } from '../search/strategies';
-import type { StrategyConfig } from '../search/strategies/types';
-import { SYNTHETIC, syntheticObjective } from '../search/synthetic-objective';
+import { SYNTHETIC } from '../search/synthetic-objective';
+import { runThroughSearches } from './strategies-through-searches';
+import { Landscape, runInProcess, studyArms, studyRequest, summarise, type RunSummary, type StudyArm } from './strategy-study';
 
 const THRESHOLD = 0.9;
-
-interface RunResult {
-  best: number;
-  /** Best score after each trial. */
-  bestSoFar: number[];
-  /** Trials until the best score first reached THRESHOLD x optimum; null if never. */
-  trialsToThreshold: number | null;
-}
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -37,58 +33,31 @@ function flag(name: string, fallback: number): number {
   return value;
 }
 
-function run(config: StrategyConfig, seed: number, trials: number): RunResult {
-  const space = nasnetSpace();
-  const objective = syntheticObjective(space, seed);
-  const strategy = createStrategy(config, space, seed);
-  let best = -Infinity;
-  let trialsToThreshold: number | null = null;
-  const bestSoFar: number[] = [];
-  for (let trial = 1; trial <= trials; trial++) {
-    const [candidate] = strategy.propose(1);
-    if (!candidate) throw new Error(`${config.name} proposed nothing at trial ${trial}`);
-    const score = objective.score(candidate.choices);
-    best = Math.max(best, score);
-    bestSoFar.push(best);
-    if (trialsToThreshold === null && best >= THRESHOLD * objective.optimum) trialsToThreshold = trial;
-    strategy.observe([{ choices: candidate.choices, fidelity: candidate.fidelity, reward: score }]);
-  }
-  return { best, bestSoFar, trialsToThreshold };
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
   return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function main(): void {
-  const json = process.argv.includes('--json');
-  const seeds = flag('seeds', 10);
-  const trials = flag('trials', 300);
-  const configs: StrategyConfig[] = [
-    { name: 'random' },
-    {
-      name: 'reinforce',
-      reinforce: { hidden: 64, learningRate: flag('lr', 0.01), batchSize: flag('batch', 5), baselineDecay: 0.95, entropyWeight: 1e-4, tanhConstant: 2.5 },
-    },
-    { name: 'evolution', evolution: { population: flag('population', 20), sample: flag('sample', 20) } },
-  ];
-  const results = configs.map((config) => {
-    const started = performance.now();
-    const runs = Array.from({ length: seeds }, (_, seed) => run(config, seed, trials));
-    return { config, runs, seconds: (performance.now() - started) / 1000 };
-  });
-  // A finite second yardstick: per seed, trials until a strategy matches the best random found in the whole budget.
+interface ArmResult {
+  arm: StudyArm;
+  runs: RunSummary[];
+  seconds: number;
+}
+
+/** Rows of one mode: per arm its figures against random's (the first arm). */
+function rowsOf(results: ArmResult[], seeds: number) {
+  // A finite second yardstick: per seed, trials until an arm matches the best random found in the whole budget.
   const randomBests = results[0].runs.map((r) => r.best);
-  const rows = results.map(({ config, runs, seconds }) => {
+  const rows = results.map(({ arm, runs, seconds }) => {
     const toRandomBest = median(runs.map((r, seed) => r.bestSoFar.findIndex((b) => b >= randomBests[seed]) + 1 || Infinity));
-    const reachTrials = runs.map((r) => r.trialsToThreshold ?? Infinity);
-    const medianTrials = median(reachTrials);
+    const medianTrials = median(runs.map((r) => r.trialsToThreshold ?? Infinity));
+    const bests = runs.map((r) => r.best);
     return {
-      strategy: config.name,
-      hyperparameters: config.reinforce ?? config.evolution ?? {},
-      meanBest: runs.reduce((a, r) => a + r.best, 0) / runs.length,
+      strategy: arm.label,
+      flags: arm.flags.join(' '),
+      meanBest: mean(bests),
+      sdBest: sd(bests),
       medianTrialsTo90: Number.isFinite(medianTrials) ? medianTrials : null,
       reached90: runs.filter((r) => r.trialsToThreshold !== null).length,
       medianTrialsToMatchRandom: Number.isFinite(toRandomBest) ? toRandomBest : null,
@@ -97,47 +66,119 @@ function main(): void {
     };
   });
   const random = rows[0];
-  const report = {
-    space: nasnetSpace().id,
-    objective: { ...SYNTHETIC, optimum: 1, threshold: THRESHOLD },
-    seeds,
-    trials,
-    strategies: rows.map((row) => ({
-      ...row,
-      bestVsRandom: row.meanBest / random.meanBest,
-      // Random's median trials divided by this strategy's: > 1 is faster; Infinity when random's median run never got there.
-      speedupVsRandom: row.medianTrialsTo90 === null ? null : (random.medianTrialsTo90 ?? Infinity) / row.medianTrialsTo90,
-      beatsRandom:
-        row === random
-          ? null
-          : row.meanBest > random.meanBest &&
-            row.medianTrialsTo90 !== null &&
-            (random.medianTrialsTo90 === null || row.medianTrialsTo90 < random.medianTrialsTo90),
-    })),
-  };
-  if (json) {
-    console.log(JSON.stringify(report, (_k, v) => (v === Infinity ? 'Infinity' : v), 2));
-    return;
-  }
-  console.log(`synthetic objective over ${report.space}: ${seeds} seeds x ${trials} trials, threshold ${THRESHOLD} x optimum`);
-  console.log(`trials to match random: median over seeds of the trials needed to reach the best random found in ${trials} trials on that seed`);
-  console.log('strategy   mean best  vs random  median trials to 90%  reached  speed-up  beats random  trials to match random  seconds  hyperparameters');
-  for (const s of report.strategies) {
+  return rows.map((row) => ({
+    ...row,
+    bestVsRandom: row.meanBest / random.meanBest,
+    // Random's median trials divided by this arm's: > 1 is faster; Infinity when random's median run never got there.
+    speedupVsRandom: row.medianTrialsTo90 === null ? null : (random.medianTrialsTo90 ?? Infinity) / row.medianTrialsTo90,
+    beatsRandom:
+      row === random
+        ? null
+        : row.meanBest > random.meanBest && row.medianTrialsTo90 !== null && (random.medianTrialsTo90 === null || row.medianTrialsTo90 < random.medianTrialsTo90),
+    seedsOf: seeds,
+  }));
+}
+
+type Row = ReturnType<typeof rowsOf>[number];
+
+function printRows(title: string, rows: Row[]): void {
+  console.log(`\n${title}`);
+  console.log('strategy   mean best (sd)     vs random  median trials to 90%  reached  speed-up  beats random  trials to match random  seconds  flags');
+  for (const s of rows) {
     console.log(
       [
         s.strategy.padEnd(9),
-        s.meanBest.toFixed(4).padStart(10),
+        `${s.meanBest.toFixed(4)} (${s.sdBest.toFixed(4)})`.padStart(17),
         s.bestVsRandom.toFixed(3).padStart(10),
         String(s.medianTrialsTo90 ?? 'never').padStart(21),
-        `${s.reached90}/${seeds}`.padStart(8),
+        `${s.reached90}/${s.seedsOf}`.padStart(8),
         (s.speedupVsRandom === null ? '-' : s.speedupVsRandom === Infinity ? 'inf' : s.speedupVsRandom.toFixed(2)).padStart(9),
         String(s.beatsRandom ?? '-').padStart(13),
         String(s.medianTrialsToMatchRandom ?? 'never').padStart(23),
         s.seconds.toFixed(1).padStart(8),
-        ` ${JSON.stringify(s.hyperparameters)}`,
+        ` ${s.flags}`,
       ].join(' '),
     );
   }
 }
 
-main();
+/** Per arm: runs whose every score equals the other mode's, and the difference of mean bests against its standard error. */
+function comparison(inProcess: ArmResult[], real: Map<string, number[][]>, scoresOf: Map<string, number[][]>) {
+  return inProcess.map(({ arm, runs }) => {
+    const realScores = real.get(arm.label)!;
+    const identical = realScores.filter((scores, seed) => scores.join() === scoresOf.get(arm.label)![seed].join()).length;
+    const a = runs.map((r) => r.best);
+    const b = realScores.map((scores) => summarise(scores, THRESHOLD).best);
+    const standardError = Math.sqrt((sd(a) ** 2 + sd(b) ** 2) / a.length);
+    const difference = mean(b) - mean(a);
+    return { strategy: arm.label, identicalRuns: identical, seeds: a.length, meanBestInProcess: mean(a), meanBestThroughSearches: mean(b), difference, standardError, withinNoise: Math.abs(difference) <= 2 * standardError };
+  });
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const seeds = flag('seeds', 10);
+  const trials = flag('trials', 300);
+  const parallel = flag('parallel', 8);
+  const arms = studyArms({ lr: flag('lr', 0.01), batch: flag('batch', 5), population: flag('population', 20), sample: flag('sample', 20) });
+  const scoresOf = new Map<string, number[][]>();
+  const inProcess = arms.map((arm): ArmResult => {
+    const started = performance.now();
+    const scores = Array.from({ length: seeds }, (_, seed) => {
+      const request = studyRequest(arm, seed, trials, parallel);
+      return runInProcess(request, new Landscape(request, seed));
+    });
+    scoresOf.set(arm.label, scores);
+    return { arm, runs: scores.map((s) => summarise(s, THRESHOLD)), seconds: (performance.now() - started) / 1000 };
+  });
+  const report: Record<string, unknown> = {
+    space: 'nasnet',
+    objective: { ...SYNTHETIC, optimum: 1, threshold: THRESHOLD },
+    seeds,
+    trials,
+    inProcess: rowsOf(inProcess, seeds),
+  };
+  const log = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  if (process.argv.includes('--through-searches')) {
+    const started = performance.now();
+    const real = await runThroughSearches(arms, seeds, trials, parallel, log);
+    const seconds = (performance.now() - started) / 1000;
+    const realResults = arms.map((arm) => ({ arm, runs: real.get(arm.label)!.map((s) => summarise(s, THRESHOLD)), seconds: seconds / arms.length }));
+    report.throughSearches = { parallel, seconds, strategies: rowsOf(realResults, seeds) };
+    report.comparison = comparison(inProcess, real, scoresOf);
+  }
+  if (json) {
+    console.log(JSON.stringify(report, (_k, v) => (v === Infinity ? 'Infinity' : v), 2));
+    return;
+  }
+  console.log(`synthetic objective over the NASNet space: ${seeds} seeds x ${trials} trials, threshold ${THRESHOLD} x optimum`);
+  console.log(`trials to match random: median over seeds of the trials needed to reach the best random found in ${trials} trials on that seed`);
+  printRows('in process (the strategy fed as the search workflow feeds it)', report.inProcess as Row[]);
+  if (report.throughSearches) {
+    const real = report.throughSearches as { parallel: number; seconds: number; strategies: Row[] };
+    printRows(`through real searches (embedded stack, simulated trainer, parallel ${real.parallel} each, ${real.seconds.toFixed(0)} s in all)`, real.strategies);
+    console.log('\nstrategy   identical runs  mean best in process  through searches  difference  2 x std error  within noise');
+    for (const c of report.comparison as ReturnType<typeof comparison>) {
+      console.log(
+        `${c.strategy.padEnd(9)} ${`${c.identicalRuns}/${c.seeds}`.padStart(15)} ${c.meanBestInProcess.toFixed(4).padStart(21)} ${c.meanBestThroughSearches.toFixed(4).padStart(17)} ${c.difference.toFixed(4).padStart(11)} ${(2 * c.standardError).toFixed(4).padStart(14)} ${String(c.withinNoise).padStart(13)}`,
+      );
+    }
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function sd(values: number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);
