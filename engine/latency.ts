@@ -1,0 +1,76 @@
+/**
+ * Inference latency of a built model on this thread's tfjs backend: a few warm-up forward passes,
+ * then the median of timed ones, at batch 1 and at the protocol's batch size. Short by design: each
+ * batch size stops after `maxRuns` timed runs or once `budgetMs` of timed runs are spent (but never
+ * before `minRuns`), so a trial pays about a second or two for it.
+ */
+import { cpus } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+
+export interface LatencyOptions {
+  /** Untimed forward passes first (kernel set-up, allocation). Default 3. */
+  warmup?: number;
+  /** Timed runs at least, whatever they cost. Default 3. */
+  minRuns?: number;
+  /** Timed runs at most. Default 20. */
+  maxRuns?: number;
+  /** Timed runs stop once they have taken this long (after minRuns). Default 1000 ms per batch size. */
+  budgetMs?: number;
+  /** Clock in milliseconds; default performance.now. */
+  now?: () => number;
+}
+
+/** Median milliseconds of one forward pass, per batch size. */
+export interface LatencyFigures {
+  batch1Ms: number;
+  /** At `batchSize` images per forward pass. */
+  batchMs: number;
+  batchSize: number;
+  /** Timed runs the batch-1 median is taken over. */
+  runs: number;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median: no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Timed forward passes of `model` on zero images of `batch` (warm-up excluded), in milliseconds. */
+export function timeForwardPasses(model: tf.LayersModel, batch: number, options: LatencyOptions = {}): number[] {
+  const { warmup = 3, minRuns = 3, maxRuns = 20, budgetMs = 1000, now = () => performance.now() } = options;
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  const images = tf.zeros([batch, ...shape]);
+  const forward = () => {
+    const output = model.predict(images) as tf.Tensor;
+    output.dataSync();
+    output.dispose();
+  };
+  try {
+    for (let i = 0; i < warmup; i++) forward();
+    const times: number[] = [];
+    let spent = 0;
+    while (times.length < maxRuns && (times.length < minRuns || spent < budgetMs)) {
+      const start = now();
+      forward();
+      const ms = now() - start;
+      times.push(ms);
+      spent += ms;
+    }
+    return times;
+  } finally {
+    images.dispose();
+  }
+}
+
+export function measureLatency(model: tf.LayersModel, batchSize: number, options: LatencyOptions = {}): LatencyFigures {
+  const batch1 = timeForwardPasses(model, 1, options);
+  const batchMs = batchSize === 1 ? median(batch1) : median(timeForwardPasses(model, batchSize, options));
+  return { batch1Ms: median(batch1), batchMs, batchSize, runs: batch1.length };
+}
+
+/** The device latencies are measured on: the backend's device and the CPU model, e.g. `cpu (wasm simd, 1 thread), AMD EPYC 7B13`. */
+export function latencyDevice(backendDevice: string, cpuModel: string = cpus()[0]?.model?.trim() ?? 'unknown cpu'): string {
+  return `${backendDevice}, ${cpuModel.trim().replace(/\s+/g, ' ')}`;
+}
