@@ -21,3 +21,14 @@ export function timestamp(value: Date | string | null): string {
   const date = value instanceof Date ? value : new Date(value);
   return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
+
+/** Milliseconds with 3 significant digits: 0.412 ms, 3.05 ms, 27.1 ms, 412 ms; null -> "". */
+export function milliseconds(value: number | null): string {
+  if (value === null) return '';
+  return `${value >= 100 ? value.toFixed(0) : Number(value.toPrecision(3))} ms`;
+}
+
+/** The command that writes a trial's kept weights out as ONNX and tfjs. */
+export function exportCommand(trialId: string): string {
+  return `npx nas export ${trialId} --out model/`;
+}

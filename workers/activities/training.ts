@@ -258,13 +258,13 @@ function trialLatency(figures: LatencyFigures, backendDevice: string): TrialLate
 const ms = (value: number) => `${Number(value.toPrecision(3))} ms`;
 
 /** `--max-latency`: the trial ends over_budget untrained (no epochs), its measured latency and the reason recorded. */
-async function endOverLatency(
+export async function endOverLatency(
   db: Database,
   input: TrainTrialInput,
   existing: Trial,
   latency: TrialLatency,
   on: Pick<TrainingActivityDeps, 'backend' | 'device' | 'worker'>,
-  log: (line: string) => void,
+  log: (line: string) => void = () => {},
 ): Promise<TrainTrialResult> {
   const error = `latency ${ms(latency.ms)} at batch 1 exceeds the budget of ${ms(input.maxLatencyMs!)} (--max-latency), measured on ${latency.device}`;
   const ending: TrialEnding = { status: 'over_budget', error, backend: on.backend, device: on.device, worker: on.worker, ...latencyColumns(latency) };
