@@ -13,7 +13,7 @@ import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
 import { makeRng } from '../search/rng';
-import { DEFAULT_SIMULATION, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
+import { DEFAULT_SIMULATION, simulatedLatency, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
 import { syntheticObjective } from '../search/synthetic-objective';
 
 const space = nasnetSpace();
@@ -46,6 +46,14 @@ describe('simulated training', () => {
     expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40 }).epochMs).toBe(40);
     const rate = 1e9;
     expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40, macsPerSecond: rate }).epochMs).toBeCloseTo(40 + (3 * flops * DEFAULT_PROTOCOL.trainSize * 1000) / rate, 9);
+  });
+
+  it('reports the latency FLOPs x images / the multiply-add rate, at batch 1 and at the batch; none without a rate', () => {
+    expect(simulatedLatency(flops, 32, DEFAULT_SIMULATION)).toBeNull();
+    const latency = simulatedLatency(flops, 32, { ...DEFAULT_SIMULATION, macsPerSecond: 1e9 })!;
+    expect(latency.ms).toBeCloseTo((flops * 1000) / 1e9, 12);
+    expect(latency.batchMs).toBeCloseTo((32 * flops * 1000) / 1e9, 12);
+    expect(latency).toMatchObject({ batchSize: 32, device: 'simulated (1000000000 multiply-adds/s)' });
   });
 
   it('reads its settings from NAS_SIMULATED_* and names the variable of a bad value', () => {
