@@ -6,6 +6,7 @@
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { median } from '../search/statistics';
 
 export interface LatencyOptions {
   /** Untimed forward passes first (kernel set-up, allocation). Default 3. */
@@ -28,13 +29,6 @@ export interface LatencyFigures {
   batchSize: number;
   /** Timed runs the batch-1 median is taken over. */
   runs: number;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError('median: no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Timed forward passes of `model` on zero images of `batch` (warm-up excluded), in milliseconds. */

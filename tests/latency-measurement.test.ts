@@ -1,7 +1,8 @@
 /** Inference latency measurement (engine/latency.ts): warm-up, median of timed runs, batch 1 and the protocol batch, device. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { latencyDevice, measureLatency, median, timeForwardPasses } from '../engine/latency';
+import { latencyDevice, measureLatency, timeForwardPasses } from '../engine/latency';
+import { median } from '../search/statistics';
 import { tinyModel } from './support/training';
 
 beforeAll(async () => {

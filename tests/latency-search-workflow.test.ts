@@ -13,6 +13,7 @@ import { Worker } from '@temporalio/worker';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trialPage } from '../dashboard/pages/trial';
+import { renderLeaderboard } from '../cli/commands/leaderboard';
 import { leaderboard } from '../db/queries/leaderboard';
 import { listEpochs, listTrials } from '../db/queries/trials';
 import { trialWeights } from '../db/schema';
@@ -79,6 +80,9 @@ describe('latency and kept weights in a search', () => {
     expect(board.every((r) => r.latencyMs !== undefined && r.latencyMs > 0)).toBe(true);
     const byTrial = new Map(rows.map((r) => [r.id, r]));
     for (const row of board) expect(row.reward).toBeCloseTo(byTrial.get(row.trialId)!.reward!, 6);
+    const table = await renderLeaderboard(db, { searchId: request.searchId, format: 'markdown' });
+    expect(table.split('\n')[0]).toMatch(/\| reward \|.*\| latency ms \| train s \|/);
+    expect(table).toContain('latency ms: median of timed forward passes at batch 1 on the trainer before training (cpu');
 
     const page = (await trialPage(db, rows[0].id))!;
     expect(page).toContain(`npx nas export ${rows[0].id} --out model/`);

@@ -10,11 +10,10 @@ import { DEFAULT_PROTOCOL } from '../../search/protocol';
 import { RequestError, requirePositiveInteger } from '../../search/request';
 import { stringFlag } from '../args';
 import { requireTfjsBackendFlag } from '../backend-flag';
-import { compact, formatOf, renderRows, type Column } from '../format';
+import { compact, formatOf, latencyText, renderRows, type Column } from '../format';
 import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
-import { latencyText } from './leaderboard';
 
 export interface BaselineLatencyRow {
   name: string;

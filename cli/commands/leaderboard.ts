@@ -8,7 +8,7 @@ import {
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { compact, formatOf, percent, percentInterval, renderRows, type Column, type Format } from '../format';
+import { compact, formatOf, latencyText, percent, percentInterval, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
@@ -59,11 +59,6 @@ const LATENCY_COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'latency ms', value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)), align: 'right', formats: READ },
   { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
 ];
-
-/** Milliseconds with 3 significant digits (0.412, 3.05, 27.1). */
-export function latencyText(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : Number(ms.toPrecision(3)).toString();
-}
 
 export interface LeaderboardView {
   searchId: string;
