@@ -13,6 +13,7 @@ import type { BaselineEntry } from '../search/request';
 import { KEEP_WEIGHTS, RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
 import { DATASETS } from '../contracts/datasets';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
+import { simulationSettings } from '../search/simulated-training';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import { EVOLUTION_DEFAULTS } from '../search/strategies/config';
 import type { StrategyConfig } from '../search/strategies/types';
@@ -283,6 +284,7 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  requireLatencyOfSimulation(flags, request);
   const keepWeights = requireOneOf('--keep-weights', get('keep-weights') ?? SEARCH_DEFAULTS.keepWeights, KEEP_WEIGHTS);
   if (keepWeights !== 'none') request.keepWeights = keepWeights;
   const finalize = finalizeFromFlags(flags, protocol, checkData);
@@ -293,6 +295,17 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   }
   validateAsFlags(() => validateSearchRequest(request));
   return request;
+}
+
+/** The simulated trainer reports a latency only with a multiply-add rate: a latency reward or budget needs one. */
+function requireLatencyOfSimulation(flags: Flags, request: SearchRequest): void {
+  const needs = request.budget.maxLatencyMs !== undefined || (request.reward.objective === 'mnas' && request.reward.cost === 'latency');
+  if (needs && simulatesTraining(flags) && simulationSettings(process.env).macsPerSecond === null) {
+    throw new RequestError(
+      '--backend',
+      'simulated reports no latency without NAS_SIMULATED_MACS_PER_SECOND: set it (e.g. NAS_SIMULATED_MACS_PER_SECOND=1e9) for --mnas-cost latency or --max-latency',
+    );
+  }
 }
 
 /** Errors of the space configuration, named as request fields. */

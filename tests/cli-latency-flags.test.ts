@@ -25,6 +25,19 @@ describe('latency flags', () => {
       'nas: --mnas-target: is required with --reward mnas: add the target cost T (milliseconds at batch 1 on the trainer, e.g. --mnas-target 5)',
     );
   });
+
+  it('refuses a latency reward or budget on the simulated trainer without NAS_SIMULATED_MACS_PER_SECOND', async () => {
+    const saved = process.env.NAS_SIMULATED_MACS_PER_SECOND;
+    delete process.env.NAS_SIMULATED_MACS_PER_SECOND;
+    try {
+      expect(await badInputLine(['search', 'start', '--backend', 'simulated', '--max-latency', '5'])).toMatch(/^nas: --backend: simulated reports no latency without NAS_SIMULATED_MACS_PER_SECOND: set it/);
+      process.env.NAS_SIMULATED_MACS_PER_SECOND = '1e9';
+      expect(request('--backend', 'simulated', '--max-latency', '5').budget).toEqual({ maxLatencyMs: 5 });
+    } finally {
+      if (saved === undefined) delete process.env.NAS_SIMULATED_MACS_PER_SECOND;
+      else process.env.NAS_SIMULATED_MACS_PER_SECOND = saved;
+    }
+  });
 });
 
 describe('--keep-weights', () => {
