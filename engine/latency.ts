@@ -1,8 +1,10 @@
 /**
  * Inference latency of a built model on this thread's tfjs backend: a few warm-up forward passes,
  * then the median of timed ones, at batch 1 and at the protocol's batch size. Short by design: each
- * batch size stops after `maxRuns` timed runs or once `budgetMs` of timed runs are spent (but never
- * before `minRuns`), so a trial pays about a second or two for it.
+ * batch size stops after `maxRuns` timed runs or once `budgetMs` of timed runs are spent (but not
+ * before `minRuns` unless `capMs` is spent), so a trial pays a second or two for it, and a very slow
+ * network at most about 2 x (budgetMs + capMs) plus four passes: well inside the trainer's 30 s
+ * heartbeat timeout, as nothing heartbeats while it runs.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -15,8 +17,10 @@ export interface LatencyOptions {
   minRuns?: number;
   /** Timed runs at most. Default 20. */
   maxRuns?: number;
-  /** Timed runs stop once they have taken this long (after minRuns). Default 1000 ms per batch size. */
+  /** Timed runs stop once they have taken this long (after minRuns); warm-up stops after one pass this long. Default 1000 ms per batch size. */
   budgetMs?: number;
+  /** Timed runs stop once they have taken this long even before minRuns (after one). Default 5000 ms. */
+  capMs?: number;
   /** Clock in milliseconds; default performance.now. */
   now?: () => number;
 }
@@ -33,7 +37,7 @@ export interface LatencyFigures {
 
 /** Timed forward passes of `model` on zero images of `batch` (warm-up excluded), in milliseconds. */
 export function timeForwardPasses(model: tf.LayersModel, batch: number, options: LatencyOptions = {}): number[] {
-  const { warmup = 3, minRuns = 3, maxRuns = 20, budgetMs = 1000, now = () => performance.now() } = options;
+  const { warmup = 3, minRuns = 3, maxRuns = 20, budgetMs = 1000, capMs = 5000, now = () => performance.now() } = options;
   const shape = model.inputs[0].shape.slice(1) as number[];
   const images = tf.zeros([batch, ...shape]);
   const forward = () => {
@@ -42,10 +46,12 @@ export function timeForwardPasses(model: tf.LayersModel, batch: number, options:
     output.dispose();
   };
   try {
-    for (let i = 0; i < warmup; i++) forward();
+    const warmStart = now();
+    for (let i = 0; i < warmup && (i === 0 || now() - warmStart < budgetMs); i++) forward();
     const times: number[] = [];
     let spent = 0;
-    while (times.length < maxRuns && (times.length < minRuns || spent < budgetMs)) {
+    const more = () => (times.length < minRuns ? spent < capMs : spent < budgetMs);
+    while (times.length < maxRuns && (times.length === 0 || more())) {
       const start = now();
       forward();
       const ms = now() - start;
