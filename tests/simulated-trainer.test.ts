@@ -106,6 +106,23 @@ describe('nas search start --backend simulated', () => {
     expect(again.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy])).toEqual(board.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy]));
   }, 300_000);
 
+  it('reports FLOPs / NAS_SIMULATED_MACS_PER_SECOND as latency: a latency reward uses it, --max-latency rejects above it', async () => {
+    // At 1e12 multiply-adds/s these candidates take 0.009-0.02 ms per image; 5 of the 8 exceed 0.012 ms.
+    const argv = ['search', 'start', '--backend', 'simulated', '--trials', '8', '--parallel', '4', '--epochs', '2', '--seed', '5', '--id', 'sim-latency'];
+    const latency = ['--reward', 'mnas', '--mnas-cost', 'latency', '--mnas-target', '0.01', '--max-latency', '0.012', '--wait', '--format', 'json'];
+    const run = await runNas([...argv, ...latency], env('d', { NAS_SIMULATED_MACS_PER_SECOND: '1e12' }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/search sim-latency finished: 5 over_budget, 3 succeeded/);
+    const board = (JSON.parse(run.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
+    expect(board).toHaveLength(3);
+    for (const row of board) {
+      expect(row.latencyMs).toBeCloseTo((row.flops * 1000) / 1e12, 9);
+      expect(row.latencyMs!).toBeLessThanOrEqual(0.012);
+      expect(row.latencyDevice).toBe('simulated (1000000000000 multiply-adds/s)');
+      expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(row.latencyMs! / 0.01, -0.07), 6);
+    }
+  }, 300_000);
+
   it('refuses a bad NAS_SIMULATED_* value before anything starts', async () => {
     const bad = await runNas(search, env('c', { NAS_SIMULATED_NOISE: 'loud' }));
     expect(bad.code).toBe(2);
