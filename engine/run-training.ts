@@ -30,7 +30,7 @@ export interface TrainingJob {
    * Measure inference latency after building the model, before training (engine/latency.ts);
    * with `maxBatch1Ms`, a batch-1 median above it ends the run untrained.
    */
-  latency?: { maxBatch1Ms?: number; options?: LatencyOptions };
+  latency?: { maxBatch1Ms?: number; options?: Omit<LatencyOptions, 'now'> };
 }
 
 export interface TrainingHooks {

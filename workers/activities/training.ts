@@ -50,8 +50,8 @@ export interface TrainingActivityDeps {
   trainInThread?: boolean;
   /** Roles whose succeeded trials keep their trained weights for export (default final and baseline). */
   keepWeightsOf?: readonly TrialRole[];
-  /** How the inference latency is measured before each training (engine/latency.ts defaults). */
-  latencyOptions?: LatencyOptions;
+  /** How the inference latency is measured before each training (engine/latency.ts defaults); numbers only, it crosses to the training thread. */
+  latencyOptions?: Omit<LatencyOptions, 'now'>;
   log?: (line: string) => void;
 }
 
