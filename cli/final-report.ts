@@ -1,6 +1,6 @@
 /** The final leaderboard (`nas leaderboard --final`) and the fidelity report (`nas search fidelity`) as text, JSON, CSV or Markdown. */
 import type { FidelityReport, FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard';
-import { compact, percent, percentInterval, renderRows, type Column, type Format } from './format';
+import { compact, latencyText, percent, percentInterval, renderRows, type Column, type Format } from './format';
 
 const READ: readonly Format[] = ['table', 'markdown'];
 const CSV: readonly Format[] = ['csv'];
@@ -35,9 +35,18 @@ const FINAL_COLUMNS: Column<FinalRow>[] = [
   { header: 'architecture', value: (r) => r.name },
 ];
 
+/** Median over the repeats of the batch-1 latency their trainers measured; shown when any row has one. */
+const LATENCY_COLUMNS: Column<FinalRow>[] = [
+  { header: 'latency ms', value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)), align: 'right', formats: READ },
+  { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
+];
+
 export function renderFinalLeaderboard(board: FinalLeaderboard, format: Format): string {
   if (format === 'json') return JSON.stringify(board, null, 2);
-  const rendered = renderRows(board.rows, FINAL_COLUMNS, format);
+  const measured = board.rows.some((r) => r.latencyMs !== undefined);
+  const at = FINAL_COLUMNS.findIndex((c) => c.header === 'tied');
+  const columns = measured ? [...FINAL_COLUMNS.slice(0, at), ...LATENCY_COLUMNS, ...FINAL_COLUMNS.slice(at)] : FINAL_COLUMNS;
+  const rendered = renderRows(board.rows, columns, format);
   if (!READ.includes(format)) return rendered;
   const p = board.protocol;
   const head =

@@ -78,3 +78,8 @@ export function duration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/** Milliseconds with 3 significant digits (0.412, 3.05, 27.1, 412). */
+export function latencyText(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : Number(ms.toPrecision(3)).toString();
+}

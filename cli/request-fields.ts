@@ -44,6 +44,8 @@ const FLAGS: Record<string, string> = {
   'strategy.window': '--window',
   'budget.maxParams': '--max-params',
   'budget.maxFlops': '--max-flops',
+  'budget.maxLatencyMs': '--max-latency',
+  keepWeights: '--keep-weights',
   'reward.objective': '--reward',
   'reward.cost': '--mnas-cost',
   'reward.target': '--mnas-target',

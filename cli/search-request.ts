@@ -10,9 +10,10 @@ import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, type TrainingProtocol } fr
 import { BASELINES } from '../cells/baselines';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
 import type { BaselineEntry } from '../search/request';
-import { RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
+import { KEEP_WEIGHTS, RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
 import { DATASETS } from '../contracts/datasets';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
+import { simulationSettings } from '../search/simulated-training';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import { EVOLUTION_DEFAULTS } from '../search/strategies/config';
 import type { StrategyConfig } from '../search/strategies/types';
@@ -26,7 +27,7 @@ import { validateAsFlags } from './request-fields';
 import { AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS, PROTOCOL_FLAGS } from './definitions/protocol-flags';
 
 export const REWARDS = ['accuracy', 'mnas'] as const;
-export const MNAS_COSTS = ['params', 'flops'] as const;
+export const MNAS_COSTS = ['params', 'flops', 'latency'] as const;
 
 /** What `nas search start` uses for a flag that is absent (shown by its `--help`). */
 export const SEARCH_DEFAULTS = {
@@ -39,6 +40,7 @@ export const SEARCH_DEFAULTS = {
   mnasWeight: DEFAULT_MNAS_W,
   halvingEta: 3,
   halvingLevels: 3,
+  keepWeights: 'none',
 } as const;
 
 const PROTOCOL_FLAG_NAMES = PROTOCOL_FLAGS.map((p) => p.name);
@@ -164,13 +166,17 @@ function rewardFromFlags(flags: Flags): RewardConfig {
   const objective = requireOneOf('--reward', stringFlag(flags, 'reward') ?? SEARCH_DEFAULTS.reward, REWARDS);
   if (objective === 'accuracy') return { objective };
   const target = stringFlag(flags, 'mnas-target');
-  if (target === undefined) throw new RequestError('--mnas-target', 'is required with --reward mnas (the target params or FLOPs, T)');
+  const cost = requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? SEARCH_DEFAULTS.mnasCost, MNAS_COSTS);
+  if (target === undefined) {
+    const what = cost === 'latency' ? 'milliseconds at batch 1 on the trainer, e.g. --mnas-target 5' : `${cost === 'params' ? 'parameters' : 'FLOPs'}, e.g. --mnas-target 1000000`;
+    throw new RequestError('--mnas-target', `is required with --reward mnas: add the target cost T (${what})`);
+  }
   const weight = stringFlag(flags, 'mnas-weight');
   const w = weight === undefined ? SEARCH_DEFAULTS.mnasWeight : Number(weight);
   if (!Number.isFinite(w)) throw new RequestError('--mnas-weight', `must be a number such as -0.07, got ${JSON.stringify(weight)}`);
   return {
     objective,
-    cost: requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? SEARCH_DEFAULTS.mnasCost, MNAS_COSTS),
+    cost,
     target: requirePositiveNumber('--mnas-target', target),
     w,
   };
@@ -271,12 +277,16 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
     budget: {
       ...(get('max-params') !== undefined && { maxParams: requirePositiveInteger('--max-params', get('max-params')) }),
       ...(get('max-flops') !== undefined && { maxFlops: requirePositiveInteger('--max-flops', get('max-flops')) }),
+      ...(get('max-latency') !== undefined && { maxLatencyMs: requirePositiveNumber('--max-latency', get('max-latency')) }),
     },
     reward: rewardFromFlags(flags),
     input: { ...dataset.input },
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
   };
+  requireLatencyOfSimulation(flags, request);
+  const keepWeights = requireOneOf('--keep-weights', get('keep-weights') ?? SEARCH_DEFAULTS.keepWeights, KEEP_WEIGHTS);
+  if (keepWeights !== 'none') request.keepWeights = keepWeights;
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
   // A learning strategy's window is stored with the search: at least --parallel, so that many train at once.
@@ -285,6 +295,17 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   }
   validateAsFlags(() => validateSearchRequest(request));
   return request;
+}
+
+/** The simulated trainer reports a latency only with a multiply-add rate: a latency reward or budget needs one. */
+function requireLatencyOfSimulation(flags: Flags, request: SearchRequest): void {
+  const needs = request.budget.maxLatencyMs !== undefined || (request.reward.objective === 'mnas' && request.reward.cost === 'latency');
+  if (needs && simulatesTraining(flags) && simulationSettings(process.env).macsPerSecond === null) {
+    throw new RequestError(
+      '--backend',
+      'simulated reports no latency without NAS_SIMULATED_MACS_PER_SECOND: set it (e.g. NAS_SIMULATED_MACS_PER_SECOND=1e9) for --mnas-cost latency or --max-latency',
+    );
+  }
 }
 
 /** Errors of the space configuration, named as request fields. */

@@ -32,11 +32,27 @@ export interface TrainTrialInput {
    * per (archHash, protocolHash, seed).
    */
   seed?: number;
+  /** `--max-latency`: a batch-1 inference latency (ms, on the trainer) above it ends the trial over_budget before training. */
+  maxLatencyMs?: number;
+  /** Keep the trained weights of this trial if it succeeds (`--keep-weights all` for search trials). */
+  keepWeights?: boolean;
+}
+
+/** Inference latency measured by the trainer before training: medians in milliseconds. */
+export interface TrialLatency {
+  /** One image per forward pass. */
+  ms: number;
+  /** The protocol's batch size per forward pass. */
+  batchMs: number;
+  batchSize: number;
+  /** Backend, its set-up and the CPU model. */
+  device: string;
 }
 
 export interface TrainTrialResult {
   trialId: string;
-  status: Extract<TrialState, 'succeeded' | 'diverged'>;
+  /** over_budget: its batch-1 latency exceeded the input's maxLatencyMs; nothing was trained. */
+  status: Extract<TrialState, 'succeeded' | 'diverged' | 'over_budget'>;
   valAccuracy: number | null;
   testAccuracy: number | null;
   epochs: EpochMetrics[];
@@ -47,6 +63,10 @@ export interface TrainTrialResult {
   backend: string;
   device: string;
   worker: string;
+  /** Absent or null: not measured (a simulated trainer without a multiply-add rate, results from before). */
+  latency?: TrialLatency | null;
+  /** Why an over_budget trial was not trained. */
+  error?: string | null;
 }
 
 export interface TrainingActivities {
@@ -82,6 +102,8 @@ export interface TrialOutcome {
   params: number;
   flops: number;
   error: string | null;
+  /** Batch-1 inference latency in ms as its trainer measured it; absent or null when not measured. */
+  latencyMs?: number | null;
 }
 
 export interface SearchRecordInput {

@@ -16,8 +16,9 @@ export type TrialState = (typeof TRIAL_STATES)[number];
 
 const NEXT: Record<TrialState, readonly TrialState[]> = {
   queued: ['running', 'over_budget', 'reused', 'cancelled', 'failed'],
-  // running -> running: a retried attempt on another worker.
-  running: ['running', 'succeeded', 'failed', 'diverged', 'cancelled'],
+  // running -> running: a retried attempt on another worker; running -> over_budget: the trainer's
+  // latency measurement exceeded --max-latency before training.
+  running: ['running', 'succeeded', 'failed', 'diverged', 'over_budget', 'cancelled'],
   succeeded: [],
   failed: [],
   diverged: [],

@@ -1,5 +1,5 @@
 /** How the dashboard writes numbers and times. */
-import { compact as formatCompact, percent as formatPercent } from '../cli/format';
+import { compact as formatCompact, latencyText, percent as formatPercent } from '../cli/format';
 
 /** 0.8731 -> "87.31%"; null -> "" (the CLI's format, blank where a table cell has no value). */
 export function percent(value: number | null): string {
@@ -20,4 +20,15 @@ export function timestamp(value: Date | string | null): string {
   if (value === null) return '';
   const date = value instanceof Date ? value : new Date(value);
   return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Milliseconds with 3 significant digits: 0.412 ms, 3.05 ms, 27.1 ms, 412 ms; null -> "". */
+export function milliseconds(value: number | null): string {
+  if (value === null) return '';
+  return `${latencyText(value)} ms`;
+}
+
+/** The command that writes a trial's kept weights out as ONNX and tfjs. */
+export function exportCommand(trialId: string): string {
+  return `npx nas export ${trialId} --out model/`;
 }

@@ -117,6 +117,11 @@ export const trials = pgTable(
     backend: text('backend'),
     device: text('device'),
     worker: text('worker'),
+    /** Median inference latency (ms) before training at batch 1 and at latency_batch_size, on latency_device. */
+    latencyMs: real('latency_ms'),
+    latencyBatchMs: real('latency_batch_ms'),
+    latencyBatchSize: integer('latency_batch_size'),
+    latencyDevice: text('latency_device'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
     /** The proposing strategy's summary right after it proposed this candidate (search trials). */

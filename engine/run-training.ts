@@ -9,6 +9,7 @@ import { buildModel } from '../cells/builders/tfjs';
 import type { Architecture } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
 import type { EpochMetrics } from '../contracts/activities';
+import { measureLatency, type LatencyFigures, type LatencyOptions } from './latency';
 import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
 import { DATASETS } from '../contracts/datasets';
 import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
@@ -25,6 +26,11 @@ export interface TrainingJob {
   data: TrainingData;
   /** The checkpoint an earlier attempt stored, if any. */
   checkpoint: Uint8Array | null;
+  /**
+   * Measure inference latency after building the model, before training (engine/latency.ts);
+   * with `maxBatch1Ms`, a batch-1 median above it ends the run untrained.
+   */
+  latency?: { maxBatch1Ms?: number; options?: Omit<LatencyOptions, 'now'> };
 }
 
 export interface TrainingHooks {
@@ -38,11 +44,25 @@ export interface TrainingHooks {
   signal?: AbortSignal;
 }
 
-export interface TrainingRun {
+export interface TrainedRun {
+  overLatency?: undefined;
   startEpoch: number;
   outcome: TrainOutcome;
+  /** Measured before training when the job asked for it. */
+  latency: LatencyFigures | null;
 }
 
+/** Not trained: the batch-1 latency exceeded the job's maxBatch1Ms. */
+export interface OverLatencyRun {
+  overLatency: true;
+  latency: LatencyFigures;
+}
+
+export type TrainingRun = TrainedRun | OverLatencyRun;
+
+/** Without `job.latency` the run always trains. */
+export async function runTraining(job: TrainingJob & { latency?: undefined }, hooks: TrainingHooks): Promise<TrainedRun>;
+export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
   const { input, classes } = DATASETS[job.protocol.dataset];
   const graph = architectureGraph(job.architecture, input, classes);
@@ -51,6 +71,9 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
   const model = withSeededMathRandom(`${seed}/init/${job.archHash}`, () => buildModel(graph));
   const optimizer = createOptimizer(job.protocol);
   try {
+    const latency = job.latency ? measureLatency(model, job.protocol.batchSize, job.latency.options) : null;
+    const max = job.latency?.maxBatch1Ms;
+    if (latency && max !== undefined && latency.batch1Ms > max) return { overLatency: true, latency };
     const startEpoch = await resume(job, model, optimizer, hooks);
     hooks.onStart(startEpoch);
     const outcome = await trainModel({
@@ -64,7 +87,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       onProgress: (progress) => hooks.onProgress(progress),
       onEpoch: async (metrics) => hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
     });
-    return { startEpoch, outcome };
+    return { startEpoch, outcome, latency };
   } finally {
     model.dispose();
     disposeOptimizer(optimizer);

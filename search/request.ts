@@ -13,7 +13,13 @@ import type { SearchFinalize } from './final';
 export interface CostBudget {
   maxParams?: number;
   maxFlops?: number;
+  /** Batch-1 inference latency in ms the trainer measures before training; above it the trial ends over_budget untrained. */
+  maxLatencyMs?: number;
 }
+
+/** Which succeeded search trials keep their trained weights for `nas export` (final and baseline trials always do). */
+export const KEEP_WEIGHTS = ['none', 'all'] as const;
+export type KeepWeights = (typeof KEEP_WEIGHTS)[number];
 
 export interface SearchRequest {
   searchId: string;
@@ -30,6 +36,8 @@ export interface SearchRequest {
   trainerTaskQueue: string;
   /** Trials one workflow run dispatches before it continues-as-new (default 500). */
   trialsPerRun?: number;
+  /** Default 'none'. */
+  keepWeights?: KeepWeights;
   /** Finalize when the loop ends (`--finalize-top K`): a finalize workflow as a child (search/final.ts). */
   finalize?: SearchFinalize;
 }

@@ -8,7 +8,7 @@
 import { efficientNetSpace } from '../cells/efficientnet';
 import { nasnetSpace } from '../cells/nasnet';
 import type { Architecture, DecisionSpace } from '../cells/types';
-import type { EpochMetrics } from '../contracts/activities';
+import type { EpochMetrics, TrialLatency } from '../contracts/activities';
 import type { TrainingProtocol } from './protocol';
 import { RequestError } from './request';
 import { makeRng, type Rng } from './rng';
@@ -17,7 +17,10 @@ import { syntheticObjective, type SyntheticObjective } from './synthetic-objecti
 export interface SimulationSettings {
   /** Fixed wait per epoch. */
   epochMs: number;
-  /** Multiply-adds per second of the simulated device: adds 3 x FLOPs x training images / rate per epoch; null: none. */
+  /**
+   * Multiply-adds per second of the simulated device: adds 3 x FLOPs x training images / rate per
+   * epoch, and gives the inference latency FLOPs x batch / rate (simulatedLatency); null: neither.
+   */
   macsPerSecond: number | null;
   /** Standard deviation of the noise on each accuracy (a fraction, 0.01 = 1 point). */
   noise: number;
@@ -114,4 +117,14 @@ export function simulateTraining(
   const last = epochs[epochs.length - 1];
   const testAccuracy = protocol.testSize > 0 ? clamp(last.valAccuracy - 0.005 + settings.noise * gaussian(rng)) : null;
   return { epochs, testAccuracy, epochMs };
+}
+
+/**
+ * The inference latency the simulated device reports: FLOPs (multiply-adds) x images / rate, at
+ * batch 1 and at the protocol's batch; null without NAS_SIMULATED_MACS_PER_SECOND (not measured).
+ */
+export function simulatedLatency(flops: number, batchSize: number, settings: SimulationSettings): TrialLatency | null {
+  const rate = settings.macsPerSecond;
+  if (rate === null) return null;
+  return { ms: (flops * 1000) / rate, batchMs: (flops * batchSize * 1000) / rate, batchSize, device: `simulated (${rate} multiply-adds/s)` };
 }

@@ -207,6 +207,14 @@ export function mean(xs: readonly number[]): number {
   return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
+/** The middle value, or the mean of the two middle ones. */
+export function median(xs: readonly number[]): number {
+  checkSample(xs, 'median', 1);
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Sample standard deviation (n − 1 denominator, unbiased variance), two-pass for accuracy. */
 export function sampleStd(xs: readonly number[]): number {
   checkSample(xs, 'sample standard deviation', 2);

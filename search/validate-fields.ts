@@ -105,4 +105,7 @@ export function checkBudget(budget: CostBudget): void {
   if (typeof budget !== 'object' || budget === null) throw new RequestError('budget', `must be an object, got ${shown(budget)}`);
   if (budget.maxParams !== undefined) integerIn('budget.maxParams', budget.maxParams, 1, Number.MAX_SAFE_INTEGER);
   if (budget.maxFlops !== undefined) integerIn('budget.maxFlops', budget.maxFlops, 1, Number.MAX_SAFE_INTEGER);
+  if (budget.maxLatencyMs !== undefined && !(typeof budget.maxLatencyMs === 'number' && Number.isFinite(budget.maxLatencyMs) && budget.maxLatencyMs > 0)) {
+    throw new RequestError('budget.maxLatencyMs', `must be a positive number of milliseconds, got ${shown(budget.maxLatencyMs)}`);
+  }
 }

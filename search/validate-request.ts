@@ -7,7 +7,7 @@
 import { validateArchitecture } from '../cells';
 import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
-import { INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
+import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
 import { DATASETS } from '../contracts/datasets';
 import { checkRewardConfig } from './reward';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
@@ -65,9 +65,7 @@ export function validateSearchRequest(request: SearchRequest): void {
   asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving', 'strategy.');
   checkBudget(request.budget);
   asRequestError(() => checkRewardConfig(request.reward), 'reward');
-  if (request.reward.objective === 'mnas' && request.reward.cost === 'latency') {
-    throw new RequestError('reward.cost', 'latency is not measured by the trainers; use params or flops');
-  }
+  if (request.keepWeights !== undefined) oneOf('keepWeights', request.keepWeights, KEEP_WEIGHTS);
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
   if (request.finalize !== undefined) checkFinalize(request.finalize, 'finalize.');

@@ -217,7 +217,7 @@ describe('nas export', () => {
       );
       expect(await badInputLine(['export', 'abcdef12', '--out', out])).toMatch(/^nas: <trial-id\|architecture-hash>: no architecture abcdef12 has been trained here/);
       expect(await badInputLine(['export', 'exp-search/0', '--out', out])).toBe(
-        'nas: <trial-id|architecture-hash>: trial exp-search/0 is a search training, whose weights are not kept: ' +
+        'nas: <trial-id|architecture-hash>: trial exp-search/0 is a search training whose weights were not kept (a search started with --keep-weights all keeps them): ' +
           "`nas search finalize exp-search --top K --wait` retrains the search's best K candidates as final trials, which keep theirs; " +
           'or `nas export exp-search/0 --train` trains it here',
       );

@@ -1,10 +1,10 @@
-/** The run page's trial table shows a reward column only when its trials carry a reward. */
+/** The run page's trial table shows reward, latency and kept-weights columns only when its trials carry them. */
 import { describe, expect, it } from 'vitest';
 import type { RunTrial } from '../db/queries/dashboard-trials';
 import { trialTable } from '../dashboard/pages/trial-table';
 
-const trial = (i: number, reward: number | null) =>
-  ({ id: `s/${i}`, trialIndex: i, status: 'succeeded', reward, valAccuracy: 0.8, testAccuracy: 0.79, params: 1000, flops: 2000, fidelity: 0, trainSeconds: 3, role: 'search', worker: 'w', finishedAt: null, baselineName: null, description: 'N[...]' }) as unknown as RunTrial;
+const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =>
+  ({ id: `s/${i}`, trialIndex: i, status: 'succeeded', reward, valAccuracy: 0.8, testAccuracy: 0.79, params: 1000, flops: 2000, fidelity: 0, trainSeconds: 3, role: 'search', worker: 'w', finishedAt: null, baselineName: null, description: 'N[...]', latencyMs: null, weightsKept: false, ...more }) as unknown as RunTrial;
 
 const headers = (text: string) => [...text.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
 const firstRowCells = (text: string) => text.slice(text.indexOf('<tr data-status')).split('</tr>')[0].match(/<td/g)!.length;
@@ -20,6 +20,21 @@ describe('trial table', () => {
     const text = trialTable([trial(0, 0.7123), trial(1, null)]).text;
     expect(headers(text)).toContain('reward');
     expect(text).toContain('>0.7123<');
+    expect(firstRowCells(text)).toBe(headers(text).length);
+  });
+
+  it('has no latency or weights column when no trial has a latency or kept weights', () => {
+    const text = trialTable([trial(0, null), trial(1, null)]).text;
+    expect(headers(text)).not.toContain('latency');
+    expect(headers(text)).not.toContain('weights');
+  });
+
+  it('shows the measured latency and marks the trials with kept weights, with their export command', () => {
+    const text = trialTable([trial(0, null, { latencyMs: 3.0512, weightsKept: true }), trial(1, null, { latencyMs: 12.5 })]).text;
+    expect(headers(text)).toEqual(expect.arrayContaining(['latency', 'weights']));
+    expect(text).toContain('>3.05 ms<');
+    expect(text).toContain('<span class="weights-kept" title="npx nas export s/0 --out model/">kept</span>');
+    expect(text).not.toContain('nas export s/1 ');
     expect(firstRowCells(text)).toBe(headers(text).length);
   });
 });

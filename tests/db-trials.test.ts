@@ -107,9 +107,17 @@ describeEachDriver('trial records', (db) => {
 
     const running = await addTrial(db(), 's-guard', { index: 1, arch: 1 });
     await markTrialRunning(db(), running, ON);
-    expect(await finishTrial(db(), running, { status: 'over_budget' })).toBe(false);
+    // running -> reused: a trial that started training is not reused any more.
+    expect(await finishTrial(db(), running, { status: 'reused', reusedFrom: queued })).toBe(false);
     expect(await finishTrial(db(), running, { status: 'diverged', valAccuracy: Number.NaN })).toBe(true);
     expect((await getTrial(db(), running))?.valAccuracy).toBeNull();
+    expect(await finishTrial(db(), running, { status: 'over_budget' })).toBe(false);
+
+    // running -> over_budget: the trainer measured a latency above --max-latency before training.
+    const measured = await addTrial(db(), 's-guard', { index: 2, arch: 2 });
+    await markTrialRunning(db(), measured, ON);
+    expect(await finishTrial(db(), measured, { status: 'over_budget', error: 'latency 9 ms exceeds 5 ms', latencyMs: 9 })).toBe(true);
+    expect(await getTrial(db(), measured)).toMatchObject({ status: 'over_budget', latencyMs: 9, error: 'latency 9 ms exceeds 5 ms' });
 
     await expect(finishTrial(db(), running, { status: 'running' as never })).rejects.toThrow(
       "finishTrial status: 'running' is not a final state; allowed: succeeded, failed, diverged, over_budget, reused, cancelled",

@@ -7,6 +7,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { upsertProtocol } from '../db/queries/architectures';
 import { fidelityReport, finalLeaderboard } from '../db/queries/final-leaderboard';
+import { renderFinalLeaderboard } from '../cli/final-report';
 import { PROTOCOL_A, addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures';
 import { describeEachDriver } from './support/db-helpers';
 
@@ -34,7 +35,9 @@ describeEachDriver('final leaderboard and fidelity report', (db) => {
     for (const [arch, accs] of repeats) {
       for (const [r, acc] of accs.entries()) {
         const id = await addTrial(db(), 'fx-final', { index: index++, arch, protocol: 'proto-final', role: 'final', seed: 1 + r });
-        await runTrial(db(), id, { status: 'succeeded', valAccuracy: acc - 0.01, testAccuracy: acc });
+        // arch-1's trainers measured a latency (ms at batch 1) per repeat; the others none.
+        const latencyMs = arch === 1 ? [5, 3, 4][r] : null;
+        await runTrial(db(), id, { status: 'succeeded', valAccuracy: acc - 0.01, testAccuracy: acc, latencyMs });
       }
     }
     const lenet = await addTrial(db(), 'fx-final', { index: index++, arch: 0, protocol: 'proto-final', role: 'baseline', seed: 1, baselineName: 'lenet5' });
@@ -82,6 +85,15 @@ describeEachDriver('final leaderboard and fidelity report', (db) => {
     // Pareto over mean accuracy vs FLOPs (50k per architecture number + 1): lenet5 the cheapest, arch-1 the best.
     expect(rows.filter((r) => r.pareto).map((r) => r.archHash)).toEqual(['arch-1', 'arch-0']);
     expect(rows.map((r) => r.flops)).toEqual([100_000, 200_000, 150_000, 50_000]);
+  });
+
+  it('gives the median latency over the repeats where trainers measured one, and shows its column then', async () => {
+    const rows = (await finalLeaderboard(db(), 'fx-search'))!.rows;
+    expect(rows.find((r) => r.archHash === 'arch-1')!.latencyMs).toBe(4);
+    expect(rows.filter((r) => r.archHash !== 'arch-1').every((r) => r.latencyMs === undefined)).toBe(true);
+    const table = renderFinalLeaderboard((await finalLeaderboard(db(), 'fx-search'))!, 'markdown');
+    expect(table.split('\n')[2]).toMatch(/^\| rank .*\| latency ms \|/);
+    expect(table).toMatch(/\| 4 \|/);
   });
 
   it('reports rank agreement between the search and the final evaluation', async () => {

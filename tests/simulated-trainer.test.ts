@@ -13,7 +13,7 @@ import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
 import { makeRng } from '../search/rng';
-import { DEFAULT_SIMULATION, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
+import { DEFAULT_SIMULATION, simulatedLatency, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
 import { syntheticObjective } from '../search/synthetic-objective';
 
 const space = nasnetSpace();
@@ -46,6 +46,14 @@ describe('simulated training', () => {
     expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40 }).epochMs).toBe(40);
     const rate = 1e9;
     expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40, macsPerSecond: rate }).epochMs).toBeCloseTo(40 + (3 * flops * DEFAULT_PROTOCOL.trainSize * 1000) / rate, 9);
+  });
+
+  it('reports the latency FLOPs x images / the multiply-add rate, at batch 1 and at the batch; none without a rate', () => {
+    expect(simulatedLatency(flops, 32, DEFAULT_SIMULATION)).toBeNull();
+    const latency = simulatedLatency(flops, 32, { ...DEFAULT_SIMULATION, macsPerSecond: 1e9 })!;
+    expect(latency.ms).toBeCloseTo((flops * 1000) / 1e9, 12);
+    expect(latency.batchMs).toBeCloseTo((32 * flops * 1000) / 1e9, 12);
+    expect(latency).toMatchObject({ batchSize: 32, device: 'simulated (1000000000 multiply-adds/s)' });
   });
 
   it('reads its settings from NAS_SIMULATED_* and names the variable of a bad value', () => {
@@ -96,6 +104,23 @@ describe('nas search start --backend simulated', () => {
     expect(second.code, second.stderr).toBe(0);
     const again = (JSON.parse(second.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
     expect(again.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy])).toEqual(board.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy]));
+  }, 300_000);
+
+  it('reports FLOPs / NAS_SIMULATED_MACS_PER_SECOND as latency: a latency reward uses it, --max-latency rejects above it', async () => {
+    // At 1e12 multiply-adds/s these candidates take 0.009-0.02 ms per image; 5 of the 8 exceed 0.012 ms.
+    const argv = ['search', 'start', '--backend', 'simulated', '--trials', '8', '--parallel', '4', '--epochs', '2', '--seed', '5', '--id', 'sim-latency'];
+    const latency = ['--reward', 'mnas', '--mnas-cost', 'latency', '--mnas-target', '0.01', '--max-latency', '0.012', '--wait', '--format', 'json'];
+    const run = await runNas([...argv, ...latency], env('d', { NAS_SIMULATED_MACS_PER_SECOND: '1e12' }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/search sim-latency finished: 5 over_budget, 3 succeeded/);
+    const board = (JSON.parse(run.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
+    expect(board).toHaveLength(3);
+    for (const row of board) {
+      expect(row.latencyMs).toBeCloseTo((row.flops * 1000) / 1e12, 9);
+      expect(row.latencyMs!).toBeLessThanOrEqual(0.012);
+      expect(row.latencyDevice).toBe('simulated (1000000000000 multiply-adds/s)');
+      expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(row.latencyMs! / 0.01, -0.07), 6);
+    }
   }, 300_000);
 
   it('refuses a bad NAS_SIMULATED_* value before anything starts', async () => {

@@ -67,6 +67,7 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
       input: request.input,
       classes: request.classes,
       trainerTaskQueue: request.trainerTaskQueue,
+      keepWeights: request.keepWeights === 'all',
       carry: carry && { ...carry, dispatched: carry.nextIndex, held: carry.held ?? [] },
       summary: () => strategy.summary(),
     });

@@ -87,6 +87,8 @@ export interface PoolOptions<T extends PoolTrial> {
   input: InputShape;
   classes: number;
   trainerTaskQueue: string;
+  /** Succeeded trials keep their trained weights (`--keep-weights all`). */
+  keepWeights?: boolean;
   carry?: PoolCarry<T>;
   /** Figures of the strategy (or plan) for the progress query. */
   summary?: () => StrategySummary;
@@ -229,13 +231,13 @@ export class TrialPool<T extends PoolTrial> {
   }
 
   private start(trial: T): void {
-    const { searchId, budget, input, classes, trainerTaskQueue } = this.options;
+    const { searchId, budget, input, classes, trainerTaskQueue, keepWeights } = this.options;
     const trialId = trialIdOf(searchId, trial.trialIndex);
     const started: Started<T> = { trial };
     this.queue.push(started);
     this.running.set(trialId, trial);
     this.dispatched++;
-    const plan = { ...trial, searchId, budget, input, classes, trainerTaskQueue };
+    const plan = { ...trial, searchId, budget, input, classes, trainerTaskQueue, ...(keepWeights && { keepWeights }) };
     void this.trainingScope
       .run(() => runTrial(plan))
       .catch((err: unknown): TrialOutcome => ({
@@ -262,9 +264,11 @@ export class TrialPool<T extends PoolTrial> {
     if (!usable) return { trial, outcome, reward: null };
     let value: number;
     try {
-      value = rewardOf({ valAccuracy: outcome.valAccuracy!, params: outcome.params, flops: outcome.flops }, this.options.reward);
+      const { valAccuracy, params, flops, latencyMs } = outcome;
+      value = rewardOf({ valAccuracy: valAccuracy!, params, flops, latencyMs: latencyMs ?? undefined }, this.options.reward);
     } catch {
-      // Only a result the trainer reported out of range gets here (the request was validated): it earns no reward.
+      // Only a result the trainer reported out of range gets here (the request was validated), or one
+      // without a measured latency under a latency reward: it earns no reward.
       return { trial, outcome, reward: null };
     }
     if (trial.fidelity === this.options.finalFidelity && (this.best === null || outcome.valAccuracy! > this.best.valAccuracy)) {

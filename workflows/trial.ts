@@ -23,6 +23,8 @@ export interface TrialPlan {
   /** The repeat's training seed; default protocol.seed. */
   seed?: number;
   strategySummary?: StrategySummary;
+  /** Keep the trained weights if the training succeeds (final and baseline trials keep them anyway). */
+  keepWeights?: boolean;
   budget: CostBudget;
   input: InputShape;
   classes: number;
@@ -64,6 +66,8 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
       protocol: plan.protocol,
       protocolHash: pHash,
       seed: plan.seed ?? plan.protocol.seed,
+      ...(plan.budget.maxLatencyMs !== undefined && { maxLatencyMs: plan.budget.maxLatencyMs }),
+      ...(plan.keepWeights && { keepWeights: true }),
     });
     return {
       trialId,
@@ -72,7 +76,8 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
       testAccuracy: result.testAccuracy,
       params: result.params,
       flops: result.flops,
-      error: null,
+      error: result.error ?? null,
+      latencyMs: result.latency?.ms ?? null,
     };
   } catch (err) {
     const cancelled = isCancellation(err);

@@ -325,8 +325,8 @@ async function trialByRef(db: Database, id: string): Promise<Trial> {
 function noWeights(trial: Trial): string {
   if (trial.role === 'search') {
     return (
-      `trial ${trial.id} is a search training, whose weights are not kept: \`nas search finalize ${trial.searchId} --top K --wait\` ` +
-      `retrains the search's best K candidates as final trials, which keep theirs`
+      `trial ${trial.id} is a search training whose weights were not kept (a search started with --keep-weights all keeps them): ` +
+      `\`nas search finalize ${trial.searchId} --top K --wait\` retrains the search's best K candidates as final trials, which keep theirs`
     );
   }
   const again = trial.role === 'baseline' ? `nas baselines train ${trial.baselineName ?? '<name>'} --seed N --wait` : `nas search finalize <search-id> --seed N --wait`;

@@ -8,7 +8,7 @@ import {
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { compact, formatOf, percent, percentInterval, renderRows, type Column, type Format } from '../format';
+import { compact, formatOf, latencyText, percent, percentInterval, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
@@ -54,6 +54,11 @@ const COLUMNS: Column<LeaderboardRow>[] = [
 ];
 
 const REWARD_COLUMN: Column<LeaderboardRow> = { header: 'reward', value: (r) => (r.reward == null ? null : r.reward.toFixed(4)), align: 'right' };
+/** Median batch-1 inference latency on the trainer; CSV keeps the raw milliseconds. */
+const LATENCY_COLUMNS: Column<LeaderboardRow>[] = [
+  { header: 'latency ms', value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)), align: 'right', formats: READ },
+  { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
+];
 
 export interface LeaderboardView {
   searchId: string;
@@ -73,10 +78,19 @@ export async function renderLeaderboard(db: Database, view: LeaderboardView): Pr
     return `no finished trials for search ${view.searchId}`;
   }
   const format = view.format ?? 'table';
-  const columns = rows.some((r) => r.reward !== undefined) ? [...COLUMNS.slice(0, 2), REWARD_COLUMN, ...COLUMNS.slice(2)] : COLUMNS;
+  const withReward = rows.some((r) => r.reward !== undefined) ? [...COLUMNS.slice(0, 2), REWARD_COLUMN, ...COLUMNS.slice(2)] : COLUMNS;
+  const measured = rows.some((r) => r.latencyMs !== undefined);
+  const beforeTrainSeconds = withReward.findIndex((c) => c.header === 'train s');
+  const columns = measured ? [...withReward.slice(0, beforeTrainSeconds), ...LATENCY_COLUMNS, ...withReward.slice(beforeTrainSeconds)] : withReward;
   const rendered = renderRows(rows, columns, format);
-  const note = intervalNote(rows);
-  return note && READ.includes(format) ? `${rendered}\n\n${note}` : rendered;
+  const notes = [intervalNote(rows), measured ? latencyNote(rows) : null].filter((n) => n !== null);
+  return notes.length > 0 && READ.includes(format) ? `${rendered}\n\n${notes.join('\n')}` : rendered;
+}
+
+/** Where the latencies were measured. */
+function latencyNote(rows: LeaderboardRow[]): string {
+  const devices = [...new Set(rows.map((r) => r.latencyDevice).filter((d): d is string => !!d))];
+  return `latency ms: median of timed forward passes at batch 1 on the trainer before training${devices.length > 0 ? ` (${devices.join('; ')})` : ''}.`;
 }
 
 /** What the bracket after an accuracy is, with the image counts it was computed from. */

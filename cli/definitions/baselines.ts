@@ -4,6 +4,8 @@ import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 import { protocolFlags } from './protocol-flags';
 import { classesFlag, inputFlag } from '../input-shape';
+import { BACKEND_PREFERENCES } from '../../engine/backend';
+import { DEFAULT_PROTOCOL } from '../../search/protocol';
 
 const commands = () => import('../commands/baselines');
 
@@ -37,4 +39,19 @@ export function defineBaselines(program: Command): void {
   waitFlag(train, 'baseline run');
   example(train, 'nas baselines train lenet5 resnet20 --epochs 10 --wait');
   train.action(runs(async (input) => (await commands()).trainBaselines(input)));
+
+  const latency = baselines
+    .command('latency')
+    .summary("inference latency of the baselines on this machine (median ms at batch 1 and at a batch), as trainers measure a candidate's")
+    .argument('[names...]', 'baselines to measure (default all; see `nas baselines list`)');
+  addFlags(latency, [
+    flag('--batch-size <n>', 'the second batch size measured', { default: DEFAULT_PROTOCOL.batchSize }),
+    inputFlag("the dataset's (28x28x1)"),
+    classesFlag("the dataset's (10)"),
+    flag('--backend <backend>', 'tfjs backend to measure on', { default: 'auto', choices: BACKEND_PREFERENCES }),
+    formatFlag(),
+    jsonFlag(),
+  ]);
+  example(latency, 'nas baselines latency --backend wasm --format markdown');
+  latency.action(runs(async (input) => (await import('../commands/baselines-latency')).baselinesLatency(input)));
 }

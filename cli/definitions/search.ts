@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_FINAL_REPEATS } from '../../search/final';
 import { NASNET_OPS } from '../../cells/types';
-import { SPACES, STRATEGIES } from '../../search/request';
+import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
 import { runs } from '../invocation';
@@ -50,11 +50,17 @@ function defineStart(search: Command): void {
     flag('--halving-levels <n>', 'successive halving: fidelity levels', { default: d.halvingLevels, group: STRATEGY }),
     flag('--max-params <n>', 'candidates with more parameters are recorded over_budget, untrained', { group: REWARD }),
     flag('--max-flops <n>', 'candidates with more FLOPs (multiply-adds) are recorded over_budget, untrained', { group: REWARD }),
+    flag('--max-latency <ms>', "candidates whose batch-1 inference latency on the trainer (measured before training) exceeds it are recorded over_budget, untrained", { group: REWARD }),
     flag('--reward <reward>', 'what the strategy maximizes', { default: d.reward, choices: REWARDS, group: REWARD }),
     flag('--mnas-cost <cost>', 'cost of the MnasNet reward acc * (cost / T)^w', { default: d.mnasCost, choices: MNAS_COSTS, group: REWARD }),
-    flag('--mnas-target <T>', 'target cost T (required with --reward mnas)', { group: REWARD }),
+    flag('--mnas-target <T>', 'target cost T (required with --reward mnas): parameters, FLOPs, or ms at batch 1 on the trainer for latency', { group: REWARD }),
     flag('--mnas-weight <w>', 'exponent w (write --mnas-weight=-0.07 or --mnas-weight -0.07)', { default: d.mnasWeight, group: REWARD }),
     ...protocolFlags(),
+    flag('--keep-weights <which>', "search trials that keep their trained weights for `nas export` (final and baseline trials always do): all succeeded ones, or none", {
+      default: d.keepWeights,
+      choices: KEEP_WEIGHTS,
+      group: SEARCH,
+    }),
     flag('--finalize-top <K>', "retrain the search's best K candidates under a final protocol when its loop ends", { group: FINAL }),
     flag('--finalize-repeats <R>', 'seeds per candidate', { default: DEFAULT_FINAL_REPEATS, group: FINAL }),
     flag('--finalize-baselines <a,b>', 'baselines trained alongside (see `nas baselines list`)', { group: FINAL }),

@@ -3,7 +3,7 @@ import { DATASETS } from '../../contracts/datasets';
 import type { Architecture, InputShape } from '../../cells/types';
 import type { Database } from '../../db/client';
 import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials';
-import { compact, percent, seconds, timestamp } from '../format';
+import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format';
 import { html, trusted, type Html } from '../html';
 import { page } from '../layout';
 import { networkStages } from '../network-summary';
@@ -63,11 +63,26 @@ ${t.reward !== null ? html`<dt>reward</dt><dd>${t.reward.toFixed(4)}</dd>` : ''}
 <dt>protocol</dt><dd>${t.protocolHash}: ${Object.entries(detail.protocol).map(([k, v]) => `${k} ${v}`).join(', ')}</dd>
 <dt>backend / device / worker</dt><dd>${t.backend ?? '—'} / ${t.device ?? '—'} / ${t.worker ?? '—'}</dd>
 <dt>attempts</dt><dd>${t.attempts}</dd>
+${latency(t)}
+<dt>kept weights</dt><dd id="trial-weights">${keptWeights(t)}</dd>
 <dt>training time</dt><dd>${seconds(t.trainSeconds) || '—'}${t.samplesPerSecond ? `, ${Math.round(t.samplesPerSecond)} samples/s` : ''}</dd>
 <dt>created / started / finished</dt><dd>${timestamp(t.createdAt)} / ${timestamp(t.startedAt) || '—'} / ${timestamp(t.finishedAt) || '—'}</dd>
 ${t.reusedFrom ? html`<dt>reused from</dt><dd><a href="/trials/${encodeURIComponent(t.reusedFrom)}">${t.reusedFrom}</a></dd>` : ''}
 ${t.error ? html`<dt>error</dt><dd class="error">${t.error}</dd>` : ''}
 </dl></section>`;
+}
+
+/** The inference latency its trainer measured before training, and on what. */
+function latency(t: TrialDetail['trial']): Html | string {
+  if (t.latencyMs === null) return '';
+  const batch = t.latencyBatchSize !== null && t.latencyBatchSize !== 1 ? `, ${milliseconds(t.latencyBatchMs)} at batch ${t.latencyBatchSize}` : '';
+  return html`<dt>inference latency</dt><dd id="trial-latency">${milliseconds(t.latencyMs)} at batch 1${batch} (median, before training) on ${t.latencyDevice ?? '—'}</dd>`;
+}
+
+function keptWeights(t: TrialDetail['trial']): Html | string {
+  if (t.weightsKept) return html`yes: <code class="copy">${exportCommand(t.id)}</code>`;
+  if (t.status !== 'succeeded') return 'none';
+  return t.role === 'search' ? 'none (a search keeps its trials\u2019 weights with --keep-weights all)' : 'none';
 }
 
 export async function trialPage(db: Database, id: string): Promise<string | null> {

@@ -6,19 +6,28 @@ import type { TrainingProtocol } from '../../search/protocol';
 import type { Database } from '../client';
 import { architectures, protocols, searches, trialEpochs, trials } from '../schema';
 import type { Search } from './searches';
+import { hasKeptWeights } from './trained-weights';
 import type { Trial } from './trials';
 
-export type RunTrial = Trial & { description: string; family: string };
+/** weightsKept: trained weights are stored for `nas export`. */
+export type RunTrial = Trial & { description: string; family: string; weightsKept: boolean };
 
 /** A run's trials in trial-index order, each with its architecture's family and description. */
 export async function listRunTrials(db: Database, searchId: string): Promise<RunTrial[]> {
   const rows = await db
-    .select({ trial: trials, description: architectures.description, family: architectures.family })
+    .select({ trial: trials, description: architectures.description, family: architectures.family, weightsKept: hasKeptWeights })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .where(eq(trials.searchId, searchId))
     .orderBy(asc(trials.trialIndex));
-  return rows.map((r) => ({ ...r.trial, params: Number(r.trial.params), flops: Number(r.trial.flops), description: r.description, family: r.family }));
+  return rows.map((r) => ({
+    ...r.trial,
+    params: Number(r.trial.params),
+    flops: Number(r.trial.flops),
+    description: r.description,
+    family: r.family,
+    weightsKept: Boolean(r.weightsKept),
+  }));
 }
 
 /** The learning curves of the given trials, by trial id (epochs in order). */
@@ -31,7 +40,7 @@ export async function listCurves(db: Database, trialIds: string[]): Promise<Map<
 }
 
 export interface TrialDetail {
-  trial: Trial;
+  trial: Trial & { weightsKept: boolean };
   architecture: { hash: string; family: string; genotype: Architecture; description: string };
   protocol: TrainingProtocol;
   run: Pick<Search, 'id' | 'kind' | 'status' | 'config'>;
@@ -40,7 +49,7 @@ export interface TrialDetail {
 
 export async function trialDetail(db: Database, trialId: string): Promise<TrialDetail | null> {
   const [row] = await db
-    .select({ trial: trials, architecture: architectures, protocol: protocols.protocol, run: { id: searches.id, kind: searches.kind, status: searches.status, config: searches.config } })
+    .select({ trial: trials, weightsKept: hasKeptWeights, architecture: architectures, protocol: protocols.protocol, run: { id: searches.id, kind: searches.kind, status: searches.status, config: searches.config } })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .innerJoin(protocols, eq(protocols.hash, trials.protocolHash))
@@ -50,7 +59,7 @@ export async function trialDetail(db: Database, trialId: string): Promise<TrialD
   const epochs = (await listCurves(db, [trialId])).get(trialId) ?? [];
   const { hash, family, genotype, description } = row.architecture;
   return {
-    trial: { ...row.trial, params: Number(row.trial.params), flops: Number(row.trial.flops) },
+    trial: { ...row.trial, params: Number(row.trial.params), flops: Number(row.trial.flops), weightsKept: Boolean(row.weightsKept) },
     architecture: { hash, family, genotype, description },
     protocol: row.protocol,
     run: row.run,

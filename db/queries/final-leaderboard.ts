@@ -10,6 +10,7 @@ import {
   bootstrapInterval,
   kendallTauB,
   meanInterval,
+  median,
   spearman,
   tiesWithLeader,
   topKOverlap,
@@ -52,6 +53,8 @@ export interface FinalRow {
   test: 'leader' | 'welch' | 'two-proportion';
   /** No other row has a higher-or-equal mean at lower-or-equal FLOPs (one of them strictly). */
   pareto: boolean;
+  /** Median over the repeats of the batch-1 inference latency their trainers measured (ms); absent when none was. */
+  latencyMs?: number;
 }
 
 export interface FinalLeaderboard {
@@ -85,6 +88,7 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
       testAccuracy: trials.testAccuracy,
       params: trials.params,
       flops: trials.flops,
+      latencyMs: trials.latencyMs,
     })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
@@ -99,6 +103,7 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
   const grouped = [...byArch.values()].map((repeats) => {
     const first = repeats[0];
     const testAccuracies = repeats.map((r) => r.testAccuracy!);
+    const latencies = repeats.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]));
     const testSize = first.protocol.testSize;
     const stats = meanInterval(testAccuracies);
     const single = testAccuracies.length === 1 && testSize > 0 ? wilsonInterval(Math.min(1, Math.max(0, stats.mean)), testSize) : null;
@@ -118,6 +123,7 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
       testSize,
       params: Number(first.params),
       flops: Number(first.flops),
+      ...(latencies.length > 0 && { latencyMs: median(latencies) }),
     };
   });
   grouped.sort((a, b) => b.meanTestAccuracy - a.meanTestAccuracy || a.params - b.params || a.archHash.localeCompare(b.archHash));

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import { DEFAULT_MNAS_W, type RewardConfig } from '../../search/reward';
+import { DEFAULT_MNAS_W, type RewardConfig, type RewardCost } from '../../search/reward';
 import { wilsonInterval } from '../../search/statistics';
 import type { TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
@@ -50,6 +50,9 @@ export interface LeaderboardRow {
   status: TrialState;
   /** The search's objective (MnasNet's when it has one); present when it is not plain accuracy or when sorting by it. */
   reward?: number | null;
+  /** Median batch-1 inference latency in ms on latencyDevice; present only when the trainer measured it. */
+  latencyMs?: number;
+  latencyDevice?: string | null;
 }
 
 function validate(
@@ -82,9 +85,14 @@ function rewardColumn(searchId: string, reward: RewardConfig): SQL<number | null
   const accuracy = sql`${trials.valAccuracy}::float8`;
   const computed =
     reward.objective === 'mnas'
-      ? sql`${accuracy} * power(${reward.cost === 'params' ? trials.params : trials.flops}::float8 / ${reward.target}::float8, ${reward.w ?? DEFAULT_MNAS_W}::float8)`
+      ? sql`${accuracy} * power(${costColumn(reward.cost)}::float8 / ${reward.target}::float8, ${reward.w ?? DEFAULT_MNAS_W}::float8)`
       : accuracy;
   return sql<number | null>`case when ${trials.searchId} = ${searchId} then coalesce(${trials.reward}::float8, ${computed}) else ${computed} end`;
+}
+
+/** The trial column of a reward's cost (a trial without a measured latency gets no latency reward). */
+function costColumn(cost: RewardCost) {
+  return cost === 'params' ? trials.params : cost === 'flops' ? trials.flops : trials.latencyMs;
 }
 
 /** A single run's accuracy is a proportion of n images: its binomial (Wilson) interval is the spread we can state. */
@@ -93,11 +101,13 @@ function binomialInterval(accuracy: number | null, n: number | null): { low: num
   return wilsonInterval(Math.min(1, Math.max(0, accuracy)), n);
 }
 
-type QueriedRow = Omit<LeaderboardRow, 'valAccuracyLow' | 'valAccuracyHigh' | 'testAccuracyLow' | 'testAccuracyHigh' | 'reward'> & {
+type QueriedRow = Omit<LeaderboardRow, 'valAccuracyLow' | 'valAccuracyHigh' | 'testAccuracyLow' | 'testAccuracyHigh' | 'reward' | 'latencyMs' | 'latencyDevice'> & {
   reward: number | null;
+  latencyMs: number | null;
+  latencyDevice: string | null;
 };
 
-function withIntervals({ valAccuracy, valSize, testAccuracy, testSize, ...rest }: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
+function withIntervals({ valAccuracy, valSize, testAccuracy, testSize, latencyMs, latencyDevice, ...rest }: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
   const val = binomialInterval(valAccuracy, valSize);
   const test = binomialInterval(testAccuracy, testSize);
   const { rank, trialId, kind, name, archHash, ...costs } = rest;
@@ -116,6 +126,7 @@ function withIntervals({ valAccuracy, valSize, testAccuracy, testSize, ...rest }
     testAccuracyHigh: test.high,
     testSize,
     ...costs,
+    ...(latencyMs !== null && { latencyMs, latencyDevice }),
   };
 }
 
@@ -152,6 +163,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       params: trials.params,
       flops: trials.flops,
       trainSeconds: trials.trainSeconds,
+      latencyMs: trials.latencyMs,
+      latencyDevice: trials.latencyDevice,
       status: trials.status,
       reward: rewardColumn(searchId, scope.reward).as('reward'),
       copy: sql<number>`row_number() over (partition by ${trials.archHash} order by
@@ -186,6 +199,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       params: candidates.params,
       flops: candidates.flops,
       trainSeconds: candidates.trainSeconds,
+      latencyMs: candidates.latencyMs,
+      latencyDevice: candidates.latencyDevice,
       status: candidates.status,
       reward: candidates.reward,
     })

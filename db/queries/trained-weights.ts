@@ -17,6 +17,10 @@ function decoded(base64: string): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+/** Whether the trial row has kept weights (what loadTrainedWeights would find), as a column of a query on trials. */
+export const hasKeptWeights = sql<boolean>`(exists (select 1 from ${trialWeights} where ${trialWeights.trialId} = ${trials.id})
+  or (${trials.status} = 'succeeded' and exists (select 1 from ${checkpoints} where ${checkpoints.trialId} = ${trials.id})))`;
+
 /**
  * Stores a trial's trained weights; a repeated write for the same trial (a retried activity
  * whose first attempt already wrote them) keeps the row that is there. Returns whether it wrote.

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
 import { trialIdOf } from '../../contracts/trial-id';
-import type { EpochMetrics, StrategySummary } from '../../contracts/activities';
+import type { EpochMetrics, StrategySummary, TrialLatency } from '../../contracts/activities';
 import type { TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../client';
 import { protocols, trialEpochs, trials } from '../schema';
@@ -38,6 +38,11 @@ export interface TrialEnding {
   backend?: string | null;
   device?: string | null;
   worker?: string | null;
+  /** Inference latency the trainer measured (contracts TrialLatency). */
+  latencyMs?: number | null;
+  latencyBatchMs?: number | null;
+  latencyBatchSize?: number | null;
+  latencyDevice?: string | null;
   error?: string | null;
   /** Required with status 'reused': the trial whose result this one takes. */
   reusedFrom?: string | null;
@@ -199,6 +204,10 @@ async function withReusedMetrics(db: Database, outcome: TrialEnding): Promise<Tr
     backend: source.backend,
     device: source.device,
     worker: source.worker,
+    latencyMs: source.latencyMs,
+    latencyBatchMs: source.latencyBatchMs,
+    latencyBatchSize: source.latencyBatchSize,
+    latencyDevice: source.latencyDevice,
   };
   const given = Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined));
   return { ...copied, ...given, status: 'reused' };
@@ -262,4 +271,20 @@ export async function recordTrialReward(db: Database, trialId: string, reward: n
   const value = finiteOrNull(reward);
   const changed = await db.update(trials).set({ reward: value }).where(eq(trials.id, trialId)).returning({ id: trials.id });
   return changed.length > 0;
+}
+
+/** A trial row's latency columns from a trainer's measurement (all null when none). */
+export function latencyColumns(latency: TrialLatency | null | undefined): Pick<TrialEnding, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'> {
+  return {
+    latencyMs: latency?.ms ?? null,
+    latencyBatchMs: latency?.batchMs ?? null,
+    latencyBatchSize: latency?.batchSize ?? null,
+    latencyDevice: latency?.device ?? null,
+  };
+}
+
+/** The latency of a trial row, null when it has none. */
+export function latencyOf(row: Pick<Trial, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'>): TrialLatency | null {
+  if (row.latencyMs === null || row.latencyMs === undefined) return null;
+  return { ms: row.latencyMs, batchMs: row.latencyBatchMs ?? row.latencyMs, batchSize: row.latencyBatchSize ?? 1, device: row.latencyDevice ?? '' };
 }

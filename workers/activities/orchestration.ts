@@ -27,6 +27,7 @@ function outcomeOf(row: TrialRow): TrialOutcome {
     params: Number(row.params ?? 0),
     flops: Number(row.flops ?? 0),
     error: row.error ?? null,
+    latencyMs: row.latencyMs ?? null,
   };
 }
 

@@ -9,8 +9,9 @@ import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../.
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { Database } from '../../db/client';
 import { finishTrial, markTrialRunning, recordEpoch } from '../../db/queries/trials';
-import { SIMULATED_BACKEND, simulateTraining, type SimulationSettings } from '../../search/simulated-training';
-import { requireTrial, storedResult } from './training';
+import { SIMULATED_BACKEND, simulatedLatency, simulateTraining, type SimulationSettings } from '../../search/simulated-training';
+import { endOverLatency, requireTrial, storedResult } from './training';
+import { latencyColumns } from '../../db/queries/trials';
 
 export interface SimulatedTrainingDeps {
   db: Database;
@@ -39,6 +40,10 @@ export function createSimulatedTrainingActivities(deps: SimulatedTrainingDeps): 
       if (isTerminal(existing.status as TrialState)) return storedResult(db, existing);
       Context.current().heartbeat({ phase: 'setup', epoch: 0 });
       if (!(await markTrialRunning(db, input.trialId, on))) return storedResult(db, await requireTrial(db, input.trialId));
+      const latency = simulatedLatency(existing.flops, input.protocol.batchSize, settings);
+      if (latency && input.maxLatencyMs !== undefined && latency.ms > input.maxLatencyMs) {
+        return endOverLatency(db, input, existing, latency, on);
+      }
       const simulated = simulateTraining(
         { architecture: input.architecture, archHash: input.archHash, protocol: input.protocol, trainingSeed: input.seed ?? input.protocol.seed, flops: existing.flops },
         settings,
@@ -56,9 +61,9 @@ export function createSimulatedTrainingActivities(deps: SimulatedTrainingDeps): 
         samplesPerSecond: trainSeconds > 0 ? (input.protocol.trainSize * simulated.epochs.length) / trainSeconds : 0,
         ...on,
       };
-      const changed = await finishTrial(db, input.trialId, result);
+      const changed = await finishTrial(db, input.trialId, { ...result, ...latencyColumns(latency) });
       if (!changed) return storedResult(db, await requireTrial(db, input.trialId));
-      return { trialId: input.trialId, ...result, epochs: simulated.epochs, params: existing.params, flops: existing.flops };
+      return { trialId: input.trialId, ...result, latency, epochs: simulated.epochs, params: existing.params, flops: existing.flops };
     },
   };
 }

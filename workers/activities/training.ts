@@ -9,7 +9,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
 import { saveTrainedWeights } from '../../db/queries/trained-weights';
-import { finishTrial, getTrial, listEpochs, markTrialRunning, recordEpoch, type Trial, type TrialEnding } from '../../db/queries/trials';
+import {
+  finishTrial,
+  getTrial,
+  latencyColumns,
+  latencyOf,
+  listEpochs,
+  markTrialRunning,
+  recordEpoch,
+  type Trial,
+  type TrialEnding,
+} from '../../db/queries/trials';
 import type { TrialRole } from '../../contracts/trial-role';
 import { modelWeightsOnly } from '../../engine/checkpoint';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
@@ -20,7 +30,8 @@ import { splitDataset, type ProtocolData } from '../../engine/data/split';
 import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
 import { runTraining, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
 import { runTrainingInThread } from '../../engine/thread-runner';
-import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
+import { latencyDevice, type LatencyFigures, type LatencyOptions } from '../../engine/latency';
+import type { TrainingActivities, TrialLatency, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
 
 export interface TrainingActivityDeps {
   db: Database;
@@ -39,6 +50,8 @@ export interface TrainingActivityDeps {
   trainInThread?: boolean;
   /** Roles whose succeeded trials keep their trained weights for export (default final and baseline). */
   keepWeightsOf?: readonly TrialRole[];
+  /** How the inference latency is measured before each training (engine/latency.ts defaults); numbers only, it crosses to the training thread. */
+  latencyOptions?: Omit<LatencyOptions, 'now'>;
   log?: (line: string) => void;
 }
 
@@ -92,6 +105,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         trainingSeed: input.seed ?? input.protocol.seed,
         data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
         checkpoint: stored?.bytes ?? null,
+        latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
       };
       const hooks: TrainingHooks = {
         signal: ctx.cancellationSignal,
@@ -120,9 +134,12 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         },
       };
       try {
-        const { startEpoch, outcome } = trainInThread
+        const run = trainInThread
           ? await runTrainingInThread(job, deps.backend as BackendPreference, hooks)
           : await runTraining(job, hooks);
+        const latency = run.latency && trialLatency(run.latency, deps.device);
+        if (run.overLatency) return await endOverLatency(db, input, existing, latency!, deps, log);
+        const { startEpoch, outcome } = run;
         if (outcome.microBatchSize < job.protocol.batchSize) {
           log(`trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`);
         }
@@ -143,6 +160,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           backend: deps.backend,
           device: deps.device,
           worker: deps.worker,
+          latency,
         };
         const ending: TrialEnding = {
           status: result.status,
@@ -153,8 +171,10 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           backend: deps.backend,
           device: deps.device,
           worker: deps.worker,
+          ...latencyColumns(latency),
         };
-        const kept = result.status === 'succeeded' && keepWeightsOf.includes(existing.role) ? newest : null;
+        const keep = keepWeightsOf.includes(existing.role) || input.keepWeights === true;
+        const kept = result.status === 'succeeded' && keep ? newest : null;
         // The trained weights are written with the ending, in one transaction: a trial has them exactly when it succeeded.
         const changed = kept
           ? await db.transaction(async (tx) => {
@@ -208,12 +228,13 @@ export async function requireTrial(db: Database, trialId: string): Promise<Trial
 
 /** The result of a trial that already ended: a repeated or late activity does not train again. */
 export async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult> {
-  if (row.status !== 'succeeded' && row.status !== 'diverged') {
+  const measuredOverBudget = row.status === 'over_budget' && row.latencyMs !== null;
+  if (row.status !== 'succeeded' && row.status !== 'diverged' && !measuredOverBudget) {
     throw ApplicationFailure.nonRetryable(`trial ${row.id} already ended as ${row.status}; not training it`, 'TrialEnded');
   }
   return {
     trialId: row.id,
-    status: row.status,
+    status: row.status as TrainTrialResult['status'],
     valAccuracy: row.valAccuracy,
     testAccuracy: row.testAccuracy,
     epochs: await listEpochs(db, row.id),
@@ -224,6 +245,48 @@ export async function storedResult(db: Database, row: Trial): Promise<TrainTrial
     backend: row.backend ?? '',
     device: row.device ?? '',
     worker: row.worker ?? '',
+    latency: latencyOf(row),
+    error: row.error,
+  };
+}
+
+function trialLatency(figures: LatencyFigures, backendDevice: string): TrialLatency {
+  return { ms: figures.batch1Ms, batchMs: figures.batchMs, batchSize: figures.batchSize, device: latencyDevice(backendDevice) };
+}
+
+/** Rounded for messages: 3 significant digits. */
+const ms = (value: number) => `${Number(value.toPrecision(3))} ms`;
+
+/** `--max-latency`: the trial ends over_budget untrained (no epochs), its measured latency and the reason recorded. */
+export async function endOverLatency(
+  db: Database,
+  input: TrainTrialInput,
+  existing: Trial,
+  latency: TrialLatency,
+  on: Pick<TrainingActivityDeps, 'backend' | 'device' | 'worker'>,
+  log: (line: string) => void = () => {},
+): Promise<TrainTrialResult> {
+  const error = `latency ${ms(latency.ms)} at batch 1 exceeds the budget of ${ms(input.maxLatencyMs!)} (--max-latency), measured on ${latency.device}`;
+  const ending: TrialEnding = { status: 'over_budget', error, backend: on.backend, device: on.device, worker: on.worker, ...latencyColumns(latency) };
+  const changed = await finishTrial(db, input.trialId, ending);
+  await deleteCheckpoint(db, input.trialId);
+  log(`trial ${input.trialId}: over_budget: ${error}`);
+  if (!changed) return storedResult(db, await requireTrial(db, input.trialId));
+  return {
+    trialId: input.trialId,
+    status: 'over_budget',
+    valAccuracy: null,
+    testAccuracy: null,
+    epochs: [],
+    params: existing.params,
+    flops: existing.flops,
+    trainSeconds: 0,
+    samplesPerSecond: 0,
+    backend: on.backend,
+    device: on.device,
+    worker: on.worker,
+    latency,
+    error,
   };
 }
 
