@@ -10,7 +10,7 @@ import type { Architecture } from '../cells/types';
 import type { TrainingProtocol } from '../search/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
-import { DATASETS } from '../contracts/datasets';
+import { datasetShape } from '../contracts/datasets';
 import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
 import { createOptimizer, disposeOptimizer } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
@@ -44,7 +44,7 @@ export interface TrainingRun {
 }
 
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
-  const { input, classes } = DATASETS[job.protocol.dataset];
+  const { input, classes } = datasetShape(job.protocol);
   const graph = architectureGraph(job.architecture, input, classes);
   // Initial weights follow from the training seed and the architecture.
   const seed = job.trainingSeed ?? job.protocol.seed;

@@ -8,7 +8,6 @@ import { validateArchitecture } from '../cells';
 import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import { INT4_MAX, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
-import { DATASETS } from '../contracts/datasets';
 import { checkRewardConfig } from './reward';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';

@@ -1,5 +1,5 @@
 /** A trial's page: its cells drawn as graphs, the network's stages, the learning curve, its provenance. */
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
 import type { Architecture, InputShape } from '../../cells/types';
 import type { Database } from '../../db/client';
 import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials';
@@ -14,7 +14,7 @@ import { chartFigure } from './figure';
 /** The input and class count the run trained for, as its request recorded them (else the dataset's). */
 function inputOf(detail: TrialDetail): { input: InputShape; classes: number } {
   const config = (detail.run.config ?? {}) as { input?: InputShape; classes?: number };
-  const dataset = DATASETS[detail.protocol.dataset];
+  const dataset = datasetShape(detail.protocol);
   return { input: config.input ?? dataset.input, classes: config.classes ?? dataset.classes };
 }
 
