@@ -28,7 +28,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const protocol = ['--train-size', '40', '--val-size', '12', '--test-size', '12', '--epochs', '1', '--batch-size', '16', '--trials', '2'];
+const protocol = ['--train-size', '40', '--val-size', '12', '--test-size', '12', '--epochs', '1', '--batch-size', '16', '--augmentation', 'flip-shift', '--trials', '2'];
 
 describe('a search on a folder: dataset', () => {
   it('trains its trials on 32x32x3 images of 3 classes, decoding the folder once', async () => {
