@@ -20,6 +20,9 @@ export async function describeDatasetFlags(flags: Flags): Promise<void> {
     const spec = stringFlag(flags, `${prefix}dataset`);
     const inputSize = inputSizeFlag(flags, prefix);
     if (spec === undefined) continue;
+    if (inputSize !== undefined && !spec.startsWith('folder:')) {
+      throw new RequestError(`--${prefix}input-size`, `applies to folder: datasets only, not ${spec}`);
+    }
     try {
       described.set(keyOf(spec, inputSize), await describeDataset(spec, inputSize));
     } catch (err) {

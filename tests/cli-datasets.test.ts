@@ -80,7 +80,7 @@ describe('bad datasets: exit 2, one line naming the path, nothing started', () =
   it('truncated IDX and CIFAR-10 files, --input-size where it does not apply', async () => {
     const idx = join(root, 'idx');
     writeIdxDataset(idx, { train: 10, test: 4, height: 6, width: 6, classes: 2 });
-    expect(await refused(`idx:${idx}`, '--input-size', '8')).toBe('nas: --dataset: --input-size applies to folder: datasets only, not idx');
+    expect(await refused(`idx:${idx}`, '--input-size', '8')).toBe(`nas: --input-size: applies to folder: datasets only, not idx:${idx}`);
     truncateSync(join(idx, 't10k-labels-idx1-ubyte'), 10);
     expect(await refused(`idx:${idx}`)).toBe(
       `nas: --dataset: ${join(idx, 't10k-labels-idx1-ubyte')}: dims [4] need 4 data bytes but the file has 2; replace it with an intact copy`,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import seedrandom from 'seedrandom';
+import sharp from 'sharp';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets';
 import { splitDataset } from '../engine/data/split';
@@ -61,8 +62,17 @@ describe('folder:DIR', () => {
   it('resizes to --input-size, takes the train/ and test/ layout, and reads JPEG', async () => {
     const dir = join(root, 'split');
     await writeFolderDataset(dir, { classes: 2, perClass: 6, testPerClass: 3, size: 20, format: 'jpeg' });
+    // A greyscale image among RGB ones is read as RGB (its grey repeated).
+    const grey = Uint8Array.from({ length: 20 * 20 }, (_, i) => i % 256);
+    await sharp(Buffer.from(grey), { raw: { width: 20, height: 20, channels: 1 } }).png().toFile(join(dir, 'test', 'class-b', 'grey.png'));
     const { datasetInfo } = await describeDataset(`folder:${dir}`, 8);
-    expect(datasetInfo).toMatchObject({ input: { height: 8, width: 8, channels: 3 }, classes: 2, trainSamples: 12, testSamples: 6, inputSize: 8 });
+    expect(datasetInfo).toMatchObject({ input: { height: 8, width: 8, channels: 3 }, classes: 2, trainSamples: 12, testSamples: 7, inputSize: 8 });
+    const loaded = await loadDataset({ dataset: `folder:${dir}`, datasetInfo });
+    const isGrey = (i: number) => {
+      const image = loaded.test.images.subarray(i * 8 * 8 * 3, (i + 1) * 8 * 8 * 3);
+      return image.every((v, p) => v === image[p - (p % 3)]);
+    };
+    expect(Array.from({ length: 7 }, (_, i) => isGrey(i)).filter(Boolean)).toHaveLength(1);
   });
 
   it('decodes once: a second trainer process reads the cache file (written whole by rename)', async () => {
