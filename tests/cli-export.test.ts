@@ -170,7 +170,7 @@ describe('nas export', () => {
     const { code, stderr } = await runCli(['export', 'exp-folder/0', '--out', out, '--train', '--backend', 'wasm', '--format', 'onnx']);
     expect(code, stderr).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics).toMatchObject({ status: 'succeeded', ...folderCost });
+    expect(metrics).toMatchObject({ status: 'succeeded', ...folderCost, classNames: ['class-a', 'class-b', 'class-c'] });
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
     const probabilities = (await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 16 * 16 * 3), [2, 16, 16, 3]) })).probabilities;
     expect(probabilities.dims).toEqual([2, 3]);

@@ -227,6 +227,7 @@ async function exportFiles(source: ExportSource, weights: Weights, format: Expor
       dataset: source.protocol.dataset,
       input,
       classes,
+      classNames: source.protocol.datasetInfo?.classNames,
       protocol: source.protocol,
       protocolHash: source.protocolHash,
       trial: weights.metrics,
