@@ -7,17 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
+import { FILE_NAMES } from './fashion-mnist';
 import { IdxFormatError, parseIdx } from './idx';
 import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
 import { fileError, listDatasetDir } from './directory';
 import { datasetVersion } from './version';
 
-export const IDX_FILE_NAMES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
+export const IDX_FILE_NAMES = FILE_NAMES;
 
 export type IdxFiles = Record<keyof typeof IDX_FILE_NAMES, string>;
 
