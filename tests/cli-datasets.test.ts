@@ -47,6 +47,13 @@ describe('--dataset of the user', () => {
     expect(protocolHash(resized.protocol)).not.toBe(protocolHash(r.protocol));
   });
 
+  it('leaves a Fashion-MNIST protocol without descriptor', async () => {
+    const r = await request('--dataset', 'fashion-mnist');
+    expect(r.protocol.dataset).toBe('fashion-mnist');
+    expect('datasetInfo' in r.protocol).toBe(false);
+    expect(r.input).toEqual({ height: 28, width: 28, channels: 1 });
+  });
+
   it('refuses sizes the dataset cannot hold, naming the flag', async () => {
     expect(await badInputLine(['search', 'start', '--dataset', `folder:${folder}`, '--train-size', '22', '--val-size', '4'])).toMatch(
       /^nas: --train-size: .*must be at most 24 \(the training set\), got 26$/,

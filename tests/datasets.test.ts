@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets';
 import { splitDataset } from '../engine/data/split';
+import { loadFolderDataset } from '../engine/data/folder';
 import { datasetShape } from '../contracts/datasets';
 import { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
 import { checkProtocol } from '../search/validate-fields';
@@ -92,6 +93,23 @@ describe('folder:DIR', () => {
     rmSync(cache, { recursive: true });
     clearLoadedDatasets();
     await expect(loadDataset(protocolOf(described, {}))).rejects.toThrow(`${image}: cannot be decoded as an image`);
+  });
+
+  it('two trainers decoding at once leave one whole cache file', async () => {
+    const dir = join(root, 'concurrent');
+    const own = join(root, 'concurrent-cache');
+    process.env.NAS_DATASET_CACHE = own;
+    try {
+      await writeFolderDataset(dir, { classes: 2, perClass: 6, size: 10 });
+      const { datasetInfo } = await describeDataset(`folder:${dir}`);
+      rmSync(own, { recursive: true });
+      const [a, b] = await Promise.all([loadFolderDataset(dir, datasetInfo!), loadFolderDataset(dir, datasetInfo!)]);
+      expect(Buffer.from(a.train.images).equals(Buffer.from(b.train.images))).toBe(true);
+      expect(readdirSync(own)).toHaveLength(1);
+      expect(readdirSync(own)[0]).toMatch(/^[0-9a-f]{16}\.bin$/);
+    } finally {
+      process.env.NAS_DATASET_CACHE = cache;
+    }
   });
 
   it('refuses a changed folder (another version), one class, mixed sizes without --input-size, a bad image', async () => {
@@ -179,6 +197,9 @@ describe('protocols', () => {
   it('Fashion-MNIST protocols carry no descriptor and keep their hash', async () => {
     expect(await describeDataset('fashion-mnist')).toEqual({ dataset: 'fashion-mnist' });
     expect(JSON.stringify(DEFAULT_PROTOCOL)).not.toContain('datasetInfo');
+    // The hashes of the protocols recorded before datasets of the user's existed.
+    expect(protocolHash(DEFAULT_PROTOCOL)).toBe('729d4c7db0fd8c01');
+    expect(protocolHash({ ...DEFAULT_PROTOCOL, bnRecalibrationBatches: 0 })).toBe('9e848e46f8c7709d');
   });
 
   it('refuses a descriptor-less dataset of the user and a relative directory', () => {
