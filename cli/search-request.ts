@@ -108,6 +108,7 @@ export interface TrainingRequestOptions {
 export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions & { defaults?: TrainingProtocol } = {}): TrainingProtocol {
   const get = (name: string) => stringFlag(flags, name);
   const DEFAULT_PROTOCOL = options.defaults ?? DEFAULT_SEARCH_PROTOCOL;
+  // The dataset and its descriptor go together: both from the flags, or both from the defaults.
   const { datasetInfo: _defaultInfo, ...defaults } = DEFAULT_PROTOCOL;
   const protocol: TrainingProtocol = {
     ...defaults,

@@ -66,7 +66,7 @@ describe('bad datasets: exit 2, one line naming the path, nothing started', () =
   const refused = (dataset: string, ...more: string[]) => badInputLine(['search', 'start', '--dataset', dataset, '--trials', '2', ...more]);
 
   it('a missing or empty directory, a folder of one class', async () => {
-    expect(await refused(`folder:${join(root, 'nowhere')}`)).toBe(`nas: --dataset: ${join(root, 'nowhere')}: no such file or directory`);
+    expect(await refused(`folder:${join(root, 'nowhere')}`)).toBe(`nas: --dataset: ${join(root, 'nowhere')}: no such directory; give the directory that holds the dataset`);
     mkdirSync(join(root, 'empty'));
     expect(await refused(`idx:${join(root, 'empty')}`)).toBe(`nas: --dataset: ${join(root, 'empty')}: empty directory; give the directory that holds the dataset`);
     await writeFolderDataset(join(root, 'one'), { classes: 1, perClass: 2, size: 8 });

@@ -10,6 +10,7 @@ export function listDatasetDir(dir: string): Dirent[] {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if (err instanceof DatasetFileError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetFileError(dir, 'no such directory', 'give the directory that holds the dataset');
     throw fileError(dir, err);
   }
   if (entries.length === 0) throw new DatasetFileError(dir, 'empty directory', 'give the directory that holds the dataset');
