@@ -133,6 +133,9 @@ describe('folder:DIR', () => {
     const one = join(root, 'one-class');
     await writeFolderDataset(one, { classes: 1, perClass: 3, size: 8 });
     await expect(describeDataset(`folder:${one}`)).rejects.toThrow(`${one}: one class sub-folder (class-a)`);
+    await writeFolderDataset(join(root, 'half-split'), { classes: 2, perClass: 2, testPerClass: 1, size: 8 });
+    rmSync(join(root, 'half-split', 'test'), { recursive: true });
+    await expect(describeDataset(`folder:${join(root, 'half-split')}`)).rejects.toThrow(`${join(root, 'half-split')}: has train/ but no test/`);
     mkdirSync(join(root, 'empty'));
     await expect(describeDataset(`folder:${join(root, 'empty')}`)).rejects.toThrow(`${join(root, 'empty')}: empty directory`);
   });

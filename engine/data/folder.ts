@@ -41,8 +41,12 @@ export interface FolderListing {
 
 /** The folder's classes and its train and test images, from the directory listing alone. */
 export function listFolderDataset(dir: string): FolderListing {
-  const hasSplit = ['train', 'test'].every((name) => existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory());
-  if (!hasSplit) {
+  const [hasTrain, hasTest] = ['train', 'test'].map((name) => existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory());
+  if (hasTrain !== hasTest) {
+    const [has, lacks] = hasTrain ? ['train', 'test'] : ['test', 'train'];
+    throw new DatasetFileError(dir, `has ${has}/ but no ${lacks}/`, `add ${lacks}/ with the same class folders, or put the class folders directly in ${dir}`);
+  }
+  if (!hasTrain) {
     const classes = classFolders(dir);
     const byClass = classes.map((name, label) => holdOut(name, imagesOf(join(dir, name), label)));
     return listing(dir, classes, byClass.flatMap((c) => c.train), byClass.flatMap((c) => c.test));
