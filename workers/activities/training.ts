@@ -236,7 +236,7 @@ export async function storedResult(db: Database, row: Trial): Promise<TrainTrial
  * is and retried.
  */
 async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): Promise<ProtocolData> {
-  const dir = input.protocol.dataset === 'fashion-mnist' ? resolve(dataDir ?? defaultDataDir()) : input.protocol.dataset;
+  const dir = input.protocol.dataset === 'fashion-mnist' ? resolve(dataDir ?? defaultDataDir()) : input.protocol.dataset.slice(input.protocol.dataset.indexOf(':') + 1);
   let dataset: LoadedDataset;
   try {
     dataset = await loadDataset(input.protocol, resolve(dataDir ?? defaultDataDir()));
@@ -262,7 +262,7 @@ function isDataDirError(err: unknown): boolean {
 }
 
 function dataFailure(input: TrainTrialInput, dir: string, err: Error): ApplicationFailure {
-  const name = input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : dir;
+  const name = input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : input.protocol.dataset;
   const where = err.message.includes(dir) ? '' : `${name}: `;
   return ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${where}${err.message}`, 'DataError');
 }
