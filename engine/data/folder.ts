@@ -14,7 +14,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import sharp from 'sharp';
 import { stableHash } from '../../cells/hash';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
 import { cachedDatasetPath, readCachedDataset, writeCachedDataset } from './decoded-cache';
@@ -163,6 +162,8 @@ async function decodeAll(files: LabelledFile[], inputSize?: number, known?: Imag
 }
 
 async function decodeImage(path: string, inputSize?: number): Promise<{ pixels: Uint8Array; shape: ImageShape }> {
+  // Loaded here, not at start: every `nas` command imports this module, few decode images.
+  const { default: sharp } = await import('sharp');
   try {
     let image = sharp(path).removeAlpha().toColourspace('srgb');
     if (inputSize) image = image.resize(inputSize, inputSize, { fit: 'cover' });
