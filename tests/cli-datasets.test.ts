@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../cli/command-line';
 import { describeDatasetFlags } from '../cli/dataset-flag';
 import { searchRequestFromFlags } from '../cli/search-request';
+import { scalingRequestFromFlags } from '../cli/scaling-request';
 import { protocolHash } from '../search/protocol';
 import { badInputLine } from './support/run-cli';
 import { classImage, writeCifar10Dataset, writeFolderDataset, writeIdxDataset, writeImage } from './support/datasets';
@@ -45,6 +46,15 @@ describe('--dataset of the user', () => {
     const resized = await request('--dataset', `folder:${folder}`, '--input-size', '16', ...sizes);
     expect(resized.input).toEqual({ height: 16, width: 16, channels: 3 });
     expect(protocolHash(resized.protocol)).not.toBe(protocolHash(r.protocol));
+  });
+
+  it('gives a scaling study the dataset\'s input and classes', async () => {
+    const { flags } = parseCommandLine(['scaling', 'start', '--base', 'efficientnet-b0-small', '--dataset', `folder:${folder}`, '--train-size', '20', '--val-size', '4', '--test-size', '6']).input;
+    await describeDatasetFlags(flags);
+    const study = scalingRequestFromFlags(flags);
+    expect(study.input).toEqual({ height: 32, width: 32, channels: 3 });
+    expect(study.classes).toBe(3);
+    expect(study.protocol.datasetInfo?.version).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('leaves a Fashion-MNIST protocol without descriptor', async () => {
