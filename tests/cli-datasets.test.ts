@@ -57,6 +57,14 @@ describe('--dataset of the user', () => {
     expect(study.protocol.datasetInfo?.version).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('refuses a final protocol on data of another shape than the search\'s', async () => {
+    const sizes = ['--train-size', '20', '--val-size', '4', '--test-size', '6'];
+    const line = await badInputLine(['search', 'start', '--dataset', `folder:${folder}`, ...sizes, '--finalize-top', '2', '--finalize-dataset', `folder:${folder}`, '--finalize-input-size', '16']);
+    expect(line).toBe(
+      `nas: --finalize-dataset: folder:${folder} has 16x16x3 images of 3 classes, the search 32x32x3 images of 3 classes; give the final protocol data of the search's shape`,
+    );
+  });
+
   it('leaves a Fashion-MNIST protocol without descriptor', async () => {
     const r = await request('--dataset', 'fashion-mnist');
     expect(r.protocol.dataset).toBe('fashion-mnist');
