@@ -2,7 +2,7 @@
  * The Fashion-MNIST files checked before anything starts (`nas search start`, `nas baselines train`,
  * `nas scaling start` call this through cli/data-check.ts): the four Fashion-MNIST IDX files are
  * there, readable, carry the IDX magic numbers of unsigned-byte images and labels, and their
- * counts and image sizes are those of the dataset registry (search/request.ts DATASETS) and hold
+ * counts and image sizes are those of the dataset registry (contracts/datasets.ts DATASETS) and hold
  * the protocol's train/val/test sizes. Only headers are read: a gzipped file has its first
  * compressed bytes inflated and its gzip trailer (uncompressed size) read, a plain file is
  * stat-ed; no file is decoded whole. Plain or gzipped, as the loader (fashion-mnist.ts) reads.
