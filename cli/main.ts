@@ -6,6 +6,7 @@
 import { GenotypeError } from '../cells/types';
 import { RequestError } from '../search/request';
 import { parseCommandLine } from './command-line';
+import { describeDatasetFlags } from './dataset-flag';
 import type { Invocation } from './invocation';
 import { Interrupted } from './follow';
 import { printNote } from './output';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   let invocation: Invocation | undefined;
   try {
     invocation = parseCommandLine(argv);
+    await describeDatasetFlags(invocation.input.flags);
     return await invocation.handler(invocation.input);
   } catch (err) {
     // Help asked for (exit 0), or shown because a command is missing (`nas`, `nas search`).

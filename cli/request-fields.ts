@@ -13,6 +13,7 @@ const FLAGS: Record<string, string> = {
   seed: '--seed',
   'protocol.seed': '--seed',
   'protocol.dataset': '--dataset',
+  'protocol.datasetInfo': '--dataset',
   'protocol.trainSize': '--train-size',
   'protocol.valSize': '--val-size',
   'protocol.testSize': '--test-size',

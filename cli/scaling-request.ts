@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
 import type { EfficientNetArchitecture } from '../cells/types';
 import { RequestError, requirePositiveInteger, requireSearchId } from '../search/request';
-import { DATASETS } from '../contracts/datasets';
+import { datasetShape } from '../contracts/datasets';
 import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
@@ -80,7 +80,7 @@ export function scalingRequestFromFlags(flags: Flags, { checkData = true }: Trai
     phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
   };
   const protocol = protocolFromFlags(flags, { checkData });
-  const dataset = DATASETS[protocol.dataset];
+  const dataset = datasetShape(protocol);
   const request: ScalingStudyRequest = {
     studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),
     baseName: name,

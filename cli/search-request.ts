@@ -11,7 +11,8 @@ import { BASELINES } from '../cells/baselines';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
 import type { BaselineEntry } from '../search/request';
 import { KEEP_WEIGHTS, RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
-import { DATASETS } from '../contracts/datasets';
+import { datasetShape } from '../contracts/datasets';
+import { datasetFromFlags } from './dataset-flag';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
 import { simulationSettings } from '../search/simulated-training';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
@@ -109,9 +110,11 @@ export interface TrainingRequestOptions {
 export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions & { defaults?: TrainingProtocol } = {}): TrainingProtocol {
   const get = (name: string) => stringFlag(flags, name);
   const DEFAULT_PROTOCOL = options.defaults ?? DEFAULT_SEARCH_PROTOCOL;
+  // The dataset and its descriptor go together: both from the flags, or both from the defaults.
+  const { datasetInfo: _defaultInfo, ...defaults } = DEFAULT_PROTOCOL;
   const protocol: TrainingProtocol = {
-    ...DEFAULT_PROTOCOL,
-    dataset: requireOneOf('--dataset', get('dataset') ?? DEFAULT_PROTOCOL.dataset, Object.keys(DATASETS) as ['fashion-mnist']),
+    ...defaults,
+    ...datasetFromFlags(flags, DEFAULT_PROTOCOL),
     trainSize: requirePositiveInteger('--train-size', get('train-size') ?? DEFAULT_PROTOCOL.trainSize),
     valSize: requirePositiveInteger('--val-size', get('val-size') ?? DEFAULT_PROTOCOL.valSize),
     testSize: requireNonNegativeInteger('--test-size', get('test-size') ?? DEFAULT_PROTOCOL.testSize),
@@ -265,7 +268,7 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   const protocol = protocolFromFlags(flags, { checkData });
   const space = spaceFromFlags(flags);
   const strategy = strategyFromFlags(flags, space);
-  const dataset = DATASETS[protocol.dataset];
+  const dataset = datasetShape(protocol);
   const request: SearchRequest = {
     searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategy.name, protocol.seed)),
     space,

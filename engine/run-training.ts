@@ -11,7 +11,7 @@ import type { TrainingProtocol } from '../search/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { measureLatency, type LatencyFigures, type LatencyOptions } from './latency';
 import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
-import { DATASETS } from '../contracts/datasets';
+import { datasetShape } from '../contracts/datasets';
 import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
 import { createOptimizer, disposeOptimizer } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
@@ -64,7 +64,7 @@ export type TrainingRun = TrainedRun | OverLatencyRun;
 export async function runTraining(job: TrainingJob & { latency?: undefined }, hooks: TrainingHooks): Promise<TrainedRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
-  const { input, classes } = DATASETS[job.protocol.dataset];
+  const { input, classes } = datasetShape(job.protocol);
   const graph = architectureGraph(job.architecture, input, classes);
   // Initial weights follow from the training seed and the architecture.
   const seed = job.trainingSeed ?? job.protocol.seed;

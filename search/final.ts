@@ -7,7 +7,7 @@
  */
 import { stableHash } from '../cells/hash';
 import type { Architecture, InputShape } from '../cells/types';
-import { DATASETS } from '../contracts/datasets';
+import { datasetShape } from '../contracts/datasets';
 import type { TrialRole } from '../contracts/trial-role';
 import { protocolHash, type TrainingProtocol } from './protocol';
 import type { BaselineEntry } from './request';
@@ -44,11 +44,13 @@ export interface SearchFinalize {
 
 /**
  * The default final protocol: the search protocol's fields, trained on the whole training set
- * but a validation split of 5,000 images and evaluated on the whole test set.
+ * but a validation split of 5,000 images (a fifth of a smaller training set) and evaluated on the whole test set.
  */
 export function defaultFinalProtocol(search: TrainingProtocol): TrainingProtocol {
-  const { trainSamples, testSamples } = DATASETS[search.dataset];
-  return { ...search, trainSize: trainSamples - FINAL_VALIDATION_SIZE, valSize: FINAL_VALIDATION_SIZE, testSize: testSamples };
+  const { trainSamples, testSamples } = datasetShape(search);
+  // A small dataset of the user's keeps a fifth of its training set for validation.
+  const valSize = Math.min(FINAL_VALIDATION_SIZE, Math.max(1, Math.floor(trainSamples / 5)));
+  return { ...search, trainSize: trainSamples - valSize, valSize, testSize: testSamples };
 }
 
 export function repeatSeed(protocol: TrainingProtocol, repeat: number): number {

@@ -1,9 +1,15 @@
 import { stableHash } from '../cells/hash';
-import type { DatasetName } from '../contracts/datasets';
+import type { DatasetDescriptor, DatasetSpec } from '../contracts/datasets';
 
 /** Everything that decides a training result besides the architecture. */
 export interface TrainingProtocol {
-  dataset: DatasetName;
+  /** `fashion-mnist`, or `idx:`/`folder:`/`cifar10:` and an absolute directory. */
+  dataset: DatasetSpec;
+  /**
+   * The descriptor of a dataset of the user's (contracts/datasets.ts), absent for Fashion-MNIST so
+   * that its protocols keep their JSON and hash; its version makes a changed dataset another protocol.
+   */
+  datasetInfo?: DatasetDescriptor;
   /** Samples taken (seeded) from the training set for training and for validation. */
   trainSize: number;
   valSize: number;

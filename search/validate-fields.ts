@@ -5,7 +5,7 @@
  */
 import { GenotypeError } from '../cells/types';
 import { INT4_MAX, RequestError, shown, type CostBudget } from './request';
-import { DATASETS } from '../contracts/datasets';
+import { DATASETS, datasetShape, parseDatasetSpec, type DatasetShape } from '../contracts/datasets';
 import { MAX_BN_RECALIBRATION_BATCHES, type TrainingProtocol } from './protocol';
 
 /** Temporal fails payloads above 2 MB and warns above 256 KB; requests stay well below. */
@@ -68,7 +68,7 @@ export function asRequestError(check: () => void, fallback: string, prefix = '')
 
 export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): void {
   if (typeof protocol !== 'object' || protocol === null) throw new RequestError(field, `must be a training protocol, got ${shown(protocol)}`);
-  const dataset = DATASETS[oneOf(`${field}.dataset`, protocol.dataset, Object.keys(DATASETS) as Array<keyof typeof DATASETS>)];
+  const dataset = checkDataset(protocol, field);
   integerIn(`${field}.trainSize`, protocol.trainSize, 1, dataset.trainSamples - 1);
   integerIn(`${field}.valSize`, protocol.valSize, 1, dataset.trainSamples - 1);
   if (protocol.trainSize + protocol.valSize > dataset.trainSamples) {
@@ -90,9 +90,41 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
   }
 }
 
+/** The protocol's dataset: a registry name without descriptor, or a `kind:/dir` with a well-formed one. */
+function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
+  const spec = typeof protocol.dataset === 'string' ? parseDatasetSpec(protocol.dataset) : null;
+  if (!spec) {
+    throw new RequestError(
+      `${field}.dataset`,
+      `must be ${Object.keys(DATASETS).join(', ')}, idx:DIR, folder:DIR or cifar10:DIR, got ${shown(protocol.dataset)}`,
+    );
+  }
+  if (spec.kind === 'fashion-mnist') {
+    if (protocol.datasetInfo !== undefined) throw new RequestError(`${field}.datasetInfo`, `must be absent for ${protocol.dataset}`);
+    return datasetShape(protocol);
+  }
+  if (!spec.dir.startsWith('/')) throw new RequestError(`${field}.dataset`, `must name an absolute directory, got ${shown(protocol.dataset)}`);
+  const info = protocol.datasetInfo;
+  const at = `${field}.datasetInfo`;
+  if (typeof info !== 'object' || info === null) throw new RequestError(at, `must describe ${protocol.dataset} (the CLI inspects the dataset), got ${shown(info)}`);
+  const input = info.input ?? ({} as DatasetShape['input']);
+  integerIn(`${at}.input.height`, input.height, 1, 4096);
+  integerIn(`${at}.input.width`, input.width, 1, 4096);
+  oneOf(`${at}.input.channels`, input.channels, [1, 3]);
+  integerIn(`${at}.classes`, info.classes, 2, 100_000);
+  integerIn(`${at}.trainSamples`, info.trainSamples, 2, INT4_MAX);
+  integerIn(`${at}.testSamples`, info.testSamples, 0, INT4_MAX);
+  if (!Array.isArray(info.classNames) || info.classNames.length !== info.classes || !info.classNames.every((n) => typeof n === 'string')) {
+    throw new RequestError(`${at}.classNames`, `must be ${info.classes} names, got ${shown(info.classNames)}`);
+  }
+  nonEmptyText(`${at}.version`, info.version);
+  if (info.inputSize !== undefined) integerIn(`${at}.inputSize`, info.inputSize, 1, 4096);
+  return datasetShape(protocol);
+}
+
 /** Input shape and classes must be the dataset's: the trainer reads them from the dataset. */
 export function checkDatasetShape(request: { protocol: TrainingProtocol; input: unknown; classes: unknown }): void {
-  const { input, classes } = DATASETS[request.protocol.dataset];
+  const { input, classes } = datasetShape(request.protocol);
   if (JSON.stringify(request.input) !== JSON.stringify(input)) {
     throw new RequestError('input', `must be ${JSON.stringify(input)} for dataset ${request.protocol.dataset}, got ${shown(request.input)}`);
   }

@@ -5,10 +5,12 @@
  * ladder, reward, scaling plan) and throw a RequestError naming the request field.
  */
 import { validateArchitecture } from '../cells';
+import type { InputShape } from '../cells/types';
+import { datasetShape } from '../contracts/datasets';
+import type { TrainingProtocol } from './protocol';
 import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
-import { DATASETS } from '../contracts/datasets';
 import { checkRewardConfig } from './reward';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
@@ -68,8 +70,20 @@ export function validateSearchRequest(request: SearchRequest): void {
   if (request.keepWeights !== undefined) oneOf('keepWeights', request.keepWeights, KEEP_WEIGHTS);
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
-  if (request.finalize !== undefined) checkFinalize(request.finalize, 'finalize.');
+  if (request.finalize !== undefined) {
+    checkFinalize(request.finalize, 'finalize.');
+    checkFinalShape(request.finalize.protocol, request);
+  }
   payloadSize('request', request);
+}
+
+/** The final trainings retrain the search's candidates: on data of the search's shape and classes. */
+function checkFinalShape(protocol: TrainingProtocol, search: Pick<SearchRequest, 'input' | 'classes'>): void {
+  const { input, classes } = datasetShape(protocol);
+  const shape = (i: InputShape, n: number) => `${i.height}x${i.width}x${i.channels} images of ${n} classes`;
+  if (shape(input, classes) !== shape(search.input, search.classes)) {
+    throw new RequestError('finalize.protocol.dataset', `${protocol.dataset} has ${shape(input, classes)}, the search ${shape(search.input, search.classes)}; give the final protocol data of the search's shape`);
+  }
 }
 
 /** Top, repeats, baselines and final protocol of a final evaluation; fields named under `prefix`. */

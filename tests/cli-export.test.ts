@@ -30,6 +30,8 @@ import { createTrainingActivities } from '../workers/activities/training';
 import type { TrainTrialResult } from '../contracts/activities';
 import { DEFAULT_DATA_DIR, loadFashionMnist } from '../engine/data/fashion-mnist';
 import { splitDataset } from '../engine/data/split';
+import { describeDataset } from '../engine/data/datasets';
+import { writeFolderDataset } from './support/datasets';
 
 const lenet = baselineByName('lenet5').architecture;
 const hash = architectureHash(lenet);
@@ -148,6 +150,30 @@ describe('nas export', () => {
     expect(metrics).toMatchObject({ trialId: null, role: 'trained by nas export --train (not recorded)', status: 'succeeded', weightsEpoch: 0 });
     expect(metrics.testAccuracy).toBeGreaterThan(0.3);
     expect(existsSync(join(out, 'model.onnx'))).toBe(true);
+  });
+
+  it('--train trains on the trial\'s own dataset: a folder of 16x16 RGB images of 3 classes', async () => {
+    process.env.NAS_DATASET_CACHE = join(root, 'dataset-cache');
+    const images = join(root, 'images');
+    await writeFolderDataset(images, { classes: 3, perClass: 10, size: 16 });
+    const folderProtocol = { ...protocol, ...(await describeDataset(`folder:${images}`)), trainSize: 20, valSize: 4, testSize: 6 };
+    const rgb = { height: 16, width: 16, channels: 3 };
+    const folderCost = architectureCost(lenet, rgb, 3);
+    await upsertArchitecture(database.db, { hash, family: 'baseline', genotype: lenet, description: describeArchitecture(lenet), ...architectureCost(lenet, input, classes) });
+    await upsertProtocol(database.db, protocolHash(folderProtocol), folderProtocol);
+    await upsertSearch(database.db, { id: 'exp-folder', kind: 'search', space: 'baseline', strategy: 'test', seed: 1, trialsRequested: 1, config: {} });
+    await enqueueTrial(database.db, { id: 'exp-folder/0', searchId: 'exp-folder', trialIndex: 0, archHash: hash, protocolHash: protocolHash(folderProtocol), ...folderCost, role: 'search' });
+    await markTrialRunning(database.db, 'exp-folder/0', { worker: 'w', backend: 'cpu', device: 'cpu' });
+    await finishTrial(database.db, 'exp-folder/0', { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5 });
+
+    const out = join(root, 'trained-on-folder');
+    const { code, stderr } = await runCli(['export', 'exp-folder/0', '--out', out, '--train', '--backend', 'wasm', '--format', 'onnx']);
+    expect(code, stderr).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ status: 'succeeded', ...folderCost, classNames: ['class-a', 'class-b', 'class-c'] });
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    const probabilities = (await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 16 * 16 * 3), [2, 16, 16, 3]) })).probabilities;
+    expect(probabilities.dims).toEqual([2, 3]);
   });
 
   it('from training to ONNX: a baseline trial trained by the trainer activity exports a model whose accuracy is the recorded one', async () => {

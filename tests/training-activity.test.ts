@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/activity';
@@ -17,6 +17,8 @@ import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, getTrial, listEpochs } from '../db/queries/trials';
 import type { TrialRole } from '../contracts/trial-role';
 import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import { describeDataset } from '../engine/data/datasets';
+import { writeFolderDataset } from './support/datasets';
 import { createTrainingActivities, isOutOfMemory, type TrainingHeartbeat } from '../workers/activities/training';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
 import { selectBackend } from '../engine/backend';
@@ -292,6 +294,30 @@ describe('trainTrial activity', () => {
       expect(sizes.message).toContain(`Fashion-MNIST in ${dataDir} (NAS_DATA_DIR): protocol.trainSize + protocol.valSize = 390 + 20`);
     } finally {
       rmSync(corrupt, { recursive: true, force: true });
+    }
+  });
+
+  it('fails without retry on an image of a folder dataset that does not decode, naming its path', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'nas-folder-'));
+    const cacheBefore = process.env.NAS_DATASET_CACHE;
+    process.env.NAS_DATASET_CACHE = join(scratch, 'cache');
+    try {
+      const dir = join(scratch, 'images');
+      await writeFolderDataset(dir, { classes: 2, perClass: 10, size: 12 });
+      const described = await describeDataset(`folder:${dir}`);
+      // Garbled at its size behind the cache's back: the version stays, the trainer decodes it.
+      rmSync(join(scratch, 'cache'), { recursive: true });
+      const image = join(dir, 'class-b', '4.png');
+      writeFileSync(image, Buffer.alloc(statSync(image).size, 3));
+      const input = await queuedTrial(14, lenet, { ...protocol, ...described, trainSize: 10, valSize: 4, testSize: 4 });
+      const failure = (await train(environment().env, activities(), input).catch((e: unknown) => e)) as ApplicationFailure;
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ nonRetryable: true, type: 'DataError' });
+      expect(failure.message).toContain(`${image}: cannot be decoded as an image`);
+    } finally {
+      if (cacheBefore === undefined) delete process.env.NAS_DATASET_CACHE;
+      else process.env.NAS_DATASET_CACHE = cacheBefore;
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

@@ -16,7 +16,7 @@ export { EXPORT_FORMATS, type ExportFormat } from './formats';
 export const ONNX_FILE = 'model.onnx';
 export const TFJS_DIR = 'tfjs';
 
-/** Class names of the datasets the registry knows, in label order. */
+/** Class names of the datasets the registry knows, in label order (a dataset of the user's: its descriptor's). */
 const CLASS_NAMES: Record<string, string[]> = {
   'fashion-mnist': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
 };
@@ -49,6 +49,8 @@ export interface ExportBundleInput {
   dataset: string;
   input: { height: number; width: number; channels: number };
   classes: number;
+  /** The class names of a dataset of the user's (its descriptor's); the registry's otherwise. */
+  classNames?: string[];
   protocol: object;
   protocolHash: string;
   trial: ExportedTrial;
@@ -63,7 +65,7 @@ export type BundleFiles = Map<string, string | Uint8Array>;
 export async function exportBundle(input: ExportBundleInput): Promise<BundleFiles> {
   const files: BundleFiles = new Map();
   const cost = graphCost(input.graph);
-  const classNames = CLASS_NAMES[input.dataset];
+  const classNames = input.classNames ?? CLASS_NAMES[input.dataset];
   let customLayers: string[] = [];
   if (input.format !== 'tfjs') {
     const onnxBytes = graphToOnnx(input.graph, nodeWeightsOf(input.model), {

@@ -5,7 +5,7 @@
  */
 import { architectureCost } from '../../cells';
 import { BASELINES, baselineByName } from '../../cells/baselines';
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
 import { DEFAULT_PROTOCOL } from '../../search/protocol';
 import { RequestError, requirePositiveInteger } from '../../search/request';
 import { stringFlag } from '../args';
@@ -53,7 +53,7 @@ export async function baselinesLatency({ flags, args: names }: CommandInput): Pr
   });
   const preference = requireTfjsBackendFlag(flags);
   const batchSize = requirePositiveInteger('--batch-size', stringFlag(flags, 'batch-size') ?? DEFAULT_PROTOCOL.batchSize);
-  const dataset = DATASETS[DEFAULT_PROTOCOL.dataset];
+  const dataset = datasetShape(DEFAULT_PROTOCOL);
   const input = inputShapeFlag(flags) ?? dataset.input;
   const classes = classesFlagValue(flags) ?? dataset.classes;
 

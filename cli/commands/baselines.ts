@@ -7,7 +7,7 @@ import { costAt } from './cells';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
 import { protocolHash } from '../../search/protocol';
 import { RequestError, requirePositiveInteger, type BaselinesRequest } from '../../search/request';
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
 import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { baselinesWorkflow } from '../../workflows/baselines';
@@ -63,7 +63,7 @@ export async function listBaselines({ flags }: CommandInput): Promise<number> {
   const flagInput = inputShapeFlag(flags);
   const flagClasses = classesFlagValue(flags);
   const protocol = protocolFromFlags(flags);
-  const dataset = DATASETS[protocol.dataset];
+  const dataset = datasetShape(protocol);
   const stack = await openStack({ own: false });
   let results = new Map<string, BaselineResult>();
   try {
@@ -110,7 +110,7 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
     return { index, name, architecture: BASELINES[index].architecture };
   });
   const protocol = protocolFromFlags(flags, { checkData: true });
-  const { input, classes } = DATASETS[protocol.dataset];
+  const { input, classes } = datasetShape(protocol);
   const request: BaselinesRequest = {
     searchId: `baselines-${protocolHash(protocol)}`,
     entries,

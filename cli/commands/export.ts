@@ -11,7 +11,7 @@ import { eq, like } from 'drizzle-orm';
 import { architectureGraph, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
 import { EXPORT_FORMATS, type ExportFormat } from '../../cells/exporters/formats';
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
 import type { Database } from '../../db/client';
 import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/trained-weights';
 import type { ExportedTrial } from '../../cells/exporters/bundle';
@@ -111,13 +111,10 @@ function keptWeights(source: ExportSource, weights: { epoch: number; bytes: Uint
 async function trainHere(source: ExportSource, preference: BackendPreference): Promise<Weights> {
   const { protocol } = source;
   const seed = source.trial?.seed ?? protocol.seed;
-  if (protocol.dataset !== 'fashion-mnist') {
-    throw new RequestError('--train', `trains on Fashion-MNIST only; this protocol's dataset is ${protocol.dataset}`);
-  }
   checkTrainingData(protocol, { asFlags: false });
-  const [{ selectBackend }, { defaultDataDir, loadFashionMnist }, { splitDataset }, { runTraining }] = await Promise.all([
+  const [{ selectBackend }, { loadDataset }, { splitDataset }, { runTraining }] = await Promise.all([
     import('../../engine/backend'),
-    import('../../engine/data/fashion-mnist'),
+    import('../../engine/data/datasets'),
     import('../../engine/data/split'),
     import('../../engine/run-training'),
   ]);
@@ -127,7 +124,7 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
       `${source.trial ? ` (that of trial ${source.trial.id})` : ' (the default protocol)'}, seed ${seed}: ` +
       `${protocol.trainSize} images, ${protocol.epochs} epoch(s) of batch ${protocol.batchSize}`,
   );
-  const data = splitDataset(loadFashionMnist(defaultDataDir()), protocol);
+  const data = splitDataset(await loadDataset(protocol), protocol);
   let last: { epoch: number; bytes: Uint8Array } | undefined;
   const epochs: EpochMetrics[] = [];
   const run = await runTraining(
@@ -216,7 +213,7 @@ async function exportFiles(source: ExportSource, weights: Weights, format: Expor
     import('../../engine/checkpoint'),
   ]);
   const architecture = source.architecture.genotype;
-  const { input, classes } = DATASETS[source.protocol.dataset];
+  const { input, classes } = datasetShape(source.protocol);
   const graph = architectureGraph(architecture, input, classes);
   const model = buildExportModel(graph, `nas_${source.architecture.hash}`);
   try {
@@ -230,6 +227,7 @@ async function exportFiles(source: ExportSource, weights: Weights, format: Expor
       dataset: source.protocol.dataset,
       input,
       classes,
+      classNames: source.protocol.datasetInfo?.classNames,
       protocol: source.protocol,
       protocolHash: source.protocolHash,
       trial: weights.metrics,

@@ -3,7 +3,7 @@
  * `nas search fidelity <search-id>`: whether the search's cheap trainings predicted its ranking.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
 import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { getSearch } from '../../db/queries/searches';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
@@ -50,7 +50,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
   const recorded = await recordedSearch(searchId);
   // The default final protocol of the search's protocol; each protocol flag given replaces its field.
   const protocol = protocolFromFlags(flags, { checkData: true, defaults: defaultFinalProtocol(recorded.protocol) });
-  const { input, classes } = DATASETS[protocol.dataset];
+  const { input, classes } = datasetShape(protocol);
   const plan = {
     top: requirePositiveInteger('--top', stringFlag(flags, 'top') ?? 3),
     repeats: requirePositiveInteger('--repeats', stringFlag(flags, 'repeats') ?? DEFAULT_FINAL_REPEATS),

@@ -1,6 +1,5 @@
 /** The training protocol flags (`--epochs`, ...), also with the `finalize-` prefix for `search start --finalize-top`. */
 import type { Option } from 'commander';
-import { DATASETS } from '../../contracts/datasets';
 import { defaultFinalProtocol } from '../../search/final';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
 import { flag } from '../options';
@@ -18,7 +17,21 @@ interface ProtocolFlag {
 }
 
 export const PROTOCOL_FLAGS: readonly ProtocolFlag[] = [
-  { name: 'dataset', value: 'name', field: 'dataset', description: 'dataset', choices: Object.keys(DATASETS) },
+  {
+    name: 'dataset',
+    value: 'spec',
+    field: 'dataset',
+    description:
+      'dataset: fashion-mnist (NAS_DATA_DIR), idx:DIR (the four IDX files, gzipped or not), cifar10:DIR (cifar-10-batches-bin), ' +
+      'or folder:DIR (one sub-folder of PNG/JPEG images per class, decoded to RGB; DIR/train and DIR/test if both exist, ' +
+      'else a fifth of each class, chosen by a fixed seed, is the test set; see README "Your own data")',
+  },
+  {
+    name: 'input-size',
+    value: 'n',
+    field: 'datasetInfo',
+    description: 'folder: datasets: resize every image to cover n x n pixels and centre-crop (needed when image sizes differ)',
+  },
   { name: 'train-size', value: 'n', field: 'trainSize', description: 'training images' },
   { name: 'val-size', value: 'n', field: 'valSize', description: 'validation images, split off the training set' },
   { name: 'test-size', value: 'n', field: 'testSize', description: 'test images evaluated after training (0: none)' },

@@ -70,6 +70,7 @@ function defineStart(search: Command): void {
   ]);
   waitFlag(start, 'search');
   example(start, 'nas search start --space nasnet --strategy reinforce --trials 50 --parallel 2 --epochs 2 --wait');
+  start.addHelpText('after', '  $ nas search start --dataset folder:/data/flowers --input-size 64 --train-size 2000 --val-size 400 --test-size 500 --wait');
   start.action(runs(async (input) => (await commands()).startSearch(input)));
 }
 

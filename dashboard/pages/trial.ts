@@ -1,5 +1,6 @@
 /** A trial's page: its cells drawn as graphs, the network's stages, the learning curve, its provenance. */
-import { DATASETS } from '../../contracts/datasets';
+import { datasetShape } from '../../contracts/datasets';
+import type { TrainingProtocol } from '../../search/protocol';
 import type { Architecture, InputShape } from '../../cells/types';
 import type { Database } from '../../db/client';
 import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials';
@@ -14,8 +15,19 @@ import { chartFigure } from './figure';
 /** The input and class count the run trained for, as its request recorded them (else the dataset's). */
 function inputOf(detail: TrialDetail): { input: InputShape; classes: number } {
   const config = (detail.run.config ?? {}) as { input?: InputShape; classes?: number };
-  const dataset = DATASETS[detail.protocol.dataset];
+  const dataset = datasetShape(detail.protocol);
   return { input: config.input ?? dataset.input, classes: config.classes ?? dataset.classes };
+}
+
+/** The protocol's fields; a dataset descriptor as its shape, classes, sizes and version. */
+function protocolText(protocol: TrainingProtocol): string {
+  const { datasetInfo, ...fields } = protocol;
+  const text = Object.entries(fields).map(([k, v]) => `${k} ${v}`);
+  if (datasetInfo) {
+    const { input, classNames, trainSamples, testSamples, version } = datasetInfo;
+    text.push(`dataset ${input.height}x${input.width}x${input.channels}, ${classNames.length} classes (${classNames.join(', ')}), ${trainSamples} train / ${testSamples} test images, version ${version}`);
+  }
+  return text.join(', ');
 }
 
 async function cells(architecture: Architecture): Promise<Html> {
@@ -60,7 +72,7 @@ function provenance(detail: TrialDetail): Html {
 ${t.reward !== null ? html`<dt>reward</dt><dd>${t.reward.toFixed(4)}</dd>` : ''}
 <dt>fidelity level</dt><dd>${t.fidelity}</dd>
 <dt>training seed</dt><dd>${t.seed}</dd>
-<dt>protocol</dt><dd>${t.protocolHash}: ${Object.entries(detail.protocol).map(([k, v]) => `${k} ${v}`).join(', ')}</dd>
+<dt>protocol</dt><dd>${t.protocolHash}: ${protocolText(detail.protocol)}</dd>
 <dt>backend / device / worker</dt><dd>${t.backend ?? '—'} / ${t.device ?? '—'} / ${t.worker ?? '—'}</dd>
 <dt>attempts</dt><dd>${t.attempts}</dd>
 ${latency(t)}

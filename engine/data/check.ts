@@ -1,8 +1,8 @@
 /**
- * The dataset files checked before anything starts (`nas search start`, `nas baselines train`,
+ * The Fashion-MNIST files checked before anything starts (`nas search start`, `nas baselines train`,
  * `nas scaling start` call this through cli/data-check.ts): the four Fashion-MNIST IDX files are
  * there, readable, carry the IDX magic numbers of unsigned-byte images and labels, and their
- * counts and image sizes are those of the dataset registry (search/request.ts DATASETS) and hold
+ * counts and image sizes are those of the dataset registry (contracts/datasets.ts DATASETS) and hold
  * the protocol's train/val/test sizes. Only headers are read: a gzipped file has its first
  * compressed bytes inflated and its gzip trailer (uncompressed size) read, a plain file is
  * stat-ed; no file is decoded whole. Plain or gzipped, as the loader (fashion-mnist.ts) reads.
@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import type { TrainingProtocol } from '../../search/protocol';
 import { RequestError } from '../../search/request';
-import { DATASETS } from '../../contracts/datasets';
+import { DATASETS, type DatasetName } from '../../contracts/datasets';
 import { DEFAULT_DATA_DIR, FILE_NAMES } from './fashion-mnist';
 import { isGzip } from './idx';
 
@@ -69,7 +69,7 @@ export function checkDatasetFiles(protocol: Sizes, options: DataCheckOptions = {
   const env = options.env ?? process.env;
   const fromEnv = options.dir ?? env.NAS_DATA_DIR;
   const dir = resolve(fromEnv ?? DEFAULT_DATA_DIR);
-  const registry = DATASETS[protocol.dataset];
+  const registry = DATASETS[protocol.dataset as DatasetName];
   if (!registry) throw new RequestError('protocol.dataset', `no dataset ${JSON.stringify(protocol.dataset)} in the registry`);
 
   const dirStat = statOrError(dir);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdxFormatError, readIdxFile } from './idx';
 import { DATASETS } from '../../contracts/datasets';
+import type { ImageSet, LoadedDataset } from './image-set';
 
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 const { input, classes } = DATASETS['fashion-mnist'];
@@ -16,18 +17,10 @@ export const FILE_NAMES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-export interface ImageSet {
-  count: number;
-  /** count x 28 x 28 raw pixel bytes, row major. */
-  images: Uint8Array;
-  labels: Uint8Array;
-}
+export type { ImageSet };
 
-export interface FashionMnist {
-  dir: string;
-  train: ImageSet;
-  test: ImageSet;
-}
+/** Its images are count x 28 x 28 x 1 bytes. */
+export type FashionMnist = LoadedDataset;
 
 export class DatasetMissingError extends Error {
   constructor(message: string) {
@@ -50,6 +43,7 @@ export function loadFashionMnist(dir: string = defaultDataDir()): FashionMnist {
   const paths = locateFiles(key);
   const dataset: FashionMnist = {
     dir: key,
+    input,
     train: readImageSet(paths.trainImages, paths.trainLabels),
     test: readImageSet(paths.testImages, paths.testLabels),
   };

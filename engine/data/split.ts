@@ -7,10 +7,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { TrainingProtocol } from '../../search/protocol';
-import { DATASETS } from '../../contracts/datasets';
-import type { FashionMnist, ImageSet } from './fashion-mnist';
-
-const { input } = DATASETS['fashion-mnist'];
+import type { ImageSet, LoadedDataset } from './image-set';
 
 export interface Samples {
   count: number;
@@ -31,7 +28,7 @@ export interface ProtocolData {
 
 type SplitFields = Pick<TrainingProtocol, 'trainSize' | 'valSize' | 'testSize' | 'seed'>;
 
-export function splitDataset(dataset: FashionMnist, protocol: SplitFields): ProtocolData {
+export function splitDataset(dataset: LoadedDataset, protocol: SplitFields): ProtocolData {
   const { trainSize, valSize, testSize, seed } = protocol;
   requireCount('trainSize', trainSize, 1);
   requireCount('valSize', valSize, 1);
@@ -51,7 +48,7 @@ export function splitDataset(dataset: FashionMnist, protocol: SplitFields): Prot
   const valIndices = chosen.slice(trainSize);
   const testIndices = Int32Array.from({ length: testSize }, (_, i) => i);
   return {
-    imageShape: [input.height, input.width, input.channels],
+    imageShape: [dataset.input.height, dataset.input.width, dataset.input.channels],
     train: gather(dataset.train, trainIndices),
     val: gather(dataset.train, valIndices),
     test: gather(dataset.test, testIndices),

@@ -24,7 +24,9 @@ import type { TrialRole } from '../../contracts/trial-role';
 import { modelWeightsOnly } from '../../engine/checkpoint';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { BackendPreference } from '../../engine/backend';
-import { DatasetMissingError, defaultDataDir, loadFashionMnist, type FashionMnist } from '../../engine/data/fashion-mnist';
+import { DatasetMissingError, defaultDataDir } from '../../engine/data/fashion-mnist';
+import { loadDataset } from '../../engine/data/datasets';
+import { DatasetFileError, type LoadedDataset } from '../../engine/data/image-set';
 import { IdxFormatError } from '../../engine/data/idx';
 import { splitDataset, type ProtocolData } from '../../engine/data/split';
 import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
@@ -39,7 +41,7 @@ export interface TrainingActivityDeps {
   worker: string;
   backend: string;
   device: string;
-  /** Fashion-MNIST directory; default NAS_DATA_DIR or /usr/share/datasets/fashion-mnist. */
+  /** Fashion-MNIST directory; default NAS_DATA_DIR or /usr/share/datasets/fashion-mnist. Other datasets name their own. */
   dataDir?: string;
   /** Longest gap between heartbeats while training (default 2000 ms). */
   heartbeatMs?: number;
@@ -93,7 +95,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
       if (!(await markTrialRunning(db, input.trialId, on))) {
         return storedResult(db, await requireTrial(db, input.trialId));
       }
-      const data = loadProtocolData(input, deps.dataDir);
+      const data = await loadProtocolData(input, deps.dataDir);
       const stored = await loadCheckpoint(db, input.trialId);
       /** The newest stored checkpoint: after the last epoch, the trained weights. */
       let newest = stored;
@@ -291,15 +293,16 @@ export async function endOverLatency(
 }
 
 /**
- * The trial's data; a problem of the data directory fails the trial at once (DataError, not
- * retried: a missing or corrupt file is not going to be right on the next attempt) naming the
- * path. An allocation failure or a transient I/O error is thrown as it is and retried.
+ * The trial's data; a problem of the dataset's files fails the trial at once (DataError, not
+ * retried: a missing or corrupt file, or an image that does not decode, is not going to be right on
+ * the next attempt) naming the path. An allocation failure or a transient I/O error is thrown as it
+ * is and retried.
  */
-function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): ProtocolData {
-  const dir = resolve(dataDir ?? defaultDataDir());
-  let dataset: FashionMnist;
+async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): Promise<ProtocolData> {
+  const dir = input.protocol.dataset === 'fashion-mnist' ? resolve(dataDir ?? defaultDataDir()) : input.protocol.dataset.slice(input.protocol.dataset.indexOf(':') + 1);
+  let dataset: LoadedDataset;
   try {
-    dataset = loadFashionMnist(dir);
+    dataset = await loadDataset(input.protocol, resolve(dataDir ?? defaultDataDir()));
   } catch (err) {
     if (isDataDirError(err)) throw dataFailure(input, dir, err as Error);
     throw err;
@@ -316,12 +319,13 @@ function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): 
 const LASTING_FS_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 
 function isDataDirError(err: unknown): boolean {
-  if (err instanceof DatasetMissingError || err instanceof IdxFormatError) return true;
+  if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof DatasetFileError) return true;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && LASTING_FS_ERRORS.has(code);
 }
 
 function dataFailure(input: TrainTrialInput, dir: string, err: Error): ApplicationFailure {
-  const where = err.message.includes(dir) ? '' : `Fashion-MNIST in ${dir} (NAS_DATA_DIR): `;
+  const name = input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : input.protocol.dataset;
+  const where = err.message.includes(dir) ? '' : `${name}: `;
   return ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${where}${err.message}`, 'DataError');
 }

@@ -1,0 +1,96 @@
+/**
+ * A dataset of four IDX files in a directory (`idx:DIR`), named and found as Fashion-MNIST's are
+ * (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+ * t10k-labels-idx1-ubyte, each plain or .gz). Images are [n, height, width] (one channel) or
+ * [n, height, width, channels]; the classes are 0..max label.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
+import { FILE_NAMES } from './fashion-mnist';
+import { IdxFormatError, parseIdx } from './idx';
+import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
+import { fileError, listDatasetDir } from './directory';
+import { datasetVersion } from './version';
+
+export const IDX_FILE_NAMES = FILE_NAMES;
+
+export type IdxFiles = Record<keyof typeof IDX_FILE_NAMES, string>;
+
+/** The four files, `<name>.gz` first, else `<name>`; a DatasetFileError naming the missing ones. */
+export function locateIdxFiles(dir: string): IdxFiles {
+  listDatasetDir(dir);
+  const found: Partial<IdxFiles> = {};
+  const missing: string[] = [];
+  for (const [key, name] of Object.entries(IDX_FILE_NAMES) as [keyof IdxFiles, string][]) {
+    const path = [join(dir, `${name}.gz`), join(dir, name)].find((p) => existsSync(p));
+    if (path) found[key] = path;
+    else missing.push(name);
+  }
+  if (missing.length > 0) throw new DatasetFileError(dir, `missing ${missing.join(', ')} (each plain or .gz)`, 'an idx: dataset holds the four IDX files');
+  return found as IdxFiles;
+}
+
+/** Reads the four files; `expected` (Fashion-MNIST's shape) refuses images of another size. */
+export function loadIdxDataset(dir: string, expected?: ImageShape): LoadedDataset {
+  const files = locateIdxFiles(dir);
+  const train = readImageSet(files.trainImages, files.trainLabels, expected);
+  const test = readImageSet(files.testImages, files.testLabels, train.shape);
+  return { dir, input: train.shape, train: train.set, test: test.set };
+}
+
+export function describeIdxDataset(dir: string): DatasetDescriptor {
+  const dataset = loadIdxDataset(dir);
+  const files = locateIdxFiles(dir);
+  let classes = 0;
+  for (const set of [dataset.train, dataset.test]) for (const label of set.labels) classes = Math.max(classes, label + 1);
+  if (classes < 2) throw new DatasetFileError(files.trainLabels, `only label ${classes - 1} occurs: a classifier needs at least two classes`);
+  return {
+    input: dataset.input,
+    classes,
+    classNames: Array.from({ length: classes }, (_, i) => String(i)),
+    trainSamples: dataset.train.count,
+    testSamples: dataset.test.count,
+    version: idxVersion(dir),
+  };
+}
+
+export function idxVersion(dir: string): string {
+  return datasetVersion('idx', dir, Object.values(locateIdxFiles(dir)));
+}
+
+function readImageSet(imagesPath: string, labelsPath: string, expected?: ImageShape): { set: ImageSet; shape: ImageShape } {
+  const images = readIdx(imagesPath);
+  const labels = readIdx(labelsPath);
+  const [count, height, width, channels = 1] = images.dims;
+  const shape = { height, width, channels };
+  if (images.dims.length !== 3 && images.dims.length !== 4) {
+    throw new DatasetFileError(imagesPath, `expected images of dims [n, height, width] or [n, height, width, channels], got [${images.dims.join(', ')}]`);
+  }
+  if (expected && (height !== expected.height || width !== expected.width || channels !== expected.channels)) {
+    const size = (s: ImageShape) => `${s.height}x${s.width}x${s.channels}`;
+    throw new DatasetFileError(imagesPath, `images of ${size(shape)}, expected ${size(expected)}`);
+  }
+  if (count === 0) throw new DatasetFileError(imagesPath, 'no images');
+  if (labels.dims.length !== 1 || labels.dims[0] !== count) {
+    throw new DatasetFileError(labelsPath, `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
+  }
+  const bad = labels.data.findIndex((l) => l >= MAX_CLASSES);
+  if (bad >= 0) throw new DatasetFileError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..${MAX_CLASSES - 1}`);
+  return { set: { count, images: images.data, labels: labels.data }, shape };
+}
+
+function readIdx(path: string) {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  try {
+    return parseIdx(raw, path);
+  } catch (err) {
+    if (err instanceof IdxFormatError) throw new DatasetFileError(path, err.message.replace(`IDX file ${path}: `, ''), 'replace it with an intact copy');
+    throw err;
+  }
+}
