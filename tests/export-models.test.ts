@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph, architectureHash, describeArchitecture } from '../cells';
 import { baselineByName } from '../cells/baselines';
 import { buildModel } from '../cells/builders/tfjs';
+import { accuracyOf, maxAbsDifference } from '../cells/exporters/agreement';
 import { exportBundle, ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle';
 import { buildExportModel } from '../cells/exporters/tfjs';
 import type { Architecture } from '../cells/types';
@@ -98,24 +99,6 @@ function predictTfjs(model: tf.LayersModel, x: Float32Array, count: number): Flo
   return tf.tidy(() => (model.predict(tf.tensor4d(x, [count, input.height, input.width, input.channels])) as tf.Tensor).dataSync() as Float32Array).slice();
 }
 
-function accuracy(probabilities: Float32Array, labels: Int32Array): number {
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const row = probabilities.subarray(i * classes, (i + 1) * classes);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-    if (best === labels[i]) correct++;
-  }
-  return correct / labels.length;
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
 /** The README's tfjs loading code, run as load-tfjs.mjs in the export directory, predicting `images`. */
 function predictInPlainTfjs(dir: string, readme: string, images: Float32Array, count: number): Float32Array {
   const block = /## TensorFlow\.js[\s\S]*?```js\n([\s\S]*?)```/.exec(readme);
@@ -158,7 +141,7 @@ describe('export: ONNX and tfjs LayersModel equal the trained tfjs model on real
     try {
       restoreModelWeights(trained.weights, reference);
       expected = predictTfjs(reference, data.test.x, count);
-      expect(accuracy(expected, data.test.y)).toBe(trained.testAccuracy);
+      expect(accuracyOf(expected, data.test.y, classes)).toBe(trained.testAccuracy);
       restoreModelWeights(trained.weights, exported);
       const hash = architectureHash(architecture);
       files = await exportBundle({
@@ -205,7 +188,7 @@ describe('export: ONNX and tfjs LayersModel equal the trained tfjs model on real
     const onnxProbabilities = result.probabilities.data as Float32Array;
     const onnxDifference = maxAbsDifference(onnxProbabilities, expected);
     expect(onnxDifference).toBeLessThan(1e-4);
-    expect(accuracy(onnxProbabilities, data.test.y)).toBe(trained.testAccuracy);
+    expect(accuracyOf(onnxProbabilities, data.test.y, classes)).toBe(trained.testAccuracy);
     await session.release();
 
     // tfjs LayersModel in a process with only @tensorflow/tfjs.
