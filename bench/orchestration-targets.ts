@@ -28,8 +28,8 @@ export function orchestrationTargets(runs: OrchestrationRun[], scaleOutTrialMs: 
   }
   add('embedded: overhead at most 30 ms per trial at parallel 1 (ms)', find('embedded', 1, 0)?.overheadMs, (v) => v <= 30);
   add('temporal-postgres: at least 50 trials/s at parallel 64 with 0 s trials (trials/s)', find('temporal-postgres', 64, 0)?.trialsPerSecond, (v) => v >= 50);
-  const one = find('temporal-postgres', 8, scaleOutTrialMs, 1);
-  const eight = find('temporal-postgres', 8, scaleOutTrialMs, 8);
+  const scaleOut = (trainers: number) => runs.find((r) => r.deployment === 'temporal-postgres' && r.trialMs === scaleOutTrialMs && r.trainers === trainers);
+  const [one, eight] = [scaleOut(1), scaleOut(8)];
   add(`temporal-postgres: 8 trainer processes at least 7x the throughput of 1 on ${scaleOutTrialMs / 1000} s trials (ratio)`, one && eight && eight.trialsPerSecond / one.trialsPerSecond, (v) => v >= 7);
   return out;
 }

@@ -149,7 +149,7 @@ async function onPostgres(parallels: number[], log: (line: string) => void): Pro
     const widest = Math.max(...parallels);
     for (const trainers of [2, 4, 8]) await scenario(trainers, widest, 0);
     // Scale-out: each trainer process one device (one trial at a time), 10 s trials.
-    for (const trainers of [1, 8]) await scenario(trainers, 8, SCALE_OUT_TRIAL_MS, 1, trainers === 1 ? 3 : 16);
+    for (const [trainers, trials] of [[1, 3], [8, 16]]) await scenario(trainers, Math.min(8, trials), SCALE_OUT_TRIAL_MS, 1, trials);
   } finally {
     await connection.close();
     await temporal.destroy();
