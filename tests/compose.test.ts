@@ -24,7 +24,7 @@ const WORKERS = ['orchestrator', 'trainer'] as const;
 /** The embedded stack's own settings (NAS_HOME, TEMPORAL_CLI, ...): everything in stack/ but the connection to a cluster. */
 const EMBEDDED_ONLY_FILES = new Set(sourceFiles('stack').filter((path) => path !== join('stack', 'temporal', 'connect.ts')));
 /** Set by the OS image. */
-const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME']);
+const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME', 'XDG_CACHE_HOME']);
 
 /** Compose's `${NAME}` / `${NAME:-default}` with nothing set in the shell (innermost first). */
 function interpolateDefaults(value: string): string {
