@@ -1,6 +1,6 @@
 /**
  * Checks a `nas export` directory on its trial's own test images: the ONNX model in
- * onnxruntime-node against the tfjs LayersModel loaded with plain `tf.loadLayersModel`.
+ * onnxruntime-web against the tfjs LayersModel loaded with plain `tf.loadLayersModel`.
  *
  *   npm run bench:export-check -- <export dir> [--images N] [--json] [--backend wasm|cpu|tensorflow|auto] [--batch 64]
  *
@@ -125,7 +125,7 @@ function report(check: ExportCheck): string {
     `export                  ${check.dir} (trial ${check.trialId ?? 'none: nas export --train'}, architecture ${check.architectureHash})`,
     `test images             ${check.images} (${subset}) of ${check.dataset}`,
     `max |ONNX - tfjs|       ${check.maxAbsDifference.toExponential(2)} (class probabilities; formats ${check.agree ? 'agree' : 'DISAGREE'} at ${TOLERANCE})`,
-    `ONNX test accuracy      ${percent(check.onnxTestAccuracy)} (onnxruntime-node)`,
+    `ONNX test accuracy      ${percent(check.onnxTestAccuracy)} (onnxruntime-web)`,
     `tfjs test accuracy      ${percent(check.tfjsTestAccuracy)} (tf.loadLayersModel on ${check.tfjsBackend}${check.registeredNasLayers ? ', nas-layers.mjs registered' : ''})`,
     `recorded test accuracy  ${percent(check.recordedTestAccuracy)} (metrics.json, on ${check.testSize} images)`,
     `seconds                 ${check.seconds}`,

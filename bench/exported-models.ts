@@ -1,6 +1,6 @@
 /**
  * The two formats of a `nas export` directory, loaded the way a user outside this project would:
- * model.onnx in onnxruntime-node, tfjs/model.json with `tf.loadLayersModel` through a file IO
+ * model.onnx in onnxruntime-web, tfjs/model.json with `tf.loadLayersModel` through a file IO
  * handler (tfjs/nas-layers.mjs registered first when the export has it), each predicting class
  * probabilities for NHWC images in [0, 1], batch by batch.
  */
@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle';
 import { ONNX_INPUT, ONNX_OUTPUT } from '../cells/exporters/onnx';
 import { NAS_LAYERS_FILE } from '../cells/exporters/tfjs';

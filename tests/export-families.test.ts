@@ -2,10 +2,10 @@
  * The ONNX exporter on every architecture family and version, without training: the published
  * networks (MobileNetV2 1.0, NASNet-A Mobile with its ImageNet stem, NASNet-A CIFAR, EfficientNet-B0)
  * on a small 40x40 RGB input, their batch-norm statistics and biases set to random values so that
- * every weight matters, predict within 1e-4 of the tfjs model in onnxruntime-node.
+ * every weight matters, predict within 1e-4 of the tfjs model in onnxruntime-web.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph } from '../cells';

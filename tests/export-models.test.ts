@@ -2,7 +2,7 @@
  * `nas export`'s formats against the model the trainer trained, on real Fashion-MNIST test
  * images (Debian's dataset-fashion-mnist): each network is trained for a few steps by the
  * engine (wasm backend), its last checkpoint reduced to the kept weights, exported, and
- *  - the ONNX model run by onnxruntime-node predicts the tfjs model's probabilities within 1e-4,
+ *  - the ONNX model run by onnxruntime-web predicts the tfjs model's probabilities within 1e-4,
  *    and its accuracy on the protocol's test images is the accuracy the training recorded;
  *  - the tfjs LayersModel loads in a separate Node process that imports only @tensorflow/tfjs
  *    (running the README's own loading code, with nas-layers.mjs where the README says so) and
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph, architectureHash, describeArchitecture } from '../cells';
 import { baselineByName } from '../cells/baselines';
@@ -182,7 +182,7 @@ describe('export: ONNX and tfjs LayersModel equal the trained tfjs model on real
     }
     expect([...files.keys()]).toEqual(expect.arrayContaining([ONNX_FILE, `${TFJS_DIR}/model.json`, `${TFJS_DIR}/weights.bin`, 'genotype.json', 'protocol.json', 'metrics.json', 'README.md']));
 
-    // ONNX through onnxruntime-node.
+    // ONNX through onnxruntime-web.
     const session = await ort.InferenceSession.create(files.get(ONNX_FILE) as Uint8Array);
     const result = await session.run({ input: new ort.Tensor('float32', data.test.x, [count, input.height, input.width, input.channels]) });
     const onnxProbabilities = result.probabilities.data as Float32Array;
