@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { Driver, DatabaseHandle } from '../db/client';
 import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
 import type { EfficientNetArchitecture } from '../cells/types';
@@ -17,6 +17,7 @@ import { createScalingActivities } from '../workers/activities/scaling';
 import { createTrainingActivities } from '../workers/activities/training';
 import type { TrainingActivities } from '../contracts/activities';
 import { WORKFLOWS_PATH } from '../workers/orchestrator-worker';
+import { cachedWorkflowBundle } from '../workers/workflow-bundle';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { selectBackend } from '../engine/backend';
 import { createTestDatabase } from './test-database';
@@ -25,9 +26,9 @@ import { createTestEnv } from './temporal';
 
 export const TRAINER_QUEUE = 'test-trainers';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+let bundle: Promise<{ code: string }> | undefined;
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= cachedWorkflowBundle(WORKFLOWS_PATH, quietLogger);
   return bundle;
 }
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import { createOrchestrationActivities } from './activities/orchestration';
 import { createScalingActivities } from './activities/scaling';
 import { ORCHESTRATOR_TASK_QUEUE } from './task-queues';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -12,7 +13,7 @@ export interface OrchestratorWorkerOptions {
   namespace: string;
   db: Database;
   taskQueue?: string;
-  /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
+  /** A prebuilt bundle; otherwise the cached one (built when its sources changed). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
 }
@@ -23,7 +24,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? ORCHESTRATOR_TASK_QUEUE,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle(WORKFLOWS_PATH)),
     activities: { ...createOrchestrationActivities(options.db), ...createScalingActivities(options.db) },
   });
 }
