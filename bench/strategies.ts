@@ -115,14 +115,9 @@ function comparison(inProcess: ArmResult[], real: Map<string, number[][]>, score
   });
 }
 
-async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const seeds = flag('seeds', 10);
-  const trials = flag('trials', 300);
-  const parallel = flag('parallel', 8);
-  const arms = studyArms({ lr: flag('lr', 0.01), batch: flag('batch', 5), population: flag('population', 20), sample: flag('sample', 20) });
-  const scoresOf = new Map<string, number[][]>();
-  const inProcess = arms.map((arm): ArmResult => {
+/** Every arm over every seed in process, as `nas search start --parallel <parallel>` would search; scores kept per arm. */
+function studyInProcess(arms: StudyArm[], seeds: number, trials: number, parallel: number, scoresOf: Map<string, number[][]>): ArmResult[] {
+  return arms.map((arm): ArmResult => {
     const started = performance.now();
     const scores = Array.from({ length: seeds }, (_, seed) => {
       const request = studyRequest(arm, seed, trials, parallel);
@@ -131,12 +126,25 @@ async function main(): Promise<void> {
     scoresOf.set(arm.label, scores);
     return { arm, runs: scores.map((s) => summarise(s, THRESHOLD)), seconds: (performance.now() - started) / 1000 };
   });
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const seeds = flag('seeds', 10);
+  const trials = flag('trials', 300);
+  const parallel = flag('parallel', 8);
+  const arms = studyArms({ lr: flag('lr', 0.01), batch: flag('batch', 5), population: flag('population', 20), sample: flag('sample', 20) });
+  const scoresOf = new Map<string, number[][]>();
+  const inProcess = studyInProcess(arms, seeds, trials, parallel, scoresOf);
+  const atParallel1 = studyInProcess(arms, seeds, trials, 1, new Map());
   const report: Record<string, unknown> = {
     space: 'nasnet',
     objective: { ...SYNTHETIC, optimum: 1, threshold: THRESHOLD },
     seeds,
     trials,
+    parallel,
     inProcess: rowsOf(inProcess, seeds),
+    inProcessAtParallel1: rowsOf(atParallel1, seeds),
   };
   const log = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   if (process.argv.includes('--through-searches')) {
@@ -153,7 +161,8 @@ async function main(): Promise<void> {
   }
   console.log(`synthetic objective over the NASNet space: ${seeds} seeds x ${trials} trials, threshold ${THRESHOLD} x optimum`);
   console.log(`trials to match random: median over seeds of the trials needed to reach the best random found in ${trials} trials on that seed`);
-  printRows('in process (the strategy fed as the search workflow feeds it)', report.inProcess as Row[]);
+  printRows(`in process at parallel ${parallel} (the strategy fed as the search workflow feeds it: window max(8, parallel))`, report.inProcess as Row[]);
+  printRows('in process at parallel 1 (window 0: every result seen before the next proposal)', report.inProcessAtParallel1 as Row[]);
   if (report.throughSearches) {
     const real = report.throughSearches as { parallel: number; seconds: number; strategies: Row[] };
     printRows(`through real searches (embedded stack, simulated trainer, parallel ${real.parallel} each, ${real.seconds.toFixed(0)} s in all)`, real.strategies);

@@ -218,7 +218,7 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
     };
   }
   const window = stringFlag(flags, 'window');
-  if (window !== undefined) config.window = requirePositiveInteger('--window', window);
+  if (window !== undefined) config.window = requireNonNegativeInteger('--window', window);
   const reinforce = reinforceFromFlags(flags, name);
   if (reinforce) config.reinforce = reinforce;
   const evolution = evolutionFromFlags(flags, name);
@@ -292,12 +292,18 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   if (keepWeights !== 'none') request.keepWeights = keepWeights;
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
-  // A learning strategy's window is stored with the search: at least --parallel, so that many train at once.
-  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity) {
-    strategy.window = Math.max(DEFAULT_PROPOSAL_WINDOW, request.parallel);
-  }
+  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity) strategy.window = defaultWindow(request.parallel);
   validateAsFlags(() => validateSearchRequest(request));
   return request;
+}
+
+/**
+ * A learning strategy's window, stored with the search. At parallel 1 it sees every result before
+ * its next proposal (window 0): holding results back would buy nothing there. Otherwise at least
+ * --parallel, so that many train at once, and the same search at any parallelism up to it.
+ */
+function defaultWindow(parallel: number): number {
+  return parallel === 1 ? 0 : Math.max(DEFAULT_PROPOSAL_WINDOW, parallel);
 }
 
 /** The simulated trainer reports a latency only with a multiply-add rate: a latency reward or budget needs one. */

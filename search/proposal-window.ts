@@ -3,8 +3,8 @@
  * in trial-index order and, before it asks for candidate i, exactly the first
  * max(0, i - window) of them: the strategy's sequence of calls, hence with its seed its
  * proposals, is then the same at any parallelism and under any timing. A later result that is
- * in early waits for the earlier ones and for its turn. The window is also the most trials that
- * can train ahead of what the strategy knows, so a search trains at most `window` trials at once.
+ * in early waits for the earlier ones and for its turn. Trials whose results the strategy has not
+ * seen when it proposes are at most `window`, so a search trains at most `window + 1` at once.
  *
  * Random search without halving never looks at results: its window is unbounded and results
  * are fed as soon as they are next in order.

@@ -62,7 +62,7 @@ export function validateSearchRequest(request: SearchRequest): void {
       throw new RequestError('strategy.halving.eta', `must be a number of at least 2, got ${shown(strategy.halving.eta)}`);
     }
   }
-  if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 1, INT4_MAX);
+  if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 0, INT4_MAX);
   asRequestError(() => createStrategy(strategy, space, request.seed), 'strategy');
   asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving', 'strategy.');
   checkBudget(request.budget);

@@ -30,6 +30,14 @@ describe('search start flags', () => {
     expect(strategy.evolution).toBeUndefined();
   });
 
+  it('lets a learning strategy at parallel 1 see every result before its next proposal, unless a window is asked for', () => {
+    expect(request('--strategy', 'reinforce', '--parallel', '1').strategy.window).toBe(0);
+    expect(request('--strategy', 'evolution', '--parallel', '1', '--window', '8').strategy.window).toBe(8);
+    expect(request('--strategy', 'evolution', '--parallel', '2').strategy.window).toBe(8);
+    expect(request('--strategy', 'reinforce', '--parallel', '12', '--trials', '20').strategy.window).toBe(12);
+    expect(request('--strategy', 'random', '--parallel', '1').strategy.window).toBeUndefined();
+  });
+
   it('refuses more seed architectures than trials, naming the flag', () => {
     const twoTrials = request('--trials', '2');
     twoTrials.strategy.seedArchitectures = [[0], [1], [2]];

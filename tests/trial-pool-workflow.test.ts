@@ -158,6 +158,20 @@ describe('the trial pool on a real Temporal dev server', () => {
   });
 
   it.each([
+    [0, [0, 1, 2, 3, 4, 5]],
+    [2, [0, 0, 0, 1, 2, 3]],
+  ])('window %i at parallel 1: the strategy has seen the results of trials 0..i-window-1 when it proposes trial i', async (window, seen) => {
+    const strategy = { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window };
+    const request = tinySearchRequest({ searchId: `pool-window-${window}`, strategy, trials: 6, parallel: 1, seed: 52, trialsPerRun: 4 });
+    const summary = await withStub(() =>
+      stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
+    );
+    expect(summary.status).toBe('finished');
+    const rows = await listTrials(stack.database.db, request.searchId);
+    expect(rows.map((row) => row.strategySummary?.observed)).toEqual(seen);
+  });
+
+  it.each([
     ['evolution', { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window: 2 }],
     // The controller's weights and Adam moments cross each continue-as-new as the snapshot's binary payload.
     ['reinforce', { name: 'reinforce' as const, dedup: true, reinforce: { batchSize: 2, learningRate: 0.05 }, window: 2 }],

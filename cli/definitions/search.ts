@@ -39,7 +39,7 @@ function defineStart(search: Command): void {
     flag('--strategy <name>', 'search strategy', { default: d.strategy, choices: STRATEGIES, group: STRATEGY }),
     flag('--seed-architectures <file>', 'JSON genotypes (one or a list) evaluated first', { group: STRATEGY }),
     flag('--window <n>', 'proposal window of a learning strategy (proposals made before earlier results are in)', {
-      defaultText: 'max(8, --parallel)',
+      defaultText: '0 at --parallel 1 (every result seen before the next proposal), else max(8, --parallel)',
       group: STRATEGY,
     }),
     flag('--controller-lr <rate>', 'REINFORCE controller learning rate', { default: REINFORCE_DEFAULTS.learningRate, group: STRATEGY }),

@@ -81,7 +81,8 @@ export interface StrategyConfig {
   halving?: HalvingConfig | null;
   /**
    * Candidate i is proposed after the strategy has seen the results of trials 0..i-window-1, at any
-   * parallelism (search/proposal-window.ts). Default 8; unbounded for random search without halving.
+   * parallelism (search/proposal-window.ts). The CLI stores 0 at parallel 1, else max(8, parallel);
+   * unbounded for random search without halving.
    */
   window?: number;
 }
