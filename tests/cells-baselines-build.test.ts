@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureGraph } from '../cells/architecture';
 import { BASELINES, baselineByName } from '../cells/baselines';
 import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
 import { graphCost } from '../cells/cost';
 import { BASELINE_NETWORKS } from '../cells/types';
+import { selectBackend } from '../engine/backend';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const measured: string[] = [];
 
+// The default CPU trainer's backend: wasm with this project's kernels.
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('wasm', { threads: 1, log: () => {} });
 });
-// The cpu backend computes synchronously for many seconds; give vitest's worker RPC a turn of the event loop between tests.
-beforeEach(() => new Promise((resolve) => setTimeout(resolve, 50)));
 afterAll(() => {
   console.log(measured.join('\n'));
 });
@@ -40,7 +40,6 @@ describe('every baseline builds, matches the cost model and trains', () => {
     const before = tf.memory().numTensors;
     const model = buildModel(graph, name.replace(/[^a-z0-9]/g, '_'));
     const optimizer = tf.train.sgd(0.05);
-    // One example per step: the cpu backend's conv backprop is slow and the machine is shared.
     const x = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d([3], 'int32'), 10));
     try {

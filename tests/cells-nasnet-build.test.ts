@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
 import { graphCost } from '../cells/cost';
 import { NASNET_A, nasnetGraph, nasnetString, sampleNasnet } from '../cells/nasnet';
+import { selectBackend } from '../engine/backend';
 
 const input = { height: 28, width: 28, channels: 1 };
 
+// The default CPU trainer's backend: wasm with this project's kernels.
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('wasm', { threads: 1, log: () => {} });
 });
 afterAll(() => tf.disposeVariables());
 
