@@ -10,7 +10,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { datasetShape } from '../../contracts/datasets';
 import { importIdOf, importReferenceFile } from '../../db/queries/reference-import';
 import { latestReferenceId, referenceFileOf } from '../../db/queries/reference-export';
-import { getSearch } from '../../db/queries/searches';
+import type { Database } from '../../db/client';
+import { getSearch, type Search } from '../../db/queries/searches';
 import {
   cheapProtocol,
   DEFAULT_REFERENCE_ARCHITECTURES,
@@ -32,7 +33,7 @@ import { stringFlag } from '../args';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { followUntilInterrupted } from '../follow';
-import { formatOf } from '../format';
+import { formatOf, type Format } from '../format';
 import { renderReferenceSummary } from '../reference-summary';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
@@ -95,11 +96,10 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
       const stale = counts.staleProtocol > 0 ? `, ${counts.staleProtocol} under a protocol hash this version computes otherwise (trained again)` : '';
       printNote(`imported ${counts.imported} training(s) of ${relative(process.cwd(), toImport.path)} as ${importIdOf(toImport.file)} (${counts.present} already here${stale})`);
     }
-    const existing = await getSearch(db, request.referenceId);
-    if (existing && existing.kind !== 'reference') throw new RequestError('--id', `${request.referenceId} names a ${existing.kind} run here; choose another --id`);
-    if (existing) requireSameRequest('reference build', request.referenceId, existing.config, request);
+    const existing = await continuableRun(db, request);
     if (existing?.status === 'finished') {
       printNote(`reference build ${request.referenceId} already finished`);
+      if (flags.wait === true) await printSummary(db, request.referenceId, format);
       return 0;
     }
     await startBuild(stack, request);
@@ -112,12 +112,37 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
     const summary = await followBuild(stack, request.referenceId);
     printNote(`reference build ${summary.referenceId} ${summary.status}: ${describe(summary.counts)}`);
     printNote(`\`npx nas reference export --id ${summary.referenceId}\` writes what it measured to ${relative(process.cwd(), COMMITTED_REFERENCE_FILE)}`);
-    const file = await referenceFileOf(db, request.referenceId, relative(process.cwd(), COMMITTED_REFERENCE_FILE));
-    if (file) printData(renderReferenceSummary(file, format));
+    await printSummary(db, request.referenceId, format);
     return summary.status === 'finished' ? 0 : 1;
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * The run this request continues, setting request.referenceId to it: the request's id while that
+ * run is open or finished; after a stopped or failed run (its unfinished trials were ended for
+ * good) the next id `<id>-r2`, `-r3`, ..., whose trials reuse everything the earlier runs trained.
+ */
+async function continuableRun(db: Database, request: ReferenceRequest): Promise<Search | null> {
+  const base = request.referenceId;
+  for (let attempt = 1; ; attempt++) {
+    const id = attempt === 1 ? base : `${base}-r${attempt}`;
+    const existing = await getSearch(db, id);
+    if (existing && existing.kind !== 'reference') throw new RequestError('--id', `${id} names a ${existing.kind} run here; choose another --id`);
+    if (existing) requireSameRequest('reference build', id, existing.config, { ...request, referenceId: id });
+    if (existing?.status === 'stopped' || existing?.status === 'failed') {
+      printNote(`reference build ${id} ${existing.status}; continuing it as a new run that reuses its trainings`);
+      continue;
+    }
+    request.referenceId = id;
+    return existing;
+  }
+}
+
+async function printSummary(db: Database, referenceId: string, format: Format): Promise<void> {
+  const file = await referenceFileOf(db, referenceId, relative(process.cwd(), COMMITTED_REFERENCE_FILE));
+  if (file) printData(renderReferenceSummary(file, format));
 }
 
 async function startBuild(stack: Stack, request: ReferenceRequest): Promise<void> {
