@@ -154,3 +154,17 @@ describe('nas reference build --backend simulated', () => {
     expect(file.stderr.trim()).toMatch(/^nas: --import: .*missing\.json: cannot read it \(ENOENT\)$/);
   }, 60_000);
 });
+
+describe('nas reference build --help', () => {
+  it('shows the defaults the request builder applies', async () => {
+    const { parseCommandLine } = await import('../cli/command-line');
+    const { createProgram } = await import('../cli/program');
+    const { referenceRequestFromFlags } = await import('../cli/commands/reference');
+    const build = createProgram().commands.find((c) => c.name() === 'reference')!.commands.find((c) => c.name() === 'build')!;
+    const shown = build.options.filter((o) => o.defaultValue !== undefined && o.defaultValueDescription === undefined);
+    expect(shown.map((o) => o.long)).toEqual(expect.arrayContaining(['--architectures', '--second-seed', '--seed', '--parallel']));
+    const request = (...argv: string[]) => referenceRequestFromFlags(parseCommandLine(['reference', 'build', ...argv]).input.flags);
+    for (const option of shown) expect(request(`${option.long}=${String(option.defaultValue)}`), option.long).toEqual(request());
+    expect(request()).toMatchObject({ seed: 7, architectures: 100, secondSeed: 30, parallel: 1 });
+  });
+});
