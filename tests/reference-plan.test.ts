@@ -39,9 +39,9 @@ describe('the reference draw', () => {
       expect(n, op).toBeGreaterThan(500);
       expect(n, op).toBeLessThan(730);
     }
-    // Inputs of block 4 (5 choices, 0..4) all appear.
+    // The first input of the normal cell's last block (6 choices: the two cell inputs and blocks 0..3) takes each.
     const lastInputs = new Set(choices.map((c) => c[20]));
-    expect([...lastInputs].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect([...lastInputs].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(drawn.every((a) => a.network.cellsPerStage === 2 && a.network.filters === 16)).toBe(true);
   });
 });
