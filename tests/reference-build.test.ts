@@ -16,7 +16,7 @@ import { trials } from '../db/schema';
 import { runNas, startNas, waitFor } from '../harness/processes';
 import type { ReferenceSummaryRow } from '../cli/reference-summary';
 import { protocolHash } from '../search/protocol';
-import { cheapProtocol, referenceArchitectures, referenceProtocol } from '../search/reference';
+import { cheapProtocol, referenceArchitectures, referenceIdOf, referenceProtocol } from '../search/reference';
 import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';
 
 const build = (...more: string[]) => ['reference', 'build', '--backend', 'simulated', '--seed', '3', ...more, '--wait'];
@@ -140,6 +140,31 @@ describe('nas reference build --backend simulated', () => {
     expect(run.code, run.stderr).toBe(0);
     const { file } = await exported('c');
     expect(file.architectures).toEqual(first.architectures.slice(0, 3).map((a, i) => ({ ...a, trainings: i < 1 ? a.trainings : a.trainings.slice(0, 2) })));
+  }, 300_000);
+
+  it('stopped in the middle, the same command continues it as <id>-r2 and trains only what the stop left untrained', async () => {
+    const argv = build('--architectures', '4', '--second-seed', '1', '--import', 'none');
+    const referenceId = referenceIdOf({ seed: 3, architectures: 4, secondSeed: 1, reference: referenceProtocol(3), cheap: cheapProtocol(3) });
+    const running = startNas(argv, env('e'));
+    await waitFor(async () => (await measured('e')) >= 2, 120_000, 'two trainings of the build');
+    const stop = await runNas(['search', 'stop', referenceId], env('e'));
+    expect(stop.code, stop.stderr).toBe(0);
+    expect((await running.done).code).toBe(1);
+
+    const again = await runNas(argv, env('e'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`reference build ${referenceId} stopped; continuing it as a new run`));
+    const { file } = await exported('e');
+    expect(file.referenceId).toBe(`${referenceId}-r2`);
+    expect(file.architectures.map((a) => a.trainings.length)).toEqual([3, 2, 2, 2]);
+    const stopped = await trialsOf('e', referenceId);
+    const continued = await trialsOf('e', `${referenceId}-r2`);
+    const trainedBefore = stopped.filter((t) => t.status === 'succeeded');
+    expect(trainedBefore.length).toBeGreaterThanOrEqual(2);
+    expect(stopped.some((t) => t.status === 'cancelled') || stopped.length < 9).toBe(true);
+    // Every training done once: what the stopped run finished is reused, the rest trained by the new run.
+    expect(continued.filter((t) => t.status === 'reused').map((t) => t.reusedFrom).sort()).toEqual(trainedBefore.map((t) => t.id).sort());
+    expect(continued.filter((t) => t.status === 'succeeded')).toHaveLength(9 - trainedBefore.length);
   }, 300_000);
 
   it('refuses bad input with one line and exit 2', async () => {

@@ -14,6 +14,8 @@ import {
   type ReferenceRequest,
 } from '../search/reference';
 import { RequestError } from '../search/request';
+import { parseCommandLine } from '../cli/command-line';
+import { protocolFromFlags } from '../cli/search-request';
 import { validateReferenceRequest } from '../search/validate-request';
 
 const plan = (seed: number, architectures: number, secondSeed: number) => ({ seed, architectures, secondSeed, reference: referenceProtocol(seed), cheap: cheapProtocol(seed) });
@@ -56,6 +58,12 @@ describe('the reference protocols', () => {
     // `nas search start --train-size 2000 --val-size 500 --test-size 1000 --epochs 1 --batch-size 16 --seed 7`
     expect(cheap).toEqual({ ...DEFAULT_PROTOCOL, trainSize: 2000, valSize: 500, testSize: 1000, epochs: 1, batchSize: 16, seed: 7 });
     expect(protocolHash(reference)).not.toBe(protocolHash(cheap));
+  });
+
+  it("the cheap protocol hashes as the README main command's search protocol, so the two share results", () => {
+    const argv = ['search', 'start', '--train-size', '2000', '--val-size', '500', '--test-size', '1000', '--epochs', '1', '--batch-size', '16', '--seed', '7'];
+    const fromReadme = protocolFromFlags(parseCommandLine(argv).input.flags, { checkData: false });
+    expect(protocolHash(cheapProtocol(7))).toBe(protocolHash(fromReadme));
   });
 });
 
