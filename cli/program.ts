@@ -5,6 +5,7 @@ import { defineBaselines } from './definitions/baselines';
 import { defineCells } from './definitions/cells';
 import { defineExport } from './definitions/export';
 import { defineLeaderboard } from './definitions/leaderboard';
+import { defineReference } from './definitions/reference';
 import { defineScaling } from './definitions/scaling';
 import { defineSearch } from './definitions/search';
 import { defineStack } from './definitions/stack';
@@ -52,6 +53,7 @@ export function createProgram(): Command {
   defineCells(program);
   defineExport(program);
   defineScaling(program);
+  defineReference(program);
   defineStack(program);
   configure(program);
   // Every command with its sub-commands, rather than commander's list of the first level only.

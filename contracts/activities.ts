@@ -108,7 +108,7 @@ export interface TrialOutcome {
 
 export interface SearchRecordInput {
   searchId: string;
-  kind: 'search' | 'baselines' | 'scaling' | 'final';
+  kind: 'search' | 'baselines' | 'scaling' | 'final' | 'reference';
   space: string;
   strategy: string;
   seed: number;

@@ -113,6 +113,8 @@ export const trials = pgTable(
     params: cost('params').notNull(),
     flops: cost('flops').notNull(),
     trainSeconds: real('train_seconds'),
+    /** CPU time of the training thread (model build, latency, training, evaluations) in its last attempt. */
+    cpuSeconds: real('cpu_seconds'),
     samplesPerSecond: real('samples_per_second'),
     backend: text('backend'),
     device: text('device'),

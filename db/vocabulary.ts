@@ -1,7 +1,10 @@
 /** The allowed values of the text status/kind columns (enforced by check constraints), and of the leaderboard options. */
 
-/** 'final': the final evaluation of a search's best candidates and chosen baselines (workflows/finalize.ts). */
-export const SEARCH_KINDS = ['search', 'baselines', 'scaling', 'final'] as const;
+/**
+ * 'final': the final evaluation of a search's best candidates and chosen baselines (workflows/finalize.ts);
+ * 'reference': a build of the reference set of the NASNet space (workflows/reference.ts).
+ */
+export const SEARCH_KINDS = ['search', 'baselines', 'scaling', 'final', 'reference'] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 export const SEARCH_STATUSES = ['running', 'paused', 'stopping', 'finished', 'stopped', 'failed'] as const;

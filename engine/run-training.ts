@@ -50,6 +50,11 @@ export interface TrainedRun {
   outcome: TrainOutcome;
   /** Measured before training when the job asked for it. */
   latency: LatencyFigures | null;
+  /**
+   * CPU time of the thread that ran this call (model build, latency, training, evaluations), in
+   * seconds; null before Node 23.9, which has no process.threadCpuUsage.
+   */
+  cpuSeconds: number | null;
 }
 
 /** Not trained: the batch-1 latency exceeded the job's maxBatch1Ms. */
@@ -64,6 +69,7 @@ export type TrainingRun = TrainedRun | OverLatencyRun;
 export async function runTraining(job: TrainingJob & { latency?: undefined }, hooks: TrainingHooks): Promise<TrainedRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
+  const cpuAtStart = process.threadCpuUsage?.();
   const { input, classes } = datasetShape(job.protocol);
   const graph = architectureGraph(job.architecture, input, classes);
   // Initial weights follow from the training seed and the architecture.
@@ -87,11 +93,17 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       onProgress: (progress) => hooks.onProgress(progress),
       onEpoch: async (metrics) => hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
     });
-    return { startEpoch, outcome, latency };
+    return { startEpoch, outcome, latency, cpuSeconds: threadCpuSecondsSince(cpuAtStart) };
   } finally {
     model.dispose();
     disposeOptimizer(optimizer);
   }
+}
+
+function threadCpuSecondsSince(start: NodeJS.CpuUsage | undefined): number | null {
+  if (!start) return null;
+  const used = process.threadCpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 async function resume(job: TrainingJob, model: tf.LayersModel, optimizer: tf.Optimizer, hooks: TrainingHooks): Promise<number> {

@@ -12,6 +12,7 @@ import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
 import { checkRewardConfig } from './reward';
+import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
 import { createStrategy } from './strategies';
@@ -149,5 +150,21 @@ export function validateScalingRequest(request: ScalingStudyRequest): void {
   const planned = plannedTrialCount(gridPlan(request).length, request.phiMax);
   // A point cancelled by a stop is retried under index + planned, + 2 planned, ... (workflows/scaling.ts).
   integerIn('phiMax', planned * 4, 1, INT4_MAX, ' (trial indices of the study)');
+  payloadSize('request', request);
+}
+
+export function validateReferenceRequest(request: ReferenceRequest): void {
+  requireSearchId('referenceId', request.referenceId);
+  integerIn('seed', request.seed, 0, INT4_MAX - 1, ' (seed + 1 is the second training seed)');
+  integerIn('architectures', request.architectures, 1, MAX_REFERENCE_ARCHITECTURES);
+  integerIn('secondSeed', request.secondSeed, 0, request.architectures, ' (at most `architectures`)');
+  integerIn('parallel', request.parallel, 1, INT4_MAX);
+  checkProtocol(request.reference, 'reference');
+  checkProtocol(request.cheap, 'cheap');
+  if (request.reference.seed !== request.seed) throw new RequestError('reference.seed', `must be the request's seed (${request.seed}), got ${shown(request.reference.seed)}`);
+  if (request.cheap.seed !== request.seed) throw new RequestError('cheap.seed', `must be the request's seed (${request.seed}), got ${shown(request.cheap.seed)}`);
+  checkDatasetShape({ protocol: request.reference, input: request.input, classes: request.classes });
+  checkDatasetShape({ protocol: request.cheap, input: request.input, classes: request.classes });
+  nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   payloadSize('request', request);
 }

@@ -2,3 +2,4 @@ export { searchWorkflow } from './search';
 export { baselinesWorkflow } from './baselines';
 export { scalingStudyWorkflow } from './scaling';
 export { finalizeWorkflow } from './finalize';
+export { referenceWorkflow } from './reference';

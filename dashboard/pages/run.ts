@@ -128,5 +128,5 @@ ${charts(results, baselines, options.cost, fidelityNote)}
 ${await curves(db, trials)}
 ${run.kind === 'search' ? strategySummary(run.config, trials) : ''}
 ${trialTable(trials)}`;
-  return page({ title: `${run.kind === 'search' ? 'Search' : run.kind === 'final' ? 'Final evaluation' : 'Baselines'} ${run.id}`, body, events: `/events/runs/${encodeURIComponent(run.id)}` });
+  return page({ title: `${run.kind === 'search' ? 'Search' : run.kind === 'final' ? 'Final evaluation' : run.kind === 'reference' ? 'Reference build' : 'Baselines'} ${run.id}`, body, events: `/events/runs/${encodeURIComponent(run.id)}` });
 }

@@ -34,6 +34,8 @@ export interface TrialEnding {
   testAccuracy?: number | null;
   reward?: number | null;
   trainSeconds?: number | null;
+  /** CPU time of the training thread in the attempt that ended the trial (null: not measured). */
+  cpuSeconds?: number | null;
   samplesPerSecond?: number | null;
   backend?: string | null;
   device?: string | null;
@@ -200,6 +202,7 @@ async function withReusedMetrics(db: Database, outcome: TrialEnding): Promise<Tr
     testAccuracy: source.testAccuracy,
     reward: source.reward,
     trainSeconds: source.trainSeconds,
+    cpuSeconds: source.cpuSeconds,
     samplesPerSecond: source.samplesPerSecond,
     backend: source.backend,
     device: source.device,

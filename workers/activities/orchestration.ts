@@ -90,6 +90,7 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
           valAccuracy: source.valAccuracy ?? undefined,
           testAccuracy: source.testAccuracy ?? undefined,
           trainSeconds: 0,
+          cpuSeconds: 0,
         });
         return { action: 'settled', outcome: outcomeOf((await getTrial(db, input.trialId))!) };
       }

@@ -61,7 +61,8 @@ export function createSimulatedTrainingActivities(deps: SimulatedTrainingDeps): 
         samplesPerSecond: trainSeconds > 0 ? (input.protocol.trainSize * simulated.epochs.length) / trainSeconds : 0,
         ...on,
       };
-      const changed = await finishTrial(db, input.trialId, { ...result, ...latencyColumns(latency) });
+      // The simulated device's time stands for the CPU time a real trainer records.
+      const changed = await finishTrial(db, input.trialId, { ...result, cpuSeconds: trainSeconds, ...latencyColumns(latency) });
       if (!changed) return storedResult(db, await requireTrial(db, input.trialId));
       return { trialId: input.trialId, ...result, latency, epochs: simulated.epochs, params: existing.params, flops: existing.flops };
     },

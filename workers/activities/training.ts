@@ -169,6 +169,8 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           valAccuracy: result.valAccuracy,
           testAccuracy: result.testAccuracy,
           trainSeconds: result.trainSeconds,
+          // On the activity's thread (tfjs-node) that thread's time is not the training's alone.
+          cpuSeconds: trainInThread ? run.cpuSeconds : null,
           samplesPerSecond: result.samplesPerSecond,
           backend: deps.backend,
           device: deps.device,

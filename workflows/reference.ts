@@ -1,0 +1,56 @@
+/**
+ * referenceWorkflow: builds the reference set of the default NASNet space (search/reference.ts)
+ * through the trial pool, so pause, resume, stop, setParallelism and the progress query work as
+ * for a search, into a record of kind 'reference'. A training (architecture, protocol, seed) done
+ * before by any run, or imported from a committed reference file, is reused, not retrained.
+ */
+import { referencePlan, type ReferenceRequest, type ReferenceTrial } from '../search/reference';
+import { validateReferenceRequest } from '../search/validate-request';
+import type { TrialState } from '../contracts/trial-state';
+import { orchestration } from './activities';
+import { failSearchOnError, rejectInvalid } from './failure';
+import { TrialPool } from './trial-pool';
+
+export type { ReferenceRequest };
+
+export interface ReferenceSummary {
+  referenceId: string;
+  status: 'finished' | 'stopped';
+  counts: Partial<Record<TrialState, number>>;
+}
+
+export async function referenceWorkflow(request: ReferenceRequest): Promise<ReferenceSummary> {
+  rejectInvalid(() => validateReferenceRequest(request));
+  return failSearchOnError(request.referenceId, async () => {
+    const waiting: ReferenceTrial[] = referencePlan(request);
+    const pool = new TrialPool<ReferenceTrial>({
+      searchId: request.referenceId,
+      trials: waiting.length,
+      parallel: request.parallel,
+      budget: {},
+      reward: { objective: 'accuracy' },
+      finalFidelity: 0,
+      input: request.input,
+      classes: request.classes,
+      trainerTaskQueue: request.trainerTaskQueue,
+    });
+    await orchestration.recordSearch({
+      searchId: request.referenceId,
+      kind: 'reference',
+      space: 'nasnet',
+      strategy: 'uniform',
+      seed: request.seed,
+      trials: waiting.length,
+      config: request,
+    });
+    await pool.run({
+      next: () => waiting.shift() ?? null,
+      finished: () => waiting.length === 0,
+      mayRelease: () => true,
+      release: () => {},
+    });
+    const status = pool.isStopping ? 'stopped' : 'finished';
+    await orchestration.finishSearch({ searchId: request.referenceId, status });
+    return { referenceId: request.referenceId, status, counts: pool.carry().counts };
+  });
+}
