@@ -5,3 +5,6 @@
  */
 export const TRIAL_ROLES = ['search', 'final', 'baseline'] as const;
 export type TrialRole = (typeof TRIAL_ROLES)[number];
+
+/** Roles whose succeeded trials keep their trained weights for export (a search trial only with `--keep-weights all`). */
+export const ROLES_KEEPING_WEIGHTS: readonly TrialRole[] = ['final', 'baseline'];

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Database } from '../db/client';
 import { serveAssets } from './assets';
 import { errorPage, handleErrors } from './errors';
+import { allowedHostNames, isAllowedHost } from './hosts';
 import { serveLiveEvents } from './live';
 import { refuseWrites } from './read-only';
 import { runPage } from './pages/run';
@@ -16,6 +17,8 @@ export interface DashboardAppOptions {
   /** How often a live page's stream checks the database for changes (default 1000 ms). */
   pollMs?: number;
   log?: (message: string) => void;
+  /** The address it listens on: requests whose `Host` names another are refused (default 127.0.0.1). */
+  host?: string;
 }
 
 /** Scripts and styles only from the dashboard itself; ECharts' SVGs carry inline <style>. */
@@ -28,8 +31,22 @@ function sendPage(reply: FastifyReply, markup: string | null, missing: string) {
 }
 
 export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance {
-  const { db, temporalUiUrl, pollMs = 1000, log = (message) => console.error(message) } = options;
-  const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 1000 } });
+  const { db, temporalUiUrl, pollMs = 1000, log = (message) => console.error(message), host = '127.0.0.1' } = options;
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 1000 },
+    // A path that does not decode (a stray `%`) names no page.
+    frameworkErrors: (_error, _request, reply: FastifyReply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'Not found', 'There is no such page.')),
+  });
+  const allowedHosts = allowedHostNames(host);
+  app.addHook('onRequest', async (request, reply) => {
+    if (isAllowedHost(request.headers.host, allowedHosts)) return;
+    return reply
+      .code(403)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(403, 'Wrong address', `This dashboard answers at ${host} and localhost only, not at the address this page was loaded from.`));
+  });
   refuseWrites(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
@@ -44,9 +61,9 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     const cost = request.query.cost === 'flops' ? 'flops' : 'params';
     return sendPage(reply, await runPage(db, request.params.id, { temporalUiUrl, cost }), 'No run with this id is recorded.');
   });
-  // Trial ids hold a slash (`${searchId}/${trialIndex}`): the rest of the path is the id.
+  // Trial ids hold a slash (`${searchId}/${trialIndex}`): the rest of the path, decoded by the router, is the id.
   app.get<{ Params: { '*': string } }>('/trials/*', async (request, reply) =>
-    sendPage(reply, await trialPage(db, decodeURIComponent(request.params['*'])), 'No trial with this id is recorded.'),
+    sendPage(reply, await trialPage(db, request.params['*']), 'No trial with this id is recorded.'),
   );
   app.get<{ Params: { id: string } }>('/scaling/:id', async (request, reply) =>
     sendPage(reply, await scalingPage(db, request.params.id), 'No scaling study with this id is recorded.'),

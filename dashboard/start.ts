@@ -1,6 +1,7 @@
 /** startDashboard: the read-only dashboard over a results database, listening on loopback unless told otherwise. */
 import type { Database } from '../db/client';
 import { buildDashboardApp } from './app';
+import { listenHostProblem } from './hosts';
 import { isLoopback } from './loopback';
 
 export interface DashboardOptions {
@@ -25,10 +26,12 @@ export interface Dashboard {
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { db, host = '127.0.0.1', port = 8090, temporalUiUrl, pollMs, log = (message: string) => console.error(message) } = options;
+  const problem = listenHostProblem(host);
+  if (problem) throw new Error(`dashboard host ${problem}`);
   if (!isLoopback(host)) {
     log(`warning: the dashboard listens on ${host}, beyond this machine, and has no authentication: anyone who can reach ${host}:${port} can read every result`);
   }
-  const app = buildDashboardApp({ db, temporalUiUrl, pollMs, log });
+  const app = buildDashboardApp({ db, temporalUiUrl, pollMs, log, host });
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

@@ -40,6 +40,14 @@ export interface SearchRequest {
   keepWeights?: KeepWeights;
   /** Finalize when the loop ends (`--finalize-top K`): a finalize workflow as a child (search/final.ts). */
   finalize?: SearchFinalize;
+  /** The in-process trainer the search was started with, which `nas search resume` starts again. */
+  trainer?: TrainerRecord;
+}
+
+/** `--backend` of the command that started a run, and the NAS_SIMULATED_* variables the simulated trainer read. */
+export interface TrainerRecord {
+  backend: string;
+  settings?: Record<string, string>;
 }
 
 export interface BaselineEntry {

@@ -10,7 +10,7 @@ import { datasetShape } from '../contracts/datasets';
 import type { TrainingProtocol } from './protocol';
 import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
-import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest } from './request';
+import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest, type TrainerRecord } from './request';
 import { checkRewardConfig } from './reward';
 import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
@@ -70,6 +70,7 @@ export function validateSearchRequest(request: SearchRequest): void {
   asRequestError(() => checkRewardConfig(request.reward), 'reward');
   if (request.keepWeights !== undefined) oneOf('keepWeights', request.keepWeights, KEEP_WEIGHTS);
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
+  if (request.trainer !== undefined) checkTrainerRecord(request.trainer);
   if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
   if (request.finalize !== undefined) {
     checkFinalize(request.finalize, 'finalize.');
@@ -167,4 +168,13 @@ export function validateReferenceRequest(request: ReferenceRequest): void {
   checkDatasetShape({ protocol: request.cheap, input: request.input, classes: request.classes });
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   payloadSize('request', request);
+}
+
+function checkTrainerRecord(trainer: TrainerRecord): void {
+  nonEmptyText('trainer.backend', trainer?.backend);
+  for (const [name, value] of Object.entries(trainer.settings ?? {})) {
+    if (!/^NAS_SIMULATED_[A-Z_]+$/.test(name) || typeof value !== 'string') {
+      throw new RequestError(`trainer.settings.${name}`, `must be a NAS_SIMULATED_* variable's text, got ${shown(value)}`);
+    }
+  }
 }

@@ -76,21 +76,27 @@ describe('folder:DIR', () => {
     expect(Array.from({ length: 7 }, (_, i) => isGrey(i)).filter(Boolean)).toHaveLength(1);
   });
 
-  it('decodes once: a second trainer process reads the cache file (written whole by rename)', async () => {
+  it('decodes once: a second trainer process reads the cache file (written whole by rename), keyed by the images\' bytes', async () => {
     const dir = join(root, 'cached');
     await writeFolderDataset(dir, { classes: 2, perClass: 5, size: 12 });
+    const earlier = new Set(existsSync(cache) ? readdirSync(cache) : []);
     const described = await describeDataset(`folder:${dir}`);
     const before = new Set(readdirSync(cache));
     expect([...before].some((f) => f.endsWith('.tmp'))).toBe(false);
-    // An image turned into same-size garbage keeps the version: a load that decoded would fail.
-    const image = join(dir, 'class-a', '0.png');
-    writeFileSync(image, Buffer.alloc(statSync(image).size, 7));
+    const [file] = [...before].filter((f) => !earlier.has(f));
+    // The cache file's pixels marked: a load that reads the cache returns them, one that decoded would not.
+    const bytes = readFileSync(join(cache, file));
+    const pixelsAt = bytes.readUInt32LE(8) + 12;
+    bytes[pixelsAt] = 255;
+    writeFileSync(join(cache, file), bytes);
     clearLoadedDatasets();
     const loaded = await loadDataset(protocolOf(described, {}));
     expect(loaded.train.count + loaded.test.count).toBe(10);
+    expect(loaded.train.images[0]).toBe(255);
     expect(new Set(readdirSync(cache))).toEqual(before);
-    // Without the cache the image is decoded and its path named.
-    rmSync(cache, { recursive: true });
+    // An image turned into same-size garbage keeps the version, but not the cache key: it is decoded and its path named.
+    const image = join(dir, 'class-a', '0.png');
+    writeFileSync(image, Buffer.alloc(statSync(image).size, 7));
     clearLoadedDatasets();
     await expect(loadDataset(protocolOf(described, {}))).rejects.toThrow(`${image}: cannot be decoded as an image`);
   });

@@ -1,12 +1,10 @@
 /**
  * `nas export <trial-id|architecture-hash> --out <dir> [--format onnx|tfjs|both]`: a trial's kept
  * weights as ONNX and a tfjs LayersModel, written into a temporary directory beside --out and
- * renamed to it at the end, so that --out holds everything or does not exist.
+ * renamed to it at the end (cli/export-destination.ts), so that --out holds everything or does not exist.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { architectureGraph, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
@@ -23,6 +21,7 @@ import type { EpochMetrics } from '../../contracts/activities';
 import type { BackendPreference } from '../../engine/backend';
 import { requireTfjsBackendFlag } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
+import { prepareDestination } from '../export-destination';
 import { RequestError, requireOneOf } from '../../search/request';
 import { openStack } from '../../stack/embedded';
 import { stringFlag } from '../args';
@@ -64,19 +63,23 @@ export async function exportCommand({ flags, args }: CommandInput): Promise<numb
   if (!train && flags.backend !== undefined) throw new RequestError('--backend', 'applies with --train only');
   const outFlag = stringFlag(flags, 'out');
   if (!outFlag) throw new RequestError('--out', 'is required: the directory to write the model into, e.g. --out model/');
-  const out = resolve(outFlag);
-  checkOutDirectory(outFlag, out);
-
-  const stack = await openStack({ own: false });
+  const destination = prepareDestination(outFlag, resolve(outFlag));
   let source: ExportSource;
+  let weights: Weights;
+  let files: Map<string, string | Uint8Array>;
   try {
-    source = await resolveSource((await stack.database()).db, ref, train);
+    const stack = await openStack({ own: false });
+    try {
+      source = await resolveSource((await stack.database()).db, ref, train);
+    } finally {
+      await stack.close();
+    }
+    weights = source.weights ? keptWeights(source, source.weights) : await trainHere(source, backend);
+    files = await exportFiles(source, weights, format);
+    destination.commit(files);
   } finally {
-    await stack.close();
+    destination.discard();
   }
-  const weights = source.weights ? keptWeights(source, source.weights) : await trainHere(source, backend);
-  const files = await exportFiles(source, weights, format);
-  writeDirectory(out, files, outFlag);
   const { metrics } = weights;
   const accuracy = metrics.testAccuracy === null ? '' : `, test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%`;
   const what = metrics.trialId ? `trial ${metrics.trialId} (architecture ${source.architecture.hash}, ${metrics.role}` : `the network trained here (architecture ${source.architecture.hash}, not recorded`;
@@ -169,36 +172,6 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
       device,
     },
   };
-}
-
-/** --out must be new (or an empty directory), in a parent directory that exists or can be made. */
-function checkOutDirectory(flag: string, out: string): void {
-  if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new RequestError('--out', `${flag} is a file; name a new directory`);
-  if (readdirSync(out).length > 0) throw new RequestError('--out', `${flag} already exists and is not empty; name a new directory (or remove it)`);
-}
-
-/** Writes every file into a fresh sibling of `out`, then renames it to `out`; on any failure nothing is left. */
-function writeDirectory(out: string, files: Map<string, string | Uint8Array>, flag: string): void {
-  mkdirSync(dirname(out), { recursive: true });
-  const temporary = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    mkdirSync(temporary);
-    for (const [path, content] of files) {
-      const target = join(temporary, path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    }
-    // rename(2) replaces an empty directory (checked before) and nothing else.
-    renameSync(temporary, out);
-  } catch (err) {
-    rmSync(temporary, { recursive: true, force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new RequestError('--out', `${flag} was filled by another process while exporting; name a new directory`);
-    }
-    throw err;
-  }
 }
 
 async function exportFiles(source: ExportSource, weights: Weights, format: ExportFormat): Promise<Map<string, string | Uint8Array>> {

@@ -2,7 +2,7 @@
  * `nas search finalize <search-id>`: the final evaluation of a search (workflows/finalize.ts), and
  * `nas search fidelity <search-id>`: whether the search's cheap trainings predicted its ranking.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { datasetShape } from '../../contracts/datasets';
 import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { getSearch } from '../../db/queries/searches';
@@ -75,11 +75,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
     const { db } = await stack.database();
     const existing = await getSearch(db, request.finalId);
     if (existing && existing.kind !== 'final') throw new RequestError('--id', `${request.finalId} names a ${existing.kind} run here; choose another --id`);
-    if (existing) {
-      // Baselines compared by name (their genotypes come from the registry; stored JSON reorders keys).
-      const byName = (r: FinalizeRequest) => ({ ...r, baselines: r.baselines.map((b) => b.name) });
-      requireSameRequest('final evaluation', request.finalId, byName(existing.config as FinalizeRequest), byName(request));
-    }
+    if (existing) requireSameFinalize(existing.config as FinalizeRequest, request);
     if (existing?.status === 'finished') {
       printNote(`final evaluation ${request.finalId} of search ${searchId} already finished`);
     } else {
@@ -110,10 +106,25 @@ async function startFinalize(stack: Stack, request: FinalizeRequest): Promise<vo
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     });
   } catch (err) {
-    // The same request already runs (another command started it): follow that one.
+    // Another command started it (its record may not be written yet): follow it if it runs this request.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    printNote(`final evaluation ${request.finalId} is already running; following it`);
+    requireSameFinalize(await startedRequest(stack, request.finalId), request);
+    printNote(`final evaluation ${request.finalId} is already running with this request; following it`);
   }
+}
+
+/** Baselines compared by name (their genotypes come from the registry; stored JSON reorders keys). */
+function requireSameFinalize(existing: FinalizeRequest, request: FinalizeRequest): void {
+  const byName = (r: FinalizeRequest) => ({ ...r, baselines: r.baselines.map((b) => b.name) });
+  requireSameRequest('final evaluation', request.finalId, byName(existing), byName(request));
+}
+
+/** The request a running workflow was started with: the input of its history's first event. */
+async function startedRequest(stack: Stack, workflowId: string): Promise<FinalizeRequest> {
+  const history = await (await stack.client()).workflow.getHandle(workflowId).fetchHistory();
+  const [payload] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  if (!payload) throw new Error(`workflow ${workflowId} has no recorded input`);
+  return defaultPayloadConverter.fromPayload<FinalizeRequest>(payload);
 }
 
 /** A status line until the evaluation ends; Ctrl-C detaches, twice stops it (cli/follow.ts). */

@@ -23,6 +23,7 @@ import { searchRequestFromFlags } from '../search-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { followUntilInterrupted } from '../follow';
 import { requireSameRequest } from '../same-request';
+import { restoreTrainer, trainerRecord } from '../trainer-record';
 import { renderLeaderboard } from './leaderboard';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { leaderboard } from '../../db/queries/leaderboard';
@@ -36,10 +37,13 @@ export async function startSearch({ flags }: CommandInput): Promise<number> {
   const { stack, trainerTaskQueue } = await openStackToStart(flags, 'run the search', { parallel: request.parallel });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
+    request.trainer = trainerRecord(flags);
     const { db } = await stack.database();
     const existing = await getSearch(db, request.searchId);
     if (existing) {
-      requireSameRequest('search', request.searchId, existing.config, request, flags.window === undefined ? ['strategy.window'] : []);
+      // A search recorded before trainers were has none to compare.
+      const given = (existing.config as Partial<SearchRequest>).trainer ? request : { ...request, trainer: undefined };
+      requireSameRequest('search', request.searchId, existing.config, given, flags.window === undefined ? ['strategy.window'] : []);
       printNote(`search ${request.searchId} exists with this request (${existing.status}); following it`);
     } else {
       await startSearchWorkflow(await stack.client(), stack.taskQueues.orchestrator, request);
@@ -270,14 +274,16 @@ export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale',
 
 /**
  * No stack runs in the home (its owner died or was stopped): this process becomes the owner, with
- * the trainer the search was started with, and stays until the search ends.
+ * the trainer the search was started with (its task queue, backend and simulation settings), and
+ * stays until the search ends.
  */
 async function recoveryStack(offline: Stack, searchId: string): Promise<Stack> {
   const stored = await getSearch((await offline.database()).db, searchId);
   await offline.close();
   if (!stored) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
   const request = stored.config as Partial<SearchRequest>;
-  printNote(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}`);
-  return openStack({ own: true, trainerConcurrency: request.parallel ?? 1, trainerTaskQueue: request.trainerTaskQueue });
+  const backend = restoreTrainer(request.trainer);
+  printNote(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}${backend ? ` (--backend ${backend}, as it was started)` : ''}`);
+  return openStack({ own: true, trainerConcurrency: request.parallel ?? 1, trainerTaskQueue: request.trainerTaskQueue, backend });
 }
 

@@ -5,6 +5,7 @@
 import type { Database } from '../../db/client';
 import { openDatabase } from '../../db/client';
 import { startDashboard, type Dashboard } from '../../dashboard';
+import { listenHostProblem } from '../../dashboard/hosts';
 import { RequestError, requireNonNegativeInteger } from '../../search/request';
 import { openStack } from '../../stack/embedded';
 import { stringFlag, type Flags } from '../args';
@@ -24,7 +25,10 @@ export function dashboardAddress(flags: Flags, hostFlag = 'host', portFlag = 'po
   const port = stringFlag(flags, portFlag);
   const value = requireNonNegativeInteger(`--${portFlag}`, port ?? DEFAULT_DASHBOARD_PORT);
   if (value > 65535) throw new RequestError(`--${portFlag}`, `must be a TCP port (0..65535; 0: any free port), got ${value}`);
-  return { host: stringFlag(flags, hostFlag) ?? '127.0.0.1', port: value, portGiven: port !== undefined };
+  const host = stringFlag(flags, hostFlag) ?? '127.0.0.1';
+  const problem = listenHostProblem(host);
+  if (problem) throw new RequestError(`--${hostFlag}`, problem);
+  return { host, port: value, portGiven: port !== undefined };
 }
 
 /** Serves the dashboard; the default port, when taken, gives way to a free one. */

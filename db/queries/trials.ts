@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
 import { trialIdOf } from '../../contracts/trial-id';
 import type { EpochMetrics, StrategySummary, TrialLatency } from '../../contracts/activities';
-import type { TrialRole } from '../../contracts/trial-role';
+import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../client';
 import { protocols, trialEpochs, trials } from '../schema';
+import { hasKeptWeights } from './trained-weights';
 
 export type Trial = typeof trials.$inferSelect;
 export type TerminalTrialState = Exclude<TrialState, 'queued' | 'running'>;
@@ -112,7 +113,9 @@ export async function listTrials(db: Database, searchId: string): Promise<Trial[
 /**
  * The earliest finished trial, of any search and any role, that trained the same architecture
  * under the same protocol with the same training seed itself (succeeded or diverged, not reused):
- * one training per (architecture, protocol, seed).
+ * one training per (architecture, protocol, seed). `withWeights`: not a search training that kept
+ * no weights, so that a trial that must keep weights (final, baseline) never takes its result from
+ * one that has none to export (a final or baseline training keeps them wherever its trainer can).
  */
 export async function findReusableTrial(
   db: Database,
@@ -120,6 +123,7 @@ export async function findReusableTrial(
   protocolHash: string,
   seed: number,
   exceptTrialId: string,
+  options: { withWeights?: boolean } = {},
 ): Promise<Trial | null> {
   const [row] = await db
     .select()
@@ -132,6 +136,7 @@ export async function findReusableTrial(
         inArray(trials.status, ['succeeded', 'diverged']),
         isNull(trials.reusedFrom),
         ne(trials.id, exceptTrialId),
+        options.withWeights ? or(eq(trials.status, 'diverged'), inArray(trials.role, ROLES_KEEPING_WEIGHTS), hasKeptWeights) : undefined,
       ),
     )
     .orderBy(asc(trials.finishedAt), asc(trials.id))

@@ -1,5 +1,6 @@
 /** The directory of a dataset of the user's: there, a directory, readable and not empty. */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readlinkSync, statSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { DatasetFileError } from './image-set';
 
 /** The directory's entries, sorted by name; a DatasetFileError if it cannot be listed or is empty. */
@@ -23,4 +24,23 @@ export function fileError(path: string, err: unknown): DatasetFileError {
   if (code === 'ENOENT') return new DatasetFileError(path, 'no such file or directory');
   if (code === 'EACCES' || code === 'EPERM') return new DatasetFileError(path, 'cannot be read (permission denied)', 'make it readable by this user');
   return new DatasetFileError(path, `cannot be read (${(err as Error).message})`);
+}
+
+/**
+ * What the entry is, a symbolic link followed to its target; a DatasetFileError for a link whose
+ * target does not exist (or a loop of links), so that no class folder or image is dropped silently.
+ */
+export function entryKind(dir: string, entry: Dirent): 'directory' | 'file' | 'other' {
+  if (!entry.isSymbolicLink()) return entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : 'other';
+  const path = join(dir, entry.name);
+  try {
+    const target = statSync(path);
+    return target.isDirectory() ? 'directory' : target.isFile() ? 'file' : 'other';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') {
+      throw new DatasetFileError(path, `a symbolic link to ${readlinkSync(path)}, which ${code === 'ENOENT' ? 'does not exist' : 'is a loop of links'}`, 'fix the link or remove it');
+    }
+    throw fileError(path, err);
+  }
 }

@@ -9,22 +9,28 @@
  * for every protocol) held out as the test set. The test set is in a fixed shuffled order, so
  * that a protocol's first --test-size test images are a mix of classes.
  *
- * Decoded data is cached on disk (decoded-cache.ts) under the dataset's version and input size.
+ * Decoded data is cached on disk (decoded-cache.ts) under a hash of the directory's absolute path,
+ * the input size and the bytes of every image, so that only these very files are ever read from it.
+ * Images and datasets over the limits of limits.ts are refused from their headers, before decoding.
+ * A class folder or image that is a symbolic link is followed (directory.ts).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import { stableHash } from '../../cells/hash';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
 import { cachedDatasetPath, readCachedDataset, writeCachedDataset } from './decoded-cache';
 import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
-import { listDatasetDir } from './directory';
+import { entryKind, fileError, listDatasetDir } from './directory';
+import { DECODING_AT_ONCE, formatBytes, MAX_DATASET_BYTES, MAX_IMAGE_PIXELS } from './limits';
 import { datasetVersion } from './version';
 
 const IMAGE = /\.(png|jpe?g)$/i;
 const TEST_FRACTION = 1 / 5;
-/** Images decoded at once (sharp decodes on libuv's thread pool). */
-const DECODING_AT_ONCE = 8;
+/** The largest image file read: more bytes than any PNG or JPEG of MAX_IMAGE_PIXELS needs. */
+const MAX_IMAGE_FILE_BYTES = MAX_IMAGE_PIXELS * 4;
 
 interface LabelledFile {
   path: string;
@@ -80,14 +86,65 @@ export async function loadFolderDataset(dir: string, expected: { version: string
   if (files.version !== expected.version) {
     throw new DatasetFileError(dir, `its files changed since the protocol described them (version ${expected.version}, now ${files.version})`, 'start a new search on it');
   }
-  const cachePath = cachedDatasetPath(stableHash({ version: files.version, inputSize: expected.inputSize ?? null }));
-  const cached = readCachedDataset(cachePath, dir);
+  const cacheKey = (hash: Hash) => cachedDatasetPath(stableHash({ dir: resolve(dir), inputSize: expected.inputSize ?? null, content: hash.digest('hex') }));
+  const cached = readCachedDataset(cacheKey(hashFiles(dir, [...files.train, ...files.test])), dir);
   if (cached) return cached;
-  const train = await decodeAll(files.train, expected.inputSize);
-  const test = await decodeAll(files.test, expected.inputSize, train.shape);
+  const images = files.train.length + files.test.length;
+  if (expected.inputSize) checkDatasetBytes(dir, images, { height: expected.inputSize, width: expected.inputSize, channels: 3 });
+  // The key of the bytes decoded, hashed again as they are read: a file rewritten meanwhile is not cached under its old bytes.
+  const read = contentHash(dir);
+  const train = await decodeAll(dir, files.train, images, read, expected.inputSize);
+  const test = await decodeAll(dir, files.test, images, read, expected.inputSize, train.shape);
   const dataset = { dir, input: train.shape!, train: train.set, test: test.set };
-  writeCachedDataset(cachePath, dataset);
+  writeCachedDataset(cacheKey(read), dataset);
   return dataset;
+}
+
+function contentHash(dir: string): Hash {
+  return createHash('sha256').update(`${dir}\0`);
+}
+
+function addFile(hash: Hash, dir: string, path: string, bytes: Uint8Array): void {
+  hash.update(`${relative(dir, path)}\0${bytes.length}\0`).update(bytes);
+}
+
+/** The hash of the files' bytes, read one at a time. */
+function hashFiles(dir: string, files: LabelledFile[]): Hash {
+  const hash = contentHash(dir);
+  for (const { path } of files) addFile(hash, dir, path, readImageFile(path));
+  return hash;
+}
+
+function readImageFile(path: string): Buffer {
+  checkImageFileSize(path);
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw fileError(path, err);
+  }
+}
+
+function checkImageFileSize(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  if (size > MAX_IMAGE_FILE_BYTES) {
+    throw new DatasetFileError(path, `${size} bytes, more than an image of at most ${MAX_IMAGE_PIXELS} pixels needs (${formatBytes(MAX_IMAGE_FILE_BYTES)})`, 'scale it down or remove it');
+  }
+}
+
+function checkDatasetBytes(dir: string, images: number, shape: ImageShape): void {
+  const bytes = images * shape.height * shape.width * shape.channels;
+  if (bytes > MAX_DATASET_BYTES) {
+    throw new DatasetFileError(
+      dir,
+      `${images} images of ${shape.width}x${shape.height}x${shape.channels} decode to ${formatBytes(bytes)}, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset may hold`,
+      'give a smaller --input-size, or fewer images',
+    );
+  }
 }
 
 function listing(dir: string, classNames: string[], train: LabelledFile[], test: LabelledFile[]): FolderListing {
@@ -98,7 +155,7 @@ function listing(dir: string, classNames: string[], train: LabelledFile[], test:
 
 function classFolders(dir: string, needTwo = true): string[] {
   const names = listDatasetDir(dir)
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .filter((entry) => !entry.name.startsWith('.') && entryKind(dir, entry) === 'directory')
     .map((entry) => entry.name);
   if (needTwo && names.length < 2) {
     const found = names.length === 0 ? 'no class sub-folders' : `one class sub-folder (${names[0]})`;
@@ -110,7 +167,7 @@ function classFolders(dir: string, needTwo = true): string[] {
 
 function imagesOf(dir: string, label: number): LabelledFile[] {
   const files = listDatasetDir(dir)
-    .filter((entry) => entry.isFile() && IMAGE.test(entry.name))
+    .filter((entry) => IMAGE.test(entry.name) && entryKind(dir, entry) === 'file')
     .map((entry) => ({ path: join(dir, entry.name), label }));
   if (files.length === 0) throw new DatasetFileError(dir, 'no PNG or JPEG images (.png, .jpg, .jpeg)', 'put the images of this class in it, or remove it');
   return files;
@@ -133,7 +190,14 @@ function shuffled<T>(items: T[], seed: string): T[] {
   return out;
 }
 
-async function decodeAll(files: LabelledFile[], inputSize?: number, known?: ImageShape): Promise<{ set: ImageSet; shape?: ImageShape }> {
+async function decodeAll(
+  dir: string,
+  files: LabelledFile[],
+  datasetImages: number,
+  hash: Hash,
+  inputSize?: number,
+  known?: ImageShape,
+): Promise<{ set: ImageSet; shape?: ImageShape }> {
   let shape = known ?? (inputSize ? { height: inputSize, width: inputSize, channels: 3 } : undefined);
   let first = files[0]?.path;
   let images = new Uint8Array(0);
@@ -143,6 +207,7 @@ async function decodeAll(files: LabelledFile[], inputSize?: number, known?: Imag
     const decoded = await Promise.all(chunk.map((file) => decodeImage(file.path, inputSize)));
     decoded.forEach((image, i) => {
       const path = chunk[i].path;
+      addFile(hash, dir, path, image.bytes);
       if (!shape) {
         shape = image.shape;
         first = path;
@@ -154,23 +219,45 @@ async function decodeAll(files: LabelledFile[], inputSize?: number, known?: Imag
           'images of mixed sizes need --input-size N (resized to N x N)',
         );
       }
-      if (images.length === 0) images = new Uint8Array(files.length * image.pixels.length);
+      if (images.length === 0) {
+        checkDatasetBytes(dir, datasetImages, image.shape);
+        images = new Uint8Array(files.length * image.pixels.length);
+      }
       images.set(image.pixels, (start + i) * image.pixels.length);
     });
   }
   return { set: { count: files.length, images, labels }, shape };
 }
 
-async function decodeImage(path: string, inputSize?: number): Promise<{ pixels: Uint8Array; shape: ImageShape }> {
+/** The file's bytes and its pixels, decoded from those bytes once its header shows a size within the limit. */
+async function decodeImage(path: string, inputSize?: number): Promise<{ bytes: Buffer; pixels: Uint8Array; shape: ImageShape }> {
   // Loaded here, not at start: every `nas` command imports this module, few decode images.
   const { default: sharp } = await import('sharp');
+  checkImageFileSize(path);
+  let bytes: Buffer;
   try {
-    let image = sharp(path).removeAlpha().toColourspace('srgb');
+    bytes = await readFile(path);
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  const refused = (err: unknown) => new DatasetFileError(path, `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`, 'replace or remove it');
+  let header: { width?: number; height?: number };
+  try {
+    header = await sharp(bytes).metadata();
+  } catch (err) {
+    throw refused(err);
+  }
+  const { width = 0, height = 0 } = header;
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DatasetFileError(path, `${width}x${height} pixels, more than the ${MAX_IMAGE_PIXELS} (4096x4096) an image may have`, 'scale it down or remove it');
+  }
+  try {
+    let image = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).removeAlpha().toColourspace('srgb');
     if (inputSize) image = image.resize(inputSize, inputSize, { fit: 'cover' });
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion to RGB`);
-    return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: { height: info.height, width: info.width, channels: 3 } };
+    return { bytes, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: { height: info.height, width: info.width, channels: 3 } };
   } catch (err) {
-    throw new DatasetFileError(path, `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`, 'replace or remove it');
+    throw refused(err);
   }
 }

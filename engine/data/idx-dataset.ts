@@ -4,11 +4,11 @@
  * t10k-labels-idx1-ubyte, each plain or .gz). Images are [n, height, width] (one channel) or
  * [n, height, width, channels]; the classes are 0..max label.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
 import { FILE_NAMES } from './fashion-mnist';
-import { IdxFormatError, parseIdx } from './idx';
+import { IdxFormatError, readIdxFile } from './idx';
 import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
 import { fileError, listDatasetDir } from './directory';
 import { datasetVersion } from './version';
@@ -81,16 +81,10 @@ function readImageSet(imagesPath: string, labelsPath: string, expected?: ImageSh
 }
 
 function readIdx(path: string) {
-  let raw: Buffer;
   try {
-    raw = readFileSync(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
-  try {
-    return parseIdx(raw, path);
+    return readIdxFile(path);
   } catch (err) {
     if (err instanceof IdxFormatError) throw new DatasetFileError(path, err.message.replace(`IDX file ${path}: `, ''), 'replace it with an intact copy');
-    throw err;
+    throw fileError(path, err);
   }
 }

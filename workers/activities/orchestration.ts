@@ -14,6 +14,7 @@ import {
   recordTrialReward,
 } from '../../db/queries/trials';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
+import { ROLES_KEEPING_WEIGHTS } from '../../contracts/trial-role';
 import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from '../../contracts/activities';
 
 type TrialRow = NonNullable<Awaited<ReturnType<typeof getTrial>>>;
@@ -82,7 +83,9 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
         await finishTrial(db, input.trialId, { status: 'over_budget', error: overBy });
         return { action: 'settled', outcome: outcomeOf((await getTrial(db, input.trialId))!) };
       }
-      const source = await findReusableTrial(db, input.archHash, input.protocolHash, seed, input.trialId);
+      const role = input.role ?? (input.baselineName ? 'baseline' : 'search');
+      const withWeights = ROLES_KEEPING_WEIGHTS.includes(role) || input.keepWeights === true;
+      const source = await findReusableTrial(db, input.archHash, input.protocolHash, seed, input.trialId, { withWeights });
       if (source) {
         await finishTrial(db, input.trialId, {
           status: 'reused',

@@ -20,7 +20,7 @@ import {
   type Trial,
   type TrialEnding,
 } from '../../db/queries/trials';
-import type { TrialRole } from '../../contracts/trial-role';
+import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role';
 import { modelWeightsOnly } from '../../engine/checkpoint';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { BackendPreference } from '../../engine/backend';
@@ -57,7 +57,7 @@ export interface TrainingActivityDeps {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_KEEP_WEIGHTS_OF: readonly TrialRole[] = ['final', 'baseline'];
+export const DEFAULT_KEEP_WEIGHTS_OF: readonly TrialRole[] = ROLES_KEEPING_WEIGHTS;
 
 /** What a trainer heartbeats; on a retry `Context.info.heartbeatDetails` holds the last one. */
 export interface TrainingHeartbeat {

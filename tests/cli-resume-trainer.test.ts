@@ -1,0 +1,59 @@
+/**
+ * Issue 26, resume: `nas search resume` of a search whose owner died starts the trainer the search
+ * was started with. A `--backend simulated` search resumed from a shell without NAS_SIMULATED_*
+ * finishes simulated, under the settings it was started with, and trains nothing for real (here a
+ * real trainer would fail every trial: NAS_DATA_DIR holds no data).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runNas, startNas, waitFor } from '../harness/processes';
+
+const home = mkdtempSync(join(tmpdir(), 'nas-resume-trainer-'));
+const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '', NAS_DATA_DIR: join(home, 'no-data'), NAS_SIMULATED_EPOCH_MS: '', NAS_SIMULATED_NOISE: '' };
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+interface StoredStatus {
+  stored: { total: number; counts: Record<string, number> };
+}
+
+async function status(id: string): Promise<StoredStatus | null> {
+  const { code, stdout } = await runNas(['search', 'status', id, '--json'], env);
+  return code === 0 ? (JSON.parse(stdout) as StoredStatus) : null;
+}
+
+function devServersOfHome(): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+describe('nas search resume', () => {
+  it('keeps the backend and simulation settings the search was started with', async () => {
+    const start = ['search', 'start', '--backend', 'simulated', '--space', 'nasnet', '--strategy', 'random', '--trials', '4', '--seed', '3', '--id', 'sim', '--wait'];
+    const owner = startNas(start, { ...env, NAS_SIMULATED_EPOCH_MS: '1500', NAS_SIMULATED_NOISE: '0' });
+    await waitFor(async () => ((await status('sim'))?.stored.counts.succeeded ?? 0) >= 1, 120_000, 'a first trial');
+    owner.child.kill('SIGKILL');
+    await owner.done;
+    await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');
+    const before = (await status('sim'))!.stored.counts.succeeded ?? 0;
+    expect(before).toBeLessThan(4);
+
+    const resumed = await runNas(['search', 'resume', 'sim'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('starting one to finish search sim (--backend simulated, as it was started)');
+    expect(resumed.stderr).toContain('backend: simulated trainer');
+    const { stored } = (await status('sim'))!;
+    expect(stored.total).toBe(4);
+    expect(stored.counts.succeeded).toBe(4);
+    // Another backend under the same id is another request.
+    const again = await runNas([...start.filter((a) => a !== 'simulated' && a !== '--backend')], { ...env, NAS_DATA_DIR: '/usr/share/datasets/fashion-mnist' });
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split('\n').at(-1)).toMatch(/^nas: --id: search sim exists with another request: trainer\.backend \("simulated", now "auto"\)/);
+  }, 300_000);
+});
