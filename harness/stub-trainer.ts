@@ -16,6 +16,8 @@ export interface StubTrainerOptions {
   seed?: number;
   /** Called as a trial starts and ends (ms since the epoch), e.g. to measure idle trainer time. */
   onSpan?: (span: { trialId: string; start: number; end: number }) => void;
+  /** A trial starts its duration only once this says so (polled, heartbeating, cancellable): a test's gate. */
+  mayStart?: (input: TrainTrialInput) => boolean;
 }
 
 export function stubDuration(trialIndex: number, options: StubTrainerOptions = {}): number {
@@ -47,6 +49,10 @@ export function createStubTrainer(db: Database, options: StubTrainerOptions = {}
       if (!row) throw new Error(`stub trainer: trial ${input.trialId} was not prepared`);
       const start = Date.now();
       await markTrialRunning(db, input.trialId, { worker: 'stub-trainer', backend: 'stub', device: 'none' });
+      while (options.mayStart && !options.mayStart(input)) {
+        ctx.heartbeat();
+        await ctx.sleep(50);
+      }
       const ms = stubDuration(input.trialIndex, options);
       for (let waited = 0; waited < ms; waited += 50) {
         ctx.heartbeat();

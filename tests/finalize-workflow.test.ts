@@ -12,7 +12,7 @@ import { leaderboard } from '../db/queries/leaderboard';
 import { getSearch } from '../db/queries/searches';
 import { listTrials } from '../db/queries/trials';
 import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
-import { createStubTrainer } from '../harness/stub-trainer';
+import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
 import { finalIdOf, type FinalizeRequest } from '../search/final';
 import type { TrainingProtocol } from '../search/protocol';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -43,11 +43,11 @@ describe('the finalize workflow on a real Temporal dev server', () => {
     return { finalId: finalIdOf(searchId, base), searchId, ...base, parallel, input, classes, trainerTaskQueue: TRAINER_QUEUE };
   };
   /** The stub trainer, recording every trial it trains. */
-  const withStub = <T>(fn: () => Promise<T>, minMs = 20, maxMs = 80) =>
+  const withStub = <T>(fn: () => Promise<T>, minMs = 20, maxMs = 80, mayStart?: StubTrainerOptions['mayStart']) =>
     stack.withWorkers(
       fn,
       (): TrainingActivities => {
-        const stub = createStubTrainer(stack.database.db, { minMs, maxMs });
+        const stub = createStubTrainer(stack.database.db, { minMs, maxMs, ...(mayStart ? { mayStart } : {}) });
         return {
           trainTrial: (input) => {
             trained.push(input.trialId);
@@ -151,18 +151,25 @@ describe('the finalize workflow on a real Temporal dev server', () => {
       seed: 23,
       finalize: { top: 2, repeats: 3, baselines: [], protocol: finalProtocol },
     });
-    const summary = await withStub(async () => {
-      const handle = await stack.env.client.workflow.start(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
-      let stage: unknown;
-      for (let i = 0; i < 400 && stage !== 'finalizing'; i++) {
-        stage = (await handle.query(progressQuery)).strategy.stage;
-        if (stage !== 'finalizing') await sleep(25);
-      }
-      expect(stage).toBe('finalizing');
-      await handle.signal(stopSignal);
-      return handle.result();
-      // Trials long enough that the stop reaches the final evaluation before its 6 trials end, on a loaded machine too.
-    }, 1500, 2000);
+    // The final evaluation's trials wait until the stop is sent, so it always arrives before they end.
+    let stopSent = false;
+    const summary = await withStub(
+      async () => {
+        const handle = await stack.env.client.workflow.start(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
+        let stage: unknown;
+        for (let i = 0; i < 400 && stage !== 'finalizing'; i++) {
+          stage = (await handle.query(progressQuery)).strategy.stage;
+          if (stage !== 'finalizing') await sleep(25);
+        }
+        expect(stage).toBe('finalizing');
+        await handle.signal(stopSignal);
+        stopSent = true;
+        return handle.result();
+      },
+      20,
+      80,
+      (input) => stopSent || input.searchId === search.searchId,
+    );
     expect(summary.status).toBe('finished');
     expect(summary.final?.status).toBe('stopped');
     expect((await getSearch(stack.database.db, summary.final!.finalId))?.status).toBe('stopped');
