@@ -55,6 +55,8 @@ class Owner {
 }
 
 let owner: Owner;
+/** The owner's resident memory before the client came: a client may not make it grow by more than 200 MB. */
+let baselineRssMb = 0;
 
 beforeEach(async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, PASSWORD], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -63,7 +65,7 @@ beforeEach(async () => {
   expect(ready).toMatch(/^ready \d+$/);
   owner.port = Number(ready!.split(' ')[1]);
   await sleep(500);
-  await owner.report();
+  baselineRssMb = (await owner.report()).rssMb;
 }, 40_000);
 
 afterEach(() => {
@@ -83,8 +85,7 @@ async function expectRecordingGoesOn(): Promise<Report> {
 }
 
 describe('the owner of a home, against hostile clients of its database', () => {
-  // Fails until the owner's endpoint bounds its clients (next commit).
-  it.fails('keeps recording while psql holds a transaction open, idle or with a statement every 0.5 s', async () => {
+  it('keeps recording while psql holds a transaction open, idle or with a statement every 0.5 s', async () => {
     const idle = idleInTransaction(owner.port, PASSWORD);
     await sleep(3_000);
     await expectRecordingGoesOn();
@@ -95,8 +96,7 @@ describe('the owner of a home, against hostile clients of its database', () => {
     talking.stop();
   }, 30_000);
 
-  // Fails until the owner's endpoint bounds its clients (next commit).
-  it.fails('keeps recording while psql runs SELECT pg_sleep(3), which it refuses', async () => {
+  it('keeps recording while psql runs SELECT pg_sleep(3), which it refuses', async () => {
     const client = psql(owner.port, PASSWORD, '-c', 'SELECT pg_sleep(3)');
     const done = outputOf(client);
     await sleep(3_500);
@@ -105,29 +105,26 @@ describe('the owner of a home, against hostile clients of its database', () => {
     expect(stderr).toMatch(/pg_sleep is not one nas's queries call/);
   }, 30_000);
 
-  // Fails until the owner's endpoint bounds its clients (next commit).
-  it.fails('closes an authenticated connection that sends a message of length -1, and serves the next client', async () => {
+  it('closes an authenticated connection that sends a message of length -1, and serves the next client', async () => {
     const socket = await negativeLength(owner.port, PASSWORD);
     expect(await closedWithin(socket, 2_000)).toBe(true);
     await sleep(1_000);
     const report = await expectRecordingGoesOn();
-    expect(report.rssMb).toBeLessThan(500);
+    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
     const { code, stdout } = await outputOf(psql(owner.port, PASSWORD, '-At', '-c', 'SELECT 41 + 1'));
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('42');
   }, 30_000);
 
-  // Fails until the owner's endpoint bounds its clients (next commit).
-  it.fails('closes an unauthenticated connection whose startup packet never ends, without buffering it', async () => {
+  it('closes an unauthenticated connection whose startup packet never ends, without buffering it', async () => {
     const { socket, sent } = await endlessStartup(owner.port, 16 * 2 ** 20);
     expect(await closedWithin(socket, 2_000)).toBe(true);
     console.info(`endless startup packet: the owner closed it after ${((await sent) / 2 ** 20).toFixed(1)} MB sent`);
     const report = await expectRecordingGoesOn();
-    expect(report.rssMb).toBeLessThan(500);
+    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
   }, 30_000);
 
-  // Fails until the owner's endpoint bounds its clients (next commit).
-  it.fails('neither counts nor keeps an idle unauthenticated connection', async () => {
+  it('neither counts nor keeps an idle unauthenticated connection', async () => {
     const socket = await silent(owner.port);
     await sleep(200);
     expect((await owner.report()).attached).toBe(0);

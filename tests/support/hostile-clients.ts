@@ -46,10 +46,12 @@ export function sleeper(port: number, password: string, seconds: number): Hostil
   return { stop: () => client.kill('SIGKILL') };
 }
 
+/** A connection that reads (and drops) what the owner sends, so that it sees the owner close it. */
 export function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => resolve(socket));
     socket.on('error', reject);
+    socket.resume();
   });
 }
 
