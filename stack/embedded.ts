@@ -9,6 +9,7 @@
  *   with the home's password, and runs in-process workers. Other processes attach to it. With no
  *   owner, a command that only reads takes the lock for as long as it uses the database.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import {
@@ -29,7 +30,7 @@ import { requireBackendFlag } from '../cli/backend-flag';
 import { RequestError } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
-import { lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord } from './home-lock';
+import { attachOwner, lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord, type OwnerSession } from './home-lock';
 import { homeSecret } from './home-secret';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
 
@@ -57,7 +58,7 @@ export interface Stack {
   temporal: TemporalConnector | null;
   taskQueues: TaskQueues;
   uiUrl: string | null;
-  /** Other `nas` commands connected to the owner's database endpoint (0 unless this process owns it). */
+  /** Other `nas` commands attached to this owner, each proved to be this user's (0 unless this process owns the stack). */
   attachedCommands(): number;
   client(): Promise<Client>;
   database(): Promise<DatabaseHandle>;
@@ -73,7 +74,8 @@ export function nasHome(): string {
  * its NAS_HOME so its workers never take another stack's tasks.
  */
 export function embeddedTaskQueues(home = nasHome()): TaskQueues {
-  const tag = stableHash(resolve(home)).slice(0, 8);
+  // One home, one tag, whatever path (a symlink, a relative path) leads to it.
+  const tag = stableHash(existsSync(home) ? prepareHome(home) : resolve(home)).slice(0, 8);
   return { orchestrator: `${ORCHESTRATOR_TASK_QUEUE}-${tag}`, trainer: `${DEFAULT_TRAINER_TASK_QUEUE}-${tag}` };
 }
 
@@ -100,11 +102,15 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const deadline = Date.now() + OWNER_WAIT_MS;
   let waitingFor = 0;
   for (;;) {
-    const owner = await readOwner(home);
-    if (owner?.state === 'ready') return attach(home, owner);
+    const session = await attachOwner(home);
+    const owner = session?.record ?? null;
+    if (session && owner?.state === 'ready') return attach(home, session);
+    session?.close();
     if (!owner) {
       const lock = await lockHome(home);
       if (lock) return options.own ? becomeOwner(home, lock, options, log) : offline(lock, options.migrate === true);
+      if (Date.now() > deadline) throw new RequestError('NAS_HOME', `a process holds the lock of ${home} but has not answered on it for ${OWNER_WAIT_MS / 1000} s; stop it, or use another NAS_HOME`);
+      await new Promise((r) => setTimeout(r, 200));
       continue;
     }
     if (Date.now() > deadline) {
@@ -129,7 +135,8 @@ export async function attachedDatabaseUrl(home = nasHome()): Promise<string | nu
   return owner?.state === 'ready' && owner.databasePort !== undefined ? endpointUrl(home, owner.databasePort) : null;
 }
 
-function attach(home: string, owner: OwnerRecord): Stack {
+function attach(home: string, session: OwnerSession): Stack {
+  const owner = session.record;
   const temporal = connectTemporal({ address: owner.temporalAddress!, tls: false, apiKey: '' });
   let fallback: Stack | null = null;
   const database = async (): Promise<DatabaseHandle> => {
@@ -146,6 +153,7 @@ function attach(home: string, owner: OwnerRecord): Stack {
     }
   };
   return lazyStack('attached', temporal, owner.uiUrl ?? null, embeddedTaskQueues(), database, async () => {
+    session.close();
     await fallback?.close();
   });
 }
@@ -268,8 +276,7 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       uiUrl: devServer.uiUrl,
       databasePort: endpoint?.port,
     });
-    const attached = () => endpoint?.connections() ?? 0;
-    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, attached);
+    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, () => lock.attachedCommands());
   } catch (error) {
     await closeAll();
     throw error;
