@@ -32,6 +32,7 @@ import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
 import { attachOwner, lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord, type OwnerSession } from './home-lock';
 import { homeSecret } from './home-secret';
+import { requireDiskSpace, watchDiskSpace } from './disk-space';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
 
 export interface StackOptions {
@@ -62,6 +63,8 @@ export interface Stack {
   attachedCommands(): number;
   client(): Promise<Client>;
   database(): Promise<DatabaseHandle>;
+  /** Rejects when this process owns the stack and can no longer record results (a full disk); never settles otherwise. */
+  failure(): Promise<never>;
   close(): Promise<void>;
 }
 
@@ -174,6 +177,7 @@ function lazyStack(
   /** The owner's database is closed by its shutdown, after its workers stopped. */
   closesDatabaseItself = false,
   attachedCommands: () => number = () => 0,
+  failure: Promise<never> = new Promise<never>(() => {}),
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
@@ -183,6 +187,7 @@ function lazyStack(
     uiUrl,
     taskQueues,
     attachedCommands,
+    failure: () => failure,
     client() {
       if (!temporal) {
         throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`);
@@ -240,6 +245,9 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
     for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   };
   try {
+    requireDiskSpace(prepareHome(home));
+    const disk = watchDiskSpace(prepareHome(home));
+    closers.push(async () => disk.stop());
     const devServer: DevServer = await startDevServer({ log });
     closers.push(() => devServer.stop());
     const handle = await openDatabase();
@@ -276,7 +284,7 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       uiUrl: devServer.uiUrl,
       databasePort: endpoint?.port,
     });
-    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, () => lock.attachedCommands());
+    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, () => lock.attachedCommands(), disk.low);
   } catch (error) {
     await closeAll();
     throw error;
