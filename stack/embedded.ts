@@ -181,6 +181,8 @@ function lazyStack(
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
+  let failed = false;
+  failure.catch(() => (failed = true));
   return {
     mode,
     temporal,
@@ -207,7 +209,9 @@ function lazyStack(
       return database;
     },
     async close() {
-      if (client) await (await client).connection.close();
+      // After a failure, calls still in flight (a result long-poll) would throw from their retry
+      // timers on a closed connection; the process is about to end, which closes it.
+      if (client && !failed) await (await client).connection.close();
       // A database that failed to open (its error already went to the caller) has nothing to close.
       if (database && !closesDatabaseItself) await (await database.catch(() => null))?.close();
       await extraClose();
@@ -250,8 +254,13 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
     closers.push(async () => disk.stop());
     const devServer: DevServer = await startDevServer({ log });
     closers.push(() => devServer.stop());
+    // On a full disk, stopping workers and closing PGlite write (and may wait on writes that
+    // cannot end): what PGlite acknowledged is on disk already, so the owner only lets go.
+    let diskFull = false;
+    disk.low.catch(() => (diskFull = true));
+    const unlessDiskFull = (close: () => Promise<void>) => () => (diskFull ? Promise.resolve() : close());
     const handle = await openDatabase();
-    closers.push(() => handle.close());
+    closers.push(unlessDiskFull(() => handle.close()));
     let endpoint: DatabaseEndpoint | null = null;
     if (handle.pglite) {
       endpoint = await serveDatabase(handle.pglite, homeSecret(home));
@@ -273,10 +282,10 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       }),
     ];
     const running = workers.map((worker) => worker.run());
-    closers.push(async () => {
+    closers.push(unlessDiskFull(async () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled(running);
-    });
+    }));
     lock.publish({
       pid: process.pid,
       state: 'ready',
