@@ -11,7 +11,13 @@
  * Reported per level: queries/s, errors, wrong answers, queries slower than the hang bound, and
  * the latency percentiles.
  *
- *   npm run bench:database-endpoint [-- --json] [--seconds 10] [--clients 1,10,50]
+ * Before them, issue 26's hostile clients, one at a time (tests/support/hostile-clients.ts): psql
+ * idle in a transaction, the same with a statement every 0.5 s, psql running pg_sleep(20), an
+ * authenticated message of length -1, an endless unauthenticated startup packet, an idle
+ * unauthenticated connection. Reported: the owner's recording rate (trials/s) with each, against
+ * the rate with none.
+ *
+ *   npm run bench:database-endpoint [-- --json] [--seconds 10] [--clients 1,10,50] [--hostile-seconds 10]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { parseArgs } from 'node:util';
 import { attachedDatabaseUrl } from '../stack/embedded';
+import { measureHostileClients, type HostileResult } from './hostile-clients';
 
 const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
 const SEARCH_ID = 'bench-writes';
@@ -44,12 +51,13 @@ interface LevelResult {
 function options() {
   const { values: flags } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, clients: { type: 'string' } },
+    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, clients: { type: 'string' }, 'hostile-seconds': { type: 'string' } },
   });
   return {
     json: flags.json === true,
     seconds: Number(flags.seconds ?? 10),
     levels: (flags.clients ?? '1,10,50').split(',').map(Number),
+    hostileSeconds: Number(flags['hostile-seconds'] ?? 10),
   };
 }
 
@@ -87,7 +95,7 @@ async function runLevel(url: string, clients: number, seconds: number): Promise<
   let hung = 0;
   const until = Date.now() + seconds * 1000;
   const client = async (id: number) => {
-    const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
+    const sql = postgres(url, { max: 1, connect_timeout: 5, prepare: false, onnotice: () => {} });
     let lastCount = 0;
     let i = 0;
     const problem = (text: string) => problems.length < 5 && problems.push(`client ${id}: ${text}`);
@@ -156,9 +164,11 @@ async function main() {
   let ownerLog = '';
   owner.stderr!.on('data', (chunk: Buffer) => (ownerLog = (ownerLog + chunk.toString()).slice(-4000)));
   const results: LevelResult[] = [];
+  let hostile: HostileResult[] = [];
   try {
     const url = await waitForUrl(home, 180_000);
     await new Promise((r) => setTimeout(r, 3000));
+    hostile = await measureHostileClients(url, SEARCH_ID, opts.hostileSeconds, (line) => opts.json || console.log(line));
     for (const clients of opts.levels) {
       const result = await runLevel(url, clients, opts.seconds);
       results.push(result);
@@ -171,10 +181,10 @@ async function main() {
         for (const p of result.firstProblems) console.log(`      ${p}`);
       }
     }
-    const check = postgres(url, { max: 1, onnotice: () => {} });
+    const check = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
     const [{ n }] = await check`select count(*)::int as n from trials where search_id = ${SEARCH_ID}`;
     await check.end();
-    if (opts.json) console.log(JSON.stringify({ levels: results, trialsWrittenMeanwhile: n }, null, 2));
+    if (opts.json) console.log(JSON.stringify({ hostile, levels: results, trialsWrittenMeanwhile: n }, null, 2));
     else console.log(`the owner recorded ${n} trials meanwhile`);
   } catch (error) {
     console.error(`${(error as Error).message}\nowner's log ends with:\n${ownerLog}`);

@@ -1,47 +1,77 @@
 /**
- * Serves the owner's in-process PGlite to other local `nas` processes as a Postgres endpoint.
+ * Serves the owner's in-process PGlite to other local `nas` processes, for reading, as a Postgres
+ * endpoint on loopback (MD5 against the home's password).
  *
- * PGlite is one session. Clients get correct answers only if nothing else runs on that session
- * between the messages of one of their queries, or inside one of their transactions. So each
- * connection's messages are buffered up to a Sync or Flush (extended protocol) or a Query (simple
- * protocol) and run together, holding PGlite's transaction lock: the lock the owner's own queries
- * and transactions take. The connection keeps that lock until a response ends with ReadyForQuery
- * outside a transaction (status I): across a Flush (a statement described before it is bound)
- * and across an open transaction. A connection that disconnects, or stays silent for longer than
- * IDLE_HOLDING_LOCK_MS while holding the lock, is dropped and its transaction rolled back.
- *
- * Clients authenticate with MD5 against a per-home password; the endpoint listens on loopback only.
- * (pglite-socket 0.0.22 queued message by message, so Parse/Bind/Execute of different clients
- * interleaved on the unnamed statement; 0.2.17 still does outside explicit transactions.)
+ * Design (issue 26). PGlite is one session running in the owner's own thread: while it runs a
+ * client's statement, the owner records nothing, and no timer can stop that statement (PGlite
+ * ignores statement_timeout: pg_sleep(3) under a 500 ms limit ran 3 s). So the owner serves what
+ * readers need, not SQL in general:
+ * - statements of the shape of nas's own read queries only (stack/reader-sql.ts), each client's
+ *   batch in a read-only transaction the endpoint opens and ends itself: no client can write,
+ *   change the session or keep a transaction open between its batches;
+ * - a client holds the session only from its first message of a statement to its Sync (a Flush
+ *   in between: postgres.js describes a statement before binding it), and at most UNIT_MS in all,
+ *   however often it speaks; then it is disconnected;
+ * - bounded input: a startup packet of at most MAX_STARTUP_BYTES within STARTUP_MS, messages of
+ *   at most MAX_MESSAGE_BYTES, MAX_CONNECTIONS at once; anything malformed closes that connection.
+ * Raw SQL goes to a Postgres server (DATABASE_URL), not to the owner of an embedded home.
+ * Why not typed requests on the lock socket instead: every reader (commands, the dashboard,
+ * export, finalize) reads through drizzle; keeping the wire protocol keeps that one interface
+ * while the admitted statements stay the fixed set drizzle generates for them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
+import { refusalOf } from './reader-sql';
+import {
+  CANCEL_REQUEST,
+  GSS_REQUEST,
+  PROTOCOL_3,
+  SSL_REQUEST,
+  asIdle,
+  cstrings,
+  errorResponse,
+  md5Request,
+  passwordMessage,
+  readyForQuery,
+  simpleQuery,
+  startupMessage,
+  startupParameters,
+} from './wire-messages';
 
 export const ENDPOINT_USER = 'nas';
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-const IDLE_HOLDING_LOCK_MS = 60_000;
-const SYNC = 0x53; // 'S'
-const FLUSH = 0x48; // 'H'
-const QUERY = 0x51; // 'Q'
-const TERMINATE = 0x58; // 'X'
-const READY_FOR_QUERY = 0x5a; // 'Z'
+export const LIMITS = {
+  STARTUP_MS: 5_000,
+  UNIT_MS: 1_000,
+  MAX_STARTUP_BYTES: 10_000,
+  MAX_MESSAGE_BYTES: 1 << 20,
+  MAX_CONNECTIONS: 64,
+};
+/** Message types a reader sends: Parse, Bind, Describe, Execute, Sync, Flush, Close, Query, Terminate. */
+const READER_MESSAGES = new Set('PBDESHCQX');
 
 export interface DatabaseEndpoint {
   port: number;
-  /** Connections open now: other `nas` commands using the database. */
+  /** Authenticated connections open now. */
   connections(): number;
   stop(): Promise<void>;
 }
 
 export async function serveDatabase(pglite: PGlite, password: string): Promise<DatabaseEndpoint> {
   const sockets = new Set<Socket>();
+  const authenticated = new Set<EndpointConnection>();
   const server = createServer((socket) => {
+    if (sockets.size >= LIMITS.MAX_CONNECTIONS) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    new EndpointConnection(pglite, password, socket).start();
+    const connection = new EndpointConnection(pglite, password, socket, authenticated);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      authenticated.delete(connection);
+    });
+    connection.start();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -49,7 +79,7 @@ export async function serveDatabase(pglite: PGlite, password: string): Promise<D
   });
   return {
     port: (server.address() as AddressInfo).port,
-    connections: () => sockets.size,
+    connections: () => authenticated.size,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
@@ -67,26 +97,36 @@ export function md5Password(user: string, password: string, salt: Buffer): strin
 type Phase = 'startup' | 'password' | 'ready' | 'closed';
 
 class EndpointConnection {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private phase: Phase = 'startup';
-  private startupMessage: Buffer | null = null;
-  private user = '';
+  private startup: Record<string, string> = {};
   private readonly salt = randomBytes(4);
-  /** Releases PGlite's transaction lock while this connection holds it across batches. */
+  /** Set while a refused statement's messages are skipped up to its Sync. */
+  private refused = false;
+  /** Releases PGlite's transaction lock while this connection holds it (one statement, up to its Sync). */
   private releaseLock: (() => void) | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout;
   private work: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly pglite: PGlite,
     private readonly password: string,
     private readonly socket: Socket,
-  ) {}
+    private readonly authenticated: Set<EndpointConnection>,
+  ) {
+    this.timer = setTimeout(() => this.close(), LIMITS.STARTUP_MS);
+  }
 
   start(): void {
     this.socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      if (this.phase === 'closed') return;
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      if (this.buffer.length > LIMITS.MAX_MESSAGE_BYTES + LIMITS.MAX_STARTUP_BYTES) {
+        this.close();
+        return;
+      }
       this.work = this.work.then(() => this.drain()).catch(() => this.close());
     });
     this.socket.on('error', () => this.close());
@@ -96,7 +136,11 @@ class EndpointConnection {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.phase === 'closed') return;
-      const message = this.phase === 'startup' ? this.takeStartupMessage() : this.takeMessage();
+      const message = this.phase === 'startup' ? this.take(0, 8, LIMITS.MAX_STARTUP_BYTES) : this.take(1, 4, LIMITS.MAX_MESSAGE_BYTES);
+      if (message === 'malformed') {
+        this.fail('08P01', 'malformed message');
+        return;
+      }
       if (!message) return;
       if (this.phase === 'startup') this.onStartup(message);
       else if (this.phase === 'password') await this.onPassword(message);
@@ -104,22 +148,15 @@ class EndpointConnection {
     }
   }
 
-  private takeStartupMessage(): Buffer | null {
-    if (this.buffer.length < 4) return null;
-    const length = this.buffer.readInt32BE(0);
-    return this.take(length);
-  }
-
-  private takeMessage(): Buffer | null {
-    if (this.buffer.length < 5) return null;
-    return this.take(1 + this.buffer.readInt32BE(1));
-  }
-
-  private take(length: number): Buffer | null {
-    if (this.buffer.length < length) return null;
-    const message = this.buffer.subarray(0, length);
-    this.buffer = this.buffer.subarray(length);
-    return Buffer.from(message);
+  /** The next message whose length field is at `at`; its length counts from there and is checked first. */
+  private take(at: number, minimum: number, maximum: number): Buffer | null | 'malformed' {
+    if (this.buffer.length < at + 4) return null;
+    const length = this.buffer.readInt32BE(at);
+    if (length < minimum || length > maximum) return 'malformed';
+    if (this.buffer.length < at + length) return null;
+    const message = Buffer.from(this.buffer.subarray(0, at + length));
+    this.buffer = this.buffer.subarray(at + length);
+    return message;
   }
 
   private onStartup(message: Buffer): void {
@@ -128,57 +165,90 @@ class EndpointConnection {
       this.socket.write('N');
       return;
     }
-    if (code === CANCEL_REQUEST) {
-      this.close();
-      return;
-    }
-    this.startupMessage = message;
-    this.user = startupParameters(message).user ?? '';
-    const request = Buffer.alloc(13);
-    request.write('R', 0);
-    request.writeInt32BE(12, 1);
-    request.writeInt32BE(5, 5);
-    this.salt.copy(request, 9);
-    this.socket.write(request);
+    if (code !== PROTOCOL_3) return this.close(); // a cancel request, or a protocol we do not speak
+    this.startup = startupParameters(message);
+    this.socket.write(md5Request(this.salt));
     this.phase = 'password';
   }
 
   private async onPassword(message: Buffer): Promise<void> {
     const given = message[0] === 0x70 ? message.subarray(5, message.length - 1).toString() : '';
-    if (this.user !== ENDPOINT_USER || given !== md5Password(ENDPOINT_USER, this.password, this.salt)) {
-      this.socket.end(errorResponse('28P01', `password authentication failed for user "${this.user.slice(0, 63)}"`));
-      this.close();
+    const user = this.startup.user ?? '';
+    if (user !== ENDPOINT_USER || given !== md5Password(ENDPOINT_USER, this.password, this.salt)) {
+      this.fail('28P01', `password authentication failed for user "${user.slice(0, 63)}"`);
       return;
     }
+    clearTimeout(this.timer);
     this.phase = 'ready';
+    this.authenticated.add(this);
     // PGlite asks for a password of its own, and takes any; the answer then opens the session.
-    const response = await this.pglite.runExclusive(async () => {
-      const challenge = Buffer.from(await this.pglite.execProtocolRaw(this.startupMessage!));
-      const asksPassword = challenge[0] === 0x52 && challenge.readInt32BE(5) !== 0;
-      return asksPassword ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13)))) : challenge;
-    });
-    this.socket.write(response);
+    // Only the user and database reach it: a client's startup options never set the session.
+    const startup = startupMessage({ user: ENDPOINT_USER, database: this.startup.database ?? 'postgres' });
+    const response = await this.pglite._runExclusiveTransaction(() =>
+      this.pglite.runExclusive(async () => {
+        const challenge = Buffer.from(await this.pglite.execProtocolRaw(startup));
+        const asksPassword = challenge[0] === 0x52 && challenge.readInt32BE(5) !== 0;
+        return asksPassword ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13)))) : challenge;
+      }),
+    );
+    if (!this.closed()) this.socket.write(response);
   }
 
   private async onMessage(message: Buffer): Promise<void> {
-    if (message[0] === TERMINATE) {
-      this.close();
+    const type = String.fromCharCode(message[0]);
+    if (!READER_MESSAGES.has(type)) return this.fail('08P01', `message type ${JSON.stringify(type)} is not served to readers`);
+    if (type === 'X') return this.close();
+    const refusal = this.refusalOf(type, message);
+    if (refusal) return this.refuse(type, refusal);
+    if (this.refused) {
+      if (type === 'S') this.endRefusal();
       return;
     }
     this.pending.push(message);
-    if (message[0] !== SYNC && message[0] !== QUERY && message[0] !== FLUSH) return;
-    const batch = Buffer.concat(this.pending);
-    this.pending = [];
-    await this.holdLock();
-    this.clearIdleTimer();
-    const response = Buffer.from(await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(batch)));
-    if (this.phase !== 'closed') this.socket.write(response);
-    if (endsIdle(response)) this.dropLock();
-    else this.idleTimer = setTimeout(() => this.close(), IDLE_HOLDING_LOCK_MS);
+    this.pendingBytes += message.length;
+    if (this.pendingBytes > LIMITS.MAX_MESSAGE_BYTES) return this.fail('54000', 'statement too large');
+    if (type === 'S' || type === 'Q' || type === 'H') await this.run(type !== 'H');
   }
 
-  private async holdLock(): Promise<void> {
-    if (this.releaseLock) return;
+  private refusalOf(type: string, message: Buffer): string | null {
+    if (type === 'Q') return refusalOf(cstrings(message, 5, 1)[0] ?? '');
+    if (type === 'P') {
+      const [name, text] = cstrings(message, 5, 2);
+      return name !== '' ? 'named statements are not served' : refusalOf(text ?? '');
+    }
+    if (type === 'B') return cstrings(message, 5, 2).some((name) => name !== '') ? 'named portals and statements are not served' : null;
+    return null;
+  }
+
+  /** Answers a refused statement as Postgres answers an error: at once, then idle at its Sync. */
+  private refuse(type: string, reason: string): void {
+    this.socket.write(errorResponse('42501', `the owner of this home serves nas's read queries only (${reason}); run SQL of your own against a Postgres server (DATABASE_URL)`));
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (type === 'Q') this.endRefusal();
+    else this.refused = true;
+  }
+
+  private endRefusal(): void {
+    this.refused = false;
+    this.socket.write(readyForQuery());
+    this.endUnit();
+  }
+
+  /** Runs the pending messages in the client's read-only transaction; `last`: the statement ends here. */
+  private async run(last: boolean): Promise<void> {
+    const batch = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.releaseLock) await this.beginUnit();
+    if (this.closed()) return;
+    const response = asIdle(Buffer.from(await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(batch))));
+    if (this.closed()) return;
+    this.socket.write(response);
+    if (last) this.endUnit();
+  }
+
+  private async beginUnit(): Promise<void> {
     await new Promise<void>((acquired) => {
       void this.pglite._runExclusiveTransaction(
         () =>
@@ -188,63 +258,43 @@ class EndpointConnection {
           }),
       );
     });
+    this.timer = setTimeout(() => this.fail('57014', `a statement may hold the owner's database for ${LIMITS.UNIT_MS} ms at most`), LIMITS.UNIT_MS);
+    if (this.closed()) return this.endUnit();
+    await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(simpleQuery('BEGIN READ ONLY')));
   }
 
-  private dropLock(): void {
+  /** Ends the client's transaction, if it has one, before anyone else runs; releases the session. */
+  private endUnit(): void {
+    clearTimeout(this.timer);
     const release = this.releaseLock;
+    if (!release) return;
     this.releaseLock = null;
-    release?.();
-  }
-
-  private clearIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-  }
-
-  /** Ends the connection; a transaction it left open is rolled back before anyone else runs. */
-  private close(): void {
-    if (this.phase === 'closed') return;
-    this.phase = 'closed';
-    this.clearIdleTimer();
-    this.socket.destroy();
-    if (!this.releaseLock) return;
     void this.pglite
       .runExclusive(() => this.pglite.execProtocolRaw(simpleQuery('ROLLBACK')))
       .catch(() => {})
-      .finally(() => this.dropLock());
+      .finally(release);
   }
-}
 
-function startupParameters(message: Buffer): Record<string, string> {
-  const parts = message.subarray(8).toString().split('\0');
-  const parameters: Record<string, string> = {};
-  for (let i = 0; i + 1 < parts.length && parts[i] !== ''; i += 2) parameters[parts[i]] = parts[i + 1];
-  return parameters;
-}
+  /** Whether the connection closed meanwhile (while this connection awaited the database). */
+  private closed(): boolean {
+    return this.phase === 'closed';
+  }
 
-/** Whether the response ends with ReadyForQuery outside a transaction (status I, not T or E). */
-function endsIdle(response: Buffer): boolean {
-  const at = response.length - 6;
-  return at >= 0 && response[at] === READY_FOR_QUERY && response[at + 5] === 0x49; // 'I'
-}
+  /** Tells the client why, then closes its connection (in a second at most if it does not read). */
+  private fail(code: string, text: string): void {
+    if (this.phase === 'closed') return;
+    this.socket.end(errorResponse(code, text, 'FATAL'));
+    this.close(false);
+  }
 
-/** A protocol message: its type byte, its length, its body. */
-function message(type: string, body: Buffer): Buffer {
-  const out = Buffer.alloc(5 + body.length);
-  out.write(type, 0);
-  out.writeInt32BE(4 + body.length, 1);
-  body.copy(out, 5);
-  return out;
-}
-
-function passwordMessage(password: string): Buffer {
-  return message('p', Buffer.from(`${password}\0`));
-}
-
-function simpleQuery(text: string): Buffer {
-  return message('Q', Buffer.from(`${text}\0`));
-}
-
-function errorResponse(code: string, text: string): Buffer {
-  return message('E', Buffer.from(`SFATAL\0C${code}\0M${text}\0\0`));
+  private close(destroy = true): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.authenticated.delete(this);
+    this.buffer = Buffer.alloc(0);
+    this.pending = [];
+    if (destroy) this.socket.destroy();
+    else setTimeout(() => this.socket.destroy(), 1_000).unref();
+    this.endUnit();
+  }
 }

@@ -9,6 +9,7 @@
  *   with the home's password, and runs in-process workers. Other processes attach to it. With no
  *   owner, a command that only reads takes the lock for as long as it uses the database.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import {
@@ -29,8 +30,9 @@ import { requireBackendFlag } from '../cli/backend-flag';
 import { RequestError } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
-import { lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord } from './home-lock';
+import { attachOwner, lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord, type OwnerSession } from './home-lock';
 import { homeSecret } from './home-secret';
+import { requireDiskSpace, watchDiskSpace } from './disk-space';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
 
 export interface StackOptions {
@@ -57,10 +59,12 @@ export interface Stack {
   temporal: TemporalConnector | null;
   taskQueues: TaskQueues;
   uiUrl: string | null;
-  /** Other `nas` commands connected to the owner's database endpoint (0 unless this process owns it). */
+  /** Other `nas` commands attached to this owner, each proved to be this user's (0 unless this process owns the stack). */
   attachedCommands(): number;
   client(): Promise<Client>;
   database(): Promise<DatabaseHandle>;
+  /** Rejects when this process owns the stack and can no longer record results (a full disk); never settles otherwise. */
+  failure(): Promise<never>;
   close(): Promise<void>;
 }
 
@@ -73,7 +77,8 @@ export function nasHome(): string {
  * its NAS_HOME so its workers never take another stack's tasks.
  */
 export function embeddedTaskQueues(home = nasHome()): TaskQueues {
-  const tag = stableHash(resolve(home)).slice(0, 8);
+  // One home, one tag, whatever path (a symlink, a relative path) leads to it.
+  const tag = stableHash(existsSync(home) ? prepareHome(home) : resolve(home)).slice(0, 8);
   return { orchestrator: `${ORCHESTRATOR_TASK_QUEUE}-${tag}`, trainer: `${DEFAULT_TRAINER_TASK_QUEUE}-${tag}` };
 }
 
@@ -100,11 +105,15 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const deadline = Date.now() + OWNER_WAIT_MS;
   let waitingFor = 0;
   for (;;) {
-    const owner = await readOwner(home);
-    if (owner?.state === 'ready') return attach(home, owner);
+    const session = await attachOwner(home);
+    const owner = session?.record ?? null;
+    if (session && owner?.state === 'ready') return attach(home, session);
+    session?.close();
     if (!owner) {
       const lock = await lockHome(home);
       if (lock) return options.own ? becomeOwner(home, lock, options, log) : offline(lock, options.migrate === true);
+      if (Date.now() > deadline) throw new RequestError('NAS_HOME', `a process holds the lock of ${home} but has not answered on it for ${OWNER_WAIT_MS / 1000} s; stop it, or use another NAS_HOME`);
+      await new Promise((r) => setTimeout(r, 200));
       continue;
     }
     if (Date.now() > deadline) {
@@ -129,7 +138,8 @@ export async function attachedDatabaseUrl(home = nasHome()): Promise<string | nu
   return owner?.state === 'ready' && owner.databasePort !== undefined ? endpointUrl(home, owner.databasePort) : null;
 }
 
-function attach(home: string, owner: OwnerRecord): Stack {
+function attach(home: string, session: OwnerSession): Stack {
+  const owner = session.record;
   const temporal = connectTemporal({ address: owner.temporalAddress!, tls: false, apiKey: '' });
   let fallback: Stack | null = null;
   const database = async (): Promise<DatabaseHandle> => {
@@ -146,6 +156,7 @@ function attach(home: string, owner: OwnerRecord): Stack {
     }
   };
   return lazyStack('attached', temporal, owner.uiUrl ?? null, embeddedTaskQueues(), database, async () => {
+    session.close();
     await fallback?.close();
   });
 }
@@ -166,15 +177,19 @@ function lazyStack(
   /** The owner's database is closed by its shutdown, after its workers stopped. */
   closesDatabaseItself = false,
   attachedCommands: () => number = () => 0,
+  failure: Promise<never> = new Promise<never>(() => {}),
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
+  let failed = false;
+  failure.catch(() => (failed = true));
   return {
     mode,
     temporal,
     uiUrl,
     taskQueues,
     attachedCommands,
+    failure: () => failure,
     client() {
       if (!temporal) {
         throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`);
@@ -194,7 +209,9 @@ function lazyStack(
       return database;
     },
     async close() {
-      if (client) await (await client).connection.close();
+      // After a failure, calls still in flight (a result long-poll) would throw from their retry
+      // timers on a closed connection; the process is about to end, which closes it.
+      if (client && !failed) await (await client).connection.close();
       // A database that failed to open (its error already went to the caller) has nothing to close.
       if (database && !closesDatabaseItself) await (await database.catch(() => null))?.close();
       await extraClose();
@@ -232,10 +249,18 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
     for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   };
   try {
+    requireDiskSpace(prepareHome(home));
+    const disk = watchDiskSpace(prepareHome(home));
+    closers.push(async () => disk.stop());
     const devServer: DevServer = await startDevServer({ log });
     closers.push(() => devServer.stop());
+    // On a full disk, stopping workers and closing PGlite write (and may wait on writes that
+    // cannot end): what PGlite acknowledged is on disk already, so the owner only lets go.
+    let diskFull = false;
+    disk.low.catch(() => (diskFull = true));
+    const unlessDiskFull = (close: () => Promise<void>) => () => (diskFull ? Promise.resolve() : close());
     const handle = await openDatabase();
-    closers.push(() => handle.close());
+    closers.push(unlessDiskFull(() => handle.close()));
     let endpoint: DatabaseEndpoint | null = null;
     if (handle.pglite) {
       endpoint = await serveDatabase(handle.pglite, homeSecret(home));
@@ -257,10 +282,10 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       }),
     ];
     const running = workers.map((worker) => worker.run());
-    closers.push(async () => {
+    closers.push(unlessDiskFull(async () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled(running);
-    });
+    }));
     lock.publish({
       pid: process.pid,
       state: 'ready',
@@ -268,8 +293,7 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       uiUrl: devServer.uiUrl,
       databasePort: endpoint?.port,
     });
-    const attached = () => endpoint?.connections() ?? 0;
-    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, attached);
+    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, () => lock.attachedCommands(), disk.low);
   } catch (error) {
     await closeAll();
     throw error;

@@ -25,7 +25,7 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
     const dashboard = await serveDashboard((await stack.database()).db, address, stack.uiUrl, '--ui-port');
     printNote(`dashboard: ${dashboard.url} (read-only)`);
     printNote(`workers: orchestrator + trainer (${trainerConcurrency} training(s) at once) in this process; Ctrl-C stops the stack`);
-    await untilStopped();
+    await Promise.race([untilStopped(), stack.failure()]);
     printNote('stopping...');
     await dashboard.close();
   } finally {

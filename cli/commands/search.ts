@@ -85,7 +85,10 @@ async function followToTheEnd(stack: Stack, searchId: string, format: Format): P
     printNote(`search ${searchId} already ${stored.status}${stored.error ? `: ${stored.error}` : ''}`);
   } else {
     const handle = (await stack.client()).workflow.getHandle<typeof searchWorkflow>(searchId);
-    const following = followSearch(handle).catch((error: unknown) => {
+    const progress = followSearch(handle);
+    progress.catch(() => {}); // when the stack fails first, following ends with the stack's connection
+    const following = Promise.race([progress, stack.failure()]).catch((error: unknown) => {
+      if (error instanceof RequestError) throw error;
       if (stack.mode !== 'attached') throw error;
       throw new RequestError('NAS_HOME', `the stack of ${nasHome()} went away while following search ${searchId}: \`nas search resume ${searchId}\` continues it`);
     });

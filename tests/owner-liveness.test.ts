@@ -1,0 +1,135 @@
+/**
+ * Issue 26, liveness: no client of a home's owner, authenticated or not, delays the owner's own
+ * recording by more than 2 s. The owner runs in a child process (tests/support/endpoint-owner.ts)
+ * so that a client that wedges it cannot wedge this test; the clients are psql and raw sockets.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedWithin, endlessStartup, idleInTransaction, negativeLength, outputOf, psql, silent } from './support/hostile-clients';
+
+const OWNER_SCRIPT = fileURLToPath(new URL('./support/endpoint-owner.ts', import.meta.url));
+const PASSWORD = 'home-secret';
+const MAX_DELAY_MS = 2_000;
+
+interface Report {
+  recorded: number;
+  longestGapMs: number;
+  rssMb: number;
+  attached: number;
+}
+
+class Owner {
+  private readonly lines: Interface;
+  private readonly waiting: Array<(line: string) => void> = [];
+  port = 0;
+
+  constructor(readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    this.lines = createInterface({ input: child.stdout });
+    this.lines.on('line', (line) => this.waiting.shift()?.(line));
+  }
+
+  nextLine(timeoutMs: number): Promise<string | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(answer), 1);
+        resolve(null);
+      }, timeoutMs);
+      const answer = (line: string) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      this.waiting.push(answer);
+    });
+  }
+
+  /** What the owner recorded since the last report; a wedged owner does not answer in 5 s. */
+  async report(): Promise<Report> {
+    this.child.stdin.write('report\n');
+    const line = await this.nextLine(5_000);
+    if (line === null) return { recorded: 0, longestGapMs: Infinity, rssMb: Infinity, attached: -1 };
+    return JSON.parse(line) as Report;
+  }
+}
+
+let owner: Owner;
+/** The owner's resident memory before the client came: a client may not make it grow by more than 200 MB. */
+let baselineRssMb = 0;
+
+beforeEach(async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, PASSWORD], { stdio: ['pipe', 'pipe', 'inherit'] });
+  owner = new Owner(child);
+  const ready = await owner.nextLine(30_000);
+  expect(ready).toMatch(/^ready \d+$/);
+  owner.port = Number(ready!.split(' ')[1]);
+  await sleep(500);
+  baselineRssMb = (await owner.report()).rssMb;
+}, 40_000);
+
+afterEach(() => {
+  owner.child.kill('SIGKILL');
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function expectRecordingGoesOn(): Promise<Report> {
+  const report = await owner.report();
+  console.info(`${expect.getState().currentTestName}: ${JSON.stringify(report)}`);
+  expect(report.longestGapMs).toBeLessThan(MAX_DELAY_MS);
+  expect(report.recorded).toBeGreaterThan(0);
+  return report;
+}
+
+describe('the owner of a home, against hostile clients of its database', () => {
+  it('keeps recording while psql holds a transaction open, idle or with a statement every 0.5 s', async () => {
+    const idle = idleInTransaction(owner.port, PASSWORD);
+    await sleep(3_000);
+    await expectRecordingGoesOn();
+    idle.stop();
+    const talking = idleInTransaction(owner.port, PASSWORD, 500);
+    await sleep(3_000);
+    await expectRecordingGoesOn();
+    talking.stop();
+  }, 30_000);
+
+  it('keeps recording while psql runs SELECT pg_sleep(3), which it refuses', async () => {
+    const client = psql(owner.port, PASSWORD, '-c', 'SELECT pg_sleep(3)');
+    const done = outputOf(client);
+    await sleep(3_500);
+    await expectRecordingGoesOn();
+    const { stderr } = await done;
+    expect(stderr).toMatch(/pg_sleep is not one nas's queries call/);
+  }, 30_000);
+
+  it('closes an authenticated connection that sends a message of length -1, and serves the next client', async () => {
+    const socket = await negativeLength(owner.port, PASSWORD);
+    expect(await closedWithin(socket, 2_000)).toBe(true);
+    await sleep(1_000);
+    const report = await expectRecordingGoesOn();
+    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
+    const { code, stdout } = await outputOf(psql(owner.port, PASSWORD, '-At', '-c', 'SELECT 41 + 1'));
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('42');
+  }, 30_000);
+
+  it('closes an unauthenticated connection whose startup packet never ends, without buffering it', async () => {
+    const { socket, sent } = await endlessStartup(owner.port, 16 * 2 ** 20);
+    expect(await closedWithin(socket, 2_000)).toBe(true);
+    console.info(`endless startup packet: the owner closed it after ${((await sent) / 2 ** 20).toFixed(1)} MB sent`);
+    const report = await expectRecordingGoesOn();
+    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
+  }, 30_000);
+
+  it('neither counts nor keeps an idle unauthenticated connection', async () => {
+    const socket = await silent(owner.port);
+    await sleep(200);
+    expect((await owner.report()).attached).toBe(0);
+    const gone = await closedWithin(socket, 7_000);
+    console.info(`idle unauthenticated connection closed within 7 s: ${gone}`);
+    expect(gone).toBe(true);
+  }, 30_000);
+});
