@@ -6,7 +6,7 @@ import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-wind
 import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
 import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
-import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, ENGINE_VERSION, type TrainingProtocol } from '../search/protocol';
 import { BASELINES } from '../cells/baselines';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
 import type { BaselineEntry } from '../search/request';
@@ -129,6 +129,8 @@ export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions 
   // Absent from the defaults (a search recorded before the field): off, as that search trained.
   const recalibration = get('bn-recalibration') ?? DEFAULT_PROTOCOL.bnRecalibrationBatches;
   if (recalibration !== undefined) protocol.bnRecalibrationBatches = requireNonNegativeInteger('--bn-recalibration', recalibration);
+  // Not inherited from the defaults (a search recorded under an older engine): this engine trains it.
+  protocol.engineVersion = ENGINE_VERSION;
   // Before the registry's bounds: sizes the files cannot hold are refused naming the file's count.
   if (options.checkData && !simulatesTraining(flags)) checkTrainingData(protocol);
   validateAsFlags(() => checkProtocol(protocol));

@@ -4,9 +4,10 @@
  * gradients, depthwise convolutions, a BatchMatMul that transposes
  * explicitly, heap-copying Slice, SplitV, Tile and Concat, Sum and Mean over
  * leading axes as one average pooling, Identity and same-type Cast without a
- * copy, and FusedBatchNorm as a 1x1 depthwise convolution. Where the SIMD
- * kernels (simd-kernels.ts) are assembled these use them; otherwise they
- * compose XNNPACK kernels. Idempotent.
+ * copy, FusedBatchNorm as a 1x1 depthwise convolution, and the forward
+ * convolutions with 'same' padding made explicit (explicit-same-padding.ts).
+ * Where the SIMD kernels (simd-kernels.ts) are assembled these use them;
+ * otherwise they compose XNNPACK kernels. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
 import { castKernel, identityKernel } from './alias-kernels';
@@ -14,6 +15,7 @@ import { batchNormKernel } from './batch-norm-kernel';
 import { conv2dGradientKernels } from './conv-gradients';
 import { depthwiseForwardKernel } from './depthwise-forward';
 import { depthwiseGradientKernels } from './depthwise-gradients';
+import { explicitSamePaddingKernel } from './explicit-same-padding';
 import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
 import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
@@ -32,7 +34,10 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['Identity', identityKernel],
   ['Cast', castKernel],
   ['FusedBatchNorm', batchNormKernel],
-  ['DepthwiseConv2dNative', depthwiseForwardKernel],
+  ['DepthwiseConv2dNative', (original) => depthwiseForwardKernel(explicitSamePaddingKernel(original, true))],
+  ['Conv2D', (original) => explicitSamePaddingKernel(original, false)],
+  ['FusedConv2D', (original) => explicitSamePaddingKernel(original, false)],
+  ['FusedDepthwiseConv2D', (original) => explicitSamePaddingKernel(original, true)],
 ];
 /** Kernel names whose wasm implementation this module provides. */
 export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];

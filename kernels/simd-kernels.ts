@@ -13,6 +13,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ConvGeometry } from './geometry';
+import { fuseMultiplyAdds, relaxedMaddSupported } from './relaxed-madd';
 
 const require = createRequire(import.meta.url);
 
@@ -61,30 +62,41 @@ interface Wabt {
   parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
 }
 
-const instances = new WeakMap<BackendWasm, SimdExports>();
+const instances = new WeakMap<BackendWasm, { exports: SimdExports; multiplyAdd: MultiplyAdd }>();
+
+/** How the kernels multiply and accumulate: relaxed SIMD's fused f32x4.relaxed_madd, or f32x4.mul then f32x4.add. */
+export type MultiplyAdd = 'relaxed' | 'plain';
 
 /**
  * Assembles the kernels for this backend's memory (plain, or shared in the
  * threaded build) and binds them to it; until then the functions below
- * return null for it. Once per backend.
+ * return null for it. Once per backend and multiply-add form, by default
+ * 'relaxed' where the runtime validates relaxed SIMD (relaxed-madd.ts).
  */
-export async function compileSimdKernels(backend: BackendWasm): Promise<void> {
+export async function compileSimdKernels(backend: BackendWasm, options: { multiplyAdd?: MultiplyAdd } = {}): Promise<void> {
   const memory = memoryOf(backend);
-  if (instances.has(backend) || memory == null) return;
+  const multiplyAdd = options.multiplyAdd ?? (relaxedMaddSupported() ? 'relaxed' : 'plain');
+  if (instances.get(backend)?.multiplyAdd === multiplyAdd || memory == null) return;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
   const exports = SOURCES.map((name) => {
     let source = fs.readFileSync(new URL(`./simd/${name}`, import.meta.url), 'utf8');
     if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
     if (shared) source = source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
-    const parsed = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true });
+    if (multiplyAdd === 'relaxed') source = fuseMultiplyAdds(source);
+    const parsed = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true, relaxed_simd: multiplyAdd === 'relaxed' });
     try {
       return new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), { env: { memory } }).exports;
     } finally {
       parsed.destroy();
     }
   });
-  instances.set(backend, Object.assign({}, ...exports) as SimdExports);
+  instances.set(backend, { exports: Object.assign({}, ...exports) as SimdExports, multiplyAdd });
+}
+
+/** The multiply-add form of this backend's kernels, or null before they are assembled. */
+export function simdMultiplyAdd(backend: BackendWasm): MultiplyAdd | null {
+  return instances.get(backend)?.multiplyAdd ?? null;
 }
 
 function memoryOf(backend: BackendWasm): WasmMemory | undefined {
@@ -93,7 +105,7 @@ function memoryOf(backend: BackendWasm): WasmMemory | undefined {
 }
 
 function kernelsFor(backend: BackendWasm): SimdExports | null {
-  return instances.get(backend) ?? null;
+  return instances.get(backend)?.exports ?? null;
 }
 
 /** Byte address of a tensor's data in the wasm heap, as the kernels take it. */

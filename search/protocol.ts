@@ -29,7 +29,20 @@ export interface TrainingProtocol {
    * protocol recorded before it keeps its hash and its meaning.
    */
   bnRecalibrationBatches?: number;
+  /**
+   * The version of the training engine's numerics (ENGINE_VERSION) that trains under this protocol;
+   * absent: version 1. In the hash when present, so that results of different versions are neither
+   * reused nor ranked together, while protocols recorded before it keep their hash.
+   */
+  engineVersion?: number;
 }
+
+/**
+ * 2: 'same' convolutions on the wasm backend compute what the genotype says (kernels/explicit-same-padding.ts).
+ * Version 1 trained a 1xk or kx1 kernel at stride 2 on an even size (NASNet's conv_1x3_3x1 and
+ * conv_1x7_7x1 reading a reduction cell's inputs) as another function on wasm.
+ */
+export const ENGINE_VERSION = 2;
 
 /**
  * Recalibration batches of new protocols: 20 batches (1,280 images at batch 64) estimate each
@@ -53,9 +66,13 @@ export const DEFAULT_PROTOCOL: TrainingProtocol = {
   augmentation: 'none',
   seed: 1,
   bnRecalibrationBatches: DEFAULT_BN_RECALIBRATION_BATCHES,
+  engineVersion: ENGINE_VERSION,
 };
 
-/** The hash results are compared under; a protocol without recalibration hashes as before the field existed. */
+/**
+ * The hash results are compared under; a protocol without recalibration (or without an engine
+ * version) hashes as before the field existed.
+ */
 export function protocolHash(protocol: TrainingProtocol): string {
   const { bnRecalibrationBatches, ...before } = protocol;
   return stableHash(bnRecalibrationBatches ? protocol : before);

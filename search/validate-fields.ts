@@ -6,7 +6,7 @@
 import { GenotypeError } from '../cells/types';
 import { INT4_MAX, RequestError, shown, type CostBudget } from './request';
 import { DATASETS, datasetShape, parseDatasetSpec, type DatasetShape } from '../contracts/datasets';
-import { MAX_BN_RECALIBRATION_BATCHES, type TrainingProtocol } from './protocol';
+import { ENGINE_VERSION, MAX_BN_RECALIBRATION_BATCHES, type TrainingProtocol } from './protocol';
 
 /** Temporal fails payloads above 2 MB and warns above 256 KB; requests stay well below. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
@@ -87,6 +87,9 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
   integerIn(`${field}.seed`, protocol.seed, 0, INT4_MAX);
   if (protocol.bnRecalibrationBatches !== undefined) {
     integerIn(`${field}.bnRecalibrationBatches`, protocol.bnRecalibrationBatches, 0, MAX_BN_RECALIBRATION_BATCHES, ' (0 turns recalibration off)');
+  }
+  if (protocol.engineVersion !== undefined) {
+    integerIn(`${field}.engineVersion`, protocol.engineVersion, 2, ENGINE_VERSION, ` (this engine's; absent for version 1)`);
   }
 }
 

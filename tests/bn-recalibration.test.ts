@@ -13,7 +13,7 @@ import { recalibrateBatchNorm } from '../engine/bn-recalibration';
 import { trainModel } from '../engine/loop';
 import { evaluate } from '../engine/metrics';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../search/protocol';
 import { checkProtocol } from '../search/validate-fields';
 import { validateSearchRequest } from '../search/validate-request';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
@@ -205,7 +205,7 @@ describe('the protocol field', () => {
     expect(protocolHash({ ...OLD, bnRecalibrationBatches: 0 })).toBe(OLD_HASH);
     expect(protocolHash({ ...OLD, bnRecalibrationBatches: 20 })).not.toBe(OLD_HASH);
     expect(protocolHash({ ...OLD, bnRecalibrationBatches: 20 })).not.toBe(protocolHash({ ...OLD, bnRecalibrationBatches: 10 }));
-    expect(protocolHash(DEFAULT_PROTOCOL)).toBe(protocolHash({ ...OLD, bnRecalibrationBatches: 20 }));
+    expect(protocolHash(DEFAULT_PROTOCOL)).toBe(protocolHash({ ...OLD, bnRecalibrationBatches: 20, engineVersion: ENGINE_VERSION }));
   });
 
   it('is on by default for protocols the CLI builds; --bn-recalibration 0 turns it off', () => {
@@ -215,9 +215,10 @@ describe('the protocol field', () => {
     expect(protocolFromFlags(flags('--bn-recalibration', '50')).bnRecalibrationBatches).toBe(50);
     const off = protocolFromFlags(flags('--bn-recalibration', '0'));
     expect(off.bnRecalibrationBatches).toBe(0);
-    expect(protocolHash(off)).toBe(OLD_HASH);
+    // Off hashes as without the field; the engine version is another field (tests/protocol-engine-version.test.ts).
+    expect(protocolHash(off)).toBe(protocolHash({ ...OLD, engineVersion: ENGINE_VERSION }));
     // A protocol recorded before the field (e.g. the search a finalize starts from) stays off.
-    expect(protocolFromFlags(flags(), { defaults: OLD })).toEqual(OLD);
+    expect(protocolFromFlags(flags(), { defaults: OLD })).toEqual({ ...OLD, engineVersion: ENGINE_VERSION });
     expect(() => protocolFromFlags(flags('--bn-recalibration=-1'))).toThrow(/^--bn-recalibration: must be a non-negative integer/);
     const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, { checkData: false });
     expect(search.protocol.bnRecalibrationBatches).toBe(20);

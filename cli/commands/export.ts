@@ -10,6 +10,7 @@ import { architectureGraph, architectureHash, describeArchitecture, validateArch
 import { BASELINES } from '../../cells/baselines';
 import { EXPORT_FORMATS, type ExportFormat } from '../../cells/exporters/formats';
 import { datasetShape } from '../../contracts/datasets';
+import { staleWeightsWarning } from '../../engine/engine-1-wasm-defects';
 import type { Database } from '../../db/client';
 import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/trained-weights';
 import type { ExportedTrial } from '../../cells/exporters/bundle';
@@ -188,6 +189,8 @@ async function exportFiles(source: ExportSource, weights: Weights, format: Expor
   const architecture = source.architecture.genotype;
   const { input, classes } = datasetShape(source.protocol);
   const graph = architectureGraph(architecture, input, classes);
+  const stale = weights.metrics.trialId ? staleWeightsWarning(graph, source.protocol, weights.metrics.backend) : null;
+  if (stale) printNote(stale);
   const model = buildExportModel(graph, `nas_${source.architecture.hash}`);
   try {
     restoreModelWeights(weights.bytes, model);

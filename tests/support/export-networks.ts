@@ -2,7 +2,10 @@
 import { EFFICIENTNET_B0_SMALL } from '../../cells/efficientnet';
 import type { Architecture, NasnetArchitecture } from '../../cells/types';
 
-/** Every NASNet op at least once, add and concat, pools whose channels differ (1x1 conv after), a factorized reduction. */
+/**
+ * Every NASNet op at least once, add and concat, pools whose channels differ (1x1 conv after), a factorized
+ * reduction, and both factorized convolutions reading a reduction cell's inputs (stride 2).
+ */
 export const ALL_OPS_NASNET: NasnetArchitecture = {
   family: 'nasnet',
   version: 1,
@@ -20,7 +23,8 @@ export const ALL_OPS_NASNET: NasnetArchitecture = {
       { inputs: [0, 1], ops: ['sep_conv_3x3', 'sep_conv_5x5'], combine: 'add' },
       { inputs: [1, 0], ops: ['sep_conv_7x7', 'dil_conv_3x3'], combine: 'add' },
       { inputs: [0, 2], ops: ['identity', 'avg_pool_3x3'], combine: 'concat' },
-      { inputs: [1, 3], ops: ['max_pool_3x3', 'conv_1x3_3x1'], combine: 'add' },
+      // Factorized convolutions at stride 2 on 28x28: tfjs-backend-wasm computed them as another function (tfjs#6629).
+      { inputs: [1, 0], ops: ['conv_1x7_7x1', 'conv_1x3_3x1'], combine: 'add' },
       { inputs: [4, 2], ops: ['identity', 'max_pool_5x5'], combine: 'add' },
     ],
   },
