@@ -26,6 +26,7 @@ import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { validateAsFlags } from '../request-fields';
 import { baselineEntriesFromFlag, protocolFromFlags } from '../search-request';
+import { waitForOtherRuns } from '../other-runs';
 
 /** The search's recorded request (its protocol and task queue), read without owning the stack. */
 async function recordedSearch(searchId: string): Promise<{ protocol: TrainingProtocol; trainerTaskQueue?: string }> {
@@ -90,6 +91,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
     if (flags.wait !== true) return 0;
     const board = await finalLeaderboard(db, searchId, request.finalId);
     if (board) printData(renderFinalLeaderboard(board, format));
+    if (stack.mode === 'owner') await waitForOtherRuns(stack, request.finalId);
     // Failed or diverged trainings are results in that table; the run itself has to have finished.
     return (await getSearch(db, request.finalId))?.status === 'finished' ? 0 : 1;
   } finally {

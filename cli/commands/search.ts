@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { getSearch, runningSearchIds, type Search } from '../../db/queries/searches';
+import { getSearch, type Search } from '../../db/queries/searches';
 import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
@@ -22,6 +22,7 @@ import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { followUntilInterrupted } from '../follow';
+import { liveWorkflow, waitForOtherRuns } from '../other-runs';
 import { requireSameRequest } from '../same-request';
 import { restoreTrainer, trainerRecord } from '../trainer-record';
 import { renderLeaderboard } from './leaderboard';
@@ -114,30 +115,6 @@ async function renderSearchResults(db: Database, searchId: string, format: Forma
   return final ? `${board}\n\n${renderFinalLeaderboard(final, format)}` : board;
 }
 
-/**
- * The owner keeps the stack up while runs that other commands started here still run, and while
- * other commands are connected to it.
- */
-async function waitForOtherRuns(stack: Stack, searchId: string): Promise<void> {
-  const { db } = await stack.database();
-  const client = await stack.client();
-  let announced = false;
-  for (;;) {
-    const others: string[] = [];
-    for (const id of await runningSearchIds(db)) {
-      if (id !== searchId && (await liveWorkflow(client, id))) others.push(id);
-    }
-    const commands = stack.attachedCommands();
-    if (others.length === 0 && commands === 0) return;
-    if (!announced) {
-      const what = others.length > 0 ? `${others.join(', ')} (started by other commands) end` : `the ${commands} other nas command(s) using it finish`;
-      printNote(`keeping the stack up until ${what}`);
-    }
-    announced = true;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 /** Shows a live status line until the search ends; returns its summary. */
 async function followSearch(handle: WorkflowHandle<typeof searchWorkflow>): Promise<SearchSummary> {
   const started = Date.now();
@@ -225,14 +202,6 @@ function statusText(searchId: string, live: SearchProgress | null, stored: Store
   return lines.join('\n');
 }
 
-async function liveWorkflow(client: Client, id: string): Promise<boolean> {
-  try {
-    return (await client.workflow.getHandle(id).describe()).status.name === 'RUNNING';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}
 
 async function liveProgress(client: Client, searchId: string): Promise<SearchProgress | null> {
   if (!(await liveWorkflow(client, searchId))) return null;
