@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,10 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    // Files run side by side, one per core: each starts its own Temporal dev server and databases
-    // on free ports and names, so they share nothing but the cached workflow bundle.
+    // One file at a time: with two side by side, the embedded stack's Ctrl-C test timed out in 2 of
+    // 3 full runs (its second search never showed as started within 300 s); cause not found yet.
     pool: 'forks',
-    fileParallelism: true,
-    poolOptions: { forks: { maxForks: availableParallelism(), minForks: 1 } },
+    fileParallelism: false,
   },
 });

@@ -14,19 +14,17 @@ import { validateFinalizeRequest } from '../../search/validate-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
-import { progressQuery, stopSignal } from '../../workflows/signals';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
 import { requireBackendFlag } from '../backend-flag';
 import { renderFidelity, renderFinalLeaderboard } from '../final-report';
 import { requireSameRequest } from '../same-request';
-import { followUntilInterrupted } from '../follow';
 import { formatOf } from '../format';
 import { printData, printNote } from '../output';
-import { progressLine } from '../progress';
 import { validateAsFlags } from '../request-fields';
 import { baselineEntriesFromFlag, protocolFromFlags } from '../search-request';
 import { waitForOtherRuns } from '../other-runs';
+import { describeCounts, followPoolRun } from '../follow-run';
 
 /** The search's recorded request (its protocol and task queue), read without owning the stack. */
 async function recordedSearch(searchId: string): Promise<{ protocol: TrainingProtocol; trainerTaskQueue?: string }> {
@@ -85,8 +83,8 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
       printNote(`final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`);
       if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
       if (flags.wait !== true) return 0;
-      const summary = await followFinalize(stack, request.finalId);
-      printNote(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describe(summary.counts)}`);
+      const summary = await followPoolRun<FinalizeSummary>(stack, request.finalId, 10_000);
+      printNote(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describeCounts(summary.counts)}`);
     }
     if (flags.wait !== true) return 0;
     const board = await finalLeaderboard(db, searchId, request.finalId);
@@ -129,41 +127,6 @@ async function startedRequest(stack: Stack, workflowId: string): Promise<Finaliz
   return defaultPayloadConverter.fromPayload<FinalizeRequest>(payload);
 }
 
-/** A status line until the evaluation ends; Ctrl-C detaches, twice stops it (cli/follow.ts). */
-async function followFinalize(stack: Stack, finalId: string): Promise<FinalizeSummary> {
-  const handle = (await stack.client()).workflow.getHandle<typeof finalizeWorkflow>(finalId);
-  const started = Date.now();
-  const tty = process.stderr.isTTY;
-  const timer = setInterval(() => {
-    void handle
-      .query(progressQuery)
-      .then((progress) => {
-        const line = progressLine(progress, (Date.now() - started) / 1000);
-        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-      })
-      .catch(() => undefined);
-  }, tty ? 1000 : 10_000);
-  try {
-    return await followUntilInterrupted(handle.result(), {
-      searchId: finalId,
-      ownsStack: stack.mode === 'owner',
-      home: nasHome(),
-      stop: () => handle.signal(stopSignal),
-    });
-  } finally {
-    clearInterval(timer);
-    if (tty) process.stderr.write('\n');
-  }
-}
-
-function describe(counts: FinalizeSummary['counts']): string {
-  return (
-    Object.entries(counts)
-      .filter(([, n]) => (n ?? 0) > 0)
-      .map(([state, n]) => `${n} ${state}`)
-      .join(', ') || 'no trainings'
-  );
-}
 
 /** `nas search fidelity <search-id> [--format table|json|markdown|csv] [--final-id ID]`. */
 export async function searchFidelity({ flags, args }: CommandInput): Promise<number> {

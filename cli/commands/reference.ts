@@ -28,18 +28,16 @@ import { validateReferenceRequest } from '../../search/validate-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference';
-import { progressQuery, stopSignal } from '../../workflows/signals';
 import { stringFlag } from '../args';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
-import { followUntilInterrupted } from '../follow';
 import { formatOf, type Format } from '../format';
 import { renderReferenceSummary } from '../reference-summary';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
-import { progressLine } from '../progress';
 import { validateAsFlags } from '../request-fields';
 import { requireSameRequest } from '../same-request';
+import { describeCounts, followPoolRun } from '../follow-run';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The committed reference set: read back by `build`, written by `export`. */
@@ -109,8 +107,8 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
     );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.referenceId}`);
     if (flags.wait !== true) return 0;
-    const summary = await followBuild(stack, request.referenceId);
-    printNote(`reference build ${summary.referenceId} ${summary.status}: ${describe(summary.counts)}`);
+    const summary = await followPoolRun<ReferenceSummary>(stack, request.referenceId, 60_000);
+    printNote(`reference build ${summary.referenceId} ${summary.status}: ${describeCounts(summary.counts)}`);
     printNote(`\`npx nas reference export --id ${summary.referenceId}\` writes what it measured to ${relative(process.cwd(), COMMITTED_REFERENCE_FILE)}`);
     await printSummary(db, request.referenceId, format);
     return summary.status === 'finished' ? 0 : 1;
@@ -160,41 +158,6 @@ async function startBuild(stack: Stack, request: ReferenceRequest): Promise<void
   }
 }
 
-/** A status line until the build ends; Ctrl-C detaches, twice stops it (cli/follow.ts). */
-async function followBuild(stack: Stack, referenceId: string): Promise<ReferenceSummary> {
-  const handle = (await stack.client()).workflow.getHandle<typeof referenceWorkflow>(referenceId);
-  const started = Date.now();
-  const tty = process.stderr.isTTY;
-  const timer = setInterval(() => {
-    void handle
-      .query(progressQuery)
-      .then((progress) => {
-        const line = progressLine(progress, (Date.now() - started) / 1000);
-        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-      })
-      .catch(() => undefined);
-  }, tty ? 1000 : 60_000);
-  try {
-    return await followUntilInterrupted(handle.result(), {
-      searchId: referenceId,
-      ownsStack: stack.mode === 'owner',
-      home: nasHome(),
-      stop: () => handle.signal(stopSignal),
-    });
-  } finally {
-    clearInterval(timer);
-    if (tty) process.stderr.write('\n');
-  }
-}
-
-function describe(counts: ReferenceSummary['counts']): string {
-  return (
-    Object.entries(counts)
-      .filter(([, n]) => (n ?? 0) > 0)
-      .map(([state, n]) => `${n} ${state}`)
-      .join(', ') || 'no trainings'
-  );
-}
 
 /** `nas reference export [--id ID] [--out FILE | -]`: written beside, then renamed, so a reader never sees half a file. */
 export async function exportReference({ flags }: CommandInput): Promise<number> {
