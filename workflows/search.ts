@@ -111,9 +111,13 @@ async function finalizeAsChild(request: SearchRequest, pool: TrialPool<SearchTri
   const finalize = finalizeRequestOf({ ...request, finalize: request.finalize! });
   // The search's own progress, saying where its final evaluation runs (a query cannot ask the child).
   setHandler(progressQuery, () => ({ ...pool.progress(false), strategy: { stage: 'finalizing', finalId: finalize.finalId } }));
+  // A stop that arrives while the child starts is passed on once it has started, not lost.
+  let stopBeforeStart = false;
+  setHandler(stopSignal, () => void (stopBeforeStart = true));
   const child = await startChild(finalizeWorkflow, { workflowId: finalize.finalId, args: [finalize] });
   // A signal that arrives as the child ends has nowhere to go: dropped, not a failed workflow task.
   const pass = (sent: Promise<void>) => void sent.catch(() => undefined);
+  if (stopBeforeStart) pass(child.signal(stopSignal));
   setHandler(stopSignal, () => pass(child.signal(stopSignal)));
   setHandler(pauseSignal, () => pass(child.signal(pauseSignal)));
   setHandler(resumeSignal, () => pass(child.signal(resumeSignal)));
