@@ -40,7 +40,9 @@ async function main() {
   try {
     let started = performance.now();
     const seeded = await seedDashboardDatabase(database.db, { trials: TRIALS });
-    console.log(`seeded ${TRIALS} trials (+ ${BASELINES.length} baselines) on ${pglite ? 'PGlite (in memory)' : 'Postgres'} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${TRIALS} trials (+ ${BASELINES.length} baselines) on ${pglite ? 'PGlite (in memory)' : 'Postgres'} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const dashboard = await startDashboard({ db: database.db, port: 0, log: () => {} });
     const trial = (i: number) => `/trials/${encodeURIComponent(seeded.trialIds[i])}`;
     const pages: Array<[string, string]> = [
@@ -62,7 +64,9 @@ async function main() {
         loads.push(performance.now() - started);
         await page.close();
       }
-      console.log(`${name.padEnd(30)}${server.ms.toFixed(0).padStart(9)}${(server.bytes / 1024).toFixed(0).padStart(10)}${median(loads).toFixed(0).padStart(19)}`);
+      console.log(
+        `${name.padEnd(30)}${server.ms.toFixed(0).padStart(9)}${(server.bytes / 1024).toFixed(0).padStart(10)}${median(loads).toFixed(0).padStart(19)}`,
+      );
     }
     await dashboard.close();
   } finally {

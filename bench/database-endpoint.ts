@@ -51,7 +51,12 @@ interface LevelResult {
 function options() {
   const { values: flags } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, clients: { type: 'string' }, 'hostile-seconds': { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      seconds: { type: 'string' },
+      clients: { type: 'string' },
+      'hostile-seconds': { type: 'string' },
+    },
   });
   return {
     json: flags.json === true,
@@ -107,18 +112,41 @@ async function runLevel(url: string, clients: number, seconds: number): Promise<
           if (kind === 0) {
             const n = Math.floor(Math.random() * 1e9);
             const answer = await withBound(sql`select ${n}::int as n, ${`c${id}`}::text as who`);
-            if (answer === 'hung') { hung++; problem('echo hung'); continue; }
-            if (answer[0]?.n !== n || answer[0]?.who !== `c${id}`) { wrong++; problem(`echo ${n} answered ${JSON.stringify(answer[0])}`); }
+            if (answer === 'hung') {
+              hung++;
+              problem('echo hung');
+              continue;
+            }
+            if (answer[0]?.n !== n || answer[0]?.who !== `c${id}`) {
+              wrong++;
+              problem(`echo ${n} answered ${JSON.stringify(answer[0])}`);
+            }
           } else if (kind === 1) {
             const answer = await withBound(sql`select count(*)::int as n from trials where search_id = ${SEARCH_ID}`);
-            if (answer === 'hung') { hung++; problem('count hung'); continue; }
+            if (answer === 'hung') {
+              hung++;
+              problem('count hung');
+              continue;
+            }
             const n = answer[0]?.n as number;
-            if (!(n >= lastCount)) { wrong++; problem(`count went from ${lastCount} to ${n}`); }
+            if (!(n >= lastCount)) {
+              wrong++;
+              problem(`count went from ${lastCount} to ${n}`);
+            }
             lastCount = Math.max(lastCount, n ?? 0);
           } else {
-            const answer = await withBound(sql`select seed, trials_requested as trials from searches where id = ${SEARCH_ID}`);
-            if (answer === 'hung') { hung++; problem('search row hung'); continue; }
-            if (answer[0]?.seed !== 1 || answer[0]?.trials !== SEARCH_TRIALS) { wrong++; problem(`search row ${JSON.stringify(answer[0])}`); }
+            const answer = await withBound(
+              sql`select seed, trials_requested as trials from searches where id = ${SEARCH_ID}`,
+            );
+            if (answer === 'hung') {
+              hung++;
+              problem('search row hung');
+              continue;
+            }
+            if (answer[0]?.seed !== 1 || answer[0]?.trials !== SEARCH_TRIALS) {
+              wrong++;
+              problem(`search row ${JSON.stringify(answer[0])}`);
+            }
           }
           latencies.push(performance.now() - started);
         } catch (error) {
@@ -157,8 +185,26 @@ async function main() {
   const home = mkdtempSync(join(tmpdir(), 'nas-bench-endpoint-'));
   const owner = spawn(
     process.execPath,
-    [NAS, 'search', 'start', '--space', 'nasnet', '--strategy', 'random', '--trials', String(SEARCH_TRIALS), '--parallel', '20',
-      '--max-params', '1', '--id', SEARCH_ID, '--seed', '1', '--wait'],
+    [
+      NAS,
+      'search',
+      'start',
+      '--space',
+      'nasnet',
+      '--strategy',
+      'random',
+      '--trials',
+      String(SEARCH_TRIALS),
+      '--parallel',
+      '20',
+      '--max-params',
+      '1',
+      '--id',
+      SEARCH_ID,
+      '--seed',
+      '1',
+      '--wait',
+    ],
     { env: { ...process.env, NAS_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let ownerLog = '';
@@ -168,7 +214,12 @@ async function main() {
   try {
     const url = await waitForUrl(home, 180_000);
     await new Promise((r) => setTimeout(r, 3000));
-    hostile = await measureHostileClients(url, SEARCH_ID, opts.hostileSeconds, (line) => opts.json || console.log(line));
+    hostile = await measureHostileClients(
+      url,
+      SEARCH_ID,
+      opts.hostileSeconds,
+      (line) => opts.json || console.log(line),
+    );
     for (const clients of opts.levels) {
       const result = await runLevel(url, clients, opts.seconds);
       results.push(result);

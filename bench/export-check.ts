@@ -54,14 +54,29 @@ function options() {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
     allowPositionals: true,
-    options: { images: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' }, batch: { type: 'string' } },
+    options: {
+      images: { type: 'string' },
+      json: { type: 'boolean' },
+      backend: { type: 'string' },
+      batch: { type: 'string' },
+    },
   });
-  if (positionals.length !== 1) throw new Error('usage: npm run bench:export-check -- <export dir> [--images N] [--json] [--backend wasm] [--batch 64]');
+  if (positionals.length !== 1)
+    throw new Error(
+      'usage: npm run bench:export-check -- <export dir> [--images N] [--json] [--backend wasm] [--batch 64]',
+    );
   const backend = (values.backend ?? 'wasm') as BackendPreference;
-  if (!BACKEND_PREFERENCES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_PREFERENCES.join(', ')}`);
+  if (!BACKEND_PREFERENCES.includes(backend))
+    throw new Error(`--backend must be one of ${BACKEND_PREFERENCES.join(', ')}`);
   const images = values.images === undefined ? undefined : positiveInteger('--images', values.images);
   // `npm run` runs in the package's folder: a relative directory is the caller's (INIT_CWD).
-  return { dir: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]), images, json: values.json === true, backend, batch: positiveInteger('--batch', values.batch ?? '64') };
+  return {
+    dir: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]),
+    images,
+    json: values.json === true,
+    backend,
+    batch: positiveInteger('--batch', values.batch ?? '64'),
+  };
 }
 
 function positiveInteger(flag: string, text: string): number {
@@ -74,11 +89,18 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
-export async function checkExport(dir: string, opts: { images?: number; backend: BackendPreference; batch: number }): Promise<ExportCheck> {
+export async function checkExport(
+  dir: string,
+  opts: { images?: number; backend: BackendPreference; batch: number },
+): Promise<ExportCheck> {
   const started = performance.now();
   const { hash, ...protocol } = readJson<TrainingProtocol & { hash: string }>(join(dir, 'protocol.json'));
-  if (protocolHash(protocol) !== hash) throw new Error(`${join(dir, 'protocol.json')}: its fields hash to ${protocolHash(protocol)}, not its recorded ${hash}`);
-  if (protocol.testSize === 0) throw new Error(`the protocol ${hash} has no test split (testSize 0): nothing to check on`);
+  if (protocolHash(protocol) !== hash)
+    throw new Error(
+      `${join(dir, 'protocol.json')}: its fields hash to ${protocolHash(protocol)}, not its recorded ${hash}`,
+    );
+  if (protocol.testSize === 0)
+    throw new Error(`the protocol ${hash} has no test split (testSize 0): nothing to check on`);
   const metrics = readJson<ExportMetrics>(join(dir, 'metrics.json'));
   const { input, classes } = datasetShape(protocol);
 
@@ -90,9 +112,13 @@ export async function checkExport(dir: string, opts: { images?: number; backend:
   const labels = test.y.subarray(0, count);
 
   const onnx = await loadOnnxModel(dir, input);
-  const onnxProbabilities = await predictInBatches(onnx.predict, images, count, pixels, opts.batch).finally(() => onnx.dispose());
+  const onnxProbabilities = await predictInBatches(onnx.predict, images, count, pixels, opts.batch).finally(() =>
+    onnx.dispose(),
+  );
   const tfjs = await loadTfjsModel(dir, input);
-  const tfjsProbabilities = await predictInBatches(tfjs.predict, images, count, pixels, opts.batch).finally(() => tfjs.dispose());
+  const tfjsProbabilities = await predictInBatches(tfjs.predict, images, count, pixels, opts.batch).finally(() =>
+    tfjs.dispose(),
+  );
 
   const difference = maxAbsDifference(onnxProbabilities, tfjsProbabilities);
   const onnxTestAccuracy = accuracyOf(onnxProbabilities, labels, classes);
@@ -120,7 +146,8 @@ function percent(value: number | null): string {
 }
 
 function report(check: ExportCheck): string {
-  const subset = check.images === check.testSize ? 'the whole test split' : `the first ${check.images} of its ${check.testSize}`;
+  const subset =
+    check.images === check.testSize ? 'the whole test split' : `the first ${check.images} of its ${check.testSize}`;
   return [
     `export                  ${check.dir} (trial ${check.trialId ?? 'none: nas export --train'}, architecture ${check.architectureHash})`,
     `test images             ${check.images} (${subset}) of ${check.dataset}`,

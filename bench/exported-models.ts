@@ -26,7 +26,9 @@ export async function loadOnnxModel(dir: string, input: ImageShape): Promise<Loa
   const session = await ort.InferenceSession.create(requireFile(join(dir, ONNX_FILE)));
   return {
     predict: async (images, count) => {
-      const feeds = { [ONNX_INPUT]: new ort.Tensor('float32', images, [count, input.height, input.width, input.channels]) };
+      const feeds = {
+        [ONNX_INPUT]: new ort.Tensor('float32', images, [count, input.height, input.width, input.channels]),
+      };
       const output = (await session.run(feeds))[ONNX_OUTPUT];
       return Float32Array.from(output.data as Float32Array);
     },
@@ -34,7 +36,10 @@ export async function loadOnnxModel(dir: string, input: ImageShape): Promise<Loa
   };
 }
 
-export async function loadTfjsModel(dir: string, input: ImageShape): Promise<LoadedModel & { registeredNasLayers: boolean }> {
+export async function loadTfjsModel(
+  dir: string,
+  input: ImageShape,
+): Promise<LoadedModel & { registeredNasLayers: boolean }> {
   const modelJson = requireFile(join(dir, TFJS_DIR, 'model.json'));
   const nasLayers = join(dir, TFJS_DIR, NAS_LAYERS_FILE);
   const registeredNasLayers = existsSync(nasLayers);
@@ -46,7 +51,14 @@ export async function loadTfjsModel(dir: string, input: ImageShape): Promise<Loa
   return {
     registeredNasLayers,
     predict: async (images, count) =>
-      tf.tidy(() => (model.predict(tf.tensor4d(images, [count, input.height, input.width, input.channels])) as tf.Tensor).dataSync() as Float32Array).slice(),
+      tf
+        .tidy(
+          () =>
+            (
+              model.predict(tf.tensor4d(images, [count, input.height, input.width, input.channels])) as tf.Tensor
+            ).dataSync() as Float32Array,
+        )
+        .slice(),
     dispose: async () => {
       model.dispose();
     },
@@ -54,7 +66,13 @@ export async function loadTfjsModel(dir: string, input: ImageShape): Promise<Loa
 }
 
 /** Predicts `count` images (`pixels` values each) `batch` at a time; the probabilities of all, in order. */
-export async function predictInBatches(predict: Predict, images: Float32Array, count: number, pixels: number, batch: number): Promise<Float32Array> {
+export async function predictInBatches(
+  predict: Predict,
+  images: Float32Array,
+  count: number,
+  pixels: number,
+  batch: number,
+): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   for (let start = 0; start < count; start += batch) {
     const n = Math.min(batch, count - start);
@@ -88,6 +106,7 @@ function fileHandler(modelJsonPath: string): tf.io.IOHandler {
 }
 
 function requireFile(path: string): string {
-  if (!existsSync(path)) throw new Error(`${path} does not exist: export with \`nas export <trial> --out DIR --format both\``);
+  if (!existsSync(path))
+    throw new Error(`${path} does not exist: export with \`nas export <trial> --out DIR --format both\``);
   return path;
 }

@@ -37,10 +37,21 @@ export function traceHistory(history: History): Span[] {
     const activity = event.activityTaskCompletedEventAttributes;
     if (activity) {
       const scheduled = byId.get(Number(activity.scheduledEventId))!;
-      add(scheduled.activityTaskScheduledEventAttributes!.activityType!.name!, scheduled, byId.get(Number(activity.startedEventId))!, event);
+      add(
+        scheduled.activityTaskScheduledEventAttributes!.activityType!.name!,
+        scheduled,
+        byId.get(Number(activity.startedEventId))!,
+        event,
+      );
     }
     const task = event.workflowTaskCompletedEventAttributes;
-    if (task) add('workflow task', byId.get(Number(task.scheduledEventId))!, byId.get(Number(task.startedEventId))!, event);
+    if (task)
+      add('workflow task', byId.get(Number(task.scheduledEventId))!, byId.get(Number(task.startedEventId))!, event);
   }
-  return [...spans].map(([name, s]) => ({ name, count: s.count, queuedMs: s.queued / s.count, runMs: s.run / s.count }));
+  return [...spans].map(([name, s]) => ({
+    name,
+    count: s.count,
+    queuedMs: s.queued / s.count,
+    runMs: s.run / s.count,
+  }));
 }

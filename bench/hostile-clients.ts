@@ -27,7 +27,10 @@ const CLIENTS: Array<[string, (port: number, password: string) => Promise<Hostil
   ['psql in a transaction, SELECT 1 every 0.5 s', async (port, password) => idleInTransaction(port, password, 500)],
   ['psql SELECT pg_sleep(20)', async (port, password) => sleeper(port, password, 20)],
   ['authenticated message of length -1', async (port, password) => socketHostile(await negativeLength(port, password))],
-  ['endless unauthenticated startup packet', async (port) => socketHostile((await endlessStartup(port, 1 << 30)).socket)],
+  [
+    'endless unauthenticated startup packet',
+    async (port) => socketHostile((await endlessStartup(port, 1 << 30)).socket),
+  ],
   ['idle unauthenticated connection', async (port) => socketHostile(await silent(port))],
 ];
 
@@ -58,7 +61,12 @@ async function rate(url: string, searchId: string, seconds: number): Promise<num
   return Math.round(((last - first) / ((Date.now() - started) / 1000)) * 10) / 10;
 }
 
-export async function measureHostileClients(url: string, searchId: string, seconds: number, log: (line: string) => void): Promise<HostileResult[]> {
+export async function measureHostileClients(
+  url: string,
+  searchId: string,
+  seconds: number,
+  log: (line: string) => void,
+): Promise<HostileResult[]> {
   const { port, password } = new URL(url);
   const results: HostileResult[] = [];
   for (const [client, start] of CLIENTS) {

@@ -47,7 +47,8 @@ export interface LongSearchFigures {
   summary: Record<string, number | string>;
 }
 
-const millis = (event: HistoryEvent): number => Number(event.eventTime!.seconds ?? 0) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;
+const millis = (event: HistoryEvent): number =>
+  Number(event.eventTime!.seconds ?? 0) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -72,9 +73,11 @@ export function analyseRuns(input: {
     for (const event of history.events ?? []) {
       const activity = event.activityTaskCompletedEventAttributes;
       const scheduled = activity && byId.get(Number(activity.scheduledEventId));
-      if (scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'trainTrial') completions.push(millis(event) - start);
+      if (scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'trainTrial')
+        completions.push(millis(event) - start);
       const task = event.workflowTaskCompletedEventAttributes;
-      if (task) tasks.push({ at: millis(event) - start, ms: millis(event) - millis(byId.get(Number(task.scheduledEventId))!) });
+      if (task)
+        tasks.push({ at: millis(event) - start, ms: millis(event) - millis(byId.get(Number(task.scheduledEventId))!) });
     }
   }
   completions.sort((a, b) => a - b);
@@ -82,7 +85,10 @@ export function analyseRuns(input: {
   for (let upTo = EVERY; upTo <= completions.length; upTo += EVERY) {
     const from = completions[upTo - STRETCH - 1];
     const to = completions[upTo - 1];
-    const latencies = tasks.filter((t) => t.at > from && t.at <= to).map((t) => t.ms).sort((a, b) => a - b);
+    const latencies = tasks
+      .filter((t) => t.at > from && t.at <= to)
+      .map((t) => t.ms)
+      .sort((a, b) => a - b);
     const sample = input.samples.find((s) => s.trials >= upTo);
     windows.push({
       upTo,
@@ -109,8 +115,16 @@ export function analyseRuns(input: {
   if (early && late && trials > EVERY) {
     const overheadGrowth = late.overheadMs / early.overheadMs;
     const taskGrowth = late.workflowTaskP50Ms / early.workflowTaskP50Ms;
-    targets.push({ target: `${label}: overhead per trial at trial ${trials} / at trial ${EVERY} <= ${GROWTH_LIMIT}`, value: overheadGrowth, met: overheadGrowth <= GROWTH_LIMIT });
-    targets.push({ target: `${label}: median workflow task latency at trial ${trials} / at trial ${EVERY} <= ${GROWTH_LIMIT}`, value: taskGrowth, met: taskGrowth <= GROWTH_LIMIT });
+    targets.push({
+      target: `${label}: overhead per trial at trial ${trials} / at trial ${EVERY} <= ${GROWTH_LIMIT}`,
+      value: overheadGrowth,
+      met: overheadGrowth <= GROWTH_LIMIT,
+    });
+    targets.push({
+      target: `${label}: median workflow task latency at trial ${trials} / at trial ${EVERY} <= ${GROWTH_LIMIT}`,
+      value: taskGrowth,
+      met: taskGrowth <= GROWTH_LIMIT,
+    });
   }
   const wallSeconds = (millis(events[events.length - 1]) - start) / 1000;
   return {
@@ -122,6 +136,12 @@ export function analyseRuns(input: {
     windows,
     runs,
     targets,
-    summary: { search: label, trials: completions.length, wallSeconds: Number(wallSeconds.toFixed(1)), runs: runs.length, lastInputMB: Number((runs[runs.length - 1].inputBytes / 1e6).toFixed(2)) },
+    summary: {
+      search: label,
+      trials: completions.length,
+      wallSeconds: Number(wallSeconds.toFixed(1)),
+      runs: runs.length,
+      lastInputMB: Number((runs[runs.length - 1].inputBytes / 1e6).toFixed(2)),
+    },
   };
 }

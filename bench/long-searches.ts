@@ -50,7 +50,12 @@ interface Sample {
 function options() {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, trials: { type: 'string' }, parallel: { type: 'string' }, only: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      trials: { type: 'string' },
+      parallel: { type: 'string' },
+      only: { type: 'string' },
+    },
   });
   return {
     json: values.json === true,
@@ -66,7 +71,10 @@ async function rowsOf<T>(db: Database, query: ReturnType<typeof sql>): Promise<T
 }
 
 async function finishedTrials(db: Database, searchId: string): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from trials where search_id = ${searchId} and status not in ('queued', 'running')`);
+  const [row] = await rowsOf<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from trials where search_id = ${searchId} and status not in ('queued', 'running')`,
+  );
   return row.n;
 }
 
@@ -91,7 +99,11 @@ async function follow(
   const result = handle.result().finally(() => (done = true));
   while (!done) {
     await Promise.race([result, new Promise((r) => setTimeout(r, 2000))]);
-    samples.push({ trials: await finishedTrials(db, handle.workflowId), seconds: (performance.now() - started) / 1000, megabytes: await megabytes() });
+    samples.push({
+      trials: await finishedTrials(db, handle.workflowId),
+      seconds: (performance.now() - started) / 1000,
+      megabytes: await megabytes(),
+    });
   }
   await result;
   const histories: History[] = [];
@@ -113,8 +125,16 @@ async function embedded(trials: number, parallel: number, log: (line: string) =>
     const client = await stack.client();
     const { db } = await stack.database();
     for (const strategy of STRATEGIES) {
-      const request = { ...studyRequest(strategy, 1, trials, parallel), searchId: `long-${strategy.label}`, trainerTaskQueue: stack.taskQueues.trainer };
-      const handle = await client.workflow.start(searchWorkflow, { taskQueue: stack.taskQueues.orchestrator, workflowId: request.searchId, args: [request] });
+      const request = {
+        ...studyRequest(strategy, 1, trials, parallel),
+        searchId: `long-${strategy.label}`,
+        trainerTaskQueue: stack.taskQueues.trainer,
+      };
+      const handle = await client.workflow.start(searchWorkflow, {
+        taskQueue: stack.taskQueues.orchestrator,
+        workflowId: request.searchId,
+        args: [request],
+      });
       const samples: Sample[] = [];
       const histories = await follow(handle, db, async () => directoryBytes(home) / 1e6, samples);
       out.push(analyseRuns({ deployment: 'embedded', strategy: strategy.label, trials, parallel, histories, samples }));
@@ -136,7 +156,12 @@ async function onPostgres(trials: number, parallel: number, log: (line: string) 
   try {
     for (const strategy of STRATEGIES) {
       const database = await createPostgresTestDatabase();
-      const env = { TEMPORAL_ADDRESS: server.address, DATABASE_URL: database.url, NAS_HOME: join(work, 'home'), NAS_SIMULATED_EPOCH_MS: '0' };
+      const env = {
+        TEMPORAL_ADDRESS: server.address,
+        DATABASE_URL: database.url,
+        NAS_HOME: join(work, 'home'),
+        NAS_SIMULATED_EPOCH_MS: '0',
+      };
       const workers: WorkerProcess[] = [
         startWorkerProcess(['orchestrator'], env),
         startWorkerProcess(['trainer', '--backend', 'simulated', '--concurrency', String(parallel)], env),
@@ -144,14 +169,30 @@ async function onPostgres(trials: number, parallel: number, log: (line: string) 
       try {
         await Promise.all(workers.map((w) => w.ready));
         const request = { ...studyRequest(strategy, 1, trials, parallel), searchId: `long-pg-${strategy.label}` };
-        const handle = await client.workflow.start(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] });
+        const handle = await client.workflow.start(searchWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: request.searchId,
+          args: [request],
+        });
         const megabytes = async () => {
-          const [row] = await rowsOf<{ bytes: string }>(database.db, sql`select (pg_database_size(current_database()) + pg_database_size(${server.database}))::text as bytes`);
+          const [row] = await rowsOf<{ bytes: string }>(
+            database.db,
+            sql`select (pg_database_size(current_database()) + pg_database_size(${server.database}))::text as bytes`,
+          );
           return Number(row.bytes) / 1e6;
         };
         const samples: Sample[] = [];
         const histories = await follow(handle, database.db, megabytes, samples);
-        out.push(analyseRuns({ deployment: 'temporal-postgres', strategy: strategy.label, trials, parallel, histories, samples }));
+        out.push(
+          analyseRuns({
+            deployment: 'temporal-postgres',
+            strategy: strategy.label,
+            trials,
+            parallel,
+            histories,
+            samples,
+          }),
+        );
         log(JSON.stringify(out[out.length - 1].summary));
       } finally {
         await Promise.all(workers.map((w) => w.kill('SIGTERM')));
@@ -171,14 +212,19 @@ async function main(): Promise<void> {
   const log = opts.json ? (text: string) => console.error(text) : (text: string) => console.log(text);
   const searches: LongSearchFigures[] = [];
   if (opts.deployments.includes('embedded')) searches.push(...(await embedded(opts.trials, opts.parallel, log)));
-  if (opts.deployments.includes('temporal-postgres')) searches.push(...(await onPostgres(opts.trials, opts.parallel, log)));
+  if (opts.deployments.includes('temporal-postgres'))
+    searches.push(...(await onPostgres(opts.trials, opts.parallel, log)));
   if (opts.json) {
     console.log(JSON.stringify({ searches, targets: searches.flatMap((s) => s.targets) }, null, 2));
     return;
   }
   for (const s of searches) {
-    console.log(`\n${s.deployment}, ${s.strategy}: ${s.trials} trials at parallel ${s.parallel} in ${s.wallSeconds.toFixed(0)} s`);
-    console.log(`${'trials'.padStart(7)} ${'trials/s'.padStart(9)} ${'overhead ms'.padStart(12)} ${'task ms p50'.padStart(12)} ${'task ms p95'.padStart(12)} ${'databases MB'.padStart(13)}`);
+    console.log(
+      `\n${s.deployment}, ${s.strategy}: ${s.trials} trials at parallel ${s.parallel} in ${s.wallSeconds.toFixed(0)} s`,
+    );
+    console.log(
+      `${'trials'.padStart(7)} ${'trials/s'.padStart(9)} ${'overhead ms'.padStart(12)} ${'task ms p50'.padStart(12)} ${'task ms p95'.padStart(12)} ${'databases MB'.padStart(13)}`,
+    );
     for (const w of s.windows) {
       console.log(
         `${String(w.upTo).padStart(7)} ${w.trialsPerSecond.toFixed(1).padStart(9)} ${w.overheadMs.toFixed(1).padStart(12)} ${w.workflowTaskP50Ms.toFixed(1).padStart(12)} ${w.workflowTaskP95Ms.toFixed(1).padStart(12)} ${(w.databaseMegabytes ?? NaN).toFixed(1).padStart(13)}`,
@@ -186,7 +232,9 @@ async function main(): Promise<void> {
     }
     const runs = s.runs;
     const largest = runs.reduce((a, r) => (r.bytes > a.bytes ? r : a), runs[0]);
-    console.log(`runs: ${runs.length}; per run at most ${largest.events} events and ${(largest.bytes / 1e6).toFixed(2)} MB of history; input of the last run ${(runs[runs.length - 1].inputBytes / 1e6).toFixed(2)} MB`);
+    console.log(
+      `runs: ${runs.length}; per run at most ${largest.events} events and ${(largest.bytes / 1e6).toFixed(2)} MB of history; input of the last run ${(runs[runs.length - 1].inputBytes / 1e6).toFixed(2)} MB`,
+    );
     for (const t of s.targets) console.log(`target: ${t.target}: ${t.value.toFixed(2)} (${t.met ? 'met' : 'missed'})`);
   }
 }

@@ -55,7 +55,10 @@ const LENGTHS_MS = [0, 1000];
 const SCALE_OUT_TRIAL_MS = 10_000;
 
 function options() {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' } },
+  });
   return { json: values.json === true, parallels: values.quick ? [1, 16] : [1, 4, 16, 64] };
 }
 
@@ -65,9 +68,26 @@ function trialCount(parallel: number, trialMs: number): number {
 }
 
 /** `devices`: trials the trainer processes run at once in all, when fewer than the parallelism. */
-function runOf(deployment: string, trainers: number, parallel: number, trialMs: number, trials: number, wallSeconds: number, devices = parallel): Run {
+function runOf(
+  deployment: string,
+  trainers: number,
+  parallel: number,
+  trialMs: number,
+  trials: number,
+  wallSeconds: number,
+  devices = parallel,
+): Run {
   const slots = Math.min(parallel, devices, trials);
-  return { deployment, trainers, parallel, trialMs, trials, wallSeconds, trialsPerSecond: trials / wallSeconds, overheadMs: (wallSeconds * 1000 * slots) / trials - trialMs };
+  return {
+    deployment,
+    trainers,
+    parallel,
+    trialMs,
+    trials,
+    wallSeconds,
+    trialsPerSecond: trials / wallSeconds,
+    overheadMs: (wallSeconds * 1000 * slots) / trials - trialMs,
+  };
 }
 
 let searches = 0;
@@ -75,7 +95,20 @@ let searches = 0;
 /** A search of its own seed, so no architecture of an earlier run is reused instead of trained. */
 function searchRequest(id: string, parallel: number, trials: number, trainerTaskQueue?: string): SearchRequest {
   const flags = parseCommandLine([
-    ...['search', 'start', '--id', id, '--backend', 'simulated', '--space', 'nasnet', '--strategy', 'random', '--seed', String(++searches)],
+    ...[
+      'search',
+      'start',
+      '--id',
+      id,
+      '--backend',
+      'simulated',
+      '--space',
+      'nasnet',
+      '--strategy',
+      'random',
+      '--seed',
+      String(++searches),
+    ],
     ...['--trials', String(trials), '--parallel', String(parallel), '--epochs', '1'],
   ]).input.flags;
   const request = searchRequestFromFlags(flags, { checkData: false });
@@ -85,9 +118,14 @@ function searchRequest(id: string, parallel: number, trials: number, trainerTask
 
 async function timed(client: Client, taskQueue: string, request: SearchRequest): Promise<number> {
   const started = performance.now();
-  const summary = await client.workflow.execute(searchWorkflow, { taskQueue, workflowId: request.searchId, args: [request] });
+  const summary = await client.workflow.execute(searchWorkflow, {
+    taskQueue,
+    workflowId: request.searchId,
+    args: [request],
+  });
   const seconds = (performance.now() - started) / 1000;
-  if ((summary.counts.succeeded ?? 0) + (summary.counts.reused ?? 0) !== request.trials) throw new Error(`${request.searchId}: ${JSON.stringify(summary.counts)} of ${request.trials} trials`);
+  if ((summary.counts.succeeded ?? 0) + (summary.counts.reused ?? 0) !== request.trials)
+    throw new Error(`${request.searchId}: ${JSON.stringify(summary.counts)} of ${request.trials} trials`);
   return seconds;
 }
 
@@ -98,17 +136,30 @@ async function embedded(parallels: number[], log: (line: string) => void): Promi
   const runs: Run[] = [];
   for (const trialMs of LENGTHS_MS) {
     const home = mkdtempSync(join(tmpdir(), 'nas-bench-orchestration-'));
-    Object.assign(process.env, { NAS_HOME: home, NAS_SIMULATED_EPOCH_MS: String(trialMs), DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+    Object.assign(process.env, {
+      NAS_HOME: home,
+      NAS_SIMULATED_EPOCH_MS: String(trialMs),
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+    });
     const stack = await openStack({ own: true, backend: 'simulated', trainerConcurrency: Math.max(...parallels) });
     try {
       const client = await stack.client();
       for (const parallel of parallels) {
         const trials = trialCount(parallel, trialMs);
         const request = searchRequest(`embedded-${trialMs}-${parallel}`, parallel, trials, stack.taskQueues.trainer);
-        const run = runOf('embedded', 1, parallel, trialMs, trials, await timed(client, stack.taskQueues.orchestrator, request));
+        const run = runOf(
+          'embedded',
+          1,
+          parallel,
+          trialMs,
+          trials,
+          await timed(client, stack.taskQueues.orchestrator, request),
+        );
         log(line(run));
         runs.push(run);
-        if (parallel === 1 && trialMs === 0) trace = { trials, spans: traceHistory(await client.workflow.getHandle(request.searchId).fetchHistory()) };
+        if (parallel === 1 && trialMs === 0)
+          trace = { trials, spans: traceHistory(await client.workflow.getHandle(request.searchId).fetchHistory()) };
       }
     } finally {
       await stack.close();
@@ -125,12 +176,28 @@ async function onPostgres(parallels: number[], log: (line: string) => void): Pro
   const client = new Client({ connection });
   const runs: Run[] = [];
   /** `concurrency`: trials per trainer process at once; by default the parallelism shared out. */
-  const scenario = async (trainers: number, parallel: number, trialMs: number, concurrency = Math.ceil(parallel / trainers), trials = trialCount(parallel, trialMs)) => {
+  const scenario = async (
+    trainers: number,
+    parallel: number,
+    trialMs: number,
+    concurrency = Math.ceil(parallel / trainers),
+    trials = trialCount(parallel, trialMs),
+  ) => {
     const database = await createPostgresTestDatabase();
-    const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: database.url, NAS_HOME: join(work, 'home'), NAS_SIMULATED_EPOCH_MS: String(trialMs) };
+    const env = {
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: database.url,
+      NAS_HOME: join(work, 'home'),
+      NAS_SIMULATED_EPOCH_MS: String(trialMs),
+    };
     const workers: WorkerProcess[] = [startWorkerProcess(['orchestrator'], env)];
     for (let i = 0; i < trainers; i++) {
-      workers.push(startWorkerProcess(['trainer', '--backend', 'simulated', '--concurrency', String(concurrency), '--identity', `sim-${i}`], env));
+      workers.push(
+        startWorkerProcess(
+          ['trainer', '--backend', 'simulated', '--concurrency', String(concurrency), '--identity', `sim-${i}`],
+          env,
+        ),
+      );
     }
     try {
       await Promise.all(workers.map((w) => w.ready));
@@ -149,7 +216,11 @@ async function onPostgres(parallels: number[], log: (line: string) => void): Pro
     const widest = Math.max(...parallels);
     for (const trainers of [2, 4, 8]) await scenario(trainers, widest, 0);
     // Scale-out: each trainer process one device (one trial at a time), 10 s trials.
-    for (const [trainers, trials] of [[1, 3], [8, 16]]) await scenario(trainers, Math.min(8, trials), SCALE_OUT_TRIAL_MS, 1, trials);
+    for (const [trainers, trials] of [
+      [1, 3],
+      [8, 16],
+    ])
+      await scenario(trainers, Math.min(8, trials), SCALE_OUT_TRIAL_MS, 1, trials);
   } finally {
     await connection.close();
     await temporal.destroy();
@@ -200,8 +271,19 @@ async function optuna(parallels: number[], log: (line: string) => void): Promise
           url.protocol = 'postgresql+psycopg2:';
           url.pathname = `/${name}`;
           const trials = trialCount(parallel, trialMs);
-          const out = execFileSync(PYTHON, [script, url.toString(), String(trials), String(parallel), String(trialMs / 1000)], { encoding: 'utf8' });
-          const run = runOf('optuna (RDB on Postgres)', 1, parallel, trialMs, trials, Number(out.trim().split('\n').pop()));
+          const out = execFileSync(
+            PYTHON,
+            [script, url.toString(), String(trials), String(parallel), String(trialMs / 1000)],
+            { encoding: 'utf8' },
+          );
+          const run = runOf(
+            'optuna (RDB on Postgres)',
+            1,
+            parallel,
+            trialMs,
+            trials,
+            Number(out.trim().split('\n').pop()),
+          );
           log(line(run));
           runs.push(run);
         } finally {
@@ -226,7 +308,9 @@ function line(r: Run): string {
 async function main(): Promise<void> {
   const opts = options();
   const log = opts.json ? (text: string) => console.error(text) : (text: string) => console.log(text);
-  log(`${'deployment'.padEnd(26)} ${'trainers'.padStart(8)} ${'parallel'.padStart(8)} ${'trial ms'.padStart(8)} ${'trials'.padStart(6)} ${'wall s'.padStart(8)} ${'trials/s'.padStart(9)} ${'overhead ms'.padStart(11)}`);
+  log(
+    `${'deployment'.padEnd(26)} ${'trainers'.padStart(8)} ${'parallel'.padStart(8)} ${'trial ms'.padStart(8)} ${'trials'.padStart(6)} ${'wall s'.padStart(8)} ${'trials/s'.padStart(9)} ${'overhead ms'.padStart(11)}`,
+  );
   const runs = [...(await embedded(opts.parallels, log)), ...(await onPostgres(opts.parallels, log))];
   if (optunaAvailable()) runs.push(...(await optuna(opts.parallels, log)));
   else log('optuna: not installed (apt-get install python3-optuna python3-psycopg2 adds the reference rows)');
@@ -234,7 +318,9 @@ async function main(): Promise<void> {
     log(`\nOne trial's path (embedded, parallel 1, 0 s trials; per trial, from the search's history):`);
     log(`${'step'.padEnd(18)} ${'per trial'.padStart(9)} ${'queued ms'.padStart(10)} ${'run ms'.padStart(8)}`);
     for (const span of trace.spans) {
-      log(`${span.name.padEnd(18)} ${(span.count / trace.trials).toFixed(2).padStart(9)} ${span.queuedMs.toFixed(1).padStart(10)} ${span.runMs.toFixed(1).padStart(8)}`);
+      log(
+        `${span.name.padEnd(18)} ${(span.count / trace.trials).toFixed(2).padStart(9)} ${span.queuedMs.toFixed(1).padStart(10)} ${span.runMs.toFixed(1).padStart(8)}`,
+      );
     }
   }
   const targets = orchestrationTargets(runs, SCALE_OUT_TRIAL_MS);

@@ -29,13 +29,30 @@ async function main(): Promise<void> {
     for (const name of ['evolution', 'reinforce'] as const) {
       for (const window of [4, 8, 24]) {
         const spans: Span[] = [];
-        const strategy: StrategyConfig = { name, dedup: true, window, ...(name === 'evolution' ? { evolution: { population: 8, sample: 3 } } : {}) };
+        const strategy: StrategyConfig = {
+          name,
+          dedup: true,
+          window,
+          ...(name === 'evolution' ? { evolution: { population: 8, sample: 3 } } : {}),
+        };
         // A protocol of its own per run, so no run reuses another's results.
         const protocol = { ...tinySearchRequest().protocol, seed: 100 + run++ };
-        const request = tinySearchRequest({ searchId: `bench-ordered-${name}-w${window}`, strategy, trials: TRIALS, parallel: PARALLEL, seed: 3, protocol });
+        const request = tinySearchRequest({
+          searchId: `bench-ordered-${name}-w${window}`,
+          strategy,
+          trials: TRIALS,
+          parallel: PARALLEL,
+          seed: 3,
+          protocol,
+        });
         const began = Date.now();
         await stack.withWorkers(
-          () => stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
+          () =>
+            stack.env.client.workflow.execute(searchWorkflow, {
+              taskQueue: ORCHESTRATOR_TASK_QUEUE,
+              workflowId: request.searchId,
+              args: [request],
+            }),
           () => createStubTrainer(stack.database.db, { ...DURATIONS, onSpan: (s) => spans.push(s) }),
           { trainerSlots: PARALLEL },
         );

@@ -13,7 +13,13 @@ import { defaultDataDir } from '../engine/data/fashion-mnist';
 import { loadDataset } from '../engine/data/datasets';
 import { splitDataset } from '../engine/data/split';
 import { runTrainingInThread } from '../engine/thread-runner';
-import { cheapProtocol, DEFAULT_REFERENCE_SEED, optimizerSteps, referenceArchitectures, referenceProtocol } from '../search/reference';
+import {
+  cheapProtocol,
+  DEFAULT_REFERENCE_SEED,
+  optimizerSteps,
+  referenceArchitectures,
+  referenceProtocol,
+} from '../search/reference';
 import { protocolHash } from '../search/protocol';
 
 const { values } = parseArgs({
@@ -29,9 +35,13 @@ const seed = Number(values.seed);
 const architecture = referenceArchitectures(seed, index + 1)[index];
 const protocol = values.cheap ? cheapProtocol(seed) : referenceProtocol(seed);
 const cost = architectureCost(architecture, { height: 28, width: 28, channels: 1 }, 10);
-console.log(`architecture ${index} (seed ${seed}): ${architectureHash(architecture)}, ${cost.params} params, ${cost.flops} FLOPs`);
+console.log(
+  `architecture ${index} (seed ${seed}): ${architectureHash(architecture)}, ${cost.params} params, ${cost.flops} FLOPs`,
+);
 console.log(`  ${describeArchitecture(architecture)}`);
-console.log(`protocol ${protocolHash(protocol)}: ${protocol.trainSize} training images, ${optimizerSteps(protocol)} steps of batch ${protocol.batchSize}, test ${protocol.testSize}`);
+console.log(
+  `protocol ${protocolHash(protocol)}: ${protocol.trainSize} training images, ${optimizerSteps(protocol)} steps of batch ${protocol.batchSize}, test ${protocol.testSize}`,
+);
 
 const data = splitDataset(await loadDataset(protocol, defaultDataDir()), protocol);
 const started = performance.now();
@@ -41,7 +51,14 @@ const run = await runTrainingInThread(
     architecture,
     archHash: architectureHash(architecture),
     protocol,
-    data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+    data: {
+      trainX: data.train.x,
+      trainY: data.train.y,
+      valX: data.val.x,
+      valY: data.val.y,
+      testX: data.test.x,
+      testY: data.test.y,
+    },
     checkpoint: null,
     latency: {},
   },

@@ -57,7 +57,12 @@ const SCENARIOS: Scenario[] = [
 function options() {
   const { values: flags } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, trials: { type: 'string' }, 'train-size': { type: 'string' }, backend: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      trials: { type: 'string' },
+      'train-size': { type: 'string' },
+      backend: { type: 'string' },
+    },
   });
   return {
     json: flags.json === true,
@@ -85,9 +90,36 @@ async function runScenario(
     await Promise.all(workers.map((w) => w.ready));
     const request = searchRequestFromFlags(
       parseCommandLine([
-        ...['search', 'start', '--id', `scale-out-${scenario.trainers}-${scenario.restartServer ? 'restart' : 'plain'}`],
-        ...['--space', 'nasnet', '--strategy', 'random', '--seed', '3', '--trials', String(opts.trials), '--parallel', '2'],
-        ...['--train-size', String(opts.trainSize), '--val-size', '500', '--test-size', '500', '--epochs', '1', '--batch-size', '16'],
+        ...[
+          'search',
+          'start',
+          '--id',
+          `scale-out-${scenario.trainers}-${scenario.restartServer ? 'restart' : 'plain'}`,
+        ],
+        ...[
+          '--space',
+          'nasnet',
+          '--strategy',
+          'random',
+          '--seed',
+          '3',
+          '--trials',
+          String(opts.trials),
+          '--parallel',
+          '2',
+        ],
+        ...[
+          '--train-size',
+          String(opts.trainSize),
+          '--val-size',
+          '500',
+          '--test-size',
+          '500',
+          '--epochs',
+          '1',
+          '--batch-size',
+          '16',
+        ],
       ]).input.flags,
     );
     const started = Date.now();
@@ -98,7 +130,11 @@ async function runScenario(
     });
     let downtimeSeconds: number | null = null;
     if (scenario.restartServer) {
-      await waitFor(async () => (await listTrials(database.db, request.searchId)).some((t) => t.status === 'succeeded'), 3_600_000, 'a first trial');
+      await waitFor(
+        async () => (await listTrials(database.db, request.searchId)).some((t) => t.status === 'succeeded'),
+        3_600_000,
+        'a first trial',
+      );
       const down = Date.now();
       await temporal.stop();
       await temporal.start();
@@ -109,7 +145,8 @@ async function runScenario(
     const wallSeconds = (Date.now() - started) / 1000;
     const trials = await listTrials(database.db, request.searchId);
     const trialsPerTrainer: Record<string, number> = {};
-    for (const trial of trials) trialsPerTrainer[trial.worker ?? 'none'] = (trialsPerTrainer[trial.worker ?? 'none'] ?? 0) + 1;
+    for (const trial of trials)
+      trialsPerTrainer[trial.worker ?? 'none'] = (trialsPerTrainer[trial.worker ?? 'none'] ?? 0) + 1;
     return {
       ...scenario,
       wallSeconds,
@@ -132,7 +169,9 @@ async function main(): Promise<void> {
   const temporal = await startTemporalOnPostgres(join(workDir, 'temporal-home'));
   const results: RunResult[] = [];
   try {
-    log(`Temporal server on Postgres at ${temporal.address}; ${opts.trials} trials of ${opts.trainSize} samples, backend ${opts.backend}`);
+    log(
+      `Temporal server on Postgres at ${temporal.address}; ${opts.trials} trials of ${opts.trainSize} samples, backend ${opts.backend}`,
+    );
     for (const scenario of SCENARIOS) {
       log(`${scenario.name} ...`);
       const result = await runScenario(scenario, temporal, opts, workDir, log);
@@ -158,7 +197,9 @@ async function main(): Promise<void> {
   }
   log(`two trainers vs one: ${ratios.speedupTwoTrainers.toFixed(2)}x faster`);
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
-  log(`server restart: ${signed(ratios.restartCostSeconds)} s wall (${ratios.restartSlowdown.toFixed(2)}x), ${restarted.downtimeSeconds?.toFixed(1)} s down`);
+  log(
+    `server restart: ${signed(ratios.restartCostSeconds)} s wall (${ratios.restartSlowdown.toFixed(2)}x), ${restarted.downtimeSeconds?.toFixed(1)} s down`,
+  );
 }
 
 main().catch((err) => {

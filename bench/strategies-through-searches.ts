@@ -26,12 +26,30 @@ export async function runThroughSearches(
   for (let seed = 0; seed < seeds; seed++) {
     const started = performance.now();
     const home = mkdtempSync(join(tmpdir(), 'nas-bench-strategies-'));
-    Object.assign(process.env, { NAS_HOME: home, NAS_SIMULATED_EPOCH_MS: '0', NAS_SIMULATED_NOISE: '0', NAS_SIMULATED_SEED: String(seed), DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+    Object.assign(process.env, {
+      NAS_HOME: home,
+      NAS_SIMULATED_EPOCH_MS: '0',
+      NAS_SIMULATED_NOISE: '0',
+      NAS_SIMULATED_SEED: String(seed),
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+    });
     const stack = await openStack({ own: true, backend: 'simulated', trainerConcurrency: parallel * arms.length });
     try {
       const client = await stack.client();
-      const requests = arms.map((arm) => ({ ...studyRequest(arm, seed, trialCount, parallel), trainerTaskQueue: stack.taskQueues.trainer }));
-      await Promise.all(requests.map((request) => client.workflow.execute(searchWorkflow, { taskQueue: stack.taskQueues.orchestrator, workflowId: request.searchId, args: [request] })));
+      const requests = arms.map((arm) => ({
+        ...studyRequest(arm, seed, trialCount, parallel),
+        trainerTaskQueue: stack.taskQueues.trainer,
+      }));
+      await Promise.all(
+        requests.map((request) =>
+          client.workflow.execute(searchWorkflow, {
+            taskQueue: stack.taskQueues.orchestrator,
+            workflowId: request.searchId,
+            args: [request],
+          }),
+        ),
+      );
       const { db } = await stack.database();
       for (const [k, request] of requests.entries()) {
         const landscape = new Landscape(request, seed);
@@ -41,14 +59,17 @@ export async function runThroughSearches(
           .innerJoin(architectures, eq(architectures.hash, trials.archHash))
           .where(eq(trials.searchId, request.searchId))
           .orderBy(asc(trials.trialIndex));
-        if (rows.length !== trialCount) throw new Error(`${request.searchId}: ${rows.length} trials recorded of ${trialCount}`);
+        if (rows.length !== trialCount)
+          throw new Error(`${request.searchId}: ${rows.length} trials recorded of ${trialCount}`);
         out.get(arms[k].label)!.push(rows.map((r) => landscape.score(landscape.space.encode(r.genotype))));
       }
     } finally {
       await stack.close();
       rmSync(home, { recursive: true, force: true });
     }
-    log(`seed ${seed}: ${arms.length} searches of ${trialCount} trials in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `seed ${seed}: ${arms.length} searches of ${trialCount} trials in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   return out;
 }

@@ -21,7 +21,15 @@
  */
 import { SYNTHETIC } from '../search/synthetic-objective';
 import { runThroughSearches } from './strategies-through-searches';
-import { Landscape, runInProcess, studyArms, studyRequest, summarise, type RunSummary, type StudyArm } from './strategy-study';
+import {
+  Landscape,
+  runInProcess,
+  studyArms,
+  studyRequest,
+  summarise,
+  type RunSummary,
+  type StudyArm,
+} from './strategy-study';
 
 const THRESHOLD = 0.9;
 
@@ -29,7 +37,8 @@ function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: must be a positive number, got ${process.argv[at + 1]}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`--${name}: must be a positive number, got ${process.argv[at + 1]}`);
   return value;
 }
 
@@ -50,7 +59,9 @@ function rowsOf(results: ArmResult[], seeds: number) {
   // A finite second yardstick: per seed, trials until an arm matches the best random found in the whole budget.
   const randomBests = results[0].runs.map((r) => r.best);
   const rows = results.map(({ arm, runs, seconds }) => {
-    const toRandomBest = median(runs.map((r, seed) => r.bestSoFar.findIndex((b) => b >= randomBests[seed]) + 1 || Infinity));
+    const toRandomBest = median(
+      runs.map((r, seed) => r.bestSoFar.findIndex((b) => b >= randomBests[seed]) + 1 || Infinity),
+    );
     const medianTrials = median(runs.map((r) => r.trialsToThreshold ?? Infinity));
     const bests = runs.map((r) => r.best);
     return {
@@ -70,11 +81,14 @@ function rowsOf(results: ArmResult[], seeds: number) {
     ...row,
     bestVsRandom: row.meanBest / random.meanBest,
     // Random's median trials divided by this arm's: > 1 is faster; Infinity when random's median run never got there.
-    speedupVsRandom: row.medianTrialsTo90 === null ? null : (random.medianTrialsTo90 ?? Infinity) / row.medianTrialsTo90,
+    speedupVsRandom:
+      row.medianTrialsTo90 === null ? null : (random.medianTrialsTo90 ?? Infinity) / row.medianTrialsTo90,
     beatsRandom:
       row === random
         ? null
-        : row.meanBest > random.meanBest && row.medianTrialsTo90 !== null && (random.medianTrialsTo90 === null || row.medianTrialsTo90 < random.medianTrialsTo90),
+        : row.meanBest > random.meanBest &&
+          row.medianTrialsTo90 !== null &&
+          (random.medianTrialsTo90 === null || row.medianTrialsTo90 < random.medianTrialsTo90),
     seedsOf: seeds,
   }));
 }
@@ -83,7 +97,9 @@ type Row = ReturnType<typeof rowsOf>[number];
 
 function printRows(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
-  console.log('strategy   mean best (sd)     vs random  median trials to 90%  reached  speed-up  beats random  trials to match random  seconds  flags');
+  console.log(
+    'strategy   mean best (sd)     vs random  median trials to 90%  reached  speed-up  beats random  trials to match random  seconds  flags',
+  );
   for (const s of rows) {
     console.log(
       [
@@ -92,7 +108,12 @@ function printRows(title: string, rows: Row[]): void {
         s.bestVsRandom.toFixed(3).padStart(10),
         String(s.medianTrialsTo90 ?? 'never').padStart(21),
         `${s.reached90}/${s.seedsOf}`.padStart(8),
-        (s.speedupVsRandom === null ? '-' : s.speedupVsRandom === Infinity ? 'inf' : s.speedupVsRandom.toFixed(2)).padStart(9),
+        (s.speedupVsRandom === null
+          ? '-'
+          : s.speedupVsRandom === Infinity
+            ? 'inf'
+            : s.speedupVsRandom.toFixed(2)
+        ).padStart(9),
         String(s.beatsRandom ?? '-').padStart(13),
         String(s.medianTrialsToMatchRandom ?? 'never').padStart(23),
         s.seconds.toFixed(1).padStart(8),
@@ -106,17 +127,34 @@ function printRows(title: string, rows: Row[]): void {
 function comparison(inProcess: ArmResult[], real: Map<string, number[][]>, scoresOf: Map<string, number[][]>) {
   return inProcess.map(({ arm, runs }) => {
     const realScores = real.get(arm.label)!;
-    const identical = realScores.filter((scores, seed) => scores.join() === scoresOf.get(arm.label)![seed].join()).length;
+    const identical = realScores.filter(
+      (scores, seed) => scores.join() === scoresOf.get(arm.label)![seed].join(),
+    ).length;
     const a = runs.map((r) => r.best);
     const b = realScores.map((scores) => summarise(scores, THRESHOLD).best);
     const standardError = Math.sqrt((sd(a) ** 2 + sd(b) ** 2) / a.length);
     const difference = mean(b) - mean(a);
-    return { strategy: arm.label, identicalRuns: identical, seeds: a.length, meanBestInProcess: mean(a), meanBestThroughSearches: mean(b), difference, standardError, withinNoise: Math.abs(difference) <= 2 * standardError };
+    return {
+      strategy: arm.label,
+      identicalRuns: identical,
+      seeds: a.length,
+      meanBestInProcess: mean(a),
+      meanBestThroughSearches: mean(b),
+      difference,
+      standardError,
+      withinNoise: Math.abs(difference) <= 2 * standardError,
+    };
   });
 }
 
 /** Every arm over every seed in process, as `nas search start --parallel <parallel>` would search; scores kept per arm. */
-function studyInProcess(arms: StudyArm[], seeds: number, trials: number, parallel: number, scoresOf: Map<string, number[][]>): ArmResult[] {
+function studyInProcess(
+  arms: StudyArm[],
+  seeds: number,
+  trials: number,
+  parallel: number,
+  scoresOf: Map<string, number[][]>,
+): ArmResult[] {
   return arms.map((arm): ArmResult => {
     const started = performance.now();
     const scores = Array.from({ length: seeds }, (_, seed) => {
@@ -133,7 +171,12 @@ async function main(): Promise<void> {
   const seeds = flag('seeds', 10);
   const trials = flag('trials', 300);
   const parallel = flag('parallel', 8);
-  const arms = studyArms({ lr: flag('lr', 0.01), batch: flag('batch', 5), population: flag('population', 20), sample: flag('sample', 20) });
+  const arms = studyArms({
+    lr: flag('lr', 0.01),
+    batch: flag('batch', 5),
+    population: flag('population', 20),
+    sample: flag('sample', 20),
+  });
   const scoresOf = new Map<string, number[][]>();
   const inProcess = studyInProcess(arms, seeds, trials, parallel, scoresOf);
   const atParallel1 = studyInProcess(arms, seeds, trials, 1, new Map());
@@ -151,7 +194,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     const real = await runThroughSearches(arms, seeds, trials, parallel, log);
     const seconds = (performance.now() - started) / 1000;
-    const realResults = arms.map((arm) => ({ arm, runs: real.get(arm.label)!.map((s) => summarise(s, THRESHOLD)), seconds: seconds / arms.length }));
+    const realResults = arms.map((arm) => ({
+      arm,
+      runs: real.get(arm.label)!.map((s) => summarise(s, THRESHOLD)),
+      seconds: seconds / arms.length,
+    }));
     report.throughSearches = { parallel, seconds, strategies: rowsOf(realResults, seeds) };
     report.comparison = comparison(inProcess, real, scoresOf);
   }
@@ -159,14 +206,29 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, (_k, v) => (v === Infinity ? 'Infinity' : v), 2));
     return;
   }
-  console.log(`synthetic objective over the NASNet space: ${seeds} seeds x ${trials} trials, threshold ${THRESHOLD} x optimum`);
-  console.log(`trials to match random: median over seeds of the trials needed to reach the best random found in ${trials} trials on that seed`);
-  printRows(`in process at parallel ${parallel} (the strategy fed as the search workflow feeds it: window max(8, parallel))`, report.inProcess as Row[]);
-  printRows('in process at parallel 1 (window 0: every result seen before the next proposal)', report.inProcessAtParallel1 as Row[]);
+  console.log(
+    `synthetic objective over the NASNet space: ${seeds} seeds x ${trials} trials, threshold ${THRESHOLD} x optimum`,
+  );
+  console.log(
+    `trials to match random: median over seeds of the trials needed to reach the best random found in ${trials} trials on that seed`,
+  );
+  printRows(
+    `in process at parallel ${parallel} (the strategy fed as the search workflow feeds it: window max(8, parallel))`,
+    report.inProcess as Row[],
+  );
+  printRows(
+    'in process at parallel 1 (window 0: every result seen before the next proposal)',
+    report.inProcessAtParallel1 as Row[],
+  );
   if (report.throughSearches) {
     const real = report.throughSearches as { parallel: number; seconds: number; strategies: Row[] };
-    printRows(`through real searches (embedded stack, simulated trainer, parallel ${real.parallel} each, ${real.seconds.toFixed(0)} s in all)`, real.strategies);
-    console.log('\nstrategy   identical runs  mean best in process  through searches  difference  2 x std error  within noise');
+    printRows(
+      `through real searches (embedded stack, simulated trainer, parallel ${real.parallel} each, ${real.seconds.toFixed(0)} s in all)`,
+      real.strategies,
+    );
+    console.log(
+      '\nstrategy   identical runs  mean best in process  through searches  difference  2 x std error  within noise',
+    );
     for (const c of report.comparison as ReturnType<typeof comparison>) {
       console.log(
         `${c.strategy.padEnd(9)} ${`${c.identicalRuns}/${c.seeds}`.padStart(15)} ${c.meanBestInProcess.toFixed(4).padStart(21)} ${c.meanBestThroughSearches.toFixed(4).padStart(17)} ${c.difference.toFixed(4).padStart(11)} ${(2 * c.standardError).toFixed(4).padStart(14)} ${String(c.withinNoise).padStart(13)}`,

@@ -30,14 +30,44 @@ export interface StudyArm {
 export function studyArms(options: { lr: number; batch: number; population: number; sample: number }): StudyArm[] {
   return [
     { label: 'random', flags: ['--strategy', 'random'] },
-    { label: 'reinforce', flags: ['--strategy', 'reinforce', '--controller-lr', String(options.lr), '--controller-batch', String(options.batch)] },
-    { label: 'evolution', flags: ['--strategy', 'evolution', '--population', String(options.population), '--tournament', String(options.sample)] },
+    {
+      label: 'reinforce',
+      flags: [
+        '--strategy',
+        'reinforce',
+        '--controller-lr',
+        String(options.lr),
+        '--controller-batch',
+        String(options.batch),
+      ],
+    },
+    {
+      label: 'evolution',
+      flags: [
+        '--strategy',
+        'evolution',
+        '--population',
+        String(options.population),
+        '--tournament',
+        String(options.sample),
+      ],
+    },
     { label: 'halving', flags: ['--strategy', 'random', '--halving-levels', '3', '--halving-eta', '3'] },
   ];
 }
 
 export function studyRequest(arm: StudyArm, seed: number, trials: number, parallel: number): SearchRequest {
-  const argv = ['search', 'start', '--id', `study-${arm.label}-s${seed}`, '--backend', 'simulated', '--space', 'nasnet', ...arm.flags];
+  const argv = [
+    'search',
+    'start',
+    '--id',
+    `study-${arm.label}-s${seed}`,
+    '--backend',
+    'simulated',
+    '--space',
+    'nasnet',
+    ...arm.flags,
+  ];
   argv.push('--seed', String(seed), '--trials', String(trials), '--parallel', String(parallel));
   return searchRequestFromFlags(parseCommandLine(argv).input.flags, { checkData: false });
 }
@@ -63,7 +93,10 @@ export class Landscape {
     const architecture = this.space.decode(choices);
     const protocol = protocolForFidelity(this.request.protocol, fidelity, this.request.strategy.halving ?? null);
     const settings = { epochMs: 0, macsPerSecond: null, noise: 0, seed: this.seed };
-    const { epochs } = simulateTraining({ architecture, archHash: architectureHash(architecture), protocol, trainingSeed: protocol.seed, flops: 0 }, settings);
+    const { epochs } = simulateTraining(
+      { architecture, archHash: architectureHash(architecture), protocol, trainingSeed: protocol.seed, flops: 0 },
+      settings,
+    );
     return epochs[epochs.length - 1].valAccuracy;
   }
 }
@@ -80,7 +113,11 @@ export function runInProcess(request: SearchRequest, landscape: Landscape): numb
     if (due > observed) strategy.observe(results.slice(observed, (observed = due)));
     const [candidate] = strategy.propose(1);
     if (!candidate) throw new Error(`${request.searchId} proposed nothing at trial ${index}`);
-    results.push({ choices: candidate.choices, fidelity: candidate.fidelity, reward: landscape.reward(candidate.choices, candidate.fidelity) });
+    results.push({
+      choices: candidate.choices,
+      fidelity: candidate.fidelity,
+      reward: landscape.reward(candidate.choices, candidate.fidelity),
+    });
     scores.push(landscape.score(candidate.choices));
   }
   return scores;

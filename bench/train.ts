@@ -76,10 +76,19 @@ interface BackendResult {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, batches: 30, nasnetBatches: 2, budgetSeconds: 90, backends: ['tensorflow', 'wasm', 'cpu'], models: ['lenet5', 'nasnet'], profile: false };
+  const options: Options = {
+    json: false,
+    batches: 30,
+    nasnetBatches: 2,
+    budgetSeconds: 90,
+    backends: ['tensorflow', 'wasm', 'cpu'],
+    models: ['lenet5', 'nasnet'],
+    profile: false,
+  };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number >= ${min}, got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n < min)
+      throw new Error(`${flag} must be a number >= ${min}, got ${JSON.stringify(value)}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -107,14 +116,16 @@ function parseArgs(argv: string[]): Options {
         const names = (argv[++i] ?? '').split(',');
         const allowed = ['tensorflow', 'wasm', 'cpu'];
         const bad = names.filter((n) => !allowed.includes(n));
-        if (bad.length > 0 || names.length === 0) throw new Error(`--backends takes a comma list of ${allowed.join(', ')}; got ${JSON.stringify(argv[i])}`);
+        if (bad.length > 0 || names.length === 0)
+          throw new Error(`--backends takes a comma list of ${allowed.join(', ')}; got ${JSON.stringify(argv[i])}`);
         options.backends = names as Options['backends'];
         break;
       }
       case '--models': {
         const names = (argv[++i] ?? '').split(',');
         const bad = names.filter((n) => n !== 'lenet5' && n !== 'nasnet');
-        if (bad.length > 0) throw new Error(`--models takes a comma list of lenet5, nasnet; got ${JSON.stringify(argv[i])}`);
+        if (bad.length > 0)
+          throw new Error(`--models takes a comma list of lenet5, nasnet; got ${JSON.stringify(argv[i])}`);
         options.models = names;
         break;
       }
@@ -158,7 +169,13 @@ function randomBatch(rng: () => number, size: number): { x: tf.Tensor4D; y: tf.T
 }
 
 /** One optimizer step on a batch, as `parts` micro-batches with summed (averaged) gradients. */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D, parts: number): void {
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+  parts: number,
+): void {
   const size = x.shape[0] / parts;
   let total: tf.NamedTensorMap | undefined;
   for (let p = 0; p < parts; p++) {
@@ -188,7 +205,10 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4
 }
 
 const KERNEL_KINDS: Array<[string, RegExp]> = [
-  ['convolution/matmul', /^(Conv2D|FusedConv2D|DepthwiseConv2dNative|FusedDepthwiseConv2D|Conv2DBackprop\w+|DepthwiseConv2dNativeBackprop\w+|BatchMatMul|_FusedMatMul)$/],
+  [
+    'convolution/matmul',
+    /^(Conv2D|FusedConv2D|DepthwiseConv2dNative|FusedDepthwiseConv2D|Conv2DBackprop\w+|DepthwiseConv2dNativeBackprop\w+|BatchMatMul|_FusedMatMul)$/,
+  ],
   ['pooling', /^(MaxPool|AvgPool|MaxPoolGrad|AvgPoolGrad)$/],
   ['layout', /^(Concat|SplitV|Slice|StridedSlice|PadV2|Transpose|Tile|Identity|Cast|Reshape)$/],
 ];
@@ -211,11 +231,20 @@ async function kernelProfile(step: () => void): Promise<Pick<ModelResult, 'profi
     const kind = KERNEL_KINDS.find(([, pattern]) => pattern.test(name))?.[0] ?? 'element-wise/reduction';
     byKind[kind] = +((byKind[kind] ?? 0) + e.ms).toFixed(2);
   }
-  const profile = [...byName].map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls })).sort((a, b) => b.ms - a.ms).slice(0, 15);
+  const profile = [...byName]
+    .map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 15);
   return { profile, profileByKind: byKind };
 }
 
-async function benchModel(name: string, graph: LayerGraph, backend: string, batches: number, options: Options): Promise<ModelResult> {
+async function benchModel(
+  name: string,
+  graph: LayerGraph,
+  backend: string,
+  batches: number,
+  options: Options,
+): Promise<ModelResult> {
   const macs = graphCost(graph).flops;
   const micro = name.startsWith('nasnet') ? Math.min(BATCH, NASNET_MICRO_BATCH[backend] ?? BATCH) : BATCH;
   const parts = BATCH / micro;
@@ -226,7 +255,9 @@ async function benchModel(name: string, graph: LayerGraph, backend: string, batc
   try {
     const budgetMs = options.budgetSeconds * 1000;
     const warmStart = performance.now();
-    tf.tidy(() => trainStep(model, optimizer, x.slice([0, 0, 0, 0], [micro, 28, 28, 1]), y.slice([0, 0], [micro, CLASSES]), 1));
+    tf.tidy(() =>
+      trainStep(model, optimizer, x.slice([0, 0, 0, 0], [micro, 28, 28, 1]), y.slice([0, 0], [micro, CLASSES]), 1),
+    );
     const warmupMs = performance.now() - warmStart;
     // A micro-batch is the unit of work; stop between micro-batches once the budget is spent.
     const microMsEstimate = warmupMs;
@@ -241,7 +272,15 @@ async function benchModel(name: string, graph: LayerGraph, backend: string, batc
         // Even one batch of 128 would exceed the budget: time as many micro-batches as fit (at least one).
         const fit = Math.max(1, Math.floor(budgetMs / microMsEstimate));
         for (let p = 0; p < Math.min(fit, parts); p++) {
-          tf.tidy(() => trainStep(model, optimizer, x.slice([p * micro, 0, 0, 0], [micro, 28, 28, 1]), y.slice([p * micro, 0], [micro, CLASSES]), 1));
+          tf.tidy(() =>
+            trainStep(
+              model,
+              optimizer,
+              x.slice([p * micro, 0, 0, 0], [micro, 28, 28, 1]),
+              y.slice([p * micro, 0], [micro, CLASSES]),
+              1,
+            ),
+          );
           samples += micro;
         }
         partial = samples < BATCH;
@@ -273,7 +312,15 @@ async function benchModel(name: string, graph: LayerGraph, backend: string, batc
       Object.assign(
         result,
         await kernelProfile(() =>
-          tf.tidy(() => trainStep(model, optimizer, x.slice([0, 0, 0, 0], [micro, 28, 28, 1]), y.slice([0, 0], [micro, CLASSES]), 1)),
+          tf.tidy(() =>
+            trainStep(
+              model,
+              optimizer,
+              x.slice([0, 0, 0, 0], [micro, 28, 28, 1]),
+              y.slice([0, 0], [micro, CLASSES]),
+              1,
+            ),
+          ),
         ),
       );
     }
@@ -286,15 +333,24 @@ async function benchModel(name: string, graph: LayerGraph, backend: string, batc
 }
 
 const MODELS: Array<{ name: string; graph: () => LayerGraph; batches: (o: Options) => number }> = [
-  { name: 'lenet5', graph: () => baselineGraph({ family: 'baseline', version: 1, name: 'lenet5' }, INPUT, CLASSES), batches: (o) => o.batches },
+  {
+    name: 'lenet5',
+    graph: () => baselineGraph({ family: 'baseline', version: 1, name: 'lenet5' }, INPUT, CLASSES),
+    batches: (o) => o.batches,
+  },
   {
     name: 'nasnet-a N=1 F=16',
-    graph: () => nasnetGraph({ ...NASNET_A, network: { cellsPerStage: 1, reductions: 2, filters: 16 } }, INPUT, CLASSES),
+    graph: () =>
+      nasnetGraph({ ...NASNET_A, network: { cellsPerStage: 1, reductions: 2, filters: 16 } }, INPUT, CLASSES),
     batches: (o) => o.nasnetBatches,
   },
 ];
 
-async function benchBackend(preference: Exclude<BackendPreference, 'auto'>, options: Options, log: (line: string) => void): Promise<BackendResult> {
+async function benchBackend(
+  preference: Exclude<BackendPreference, 'auto'>,
+  options: Options,
+  log: (line: string) => void,
+): Promise<BackendResult> {
   let chosen;
   try {
     chosen = await selectBackend(preference, { threads: options.threads, log });
@@ -328,15 +384,31 @@ async function benchBackend(preference: Exclude<BackendPreference, 'auto'>, opti
 }
 
 function targets(results: BackendResult[]) {
-  const find = (backend: string, model: string) => results.find((r) => r.backend === backend)?.models.find((m) => m.model.startsWith(model));
+  const find = (backend: string, model: string) =>
+    results.find((r) => r.backend === backend)?.models.find((m) => m.model.startsWith(model));
   const lenetWasm = find('wasm', 'lenet5');
   const lenetCpu = find('cpu', 'lenet5');
   const nasnetWasm = find('wasm', 'nasnet');
   const speedup = lenetWasm && lenetCpu ? lenetWasm.samplesPerSecond / lenetCpu.samplesPerSecond : undefined;
   return [
-    { target: 'LeNet-5 wasm samples/s >= 150 x cpu', value: speedup, goal: 150, met: speedup != null && speedup >= 150 },
-    { target: 'LeNet-5 wasm samples/s >= 2000', value: lenetWasm?.samplesPerSecond, goal: 2000, met: (lenetWasm?.samplesPerSecond ?? 0) >= 2000 },
-    { target: 'NASNet-A wasm training GMAC/s >= 35% of wasm matmul GMAC/s', value: nasnetWasm?.ratioToMatmul, goal: 0.35, met: (nasnetWasm?.ratioToMatmul ?? 0) >= 0.35 },
+    {
+      target: 'LeNet-5 wasm samples/s >= 150 x cpu',
+      value: speedup,
+      goal: 150,
+      met: speedup != null && speedup >= 150,
+    },
+    {
+      target: 'LeNet-5 wasm samples/s >= 2000',
+      value: lenetWasm?.samplesPerSecond,
+      goal: 2000,
+      met: (lenetWasm?.samplesPerSecond ?? 0) >= 2000,
+    },
+    {
+      target: 'NASNet-A wasm training GMAC/s >= 35% of wasm matmul GMAC/s',
+      value: nasnetWasm?.ratioToMatmul,
+      goal: 0.35,
+      met: (nasnetWasm?.ratioToMatmul ?? 0) >= 0.35,
+    },
   ];
 }
 
@@ -347,7 +419,9 @@ function printTable(results: BackendResult[]): void {
       console.log(`\n${r.backend}: not available: ${r.error}`);
       continue;
     }
-    console.log(`\n${r.backend} on ${r.device}: matmul 512x512 ${r.matmulGmacPerSecond} GMAC/s = ${r.matmulGflopPerSecond} GFLOP/s`);
+    console.log(
+      `\n${r.backend} on ${r.device}: matmul 512x512 ${r.matmulGmacPerSecond} GMAC/s = ${r.matmulGflopPerSecond} GFLOP/s`,
+    );
     for (const m of r.models) {
       const micro = m.microBatch < m.batchSize ? `, micro-batches of ${m.microBatch}` : '';
       const partial = m.partial ? ' (time budget ended inside the first batch)' : '';
@@ -356,8 +430,15 @@ function printTable(results: BackendResult[]): void {
           `  = ${(100 * m.ratioToMatmul).toFixed(1)}% of matmul  [${m.samples} samples, ${m.seconds} s${micro}]${partial}`,
       );
       if (m.profile) {
-        console.log(`    kernel ms of one step of ${m.microBatch}, by kind: ` + Object.entries(m.profileByKind ?? {}).map(([k, ms]) => `${k} ${ms}`).join(', '));
-        console.log('    top kernels (ms, calls): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '));
+        console.log(
+          `    kernel ms of one step of ${m.microBatch}, by kind: ` +
+            Object.entries(m.profileByKind ?? {})
+              .map(([k, ms]) => `${k} ${ms}`)
+              .join(', '),
+        );
+        console.log(
+          '    top kernels (ms, calls): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '),
+        );
       }
     }
   }
@@ -374,7 +455,18 @@ async function main(): Promise<void> {
   const results: BackendResult[] = [];
   for (const backend of options.backends) results.push(await benchBackend(backend, options, log));
   if (options.json) {
-    console.log(JSON.stringify({ batchSize: BATCH, unit: 'GMAC/s (1 MAC = 2 FLOPs); training MACs = 3 x forward MACs', results, targets: targets(results) }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          batchSize: BATCH,
+          unit: 'GMAC/s (1 MAC = 2 FLOPs); training MACs = 3 x forward MACs',
+          results,
+          targets: targets(results),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     printTable(results);
   }

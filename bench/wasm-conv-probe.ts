@@ -18,10 +18,25 @@ type Case = { label: string; run: () => tf.Tensor[] };
 function withGradients(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): tf.Tensor[] {
   const y = f(...inputs);
   const dy = seeded(y.shape, 3);
-  return [y, ...tf.grads((...xs: tf.Tensor[]) => f(...xs).mul(dy).sum())(inputs)];
+  return [
+    y,
+    ...tf.grads((...xs: tf.Tensor[]) =>
+      f(...xs)
+        .mul(dy)
+        .sum(),
+    )(inputs),
+  ];
 }
 
-function convCase(fused: boolean, kh: number, kw: number, sh: number, sw: number, size: number, padding: Padding): Case {
+function convCase(
+  fused: boolean,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  size: number,
+  padding: Padding,
+): Case {
   const conv = (x: tf.Tensor, w: tf.Tensor) =>
     fused
       ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: [sh, sw], pad: padding })
@@ -32,7 +47,15 @@ function convCase(fused: boolean, kh: number, kw: number, sh: number, sw: number
   };
 }
 
-function depthwiseCase(fused: boolean, kh: number, kw: number, s: number, multiplier: number, size: number, padding: Padding): Case {
+function depthwiseCase(
+  fused: boolean,
+  kh: number,
+  kw: number,
+  s: number,
+  multiplier: number,
+  size: number,
+  padding: Padding,
+): Case {
   const conv = (x: tf.Tensor, w: tf.Tensor) =>
     fused
       ? tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: s, pad: padding })
@@ -44,8 +67,12 @@ function depthwiseCase(fused: boolean, kh: number, kw: number, s: number, multip
 }
 
 function poolCase(kind: 'max' | 'avg', k: number, s: number, size: number, padding: Padding): Case {
-  const pool = (x: tf.Tensor) => (kind === 'max' ? tf.maxPool(x as tf.Tensor4D, k, s, padding) : tf.avgPool(x as tf.Tensor4D, k, s, padding));
-  return { label: `${kind}Pool ${k}x${k} s${s} ${size}x${size} ${padding}`, run: () => withGradients(pool, [seeded([2, size, size, 3], 1)]) };
+  const pool = (x: tf.Tensor) =>
+    kind === 'max' ? tf.maxPool(x as tf.Tensor4D, k, s, padding) : tf.avgPool(x as tf.Tensor4D, k, s, padding);
+  return {
+    label: `${kind}Pool ${k}x${k} s${s} ${size}x${size} ${padding}`,
+    run: () => withGradients(pool, [seeded([2, size, size, 3], 1)]),
+  };
 }
 
 /** Max absolute difference relative to the cpu result's largest magnitude (at least 1). */
@@ -65,22 +92,33 @@ function relativeDiff(wasm: tf.Tensor, cpu: tf.Tensor): number {
 function cases(): Case[] {
   const all: Case[] = [];
   const kernels = [1, 2, 3, 5, 7];
-  const strides = [[1, 1], [2, 2], [1, 2], [2, 1], [3, 3]];
+  const strides = [
+    [1, 1],
+    [2, 2],
+    [1, 2],
+    [2, 1],
+    [3, 3],
+  ];
   for (const size of [7, 8, 15, 16]) {
     for (const padding of ['same', 'valid'] as const) {
       for (const fused of [false, true]) {
-        for (const kh of kernels) for (const kw of kernels) for (const [sh, sw] of strides) {
-          all.push(convCase(fused, kh, kw, sh, sw, size, padding));
-        }
-        for (const k of kernels) for (const s of [1, 2, 3]) for (const multiplier of [1, 2]) {
-          all.push(depthwiseCase(fused, k, k, s, multiplier, size, padding));
-          all.push(depthwiseCase(fused, 1, k, s, multiplier, size, padding));
-        }
+        for (const kh of kernels)
+          for (const kw of kernels)
+            for (const [sh, sw] of strides) {
+              all.push(convCase(fused, kh, kw, sh, sw, size, padding));
+            }
+        for (const k of kernels)
+          for (const s of [1, 2, 3])
+            for (const multiplier of [1, 2]) {
+              all.push(depthwiseCase(fused, k, k, s, multiplier, size, padding));
+              all.push(depthwiseCase(fused, 1, k, s, multiplier, size, padding));
+            }
       }
-      for (const k of kernels) for (const s of [1, 2, 3]) {
-        all.push(poolCase('max', k, s, size, padding));
-        all.push(poolCase('avg', k, s, size, padding));
-      }
+      for (const k of kernels)
+        for (const s of [1, 2, 3]) {
+          all.push(poolCase('max', k, s, size, padding));
+          all.push(poolCase('avg', k, s, size, padding));
+        }
     }
   }
   return all;
@@ -102,10 +140,17 @@ async function main(): Promise<void> {
     worst = Math.max(worst, ...diffs);
     if (diffs.some((d) => d > 1e-4)) {
       wrong++;
-      console.log(`${c.label}: forward ${diffs[0].toPrecision(2)}, gradients ${diffs.slice(1).map((d) => d.toPrecision(2)).join(', ')}`);
+      console.log(
+        `${c.label}: forward ${diffs[0].toPrecision(2)}, gradients ${diffs
+          .slice(1)
+          .map((d) => d.toPrecision(2))
+          .join(', ')}`,
+      );
     }
   }
-  console.log(`${wrong} of ${all.length} cases differ by more than 1e-4 (largest relative difference ${worst.toPrecision(2)})`);
+  console.log(
+    `${wrong} of ${all.length} cases differ by more than 1e-4 (largest relative difference ${worst.toPrecision(2)})`,
+  );
 }
 
 await main();

@@ -14,7 +14,13 @@ import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 
 /** size x size x 3 bytes of one image of `label`; `hueJitter` is in units of the gap between class hues. */
-function hueSquareImage(label: number, classes: number, size: number, hueJitter: number, rng: () => number): Uint8Array {
+function hueSquareImage(
+  label: number,
+  classes: number,
+  size: number,
+  hueJitter: number,
+  rng: () => number,
+): Uint8Array {
   const pixels = new Uint8Array(size * size * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(rng() * 110);
   const hue = (label + (2 * rng() - 1) * hueJitter) / classes;
@@ -40,9 +46,18 @@ function hsvToRgb(hue: number, saturation: number, value: number): [number, numb
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
-  options: { classes: { type: 'string' }, 'per-class': { type: 'string' }, size: { type: 'string' }, 'hue-jitter': { type: 'string' }, seed: { type: 'string' } },
+  options: {
+    classes: { type: 'string' },
+    'per-class': { type: 'string' },
+    size: { type: 'string' },
+    'hue-jitter': { type: 'string' },
+    seed: { type: 'string' },
+  },
 });
-if (positionals.length !== 1) throw new Error('usage: npx tsx bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]');
+if (positionals.length !== 1)
+  throw new Error(
+    'usage: npx tsx bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]',
+  );
 const dir = resolve(positionals[0]);
 if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty`);
 const classes = Number(values.classes ?? 5);
@@ -55,7 +70,11 @@ for (const [label, name] of names.entries()) {
   mkdirSync(join(dir, name), { recursive: true });
   for (let n = 0; n < perClass; n++) {
     const rgb = hueSquareImage(label, classes, size, hueJitter, rng);
-    await sharp(Buffer.from(rgb), { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(dir, name, `${n}.png`));
+    await sharp(Buffer.from(rgb), { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toFile(join(dir, name, `${n}.png`));
   }
 }
-console.log(`${dir}: ${classes} classes (${names.join(', ')}) x ${perClass} PNG images of ${size}x${size} RGB, hue jitter ${hueJitter} of the gap between classes`);
+console.log(
+  `${dir}: ${classes} classes (${names.join(', ')}) x ${perClass} PNG images of ${size}x${size} RGB, hue jitter ${hueJitter} of the gap between classes`,
+);

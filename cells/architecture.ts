@@ -13,14 +13,25 @@ import {
 import type { LayerGraph } from './graph';
 import { stableHash } from './hash';
 import { canonicalMobileNetV2, mobileNetV2Graph, mobileNetV2String, validateMobileNetV2 } from './mobilenetv2';
-import { canonicalNasnet, canonicalPublishedNasnet, nasnetGraph, nasnetString, publishedNasnetGraph, publishedNasnetString, validateAnyNasnet } from './nasnet';
+import {
+  canonicalNasnet,
+  canonicalPublishedNasnet,
+  nasnetGraph,
+  nasnetString,
+  publishedNasnetGraph,
+  publishedNasnetString,
+  validateAnyNasnet,
+} from './nasnet';
 import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from './types';
 
 export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'mobilenetv2', 'baseline'];
 
 /** Checks untrusted JSON of any family and version; GenotypeError names the field and the allowed values. */
 export function validateArchitecture(json: unknown): Architecture {
-  const family = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { family?: unknown }).family : undefined;
+  const family =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as { family?: unknown }).family
+      : undefined;
   switch (family) {
     case 'nasnet':
       return validateAnyNasnet(json);
@@ -78,7 +89,9 @@ export function architectureGraph(arch: Architecture, input: InputShape, classes
     case 'nasnet':
       return arch.version === 2 ? publishedNasnetGraph(arch, input, classes) : nasnetGraph(arch, input, classes);
     case 'efficientnet':
-      return arch.version === 2 ? publishedEfficientNetGraph(arch, input, classes) : efficientNetGraph(arch, input, classes);
+      return arch.version === 2
+        ? publishedEfficientNetGraph(arch, input, classes)
+        : efficientNetGraph(arch, input, classes);
     case 'mobilenetv2':
       return mobileNetV2Graph(arch, input, classes);
     case 'baseline':

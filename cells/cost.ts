@@ -52,7 +52,12 @@ export function inferShapes(graph: LayerGraph): Shape[] {
         throw new GraphShapeError(node.name, `reads node ${input}, but may only read nodes 0..${index - 1}`);
       }
     }
-    shapes.push(nodeShape(node, node.inputs.map((i) => shapes[i])));
+    shapes.push(
+      nodeShape(
+        node,
+        node.inputs.map((i) => shapes[i]),
+      ),
+    );
   });
   if (!graph.nodes[graph.output]) throw new Error(`graph: output node ${graph.output} does not exist`);
   return shapes;
@@ -64,7 +69,9 @@ function nodeShape(node: LayerNode, inputs: Shape[]): Shape {
   };
   const arity = (min: number, max: number) => {
     if (inputs.length < min || inputs.length > max) {
-      fail(`${node.op} takes ${min === max ? min : `${min}..${max === Infinity ? 'n' : max}`} inputs, got ${inputs.length}`);
+      fail(
+        `${node.op} takes ${min === max ? min : `${min}..${max === Infinity ? 'n' : max}`} inputs, got ${inputs.length}`,
+      );
     }
   };
   const spatial = (shape: Shape): [number, number, number] => {
@@ -85,10 +92,13 @@ function nodeShape(node: LayerNode, inputs: Shape[]): Shape {
     case 'depthwiseConv2d': {
       arity(1, 1);
       const [h, w, c] = spatial(inputs[0]);
-      if (node.strides > 1 && node.dilation > 1) fail(`strides ${node.strides} with dilation ${node.dilation}: one must be 1`);
+      if (node.strides > 1 && node.dilation > 1)
+        fail(`strides ${node.strides} with dilation ${node.dilation}: one must be 1`);
       if (node.op === 'depthwiseConv2d' && node.padding === 'valid' && node.dilation > 1) {
         // tfjs-layers' DepthwiseConv2D.computeOutputShape ignores the dilation.
-        fail(`depthwiseConv2d with padding 'valid' and dilation ${node.dilation} is not supported (use padding 'same')`);
+        fail(
+          `depthwiseConv2d with padding 'valid' and dilation ${node.dilation} is not supported (use padding 'same')`,
+        );
       }
       const channels = node.op === 'conv2d' ? node.filters : c;
       return positive([
@@ -126,7 +136,8 @@ function nodeShape(node: LayerNode, inputs: Shape[]): Shape {
     case 'add':
       arity(2, Infinity);
       for (const shape of inputs.slice(1)) {
-        if (!sameShape(shape, inputs[0])) fail(`add needs inputs of one shape, got ${inputs.map((s) => `[${s}]`).join(' and ')}`);
+        if (!sameShape(shape, inputs[0]))
+          fail(`add needs inputs of one shape, got ${inputs.map((s) => `[${s}]`).join(' and ')}`);
       }
       return inputs[0];
     case 'multiply':
@@ -137,7 +148,8 @@ function nodeShape(node: LayerNode, inputs: Shape[]): Shape {
       const [h, w] = spatial(inputs[0]);
       for (const shape of inputs) {
         const [hh, ww] = spatial(shape);
-        if (hh !== h || ww !== w) fail(`concat needs inputs of one height and width, got ${inputs.map((s) => `[${s}]`).join(' and ')}`);
+        if (hh !== h || ww !== w)
+          fail(`concat needs inputs of one height and width, got ${inputs.map((s) => `[${s}]`).join(' and ')}`);
       }
       return [h, w, inputs.reduce((sum, s) => sum + s[2], 0)];
     }

@@ -20,7 +20,8 @@ function write(value: unknown, path: string): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new Error(`canonicalJson: ${path} is ${value}, only finite numbers are allowed`);
+      if (!Number.isFinite(value))
+        throw new Error(`canonicalJson: ${path} is ${value}, only finite numbers are allowed`);
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {

@@ -49,43 +49,67 @@ const rgb = (size: number): InputShape => ({ height: size, width: size, channels
 export const PUBLISHED_NETWORKS: readonly PublishedNetwork[] = [
   {
     name: 'nasnet-a-cifar',
-    description: 'NASNet-A (6 @ 768) for CIFAR-10: CIFAR stem (3x3 conv, 96 filters), 6 normal cells per stage, 2 reductions, 32 filters',
+    description:
+      'NASNet-A (6 @ 768) for CIFAR-10: CIFAR stem (3x3 conv, 96 filters), 6 normal cells per stage, 2 reductions, 32 filters',
     architecture: NASNET_A_CIFAR,
     input: rgb(32),
     classes: 10,
-    reference: { params: 3.3e6, counts: 'trainable', paramsSource: 'Zoph et al. 2018, table 1 (3.3M, rounded; trainable, no auxiliary head)' },
+    reference: {
+      params: 3.3e6,
+      counts: 'trainable',
+      paramsSource: 'Zoph et al. 2018, table 1 (3.3M, rounded; trainable, no auxiliary head)',
+    },
   },
   {
     name: 'nasnet-a-mobile',
-    description: 'NASNet-A Mobile (4 @ 1056): ImageNet stem (3x3 stride-2 conv, 2 reduction stem cells), 4 normal cells per stage, 44 filters',
+    description:
+      'NASNet-A Mobile (4 @ 1056): ImageNet stem (3x3 stride-2 conv, 2 reduction stem cells), 4 normal cells per stage, 44 filters',
     architecture: NASNET_A_MOBILE,
     input: rgb(224),
     classes: 1000,
-    reference: { params: 5326716, counts: 'all', paramsSource: `${KERAS_DOCS}: NASNetMobile`, macs: 564e6, macsSource: NASNET_PAPER },
+    reference: {
+      params: 5326716,
+      counts: 'all',
+      paramsSource: `${KERAS_DOCS}: NASNetMobile`,
+      macs: 564e6,
+      macsSource: NASNET_PAPER,
+    },
   },
   {
     name: 'nasnet-a-large',
-    description: 'NASNet-A Large (6 @ 4032): ImageNet stem (96 filters), 6 normal cells per stage, 168 filters, skip_reduction_layer_input',
+    description:
+      'NASNet-A Large (6 @ 4032): ImageNet stem (96 filters), 6 normal cells per stage, 168 filters, skip_reduction_layer_input',
     architecture: NASNET_A_LARGE,
     input: rgb(331),
     classes: 1000,
-    reference: { params: 88949818, counts: 'all', paramsSource: `${KERAS_DOCS}: NASNetLarge`, macs: 23.8e9, macsSource: NASNET_PAPER },
-  },
-  ...EFFICIENTNET_TABLE.map(({ width, depth, resolution }, i): PublishedNetwork => ({
-    name: `efficientnet-b${i}`,
-    description: `EfficientNet-B${i}: B0's 7 MBConv stages at width ${width}, depth ${depth}, ${resolution}x${resolution}; stride-2 stem`,
-    architecture: efficientNetB(i),
-    input: rgb(resolution),
-    classes: 1000,
     reference: {
-      params: KERAS_EFFICIENTNET_PARAMS[i],
+      params: 88949818,
       counts: 'all',
-      paramsSource: `${KERAS_DOCS}: EfficientNetB${i}`,
-      conventionParams: { params: 7, what: "Keras' input Normalization layer (mean 3, variance 3, count 1; not trainable)" },
-      macs: EFFICIENTNET_PAPER_FLOPS[i],
-      macsSource: EFFICIENTNET_PAPER,
+      paramsSource: `${KERAS_DOCS}: NASNetLarge`,
+      macs: 23.8e9,
+      macsSource: NASNET_PAPER,
     },
-  })),
+  },
+  ...EFFICIENTNET_TABLE.map(
+    ({ width, depth, resolution }, i): PublishedNetwork => ({
+      name: `efficientnet-b${i}`,
+      description: `EfficientNet-B${i}: B0's 7 MBConv stages at width ${width}, depth ${depth}, ${resolution}x${resolution}; stride-2 stem`,
+      architecture: efficientNetB(i),
+      input: rgb(resolution),
+      classes: 1000,
+      reference: {
+        params: KERAS_EFFICIENTNET_PARAMS[i],
+        counts: 'all',
+        paramsSource: `${KERAS_DOCS}: EfficientNetB${i}`,
+        conventionParams: {
+          params: 7,
+          what: "Keras' input Normalization layer (mean 3, variance 3, count 1; not trainable)",
+        },
+        macs: EFFICIENTNET_PAPER_FLOPS[i],
+        macsSource: EFFICIENTNET_PAPER,
+      },
+    }),
+  ),
   {
     name: 'mobilenetv2-1.0',
     description: 'MobileNetV2 at width 1.0: stride-2 stem, 17 inverted residual blocks, 1280-channel head',
@@ -111,12 +135,20 @@ export function batchNormStatistics(arch: Architecture, input: InputShape, class
   const graph = architectureGraph(arch, input, classes);
   const shapes = inferShapes(graph);
   const live = liveNodes(graph);
-  return graph.nodes.filter((n) => live[n.id] && n.op === 'batchNorm').reduce((sum, n) => sum + 2 * shapes[n.id][shapes[n.id].length - 1], 0);
+  return graph.nodes
+    .filter((n) => live[n.id] && n.op === 'batchNorm')
+    .reduce((sum, n) => sum + 2 * shapes[n.id][shapes[n.id].length - 1], 0);
 }
 
 /** Our params as the reference counts them: trainable only where it does, plus the named convention params. */
-export function comparableParams(network: PublishedNetwork, params: number, input = network.input, classes = network.classes): number {
+export function comparableParams(
+  network: PublishedNetwork,
+  params: number,
+  input = network.input,
+  classes = network.classes,
+): number {
   const { reference } = network;
-  const trainable = reference.counts === 'trainable' ? params - batchNormStatistics(network.architecture, input, classes) : params;
+  const trainable =
+    reference.counts === 'trainable' ? params - batchNormStatistics(network.architecture, input, classes) : params;
   return trainable + (reference.conventionParams?.params ?? 0);
 }

@@ -13,8 +13,12 @@ import { DatasetFileError } from '../engine/data/image-set';
 import { RequestError } from '../search/request';
 
 /** Throws a RequestError naming NAS_DATA_DIR, or the size flag (`asFlags`) or request field a file cannot hold. */
-export function checkTrainingData(protocol: TrainingProtocol, options: { asFlags?: boolean; env?: NodeJS.ProcessEnv } = {}): DataCheck {
-  if (protocol.datasetInfo) return checkDatasetVersion(protocol, options.asFlags === false ? 'protocol.dataset' : '--dataset');
+export function checkTrainingData(
+  protocol: TrainingProtocol,
+  options: { asFlags?: boolean; env?: NodeJS.ProcessEnv } = {},
+): DataCheck {
+  if (protocol.datasetInfo)
+    return checkDatasetVersion(protocol, options.asFlags === false ? 'protocol.dataset' : '--dataset');
   const env = options.env ?? process.env;
   const check = () => checkDatasetFiles(protocol, { env, remoteTrainers: Boolean(env.TEMPORAL_ADDRESS) });
   if (options.asFlags === false) return check();
@@ -41,5 +45,5 @@ function checkDatasetVersion(protocol: TrainingProtocol, field: string): DataChe
       `${protocol.dataset}: its files changed since the protocol described them (version ${protocol.datasetInfo?.version}, now ${version}); start a new search on it`,
     );
   }
-  return { checked: false, dir: protocol.dataset, reason: 'a dataset of the user\'s: its version was checked' };
+  return { checked: false, dir: protocol.dataset, reason: "a dataset of the user's: its version was checked" };
 }

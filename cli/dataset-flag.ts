@@ -26,7 +26,10 @@ export async function describeDatasetFlags(flags: Flags): Promise<void> {
     try {
       described.set(keyOf(spec, inputSize), await describeDataset(spec, inputSize));
     } catch (err) {
-      if (err instanceof DatasetFileError || (err instanceof Error && !(err instanceof RequestError) && !isSystemError(err))) {
+      if (
+        err instanceof DatasetFileError ||
+        (err instanceof Error && !(err instanceof RequestError) && !isSystemError(err))
+      ) {
         throw new RequestError(`--${prefix}dataset`, err.message);
       }
       throw err;
@@ -41,7 +44,8 @@ export function datasetFromFlags(flags: Flags, defaults: TrainingProtocol): Desc
   if (spec === undefined && inputSize === undefined) {
     return { dataset: defaults.dataset, ...(defaults.datasetInfo && { datasetInfo: defaults.datasetInfo }) };
   }
-  if (spec === undefined) throw new RequestError('--input-size', 'applies with --dataset folder:DIR only; name the dataset');
+  if (spec === undefined)
+    throw new RequestError('--input-size', 'applies with --dataset folder:DIR only; name the dataset');
   const found = described.get(keyOf(spec, inputSize));
   if (found) return found;
   if (spec === 'fashion-mnist' && inputSize === undefined) return { dataset: 'fashion-mnist' };

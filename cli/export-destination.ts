@@ -22,7 +22,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export function prepareDestination(flag: string, out: string): ExportDestination {
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new RequestError('--out', `${flag} is a file; name a new directory`);
-    if (readdirSync(out).length > 0) throw new RequestError('--out', `${flag} already exists and is not empty; name a new directory (or remove it)`);
+    if (readdirSync(out).length > 0)
+      throw new RequestError('--out', `${flag} already exists and is not empty; name a new directory (or remove it)`);
   }
   const parent = dirname(out);
   const partial = `.${basename(out)}.partial-`;
@@ -65,7 +66,10 @@ export function prepareDestination(flag: string, out: string): ExportDestination
         discard();
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
-          throw new RequestError('--out', `${flag} was filled by another process while exporting; name a new directory`);
+          throw new RequestError(
+            '--out',
+            `${flag} was filled by another process while exporting; name a new directory`,
+          );
         }
         throw err;
       }

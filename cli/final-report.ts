@@ -9,7 +9,12 @@ const num = (value: number | null) => (value === null ? null : String(value));
 const FINAL_COLUMNS: Column<FinalRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },
   { header: 'kind', value: (r) => r.kind },
-  { header: 'mean test acc [95% CI]', value: (r) => percentInterval(r.meanTestAccuracy, r.low, r.high), align: 'right', formats: READ },
+  {
+    header: 'mean test acc [95% CI]',
+    value: (r) => percentInterval(r.meanTestAccuracy, r.low, r.high),
+    align: 'right',
+    formats: READ,
+  },
   { header: 'meanTestAccuracy', value: (r) => num(r.meanTestAccuracy), formats: CSV },
   { header: 'low', value: (r) => num(r.low), formats: CSV },
   { header: 'high', value: (r) => num(r.high), formats: CSV },
@@ -22,7 +27,12 @@ const FINAL_COLUMNS: Column<FinalRow>[] = [
   { header: 'params', value: (r) => r.params, formats: CSV },
   { header: 'flops', value: (r) => r.flops, formats: CSV },
   { header: 'tied', value: (r) => (r.leader ? 'leader' : r.tied ? 'tied' : 'no'), formats: READ },
-  { header: 'p', value: (r) => (r.p === null ? null : r.p < 0.001 ? '<0.001' : r.p.toFixed(3)), align: 'right', formats: READ },
+  {
+    header: 'p',
+    value: (r) => (r.p === null ? null : r.p < 0.001 ? '<0.001' : r.p.toFixed(3)),
+    align: 'right',
+    formats: READ,
+  },
   { header: 'tied', value: (r) => String(r.tied), formats: CSV },
   { header: 'leader', value: (r) => String(r.leader), formats: CSV },
   { header: 'p', value: (r) => num(r.p), formats: CSV },
@@ -37,7 +47,12 @@ const FINAL_COLUMNS: Column<FinalRow>[] = [
 
 /** Median over the repeats of the batch-1 latency their trainers measured; shown when any row has one. */
 const LATENCY_COLUMNS: Column<FinalRow>[] = [
-  { header: 'latency ms', value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)), align: 'right', formats: READ },
+  {
+    header: 'latency ms',
+    value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
+    align: 'right',
+    formats: READ,
+  },
   { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
 ];
 
@@ -45,18 +60,22 @@ export function renderFinalLeaderboard(board: FinalLeaderboard, format: Format):
   if (format === 'json') return JSON.stringify(board, null, 2);
   const measured = board.rows.some((r) => r.latencyMs !== undefined);
   const at = FINAL_COLUMNS.findIndex((c) => c.header === 'tied');
-  const columns = measured ? [...FINAL_COLUMNS.slice(0, at), ...LATENCY_COLUMNS, ...FINAL_COLUMNS.slice(at)] : FINAL_COLUMNS;
+  const columns = measured
+    ? [...FINAL_COLUMNS.slice(0, at), ...LATENCY_COLUMNS, ...FINAL_COLUMNS.slice(at)]
+    : FINAL_COLUMNS;
   const rendered = renderRows(board.rows, columns, format);
   if (!READ.includes(format)) return rendered;
   const p = board.protocol;
   const head =
     `final evaluation ${board.finalId} of search ${board.searchId}, protocol ${board.protocolHash}` +
-    (p ? ` (${p.trainSize} train / ${p.valSize} val / ${p.testSize} test images, ${p.epochs} epochs, data split seed ${p.seed})` : '');
+    (p
+      ? ` (${p.trainSize} train / ${p.valSize} val / ${p.testSize} test images, ${p.epochs} epochs, data split seed ${p.seed})`
+      : '');
   const note = [
     'mean test acc [95% CI]: mean over the repeats (training seeds; the data split is the same for all) with the 95% Student-t',
     'interval of that mean (mean ± t(0.975, n-1)·sd/√n); with one repeat, the 95% Wilson interval of its accuracy on the test images.',
-    'tied: not significantly different from the leader at 5% (two-sided): Welch\'s t-test over repeats when both have 2 or more,',
-    'else the two-proportion z-test on the test images; p is that test\'s p-value. pareto: no other row has a higher-or-equal mean',
+    "tied: not significantly different from the leader at 5% (two-sided): Welch's t-test over repeats when both have 2 or more,",
+    "else the two-proportion z-test on the test images; p is that test's p-value. pareto: no other row has a higher-or-equal mean",
     'accuracy at lower-or-equal FLOPs (one of them strictly).',
   ].join('\n');
   return `${head}\n\n${rendered}\n\n${note}`;

@@ -11,15 +11,18 @@ export async function followPoolRun<T>(stack: Stack, runId: string, quietInterva
   const handle = (await stack.client()).workflow.getHandle(runId);
   const started = Date.now();
   const tty = process.stderr.isTTY;
-  const timer = setInterval(() => {
-    void handle
-      .query(progressQuery)
-      .then((progress) => {
-        const line = progressLine(progress, (Date.now() - started) / 1000);
-        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-      })
-      .catch(() => undefined);
-  }, tty ? 1000 : quietIntervalMs);
+  const timer = setInterval(
+    () => {
+      void handle
+        .query(progressQuery)
+        .then((progress) => {
+          const line = progressLine(progress, (Date.now() - started) / 1000);
+          process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+        })
+        .catch(() => undefined);
+    },
+    tty ? 1000 : quietIntervalMs,
+  );
   try {
     return await followUntilInterrupted(handle.result() as Promise<T>, {
       searchId: runId,

@@ -37,7 +37,9 @@ export function followUntilInterrupted<T>(done: Promise<T>, options: FollowOptio
     const onInterrupt = () => {
       if (firstAt === 0) {
         firstAt = Date.now();
-        process.stderr.write(`\nnas: Ctrl-C again within ${SECOND_CTRL_C_MS / 1000} s stops search ${options.searchId}; otherwise this command detaches\n`);
+        process.stderr.write(
+          `\nnas: Ctrl-C again within ${SECOND_CTRL_C_MS / 1000} s stops search ${options.searchId}; otherwise this command detaches\n`,
+        );
         detachTimer = setTimeout(() => {
           const where = options.ownsStack
             ? `waits for the stack of ${options.home}: \`nas search resume ${options.searchId}\` finishes it`

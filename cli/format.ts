@@ -19,7 +19,12 @@ export interface Column<T> {
   formats?: readonly Format[];
 }
 
-export function renderRows<T>(rows: T[], columns: Column<T>[], format: Format, json: (row: T) => unknown = (r) => r): string {
+export function renderRows<T>(
+  rows: T[],
+  columns: Column<T>[],
+  format: Format,
+  json: (row: T) => unknown = (r) => r,
+): string {
   if (format === 'json') return JSON.stringify(rows.map(json), null, 2);
   columns = columns.filter((c) => !c.formats || c.formats.includes(format));
   const cells = rows.map((row) => columns.map((c) => cellText(c.value(row))));
@@ -27,7 +32,9 @@ export function renderRows<T>(rows: T[], columns: Column<T>[], format: Format, j
   if (format === 'csv') return [headers, ...cells].map((line) => line.map(csvCell).join(',')).join('\n');
   if (format === 'markdown') {
     const rule = columns.map((c) => (c.align === 'right' ? '---:' : '---'));
-    return [headers, rule, ...cells].map((line) => `| ${line.map((t) => t.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
+    return [headers, rule, ...cells]
+      .map((line) => `| ${line.map((t) => t.replace(/\|/g, '\\|')).join(' | ')} |`)
+      .join('\n');
   }
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((line) => line[i].length)));
   const pad = (text: string, i: number) =>

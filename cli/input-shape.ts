@@ -8,7 +8,9 @@ import { flag } from './options';
 const MAX_SIZE = 4096;
 
 export function inputFlag(defaultText: string): Option {
-  return flag('--input <HxWxC>', 'input height x width x channels the costs are computed for, e.g. 224x224x3', { defaultText });
+  return flag('--input <HxWxC>', 'input height x width x channels the costs are computed for, e.g. 224x224x3', {
+    defaultText,
+  });
 }
 
 export function classesFlag(defaultText: string): Option {
@@ -22,7 +24,10 @@ export function inputShapeFlag(flags: Flags): InputShape | undefined {
   const match = /^\s*(\d+)\s*[xX]\s*(\d+)\s*[xX]\s*(\d+)\s*$/.exec(text);
   const [height, width, channels] = match ? match.slice(1).map(Number) : [];
   if (!match || [height, width, channels].some((n) => n < 1 || n > MAX_SIZE)) {
-    throw new RequestError('--input', `must be HEIGHTxWIDTHxCHANNELS with sizes in 1..${MAX_SIZE}, e.g. --input 224x224x3; got ${JSON.stringify(text)}`);
+    throw new RequestError(
+      '--input',
+      `must be HEIGHTxWIDTHxCHANNELS with sizes in 1..${MAX_SIZE}, e.g. --input 224x224x3; got ${JSON.stringify(text)}`,
+    );
   }
   return { height, width, channels };
 }
@@ -31,7 +36,8 @@ export function classesFlagValue(flags: Flags): number | undefined {
   const text = stringFlag(flags, 'classes');
   if (text === undefined) return undefined;
   const classes = requirePositiveInteger('--classes', text);
-  if (classes < 2) throw new RequestError('--classes', `must be at least 2 (a classifier), e.g. --classes 1000; got ${classes}`);
+  if (classes < 2)
+    throw new RequestError('--classes', `must be at least 2 (a classifier), e.g. --classes 1000; got ${classes}`);
   return classes;
 }
 

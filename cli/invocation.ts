@@ -43,7 +43,11 @@ export function givenFlags(command: Command): Flags {
 export function runs(handler: Handler) {
   return (...actionArgs: unknown[]): void => {
     const command = actionArgs[actionArgs.length - 1] as Command;
-    invocations.set(rootOf(command), { command, input: { flags: givenFlags(command), args: [...command.args] }, handler });
+    invocations.set(rootOf(command), {
+      command,
+      input: { flags: givenFlags(command), args: [...command.args] },
+      handler,
+    });
   };
 }
 

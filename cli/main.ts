@@ -15,7 +15,10 @@ import { commandPath, isHelpShown } from './usage-errors';
 /** Errors that mean "the input is wrong": a configuration message naming the field, exit 2. */
 function isInputError(err: unknown): err is Error {
   if (err instanceof RequestError || err instanceof GenotypeError) return true;
-  return err instanceof Error && /^(DATABASE_URL|TEMPORAL_ADDRESS|TEMPORAL_CLI|TEMPORAL_TLS_\w+|NAS_DATA_DIR)\b/.test(err.message);
+  return (
+    err instanceof Error &&
+    /^(DATABASE_URL|TEMPORAL_ADDRESS|TEMPORAL_CLI|TEMPORAL_TLS_\w+|NAS_DATA_DIR)\b/.test(err.message)
+  );
 }
 
 /** One line; any quoted value in it cut to about 100 characters. */

@@ -83,7 +83,10 @@ export function backendFlag(description = IN_PROCESS_TRAINER, group?: string): O
   return flag('--backend <backend>', description, { default: 'auto', choices: BACKEND_CHOICES, group });
 }
 
-export function taskQueueFlag(description = 'trainer task queue (device class) the trainings go to', group?: string): Option {
+export function taskQueueFlag(
+  description = 'trainer task queue (device class) the trainings go to',
+  group?: string,
+): Option {
   return flag('--task-queue <queue>', description, { defaultText: "the stack's own trainer queue", group });
 }
 

@@ -20,7 +20,10 @@ export async function waitForOtherRuns(stack: Stack, ownRunId: string): Promise<
     const commands = stack.attachedCommands();
     if (others.length === 0 && commands === 0) return;
     if (!announced) {
-      const what = others.length > 0 ? `${others.join(', ')} (started by other commands) end` : `the ${commands} other nas command(s) using it finish`;
+      const what =
+        others.length > 0
+          ? `${others.join(', ')} (started by other commands) end`
+          : `the ${commands} other nas command(s) using it finish`;
       printNote(`keeping the stack up until ${what}`);
     }
     announced = true;

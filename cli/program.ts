@@ -17,10 +17,11 @@ export function leafCommands(command: Command): Command[] {
   return command.commands.length === 0 ? [command] : command.commands.flatMap(leafCommands);
 }
 
-
 /** Every command, with its usage and summary, for `nas --help`. */
 function everyCommand(program: Command): string {
-  const lines = leafCommands(program).map((command) => [`  ${commandPath(command)} ${command.usage()}`, command.summary()] as const);
+  const lines = leafCommands(program).map(
+    (command) => [`  ${commandPath(command)} ${command.usage()}`, command.summary()] as const,
+  );
   const width = Math.max(...lines.map(([term]) => term.length));
   return lines.map(([term, summary]) => `${term.padEnd(width)}  ${summary}`).join('\n');
 }
@@ -34,7 +35,9 @@ function configure(command: Command): void {
     .exitOverride((err) => {
       throw usageError(command, err);
     })
-    .configureOutput({ outputError: () => {} }).showHelpAfterError(false).showSuggestionAfterError(true);
+    .configureOutput({ outputError: () => {} })
+    .showHelpAfterError(false)
+    .showSuggestionAfterError(true);
   command.helpOption('-h, --help', 'show this help');
   if (command.commands.length > 0) command.helpCommand('help [command]', 'show the help of a command');
   for (const sub of command.commands) configure(sub);
@@ -45,7 +48,9 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export function createProgram(): Command {
   const program = new Command('nas')
     .version(version, '-V, --version', 'print the version')
-    .description('Neural architecture search: searches, baselines and scaling studies on Temporal, results in Postgres.')
+    .description(
+      'Neural architecture search: searches, baselines and scaling studies on Temporal, results in Postgres.',
+    )
     .usage('<command> [sub-command] [options]   (`nas <command> [sub-command] --help`: its flags)');
   defineSearch(program);
   defineLeaderboard(program);

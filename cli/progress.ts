@@ -16,7 +16,8 @@ export function progressLine(progress: SearchProgress, elapsedSeconds: number): 
   const best = progress.best ? `best val ${(progress.best.valAccuracy * 100).toFixed(2)}%` : 'best val -';
   const failed = (progress.counts.failed ?? 0) + (progress.counts.diverged ?? 0);
   const eta = done > 0 && done < progress.trials ? duration((elapsedSeconds / done) * (progress.trials - done)) : '?';
-  const finalizing = progress.strategy.stage === 'finalizing' ? `, final evaluation ${progress.strategy.finalId} running` : '';
+  const finalizing =
+    progress.strategy.stage === 'finalizing' ? `, final evaluation ${progress.strategy.finalId} running` : '';
   const state = (progress.stopping ? ' stopping' : progress.paused ? ' paused' : '') + finalizing;
   return (
     `${bar} ${done}/${progress.trials} trials, ${progress.running.length} running` +

@@ -36,14 +36,22 @@ export function referenceSummaryRows(file: ReferenceFile): ReferenceSummaryRow[]
 }
 
 export function renderReferenceSummary(file: ReferenceFile, format: Format): string {
-  return renderRows(referenceSummaryRows(file), [
-    { header: 'training', value: (r) => r.training },
-    { header: 'protocol', value: (r) => r.protocolHash },
-    { header: 'steps', value: (r) => r.steps, align: 'right' },
-    { header: 'seed', value: (r) => r.seed, align: 'right' },
-    { header: 'measured', value: (r) => `${r.measured}/${r.planned}`, align: 'right' },
-    { header: 'diverged', value: (r) => r.diverged, align: 'right' },
-    { header: 'CPU h', value: (r) => (r.cpuSeconds / 3600).toFixed(2), align: 'right' },
-    { header: 'mean test', value: (r) => (r.meanTestAccuracy === null ? null : `${(r.meanTestAccuracy * 100).toFixed(2)}%`), align: 'right' },
-  ], format);
+  return renderRows(
+    referenceSummaryRows(file),
+    [
+      { header: 'training', value: (r) => r.training },
+      { header: 'protocol', value: (r) => r.protocolHash },
+      { header: 'steps', value: (r) => r.steps, align: 'right' },
+      { header: 'seed', value: (r) => r.seed, align: 'right' },
+      { header: 'measured', value: (r) => `${r.measured}/${r.planned}`, align: 'right' },
+      { header: 'diverged', value: (r) => r.diverged, align: 'right' },
+      { header: 'CPU h', value: (r) => (r.cpuSeconds / 3600).toFixed(2), align: 'right' },
+      {
+        header: 'mean test',
+        value: (r) => (r.meanTestAccuracy === null ? null : `${(r.meanTestAccuracy * 100).toFixed(2)}%`),
+        align: 'right',
+      },
+    ],
+    format,
+  );
 }

@@ -30,7 +30,13 @@ export function differingFields(stored: unknown, given: unknown, alsoFree: strin
  * A run id names one request for good: a start with an existing id and another request is refused,
  * naming the fields that differ, so results of two requests never mix under one id.
  */
-export function requireSameRequest(kind: string, id: string, stored: unknown, given: unknown, alsoFree: string[] = []): void {
+export function requireSameRequest(
+  kind: string,
+  id: string,
+  stored: unknown,
+  given: unknown,
+  alsoFree: string[] = [],
+): void {
   const fields = differingFields(stored, given, alsoFree);
   if (fields.length === 0) return;
   const a = leaves(stored, '', new Map());

@@ -59,7 +59,9 @@ export function reportRows(report: ScalingReport): ReportRow[] {
       resolutionPx: Math.round(config.input.height * p.gamma ** p.phi),
       chosen: p.method === 'grid' && p.trialId === chosenTrial,
     }))
-    .sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.phi - b.phi || a.flops - b.flops);
+    .sort(
+      (a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.phi - b.phi || a.flops - b.flops,
+    );
 }
 
 export function renderReportTable(rows: ReportRow[], format: Format = 'table'): string {
@@ -124,7 +126,9 @@ export function verdict(report: ScalingReport): string[] {
   if (compared === 0) {
     lines.push('Verdict: not enough finished points to compare the methods.');
   } else if (clearWins === compared) {
-    lines.push(`Verdict: yes. Compound scaling beats every single-axis method at matched FLOPs at all ${compared} phi values, by more than the noise (${metric.name}).`);
+    lines.push(
+      `Verdict: yes. Compound scaling beats every single-axis method at matched FLOPs at all ${compared} phi values, by more than the noise (${metric.name}).`,
+    );
   } else if (wins === compared) {
     lines.push(
       `Verdict: compound scaling comes out ahead at all ${compared} phi values, but ${compared - clearWins} of the margins are within the noise of ${metric.samples} samples: not a clear win here.`,
@@ -155,7 +159,13 @@ export function reportChartSpec(report: ScalingReport): ChartSpec {
     subtitle: `${protocolText(config)}; FLOPs matched per φ`,
     yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images`,
     coefficients: chosenOf(report)?.coefficients ?? null,
-    points: reportRows(report).map((r) => ({ method: r.method, phi: r.phi, flops: r.flops, accuracy: r[metric.key], trialId: r.trialId })),
+    points: reportRows(report).map((r) => ({
+      method: r.method,
+      phi: r.phi,
+      flops: r.flops,
+      accuracy: r[metric.key],
+      trialId: r.trialId,
+    })),
   });
 }
 
@@ -165,7 +175,13 @@ export function reportSvg(report: ScalingReport): string {
 
 export function reportJson(report: ScalingReport): unknown {
   return {
-    study: { id: report.study.id, base: report.study.base, status: report.study.status, chosen: report.study.chosen, config: report.study.config },
+    study: {
+      id: report.study.id,
+      base: report.study.base,
+      status: report.study.status,
+      chosen: report.study.chosen,
+      config: report.study.config,
+    },
     points: reportRows(report),
     verdict: verdict(report),
   };

@@ -61,7 +61,13 @@ function requireNumber(field: string, value: string | undefined, fallback: numbe
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'base';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32) || 'base'
+  );
 }
 
 export function defaultStudyId(baseName: string, seed: number, now = new Date()): string {
@@ -69,7 +75,10 @@ export function defaultStudyId(baseName: string, seed: number, now = new Date())
   return `scaling-${slug(baseName)}-s${seed}-${stamp}`.toLowerCase();
 }
 
-export function scalingRequestFromFlags(flags: Flags, { checkData = true }: TrainingRequestOptions = {}): ScalingStudyRequest {
+export function scalingRequestFromFlags(
+  flags: Flags,
+  { checkData = true }: TrainingRequestOptions = {},
+): ScalingStudyRequest {
   const get = (name: string) => stringFlag(flags, name);
   requireBackendFlag(flags);
   const { name, base } = resolveBase(get('base') ?? SCALING_DEFAULTS.base);

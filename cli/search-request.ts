@@ -10,7 +10,18 @@ import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, ENGINE_VERSION, type Train
 import { BASELINES } from '../cells/baselines';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
 import type { BaselineEntry } from '../search/request';
-import { KEEP_WEIGHTS, RequestError, SPACES, STRATEGIES, requireNonNegativeInteger, requireOneOf, requirePositiveInteger, requirePositiveNumber, requireSearchId, type SearchRequest } from '../search/request';
+import {
+  KEEP_WEIGHTS,
+  RequestError,
+  SPACES,
+  STRATEGIES,
+  requireNonNegativeInteger,
+  requireOneOf,
+  requirePositiveInteger,
+  requirePositiveNumber,
+  requireSearchId,
+  type SearchRequest,
+} from '../search/request';
 import { datasetShape } from '../contracts/datasets';
 import { datasetFromFlags } from './dataset-flag';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
@@ -52,11 +63,18 @@ const FINALIZE_PROTOCOL_FLAG_NAMES = PROTOCOL_FLAG_NAMES.map((name) => `finalize
 /** `lenet5,resnet20` as baseline entries (registry index, name, architecture); a RequestError names `flag`. */
 export function baselineEntriesFromFlag(flag: string, value: string | undefined): BaselineEntry[] {
   if (value === undefined || value.trim() === '') return [];
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (new Set(names).size !== names.length) throw new RequestError(flag, `names a baseline twice: ${value}`);
   return names.map((name) => {
     const index = BASELINES.findIndex((b) => b.name === name);
-    if (index < 0) throw new RequestError(flag, `unknown baseline ${JSON.stringify(name)}; known: ${BASELINES.map((b) => b.name).join(', ')}`);
+    if (index < 0)
+      throw new RequestError(
+        flag,
+        `unknown baseline ${JSON.stringify(name)}; known: ${BASELINES.map((b) => b.name).join(', ')}`,
+      );
     return { index, name, architecture: BASELINES[index].architecture };
   });
 }
@@ -69,13 +87,18 @@ export function baselineEntriesFromFlag(flag: string, value: string | undefined)
 function finalizeFromFlags(flags: Flags, protocol: TrainingProtocol, checkData: boolean): SearchFinalize | undefined {
   const top = stringFlag(flags, 'finalize-top');
   if (top === undefined) {
-    const stray = ['finalize-repeats', 'finalize-baselines', ...FINALIZE_PROTOCOL_FLAG_NAMES].find((name) => stringFlag(flags, name) !== undefined);
+    const stray = ['finalize-repeats', 'finalize-baselines', ...FINALIZE_PROTOCOL_FLAG_NAMES].find(
+      (name) => stringFlag(flags, name) !== undefined,
+    );
     if (stray) throw new RequestError(`--${stray}`, 'applies with --finalize-top K only');
     return undefined;
   }
   return {
     top: requirePositiveInteger('--finalize-top', top),
-    repeats: requirePositiveInteger('--finalize-repeats', stringFlag(flags, 'finalize-repeats') ?? DEFAULT_FINAL_REPEATS),
+    repeats: requirePositiveInteger(
+      '--finalize-repeats',
+      stringFlag(flags, 'finalize-repeats') ?? DEFAULT_FINAL_REPEATS,
+    ),
     baselines: baselineEntriesFromFlag('--finalize-baselines', stringFlag(flags, 'finalize-baselines')),
     protocol: finalProtocolFromFlags(flags, protocol, checkData && !simulatesTraining(flags)),
   };
@@ -107,7 +130,10 @@ export interface TrainingRequestOptions {
   checkData?: boolean;
 }
 
-export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions & { defaults?: TrainingProtocol } = {}): TrainingProtocol {
+export function protocolFromFlags(
+  flags: Flags,
+  options: TrainingRequestOptions & { defaults?: TrainingProtocol } = {},
+): TrainingProtocol {
   const get = (name: string) => stringFlag(flags, name);
   const DEFAULT_PROTOCOL = options.defaults ?? DEFAULT_SEARCH_PROTOCOL;
   // The dataset and its descriptor go together: both from the flags, or both from the defaults.
@@ -128,7 +154,8 @@ export function protocolFromFlags(flags: Flags, options: TrainingRequestOptions 
   };
   // Absent from the defaults (a search recorded before the field): off, as that search trained.
   const recalibration = get('bn-recalibration') ?? DEFAULT_PROTOCOL.bnRecalibrationBatches;
-  if (recalibration !== undefined) protocol.bnRecalibrationBatches = requireNonNegativeInteger('--bn-recalibration', recalibration);
+  if (recalibration !== undefined)
+    protocol.bnRecalibrationBatches = requireNonNegativeInteger('--bn-recalibration', recalibration);
   // Not inherited from the defaults (a search recorded under an older engine): this engine trains it.
   protocol.engineVersion = ENGINE_VERSION;
   // Before the registry's bounds: sizes the files cannot hold are refused naming the file's count.
@@ -173,12 +200,16 @@ function rewardFromFlags(flags: Flags): RewardConfig {
   const target = stringFlag(flags, 'mnas-target');
   const cost = requireOneOf('--mnas-cost', stringFlag(flags, 'mnas-cost') ?? SEARCH_DEFAULTS.mnasCost, MNAS_COSTS);
   if (target === undefined) {
-    const what = cost === 'latency' ? 'milliseconds at batch 1 on the trainer, e.g. --mnas-target 5' : `${cost === 'params' ? 'parameters' : 'FLOPs'}, e.g. --mnas-target 1000000`;
+    const what =
+      cost === 'latency'
+        ? 'milliseconds at batch 1 on the trainer, e.g. --mnas-target 5'
+        : `${cost === 'params' ? 'parameters' : 'FLOPs'}, e.g. --mnas-target 1000000`;
     throw new RequestError('--mnas-target', `is required with --reward mnas: add the target cost T (${what})`);
   }
   const weight = stringFlag(flags, 'mnas-weight');
   const w = weight === undefined ? SEARCH_DEFAULTS.mnasWeight : Number(weight);
-  if (!Number.isFinite(w)) throw new RequestError('--mnas-weight', `must be a number such as -0.07, got ${JSON.stringify(weight)}`);
+  if (!Number.isFinite(w))
+    throw new RequestError('--mnas-weight', `must be a number such as -0.07, got ${JSON.stringify(weight)}`);
   return {
     objective,
     cost,
@@ -233,10 +264,14 @@ function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
  * Given with any other strategy they are refused, naming the first one.
  */
 function strategyOnlyFlags<N extends string>(flags: Flags, strategy: string, owner: string, names: readonly N[]) {
-  const values = Object.fromEntries(names.map((name) => [name, stringFlag(flags, name)])) as Record<N, string | undefined>;
+  const values = Object.fromEntries(names.map((name) => [name, stringFlag(flags, name)])) as Record<
+    N,
+    string | undefined
+  >;
   const given = names.find((name) => values[name] !== undefined);
   if (given === undefined) return undefined;
-  if (strategy !== owner) throw new RequestError(`--${given}`, `applies to --strategy ${owner} only; drop it or switch strategy`);
+  if (strategy !== owner)
+    throw new RequestError(`--${given}`, `applies to --strategy ${owner} only; drop it or switch strategy`);
   return values;
 }
 
@@ -282,7 +317,9 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
     budget: {
       ...(get('max-params') !== undefined && { maxParams: requirePositiveInteger('--max-params', get('max-params')) }),
       ...(get('max-flops') !== undefined && { maxFlops: requirePositiveInteger('--max-flops', get('max-flops')) }),
-      ...(get('max-latency') !== undefined && { maxLatencyMs: requirePositiveNumber('--max-latency', get('max-latency')) }),
+      ...(get('max-latency') !== undefined && {
+        maxLatencyMs: requirePositiveNumber('--max-latency', get('max-latency')),
+      }),
     },
     reward: rewardFromFlags(flags),
     input: { ...dataset.input },
@@ -294,7 +331,8 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   if (keepWeights !== 'none') request.keepWeights = keepWeights;
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
-  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity) strategy.window = defaultWindow(request.parallel);
+  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity)
+    strategy.window = defaultWindow(request.parallel);
   validateAsFlags(() => validateSearchRequest(request));
   return request;
 }
@@ -310,7 +348,9 @@ function defaultWindow(parallel: number): number {
 
 /** The simulated trainer reports a latency only with a multiply-add rate: a latency reward or budget needs one. */
 function requireLatencyOfSimulation(flags: Flags, request: SearchRequest): void {
-  const needs = request.budget.maxLatencyMs !== undefined || (request.reward.objective === 'mnas' && request.reward.cost === 'latency');
+  const needs =
+    request.budget.maxLatencyMs !== undefined ||
+    (request.reward.objective === 'mnas' && request.reward.cost === 'latency');
   if (needs && simulatesTraining(flags) && simulationSettings(process.env).macsPerSecond === null) {
     throw new RequestError(
       '--backend',

@@ -14,7 +14,11 @@ const SIMULATION_VARIABLE = /^NAS_SIMULATED_[A-Z_]+$/;
 export function trainerRecord(flags: Flags, env: NodeJS.ProcessEnv = process.env): TrainerRecord {
   const backend = requireBackendFlag(flags);
   if (backend !== SIMULATED_BACKEND) return { backend };
-  const settings = Object.fromEntries(Object.entries(env).filter(([name, value]) => SIMULATION_VARIABLE.test(name) && value !== undefined && value !== '') as [string, string][]);
+  const settings = Object.fromEntries(
+    Object.entries(env).filter(
+      ([name, value]) => SIMULATION_VARIABLE.test(name) && value !== undefined && value !== '',
+    ) as [string, string][],
+  );
   return { backend, settings };
 }
 
@@ -22,7 +26,10 @@ export function trainerRecord(flags: Flags, env: NodeJS.ProcessEnv = process.env
  * The recorded trainer's backend, its NAS_SIMULATED_* variables put into `env` (this process is
  * about to run that trainer); undefined for a run recorded before trainers were (the default backend).
  */
-export function restoreTrainer(record: TrainerRecord | undefined, env: NodeJS.ProcessEnv = process.env): TrainerBackend | undefined {
+export function restoreTrainer(
+  record: TrainerRecord | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): TrainerBackend | undefined {
   if (!record) return undefined;
   if (record.backend === SIMULATED_BACKEND) {
     for (const name of Object.keys(env)) if (SIMULATION_VARIABLE.test(name)) delete env[name];

@@ -31,7 +31,10 @@ export function usageError(command: Command, err: CommanderError): Error {
       return new RequestError(quoted, `unknown flag of ${path}${suggestion(err.message)}; ${seeHelp} lists them`);
     case 'commander.unknownCommand': {
       const known = command.commands.map((c) => c.name()).join(', ');
-      return new RequestError([...words, quoted].join(' '), `unknown command${suggestion(err.message)}; known: ${known}`);
+      return new RequestError(
+        [...words, quoted].join(' '),
+        `unknown command${suggestion(err.message)}; known: ${known}`,
+      );
     }
     case 'commander.missingArgument': {
       const usage = command.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)).join(' ');

@@ -156,5 +156,9 @@ export interface ScalingActivities {
   /** Records the study (idempotent); a rerun of an ended study reopens it. */
   recordScalingStudy(input: { studyId: string; base: string; config: unknown }): Promise<void>;
   recordScalingPoints(input: { studyId: string; points: ScalingPointRecord[] }): Promise<void>;
-  finishScalingStudy(input: { studyId: string; status: 'finished' | 'stopped' | 'failed'; chosen: unknown }): Promise<void>;
+  finishScalingStudy(input: {
+    studyId: string;
+    status: 'finished' | 'stopped' | 'failed';
+    chosen: unknown;
+  }): Promise<void>;
 }

@@ -5,7 +5,12 @@
  * and its descriptor travels in the protocol (`protocol.datasetInfo`): workflow code reads no files.
  */
 export const DATASETS = {
-  'fashion-mnist': { input: { height: 28, width: 28, channels: 1 }, classes: 10, trainSamples: 60000, testSamples: 10000 },
+  'fashion-mnist': {
+    input: { height: 28, width: 28, channels: 1 },
+    classes: 10,
+    trainSamples: 60000,
+    testSamples: 10000,
+  },
 } as const;
 
 export type DatasetName = keyof typeof DATASETS;
@@ -55,7 +60,10 @@ export function parseDatasetSpec(spec: string): ParsedDatasetSpec | null {
 /** The shape of a protocol's dataset: the registry's, or its descriptor's. */
 export function datasetShape(protocol: { dataset: string; datasetInfo?: DatasetShape }): DatasetShape {
   if (protocol.dataset in DATASETS) return DATASETS[protocol.dataset as DatasetName];
-  if (!protocol.datasetInfo) throw new Error(`dataset ${protocol.dataset} has no descriptor (protocol.datasetInfo); describe it with the CLI first`);
+  if (!protocol.datasetInfo)
+    throw new Error(
+      `dataset ${protocol.dataset} has no descriptor (protocol.datasetInfo); describe it with the CLI first`,
+    );
   const { input, classes, trainSamples, testSamples } = protocol.datasetInfo;
   return { input, classes, trainSamples, testSamples };
 }

@@ -22,11 +22,15 @@ export interface DashboardAppOptions {
 }
 
 /** Scripts and styles only from the dashboard itself; ECharts' SVGs carry inline <style>. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 function sendPage(reply: FastifyReply, markup: string | null, missing: string) {
   return markup === null
-    ? reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'Not found', missing))
+    ? reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(404, 'Not found', missing))
     : reply.type('text/html; charset=utf-8').send(markup);
 }
 
@@ -37,7 +41,11 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 1000 },
     // A path that does not decode (a stray `%`) names no page.
-    frameworkErrors: (_error, _request, reply: FastifyReply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'Not found', 'There is no such page.')),
+    frameworkErrors: (_error, _request, reply: FastifyReply) =>
+      reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(404, 'Not found', 'There is no such page.')),
   });
   const allowedHosts = allowedHostNames(host);
   app.addHook('onRequest', async (request, reply) => {
@@ -45,11 +53,20 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     return reply
       .code(403)
       .type('text/html; charset=utf-8')
-      .send(errorPage(403, 'Wrong address', `This dashboard answers at ${host} and localhost only, not at the address this page was loaded from.`));
+      .send(
+        errorPage(
+          403,
+          'Wrong address',
+          `This dashboard answers at ${host} and localhost only, not at the address this page was loaded from.`,
+        ),
+      );
   });
   refuseWrites(app);
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    reply
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer');
     return payload;
   });
   handleErrors(app, log);
@@ -59,7 +76,11 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   app.get('/', async (_request, reply) => sendPage(reply, await runsPage(db), ''));
   app.get<{ Params: { id: string }; Querystring: { cost?: string } }>('/runs/:id', async (request, reply) => {
     const cost = request.query.cost === 'flops' ? 'flops' : 'params';
-    return sendPage(reply, await runPage(db, request.params.id, { temporalUiUrl, cost }), 'No run with this id is recorded.');
+    return sendPage(
+      reply,
+      await runPage(db, request.params.id, { temporalUiUrl, cost }),
+      'No run with this id is recorded.',
+    );
   });
   // Trial ids hold a slash (`${searchId}/${trialIndex}`): the rest of the path, decoded by the router, is the id.
   app.get<{ Params: { '*': string } }>('/trials/*', async (request, reply) =>

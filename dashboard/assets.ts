@@ -12,6 +12,8 @@ const FILES: Record<string, string> = {
 export function serveAssets(app: FastifyInstance): void {
   for (const [name, type] of Object.entries(FILES)) {
     const body = readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
-    app.get(`/assets/${name}`, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+    app.get(`/assets/${name}`, async (_request, reply) =>
+      reply.type(type).header('cache-control', 'no-cache').send(body),
+    );
   }
 }

@@ -19,7 +19,10 @@ export function seconds(value: number | null): string {
 export function timestamp(value: Date | string | null): string {
   if (value === null) return '';
   const date = value instanceof Date ? value : new Date(value);
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Milliseconds with 3 significant digits: 0.412 ms, 3.05 ms, 27.1 ms, 412 ms; null -> "". */

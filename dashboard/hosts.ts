@@ -26,7 +26,8 @@ export function allowedHostNames(boundHost: string): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1', bare(boundHost).toLowerCase()]);
   if (isWildcard(boundHost)) {
     names.add(hostname().toLowerCase());
-    for (const addresses of Object.values(networkInterfaces())) for (const { address } of addresses ?? []) names.add(address.toLowerCase());
+    for (const addresses of Object.values(networkInterfaces()))
+      for (const { address } of addresses ?? []) names.add(address.toLowerCase());
   }
   return names;
 }

@@ -9,7 +9,12 @@ import type { Database } from '../db/client';
 import { changeStamp } from '../db/queries/dashboard-changes';
 import { errorDetails } from './errors';
 
-export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: number, log: (message: string) => void): void {
+export function serveLiveEvents(
+  app: FastifyInstance,
+  db: Database,
+  pollMs: number,
+  log: (message: string) => void,
+): void {
   const open = new Set<ServerResponse>();
   app.addHook('onClose', async () => {
     for (const stream of open) stream.end();
@@ -20,7 +25,11 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
     let last = await changeStamp(db, watched);
     reply.hijack();
     const out = reply.raw;
-    out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     out.write(`retry: ${pollMs * 2}\n\n`);
     open.add(out);
     let polling = false;
@@ -47,5 +56,7 @@ export function serveLiveEvents(app: FastifyInstance, db: Database, pollMs: numb
   };
 
   app.get('/events', (request, reply) => stream(undefined, request, reply));
-  app.get<{ Params: { id: string } }>('/events/runs/:id', (request, reply) => stream(request.params.id, request, reply));
+  app.get<{ Params: { id: string } }>('/events/runs/:id', (request, reply) =>
+    stream(request.params.id, request, reply),
+  );
 }

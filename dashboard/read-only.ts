@@ -6,6 +6,10 @@ const ALLOWED = new Set(['GET', 'HEAD']);
 export function refuseWrites(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (ALLOWED.has(request.method)) return;
-    await reply.code(405).header('allow', 'GET, HEAD').type('text/plain; charset=utf-8').send('405 Method Not Allowed: the dashboard is read-only.\n');
+    await reply
+      .code(405)
+      .header('allow', 'GET, HEAD')
+      .type('text/plain; charset=utf-8')
+      .send('405 Method Not Allowed: the dashboard is read-only.\n');
   });
 }

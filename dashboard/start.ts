@@ -25,11 +25,20 @@ export interface Dashboard {
 }
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { db, host = '127.0.0.1', port = 8090, temporalUiUrl, pollMs, log = (message: string) => console.error(message) } = options;
+  const {
+    db,
+    host = '127.0.0.1',
+    port = 8090,
+    temporalUiUrl,
+    pollMs,
+    log = (message: string) => console.error(message),
+  } = options;
   const problem = listenHostProblem(host);
   if (problem) throw new Error(`dashboard host ${problem}`);
   if (!isLoopback(host)) {
-    log(`warning: the dashboard listens on ${host}, beyond this machine, and has no authentication: anyone who can reach ${host}:${port} can read every result`);
+    log(
+      `warning: the dashboard listens on ${host}, beyond this machine, and has no authentication: anyone who can reach ${host}:${port} can read every result`,
+    );
   }
   const app = buildDashboardApp({ db, temporalUiUrl, pollMs, log, host });
   await app.listen({ host, port });

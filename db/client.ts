@@ -52,7 +52,7 @@ const MIGRATION_LOCK_KEY = 727_011_001;
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   const url = options.url ?? (process.env.DATABASE_URL || undefined);
-  const schema: SchemaStep = options.migrate ?? true ? 'migrate' : options.requireSchema ? 'require' : 'as-is';
+  const schema: SchemaStep = (options.migrate ?? true) ? 'migrate' : options.requireSchema ? 'require' : 'as-is';
   return url
     ? openPostgres(url, schema, options.maxConnections ?? 10, options.endpoint ?? 'DATABASE_URL')
     : openPglite(options.dataDir ?? defaultDataDir(), schema);
@@ -67,7 +67,10 @@ export function defaultDataDir(): string {
 async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<DatabaseHandle> {
   const onDisk = !dataDir.includes('://');
   if (onDisk && schemaStep === 'require' && !existsSync(dataDir)) {
-    throw new RequestError('NAS_HOME', `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``);
+    throw new RequestError(
+      'NAS_HOME',
+      `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``,
+    );
   }
   if (onDisk) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
@@ -127,7 +130,9 @@ function connectionError(error: unknown, address: ServerAddress): Error {
     );
   }
   if (code === '28P01' || code === '28000') {
-    return new Error(`DATABASE_URL: ${where} rejected the credentials (${message}); fix the user/password in DATABASE_URL`);
+    return new Error(
+      `DATABASE_URL: ${where} rejected the credentials (${message}); fix the user/password in DATABASE_URL`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new Error(
@@ -141,7 +146,12 @@ function connectionError(error: unknown, address: ServerAddress): Error {
 }
 
 function connect(url: string, max: number, endpoint: OpenDatabaseOptions['endpoint'] = 'DATABASE_URL') {
-  return postgres(url, { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {}, prepare: endpoint !== 'embedded' });
+  return postgres(url, {
+    max,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    onnotice: () => {},
+    prepare: endpoint !== 'embedded',
+  });
 }
 
 async function openPostgres(
@@ -160,7 +170,12 @@ async function openPostgres(
     } catch (error) {
       throw endpoint === 'embedded' ? embeddedEndpointError(error) : connectionError(error, address);
     }
-    if (schemaStep === 'require') await requireCurrentSchema(db, `the database at ${address.host}:${address.port}/${address.database}`, 'DATABASE_URL');
+    if (schemaStep === 'require')
+      await requireCurrentSchema(
+        db,
+        `the database at ${address.host}:${address.port}/${address.database}`,
+        'DATABASE_URL',
+      );
   } catch (error) {
     await client.end({ timeout: 0 });
     throw error;
@@ -170,7 +185,10 @@ async function openPostgres(
 
 function embeddedEndpointError(error: unknown): Error {
   const reason = (error as { code?: string }).code ?? (error as Error).message;
-  return new RequestError('NAS_HOME', `the embedded stack's database endpoint did not answer (${reason}); is its owner (\`nas dev\`) still running?`);
+  return new RequestError(
+    'NAS_HOME',
+    `the embedded stack's database endpoint did not answer (${reason}); is its owner (\`nas dev\`) still running?`,
+  );
 }
 
 const MIGRATION_JOURNAL = fileURLToPath(new URL('./migrations/meta/_journal.json', import.meta.url));
@@ -187,9 +205,15 @@ async function requireCurrentSchema(db: Database, what: string, field: string): 
     const result = (await db.execute(query)) as unknown as { rows?: T[] } & T[];
     return (result.rows ?? result)[0];
   };
-  const journal = await first<{ present: boolean }>(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  const journal = await first<{ present: boolean }>(
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
   const newest = journal?.present
-    ? (await first<{ newest: string | null }>(sql`select max(created_at)::text as newest from drizzle.__drizzle_migrations`))?.newest
+    ? (
+        await first<{ newest: string | null }>(
+          sql`select max(created_at)::text as newest from drizzle.__drizzle_migrations`,
+        )
+      )?.newest
     : null;
   if (newest == null) throw new RequestError(field, `${what} has no nas schema: run \`nas db migrate\` first`);
   if (Number(newest) < newestMigration()) {

@@ -101,7 +101,11 @@ export async function selectBackend(
   return chosen;
 }
 
-async function choose(preference: BackendPreference, threads: number, log: (line: string) => void): Promise<SelectedBackend> {
+async function choose(
+  preference: BackendPreference,
+  threads: number,
+  log: (line: string) => void,
+): Promise<SelectedBackend> {
   switch (preference) {
     case 'cpu':
       return useCpu();

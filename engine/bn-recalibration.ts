@@ -134,9 +134,14 @@ function observeBatchStatistics(
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const axis = layer.axis < 0 ? layer.axis + x.rank : layer.axis;
       if (axis !== x.rank - 1) {
-        throw new Error(`batch-norm recalibration: layer ${layer.name} normalises axis ${layer.axis}; only the last (channel) axis is supported`);
+        throw new Error(
+          `batch-norm recalibration: layer ${layer.name} normalises axis ${layer.axis}; only the last (channel) axis is supported`,
+        );
       }
-      const [mean, variance] = moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
+      const [mean, variance] = moments(
+        x,
+        Array.from({ length: x.rank - 1 }, (_, i) => i),
+      );
       report({ count: x.size / x.shape[axis], mean: tf.keep(mean), variance: tf.keep(variance) });
       const beta = layer.center ? (layer.beta.read() as tf.Tensor1D) : undefined;
       const gamma = layer.scale ? (layer.gamma.read() as tf.Tensor1D) : undefined;

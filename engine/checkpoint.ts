@@ -86,7 +86,9 @@ export async function restoreCheckpoint(
   const { header, data } = decode(bytes);
   const { model, optimizer } = target;
   if (header.optimizer !== optimizer.getClassName()) {
-    throw new CheckpointError(`holds ${header.optimizer} optimizer state, the optimizer is ${optimizer.getClassName()}`);
+    throw new CheckpointError(
+      `holds ${header.optimizer} optimizer state, the optimizer is ${optimizer.getClassName()}`,
+    );
   }
   checkModelEntries(header, model);
   const modelTensors = header.model.map((e) => toTensor(e, data));
@@ -194,7 +196,8 @@ function decode(bytes: Uint8Array): { header: Header; data: Uint8Array } {
   const data = bytes.subarray(align4(jsonEnd));
   const all = [...header.model, ...header.optimizerWeights, ...header.optimizerExtras];
   const needed = all.reduce((max, e) => Math.max(max, 4 * (e.offset + sizeOf(e.shape))), 0);
-  if (data.length < needed) throw new CheckpointError(`truncated data: ${data.length} bytes, the header needs ${needed}`);
+  if (data.length < needed)
+    throw new CheckpointError(`truncated data: ${data.length} bytes, the header needs ${needed}`);
   return { header, data };
 }
 

@@ -33,11 +33,16 @@ export function layersMiscomputedByEngine1OnWasm(graph: LayerGraph): string[] {
  * A warning for weights kept by a training on `backend` under `protocol` when they were trained as
  * another function than `graph` computes (engine 1 on wasm, a miscomputed layer); else null.
  */
-export function staleWeightsWarning(graph: LayerGraph, protocol: TrainingProtocol, backend: string | null): string | null {
+export function staleWeightsWarning(
+  graph: LayerGraph,
+  protocol: TrainingProtocol,
+  backend: string | null,
+): string | null {
   if (backend !== 'wasm' || (protocol.engineVersion ?? 1) > 1) return null;
   const layers = layersMiscomputedByEngine1OnWasm(graph);
   if (layers.length === 0) return null;
-  const shown = layers.length > 3 ? `${layers.slice(0, 3).join(', ')} and ${layers.length - 3} more` : layers.join(', ');
+  const shown =
+    layers.length > 3 ? `${layers.slice(0, 3).join(', ')} and ${layers.length - 3} more` : layers.join(', ');
   return (
     `warning: these weights were trained on wasm by engine version 1, which computed ${shown} as another function ` +
     `than the genotype's; the exported model computes the genotype's, so its accuracy differs from the recorded one ` +

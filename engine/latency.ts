@@ -37,7 +37,14 @@ export interface LatencyFigures {
 
 /** Timed forward passes of `model` on zero images of `batch` (warm-up excluded), in milliseconds. */
 export function timeForwardPasses(model: tf.LayersModel, batch: number, options: LatencyOptions = {}): number[] {
-  const { warmup = 3, minRuns = 3, maxRuns = 20, budgetMs = 1000, capMs = 5000, now = () => performance.now() } = options;
+  const {
+    warmup = 3,
+    minRuns = 3,
+    maxRuns = 20,
+    budgetMs = 1000,
+    capMs = 5000,
+    now = () => performance.now(),
+  } = options;
   const shape = model.inputs[0].shape.slice(1) as number[];
   const images = tf.zeros([batch, ...shape]);
   const forward = () => {
@@ -71,6 +78,9 @@ export function measureLatency(model: tf.LayersModel, batchSize: number, options
 }
 
 /** The device latencies are measured on: the backend's device and the CPU model, e.g. `cpu (wasm simd, 1 thread), AMD EPYC 7B13`. */
-export function latencyDevice(backendDevice: string, cpuModel: string = cpus()[0]?.model?.trim() ?? 'unknown cpu'): string {
+export function latencyDevice(
+  backendDevice: string,
+  cpuModel: string = cpus()[0]?.model?.trim() ?? 'unknown cpu',
+): string {
   return `${backendDevice}, ${cpuModel.trim().replace(/\s+/g, ' ')}`;
 }

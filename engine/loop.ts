@@ -151,7 +151,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
       };
       epochs.push(metrics);
       const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
-      if (!Number.isFinite(val.loss) || stuckAtChance(metrics.trainLoss, classes, (epoch + 1) * batches)) return finish('diverged');
+      if (!Number.isFinite(val.loss) || stuckAtChance(metrics.trainLoss, classes, (epoch + 1) * batches))
+        return finish('diverged');
       await options.onEpoch?.(metrics);
     }
     return finish('succeeded');
@@ -288,7 +289,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 function modelImageShape(model: tf.LayersModel): [number, number, number] {
   const shape = model.inputs[0]?.shape;
   if (!shape || shape.length !== 4 || shape.slice(1).some((d) => typeof d !== 'number')) {
-    throw new Error(`trainModel: the model must take NHWC images of a fixed size, its input shape is [${shape?.join(', ')}]`);
+    throw new Error(
+      `trainModel: the model must take NHWC images of a fixed size, its input shape is [${shape?.join(', ')}]`,
+    );
   }
   return shape.slice(1) as [number, number, number];
 }

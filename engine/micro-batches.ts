@@ -25,7 +25,10 @@ export function stepMemoryBudget(backend: string): number | null {
 export function activationBytesPerSample(model: tf.LayersModel): number {
   let elements = 0;
   for (const layer of model.layers) {
-    const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
+    const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as (
+      | number
+      | null
+    )[][];
     for (const shape of shapes) elements += shape.slice(1).reduce<number>((product, dim) => product * (dim ?? 1), 1);
   }
   return elements * 4;

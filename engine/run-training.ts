@@ -66,7 +66,10 @@ export interface OverLatencyRun {
 export type TrainingRun = TrainedRun | OverLatencyRun;
 
 /** Without `job.latency` the run always trains. */
-export async function runTraining(job: TrainingJob & { latency?: undefined }, hooks: TrainingHooks): Promise<TrainedRun>;
+export async function runTraining(
+  job: TrainingJob & { latency?: undefined },
+  hooks: TrainingHooks,
+): Promise<TrainedRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
   const cpuAtStart = process.threadCpuUsage?.();
@@ -91,7 +94,8 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       signal: hooks.signal,
       data: job.data,
       onProgress: (progress) => hooks.onProgress(progress),
-      onEpoch: async (metrics) => hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
+      onEpoch: async (metrics) =>
+        hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
     });
     return { startEpoch, outcome, latency, cpuSeconds: threadCpuSecondsSince(cpuAtStart) };
   } finally {
@@ -106,7 +110,12 @@ function threadCpuSecondsSince(start: NodeJS.CpuUsage | undefined): number | nul
   return (used.user + used.system) / 1e6;
 }
 
-async function resume(job: TrainingJob, model: tf.LayersModel, optimizer: tf.Optimizer, hooks: TrainingHooks): Promise<number> {
+async function resume(
+  job: TrainingJob,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  hooks: TrainingHooks,
+): Promise<number> {
   if (!job.checkpoint) return 0;
   try {
     const { epoch } = await restoreCheckpoint(job.checkpoint, { model, optimizer });

@@ -20,7 +20,11 @@ export type ThreadMessage =
   | { type: 'done'; run: TrainingRun }
   | { type: 'error'; name: string; message: string; stack?: string };
 
-export function runTrainingInThread(job: TrainingJob, backend: BackendPreference, hooks: TrainingHooks): Promise<TrainingRun> {
+export function runTrainingInThread(
+  job: TrainingJob,
+  backend: BackendPreference,
+  hooks: TrainingHooks,
+): Promise<TrainingRun> {
   const worker = new Worker(ENTRY, { workerData: { job, backend } });
   return new Promise<TrainingRun>((resolve, reject) => {
     let settled = false;

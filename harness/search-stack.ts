@@ -78,7 +78,14 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         workflowBundle: await workflowBundle(),
         activities: { ...createOrchestrationActivities(database.db), ...createScalingActivities(database.db) },
       });
-      const training = createTrainingActivities({ db: database.db, worker: 'test-trainer', backend, device, dataDir, heartbeatMs: 500 });
+      const training = createTrainingActivities({
+        db: database.db,
+        worker: 'test-trainer',
+        backend,
+        device,
+        dataDir,
+        heartbeatMs: 500,
+      });
       const trainer = await Worker.create({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',

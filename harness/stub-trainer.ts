@@ -58,7 +58,12 @@ export function createStubTrainer(db: Database, options: StubTrainerOptions = {}
         ctx.heartbeat();
         await ctx.sleep(Math.min(50, ms - waited));
       }
-      const valAccuracy = stubRepeatAccuracy(input.archHash, input.seed ?? input.protocol.seed, input.protocol.seed, options.seed);
+      const valAccuracy = stubRepeatAccuracy(
+        input.archHash,
+        input.seed ?? input.protocol.seed,
+        input.protocol.seed,
+        options.seed,
+      );
       await finishTrial(db, input.trialId, {
         status: 'succeeded',
         valAccuracy,

@@ -89,7 +89,9 @@ function spawnServer(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`temporal-postgres.sh exited (${code}) before serving:\n${output.slice(-4000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`temporal-postgres.sh exited (${code}) before serving:\n${output.slice(-4000)}`)),
+    );
   });
 }
 

@@ -5,7 +5,9 @@
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { findTemporalCli, temporalCliMissingMessage } from '../stack/temporal/cli-binary';
 
-export async function createTestEnv(options: LocalTestWorkflowEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
+export async function createTestEnv(
+  options: LocalTestWorkflowEnvironmentOptions = {},
+): Promise<TestWorkflowEnvironment> {
   const cli = await findTemporalCli();
   try {
     return await TestWorkflowEnvironment.createLocal({

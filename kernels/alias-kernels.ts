@@ -18,11 +18,13 @@ function alias(x: Info, backend: BackendWasm): Info {
 function aliasingKernel(originalConfig: tf.KernelConfig, sameType: (args: KernelArgs) => boolean): tf.KernelConfig {
   const original = originalConfig.kernelFunc;
   function kernel(args: KernelArgs): Info {
-    if (args.inputs.x.dtype === 'string' || !sameType(args)) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    if (args.inputs.x.dtype === 'string' || !sameType(args))
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
     return alias(args.inputs.x, args.backend as BackendWasm);
   }
   return { ...originalConfig, kernelFunc: kernel as tf.KernelFunc };
 }
 
 export const identityKernel = (original: tf.KernelConfig) => aliasingKernel(original, () => true);
-export const castKernel = (original: tf.KernelConfig) => aliasingKernel(original, (args) => args.attrs?.dtype === args.inputs.x.dtype);
+export const castKernel = (original: tf.KernelConfig) =>
+  aliasingKernel(original, (args) => args.attrs?.dtype === args.inputs.x.dtype);

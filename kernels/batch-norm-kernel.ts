@@ -15,7 +15,11 @@ type KernelArgs = { inputs: Record<string, Info | undefined>; backend: unknown; 
 
 function perChannel(x: Info, params: Array<Info | undefined>): boolean {
   const channels = x.shape[x.shape.length - 1];
-  return x.dtype === 'float32' && x.shape.length >= 1 && params.every((p) => p == null || (p.dtype === 'float32' && tf.util.sizeFromShape(p.shape) === channels));
+  return (
+    x.dtype === 'float32' &&
+    x.shape.length >= 1 &&
+    params.every((p) => p == null || (p.dtype === 'float32' && tf.util.sizeFromShape(p.shape) === channels))
+  );
 }
 
 function batchNormAsDepthwise(args: KernelArgs): Info {
@@ -34,13 +38,17 @@ function batchNormAsDepthwise(args: KernelArgs): Info {
       shift[k] = (offsetValues?.[k] ?? 0) - meanValues![k] * gain[k];
     }
     const image = c.reshape(x, [1, tf.util.sizeFromShape(x.shape) / channels, 1, channels]);
-    const y = c.run('FusedDepthwiseConv2D', { x: image, filter, bias }, {
-      strides: [1, 1],
-      pad: 'valid',
-      dilations: [1, 1],
-      dataFormat: 'NHWC',
-      activation: 'linear',
-    });
+    const y = c.run(
+      'FusedDepthwiseConv2D',
+      { x: image, filter, bias },
+      {
+        strides: [1, 1],
+        pad: 'valid',
+        dilations: [1, 1],
+        dataFormat: 'NHWC',
+        activation: 'linear',
+      },
+    );
     return c.reshape(y, x.shape);
   });
 }

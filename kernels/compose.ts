@@ -67,7 +67,14 @@ export class Composer {
     if (sH === 1 && sW === 1) return x;
     const [n, h, w, c] = x.shape;
     const spread = this.reshape(x, [n, h, 1, w, 1, c]);
-    const padded = this.pad(spread, [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
+    const padded = this.pad(spread, [
+      [0, 0],
+      [0, 0],
+      [0, sH - 1],
+      [0, 0],
+      [0, sW - 1],
+      [0, 0],
+    ]);
     return this.reshape(padded, [n, h * sH, w * sW, c]);
   }
 

@@ -48,12 +48,16 @@ export function inputGradient(
   }
   const bottom = g.inH - spread.shape[1] - top + spanH;
   const right = g.inW - spread.shape[2] - left + spanW;
-  const dx = c.run(kernel, { x: spread, filter: flipped }, {
-    strides: [1, 1],
-    dilations: [g.dilationH, g.dilationW],
-    pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
-    dataFormat: 'NHWC',
-  });
+  const dx = c.run(
+    kernel,
+    { x: spread, filter: flipped },
+    {
+      strides: [1, 1],
+      dilations: [g.dilationH, g.dilationW],
+      pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
+      dataFormat: 'NHWC',
+    },
+  );
   return c.cropEnd(dx, [g.batch, g.inH, g.inW, dx.shape[3]]);
 }
 
@@ -86,19 +90,33 @@ function isStridedPointwise(g: ConvGeometry): boolean {
 
 /** dy [rows, outC] times the 1x1 filter transposed, reshaped to `shape`. */
 function pointwiseProduct(c: Composer, dy: Info, filter: Info, rows: number, g: ConvGeometry, shape: number[]): Info {
-  const product = c.run('BatchMatMul', {
-    a: c.reshape(dy, [1, rows, g.outC]),
-    b: c.reshape(filter, [1, g.inC, g.outC]),
-  }, { transposeA: false, transposeB: true });
+  const product = c.run(
+    'BatchMatMul',
+    {
+      a: c.reshape(dy, [1, rows, g.outC]),
+      b: c.reshape(filter, [1, g.inC, g.outC]),
+    },
+    { transposeA: false, transposeB: true },
+  );
   return c.reshape(product, shape);
 }
 
 function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, filter } = inputs;
   const a = attrs as AnyAttrs;
-  const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, a.dataFormat);
+  const g = convGeometry(
+    a.inputShape,
+    filter.shape,
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    a.dataFormat,
+  );
   return compose(backend as BackendWasm, (c) => {
-    if (isPointwise(g)) return pointwiseProduct(c, dy, filter, g.batch * g.inH * g.inW, g, [g.batch, g.inH, g.inW, g.inC]);
+    if (isPointwise(g))
+      return pointwiseProduct(c, dy, filter, g.batch * g.inH * g.inW, g, [g.batch, g.inH, g.inW, g.inC]);
     const copyRuns = runCopierFor(c.backend);
     if (isStridedPointwise(g) && copyRuns != null && dy.dtype === 'float32') {
       // dy . W^T at the positions the strided 1x1 convolution read; zeros elsewhere.
@@ -129,22 +147,30 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
   return compose(backend as BackendWasm, (c) => {
     if (isPointwise(g)) {
       const rows = g.batch * g.inH * g.inW;
-      const product = c.run('BatchMatMul', {
-        a: c.reshape(x, [1, rows, g.inC]),
-        b: c.reshape(dy, [1, rows, g.outC]),
-      }, { transposeA: true, transposeB: false });
+      const product = c.run(
+        'BatchMatMul',
+        {
+          a: c.reshape(x, [1, rows, g.inC]),
+          b: c.reshape(dy, [1, rows, g.outC]),
+        },
+        { transposeA: true, transposeB: false },
+      );
       return c.reshape(product, [1, 1, g.inC, g.outC]);
     }
     const rowsTail = filterGradientTail(g.kH, g.dilationH, g.outH, g.strideH, g.inH, g.padTop);
     const colsTail = filterGradientTail(g.kW, g.dilationW, g.outW, g.strideW, g.inW, g.padLeft);
     const images = c.transpose(x, [3, 1, 2, 0]);
     const filters = c.transpose(dy, [1, 2, 0, 3]);
-    const dw = c.run('Conv2D', { x: images, filter: filters }, {
-      strides: [g.dilationH, g.dilationW],
-      dilations: [g.strideH, g.strideW],
-      pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
-      dataFormat: 'NHWC',
-    });
+    const dw = c.run(
+      'Conv2D',
+      { x: images, filter: filters },
+      {
+        strides: [g.dilationH, g.dilationW],
+        dilations: [g.strideH, g.strideW],
+        pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
+        dataFormat: 'NHWC',
+      },
+    );
     const cropped = c.cropEnd(dw, [g.inC, g.kH, g.kW, g.outC]);
     return c.transpose(cropped, [1, 2, 0, 3]);
   });

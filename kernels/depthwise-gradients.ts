@@ -38,7 +38,10 @@ function unstridedInputGradient(backend: BackendWasm, dy: Info, filter: Info, g:
   const transposed: ConvGeometry = { ...g, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW, padTop, padLeft };
   const c = new Composer(backend);
   try {
-    return depthwiseBySimd(backend, 'forward', transposed, { x: dy, w: c.run('Reverse', { x: filter }, { dims: [0, 1] }) });
+    return depthwiseBySimd(backend, 'forward', transposed, {
+      x: dy,
+      w: c.run('Reverse', { x: filter }, { dims: [0, 1] }),
+    });
   } finally {
     c.abandon();
   }
@@ -52,7 +55,9 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   if (multiplier === 1 && dy.dtype === 'float32') {
     const wasm = backend as BackendWasm;
     const unstrided = g.strideH === 1 && g.strideW === 1;
-    const dx = unstrided ? unstridedInputGradient(wasm, dy, filter, g) : depthwiseBySimd(wasm, 'inputGradient', g, { dy, w: filter });
+    const dx = unstrided
+      ? unstridedInputGradient(wasm, dy, filter, g)
+      : depthwiseBySimd(wasm, 'inputGradient', g, { dy, w: filter });
     if (dx != null) return dx;
   }
   return compose(backend as BackendWasm, (c) => {
@@ -81,11 +86,15 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
     const filters = c.reshape(c.transpose(dy5, [1, 2, 3, 0, 4]), [g.outH, g.outW, inC * n, multiplier]);
     const rowsTail = filterGradientTail(g.kH, g.dilationH, g.outH, g.strideH, g.inH, g.padTop);
     const colsTail = filterGradientTail(g.kW, g.dilationW, g.outW, g.strideW, g.inW, g.padLeft);
-    const perExample = c.run('DepthwiseConv2dNative', { x: image, filter: filters }, {
-      strides: [g.dilationH, g.dilationW],
-      dilations: [g.strideH, g.strideW],
-      pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
-    });
+    const perExample = c.run(
+      'DepthwiseConv2dNative',
+      { x: image, filter: filters },
+      {
+        strides: [g.dilationH, g.dilationW],
+        dilations: [g.strideH, g.strideW],
+        pad: explicitPad(g.padTop, rowsTail.after, g.padLeft, colsTail.after),
+      },
+    );
     const cropped = c.cropEnd(perExample, [1, g.kH, g.kW, inC * n * multiplier]);
     if (multiplier === 1) {
       const byExample = c.reshape(cropped, [g.kH, g.kW, inC, n]);
@@ -97,6 +106,14 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
 }
 
 export const depthwiseGradientKernels: tf.KernelConfig[] = [
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput as tf.KernelFunc },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter as tf.KernelFunc },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: depthwiseBackpropInput as tf.KernelFunc,
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: depthwiseBackpropFilter as tf.KernelFunc,
+  },
 ];

@@ -18,8 +18,14 @@ type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; att
 type AnyAttrs = any;
 
 /** The [[0, 0], [top, bottom], [left, right], [0, 0]] padding tfjs computes for 'same'. */
-export function samePaddingOf(xShape: number[], filterShape: number[], attrs: AnyAttrs, depthwise: boolean): tf.backend_util.ExplicitPadding {
-  const dataFormat = attrs.dataFormat == null ? 'channelsLast' : tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+export function samePaddingOf(
+  xShape: number[],
+  filterShape: number[],
+  attrs: AnyAttrs,
+  depthwise: boolean,
+): tf.backend_util.ExplicitPadding {
+  const dataFormat =
+    attrs.dataFormat == null ? 'channelsLast' : tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -31,7 +37,12 @@ export function samePaddingOf(xShape: number[], filterShape: number[], attrs: An
     dataFormat,
   );
   const { top, bottom, left, right } = info.padInfo;
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 /** The backend's own convolution kernel, given explicit padding where it was asked for 'same'. */

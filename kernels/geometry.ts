@@ -73,5 +73,10 @@ export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 
 /** Explicit NHWC padding in the form the Conv2D kernels accept. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }

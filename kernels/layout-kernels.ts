@@ -37,7 +37,14 @@ function stridesOf(shape: number[]): number[] {
  * innermost cut axis are copied in wasm, one call per index of the axes
  * before it; otherwise run by run in JavaScript.
  */
-export function sliceInto(src: Heap, shape: number[], begin: number[], size: number[], dst: Heap, copyRuns?: RunCopier | null): void {
+export function sliceInto(
+  src: Heap,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  dst: Heap,
+  copyRuns?: RunCopier | null,
+): void {
   const rank = shape.length;
   if (rank === 0) {
     dst[0] = src[0];
@@ -60,7 +67,14 @@ export function sliceInto(src: Heap, shape: number[], begin: number[], size: num
     for (let a = 0; a < inner; a++) from += (begin[a] + index[a]) * strides[a];
     if (inner < k) {
       from += begin[inner] * strides[inner];
-      copyRuns!(src.byteOffset + from * bytes, dst.byteOffset + to * bytes, size[inner], run * bytes, strides[inner] * bytes, run * bytes);
+      copyRuns!(
+        src.byteOffset + from * bytes,
+        dst.byteOffset + to * bytes,
+        size[inner],
+        run * bytes,
+        strides[inner] * bytes,
+        run * bytes,
+      );
       to += size[inner] * run;
     } else {
       copyRun(src, from, dst, to, run);
@@ -139,7 +153,14 @@ export function sliceKernel(original: tf.KernelConfig): tf.KernelConfig {
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, a.begin, a.size);
     const out = wasm.makeOutput(size, x.dtype);
     if (size.some((s) => s === 0)) return out;
-    sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap, runCopierFor(wasm));
+    sliceInto(
+      wasm.typedArrayFromHeap(x) as Heap,
+      x.shape,
+      begin,
+      size,
+      wasm.typedArrayFromHeap(out) as Heap,
+      runCopierFor(wasm),
+    );
     return out;
   });
 }
@@ -148,7 +169,10 @@ export function tileKernel(original: tf.KernelConfig): tf.KernelConfig {
   return heapKernel(original, (wasm, { inputs, attrs }) => {
     const { x } = inputs;
     const { reps } = attrs as { reps: number[] };
-    const out = wasm.makeOutput(x.shape.map((s, i) => s * reps[i]), x.dtype);
+    const out = wasm.makeOutput(
+      x.shape.map((s, i) => s * reps[i]),
+      x.dtype,
+    );
     if (out.shape.some((s) => s === 0)) return out;
     tileInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, reps, wasm.typedArrayFromHeap(out) as Heap);
     return out;
@@ -171,7 +195,15 @@ export function splitVKernel(original: tf.KernelConfig): tf.KernelConfig {
       size[$axis] = s;
       const out = wasm.makeOutput(size, x.dtype);
       // Re-read the input view after each allocation: the heap may have grown.
-      if (s > 0) sliceInto(wasm.typedArrayFromHeap(x) as Heap, x.shape, begin, size, wasm.typedArrayFromHeap(out) as Heap, runCopierFor(wasm));
+      if (s > 0)
+        sliceInto(
+          wasm.typedArrayFromHeap(x) as Heap,
+          x.shape,
+          begin,
+          size,
+          wasm.typedArrayFromHeap(out) as Heap,
+          runCopierFor(wasm),
+        );
       begin[$axis] += s;
       return out;
     });
@@ -193,7 +225,13 @@ export function concatKernel(original: tf.KernelConfig): tf.KernelConfig {
       return original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
     }
     const axis = tf.util.parseAxisParam((args.attrs as { axis: number | number[] }).axis, inputs[0].shape)[0];
-    const out = wasm.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis), inputs[0].dtype);
+    const out = wasm.makeOutput(
+      tf.backend_util.computeOutShape(
+        inputs.map((t) => t.shape),
+        axis,
+      ),
+      inputs[0].dtype,
+    );
     const rows = tf.util.sizeFromShape(inputs[0].shape.slice(0, axis));
     const blocks = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
     const total = blocks.reduce((a, b) => a + b, 0);
@@ -201,7 +239,14 @@ export function concatKernel(original: tf.KernelConfig): tf.KernelConfig {
     const outOffset = heapOffset(wasm, out);
     let column = 0;
     inputs.forEach((t, i) => {
-      copyRuns(heapOffset(wasm, t), outOffset + column * bytes, rows, blocks[i] * bytes, blocks[i] * bytes, total * bytes);
+      copyRuns(
+        heapOffset(wasm, t),
+        outOffset + column * bytes,
+        rows,
+        blocks[i] * bytes,
+        blocks[i] * bytes,
+        total * bytes,
+      );
       column += blocks[i];
     });
     return out;

@@ -110,21 +110,26 @@ export async function loadWasmBackend(threads: number): Promise<WasmLoadResult> 
   }
   if (threads > 1 && !alreadyRunning) {
     tf.removeBackend('wasm');
-    tf.registerBackend('wasm', async () => {
-      try {
-        const module = await instantiateThreaded(threads);
-        wasmBackend.setThreadsCount(threads);
-        return new wasmBackend.BackendWasm(module);
-      } catch (err) {
-        result.note = `threaded SIMD build failed (${(err as Error).message}); using 1 thread`;
-        const fallback = addTfjsApi(
-          await (require(path.join(wasmOutDir, 'tfjs-backend-wasm.js')) as (c: object) => Promise<EmscriptenModule>)({
-            locateFile: (file: string) => path.join(wasmOutDir, file.replace('tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm')),
-          }),
-        );
-        return new wasmBackend.BackendWasm(fallback);
-      }
-    }, 2);
+    tf.registerBackend(
+      'wasm',
+      async () => {
+        try {
+          const module = await instantiateThreaded(threads);
+          wasmBackend.setThreadsCount(threads);
+          return new wasmBackend.BackendWasm(module);
+        } catch (err) {
+          result.note = `threaded SIMD build failed (${(err as Error).message}); using 1 thread`;
+          const fallback = addTfjsApi(
+            await (require(path.join(wasmOutDir, 'tfjs-backend-wasm.js')) as (c: object) => Promise<EmscriptenModule>)({
+              locateFile: (file: string) =>
+                path.join(wasmOutDir, file.replace('tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm')),
+            }),
+          );
+          return new wasmBackend.BackendWasm(fallback);
+        }
+      },
+      2,
+    );
   }
   await activate();
   result.threads = wasmBackend.getThreadsCount();

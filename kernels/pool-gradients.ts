@@ -102,7 +102,11 @@ function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const geometry = geometryOf(info);
   return compose(backend as BackendWasm, (c) => {
     const weight = 1 / (info.filterHeight * info.filterWidth);
-    const filter = c.run('Fill', {}, { shape: [info.filterHeight, info.filterWidth, info.inChannels, 1], value: weight, dtype: 'float32' });
+    const filter = c.run(
+      'Fill',
+      {},
+      { shape: [info.filterHeight, info.filterWidth, info.inChannels, 1], value: weight, dtype: 'float32' },
+    );
     return inputGradient(c, dy, filter, geometry, 'DepthwiseConv2dNative');
   });
 }

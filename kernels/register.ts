@@ -21,7 +21,11 @@ import { batchMatMulKernel } from './matmul';
 import { poolGradientKernels } from './pool-gradients';
 import { meanKernel, sumKernel } from './reduce-kernels';
 
-const STANDALONE: readonly tf.KernelConfig[] = [...conv2dGradientKernels, ...depthwiseGradientKernels, ...poolGradientKernels];
+const STANDALONE: readonly tf.KernelConfig[] = [
+  ...conv2dGradientKernels,
+  ...depthwiseGradientKernels,
+  ...poolGradientKernels,
+];
 /** Kernels that wrap the backend's own (keeping its setup, or falling back to it for strings). */
 const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
   ['BatchMatMul', batchMatMulKernel],
@@ -40,7 +44,10 @@ const WRAPPERS: ReadonlyArray<[string, (original: tf.KernelConfig) => tf.KernelC
   ['FusedDepthwiseConv2D', (original) => explicitSamePaddingKernel(original, true)],
 ];
 /** Kernel names whose wasm implementation this module provides. */
-export const WASM_KERNEL_NAMES: readonly string[] = [...STANDALONE.map((k) => k.kernelName), ...WRAPPERS.map(([name]) => name)];
+export const WASM_KERNEL_NAMES: readonly string[] = [
+  ...STANDALONE.map((k) => k.kernelName),
+  ...WRAPPERS.map(([name]) => name),
+];
 
 const ours = new WeakSet<tf.KernelFunc>();
 

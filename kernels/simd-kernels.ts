@@ -56,10 +56,21 @@ interface SimdExports {
 }
 
 /** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
-export type RunCopier = (src: number, dst: number, count: number, runBytes: number, srcStep: number, dstStep: number) => void;
+export type RunCopier = (
+  src: number,
+  dst: number,
+  count: number,
+  runBytes: number,
+  srcStep: number,
+  dstStep: number,
+) => void;
 
 interface Wabt {
-  parseWat(filename: string, text: string, features: object): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
+  parseWat(
+    filename: string,
+    text: string,
+    features: object,
+  ): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void };
 }
 
 const instances = new WeakMap<BackendWasm, { exports: SimdExports; multiplyAdd: MultiplyAdd }>();
@@ -73,7 +84,10 @@ export type MultiplyAdd = 'relaxed' | 'plain';
  * return null for it. Once per backend and multiply-add form, by default
  * 'relaxed' where the runtime validates relaxed SIMD (relaxed-madd.ts).
  */
-export async function compileSimdKernels(backend: BackendWasm, options: { multiplyAdd?: MultiplyAdd } = {}): Promise<void> {
+export async function compileSimdKernels(
+  backend: BackendWasm,
+  options: { multiplyAdd?: MultiplyAdd } = {},
+): Promise<void> {
   const memory = memoryOf(backend);
   const multiplyAdd = options.multiplyAdd ?? (relaxedMaddSupported() ? 'relaxed' : 'plain');
   if (instances.get(backend)?.multiplyAdd === multiplyAdd || memory == null) return;
@@ -81,10 +95,16 @@ export async function compileSimdKernels(backend: BackendWasm, options: { multip
   const wabt = await (require('wabt') as () => Promise<Wabt>)();
   const exports = SOURCES.map((name) => {
     let source = fs.readFileSync(new URL(`./simd/${name}`, import.meta.url), 'utf8');
-    if (!source.includes(PLAIN_MEMORY_IMPORT)) throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
+    if (!source.includes(PLAIN_MEMORY_IMPORT))
+      throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
     if (shared) source = source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
     if (multiplyAdd === 'relaxed') source = fuseMultiplyAdds(source);
-    const parsed = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true, relaxed_simd: multiplyAdd === 'relaxed' });
+    const parsed = wabt.parseWat(name, source, {
+      simd: true,
+      threads: true,
+      bulk_memory: true,
+      relaxed_simd: multiplyAdd === 'relaxed',
+    });
     try {
       return new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), { env: { memory } }).exports;
     } finally {
@@ -139,22 +159,44 @@ export function depthwiseBySimd(
   const w = offset(mode === 'filterGradient' ? out : operands.w);
   const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   const shape = [batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft];
-  const kernel = { forward: kernels.depthwiseForward, inputGradient: kernels.depthwiseInputGrad, filterGradient: kernels.depthwiseFilterGrad }[mode];
+  const kernel = {
+    forward: kernels.depthwiseForward,
+    inputGradient: kernels.depthwiseInputGrad,
+    filterGradient: kernels.depthwiseFilterGrad,
+  }[mode];
   kernel(x, y, w, ...shape);
   return out;
 }
 
 /** The gradient of a max pooling (`info` as tfjs computes it) by the SIMD kernel; null when unavailable. */
-export function maxPoolGradBySimd(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, dy: tf.TensorInfo, input: tf.TensorInfo): tf.TensorInfo | null {
+export function maxPoolGradBySimd(
+  backend: BackendWasm,
+  info: tf.backend_util.Conv2DInfo,
+  dy: tf.TensorInfo,
+  input: tf.TensorInfo,
+): tf.TensorInfo | null {
   const kernels = kernelsFor(backend);
   if (kernels == null) return null;
   const out = backend.makeOutput(input.shape, 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   kernels.maxPoolGrad(
-    heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    info.padInfo.top, info.padInfo.left,
+    heapOffset(backend, input),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   return out;
 }
@@ -164,15 +206,30 @@ export function maxPoolGradBySimd(backend: BackendWasm, info: tf.backend_util.Co
  * kernel; null when unavailable or when the channels are not multiples of 4
  * (input) and 8 (output).
  */
-export function pointwiseFilterGradBySimd(backend: BackendWasm, g: ConvGeometry, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo | null {
+export function pointwiseFilterGradBySimd(
+  backend: BackendWasm,
+  g: ConvGeometry,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+): tf.TensorInfo | null {
   const fits = g.kH === 1 && g.kW === 1 && g.padTop === 0 && g.padLeft === 0 && g.inC % 4 === 0 && g.outC % 8 === 0;
   const kernels = fits ? kernelsFor(backend) : null;
   if (kernels == null) return null;
   const out = backend.makeOutput([1, 1, g.inC, g.outC], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
   kernels.pointwiseFilterGrad(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
-    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.strideH, g.strideW,
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.outH,
+    g.outW,
+    g.outC,
+    g.strideH,
+    g.strideW,
   );
   return out;
 }
@@ -202,11 +259,30 @@ export function batchNormGradBySimd(
   const rows = x.shape.reduce((a, b) => a * b, 1) / channels;
   const sums = backend.makeOutput([2, channels], 'float32');
   const coefficients = backend.makeOutput([4, channels], 'float32');
-  const [dx, dgamma, dbeta] = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  const [dx, dgamma, dbeta] = [
+    backend.makeOutput(x.shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+  ];
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
   view(sums).fill(0);
-  kernels.batchNormGradSums(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, sums), rows, channels);
-  const [s, m, v, g, k, dg, db] = [view(sums), view(mean), view(variance), view(gamma), view(coefficients), view(dgamma), view(dbeta)];
+  kernels.batchNormGradSums(
+    heapOffset(backend, dy),
+    heapOffset(backend, x),
+    heapOffset(backend, mean),
+    heapOffset(backend, sums),
+    rows,
+    channels,
+  );
+  const [s, m, v, g, k, dg, db] = [
+    view(sums),
+    view(mean),
+    view(variance),
+    view(gamma),
+    view(coefficients),
+    view(dgamma),
+    view(dbeta),
+  ];
   for (let c = 0; c < channels; c++) {
     const invStd = 1 / Math.sqrt(v[c] + epsilon);
     const gain = g[c] * invStd;
@@ -217,7 +293,14 @@ export function batchNormGradBySimd(
     k[2 * channels + c] = (-gain * s[c]) / rows;
     k[3 * channels + c] = m[c];
   }
-  kernels.batchNormGradApply(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, coefficients), heapOffset(backend, dx), rows, channels);
+  kernels.batchNormGradApply(
+    heapOffset(backend, dy),
+    heapOffset(backend, x),
+    heapOffset(backend, coefficients),
+    heapOffset(backend, dx),
+    rows,
+    channels,
+  );
   backend.disposeData(sums.dataId);
   backend.disposeData(coefficients.dataId);
   return [dx, dgamma, dbeta];
@@ -232,7 +315,13 @@ export function batchNormMomentsBySimd(backend: BackendWasm, x: tf.TensorInfo): 
   const [mean, variance] = [backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
   (backend.typedArrayFromHeap(mean) as Float32Array).fill(0);
   (backend.typedArrayFromHeap(variance) as Float32Array).fill(0);
-  kernels.batchNormMoments(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, variance), rows, channels);
+  kernels.batchNormMoments(
+    heapOffset(backend, x),
+    heapOffset(backend, mean),
+    heapOffset(backend, variance),
+    rows,
+    channels,
+  );
   return [mean, variance];
 }
 
@@ -241,6 +330,11 @@ export function reluGradBySimd(backend: BackendWasm, dy: tf.TensorInfo, x: tf.Te
   const kernels = kernelsFor(backend);
   if (kernels == null) return null;
   const dx = backend.makeOutput(x.shape, 'float32');
-  kernels.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, dx), x.shape.reduce((a, b) => a * b, 1));
+  kernels.reluGrad(
+    heapOffset(backend, dy),
+    heapOffset(backend, x),
+    heapOffset(backend, dx),
+    x.shape.reduce((a, b) => a * b, 1),
+  );
   return dx;
 }

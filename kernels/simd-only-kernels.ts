@@ -23,7 +23,10 @@ const SIMD_ONLY: tf.KernelConfig[] = [
     kernelName: BATCH_NORM_GRAD_KERNEL,
     backendName: 'wasm',
     kernelFunc: (({ inputs: { dy, x, mean, variance, gamma }, backend, attrs }: SimdKernelArgs) =>
-      simdOnly(BATCH_NORM_GRAD_KERNEL, batchNormGradBySimd(backend as BackendWasm, dy, x, mean, variance, gamma, attrs!.epsilon as number))) as unknown as tf.KernelFunc,
+      simdOnly(
+        BATCH_NORM_GRAD_KERNEL,
+        batchNormGradBySimd(backend as BackendWasm, dy, x, mean, variance, gamma, attrs!.epsilon as number),
+      )) as unknown as tf.KernelFunc,
   },
   {
     kernelName: RELU_GRAD_KERNEL,
@@ -35,7 +38,10 @@ const SIMD_ONLY: tf.KernelConfig[] = [
     kernelName: BATCH_NORM_MOMENTS_KERNEL,
     backendName: 'wasm',
     kernelFunc: (({ inputs: { x }, backend }: SimdKernelArgs) =>
-      simdOnly(BATCH_NORM_MOMENTS_KERNEL, batchNormMomentsBySimd(backend as BackendWasm, x))) as unknown as tf.KernelFunc,
+      simdOnly(
+        BATCH_NORM_MOMENTS_KERNEL,
+        batchNormMomentsBySimd(backend as BackendWasm, x),
+      )) as unknown as tf.KernelFunc,
   },
 ];
 
@@ -50,7 +56,8 @@ const reluGradient: tf.GradConfig = {
   gradFunc: (dy, saved) => {
     const [x] = saved;
     const grad = dy as tf.Tensor;
-    if (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) == null) return { x: () => tf.mul(grad, tf.cast(tf.step(x), 'float32')) };
+    if (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) == null)
+      return { x: () => tf.mul(grad, tf.cast(tf.step(x), 'float32')) };
     return { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: grad, x }) as tf.Tensor };
   },
 };

@@ -15,7 +15,8 @@ export const DEFAULT_ETA = 3;
 
 export function validateHalving(halving: HalvingConfig, field = 'halving'): Required<HalvingConfig> {
   const eta = halving.eta ?? DEFAULT_ETA;
-  if (!(Number.isFinite(eta) && eta > 1)) throw new RangeError(`${field}.eta: must be a number > 1, got ${halving.eta}`);
+  if (!(Number.isFinite(eta) && eta > 1))
+    throw new RangeError(`${field}.eta: must be a number > 1, got ${halving.eta}`);
   if (!(Number.isInteger(halving.levels) && halving.levels >= 1)) {
     throw new RangeError(`${field}.levels: must be an integer >= 1, got ${halving.levels}`);
   }
@@ -43,7 +44,10 @@ export function protocolForFidelity(
 }
 
 /** The protocol of every fidelity level, lowest first; throws when two levels would coincide. */
-export function fidelityLadder(protocol: TrainingProtocol, halving: HalvingConfig | null | undefined): TrainingProtocol[] {
+export function fidelityLadder(
+  protocol: TrainingProtocol,
+  halving: HalvingConfig | null | undefined,
+): TrainingProtocol[] {
   const levels = halving ? validateHalving(halving).levels : 1;
   const ladder = Array.from({ length: levels }, (_, k) => scaled(protocol, budgetFraction(k, halving)));
   for (let k = 1; k < levels; k++) {
@@ -61,6 +65,9 @@ export function fidelityLadder(protocol: TrainingProtocol, halving: HalvingConfi
 function scaled(protocol: TrainingProtocol, fraction: number): TrainingProtocol {
   if (fraction === 1) return protocol;
   const epochs = Math.max(1, Math.round(protocol.epochs * fraction));
-  const trainSize = Math.max(1, Math.min(protocol.trainSize, Math.round((protocol.trainSize * protocol.epochs * fraction) / epochs)));
+  const trainSize = Math.max(
+    1,
+    Math.min(protocol.trainSize, Math.round((protocol.trainSize * protocol.epochs * fraction) / epochs)),
+  );
   return { ...protocol, epochs, trainSize, testSize: 0 };
 }

@@ -62,7 +62,10 @@ export function repeatSeed(protocol: TrainingProtocol, repeat: number): number {
  * its trainings, so the same request names the same run (a rerun follows or reuses it) and
  * another protocol, K, R or set of baselines names another one.
  */
-export function finalIdOf(searchId: string, request: Pick<FinalizeRequest, 'protocol' | 'top' | 'repeats' | 'baselines'>): string {
+export function finalIdOf(
+  searchId: string,
+  request: Pick<FinalizeRequest, 'protocol' | 'top' | 'repeats' | 'baselines'>,
+): string {
   const key = stableHash({
     searchId,
     protocol: protocolHash(request.protocol),
@@ -99,7 +102,14 @@ export function finalPlan(request: FinalizeRequest, candidates: readonly Candida
   const trials: FinalTrial[] = [];
   candidates.slice(0, request.top).forEach((candidate, k) => {
     for (let r = 0; r < repeats; r++) {
-      trials.push({ trialIndex: k * repeats + r, architecture: candidate.architecture, protocol, fidelity: 0, role: 'final', seed: repeatSeed(protocol, r) });
+      trials.push({
+        trialIndex: k * repeats + r,
+        architecture: candidate.architecture,
+        protocol,
+        fidelity: 0,
+        role: 'final',
+        seed: repeatSeed(protocol, r),
+      });
     }
   });
   request.baselines.forEach((baseline, b) => {

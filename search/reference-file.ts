@@ -78,7 +78,13 @@ export class ReferenceFileError extends Error {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function field<T>(value: Record<string, unknown>, path: string, key: string, ok: (v: unknown) => boolean, what: string): T {
+function field<T>(
+  value: Record<string, unknown>,
+  path: string,
+  key: string,
+  ok: (v: unknown) => boolean,
+  what: string,
+): T {
   const v = value[key];
   if (!ok(v)) throw new ReferenceFileError(`${path}.${key}`, `must be ${what}, got ${JSON.stringify(v) ?? 'nothing'}`);
   return v as T;
@@ -109,7 +115,10 @@ export function parseReferenceFile(text: string): ReferenceFile {
     field(entry, `protocols.${name}`, 'hash', isText, 'a protocol hash');
     field(entry, `protocols.${name}`, 'protocol', isObject, 'a training protocol');
   }
-  const hashes = new Set([(protocols.reference as ReferenceFileProtocol).hash, (protocols.cheap as ReferenceFileProtocol).hash]);
+  const hashes = new Set([
+    (protocols.reference as ReferenceFileProtocol).hash,
+    (protocols.cheap as ReferenceFileProtocol).hash,
+  ]);
   const architectures = field<unknown[]>(value, 'file', 'architectures', Array.isArray, 'a list');
   architectures.forEach((a, i) => checkArchitecture(a, `architectures[${i}]`, hashes));
   return value as unknown as ReferenceFile;
@@ -132,13 +141,26 @@ function checkArchitecture(value: unknown, path: string, protocolHashes: Set<str
   trainings.forEach((t, k) => {
     const at = `${path}.trainings[${k}]`;
     if (!isObject(t)) throw new ReferenceFileError(at, 'must be an object');
-    field(t, at, 'training', (v) => REFERENCE_TRAININGS.includes(v as ReferenceTraining), `one of ${REFERENCE_TRAININGS.join(', ')}`);
+    field(
+      t,
+      at,
+      'training',
+      (v) => REFERENCE_TRAININGS.includes(v as ReferenceTraining),
+      `one of ${REFERENCE_TRAININGS.join(', ')}`,
+    );
     field(t, at, 'seed', isCount, 'a training seed');
-    field(t, at, 'protocolHash', (v) => protocolHashes.has(v as string), `one of the protocols' hashes (${[...protocolHashes].join(', ')})`);
+    field(
+      t,
+      at,
+      'protocolHash',
+      (v) => protocolHashes.has(v as string),
+      `one of the protocols' hashes (${[...protocolHashes].join(', ')})`,
+    );
     field(t, at, 'status', (v) => v === 'succeeded' || v === 'diverged', 'succeeded or diverged');
     field(t, at, 'valAccuracy', isFraction, 'an accuracy in [0, 1] or null');
     field(t, at, 'testAccuracy', isFraction, 'an accuracy in [0, 1] or null');
-    for (const key of ['cpuSeconds', 'trainSeconds', 'latencyMs']) field(t, at, key, isSecondsOrNull, 'a non-negative number or null');
+    for (const key of ['cpuSeconds', 'trainSeconds', 'latencyMs'])
+      field(t, at, key, isSecondsOrNull, 'a non-negative number or null');
     for (const key of ['latencyDevice', 'backend']) field(t, at, key, isTextOrNull, 'text or null');
   });
 }

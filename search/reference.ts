@@ -94,11 +94,17 @@ export function referenceTrialIndex(architectureIndex: number, training: Referen
 }
 
 export function trainingOfTrialIndex(trialIndex: number): { architectureIndex: number; training: ReferenceTraining } {
-  return { architectureIndex: Math.floor(trialIndex / PER_ARCHITECTURE), training: REFERENCE_TRAININGS[trialIndex % PER_ARCHITECTURE] };
+  return {
+    architectureIndex: Math.floor(trialIndex / PER_ARCHITECTURE),
+    training: REFERENCE_TRAININGS[trialIndex % PER_ARCHITECTURE],
+  };
 }
 
 /** The protocol and training seed of one kind of training. */
-export function trainingSetup(request: Pick<ReferenceRequest, 'reference' | 'cheap'>, training: ReferenceTraining): { protocol: TrainingProtocol; seed: number } {
+export function trainingSetup(
+  request: Pick<ReferenceRequest, 'reference' | 'cheap'>,
+  training: ReferenceTraining,
+): { protocol: TrainingProtocol; seed: number } {
   switch (training) {
     case 'reference':
       return { protocol: request.reference, seed: request.reference.seed };
@@ -114,17 +120,21 @@ export function trainingSetup(request: Pick<ReferenceRequest, 'reference' | 'che
  * the first `secondSeed` its second reference seed. A build stopped after k architectures has
  * both protocols for all k and the second seed for min(k, secondSeed) of them.
  */
-export function referencePlan(request: Pick<ReferenceRequest, 'seed' | 'architectures' | 'secondSeed' | 'reference' | 'cheap'>): ReferenceTrial[] {
+export function referencePlan(
+  request: Pick<ReferenceRequest, 'seed' | 'architectures' | 'secondSeed' | 'reference' | 'cheap'>,
+): ReferenceTrial[] {
   return referenceArchitectures(request.seed, request.architectures).flatMap((architecture, i) =>
-    REFERENCE_TRAININGS.filter((training) => training !== 'reference-seed2' || i < request.secondSeed).map((training) => ({
-      trialIndex: referenceTrialIndex(i, training),
-      architectureIndex: i,
-      training,
-      architecture,
-      ...trainingSetup(request, training),
-      fidelity: 0 as const,
-      role: 'search' as const,
-    })),
+    REFERENCE_TRAININGS.filter((training) => training !== 'reference-seed2' || i < request.secondSeed).map(
+      (training) => ({
+        trialIndex: referenceTrialIndex(i, training),
+        architectureIndex: i,
+        training,
+        architecture,
+        ...trainingSetup(request, training),
+        fidelity: 0 as const,
+        role: 'search' as const,
+      }),
+    ),
   );
 }
 
@@ -133,7 +143,9 @@ export function plannedReferenceTrials(request: Pick<ReferenceRequest, 'architec
 }
 
 /** One id per request: the same request follows or reuses its run, another count or protocol names another. */
-export function referenceIdOf(request: Pick<ReferenceRequest, 'seed' | 'architectures' | 'secondSeed' | 'reference' | 'cheap'>): string {
+export function referenceIdOf(
+  request: Pick<ReferenceRequest, 'seed' | 'architectures' | 'secondSeed' | 'reference' | 'cheap'>,
+): string {
   const key = stableHash({
     seed: request.seed,
     architectures: request.architectures,

@@ -127,7 +127,10 @@ const SEARCH_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export function requireSearchId(field: string, value: unknown): string {
   if (typeof value !== 'string' || !SEARCH_ID.test(value)) {
-    throw new RequestError(field, `must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit, got ${shown(value)}`);
+    throw new RequestError(
+      field,
+      `must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit, got ${shown(value)}`,
+    );
   }
   return value;
 }

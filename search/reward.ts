@@ -47,7 +47,8 @@ export function checkRewardConfig(config: RewardConfig): void {
     throw new RangeError(`reward.target: must be a positive number, got ${JSON.stringify(mnas.target)}`);
   }
   const w = mnas.w ?? DEFAULT_MNAS_W;
-  if (!(typeof w === 'number' && Number.isFinite(w))) throw new RangeError(`reward.w: must be a finite number, got ${JSON.stringify(w)}`);
+  if (!(typeof w === 'number' && Number.isFinite(w)))
+    throw new RangeError(`reward.w: must be a finite number, got ${JSON.stringify(w)}`);
 }
 
 function costOf(input: RewardInput, cost: RewardCost): number {

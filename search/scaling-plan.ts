@@ -27,7 +27,13 @@
  * others.
  */
 import { architectureCost } from '../cells';
-import { canonicalEfficientNet, compoundGrid, DEFAULT_SCALING_TOLERANCE, multipliers, validateEfficientNet } from '../cells/efficientnet';
+import {
+  canonicalEfficientNet,
+  compoundGrid,
+  DEFAULT_SCALING_TOLERANCE,
+  multipliers,
+  validateEfficientNet,
+} from '../cells/efficientnet';
 import { GenotypeError, type Cost, type EfficientNetArchitecture, type InputShape } from '../cells/types';
 import type { TrainingProtocol } from './protocol';
 import { RequestError, shown } from './request';
@@ -74,7 +80,11 @@ export interface PlannedPoint {
 export const SCALING_LIMITS = { gridStepMin: 0.01, gridStepMax: 1, phiMax: 6 };
 /** Largest multiplier tried on a single axis. */
 export const AXIS_CAPS: Record<ScalingAxis, number> = { depth: 16, width: 8, resolution: 8 };
-const AXIS_COEFFICIENT: Record<ScalingAxis, number> = { depth: 2, width: round6(Math.SQRT2), resolution: round6(Math.SQRT2) };
+const AXIS_COEFFICIENT: Record<ScalingAxis, number> = {
+  depth: 2,
+  width: round6(Math.SQRT2),
+  resolution: round6(Math.SQRT2),
+};
 const UNIT: Coefficients = { alpha: 1, beta: 1, gamma: 1 };
 
 function round6(x: number): number {
@@ -82,14 +92,24 @@ function round6(x: number): number {
 }
 
 type StudyNumbers = Pick<ScalingStudyRequest, 'gridStep' | 'tolerance' | 'phiMax'>;
-const STUDY_FLAGS: Record<keyof StudyNumbers, string> = { gridStep: '--grid-step', tolerance: '--tolerance', phiMax: '--phi-max' };
+const STUDY_FLAGS: Record<keyof StudyNumbers, string> = {
+  gridStep: '--grid-step',
+  tolerance: '--tolerance',
+  phiMax: '--phi-max',
+};
 
 /** Checks the numbers of a study; errors name `fields` (default the CLI flags, the validator passes the request fields). */
-export function checkStudyNumbers(numbers: StudyNumbers, fields: Record<keyof StudyNumbers, string> = STUDY_FLAGS): void {
+export function checkStudyNumbers(
+  numbers: StudyNumbers,
+  fields: Record<keyof StudyNumbers, string> = STUDY_FLAGS,
+): void {
   const { gridStep, tolerance, phiMax } = numbers;
   const { gridStepMin, gridStepMax } = SCALING_LIMITS;
   if (typeof gridStep !== 'number' || !(gridStep >= gridStepMin && gridStep <= gridStepMax)) {
-    throw new RequestError(fields.gridStep, `must be a number in [${gridStepMin}, ${gridStepMax}], got ${shown(gridStep)}`);
+    throw new RequestError(
+      fields.gridStep,
+      `must be a number in [${gridStepMin}, ${gridStepMax}], got ${shown(gridStep)}`,
+    );
   }
   if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance <= DEFAULT_SCALING_TOLERANCE)) {
     throw new RequestError(
@@ -115,7 +135,10 @@ export function checkStudyNumbers(numbers: StudyNumbers, fields: Record<keyof St
 export function scalingBase(json: unknown, field: string): EfficientNetArchitecture {
   const family = typeof json === 'object' && json !== null ? (json as { family?: unknown }).family : undefined;
   if (family !== 'efficientnet') {
-    throw new RequestError(field, `a ${JSON.stringify(family ?? typeof json)} network cannot be compound-scaled; the base must be an EfficientNet-style genotype (family "efficientnet")`);
+    throw new RequestError(
+      field,
+      `a ${JSON.stringify(family ?? typeof json)} network cannot be compound-scaled; the base must be an EfficientNet-style genotype (family "efficientnet")`,
+    );
   }
   let arch: EfficientNetArchitecture;
   try {
@@ -135,12 +158,20 @@ export function gridCoefficients(step: number, tolerance: number): Coefficients[
   return compoundGrid({ step, tolerance, max: Math.min(4, 2 + tolerance) });
 }
 
-export function compoundArchitecture(base: EfficientNetArchitecture, c: Coefficients, phi: number): EfficientNetArchitecture {
+export function compoundArchitecture(
+  base: EfficientNetArchitecture,
+  c: Coefficients,
+  phi: number,
+): EfficientNetArchitecture {
   return canonicalEfficientNet({ ...base, scaling: { alpha: c.alpha, beta: c.beta, gamma: c.gamma, phi } });
 }
 
 /** The base scaled by `multiplier` on one axis only, as a valid genotype (see the file comment). */
-export function axisArchitecture(base: EfficientNetArchitecture, axis: ScalingAxis, multiplier: number): EfficientNetArchitecture {
+export function axisArchitecture(
+  base: EfficientNetArchitecture,
+  axis: ScalingAxis,
+  multiplier: number,
+): EfficientNetArchitecture {
   if (multiplier === 1) return compoundArchitecture(base, UNIT, 0);
   const k = AXIS_COEFFICIENT[axis];
   const coefficients = {
@@ -209,7 +240,11 @@ export function matchAxis(
     let match = memo.get(i);
     if (!match) {
       const architecture = axisArchitecture(base, axis, candidates[i]);
-      match = { architecture, multiplier: axisMultiplier(architecture, axis), cost: architectureCost(architecture, input, classes) };
+      match = {
+        architecture,
+        multiplier: axisMultiplier(architecture, axis),
+        cost: architectureCost(architecture, input, classes),
+      };
       memo.set(i, match);
     }
     return match;
@@ -231,10 +266,19 @@ export function matchAxis(
 }
 
 /** Step 1: the grid at phi = 1, trial indices 0..G-1 in grid order. */
-export function gridPlan(request: Pick<ScalingStudyRequest, 'base' | 'gridStep' | 'tolerance' | 'input' | 'classes'>): PlannedPoint[] {
+export function gridPlan(
+  request: Pick<ScalingStudyRequest, 'base' | 'gridStep' | 'tolerance' | 'input' | 'classes'>,
+): PlannedPoint[] {
   return gridCoefficients(request.gridStep, request.tolerance).map((coefficients, index) => {
     const architecture = compoundArchitecture(request.base, coefficients, 1);
-    return { index, method: 'grid', phi: 1, coefficients, architecture, cost: architectureCost(architecture, request.input, request.classes) };
+    return {
+      index,
+      method: 'grid',
+      phi: 1,
+      coefficients,
+      architecture,
+      cost: architectureCost(architecture, request.input, request.classes),
+    };
   });
 }
 
@@ -269,7 +313,10 @@ export interface ChosenCoefficients {
 }
 
 /** The grid point with the best validation accuracy (the lowest index on ties); null when none has one. */
-export function chooseCoefficients(grid: PlannedPoint[], valAccuracies: Array<number | null>): ChosenCoefficients | null {
+export function chooseCoefficients(
+  grid: PlannedPoint[],
+  valAccuracies: Array<number | null>,
+): ChosenCoefficients | null {
   let chosen: ChosenCoefficients | null = null;
   grid.forEach((point, i) => {
     const acc = valAccuracies[i];

@@ -51,7 +51,9 @@ export function simulationSettings(env: Record<string, string | undefined>): Sim
   const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
   return {
     epochMs: read('epochMs', nonNegative, 'a number of milliseconds >= 0') ?? DEFAULT_SIMULATION.epochMs,
-    macsPerSecond: read('macsPerSecond', (n) => Number.isFinite(n) && n > 0, 'a positive number of multiply-adds per second') ?? DEFAULT_SIMULATION.macsPerSecond,
+    macsPerSecond:
+      read('macsPerSecond', (n) => Number.isFinite(n) && n > 0, 'a positive number of multiply-adds per second') ??
+      DEFAULT_SIMULATION.macsPerSecond,
     noise: read('noise', nonNegative, 'a standard deviation >= 0 (0.01 = 1 point)') ?? DEFAULT_SIMULATION.noise,
     seed: read('seed', Number.isInteger, 'an integer') ?? DEFAULT_SIMULATION.seed,
   };
@@ -73,7 +75,8 @@ const CHANCE = 0.1;
 const objectives = new Map<string, SyntheticObjective>();
 
 function spaceOf(architecture: Architecture): DecisionSpace | null {
-  if (architecture.family === 'nasnet') return nasnetSpace({ blocks: architecture.normal.blocks.length, network: architecture.network });
+  if (architecture.family === 'nasnet')
+    return nasnetSpace({ blocks: architecture.normal.blocks.length, network: architecture.network });
   if (architecture.family === 'efficientnet') return efficientNetSpace();
   return null;
 }
@@ -100,19 +103,33 @@ function gaussian(rng: Rng): number {
 const clamp = (x: number) => Math.min(1, Math.max(0, x));
 
 export function simulateTraining(
-  job: { architecture: Architecture; archHash: string; protocol: TrainingProtocol; trainingSeed: number; flops: number },
+  job: {
+    architecture: Architecture;
+    archHash: string;
+    protocol: TrainingProtocol;
+    trainingSeed: number;
+    flops: number;
+  },
   settings: SimulationSettings,
 ): SimulatedTraining {
   const { protocol } = job;
   const ceiling = ceilingOf(simulatedQuality(job.architecture, job.archHash, settings.seed));
   const rng = makeRng(`simulated-training/${settings.seed}/${job.archHash}/${protocol.seed}/${job.trainingSeed}`);
-  const computeMs = settings.macsPerSecond === null ? 0 : (3 * job.flops * protocol.trainSize * 1000) / settings.macsPerSecond;
+  const computeMs =
+    settings.macsPerSecond === null ? 0 : (3 * job.flops * protocol.trainSize * 1000) / settings.macsPerSecond;
   const epochMs = settings.epochMs + computeMs;
   const epochs = Array.from({ length: protocol.epochs }, (_, epoch): EpochMetrics => {
     const expected = CHANCE + (ceiling - CHANCE) * (1 - Math.exp(-((epoch + 1) * protocol.trainSize) / LEARNING_SCALE));
     const valAccuracy = clamp(expected + settings.noise * gaussian(rng));
     const trainAccuracy = clamp(expected + 0.02 + settings.noise * gaussian(rng));
-    return { epoch, trainLoss: 2.3 * (1 - trainAccuracy) + 0.05, trainAccuracy, valLoss: 2.3 * (1 - valAccuracy) + 0.1, valAccuracy, seconds: epochMs / 1000 };
+    return {
+      epoch,
+      trainLoss: 2.3 * (1 - trainAccuracy) + 0.05,
+      trainAccuracy,
+      valLoss: 2.3 * (1 - valAccuracy) + 0.1,
+      valAccuracy,
+      seconds: epochMs / 1000,
+    };
   });
   const last = epochs[epochs.length - 1];
   const testAccuracy = protocol.testSize > 0 ? clamp(last.valAccuracy - 0.005 + settings.noise * gaussian(rng)) : null;
@@ -126,5 +143,10 @@ export function simulateTraining(
 export function simulatedLatency(flops: number, batchSize: number, settings: SimulationSettings): TrialLatency | null {
   const rate = settings.macsPerSecond;
   if (rate === null) return null;
-  return { ms: (flops * 1000) / rate, batchMs: (flops * batchSize * 1000) / rate, batchSize, device: `simulated (${rate} multiply-adds/s)` };
+  return {
+    ms: (flops * 1000) / rate,
+    batchMs: (flops * batchSize * 1000) / rate,
+    batchSize,
+    device: `simulated (${rate} multiply-adds/s)`,
+  };
 }

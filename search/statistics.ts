@@ -119,22 +119,36 @@ export function normalCdf(x: number): number {
 /** Standard normal quantile: Acklam's rational approximation (1e-9) polished by one Halley step on Φ. */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normal quantile: p must be in (0, 1), got ${p}`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   let x: number;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p <= 1 - low) {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x =
+      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   const e = normalCdf(x) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
@@ -159,7 +173,9 @@ export function studentTCdf(t: number, df: number): number {
 }
 
 function studentTDensity(t: number, df: number): number {
-  return Math.exp(lnGamma((df + 1) / 2) - lnGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df));
+  return Math.exp(
+    lnGamma((df + 1) / 2) - lnGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df),
+  );
 }
 
 /**
@@ -197,7 +213,8 @@ export function studentTQuantile(p: number, df: number): number {
 // Means over repeats
 
 function checkSample(xs: readonly number[], what: string, min: number): void {
-  if (xs.length < min) throw new RangeError(`${what}: needs at least ${min} value${min === 1 ? '' : 's'}, got ${xs.length}`);
+  if (xs.length < min)
+    throw new RangeError(`${what}: needs at least ${min} value${min === 1 ? '' : 's'}, got ${xs.length}`);
   if (xs.some((x) => !Number.isFinite(x))) throw new RangeError(`${what}: every value must be a finite number`);
 }
 
@@ -261,7 +278,8 @@ export interface Interval {
  * measured (not rounded to a count), so an accuracy averaged elsewhere is accepted as well.
  */
 export function wilsonInterval(accuracy: number, n: number, level = 0.95): Interval {
-  if (!(accuracy >= 0 && accuracy <= 1)) throw new RangeError(`wilson interval: accuracy must be in [0, 1], got ${accuracy}`);
+  if (!(accuracy >= 0 && accuracy <= 1))
+    throw new RangeError(`wilson interval: accuracy must be in [0, 1], got ${accuracy}`);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`wilson interval: n must be a positive integer, got ${n}`);
   checkLevel(level);
   const z = normalQuantile(1 - (1 - level) / 2);
@@ -269,7 +287,10 @@ export function wilsonInterval(accuracy: number, n: number, level = 0.95): Inter
   const center = (accuracy + z2n / 2) / (1 + z2n);
   const half = (z / (1 + z2n)) * Math.sqrt((accuracy * (1 - accuracy)) / n + z2n / (4 * n));
   // At 0 and 1 the exact ends are 0 and 1; rounding would leave 1e-17 off.
-  return { low: accuracy === 0 ? 0 : Math.max(0, center - half), high: accuracy === 1 ? 1 : Math.min(1, center + half) };
+  return {
+    low: accuracy === 0 ? 0 : Math.max(0, center - half),
+    high: accuracy === 1 ? 1 : Math.min(1, center + half),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +318,11 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
   const diff = mean(a) - mean(b);
   const se2 = va + vb;
   if (se2 === 0) {
-    return { statistic: diff === 0 ? 0 : Math.sign(diff) * Infinity, df: a.length + b.length - 2, p: diff === 0 ? 1 : 0 };
+    return {
+      statistic: diff === 0 ? 0 : Math.sign(diff) * Infinity,
+      df: a.length + b.length - 2,
+      p: diff === 0 ? 1 : 0,
+    };
   }
   const statistic = diff / Math.sqrt(se2);
   const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
@@ -315,7 +340,8 @@ export function twoProportionZTest(accuracy1: number, n1: number, accuracy2: num
     [accuracy2, n2],
   ]) {
     if (!(acc >= 0 && acc <= 1)) throw new RangeError(`two-proportion z-test: accuracy must be in [0, 1], got ${acc}`);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`two-proportion z-test: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`two-proportion z-test: n must be a positive integer, got ${n}`);
   }
   const pooled = (accuracy1 * n1 + accuracy2 * n2) / (n1 + n2);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
@@ -358,7 +384,9 @@ export function tiesWithLeader(results: readonly RankedResult[], alpha = 0.05): 
   return results.map((r, i) => {
     if (i === leader) return { tied: true, leader: true, p: null, test: 'leader' };
     const welch = r.accuracies.length >= 2 && top.accuracies.length >= 2;
-    const p = welch ? welchTTest(top.accuracies, r.accuracies).p : twoProportionZTest(means[leader], top.samples, means[i], r.samples).p;
+    const p = welch
+      ? welchTTest(top.accuracies, r.accuracies).p
+      : twoProportionZTest(means[leader], top.samples, means[i], r.samples).p;
     return { tied: p >= alpha, leader: false, p, test: welch ? 'welch' : 'two-proportion' };
   });
 }
@@ -367,7 +395,8 @@ export function tiesWithLeader(results: readonly RankedResult[], alpha = 0.05): 
 // Rank agreement
 
 function checkPaired(x: readonly number[], y: readonly number[], what: string): void {
-  if (x.length !== y.length) throw new RangeError(`${what}: samples must have the same length, got ${x.length} and ${y.length}`);
+  if (x.length !== y.length)
+    throw new RangeError(`${what}: samples must have the same length, got ${x.length} and ${y.length}`);
   checkSample(x, what, 2);
   checkSample(y, what, 2);
 }
@@ -469,7 +498,8 @@ export function bootstrapInterval(
 ): BootstrapInterval {
   checkPaired(x, y, 'bootstrap');
   const { seed, resamples = 2000, level = 0.95 } = options;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrap: resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new RangeError(`bootstrap: resamples must be a positive integer, got ${resamples}`);
   checkLevel(level);
   const rng = makeRng(seed);
   const n = x.length;
@@ -489,7 +519,12 @@ export function bootstrapInterval(
   if (values.length === 0) return { estimate, low: NaN, high: NaN, resamples: 0 };
   values.sort((a, b) => a - b);
   const alpha = 1 - level;
-  return { estimate, low: quantileSorted(values, alpha / 2), high: quantileSorted(values, 1 - alpha / 2), resamples: values.length };
+  return {
+    estimate,
+    low: quantileSorted(values, alpha / 2),
+    high: quantileSorted(values, 1 - alpha / 2),
+    resamples: values.length,
+  };
 }
 
 export interface TopKOverlap {
@@ -508,7 +543,8 @@ export function topKOverlap(a: readonly string[], b: readonly string[], k: numbe
     ['first', a],
     ['second', b],
   ] as const) {
-    if (new Set(ranking).size !== ranking.length) throw new RangeError(`top-k overlap: the ${name} ranking repeats an id`);
+    if (new Set(ranking).size !== ranking.length)
+      throw new RangeError(`top-k overlap: the ${name} ranking repeats an id`);
   }
   const used = Math.min(k, a.length, b.length);
   if (used === 0) return { k: 0, shared: 0, fraction: NaN };

@@ -82,7 +82,8 @@ export function syntheticObjective(space: DecisionSpace, seed: number | string):
     }
     return sum / total;
   };
-  if (Math.abs(score(target) - 1) > 1e-12) throw new Error(`synthetic objective: score(target) is ${score(target)}, not 1`);
+  if (Math.abs(score(target) - 1) > 1e-12)
+    throw new Error(`synthetic objective: score(target) is ${score(target)}, not 1`);
   return { target, optimum: 1, score };
 }
 

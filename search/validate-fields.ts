@@ -27,12 +27,14 @@ export function positiveNumber(field: string, value: unknown): number {
 }
 
 export function oneOf<T>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new RequestError(field, `must be one of ${allowed.join(', ')}, got ${shown(value)}`);
+  if (!allowed.includes(value as T))
+    throw new RequestError(field, `must be one of ${allowed.join(', ')}, got ${shown(value)}`);
   return value as T;
 }
 
 export function nonEmptyText(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new RequestError(field, `must be a non-empty string, got ${shown(value)}`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new RequestError(field, `must be a non-empty string, got ${shown(value)}`);
   return value;
 }
 
@@ -67,7 +69,8 @@ export function asRequestError(check: () => void, fallback: string, prefix = '')
 }
 
 export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): void {
-  if (typeof protocol !== 'object' || protocol === null) throw new RequestError(field, `must be a training protocol, got ${shown(protocol)}`);
+  if (typeof protocol !== 'object' || protocol === null)
+    throw new RequestError(field, `must be a training protocol, got ${shown(protocol)}`);
   const dataset = checkDataset(protocol, field);
   integerIn(`${field}.trainSize`, protocol.trainSize, 1, dataset.trainSamples - 1);
   integerIn(`${field}.valSize`, protocol.valSize, 1, dataset.trainSamples - 1);
@@ -86,10 +89,22 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
   oneOf(`${field}.augmentation`, protocol.augmentation, ['none', 'flip-shift']);
   integerIn(`${field}.seed`, protocol.seed, 0, INT4_MAX);
   if (protocol.bnRecalibrationBatches !== undefined) {
-    integerIn(`${field}.bnRecalibrationBatches`, protocol.bnRecalibrationBatches, 0, MAX_BN_RECALIBRATION_BATCHES, ' (0 turns recalibration off)');
+    integerIn(
+      `${field}.bnRecalibrationBatches`,
+      protocol.bnRecalibrationBatches,
+      0,
+      MAX_BN_RECALIBRATION_BATCHES,
+      ' (0 turns recalibration off)',
+    );
   }
   if (protocol.engineVersion !== undefined) {
-    integerIn(`${field}.engineVersion`, protocol.engineVersion, 2, ENGINE_VERSION, ` (this engine's; absent for version 1)`);
+    integerIn(
+      `${field}.engineVersion`,
+      protocol.engineVersion,
+      2,
+      ENGINE_VERSION,
+      ` (this engine's; absent for version 1)`,
+    );
   }
 }
 
@@ -103,13 +118,16 @@ function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
     );
   }
   if (spec.kind === 'fashion-mnist') {
-    if (protocol.datasetInfo !== undefined) throw new RequestError(`${field}.datasetInfo`, `must be absent for ${protocol.dataset}`);
+    if (protocol.datasetInfo !== undefined)
+      throw new RequestError(`${field}.datasetInfo`, `must be absent for ${protocol.dataset}`);
     return datasetShape(protocol);
   }
-  if (!spec.dir.startsWith('/')) throw new RequestError(`${field}.dataset`, `must name an absolute directory, got ${shown(protocol.dataset)}`);
+  if (!spec.dir.startsWith('/'))
+    throw new RequestError(`${field}.dataset`, `must name an absolute directory, got ${shown(protocol.dataset)}`);
   const info = protocol.datasetInfo;
   const at = `${field}.datasetInfo`;
-  if (typeof info !== 'object' || info === null) throw new RequestError(at, `must describe ${protocol.dataset} (the CLI inspects the dataset), got ${shown(info)}`);
+  if (typeof info !== 'object' || info === null)
+    throw new RequestError(at, `must describe ${protocol.dataset} (the CLI inspects the dataset), got ${shown(info)}`);
   const input = info.input ?? ({} as DatasetShape['input']);
   integerIn(`${at}.input.height`, input.height, 1, 4096);
   integerIn(`${at}.input.width`, input.width, 1, 4096);
@@ -117,7 +135,11 @@ function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
   integerIn(`${at}.classes`, info.classes, 2, 100_000);
   integerIn(`${at}.trainSamples`, info.trainSamples, 2, INT4_MAX);
   integerIn(`${at}.testSamples`, info.testSamples, 0, INT4_MAX);
-  if (!Array.isArray(info.classNames) || info.classNames.length !== info.classes || !info.classNames.every((n) => typeof n === 'string')) {
+  if (
+    !Array.isArray(info.classNames) ||
+    info.classNames.length !== info.classes ||
+    !info.classNames.every((n) => typeof n === 'string')
+  ) {
     throw new RequestError(`${at}.classNames`, `must be ${info.classes} names, got ${shown(info.classNames)}`);
   }
   nonEmptyText(`${at}.version`, info.version);
@@ -129,18 +151,31 @@ function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
 export function checkDatasetShape(request: { protocol: TrainingProtocol; input: unknown; classes: unknown }): void {
   const { input, classes } = datasetShape(request.protocol);
   if (JSON.stringify(request.input) !== JSON.stringify(input)) {
-    throw new RequestError('input', `must be ${JSON.stringify(input)} for dataset ${request.protocol.dataset}, got ${shown(request.input)}`);
+    throw new RequestError(
+      'input',
+      `must be ${JSON.stringify(input)} for dataset ${request.protocol.dataset}, got ${shown(request.input)}`,
+    );
   }
   if (request.classes !== classes) {
-    throw new RequestError('classes', `must be ${classes} for dataset ${request.protocol.dataset}, got ${shown(request.classes)}`);
+    throw new RequestError(
+      'classes',
+      `must be ${classes} for dataset ${request.protocol.dataset}, got ${shown(request.classes)}`,
+    );
   }
 }
 
 export function checkBudget(budget: CostBudget): void {
-  if (typeof budget !== 'object' || budget === null) throw new RequestError('budget', `must be an object, got ${shown(budget)}`);
+  if (typeof budget !== 'object' || budget === null)
+    throw new RequestError('budget', `must be an object, got ${shown(budget)}`);
   if (budget.maxParams !== undefined) integerIn('budget.maxParams', budget.maxParams, 1, Number.MAX_SAFE_INTEGER);
   if (budget.maxFlops !== undefined) integerIn('budget.maxFlops', budget.maxFlops, 1, Number.MAX_SAFE_INTEGER);
-  if (budget.maxLatencyMs !== undefined && !(typeof budget.maxLatencyMs === 'number' && Number.isFinite(budget.maxLatencyMs) && budget.maxLatencyMs > 0)) {
-    throw new RequestError('budget.maxLatencyMs', `must be a positive number of milliseconds, got ${shown(budget.maxLatencyMs)}`);
+  if (
+    budget.maxLatencyMs !== undefined &&
+    !(typeof budget.maxLatencyMs === 'number' && Number.isFinite(budget.maxLatencyMs) && budget.maxLatencyMs > 0)
+  ) {
+    throw new RequestError(
+      'budget.maxLatencyMs',
+      `must be a positive number of milliseconds, got ${shown(budget.maxLatencyMs)}`,
+    );
   }
 }

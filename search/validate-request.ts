@@ -10,7 +10,17 @@ import { datasetShape } from '../contracts/datasets';
 import type { TrainingProtocol } from './protocol';
 import { fidelityLadder } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
-import { INT4_MAX, KEEP_WEIGHTS, RequestError, requireSearchId, SPACES, shown, type BaselinesRequest, type SearchRequest, type TrainerRecord } from './request';
+import {
+  INT4_MAX,
+  KEEP_WEIGHTS,
+  RequestError,
+  requireSearchId,
+  SPACES,
+  shown,
+  type BaselinesRequest,
+  type SearchRequest,
+  type TrainerRecord,
+} from './request';
 import { checkRewardConfig } from './reward';
 import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
@@ -59,8 +69,14 @@ export function validateSearchRequest(request: SearchRequest): void {
   }
   if (strategy?.halving) {
     integerIn('strategy.halving.levels', strategy.halving.levels, 1, 64);
-    if (strategy.halving.eta !== undefined && !(typeof strategy.halving.eta === 'number' && strategy.halving.eta >= 2)) {
-      throw new RequestError('strategy.halving.eta', `must be a number of at least 2, got ${shown(strategy.halving.eta)}`);
+    if (
+      strategy.halving.eta !== undefined &&
+      !(typeof strategy.halving.eta === 'number' && strategy.halving.eta >= 2)
+    ) {
+      throw new RequestError(
+        'strategy.halving.eta',
+        `must be a number of at least 2, got ${shown(strategy.halving.eta)}`,
+      );
     }
   }
   if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 0, INT4_MAX);
@@ -84,16 +100,21 @@ function checkFinalShape(protocol: TrainingProtocol, search: Pick<SearchRequest,
   const { input, classes } = datasetShape(protocol);
   const shape = (i: InputShape, n: number) => `${i.height}x${i.width}x${i.channels} images of ${n} classes`;
   if (shape(input, classes) !== shape(search.input, search.classes)) {
-    throw new RequestError('finalize.protocol.dataset', `${protocol.dataset} has ${shape(input, classes)}, the search ${shape(search.input, search.classes)}; give the final protocol data of the search's shape`);
+    throw new RequestError(
+      'finalize.protocol.dataset',
+      `${protocol.dataset} has ${shape(input, classes)}, the search ${shape(search.input, search.classes)}; give the final protocol data of the search's shape`,
+    );
   }
 }
 
 /** Top, repeats, baselines and final protocol of a final evaluation; fields named under `prefix`. */
 function checkFinalize(finalize: SearchFinalize, prefix: string): void {
-  if (typeof finalize !== 'object' || finalize === null) throw new RequestError(prefix.replace(/\.$/, ''), `must be an object, got ${shown(finalize)}`);
+  if (typeof finalize !== 'object' || finalize === null)
+    throw new RequestError(prefix.replace(/\.$/, ''), `must be an object, got ${shown(finalize)}`);
   integerIn(`${prefix}top`, finalize.top, 1, 1000);
   integerIn(`${prefix}repeats`, finalize.repeats, 1, 100);
-  if (!Array.isArray(finalize.baselines)) throw new RequestError(`${prefix}baselines`, `must be a list, got ${shown(finalize.baselines)}`);
+  if (!Array.isArray(finalize.baselines))
+    throw new RequestError(`${prefix}baselines`, `must be a list, got ${shown(finalize.baselines)}`);
   const names = new Set<string>();
   finalize.baselines.forEach((entry, i) => {
     const field = `${prefix}baselines[${i}]`;
@@ -110,7 +131,8 @@ function checkFinalize(finalize: SearchFinalize, prefix: string): void {
 export function validateFinalizeRequest(request: FinalizeRequest): void {
   requireSearchId('finalId', request.finalId);
   requireSearchId('searchId', request.searchId);
-  if (request.finalId === request.searchId) throw new RequestError('finalId', `must differ from \`searchId\` (${request.searchId})`);
+  if (request.finalId === request.searchId)
+    throw new RequestError('finalId', `must differ from \`searchId\` (${request.searchId})`);
   checkFinalize(request, '');
   integerIn('parallel', request.parallel, 1, INT4_MAX);
   checkDatasetShape(request);
@@ -129,7 +151,11 @@ export function validateBaselinesRequest(request: BaselinesRequest): void {
     if (indices.has(entry.index)) throw new RequestError(`entries[${i}].index`, `repeats trial index ${entry.index}`);
     indices.add(entry.index);
     nonEmptyText(`entries[${i}].name`, entry.name);
-    asRequestError(() => validateArchitecture(entry.architecture), `entries[${i}].architecture`, `entries[${i}].architecture.`);
+    asRequestError(
+      () => validateArchitecture(entry.architecture),
+      `entries[${i}].architecture`,
+      `entries[${i}].architecture.`,
+    );
   });
   integerIn('parallel', request.parallel, 1, INT4_MAX);
   checkProtocol(request.protocol);
@@ -162,8 +188,16 @@ export function validateReferenceRequest(request: ReferenceRequest): void {
   integerIn('parallel', request.parallel, 1, INT4_MAX);
   checkProtocol(request.reference, 'reference');
   checkProtocol(request.cheap, 'cheap');
-  if (request.reference.seed !== request.seed) throw new RequestError('reference.seed', `must be the request's seed (${request.seed}), got ${shown(request.reference.seed)}`);
-  if (request.cheap.seed !== request.seed) throw new RequestError('cheap.seed', `must be the request's seed (${request.seed}), got ${shown(request.cheap.seed)}`);
+  if (request.reference.seed !== request.seed)
+    throw new RequestError(
+      'reference.seed',
+      `must be the request's seed (${request.seed}), got ${shown(request.reference.seed)}`,
+    );
+  if (request.cheap.seed !== request.seed)
+    throw new RequestError(
+      'cheap.seed',
+      `must be the request's seed (${request.seed}), got ${shown(request.cheap.seed)}`,
+    );
   checkDatasetShape({ protocol: request.reference, input: request.input, classes: request.classes });
   checkDatasetShape({ protocol: request.cheap, input: request.input, classes: request.classes });
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
@@ -174,7 +208,10 @@ function checkTrainerRecord(trainer: TrainerRecord): void {
   nonEmptyText('trainer.backend', trainer?.backend);
   for (const [name, value] of Object.entries(trainer.settings ?? {})) {
     if (!/^NAS_SIMULATED_[A-Z_]+$/.test(name) || typeof value !== 'string') {
-      throw new RequestError(`trainer.settings.${name}`, `must be a NAS_SIMULATED_* variable's text, got ${shown(value)}`);
+      throw new RequestError(
+        `trainer.settings.${name}`,
+        `must be a NAS_SIMULATED_* variable's text, got ${shown(value)}`,
+      );
     }
   }
 }

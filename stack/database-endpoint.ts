@@ -90,8 +90,15 @@ export async function serveDatabase(pglite: PGlite, password: string): Promise<D
 
 /** MD5 password check as Postgres does it: "md5" + md5(md5(password + user) + salt). */
 export function md5Password(user: string, password: string, salt: Buffer): string {
-  const inner = createHash('md5').update(password + user).digest('hex');
-  return 'md5' + createHash('md5').update(Buffer.concat([Buffer.from(inner), salt])).digest('hex');
+  const inner = createHash('md5')
+    .update(password + user)
+    .digest('hex');
+  return (
+    'md5' +
+    createHash('md5')
+      .update(Buffer.concat([Buffer.from(inner), salt]))
+      .digest('hex')
+  );
 }
 
 type Phase = 'startup' | 'password' | 'ready' | 'closed';
@@ -136,7 +143,10 @@ class EndpointConnection {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.phase === 'closed') return;
-      const message = this.phase === 'startup' ? this.take(0, 8, LIMITS.MAX_STARTUP_BYTES) : this.take(1, 4, LIMITS.MAX_MESSAGE_BYTES);
+      const message =
+        this.phase === 'startup'
+          ? this.take(0, 8, LIMITS.MAX_STARTUP_BYTES)
+          : this.take(1, 4, LIMITS.MAX_MESSAGE_BYTES);
       if (message === 'malformed') {
         this.fail('08P01', 'malformed message');
         return;
@@ -188,7 +198,9 @@ class EndpointConnection {
       this.pglite.runExclusive(async () => {
         const challenge = Buffer.from(await this.pglite.execProtocolRaw(startup));
         const asksPassword = challenge[0] === 0x52 && challenge.readInt32BE(5) !== 0;
-        return asksPassword ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13)))) : challenge;
+        return asksPassword
+          ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13))))
+          : challenge;
       }),
     );
     if (!this.closed()) this.socket.write(response);
@@ -196,7 +208,8 @@ class EndpointConnection {
 
   private async onMessage(message: Buffer): Promise<void> {
     const type = String.fromCharCode(message[0]);
-    if (!READER_MESSAGES.has(type)) return this.fail('08P01', `message type ${JSON.stringify(type)} is not served to readers`);
+    if (!READER_MESSAGES.has(type))
+      return this.fail('08P01', `message type ${JSON.stringify(type)} is not served to readers`);
     if (type === 'X') return this.close();
     const refusal = this.refusalOf(type, message);
     if (refusal) return this.refuse(type, refusal);
@@ -216,13 +229,19 @@ class EndpointConnection {
       const [name, text] = cstrings(message, 5, 2);
       return name !== '' ? 'named statements are not served' : refusalOf(text ?? '');
     }
-    if (type === 'B') return cstrings(message, 5, 2).some((name) => name !== '') ? 'named portals and statements are not served' : null;
+    if (type === 'B')
+      return cstrings(message, 5, 2).some((name) => name !== '') ? 'named portals and statements are not served' : null;
     return null;
   }
 
   /** Answers a refused statement as Postgres answers an error: at once, then idle at its Sync. */
   private refuse(type: string, reason: string): void {
-    this.socket.write(errorResponse('42501', `the owner of this home serves nas's read queries only (${reason}); run SQL of your own against a Postgres server (DATABASE_URL)`));
+    this.socket.write(
+      errorResponse(
+        '42501',
+        `the owner of this home serves nas's read queries only (${reason}); run SQL of your own against a Postgres server (DATABASE_URL)`,
+      ),
+    );
     this.pending = [];
     this.pendingBytes = 0;
     if (type === 'Q') this.endRefusal();
@@ -258,7 +277,10 @@ class EndpointConnection {
           }),
       );
     });
-    this.timer = setTimeout(() => this.fail('57014', `a statement may hold the owner's database for ${LIMITS.UNIT_MS} ms at most`), LIMITS.UNIT_MS);
+    this.timer = setTimeout(
+      () => this.fail('57014', `a statement may hold the owner's database for ${LIMITS.UNIT_MS} ms at most`),
+      LIMITS.UNIT_MS,
+    );
     if (this.closed()) return this.endUnit();
     await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(simpleQuery('BEGIN READ ONLY')));
   }

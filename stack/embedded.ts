@@ -30,7 +30,15 @@ import { requireBackendFlag } from '../cli/backend-flag';
 import { RequestError } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
-import { attachOwner, lockHome, prepareHome, readOwner, type HomeLock, type OwnerRecord, type OwnerSession } from './home-lock';
+import {
+  attachOwner,
+  lockHome,
+  prepareHome,
+  readOwner,
+  type HomeLock,
+  type OwnerRecord,
+  type OwnerSession,
+} from './home-lock';
 import { homeSecret } from './home-secret';
 import { requireDiskSpace, watchDiskSpace } from './disk-space';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
@@ -98,7 +106,9 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.error(line));
   if (process.env.TEMPORAL_ADDRESS) {
     const migrate = options.own || options.migrate === true;
-    return lazyStack('external', connectTemporal(), null, SHARED_TASK_QUEUES, () => openDatabase({ migrate, requireSchema: true }));
+    return lazyStack('external', connectTemporal(), null, SHARED_TASK_QUEUES, () =>
+      openDatabase({ migrate, requireSchema: true }),
+    );
   }
   const home = nasHome();
   prepareHome(home);
@@ -112,12 +122,19 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     if (!owner) {
       const lock = await lockHome(home);
       if (lock) return options.own ? becomeOwner(home, lock, options, log) : offline(lock, options.migrate === true);
-      if (Date.now() > deadline) throw new RequestError('NAS_HOME', `a process holds the lock of ${home} but has not answered on it for ${OWNER_WAIT_MS / 1000} s; stop it, or use another NAS_HOME`);
+      if (Date.now() > deadline)
+        throw new RequestError(
+          'NAS_HOME',
+          `a process holds the lock of ${home} but has not answered on it for ${OWNER_WAIT_MS / 1000} s; stop it, or use another NAS_HOME`,
+        );
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
     if (Date.now() > deadline) {
-      throw new RequestError('NAS_HOME', `process ${owner.pid} has held ${home} for ${OWNER_WAIT_MS / 1000} s without serving it; try again, or stop it`);
+      throw new RequestError(
+        'NAS_HOME',
+        `process ${owner.pid} has held ${home} for ${OWNER_WAIT_MS / 1000} s without serving it; try again, or stop it`,
+      );
     }
     if (waitingFor !== owner.pid) {
       waitingFor = owner.pid;
@@ -163,7 +180,14 @@ function attach(home: string, session: OwnerSession): Stack {
 
 function offline(lock: HomeLock, migrate: boolean): Stack {
   lock.publish({ pid: process.pid, state: 'database' });
-  return lazyStack('offline', null, null, embeddedTaskQueues(), () => openDatabase({ migrate, requireSchema: true }), () => lock.release());
+  return lazyStack(
+    'offline',
+    null,
+    null,
+    embeddedTaskQueues(),
+    () => openDatabase({ migrate, requireSchema: true }),
+    () => lock.release(),
+  );
 }
 
 function lazyStack(
@@ -192,14 +216,20 @@ function lazyStack(
     failure: () => failure,
     client() {
       if (!temporal) {
-        throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`);
+        throw new RequestError(
+          'NAS_HOME',
+          `no stack runs in ${nasHome()}: start it with \`nas dev\`, or set TEMPORAL_ADDRESS`,
+        );
       }
       client ??= temporal.clientConnection().then(
         (connection) => new Client({ connection, namespace: temporal.namespace }),
         (error: unknown) => {
           if (mode !== 'external' || (error as Error).message.startsWith('TEMPORAL_ADDRESS')) throw error;
           const reason = (error as Error).message.split('\n')[0].slice(0, 120);
-          throw new RequestError('TEMPORAL_ADDRESS', `no Temporal frontend answers at ${temporal.address} (${reason}); fix TEMPORAL_ADDRESS or unset it to use the embedded stack`);
+          throw new RequestError(
+            'TEMPORAL_ADDRESS',
+            `no Temporal frontend answers at ${temporal.address} (${reason}); fix TEMPORAL_ADDRESS or unset it to use the embedded stack`,
+          );
         },
       );
       return client;
@@ -241,7 +271,12 @@ function quietSdkLogs(): void {
   });
 }
 
-async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, log: (line: string) => void): Promise<Stack> {
+async function becomeOwner(
+  home: string,
+  lock: HomeLock,
+  options: StackOptions,
+  log: (line: string) => void,
+): Promise<Stack> {
   quietSdkLogs();
   const closers: Array<() => Promise<void>> = [() => lock.release()];
   const closeAll = async () => {
@@ -266,7 +301,12 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       endpoint = await serveDatabase(handle.pglite, homeSecret(home));
       closers.push(() => endpoint!.stop());
     }
-    const temporal = connectTemporal({ address: devServer.address, namespace: devServer.namespace, tls: false, apiKey: '' });
+    const temporal = connectTemporal({
+      address: devServer.address,
+      namespace: devServer.namespace,
+      tls: false,
+      apiKey: '',
+    });
     const connection: NativeConnection = await temporal.workerConnection();
     closers.push(() => connection.close());
     const taskQueues = embeddedTaskQueues();
@@ -282,10 +322,12 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       }),
     ];
     const running = workers.map((worker) => worker.run());
-    closers.push(unlessDiskFull(async () => {
-      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-      await Promise.allSettled(running);
-    }));
+    closers.push(
+      unlessDiskFull(async () => {
+        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.allSettled(running);
+      }),
+    );
     lock.publish({
       pid: process.pid,
       state: 'ready',
@@ -293,7 +335,17 @@ async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, 
       uiUrl: devServer.uiUrl,
       databasePort: endpoint?.port,
     });
-    return lazyStack('owner', temporal, devServer.uiUrl, taskQueues, async () => handle, closeAll, true, () => lock.attachedCommands(), disk.low);
+    return lazyStack(
+      'owner',
+      temporal,
+      devServer.uiUrl,
+      taskQueues,
+      async () => handle,
+      closeAll,
+      true,
+      () => lock.attachedCommands(),
+      disk.low,
+    );
   } catch (error) {
     await closeAll();
     throw error;
@@ -325,7 +377,10 @@ export async function openStackToStart(
   });
   if (stack.mode === 'offline') {
     await stack.close();
-    throw new RequestError('--wait', `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`);
+    throw new RequestError(
+      '--wait',
+      `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`,
+    );
   }
   return { stack, trainerTaskQueue: namedQueue ?? stack.taskQueues.trainer };
 }

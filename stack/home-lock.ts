@@ -67,7 +67,11 @@ function proof(secret: string, purpose: 'owner' | 'attach', nonce: string): stri
 }
 
 function sameProof(given: unknown, expected: string): boolean {
-  return typeof given === 'string' && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  return (
+    typeof given === 'string' &&
+    given.length === expected.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  );
 }
 
 /** Takes the home's lock, or returns null when another process holds it. */
@@ -119,7 +123,11 @@ function answer(socket: Socket, secret: string, record: () => OwnerRecord, attac
     const [nonce, attachProof, attachNonce] = hello.slice(0, end).split(' ');
     if (!/^[0-9a-f]{32}$/.test(nonce ?? '')) return void socket.destroy();
     const answer = `${JSON.stringify({ ...record(), proof: proof(secret, 'owner', nonce) })}\n`;
-    if (attachNonce && /^[0-9a-f]{32}$/.test(attachNonce) && sameProof(attachProof, proof(secret, 'attach', attachNonce))) {
+    if (
+      attachNonce &&
+      /^[0-9a-f]{32}$/.test(attachNonce) &&
+      sameProof(attachProof, proof(secret, 'attach', attachNonce))
+    ) {
       attached.add(socket);
       socket.write(answer);
     } else {
@@ -169,7 +177,9 @@ function connectOwner(home: string, attach: boolean, timeoutMs: number): Promise
       if (!(record instanceof Error)) resolve(record && { record, close: () => socket.destroy() });
     };
     const timer = setTimeout(() => done(null), timeoutMs);
-    socket.on('connect', () => socket.write(attach ? `${nonce} ${proof(secret, 'attach', attachNonce)} ${attachNonce}\n` : `${nonce}\n`));
+    socket.on('connect', () =>
+      socket.write(attach ? `${nonce} ${proof(secret, 'attach', attachNonce)} ${attachNonce}\n` : `${nonce}\n`),
+    );
     socket.on('data', (chunk) => {
       text += chunk.toString();
       if (text.length > MAX_RECORD_BYTES) done(foreignHolder(home, null));
@@ -188,7 +198,8 @@ function trusted(home: string, line: string, secret: string, nonce: string): Own
   } catch {
     return foreignHolder(home, null);
   }
-  if (!parsed || typeof parsed !== 'object' || !sameProof(parsed.proof, proof(secret, 'owner', nonce))) return foreignHolder(home, parsed);
+  if (!parsed || typeof parsed !== 'object' || !sameProof(parsed.proof, proof(secret, 'owner', nonce)))
+    return foreignHolder(home, parsed);
   const { proof: _proof, ...record } = parsed;
   return record;
 }

@@ -61,7 +61,11 @@ export function startupParameters(message: Buffer): Record<string, string> {
 }
 
 export function startupMessage(parameters: Record<string, string>): Buffer {
-  const body = Buffer.from(`${Object.entries(parameters).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
+  const body = Buffer.from(
+    `${Object.entries(parameters)
+      .map(([k, v]) => `${k}\0${v}\0`)
+      .join('')}\0`,
+  );
   const out = Buffer.alloc(8 + body.length);
   out.writeInt32BE(out.length, 0);
   out.writeInt32BE(PROTOCOL_3, 4);

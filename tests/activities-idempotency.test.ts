@@ -16,7 +16,15 @@ import { tinySearchRequest } from '../harness/search-stack';
 describeEachDriver('activities are idempotent', (db) => {
   const twice = async <T>(call: () => Promise<T>): Promise<[T, T]> => [await call(), await call()];
   const { protocol, input, classes } = tinySearchRequest();
-  const record = (searchId: string) => ({ searchId, kind: 'search' as const, space: 'nasnet', strategy: 'random', seed: 1, trials: 4, config: { protocol } });
+  const record = (searchId: string) => ({
+    searchId,
+    kind: 'search' as const,
+    space: 'nasnet',
+    strategy: 'random',
+    seed: 1,
+    trials: 4,
+    config: { protocol },
+  });
   const trial = (searchId: string, index: number, budget = {}): PrepareTrialInput => {
     const architecture = baselineByName('lenet5').architecture;
     return {
@@ -46,7 +54,9 @@ describeEachDriver('activities are idempotent', (db) => {
     const [first, second] = await twice(() => orchestration().prepareTrial(trial('idem-prepare', 0)));
     expect(second).toEqual(first);
     expect(await listTrials(db(), 'idem-prepare')).toHaveLength(1);
-    const [over, overAgain] = await twice(() => orchestration().prepareTrial(trial('idem-prepare', 1, { maxParams: 10 })));
+    const [over, overAgain] = await twice(() =>
+      orchestration().prepareTrial(trial('idem-prepare', 1, { maxParams: 10 })),
+    );
     expect(over).toMatchObject({ action: 'settled', outcome: { status: 'over_budget' } });
     expect(overAgain).toEqual(over);
   });
@@ -54,7 +64,9 @@ describeEachDriver('activities are idempotent', (db) => {
   it('settleTrial', async () => {
     await orchestration().recordSearch(record('idem-settle'));
     await orchestration().prepareTrial(trial('idem-settle', 0));
-    const [first, second] = await twice(() => orchestration().settleTrial({ trialId: 'idem-settle/0', status: 'failed', error: 'boom' }));
+    const [first, second] = await twice(() =>
+      orchestration().settleTrial({ trialId: 'idem-settle/0', status: 'failed', error: 'boom' }),
+    );
     expect(second).toEqual(first);
     expect(first).toMatchObject({ status: 'failed', error: 'boom' });
   });
@@ -80,8 +92,13 @@ describeEachDriver('activities are idempotent', (db) => {
   it('failSearch: once failed with the first message; a search never recorded stays absent', async () => {
     await orchestration().recordSearch(record('idem-fail'));
     await orchestration().prepareTrial(trial('idem-fail', 0));
-    await twice(() => orchestration().failSearch({ searchId: 'idem-fail', error: 'invalid request: trials: too many' }));
-    expect(await getSearch(db(), 'idem-fail')).toMatchObject({ status: 'failed', error: 'invalid request: trials: too many' });
+    await twice(() =>
+      orchestration().failSearch({ searchId: 'idem-fail', error: 'invalid request: trials: too many' }),
+    );
+    expect(await getSearch(db(), 'idem-fail')).toMatchObject({
+      status: 'failed',
+      error: 'invalid request: trials: too many',
+    });
     expect((await getTrial(db(), 'idem-fail/0'))?.status).toBe('failed');
     await twice(() => orchestration().failSearch({ searchId: 'idem-never-recorded', error: 'x' }));
     expect(await getSearch(db(), 'idem-never-recorded')).toBeNull();
@@ -94,7 +111,9 @@ describeEachDriver('activities are idempotent', (db) => {
     const point = { method: 'grid' as const, phi: 1, alpha: 1, beta: 1, gamma: 1.4, trialId: 'idem-study/0' };
     await twice(() => scaling().recordScalingPoints({ studyId: 'idem-study', points: [point] }));
     expect(await listScalingPoints(db(), 'idem-study')).toHaveLength(1);
-    await twice(() => scaling().finishScalingStudy({ studyId: 'idem-study', status: 'finished', chosen: { gridIndex: 0 } }));
+    await twice(() =>
+      scaling().finishScalingStudy({ studyId: 'idem-study', status: 'finished', chosen: { gridIndex: 0 } }),
+    );
     expect(await getScalingStudy(db(), 'idem-study')).toMatchObject({ status: 'finished', chosen: { gridIndex: 0 } });
   });
 });

@@ -37,7 +37,11 @@ describe('baselinesWorkflow on a real Temporal dev server', () => {
   it('trains each baseline into a trial tagged with its name, under a search of kind baselines', async () => {
     const request = baselinesRequest('baselines-two', ['lenet5', 'alexnet-small'], 1);
     const outcomes = await stack.withWorkers(() =>
-      stack.env.client.workflow.execute(baselinesWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
+      stack.env.client.workflow.execute(baselinesWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: request.searchId,
+        args: [request],
+      }),
     );
     expect(outcomes.map((o) => o.status)).toEqual(['succeeded', 'succeeded']);
     const rows = await listTrials(stack.database.db, request.searchId);
@@ -45,7 +49,10 @@ describe('baselinesWorkflow on a real Temporal dev server', () => {
       ['alexnet-small', 'succeeded'],
       ['lenet5', 'succeeded'],
     ]);
-    expect(await getSearch(stack.database.db, request.searchId)).toMatchObject({ kind: 'baselines', status: 'finished' });
+    expect(await getSearch(stack.database.db, request.searchId)).toMatchObject({
+      kind: 'baselines',
+      status: 'finished',
+    });
   });
 
   it('stops on the stop signal: the running baseline is cancelled and no further one starts', async () => {

@@ -27,8 +27,13 @@ function trainingStep(layer: tf.layers.Layer): Record<string, number[]> {
     layer.setWeights(weights());
     const projection = tf.randomNormal(input.shape, 0, 1, 'float32', 2);
     const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, projection)) as tf.Scalar, [gamma, beta]);
-    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.apply(v, { training: true }) as tf.Tensor, projection)))(input);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, projection)) as tf.Scalar,
+      [gamma, beta],
+    );
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.apply(v, { training: true }) as tf.Tensor, projection)))(
+      input,
+    );
     const [, , movingMean, movingVariance] = layer.getWeights();
     return {
       dx: Array.from(dx.dataSync()),

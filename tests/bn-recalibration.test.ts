@@ -61,7 +61,10 @@ function model(): tf.LayersModel {
 /** Mean and population variance per channel of rows of `channels` values. */
 function statistics(rows: number[][], channels: number): { mean: number[]; variance: number[] } {
   const mean = Array.from({ length: channels }, (_, c) => rows.reduce((s, r) => s + r[c], 0) / rows.length);
-  const variance = Array.from({ length: channels }, (_, c) => rows.reduce((s, r) => s + (r[c] - mean[c]) ** 2, 0) / rows.length);
+  const variance = Array.from(
+    { length: channels },
+    (_, c) => rows.reduce((s, r) => s + (r[c] - mean[c]) ** 2, 0) / rows.length,
+  );
   return { mean, variance };
 }
 
@@ -71,7 +74,8 @@ function statistics(rows: number[][], channels: number): { mean: number[]; varia
  */
 function expectedStatistics(x: Float32Array, batches: number) {
   const order = recalibrationPermutation(COUNT, SEED);
-  const pixels = (n: number) => Array.from({ length: H * W }, (_, p) => Array.from({ length: C }, (_, c) => x[(n * H * W + p) * C + c]));
+  const pixels = (n: number) =>
+    Array.from({ length: H * W }, (_, p) => Array.from({ length: C }, (_, c) => x[(n * H * W + p) * C + c]));
   const first: number[][] = [];
   const second: number[][] = [];
   const batchVariances: number[][] = [];
@@ -82,10 +86,15 @@ function expectedStatistics(x: Float32Array, batches: number) {
     first.push(...rows);
     for (const row of rows) {
       const y = row.map((v, c) => (GAMMA1[c] * (v - own.mean[c])) / Math.sqrt(own.variance[c] + EPSILON) + BETA1[c]);
-      second.push(Array.from({ length: FILTERS }, (_, k) => BIAS[k] + y.reduce((s, v, c) => s + v * KERNEL[c * FILTERS + k], 0)));
+      second.push(
+        Array.from({ length: FILTERS }, (_, k) => BIAS[k] + y.reduce((s, v, c) => s + v * KERNEL[c * FILTERS + k], 0)),
+      );
     }
   }
-  const meanOfBatchVariances = Array.from({ length: C }, (_, c) => batchVariances.reduce((s, v) => s + v[c], 0) / batches);
+  const meanOfBatchVariances = Array.from(
+    { length: C },
+    (_, c) => batchVariances.reduce((s, v) => s + v[c], 0) / batches,
+  );
   return { bn1: statistics(first, C), bn2: statistics(second, FILTERS), meanOfBatchVariances };
 }
 
@@ -106,15 +115,31 @@ describe('recalibrateBatchNorm', () => {
     const optimizer = createOptimizer(DEFAULT_PROTOCOL);
     tf.tidy(() => {
       const xb = tf.tensor4d(x, [COUNT, H, W, C]);
-      optimizer.minimize(() => tf.mean(m.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, false, m.trainableWeights.map((w) => w.read() as tf.Variable));
+      optimizer.minimize(
+        () => tf.mean(m.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
+        false,
+        m.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
     });
     // The step moved the moving statistics a little; restore them to the distinctive initial values.
-    m.layers[1].setWeights([tf.tensor1d(GAMMA1), tf.tensor1d(BETA1), tf.tensor1d([0.5, 0.5, 0.5]), tf.tensor1d([7, 7, 7])]);
+    m.layers[1].setWeights([
+      tf.tensor1d(GAMMA1),
+      tf.tensor1d(BETA1),
+      tf.tensor1d([0.5, 0.5, 0.5]),
+      tf.tensor1d([7, 7, 7]),
+    ]);
     const before = weightValues(m);
     const optimizerBefore = (await optimizer.getWeights()).map((w) => w.tensor.dataSync().slice());
     const tensors = tf.memory().numTensors;
 
-    const used = await recalibrateBatchNorm(m, { trainX: x, trainY, imageShape: [H, W, C], batches: 3, batchSize: BATCH, seed: SEED });
+    const used = await recalibrateBatchNorm(m, {
+      trainX: x,
+      trainY,
+      imageShape: [H, W, C],
+      batches: 3,
+      batchSize: BATCH,
+      seed: SEED,
+    });
 
     expect(used).toBe(3);
     expect(tf.memory().numTensors).toBe(tensors);
@@ -131,7 +156,9 @@ describe('recalibrateBatchNorm', () => {
     after.forEach((values, i) => {
       if (!MOVING.has(i)) expect(Array.from(values), `weight ${i}`).toEqual(Array.from(before[i]));
     });
-    expect((await optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync()))).toEqual(optimizerBefore.map((v) => Array.from(v)));
+    expect((await optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync()))).toEqual(
+      optimizerBefore.map((v) => Array.from(v)),
+    );
     // The layers train and infer as before: their own `call` is back.
     expect(Object.prototype.hasOwnProperty.call(m.layers[1], 'call')).toBe(false);
     disposeOptimizer(optimizer);
@@ -141,7 +168,13 @@ describe('recalibrateBatchNorm', () => {
   it('uses every batch of the training split when asked for more, the same ones each time', async () => {
     const m = model();
     const x = inputs();
-    const options = { trainX: x, trainY: new Int32Array(COUNT), imageShape: [H, W, C] as [number, number, number], batchSize: BATCH, seed: SEED };
+    const options = {
+      trainX: x,
+      trainY: new Int32Array(COUNT),
+      imageShape: [H, W, C] as [number, number, number],
+      batchSize: BATCH,
+      seed: SEED,
+    };
     expect(await recalibrateBatchNorm(m, { ...options, batches: 100 })).toBe(5);
     const once = weightValues(m);
     expectClose(once[8], expectedStatistics(x, 5).bn1.mean);
@@ -154,7 +187,16 @@ describe('recalibrateBatchNorm', () => {
   it('changes nothing with 0 batches', async () => {
     const m = model();
     const before = weightValues(m);
-    expect(await recalibrateBatchNorm(m, { trainX: inputs(), trainY: new Int32Array(COUNT), imageShape: [H, W, C], batches: 0, batchSize: BATCH, seed: SEED })).toBe(0);
+    expect(
+      await recalibrateBatchNorm(m, {
+        trainX: inputs(),
+        trainY: new Int32Array(COUNT),
+        imageShape: [H, W, C],
+        batches: 0,
+        batchSize: BATCH,
+        seed: SEED,
+      }),
+    ).toBe(0);
     expect(weightValues(m).map((v) => Array.from(v))).toEqual(before.map((v) => Array.from(v)));
     m.dispose();
   });
@@ -188,7 +230,14 @@ describe('trainModel with recalibration', () => {
     // The statistics evaluated with are those of the final weights on the 5 fixed batches.
     const { trainX, trainY, valX, valY } = fixture.data;
     const again = twinModel(on, { dropout: 0.2 });
-    await recalibrateBatchNorm(again, { trainX, trainY, imageShape: [28, 28, 1], batches: 5, batchSize: protocol.batchSize, seed: protocol.seed });
+    await recalibrateBatchNorm(again, {
+      trainX,
+      trainY,
+      imageShape: [28, 28, 1],
+      batches: 5,
+      batchSize: protocol.batchSize,
+      seed: protocol.seed,
+    });
     expect(weightValues(again)).toEqual(w);
     expect((await evaluate(on, valX, valY, [28, 28, 1], 256)).accuracy).toBe(withIt.valAccuracy);
     for (const m of [on, off, absent, again]) m.dispose();
@@ -197,15 +246,31 @@ describe('trainModel with recalibration', () => {
 
 describe('the protocol field', () => {
   /** The default protocol as it was before the field, and its hash then (stableHash of the object). */
-  const OLD: TrainingProtocol = { dataset: 'fashion-mnist', trainSize: 5000, valSize: 1000, testSize: 2000, epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 1e-3, lrSchedule: 'constant', augmentation: 'none', seed: 1 };
+  const OLD: TrainingProtocol = {
+    dataset: 'fashion-mnist',
+    trainSize: 5000,
+    valSize: 1000,
+    testSize: 2000,
+    epochs: 2,
+    batchSize: 64,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    lrSchedule: 'constant',
+    augmentation: 'none',
+    seed: 1,
+  };
   const OLD_HASH = '9e848e46f8c7709d';
 
   it('is in the hash only when non-zero', () => {
     expect(protocolHash(OLD)).toBe(OLD_HASH);
     expect(protocolHash({ ...OLD, bnRecalibrationBatches: 0 })).toBe(OLD_HASH);
     expect(protocolHash({ ...OLD, bnRecalibrationBatches: 20 })).not.toBe(OLD_HASH);
-    expect(protocolHash({ ...OLD, bnRecalibrationBatches: 20 })).not.toBe(protocolHash({ ...OLD, bnRecalibrationBatches: 10 }));
-    expect(protocolHash(DEFAULT_PROTOCOL)).toBe(protocolHash({ ...OLD, bnRecalibrationBatches: 20, engineVersion: ENGINE_VERSION }));
+    expect(protocolHash({ ...OLD, bnRecalibrationBatches: 20 })).not.toBe(
+      protocolHash({ ...OLD, bnRecalibrationBatches: 10 }),
+    );
+    expect(protocolHash(DEFAULT_PROTOCOL)).toBe(
+      protocolHash({ ...OLD, bnRecalibrationBatches: 20, engineVersion: ENGINE_VERSION }),
+    );
   });
 
   it('is on by default for protocols the CLI builds; --bn-recalibration 0 turns it off', () => {
@@ -219,8 +284,12 @@ describe('the protocol field', () => {
     expect(protocolHash(off)).toBe(protocolHash({ ...OLD, engineVersion: ENGINE_VERSION }));
     // A protocol recorded before the field (e.g. the search a finalize starts from) stays off.
     expect(protocolFromFlags(flags(), { defaults: OLD })).toEqual({ ...OLD, engineVersion: ENGINE_VERSION });
-    expect(() => protocolFromFlags(flags('--bn-recalibration=-1'))).toThrow(/^--bn-recalibration: must be a non-negative integer/);
-    const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, { checkData: false });
+    expect(() => protocolFromFlags(flags('--bn-recalibration=-1'))).toThrow(
+      /^--bn-recalibration: must be a non-negative integer/,
+    );
+    const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, {
+      checkData: false,
+    });
     expect(search.protocol.bnRecalibrationBatches).toBe(20);
     expect(search.finalize?.protocol.bnRecalibrationBatches).toBe(20);
     expect(() => validateSearchRequest(search)).not.toThrow();
@@ -231,7 +300,9 @@ describe('the protocol field', () => {
       'protocol.bnRecalibrationBatches: must be an integer in 0..10000 (0 turns recalibration off), got 10001',
     );
     expect(() => checkProtocol({ ...OLD, bnRecalibrationBatches: 1.5 })).toThrow(/^protocol\.bnRecalibrationBatches: /);
-    expect(() => protocolFromFlags(parseCommandLine(['baselines', 'list', '--bn-recalibration', '20000']).input.flags)).toThrow(/^--bn-recalibration: must be an integer in 0\.\.10000/);
+    expect(() =>
+      protocolFromFlags(parseCommandLine(['baselines', 'list', '--bn-recalibration', '20000']).input.flags),
+    ).toThrow(/^--bn-recalibration: must be an integer in 0\.\.10000/);
     expect(() => checkProtocol({ ...OLD, bnRecalibrationBatches: 0 })).not.toThrow();
   });
 });

@@ -21,7 +21,11 @@ afterAll(() => {
 describe('BASELINES registry', () => {
   it('lists the six hand-designed networks, EfficientNet-B0-small and NASNet-A, each described', () => {
     expect(BASELINES.map((b) => b.name)).toEqual([...BASELINE_NETWORKS, 'efficientnet-b0-small', 'nasnet-a']);
-    expect(BASELINES.map((b) => b.architecture.family)).toEqual([...BASELINE_NETWORKS.map(() => 'baseline'), 'efficientnet', 'nasnet']);
+    expect(BASELINES.map((b) => b.architecture.family)).toEqual([
+      ...BASELINE_NETWORKS.map(() => 'baseline'),
+      'efficientnet',
+      'nasnet',
+    ]);
     for (const b of BASELINES) expect(b.description.length).toBeGreaterThan(20);
   });
 
@@ -49,8 +53,10 @@ describe('every baseline builds, matches the cost model and trains', () => {
       const weightsBefore = tf.tidy(() => model.trainableWeights.map((w) => w.read().clone()));
       const loss = (await model.trainOnBatch(x, y)) as number;
       expect(Number.isFinite(loss)).toBe(true);
-      const changed = tf.tidy(() =>
-        model.trainableWeights.filter((w, i) => tf.any(tf.notEqual(w.read(), weightsBefore[i])).dataSync()[0] === 1).length,
+      const changed = tf.tidy(
+        () =>
+          model.trainableWeights.filter((w, i) => tf.any(tf.notEqual(w.read(), weightsBefore[i])).dataSync()[0] === 1)
+            .length,
       );
       tf.dispose(weightsBefore);
       expect(changed).toBeGreaterThan(0);

@@ -25,7 +25,10 @@ describe('baseline graphs', () => {
   });
 
   it.each(BASELINE_NETWORKS)('%s ends in softmax over the classes, for any class count and input channels', (name) => {
-    for (const [input, classes] of [[MNIST, 10], [{ height: 32, width: 32, channels: 3 }, 7]] as const) {
+    for (const [input, classes] of [
+      [MNIST, 10],
+      [{ height: 32, width: 32, channels: 3 }, 7],
+    ] as const) {
       const g = baselineGraph(arch(name), input, classes);
       const out = g.nodes[g.output];
       expect(out.op === 'dense' && out.activation).toBe('softmax');
@@ -37,8 +40,20 @@ describe('baseline graphs', () => {
   it('AlexNet-small keeps the seed layer pattern: 5 relu convs, 3 pools, 3 dense, no batch norm', () => {
     const g = baselineGraph(arch('alexnet-small'), MNIST, 10);
     expect(g.nodes.filter((n) => n.op !== 'input').map((n) => n.op)).toEqual([
-      'conv2d', 'conv2d', 'maxPool', 'conv2d', 'maxPool', 'conv2d', 'conv2d', 'maxPool',
-      'flatten', 'dense', 'dropout', 'dense', 'dropout', 'dense',
+      'conv2d',
+      'conv2d',
+      'maxPool',
+      'conv2d',
+      'maxPool',
+      'conv2d',
+      'conv2d',
+      'maxPool',
+      'flatten',
+      'dense',
+      'dropout',
+      'dense',
+      'dropout',
+      'dense',
     ]);
     expect(shapeOf(g, 'flatten')).toEqual([288]);
   });
@@ -82,7 +97,9 @@ describe('baseline graphs', () => {
   });
 
   it('rejects bad inputs and class counts by name', () => {
-    expect(() => baselineGraph(arch('lenet5'), { ...MNIST, height: 0 }, 10)).toThrow('input.height: must be a positive integer');
+    expect(() => baselineGraph(arch('lenet5'), { ...MNIST, height: 0 }, 10)).toThrow(
+      'input.height: must be a positive integer',
+    );
     expect(() => baselineGraph(arch('lenet5'), MNIST, 1)).toThrow('classes: must be an integer >= 2');
   });
 });

@@ -10,7 +10,9 @@ function zeroStuffed(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
   const values = kernel.arraySync();
   const dense = Array.from({ length: spanH }, (_, i) =>
     Array.from({ length: spanW }, (_, j) =>
-      i % rate === 0 && j % rate === 0 ? values[i / rate][j / rate] : Array.from({ length: cin }, () => new Array(cout).fill(0)),
+      i % rate === 0 && j % rate === 0
+        ? values[i / rate][j / rate]
+        : Array.from({ length: cin }, () => new Array(cout).fill(0)),
     ),
   );
   return tf.tensor4d(dense as number[][][][]);
@@ -34,7 +36,14 @@ describe('DilatedConv2D (space-to-batch atrous convolution)', () => {
 
   for (const { kernel, rate, padding, size } of cases) {
     it(`matches a dense zero-stuffed conv in value and gradients: ${kernel.join('x')} rate ${rate} ${padding} on ${size.join('x')}`, () => {
-      const layer = new DilatedConv2D({ filters: 3, kernel, dilation: rate, padding, useBias: true, activation: 'linear' });
+      const layer = new DilatedConv2D({
+        filters: 3,
+        kernel,
+        dilation: rate,
+        padding,
+        useBias: true,
+        activation: 'linear',
+      });
       const x = tf.randomNormal([2, size[0], size[1], 2], 0, 1, 'float32', 7) as tf.Tensor4D;
       layer.apply(x);
       const [w, bias] = layer.getWeights() as [tf.Tensor4D, tf.Tensor1D];

@@ -30,7 +30,10 @@ describe('a layer that reads one tensor twice', () => {
     const y = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 10);
     const optimizer = tf.train.sgd(0.1);
     try {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+        true,
+      );
       expect(Number.isFinite(loss!.dataSync()[0])).toBe(true);
       loss!.dispose();
       const probabilities = model.predict(x) as tf.Tensor;

@@ -20,7 +20,10 @@ function expectModelMatchesCostModel(graph: LayerGraph): tf.LayersModel {
   const shapes = inferShapes(graph);
   const computed = graph.nodes.slice(1);
   // The shapes tensors really get when the model runs, not only tfjs' symbolic ones.
-  const probe = tf.model({ inputs: model.inputs, outputs: computed.map((n) => model.getLayer(layerNameFor(n)).output as tf.SymbolicTensor) });
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: computed.map((n) => model.getLayer(layerNameFor(n)).output as tf.SymbolicTensor),
+  });
   const x = tf.zeros([1, ...shapes[0]]);
   const outputs = probe.predict(x) as tf.Tensor[];
   try {
@@ -47,10 +50,35 @@ describe('buildModel', () => {
             for (const dilation of strides === 1 ? [1, 2] : [1]) {
               if (padding === 'valid' && (k - 1) * dilation + 1 > size) continue;
               const tag = `${padding}_k${k}_s${strides}_d${dilation}`;
-              const c = g.add(`conv_${tag}`, { op: 'conv2d', filters: 2, kernel: [k, k], strides, padding, dilation, useBias: k !== 2, activation: 'relu' }, [0]);
+              const c = g.add(
+                `conv_${tag}`,
+                {
+                  op: 'conv2d',
+                  filters: 2,
+                  kernel: [k, k],
+                  strides,
+                  padding,
+                  dilation,
+                  useBias: k !== 2,
+                  activation: 'relu',
+                },
+                [0],
+              );
               heads.push(g.add(`gp_${tag}`, { op: 'globalAvgPool', keepDims: true }, [c]));
               if (padding === 'same' || dilation === 1) {
-                const dw = g.add(`dw_${tag}`, { op: 'depthwiseConv2d', kernel: [k, 1], strides, padding, dilation, useBias: true, activation: 'linear' }, [0]);
+                const dw = g.add(
+                  `dw_${tag}`,
+                  {
+                    op: 'depthwiseConv2d',
+                    kernel: [k, 1],
+                    strides,
+                    padding,
+                    dilation,
+                    useBias: true,
+                    activation: 'linear',
+                  },
+                  [0],
+                );
                 heads.push(g.add(`gpd_${tag}`, { op: 'globalAvgPool', keepDims: true }, [dw]));
               }
               if (dilation === 1) {
@@ -76,14 +104,40 @@ describe('buildModel', () => {
     const before = tf.memory().numTensors;
     const g = new GraphBuilder({ height: 12, width: 10, channels: 1 });
     const r = g.add('resize', { op: 'resize', height: 16, width: 16 }, [0]);
-    const c = g.add('stem/conv', { op: 'conv2d', filters: 8, kernel: [3, 3], strides: 1, padding: 'same', dilation: 1, useBias: false, activation: 'linear' }, [r]);
+    const c = g.add(
+      'stem/conv',
+      {
+        op: 'conv2d',
+        filters: 8,
+        kernel: [3, 3],
+        strides: 1,
+        padding: 'same',
+        dilation: 1,
+        useBias: false,
+        activation: 'linear',
+      },
+      [r],
+    );
     const bn = g.add('stem/bn', { op: 'batchNorm' }, [c]);
     const act = g.add('stem/silu', { op: 'activation', fn: 'silu' }, [bn]);
     const pad = g.add('pad', { op: 'zeroPad', pad: [0, 1, 0, 1] }, [act]);
     const crop = g.add('crop', { op: 'crop', crop: [1, 0, 1, 0] }, [pad]);
     const sum = g.add('sum', { op: 'add' }, [act, crop]);
     const sq = g.add('se/pool', { op: 'globalAvgPool', keepDims: true }, [sum]);
-    const ex = g.add('se/expand', { op: 'conv2d', filters: 8, kernel: [1, 1], strides: 1, padding: 'same', dilation: 1, useBias: true, activation: 'sigmoid' }, [sq]);
+    const ex = g.add(
+      'se/expand',
+      {
+        op: 'conv2d',
+        filters: 8,
+        kernel: [1, 1],
+        strides: 1,
+        padding: 'same',
+        dilation: 1,
+        useBias: true,
+        activation: 'sigmoid',
+      },
+      [sq],
+    );
     const scaled = g.add('se/scale', { op: 'multiply' }, [sum, ex]);
     const pooled = g.add('pool', { op: 'maxPool', pool: 2, strides: 2, padding: 'valid' }, [scaled]);
     const flat = g.add('flatten', { op: 'flatten' }, [pooled]);
@@ -94,7 +148,10 @@ describe('buildModel', () => {
     const model = expectModelMatchesCostModel(graph);
     const restored = await tf.models.modelFromJSON(JSON.parse(JSON.stringify(model.toJSON(null, false))));
     const x = tf.randomNormal([2, 12, 10, 1]);
-    const y = tf.tensor2d([[1, 0, 0, 0], [0, 0, 0, 1]]);
+    const y = tf.tensor2d([
+      [1, 0, 0, 0],
+      [0, 0, 0, 1],
+    ]);
     try {
       expect(restored.getLayer('resize')).toBeInstanceOf(ResizeBilinear);
       expect(restored.countParams()).toBe(model.countParams());
@@ -118,8 +175,14 @@ describe('buildModel', () => {
 describe('buildModel on the model zoo', () => {
   it('matches the cost model for every baseline and a compound-scaled EfficientNet', () => {
     const before = tf.memory().numTensors;
-    const effnet = BASELINES.find((b) => b.architecture.family === 'efficientnet')!.architecture as Extract<Architecture, { family: 'efficientnet'; version: 1 }>;
-    const zoo: Architecture[] = [...BASELINES.map((b) => b.architecture), { ...effnet, scaling: { ...effnet.scaling, phi: 1 } }];
+    const effnet = BASELINES.find((b) => b.architecture.family === 'efficientnet')!.architecture as Extract<
+      Architecture,
+      { family: 'efficientnet'; version: 1 }
+    >;
+    const zoo: Architecture[] = [
+      ...BASELINES.map((b) => b.architecture),
+      { ...effnet, scaling: { ...effnet.scaling, phi: 1 } },
+    ];
     for (const arch of zoo) {
       const model = expectModelMatchesCostModel(architectureGraph(arch, { height: 28, width: 28, channels: 1 }, 10));
       model.dispose();

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { FLOPS_CONVENTION, graphCost, inferShapes, windowOutputLength } from '../cells/cost';
 import { GraphBuilder, type LayerOp, type Padding } from '../cells/graph';
 
-const conv = (filters: number, k: number, strides = 1, padding: Padding = 'same', dilation = 1, useBias = true): LayerOp => ({
+const conv = (
+  filters: number,
+  k: number,
+  strides = 1,
+  padding: Padding = 'same',
+  dilation = 1,
+  useBias = true,
+): LayerOp => ({
   op: 'conv2d',
   filters,
   kernel: [k, k],
@@ -36,7 +43,18 @@ describe('inferShapes', () => {
     const f = g.add('f', { op: 'flatten' }, [r]);
     const out = g.add('out', { op: 'dense', units: 10, useBias: true, activation: 'softmax' }, [f]);
     const shapes = inferShapes(g.finish(out));
-    expect(shapes).toEqual([[28, 28, 1], [14, 14, 8], [15, 16, 8], [14, 14, 8], [14, 14, 16], [1, 1, 16], [14, 14, 16], [5, 6, 16], [480], [10]]);
+    expect(shapes).toEqual([
+      [28, 28, 1],
+      [14, 14, 8],
+      [15, 16, 8],
+      [14, 14, 8],
+      [14, 14, 16],
+      [1, 1, 16],
+      [14, 14, 16],
+      [5, 6, 16],
+      [480],
+      [10],
+    ]);
   });
 
   it('names the node when shapes do not fit', () => {
@@ -44,7 +62,9 @@ describe('inferShapes', () => {
     const a = g.add('left', conv(4, 3), [0]);
     const b = g.add('right', conv(5, 3), [0]);
     const sum = g.add('cell0/sum', { op: 'add' }, [a, b]);
-    expect(() => inferShapes(g.finish(sum))).toThrow('graph node "cell0/sum": add needs inputs of one shape, got [8,8,4] and [8,8,5]');
+    expect(() => inferShapes(g.finish(sum))).toThrow(
+      'graph node "cell0/sum": add needs inputs of one shape, got [8,8,4] and [8,8,5]',
+    );
   });
 
   it('rejects strided dilated convolutions, over-cropping and wrong arity, naming the node', () => {
@@ -53,14 +73,30 @@ describe('inferShapes', () => {
       'graph node "dil": strides 2 with dilation 2: one must be 1',
     );
     const g4 = new GraphBuilder({ height: 8, width: 8, channels: 3 });
-    const dw = g4.add('dw', { op: 'depthwiseConv2d', kernel: [3, 3], strides: 1, padding: 'valid', dilation: 2, useBias: false, activation: 'linear' }, [0]);
-    expect(() => inferShapes(g4.finish(dw))).toThrow(`graph node "dw": depthwiseConv2d with padding 'valid' and dilation 2 is not supported`);
+    const dw = g4.add(
+      'dw',
+      {
+        op: 'depthwiseConv2d',
+        kernel: [3, 3],
+        strides: 1,
+        padding: 'valid',
+        dilation: 2,
+        useBias: false,
+        activation: 'linear',
+      },
+      [0],
+    );
+    expect(() => inferShapes(g4.finish(dw))).toThrow(
+      `graph node "dw": depthwiseConv2d with padding 'valid' and dilation 2 is not supported`,
+    );
     const g2 = new GraphBuilder({ height: 4, width: 4, channels: 3 });
     expect(() => inferShapes(g2.finish(g2.add('crop', { op: 'crop', crop: [2, 2, 0, 0] }, [0])))).toThrow(
       'graph node "crop": output shape [0,4,3] has a non-positive size',
     );
     const g3 = new GraphBuilder({ height: 4, width: 4, channels: 3 });
-    expect(() => inferShapes(g3.finish(g3.add('sum', { op: 'add' }, [0])))).toThrow('graph node "sum": add takes 2..n inputs, got 1');
+    expect(() => inferShapes(g3.finish(g3.add('sum', { op: 'add' }, [0])))).toThrow(
+      'graph node "sum": add takes 2..n inputs, got 1',
+    );
   });
 });
 
@@ -69,7 +105,19 @@ describe('graphCost', () => {
     const g = new GraphBuilder({ height: 8, width: 8, channels: 3 });
     const c = g.add('conv', conv(16, 3), [0]); // 3*3*3*16 + 16 = 448 params, 8*8*432 MACs
     const bn = g.add('bn', { op: 'batchNorm' }, [c]); // 64
-    const dw = g.add('dw', { op: 'depthwiseConv2d', kernel: [5, 5], strides: 2, padding: 'same', dilation: 1, useBias: false, activation: 'relu' }, [bn]); // 400 params, 4*4*400 MACs
+    const dw = g.add(
+      'dw',
+      {
+        op: 'depthwiseConv2d',
+        kernel: [5, 5],
+        strides: 2,
+        padding: 'same',
+        dilation: 1,
+        useBias: false,
+        activation: 'relu',
+      },
+      [bn],
+    ); // 400 params, 4*4*400 MACs
     const p = g.add('pool', { op: 'globalAvgPool', keepDims: false }, [dw]);
     const d = g.add('dense', { op: 'dense', units: 10, useBias: true, activation: 'softmax' }, [p]); // 170 params, 160 MACs
     expect(graphCost(g.finish(d))).toEqual({ params: 448 + 64 + 400 + 170, flops: 8 * 8 * 432 + 16 * 400 + 160 });

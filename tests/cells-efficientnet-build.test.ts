@@ -3,7 +3,12 @@ import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
 import { graphCost, inferShapes } from '../cells/cost';
-import { efficientNetGraph, efficientNetString, sampleEfficientNet, type EfficientNetSpaceConfig } from '../cells/efficientnet';
+import {
+  efficientNetGraph,
+  efficientNetString,
+  sampleEfficientNet,
+  type EfficientNetSpaceConfig,
+} from '../cells/efficientnet';
 import type { EfficientNetArchitecture } from '../cells/types';
 
 beforeAll(async () => {

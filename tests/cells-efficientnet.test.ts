@@ -58,7 +58,12 @@ describe('compound scaling rounding', () => {
   it('scales stages and resolution by alpha^phi, beta^phi and gamma^phi', () => {
     const a = withScaling(B0, { phi: 2 });
     expect(scaledStages(a).map((s) => [s.repeats, s.filters])).toEqual([
-      [2, 16], [3, 32], [3, 48], [5, 56], [5, 64], [6, 80],
+      [2, 16],
+      [3, 32],
+      [3, 48],
+      [5, 56],
+      [5, 64],
+      [6, 80],
     ]);
     const net = scaledNetwork(a, MNIST);
     expect([net.height, net.width, net.stemFilters, net.headFilters]).toEqual([37, 37, 24, 312]); // 28 * 1.3225 = 37.03
@@ -138,23 +143,38 @@ describe('efficientNetGraph', () => {
 });
 
 describe('validateEfficientNet', () => {
-  const stage = (i: number, patch: object) => ({ ...B0, stages: B0.stages.map((s, j) => (i === j ? { ...s, ...patch } : s)) });
+  const stage = (i: number, patch: object) => ({
+    ...B0,
+    stages: B0.stages.map((s, j) => (i === j ? { ...s, ...patch } : s)),
+  });
 
   it('accepts the base network and returns an equal copy', () => {
     expect(validateEfficientNet(JSON.parse(JSON.stringify(B0)))).toEqual(B0);
   });
 
   it('names the stage, the field and the allowed values', () => {
-    expect(errorOf(() => validateEfficientNet(stage(2, { kernel: 7 })))).toBe('stages[2].kernel: must be 3 or 5, got 7');
-    expect(errorOf(() => validateEfficientNet(stage(0, { expansion: 2 })))).toBe('stages[0].expansion: must be one of 1, 4, 6, got 2');
-    expect(errorOf(() => validateEfficientNet(stage(1, { repeats: 0 })))).toBe('stages[1].repeats: must be an integer in 1..16, got 0');
-    expect(errorOf(() => validateEfficientNet(stage(4, { strides: 3 })))).toBe('stages[4].strides: must be 1 or 2, got 3');
+    expect(errorOf(() => validateEfficientNet(stage(2, { kernel: 7 })))).toBe(
+      'stages[2].kernel: must be 3 or 5, got 7',
+    );
+    expect(errorOf(() => validateEfficientNet(stage(0, { expansion: 2 })))).toBe(
+      'stages[0].expansion: must be one of 1, 4, 6, got 2',
+    );
+    expect(errorOf(() => validateEfficientNet(stage(1, { repeats: 0 })))).toBe(
+      'stages[1].repeats: must be an integer in 1..16, got 0',
+    );
+    expect(errorOf(() => validateEfficientNet(stage(4, { strides: 3 })))).toBe(
+      'stages[4].strides: must be 1 or 2, got 3',
+    );
     expect(errorOf(() => validateEfficientNet(stage(3, { filter: 3 })))).toBe(
       'stages[3].filter: unknown field; allowed fields: kernel, expansion, repeats, filters, strides',
     );
     expect(errorOf(() => validateEfficientNet({ ...B0, stages: [] }))).toBe('stages: must be an array of 1..12 stages');
-    expect(errorOf(() => validateEfficientNet({ ...B0, family: 'nasnet' }))).toBe('family: must be "efficientnet", got "nasnet"');
-    expect(errorOf(() => validateEfficientNet(withScaling(B0, { beta: 0.9 })))).toBe('scaling.beta: must be a number in [1, 4], got 0.9');
+    expect(errorOf(() => validateEfficientNet({ ...B0, family: 'nasnet' }))).toBe(
+      'family: must be "efficientnet", got "nasnet"',
+    );
+    expect(errorOf(() => validateEfficientNet(withScaling(B0, { beta: 0.9 })))).toBe(
+      'scaling.beta: must be a number in [1, 4], got 0.9',
+    );
   });
 
   it('rejects coefficients off the compound line unless phi is 0; the tolerance is configurable', () => {
@@ -210,7 +230,9 @@ describe('efficientNetSpace', () => {
 
   it('refuses to encode genotypes outside the space, naming the field', () => {
     const space = efficientNetSpace(config);
-    expect(errorOf(() => space.encode({ ...B0, stemFilters: 32 }))).toBe('stemFilters: this space fixes it to 16, got 32');
+    expect(errorOf(() => space.encode({ ...B0, stemFilters: 32 }))).toBe(
+      'stemFilters: this space fixes it to 16, got 32',
+    );
     expect(errorOf(() => space.encode(withScaling(B0, { alpha: 1.2, beta: 1.1, gamma: 1.15, phi: 1 })))).toMatch(
       /^scaling: \(alpha 1.2, beta 1.1, gamma 1.15\) is not on this space's compound grid/,
     );
@@ -224,13 +246,26 @@ describe('efficientNetSpace', () => {
 
   it('checks its configuration by name', () => {
     expect(errorOf(() => efficientNetSpace({ kernels: [3, 7] as never }))).toBe('kernels[1]: must be 3 or 5, got 7');
-    expect(errorOf(() => efficientNetSpace({ repeats: [] }))).toBe('repeats: must be a non-empty array of integers in 1..16');
-    expect(errorOf(() => efficientNetSpace({ grid: { step: 0.5, tolerance: 0.01, max: 1.5 } }))).toMatch(/^grid: no \(alpha, beta, gamma\)/);
-    expect(errorOf(() => efficientNetSpace({ base: { ...B0, headFilters: 0 } }))).toBe('base.headFilters: must be an integer in 1..2048, got 0');
+    expect(errorOf(() => efficientNetSpace({ repeats: [] }))).toBe(
+      'repeats: must be a non-empty array of integers in 1..16',
+    );
+    expect(errorOf(() => efficientNetSpace({ grid: { step: 0.5, tolerance: 0.01, max: 1.5 } }))).toMatch(
+      /^grid: no \(alpha, beta, gamma\)/,
+    );
+    expect(errorOf(() => efficientNetSpace({ base: { ...B0, headFilters: 0 } }))).toBe(
+      'base.headFilters: must be an integer in 1..2048, got 0',
+    );
   });
 
   it('samples reproducibly from a seed', () => {
-    const draw = (seed: string) => Array.from({ length: 5 }, ((rng) => () => sampleEfficientNet(rng, config))(seedrandom(seed)));
+    const draw = (seed: string) =>
+      Array.from(
+        { length: 5 },
+        (
+          (rng) => () =>
+            sampleEfficientNet(rng, config)
+        )(seedrandom(seed)),
+      );
     expect(draw('a')).toEqual(draw('a'));
     expect(draw('a').map(efficientNetString)).not.toEqual(draw('b').map(efficientNetString));
   });

@@ -24,9 +24,15 @@ describe('architecture dispatch', () => {
     expect(validateArchitecture(JSON.parse(JSON.stringify(NASNET_A)))).toEqual(NASNET_A);
     expect(validateArchitecture({ ...lenet })).toEqual(lenet);
     expect(validateArchitecture(JSON.parse(JSON.stringify(EFFICIENTNET_B0_SMALL))).family).toBe('efficientnet');
-    expect(() => validateArchitecture({ family: 'darts' })).toThrow(new GenotypeError('family', '"darts" is not one of nasnet, efficientnet, mobilenetv2, baseline'));
-    expect(() => validateArchitecture([])).toThrow('architecture: must be an object with a family field (nasnet, efficientnet, mobilenetv2, baseline)');
-    expect(() => validateArchitecture({ ...NASNET_A, version: 3 })).toThrow('version: 3 is not a supported version (1, 2)');
+    expect(() => validateArchitecture({ family: 'darts' })).toThrow(
+      new GenotypeError('family', '"darts" is not one of nasnet, efficientnet, mobilenetv2, baseline'),
+    );
+    expect(() => validateArchitecture([])).toThrow(
+      'architecture: must be an object with a family field (nasnet, efficientnet, mobilenetv2, baseline)',
+    );
+    expect(() => validateArchitecture({ ...NASNET_A, version: 3 })).toThrow(
+      'version: 3 is not a supported version (1, 2)',
+    );
   });
 
   it('hashes the canonical form: golden values, branch order of add blocks ignored', () => {
@@ -72,7 +78,9 @@ describe('purity of cells/ outside cells/builders and cells/exporters', () => {
     walk(root);
     expect(files.length).toBeGreaterThan(10);
     const offenders = files.filter((file) =>
-      /from\s+'(@tensorflow\/[^']*|node:[^']*|fs|path|crypto|os|child_process|process)'/.test(readFileSync(file, 'utf8')),
+      /from\s+'(@tensorflow\/[^']*|node:[^']*|fs|path|crypto|os|child_process|process)'/.test(
+        readFileSync(file, 'utf8'),
+      ),
     );
     expect(offenders).toEqual([]);
   });

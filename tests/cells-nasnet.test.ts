@@ -19,7 +19,6 @@ import { genotypeError } from './support/genotype-error';
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const input = { height: 28, width: 28, channels: 1 };
 
-
 describe('validateNasnet', () => {
   it('accepts NASNet-A and returns an equal clean copy', () => {
     const copy = validateNasnet(clone(NASNET_A));
@@ -56,21 +55,25 @@ describe('validateNasnet', () => {
     expect(genotypeError(() => validateNasnet({ ...clone(NASNET_A), family: 'efficientnet' })).path).toBe('family');
     const combine = clone(NASNET_A) as unknown as { normal: { blocks: { combine: string }[] } };
     combine.normal.blocks[1].combine = 'mul';
-    expect(genotypeError(() => validateNasnet(combine)).message).toBe('normal.blocks[1].combine: "mul" is not one of add, concat');
+    expect(genotypeError(() => validateNasnet(combine)).message).toBe(
+      'normal.blocks[1].combine: "mul" is not one of add, concat',
+    );
     expect(genotypeError(() => validateNasnet({ ...clone(NASNET_A), extra: 1 })).message).toBe(
       'architecture.extra: unknown field; allowed fields are family, version, normal, reduction, network',
     );
     const { network: _, ...noNetwork } = clone(NASNET_A);
     expect(genotypeError(() => validateNasnet(noNetwork)).message).toBe('architecture.network: is missing');
-    expect(genotypeError(() => validateNasnet({ ...clone(NASNET_A), network: { cellsPerStage: 2, reductions: 2, filters: 1.5 } })).message).toBe(
-      'network.filters: 1.5 is not an integer in 2..1024',
-    );
+    expect(
+      genotypeError(() =>
+        validateNasnet({ ...clone(NASNET_A), network: { cellsPerStage: 2, reductions: 2, filters: 1.5 } }),
+      ).message,
+    ).toBe('network.filters: 1.5 is not an integer in 2..1024');
     expect(genotypeError(() => validateNasnet(clone(NASNET_A), { blocks: 4 })).message).toBe(
       'normal.blocks: must be an array of exactly 4 blocks',
     );
-    expect(genotypeError(() => validateNasnet(clone(NASNET_A), { ops: ['sep_conv_3x3', 'sep_conv_5x5'] })).message).toBe(
-      'normal.blocks[2].ops[0]: "avg_pool_3x3" is not one of sep_conv_3x3, sep_conv_5x5',
-    );
+    expect(
+      genotypeError(() => validateNasnet(clone(NASNET_A), { ops: ['sep_conv_3x3', 'sep_conv_5x5'] })).message,
+    ).toBe('normal.blocks[2].ops[0]: "avg_pool_3x3" is not one of sep_conv_3x3, sep_conv_5x5');
     expect(genotypeError(() => validateNasnet('nasnet')).path).toBe('architecture');
   });
 });
@@ -148,7 +151,11 @@ describe('nasnetSpace', () => {
   });
 
   it('decode(encode(a)) is canonical(a), for add and concat spaces and op subsets', () => {
-    const configs: NasnetSpaceConfig[] = [{}, { combine: ['add', 'concat'] }, { blocks: 2, ops: ['conv_3x3', 'identity', 'avg_pool_3x3'] }];
+    const configs: NasnetSpaceConfig[] = [
+      {},
+      { combine: ['add', 'concat'] },
+      { blocks: 2, ops: ['conv_3x3', 'identity', 'avg_pool_3x3'] },
+    ];
     configs.forEach((config, c) => {
       const space = nasnetSpace(config);
       const rng = seedrandom(`codec${c}`);
@@ -157,7 +164,11 @@ describe('nasnetSpace', () => {
         const arch = space.decode(choices) as NasnetArchitecture;
         expect(arch).toEqual(canonicalNasnet(arch));
         const swapped = clone(arch);
-        for (const block of swapped.normal.blocks) if (block.combine === 'add') { block.inputs.reverse(); block.ops.reverse(); }
+        for (const block of swapped.normal.blocks)
+          if (block.combine === 'add') {
+            block.inputs.reverse();
+            block.ops.reverse();
+          }
         expect(space.decode(space.encode(swapped))).toEqual(canonicalNasnet(swapped));
       }
     });
@@ -169,12 +180,20 @@ describe('nasnetSpace', () => {
     const space = nasnetSpace({ ops: ['sep_conv_3x3', 'identity'] });
     expect(genotypeError(() => space.encode(NASNET_A)).path).toBe('normal.blocks[0].ops[0]');
     const full = nasnetSpace();
-    expect(genotypeError(() => full.encode({ ...NASNET_A, network: { cellsPerStage: 1, reductions: 2, filters: 16 } })).path).toBe('network');
-    expect(genotypeError(() => full.decode([0, 1])).message).toBe(`choices: has 2 items, the space ${full.id} has 50 decisions`);
+    expect(
+      genotypeError(() => full.encode({ ...NASNET_A, network: { cellsPerStage: 1, reductions: 2, filters: 16 } })).path,
+    ).toBe('network');
+    expect(genotypeError(() => full.decode([0, 1])).message).toBe(
+      `choices: has 2 items, the space ${full.id} has 50 decisions`,
+    );
     const choices = full.decisions.map(() => 0);
     choices[2] = 13;
-    expect(genotypeError(() => full.decode(choices)).message).toBe('choices[2] (normal.blocks[0].ops[0]): 13 is not an integer in 0..12');
-    expect(genotypeError(() => nasnetSpace({ ops: ['sep_conv_3x3', 'conv_9x9' as never] })).message).toContain('space.ops[1]: "conv_9x9" is not one of');
+    expect(genotypeError(() => full.decode(choices)).message).toBe(
+      'choices[2] (normal.blocks[0].ops[0]): 13 is not an integer in 0..12',
+    );
+    expect(genotypeError(() => nasnetSpace({ ops: ['sep_conv_3x3', 'conv_9x9' as never] })).message).toContain(
+      'space.ops[1]: "conv_9x9" is not one of',
+    );
     expect(genotypeError(() => nasnetSpace({ combine: [] })).path).toBe('space.combine');
   });
 
@@ -241,7 +260,12 @@ describe('nasnetGraph', () => {
       family: 'nasnet',
       version: 1,
       normal: { blocks: [{ inputs: [1, 1], ops: ['identity', 'conv_3x3'], combine: 'concat' }] },
-      reduction: { blocks: [{ inputs: [0, 0], ops: ['max_pool_7x7', 'dil_conv_3x3'], combine: 'concat' }, { inputs: [2, 2], ops: ['identity', 'avg_pool_3x3'], combine: 'add' }] },
+      reduction: {
+        blocks: [
+          { inputs: [0, 0], ops: ['max_pool_7x7', 'dil_conv_3x3'], combine: 'concat' },
+          { inputs: [2, 2], ops: ['identity', 'avg_pool_3x3'], combine: 'add' },
+        ],
+      },
       network: { cellsPerStage: 1, reductions: 1, filters: 5 },
     };
     const graph = nasnetGraph(arch, { height: 9, width: 9, channels: 3 }, 4);

@@ -20,20 +20,26 @@ beforeEach(() => new Promise((resolve) => setTimeout(resolve, 50)));
 afterAll(() => console.log(measured.join('\n')));
 
 describe('published networks built with tfjs at full size', () => {
-  it.each(PUBLISHED_NETWORKS.map((n) => [n.name, n] as const))('%s', (name, n) => {
-    const graph = architectureGraph(n.architecture, n.input, n.classes);
-    const cost = graphCost(graph);
-    const before = tf.memory().numTensors;
-    const started = Date.now();
-    const model = buildModel(graph, name.replace(/[^a-z0-9]/g, '_'));
-    try {
-      expect({ params: model.countParams(), flops: countFlopsFromModel(model) }).toEqual(cost);
-      expect(model.inputs[0].shape).toEqual([null, n.input.height, n.input.width, n.input.channels]);
-      expect(model.outputs[0].shape).toEqual([null, n.classes]);
-      measured.push(`${name}: ${cost.params} params, ${cost.flops} MACs, built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    } finally {
-      model.dispose();
-    }
-    expect(tf.memory().numTensors).toBe(before);
-  }, 180_000);
+  it.each(PUBLISHED_NETWORKS.map((n) => [n.name, n] as const))(
+    '%s',
+    (name, n) => {
+      const graph = architectureGraph(n.architecture, n.input, n.classes);
+      const cost = graphCost(graph);
+      const before = tf.memory().numTensors;
+      const started = Date.now();
+      const model = buildModel(graph, name.replace(/[^a-z0-9]/g, '_'));
+      try {
+        expect({ params: model.countParams(), flops: countFlopsFromModel(model) }).toEqual(cost);
+        expect(model.inputs[0].shape).toEqual([null, n.input.height, n.input.width, n.input.channels]);
+        expect(model.outputs[0].shape).toEqual([null, n.classes]);
+        measured.push(
+          `${name}: ${cost.params} params, ${cost.flops} MACs, built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+      } finally {
+        model.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    },
+    180_000,
+  );
 });

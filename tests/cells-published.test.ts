@@ -49,7 +49,6 @@ import { genotypeError } from './support/genotype-error';
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const MNIST = { height: 28, width: 28, channels: 1 };
 
-
 /** name, our params, reference params, convention params, our MACs, paper MACs. */
 const table = PUBLISHED_NETWORKS.map((n) => {
   const cost = architectureCost(n.architecture, n.input, n.classes);
@@ -74,13 +73,16 @@ describe('the published networks against their references', () => {
     ]);
   });
 
-  it.each(table.filter((r) => r.name !== 'nasnet-a-cifar'))('$name: params equal the Keras count (less its named convention params)', ({ cost, reference }) => {
-    expect(cost.params + (reference.conventionParams?.params ?? 0)).toBe(reference.params);
-    // Any convention difference stays below 2%.
-    expect(Math.abs(cost.params / reference.params - 1)).toBeLessThan(0.02);
-  });
+  it.each(table.filter((r) => r.name !== 'nasnet-a-cifar'))(
+    '$name: params equal the Keras count (less its named convention params)',
+    ({ cost, reference }) => {
+      expect(cost.params + (reference.conventionParams?.params ?? 0)).toBe(reference.params);
+      // Any convention difference stays below 2%.
+      expect(Math.abs(cost.params / reference.params - 1)).toBeLessThan(0.02);
+    },
+  );
 
-  it('nasnet-a-cifar: trainable params (the paper\'s count, without batch norm\'s moving statistics) within 2% of 3.3M', () => {
+  it("nasnet-a-cifar: trainable params (the paper's count, without batch norm's moving statistics) within 2% of 3.3M", () => {
     const row = table.find((r) => r.name === 'nasnet-a-cifar')!;
     const network = publishedNetwork('nasnet-a-cifar')!;
     expect(row.cost.params).toBe(3383786);
@@ -89,14 +91,19 @@ describe('the published networks against their references', () => {
     expect(Math.abs(comparableParams(network, row.cost.params) / 3.3e6 - 1)).toBeLessThan(0.02);
   });
 
-  it.each(table.filter((r) => r.reference.macs !== undefined))('$name: multiply-adds within 5% of the paper', ({ cost, reference }) => {
-    expect(Math.abs(cost.flops / reference.macs! - 1)).toBeLessThan(0.05);
-  });
+  it.each(table.filter((r) => r.reference.macs !== undefined))(
+    '$name: multiply-adds within 5% of the paper',
+    ({ cost, reference }) => {
+      expect(Math.abs(cost.flops / reference.macs! - 1)).toBeLessThan(0.05);
+    },
+  );
 
   it('prints the table (docs/results.md carries it)', () => {
     const lines = table.map(({ name, cost, compared, reference }) => {
       const diff = (a: number, b: number) => `${(100 * (a / b - 1)).toFixed(3)}%`;
-      const macs = reference.macs ? `${cost.flops} vs ${reference.macs} (${diff(cost.flops, reference.macs)})` : `${cost.flops}`;
+      const macs = reference.macs
+        ? `${cost.flops} vs ${reference.macs} (${diff(cost.flops, reference.macs)})`
+        : `${cost.flops}`;
       return `${name}: params ${cost.params}, as counted ${compared} vs ${reference.params} (${diff(compared, reference.params)}), MACs ${macs}`;
     });
     console.log(lines.join('\n'));
@@ -104,14 +111,18 @@ describe('the published networks against their references', () => {
   });
 });
 
-describe('today\'s genotypes keep their meaning', () => {
+describe("today's genotypes keep their meaning", () => {
   it('golden hashes, costs and the default search space id of version 1 are unchanged', () => {
     expect(architectureHash(NASNET_A)).toBe('89a86ba894034bc9');
     expect(architectureHash({ family: 'baseline', version: 1, name: 'lenet5' })).toBe('06067192ecc8fabc');
     expect(architectureCost(NASNET_A, MNIST, 10)).toEqual({ params: 338906, flops: 40940544 });
     expect(nasnetSpace().id).toBe('nasnet-b5-N2R2F16-2da31522');
     expect(canonicalArchitecture(EFFICIENTNET_B0_SMALL)).toEqual(EFFICIENTNET_B0_SMALL);
-    expect(Object.keys((canonicalArchitecture(NASNET_A) as typeof NASNET_A).network)).toEqual(['cellsPerStage', 'reductions', 'filters']);
+    expect(Object.keys((canonicalArchitecture(NASNET_A) as typeof NASNET_A).network)).toEqual([
+      'cellsPerStage',
+      'reductions',
+      'filters',
+    ]);
     // The 28x28 EfficientNet keeps its stride-1 stem.
     const graph = architectureGraph(EFFICIENTNET_B0_SMALL, MNIST, 10);
     expect(graph.nodes.find((n) => n.name === 'stem')).toMatchObject({ op: 'conv2d', strides: 1 });
@@ -122,8 +133,12 @@ describe('today\'s genotypes keep their meaning', () => {
     expect(validateArchitecture(clone(EFFICIENTNET_B0_SMALL))).toEqual(EFFICIENTNET_B0_SMALL);
     const published = publishedNetwork('nasnet-a-cifar')!.architecture;
     expect(validateArchitecture(clone(published))).toEqual(published);
-    expect(architectureHash(published)).not.toBe(architectureHash({ ...NASNET_A, network: { cellsPerStage: 6, reductions: 2, filters: 32 } }));
-    expect(() => validateArchitecture({ ...clone(NASNET_A), version: 3 })).toThrow('version: 3 is not a supported version (1, 2)');
+    expect(architectureHash(published)).not.toBe(
+      architectureHash({ ...NASNET_A, network: { cellsPerStage: 6, reductions: 2, filters: 32 } }),
+    );
+    expect(() => validateArchitecture({ ...clone(NASNET_A), version: 3 })).toThrow(
+      'version: 3 is not a supported version (1, 2)',
+    );
   });
 });
 
@@ -139,9 +154,13 @@ describe('NASNet version 2 (published rules)', () => {
     expect(genotypeError(() => validateArchitecture(twice)).path).toBe('reduction.output[1]');
     const stem = clone(NASNET_A_MOBILE) as unknown as { network: { stem: string } };
     stem.network.stem = 'tiny';
-    expect(genotypeError(() => validateArchitecture(stem)).message).toBe('network.stem: "tiny" is not one of cifar, imagenet');
+    expect(genotypeError(() => validateArchitecture(stem)).message).toBe(
+      'network.stem: "tiny" is not one of cifar, imagenet',
+    );
     const { output: _, ...noOutput } = clone(NASNET_A_MOBILE).normal;
-    expect(genotypeError(() => validateArchitecture({ ...clone(NASNET_A_MOBILE), normal: noOutput })).message).toBe('normal.output: is missing');
+    expect(genotypeError(() => validateArchitecture({ ...clone(NASNET_A_MOBILE), normal: noOutput })).message).toBe(
+      'normal.output: is missing',
+    );
     const few = clone(NASNET_A_MOBILE);
     few.network.filters = 3;
     expect(genotypeError(() => validateArchitecture(few)).path).toBe('network.filters');
@@ -183,7 +202,7 @@ describe('NASNet version 2 (published rules)', () => {
     expect(shapes[graph.output]).toEqual([10]);
   });
 
-  it('a space whose network has a stem decodes version-2 genotypes with the paper\'s output rule; decode(encode(a)) is a', () => {
+  it("a space whose network has a stem decodes version-2 genotypes with the paper's output rule; decode(encode(a)) is a", () => {
     const network = { ...NASNET_A_CIFAR.network, cellsPerStage: 1, filters: 8, stemFilters: 24 };
     const space = nasnetSpace({ network });
     expect(space.id).toMatch(/^nasnet-b5-N1R2F8-cifar-[0-9a-f]{8}$/);
@@ -196,7 +215,9 @@ describe('NASNet version 2 (published rules)', () => {
       const graph = architectureGraph(arch, { height: 16, width: 16, channels: 3 }, 10);
       expect(inferShapes(graph)[graph.output]).toEqual([10]);
     }
-    expect(genotypeError(() => space.encode(NASNET_A)).message).toBe('version: this space holds version-2 genotypes, got version 1');
+    expect(genotypeError(() => space.encode(NASNET_A)).message).toBe(
+      'version: this space holds version-2 genotypes, got version 1',
+    );
     expect(genotypeError(() => nasnetSpace().encode(NASNET_A_CIFAR)).path).toBe('version');
     const published = clone(NASNET_A_CIFAR);
     published.network = network;
@@ -204,7 +225,9 @@ describe('NASNet version 2 (published rules)', () => {
   });
 
   it('describes version 2 with its outputs and stem', () => {
-    expect(describeArchitecture(NASNET_A_MOBILE)).toMatch(/ out\(h0,0,1,2,3,4\) R\[.*\] out\(1,2,3,4\) N=4 R=2 F=44 stem=imagenet\/32$/);
+    expect(describeArchitecture(NASNET_A_MOBILE)).toMatch(
+      / out\(h0,0,1,2,3,4\) R\[.*\] out\(1,2,3,4\) N=4 R=2 F=44 stem=imagenet\/32$/,
+    );
   });
 });
 
@@ -219,27 +242,36 @@ describe('EfficientNet version 2 and MobileNetV2', () => {
   });
 
   it('rounds B4 as Keras does: stem 48, head 1792, repeats ceil(1.8 n)', () => {
-    expect([32, 16, 24, 40, 80, 112, 192, 320, 1280].map((c) => roundFiltersAlways(c, 1.4))).toEqual([48, 24, 32, 56, 112, 160, 272, 448, 1792]);
+    expect([32, 16, 24, 40, 80, 112, 192, 320, 1280].map((c) => roundFiltersAlways(c, 1.4))).toEqual([
+      48, 24, 32, 56, 112, 160, 272, 448, 1792,
+    ]);
     expect(roundFiltersAlways(40, 1.1)).toBe(48); // 44 + 4 is exactly 48: rounds up, as Python's 44.00000000000001 does
     const graph = architectureGraph(efficientNetB(4), { height: 380, width: 380, channels: 3 }, 1000);
-    expect(graph.nodes.filter((n) => n.op === 'depthwiseConv2d' && /^stage4_block\d+_dw$/.test(n.name))).toHaveLength(6);
+    expect(graph.nodes.filter((n) => n.op === 'depthwiseConv2d' && /^stage4_block\d+_dw$/.test(n.name))).toHaveLength(
+      6,
+    );
   });
 
   it('validates table scaling, naming the field', () => {
     const bad = clone(efficientNetB(3)) as unknown as { scaling: Record<string, unknown> };
     bad.scaling.width = 0.5;
-    expect(genotypeError(() => validateArchitecture(bad)).message).toBe('scaling.width: must be a number in [1, 4], got 0.5');
+    expect(genotypeError(() => validateArchitecture(bad)).message).toBe(
+      'scaling.width: must be a number in [1, 4], got 0.5',
+    );
     bad.scaling = { width: 1.2, depth: 1.4, resolution: 300 };
     expect(genotypeError(() => validateArchitecture(bad)).path).toBe('scaling.resolution');
     expect(validateArchitecture(clone(efficientNetB(7)))).toEqual(efficientNetB(7));
   });
 
   it('MobileNetV2: _make_divisible, the head rule and validation', () => {
-    expect([32 * 0.35, 16 * 0.35, 24 * 0.35, 320 * 0.75, 32 * 1.4].map((v) => makeDivisible(v))).toEqual([16, 8, 8, 240, 48]);
+    expect([32 * 0.35, 16 * 0.35, 24 * 0.35, 320 * 0.75, 32 * 1.4].map((v) => makeDivisible(v))).toEqual([
+      16, 8, 8, 240, 48,
+    ]);
     expect([0.35, 1, 1.3, 1.4].map(mobileNetV2HeadFilters)).toEqual([1280, 1280, 1664, 1792]);
-    expect(genotypeError(() => validateArchitecture({ family: 'mobilenetv2', version: 1, width: 1, stemStrides: 3 })).message).toBe(
-      'stemStrides: must be 1 or 2, got 3',
-    );
+    expect(
+      genotypeError(() => validateArchitecture({ family: 'mobilenetv2', version: 1, width: 1, stemStrides: 3 }))
+        .message,
+    ).toBe('stemStrides: must be 1 or 2, got 3');
     expect(architectureHash({ family: 'mobilenetv2', version: 1, width: 1.0000000001, stemStrides: 2 })).toBe(
       architectureHash(publishedNetwork('mobilenetv2-1.0')!.architecture),
     );

@@ -5,7 +5,18 @@ import { badInputLine, runCli } from './support/run-cli';
 
 describe('nas baselines latency', () => {
   it('measures the named baselines on the backend given, at batch 1 and at --batch-size', async () => {
-    const { code, stdout, stderr } = await runCli(['baselines', 'latency', 'lenet5', 'alexnet-small', '--backend', 'cpu', '--batch-size', '8', '--format', 'json']);
+    const { code, stdout, stderr } = await runCli([
+      'baselines',
+      'latency',
+      'lenet5',
+      'alexnet-small',
+      '--backend',
+      'cpu',
+      '--batch-size',
+      '8',
+      '--format',
+      'json',
+    ]);
     expect(code, stderr).toBe(0);
     const rows = JSON.parse(stdout) as BaselineLatencyRow[];
     expect(rows.map((r) => r.name)).toEqual(['lenet5', 'alexnet-small']);
@@ -23,8 +34,12 @@ describe('nas baselines latency', () => {
   }, 120_000);
 
   it('refuses an unknown baseline, a bad --batch-size and a non-tfjs --backend, naming them', async () => {
-    expect(await badInputLine(['baselines', 'latency', 'resnet50'])).toMatch(/^nas: <name>: unknown baseline "resnet50"; known baselines: lenet5, /);
-    expect(await badInputLine(['baselines', 'latency', '--batch-size', '0'])).toBe('nas: --batch-size: must be a positive integer, got "0"');
+    expect(await badInputLine(['baselines', 'latency', 'resnet50'])).toMatch(
+      /^nas: <name>: unknown baseline "resnet50"; known baselines: lenet5, /,
+    );
+    expect(await badInputLine(['baselines', 'latency', '--batch-size', '0'])).toBe(
+      'nas: --batch-size: must be a positive integer, got "0"',
+    );
     expect(await badInputLine(['baselines', 'latency', '--backend', 'simulated'])).toMatch(/^nas: --backend: /);
   });
 });

@@ -28,13 +28,22 @@ beforeAll(() => {
 beforeEach(() => clearLoadedDatasets());
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const refused = (dataset: string, ...more: string[]) => badInputLine(['search', 'start', '--dataset', dataset, '--trials', '2', ...more]);
+const refused = (dataset: string, ...more: string[]) =>
+  badInputLine(['search', 'start', '--dataset', dataset, '--trials', '2', ...more]);
 
-const protocolOf = (described: Awaited<ReturnType<typeof describeDataset>>): TrainingProtocol => ({ ...DEFAULT_PROTOCOL, ...described, trainSize: 4, valSize: 2, testSize: 2 });
+const protocolOf = (described: Awaited<ReturnType<typeof describeDataset>>): TrainingProtocol => ({
+  ...DEFAULT_PROTOCOL,
+  ...described,
+  trainSize: 4,
+  valSize: 2,
+  testSize: 2,
+});
 
 /** A PNG of stored (uncompressed) deflate blocks: its size depends on its width and height only. */
 async function writeStoredPng(path: string, rgb: Uint8Array, side: number): Promise<void> {
-  await sharp(Buffer.from(rgb), { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toFile(path);
+  await sharp(Buffer.from(rgb), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toFile(path);
 }
 
 /** A PNG declaring width x height whose image data is 100 zero bytes: any decoder would need far more. */
@@ -51,7 +60,12 @@ function pngHeaderOnly(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(100))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(100))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('folders that look alike', () => {
@@ -63,18 +77,24 @@ describe('folders that look alike', () => {
     await describeDataset(`folder:${a}`);
     const broken = join(b, 'class-a', '0.png');
     writeFileSync(broken, Buffer.alloc(statSync(broken).size, 7));
-    expect(await refused(`folder:${b}`)).toMatch(new RegExp(`^nas: --dataset: ${broken}: cannot be decoded as an image`));
+    expect(await refused(`folder:${b}`)).toMatch(
+      new RegExp(`^nas: --dataset: ${broken}: cannot be decoded as an image`),
+    );
   });
 
   it('give each folder its own pixels, even when names, sizes and version are equal', async () => {
     const a = join(root, 'pixels-a');
     const b = join(root, 'pixels-b');
     const earlier = readdirSync(cache).length;
-    for (const [dir, seed] of [[a, 'a'], [b, 'b']] as const) {
+    for (const [dir, seed] of [
+      [a, 'a'],
+      [b, 'b'],
+    ] as const) {
       const rng = seedrandom(seed);
       for (const [label, name] of ['red', 'green'].entries()) {
         mkdirSync(join(dir, name), { recursive: true });
-        for (let n = 0; n < 5; n++) await writeStoredPng(join(dir, name, `${n}.png`), classImage(label, 8, 8, 3, rng), 8);
+        for (let n = 0; n < 5; n++)
+          await writeStoredPng(join(dir, name, `${n}.png`), classImage(label, 8, 8, 3, rng), 8);
       }
     }
     const [describedA, describedB] = [await describeDataset(`folder:${a}`), await describeDataset(`folder:${b}`)];
@@ -108,7 +128,9 @@ describe('sizes checked from headers, before inflating or decoding', () => {
     const bomb = join(dir, 'train-images-idx3-ubyte.gz');
     writeFileSync(bomb, gzipSync(Buffer.concat([header, Buffer.alloc(64 * 1024 ** 2)]), { level: 9 }));
     expect(statSync(bomb).size).toBeLessThan(100_000);
-    expect(await refused(`idx:${dir}`)).toBe(`nas: --dataset: ${bomb}: decompresses to more than the 376 bytes its header declares (dims [10, 6, 6]); replace it with an intact copy`);
+    expect(await refused(`idx:${dir}`)).toBe(
+      `nas: --dataset: ${bomb}: decompresses to more than the 376 bytes its header declares (dims [10, 6, 6]); replace it with an intact copy`,
+    );
   });
 
   it('an IDX header declaring more than 2 GiB is refused without inflating', async () => {
@@ -130,7 +152,9 @@ describe('sizes checked from headers, before inflating or decoding', () => {
     await writeFolderDataset(dir, { classes: 2, perClass: 3, size: 8 });
     const huge = join(dir, 'class-b', 'huge.png');
     writeFileSync(huge, pngHeaderOnly(16000, 16000));
-    expect(await refused(`folder:${dir}`)).toBe(`nas: --dataset: ${huge}: 16000x16000 pixels, more than the 16777216 (4096x4096) an image may have; scale it down or remove it`);
+    expect(await refused(`folder:${dir}`)).toBe(
+      `nas: --dataset: ${huge}: 16000x16000 pixels, more than the 16777216 (4096x4096) an image may have; scale it down or remove it`,
+    );
     expect(await refused(`folder:${dir}`, '--input-size', '8')).toMatch(/huge\.png: 16000x16000 pixels, more than/);
   });
 
@@ -155,6 +179,8 @@ describe('symbolic links', () => {
     const { datasetInfo } = await describeDataset(`folder:${dir}`);
     expect(datasetInfo).toMatchObject({ classNames: ['class-a', 'class-b'], trainSamples: 9, testSamples: 2 });
     symlinkSync(join(root, 'gone'), join(dir, 'class-d'));
-    expect(await refused(`folder:${dir}`)).toBe(`nas: --dataset: ${join(dir, 'class-d')}: a symbolic link to ${join(root, 'gone')}, which does not exist; fix the link or remove it`);
+    expect(await refused(`folder:${dir}`)).toBe(
+      `nas: --dataset: ${join(dir, 'class-d')}: a symbolic link to ${join(root, 'gone')}, which does not exist; fix the link or remove it`,
+    );
   });
 });

@@ -28,23 +28,48 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const protocol = ['--train-size', '40', '--val-size', '12', '--test-size', '12', '--epochs', '1', '--batch-size', '16', '--augmentation', 'flip-shift', '--trials', '2'];
+const protocol = [
+  '--train-size',
+  '40',
+  '--val-size',
+  '12',
+  '--test-size',
+  '12',
+  '--epochs',
+  '1',
+  '--batch-size',
+  '16',
+  '--augmentation',
+  'flip-shift',
+  '--trials',
+  '2',
+];
 
 describe('a search on a folder: dataset', () => {
   it('trains its trials on 32x32x3 images of 3 classes, decoding the folder once', async () => {
     const env = { NAS_HOME: join(root, 'home'), DATABASE_URL: database.url, NAS_DATASET_CACHE: join(root, 'cache') };
     const dataset = `folder:${join(root, 'shapes')}`;
-    const run = await runNas(['search', 'start', '--id', 'folder-search', '--dataset', dataset, ...protocol, '--wait'], env);
+    const run = await runNas(
+      ['search', 'start', '--id', 'folder-search', '--dataset', dataset, ...protocol, '--wait'],
+      env,
+    );
     const output = run.stdout + run.stderr;
     expect(run.code, output).toBe(0);
     const [search] = await database.db.select().from(searches).where(eq(searches.id, 'folder-search'));
-    const config = search.config as { input: unknown; classes: number; protocol: { dataset: string; datasetInfo: { trainSamples: number } } };
+    const config = search.config as {
+      input: unknown;
+      classes: number;
+      protocol: { dataset: string; datasetInfo: { trainSamples: number } };
+    };
     expect(config.input).toEqual({ height: 32, width: 32, channels: 3 });
     expect(config.classes).toBe(3);
     expect(config.protocol.dataset).toBe(dataset);
     expect(config.protocol.datasetInfo.trainSamples).toBe(60);
     const rows = await database.db.select().from(trials).where(eq(trials.searchId, 'folder-search'));
-    expect(rows.map((r) => [r.status, r.error]), output).toEqual([
+    expect(
+      rows.map((r) => [r.status, r.error]),
+      output,
+    ).toEqual([
       ['succeeded', null],
       ['succeeded', null],
     ]);
@@ -54,7 +79,10 @@ describe('a search on a folder: dataset', () => {
     rmSync(join(root, 'cache'), { recursive: true });
     const image = join(root, 'shapes', 'class-b', '3.png');
     writeFileSync(image, Buffer.alloc(statSync(image).size, 1));
-    const broken = await runNas(['search', 'start', '--id', 'folder-broken', '--dataset', dataset, ...protocol, '--seed', '2', '--wait'], env);
+    const broken = await runNas(
+      ['search', 'start', '--id', 'folder-broken', '--dataset', dataset, ...protocol, '--seed', '2', '--wait'],
+      env,
+    );
     expect(broken.code, broken.stdout + broken.stderr).toBe(2);
     expect(broken.stderr.trim()).toMatch(new RegExp(`^nas: --dataset: ${image}: cannot be decoded as an image`));
     expect(await database.db.select().from(searches).where(eq(searches.id, 'folder-broken'))).toEqual([]);

@@ -12,7 +12,8 @@ import type { SearchRequest } from '../search/request';
 import { resolveConfig } from '../search/strategies/config';
 
 const program = createProgram();
-const command = (...path: string[]) => path.reduce<Command>((parent, name) => parent.commands.find((c) => c.name() === name)!, program);
+const command = (...path: string[]) =>
+  path.reduce<Command>((parent, name) => parent.commands.find((c) => c.name() === name)!, program);
 
 /** Flags whose default is one value (not a description such as "the search's"). */
 function shownDefaults(of: Command): Array<[string, string]> {
@@ -37,7 +38,10 @@ const CONTEXT: Record<string, string[]> = {
 describe('defaults shown by --help', () => {
   it.each(shownDefaults(command('search', 'start')))('nas search start %s %s is the default', (flag, value) => {
     const request = (...argv: string[]) =>
-      searchRequestFromFlags(parseCommandLine(['search', 'start', '--id', 'defaults', ...(CONTEXT[flag] ?? []), ...argv]).input.flags, { checkData: false });
+      searchRequestFromFlags(
+        parseCommandLine(['search', 'start', '--id', 'defaults', ...(CONTEXT[flag] ?? []), ...argv]).input.flags,
+        { checkData: false },
+      );
     // A strategy's tuning is stored only when given; the strategy resolves the same settings either way.
     const resolved = (r: SearchRequest) => ({ ...r, strategy: resolveConfig(r.strategy) });
     expect(resolved(request(`${flag}=${value}`))).toEqual(resolved(request()));
@@ -45,7 +49,9 @@ describe('defaults shown by --help', () => {
 
   it.each(shownDefaults(command('scaling', 'start')))('nas scaling start %s %s is the default', (flag, value) => {
     const request = (...argv: string[]) =>
-      scalingRequestFromFlags(parseCommandLine(['scaling', 'start', '--id', 'defaults', ...argv]).input.flags, { checkData: false });
+      scalingRequestFromFlags(parseCommandLine(['scaling', 'start', '--id', 'defaults', ...argv]).input.flags, {
+        checkData: false,
+      });
     expect(request(`${flag}=${value}`)).toEqual(request());
   });
 });

@@ -25,15 +25,34 @@ afterAll(async () => {
 
 describe('embedded stack', () => {
   it('runs --parallel 2 trainings at once on its in-process trainer', async () => {
-    const protocol = ['--train-size', '512', '--val-size', '64', '--test-size', '64', '--epochs', '1', '--batch-size', '32'];
-    const { code, stdout, stderr } = await runNas(['baselines', 'train', 'lenet5', 'alexnet-small', '--parallel', '2', ...protocol, '--wait', '--format', 'csv'], {
-      NAS_HOME: home,
-      DATABASE_URL: database.url,
-    });
+    const protocol = [
+      '--train-size',
+      '512',
+      '--val-size',
+      '64',
+      '--test-size',
+      '64',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '32',
+    ];
+    const { code, stdout, stderr } = await runNas(
+      ['baselines', 'train', 'lenet5', 'alexnet-small', '--parallel', '2', ...protocol, '--wait', '--format', 'csv'],
+      {
+        NAS_HOME: home,
+        DATABASE_URL: database.url,
+      },
+    );
     const output = stdout + stderr;
     expect(code, output).toBe(0);
     expect(output).not.toMatch(/WARN/);
-    expect(stdout.trim().split('\n').map((line) => line.split(',').slice(0, 2))).toEqual([
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(',').slice(0, 2)),
+    ).toEqual([
       ['baseline', 'status'],
       ['lenet5', 'succeeded'],
       ['alexnet-small', 'succeeded'],

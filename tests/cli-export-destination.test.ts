@@ -17,7 +17,11 @@ const root = mkdtempSync(join(tmpdir(), 'nas-export-destination-'));
 let silent: Server;
 const held: Socket[] = [];
 let silentUrl: string;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
+const saved = {
+  DATABASE_URL: process.env.DATABASE_URL,
+  NAS_HOME: process.env.NAS_HOME,
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+};
 
 beforeAll(async () => {
   silent = createServer((socket) => held.push(socket));
@@ -49,14 +53,20 @@ describe('nas export --out', () => {
     expect(await badInputLine(['export', 'some-search/0', '--out', join(file, 'model')])).toBe(
       `nas: --out: cannot write ${join(file, 'model')}: a file is in its path (${file}); name a directory you can write`,
     );
-    expect(await badInputLine(['export', 'some-search/0', '--out', join(file, 'deeper', 'model')])).toMatch(/^nas: --out: cannot write .*: a file is in its path \(/);
+    expect(await badInputLine(['export', 'some-search/0', '--out', join(file, 'deeper', 'model')])).toMatch(
+      /^nas: --out: cannot write .*: a file is in its path \(/,
+    );
     // A read-only file system, which even root cannot write.
-    expect(await badInputLine(['export', 'some-search/0', '--out', '/proc/nas-model'])).toMatch(/^nas: --out: cannot write \/proc\/nas-model: /);
+    expect(await badInputLine(['export', 'some-search/0', '--out', '/proc/nas-model'])).toMatch(
+      /^nas: --out: cannot write \/proc\/nas-model: /,
+    );
   });
 
   it('removes the directories it made when the export is refused', async () => {
     process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:1/none';
-    const { code } = await startNas(['export', 'some-search/0', '--out', join(root, 'new', 'deep', 'model')], { DATABASE_URL: process.env.DATABASE_URL }).done;
+    const { code } = await startNas(['export', 'some-search/0', '--out', join(root, 'new', 'deep', 'model')], {
+      DATABASE_URL: process.env.DATABASE_URL,
+    }).done;
     expect(code).not.toBe(0);
     expect(existsSync(join(root, 'new'))).toBe(false);
   }, 60_000);
@@ -72,7 +82,9 @@ describe('nas export --out', () => {
     mkdirSync(live);
     try {
       process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:1/none';
-      await startNas(['export', 'some-search/0', '--out', join(parent, 'model')], { DATABASE_URL: process.env.DATABASE_URL }).done;
+      await startNas(['export', 'some-search/0', '--out', join(parent, 'model')], {
+        DATABASE_URL: process.env.DATABASE_URL,
+      }).done;
       expect(readdirSync(parent)).toEqual([`.model.partial-${running.pid}-00c0ffee`]);
     } finally {
       running.kill();
@@ -82,7 +94,12 @@ describe('nas export --out', () => {
   it('SIGTERM during an export removes its partial directory', async () => {
     const parent = join(root, 'terminated');
     const run = startNas(['export', 'some-search/0', '--out', join(parent, 'model')], { DATABASE_URL: silentUrl });
-    await waitFor(async () => existsSync(parent) && readdirSync(parent).some((name) => name.startsWith('.model.partial-')) && held.length > 0, 30_000, 'the export to wait on the database');
+    await waitFor(
+      async () =>
+        existsSync(parent) && readdirSync(parent).some((name) => name.startsWith('.model.partial-')) && held.length > 0,
+      30_000,
+      'the export to wait on the database',
+    );
     run.child.kill('SIGTERM');
     await run.done;
     expect(run.child.signalCode).toBe('SIGTERM');

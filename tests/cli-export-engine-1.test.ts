@@ -43,22 +43,50 @@ const TRIALS: Array<[id: string, protocol: string, backend: string]> = [
 describe('nas export of weights engine 1 trained as another function', () => {
   let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
   const root = mkdtempSync(join(tmpdir(), 'nas-export-engine-1-'));
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    NAS_HOME: process.env.NAS_HOME,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+  };
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase();
     const db = database.db;
     const cost = architectureCost(CELL, input, classes);
-    await upsertArchitecture(db, { hash, family: 'nasnet', genotype: CELL, description: describeArchitecture(CELL), ...cost });
+    await upsertArchitecture(db, {
+      hash,
+      family: 'nasnet',
+      genotype: CELL,
+      description: describeArchitecture(CELL),
+      ...cost,
+    });
     for (const protocol of Object.values(PROTOCOLS)) await upsertProtocol(db, protocolHash(protocol), protocol);
     await tf.setBackend('cpu');
     const model = buildModel(architectureGraph(CELL, input, classes));
-    const weights = modelWeightsOnly(await serializeCheckpoint({ epoch: 0, model, optimizer: createOptimizer(DEFAULT_PROTOCOL) }));
+    const weights = modelWeightsOnly(
+      await serializeCheckpoint({ epoch: 0, model, optimizer: createOptimizer(DEFAULT_PROTOCOL) }),
+    );
     model.dispose();
     for (const [id, protocol, backend] of TRIALS) {
       const searchId = id.split('/')[0];
-      await upsertSearch(db, { id: searchId, kind: 'final', space: 'nasnet', strategy: 'test', seed: 1, trialsRequested: 1, config: {} });
-      await enqueueTrial(db, { id, searchId, trialIndex: 0, archHash: hash, protocolHash: protocolHash(PROTOCOLS[protocol]), ...cost, role: 'final' });
+      await upsertSearch(db, {
+        id: searchId,
+        kind: 'final',
+        space: 'nasnet',
+        strategy: 'test',
+        seed: 1,
+        trialsRequested: 1,
+        config: {},
+      });
+      await enqueueTrial(db, {
+        id,
+        searchId,
+        trialIndex: 0,
+        archHash: hash,
+        protocolHash: protocolHash(PROTOCOLS[protocol]),
+        ...cost,
+        role: 'final',
+      });
       await markTrialRunning(db, id, { worker: 'w', backend, device: 'cpu' });
       await saveTrainedWeights(db, id, 0, weights);
       await finishTrial(db, id, { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5 });
@@ -80,7 +108,14 @@ describe('nas export of weights engine 1 trained as another function', () => {
   it('warns for wasm trainings of engine 1 only', async () => {
     const results = [];
     for (const [id] of TRIALS) {
-      const { code, stderr } = await runCli(['export', id, '--out', join(root, id.replace('/', '-')), '--format', 'onnx']);
+      const { code, stderr } = await runCli([
+        'export',
+        id,
+        '--out',
+        join(root, id.replace('/', '-')),
+        '--format',
+        'onnx',
+      ]);
       expect(code, stderr).toBe(0);
       results.push(stderr.includes('warning: these weights were trained on wasm by engine version 1'));
     }

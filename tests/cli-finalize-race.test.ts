@@ -11,16 +11,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNas } from '../harness/processes';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-finalize-race-'));
-const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '', NAS_SIMULATED_EPOCH_MS: '1000', NAS_SIMULATED_NOISE: '0' };
+const env = {
+  NAS_HOME: home,
+  DATABASE_URL: '',
+  TEMPORAL_ADDRESS: '',
+  NAS_SIMULATED_EPOCH_MS: '1000',
+  NAS_SIMULATED_NOISE: '0',
+};
 const simulated = ['--backend', 'simulated', '--space', 'nasnet', '--strategy', 'random', '--seed', '5'];
 
 beforeAll(async () => {
-  const search = await runNas(['search', 'start', ...simulated, '--trials', '3', '--parallel', '3', '--id', 'race', '--wait'], { ...env, NAS_SIMULATED_EPOCH_MS: '10' });
+  const search = await runNas(
+    ['search', 'start', ...simulated, '--trials', '3', '--parallel', '3', '--id', 'race', '--wait'],
+    { ...env, NAS_SIMULATED_EPOCH_MS: '10' },
+  );
   expect(search.code, search.stderr).toBe(0);
 }, 180_000);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-const finalize = (...more: string[]) => runNas(['search', 'finalize', 'race', '--backend', 'simulated', '--top', '1', '--wait', ...more], env);
+const finalize = (...more: string[]) =>
+  runNas(['search', 'finalize', 'race', '--backend', 'simulated', '--top', '1', '--wait', ...more], env);
 
 describe('two nas search finalize at once', () => {
   it('of the same request: it runs once, and both print its table', async () => {

@@ -11,12 +11,28 @@ import type { FinalLeaderboard } from '../db/queries/final-leaderboard';
 import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final';
 import { validateFinalizeRequest } from '../search/validate-request';
 
-const request = (...argv: string[]) => searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
+const request = (...argv: string[]) =>
+  searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
 
 describe('finalize requests', () => {
   it('--finalize-top K asks for K candidates, 3 repeats and the default final protocol', () => {
-    const search = request('--id', 'fin-flags', '--finalize-top', '2', '--finalize-baselines', 'lenet5,resnet20', '--epochs', '3', '--seed', '9');
-    expect(search.finalize).toMatchObject({ top: 2, repeats: 3, protocol: { trainSize: 55000, valSize: 5000, testSize: 10000, epochs: 3, seed: 9 } });
+    const search = request(
+      '--id',
+      'fin-flags',
+      '--finalize-top',
+      '2',
+      '--finalize-baselines',
+      'lenet5,resnet20',
+      '--epochs',
+      '3',
+      '--seed',
+      '9',
+    );
+    expect(search.finalize).toMatchObject({
+      top: 2,
+      repeats: 3,
+      protocol: { trainSize: 55000, valSize: 5000, testSize: 10000, epochs: 3, seed: 9 },
+    });
     expect(search.finalize!.baselines.map((b) => b.name)).toEqual(['lenet5', 'resnet20']);
     expect(defaultFinalProtocol(search.protocol)).toEqual(search.finalize!.protocol);
     const final = finalizeRequestOf({ ...search, finalize: search.finalize! });
@@ -26,15 +42,32 @@ describe('finalize requests', () => {
     // Trial indices are fixed by K and R: candidate k repeat r is kR + r, baselines after all K slots.
     const plan = finalPlan(final, [{ archHash: 'a', architecture: final.baselines[0].architecture }]);
     expect(plan.map((t) => [t.trialIndex, t.role, t.seed])).toEqual([
-      [0, 'final', 9], [1, 'final', 10], [2, 'final', 11],
-      [6, 'baseline', 9], [7, 'baseline', 10], [8, 'baseline', 11],
-      [9, 'baseline', 9], [10, 'baseline', 10], [11, 'baseline', 11],
+      [0, 'final', 9],
+      [1, 'final', 10],
+      [2, 'final', 11],
+      [6, 'baseline', 9],
+      [7, 'baseline', 10],
+      [8, 'baseline', 11],
+      [9, 'baseline', 9],
+      [10, 'baseline', 10],
+      [11, 'baseline', 11],
     ]);
     expect(request('--id', 'fin-none').finalize).toBeUndefined();
   });
 
   it('--finalize-<protocol flag> replaces that field of the final protocol only', () => {
-    const search = request('--id', 'fin-own', '--finalize-top', '3', '--finalize-train-size', '4000', '--finalize-epochs', '2', '--epochs', '1');
+    const search = request(
+      '--id',
+      'fin-own',
+      '--finalize-top',
+      '3',
+      '--finalize-train-size',
+      '4000',
+      '--finalize-epochs',
+      '2',
+      '--epochs',
+      '1',
+    );
     expect(search.protocol.epochs).toBe(1);
     expect(search.finalize!.protocol).toEqual({ ...defaultFinalProtocol(search.protocol), trainSize: 4000, epochs: 2 });
   });
@@ -44,7 +77,10 @@ describe('finalize requests', () => {
     [['--finalize-top', '2', '--finalize-baselines', 'lenet6'], /--finalize-baselines: unknown baseline "lenet6"/],
     [['--finalize-top', '0'], /--finalize-top/],
     [['--finalize-epochs', '2'], /--finalize-epochs: applies with --finalize-top K only/],
-    [['--finalize-top', '2', '--finalize-batch-size', '0'], /^--finalize-batch-size: \(the final protocol of --finalize-top\) must be/],
+    [
+      ['--finalize-top', '2', '--finalize-batch-size', '0'],
+      /^--finalize-batch-size: \(the final protocol of --finalize-top\) must be/,
+    ],
     [['--finalize-top', '2', '--finalize-test-size', '10001'], /^--finalize-test-size: /],
   ])('rejects %j', (argv, message) => {
     expect(() => request(...argv)).toThrow(message);
@@ -55,7 +91,9 @@ describe('finalize requests', () => {
     const final = finalizeRequestOf({ ...search, finalize: search.finalize! });
     expect(() => validateFinalizeRequest({ ...final, repeats: 0 })).toThrow(/^repeats: must be an integer in 1\.\.100/);
     expect(() => validateFinalizeRequest({ ...final, finalId: final.searchId })).toThrow(/^finalId: must differ/);
-    expect(() => validateFinalizeRequest({ ...final, protocol: { ...final.protocol, testSize: 10001 } })).toThrow(/^protocol\.testSize/);
+    expect(() => validateFinalizeRequest({ ...final, protocol: { ...final.protocol, testSize: 10001 } })).toThrow(
+      /^protocol\.testSize/,
+    );
   });
 
   it('JSON and CSV of the final leaderboard carry the same fields', () => {
@@ -66,9 +104,26 @@ describe('finalize requests', () => {
       protocol: null,
       rows: [
         {
-          rank: 1, kind: 'baseline', name: 'lenet5', archHash: 'a0', meanTestAccuracy: 0.9, low: 0.88, high: 0.92, interval: 'student-t',
-          repeats: 3, sd: 0.01, testAccuracies: [0.89, 0.9, 0.91], seeds: [1, 2, 3], testSize: 10000, params: 61706, flops: 416520,
-          tied: true, leader: true, p: null, test: 'leader', pareto: true,
+          rank: 1,
+          kind: 'baseline',
+          name: 'lenet5',
+          archHash: 'a0',
+          meanTestAccuracy: 0.9,
+          low: 0.88,
+          high: 0.92,
+          interval: 'student-t',
+          repeats: 3,
+          sd: 0.01,
+          testAccuracies: [0.89, 0.9, 0.91],
+          seeds: [1, 2, 3],
+          testSize: 10000,
+          params: 61706,
+          flops: 416520,
+          tied: true,
+          leader: true,
+          p: null,
+          test: 'leader',
+          pareto: true,
         },
       ],
     };
@@ -82,8 +137,17 @@ describe('finalize requests', () => {
 
   it("a search's status line says when its final evaluation runs", () => {
     const progress = {
-      searchId: 's', trials: 4, parallel: 2, dispatched: 4, running: [], counts: { succeeded: 4 }, best: null,
-      paused: false, stopping: false, finished: false, strategy: { stage: 'finalizing', finalId: 's-final-1' },
+      searchId: 's',
+      trials: 4,
+      parallel: 2,
+      dispatched: 4,
+      running: [],
+      counts: { succeeded: 4 },
+      best: null,
+      paused: false,
+      stopping: false,
+      finished: false,
+      strategy: { stage: 'finalizing', finalId: 's-final-1' },
     };
     expect(progressLine(progress, 10)).toMatch(/4\/4 trials.*final evaluation s-final-1 running$/);
   });

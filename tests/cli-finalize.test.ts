@@ -26,7 +26,26 @@ const tiny = ['--val-size', '64', '--epochs', '1', '--batch-size', '32'];
 describe('nas search finalize', () => {
   it('finalizes a search, shows the final leaderboard and the fidelity report; a rerun trains nothing', async () => {
     const search = await runNas(
-      ['search', 'start', '--trials', '2', '--parallel', '2', '--train-size', '256', '--test-size', '64', ...tiny, '--seed', '3', '--id', 'cli-fin', '--wait', '--format', 'json'],
+      [
+        'search',
+        'start',
+        '--trials',
+        '2',
+        '--parallel',
+        '2',
+        '--train-size',
+        '256',
+        '--test-size',
+        '64',
+        ...tiny,
+        '--seed',
+        '3',
+        '--id',
+        'cli-fin',
+        '--wait',
+        '--format',
+        'json',
+      ],
       env(),
     );
     expect(search.code, search.stdout + search.stderr).toBe(0);
@@ -36,7 +55,25 @@ describe('nas search finalize', () => {
     expect(results.leaderboard).toEqual(JSON.parse(leaderboard.stdout));
     expect(results.leaderboard.map((r) => r.kind)).toEqual(['discovered', 'discovered']);
 
-    const finalize = ['search', 'finalize', 'cli-fin', '--top', '1', '--repeats', '2', '--baselines', 'lenet5', '--train-size', '256', '--test-size', '128', ...tiny, '--parallel', '2', '--wait'];
+    const finalize = [
+      'search',
+      'finalize',
+      'cli-fin',
+      '--top',
+      '1',
+      '--repeats',
+      '2',
+      '--baselines',
+      'lenet5',
+      '--train-size',
+      '256',
+      '--test-size',
+      '128',
+      ...tiny,
+      '--parallel',
+      '2',
+      '--wait',
+    ];
     const first = await runNas(finalize, env());
     const output = first.stdout + first.stderr;
     expect(first.code, output).toBe(0);

@@ -27,29 +27,49 @@ describe('nas --help', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     for (const leaf of leaves) expect(stdout).toContain(`${commandPath(leaf)} `);
-    expect(leaves.map((leaf) => words(leaf).join(' '))).toEqual(expect.arrayContaining([
-      'search start', 'search status', 'search stop', 'search pause', 'search resume', 'search scale', 'search finalize',
-      'search fidelity', 'search list', 'leaderboard', 'baselines list', 'baselines train', 'cells show', 'scaling start',
-      'scaling report', 'dev', 'worker', 'db migrate',
-    ]));
+    expect(leaves.map((leaf) => words(leaf).join(' '))).toEqual(
+      expect.arrayContaining([
+        'search start',
+        'search status',
+        'search stop',
+        'search pause',
+        'search resume',
+        'search scale',
+        'search finalize',
+        'search fidelity',
+        'search list',
+        'leaderboard',
+        'baselines list',
+        'baselines train',
+        'cells show',
+        'scaling start',
+        'scaling report',
+        'dev',
+        'worker',
+        'db migrate',
+      ]),
+    );
     expect(stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}130 /);
   });
 
-  it.each(everyCommand(program).slice(1).map((command) => [words(command).join(' '), command] as const))(
-    'nas %s --help exits 0 and names every flag it accepts',
-    async (_, command) => {
-      const { code, stdout, stderr } = await runCli([...words(command), '--help']);
-      expect(code, stderr).toBe(0);
-      expect(stderr).toBe('');
-      expect(stdout).toContain(`Usage: ${commandPath(command)}`);
-      for (const option of command.options) expect(stdout).toContain(option.long!);
-      for (const sub of command.commands) expect(stdout).toContain(sub.name());
-      if (command.commands.length === 0) expect(stdout).toMatch(/Example:\n {2}\$ (\w+=\S+ )*nas /);
-    },
-  );
+  it.each(
+    everyCommand(program)
+      .slice(1)
+      .map((command) => [words(command).join(' '), command] as const),
+  )('nas %s --help exits 0 and names every flag it accepts', async (_, command) => {
+    const { code, stdout, stderr } = await runCli([...words(command), '--help']);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(`Usage: ${commandPath(command)}`);
+    for (const option of command.options) expect(stdout).toContain(option.long!);
+    for (const sub of command.commands) expect(stdout).toContain(sub.name());
+    if (command.commands.length === 0) expect(stdout).toMatch(/Example:\n {2}\$ (\w+=\S+ )*nas /);
+  });
 
   it('--version prints the version', async () => {
-    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
@@ -87,14 +107,19 @@ describe('bad command lines: one line on stderr, exit 2', () => {
     return stderr.trimEnd();
   };
 
-  it.each(leaves.map((leaf) => [words(leaf).join(' '), leaf] as const))('nas %s --no-such-flag names the flag', async (_, leaf) => {
-    expect(await oneLine([...words(leaf), '--no-such-flag', 'x'])).toBe(
-      `nas: --no-such-flag: unknown flag of ${commandPath(leaf)}; \`${commandPath(leaf)} --help\` lists them`,
-    );
-  });
+  it.each(leaves.map((leaf) => [words(leaf).join(' '), leaf] as const))(
+    'nas %s --no-such-flag names the flag',
+    async (_, leaf) => {
+      expect(await oneLine([...words(leaf), '--no-such-flag', 'x'])).toBe(
+        `nas: --no-such-flag: unknown flag of ${commandPath(leaf)}; \`${commandPath(leaf)} --help\` lists them`,
+      );
+    },
+  );
 
   it('suggests the flag or command meant', async () => {
-    expect(await oneLine(['search', 'start', '--trial', '3'])).toMatch(/^nas: --trial: unknown flag of nas search start \(did you mean --trials\?\)/);
+    expect(await oneLine(['search', 'start', '--trial', '3'])).toMatch(
+      /^nas: --trial: unknown flag of nas search start \(did you mean --trials\?\)/,
+    );
     expect(await oneLine(['search', 'statu', 'x'])).toBe(
       'nas: search statu: unknown command (did you mean status?); known: start, status, stop, pause, resume, scale, finalize, fidelity, list',
     );
@@ -103,14 +128,24 @@ describe('bad command lines: one line on stderr, exit 2', () => {
   it('names a missing argument or value, extra arguments and clashing flags', async () => {
     expect(await oneLine(['search', 'status'])).toBe('nas: <search-id>: is required: nas search status <search-id>');
     expect(await oneLine(['search', 'start', '--trials'])).toBe('nas: --trials: needs a value <n>');
-    expect(await oneLine(['search', 'scale', 'a', '2', '3'])).toMatch(/^nas: search scale: takes 2 argument\(s\), got 3/);
-    expect(await oneLine(['baselines', 'list', '--json', '--format', 'csv'])).toBe('nas: --json: cannot be used with --format');
+    expect(await oneLine(['search', 'scale', 'a', '2', '3'])).toMatch(
+      /^nas: search scale: takes 2 argument\(s\), got 3/,
+    );
+    expect(await oneLine(['baselines', 'list', '--json', '--format', 'csv'])).toBe(
+      'nas: --json: cannot be used with --format',
+    );
   });
 
-  it('keeps the request builders\' own messages for values', async () => {
-    expect(await oneLine(['search', 'start', '--strategy', 'greedy'])).toBe('nas: --strategy: must be one of random, reinforce, evolution, got "greedy"');
-    expect(await oneLine(['search', 'start', '--finalize-epochs', '2'])).toBe('nas: --finalize-epochs: applies with --finalize-top K only');
-    expect(await oneLine(['leaderboard', '--search', 'x', '--format', 'yaml'])).toBe('nas: --format: must be one of table, json, csv, markdown, got "yaml"');
+  it("keeps the request builders' own messages for values", async () => {
+    expect(await oneLine(['search', 'start', '--strategy', 'greedy'])).toBe(
+      'nas: --strategy: must be one of random, reinforce, evolution, got "greedy"',
+    );
+    expect(await oneLine(['search', 'start', '--finalize-epochs', '2'])).toBe(
+      'nas: --finalize-epochs: applies with --finalize-top K only',
+    );
+    expect(await oneLine(['leaderboard', '--search', 'x', '--format', 'yaml'])).toBe(
+      'nas: --format: must be one of table, json, csv, markdown, got "yaml"',
+    );
   });
 });
 
@@ -125,14 +160,20 @@ describe('node cli/nas.mjs', () => {
     const bad = nas('search', 'start', '--no-such-flag');
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toBe('nas: --no-such-flag: unknown flag of nas search start; `nas search start --help` lists them\n');
+    expect(bad.stderr).toBe(
+      'nas: --no-such-flag: unknown flag of nas search start; `nas search start --help` lists them\n',
+    );
   });
 });
 
 describe('reading commands on a seeded database: data on stdout in every format', () => {
   let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
   const home = mkdtempSync(join(tmpdir(), 'nas-search-list-'));
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    NAS_HOME: process.env.NAS_HOME,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+  };
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase();
@@ -167,10 +208,19 @@ describe('reading commands on a seeded database: data on stdout in every format'
     expect(json.code, json.stderr).toBe(0);
     const rows = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
     expect(rows.map((r) => r.id)).toEqual(['list-scaling', 'list-final', 'list-baselines', 'list-search']);
-    expect(rows[3]).toMatchObject({ kind: 'search', status: 'running', strategy: 'random', trialsDone: 4, trialsPlanned: 10, createdAt: '2026-01-01T10:00:00.000Z' });
+    expect(rows[3]).toMatchObject({
+      kind: 'search',
+      status: 'running',
+      strategy: 'random',
+      trialsDone: 4,
+      trialsPlanned: 10,
+      createdAt: '2026-01-01T10:00:00.000Z',
+    });
     expect(rows[3].bestValAccuracy).toBe(0.85);
     const csv = await runCli(['search', 'list', '--format', 'csv']);
-    expect(csv.stdout.split('\n')[0]).toBe('id,kind,status,strategy,trialsDone,trialsPlanned,bestValAccuracy,createdAt');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'id,kind,status,strategy,trialsDone,trialsPlanned,bestValAccuracy,createdAt',
+    );
   });
 
   it('search status: the report as text, --format json (or --json), one CSV row', async () => {
@@ -179,21 +229,33 @@ describe('reading commands on a seeded database: data on stdout in every format'
     expect(text.stdout).toContain('recorded: 5 trials (1 queued, 2 succeeded, 1 diverged, 1 reused)');
     expect(text.stdout).toContain('best: list-search/1 val acc 85.00%');
     const json = await runCli(['search', 'status', 'list-search', '--format', 'json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ live: null, stored: { total: 5, best: { trialId: 'list-search/1' } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      live: null,
+      stored: { total: 5, best: { trialId: 'list-search/1' } },
+    });
     expect((await runCli(['search', 'status', 'list-search', '--json'])).stdout).toBe(json.stdout);
     const csv = (await runCli(['search', 'status', 'list-search', '--format', 'csv'])).stdout.trimEnd().split('\n');
     expect(csv).toHaveLength(2);
-    expect(csv[0]).toMatch(/^id,status,trials,queued,running,succeeded,failed,diverged,over_budget,reused,cancelled,best trial,best val acc,train s$/);
+    expect(csv[0]).toMatch(
+      /^id,status,trials,queued,running,succeeded,failed,diverged,over_budget,reused,cancelled,best trial,best val acc,train s$/,
+    );
     expect(csv[1]).toMatch(/^list-search,running,5,1,0,2,0,1,0,1,0,list-search\/1,85.00%,/);
   });
 
   it('leaderboard and baselines list', async () => {
     const board = await runCli(['leaderboard', '--search', 'list-search', '--format', 'json']);
     expect(board.code, board.stderr).toBe(0);
-    expect((JSON.parse(board.stdout) as Array<{ trialId: string }>).map((r) => r.trialId)).toEqual(['list-search/1', 'list-search/0']);
+    expect((JSON.parse(board.stdout) as Array<{ trialId: string }>).map((r) => r.trialId)).toEqual([
+      'list-search/1',
+      'list-search/0',
+    ]);
     const baselines = await runCli(['baselines', 'list', '--format', 'csv']);
     expect(baselines.code, baselines.stderr).toBe(0);
-    expect(baselines.stdout.split('\n')[0]).toBe('baseline,family,input,classes,params,FLOPs,val acc,test acc,train s,description');
-    expect((await runCli(['baselines', 'list', '--json'])).stdout).toBe((await runCli(['baselines', 'list', '--format', 'json'])).stdout);
+    expect(baselines.stdout.split('\n')[0]).toBe(
+      'baseline,family,input,classes,params,FLOPs,val acc,test acc,train s,description',
+    );
+    expect((await runCli(['baselines', 'list', '--json'])).stdout).toBe(
+      (await runCli(['baselines', 'list', '--format', 'json'])).stdout,
+    );
   });
 });

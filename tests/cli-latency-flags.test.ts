@@ -5,7 +5,9 @@ import { searchRequestFromFlags } from '../cli/search-request';
 import { badInputLine } from './support/run-cli';
 
 const request = (...argv: string[]) =>
-  searchRequestFromFlags(parseCommandLine(['search', 'start', '--id', 'latency-flags', ...argv]).input.flags, { checkData: false });
+  searchRequestFromFlags(parseCommandLine(['search', 'start', '--id', 'latency-flags', ...argv]).input.flags, {
+    checkData: false,
+  });
 
 describe('latency flags', () => {
   it('--reward mnas --mnas-cost latency --mnas-target 5 --max-latency 12.5 builds the latency reward and budget', () => {
@@ -16,7 +18,9 @@ describe('latency flags', () => {
 
   it('refuses a --max-latency that is not a positive number, naming the flag (exit 2, one line)', async () => {
     for (const value of ['0', '-3', 'fast']) {
-      expect(await badInputLine(['search', 'start', '--max-latency', value])).toBe(`nas: --max-latency: must be a positive number, got "${value}"`);
+      expect(await badInputLine(['search', 'start', '--max-latency', value])).toBe(
+        `nas: --max-latency: must be a positive number, got "${value}"`,
+      );
     }
   });
 
@@ -30,7 +34,9 @@ describe('latency flags', () => {
     const saved = process.env.NAS_SIMULATED_MACS_PER_SECOND;
     delete process.env.NAS_SIMULATED_MACS_PER_SECOND;
     try {
-      expect(await badInputLine(['search', 'start', '--backend', 'simulated', '--max-latency', '5'])).toMatch(/^nas: --backend: simulated reports no latency without NAS_SIMULATED_MACS_PER_SECOND: set it/);
+      expect(await badInputLine(['search', 'start', '--backend', 'simulated', '--max-latency', '5'])).toMatch(
+        /^nas: --backend: simulated reports no latency without NAS_SIMULATED_MACS_PER_SECOND: set it/,
+      );
       process.env.NAS_SIMULATED_MACS_PER_SECOND = '1e9';
       expect(request('--backend', 'simulated', '--max-latency', '5').budget).toEqual({ maxLatencyMs: 5 });
     } finally {
@@ -48,6 +54,8 @@ describe('--keep-weights', () => {
   });
 
   it('refuses another value, naming the allowed ones', async () => {
-    expect(await badInputLine(['search', 'start', '--keep-weights', 'top:3'])).toMatch(/^nas: --keep-weights: .*none.*all/);
+    expect(await badInputLine(['search', 'start', '--keep-weights', 'top:3'])).toMatch(
+      /^nas: --keep-weights: .*none.*all/,
+    );
   });
 });

@@ -12,7 +12,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runNas, startNas, waitFor } from '../harness/processes';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-resume-trainer-'));
-const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '', NAS_DATA_DIR: join(home, 'no-data'), NAS_SIMULATED_EPOCH_MS: '', NAS_SIMULATED_NOISE: '' };
+const env = {
+  NAS_HOME: home,
+  DATABASE_URL: '',
+  TEMPORAL_ADDRESS: '',
+  NAS_DATA_DIR: join(home, 'no-data'),
+  NAS_SIMULATED_EPOCH_MS: '',
+  NAS_SIMULATED_NOISE: '',
+};
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -27,7 +34,10 @@ async function status(id: string): Promise<StoredStatus | null> {
 
 function devServersOfHome(): string[] {
   try {
-    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -35,7 +45,23 @@ function devServersOfHome(): string[] {
 
 describe('nas search resume', () => {
   it('keeps the backend and simulation settings the search was started with', async () => {
-    const start = ['search', 'start', '--backend', 'simulated', '--space', 'nasnet', '--strategy', 'random', '--trials', '4', '--seed', '3', '--id', 'sim', '--wait'];
+    const start = [
+      'search',
+      'start',
+      '--backend',
+      'simulated',
+      '--space',
+      'nasnet',
+      '--strategy',
+      'random',
+      '--trials',
+      '4',
+      '--seed',
+      '3',
+      '--id',
+      'sim',
+      '--wait',
+    ];
     const owner = startNas(start, { ...env, NAS_SIMULATED_EPOCH_MS: '1500', NAS_SIMULATED_NOISE: '0' });
     await waitFor(async () => ((await status('sim'))?.stored.counts.succeeded ?? 0) >= 1, 120_000, 'a first trial');
     owner.child.kill('SIGKILL');
@@ -52,8 +78,13 @@ describe('nas search resume', () => {
     expect(stored.total).toBe(4);
     expect(stored.counts.succeeded).toBe(4);
     // Another backend under the same id is another request.
-    const again = await runNas([...start.filter((a) => a !== 'simulated' && a !== '--backend')], { ...env, NAS_DATA_DIR: '/usr/share/datasets/fashion-mnist' });
+    const again = await runNas([...start.filter((a) => a !== 'simulated' && a !== '--backend')], {
+      ...env,
+      NAS_DATA_DIR: '/usr/share/datasets/fashion-mnist',
+    });
     expect(again.code).toBe(2);
-    expect(again.stderr.trim().split('\n').at(-1)).toMatch(/^nas: --id: search sim exists with another request: trainer\.backend \("simulated", now "auto"\)/);
+    expect(again.stderr.trim().split('\n').at(-1)).toMatch(
+      /^nas: --id: search sim exists with another request: trainer\.backend \("simulated", now "auto"\)/,
+    );
   }, 300_000);
 });

@@ -11,7 +11,8 @@ import { validateSearchRequest } from '../search/validate-request';
 import { writeIdxFixture } from '../harness/idx-files';
 
 // Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
-const request = (...argv: string[]) => searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
+const request = (...argv: string[]) =>
+  searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
 
 describe('search start flags', () => {
   it('passes controller hyperparameters to REINFORCE', () => {
@@ -50,7 +51,10 @@ describe('search start flags', () => {
     [['--strategy', 'random', '--controller-lr', '0.01'], /--controller-lr: applies to --strategy reinforce only/],
     [['--strategy', 'reinforce', '--population', '8'], /--population: applies to --strategy evolution only/],
     [['--strategy', 'reinforce', '--controller-batch', '0'], /--controller-batch/],
-    [['--strategy', 'evolution', '--population', '4', '--tournament', '5'], /--tournament: must be at most --population \(4\)/],
+    [
+      ['--strategy', 'evolution', '--population', '4', '--tournament', '5'],
+      /--tournament: must be at most --population \(4\)/,
+    ],
   ])('rejects %j', (argv, message) => {
     expect(() => request(...argv)).toThrow(message);
   });
@@ -61,7 +65,10 @@ const root = mkdtempSync(join(tmpdir(), 'nas-cli-data-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** `nas <args>` with a fresh NAS_HOME, the embedded stack (no TEMPORAL_ADDRESS, no DATABASE_URL) and the given data directory. */
-function runNas(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
+function runNas(
+  args: string[],
+  dataDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; home: string }> {
   const home = join(mkdtempSync(join(root, 'run-')), 'home');
   const env: NodeJS.ProcessEnv = { ...process.env, NAS_HOME: home, NAS_DATA_DIR: dataDir };
   delete env.TEMPORAL_ADDRESS;
@@ -81,18 +88,28 @@ describe('nas search start checks the dataset before anything starts', () => {
     const dir = join(root, 'broken');
     mkdirSync(dir);
     writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), 'not gzip, not IDX');
-    const { code, stdout, stderr, home } = await runNas(['search', 'start', '--trials', '2', '--id', 'data-check'], dir);
+    const { code, stdout, stderr, home } = await runNas(
+      ['search', 'start', '--trials', '2', '--id', 'data-check'],
+      dir,
+    );
     expect(code, stderr).toBe(2);
     expect(stdout).toBe('');
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^nas: NAS_DATA_DIR: ${dir}: missing train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte .*; install it with apt-get install dataset-fashion-mnist`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^nas: NAS_DATA_DIR: ${dir}: missing train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte .*; install it with apt-get install dataset-fashion-mnist`,
+      ),
+    );
     expect(existsSync(join(home, 'pglite'))).toBe(false);
   }, 60_000);
 
   it('refuses a --train-size larger than the training file, naming the flag and the file count', async () => {
     const dir = writeIdxFixture(join(root, 'small'), { train: 400, test: 100 }).dir;
-    const { code, stderr, home } = await runNas(['search', 'start', '--trials', '2', '--train-size', '70000', '--val-size', '100', '--test-size', '50'], dir);
+    const { code, stderr, home } = await runNas(
+      ['search', 'start', '--trials', '2', '--train-size', '70000', '--val-size', '100', '--test-size', '50'],
+      dir,
+    );
     expect(code, stderr).toBe(2);
     expect(stderr.trimEnd()).toBe(
       `nas: --train-size: 70000 with --val-size 100 needs 70100 images, more than the 400 in ${join(dir, 'train-images-idx3-ubyte.gz')}; at most 300 with this --val-size`,

@@ -26,7 +26,11 @@ describe('nas ui', () => {
     const run = startNas(['ui', '--port', '0'], { DATABASE_URL: database.url });
     let stderr = '';
     run.child.stderr!.on('data', (chunk) => (stderr += chunk));
-    const url = await waitFor(async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 30_000, 'the dashboard address');
+    const url = await waitFor(
+      async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1],
+      30_000,
+      'the dashboard address',
+    );
     const home = await fetch(`${url}/`);
     expect(home.status).toBe(200);
     const html = await home.text();
@@ -41,7 +45,11 @@ describe('nas ui', () => {
     const run = startNas(['dev', '--ui-port', '0'], { NAS_HOME: home, DATABASE_URL: '' });
     let stderr = '';
     run.child.stderr!.on('data', (chunk) => (stderr += chunk));
-    const url = await waitFor(async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 90_000, 'the dashboard address');
+    const url = await waitFor(
+      async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1],
+      90_000,
+      'the dashboard address',
+    );
     expect((await fetch(`${url}/`)).status).toBe(200);
     run.child.kill('SIGINT');
     const { code } = await run.done;

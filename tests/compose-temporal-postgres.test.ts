@@ -70,7 +70,11 @@ describe('Temporal on Postgres with an orchestrator and two trainer processes', 
     await firstConnection.close();
     const succeededOn = async (worker: string) =>
       (await listTrials(database.db, request.searchId)).some((r) => r.status === 'succeeded' && r.worker === worker);
-    await waitFor(async () => (await succeededOn('trainer-a')) && (await succeededOn('trainer-b')), 180_000, 'a finished trial on each trainer');
+    await waitFor(
+      async () => (await succeededOn('trainer-a')) && (await succeededOn('trainer-b')),
+      180_000,
+      'a finished trial on each trainer',
+    );
 
     await temporal.stop();
     expect(await countStoredExecutions(temporal, request.searchId)).toBeGreaterThanOrEqual(1);

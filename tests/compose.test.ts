@@ -17,12 +17,16 @@ interface Service {
   deploy?: { resources?: { reservations?: { devices?: { driver: string; count: number; capabilities: string[] }[] } } };
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 const WORKERS = ['orchestrator', 'trainer'] as const;
 /** Finds or builds the Temporal CLI for the embedded dev server only; deployed workers never run it. */
 /** The embedded stack's own settings (NAS_HOME, TEMPORAL_CLI, ...): everything in stack/ but the connection to a cluster. */
-const EMBEDDED_ONLY_FILES = new Set(sourceFiles('stack').filter((path) => path !== join('stack', 'temporal', 'connect.ts')));
+const EMBEDDED_ONLY_FILES = new Set(
+  sourceFiles('stack').filter((path) => path !== join('stack', 'temporal', 'connect.ts')),
+);
 /** Set by the OS image. */
 const NOT_DEPLOYMENT_SETTINGS = new Set(['PATH', 'HOME', 'XDG_CACHE_HOME']);
 
@@ -58,7 +62,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('wires every environment variable the worker code reads into both workers', () => {
-    const read = [...envVarsReadBy(['workers', 'engine', 'kernels', 'stack', 'db', 'cli'])].filter((name) => !NOT_DEPLOYMENT_SETTINGS.has(name));
+    const read = [...envVarsReadBy(['workers', 'engine', 'kernels', 'stack', 'db', 'cli'])].filter(
+      (name) => !NOT_DEPLOYMENT_SETTINGS.has(name),
+    );
     expect(read).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NAS_DATA_DIR']));
     for (const role of WORKERS) {
       const missing = read.filter((name) => !(name in (services[role].environment ?? {})));
@@ -118,7 +124,9 @@ describe('docker-compose.yml', () => {
 
   it('builds images holding every source folder the CLI runs from', () => {
     const tsconfig = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { include: string[] };
-    const runtimeFolders = tsconfig.include.filter((entry) => !['tests', 'bench', 'harness'].includes(entry) && !entry.includes('*'));
+    const runtimeFolders = tsconfig.include.filter(
+      (entry) => !['tests', 'bench', 'harness'].includes(entry) && !entry.includes('*'),
+    );
     const dockerfile = services.orchestrator.build!.dockerfile_inline!;
     for (const folder of runtimeFolders) {
       expect(existsSync(folder), `${folder} exists`).toBe(true);
@@ -139,11 +147,14 @@ function composeConfig(file: string): { status: number | null; stdout: string; s
     encoding: 'utf8',
     // Only what Go needs: the defaults in the file are under test, not this shell's DATABASE_URL & co.
     env: {
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(GO|PATH$|HOME$|XDG_CACHE_HOME$)/.test(name))),
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => /^(GO|PATH$|HOME$|XDG_CACHE_HOME$)/.test(name)),
+      ),
       GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim(),
     },
   });
-  if (result.error) throw new Error(`go run scripts/compose-config: ${result.error.message} (needs the Go toolchain on PATH)`);
+  if (result.error)
+    throw new Error(`go run scripts/compose-config: ${result.error.message} (needs the Go toolchain on PATH)`);
   return result;
 }
 
@@ -168,7 +179,10 @@ describe.runIf(haveGo || process.env.CI)('docker-compose.yml under the compose l
     const dir = mkdtempSync(join(tmpdir(), 'nas-compose-'));
     try {
       const broken = join(dir, 'docker-compose.yml');
-      writeFileSync(broken, 'services:\n  trainer:\n    image: x\n    deploy: { resources: { reservations: { devices: [ { driver: nvidia } ] } } }\n');
+      writeFileSync(
+        broken,
+        'services:\n  trainer:\n    image: x\n    deploy: { resources: { reservations: { devices: [ { driver: nvidia } ] } } }\n',
+      );
       const { status, stderr } = composeConfig(broken);
       expect(status).toBe(1);
       expect(stderr).toMatch(/invalid compose file: .*devices.*capabilities/);

@@ -30,7 +30,12 @@ describe('the dashboard in headless Chromium', () => {
   beforeAll(async () => {
     stack = await createSearchStack('pglite');
     runs = await recordDashboardRuns(stack);
-    dashboard = await startDashboard({ db: stack.database.db, port: 0, temporalUiUrl: 'http://127.0.0.1:8233', pollMs: 250 });
+    dashboard = await startDashboard({
+      db: stack.database.db,
+      port: 0,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      pollMs: 250,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 600_000);
@@ -50,15 +55,19 @@ describe('the dashboard in headless Chromium', () => {
     pages.push({ page, errors });
     return { page, errors };
   }
-  const shoot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/dashboard-${name}.png`, fullPage: true });
-  const marks = (page: Page, figure: string, series: number) => page.locator(`#${figure} [ecmeta_ssr_type="chart"][ecmeta_series_index="${series}"]`).count();
+  const shoot = (page: Page, name: string) =>
+    page.screenshot({ path: `${ARTIFACTS}/dashboard-${name}.png`, fullPage: true });
+  const marks = (page: Page, figure: string, series: number) =>
+    page.locator(`#${figure} [ecmeta_ssr_type="chart"][ecmeta_series_index="${series}"]`).count();
   const trialPath = (id: string) => `/trials/${encodeURIComponent(id)}`;
 
   it('lists every run with its kind, status and progress', async () => {
     const { page, errors } = await open('/');
     await shoot(page, 'runs');
     const ids = [runs.search.searchId, runs.baselinesId, runs.finalId, runs.studyId];
-    expect((await page.locator('#runs-table tbody tr').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.run))).sort()).toEqual([...ids].sort());
+    expect(
+      (await page.locator('#runs-table tbody tr').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.run))).sort(),
+    ).toEqual([...ids].sort());
     const search = page.locator(`tr[data-run="${runs.search.searchId}"]`);
     await expect(search.locator('td').nth(2).textContent()).resolves.toBe('finished');
     await expect(search.locator('.done').textContent()).resolves.toBe('3');
@@ -82,17 +91,23 @@ describe('the dashboard in headless Chromium', () => {
       expect(await marks(page, 'learning-curves', series)).toBe((await listEpochs(db, trial.id)).length);
     }
     expect(await page.locator('#trial-table tbody tr').count()).toBe(trials.length);
-    expect(await page.locator('#temporal-link').getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${runs.search.searchId}`);
+    expect(await page.locator('#temporal-link').getAttribute('href')).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${runs.search.searchId}`,
+    );
 
     const final = (await finalLeaderboard(db, runs.search.searchId))!;
     expect(await page.locator('#final-table tbody tr').count()).toBe(final.rows.length);
-    expect(await page.locator('#final-table tbody tr').first().locator('td').nth(4).textContent()).toMatch(/^\[\d+\.\d+%, \d+\.\d+%\]$/);
+    expect(await page.locator('#final-table tbody tr').first().locator('td').nth(4).textContent()).toMatch(
+      /^\[\d+\.\d+%, \d+\.\d+%\]$/,
+    );
 
     // Filter by state, sort by a column.
     await page.selectOption('select[data-filters="trial-table"]', 'succeeded');
     expect(await page.locator('#trial-table tbody tr:not([hidden])').count()).toBe(succeeded.length);
     await page.locator('#trial-table th', { hasText: 'val acc' }).click();
-    const shown = await page.locator('#trial-table tbody tr:not([hidden]) td:nth-child(4)').evaluateAll((cells: any[]) => cells.map((c) => Number(c.dataset.sort)));
+    const shown = await page
+      .locator('#trial-table tbody tr:not([hidden]) td:nth-child(4)')
+      .evaluateAll((cells: any[]) => cells.map((c) => Number(c.dataset.sort)));
     expect(shown).toEqual([...shown].sort((a, b) => a - b));
     expect(errors).toEqual([]);
   });
@@ -120,15 +135,22 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   it('draws the baselines run, the final evaluation and the scaling study', async () => {
-    for (const [path, name] of [[`/runs/${runs.baselinesId}`, 'baselines'], [`/runs/${encodeURIComponent(runs.finalId)}`, 'final']]) {
+    for (const [path, name] of [
+      [`/runs/${runs.baselinesId}`, 'baselines'],
+      [`/runs/${encodeURIComponent(runs.finalId)}`, 'final'],
+    ]) {
       const { page, errors } = await open(path);
       await shoot(page, name);
       expect(errors, path).toEqual([]);
       // Its own baseline trainings are drawn as baselines, its candidates as results.
-      const own = (await listTrials(stack.database.db, decodeURIComponent(path.slice('/runs/'.length)))).filter((t) => t.valAccuracy !== null);
+      const own = (await listTrials(stack.database.db, decodeURIComponent(path.slice('/runs/'.length)))).filter(
+        (t) => t.valAccuracy !== null,
+      );
       const baselineTrials = own.filter((t) => t.role === 'baseline').length;
       expect(baselineTrials, path).toBeGreaterThan(0);
-      expect((await marks(page, 'pareto', 0)) + (await marks(page, 'pareto', 1)), path).toBe(own.length - baselineTrials);
+      expect((await marks(page, 'pareto', 0)) + (await marks(page, 'pareto', 1)), path).toBe(
+        own.length - baselineTrials,
+      );
       expect(await marks(page, 'pareto', 2), path).toBeGreaterThanOrEqual(baselineTrials);
     }
     const points = await listScalingPoints(stack.database.db, runs.studyId);
@@ -143,7 +165,10 @@ describe('the dashboard in headless Chromium', () => {
 
     // Trial pages of other families: no cells, but the network's stages.
     const baseline = (await listTrials(stack.database.db, runs.baselinesId))[0];
-    for (const [id, name] of [[points[0].trialId, 'trial-efficientnet'], [baseline.id, 'trial-baseline']]) {
+    for (const [id, name] of [
+      [points[0].trialId, 'trial-efficientnet'],
+      [baseline.id, 'trial-baseline'],
+    ]) {
       const other = await open(trialPath(id));
       await shoot(other.page, name);
       expect(await other.page.locator('.cell-diagram').count()).toBe(0);
@@ -160,23 +185,42 @@ describe('the dashboard in headless Chromium', () => {
     const run = await open(`/runs/${searchId}`);
     const home = await open('/');
     for (const { page } of [run, home]) {
-      await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status')?.textContent === 'live');
+      await page.waitForFunction(
+        () => (globalThis as any).document.getElementById('live-status')?.textContent === 'live',
+      );
       await page.evaluate(() => ((globalThis as any).loadedOnce = true));
     }
 
     const source = trials[0];
     const id = `${searchId}/${trials.length}`;
-    await enqueueTrial(db, { id, searchId, trialIndex: trials.length, archHash: source.archHash, protocolHash: source.protocolHash, params: Number(source.params), flops: Number(source.flops), seed: source.seed + 1000 });
+    await enqueueTrial(db, {
+      id,
+      searchId,
+      trialIndex: trials.length,
+      archHash: source.archHash,
+      protocolHash: source.protocolHash,
+      params: Number(source.params),
+      flops: Number(source.flops),
+      seed: source.seed + 1000,
+    });
     await markTrialRunning(db, id, { worker: 'dashboard-test', backend: 'cpu', device: 'cpu' });
-    await run.page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('#trial-table tbody tr').length === n, trials.length + 1);
+    await run.page.waitForFunction(
+      (n) => (globalThis as any).document.querySelectorAll('#trial-table tbody tr').length === n,
+      trials.length + 1,
+    );
     await finishTrial(db, id, { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5, trainSeconds: 1 });
 
     await run.page.waitForFunction(
-      (n) => (globalThis as any).document.querySelectorAll('#pareto [ecmeta_ssr_type="chart"][ecmeta_series_index="0"]').length === n,
+      (n) =>
+        (globalThis as any).document.querySelectorAll('#pareto [ecmeta_ssr_type="chart"][ecmeta_series_index="0"]')
+          .length === n,
       succeeded + 1,
     );
     await expect(run.page.locator(`tr[data-trial="${id}"] td.status`).textContent()).resolves.toBe('succeeded');
-    await home.page.waitForFunction((n) => (globalThis as any).document.querySelector(`tr[data-run="dashboard-search"] .done`)?.textContent === n, String(trials.length + 1));
+    await home.page.waitForFunction(
+      (n) => (globalThis as any).document.querySelector(`tr[data-run="dashboard-search"] .done`)?.textContent === n,
+      String(trials.length + 1),
+    );
     for (const { page } of [run, home]) expect(await page.evaluate(() => (globalThis as any).loadedOnce)).toBe(true);
     await shoot(run.page, 'search-live');
     expect([...run.errors, ...home.errors]).toEqual([]);

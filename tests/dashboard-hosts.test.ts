@@ -43,7 +43,12 @@ describe('dashboard hosts and paths', () => {
 
   it('refuses a Host that is not its address or localhost, before reading anything', async () => {
     const { port } = new URL(dashboard.url);
-    for (const host of ['attacker.example', `attacker.example:${port}`, `192.168.1.5:${port}`, `localhost.attacker.example:${port}`]) {
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${port}`,
+      `192.168.1.5:${port}`,
+      `localhost.attacker.example:${port}`,
+    ]) {
       const response = await get(dashboard.url, `/runs/${searchId}`, host);
       expect(response.status, host).toBe(403);
       expect(response.body, host).not.toContain(searchId);
@@ -63,11 +68,13 @@ describe('dashboard hosts and paths', () => {
       expect(response.status, path).toBe(404);
       expect(response.body, path).not.toContain('    at ');
     }
-    expect((await get(dashboard.url, `/trials/${encodeURIComponent(`${searchId}/0`)}`, `127.0.0.1:${port}`)).status).toBe(200);
+    expect(
+      (await get(dashboard.url, `/trials/${encodeURIComponent(`${searchId}/0`)}`, `127.0.0.1:${port}`)).status,
+    ).toBe(200);
     expect(logged).toEqual([]);
   });
 
-  it('answers, bound to every interface, to this machine\'s addresses only', () => {
+  it("answers, bound to every interface, to this machine's addresses only", () => {
     const everywhere = allowedHostNames('0.0.0.0');
     expect(isAllowedHost('127.0.0.1:8090', everywhere)).toBe(true);
     expect(isAllowedHost('attacker.example:8090', everywhere)).toBe(false);
@@ -85,7 +92,11 @@ describe('--host', () => {
     expect(await badInputLine(['ui', '--host', ''])).toBe(
       'nas: --host: must be an IP address or host name to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface), got ""',
     );
-    expect(await badInputLine(['ui', '--host', 'http://127.0.0.1'])).toMatch(/^nas: --host: must be an IP address or host name/);
-    expect(await badInputLine(['dev', '--ui-host', ' '])).toMatch(/^nas: --ui-host: must be an IP address or host name/);
+    expect(await badInputLine(['ui', '--host', 'http://127.0.0.1'])).toMatch(
+      /^nas: --host: must be an IP address or host name/,
+    );
+    expect(await badInputLine(['dev', '--ui-host', ' '])).toMatch(
+      /^nas: --ui-host: must be an IP address or host name/,
+    );
   });
 });

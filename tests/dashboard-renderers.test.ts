@@ -9,13 +9,19 @@ import { paretoSpec, type ResultPoint } from '../dashboard/render/search-charts'
 /** The edges the NASNet paper's figure of a cell has, computed from the genotype alone. */
 function expectedEdges(cell: NasnetCell): string[] {
   const state = (s: number) => (s === 0 ? 'h_prev2' : s === 1 ? 'h_prev1' : `b${s - 2}_combine`);
-  const edges = cell.blocks.flatMap((block, b) => [0, 1].flatMap((k) => [`${state(block.inputs[k])}->b${b}_op${k}`, `b${b}_op${k}->b${b}_combine`]));
+  const edges = cell.blocks.flatMap((block, b) =>
+    [0, 1].flatMap((k) => [`${state(block.inputs[k])}->b${b}_op${k}`, `b${b}_op${k}->b${b}_combine`]),
+  );
   return [...edges, ...unconsumedBlocks(cell).map((k) => `b${k}_combine->output`)].sort();
 }
 
 function diagram(svg: string) {
-  const nodes = [...svg.matchAll(/<g class="cell-node" data-kind="(\w+)" data-id="(\w+)"[^>]*>.*?<text[^>]*>([^<]*)<\/text><\/g>/g)].map((m) => ({ kind: m[1], id: m[2], label: m[3] }));
-  const edges = [...svg.matchAll(/class="cell-edge" data-from="(\w+)" data-to="(\w+)"/g)].map((m) => `${m[1]}->${m[2]}`).sort();
+  const nodes = [
+    ...svg.matchAll(/<g class="cell-node" data-kind="(\w+)" data-id="(\w+)"[^>]*>.*?<text[^>]*>([^<]*)<\/text><\/g>/g),
+  ].map((m) => ({ kind: m[1], id: m[2], label: m[3] }));
+  const edges = [...svg.matchAll(/class="cell-edge" data-from="(\w+)" data-to="(\w+)"/g)]
+    .map((m) => `${m[1]}->${m[2]}`)
+    .sort();
   return { nodes, edges };
 }
 
@@ -35,7 +41,10 @@ describe('cell diagrams', () => {
 
   it('lays every node out inside the drawing', async () => {
     const svg = await cellDiagramSvg(NASNET_A.reduction, 'reduction cell');
-    const [width, height] = svg.match(/width="(\d+)" height="(\d+)"/)!.slice(1).map(Number);
+    const [width, height] = svg
+      .match(/width="(\d+)" height="(\d+)"/)!
+      .slice(1)
+      .map(Number);
     for (const m of svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="(\d+)" height="(\d+)"/g)) {
       const [x, y, w, h] = m.slice(1).map(Number);
       expect(x + w).toBeLessThanOrEqual(width);
@@ -51,7 +60,9 @@ describe('cell diagrams', () => {
   });
 });
 
-const marks = (svg: string, series: number) => svg.match(new RegExp(`ecmeta_series_index="${series}" ecmeta_data_index="\\d+" ecmeta_ssr_type="chart"`, 'g'))?.length ?? 0;
+const marks = (svg: string, series: number) =>
+  svg.match(new RegExp(`ecmeta_series_index="${series}" ecmeta_data_index="\\d+" ecmeta_ssr_type="chart"`, 'g'))
+    ?.length ?? 0;
 
 describe('charts', () => {
   it('draws one mark per data point of each series, none for a series without markers, and escapes text', () => {
@@ -61,11 +72,38 @@ describe('charts', () => {
       yLabel: 'accuracy (%)',
       xScale: 'log',
       series: [
-        { name: 'trials', kind: 'scatter', points: Array.from({ length: 37 }, (_, i) => ({ x: 1000 + i * 10, y: 50 + (i % 7) })) },
-        { name: 'line', kind: 'line', points: [{ x: 1000, y: 50 }, { x: 2000, y: 60 }, { x: 3000, y: 55 }] },
-        { name: 'front', kind: 'step', noMarkers: true, points: [{ x: 1000, y: 50 }, { x: 3000, y: 60 }] },
+        {
+          name: 'trials',
+          kind: 'scatter',
+          points: Array.from({ length: 37 }, (_, i) => ({ x: 1000 + i * 10, y: 50 + (i % 7) })),
+        },
+        {
+          name: 'line',
+          kind: 'line',
+          points: [
+            { x: 1000, y: 50 },
+            { x: 2000, y: 60 },
+            { x: 3000, y: 55 },
+          ],
+        },
+        {
+          name: 'front',
+          kind: 'step',
+          noMarkers: true,
+          points: [
+            { x: 1000, y: 50 },
+            { x: 3000, y: 60 },
+          ],
+        },
         // Not drawable on a log axis: no mark.
-        { name: 'bad', kind: 'scatter', points: [{ x: 0, y: 1 }, { x: Number.NaN, y: 2 }] },
+        {
+          name: 'bad',
+          kind: 'scatter',
+          points: [
+            { x: 0, y: 1 },
+            { x: Number.NaN, y: 2 },
+          ],
+        },
       ],
     });
     expect([0, 1, 2, 3].map((s) => marks(svg, s))).toEqual([37, 3, 0, 0]);

@@ -33,10 +33,21 @@ describe('dashboard server', () => {
 
   it('refuses every method but GET and HEAD with 405, on any path, and changes nothing', async () => {
     const before = await listRuns(database.db);
-    const paths = ['/', `/runs/${searchId}`, `/trials/${encodeURIComponent(`${searchId}/0`)}`, '/events', '/assets/live.js', '/no/such/page'];
+    const paths = [
+      '/',
+      `/runs/${searchId}`,
+      `/trials/${encodeURIComponent(`${searchId}/0`)}`,
+      '/events',
+      '/assets/live.js',
+      '/no/such/page',
+    ];
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
       for (const path of paths) {
-        const response = await fetch(dashboard.url + path, { method, body: method === 'OPTIONS' ? undefined : '{"status":"stopped"}', headers: { 'content-type': 'application/json' } });
+        const response = await fetch(dashboard.url + path, {
+          method,
+          body: method === 'OPTIONS' ? undefined : '{"status":"stopped"}',
+          headers: { 'content-type': 'application/json' },
+        });
         expect(response.status, `${method} ${path}`).toBe(405);
         expect(response.headers.get('allow')).toBe('GET, HEAD');
       }
@@ -52,8 +63,10 @@ describe('dashboard server', () => {
   });
 
   it('says which addresses are loopback', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) expect(isLoopback(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.org']) expect(isLoopback(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.org'])
+      expect(isLoopback(host), host).toBe(false);
   });
 });
 
@@ -92,7 +105,16 @@ describe('dashboard over a database that fails', () => {
       const text = await response.text();
       expect(response.status, path).toBe(500);
       expect(text).toContain('The results database could not be read');
-      for (const leak of ['postgres://', 'nas_reader', 's3cret', '127.0.0.1:1', 'results_db', 'ECONNREFUSED', 'node_modules', '    at ']) {
+      for (const leak of [
+        'postgres://',
+        'nas_reader',
+        's3cret',
+        '127.0.0.1:1',
+        'results_db',
+        'ECONNREFUSED',
+        'node_modules',
+        '    at ',
+      ]) {
         expect(text, `${path} leaks ${leak}`).not.toContain(leak);
       }
     }

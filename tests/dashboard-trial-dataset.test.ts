@@ -25,7 +25,11 @@ beforeAll(async () => {
   await seedCatalogue(database.db, 1);
   await upsertProtocol(database.db, 'proto-folder', FOLDER);
   await createSearch(database.db, 'on-folder');
-  await runTrial(database.db, await addTrial(database.db, 'on-folder', { index: 0, arch: 0, protocol: 'proto-folder' }), { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5 });
+  await runTrial(
+    database.db,
+    await addTrial(database.db, 'on-folder', { index: 0, arch: 0, protocol: 'proto-folder' }),
+    { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5 },
+  );
 });
 afterAll(async () => database?.close());
 
@@ -34,7 +38,9 @@ describe('trial page on a folder: dataset', () => {
     const page = (await trialPage(database.db, 'on-folder/0'))!;
     expect(page).toContain('multiply-adds per 32x32x3 image');
     expect(page).toContain('dataset folder:/data/shapes');
-    expect(page).toContain('dataset 32x32x3, 3 classes (circle, square, star), 60 train / 12 test images, version 0123456789abcdef');
+    expect(page).toContain(
+      'dataset 32x32x3, 3 classes (circle, square, star), 60 train / 12 test images, version 0123456789abcdef',
+    );
     expect(page).not.toContain('[object Object]');
   });
 });

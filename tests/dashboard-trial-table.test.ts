@@ -4,10 +4,30 @@ import type { RunTrial } from '../db/queries/dashboard-trials';
 import { trialTable } from '../dashboard/pages/trial-table';
 
 const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =>
-  ({ id: `s/${i}`, trialIndex: i, status: 'succeeded', reward, valAccuracy: 0.8, testAccuracy: 0.79, params: 1000, flops: 2000, fidelity: 0, trainSeconds: 3, role: 'search', worker: 'w', finishedAt: null, baselineName: null, description: 'N[...]', latencyMs: null, weightsKept: false, ...more }) as unknown as RunTrial;
+  ({
+    id: `s/${i}`,
+    trialIndex: i,
+    status: 'succeeded',
+    reward,
+    valAccuracy: 0.8,
+    testAccuracy: 0.79,
+    params: 1000,
+    flops: 2000,
+    fidelity: 0,
+    trainSeconds: 3,
+    role: 'search',
+    worker: 'w',
+    finishedAt: null,
+    baselineName: null,
+    description: 'N[...]',
+    latencyMs: null,
+    weightsKept: false,
+    ...more,
+  }) as unknown as RunTrial;
 
 const headers = (text: string) => [...text.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
-const firstRowCells = (text: string) => text.slice(text.indexOf('<tr data-status')).split('</tr>')[0].match(/<td/g)!.length;
+const firstRowCells = (text: string) =>
+  text.slice(text.indexOf('<tr data-status')).split('</tr>')[0].match(/<td/g)!.length;
 
 describe('trial table', () => {
   it('has no reward column under plain accuracy (no trial stores one)', () => {
@@ -30,7 +50,10 @@ describe('trial table', () => {
   });
 
   it('shows the measured latency and marks the trials with kept weights, with their export command', () => {
-    const text = trialTable([trial(0, null, { latencyMs: 3.0512, weightsKept: true }), trial(1, null, { latencyMs: 12.5 })]).text;
+    const text = trialTable([
+      trial(0, null, { latencyMs: 3.0512, weightsKept: true }),
+      trial(1, null, { latencyMs: 12.5 }),
+    ]).text;
     expect(headers(text)).toEqual(expect.arrayContaining(['latency', 'weights']));
     expect(text).toContain('>3.05 ms<');
     expect(text).toContain('<span class="weights-kept" title="npx nas export s/0 --out model/">kept</span>');

@@ -174,7 +174,9 @@ describe('splitDataset', () => {
       /trainSize \+ protocol\.valSize = 400 \+ 101 = 501 exceeds the 500 samples/,
     );
     expect(() => splitDataset(dataset, { ...protocol, testSize: 101 })).toThrow(/protocol\.testSize = 101/);
-    expect(() => splitDataset(dataset, { ...protocol, valSize: 0 })).toThrow(/protocol\.valSize must be an integer >= 1/);
+    expect(() => splitDataset(dataset, { ...protocol, valSize: 0 })).toThrow(
+      /protocol\.valSize must be an integer >= 1/,
+    );
   });
 });
 
@@ -199,7 +201,11 @@ describe('checkDatasetFiles (before anything starts)', () => {
       const result = checkDatasetFiles(sizes, { dir });
       expect(result).toMatchObject({ checked: true, dir, train: { count: 400 }, test: { count: 100 } });
       if (!result.checked) throw new Error('not checked');
-      expect(result.train.images).toMatchObject({ gzip, dims: [400, 28, 28], path: join(dir, `train-images-idx3-ubyte${gzip ? '.gz' : ''}`) });
+      expect(result.train.images).toMatchObject({
+        gzip,
+        dims: [400, 28, 28],
+        path: join(dir, `train-images-idx3-ubyte${gzip ? '.gz' : ''}`),
+      });
       expect(result.test.labels.dims).toEqual([100]);
     }
   });
@@ -218,7 +224,11 @@ describe('checkDatasetFiles (before anything starts)', () => {
     const dir = join(root, 'check', 'no-such-dir');
     const err = failure(() => checkDatasetFiles(sizes, { dir }));
     expect(err.field).toBe('NAS_DATA_DIR');
-    expect(err.message).toMatch(new RegExp(`^NAS_DATA_DIR: ${dir}: no such directory; install it with apt-get install dataset-fashion-mnist, or set NAS_DATA_DIR to `));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^NAS_DATA_DIR: ${dir}: no such directory; install it with apt-get install dataset-fashion-mnist, or set NAS_DATA_DIR to `,
+      ),
+    );
     expect(lines(err)).toBe(1);
   });
 
@@ -227,20 +237,26 @@ describe('checkDatasetFiles (before anything starts)', () => {
     expect(checkDatasetFiles(sizes, { dir, remoteTrainers: true })).toMatchObject({ checked: false, dir });
     const broken = fixture('remote-broken');
     rmSync(join(broken, 'train-labels-idx1-ubyte.gz'));
-    expect(failure(() => checkDatasetFiles(sizes, { dir: broken, remoteTrainers: true })).message).toMatch(/train-labels-idx1-ubyte/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir: broken, remoteTrainers: true })).message).toMatch(
+      /train-labels-idx1-ubyte/,
+    );
   });
 
   it('refuses a path that is a file, not a directory', () => {
     const file = join(root, 'check', 'a-file');
     writeFileSync(file, 'x');
-    expect(failure(() => checkDatasetFiles(sizes, { dir: file })).message).toMatch(new RegExp(`^NAS_DATA_DIR: ${file}: not a directory; `));
+    expect(failure(() => checkDatasetFiles(sizes, { dir: file })).message).toMatch(
+      new RegExp(`^NAS_DATA_DIR: ${file}: not a directory; `),
+    );
   });
 
   it('names the missing files and only those', () => {
     const dir = fixture('missing-file');
     rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
     const err = failure(() => checkDatasetFiles(sizes, { dir }));
-    expect(err.message).toMatch(new RegExp(`^NAS_DATA_DIR: ${dir}: missing t10k-labels-idx1-ubyte \\(each plain or \\.gz\\); install it`));
+    expect(err.message).toMatch(
+      new RegExp(`^NAS_DATA_DIR: ${dir}: missing t10k-labels-idx1-ubyte \\(each plain or \\.gz\\); install it`),
+    );
     expect(err.message).not.toContain('train-images');
   });
 
@@ -249,10 +265,14 @@ describe('checkDatasetFiles (before anything starts)', () => {
     const images = join(dir, 'train-images-idx3-ubyte');
     writeFileSync(images, readFileSync(join(dir, 'train-labels-idx1-ubyte')));
     expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(
-      new RegExp(`^NAS_DATA_DIR: ${images}: wrong IDX magic number 00 00 08 01, expected 00 00 08 03 \\(unsigned-byte images, 3 dimensions\\); replace it`),
+      new RegExp(
+        `^NAS_DATA_DIR: ${images}: wrong IDX magic number 00 00 08 01, expected 00 00 08 03 \\(unsigned-byte images, 3 dimensions\\); replace it`,
+      ),
     );
     writeFileSync(images, '<html>Not Found</html>');
-    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(/wrong IDX magic number 3c 68 74 6d, expected 00 00 08 03/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(
+      /wrong IDX magic number 3c 68 74 6d, expected 00 00 08 03/,
+    );
   });
 
   it('refuses a truncated header, plain or gzipped', () => {
@@ -263,11 +283,15 @@ describe('checkDatasetFiles (before anything starts)', () => {
       new RegExp(`^NAS_DATA_DIR: ${labels}: truncated header: 6 bytes, an IDX header of 1 dimension has 8; `),
     );
     writeFileSync(labels, Uint8Array.from([0, 0]));
-    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(/truncated: 2 bytes, no room for the IDX magic number 00 00 08 01/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(
+      /truncated: 2 bytes, no room for the IDX magic number 00 00 08 01/,
+    );
     const gz = fixture('short-header-gz');
     const images = join(gz, 'train-images-idx3-ubyte.gz');
     writeFileSync(images, gzipSync(Uint8Array.from([0, 0, 8, 3, 0, 0, 1, 144, 0, 0])));
-    expect(failure(() => checkDatasetFiles(sizes, { dir: gz })).message).toMatch(/truncated header: 10 bytes once inflated, an IDX header of 3 dimensions has 16/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir: gz })).message).toMatch(
+      /truncated header: 10 bytes once inflated, an IDX header of 3 dimensions has 16/,
+    );
   });
 
   it('refuses a file cut short after its header: plain by its size, gzipped by its trailer', () => {
@@ -281,7 +305,9 @@ describe('checkDatasetFiles (before anything starts)', () => {
     const gzImages = join(gz, 'train-images-idx3-ubyte.gz');
     const whole = readFileSync(gzImages);
     writeFileSync(gzImages, whole.subarray(0, whole.length >> 1));
-    expect(failure(() => checkDatasetFiles(sizes, { dir: gz })).message).toMatch(/truncated or corrupt: its header declares 400 images of 28x28/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir: gz })).message).toMatch(
+      /truncated or corrupt: its header declares 400 images of 28x28/,
+    );
     writeFileSync(gzImages, Buffer.concat([Uint8Array.from([0x1f, 0x8b]), Buffer.alloc(30, 7)]));
     expect(failure(() => checkDatasetFiles(sizes, { dir: gz })).message).toMatch(/corrupt gzip data/);
   });
@@ -294,11 +320,15 @@ describe('checkDatasetFiles (before anything starts)', () => {
       new RegExp(`^NAS_DATA_DIR: ${images}: images of 32x32 pixels, expected 28x28 \\(fashion-mnist\\)`),
     );
     writeFileSync(images, encodeIdx([99, 28, 28], new Uint8Array(99 * 784)));
-    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(/t10k-labels-idx1-ubyte: 100 labels for the 99 images of /);
+    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(
+      /t10k-labels-idx1-ubyte: 100 labels for the 99 images of /,
+    );
     const header = encodeIdx([10001, 28, 28], new Uint8Array(10001 * 784));
     writeFileSync(images, header);
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([10001], new Uint8Array(10001)));
-    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(/10001 images, more than the 10000 of the fashion-mnist test set/);
+    expect(failure(() => checkDatasetFiles(sizes, { dir })).message).toMatch(
+      /10001 images, more than the 10000 of the fashion-mnist test set/,
+    );
   });
 
   it('refuses sizes the files cannot hold, naming the size field and the file count', () => {
@@ -323,19 +353,32 @@ describe('checkDatasetFiles (before anything starts)', () => {
     expect(err.message).toBe(
       `--train-size: 70000 with --val-size 100 needs 70100 images, more than the 400 in ${join(dir, 'train-images-idx3-ubyte.gz')}; at most 300 with this --val-size`,
     );
-    expect(failure(() => checkTrainingData(protocol, { env: { NAS_DATA_DIR: dir }, asFlags: false })).field).toBe('protocol.trainSize');
+    expect(failure(() => checkTrainingData(protocol, { env: { NAS_DATA_DIR: dir }, asFlags: false })).field).toBe(
+      'protocol.trainSize',
+    );
   });
 
   it('the CLI skips a directory missing here only with TEMPORAL_ADDRESS set', () => {
     const dir = join(root, 'check', 'elsewhere');
-    expect(checkTrainingData(DEFAULT_PROTOCOL, { env: { NAS_DATA_DIR: dir, TEMPORAL_ADDRESS: 'temporal:7233' } }).checked).toBe(false);
-    expect(failure(() => checkTrainingData(DEFAULT_PROTOCOL, { env: { NAS_DATA_DIR: dir } })).field).toBe('NAS_DATA_DIR');
+    expect(
+      checkTrainingData(DEFAULT_PROTOCOL, { env: { NAS_DATA_DIR: dir, TEMPORAL_ADDRESS: 'temporal:7233' } }).checked,
+    ).toBe(false);
+    expect(failure(() => checkTrainingData(DEFAULT_PROTOCOL, { env: { NAS_DATA_DIR: dir } })).field).toBe(
+      'NAS_DATA_DIR',
+    );
   });
 
   it('the installed Fashion-MNIST passes (60000 and 10000 images) when the package is present', () => {
     if (!existsSync(join(DEFAULT_DATA_DIR, 'train-images-idx3-ubyte.gz'))) return;
-    expect(checkDatasetFiles(DEFAULT_PROTOCOL, { dir: DEFAULT_DATA_DIR })).toMatchObject({ train: { count: 60000 }, test: { count: 10000 } });
-    const err = failure(() => checkTrainingData({ ...DEFAULT_PROTOCOL, trainSize: 70000 }, { env: { NAS_DATA_DIR: DEFAULT_DATA_DIR } }));
-    expect(err.message).toMatch(/^--train-size: 70000 with --val-size 1000 needs 71000 images, more than the 60000 in /);
+    expect(checkDatasetFiles(DEFAULT_PROTOCOL, { dir: DEFAULT_DATA_DIR })).toMatchObject({
+      train: { count: 60000 },
+      test: { count: 10000 },
+    });
+    const err = failure(() =>
+      checkTrainingData({ ...DEFAULT_PROTOCOL, trainSize: 70000 }, { env: { NAS_DATA_DIR: DEFAULT_DATA_DIR } }),
+    );
+    expect(err.message).toMatch(
+      /^--train-size: 70000 with --val-size 1000 needs 71000 images, more than the 60000 in /,
+    );
   });
 });

@@ -75,11 +75,18 @@ describe('the embedded database endpoint', () => {
   it('refuses writes, transactions and statements of other shapes, each with a line naming DATABASE_URL, and serves the next query', async () => {
     const sql = connect();
     try {
-      for (const refused of [sql`insert into marks values (999, 1)`, sql`begin`, sql`select pg_sleep(0.1)`, sql.unsafe('set statement_timeout = 0')]) {
+      for (const refused of [
+        sql`insert into marks values (999, 1)`,
+        sql`begin`,
+        sql`select pg_sleep(0.1)`,
+        sql.unsafe('set statement_timeout = 0'),
+      ]) {
         await expect(refused).rejects.toThrow(/serves nas's read queries only .*DATABASE_URL/);
       }
       // A data-modifying WITH has the shape of a read; the read-only transaction it runs in refuses it.
-      await expect(sql`with gone as (delete from marks returning *) select count(*) from gone`).rejects.toThrow(/read-only transaction/);
+      await expect(sql`with gone as (delete from marks returning *) select count(*) from gone`).rejects.toThrow(
+        /read-only transaction/,
+      );
       const [{ n }] = await sql`select count(*)::int as n from marks where client = ${999}`;
       expect(n).toBe(0);
     } finally {

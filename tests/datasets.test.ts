@@ -3,7 +3,16 @@
  * (shape, classes, sizes, version) and loaded as the trainer loads them, the folder's decoded
  * images cached on disk, and their problems named with the path.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,7 +33,10 @@ process.env.NAS_DATASET_CACHE = cache;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(() => clearLoadedDatasets());
 
-const protocolOf = (described: Awaited<ReturnType<typeof describeDataset>>, sizes: Partial<TrainingProtocol>): TrainingProtocol => ({
+const protocolOf = (
+  described: Awaited<ReturnType<typeof describeDataset>>,
+  sizes: Partial<TrainingProtocol>,
+): TrainingProtocol => ({
   ...DEFAULT_PROTOCOL,
   ...described,
   trainSize: 8,
@@ -65,9 +77,17 @@ describe('folder:DIR', () => {
     await writeFolderDataset(dir, { classes: 2, perClass: 6, testPerClass: 3, size: 20, format: 'jpeg' });
     // A greyscale image among RGB ones is read as RGB (its grey repeated).
     const grey = Uint8Array.from({ length: 20 * 20 }, (_, i) => i % 256);
-    await sharp(Buffer.from(grey), { raw: { width: 20, height: 20, channels: 1 } }).png().toFile(join(dir, 'test', 'class-b', 'grey.png'));
+    await sharp(Buffer.from(grey), { raw: { width: 20, height: 20, channels: 1 } })
+      .png()
+      .toFile(join(dir, 'test', 'class-b', 'grey.png'));
     const { datasetInfo } = await describeDataset(`folder:${dir}`, 8);
-    expect(datasetInfo).toMatchObject({ input: { height: 8, width: 8, channels: 3 }, classes: 2, trainSamples: 12, testSamples: 7, inputSize: 8 });
+    expect(datasetInfo).toMatchObject({
+      input: { height: 8, width: 8, channels: 3 },
+      classes: 2,
+      trainSamples: 12,
+      testSamples: 7,
+      inputSize: 8,
+    });
     const loaded = await loadDataset({ dataset: `folder:${dir}`, datasetInfo });
     const isGrey = (i: number) => {
       const image = loaded.test.images.subarray(i * 8 * 8 * 3, (i + 1) * 8 * 8 * 3);
@@ -76,7 +96,7 @@ describe('folder:DIR', () => {
     expect(Array.from({ length: 7 }, (_, i) => isGrey(i)).filter(Boolean)).toHaveLength(1);
   });
 
-  it('decodes once: a second trainer process reads the cache file (written whole by rename), keyed by the images\' bytes', async () => {
+  it("decodes once: a second trainer process reads the cache file (written whole by rename), keyed by the images' bytes", async () => {
     const dir = join(root, 'cached');
     await writeFolderDataset(dir, { classes: 2, perClass: 5, size: 12 });
     const earlier = new Set(existsSync(cache) ? readdirSync(cache) : []);
@@ -127,23 +147,33 @@ describe('folder:DIR', () => {
     const changed = await describeDataset(`folder:${dir}`);
     expect(changed.datasetInfo!.version).not.toBe(described.datasetInfo!.version);
     expect(protocolHash(protocolOf(changed, {}))).not.toBe(protocolHash(protocolOf(described, {})));
-    await expect(loadDataset(protocolOf(described, {}))).rejects.toThrow(/its files changed since the protocol described them/);
+    await expect(loadDataset(protocolOf(described, {}))).rejects.toThrow(
+      /its files changed since the protocol described them/,
+    );
 
     await writeImage(join(dir, 'class-b', 'wide.png'), classImage(1, 12, 20, 3, rng), 20, 12);
-    await expect(describeDataset(`folder:${dir}`)).rejects.toThrow(/wide\.png: 20x12 pixels, but .* is 12x12; images of mixed sizes need --input-size N/);
+    await expect(describeDataset(`folder:${dir}`)).rejects.toThrow(
+      /wide\.png: 20x12 pixels, but .* is 12x12; images of mixed sizes need --input-size N/,
+    );
     expect((await describeDataset(`folder:${dir}`, 12)).datasetInfo!.trainSamples).toBeGreaterThan(0);
 
     writeFileSync(join(dir, 'class-a', 'broken.png'), Buffer.from('not a png'));
-    await expect(describeDataset(`folder:${dir}`, 12)).rejects.toThrow(`${join(dir, 'class-a', 'broken.png')}: cannot be decoded as an image`);
+    await expect(describeDataset(`folder:${dir}`, 12)).rejects.toThrow(
+      `${join(dir, 'class-a', 'broken.png')}: cannot be decoded as an image`,
+    );
 
     const one = join(root, 'one-class');
     await writeFolderDataset(one, { classes: 1, perClass: 3, size: 8 });
     await expect(describeDataset(`folder:${one}`)).rejects.toThrow(`${one}: one class sub-folder (class-a)`);
     await writeFolderDataset(join(root, 'half-split'), { classes: 2, perClass: 2, testPerClass: 1, size: 8 });
     rmSync(join(root, 'half-split', 'test'), { recursive: true });
-    await expect(describeDataset(`folder:${join(root, 'half-split')}`)).rejects.toThrow(`${join(root, 'half-split')}: has train/ but no test/`);
+    await expect(describeDataset(`folder:${join(root, 'half-split')}`)).rejects.toThrow(
+      `${join(root, 'half-split')}: has train/ but no test/`,
+    );
     mkdirSync(join(root, 'empty'));
-    await expect(describeDataset(`folder:${join(root, 'empty')}`)).rejects.toThrow(`${join(root, 'empty')}: empty directory`);
+    await expect(describeDataset(`folder:${join(root, 'empty')}`)).rejects.toThrow(
+      `${join(root, 'empty')}: empty directory`,
+    );
   });
 });
 
@@ -152,7 +182,12 @@ describe('idx:DIR', () => {
     const dir = join(root, 'idx');
     writeIdxDataset(dir, { train: 30, test: 10, height: 12, width: 9, classes: 4 });
     const described = await describeDataset(`idx:${dir}`);
-    expect(described.datasetInfo).toMatchObject({ input: { height: 12, width: 9, channels: 1 }, classes: 4, trainSamples: 30, testSamples: 10 });
+    expect(described.datasetInfo).toMatchObject({
+      input: { height: 12, width: 9, channels: 1 },
+      classes: 4,
+      trainSamples: 30,
+      testSamples: 10,
+    });
     const data = splitDataset(await loadDataset(protocolOf(described, {})), protocolOf(described, {}));
     expect(data.imageShape).toEqual([12, 9, 1]);
 
@@ -162,7 +197,10 @@ describe('idx:DIR', () => {
       writeFileSync(join(rgb, `${name}.gz`), gzipSync(readFileSync(join(rgb, name))));
       rmSync(join(rgb, name));
     }
-    expect((await describeDataset(`idx:${rgb}`)).datasetInfo).toMatchObject({ input: { height: 8, width: 8, channels: 3 }, classes: 3 });
+    expect((await describeDataset(`idx:${rgb}`)).datasetInfo).toMatchObject({
+      input: { height: 8, width: 8, channels: 3 },
+      classes: 3,
+    });
   });
 
   it('names a truncated file', async () => {
@@ -170,7 +208,9 @@ describe('idx:DIR', () => {
     writeIdxDataset(dir, { train: 10, test: 4, height: 6, width: 6, classes: 2 });
     const images = join(dir, 'train-images-idx3-ubyte');
     truncateSync(images, 100);
-    await expect(describeDataset(`idx:${dir}`)).rejects.toThrow(`${images}: dims [10, 6, 6] need 360 data bytes but the file has 84`);
+    await expect(describeDataset(`idx:${dir}`)).rejects.toThrow(
+      `${images}: dims [10, 6, 6] need 360 data bytes but the file has 84`,
+    );
   });
 });
 
@@ -180,11 +220,19 @@ describe('cifar10:DIR', () => {
     const names = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
     writeCifar10Dataset(dir, 12, names);
     const described = await describeDataset(`cifar10:${dir}`);
-    expect(described.datasetInfo).toMatchObject({ input: { height: 32, width: 32, channels: 3 }, classes: 10, classNames: names, trainSamples: 60, testSamples: 12 });
+    expect(described.datasetInfo).toMatchObject({
+      input: { height: 32, width: 32, channels: 3 },
+      classes: 10,
+      classNames: names,
+      trainSamples: 60,
+      testSamples: 12,
+    });
     const loaded = await loadDataset(protocolOf(described, {}));
     const rng = seedrandom('cifar');
     // The first record written is classImage(0) in NHWC: the loader undid the channel-major layout.
-    expect(Buffer.from(loaded.train.images.subarray(0, 32 * 32 * 3)).equals(Buffer.from(classImage(0, 32, 32, 3, rng)))).toBe(true);
+    expect(
+      Buffer.from(loaded.train.images.subarray(0, 32 * 32 * 3)).equals(Buffer.from(classImage(0, 32, 32, 3, rng))),
+    ).toBe(true);
     expect(Array.from(loaded.test.labels.subarray(0, 3))).toEqual([0, 1, 2]);
   });
 
@@ -192,12 +240,16 @@ describe('cifar10:DIR', () => {
     const dir = join(root, 'cifar-bad');
     writeCifar10Dataset(dir, 4);
     truncateSync(join(dir, 'data_batch_3.bin'), 3073 * 2 + 5);
-    await expect(describeDataset(`cifar10:${dir}`)).rejects.toThrow(`${join(dir, 'data_batch_3.bin')}: truncated or corrupt: 6151 bytes is not a whole number of 3073-byte records`);
+    await expect(describeDataset(`cifar10:${dir}`)).rejects.toThrow(
+      `${join(dir, 'data_batch_3.bin')}: truncated or corrupt: 6151 bytes is not a whole number of 3073-byte records`,
+    );
     writeCifar10Dataset(dir, 4);
     const bytes = readFileSync(join(dir, 'test_batch.bin'));
     bytes[3073] = 42;
     writeFileSync(join(dir, 'test_batch.bin'), bytes);
-    await expect(describeDataset(`cifar10:${dir}`)).rejects.toThrow(`${join(dir, 'test_batch.bin')}: corrupt: record 1 has label 42, not 0..9`);
+    await expect(describeDataset(`cifar10:${dir}`)).rejects.toThrow(
+      `${join(dir, 'test_batch.bin')}: corrupt: record 1 has label 42, not 0..9`,
+    );
     expect(existsSync(dir)).toBe(true);
   });
 });
@@ -214,8 +266,14 @@ describe('protocols', () => {
   });
 
   it('refuses a descriptor-less dataset of the user and a relative directory', () => {
-    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'folder:/data/x' })).toThrow(/^protocol\.datasetInfo: must describe folder:\/data\/x/);
-    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'folder:data/x' })).toThrow(/^protocol\.dataset: must name an absolute directory/);
-    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'mnist' as never })).toThrow(/^protocol\.dataset: must be fashion-mnist, idx:DIR/);
+    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'folder:/data/x' })).toThrow(
+      /^protocol\.datasetInfo: must describe folder:\/data\/x/,
+    );
+    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'folder:data/x' })).toThrow(
+      /^protocol\.dataset: must name an absolute directory/,
+    );
+    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, dataset: 'mnist' as never })).toThrow(
+      /^protocol\.dataset: must be fashion-mnist, idx:DIR/,
+    );
   });
 });

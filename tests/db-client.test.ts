@@ -101,7 +101,9 @@ describe('openDatabase', () => {
   });
 
   it('rejects a malformed DATABASE_URL and an unsupported scheme', async () => {
-    await expect(openDatabase({ url: 'not a url' })).rejects.toThrow(/^DATABASE_URL: malformed URL; expected postgres:\/\//);
+    await expect(openDatabase({ url: 'not a url' })).rejects.toThrow(
+      /^DATABASE_URL: malformed URL; expected postgres:\/\//,
+    );
     await expect(openDatabase({ url: 'mysql://root@127.0.0.1/x' })).rejects.toThrow(
       "DATABASE_URL: unsupported scheme 'mysql:'; allowed: postgres:, postgresql:",
     );
@@ -121,7 +123,9 @@ describe('openDatabase', () => {
       await expect(openDatabase({ url: bare.url, migrate: false, requireSchema: true })).rejects.toThrow(
         /^DATABASE_URL: the database at .* has no nas schema: run `nas db migrate` first$/,
       );
-      const [{ n }] = await bare.db.execute(sql`select count(*)::int as n from information_schema.schemata where schema_name = 'drizzle'`) as unknown as Array<{ n: number }>;
+      const [{ n }] = (await bare.db.execute(
+        sql`select count(*)::int as n from information_schema.schemata where schema_name = 'drizzle'`,
+      )) as unknown as Array<{ n: number }>;
       expect(n).toBe(0);
       const migrated = await openDatabase({ url: bare.url });
       await migrated.close();

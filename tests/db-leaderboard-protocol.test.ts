@@ -18,7 +18,8 @@ describeEachDriver('leaderboard protocol scope', (db) => {
   beforeAll(async () => {
     const d = db();
     await seedCatalogue(d, 8);
-    for (const [hash, p] of fidelityLadder(protocol, halving).map((p) => [protocolHash(p), p] as const)) await upsertProtocol(d, hash, p);
+    for (const [hash, p] of fidelityLadder(protocol, halving).map((p) => [protocolHash(p), p] as const))
+      await upsertProtocol(d, hash, p);
     await upsertProtocol(d, protocolHash(PROTOCOL_A), PROTOCOL_A);
     await upsertSearch(d, {
       id: 'asha',
@@ -27,12 +28,42 @@ describeEachDriver('leaderboard protocol scope', (db) => {
       strategy: 'random',
       seed: 1,
       trialsRequested: 4,
-      config: { protocol, strategy: { name: 'random', halving }, reward: { objective: 'mnas', cost: 'params', target: 3000, w: -0.07 } },
+      config: {
+        protocol,
+        strategy: { name: 'random', halving },
+        reward: { objective: 'mnas', cost: 'params', target: 3000, w: -0.07 },
+      },
     });
-    await upsertSearch(d, { id: 'bl', kind: 'baselines', space: 'baselines', strategy: 'fixed', seed: 1, trialsRequested: 2, config: { protocol } });
-    const add = async (searchId: string, index: number, arch: number, hash: string, fidelity: number, valAccuracy: number, baselineName?: string) => {
+    await upsertSearch(d, {
+      id: 'bl',
+      kind: 'baselines',
+      space: 'baselines',
+      strategy: 'fixed',
+      seed: 1,
+      trialsRequested: 2,
+      config: { protocol },
+    });
+    const add = async (
+      searchId: string,
+      index: number,
+      arch: number,
+      hash: string,
+      fidelity: number,
+      valAccuracy: number,
+      baselineName?: string,
+    ) => {
       const id = `${searchId}/${index}`;
-      await enqueueTrial(d, { id, searchId, trialIndex: index, archHash: `arch-${arch}`, protocolHash: hash, params: 1000 * (arch + 1), flops: 1, fidelity, baselineName });
+      await enqueueTrial(d, {
+        id,
+        searchId,
+        trialIndex: index,
+        archHash: `arch-${arch}`,
+        protocolHash: hash,
+        params: 1000 * (arch + 1),
+        flops: 1,
+        fidelity,
+        baselineName,
+      });
       await runTrial(d, id, { status: 'succeeded', valAccuracy });
     };
     await add('asha', 0, 0, low, 0, 0.6);
@@ -45,12 +76,20 @@ describeEachDriver('leaderboard protocol scope', (db) => {
 
   it('ranks the final fidelity level by default, another level on request, never both', async () => {
     expect((await leaderboard(db(), { searchId: 'asha' })).map((r) => r.trialId)).toEqual(['asha/2']);
-    expect((await leaderboard(db(), { searchId: 'asha', fidelity: 0, sort: 'val_acc' })).map((r) => r.trialId)).toEqual(['asha/3', 'asha/1', 'asha/0']);
+    expect((await leaderboard(db(), { searchId: 'asha', fidelity: 0, sort: 'val_acc' })).map((r) => r.trialId)).toEqual(
+      ['asha/3', 'asha/1', 'asha/0'],
+    );
     // The interval is measured on the ranked level's validation images (valSize 100 at every level; no test set).
     const [final] = await leaderboard(db(), { searchId: 'asha' });
-    expect(final).toMatchObject({ valSize: 100, valAccuracyLow: wilsonInterval(0.8, 100).low, valAccuracyHigh: wilsonInterval(0.8, 100).high });
+    expect(final).toMatchObject({
+      valSize: 100,
+      valAccuracyLow: wilsonInterval(0.8, 100).low,
+      valAccuracyHigh: wilsonInterval(0.8, 100).high,
+    });
     expect(final).toMatchObject({ testSize: 0, testAccuracyLow: null, testAccuracyHigh: null });
-    await expect(leaderboard(db(), { searchId: 'asha', fidelity: 2 })).rejects.toThrow('leaderboard fidelity: 2 is not a level of search asha (0..1)');
+    await expect(leaderboard(db(), { searchId: 'asha', fidelity: 2 })).rejects.toThrow(
+      'leaderboard fidelity: 2 is not a level of search asha (0..1)',
+    );
   });
 
   it('admits baselines trained under that protocol only, with the search objective as their reward', async () => {

@@ -3,7 +3,13 @@ import { renderLeaderboard } from '../cli/commands/leaderboard';
 import { upsertProtocol } from '../db/queries/architectures';
 import { leaderboard } from '../db/queries/leaderboard';
 import { searchProgress } from '../db/queries/progress';
-import { finishScalingStudy, getScalingStudy, listScalingPoints, recordScalingPoint, upsertScalingStudy } from '../db/queries/scaling';
+import {
+  finishScalingStudy,
+  getScalingStudy,
+  listScalingPoints,
+  recordScalingPoint,
+  upsertScalingStudy,
+} from '../db/queries/scaling';
 import { enqueueTrial, finishTrial } from '../db/queries/trials';
 import { wilsonInterval } from '../search/statistics';
 import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
@@ -14,26 +20,47 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
     const d = db();
     await seedCatalogue(d, 10);
     await createSearch(d, 'other');
-    await runTrial(d, await addTrial(d, 'other', { index: 0, arch: 4 }), { status: 'succeeded', valAccuracy: 0.9, trainSeconds: 50 });
+    await runTrial(d, await addTrial(d, 'other', { index: 0, arch: 4 }), {
+      status: 'succeeded',
+      valAccuracy: 0.9,
+      trainSeconds: 50,
+    });
     await runTrial(d, await addTrial(d, 'other', { index: 1, arch: 5 }), { status: 'diverged', valAccuracy: 0.99 });
 
     await createSearch(d, 'lb');
     const run = async (index: number, arch: number, valAccuracy: number, trainSeconds: number) =>
-      runTrial(d, await addTrial(d, 'lb', { index, arch }), { status: 'succeeded', valAccuracy, testAccuracy: valAccuracy - 0.01, trainSeconds });
+      runTrial(d, await addTrial(d, 'lb', { index, arch }), {
+        status: 'succeeded',
+        valAccuracy,
+        testAccuracy: valAccuracy - 0.01,
+        trainSeconds,
+      });
     await run(0, 0, 0.8, 10);
     await run(1, 1, 0.85, 20);
     await run(2, 2, 0.83, 30);
-    await runTrial(d, await addTrial(d, 'lb', { index: 3, arch: 3 }), { status: 'failed', error: 'OOM', trainSeconds: 5 });
+    await runTrial(d, await addTrial(d, 'lb', { index: 3, arch: 3 }), {
+      status: 'failed',
+      error: 'OOM',
+      trainSeconds: 5,
+    });
     await finishTrial(d, await addTrial(d, 'lb', { index: 4, arch: 1 }), { status: 'reused', reusedFrom: 'lb/1' });
     await finishTrial(d, await addTrial(d, 'lb', { index: 5, arch: 4 }), { status: 'reused', reusedFrom: 'other/0' });
     await finishTrial(d, await addTrial(d, 'lb', { index: 6, arch: 5 }), { status: 'reused', reusedFrom: 'other/1' });
     await addTrial(d, 'lb', { index: 7, arch: 9 });
 
     await createSearch(d, 'base', 'baselines');
-    const baseline = async (index: number, arch: number, name: string, protocol: 'proto-a' | 'proto-b', valAccuracy?: number) =>
-      runTrial(d, await addTrial(d, 'base', { index, arch, baselineName: name, protocol }), valAccuracy === undefined
-        ? { status: 'failed', error: 'crashed' }
-        : { status: 'succeeded', valAccuracy });
+    const baseline = async (
+      index: number,
+      arch: number,
+      name: string,
+      protocol: 'proto-a' | 'proto-b',
+      valAccuracy?: number,
+    ) =>
+      runTrial(
+        d,
+        await addTrial(d, 'base', { index, arch, baselineName: name, protocol }),
+        valAccuracy === undefined ? { status: 'failed', error: 'crashed' } : { status: 'succeeded', valAccuracy },
+      );
     await baseline(0, 6, 'lenet5', 'proto-a', 0.82);
     await baseline(1, 7, 'resnet20', 'proto-b', 0.95);
     await baseline(2, 8, 'vgg-small', 'proto-a');
@@ -68,16 +95,29 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
     expect(rows[0].valAccuracyLow).toBeCloseTo(0.8256, 4);
     expect(rows[0].valAccuracyHigh).toBeCloseTo(0.9448, 4);
     // proto-a evaluates no test images (testSize 0): a test accuracy recorded anyway gets no interval.
-    expect(rows[1]).toMatchObject({ valAccuracyLow: wilsonInterval(0.85, 100).low, testSize: 0, testAccuracyLow: null, testAccuracyHigh: null });
+    expect(rows[1]).toMatchObject({
+      valAccuracyLow: wilsonInterval(0.85, 100).low,
+      testSize: 0,
+      testAccuracyLow: null,
+      testAccuracyHigh: null,
+    });
   });
 
-  it('gives each accuracy its 95% binomial interval on the protocol\'s validation and test sizes, in every format', async () => {
+  it("gives each accuracy its 95% binomial interval on the protocol's validation and test sizes, in every format", async () => {
     const d = db();
     await upsertProtocol(d, 'proto-test', { ...PROTOCOL_A, valSize: 500, testSize: 2000 });
     await createSearch(d, 'ci');
     const add = async (index: number, arch: number, valAccuracy: number, testAccuracy: number) => {
       const id = `ci/${index}`;
-      await enqueueTrial(d, { id, searchId: 'ci', trialIndex: index, archHash: `arch-${arch}`, protocolHash: 'proto-test', params: 1000 * (arch + 1), flops: 7 });
+      await enqueueTrial(d, {
+        id,
+        searchId: 'ci',
+        trialIndex: index,
+        archHash: `arch-${arch}`,
+        protocolHash: 'proto-test',
+        params: 1000 * (arch + 1),
+        flops: 7,
+      });
       await runTrial(d, id, { status: 'succeeded', valAccuracy, testAccuracy, trainSeconds: 12 });
     };
     await add(0, 0, 0.756, 0.9); // 378 of 500, 1800 of 2000
@@ -112,26 +152,52 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
 
     const [header, first] = (await renderLeaderboard(d, { searchId: 'ci', format: 'csv' })).split('\n');
     const fields = header.split(',');
-    expect(fields.slice(0, 8)).toEqual(['rank', 'kind', 'val acc', 'test acc', 'valAccuracyLow', 'valAccuracyHigh', 'testAccuracyLow', 'testAccuracyHigh']);
+    expect(fields.slice(0, 8)).toEqual([
+      'rank',
+      'kind',
+      'val acc',
+      'test acc',
+      'valAccuracyLow',
+      'valAccuracyHigh',
+      'testAccuracyLow',
+      'testAccuracyHigh',
+    ]);
     const cells = first.split(',');
     expect(Number(cells[fields.indexOf('valAccuracyLow')])).toBeCloseTo(0.7164951931439073, 12);
     expect(Number(cells[fields.indexOf('testAccuracyHigh')])).toBeCloseTo(wilsonInterval(0.9, 2000).high, 12);
     expect(await renderLeaderboard(d, { searchId: 'ci', format: 'csv' })).not.toContain('binomial');
 
     const json = JSON.parse(await renderLeaderboard(d, { searchId: 'ci', format: 'json' }));
-    expect(json[0]).toMatchObject({ valAccuracy: 0.756, valAccuracyLow: rows[0].valAccuracyLow, valAccuracyHigh: rows[0].valAccuracyHigh });
-    expect(json[0]).toMatchObject({ testAccuracyLow: rows[0].testAccuracyLow, testAccuracyHigh: rows[0].testAccuracyHigh, valSize: 500, testSize: 2000 });
+    expect(json[0]).toMatchObject({
+      valAccuracy: 0.756,
+      valAccuracyLow: rows[0].valAccuracyLow,
+      valAccuracyHigh: rows[0].valAccuracyHigh,
+    });
+    expect(json[0]).toMatchObject({
+      testAccuracyLow: rows[0].testAccuracyLow,
+      testAccuracyHigh: rows[0].testAccuracyHigh,
+      valSize: 500,
+      testSize: 2000,
+    });
   });
 
   it('sorts by cost and keeps the top n', async () => {
-    expect(ids(await leaderboard(db(), { searchId: 'lb', sort: 'params' }))).toEqual(['1:lb/0', '2:lb/1', '3:lb/2', '4:lb/5']);
+    expect(ids(await leaderboard(db(), { searchId: 'lb', sort: 'params' }))).toEqual([
+      '1:lb/0',
+      '2:lb/1',
+      '3:lb/2',
+      '4:lb/5',
+    ]);
     expect(ids(await leaderboard(db(), { searchId: 'lb', sort: 'flops', top: 2 }))).toEqual(['1:lb/0', '2:lb/1']);
     expect(ids(await leaderboard(db(), { searchId: 'lb', top: 1 }))).toEqual(['1:lb/5']);
   });
 
   it('keeps only the Pareto front of accuracy against cost', async () => {
     expect(ids(await leaderboard(db(), { searchId: 'lb', pareto: 'params' }))).toEqual(['1:lb/5', '2:lb/1', '3:lb/0']);
-    expect(ids(await leaderboard(db(), { searchId: 'lb', pareto: 'flops', sort: 'flops', top: 2 }))).toEqual(['1:lb/0', '2:lb/1']);
+    expect(ids(await leaderboard(db(), { searchId: 'lb', pareto: 'flops', sort: 'flops', top: 2 }))).toEqual([
+      '1:lb/0',
+      '2:lb/1',
+    ]);
   });
 
   it('adds succeeded baselines trained under the same protocol only', async () => {
@@ -154,7 +220,9 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
     await expect(leaderboard(db(), { searchId: 'lb', pareto: 'latency' as never })).rejects.toThrow(
       "leaderboard pareto: 'latency' is not one of params, flops",
     );
-    await expect(leaderboard(db(), { searchId: 'lb', top: 0 })).rejects.toThrow('leaderboard top: 0 must be a positive integer');
+    await expect(leaderboard(db(), { searchId: 'lb', top: 0 })).rejects.toThrow(
+      'leaderboard top: 0 must be a positive integer',
+    );
     expect(await leaderboard(db(), { searchId: 'missing' })).toEqual([]);
   });
 
@@ -192,7 +260,15 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
     await recordScalingPoint(d, { ...grid, alpha: 1.2, trialId: t0 });
     await recordScalingPoint(d, { ...grid, alpha: 1.2, trialId: t0 });
     await recordScalingPoint(d, { ...grid, alpha: 1.3, trialId: t1 });
-    await recordScalingPoint(d, { studyId: 'study-1', method: 'compound', phi: 2, alpha: 1.2, beta: 1.1, gamma: 1.15, trialId: t2 });
+    await recordScalingPoint(d, {
+      studyId: 'study-1',
+      method: 'compound',
+      phi: 2,
+      alpha: 1.2,
+      beta: 1.1,
+      gamma: 1.15,
+      trialId: t2,
+    });
     await expect(recordScalingPoint(d, { ...grid, method: 'zoom' as never, alpha: 1, trialId: t0 })).rejects.toThrow(
       "scaling point method: 'zoom' is not one of compound, depth, width, resolution, grid",
     );
@@ -211,4 +287,3 @@ describeEachDriver('leaderboard, progress and scaling', (db) => {
     expect(ended?.finishedAt).toBeInstanceOf(Date);
   });
 });
-

@@ -19,10 +19,15 @@ afterAll(() => rmSync(before, { recursive: true, force: true }));
 it('fills role and seed of existing trials from the search kind and the protocol seed', async () => {
   // The migrations up to 0001, as a database from before roles was migrated.
   cpSync(MIGRATIONS, before, { recursive: true });
-  const journal = JSON.parse(readFileSync(join(before, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+  const journal = JSON.parse(readFileSync(join(before, 'meta/_journal.json'), 'utf8')) as {
+    entries: Array<{ tag: string }>;
+  };
   const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0002'));
   expect(upTo).toBeGreaterThan(0);
-  writeFileSync(join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+  writeFileSync(
+    join(before, 'meta/_journal.json'),
+    JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }),
+  );
 
   const client = new PGlite();
   const db = drizzle(client);
@@ -40,13 +45,23 @@ it('fills role and seed of existing trials from the search kind and the protocol
       ('c/0', 'c', 0, 'a', 'p7', 'queued', null, 1, 1);
   `);
   await migrate(db, { migrationsFolder: MIGRATIONS });
-  const { rows } = await client.query<{ id: string; role: string; seed: number }>('select id, role, seed from trials order by id');
+  const { rows } = await client.query<{ id: string; role: string; seed: number }>(
+    'select id, role, seed from trials order by id',
+  );
   expect(rows).toEqual([
     { id: 'b/0', role: 'baseline', seed: 3 },
     { id: 'c/0', role: 'search', seed: 7 },
     { id: 's/0', role: 'search', seed: 7 },
   ]);
-  await expect(client.exec(`insert into trials (id, search_id, trial_index, arch_hash, protocol_hash, status, params, flops, role) values ('s/1', 's', 1, 'a', 'p7', 'queued', 1, 1, 'search')`)).rejects.toThrow(/seed/);
-  await expect(client.exec(`insert into trials (id, search_id, trial_index, arch_hash, protocol_hash, status, params, flops, role, seed) values ('s/1', 's', 1, 'a', 'p7', 'queued', 1, 1, 'other', 1)`)).rejects.toThrow(/trials_role_check/);
+  await expect(
+    client.exec(
+      `insert into trials (id, search_id, trial_index, arch_hash, protocol_hash, status, params, flops, role) values ('s/1', 's', 1, 'a', 'p7', 'queued', 1, 1, 'search')`,
+    ),
+  ).rejects.toThrow(/seed/);
+  await expect(
+    client.exec(
+      `insert into trials (id, search_id, trial_index, arch_hash, protocol_hash, status, params, flops, role, seed) values ('s/1', 's', 1, 'a', 'p7', 'queued', 1, 1, 'other', 1)`,
+    ),
+  ).rejects.toThrow(/trials_role_check/);
   await client.close();
 });

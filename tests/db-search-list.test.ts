@@ -9,9 +9,36 @@ describeEachDriver('search list', (db) => {
     expect(await listSearches(db())).toEqual([]);
     await seedSearchList(db());
     expect(await listSearches(db())).toEqual([
-      { id: 'list-scaling', kind: 'scaling', status: 'running', strategy: null, trialsDone: 0, trialsPlanned: 22, bestValAccuracy: null, createdAt: CREATED.scaling },
-      { id: 'list-final', kind: 'final', status: 'running', strategy: null, trialsDone: 0, trialsPlanned: 10, bestValAccuracy: null, createdAt: CREATED.final },
-      { id: 'list-baselines', kind: 'baselines', status: 'running', strategy: null, trialsDone: 1, trialsPlanned: 10, bestValAccuracy: null, createdAt: CREATED.baselines },
+      {
+        id: 'list-scaling',
+        kind: 'scaling',
+        status: 'running',
+        strategy: null,
+        trialsDone: 0,
+        trialsPlanned: 22,
+        bestValAccuracy: null,
+        createdAt: CREATED.scaling,
+      },
+      {
+        id: 'list-final',
+        kind: 'final',
+        status: 'running',
+        strategy: null,
+        trialsDone: 0,
+        trialsPlanned: 10,
+        bestValAccuracy: null,
+        createdAt: CREATED.final,
+      },
+      {
+        id: 'list-baselines',
+        kind: 'baselines',
+        status: 'running',
+        strategy: null,
+        trialsDone: 1,
+        trialsPlanned: 10,
+        bestValAccuracy: null,
+        createdAt: CREATED.baselines,
+      },
       {
         id: 'list-search',
         kind: 'search',

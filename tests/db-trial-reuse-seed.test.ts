@@ -25,7 +25,15 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
   const pHash = protocolHash(protocol);
   const orchestration = () => createOrchestrationActivities(db());
   const record = (searchId: string, kind: 'search' | 'final') =>
-    orchestration().recordSearch({ searchId, kind, space: 'nasnet', strategy: 'random', seed: 1, trials: 4, config: { protocol } });
+    orchestration().recordSearch({
+      searchId,
+      kind,
+      space: 'nasnet',
+      strategy: 'random',
+      seed: 1,
+      trials: 4,
+      config: { protocol },
+    });
   const trial = (searchId: string, index: number, role?: TrialRole, seed?: number): PrepareTrialInput => ({
     trialId: trialIdOf(searchId, index),
     searchId,
@@ -44,7 +52,9 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
   /** A succeeded training; `keep`: its weights kept, as a trainer keeps a final or baseline trial's. */
   const train = async (trialId: string, valAccuracy: number, keep = false) => {
     await markTrialRunning(db(), trialId, { worker: 'w', backend: 'cpu', device: 'cpu' });
-    expect(await finishTrial(db(), trialId, { status: 'succeeded', valAccuracy, testAccuracy: valAccuracy })).toBe(true);
+    expect(await finishTrial(db(), trialId, { status: 'succeeded', valAccuracy, testAccuracy: valAccuracy })).toBe(
+      true,
+    );
     if (keep) await saveTrainedWeights(db(), trialId, 0, new Uint8Array([1, 2, 3]));
   };
 
@@ -55,13 +65,17 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
     await train('reuse-search/0', 0.7);
     // Another search of the same request reuses it (a search trial need not keep weights).
     await record('reuse-search-again', 'search');
-    expect(await orchestration().prepareTrial(trial('reuse-search-again', 0))).toMatchObject({ action: 'settled', outcome: { status: 'reused' } });
+    expect(await orchestration().prepareTrial(trial('reuse-search-again', 0))).toMatchObject({
+      action: 'settled',
+      outcome: { status: 'reused' },
+    });
 
     // A final evaluation: the search's training at the protocol seed kept no weights, so repeat 0 trains too.
     await record('reuse-final-a', 'final');
     const seeds = [protocol.seed, protocol.seed + 1, protocol.seed + 2];
     const first = [];
-    for (const [r, seed] of seeds.entries()) first.push(await orchestration().prepareTrial(trial('reuse-final-a', r, 'final', seed)));
+    for (const [r, seed] of seeds.entries())
+      first.push(await orchestration().prepareTrial(trial('reuse-final-a', r, 'final', seed)));
     expect(first.map((p) => p.action)).toEqual(['train', 'train', 'train']);
     await train('reuse-final-a/0', 0.72, true);
     await train('reuse-final-a/1', 0.71, true);
@@ -76,23 +90,38 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
     }
     expect((await getTrial(db(), 'reuse-final-b/0'))?.reusedFrom).toBe('reuse-final-a/0');
     expect((await getTrial(db(), 'reuse-final-b/1'))?.reusedFrom).toBe('reuse-final-a/1');
-    expect((await getTrial(db(), 'reuse-final-b/2'))).toMatchObject({ reusedFrom: 'reuse-final-a/2', valAccuracy: 0.69, seed: protocol.seed + 2 });
+    expect(await getTrial(db(), 'reuse-final-b/2')).toMatchObject({
+      reusedFrom: 'reuse-final-a/2',
+      valAccuracy: 0.69,
+      seed: protocol.seed + 2,
+    });
 
     // A seed nobody trained is not reusable; the query names the seed.
     expect(await findReusableTrial(db(), archHash, pHash, protocol.seed + 3, 'x/0')).toBeNull();
     expect((await findReusableTrial(db(), archHash, pHash, protocol.seed + 1, 'x/0'))?.id).toBe('reuse-final-a/1');
     expect((await findReusableTrial(db(), archHash, pHash, protocol.seed, 'x/0'))?.id).toBe('reuse-search/0');
-    expect((await findReusableTrial(db(), archHash, pHash, protocol.seed, 'x/0', { withWeights: true }))?.id).toBe('reuse-final-a/0');
+    expect((await findReusableTrial(db(), archHash, pHash, protocol.seed, 'x/0', { withWeights: true }))?.id).toBe(
+      'reuse-final-a/0',
+    );
   });
 
   it('a final repeat reuses a search training that kept its weights (--keep-weights all)', async () => {
     const kept = { ...protocol, epochs: protocol.epochs + 7 };
-    const withKept = (searchId: string, role?: TrialRole) => ({ ...trial(searchId, 0, role), protocol: kept, protocolHash: protocolHash(kept) });
+    const withKept = (searchId: string, role?: TrialRole) => ({
+      ...trial(searchId, 0, role),
+      protocol: kept,
+      protocolHash: protocolHash(kept),
+    });
     await record('reuse-kept-search', 'search');
-    expect(await orchestration().prepareTrial({ ...withKept('reuse-kept-search'), keepWeights: true })).toMatchObject({ action: 'train' });
+    expect(await orchestration().prepareTrial({ ...withKept('reuse-kept-search'), keepWeights: true })).toMatchObject({
+      action: 'train',
+    });
     await train('reuse-kept-search/0', 0.8, true);
     await record('reuse-kept-final', 'final');
-    expect(await orchestration().prepareTrial(withKept('reuse-kept-final', 'final'))).toMatchObject({ action: 'settled', outcome: { status: 'reused' } });
+    expect(await orchestration().prepareTrial(withKept('reuse-kept-final', 'final'))).toMatchObject({
+      action: 'settled',
+      outcome: { status: 'reused' },
+    });
     expect((await getTrial(db(), 'reuse-kept-final/0'))?.reusedFrom).toBe('reuse-kept-search/0');
   });
 
@@ -101,12 +130,20 @@ describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
     for (const [r, acc] of [0.6, 0.9].entries()) {
       // A protocol no other test trains under.
       const other = { ...protocol, epochs: protocol.epochs + 5 };
-      const input = { ...trial('reuse-baseline-final', r, 'baseline', protocol.seed + r), protocol: other, protocolHash: protocolHash(other), baselineName: 'lenet5' };
+      const input = {
+        ...trial('reuse-baseline-final', r, 'baseline', protocol.seed + r),
+        protocol: other,
+        protocolHash: protocolHash(other),
+        baselineName: 'lenet5',
+      };
       expect(await orchestration().prepareTrial(input)).toMatchObject({ action: 'train' });
       await train(input.trialId, acc);
     }
     const hash = protocolHash({ ...protocol, epochs: protocol.epochs + 5 });
-    expect((await baselineResults(db(), hash)).get('lenet5')).toMatchObject({ trialId: 'reuse-baseline-final/0', valAccuracy: 0.6 });
+    expect((await baselineResults(db(), hash)).get('lenet5')).toMatchObject({
+      trialId: 'reuse-baseline-final/0',
+      valAccuracy: 0.6,
+    });
   });
 
   it('refuses to re-enqueue a trial id with another seed', async () => {

@@ -92,7 +92,13 @@ describeEachDriver('trial records', (db) => {
     expect(await cancelOpenTrials(db(), 's-finish', 'stopped')).toBe(0);
 
     const row = await getTrial(db(), id);
-    expect(row).toMatchObject({ status: 'succeeded', valAccuracy: 0.8125, testAccuracy: 0.75, error: null, attempts: 2 });
+    expect(row).toMatchObject({
+      status: 'succeeded',
+      valAccuracy: 0.8125,
+      testAccuracy: 0.75,
+      error: null,
+      attempts: 2,
+    });
     expect(row?.finishedAt).toBeInstanceOf(Date);
   });
 
@@ -116,8 +122,14 @@ describeEachDriver('trial records', (db) => {
     // running -> over_budget: the trainer measured a latency above --max-latency before training.
     const measured = await addTrial(db(), 's-guard', { index: 2, arch: 2 });
     await markTrialRunning(db(), measured, ON);
-    expect(await finishTrial(db(), measured, { status: 'over_budget', error: 'latency 9 ms exceeds 5 ms', latencyMs: 9 })).toBe(true);
-    expect(await getTrial(db(), measured)).toMatchObject({ status: 'over_budget', latencyMs: 9, error: 'latency 9 ms exceeds 5 ms' });
+    expect(
+      await finishTrial(db(), measured, { status: 'over_budget', error: 'latency 9 ms exceeds 5 ms', latencyMs: 9 }),
+    ).toBe(true);
+    expect(await getTrial(db(), measured)).toMatchObject({
+      status: 'over_budget',
+      latencyMs: 9,
+      error: 'latency 9 ms exceeds 5 ms',
+    });
 
     await expect(finishTrial(db(), running, { status: 'running' as never })).rejects.toThrow(
       "finishTrial status: 'running' is not a final state; allowed: succeeded, failed, diverged, over_budget, reused, cancelled",
@@ -174,7 +186,13 @@ describeEachDriver('trial records', (db) => {
     expect(await findReusableTrial(db(), 'arch-3', 'proto-a', 1, 'x/0')).toBeNull();
 
     const trained = await addTrial(db(), 's-reuse-1', { index: 1, arch: 3 });
-    await runTrial(db(), trained, { status: 'succeeded', valAccuracy: 0.875, testAccuracy: 0.86, reward: 0.8, trainSeconds: 40 });
+    await runTrial(db(), trained, {
+      status: 'succeeded',
+      valAccuracy: 0.875,
+      testAccuracy: 0.86,
+      reward: 0.8,
+      trainSeconds: 40,
+    });
     const otherProtocol = await addTrial(db(), 's-reuse-1', { index: 2, arch: 4, protocol: 'proto-b' });
     await runTrial(db(), otherProtocol, { status: 'succeeded', valAccuracy: 0.9 });
 
@@ -194,7 +212,7 @@ describeEachDriver('trial records', (db) => {
       attempts: 0,
     });
     // The reused row is never itself a source.
-    expect((await findReusableTrial(db(), 'arch-3', 'proto-a', 1, trained))).toBeNull();
+    expect(await findReusableTrial(db(), 'arch-3', 'proto-a', 1, trained)).toBeNull();
     await expect(finishTrial(db(), 's-reuse-2/9', { status: 'reused', reusedFrom: 'missing/1' })).rejects.toThrow(
       "reusedFrom trial 'missing/1' does not exist",
     );

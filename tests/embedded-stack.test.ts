@@ -28,7 +28,10 @@ async function status(id: string): Promise<StoredStatus> {
 
 function devServersOfHome(): string[] {
   try {
-    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -53,22 +56,42 @@ describe('the embedded stack of one home', () => {
   }, 180_000);
 
   it('refuses an existing id with another request, naming the field, and follows it with the same request', async () => {
-    const other = await runNas(['search', 'start', ...NO_TRAINING, '--trials', '6', '--epochs', '3', '--id', 'race-1', '--wait'], env);
+    const other = await runNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '6', '--epochs', '3', '--id', 'race-1', '--wait'],
+      env,
+    );
     expect(other.code).toBe(2);
-    expect(other.stderr.trim().split('\n').filter((line) => line.startsWith('nas:'))).toEqual([
+    expect(
+      other.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('nas:')),
+    ).toEqual([
       expect.stringMatching(/^nas: --id: search race-1 exists with another request: protocol\.epochs \(\d+, now 3\)/),
     ]);
-    const same = await runNas(['search', 'start', ...NO_TRAINING, '--trials', '6', '--parallel', '3', '--id', 'race-1', '--wait'], env);
+    const same = await runNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '6', '--parallel', '3', '--id', 'race-1', '--wait'],
+      env,
+    );
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).toContain('search race-1 already finished');
     expect((await status('race-1')).stored.total).toBe(6);
   }, 120_000);
 
   it('answers 20 concurrent readers correctly while its owner records a search', async () => {
-    const owner = startNas(['search', 'start', ...NO_TRAINING, '--trials', '200', '--parallel', '8', '--id', 'busy', '--wait'], env);
-    await waitFor(async () => (await status('busy').catch(() => null))?.stored.total, 120_000, 'the busy search to record trials');
+    const owner = startNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '200', '--parallel', '8', '--id', 'busy', '--wait'],
+      env,
+    );
+    await waitFor(
+      async () => (await status('busy').catch(() => null))?.stored.total,
+      120_000,
+      'the busy search to record trials',
+    );
     const leaderboard = ['leaderboard', '--search', 'race-2', '--format', 'json'];
-    const readers = Array.from({ length: 20 }, (_, i) => runNas(i % 2 ? leaderboard : ['search', 'status', 'busy', '--json'], env));
+    const readers = Array.from({ length: 20 }, (_, i) =>
+      runNas(i % 2 ? leaderboard : ['search', 'status', 'busy', '--json'], env),
+    );
     const started = Date.now();
     const answers = await Promise.all(readers);
     expect(Date.now() - started).toBeLessThan(150_000);
@@ -103,14 +126,20 @@ describe('the embedded stack of one home', () => {
       }
       throw new Error(`search ${id} recorded nothing`);
     };
-    const detached = startNas(['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-1', '--wait'], ctrlEnv);
+    const detached = startNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-1', '--wait'],
+      ctrlEnv,
+    );
     await started('ctrl-c-1');
     detached.child.kill('SIGINT');
     const left = await detached.done;
     expect(left.code).toBe(130);
     expect(left.stderr).toContain('nas: detached; search ctrl-c-1 waits for the stack');
 
-    const stopped = startNas(['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-2', '--wait'], ctrlEnv);
+    const stopped = startNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-2', '--wait'],
+      ctrlEnv,
+    );
     await started('ctrl-c-2');
     stopped.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 500));
@@ -125,9 +154,27 @@ describe('the embedded stack of one home', () => {
   }, 300_000);
 
   it('finishes a search with `nas search resume` after its owner was killed mid-trial, every trial once', async () => {
-    const training = ['--train-size', '256', '--val-size', '64', '--test-size', '64', '--epochs', '1', '--batch-size', '32'];
-    const owner = startNas(['search', 'start', '--space', 'nasnet', '--trials', '3', '--seed', '2', ...training, '--id', 'crash', '--wait'], env);
-    await waitFor(async () => ((await status('crash').catch(() => null))?.stored.counts.succeeded ?? 0) >= 1, 240_000, 'a first trial');
+    const training = [
+      '--train-size',
+      '256',
+      '--val-size',
+      '64',
+      '--test-size',
+      '64',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '32',
+    ];
+    const owner = startNas(
+      ['search', 'start', '--space', 'nasnet', '--trials', '3', '--seed', '2', ...training, '--id', 'crash', '--wait'],
+      env,
+    );
+    await waitFor(
+      async () => ((await status('crash').catch(() => null))?.stored.counts.succeeded ?? 0) >= 1,
+      240_000,
+      'a first trial',
+    );
     owner.child.kill('SIGKILL');
     await owner.done;
     await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');

@@ -49,7 +49,13 @@ const RGB32 = { height: 32, width: 32, channels: 3 };
 describe('layers engine 1 miscomputed on wasm', () => {
   const oneConv = (size: number, kernel: [number, number], strides: number, padding: 'same' | 'valid' = 'same') => {
     const g = new GraphBuilder({ height: size, width: size, channels: 2 });
-    return g.finish(g.add('conv', { op: 'conv2d', filters: 3, kernel, strides, padding, dilation: 1, useBias: false, activation: 'linear' }, [g.input]));
+    return g.finish(
+      g.add(
+        'conv',
+        { op: 'conv2d', filters: 3, kernel, strides, padding, dilation: 1, useBias: false, activation: 'linear' },
+        [g.input],
+      ),
+    );
   };
 
   it('are the same convolutions with an axis of negative SAME padding, other than 1x1 (as bench/wasm-conv-probe.ts found)', () => {
@@ -64,22 +70,26 @@ describe('layers engine 1 miscomputed on wasm', () => {
   });
 
   it('are in no baseline or published network', () => {
-    for (const b of BASELINES) expect(layersMiscomputedByEngine1OnWasm(architectureGraph(b.architecture, FASHION, 10)), b.name).toEqual([]);
-    for (const p of PUBLISHED_NETWORKS) expect(layersMiscomputedByEngine1OnWasm(architectureGraph(p.architecture, p.input, p.classes)), p.name).toEqual([]);
+    for (const b of BASELINES)
+      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(b.architecture, FASHION, 10)), b.name).toEqual([]);
+    for (const p of PUBLISHED_NETWORKS)
+      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(p.architecture, p.input, p.classes)), p.name).toEqual(
+        [],
+      );
   });
 
   it('are the factorized convolutions reading a reduction cell input, in two of the genotypes docs/results.md records', () => {
-    for (const text of [...RECORDED.unaffected, ...RECORDED.affected]) expect(describeArchitecture(parseNasnet(text))).toBe(text);
+    for (const text of [...RECORDED.unaffected, ...RECORDED.affected])
+      expect(describeArchitecture(parseNasnet(text))).toBe(text);
     for (const input of [FASHION, RGB32]) {
-      for (const text of RECORDED.unaffected) expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(text), input, 10))).toEqual([]);
-      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(RECORDED.affected[0]), input, 10))).toEqual([
-        'cell1_reduction/b0/op1/c17/conv1x7',
-        'cell3_reduction/b0/op1/c17/conv1x7',
-      ]);
-      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(RECORDED.affected[1]), input, 10))).toEqual([
-        'cell1_reduction/b3/op0/c13/conv1x3',
-        'cell3_reduction/b3/op0/c13/conv1x3',
-      ]);
+      for (const text of RECORDED.unaffected)
+        expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(text), input, 10))).toEqual([]);
+      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(RECORDED.affected[0]), input, 10))).toEqual(
+        ['cell1_reduction/b0/op1/c17/conv1x7', 'cell3_reduction/b0/op1/c17/conv1x7'],
+      );
+      expect(layersMiscomputedByEngine1OnWasm(architectureGraph(parseNasnet(RECORDED.affected[1]), input, 10))).toEqual(
+        ['cell1_reduction/b3/op0/c13/conv1x3', 'cell3_reduction/b3/op0/c13/conv1x3'],
+      );
     }
   });
 });
@@ -90,10 +100,14 @@ describe('the export of weights trained by engine 1', () => {
   const recorded: TrainingProtocol = engine1;
 
   it('warns when they were trained on wasm and the network has a miscomputed layer', () => {
-    expect(staleWeightsWarning(graph, recorded, 'wasm')).toMatch(/^warning: these weights were trained on wasm by engine version 1, which computed cell1_reduction\/b0\/op1\/c17\/conv1x7, cell3_reduction\/b0\/op1\/c17\/conv1x7 as another function/);
+    expect(staleWeightsWarning(graph, recorded, 'wasm')).toMatch(
+      /^warning: these weights were trained on wasm by engine version 1, which computed cell1_reduction\/b0\/op1\/c17\/conv1x7, cell3_reduction\/b0\/op1\/c17\/conv1x7 as another function/,
+    );
     expect(staleWeightsWarning(graph, recorded, 'cpu')).toBeNull();
     expect(staleWeightsWarning(graph, recorded, 'tensorflow')).toBeNull();
     expect(staleWeightsWarning(graph, DEFAULT_PROTOCOL, 'wasm')).toBeNull();
-    expect(staleWeightsWarning(architectureGraph(parseNasnet(RECORDED.unaffected[0]), FASHION, 10), recorded, 'wasm')).toBeNull();
+    expect(
+      staleWeightsWarning(architectureGraph(parseNasnet(RECORDED.unaffected[0]), FASHION, 10), recorded, 'wasm'),
+    ).toBeNull();
   });
 });

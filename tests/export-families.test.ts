@@ -33,9 +33,17 @@ function randomizeNonKernels(model: tf.LayersModel, seed: string): void {
   const draw = (low: number, high: number) => low + (high - low) * random();
   for (const weight of model.weights) {
     const kind = weight.originalName.split('/').pop()!;
-    const range: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.2, 0.2], moving_mean: [-0.2, 0.2], moving_variance: [0.5, 1.5], bias: [-0.1, 0.1] };
+    const range: Record<string, [number, number]> = {
+      gamma: [0.5, 1.5],
+      beta: [-0.2, 0.2],
+      moving_mean: [-0.2, 0.2],
+      moving_variance: [0.5, 1.5],
+      bias: [-0.1, 0.1],
+    };
     if (!range[kind]) continue;
-    const values = Float32Array.from({ length: weight.shape.reduce((a: number, b) => a * (b as number), 1) }, () => draw(...range[kind]));
+    const values = Float32Array.from({ length: weight.shape.reduce((a: number, b) => a * (b as number), 1) }, () =>
+      draw(...range[kind]),
+    );
     weight.write(tf.tensor(values, weight.shape as number[]));
   }
 }
@@ -48,27 +56,42 @@ const FAMILIES: [string, Architecture][] = [
 ];
 
 describe('ONNX export of every family equals the tfjs model', () => {
-  it.each(FAMILIES)('%s', async (name, architecture) => {
-    const graph = architectureGraph(architecture, input, classes);
-    const model = withSeededMathRandom(`export-families/${name}`, () => buildModel(graph));
-    try {
-      randomizeNonKernels(model, name);
-      const random = seedrandom(`${name}/images`);
-      const images = Float32Array.from({ length: IMAGES * input.height * input.width * input.channels }, () => random());
-      const expected = tf.tidy(() => (model.predict(tf.tensor4d(images, [IMAGES, input.height, input.width, input.channels])) as tf.Tensor).dataSync() as Float32Array).slice();
-      const session = await ort.InferenceSession.create(graphToOnnx(graph, nodeWeightsOf(model), { name }));
-      const { probabilities } = await session.run({ input: new ort.Tensor('float32', images, [IMAGES, input.height, input.width, input.channels]) });
-      await session.release();
-      const actual = probabilities.data as Float32Array;
-      expect(actual.length).toBe(expected.length);
-      let max = 0;
-      for (let i = 0; i < actual.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
-      expect(max).toBeLessThan(1e-4);
-      // Not saturated: every probability below 0.99, so a wrong weight would show.
-      expect(Math.max(...expected)).toBeLessThan(0.99);
-      console.log(`${name}: ${model.countParams()} params, max |ONNX - tfjs| ${max.toExponential(2)}`);
-    } finally {
-      model.dispose();
-    }
-  }, 180_000);
+  it.each(FAMILIES)(
+    '%s',
+    async (name, architecture) => {
+      const graph = architectureGraph(architecture, input, classes);
+      const model = withSeededMathRandom(`export-families/${name}`, () => buildModel(graph));
+      try {
+        randomizeNonKernels(model, name);
+        const random = seedrandom(`${name}/images`);
+        const images = Float32Array.from({ length: IMAGES * input.height * input.width * input.channels }, () =>
+          random(),
+        );
+        const expected = tf
+          .tidy(
+            () =>
+              (
+                model.predict(tf.tensor4d(images, [IMAGES, input.height, input.width, input.channels])) as tf.Tensor
+              ).dataSync() as Float32Array,
+          )
+          .slice();
+        const session = await ort.InferenceSession.create(graphToOnnx(graph, nodeWeightsOf(model), { name }));
+        const { probabilities } = await session.run({
+          input: new ort.Tensor('float32', images, [IMAGES, input.height, input.width, input.channels]),
+        });
+        await session.release();
+        const actual = probabilities.data as Float32Array;
+        expect(actual.length).toBe(expected.length);
+        let max = 0;
+        for (let i = 0; i < actual.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
+        expect(max).toBeLessThan(1e-4);
+        // Not saturated: every probability below 0.99, so a wrong weight would show.
+        expect(Math.max(...expected)).toBeLessThan(0.99);
+        console.log(`${name}: ${model.countParams()} params, max |ONNX - tfjs| ${max.toExponential(2)}`);
+      } finally {
+        model.dispose();
+      }
+    },
+    180_000,
+  );
 });

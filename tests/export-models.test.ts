@@ -79,7 +79,14 @@ async function train(architecture: Architecture): Promise<Trained> {
       architecture,
       archHash: architectureHash(architecture),
       protocol,
-      data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+      data: {
+        trainX: data.train.x,
+        trainY: data.train.y,
+        valX: data.val.x,
+        valY: data.val.y,
+        testX: data.test.x,
+        testY: data.test.y,
+      },
       checkpoint: null,
     },
     {
@@ -96,7 +103,14 @@ async function train(architecture: Architecture): Promise<Trained> {
 }
 
 function predictTfjs(model: tf.LayersModel, x: Float32Array, count: number): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor4d(x, [count, input.height, input.width, input.channels])) as tf.Tensor).dataSync() as Float32Array).slice();
+  return tf
+    .tidy(
+      () =>
+        (
+          model.predict(tf.tensor4d(x, [count, input.height, input.width, input.channels])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    )
+    .slice();
 }
 
 /** The README's tfjs loading code, run as load-tfjs.mjs in the export directory, predicting `images`. */
@@ -128,82 +142,103 @@ const NETWORKS: [string, Architecture][] = [
 ];
 
 describe('export: ONNX and tfjs LayersModel equal the trained tfjs model on real test images', () => {
-  it.each(NETWORKS)('%s', async (label, architecture) => {
-    const trained = await train(architecture);
-    const graph = architectureGraph(architecture, input, classes);
-    const count = data.test.count;
+  it.each(NETWORKS)(
+    '%s',
+    async (label, architecture) => {
+      const trained = await train(architecture);
+      const graph = architectureGraph(architecture, input, classes);
+      const count = data.test.count;
 
-    // The network as the trainer builds it (the project's own layers), with the kept weights.
-    const reference = buildModel(graph);
-    const exported = buildExportModel(graph, 'export_test');
-    let expected: Float32Array;
-    let files: Map<string, string | Uint8Array>;
-    try {
-      restoreModelWeights(trained.weights, reference);
-      expected = predictTfjs(reference, data.test.x, count);
-      expect(accuracyOf(expected, data.test.y, classes)).toBe(trained.testAccuracy);
-      restoreModelWeights(trained.weights, exported);
-      const hash = architectureHash(architecture);
-      files = await exportBundle({
-        architecture,
-        archHash: hash,
-        description: describeArchitecture(architecture),
-        graph,
-        model: exported,
-        dataset: 'fashion-mnist',
-        input,
-        classes,
-        protocol,
-        protocolHash: protocolHash(protocol),
-        trial: {
-          trialId: 'export-test/0',
-          searchId: 'export-test',
-          role: 'final',
-          seed: protocol.seed,
-          status: 'succeeded',
-          valAccuracy: null,
-          testAccuracy: trained.testAccuracy,
-          weightsEpoch: 0,
-          epochs: [],
-          trainSeconds: null,
-          backend: 'wasm',
-          device: 'cpu',
-        },
-        format: 'both',
+      // The network as the trainer builds it (the project's own layers), with the kept weights.
+      const reference = buildModel(graph);
+      const exported = buildExportModel(graph, 'export_test');
+      let expected: Float32Array;
+      let files: Map<string, string | Uint8Array>;
+      try {
+        restoreModelWeights(trained.weights, reference);
+        expected = predictTfjs(reference, data.test.x, count);
+        expect(accuracyOf(expected, data.test.y, classes)).toBe(trained.testAccuracy);
+        restoreModelWeights(trained.weights, exported);
+        const hash = architectureHash(architecture);
+        files = await exportBundle({
+          architecture,
+          archHash: hash,
+          description: describeArchitecture(architecture),
+          graph,
+          model: exported,
+          dataset: 'fashion-mnist',
+          input,
+          classes,
+          protocol,
+          protocolHash: protocolHash(protocol),
+          trial: {
+            trialId: 'export-test/0',
+            searchId: 'export-test',
+            role: 'final',
+            seed: protocol.seed,
+            status: 'succeeded',
+            valAccuracy: null,
+            testAccuracy: trained.testAccuracy,
+            weightsEpoch: 0,
+            epochs: [],
+            trainSeconds: null,
+            backend: 'wasm',
+            device: 'cpu',
+          },
+          format: 'both',
+        });
+      } finally {
+        reference.dispose();
+        exported.dispose();
+      }
+      const dir = join(ARTIFACTS, label.replace(/[^a-z0-9]+/gi, '-'));
+      for (const [path, content] of files) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      expect([...files.keys()]).toEqual(
+        expect.arrayContaining([
+          ONNX_FILE,
+          `${TFJS_DIR}/model.json`,
+          `${TFJS_DIR}/weights.bin`,
+          'genotype.json',
+          'protocol.json',
+          'metrics.json',
+          'README.md',
+        ]),
+      );
+
+      // ONNX through onnxruntime-web.
+      const session = await ort.InferenceSession.create(files.get(ONNX_FILE) as Uint8Array);
+      const result = await session.run({
+        input: new ort.Tensor('float32', data.test.x, [count, input.height, input.width, input.channels]),
       });
-    } finally {
-      reference.dispose();
-      exported.dispose();
-    }
-    const dir = join(ARTIFACTS, label.replace(/[^a-z0-9]+/gi, '-'));
-    for (const [path, content] of files) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
-    expect([...files.keys()]).toEqual(expect.arrayContaining([ONNX_FILE, `${TFJS_DIR}/model.json`, `${TFJS_DIR}/weights.bin`, 'genotype.json', 'protocol.json', 'metrics.json', 'README.md']));
+      const onnxProbabilities = result.probabilities.data as Float32Array;
+      const onnxDifference = maxAbsDifference(onnxProbabilities, expected);
+      expect(onnxDifference).toBeLessThan(1e-4);
+      expect(accuracyOf(onnxProbabilities, data.test.y, classes)).toBe(trained.testAccuracy);
+      await session.release();
 
-    // ONNX through onnxruntime-web.
-    const session = await ort.InferenceSession.create(files.get(ONNX_FILE) as Uint8Array);
-    const result = await session.run({ input: new ort.Tensor('float32', data.test.x, [count, input.height, input.width, input.channels]) });
-    const onnxProbabilities = result.probabilities.data as Float32Array;
-    const onnxDifference = maxAbsDifference(onnxProbabilities, expected);
-    expect(onnxDifference).toBeLessThan(1e-4);
-    expect(accuracyOf(onnxProbabilities, data.test.y, classes)).toBe(trained.testAccuracy);
-    await session.release();
-
-    // tfjs LayersModel in a process with only @tensorflow/tfjs.
-    const readme = files.get('README.md') as string;
-    const needsLayers = existsSync(join(dir, TFJS_DIR, 'nas-layers.mjs'));
-    expect(needsLayers).toBe(architecture.family === 'efficientnet');
-    // tfjs' plain JavaScript backend is slow: the first PLAIN_TFJS_IMAGES images.
-    const pixels = input.height * input.width * input.channels;
-    const plain = predictInPlainTfjs(dir, readme, data.test.x.subarray(0, PLAIN_TFJS_IMAGES * pixels), PLAIN_TFJS_IMAGES);
-    const tfjsDifference = maxAbsDifference(plain, expected.subarray(0, PLAIN_TFJS_IMAGES * classes));
-    expect(tfjsDifference).toBeLessThan(1e-4);
-    console.log(
-      `${label}: test accuracy ${trained.testAccuracy} on ${count} images (recorded = ONNX = tfjs), ` +
-        `max |ONNX - tfjs| ${onnxDifference.toExponential(2)}, ` +
-        `max |LayersModel in plain tfjs - tfjs| ${tfjsDifference.toExponential(2)} (first ${PLAIN_TFJS_IMAGES} images)`,
-    );
-  }, 180_000);
+      // tfjs LayersModel in a process with only @tensorflow/tfjs.
+      const readme = files.get('README.md') as string;
+      const needsLayers = existsSync(join(dir, TFJS_DIR, 'nas-layers.mjs'));
+      expect(needsLayers).toBe(architecture.family === 'efficientnet');
+      // tfjs' plain JavaScript backend is slow: the first PLAIN_TFJS_IMAGES images.
+      const pixels = input.height * input.width * input.channels;
+      const plain = predictInPlainTfjs(
+        dir,
+        readme,
+        data.test.x.subarray(0, PLAIN_TFJS_IMAGES * pixels),
+        PLAIN_TFJS_IMAGES,
+      );
+      const tfjsDifference = maxAbsDifference(plain, expected.subarray(0, PLAIN_TFJS_IMAGES * classes));
+      expect(tfjsDifference).toBeLessThan(1e-4);
+      console.log(
+        `${label}: test accuracy ${trained.testAccuracy} on ${count} images (recorded = ONNX = tfjs), ` +
+          `max |ONNX - tfjs| ${onnxDifference.toExponential(2)}, ` +
+          `max |LayersModel in plain tfjs - tfjs| ${tfjsDifference.toExponential(2)} (first ${PLAIN_TFJS_IMAGES} images)`,
+      );
+    },
+    180_000,
+  );
 });

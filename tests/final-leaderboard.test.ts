@@ -17,10 +17,21 @@ describeEachDriver('final leaderboard and fidelity report', (db) => {
 
   beforeAll(async () => {
     await seedCatalogue(db(), 6);
-    await upsertProtocol(db(), 'proto-final', { ...PROTOCOL_A, trainSize: 55000, valSize: 5000, testSize: 1000, epochs: 10 });
+    await upsertProtocol(db(), 'proto-final', {
+      ...PROTOCOL_A,
+      trainSize: 55000,
+      valSize: 5000,
+      testSize: 1000,
+      epochs: 10,
+    });
     // The search: val accuracies at its (only) fidelity; arch-5 was not finalized.
     await createSearch(db(), 'fx-search');
-    for (const [index, arch, acc] of [[0, 1, 0.7], [1, 2, 0.72], [2, 3, 0.69], [3, 5, 0.6]] as const) {
+    for (const [index, arch, acc] of [
+      [0, 1, 0.7],
+      [1, 2, 0.72],
+      [2, 3, 0.69],
+      [3, 5, 0.6],
+    ] as const) {
       const id = await addTrial(db(), 'fx-search', { index, arch });
       await runTrial(db(), id, { status: 'succeeded', valAccuracy: acc, testAccuracy: null });
     }
@@ -34,15 +45,34 @@ describeEachDriver('final leaderboard and fidelity report', (db) => {
     let index = 0;
     for (const [arch, accs] of repeats) {
       for (const [r, acc] of accs.entries()) {
-        const id = await addTrial(db(), 'fx-final', { index: index++, arch, protocol: 'proto-final', role: 'final', seed: 1 + r });
+        const id = await addTrial(db(), 'fx-final', {
+          index: index++,
+          arch,
+          protocol: 'proto-final',
+          role: 'final',
+          seed: 1 + r,
+        });
         // arch-1's trainers measured a latency (ms at batch 1) per repeat; the others none.
         const latencyMs = arch === 1 ? [5, 3, 4][r] : null;
         await runTrial(db(), id, { status: 'succeeded', valAccuracy: acc - 0.01, testAccuracy: acc, latencyMs });
       }
     }
-    const lenet = await addTrial(db(), 'fx-final', { index: index++, arch: 0, protocol: 'proto-final', role: 'baseline', seed: 1, baselineName: 'lenet5' });
+    const lenet = await addTrial(db(), 'fx-final', {
+      index: index++,
+      arch: 0,
+      protocol: 'proto-final',
+      role: 'baseline',
+      seed: 1,
+      baselineName: 'lenet5',
+    });
     await runTrial(db(), lenet, { status: 'succeeded', valAccuracy: 0.79, testAccuracy: 0.8 });
-    const failed = await addTrial(db(), 'fx-final', { index: index++, arch: 4, protocol: 'proto-final', role: 'final', seed: 1 });
+    const failed = await addTrial(db(), 'fx-final', {
+      index: index++,
+      arch: 4,
+      protocol: 'proto-final',
+      role: 'final',
+      seed: 1,
+    });
     await runTrial(db(), failed, { status: 'failed', error: 'OOM' });
   });
 

@@ -40,7 +40,15 @@ describe('the finalize workflow on a real Temporal dev server', () => {
   });
   const finalizeRequest = (searchId: string, top: number, repeats: number, parallel = 2): FinalizeRequest => {
     const base = { top, repeats, baselines, protocol: finalProtocol };
-    return { finalId: finalIdOf(searchId, base), searchId, ...base, parallel, input, classes, trainerTaskQueue: TRAINER_QUEUE };
+    return {
+      finalId: finalIdOf(searchId, base),
+      searchId,
+      ...base,
+      parallel,
+      input,
+      classes,
+      trainerTaskQueue: TRAINER_QUEUE,
+    };
   };
   /** The stub trainer, recording every trial it trains. */
   const withStub = <T>(fn: () => Promise<T>, minMs = 20, maxMs = 80, mayStart?: StubTrainerOptions['mayStart']) =>
@@ -58,18 +66,33 @@ describe('the finalize workflow on a real Temporal dev server', () => {
       { trainerSlots: 4 },
     );
   const execute = (request: FinalizeRequest) =>
-    stack.env.client.workflow.execute(finalizeWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.finalId, args: [request] });
+    stack.env.client.workflow.execute(finalizeWorkflow, {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: request.finalId,
+      args: [request],
+    });
 
   it('trains K candidates and the baselines R times each, once per (architecture, seed); a rerun trains nothing', async () => {
     const search = tinySearchRequest({ searchId: 'final-source', trials: 6, parallel: 2, seed: 13 });
-    await withStub(() => stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] }));
+    await withStub(() =>
+      stack.env.client.workflow.execute(searchWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: search.searchId,
+        args: [search],
+      }),
+    );
     const ranked = (await leaderboard(stack.database.db, { searchId: search.searchId, top: 2 })).map((r) => r.archHash);
     expect(ranked).toHaveLength(2);
 
     const request = finalizeRequest(search.searchId, 2, 3);
     trained.length = 0;
     const summary = await withStub(() => execute(request));
-    expect(summary).toMatchObject({ finalId: request.finalId, status: 'finished', candidates: 2, counts: { succeeded: 12 } });
+    expect(summary).toMatchObject({
+      finalId: request.finalId,
+      status: 'finished',
+      candidates: 2,
+      counts: { succeeded: 12 },
+    });
     const rows = await listTrials(stack.database.db, request.finalId);
     expect(rows).toHaveLength(12);
     expect(new Set(trained)).toEqual(new Set(rows.map((r) => r.id)));
@@ -88,7 +111,7 @@ describe('the finalize workflow on a real Temporal dev server', () => {
     expect(new Set(rows.map((r) => r.protocolHash)).size).toBe(1);
     // Repeats differ (the stub's accuracy depends on the training seed).
     expect(new Set(rows.slice(0, 3).map((r) => r.valAccuracy)).size).toBeGreaterThan(1);
-    expect((await getSearch(stack.database.db, request.finalId))).toMatchObject({ kind: 'final', status: 'finished' });
+    expect(await getSearch(stack.database.db, request.finalId)).toMatchObject({ kind: 'final', status: 'finished' });
 
     // The same request again: every trial is already recorded, nothing trains.
     trained.length = 0;
@@ -108,13 +131,25 @@ describe('the finalize workflow on a real Temporal dev server', () => {
   it('stops through the pool: running trials cancelled, the record stopped', async () => {
     const search = tinySearchRequest({ searchId: 'final-stop-source', trials: 4, parallel: 2, seed: 17 });
     const request = finalizeRequest(search.searchId, 2, 3, 1);
-    await withStub(async () => {
-      await stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
-      const handle = await stack.env.client.workflow.start(finalizeWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.finalId, args: [request] });
-      for (let i = 0; i < 200 && (await handle.query(progressQuery)).running.length === 0; i++) await sleep(25);
-      await handle.signal(stopSignal);
-      expect((await handle.result()).status).toBe('stopped');
-    }, 400, 600);
+    await withStub(
+      async () => {
+        await stack.env.client.workflow.execute(searchWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: search.searchId,
+          args: [search],
+        });
+        const handle = await stack.env.client.workflow.start(finalizeWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: request.finalId,
+          args: [request],
+        });
+        for (let i = 0; i < 200 && (await handle.query(progressQuery)).running.length === 0; i++) await sleep(25);
+        await handle.signal(stopSignal);
+        expect((await handle.result()).status).toBe('stopped');
+      },
+      400,
+      600,
+    );
     const rows = await listTrials(stack.database.db, request.finalId);
     expect(rows.length).toBeLessThan(12);
     expect(rows.filter((r) => r.status === 'queued' || r.status === 'running')).toEqual([]);
@@ -130,7 +165,11 @@ describe('the finalize workflow on a real Temporal dev server', () => {
       finalize: { top: 1, repeats: 2, baselines: baselines.slice(0, 1), protocol: finalProtocol },
     });
     const summary = await withStub(() =>
-      stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] }),
+      stack.env.client.workflow.execute(searchWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: search.searchId,
+        args: [search],
+      }),
     );
     expect(summary.status).toBe('finished');
     expect(summary.final).toMatchObject({ status: 'finished', candidates: 1, searchId: search.searchId });
@@ -154,7 +193,11 @@ describe('the finalize workflow on a real Temporal dev server', () => {
     // The final evaluation's trials never start: only the stop (which cancels running trials) can end it.
     const summary = await withStub(
       async () => {
-        const handle = await stack.env.client.workflow.start(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
+        const handle = await stack.env.client.workflow.start(searchWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: search.searchId,
+          args: [search],
+        });
         let stage: unknown;
         for (let i = 0; i < 400 && stage !== 'finalizing'; i++) {
           stage = (await handle.query(progressQuery)).strategy.stage;

@@ -45,11 +45,35 @@ describe('timeForwardPasses', () => {
 
   it('stops once the budget is spent, but not before minRuns unless the cap is spent', () => {
     const model = tinyModel();
-    expect(timeForwardPasses(model, 1, { warmup: 0, minRuns: 2, maxRuns: 50, budgetMs: 100, now: simulatedPasses(model, [40]).now })).toHaveLength(3);
+    expect(
+      timeForwardPasses(model, 1, {
+        warmup: 0,
+        minRuns: 2,
+        maxRuns: 50,
+        budgetMs: 100,
+        now: simulatedPasses(model, [40]).now,
+      }),
+    ).toHaveLength(3);
     vi.restoreAllMocks();
-    expect(timeForwardPasses(model, 1, { warmup: 0, minRuns: 4, maxRuns: 50, budgetMs: 10, now: simulatedPasses(model, [40]).now })).toHaveLength(4);
+    expect(
+      timeForwardPasses(model, 1, {
+        warmup: 0,
+        minRuns: 4,
+        maxRuns: 50,
+        budgetMs: 10,
+        now: simulatedPasses(model, [40]).now,
+      }),
+    ).toHaveLength(4);
     vi.restoreAllMocks();
-    expect(timeForwardPasses(model, 1, { warmup: 0, minRuns: 3, budgetMs: 10, capMs: 5000, now: simulatedPasses(model, [3000]).now })).toEqual([3000, 3000]);
+    expect(
+      timeForwardPasses(model, 1, {
+        warmup: 0,
+        minRuns: 3,
+        budgetMs: 10,
+        capMs: 5000,
+        now: simulatedPasses(model, [3000]).now,
+      }),
+    ).toEqual([3000, 3000]);
     model.dispose();
   });
 
@@ -87,7 +111,9 @@ describe('measureLatency', () => {
 
 describe('latencyDevice', () => {
   it('names the backend device and the CPU model', () => {
-    expect(latencyDevice('cpu (wasm simd, 1 thread)', 'AMD  EPYC 7B13 ')).toBe('cpu (wasm simd, 1 thread), AMD EPYC 7B13');
+    expect(latencyDevice('cpu (wasm simd, 1 thread)', 'AMD  EPYC 7B13 ')).toBe(
+      'cpu (wasm simd, 1 thread), AMD EPYC 7B13',
+    );
     expect(latencyDevice('cpu (pure JS)')).toMatch(/^cpu \(pure JS\), \S/);
   });
 });

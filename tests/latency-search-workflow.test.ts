@@ -26,7 +26,12 @@ import { runCli } from './support/run-cli';
 describe('latency and kept weights in a search', () => {
   let stack: SearchStack;
   const root = mkdtempSync(join(tmpdir(), 'nas-latency-'));
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, NAS_HOME: process.env.NAS_HOME, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS, NAS_DATA_DIR: process.env.NAS_DATA_DIR };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    NAS_HOME: process.env.NAS_HOME,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+    NAS_DATA_DIR: process.env.NAS_DATA_DIR,
+  };
   beforeAll(async () => {
     stack = await createSearchStack('postgres');
   });
@@ -40,11 +45,20 @@ describe('latency and kept weights in a search', () => {
   });
 
   const run = (request: ReturnType<typeof tinySearchRequest>) =>
-    stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] });
+    stack.env.client.workflow.execute(searchWorkflow, {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: request.searchId,
+      args: [request],
+    });
 
   it('records each trial latency, rewards by it under --mnas-cost latency, and keeps every succeeded trial weights once', async () => {
     const target = 2;
-    const request = tinySearchRequest({ searchId: 'latency-reward', trials: 3, reward: { objective: 'mnas', cost: 'latency', target }, keepWeights: 'all' });
+    const request = tinySearchRequest({
+      searchId: 'latency-reward',
+      trials: 3,
+      reward: { objective: 'mnas', cost: 'latency', target },
+      keepWeights: 'all',
+    });
     let retried = 0;
     const summary = await stack.withWorkers(
       () => run(request),
@@ -73,7 +87,15 @@ describe('latency and kept weights in a search', () => {
       expect(row.latencyDevice).toContain(row.device!);
       expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(row.latencyMs! / target, DEFAULT_MNAS_W), 6);
     }
-    const kept = await db.select({ trialId: trialWeights.trialId }).from(trialWeights).where(inArray(trialWeights.trialId, rows.map((r) => r.id)));
+    const kept = await db
+      .select({ trialId: trialWeights.trialId })
+      .from(trialWeights)
+      .where(
+        inArray(
+          trialWeights.trialId,
+          rows.map((r) => r.id),
+        ),
+      );
     expect(kept.map((k) => k.trialId).sort()).toEqual(rows.map((r) => r.id).sort());
 
     const board = await leaderboard(db, { searchId: request.searchId });
@@ -82,11 +104,15 @@ describe('latency and kept weights in a search', () => {
     for (const row of board) expect(row.reward).toBeCloseTo(byTrial.get(row.trialId)!.reward!, 6);
     const table = await renderLeaderboard(db, { searchId: request.searchId, format: 'markdown' });
     expect(table.split('\n')[0]).toMatch(/\| reward \|.*\| latency ms \| train s \|/);
-    expect(table).toContain('latency ms: median of timed forward passes at batch 1 on the trainer before training (cpu');
+    expect(table).toContain(
+      'latency ms: median of timed forward passes at batch 1 on the trainer before training (cpu',
+    );
 
     const page = (await trialPage(db, rows[0].id))!;
     expect(page).toContain(`npx nas export ${rows[0].id} --out model/`);
-    expect(page).toMatch(/id="trial-latency">[\d.]+ ms at batch 1, [\d.]+ ms at batch 32 \(median, before training\) on cpu/);
+    expect(page).toMatch(
+      /id="trial-latency">[\d.]+ ms at batch 1, [\d.]+ ms at batch 32 \(median, before training\) on cpu/,
+    );
 
     // nas export writes a search trial whose weights were kept.
     process.env.DATABASE_URL = (stack.database as typeof stack.database & { url: string }).url;
@@ -108,20 +134,35 @@ describe('latency and kept weights in a search', () => {
     await stack.withWorkers(() => run(request));
     const rows = await listTrials(stack.database.db, request.searchId);
     expect(rows.filter((r) => r.status === 'succeeded')).not.toHaveLength(0);
-    const kept = await stack.database.db.select().from(trialWeights).where(inArray(trialWeights.trialId, rows.map((r) => r.id)));
+    const kept = await stack.database.db
+      .select()
+      .from(trialWeights)
+      .where(
+        inArray(
+          trialWeights.trialId,
+          rows.map((r) => r.id),
+        ),
+      );
     expect(kept).toEqual([]);
     const page = (await trialPage(stack.database.db, rows.find((r) => r.status === 'succeeded')!.id))!;
     expect(page).not.toContain('npx nas export');
   });
 
   it('--max-latency ends trials over_budget before training: no epochs, the measured latency and the reason recorded', async () => {
-    const request = tinySearchRequest({ searchId: 'latency-budget', trials: 2, seed: 31, budget: { maxLatencyMs: 0.001 } });
+    const request = tinySearchRequest({
+      searchId: 'latency-budget',
+      trials: 2,
+      seed: 31,
+      budget: { maxLatencyMs: 0.001 },
+    });
     const summary = await stack.withWorkers(() => run(request));
     expect(summary).toMatchObject({ status: 'finished', counts: { over_budget: 2 } });
     const rows = await listTrials(stack.database.db, request.searchId);
     for (const row of rows) {
       expect(row.status).toBe('over_budget');
-      expect(row.error).toMatch(/^latency [\d.]+ ms at batch 1 exceeds the budget of 0\.001 ms \(--max-latency\), measured on cpu/);
+      expect(row.error).toMatch(
+        /^latency [\d.]+ ms at batch 1 exceeds the budget of 0\.001 ms \(--max-latency\), measured on cpu/,
+      );
       expect(row.latencyMs).toBeGreaterThan(0.001);
       expect(row.valAccuracy).toBeNull();
       expect(row.reward).toBeNull();

@@ -50,22 +50,35 @@ function fillDisk(file: string): number {
 
 describe.skipIf(!mounted)('a home on a disk that fills', () => {
   it('ends its owner with one line naming the home and the space needed, and keeps what it recorded', async () => {
-    const owner = startNas(['search', 'start', ...NO_TRAINING, '--trials', '100000', '--parallel', '10', '--id', 'full', '--wait'], env);
-    const acknowledged = await waitFor(async () => {
-      const n = await recorded();
-      return n >= 20 && n;
-    }, 240_000, 'the owner to record 20 trials');
+    const owner = startNas(
+      ['search', 'start', ...NO_TRAINING, '--trials', '100000', '--parallel', '10', '--id', 'full', '--wait'],
+      env,
+    );
+    const acknowledged = await waitFor(
+      async () => {
+        const n = await recorded();
+        return n >= 20 && n;
+      },
+      240_000,
+      'the owner to record 20 trials',
+    );
     const filler = join(disk, 'filler');
     fillDisk(filler);
     const filledAt = Date.now();
     const ended = await Promise.race([owner.done, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
-    console.info(`disk filled after ${acknowledged} trials recorded: the owner ${ended ? `ended (exit ${ended.code}) in ${Date.now() - filledAt} ms` : 'still runs after 90 s'}`);
+    console.info(
+      `disk filled after ${acknowledged} trials recorded: the owner ${ended ? `ended (exit ${ended.code}) in ${Date.now() - filledAt} ms` : 'still runs after 90 s'}`,
+    );
     if (!ended) owner.child.kill('SIGKILL');
     expect(ended).not.toBeNull();
     const errors = ended!.stderr.split('\n').filter((line) => /^nas: (NAS_HOME|[A-Z])/.test(line));
     console.info(ended!.stderr.slice(-1500));
     expect(ended!.code).toBe(2);
-    expect(errors).toEqual([expect.stringMatching(new RegExp(`^nas: NAS_HOME: the disk holding ${home} has \\d+ MB free; the stack needs at least 64 MB`))]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        new RegExp(`^nas: NAS_HOME: the disk holding ${home} has \\d+ MB free; the stack needs at least 64 MB`),
+      ),
+    ]);
     rmSync(filler);
     expect(await recorded()).toBeGreaterThanOrEqual(acknowledged);
   }, 420_000);

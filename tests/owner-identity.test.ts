@@ -42,7 +42,12 @@ while True:
     finally:
         c.close()
 `;
-  const child = spawn('/usr/bin/python3', ['-c', script, name, record], { uid: 65534, gid: 65534, cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('/usr/bin/python3', ['-c', script, name, record], {
+    uid: 65534,
+    gid: 65534,
+    cwd: '/',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = await Promise.race([
     new Promise<string[]>((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve([l]))),
     new Promise<string[]>((resolve) => setTimeout(() => resolve(['timeout']), 10_000)),
@@ -52,7 +57,7 @@ while True:
 }
 
 describe('who a command trusts as the owner of its home', () => {
-  it("refuses, in one line naming the home, a lock holder of another user that publishes a fake owner", async () => {
+  it('refuses, in one line naming the home, a lock holder of another user that publishes a fake owner', async () => {
     const home = join(root, 'squatted');
     mkdirSync(home, { mode: 0o700 });
     const squatter = await fakeOwnerOfAnotherUser(home);
@@ -61,7 +66,9 @@ describe('who a command trusts as the owner of its home', () => {
       process.env.NAS_HOME = home;
       const started = Date.now();
       const { code, stderr } = await runCli(['search', 'status', 'any']);
-      console.info(`nas search status against a squatted lock: exit ${code} in ${Date.now() - started} ms: ${stderr.trim()}`);
+      console.info(
+        `nas search status against a squatted lock: exit ${code} in ${Date.now() - started} ms: ${stderr.trim()}`,
+      );
       expect(code).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toContain(home);

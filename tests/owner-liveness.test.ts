@@ -8,7 +8,15 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closedWithin, endlessStartup, idleInTransaction, negativeLength, outputOf, psql, silent } from './support/hostile-clients';
+import {
+  closedWithin,
+  endlessStartup,
+  idleInTransaction,
+  negativeLength,
+  outputOf,
+  psql,
+  silent,
+} from './support/hostile-clients';
 
 const OWNER_SCRIPT = fileURLToPath(new URL('./support/endpoint-owner.ts', import.meta.url));
 const PASSWORD = 'home-secret';
@@ -59,7 +67,9 @@ let owner: Owner;
 let baselineRssMb = 0;
 
 beforeEach(async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, PASSWORD], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, PASSWORD], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   owner = new Owner(child);
   const ready = await owner.nextLine(30_000);
   expect(ready).toMatch(/^ready \d+$/);

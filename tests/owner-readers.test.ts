@@ -24,12 +24,34 @@ describe('readers of a home owned by another process', () => {
   it('serve the dashboard, the search list and the baselines through the owner', async () => {
     const owner = startNas(['dev', '--ui-port', '0'], env);
     const ownerUrl = await waitFor(addressIn(owner), 120_000, "the owner's dashboard");
-    const search = await runNas(['search', 'start', '--space', 'nasnet', '--strategy', 'random', '--max-params', '1', '--seed', '1', '--trials', '4', '--id', 'read-me'], env);
+    const search = await runNas(
+      [
+        'search',
+        'start',
+        '--space',
+        'nasnet',
+        '--strategy',
+        'random',
+        '--max-params',
+        '1',
+        '--seed',
+        '1',
+        '--trials',
+        '4',
+        '--id',
+        'read-me',
+      ],
+      env,
+    );
     expect(search.code, search.stderr).toBe(0);
-    await waitFor(async () => {
-      const { stdout } = await runNas(['search', 'status', 'read-me', '--json'], env);
-      return stdout.includes('"total": 4');
-    }, 120_000, 'the search to record its trials');
+    await waitFor(
+      async () => {
+        const { stdout } = await runNas(['search', 'status', 'read-me', '--json'], env);
+        return stdout.includes('"total": 4');
+      },
+      120_000,
+      'the search to record its trials',
+    );
     const ui = startNas(['ui', '--port', '0'], env);
     try {
       const url = await waitFor(addressIn(ui), 60_000, "the attached command's dashboard");

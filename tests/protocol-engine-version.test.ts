@@ -27,7 +27,9 @@ describe('the engine version of a training protocol', () => {
     const finalOfOldSearch = protocolFromFlags(flags(), { defaults: defaultFinalProtocol(RECORDED_BY_ENGINE_1) });
     expect(finalOfOldSearch.engineVersion).toBe(ENGINE_VERSION);
     expect(protocolHash(finalOfOldSearch)).not.toBe(protocolHash(defaultFinalProtocol(RECORDED_BY_ENGINE_1)));
-    const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, { checkData: false });
+    const search = searchRequestFromFlags(parseCommandLine(['search', 'start', '--finalize-top', '2']).input.flags, {
+      checkData: false,
+    });
     expect(search.protocol.engineVersion).toBe(ENGINE_VERSION);
     expect(search.finalize?.protocol.engineVersion).toBe(ENGINE_VERSION);
   });

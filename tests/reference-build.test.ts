@@ -86,7 +86,8 @@ describe('nas reference build --backend simulated', () => {
     expect(after).toHaveLength(14);
     expect(after.every((t) => t.status === 'succeeded' && t.reusedFrom === null)).toBe(true);
     // What had finished before the kill was not trained again.
-    for (const t of doneBefore) expect(after.find((u) => u.id === t.id)).toMatchObject({ attempts: t.attempts, finishedAt: t.finishedAt });
+    for (const t of doneBefore)
+      expect(after.find((u) => u.id === t.id)).toMatchObject({ attempts: t.attempts, finishedAt: t.finishedAt });
     expect(after.filter((t) => t.attempts > 1).length).toBeLessThanOrEqual(2);
 
     // The documented fields: the draw of seed 3, both protocols with their hashes, seeds, costs, accuracies, CPU time.
@@ -99,10 +100,21 @@ describe('nas reference build --backend simulated', () => {
       expect(a.params).toBeGreaterThan(0);
       expect(a.flops).toBeGreaterThan(0);
       expect(a.trainings.map((t) => [t.training, t.seed])).toEqual(
-        i < 2 ? [['reference', 3], ['cheap', 3], ['reference-seed2', 4]] : [['reference', 3], ['cheap', 3]],
+        i < 2
+          ? [
+              ['reference', 3],
+              ['cheap', 3],
+              ['reference-seed2', 4],
+            ]
+          : [
+              ['reference', 3],
+              ['cheap', 3],
+            ],
       );
       for (const t of a.trainings) {
-        expect(t.protocolHash).toBe(t.training === 'cheap' ? first.protocols.cheap.hash : first.protocols.reference.hash);
+        expect(t.protocolHash).toBe(
+          t.training === 'cheap' ? first.protocols.cheap.hash : first.protocols.reference.hash,
+        );
         expect(t.valAccuracy! > 0.1 && t.valAccuracy! < 1 && t.testAccuracy! > 0.1).toBe(true);
         expect(t.cpuSeconds).toBe(2);
         expect(t.backend).toBe('simulated');
@@ -122,12 +134,18 @@ describe('nas reference build --backend simulated', () => {
     expect(built.every((t) => t.status === 'reused' && t.reusedFrom!.startsWith('reference-import-s3-'))).toBe(true);
 
     // Importing again adds nothing; a larger build trains only what is new.
-    const larger = await runNas(build('--architectures', '7', '--second-seed', '2', '--import', firstPath, '--format', 'json'), env('b'));
+    const larger = await runNas(
+      build('--architectures', '7', '--second-seed', '2', '--import', firstPath, '--format', 'json'),
+      env('b'),
+    );
     expect(larger.code, larger.stderr).toBe(0);
     expect(larger.stderr).toMatch(/imported 0 training\(s\) of .* \(14 already here\)/);
     const handle = await openDatabase({ url: '', dataDir: join(home, 'b', 'pglite') });
     try {
-      const trained = await handle.db.select().from(trials).where(and(eq(trials.status, 'succeeded'), isNull(trials.reusedFrom), eq(trials.backend, 'simulated')));
+      const trained = await handle.db
+        .select()
+        .from(trials)
+        .where(and(eq(trials.status, 'succeeded'), isNull(trials.reusedFrom), eq(trials.backend, 'simulated')));
       // Only architecture 6's reference and cheap trainings were trained here (imported rows carry the file's backend too, not this worker's).
       expect(trained.filter((t) => t.worker !== 'imported from nas-reference-set/1')).toHaveLength(2);
     } finally {
@@ -139,12 +157,22 @@ describe('nas reference build --backend simulated', () => {
     const run = await runNas(build('--architectures', '3', '--second-seed', '1', '--import', 'none'), env('c'));
     expect(run.code, run.stderr).toBe(0);
     const { file } = await exported('c');
-    expect(file.architectures).toEqual(first.architectures.slice(0, 3).map((a, i) => ({ ...a, trainings: i < 1 ? a.trainings : a.trainings.slice(0, 2) })));
+    expect(file.architectures).toEqual(
+      first.architectures
+        .slice(0, 3)
+        .map((a, i) => ({ ...a, trainings: i < 1 ? a.trainings : a.trainings.slice(0, 2) })),
+    );
   }, 300_000);
 
   it('stopped in the middle, the same command continues it as <id>-r2 and trains only what the stop left untrained', async () => {
     const argv = build('--architectures', '4', '--second-seed', '1', '--import', 'none');
-    const referenceId = referenceIdOf({ seed: 3, architectures: 4, secondSeed: 1, reference: referenceProtocol(3), cheap: cheapProtocol(3) });
+    const referenceId = referenceIdOf({
+      seed: 3,
+      architectures: 4,
+      secondSeed: 1,
+      reference: referenceProtocol(3),
+      cheap: cheapProtocol(3),
+    });
     const running = startNas(argv, env('e'));
     await waitFor(async () => (await measured('e')) >= 2, 120_000, 'two trainings of the build');
     const stop = await runNas(['search', 'stop', referenceId], env('e'));
@@ -163,7 +191,12 @@ describe('nas reference build --backend simulated', () => {
     expect(trainedBefore.length).toBeGreaterThanOrEqual(2);
     expect(stopped.some((t) => t.status === 'cancelled') || stopped.length < 9).toBe(true);
     // Every training done once: what the stopped run finished is reused, the rest trained by the new run.
-    expect(continued.filter((t) => t.status === 'reused').map((t) => t.reusedFrom).sort()).toEqual(trainedBefore.map((t) => t.id).sort());
+    expect(
+      continued
+        .filter((t) => t.status === 'reused')
+        .map((t) => t.reusedFrom)
+        .sort(),
+    ).toEqual(trainedBefore.map((t) => t.id).sort());
     expect(continued.filter((t) => t.status === 'succeeded')).toHaveLength(9 - trainedBefore.length);
   }, 300_000);
 
@@ -174,7 +207,10 @@ describe('nas reference build --backend simulated', () => {
     const second = await runNas(['reference', 'build', '--architectures', '5', '--second-seed', '6'], env('d'));
     expect(second.code).toBe(2);
     expect(second.stderr.trim()).toMatch(/^nas: --second-seed: .*at most --architectures/);
-    const file = await runNas(['reference', 'build', '--backend', 'simulated', '--import', join(home, 'missing.json'), '--wait'], env('d'));
+    const file = await runNas(
+      ['reference', 'build', '--backend', 'simulated', '--import', join(home, 'missing.json'), '--wait'],
+      env('d'),
+    );
     expect(file.code).toBe(2);
     expect(file.stderr.trim()).toMatch(/^nas: --import: .*missing\.json: cannot read it \(ENOENT\)$/);
   }, 60_000);
@@ -185,11 +221,17 @@ describe('nas reference build --help', () => {
     const { parseCommandLine } = await import('../cli/command-line');
     const { createProgram } = await import('../cli/program');
     const { referenceRequestFromFlags } = await import('../cli/commands/reference');
-    const build = createProgram().commands.find((c) => c.name() === 'reference')!.commands.find((c) => c.name() === 'build')!;
+    const build = createProgram()
+      .commands.find((c) => c.name() === 'reference')!
+      .commands.find((c) => c.name() === 'build')!;
     const shown = build.options.filter((o) => o.defaultValue !== undefined && o.defaultValueDescription === undefined);
-    expect(shown.map((o) => o.long)).toEqual(expect.arrayContaining(['--architectures', '--second-seed', '--seed', '--parallel']));
-    const request = (...argv: string[]) => referenceRequestFromFlags(parseCommandLine(['reference', 'build', ...argv]).input.flags);
-    for (const option of shown) expect(request(`${option.long}=${String(option.defaultValue)}`), option.long).toEqual(request());
+    expect(shown.map((o) => o.long)).toEqual(
+      expect.arrayContaining(['--architectures', '--second-seed', '--seed', '--parallel']),
+    );
+    const request = (...argv: string[]) =>
+      referenceRequestFromFlags(parseCommandLine(['reference', 'build', ...argv]).input.flags);
+    for (const option of shown)
+      expect(request(`${option.long}=${String(option.defaultValue)}`), option.long).toEqual(request());
     expect(request()).toMatchObject({ seed: 7, architectures: 100, secondSeed: 30, parallel: 1 });
   });
 });

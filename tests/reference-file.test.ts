@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash } from '../cells';
 import { protocolHash } from '../search/protocol';
 import { cheapProtocol, optimizerSteps, referenceArchitectures, referenceProtocol } from '../search/reference';
-import { parseReferenceFile, REFERENCE_FILE_FORMAT, renderReferenceFile, type ReferenceFile } from '../search/reference-file';
+import {
+  parseReferenceFile,
+  REFERENCE_FILE_FORMAT,
+  renderReferenceFile,
+  type ReferenceFile,
+} from '../search/reference-file';
 
 function sampleFile(): ReferenceFile {
   const reference = referenceProtocol(7);
@@ -69,13 +74,29 @@ describe('the reference file', () => {
       return () => parseReferenceFile(JSON.stringify(copy));
     };
     expect(() => parseReferenceFile('{')).toThrow(/^file: is not JSON/);
-    expect(broken((f) => ((f as { format: string }).format = 'other/1'))).toThrow(/^file\.format: must be "nas-reference-set\/1"/);
-    expect(broken((f) => (f.architectures[1].hash = '0123456789abcdef'))).toThrow(/^architectures\[1\]\.hash: is 0123456789abcdef, but the genotype hashes to /);
-    expect(broken((f) => (f.architectures[0].genotype.normal.blocks[0].ops[0] = 'nope' as never))).toThrow(/^architectures\[0\]\.genotype: /);
-    expect(broken((f) => (f.architectures[2].trainings[1].valAccuracy = 1.5))).toThrow(/^architectures\[2\]\.trainings\[1\]\.valAccuracy: must be an accuracy/);
-    expect(broken((f) => (f.architectures[0].trainings[0].protocolHash = 'ffff'))).toThrow(/^architectures\[0\]\.trainings\[0\]\.protocolHash: must be one of the protocols' hashes/);
-    expect(broken((f) => (f.architectures[0].trainings[2].training = 'final' as never))).toThrow(/^architectures\[0\]\.trainings\[2\]\.training: must be one of reference, cheap, reference-seed2/);
-    expect(broken((f) => (f.architectures[0].trainings[0].status = 'failed' as never))).toThrow(/trainings\[0\]\.status: must be succeeded or diverged/);
-    expect(broken((f) => delete (f.protocols as Partial<ReferenceFile['protocols']>).cheap)).toThrow(/^protocols\.cheap: must be a protocol entry/);
+    expect(broken((f) => ((f as { format: string }).format = 'other/1'))).toThrow(
+      /^file\.format: must be "nas-reference-set\/1"/,
+    );
+    expect(broken((f) => (f.architectures[1].hash = '0123456789abcdef'))).toThrow(
+      /^architectures\[1\]\.hash: is 0123456789abcdef, but the genotype hashes to /,
+    );
+    expect(broken((f) => (f.architectures[0].genotype.normal.blocks[0].ops[0] = 'nope' as never))).toThrow(
+      /^architectures\[0\]\.genotype: /,
+    );
+    expect(broken((f) => (f.architectures[2].trainings[1].valAccuracy = 1.5))).toThrow(
+      /^architectures\[2\]\.trainings\[1\]\.valAccuracy: must be an accuracy/,
+    );
+    expect(broken((f) => (f.architectures[0].trainings[0].protocolHash = 'ffff'))).toThrow(
+      /^architectures\[0\]\.trainings\[0\]\.protocolHash: must be one of the protocols' hashes/,
+    );
+    expect(broken((f) => (f.architectures[0].trainings[2].training = 'final' as never))).toThrow(
+      /^architectures\[0\]\.trainings\[2\]\.training: must be one of reference, cheap, reference-seed2/,
+    );
+    expect(broken((f) => (f.architectures[0].trainings[0].status = 'failed' as never))).toThrow(
+      /trainings\[0\]\.status: must be succeeded or diverged/,
+    );
+    expect(broken((f) => delete (f.protocols as Partial<ReferenceFile['protocols']>).cheap)).toThrow(
+      /^protocols\.cheap: must be a protocol entry/,
+    );
   });
 });

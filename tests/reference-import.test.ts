@@ -11,7 +11,8 @@ import { findReusableTrial, listTrials } from '../db/queries/trials';
 import { createTestDatabase } from '../harness/test-database';
 import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';
 
-const committed = (): ReferenceFile => parseReferenceFile(readFileSync(new URL('../data/reference/nasnet-fashion-mnist.json', import.meta.url), 'utf8'));
+const committed = (): ReferenceFile =>
+  parseReferenceFile(readFileSync(new URL('../data/reference/nasnet-fashion-mnist.json', import.meta.url), 'utf8'));
 
 describe.each<Driver>(['pglite', 'postgres'])('importReferenceFile (%s)', (driver) => {
   let handle: DatabaseHandle | undefined;
@@ -33,7 +34,13 @@ describe.each<Driver>(['pglite', 'postgres'])('importReferenceFile (%s)', (drive
     for (const a of file.architectures) {
       for (const t of a.trainings) {
         const found = await findReusableTrial(db, a.hash, t.protocolHash, t.seed, 'another/0');
-        expect(found).toMatchObject({ searchId: importIdOf(file), status: t.status, seed: t.seed, params: a.params, flops: a.flops });
+        expect(found).toMatchObject({
+          searchId: importIdOf(file),
+          status: t.status,
+          seed: t.seed,
+          params: a.params,
+          flops: a.flops,
+        });
         expect(found!.testAccuracy).toBeCloseTo(t.testAccuracy!, 6);
         expect(found!.cpuSeconds).toBeCloseTo(t.cpuSeconds!, 2);
       }
@@ -47,7 +54,8 @@ describe.each<Driver>(['pglite', 'postgres'])('importReferenceFile (%s)', (drive
     const oldHash = 'ffffffffffffffff';
     const current = file.protocols.reference.hash;
     file.protocols.reference.hash = oldHash;
-    for (const a of file.architectures) for (const t of a.trainings) if (t.protocolHash === current) t.protocolHash = oldHash;
+    for (const a of file.architectures)
+      for (const t of a.trainings) if (t.protocolHash === current) t.protocolHash = oldHash;
     const stale = file.architectures.flatMap((a) => a.trainings).filter((t) => t.protocolHash === oldHash).length;
     expect(stale).toBeGreaterThan(0);
     const counts = await importReferenceFile(handle.db, file);

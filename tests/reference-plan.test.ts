@@ -18,7 +18,13 @@ import { parseCommandLine } from '../cli/command-line';
 import { protocolFromFlags } from '../cli/search-request';
 import { validateReferenceRequest } from '../search/validate-request';
 
-const plan = (seed: number, architectures: number, secondSeed: number) => ({ seed, architectures, secondSeed, reference: referenceProtocol(seed), cheap: cheapProtocol(seed) });
+const plan = (seed: number, architectures: number, secondSeed: number) => ({
+  seed,
+  architectures,
+  secondSeed,
+  reference: referenceProtocol(seed),
+  cheap: cheapProtocol(seed),
+});
 
 describe('the reference draw', () => {
   it('is the same for the same seed, another for another seed, and a longer draw extends a shorter one', () => {
@@ -52,16 +58,46 @@ describe('the reference protocols', () => {
   it('the reference protocol trains 375 steps and tests on all 10,000 test images; the cheap one is the README search protocol', () => {
     const reference = referenceProtocol(7);
     expect(optimizerSteps(reference)).toBe(375);
-    expect(reference).toMatchObject({ trainSize: 12_000, valSize: 2_000, testSize: 10_000, epochs: 1, batchSize: 32, seed: 7 });
+    expect(reference).toMatchObject({
+      trainSize: 12_000,
+      valSize: 2_000,
+      testSize: 10_000,
+      epochs: 1,
+      batchSize: 32,
+      seed: 7,
+    });
     const cheap = cheapProtocol(7);
     expect(optimizerSteps(cheap)).toBe(125);
     // `nas search start --train-size 2000 --val-size 500 --test-size 1000 --epochs 1 --batch-size 16 --seed 7`
-    expect(cheap).toEqual({ ...DEFAULT_PROTOCOL, trainSize: 2000, valSize: 500, testSize: 1000, epochs: 1, batchSize: 16, seed: 7 });
+    expect(cheap).toEqual({
+      ...DEFAULT_PROTOCOL,
+      trainSize: 2000,
+      valSize: 500,
+      testSize: 1000,
+      epochs: 1,
+      batchSize: 16,
+      seed: 7,
+    });
     expect(protocolHash(reference)).not.toBe(protocolHash(cheap));
   });
 
   it("the cheap protocol hashes as the README main command's search protocol, so the two share results", () => {
-    const argv = ['search', 'start', '--train-size', '2000', '--val-size', '500', '--test-size', '1000', '--epochs', '1', '--batch-size', '16', '--seed', '7'];
+    const argv = [
+      'search',
+      'start',
+      '--train-size',
+      '2000',
+      '--val-size',
+      '500',
+      '--test-size',
+      '1000',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '16',
+      '--seed',
+      '7',
+    ];
     const fromReadme = protocolFromFlags(parseCommandLine(argv).input.flags, { checkData: false });
     expect(protocolHash(cheapProtocol(7))).toBe(protocolHash(fromReadme));
   });
@@ -84,9 +120,21 @@ describe('the reference plan', () => {
     ]);
     expect(trials).toHaveLength(plannedReferenceTrials({ architectures: 4, secondSeed: 2 }));
     expect(trials.map((t) => t.trialIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 9, 10]);
-    for (const t of trials) expect(trainingOfTrialIndex(t.trialIndex)).toEqual({ architectureIndex: t.architectureIndex, training: t.training });
-    expect(trials.filter((t) => t.training === 'cheap').every((t) => protocolHash(t.protocol) === protocolHash(cheapProtocol(7)))).toBe(true);
-    expect(trials.filter((t) => t.training !== 'cheap').every((t) => protocolHash(t.protocol) === protocolHash(referenceProtocol(7)))).toBe(true);
+    for (const t of trials)
+      expect(trainingOfTrialIndex(t.trialIndex)).toEqual({
+        architectureIndex: t.architectureIndex,
+        training: t.training,
+      });
+    expect(
+      trials
+        .filter((t) => t.training === 'cheap')
+        .every((t) => protocolHash(t.protocol) === protocolHash(cheapProtocol(7))),
+    ).toBe(true);
+    expect(
+      trials
+        .filter((t) => t.training !== 'cheap')
+        .every((t) => protocolHash(t.protocol) === protocolHash(referenceProtocol(7))),
+    ).toBe(true);
   });
 
   it('keeps the trial index of a training whatever the counts, so a larger build lines up with a smaller one', () => {
@@ -94,7 +142,11 @@ describe('the reference plan', () => {
     const large = referencePlan(plan(7, 10, 5));
     for (const t of small) {
       const same = large.find((u) => u.trialIndex === t.trialIndex)!;
-      expect([architectureHash(same.architecture), same.training, same.seed]).toEqual([architectureHash(t.architecture), t.training, t.seed]);
+      expect([architectureHash(same.architecture), same.training, same.seed]).toEqual([
+        architectureHash(t.architecture),
+        t.training,
+        t.seed,
+      ]);
     }
   });
 
@@ -102,7 +154,9 @@ describe('the reference plan', () => {
     expect(referenceIdOf(plan(7, 100, 30))).toBe(referenceIdOf(plan(7, 100, 30)));
     expect(referenceIdOf(plan(7, 100, 30))).toMatch(/^reference-nasnet-s7-[0-9a-f]{8}$/);
     expect(referenceIdOf(plan(7, 101, 30))).not.toBe(referenceIdOf(plan(7, 100, 30)));
-    expect(referenceIdOf({ ...plan(7, 100, 30), reference: { ...referenceProtocol(7), epochs: 2 } })).not.toBe(referenceIdOf(plan(7, 100, 30)));
+    expect(referenceIdOf({ ...plan(7, 100, 30), reference: { ...referenceProtocol(7), epochs: 2 } })).not.toBe(
+      referenceIdOf(plan(7, 100, 30)),
+    );
   });
 });
 

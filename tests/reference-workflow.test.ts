@@ -51,7 +51,12 @@ describe('a tiny real reference build', () => {
   });
   const build = (r: ReferenceRequest) =>
     stack.withWorkers(
-      () => stack.env.client.workflow.execute(referenceWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: `${r.referenceId}-${trained.length}`, args: [r] }),
+      () =>
+        stack.env.client.workflow.execute(referenceWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: `${r.referenceId}-${trained.length}`,
+          args: [r],
+        }),
       (real): TrainingActivities => ({
         trainTrial: (input) => {
           trained.push(input.trialId);
@@ -85,8 +90,16 @@ describe('a tiny real reference build', () => {
     expect(file.architectures).toHaveLength(2);
     expect(file.architectures.map((a) => a.trainings.length)).toEqual([3, 2]);
     expect(file.cpu.unmeasured).toBe(0);
-    expect(file.cpu.seconds).toBeCloseTo(rows.reduce((s, t) => s + t.cpuSeconds!, 0), 0);
-    expect(file.architectures[0].trainings[0]).toMatchObject({ training: 'reference', seed: 5, backend: 'wasm', status: 'succeeded' });
+    expect(file.cpu.seconds).toBeCloseTo(
+      rows.reduce((s, t) => s + t.cpuSeconds!, 0),
+      0,
+    );
+    expect(file.architectures[0].trainings[0]).toMatchObject({
+      training: 'reference',
+      seed: 5,
+      backend: 'wasm',
+      status: 'succeeded',
+    });
     expect(file.architectures[0].trainings[0].latencyDevice).toMatch(/wasm/);
     expect(parseReferenceFile(renderReferenceFile(file))).toEqual(file);
   }, 600_000);

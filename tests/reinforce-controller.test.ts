@@ -45,7 +45,10 @@ function worstRelativeError(options: ControllerOptions): { worst: number; norm: 
 
 describe('REINFORCE controller gradients', () => {
   it.each<[string, ControllerOptions]>([
-    ['tanh constant and temperature, heads per kind', { hidden: 4, tanhConstant: 2.5, temperature: 1.3, heads: 'kind' }],
+    [
+      'tanh constant and temperature, heads per kind',
+      { hidden: 4, tanhConstant: 2.5, temperature: 1.3, heads: 'kind' },
+    ],
     ['plain logits, heads per position', { hidden: 4, tanhConstant: null, temperature: 1, heads: 'position' }],
   ])('match central finite differences (%s)', (_label, options) => {
     const { worst, norm } = worstRelativeError(options);
@@ -67,8 +70,13 @@ describe('REINFORCE strategy', () => {
     const space = nasnetSpace({ blocks: 2 });
     const sep3 = NASNET_OPS.indexOf('sep_conv_3x3');
     const isOp = space.decisions.map((d) => d.name.includes('.ops['));
-    const share = (choices: number[]) => choices.filter((c, i) => isOp[i] && c === sep3).length / isOp.filter(Boolean).length;
-    const strategy = createStrategy({ name: 'reinforce', dedup: false, reinforce: { hidden: 16, learningRate: 0.02 } }, space, 4);
+    const share = (choices: number[]) =>
+      choices.filter((c, i) => isOp[i] && c === sep3).length / isOp.filter(Boolean).length;
+    const strategy = createStrategy(
+      { name: 'reinforce', dedup: false, reinforce: { hidden: 16, learningRate: 0.02 } },
+      space,
+      4,
+    );
     const shares: number[] = [];
     for (let round = 0; round < 60; round++) {
       const batch = strategy.propose(5);
@@ -92,7 +100,9 @@ describe('REINFORCE strategy', () => {
     const reward = (choices: number[]) => choices.reduce((a, b) => a + b, 0) / 300;
     for (let round = 0; round < 12; round++) {
       const batch = original.propose(5);
-      original.observe(batch.map((c) => ({ choices: c.choices, fidelity: 0, reward: round % 4 === 3 ? null : reward(c.choices) })));
+      original.observe(
+        batch.map((c) => ({ choices: c.choices, fidelity: 0, reward: round % 4 === 3 ? null : reward(c.choices) })),
+      );
     }
     return { space, original };
   }
@@ -103,7 +113,9 @@ describe('REINFORCE strategy', () => {
     const started = performance.now();
     const restored = createStrategy(config, space, 9, state);
     const replayMs = performance.now() - started;
-    console.log(`replay of 60 observations (12 updates, hidden 64): ${replayMs.toFixed(0)} ms, state ${JSON.stringify(state).length} bytes`);
+    console.log(
+      `replay of 60 observations (12 updates, hidden 64): ${replayMs.toFixed(0)} ms, state ${JSON.stringify(state).length} bytes`,
+    );
     // The summary carries the baseline, entropy and log-probability: exact equality means identical weights.
     expect(restored.summary()).toEqual(original.summary());
     expect(original.summary().updates).toBe(12);

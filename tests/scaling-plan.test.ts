@@ -53,13 +53,28 @@ describe('compound grid at phi = 1', () => {
   it('step 0.1, tolerance 0.1: the 22 triples worked out by hand', () => {
     // b^2 g^2 in {1, 1.21, 1.44, 1.4641, 1.69, 1.7424, 1.96, 2.0449, 2.0736}; alpha then fills 1.9..2.1.
     const hand = [
-      [1, 1, 1.4], [1, 1.1, 1.3], [1, 1.2, 1.2], [1, 1.3, 1.1], [1, 1.4, 1],
-      [1.1, 1.1, 1.2], [1.1, 1.2, 1.1],
-      [1.2, 1, 1.3], [1.2, 1.1, 1.2], [1.2, 1.2, 1.1], [1.2, 1.3, 1],
+      [1, 1, 1.4],
+      [1, 1.1, 1.3],
+      [1, 1.2, 1.2],
+      [1, 1.3, 1.1],
+      [1, 1.4, 1],
+      [1.1, 1.1, 1.2],
+      [1.1, 1.2, 1.1],
+      [1.2, 1, 1.3],
+      [1.2, 1.1, 1.2],
+      [1.2, 1.2, 1.1],
+      [1.2, 1.3, 1],
       [1.3, 1.1, 1.1],
-      [1.4, 1, 1.2], [1.4, 1.1, 1.1], [1.4, 1.2, 1],
-      [1.6, 1, 1.1], [1.6, 1.1, 1], [1.7, 1, 1.1], [1.7, 1.1, 1],
-      [1.9, 1, 1], [2, 1, 1], [2.1, 1, 1],
+      [1.4, 1, 1.2],
+      [1.4, 1.1, 1.1],
+      [1.4, 1.2, 1],
+      [1.6, 1, 1.1],
+      [1.6, 1.1, 1],
+      [1.7, 1, 1.1],
+      [1.7, 1.1, 1],
+      [1.9, 1, 1],
+      [2, 1, 1],
+      [2.1, 1, 1],
     ];
     const grid = gridCoefficients(0.1, 0.1).map((c) => [c.alpha, c.beta, c.gamma]);
     expect(grid).toEqual(hand);
@@ -71,7 +86,9 @@ describe('compound grid at phi = 1', () => {
 
 describe('compound line', () => {
   it('EfficientNet coefficients: cost-model FLOPs grow by 1.6x..2.5x per unit of phi', () => {
-    const flops = [0, 1, 2, 3, 4].map((phi) => flopsOf(compoundArchitecture(EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, phi)));
+    const flops = [0, 1, 2, 3, 4].map((phi) =>
+      flopsOf(compoundArchitecture(EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, phi)),
+    );
     for (let phi = 1; phi < flops.length; phi++) {
       const growth = flops[phi] / flops[phi - 1];
       expect(growth, `phi ${phi - 1} -> ${phi}`).toBeGreaterThanOrEqual(1.6);
@@ -81,7 +98,8 @@ describe('compound line', () => {
 
   it('every grid point of step 0.1: FLOPs grow by 1.6x..2.5x per unit of phi over phi 0..3', () => {
     for (const c of gridCoefficients(0.1, 0.1)) {
-      const growth = (flopsOf(compoundArchitecture(EFFICIENTNET_B0_SMALL, c, 3)) / flopsOf(EFFICIENTNET_B0_SMALL)) ** (1 / 3);
+      const growth =
+        (flopsOf(compoundArchitecture(EFFICIENTNET_B0_SMALL, c, 3)) / flopsOf(EFFICIENTNET_B0_SMALL)) ** (1 / 3);
       expect(growth, JSON.stringify(c)).toBeGreaterThanOrEqual(1.6);
       expect(growth, JSON.stringify(c)).toBeLessThanOrEqual(2.5);
     }
@@ -109,7 +127,12 @@ describe('single-axis lines at matched FLOPs', () => {
           expect(ratio, `${axis} at phi ${phi}`).toBeGreaterThanOrEqual(1 / TOLERANCE);
           const net = scaledNetwork(point.architecture, input);
           if (axis !== 'depth') expect(net.stages.map((s) => s.repeats)).toEqual(base.stages.map((s) => s.repeats));
-          if (axis !== 'width') expect([net.stemFilters, net.headFilters, ...net.stages.map((s) => s.filters)]).toEqual([base.stemFilters, base.headFilters, ...base.stages.map((s) => s.filters)]);
+          if (axis !== 'width')
+            expect([net.stemFilters, net.headFilters, ...net.stages.map((s) => s.filters)]).toEqual([
+              base.stemFilters,
+              base.headFilters,
+              ...base.stages.map((s) => s.filters),
+            ]);
           if (axis !== 'resolution') expect(net.height).toBe(28);
           if (phi > 0) {
             const c = point.coefficients;
@@ -131,9 +154,10 @@ describe('single-axis lines at matched FLOPs', () => {
       const target = line.find((p) => p.method === 'compound' && p.phi === 1)!.cost.flops;
       const distance = (flops: number) => Math.abs(Math.log(flops / target));
       for (const m of axisCandidates(EFFICIENTNET_B0_SMALL, axis, input).filter((m) => m <= 3)) {
-        expect(distance(flopsOf(axisArchitecture(EFFICIENTNET_B0_SMALL, axis, m))), `${axis} x${m}`).toBeGreaterThanOrEqual(
-          distance(point.cost.flops) - 1e-12,
-        );
+        expect(
+          distance(flopsOf(axisArchitecture(EFFICIENTNET_B0_SMALL, axis, m))),
+          `${axis} x${m}`,
+        ).toBeGreaterThanOrEqual(distance(point.cost.flops) - 1e-12);
       }
     }
   });
@@ -168,7 +192,10 @@ describe('bad study input names the flag', () => {
   });
   it('a base that cannot scale, or is already scaled', () => {
     fails(() => scalingBase(baselineByName('lenet5').architecture, '--base'), '--base');
-    fails(() => scalingBase({ ...EFFICIENTNET_B0_SMALL, scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 1 } }, '--base'), '--base');
+    fails(
+      () => scalingBase({ ...EFFICIENTNET_B0_SMALL, scaling: { ...EFFICIENTNET_COEFFICIENTS, phi: 1 } }, '--base'),
+      '--base',
+    );
     expect(scalingBase(baselineByName('efficientnet-b0-small').architecture, '--base').scaling.phi).toBe(0);
   });
 });

@@ -13,7 +13,8 @@ import { RequestError } from '../search/request';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
-const request = (argv: string[]) => scalingRequestFromFlags(parseCommandLine(['scaling', 'start', ...argv]).input.flags, { checkData: false });
+const request = (argv: string[]) =>
+  scalingRequestFromFlags(parseCommandLine(['scaling', 'start', ...argv]).input.flags, { checkData: false });
 
 function failure(fn: () => unknown): RequestError {
   try {
@@ -27,7 +28,22 @@ function failure(fn: () => unknown): RequestError {
 
 describe('nas scaling start: flags to request', () => {
   it('the issue example becomes a validated request with a readable id', () => {
-    const r = request(['--base', 'efficientnet-b0-small', '--grid-step', '0.05', '--phi-max', '3', '--dataset', 'fashion-mnist', '--train-size', '10000', '--epochs', '3', '--seed', '1']);
+    const r = request([
+      '--base',
+      'efficientnet-b0-small',
+      '--grid-step',
+      '0.05',
+      '--phi-max',
+      '3',
+      '--dataset',
+      'fashion-mnist',
+      '--train-size',
+      '10000',
+      '--epochs',
+      '3',
+      '--seed',
+      '1',
+    ]);
     expect(r).toMatchObject({ baseName: 'efficientnet-b0-small', gridStep: 0.05, tolerance: 0.1, phiMax: 3 });
     expect(r.protocol).toMatchObject({ trainSize: 10000, epochs: 3, seed: 1 });
     expect(r.base.scaling.phi).toBe(0);
@@ -78,7 +94,14 @@ describe('scaling report', () => {
     classes: 10,
     trainerTaskQueue: 'q',
   } satisfies ScalingStudyRequest;
-  const point = (method: string, phi: number, c: [number, number, number], index: number, flops: number, test: number): ScalingPointResult =>
+  const point = (
+    method: string,
+    phi: number,
+    c: [number, number, number],
+    index: number,
+    flops: number,
+    test: number,
+  ): ScalingPointResult =>
     ({
       studyId: 's',
       method,
@@ -97,11 +120,21 @@ describe('scaling report', () => {
   const chosen: [number, number, number] = [1.2, 1.1, 1.2];
   const report = (compoundAt2: number): ScalingReport =>
     ({
-      study: { id: 's', base: 'efficientnet-b0-small', status: 'finished', config, chosen: { gridIndex: 0, coefficients: { alpha: 1.2, beta: 1.1, gamma: 1.2 }, valAccuracy: 0.85 }, createdAt: new Date(), finishedAt: null },
+      study: {
+        id: 's',
+        base: 'efficientnet-b0-small',
+        status: 'finished',
+        config,
+        chosen: { gridIndex: 0, coefficients: { alpha: 1.2, beta: 1.1, gamma: 1.2 }, valAccuracy: 0.85 },
+        createdAt: new Date(),
+        finishedAt: null,
+      },
       points: [
         point('grid', 1, chosen, 0, 20e6, 0.86),
         point('grid', 1, [2, 1, 1], 1, 20e6, 0.84),
-        ...['compound', 'depth', 'width', 'resolution'].map((m) => point(m, 0, m === 'compound' ? chosen : [1, 1, 1], 2, 10e6, 0.8)),
+        ...['compound', 'depth', 'width', 'resolution'].map((m) =>
+          point(m, 0, m === 'compound' ? chosen : [1, 1, 1], 2, 10e6, 0.8),
+        ),
         point('compound', 1, chosen, 0, 20e6, 0.86),
         point('depth', 1, [1.9, 1, 1], 3, 21e6, 0.83),
         point('width', 1, [1, 1.4, 1], 4, 19e6, 0.82),
@@ -115,7 +148,13 @@ describe('scaling report', () => {
 
   it('marks the chosen grid point and orders grid, compound, depth, width, resolution by phi', () => {
     const rows = reportRows(report(0.9));
-    expect(rows.map((r) => `${r.method}${r.chosen ? '*' : ''}@${r.phi}`).slice(0, 5)).toEqual(['grid*@1', 'grid@1', 'compound@0', 'compound@1', 'compound@2']);
+    expect(rows.map((r) => `${r.method}${r.chosen ? '*' : ''}@${r.phi}`).slice(0, 5)).toEqual([
+      'grid*@1',
+      'grid@1',
+      'compound@0',
+      'compound@1',
+      'compound@2',
+    ]);
     expect(rows.find((r) => r.method === 'resolution' && r.phi === 2)!.resolutionPx).toBe(55);
   });
 
@@ -126,7 +165,13 @@ describe('scaling report', () => {
 
   it('plots one line per method and the grid, with units on the axes', () => {
     const svg = reportSvg(report(0.9));
-    for (const name of ['compound (α=1.2, β=1.1, γ=1.2)', 'depth only', 'width only', 'resolution only', 'grid search at φ=1']) {
+    for (const name of [
+      'compound (α=1.2, β=1.1, γ=1.2)',
+      'depth only',
+      'width only',
+      'resolution only',
+      'grid search at φ=1',
+    ]) {
       expect(svg).toContain(`>${name}</text>`);
     }
     expect(svg).toContain('FLOPs (millions of multiply-adds per image, log scale)');

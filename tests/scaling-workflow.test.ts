@@ -10,8 +10,14 @@ import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
 import { stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, workflowBundle, type SearchStack, tinyScalingRequest } from '../harness/search-stack';
-
+import {
+  createSearchStack,
+  tinySearchRequest,
+  TRAINER_QUEUE,
+  workflowBundle,
+  type SearchStack,
+  tinyScalingRequest,
+} from '../harness/search-stack';
 
 describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   let stack: SearchStack;
@@ -65,7 +71,18 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     const points = await listScalingPoints(db, request.studyId);
     const key = (p: { method: string; phi: number }) => `${p.method}@${p.phi}`;
     expect(points.map(key).sort()).toEqual(
-      ['grid@1', 'grid@1', 'compound@0', 'compound@1', 'depth@0', 'depth@1', 'width@0', 'width@1', 'resolution@0', 'resolution@1'].sort(),
+      [
+        'grid@1',
+        'grid@1',
+        'compound@0',
+        'compound@1',
+        'depth@0',
+        'depth@1',
+        'width@0',
+        'width@1',
+        'resolution@0',
+        'resolution@1',
+      ].sort(),
     );
     const compound1 = points.find((p) => p.method === 'compound' && p.phi === 1)!;
     expect(compound1.trialId).toBe(`${request.studyId}/${bestIndex}`);

@@ -31,7 +31,11 @@ describe('searchWorkflow on a real Temporal dev server', () => {
 
     const db = stack.database.db;
     const rows = await listTrials(db, request.searchId);
-    expect(rows.map((r) => [r.status, r.error])).toEqual([['succeeded', null], ['succeeded', null], ['succeeded', null]]);
+    expect(rows.map((r) => [r.status, r.error])).toEqual([
+      ['succeeded', null],
+      ['succeeded', null],
+      ['succeeded', null],
+    ]);
     expect(summary).toMatchObject({ status: 'finished', counts: { succeeded: 3 } });
     expect(rows.map((r) => r.trialIndex).sort()).toEqual([0, 1, 2]);
     for (const row of rows) {
@@ -50,11 +54,15 @@ describe('searchWorkflow on a real Temporal dev server', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, request.searchId);
     // A trial's only task-queue round trip is its training: prepareTrial runs as a local activity, and
     // under plain accuracy no reward is written (the row's validation accuracy is the reward).
-    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    const activities = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
     expect(activities.filter((name) => name === 'trainTrial')).toHaveLength(3);
     expect(activities).not.toContain('prepareTrial');
     expect(activities).not.toContain('recordReward');
-    const localActivities = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    const localActivities = (history.events ?? []).filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
     expect(localActivities).toHaveLength(3);
   });
 
@@ -157,7 +165,13 @@ describe('searchWorkflow across continue-as-new', () => {
     expect(new Set(rows.map((r) => r.archHash)).size).toBe(5);
     // Each trial records the strategy's summary as it was proposed, counted across the three runs.
     const summaries = [...rows].sort((a, b) => a.trialIndex - b.trialIndex).map((r) => r.strategySummary!);
-    expect(summaries.map((s) => [s.proposed, s.observed, s.population])).toEqual([[1, 0, 0], [2, 0, 0], [3, 1, 1], [4, 2, 2], [5, 3, 2]]);
+    expect(summaries.map((s) => [s.proposed, s.observed, s.population])).toEqual([
+      [1, 0, 0],
+      [2, 0, 0],
+      [3, 1, 1],
+      [4, 2, 2],
+      [5, 3, 2],
+    ]);
     expect(summaries[1].populationMean).toBe('none');
     expect(typeof summaries[4].populationMean).toBe('number');
 

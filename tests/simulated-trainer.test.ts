@@ -13,20 +13,35 @@ import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
 import { makeRng } from '../search/rng';
-import { DEFAULT_SIMULATION, simulatedLatency, simulatedQuality, simulateTraining, simulationSettings } from '../search/simulated-training';
+import {
+  DEFAULT_SIMULATION,
+  simulatedLatency,
+  simulatedQuality,
+  simulateTraining,
+  simulationSettings,
+} from '../search/simulated-training';
 import { syntheticObjective } from '../search/synthetic-objective';
 
 const space = nasnetSpace();
 const architecture = space.decode(space.decisions.map((d) => makeRng(`arch/${d.name}`).int(d.size)));
 const archHash = architectureHash(architecture);
 const { flops } = architectureCost(architecture, { height: 28, width: 28, channels: 1 }, 10);
-const job = (fields: Partial<Parameters<typeof simulateTraining>[0]> = {}) => ({ architecture, archHash, protocol: { ...DEFAULT_PROTOCOL, epochs: 4 }, trainingSeed: 1, flops, ...fields });
+const job = (fields: Partial<Parameters<typeof simulateTraining>[0]> = {}) => ({
+  architecture,
+  archHash,
+  protocol: { ...DEFAULT_PROTOCOL, epochs: 4 },
+  trainingSeed: 1,
+  flops,
+  ...fields,
+});
 
 describe('simulated training', () => {
   it('is the same for the same architecture, protocol and seeds, and another for another training seed', () => {
     const a = simulateTraining(job(), DEFAULT_SIMULATION);
     expect(simulateTraining(job(), DEFAULT_SIMULATION)).toEqual(a);
-    expect(simulateTraining(job({ trainingSeed: 2 }), DEFAULT_SIMULATION).epochs[3].valAccuracy).not.toBe(a.epochs[3].valAccuracy);
+    expect(simulateTraining(job({ trainingSeed: 2 }), DEFAULT_SIMULATION).epochs[3].valAccuracy).not.toBe(
+      a.epochs[3].valAccuracy,
+    );
     expect(a.epochs).toHaveLength(4);
     expect(a.testAccuracy).not.toBeNull();
   });
@@ -38,14 +53,18 @@ describe('simulated training', () => {
     const quality = simulatedQuality(architecture, archHash, 1);
     expect(quality).toBeCloseTo(syntheticObjective(space, 1).score(space.encode(architecture)), 12);
     const target = space.decode(syntheticObjective(space, 1).target);
-    const best = simulateTraining(job({ architecture: target, archHash: architectureHash(target) }), exact).epochs[3].valAccuracy;
+    const best = simulateTraining(job({ architecture: target, archHash: architectureHash(target) }), exact).epochs[3]
+      .valAccuracy;
     expect(best).toBeGreaterThan(curve[3]);
   });
 
   it('waits a fixed time per epoch plus 3 x FLOPs x training images at the given multiply-add rate', () => {
     expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40 }).epochMs).toBe(40);
     const rate = 1e9;
-    expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40, macsPerSecond: rate }).epochMs).toBeCloseTo(40 + (3 * flops * DEFAULT_PROTOCOL.trainSize * 1000) / rate, 9);
+    expect(simulateTraining(job(), { ...DEFAULT_SIMULATION, epochMs: 40, macsPerSecond: rate }).epochMs).toBeCloseTo(
+      40 + (3 * flops * DEFAULT_PROTOCOL.trainSize * 1000) / rate,
+      9,
+    );
   });
 
   it('reports the latency FLOPs x images / the multiply-add rate, at batch 1 and at the batch; none without a rate', () => {
@@ -58,13 +77,22 @@ describe('simulated training', () => {
 
   it('reads its settings from NAS_SIMULATED_* and names the variable of a bad value', () => {
     expect(simulationSettings({})).toEqual(DEFAULT_SIMULATION);
-    expect(simulationSettings({ NAS_SIMULATED_EPOCH_MS: '25', NAS_SIMULATED_MACS_PER_SECOND: '2e9', NAS_SIMULATED_NOISE: '0', NAS_SIMULATED_SEED: '3' })).toEqual({
+    expect(
+      simulationSettings({
+        NAS_SIMULATED_EPOCH_MS: '25',
+        NAS_SIMULATED_MACS_PER_SECOND: '2e9',
+        NAS_SIMULATED_NOISE: '0',
+        NAS_SIMULATED_SEED: '3',
+      }),
+    ).toEqual({
       epochMs: 25,
       macsPerSecond: 2e9,
       noise: 0,
       seed: 3,
     });
-    expect(() => simulationSettings({ NAS_SIMULATED_NOISE: '-1' })).toThrow(/^NAS_SIMULATED_NOISE: must be a standard deviation >= 0/);
+    expect(() => simulationSettings({ NAS_SIMULATED_NOISE: '-1' })).toThrow(
+      /^NAS_SIMULATED_NOISE: must be a standard deviation >= 0/,
+    );
     expect(() => simulationSettings({ NAS_SIMULATED_EPOCH_MS: 'fast' })).toThrow(/^NAS_SIMULATED_EPOCH_MS: /);
   });
 });
@@ -86,7 +114,27 @@ describe('nas search start --backend simulated', () => {
     NAS_SIMULATED_EPOCH_MS: '20',
     ...extra,
   });
-  const search = ['search', 'start', '--backend', 'simulated', '--strategy', 'reinforce', '--trials', '12', '--parallel', '4', '--epochs', '2', '--seed', '5', '--id', 'sim', '--wait', '--format', 'json'];
+  const search = [
+    'search',
+    'start',
+    '--backend',
+    'simulated',
+    '--strategy',
+    'reinforce',
+    '--trials',
+    '12',
+    '--parallel',
+    '4',
+    '--epochs',
+    '2',
+    '--seed',
+    '5',
+    '--id',
+    'sim',
+    '--wait',
+    '--format',
+    'json',
+  ];
 
   it('runs a REINFORCE search on the real workflow; the same seed gives the same results in another home', async () => {
     const first = await runNas(search, env('a'));
@@ -103,13 +151,42 @@ describe('nas search start --backend simulated', () => {
     const second = await runNas(search, env('b'));
     expect(second.code, second.stderr).toBe(0);
     const again = (JSON.parse(second.stdout) as { leaderboard: LeaderboardRow[] }).leaderboard;
-    expect(again.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy])).toEqual(board.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy]));
+    expect(again.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy])).toEqual(
+      board.map((r) => [r.archHash, r.valAccuracy, r.testAccuracy]),
+    );
   }, 300_000);
 
   it('reports FLOPs / NAS_SIMULATED_MACS_PER_SECOND as latency: a latency reward uses it, --max-latency rejects above it', async () => {
     // At 1e12 multiply-adds/s these candidates take 0.009-0.02 ms per image; 5 of the 8 exceed 0.012 ms.
-    const argv = ['search', 'start', '--backend', 'simulated', '--trials', '8', '--parallel', '4', '--epochs', '2', '--seed', '5', '--id', 'sim-latency'];
-    const latency = ['--reward', 'mnas', '--mnas-cost', 'latency', '--mnas-target', '0.01', '--max-latency', '0.012', '--wait', '--format', 'json'];
+    const argv = [
+      'search',
+      'start',
+      '--backend',
+      'simulated',
+      '--trials',
+      '8',
+      '--parallel',
+      '4',
+      '--epochs',
+      '2',
+      '--seed',
+      '5',
+      '--id',
+      'sim-latency',
+    ];
+    const latency = [
+      '--reward',
+      'mnas',
+      '--mnas-cost',
+      'latency',
+      '--mnas-target',
+      '0.01',
+      '--max-latency',
+      '0.012',
+      '--wait',
+      '--format',
+      'json',
+    ];
     const run = await runNas([...argv, ...latency], env('d', { NAS_SIMULATED_MACS_PER_SECOND: '1e12' }));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/search sim-latency finished: 5 over_budget, 3 succeeded/);
@@ -126,6 +203,8 @@ describe('nas search start --backend simulated', () => {
   it('refuses a bad NAS_SIMULATED_* value before anything starts', async () => {
     const bad = await runNas(search, env('c', { NAS_SIMULATED_NOISE: 'loud' }));
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toMatch(/^nas: NAS_SIMULATED_NOISE: must be a standard deviation >= 0 \(0.01 = 1 point\), got "loud"$/);
+    expect(bad.stderr.trim()).toMatch(
+      /^nas: NAS_SIMULATED_NOISE: must be a standard deviation >= 0 \(0.01 = 1 point\), got "loud"$/,
+    );
   }, 60_000);
 });

@@ -179,7 +179,15 @@ describe('tests of a difference', () => {
     ]);
     closeTo(single[1].p!, 0.11812534648829018, 1e-12);
     // A stricter alpha ties more.
-    expect(tiesWithLeader([{ accuracies: [0.88], samples: 1000 }, { accuracies: [0.92], samples: 1000 }], 0.001)[0].tied).toBe(true);
+    expect(
+      tiesWithLeader(
+        [
+          { accuracies: [0.88], samples: 1000 },
+          { accuracies: [0.92], samples: 1000 },
+        ],
+        0.001,
+      )[0].tied,
+    ).toBe(true);
     expect(tiesWithLeader([])).toEqual([]);
   });
 });
@@ -227,7 +235,11 @@ describe('rank agreement', () => {
     const wide = bootstrapInterval(search, final, spearman, { seed: 1, level: 0.99 });
     expect(wide.low).toBeLessThan(narrow.low);
     expect(wide.high).toBeGreaterThan(narrow.high);
-    expect(bootstrapInterval([1, 2, 3, 4], [2, 4, 6, 8], spearman, { seed: 's', resamples: 200 })).toMatchObject({ estimate: 1, low: 1, high: 1 });
+    expect(bootstrapInterval([1, 2, 3, 4], [2, 4, 6, 8], spearman, { seed: 's', resamples: 200 })).toMatchObject({
+      estimate: 1,
+      low: 1,
+      high: 1,
+    });
     expect(() => bootstrapInterval(search, final, spearman, { seed: 1, resamples: 0 })).toThrow(RangeError);
   });
 

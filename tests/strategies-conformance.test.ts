@@ -19,10 +19,12 @@ const BASES: StrategyConfig[] = [
   { name: 'reinforce', reinforce: { hidden: 12, batchSize: 3, learningRate: 0.01 } },
 ];
 const HALVING = { eta: 3, levels: 3 };
-const CONFIGS: Array<[string, StrategyConfig]> = BASES.flatMap((base): Array<[string, StrategyConfig]> => [
-  [base.name, base],
-  [`${base.name} + successive halving`, { ...base, halving: HALVING }],
-]);
+const CONFIGS: Array<[string, StrategyConfig]> = BASES.flatMap(
+  (base): Array<[string, StrategyConfig]> => [
+    [base.name, base],
+    [`${base.name} + successive halving`, { ...base, halving: HALVING }],
+  ],
+);
 
 /** The real NASNet space: 5 blocks per cell, 13 ops, 50 decisions. */
 const space = nasnetSpace();
@@ -43,7 +45,11 @@ class Driver {
   ) {}
 
   clone(): Driver {
-    return new Driver(this.score, this.pending.map((c) => ({ ...c, choices: c.choices.slice() })), this.round);
+    return new Driver(
+      this.score,
+      this.pending.map((c) => ({ ...c, choices: c.choices.slice() })),
+      this.round,
+    );
   }
 
   play(strategy: Strategy, rounds: number): Candidate[] {
@@ -61,7 +67,11 @@ class Driver {
 
   private result(c: Candidate, i: number): Observation {
     const failed = (this.round + i) % 7 === 6;
-    return { choices: c.choices, fidelity: c.fidelity, reward: failed ? null : this.score(c.choices) - 0.05 * (2 - c.fidelity) };
+    return {
+      choices: c.choices,
+      fidelity: c.fidelity,
+      reward: failed ? null : this.score(c.choices) - 0.05 * (2 - c.fidelity),
+    };
   }
 }
 
@@ -208,18 +218,33 @@ describe.each(CONFIGS)('strategy conformance over EfficientNet stages and scalin
 
 describe('strategy configuration errors', () => {
   it('name the field and the allowed values', () => {
-    expect(() => createStrategy({ name: 'annealing' as never }, space, 1)).toThrow(/strategy\.name: must be one of random, reinforce, evolution/);
-    expect(() => createStrategy({ name: 'evolution', evolution: { population: 0 } }, space, 1)).toThrow(/strategy\.evolution\.population/);
-    expect(() => createStrategy({ name: 'reinforce', reinforce: { heads: 'shared' as never } }, space, 1)).toThrow(/heads: must be one of kind, position/);
-    expect(() => createStrategy({ name: 'random', halving: { levels: 3, eta: 1 } }, space, 1)).toThrow(/strategy\.halving\.eta/);
-    expect(() => createStrategy({ name: 'random', seedArchitectures: [[99]] }, space, 1)).toThrow(/seedArchitectures\[0\]/);
+    expect(() => createStrategy({ name: 'annealing' as never }, space, 1)).toThrow(
+      /strategy\.name: must be one of random, reinforce, evolution/,
+    );
+    expect(() => createStrategy({ name: 'evolution', evolution: { population: 0 } }, space, 1)).toThrow(
+      /strategy\.evolution\.population/,
+    );
+    expect(() => createStrategy({ name: 'reinforce', reinforce: { heads: 'shared' as never } }, space, 1)).toThrow(
+      /heads: must be one of kind, position/,
+    );
+    expect(() => createStrategy({ name: 'random', halving: { levels: 3, eta: 1 } }, space, 1)).toThrow(
+      /strategy\.halving\.eta/,
+    );
+    expect(() => createStrategy({ name: 'random', seedArchitectures: [[99]] }, space, 1)).toThrow(
+      /seedArchitectures\[0\]/,
+    );
   });
 
   it('reject malformed observations before using any of them', () => {
     const strategy = createStrategy({ name: 'random' }, space, 1);
     const [c] = strategy.propose(1);
     const before = strategy.exportState();
-    expect(() => strategy.observe([{ ...c, reward: 0.5 }, { ...c, fidelity: 1, reward: 0.5 }])).toThrow(/observations\[1\]\.fidelity: must be 0/);
+    expect(() =>
+      strategy.observe([
+        { ...c, reward: 0.5 },
+        { ...c, fidelity: 1, reward: 0.5 },
+      ]),
+    ).toThrow(/observations\[1\]\.fidelity: must be 0/);
     expect(() => strategy.observe([{ ...c, reward: Number.NaN }])).toThrow(/observations\[0\]\.reward/);
     expect(strategy.exportState()).toEqual(before);
   });

@@ -18,17 +18,34 @@ describe('reward', () => {
 
   it('is MnasNet ACC x (cost/T)^w, w = -0.07 by default', () => {
     expect(reward(model, { objective: 'mnas', cost: 'params', target: 2e6 })).toBeCloseTo(0.9, 12);
-    expect(reward(model, { objective: 'mnas', cost: 'flops', target: 1.5e8 })).toBeCloseTo(0.9 * Math.pow(2, -0.07), 12);
-    expect(reward(model, { objective: 'mnas', cost: 'latency', target: 80 })).toBeCloseTo(0.9 * Math.pow(0.5, -0.07), 12);
-    expect(reward(model, { objective: 'mnas', cost: 'params', target: 1e6, w: -0.15 })).toBeCloseTo(0.9 * Math.pow(2, -0.15), 12);
+    expect(reward(model, { objective: 'mnas', cost: 'flops', target: 1.5e8 })).toBeCloseTo(
+      0.9 * Math.pow(2, -0.07),
+      12,
+    );
+    expect(reward(model, { objective: 'mnas', cost: 'latency', target: 80 })).toBeCloseTo(
+      0.9 * Math.pow(0.5, -0.07),
+      12,
+    );
+    expect(reward(model, { objective: 'mnas', cost: 'params', target: 1e6, w: -0.15 })).toBeCloseTo(
+      0.9 * Math.pow(2, -0.15),
+      12,
+    );
   });
 
   it('names the missing or bad field', () => {
-    expect(() => reward({ ...model, latencyMs: undefined }, { objective: 'mnas', cost: 'latency', target: 50 })).toThrow(/latencyMs must be a positive number/);
-    expect(() => reward(model, { objective: 'mnas', cost: 'watts' as never, target: 1 })).toThrow(/reward\.cost: must be one of params, flops, latency/);
-    expect(() => reward(model, { objective: 'mnas', cost: 'params', target: 0 })).toThrow(/reward\.target: must be a positive number/);
+    expect(() =>
+      reward({ ...model, latencyMs: undefined }, { objective: 'mnas', cost: 'latency', target: 50 }),
+    ).toThrow(/latencyMs must be a positive number/);
+    expect(() => reward(model, { objective: 'mnas', cost: 'watts' as never, target: 1 })).toThrow(
+      /reward\.cost: must be one of params, flops, latency/,
+    );
+    expect(() => reward(model, { objective: 'mnas', cost: 'params', target: 0 })).toThrow(
+      /reward\.target: must be a positive number/,
+    );
     expect(() => reward({ ...model, valAccuracy: 1.5 }, { objective: 'accuracy' })).toThrow(/valAccuracy/);
-    expect(() => reward(model, { objective: 'loss' } as never)).toThrow(/reward\.objective: must be one of accuracy, mnas/);
+    expect(() => reward(model, { objective: 'loss' } as never)).toThrow(
+      /reward\.objective: must be one of accuracy, mnas/,
+    );
   });
 });
 
@@ -56,7 +73,9 @@ describe('fidelity levels', () => {
   });
 
   it('refuse levels that would train identically, and levels out of range', () => {
-    expect(() => fidelityLadder({ ...DEFAULT_PROTOCOL, epochs: 1, trainSize: 2 }, { eta: 3, levels: 3 })).toThrow(/levels 0 and 1 would train identically/);
+    expect(() => fidelityLadder({ ...DEFAULT_PROTOCOL, epochs: 1, trainSize: 2 }, { eta: 3, levels: 3 })).toThrow(
+      /levels 0 and 1 would train identically/,
+    );
     expect(() => protocolForFidelity(DEFAULT_PROTOCOL, 3, halving)).toThrow(/level must be an integer in \[0, 2\]/);
     expect(() => protocolForFidelity(DEFAULT_PROTOCOL, 1, null)).toThrow(/\[0, 0\]/);
   });
@@ -78,8 +97,11 @@ describe('seeded rng', () => {
 
 describe('successive halving (ASHA)', () => {
   const space = nasnetSpace({ blocks: 2 });
-  const observe = (s: ReturnType<typeof createStrategy>, cs: Candidate[], score: (c: Candidate, i: number) => number | null) =>
-    s.observe(cs.map((c, i) => ({ choices: c.choices, fidelity: c.fidelity, reward: score(c, i) })));
+  const observe = (
+    s: ReturnType<typeof createStrategy>,
+    cs: Candidate[],
+    score: (c: Candidate, i: number) => number | null,
+  ) => s.observe(cs.map((c, i) => ({ choices: c.choices, fidelity: c.fidelity, reward: score(c, i) })));
 
   it('promotes the top 1/eta of a rung before proposing anything new, highest rung first', () => {
     const strategy = createStrategy({ name: 'random', halving: { eta: 3, levels: 3 } }, space, 1);
@@ -87,7 +109,9 @@ describe('successive halving (ASHA)', () => {
     expect(rung0.every((c) => c.fidelity === 0 && c.origin === 'proposed')).toBe(true);
     observe(strategy, rung0, (_c, i) => (i === 4 ? null : i / 10)); // best: 8, 7, 6; 4 failed
     const next = strategy.propose(5);
-    expect(next.slice(0, 3).map((c) => [c.choices, c.fidelity, c.origin])).toEqual([8, 7, 6].map((i) => [rung0[i].choices, 1, 'promoted']));
+    expect(next.slice(0, 3).map((c) => [c.choices, c.fidelity, c.origin])).toEqual(
+      [8, 7, 6].map((i) => [rung0[i].choices, 1, 'promoted']),
+    );
     expect(next.slice(3).every((c) => c.fidelity === 0 && c.origin === 'proposed')).toBe(true);
     observe(strategy, next.slice(0, 3), (_c, i) => [0.5, 0.9, 0.7][i]);
     const top = strategy.propose(1);
@@ -108,7 +132,11 @@ describe('warm start', () => {
   it('evolution evaluates the seed architectures first and breeds from a good one', () => {
     const space = nasnetSpace({ blocks: 2 });
     const seed = space.decisions.map(() => 0);
-    const strategy = createStrategy({ name: 'evolution', seedArchitectures: [seed], evolution: { population: 4, sample: 8 } }, space, 3);
+    const strategy = createStrategy(
+      { name: 'evolution', seedArchitectures: [seed], evolution: { population: 4, sample: 8 } },
+      space,
+      3,
+    );
     const first = strategy.propose(4);
     expect(first[0]).toEqual({ choices: seed, fidelity: 0, origin: 'seed' });
     strategy.observe(first.map((c) => ({ choices: c.choices, fidelity: 0, reward: c.origin === 'seed' ? 0.9 : 0.1 })));
@@ -121,7 +149,12 @@ describe('warm start', () => {
   it('REINFORCE learns from the seed architectures’ results', () => {
     const space = nasnetSpace({ blocks: 2 });
     const seed = space.decisions.map((d) => d.size - 1);
-    const config = { name: 'reinforce' as const, dedup: false, seedArchitectures: [seed], reinforce: { hidden: 16, learningRate: 0.03, batchSize: 2 } };
+    const config = {
+      name: 'reinforce' as const,
+      dedup: false,
+      seedArchitectures: [seed],
+      reinforce: { hidden: 16, learningRate: 0.03, batchSize: 2 },
+    };
     const strategy = createStrategy(config, space, 5);
     const matches = (c: Candidate) => c.choices.filter((v, i) => v === seed[i]).length;
     const before = strategy.propose(21).slice(1);

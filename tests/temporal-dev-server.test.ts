@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { resolveTemporalCli } from '../stack/temporal/cli-binary';
-import { answersAsTemporal, busyInternalPort, connectTemporal, startDevServer, tlsFromEnv } from '../stack/temporal/dev-server';
+import {
+  answersAsTemporal,
+  busyInternalPort,
+  connectTemporal,
+  startDevServer,
+  tlsFromEnv,
+} from '../stack/temporal/dev-server';
 import { createTestEnv } from '../harness/temporal';
 
 const savedEnv = { ...process.env };
@@ -124,9 +130,9 @@ describe('startDevServer', () => {
       await client.workflow.start('neverPolled', { taskQueue: 'nobody', workflowId: 'survives-restart' });
       await connection.close();
 
-      await expect(startDevServer({ port, uiPort, dbFile: join(scratch, 'second.sqlite'), log: quiet })).rejects.toThrow(
-        `Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`,
-      );
+      await expect(
+        startDevServer({ port, uiPort, dbFile: join(scratch, 'second.sqlite'), log: quiet }),
+      ).rejects.toThrow(`Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`);
       expect(await answersAsTemporal(first.address, 2_000)).toBe(true);
     } finally {
       await first.stop();
@@ -162,7 +168,8 @@ describe('startDevServer', () => {
     expect(await answersAsTemporal(`127.0.0.1:${port}`, 2_000)).toBe(true);
     starter.kill('SIGKILL');
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (await answersAsTemporal(`127.0.0.1:${port}`, 500))) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() < deadline && (await answersAsTemporal(`127.0.0.1:${port}`, 500)))
+      await new Promise((r) => setTimeout(r, 250));
     expect(await answersAsTemporal(`127.0.0.1:${port}`, 1_000)).toBe(false);
   });
 
@@ -172,7 +179,13 @@ describe('startDevServer', () => {
     const { port } = blocker.address() as { port: number };
     try {
       await expect(
-        startDevServer({ port, uiPort: await freePort(), dbFile: join(scratch, 'taken.sqlite'), log: quiet, startTimeoutMs: 20_000 }),
+        startDevServer({
+          port,
+          uiPort: await freePort(),
+          dbFile: join(scratch, 'taken.sqlite'),
+          log: quiet,
+          startTimeoutMs: 20_000,
+        }),
       ).rejects.toThrow(`Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`);
     } finally {
       blocker.close();

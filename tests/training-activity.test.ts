@@ -96,7 +96,16 @@ async function queuedTrial(
     seed,
     role,
   });
-  return { trialId, searchId: SEARCH, trialIndex, architecture, archHash, protocol: p, protocolHash: pHash, ...(seed !== undefined && { seed }) };
+  return {
+    trialId,
+    searchId: SEARCH,
+    trialIndex,
+    architecture,
+    archHash,
+    protocol: p,
+    protocolHash: pHash,
+    ...(seed !== undefined && { seed }),
+  };
 }
 
 function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainInThread?: boolean } = {}) {
@@ -110,7 +119,11 @@ function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainIn
   });
 }
 
-function train(env: MockActivityEnvironment, acts: TrainingActivities, input: TrainTrialInput): Promise<TrainTrialResult> {
+function train(
+  env: MockActivityEnvironment,
+  acts: TrainingActivities,
+  input: TrainTrialInput,
+): Promise<TrainTrialResult> {
   return env.run(acts.trainTrial, input);
 }
 
@@ -153,7 +166,10 @@ describe('trainTrial activity', () => {
   });
 
   it('keeps the trained weights (last epoch, no optimizer state) of final and baseline trials, not of search trials', async () => {
-    for (const [index, role] of [[30, 'final'], [31, 'baseline']] as const) {
+    for (const [index, role] of [
+      [30, 'final'],
+      [31, 'baseline'],
+    ] as const) {
       const input = await queuedTrial(index, lenet, protocol, undefined, role);
       const result = await train(environment().env, activities(), input);
       expect(result.status).toBe('succeeded');
@@ -181,8 +197,16 @@ describe('trainTrial activity', () => {
 
   it('trains a repeat seed to another curve on the same data; the protocol seed is the default training seed', async () => {
     const byDefault = await train(environment().env, activities(), await queuedTrial(20));
-    const explicit = await train(environment().env, activities(), await queuedTrial(21, lenet, protocol, protocol.seed));
-    const repeat = await train(environment().env, activities(), await queuedTrial(22, lenet, protocol, protocol.seed + 1));
+    const explicit = await train(
+      environment().env,
+      activities(),
+      await queuedTrial(21, lenet, protocol, protocol.seed),
+    );
+    const repeat = await train(
+      environment().env,
+      activities(),
+      await queuedTrial(22, lenet, protocol, protocol.seed + 1),
+    );
     expect(explicit.epochs.map((e) => e.trainLoss)).toEqual(byDefault.epochs.map((e) => e.trainLoss));
     expect(repeat.epochs.map((e) => e.trainLoss)).not.toEqual(byDefault.epochs.map((e) => e.trainLoss));
     expect((await getTrial(database.db, `${SEARCH}/22`))!.seed).toBe(protocol.seed + 1);
@@ -284,14 +308,20 @@ describe('trainTrial activity', () => {
       writeIdxFixture(corrupt, { train: 400, test: 100, seed: 9, gzip: false });
       const images = join(corrupt, 'train-images-idx3-ubyte');
       writeFileSync(images, encodeIdx([400, 32, 32], new Uint8Array(400 * 32 * 32)));
-      const wrongShape = (await train(environment().env, activities({ dataDir: corrupt }), await queuedTrial(12)).catch((e: unknown) => e)) as ApplicationFailure;
+      const wrongShape = (await train(environment().env, activities({ dataDir: corrupt }), await queuedTrial(12)).catch(
+        (e: unknown) => e,
+      )) as ApplicationFailure;
       expect(wrongShape).toBeInstanceOf(ApplicationFailure);
       expect(wrongShape).toMatchObject({ nonRetryable: true, type: 'DataError' });
       expect(wrongShape.message).toContain(images);
       const tooMany = await queuedTrial(13, lenet, { ...protocol, trainSize: 390, valSize: 20 });
-      const sizes = (await train(environment().env, activities(), tooMany).catch((e: unknown) => e)) as ApplicationFailure;
+      const sizes = (await train(environment().env, activities(), tooMany).catch(
+        (e: unknown) => e,
+      )) as ApplicationFailure;
       expect(sizes).toMatchObject({ nonRetryable: true, type: 'DataError' });
-      expect(sizes.message).toContain(`Fashion-MNIST in ${dataDir} (NAS_DATA_DIR): protocol.trainSize + protocol.valSize = 390 + 20`);
+      expect(sizes.message).toContain(
+        `Fashion-MNIST in ${dataDir} (NAS_DATA_DIR): protocol.trainSize + protocol.valSize = 390 + 20`,
+      );
     } finally {
       rmSync(corrupt, { recursive: true, force: true });
     }
@@ -310,7 +340,9 @@ describe('trainTrial activity', () => {
       const image = join(dir, 'class-b', '4.png');
       writeFileSync(image, Buffer.alloc(statSync(image).size, 3));
       const input = await queuedTrial(14, lenet, { ...protocol, ...described, trainSize: 10, valSize: 4, testSize: 4 });
-      const failure = (await train(environment().env, activities(), input).catch((e: unknown) => e)) as ApplicationFailure;
+      const failure = (await train(environment().env, activities(), input).catch(
+        (e: unknown) => e,
+      )) as ApplicationFailure;
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect(failure).toMatchObject({ nonRetryable: true, type: 'DataError' });
       expect(failure.message).toContain(`${image}: cannot be decoded as an image`);
@@ -324,14 +356,18 @@ describe('trainTrial activity', () => {
   it('fails without retry on an invalid genotype, and refuses to train a trial that ended otherwise', async () => {
     const bad = { family: 'baseline', version: 1, name: 'no-such-net' } as unknown as Architecture;
     const input = await queuedTrial(4, bad);
-    const failure = (await train(environment().env, activities(), input).catch((e: unknown) => e)) as ApplicationFailure;
+    const failure = (await train(environment().env, activities(), input).catch(
+      (e: unknown) => e,
+    )) as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ nonRetryable: true, type: 'GenotypeError' });
     expect(failure.message).toMatch(/no-such-net/);
 
     const cancelled = await queuedTrial(5);
     await finishTrial(database.db, cancelled.trialId, { status: 'cancelled', error: 'search stopped' });
-    const ended = (await train(environment().env, activities(), cancelled).catch((e: unknown) => e)) as ApplicationFailure;
+    const ended = (await train(environment().env, activities(), cancelled).catch(
+      (e: unknown) => e,
+    )) as ApplicationFailure;
     expect(ended).toMatchObject({ nonRetryable: true, type: 'TrialEnded' });
     expect(ended.message).toMatch(/already ended as cancelled/);
   });
@@ -340,7 +376,9 @@ describe('trainTrial activity', () => {
     expect(isOutOfMemory(new RangeError('Array buffer allocation failed'))).toBe(true);
     expect(isOutOfMemory(new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'))).toBe(true);
     expect(isOutOfMemory(new Error('OOM when allocating tensor with shape[64,128,28,28]'))).toBe(true);
-    const wasmAbort = Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' });
+    const wasmAbort = Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), {
+      name: 'RuntimeError',
+    });
     expect(isOutOfMemory(wasmAbort)).toBe(true);
     expect(isOutOfMemory(new Error('Aborted by the user'))).toBe(false);
     expect(isOutOfMemory(new Error('connection reset by peer'))).toBe(false);

@@ -23,7 +23,10 @@ async function measuredStepBytesPerSample(model: tf.LayersModel): Promise<number
   const peaks: number[] = [];
   for (const n of [2, 4]) {
     const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1);
-    const y = tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i),
+      'int32',
+    );
     const before = tf.memory().numBytes;
     const profile = await tf.profile(() => {
       optimizer.minimize(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), false, variables);

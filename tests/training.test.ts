@@ -125,7 +125,9 @@ describe('trainModel', () => {
     const model = tinyModel();
     try {
       const long = { ...protocol, epochs: 8, optimizer: 'adam' as const, learningRate: 1e9 };
-      expect(long.epochs * Math.ceil(data.trainY.length / long.batchSize)).toBeGreaterThanOrEqual(CHANCE_LOSS_MIN_STEPS);
+      expect(long.epochs * Math.ceil(data.trainY.length / long.batchSize)).toBeGreaterThanOrEqual(
+        CHANCE_LOSS_MIN_STEPS,
+      );
       const result = await trainModel({ model, data, protocol: long });
       expect(result.status).toBe('diverged');
     } finally {
@@ -203,9 +205,9 @@ describe('trainModel', () => {
   it('rejects data that does not fit the model input, naming the field', async () => {
     const model = tinyModel();
     try {
-      await expect(
-        trainModel({ model, data: { ...data, valX: data.valX.subarray(1) }, protocol }),
-      ).rejects.toThrow(/data\.valX has 156799 values, expected 200 labels x 28x28x1 = 156800/);
+      await expect(trainModel({ model, data: { ...data, valX: data.valX.subarray(1) }, protocol })).rejects.toThrow(
+        /data\.valX has 156799 values, expected 200 labels x 28x28x1 = 156800/,
+      );
     } finally {
       model.dispose();
     }
@@ -216,7 +218,15 @@ describe('training pieces', () => {
   it('cross-entropy is finite for a zero probability but NaN when the network output is NaN', () => {
     const loss = (p: number[][], labels: number[]) =>
       tf.tidy(() => crossEntropy(tf.tensor2d(p), tf.tensor1d(labels, 'int32')).dataSync()[0]);
-    expect(loss([[1, 0], [0.5, 0.5]], [0, 1])).toBeCloseTo(Math.log(2) / 2, 5);
+    expect(
+      loss(
+        [
+          [1, 0],
+          [0.5, 0.5],
+        ],
+        [0, 1],
+      ),
+    ).toBeCloseTo(Math.log(2) / 2, 5);
     expect(loss([[1, 0]], [1])).toBeCloseTo(-Math.log(1e-7), 3);
     expect(loss([[NaN, NaN]], [0])).toBeNaN();
   });

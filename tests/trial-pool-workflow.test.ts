@@ -14,7 +14,13 @@ import { baselinesWorkflow } from '../workflows/baselines';
 import { scalingStudyWorkflow } from '../workflows/scaling';
 import { searchWorkflow } from '../workflows/search';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack, tinyScalingRequest } from '../harness/search-stack';
+import {
+  createSearchStack,
+  tinySearchRequest,
+  TRAINER_QUEUE,
+  type SearchStack,
+  tinyScalingRequest,
+} from '../harness/search-stack';
 import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,7 +53,11 @@ describe('the trial pool on a real Temporal dev server', () => {
 
   const withStub = <T>(fn: () => Promise<T>, options: StubTrainerOptions = {}, slots = 4) =>
     stack.withWorkers(fn, () => createStubTrainer(stack.database.db, options), { trainerSlots: slots });
-  const start = (workflow: typeof searchWorkflow | typeof baselinesWorkflow | typeof scalingStudyWorkflow, id: string, request: unknown) =>
+  const start = (
+    workflow: typeof searchWorkflow | typeof baselinesWorkflow | typeof scalingStudyWorkflow,
+    id: string,
+    request: unknown,
+  ) =>
     stack.env.client.workflow.start(workflow as typeof searchWorkflow, {
       taskQueue: ORCHESTRATOR_TASK_QUEUE,
       workflowId: id,
@@ -86,36 +96,65 @@ describe('the trial pool on a real Temporal dev server', () => {
 
   it('pauses, resumes, re-sizes and stops a search', async () => {
     const request = tinySearchRequest({ searchId: 'pool-steer-search', trials: 40, parallel: 1, seed: 21 });
-    const { rows } = await withStub(async () => steer(await start(searchWorkflow, request.searchId, request), request.searchId), { minMs: 200, maxMs: 400 });
+    const { rows } = await withStub(
+      async () => steer(await start(searchWorkflow, request.searchId, request), request.searchId),
+      { minMs: 200, maxMs: 400 },
+    );
     expect(rows.length).toBeLessThan(40);
   });
 
   it('pauses, resumes, re-sizes and stops a baselines run', async () => {
     const request = baselinesRequest('pool-steer-baselines');
-    const { rows } = await withStub(async () => steer(await start(baselinesWorkflow, request.searchId, request), request.searchId), { minMs: 300, maxMs: 500 });
+    const { rows } = await withStub(
+      async () => steer(await start(baselinesWorkflow, request.searchId, request), request.searchId),
+      { minMs: 300, maxMs: 500 },
+    );
     expect(rows.length).toBeLessThanOrEqual(4);
   });
 
   it('pauses, resumes, re-sizes and stops a scaling study', async () => {
     const request = tinyScalingRequest('pool-steer-scaling', { parallel: 1 });
-    await withStub(async () => steer(await start(scalingStudyWorkflow, request.studyId, request), request.studyId), { minMs: 300, maxMs: 500 });
+    await withStub(async () => steer(await start(scalingStudyWorkflow, request.studyId, request), request.studyId), {
+      minMs: 300,
+      maxMs: 500,
+    });
   });
 
-  it.each(['reinforce', 'evolution'] as const)('%s proposes the same first 24 candidates at parallel 1 and parallel 4', async (name) => {
-    const strategy = name === 'reinforce' ? { name, dedup: true, reinforce: { batchSize: 4 } } : { name, dedup: true, evolution: { population: 6, sample: 3 } };
-    const archs: string[][] = [];
-    for (const parallel of [1, 4]) {
-      const request = tinySearchRequest({ searchId: `pool-same-${name}-p${parallel}`, strategy, trials: 24, parallel, seed: 31 });
-      await withStub(() => stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }), {
-        minMs: 20,
-        maxMs: 300,
-        seed: 5,
-      });
-      archs.push((await listTrials(stack.database.db, request.searchId)).map((r) => r.archHash));
-    }
-    expect(archs[0]).toHaveLength(24);
-    expect(archs[1]).toEqual(archs[0]);
-  });
+  it.each(['reinforce', 'evolution'] as const)(
+    '%s proposes the same first 24 candidates at parallel 1 and parallel 4',
+    async (name) => {
+      const strategy =
+        name === 'reinforce'
+          ? { name, dedup: true, reinforce: { batchSize: 4 } }
+          : { name, dedup: true, evolution: { population: 6, sample: 3 } };
+      const archs: string[][] = [];
+      for (const parallel of [1, 4]) {
+        const request = tinySearchRequest({
+          searchId: `pool-same-${name}-p${parallel}`,
+          strategy,
+          trials: 24,
+          parallel,
+          seed: 31,
+        });
+        await withStub(
+          () =>
+            stack.env.client.workflow.execute(searchWorkflow, {
+              taskQueue: ORCHESTRATOR_TASK_QUEUE,
+              workflowId: request.searchId,
+              args: [request],
+            }),
+          {
+            minMs: 20,
+            maxMs: 300,
+            seed: 5,
+          },
+        );
+        archs.push((await listTrials(stack.database.db, request.searchId)).map((r) => r.archHash));
+      }
+      expect(archs[0]).toHaveLength(24);
+      expect(archs[1]).toEqual(archs[0]);
+    },
+  );
 
   it('stores the MnasNet reward of every usable trial and ranks the leaderboard by it', async () => {
     const request = tinySearchRequest({
@@ -125,7 +164,13 @@ describe('the trial pool on a real Temporal dev server', () => {
       seed: 41,
       reward: { objective: 'mnas', cost: 'flops', target: 1e6, w: -0.07 },
     });
-    await withStub(() => stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }));
+    await withStub(() =>
+      stack.env.client.workflow.execute(searchWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: request.searchId,
+        args: [request],
+      }),
+    );
     const rows = await listTrials(stack.database.db, request.searchId);
     for (const row of rows) {
       expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(Number(row.flops) / 1e6, -0.07), 5);
@@ -138,10 +183,17 @@ describe('the trial pool on a real Temporal dev server', () => {
   });
 
   it('fails at once, non-retryably and naming the field, on a request the CLI would refuse', async () => {
-    const request = tinySearchRequest({ searchId: 'pool-invalid', trials: 20, parallel: 1, strategy: { name: 'random', halving: { eta: 2, levels: 15 } } });
+    const request = tinySearchRequest({
+      searchId: 'pool-invalid',
+      trials: 20,
+      parallel: 1,
+      strategy: { name: 'random', halving: { eta: 2, levels: 15 } },
+    });
     const started = Date.now();
     const error = await withStub(() =>
-      stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }).catch((err: unknown) => err),
+      stack.env.client.workflow
+        .execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] })
+        .catch((err: unknown) => err),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/^invalid request: strategy\.halving: /);
@@ -152,40 +204,75 @@ describe('the trial pool on a real Temporal dev server', () => {
   it('fails at once on a seed beyond the int4 column instead of retrying the insert', async () => {
     const request = tinySearchRequest({ searchId: 'pool-int4', seed: 3_000_000_000 });
     const error = await withStub(() =>
-      stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }).catch((err: unknown) => err),
+      stack.env.client.workflow
+        .execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] })
+        .catch((err: unknown) => err),
     );
-    expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/^invalid request: seed: must be an integer in 0\.\.2147483647/);
+    expect(String((error as WorkflowFailedError).cause?.message)).toMatch(
+      /^invalid request: seed: must be an integer in 0\.\.2147483647/,
+    );
   });
 
   it.each([
     [0, [0, 1, 2, 3, 4, 5]],
     [2, [0, 0, 0, 1, 2, 3]],
-  ])('window %i at parallel 1: the strategy has seen the results of trials 0..i-window-1 when it proposes trial i', async (window, seen) => {
-    const strategy = { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window };
-    const request = tinySearchRequest({ searchId: `pool-window-${window}`, strategy, trials: 6, parallel: 1, seed: 52, trialsPerRun: 4 });
-    const summary = await withStub(() =>
-      stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
-    );
-    expect(summary.status).toBe('finished');
-    const rows = await listTrials(stack.database.db, request.searchId);
-    expect(rows.map((row) => row.strategySummary?.observed)).toEqual(seen);
-  });
+  ])(
+    'window %i at parallel 1: the strategy has seen the results of trials 0..i-window-1 when it proposes trial i',
+    async (window, seen) => {
+      const strategy = { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window };
+      const request = tinySearchRequest({
+        searchId: `pool-window-${window}`,
+        strategy,
+        trials: 6,
+        parallel: 1,
+        seed: 52,
+        trialsPerRun: 4,
+      });
+      const summary = await withStub(() =>
+        stack.env.client.workflow.execute(searchWorkflow, {
+          taskQueue: ORCHESTRATOR_TASK_QUEUE,
+          workflowId: request.searchId,
+          args: [request],
+        }),
+      );
+      expect(summary.status).toBe('finished');
+      const rows = await listTrials(stack.database.db, request.searchId);
+      expect(rows.map((row) => row.strategySummary?.observed)).toEqual(seen);
+    },
+  );
 
   it.each([
     ['evolution', { name: 'evolution' as const, dedup: true, evolution: { population: 3, sample: 2 }, window: 2 }],
     // The controller's weights and Adam moments cross each continue-as-new as the snapshot's binary payload.
-    ['reinforce', { name: 'reinforce' as const, dedup: true, reinforce: { batchSize: 2, learningRate: 0.05 }, window: 2 }],
-  ])('%s: continues as new with results held by the proposal window and proposes what one run would', async (name, strategy) => {
-    const archs: string[][] = [];
-    for (const trialsPerRun of [3, 100]) {
-      const request = tinySearchRequest({ searchId: `pool-continued-${name}-${trialsPerRun}`, strategy, trials: 9, parallel: 2, seed: 51, trialsPerRun });
-      const summary = await withStub(() =>
-        stack.env.client.workflow.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: request.searchId, args: [request] }),
-      );
-      expect(summary.status).toBe('finished');
-      archs.push((await listTrials(stack.database.db, request.searchId)).map((r) => r.archHash));
-    }
-    expect(archs[0]).toHaveLength(9);
-    expect(archs[0]).toEqual(archs[1]);
-  });
+    [
+      'reinforce',
+      { name: 'reinforce' as const, dedup: true, reinforce: { batchSize: 2, learningRate: 0.05 }, window: 2 },
+    ],
+  ])(
+    '%s: continues as new with results held by the proposal window and proposes what one run would',
+    async (name, strategy) => {
+      const archs: string[][] = [];
+      for (const trialsPerRun of [3, 100]) {
+        const request = tinySearchRequest({
+          searchId: `pool-continued-${name}-${trialsPerRun}`,
+          strategy,
+          trials: 9,
+          parallel: 2,
+          seed: 51,
+          trialsPerRun,
+        });
+        const summary = await withStub(() =>
+          stack.env.client.workflow.execute(searchWorkflow, {
+            taskQueue: ORCHESTRATOR_TASK_QUEUE,
+            workflowId: request.searchId,
+            args: [request],
+          }),
+        );
+        expect(summary.status).toBe('finished');
+        archs.push((await listTrials(stack.database.db, request.searchId)).map((r) => r.archHash));
+      }
+      expect(archs[0]).toHaveLength(9);
+      expect(archs[0]).toEqual(archs[1]);
+    },
+  );
 });

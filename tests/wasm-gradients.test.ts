@@ -62,7 +62,9 @@ async function gradsOn(backend: string, c: Case, xData: Float32Array, wData: Flo
   return tf.tidy(() => {
     const x = tf.tensor4d(xData, s.x);
     const w = tf.tensor4d(wData, s.w);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(forward(c, a as tf.Tensor4D, b as tf.Tensor4D)))([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      weightedSum(forward(c, a as tf.Tensor4D, b as tf.Tensor4D)),
+    )([x, w]);
     return { dx: dx.dataSync().slice(), dw: dw.dataSync().slice() };
   });
 }
@@ -70,7 +72,14 @@ async function gradsOn(backend: string, c: Case, xData: Float32Array, wData: Flo
 /** The filter with (dilation - 1) zeros between taps: same output as the dilated convolution. */
 function spreadFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
   const [kh, kw, ci, co] = w.shape;
-  const spread = tf.pad(w.reshape([kh, 1, kw, 1, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]);
+  const spread = tf.pad(w.reshape([kh, 1, kw, 1, ci, co]), [
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const full = spread.reshape([kh * d, kw * d, ci, co]);
   return full.slice([0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]) as tf.Tensor4D;
 }
@@ -91,7 +100,13 @@ async function dilatedReferenceOnCpu(c: Case, xData: Float32Array, wData: Float3
   });
 }
 
-async function dilatedKernelsOnWasm(c: Case, xData: Float32Array, wData: Float32Array, dyData: tf.TypedArray, dyShape: number[]) {
+async function dilatedKernelsOnWasm(
+  c: Case,
+  xData: Float32Array,
+  wData: Float32Array,
+  dyData: tf.TypedArray,
+  dyShape: number[],
+) {
   await tf.setBackend('wasm');
   const s = shapes(c);
   const names =
@@ -103,8 +118,13 @@ async function dilatedKernelsOnWasm(c: Case, xData: Float32Array, wData: Float32
     const w = tf.tensor4d(wData, s.w);
     const dy = tf.tensor(dyData, dyShape);
     const attrs = { strides: c.stride, pad: c.padding, dilations: c.dilation, dataFormat: 'NHWC' };
-    const dx = tf.engine().runKernel(names.input, { dy, filter: w }, { ...attrs, inputShape: s.x } as unknown as tf.NamedAttrMap) as tf.Tensor;
-    const dw = tf.engine().runKernel(names.filter, { x, dy }, { ...attrs, filterShape: s.w } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dx = tf.engine().runKernel(names.input, { dy, filter: w }, {
+      ...attrs,
+      inputShape: s.x,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel(names.filter, { x, dy }, { ...attrs, filterShape: s.w } as unknown as tf.NamedAttrMap) as tf.Tensor;
     return { dx: dx.dataSync().slice(), dw: dw.dataSync().slice() };
   });
 }
@@ -120,7 +140,14 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
   return diff / Math.max(scale, 1e-12);
 }
 
-const KERNELS: Array<[number, number]> = [[1, 1], [3, 3], [5, 5], [7, 7], [1, 7], [7, 1]];
+const KERNELS: Array<[number, number]> = [
+  [1, 1],
+  [3, 3],
+  [5, 5],
+  [7, 7],
+  [1, 7],
+  [7, 1],
+];
 const undilated: Case[] = [];
 for (const kind of ['conv2d', 'depthwise'] as Kind[]) {
   for (const kernel of KERNELS) {
@@ -136,10 +163,22 @@ for (const kind of ['conv2d', 'depthwise'] as Kind[]) {
 }
 const dilated: Case[] = [];
 for (const kind of ['conv2d', 'depthwise'] as Kind[]) {
-  for (const kernel of [[3, 3], [1, 3], [3, 1]] as Array<[number, number]>) {
+  for (const kernel of [
+    [3, 3],
+    [1, 3],
+    [3, 1],
+  ] as Array<[number, number]>) {
     for (const padding of ['same', 'valid'] as Padding[]) {
       for (const batch of [1, 8]) {
-        dilated.push({ kind, kernel, stride: 1, padding, batch, dilation: 2, multiplier: kind === 'depthwise' && batch === 8 ? 2 : 1 });
+        dilated.push({
+          kind,
+          kernel,
+          stride: 1,
+          padding,
+          batch,
+          dilation: 2,
+          multiplier: kind === 'depthwise' && batch === 8 ? 2 : 1,
+        });
       }
     }
   }
@@ -152,8 +191,14 @@ beforeAll(async () => {
 describe('wasm conv gradients match the cpu backend', () => {
   it.each(undilated.map((c) => [name(c), c] as const))('%s', async (_label, c) => {
     const s = shapes(c);
-    const xData = randomArray(s.x.reduce((a, b) => a * b), `x ${name(c)}`);
-    const wData = randomArray(s.w.reduce((a, b) => a * b), `w ${name(c)}`);
+    const xData = randomArray(
+      s.x.reduce((a, b) => a * b),
+      `x ${name(c)}`,
+    );
+    const wData = randomArray(
+      s.w.reduce((a, b) => a * b),
+      `w ${name(c)}`,
+    );
     const wasm = await gradsOn('wasm', c, xData, wData);
     const cpu = await gradsOn('cpu', c, xData, wData);
     expect(relativeError(wasm.dx, cpu.dx)).toBeLessThanOrEqual(TOLERANCE);
@@ -162,8 +207,14 @@ describe('wasm conv gradients match the cpu backend', () => {
 
   it.each(dilated.map((c) => [name(c), c] as const))('%s', async (_label, c) => {
     const s = shapes(c);
-    const xData = randomArray(s.x.reduce((a, b) => a * b), `x ${name(c)}`);
-    const wData = randomArray(s.w.reduce((a, b) => a * b), `w ${name(c)}`);
+    const xData = randomArray(
+      s.x.reduce((a, b) => a * b),
+      `x ${name(c)}`,
+    );
+    const wData = randomArray(
+      s.w.reduce((a, b) => a * b),
+      `w ${name(c)}`,
+    );
     const reference = await dilatedReferenceOnCpu(c, xData, wData);
     const wasm = await dilatedKernelsOnWasm(c, xData, wData, reference.dy, reference.dyShape);
     expect(relativeError(wasm.dx, reference.dx)).toBeLessThanOrEqual(TOLERANCE);
@@ -172,13 +223,23 @@ describe('wasm conv gradients match the cpu backend', () => {
 
   it('frees every intermediate tensor', async () => {
     await tf.setBackend('wasm');
-    const c: Case = { kind: 'conv2d', kernel: [3, 3], stride: 2, padding: 'valid', batch: 8, dilation: 1, multiplier: 1 };
+    const c: Case = {
+      kind: 'conv2d',
+      kernel: [3, 3],
+      stride: 2,
+      padding: 'valid',
+      batch: 8,
+      dilation: 1,
+      multiplier: 1,
+    };
     const s = shapes(c);
     const x = tf.randomNormal(s.x);
     const w = tf.randomNormal(s.w);
     const before = tf.memory().numTensors;
     const backendBefore = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(forward(c, a as tf.Tensor4D, b as tf.Tensor4D)))([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      weightedSum(forward(c, a as tf.Tensor4D, b as tf.Tensor4D)),
+    )([x, w]);
     tf.dispose([dx, dw]);
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(backendBefore);
@@ -199,7 +260,10 @@ describe('wasm 1x1 convolution filter gradients (the SIMD kernel) match the cpu 
       return tf.tidy(() => {
         const x = tf.randomNormal([3, 9, 11, inC], 0, 1, 'float32', 1) as tf.Tensor4D;
         const w = tf.randomNormal([1, 1, inC, outC], 0, 1, 'float32', 2) as tf.Tensor4D;
-        return tf.grad((b: tf.Tensor) => weightedSum(tf.conv2d(x, b as tf.Tensor4D, stride, padding)))(w).dataSync().slice();
+        return tf
+          .grad((b: tf.Tensor) => weightedSum(tf.conv2d(x, b as tf.Tensor4D, stride, padding)))(w)
+          .dataSync()
+          .slice();
       });
     };
     expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
@@ -214,17 +278,28 @@ describe('wasm pooling and matmul gradients match the cpu backend', () => {
     { pool: 3, stride: 2, padding: 'same', batch: 1 },
     { pool: 3, stride: 2, padding: 'valid', batch: 8 },
   ];
-  it.each(pools.map((p) => [`avgPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))('%s', async (label, p) => {
-    const shape: [number, number, number, number] = [p.batch, 9, 7, 3];
-    const data = randomArray(shape.reduce((a, b) => a * b), label);
-    const grad = async (backend: string) => {
-      await tf.setBackend(backend);
-      return tf.tidy(() =>
-        tf.grad((x: tf.Tensor) => weightedSum(tf.avgPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(tf.tensor4d(data, shape)).dataSync().slice(),
+  it.each(pools.map((p) => [`avgPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))(
+    '%s',
+    async (label, p) => {
+      const shape: [number, number, number, number] = [p.batch, 9, 7, 3];
+      const data = randomArray(
+        shape.reduce((a, b) => a * b),
+        label,
       );
-    };
-    expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
-  });
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() =>
+          tf
+            .grad((x: tf.Tensor) => weightedSum(tf.avgPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(
+              tf.tensor4d(data, shape),
+            )
+            .dataSync()
+            .slice(),
+        );
+      };
+      expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
 
   it.each(pools.map((p) => [`maxPool ${p.pool} stride ${p.stride} ${p.padding} batch ${p.batch}`, p] as const))(
     '%s, with tied maxima',
@@ -232,11 +307,19 @@ describe('wasm pooling and matmul gradients match the cpu backend', () => {
       // Six channels: four through the SIMD lanes, two one at a time.
       const shape: [number, number, number, number] = [p.batch, 9, 7, 6];
       // Values rounded to a few levels and clipped at 0 (as after relu) make ties common.
-      const data = randomArray(shape.reduce((a, b) => a * b), label).map((v) => Math.max(0, Math.round(v * 3)));
+      const data = randomArray(
+        shape.reduce((a, b) => a * b),
+        label,
+      ).map((v) => Math.max(0, Math.round(v * 3)));
       const grad = async (backend: string) => {
         await tf.setBackend(backend);
         return tf.tidy(() =>
-          tf.grad((x: tf.Tensor) => weightedSum(tf.maxPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(tf.tensor4d(data, shape)).dataSync().slice(),
+          tf
+            .grad((x: tf.Tensor) => weightedSum(tf.maxPool(x as tf.Tensor4D, p.pool, p.stride, p.padding)))(
+              tf.tensor4d(data, shape),
+            )
+            .dataSync()
+            .slice(),
         );
       };
       expect(relativeError(await grad('wasm'), await grad('cpu'))).toBeLessThanOrEqual(TOLERANCE);
@@ -249,23 +332,36 @@ describe('wasm pooling and matmul gradients match the cpu backend', () => {
     { a: [5, 7], b: [3, 7], ta: false, tb: true },
     { a: [2, 7, 5], b: [2, 3, 7], ta: true, tb: true },
   ];
-  it.each(products.map((m) => [`matMul ${m.a}x${m.b} transposeA ${m.ta} transposeB ${m.tb}`, m] as const))('%s', async (label, m) => {
-    const aData = randomArray(m.a.reduce((x, y) => x * y), `a ${label}`);
-    const bData = randomArray(m.b.reduce((x, y) => x * y), `b ${label}`);
-    const run = async (backend: string) => {
-      await tf.setBackend(backend);
-      return tf.tidy(() => {
-        const f = (a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.matMul(a, b, m.ta, m.tb));
-        const a = tf.tensor(aData, m.a);
-        const b = tf.tensor(bData, m.b);
-        const [da, db] = tf.grads(f)([a, b]);
-        return { y: tf.matMul(a, b, m.ta, m.tb).dataSync().slice(), da: da.dataSync().slice(), db: db.dataSync().slice() };
-      });
-    };
-    const wasm = await run('wasm');
-    const cpu = await run('cpu');
-    expect(relativeError(wasm.y, cpu.y)).toBeLessThanOrEqual(TOLERANCE);
-    expect(relativeError(wasm.da, cpu.da)).toBeLessThanOrEqual(TOLERANCE);
-    expect(relativeError(wasm.db, cpu.db)).toBeLessThanOrEqual(TOLERANCE);
-  });
+  it.each(products.map((m) => [`matMul ${m.a}x${m.b} transposeA ${m.ta} transposeB ${m.tb}`, m] as const))(
+    '%s',
+    async (label, m) => {
+      const aData = randomArray(
+        m.a.reduce((x, y) => x * y),
+        `a ${label}`,
+      );
+      const bData = randomArray(
+        m.b.reduce((x, y) => x * y),
+        `b ${label}`,
+      );
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const f = (a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.matMul(a, b, m.ta, m.tb));
+          const a = tf.tensor(aData, m.a);
+          const b = tf.tensor(bData, m.b);
+          const [da, db] = tf.grads(f)([a, b]);
+          return {
+            y: tf.matMul(a, b, m.ta, m.tb).dataSync().slice(),
+            da: da.dataSync().slice(),
+            db: db.dataSync().slice(),
+          };
+        });
+      };
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      expect(relativeError(wasm.y, cpu.y)).toBeLessThanOrEqual(TOLERANCE);
+      expect(relativeError(wasm.da, cpu.da)).toBeLessThanOrEqual(TOLERANCE);
+      expect(relativeError(wasm.db, cpu.db)).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
 });

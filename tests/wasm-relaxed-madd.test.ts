@@ -15,13 +15,23 @@ import { runGraph, seededInputs, type GraphRun } from './support/conformance-run
 
 describe('fuseMultiplyAdds', () => {
   it('fuses an add of a product, nested ones too, and leaves other adds and products alone', () => {
-    expect(fuseMultiplyAdds('(local.set $a (f32x4.add (local.get $a) (f32x4.mul (v128.load offset=16 (local.get $x)) (local.get $y))))')).toBe(
-      '(local.set $a (f32x4.relaxed_madd (v128.load offset=16 (local.get $x)) (local.get $y) (local.get $a)))',
-    );
-    expect(fuseMultiplyAdds('(f32x4.add (f32x4.add (local.get 0) (f32x4.mul (local.get 1) (local.get 2))) (f32x4.mul (local.get 3) (local.get 4)))')).toBe(
+    expect(
+      fuseMultiplyAdds(
+        '(local.set $a (f32x4.add (local.get $a) (f32x4.mul (v128.load offset=16 (local.get $x)) (local.get $y))))',
+      ),
+    ).toBe('(local.set $a (f32x4.relaxed_madd (v128.load offset=16 (local.get $x)) (local.get $y) (local.get $a)))');
+    expect(
+      fuseMultiplyAdds(
+        '(f32x4.add (f32x4.add (local.get 0) (f32x4.mul (local.get 1) (local.get 2))) (f32x4.mul (local.get 3) (local.get 4)))',
+      ),
+    ).toBe(
       '(f32x4.relaxed_madd (local.get 3) (local.get 4) (f32x4.relaxed_madd (local.get 1) (local.get 2) (local.get 0)))',
     );
-    for (const plain of ['(f32x4.add (local.get 0) (local.get 1))', '(f32x4.mul (local.get 0) (local.get 1))', '(i32.add (local.get 0) (i32.mul (local.get 1) (local.get 2)))']) {
+    for (const plain of [
+      '(f32x4.add (local.get 0) (local.get 1))',
+      '(f32x4.mul (local.get 0) (local.get 1))',
+      '(i32.add (local.get 0) (i32.mul (local.get 1) (local.get 2)))',
+    ]) {
       expect(fuseMultiplyAdds(plain)).toBe(plain);
     }
   });
@@ -39,7 +49,11 @@ describe('relaxed and plain multiply-add kernels', () => {
     await selectBackend('wasm', { threads: 1, log: () => {} });
   });
 
-  async function runWith(multiplyAdd: MultiplyAdd, graph: (typeof cases)[number]['graph'], inputs: ReturnType<typeof seededInputs>): Promise<GraphRun> {
+  async function runWith(
+    multiplyAdd: MultiplyAdd,
+    graph: (typeof cases)[number]['graph'],
+    inputs: ReturnType<typeof seededInputs>,
+  ): Promise<GraphRun> {
     await tf.setBackend('wasm');
     await compileSimdKernels(backend(), { multiplyAdd });
     expect(simdMultiplyAdd(backend())).toBe(multiplyAdd);

@@ -10,10 +10,26 @@ const require = createRequire(import.meta.url);
 function smallConvNet(): tf.Sequential {
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.conv2d({
+        inputShape: [12, 12, 2],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
     ],
   });
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
@@ -36,9 +52,13 @@ async function trainLosses(steps: number): Promise<number[]> {
 
 describe('wasm training of a conv net', () => {
   it('fails without the gradient kernels and matches the cpu backend with them', async () => {
-    setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+    setWasmPaths(
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep,
+    );
     await tf.setBackend('wasm');
-    await expect(trainLosses(1)).rejects.toThrow(/Kernel '(Conv2DBackpropFilter|DepthwiseConv2dNativeBackprop\w+)' not registered for backend 'wasm'/);
+    await expect(trainLosses(1)).rejects.toThrow(
+      /Kernel '(Conv2DBackpropFilter|DepthwiseConv2dNativeBackprop\w+)' not registered for backend 'wasm'/,
+    );
 
     registerWasmGradientKernels();
     registerWasmGradientKernels(); // idempotent

@@ -21,7 +21,12 @@ const cases: Array<[number, number, 'same' | 'valid']> = [
   [5, 1, 'valid'],
 ];
 
-async function depthwiseAndGradients(backend: string, kernel: number, stride: number, padding: 'same' | 'valid'): Promise<Float32Array[]> {
+async function depthwiseAndGradients(
+  backend: string,
+  kernel: number,
+  stride: number,
+  padding: 'same' | 'valid',
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.randomNormal([2, 13, 12, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -52,14 +57,16 @@ describe('wasm kernels without the SIMD kernels', () => {
     expect(Math.max(...wasm.map((v, i) => Math.abs(v - cpu[i])))).toBeLessThan(1e-5);
   });
 
-
-  it.each(cases)('depthwise filter %i, stride %i, %s padding: forward, dx and dw match the cpu backend', async (kernel, stride, padding) => {
-    const wasm = await depthwiseAndGradients('wasm', kernel, stride, padding);
-    const cpu = await depthwiseAndGradients('cpu', kernel, stride, padding);
-    cpu.forEach((expected, k) => {
-      const scale = Math.max(...expected.map(Math.abs));
-      const worst = Math.max(...wasm[k].map((v, i) => Math.abs(v - expected[i])));
-      expect(worst / scale).toBeLessThan(1e-4);
-    });
-  });
+  it.each(cases)(
+    'depthwise filter %i, stride %i, %s padding: forward, dx and dw match the cpu backend',
+    async (kernel, stride, padding) => {
+      const wasm = await depthwiseAndGradients('wasm', kernel, stride, padding);
+      const cpu = await depthwiseAndGradients('cpu', kernel, stride, padding);
+      cpu.forEach((expected, k) => {
+        const scale = Math.max(...expected.map(Math.abs));
+        const worst = Math.max(...wasm[k].map((v, i) => Math.abs(v - expected[i])));
+        expect(worst / scale).toBeLessThan(1e-4);
+      });
+    },
+  );
 });

@@ -16,7 +16,10 @@ let previousCacheHome: string | undefined;
 function writeWorkflows(greeting: string, helperGreeting = 'helper-1'): string {
   writeFileSync(join(sourceDir, 'helper.ts'), `export const helperGreeting = '${helperGreeting}';\n`);
   const path = join(sourceDir, 'workflows.ts');
-  writeFileSync(path, `import { helperGreeting } from './helper';\nexport async function greet(): Promise<string> { return '${greeting}' + helperGreeting; }\n`);
+  writeFileSync(
+    path,
+    `import { helperGreeting } from './helper';\nexport async function greet(): Promise<string> { return '${greeting}' + helperGreeting; }\n`,
+  );
   return path;
 }
 

@@ -45,8 +45,19 @@ export async function createTrainerWorker(options: TrainerWorkerOptions): Promis
 async function trainingActivities(options: TrainerWorkerOptions, identity: string) {
   if (options.backend === SIMULATED_BACKEND) {
     options.log?.('backend: simulated trainer (no training: waits and reports synthetic accuracies)');
-    return createSimulatedTrainingActivities({ db: options.db, worker: identity, settings: simulationSettings(process.env) });
+    return createSimulatedTrainingActivities({
+      db: options.db,
+      worker: identity,
+      settings: simulationSettings(process.env),
+    });
   }
   const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
-  return createTrainingActivities({ db: options.db, worker: identity, backend, device, dataDir: options.dataDir, log: options.log });
+  return createTrainingActivities({
+    db: options.db,
+    worker: identity,
+    backend,
+    device,
+    dataDir: options.dataDir,
+    log: options.log,
+  });
 }

@@ -42,7 +42,13 @@ export async function baselinesWorkflow(request: BaselinesRequest): Promise<Tria
       next: () => {
         const entry = waiting.shift();
         if (!entry) return null;
-        return { trialIndex: entry.index, architecture: entry.architecture, protocol: request.protocol, fidelity: 0, baselineName: entry.name };
+        return {
+          trialIndex: entry.index,
+          architecture: entry.architecture,
+          protocol: request.protocol,
+          fidelity: 0,
+          baselineName: entry.name,
+        };
       },
       finished: () => waiting.length === 0,
       mayRelease: () => true,

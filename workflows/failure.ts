@@ -13,7 +13,10 @@ export function rejectInvalid(validate: () => void): void {
     validate();
   } catch (err) {
     if (err instanceof RequestError) {
-      throw ApplicationFailure.nonRetryable(`invalid request: ${err.message}`, 'RequestError', { field: err.field, problem: err.problem });
+      throw ApplicationFailure.nonRetryable(`invalid request: ${err.message}`, 'RequestError', {
+        field: err.field,
+        problem: err.problem,
+      });
     }
     throw ApplicationFailure.nonRetryable(`invalid request: ${messageOf(err)}`, 'RequestError');
   }

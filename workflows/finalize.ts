@@ -60,6 +60,12 @@ export async function finalizeWorkflow(request: FinalizeRequest): Promise<Finali
     });
     const status = pool.isStopping ? 'stopped' : 'finished';
     await orchestration.finishSearch({ searchId: request.finalId, status });
-    return { finalId: request.finalId, searchId: request.searchId, status, candidates: candidates.length, counts: pool.carry().counts };
+    return {
+      finalId: request.finalId,
+      searchId: request.searchId,
+      status,
+      candidates: candidates.length,
+      counts: pool.carry().counts,
+    };
   });
 }

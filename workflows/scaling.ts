@@ -128,7 +128,8 @@ async function runStudy(request: ScalingStudyRequest): Promise<ScalingSummary> {
       mayRelease: () => true,
       release: ({ trial, outcome }) => {
         if (outcome.status !== 'cancelled') outcomes.set(trial.point.index, outcome);
-        else if (!pool.isStopping && trial.attempt + 1 < MAX_ATTEMPTS_AFTER_CANCEL) waiting.push(trialOf(trial.point, trial.attempt + 1));
+        else if (!pool.isStopping && trial.attempt + 1 < MAX_ATTEMPTS_AFTER_CANCEL)
+          waiting.push(trialOf(trial.point, trial.attempt + 1));
       },
     });
     const settled = points.filter((p) => outcomes.has(p.index));
@@ -142,8 +143,15 @@ async function runStudy(request: ScalingStudyRequest): Promise<ScalingSummary> {
 
   const finish = async (status: ScalingSummary['status'], error?: string): Promise<ScalingSummary> => {
     step = 'done';
-    await scaling.finishScalingStudy({ studyId: request.studyId, status, chosen: chosen ?? (error ? { error } : null) });
-    await orchestration.finishSearch({ searchId: request.studyId, status: status === 'stopped' ? 'stopped' : 'finished' });
+    await scaling.finishScalingStudy({
+      studyId: request.studyId,
+      status,
+      chosen: chosen ?? (error ? { error } : null),
+    });
+    await orchestration.finishSearch({
+      searchId: request.studyId,
+      status: status === 'stopped' ? 'stopped' : 'finished',
+    });
     return { studyId: request.studyId, status, chosen, counts: pool.counts, ...(error ? { error } : {}) };
   };
 

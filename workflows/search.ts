@@ -52,7 +52,11 @@ const DEFAULT_TRIALS_PER_RUN = 500;
 /** Runs continue with a strategy snapshot instead of the strategy's call log from here on. */
 const STRATEGY_SNAPSHOTS = 'strategy-snapshots';
 
-export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry, strategyArrays?: Uint8Array): Promise<SearchSummary> {
+export async function searchWorkflow(
+  request: SearchRequest,
+  carry?: SearchCarry,
+  strategyArrays?: Uint8Array,
+): Promise<SearchSummary> {
   rejectInvalid(() => validateSearchRequest(request));
   return failSearchOnError(request.searchId, async () => {
     const space = makeDecisionSpace(request.space);
@@ -87,7 +91,9 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
     await pool.run(feed);
     if (!pool.isStopping && feed.nextIndex < request.trials && feed.continuing) {
       const { counts, best, parallel, paused, held } = pool.carry();
-      const { state, arrays } = patched(STRATEGY_SNAPSHOTS) ? strategy.exportSnapshot() : { state: strategy.exportState(), arrays: undefined };
+      const { state, arrays } = patched(STRATEGY_SNAPSHOTS)
+        ? strategy.exportSnapshot()
+        : { state: strategy.exportState(), arrays: undefined };
       return await continueAsNew<typeof searchWorkflow>(
         request,
         { nextIndex: feed.nextIndex, strategyState: state, counts, best, parallel, paused, held },
@@ -110,7 +116,10 @@ export async function searchWorkflow(request: SearchRequest, carry?: SearchCarry
 async function finalizeAsChild(request: SearchRequest, pool: TrialPool<SearchTrial>): Promise<FinalizeSummary> {
   const finalize = finalizeRequestOf({ ...request, finalize: request.finalize! });
   // The search's own progress, saying where its final evaluation runs (a query cannot ask the child).
-  setHandler(progressQuery, () => ({ ...pool.progress(false), strategy: { stage: 'finalizing', finalId: finalize.finalId } }));
+  setHandler(progressQuery, () => ({
+    ...pool.progress(false),
+    strategy: { stage: 'finalizing', finalId: finalize.finalId },
+  }));
   // A stop that arrives while the child starts is passed on once it has started, not lost.
   let stopBeforeStart = false;
   setHandler(stopSignal, () => void (stopBeforeStart = true));

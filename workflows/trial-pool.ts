@@ -240,15 +240,17 @@ export class TrialPool<T extends PoolTrial> {
     const plan = { ...trial, searchId, budget, input, classes, trainerTaskQueue, ...(keepWeights && { keepWeights }) };
     void this.trainingScope
       .run(() => runTrial(plan))
-      .catch((err: unknown): TrialOutcome => ({
-        trialId,
-        status: 'failed',
-        valAccuracy: null,
-        testAccuracy: null,
-        params: 0,
-        flops: 0,
-        error: String(err),
-      }))
+      .catch(
+        (err: unknown): TrialOutcome => ({
+          trialId,
+          status: 'failed',
+          valAccuracy: null,
+          testAccuracy: null,
+          params: 0,
+          flops: 0,
+          error: String(err),
+        }),
+      )
       .then((outcome) => this.settle(trial, outcome))
       .then((result) => {
         started.result = result;
@@ -265,14 +267,24 @@ export class TrialPool<T extends PoolTrial> {
     let value: number;
     try {
       const { valAccuracy, params, flops, latencyMs } = outcome;
-      value = rewardOf({ valAccuracy: valAccuracy!, params, flops, latencyMs: latencyMs ?? undefined }, this.options.reward);
+      value = rewardOf(
+        { valAccuracy: valAccuracy!, params, flops, latencyMs: latencyMs ?? undefined },
+        this.options.reward,
+      );
     } catch {
       // Only a result the trainer reported out of range gets here (the request was validated), or one
       // without a measured latency under a latency reward: it earns no reward.
       return { trial, outcome, reward: null };
     }
-    if (trial.fidelity === this.options.finalFidelity && (this.best === null || outcome.valAccuracy! > this.best.valAccuracy)) {
-      this.best = { trialId: outcome.trialId, valAccuracy: outcome.valAccuracy!, description: describeArchitecture(trial.architecture) };
+    if (
+      trial.fidelity === this.options.finalFidelity &&
+      (this.best === null || outcome.valAccuracy! > this.best.valAccuracy)
+    ) {
+      this.best = {
+        trialId: outcome.trialId,
+        valAccuracy: outcome.valAccuracy!,
+        description: describeArchitecture(trial.architecture),
+      };
     }
     // Under plain accuracy the reward is the validation accuracy the row holds (the leaderboard reads it
     // there): no round trip. Histories from before this step was skipped replay with it.

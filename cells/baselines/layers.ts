@@ -35,7 +35,9 @@ export function convBn(
   x: number,
   spec: Omit<ConvSpec, 'useBias' | 'activation'> & { activation: ActivationFn },
 ): number {
-  const y = b.add(`${name}_bn`, { op: 'batchNorm' }, [conv(b, name, x, { ...spec, activation: 'linear', useBias: false })]);
+  const y = b.add(`${name}_bn`, { op: 'batchNorm' }, [
+    conv(b, name, x, { ...spec, activation: 'linear', useBias: false }),
+  ]);
   return activate(b, name, y, spec.activation);
 }
 
@@ -66,7 +68,14 @@ export function activate(b: GraphBuilder, name: string, x: number, fn: Activatio
   return fn === 'linear' ? x : b.add(`${name}_${fn}`, { op: 'activation', fn }, [x]);
 }
 
-export function maxPool(b: GraphBuilder, name: string, x: number, pool = 2, strides = 2, padding: Padding = 'valid'): number {
+export function maxPool(
+  b: GraphBuilder,
+  name: string,
+  x: number,
+  pool = 2,
+  strides = 2,
+  padding: Padding = 'valid',
+): number {
   return b.add(name, { op: 'maxPool', pool, strides, padding }, [x]);
 }
 
@@ -84,7 +93,8 @@ export function poolClassifier(b: GraphBuilder, x: number, classes: number, drop
 export function checkInputAndClasses(input: InputShape, classes: number): void {
   for (const key of ['height', 'width', 'channels'] as const) {
     const value = input?.[key];
-    if (!Number.isInteger(value) || value < 1) throw new Error(`input.${key}: must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`input.${key}: must be a positive integer, got ${value}`);
   }
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`classes: must be an integer >= 2, got ${classes}`);
 }

@@ -17,11 +17,23 @@ const baseline = (name: BaselineNetwork, description: string): BaselineEntry => 
 /** Every named network a user can train as a baseline, in the order `nas baselines list` shows them. */
 export const BASELINES: readonly BaselineEntry[] = [
   baseline('lenet5', 'LeNet-5 (LeCun): conv5x5x6 same, pool, conv5x5x16 valid, pool, dense 120-84, relu'),
-  baseline('alexnet-small', 'AlexNet layer pattern (5 relu convs, 3 max pools, 2 dense + dropout), 12-32-48-48-32 filters, 256-unit dense'),
-  baseline('vgg-small', 'VGG-style 3x3 conv-BN-relu blocks 2-2-3 with 32-64-128 filters, max pools, dense 256 + dropout'),
-  baseline('squeezenet-small', 'SqueezeNet-24 of the seed text at half the channels: 11 fire modules (1x1 squeeze, 1x1+3x3 expand, BN), 3 pools'),
+  baseline(
+    'alexnet-small',
+    'AlexNet layer pattern (5 relu convs, 3 max pools, 2 dense + dropout), 12-32-48-48-32 filters, 256-unit dense',
+  ),
+  baseline(
+    'vgg-small',
+    'VGG-style 3x3 conv-BN-relu blocks 2-2-3 with 32-64-128 filters, max pools, dense 256 + dropout',
+  ),
+  baseline(
+    'squeezenet-small',
+    'SqueezeNet-24 of the seed text at half the channels: 11 fire modules (1x1 squeeze, 1x1+3x3 expand, BN), 3 pools',
+  ),
   baseline('resnet20', 'ResNet-20: 3 stages x 3 basic blocks, 16-32-64 filters, 1x1 projection shortcuts (option B)'),
-  baseline('mobilenetv2-small', 'MobileNetV2 at width 0.5: 17 inverted residual blocks (relu6, linear bottleneck), stride-1 stem'),
+  baseline(
+    'mobilenetv2-small',
+    'MobileNetV2 at width 0.5: 17 inverted residual blocks (relu6, linear bottleneck), stride-1 stem',
+  ),
   {
     name: 'efficientnet-b0-small',
     description: 'EfficientNet-B0 pattern for 28x28: 6 MBConv stages (SE, SiLU), 8-64 channels, phi = 0',
@@ -39,7 +51,9 @@ export const BASELINES: readonly BaselineEntry[] = [
 export function baselineByName(name: string): BaselineEntry {
   const entry = BASELINES.find((b) => b.name === name);
   if (!entry) {
-    throw new Error(`unknown baseline ${JSON.stringify(name)}; known baselines: ${BASELINES.map((b) => b.name).join(', ')}`);
+    throw new Error(
+      `unknown baseline ${JSON.stringify(name)}; known baselines: ${BASELINES.map((b) => b.name).join(', ')}`,
+    );
   }
   return entry;
 }

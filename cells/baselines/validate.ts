@@ -11,10 +11,14 @@ export function validateBaseline(json: unknown): BaselineArchitecture {
   for (const key of Object.keys(record)) {
     if (!FIELDS.includes(key)) throw new GenotypeError(key, `unknown field; allowed fields: ${FIELDS.join(', ')}`);
   }
-  if (record.family !== 'baseline') throw new GenotypeError('family', `must be "baseline", got ${JSON.stringify(record.family)}`);
+  if (record.family !== 'baseline')
+    throw new GenotypeError('family', `must be "baseline", got ${JSON.stringify(record.family)}`);
   if (record.version !== 1) throw new GenotypeError('version', `must be 1, got ${JSON.stringify(record.version)}`);
   if (!BASELINE_NETWORKS.includes(record.name as BaselineNetwork)) {
-    throw new GenotypeError('name', `must be one of ${BASELINE_NETWORKS.join(', ')}; got ${JSON.stringify(record.name)}`);
+    throw new GenotypeError(
+      'name',
+      `must be one of ${BASELINE_NETWORKS.join(', ')}; got ${JSON.stringify(record.name)}`,
+    );
   }
   return { family: 'baseline', version: 1, name: record.name as BaselineNetwork };
 }

@@ -56,7 +56,8 @@ const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 
 /** Per-channel mean and biased (population) variance over `axes`, every axis but the last. */
 export function moments(x: tf.Tensor, axes: number[]): [tf.Tensor1D, tf.Tensor1D] {
-  if (hasKernel(BATCH_NORM_MOMENTS_KERNEL)) return tf.engine().runKernel(BATCH_NORM_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
+  if (hasKernel(BATCH_NORM_MOMENTS_KERNEL))
+    return tf.engine().runKernel(BATCH_NORM_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
   const mean = tf.mean(x, axes) as tf.Tensor1D;
   return [mean, tf.mean(tf.squaredDifference(x, mean), axes) as tf.Tensor1D];
 }
@@ -68,7 +69,12 @@ export interface TrainingNormalization {
 }
 
 /** Normalises `x` over every axis but the last with the batch's own statistics. */
-export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): TrainingNormalization {
+export function batchNormInTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+): TrainingNormalization {
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const count = x.size / x.shape[x.rank - 1];
   let mean: tf.Tensor1D | undefined;
@@ -81,7 +87,12 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
     return {
       value: tf.batchNorm(xIn, mean, variance, betaIn, gammaIn, epsilon),
       gradFunc: (dy, saved) => {
-        const [xSaved, meanSaved, varianceSaved, gammaSaved] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [xSaved, meanSaved, varianceSaved, gammaSaved] = saved as [
+          tf.Tensor,
+          tf.Tensor1D,
+          tf.Tensor1D,
+          tf.Tensor1D,
+        ];
         const dyIn = dy as tf.Tensor;
         if (hasKernel(BATCH_NORM_GRAD_KERNEL)) {
           const inputs = { dy: dyIn, x: xSaved, mean: meanSaved, variance: varianceSaved, gamma: gammaSaved };
@@ -93,7 +104,14 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
         const gain = tf.mul(gammaSaved, tf.rsqrt(tf.add(varianceSaved, epsilon))) as tf.Tensor1D;
         // dx = gain * dy + (b * xhat + c), b = -gain * dgamma / count, c = -gain * dbeta / count; b * xhat + c is one batchNorm of x.
         const perChannel = tf.div(tf.neg(gain), count) as tf.Tensor1D;
-        const correction = tf.batchNorm(xSaved, meanSaved, varianceSaved, tf.mul(perChannel, dbeta), tf.mul(perChannel, dgamma), epsilon);
+        const correction = tf.batchNorm(
+          xSaved,
+          meanSaved,
+          varianceSaved,
+          tf.mul(perChannel, dbeta),
+          tf.mul(perChannel, dgamma),
+          epsilon,
+        );
         return [tf.add(tf.mul(dyIn, gain), correction), dgamma, dbeta];
       },
     };
@@ -110,9 +128,17 @@ export class FusedBatchNormalization extends Stock {
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
     if (kwargs['training'] !== true || !lastAxis || !this.center || !this.scale) return super.call(inputs, kwargs);
     return tf.tidy(() => {
-      const { y, mean, variance } = batchNormInTraining(input, this.gamma.read() as tf.Tensor1D, this.beta.read() as tf.Tensor1D, this.epsilon);
+      const { y, mean, variance } = batchNormInTraining(
+        input,
+        this.gamma.read() as tf.Tensor1D,
+        this.beta.read() as tf.Tensor1D,
+        this.epsilon,
+      );
       try {
-        for (const [moving, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+        for (const [moving, batch] of [
+          [this.movingMean, mean],
+          [this.movingVariance, variance],
+        ] as const) {
           const current = moving.read();
           moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
         }

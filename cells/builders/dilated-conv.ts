@@ -32,7 +32,12 @@ export class DilatedConv2D extends tf.layers.Layer {
   build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as number[];
     const [kh, kw] = this.args.kernel;
-    this.kernel = this.addWeight('kernel', [kh, kw, shape[3], this.args.filters], 'float32', tf.initializers.glorotUniform({}));
+    this.kernel = this.addWeight(
+      'kernel',
+      [kh, kw, shape[3], this.args.filters],
+      'float32',
+      tf.initializers.glorotUniform({}),
+    );
     if (this.args.useBias) this.bias = this.addWeight('bias', [this.args.filters], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -41,7 +46,12 @@ export class DilatedConv2D extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as number[];
     const [spanH, spanW] = this.spans();
     const same = this.args.padding === 'same';
-    return [shape[0], same ? shape[1] : shape[1] - spanH + 1, same ? shape[2] : shape[2] - spanW + 1, this.args.filters];
+    return [
+      shape[0],
+      same ? shape[1] : shape[1] - spanH + 1,
+      same ? shape[2] : shape[2] - spanW + 1,
+      this.args.filters,
+    ];
   }
 
   /** The receptive field of the dilated kernel along each axis. */
@@ -61,10 +71,29 @@ export class DilatedConv2D extends tf.layers.Layer {
       // Pad further so each spatial size divides by the rate; that excess is cropped at the end.
       const extraH = (r - ((height + top + bottom) % r)) % r;
       const extraW = (r - ((width + left + right) % r)) % r;
-      const padded = tf.pad(x, [[0, 0], [top, bottom + extraH], [left, right + extraW], [0, 0]]);
-      const phases = tf.spaceToBatchND(padded, [r, r], [[0, 0], [0, 0]]);
+      const padded = tf.pad(x, [
+        [0, 0],
+        [top, bottom + extraH],
+        [left, right + extraW],
+        [0, 0],
+      ]);
+      const phases = tf.spaceToBatchND(
+        padded,
+        [r, r],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      );
       const convolved = tf.conv2d(phases as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, 1, 'valid');
-      let y = tf.batchToSpaceND(convolved, [r, r], [[0, extraH], [0, extraW]]);
+      let y = tf.batchToSpaceND(
+        convolved,
+        [r, r],
+        [
+          [0, extraH],
+          [0, extraW],
+        ],
+      );
       if (this.bias) y = tf.add(y, this.bias.read());
       return tf.layers.activation({ activation: this.args.activation as 'linear' }).apply(y) as tf.Tensor;
     });

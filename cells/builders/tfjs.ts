@@ -83,7 +83,10 @@ export function buildModel(graph: LayerGraph, name = 'model', options: BuildOpti
   const tensors: tf.SymbolicTensor[] = [];
   for (const node of graph.nodes) {
     if (!live[node.id]) continue;
-    const inputs = distinctInputs(node, node.inputs.map((i) => tensors[i]));
+    const inputs = distinctInputs(
+      node,
+      node.inputs.map((i) => tensors[i]),
+    );
     tensors[node.id] = applyNode(node, inputs, shapes[node.id], options.standardLayers ?? false);
   }
   return tf.model({ inputs: tensors[0], outputs: tensors[graph.output], name });
@@ -98,11 +101,18 @@ function distinctInputs(node: LayerNode, inputs: tf.SymbolicTensor[]): tf.Symbol
   return inputs.map((input, k) =>
     inputs.indexOf(input) === k
       ? input
-      : (tf.layers.activation({ activation: 'linear', name: `${layerNameFor(node)}/repeat${k}` }).apply(input) as tf.SymbolicTensor),
+      : (tf.layers
+          .activation({ activation: 'linear', name: `${layerNameFor(node)}/repeat${k}` })
+          .apply(input) as tf.SymbolicTensor),
   );
 }
 
-function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: number[], standardLayers: boolean): tf.SymbolicTensor {
+function applyNode(
+  node: LayerNode,
+  inputs: tf.SymbolicTensor[],
+  outputShape: number[],
+  standardLayers: boolean,
+): tf.SymbolicTensor {
   const name = layerNameFor(node);
   const one = (layer: tf.layers.Layer) => layer.apply(inputs[0]) as tf.SymbolicTensor;
   const many = (layer: tf.layers.Layer) => layer.apply(inputs) as tf.SymbolicTensor;
@@ -148,17 +158,25 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
         }),
       );
     case 'dense':
-      return one(tf.layers.dense({ name, units: node.units, useBias: node.useBias, activation: ACTIVATIONS[node.activation] }));
+      return one(
+        tf.layers.dense({ name, units: node.units, useBias: node.useBias, activation: ACTIVATIONS[node.activation] }),
+      );
     case 'batchNorm':
       // Momentum 0.9, not Keras' 0.99: after the few hundred steps of a short trial, 0.99 leaves the
       // moving statistics mostly at their initial values and inference-mode accuracy at chance.
-      return one(standardLayers ? tf.layers.batchNormalization({ name, momentum: 0.9 }) : new FusedBatchNormalization({ name, momentum: 0.9 }));
+      return one(
+        standardLayers
+          ? tf.layers.batchNormalization({ name, momentum: 0.9 })
+          : new FusedBatchNormalization({ name, momentum: 0.9 }),
+      );
     case 'activation':
       return one(tf.layers.activation({ name, activation: ACTIVATIONS[node.fn] }));
     case 'maxPool':
       return one(tf.layers.maxPooling2d({ name, poolSize: node.pool, strides: node.strides, padding: node.padding }));
     case 'avgPool':
-      return one(tf.layers.averagePooling2d({ name, poolSize: node.pool, strides: node.strides, padding: node.padding }));
+      return one(
+        tf.layers.averagePooling2d({ name, poolSize: node.pool, strides: node.strides, padding: node.padding }),
+      );
     case 'globalAvgPool': {
       if (!node.keepDims) return one(tf.layers.globalAveragePooling2d({ name }));
       const pooled = one(tf.layers.globalAveragePooling2d({ name: `${name}__pool` }));
@@ -176,11 +194,27 @@ function applyNode(node: LayerNode, inputs: tf.SymbolicTensor[], outputShape: nu
       return many(tf.layers.concatenate({ name, axis: -1 }));
     case 'zeroPad': {
       const [top, bottom, left, right] = node.pad;
-      return one(tf.layers.zeroPadding2d({ name, padding: [[top, bottom], [left, right]] }));
+      return one(
+        tf.layers.zeroPadding2d({
+          name,
+          padding: [
+            [top, bottom],
+            [left, right],
+          ],
+        }),
+      );
     }
     case 'crop': {
       const [top, bottom, left, right] = node.crop;
-      return one(tf.layers.cropping2D({ name, cropping: [[top, bottom], [left, right]] }));
+      return one(
+        tf.layers.cropping2D({
+          name,
+          cropping: [
+            [top, bottom],
+            [left, right],
+          ],
+        }),
+      );
     }
     case 'resize':
       return one(new ResizeBilinear({ name, height: node.height, width: node.width }));

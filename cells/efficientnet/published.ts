@@ -35,27 +35,36 @@ export function stemStridesFor(height: number, width: number): 1 | 2 {
   return Math.min(height, width) >= STEM_STRIDE_2_FROM ? 2 : 1;
 }
 
-const isTable = (scaling: CompoundScaling | TableScaling): scaling is TableScaling => 'width' in scaling || 'depth' in scaling;
+const isTable = (scaling: CompoundScaling | TableScaling): scaling is TableScaling =>
+  'width' in scaling || 'depth' in scaling;
 
 /**
  * Checks untrusted JSON of a version-2 EfficientNet genotype. The fields are
  * those of version 1, except that `scaling` may instead be {width, depth}
  * (each in [1, 4]).
  */
-export function validatePublishedEfficientNet(json: unknown, options: { tolerance?: number } = {}): PublishedEfficientNetArchitecture {
+export function validatePublishedEfficientNet(
+  json: unknown,
+  options: { tolerance?: number } = {},
+): PublishedEfficientNetArchitecture {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new GenotypeError('efficientnet', 'must be an object with fields family, version, stemFilters, stages, headFilters, scaling');
+    throw new GenotypeError(
+      'efficientnet',
+      'must be an object with fields family, version, stemFilters, stages, headFilters, scaling',
+    );
   }
   const record = json as Record<string, unknown>;
   if (record.version !== 2) throw new GenotypeError('version', `must be 2, got ${JSON.stringify(record.version)}`);
   const scaling = record.scaling;
-  const table = typeof scaling === 'object' && scaling !== null && !Array.isArray(scaling) && isTable(scaling as TableScaling);
+  const table =
+    typeof scaling === 'object' && scaling !== null && !Array.isArray(scaling) && isTable(scaling as TableScaling);
   const probe = { ...record, version: 1, scaling: table ? { alpha: 1, beta: 1, gamma: 1, phi: 0 } : scaling };
   const v1 = validateEfficientNet(probe, options);
   if (!table) return { ...v1, version: 2 };
   const s = scaling as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (key !== 'width' && key !== 'depth') throw new GenotypeError(`scaling.${key}`, 'unknown field; a table scaling has fields width, depth');
+    if (key !== 'width' && key !== 'depth')
+      throw new GenotypeError(`scaling.${key}`, 'unknown field; a table scaling has fields width, depth');
   }
   const max = EFFICIENTNET_LIMITS.coefficient;
   const factor = (key: 'width' | 'depth') => {
@@ -70,9 +79,17 @@ export function validatePublishedEfficientNet(json: unknown, options: { toleranc
 
 /** Either version, by its version field. */
 export function validateAnyEfficientNet(json: unknown): EfficientNetArchitecture | PublishedEfficientNetArchitecture {
-  const version = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+  const version =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as { version?: unknown }).version
+      : undefined;
   if (version === 2) return validatePublishedEfficientNet(json);
-  if (version !== 1 && typeof json === 'object' && json !== null && (json as { family?: unknown }).family === 'efficientnet') {
+  if (
+    version !== 1 &&
+    typeof json === 'object' &&
+    json !== null &&
+    (json as { family?: unknown }).family === 'efficientnet'
+  ) {
     throw new GenotypeError('version', `must be 1 or 2, got ${JSON.stringify(version)}`);
   }
   return validateEfficientNet(json);
@@ -81,8 +98,11 @@ export function validateAnyEfficientNet(json: unknown): EfficientNetArchitecture
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** As canonicalEfficientNet, with table multipliers rounded to 6 decimals. */
-export function canonicalPublishedEfficientNet(arch: PublishedEfficientNetArchitecture): PublishedEfficientNetArchitecture {
-  if (!isTable(arch.scaling)) return { ...canonicalEfficientNet({ ...arch, version: 1, scaling: arch.scaling }), version: 2 };
+export function canonicalPublishedEfficientNet(
+  arch: PublishedEfficientNetArchitecture,
+): PublishedEfficientNetArchitecture {
+  if (!isTable(arch.scaling))
+    return { ...canonicalEfficientNet({ ...arch, version: 1, scaling: arch.scaling }), version: 2 };
   const { width, depth } = arch.scaling;
   const base = canonicalEfficientNet({ ...arch, version: 1, scaling: { alpha: 1, beta: 1, gamma: 1, phi: 0 } });
   return { ...base, version: 2, scaling: { width: round6(width), depth: round6(depth) } };
@@ -101,7 +121,11 @@ export function publishedEfficientNetString(arch: PublishedEfficientNetArchitect
  * conv-BN-SiLU with stride stemStridesFor(size), MBConv stages with
  * round_filters/round_repeats, 1x1 head conv-BN-SiLU, pool, dropout, dense.
  */
-export function publishedEfficientNetGraph(arch: PublishedEfficientNetArchitecture, input: InputShape, classes: number): LayerGraph {
+export function publishedEfficientNetGraph(
+  arch: PublishedEfficientNetArchitecture,
+  input: InputShape,
+  classes: number,
+): LayerGraph {
   checkInputAndClasses(input, classes);
   const valid = validatePublishedEfficientNet(arch, { tolerance: Infinity });
   const scale = isTable(valid.scaling)

@@ -83,11 +83,13 @@ export const PRODUCT_EPSILON = 1e-9;
 export function compoundGrid(config: CompoundGridConfig): Array<{ alpha: number; beta: number; gamma: number }> {
   const { step, tolerance } = config;
   const max = config.max ?? 2;
-  if (typeof step !== 'number' || !(step >= 0.01 && step <= 1)) throw new Error(`grid.step: must be a number in [0.01, 1], got ${step}`);
+  if (typeof step !== 'number' || !(step >= 0.01 && step <= 1))
+    throw new Error(`grid.step: must be a number in [0.01, 1], got ${step}`);
   if (typeof tolerance !== 'number' || !(tolerance >= 0 && tolerance <= 1)) {
     throw new Error(`grid.tolerance: must be a number in [0, 1], got ${tolerance}`);
   }
-  if (typeof max !== 'number' || !(max >= 1 && max <= 4)) throw new Error(`grid.max: must be a number in [1, 4], got ${max}`);
+  if (typeof max !== 'number' || !(max >= 1 && max <= 4))
+    throw new Error(`grid.max: must be a number in [1, 4], got ${max}`);
   const values: number[] = [];
   for (let i = 0; ; i++) {
     const v = Math.round((1 + i * step) * 1e6) / 1e6;
@@ -98,7 +100,8 @@ export function compoundGrid(config: CompoundGridConfig): Array<{ alpha: number;
   for (const alpha of values) {
     for (const beta of values) {
       for (const gamma of values) {
-        if (Math.abs(compoundProduct({ alpha, beta, gamma }) - 2) <= tolerance + PRODUCT_EPSILON) grid.push({ alpha, beta, gamma });
+        if (Math.abs(compoundProduct({ alpha, beta, gamma }) - 2) <= tolerance + PRODUCT_EPSILON)
+          grid.push({ alpha, beta, gamma });
       }
     }
   }

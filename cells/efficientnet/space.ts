@@ -1,4 +1,10 @@
-import { GenotypeError, type Architecture, type Decision, type DecisionSpace, type EfficientNetArchitecture } from '../types';
+import {
+  GenotypeError,
+  type Architecture,
+  type Decision,
+  type DecisionSpace,
+  type EfficientNetArchitecture,
+} from '../types';
 import { EFFICIENTNET_B0_SMALL } from './base';
 import { compoundGrid, type CompoundGridConfig } from './scaling';
 import {
@@ -34,10 +40,17 @@ export const DEFAULT_EFFICIENTNET_SPACE: EfficientNetSpaceConfig = {
 const COEFFICIENTS = 'scaling.coefficients';
 const PHI = 'scaling.phi';
 
-function listOf<T extends number>(value: unknown, path: string, allowed: (v: number) => boolean, describe: string): T[] {
-  if (!Array.isArray(value) || value.length === 0) throw new GenotypeError(path, `must be a non-empty array of ${describe}`);
+function listOf<T extends number>(
+  value: unknown,
+  path: string,
+  allowed: (v: number) => boolean,
+  describe: string,
+): T[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new GenotypeError(path, `must be a non-empty array of ${describe}`);
   value.forEach((v, i) => {
-    if (typeof v !== 'number' || !allowed(v)) throw new GenotypeError(`${path}[${i}]`, `must be ${describe}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !allowed(v))
+      throw new GenotypeError(`${path}[${i}]`, `must be ${describe}, got ${JSON.stringify(v)}`);
     if (value.indexOf(v) !== i) throw new GenotypeError(`${path}[${i}]`, `repeats the value ${v}`);
   });
   return [...value];
@@ -53,8 +66,18 @@ function resolveConfig(partial: Partial<EfficientNetSpaceConfig>): EfficientNetS
   }
   const resolved: EfficientNetSpaceConfig = {
     base,
-    kernels: listOf(config.kernels, 'kernels', (v) => (EFFICIENTNET_KERNELS as readonly number[]).includes(v), '3 or 5'),
-    expansions: listOf(config.expansions, 'expansions', (v) => (EFFICIENTNET_EXPANSIONS as readonly number[]).includes(v), '1, 4 or 6'),
+    kernels: listOf(
+      config.kernels,
+      'kernels',
+      (v) => (EFFICIENTNET_KERNELS as readonly number[]).includes(v),
+      '3 or 5',
+    ),
+    expansions: listOf(
+      config.expansions,
+      'expansions',
+      (v) => (EFFICIENTNET_EXPANSIONS as readonly number[]).includes(v),
+      '1, 4 or 6',
+    ),
     repeats: listOf(
       config.repeats,
       'repeats',
@@ -64,13 +87,21 @@ function resolveConfig(partial: Partial<EfficientNetSpaceConfig>): EfficientNetS
   };
   if (config.grid !== undefined) {
     if (!(config.grid.tolerance <= DEFAULT_SCALING_TOLERANCE)) {
-      throw new GenotypeError('grid.tolerance', `must be at most ${DEFAULT_SCALING_TOLERANCE} so every decoded network validates`);
+      throw new GenotypeError(
+        'grid.tolerance',
+        `must be at most ${DEFAULT_SCALING_TOLERANCE} so every decoded network validates`,
+      );
     }
     resolved.grid = { step: config.grid.step, tolerance: config.grid.tolerance, max: config.grid.max ?? 2 };
   }
   if (config.phis !== undefined) {
     const max = EFFICIENTNET_LIMITS.phi;
-    resolved.phis = listOf(config.phis, 'phis', (v) => Number.isFinite(v) && v >= 0 && v <= max, `numbers in [0, ${max}]`);
+    resolved.phis = listOf(
+      config.phis,
+      'phis',
+      (v) => Number.isFinite(v) && v >= 0 && v <= max,
+      `numbers in [0, ${max}]`,
+    );
   }
   return resolved;
 }
@@ -88,7 +119,10 @@ export function efficientNetSpace(partial: Partial<EfficientNetSpaceConfig> = {}
   const { base } = config;
   const grid = config.grid ? compoundGrid(config.grid) : undefined;
   if (grid && grid.length === 0) {
-    throw new GenotypeError('grid', `no (alpha, beta, gamma) on this grid has alpha * beta^2 * gamma^2 within 2 +- ${config.grid!.tolerance}`);
+    throw new GenotypeError(
+      'grid',
+      `no (alpha, beta, gamma) on this grid has alpha * beta^2 * gamma^2 within 2 +- ${config.grid!.tolerance}`,
+    );
   }
   if (!grid && base.scaling.phi === 0 && config.phis?.some((phi) => phi !== 0)) {
     validateEfficientNet({ ...base, scaling: { ...base.scaling, phi: 1 } }); // base coefficients must allow phi != 0
@@ -104,11 +138,17 @@ export function efficientNetSpace(partial: Partial<EfficientNetSpaceConfig> = {}
 
   const decode = (choices: readonly number[]): EfficientNetArchitecture => {
     if (!Array.isArray(choices) || choices.length !== decisions.length) {
-      throw new GenotypeError('choices', `must be an array of ${decisions.length} indices, got ${Array.isArray(choices) ? choices.length : typeof choices}`);
+      throw new GenotypeError(
+        'choices',
+        `must be an array of ${decisions.length} indices, got ${Array.isArray(choices) ? choices.length : typeof choices}`,
+      );
     }
     choices.forEach((c, i) => {
       if (!Number.isInteger(c) || c < 0 || c >= decisions[i].size) {
-        throw new GenotypeError(`choices[${i}] (${decisions[i].name})`, `must be an integer in 0..${decisions[i].size - 1}, got ${c}`);
+        throw new GenotypeError(
+          `choices[${i}] (${decisions[i].name})`,
+          `must be an integer in 0..${decisions[i].size - 1}, got ${c}`,
+        );
       }
     });
     const stages = base.stages.map((stage, i) => ({
@@ -120,11 +160,16 @@ export function efficientNetSpace(partial: Partial<EfficientNetSpaceConfig> = {}
     let next = 3 * base.stages.length;
     const coefficients = grid ? grid[choices[next++]] : base.scaling;
     const phi = config.phis ? config.phis[choices[next++]] : base.scaling.phi;
-    return canonicalEfficientNet({ ...base, stages, scaling: { alpha: coefficients.alpha, beta: coefficients.beta, gamma: coefficients.gamma, phi } });
+    return canonicalEfficientNet({
+      ...base,
+      stages,
+      scaling: { alpha: coefficients.alpha, beta: coefficients.beta, gamma: coefficients.gamma, phi },
+    });
   };
 
   const encode = (architecture: Architecture): number[] => {
-    if (architecture?.family !== 'efficientnet') throw new GenotypeError('family', 'this space only holds "efficientnet" architectures');
+    if (architecture?.family !== 'efficientnet')
+      throw new GenotypeError('family', 'this space only holds "efficientnet" architectures');
     const arch = canonicalEfficientNet(validateEfficientNet(architecture));
     const fixed = (path: string, got: unknown, want: unknown) => {
       if (got !== want) throw new GenotypeError(path, `this space fixes it to ${want}, got ${got}`);
@@ -149,9 +194,14 @@ export function efficientNetSpace(partial: Partial<EfficientNetSpaceConfig> = {}
     const { alpha, beta, gamma, phi } = arch.scaling;
     if (phi !== 0) {
       const want = grid ?? [base.scaling];
-      const at = want.findIndex((c) => sameNumber(c.alpha, alpha) && sameNumber(c.beta, beta) && sameNumber(c.gamma, gamma));
+      const at = want.findIndex(
+        (c) => sameNumber(c.alpha, alpha) && sameNumber(c.beta, beta) && sameNumber(c.gamma, gamma),
+      );
       if (at < 0) {
-        throw new GenotypeError('scaling', `(alpha ${alpha}, beta ${beta}, gamma ${gamma}) is not ${grid ? 'on this space\'s compound grid' : 'the coefficients this space fixes'}`);
+        throw new GenotypeError(
+          'scaling',
+          `(alpha ${alpha}, beta ${beta}, gamma ${gamma}) is not ${grid ? "on this space's compound grid" : 'the coefficients this space fixes'}`,
+        );
       }
       if (grid) choices.push(at);
     } else if (grid) {
@@ -170,7 +220,10 @@ export function efficientNetSpace(partial: Partial<EfficientNetSpaceConfig> = {}
 }
 
 /** A uniformly random genotype of the space, drawn with the given seeded generator. */
-export function sampleEfficientNet(rng: () => number, config: Partial<EfficientNetSpaceConfig> = {}): EfficientNetArchitecture {
+export function sampleEfficientNet(
+  rng: () => number,
+  config: Partial<EfficientNetSpaceConfig> = {},
+): EfficientNetArchitecture {
   const space = efficientNetSpace(config);
   const choices = space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size)));
   return space.decode(choices) as EfficientNetArchitecture;

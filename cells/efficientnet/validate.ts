@@ -19,7 +19,8 @@ function object(value: unknown, path: string, fields: string[]): Json {
     throw new GenotypeError(path, `must be an object with fields ${fields.join(', ')}`);
   }
   for (const key of Object.keys(value)) {
-    if (!fields.includes(key)) throw new GenotypeError(`${path}.${key}`, `unknown field; allowed fields: ${fields.join(', ')}`);
+    if (!fields.includes(key))
+      throw new GenotypeError(`${path}.${key}`, `unknown field; allowed fields: ${fields.join(', ')}`);
   }
   return value as Json;
 }
@@ -84,7 +85,8 @@ function scaling(value: unknown, tolerance: number): CompoundScaling {
 export function validateEfficientNet(json: unknown, options: { tolerance?: number } = {}): EfficientNetArchitecture {
   const tolerance = options.tolerance ?? DEFAULT_SCALING_TOLERANCE;
   const a = object(json, 'efficientnet', TOP_FIELDS);
-  if (a.family !== 'efficientnet') throw new GenotypeError('family', `must be "efficientnet", got ${JSON.stringify(a.family)}`);
+  if (a.family !== 'efficientnet')
+    throw new GenotypeError('family', `must be "efficientnet", got ${JSON.stringify(a.family)}`);
   if (a.version !== 1) throw new GenotypeError('version', `must be 1, got ${JSON.stringify(a.version)}`);
   const stemFilters = integer(a.stemFilters, 'stemFilters', 1, EFFICIENTNET_LIMITS.filters);
   if (!Array.isArray(a.stages) || a.stages.length < 1 || a.stages.length > EFFICIENTNET_LIMITS.stages) {
@@ -92,7 +94,14 @@ export function validateEfficientNet(json: unknown, options: { tolerance?: numbe
   }
   const stages = a.stages.map((s, i) => stage(s, `stages[${i}]`));
   const headFilters = integer(a.headFilters, 'headFilters', 1, EFFICIENTNET_LIMITS.filters);
-  return { family: 'efficientnet', version: 1, stemFilters, stages, headFilters, scaling: scaling(a.scaling, tolerance) };
+  return {
+    family: 'efficientnet',
+    version: 1,
+    stemFilters,
+    stages,
+    headFilters,
+    scaling: scaling(a.scaling, tolerance),
+  };
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -113,7 +122,13 @@ export function canonicalEfficientNet(arch: EfficientNetArchitecture): Efficient
     family: 'efficientnet',
     version: 1,
     stemFilters: arch.stemFilters,
-    stages: arch.stages.map(({ kernel, expansion, repeats, filters, strides }) => ({ kernel, expansion, repeats, filters, strides })),
+    stages: arch.stages.map(({ kernel, expansion, repeats, filters, strides }) => ({
+      kernel,
+      expansion,
+      repeats,
+      filters,
+      strides,
+    })),
     headFilters: arch.headFilters,
     scaling: { alpha: coefficients.alpha, beta: coefficients.beta, gamma: coefficients.gamma, phi },
   };

@@ -15,7 +15,9 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): nu
 /** The fraction of rows (of `classes` probabilities each, row-major) whose most probable class is the label; ties go to the lower class. */
 export function accuracyOf(probabilities: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number {
   if (probabilities.length !== labels.length * classes) {
-    throw new RangeError(`accuracyOf: ${probabilities.length} probabilities for ${labels.length} labels of ${classes} classes`);
+    throw new RangeError(
+      `accuracyOf: ${probabilities.length} probabilities for ${labels.length} labels of ${classes} classes`,
+    );
   }
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {

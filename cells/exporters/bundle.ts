@@ -18,7 +18,18 @@ export const TFJS_DIR = 'tfjs';
 
 /** Class names of the datasets the registry knows, in label order (a dataset of the user's: its descriptor's). */
 const CLASS_NAMES: Record<string, string[]> = {
-  'fashion-mnist': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+  'fashion-mnist': [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ],
 };
 
 /** Where the trained weights come from and what they scored: written as metrics.json. */
@@ -110,7 +121,12 @@ function percent(value: number | null): string {
   return value === null ? 'not measured' : `${(100 * value).toFixed(2)}%`;
 }
 
-function readme(input: ExportBundleInput, cost: { params: number; flops: number }, customLayers: string[], classNames: string[] | undefined): string {
+function readme(
+  input: ExportBundleInput,
+  cost: { params: number; flops: number },
+  customLayers: string[],
+  classNames: string[] | undefined,
+): string {
   const { height, width, channels } = input.input;
   const shape = `[batch, ${height}, ${width}, ${channels}]`;
   const lines = [
@@ -123,11 +139,15 @@ function readme(input: ExportBundleInput, cost: { params: number; flops: number 
     '',
     '| file | what |',
     '| --- | --- |',
-    ...(input.format !== 'tfjs' ? [`| \`${ONNX_FILE}\` | ONNX (opset ${ONNX_OPSET}), input \`${ONNX_INPUT}\`, output \`${ONNX_OUTPUT}\` |`] : []),
+    ...(input.format !== 'tfjs'
+      ? [`| \`${ONNX_FILE}\` | ONNX (opset ${ONNX_OPSET}), input \`${ONNX_INPUT}\`, output \`${ONNX_OUTPUT}\` |`]
+      : []),
     ...(input.format !== 'onnx'
       ? [
           `| \`${TFJS_DIR}/model.json\`, \`${TFJS_DIR}/${WEIGHTS_FILE}\` | TensorFlow.js LayersModel |`,
-          ...(customLayers.length > 0 ? [`| \`${TFJS_DIR}/${NAS_LAYERS_FILE}\` | registers ${customLayers.join(', ')} for tfjs (see below) |`] : []),
+          ...(customLayers.length > 0
+            ? [`| \`${TFJS_DIR}/${NAS_LAYERS_FILE}\` | registers ${customLayers.join(', ')} for tfjs (see below) |`]
+            : []),
         ]
       : []),
     '| `genotype.json` | the architecture (`nas cells show genotype.json` prints it) |',
@@ -177,7 +197,9 @@ function readme(input: ExportBundleInput, cost: { params: number; flops: number 
       '```js',
       "import * as tf from '@tensorflow/tfjs';",
       "import { readFileSync } from 'node:fs';",
-      ...(register ? [`import { registerNasLayers } from './${TFJS_DIR}/${NAS_LAYERS_FILE}';`, 'registerNasLayers(tf);'] : []),
+      ...(register
+        ? [`import { registerNasLayers } from './${TFJS_DIR}/${NAS_LAYERS_FILE}';`, 'registerNasLayers(tf);']
+        : []),
       `const json = JSON.parse(readFileSync('${TFJS_DIR}/model.json', 'utf8'));`,
       `const weights = readFileSync('${TFJS_DIR}/${WEIGHTS_FILE}');`,
       'const model = await tf.loadLayersModel(tf.io.fromMemory({',

@@ -69,7 +69,11 @@ type AttributeValue = number | number[] | string;
 type Attributes = Record<string, AttributeValue>;
 
 /** Encodes the graph's live nodes as an ONNX ModelProto. */
-export function graphToOnnx(graph: LayerGraph, weightsOf: (node: LayerNode) => NodeWeights, options: OnnxExportOptions): Uint8Array {
+export function graphToOnnx(
+  graph: LayerGraph,
+  weightsOf: (node: LayerNode) => NodeWeights,
+  options: OnnxExportOptions,
+): Uint8Array {
   const writer = new Writer(graph, weightsOf);
   const graphProto = writer.build(options.name);
   const model = onnx.ModelProto.create({
@@ -79,7 +83,9 @@ export function graphToOnnx(graph: LayerGraph, weightsOf: (node: LayerNode) => N
     producerVersion: options.producerVersion ?? '',
     docString: options.docString ?? '',
     graph: graphProto,
-    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) =>
+      onnx.StringStringEntryProto.create({ key, value }),
+    ),
   });
   return onnx.ModelProto.encode(model).finish();
 }
@@ -114,8 +120,11 @@ class Writer {
     }
     const last = this.values[this.graph.output];
     const outputShape = this.shapes[this.graph.output];
-    const nhwc = last.kind === 'spatial' ? this.op('Transpose', [last.name], { perm: [0, 2, 3, 1] }, 'output_nhwc') : last.name;
-    this.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [nhwc], output: [ONNX_OUTPUT], name: 'output' }));
+    const nhwc =
+      last.kind === 'spatial' ? this.op('Transpose', [last.name], { perm: [0, 2, 3, 1] }, 'output_nhwc') : last.name;
+    this.nodes.push(
+      onnx.NodeProto.create({ opType: 'Identity', input: [nhwc], output: [ONNX_OUTPUT], name: 'output' }),
+    );
     const input = this.graph.nodes[0] as Extract<LayerNode, { op: 'input' }>;
     return onnx.GraphProto.create({
       name,
@@ -165,7 +174,14 @@ class Writer {
 
   private int64Initializer(name: string, values: number[]): string {
     const unique = this.fresh(name);
-    this.initializers.push(onnx.TensorProto.create({ name: unique, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values }));
+    this.initializers.push(
+      onnx.TensorProto.create({
+        name: unique,
+        dims: [values.length],
+        dataType: onnx.TensorProto.DataType.INT64,
+        int64Data: values,
+      }),
+    );
     return unique;
   }
 
@@ -175,7 +191,8 @@ class Writer {
     const spatial = (name: string): Value => ({ name, kind: 'spatial' });
     const flat = (name: string): Value => ({ name, kind: 'flat' });
     const needSpatial = () => {
-      if (inputs.some((v) => v.kind !== 'spatial')) throw new OnnxExportError(node, 'needs [height, width, channels] inputs');
+      if (inputs.some((v) => v.kind !== 'spatial'))
+        throw new OnnxExportError(node, 'needs [height, width, channels] inputs');
     };
     const base = node.name;
     switch (node.op) {
@@ -192,12 +209,20 @@ class Writer {
         let group = 1;
         if (node.op === 'conv2d') {
           expectShape(node, 'kernel', w.kernel, [kh, kw, cin, node.filters]);
-          kernel = this.floatInitializer(`${base}/kernel`, [node.filters, cin, kh, kw], transpose(w.kernel, [3, 2, 0, 1]));
+          kernel = this.floatInitializer(
+            `${base}/kernel`,
+            [node.filters, cin, kh, kw],
+            transpose(w.kernel, [3, 2, 0, 1]),
+          );
         } else {
           const multiplier = w.kernel.shape[3];
           expectShape(node, 'kernel', w.kernel, [kh, kw, cin, multiplier]);
           // Output channel c * multiplier + m of tfjs is group c's m-th output in ONNX.
-          kernel = this.floatInitializer(`${base}/kernel`, [cin * multiplier, 1, kh, kw], transpose(w.kernel, [2, 3, 0, 1]));
+          kernel = this.floatInitializer(
+            `${base}/kernel`,
+            [cin * multiplier, 1, kh, kw],
+            transpose(w.kernel, [2, 3, 0, 1]),
+          );
           group = cin;
         }
         const outChannels = this.shapes[node.id][2];
@@ -224,12 +249,16 @@ class Writer {
         return spatial(this.activation(node, y, node.activation));
       }
       case 'dense': {
-        if (inputs[0].kind !== 'flat') throw new OnnxExportError(node, 'is exported only after flatten or global pooling (a [features] input)');
+        if (inputs[0].kind !== 'flat')
+          throw new OnnxExportError(node, 'is exported only after flatten or global pooling (a [features] input)');
         const w = this.weightsOf(node);
         const units = inShape[0];
         if (!w.kernel) throw new OnnxExportError(node, 'has no kernel weights');
         expectShape(node, 'kernel', w.kernel, [units, node.units]);
-        const gemmInputs = [inputs[0].name, this.floatInitializer(`${base}/kernel`, [units, node.units], w.kernel.values)];
+        const gemmInputs = [
+          inputs[0].name,
+          this.floatInitializer(`${base}/kernel`, [units, node.units], w.kernel.values),
+        ];
         if (node.useBias) {
           if (!w.bias) throw new OnnxExportError(node, 'uses a bias but has no bias weights');
           expectShape(node, 'bias', w.bias, [node.units]);
@@ -258,7 +287,11 @@ class Writer {
         needSpatial();
         const [top, bottom] = this.padding(node.padding, inShape[0], node.pool, node.strides, 1);
         const [left, right] = this.padding(node.padding, inShape[1], node.pool, node.strides, 1);
-        const attributes: Attributes = { kernel_shape: [node.pool, node.pool], strides: [node.strides, node.strides], pads: [top, left, bottom, right] };
+        const attributes: Attributes = {
+          kernel_shape: [node.pool, node.pool],
+          strides: [node.strides, node.strides],
+          pads: [top, left, bottom, right],
+        };
         if (node.op === 'avgPool') attributes.count_include_pad = 0;
         return spatial(this.op(node.op === 'maxPool' ? 'MaxPool' : 'AveragePool', [inputs[0].name], attributes, base));
       }
@@ -276,16 +309,32 @@ class Writer {
         return inputs[0];
       case 'add':
         this.sameKind(node, inputs);
-        return { name: this.op(inputs.length === 2 ? 'Add' : 'Sum', inputs.map((v) => v.name), {}, base), kind: inputs[0].kind };
+        return {
+          name: this.op(
+            inputs.length === 2 ? 'Add' : 'Sum',
+            inputs.map((v) => v.name),
+            {},
+            base,
+          ),
+          kind: inputs[0].kind,
+        };
       case 'multiply': {
         this.sameKind(node, inputs);
         let y = inputs[0].name;
-        for (const [k, v] of inputs.slice(1).entries()) y = this.op('Mul', [y, v.name], {}, k === inputs.length - 2 ? base : `${base}/part`);
+        for (const [k, v] of inputs.slice(1).entries())
+          y = this.op('Mul', [y, v.name], {}, k === inputs.length - 2 ? base : `${base}/part`);
         return { name: y, kind: inputs[0].kind };
       }
       case 'concat':
         needSpatial();
-        return spatial(this.op('Concat', inputs.map((v) => v.name), { axis: 1 }, base));
+        return spatial(
+          this.op(
+            'Concat',
+            inputs.map((v) => v.name),
+            { axis: 1 },
+            base,
+          ),
+        );
       case 'zeroPad': {
         needSpatial();
         const [top, bottom, left, right] = node.pad;
@@ -311,10 +360,20 @@ class Writer {
           {},
           `${base}/batch_channels`,
         );
-        const sizes = this.op('Concat', [batchChannels, this.int64Initializer(`${base}/hw`, [node.height, node.width])], { axis: 0 }, `${base}/sizes`);
+        const sizes = this.op(
+          'Concat',
+          [batchChannels, this.int64Initializer(`${base}/hw`, [node.height, node.width])],
+          { axis: 0 },
+          `${base}/sizes`,
+        );
         // tfjs resizeBilinear without align corners or half-pixel centres: source = target * in / out.
         return spatial(
-          this.op('Resize', [inputs[0].name, '', '', sizes], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, base),
+          this.op(
+            'Resize',
+            [inputs[0].name, '', '', sizes],
+            { mode: 'linear', coordinate_transformation_mode: 'asymmetric' },
+            base,
+          ),
         );
       }
       default:
@@ -323,10 +382,17 @@ class Writer {
   }
 
   private sameKind(node: LayerNode, inputs: Value[]): void {
-    if (inputs.some((v) => v.kind !== inputs[0].kind)) throw new OnnxExportError(node, 'mixes [h, w, c] and [features] inputs');
+    if (inputs.some((v) => v.kind !== inputs[0].kind))
+      throw new OnnxExportError(node, 'mixes [h, w, c] and [features] inputs');
   }
 
-  private padding(padding: Padding, input: number, kernel: number, strides: number, dilation: number): [number, number] {
+  private padding(
+    padding: Padding,
+    input: number,
+    kernel: number,
+    strides: number,
+    dilation: number,
+  ): [number, number] {
     return padding === 'same' ? samePadding(input, kernel, strides, dilation) : [0, 0];
   }
 
@@ -406,8 +472,10 @@ function valueInfo(name: string, shape: Shape) {
 
 function attribute(name: string, value: AttributeValue) {
   const { AttributeType } = onnx.AttributeProto;
-  if (typeof value === 'string') return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(value) });
+  if (typeof value === 'string')
+    return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) return onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: value });
-  if (Number.isInteger(value) && name !== 'epsilon') return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: value });
+  if (Number.isInteger(value) && name !== 'epsilon')
+    return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: value });
   return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: value });
 }

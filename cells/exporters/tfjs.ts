@@ -34,7 +34,8 @@ export function nodeWeightsOf(model: tf.LayersModel): (node: LayerNode) => NodeW
     for (const variable of layer.weights) {
       const suffix = variable.originalName.split('/').pop()!;
       const key = WEIGHT_KEYS[suffix];
-      if (!key) throw new Error(`export: layer ${layer.name} has a weight ${variable.originalName} that no exporter reads`);
+      if (!key)
+        throw new Error(`export: layer ${layer.name} has a weight ${variable.originalName} that no exporter reads`);
       const values = Float32Array.from(variable.read().dataSync() as Float32Array);
       weights[key] = { shape: [...variable.shape] as number[], values } satisfies WeightArray;
     }
@@ -64,7 +65,9 @@ export async function layersModelFiles(model: tf.LayersModel): Promise<LayersMod
     }),
   );
   if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('export: tfjs saved no weights');
-  const parts = (Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]).map((b) => new Uint8Array(b));
+  const parts = (Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]).map(
+    (b) => new Uint8Array(b),
+  );
   const weights = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -78,7 +81,9 @@ export async function layersModelFiles(model: tf.LayersModel): Promise<LayersMod
     convertedBy: artifacts.convertedBy ?? null,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
   };
-  const customLayers = [...new Set(model.layers.map((l) => l.getClassName()).filter((name) => name === ResizeBilinear.className))];
+  const customLayers = [
+    ...new Set(model.layers.map((l) => l.getClassName()).filter((name) => name === ResizeBilinear.className)),
+  ];
   return { modelJson, weights, customLayers };
 }
 

@@ -32,13 +32,17 @@ export function makeDivisible(v: number, divisor = 8): number {
 
 export function validateMobileNetV2(json: unknown): MobileNetV2Architecture {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new GenotypeError('mobilenetv2', 'must be an object like {"family":"mobilenetv2","version":1,"width":1,"stemStrides":2}');
+    throw new GenotypeError(
+      'mobilenetv2',
+      'must be an object like {"family":"mobilenetv2","version":1,"width":1,"stemStrides":2}',
+    );
   }
   const r = json as Record<string, unknown>;
   for (const key of Object.keys(r)) {
     if (!FIELDS.includes(key)) throw new GenotypeError(key, `unknown field; allowed fields: ${FIELDS.join(', ')}`);
   }
-  if (r.family !== 'mobilenetv2') throw new GenotypeError('family', `must be "mobilenetv2", got ${JSON.stringify(r.family)}`);
+  if (r.family !== 'mobilenetv2')
+    throw new GenotypeError('family', `must be "mobilenetv2", got ${JSON.stringify(r.family)}`);
   if (r.version !== 1) throw new GenotypeError('version', `must be 1, got ${JSON.stringify(r.version)}`);
   const [min, max] = MOBILENETV2_WIDTH_LIMITS;
   const width = r.width;
@@ -46,13 +50,19 @@ export function validateMobileNetV2(json: unknown): MobileNetV2Architecture {
     throw new GenotypeError('width', `must be a number in [${min}, ${max}], got ${JSON.stringify(width)}`);
   }
   const stemStrides = r.stemStrides;
-  if (stemStrides !== 1 && stemStrides !== 2) throw new GenotypeError('stemStrides', `must be 1 or 2, got ${JSON.stringify(stemStrides)}`);
+  if (stemStrides !== 1 && stemStrides !== 2)
+    throw new GenotypeError('stemStrides', `must be 1 or 2, got ${JSON.stringify(stemStrides)}`);
   return { family: 'mobilenetv2', version: 1, width, stemStrides };
 }
 
 export function canonicalMobileNetV2(arch: MobileNetV2Architecture): MobileNetV2Architecture {
   const valid = validateMobileNetV2(arch);
-  return { family: 'mobilenetv2', version: 1, width: Math.round(valid.width * 1e6) / 1e6, stemStrides: valid.stemStrides };
+  return {
+    family: 'mobilenetv2',
+    version: 1,
+    width: Math.round(valid.width * 1e6) / 1e6,
+    stemStrides: valid.stemStrides,
+  };
 }
 
 export function mobileNetV2String(arch: MobileNetV2Architecture): string {

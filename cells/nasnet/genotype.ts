@@ -37,7 +37,8 @@ export function record(value: unknown, path: string, keys: readonly string[]): J
   }
   const json = value as Json;
   for (const key of Object.keys(json)) {
-    if (!keys.includes(key)) throw new GenotypeError(`${path}.${key}`, `unknown field; allowed fields are ${keys.join(', ')}`);
+    if (!keys.includes(key))
+      throw new GenotypeError(`${path}.${key}`, `unknown field; allowed fields are ${keys.join(', ')}`);
   }
   for (const key of keys) {
     if (!(key in json)) throw new GenotypeError(`${path}.${key}`, 'is missing');
@@ -68,7 +69,12 @@ export function validateCell(value: unknown, path: string, limits: NasnetLimits)
   const json = record(value, path, ['blocks']);
   const blocks = json.blocks;
   const count = limits.blocks;
-  if (!Array.isArray(blocks) || blocks.length < 1 || blocks.length > MAX_BLOCKS || (count !== undefined && blocks.length !== count)) {
+  if (
+    !Array.isArray(blocks) ||
+    blocks.length < 1 ||
+    blocks.length > MAX_BLOCKS ||
+    (count !== undefined && blocks.length !== count)
+  ) {
     const wanted = count !== undefined ? `exactly ${count}` : `1..${MAX_BLOCKS}`;
     throw new GenotypeError(`${path}.blocks`, `must be an array of ${wanted} blocks`);
   }
@@ -108,7 +114,8 @@ export function validateNetwork(value: unknown, path: string): NasnetNetwork {
 export function validateNasnet(json: unknown, limits: NasnetLimits = {}): NasnetArchitecture {
   const top = record(json, 'architecture', ['family', 'version', 'normal', 'reduction', 'network']);
   if (top.family !== 'nasnet') throw new GenotypeError('family', `${JSON.stringify(top.family)} is not "nasnet"`);
-  if (top.version !== 1) throw new GenotypeError('version', `${JSON.stringify(top.version)} is not a supported version (1)`);
+  if (top.version !== 1)
+    throw new GenotypeError('version', `${JSON.stringify(top.version)} is not a supported version (1)`);
   return {
     family: 'nasnet',
     version: 1,

@@ -11,7 +11,15 @@ export {
   type NasnetLimits,
 } from './genotype';
 export { nasnetGraph, unconsumedBlocks } from './network';
-export { nasnetSpace, resolveNasnetSpaceConfig, sampleNasnet, samplePublishedNasnet, unusedStates, type NasnetSpaceConfig, type ResolvedNasnetSpaceConfig } from './space';
+export {
+  nasnetSpace,
+  resolveNasnetSpaceConfig,
+  sampleNasnet,
+  samplePublishedNasnet,
+  unusedStates,
+  type NasnetSpaceConfig,
+  type ResolvedNasnetSpaceConfig,
+} from './space';
 export {
   NASNET_A_CIFAR,
   NASNET_A_LARGE,

@@ -19,12 +19,21 @@ export function unconsumedBlocks(cell: NasnetCell): number[] {
  * concat block 2 x `filters`; the output concatenates the unconsumed blocks
  * (cell inputs are never part of the output).
  */
-function cell(g: GraphBuilder, name: string, spec: NasnetCell, reduction: boolean, prev2: Tensor, prev1: Tensor, filters: number): Tensor {
+function cell(
+  g: GraphBuilder,
+  name: string,
+  spec: NasnetCell,
+  reduction: boolean,
+  prev2: Tensor,
+  prev1: Tensor,
+  filters: number,
+): Tensor {
   const used = new Set(spec.blocks.flatMap((b) => b.inputs));
   const states: Tensor[] = [];
   if (used.has(0)) {
     if (prev2.h === prev1.h && prev2.w === prev1.w) states[0] = reluConvBn(g, `${name}/in0`, prev2, filters, [1, 1]);
-    else if (Math.ceil(prev2.h / 2) === prev1.h && Math.ceil(prev2.w / 2) === prev1.w) states[0] = factorizedReduction(g, `${name}/in0_reduce`, prev2, filters);
+    else if (Math.ceil(prev2.h / 2) === prev1.h && Math.ceil(prev2.w / 2) === prev1.w)
+      states[0] = factorizedReduction(g, `${name}/in0_reduce`, prev2, filters);
     else throw new Error(`nasnet: ${name} cannot match h(i-2) ${prev2.h}x${prev2.w} to h(i-1) ${prev1.h}x${prev1.w}`);
   }
   if (used.has(1)) states[1] = reluConvBn(g, `${name}/in1`, prev1, filters, [1, 1]);
@@ -36,13 +45,17 @@ function cell(g: GraphBuilder, name: string, spec: NasnetCell, reduction: boolea
       return applyOp(g, `${name}/b${b}/op${k}`, block.ops[k], states[input], filters, strides);
     });
     const [l, r] = branches;
-    const id = g.add(`${name}/b${b}/${block.combine}`, { op: block.combine, }, [l.id, r.id]);
+    const id = g.add(`${name}/b${b}/${block.combine}`, { op: block.combine }, [l.id, r.id]);
     states[2 + b] = { ...l, id, c: block.combine === 'add' ? filters : l.c + r.c };
   });
 
   const outputs = unconsumedBlocks(spec).map((k) => states[2 + k]);
   if (outputs.length === 1) return outputs[0];
-  const id = g.add(`${name}/out`, { op: 'concat' }, outputs.map((t) => t.id));
+  const id = g.add(
+    `${name}/out`,
+    { op: 'concat' },
+    outputs.map((t) => t.id),
+  );
   return { ...outputs[0], id, c: outputs.reduce((sum, t) => sum + t.c, 0) };
 }
 
@@ -53,11 +66,30 @@ function cell(g: GraphBuilder, name: string, spec: NasnetCell, reduction: boolea
  */
 export function nasnetGraph(arch: NasnetArchitecture, input: InputShape, classes: number): LayerGraph {
   const valid = validateNasnet(arch);
-  if (!Number.isInteger(classes) || classes < 1) throw new Error(`nasnet: classes must be a positive integer, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new Error(`nasnet: classes must be a positive integer, got ${classes}`);
   const { cellsPerStage, reductions, filters } = valid.network;
   const g = new GraphBuilder(input);
-  const stemConv = g.add('stem/conv', { op: 'conv2d', filters, kernel: [3, 3], strides: 1, padding: 'same', dilation: 1, useBias: false, activation: 'linear' }, [g.input]);
-  const stem: Tensor = { id: g.add('stem/bn', { op: 'batchNorm' }, [stemConv]), h: input.height, w: input.width, c: filters };
+  const stemConv = g.add(
+    'stem/conv',
+    {
+      op: 'conv2d',
+      filters,
+      kernel: [3, 3],
+      strides: 1,
+      padding: 'same',
+      dilation: 1,
+      useBias: false,
+      activation: 'linear',
+    },
+    [g.input],
+  );
+  const stem: Tensor = {
+    id: g.add('stem/bn', { op: 'batchNorm' }, [stemConv]),
+    h: input.height,
+    w: input.width,
+    c: filters,
+  };
 
   let [prev2, prev1] = [stem, stem];
   let index = 0;

@@ -25,8 +25,20 @@ function relu(g: GraphBuilder, name: string, x: Tensor): Tensor {
   return { ...x, id: g.add(`${name}/relu`, { op: 'activation', fn: 'relu' }, [x.id]) };
 }
 
-function conv(g: GraphBuilder, name: string, x: Tensor, filters: number, kernel: [number, number], strides = 1, dilation = 1): Tensor {
-  const id = g.add(name, { op: 'conv2d', filters, kernel, strides, padding: 'same', dilation, useBias: false, activation: 'linear' }, [x.id]);
+function conv(
+  g: GraphBuilder,
+  name: string,
+  x: Tensor,
+  filters: number,
+  kernel: [number, number],
+  strides = 1,
+  dilation = 1,
+): Tensor {
+  const id = g.add(
+    name,
+    { op: 'conv2d', filters, kernel, strides, padding: 'same', dilation, useBias: false, activation: 'linear' },
+    [x.id],
+  );
   return { ...strided(x, strides, filters), id };
 }
 
@@ -35,17 +47,39 @@ function bn(g: GraphBuilder, name: string, x: Tensor): Tensor {
 }
 
 /** relu, conv, batch norm. */
-export function reluConvBn(g: GraphBuilder, name: string, x: Tensor, filters: number, kernel: [number, number], strides = 1): Tensor {
+export function reluConvBn(
+  g: GraphBuilder,
+  name: string,
+  x: Tensor,
+  filters: number,
+  kernel: [number, number],
+  strides = 1,
+): Tensor {
   return bn(g, name, conv(g, `${name}/conv`, relu(g, name, x), filters, kernel, strides));
 }
 
 /** NASNet's separable conv: (relu, depthwise k x k, pointwise 1x1, bn) twice, the stride on the first depthwise. */
 function separable(g: GraphBuilder, name: string, x: Tensor, filters: number, k: number, strides: number): Tensor {
   let y = x;
-  for (const [rep, s] of [[1, strides], [2, 1]]) {
+  for (const [rep, s] of [
+    [1, strides],
+    [2, 1],
+  ]) {
     const at = `${name}/sep${rep}`;
     y = relu(g, at, y);
-    const dw = g.add(`${at}/dw`, { op: 'depthwiseConv2d', kernel: [k, k], strides: s, padding: 'same', dilation: 1, useBias: false, activation: 'linear' }, [y.id]);
+    const dw = g.add(
+      `${at}/dw`,
+      {
+        op: 'depthwiseConv2d',
+        kernel: [k, k],
+        strides: s,
+        padding: 'same',
+        dilation: 1,
+        useBias: false,
+        activation: 'linear',
+      },
+      [y.id],
+    );
     y = conv(g, `${at}/pw`, { ...strided(y, s, y.c), id: dw }, filters, [1, 1]);
     y = bn(g, at, y);
   }
@@ -66,14 +100,28 @@ function factorizedConv(g: GraphBuilder, name: string, x: Tensor, filters: numbe
 function dilatedConv(g: GraphBuilder, name: string, x: Tensor, filters: number, strides: number): Tensor {
   let y = conv(g, `${name}/conv`, relu(g, name, x), filters, [3, 3], 1, 2);
   if (strides > 1) {
-    y = { ...strided(y, strides, filters), id: g.add(`${name}/subsample`, { op: 'maxPool', pool: 1, strides, padding: 'same' }, [y.id]) };
+    y = {
+      ...strided(y, strides, filters),
+      id: g.add(`${name}/subsample`, { op: 'maxPool', pool: 1, strides, padding: 'same' }, [y.id]),
+    };
   }
   return bn(g, name, y);
 }
 
 /** Pooling (same padding), then a 1x1 conv + bn only if the channels differ from `filters` (as NASNet does). */
-function pool(g: GraphBuilder, name: string, x: Tensor, filters: number, kind: 'maxPool' | 'avgPool', size: number, strides: number): Tensor {
-  const y = { ...strided(x, strides, x.c), id: g.add(`${name}/pool`, { op: kind, pool: size, strides, padding: 'same' }, [x.id]) };
+function pool(
+  g: GraphBuilder,
+  name: string,
+  x: Tensor,
+  filters: number,
+  kind: 'maxPool' | 'avgPool',
+  size: number,
+  strides: number,
+): Tensor {
+  const y = {
+    ...strided(x, strides, x.c),
+    id: g.add(`${name}/pool`, { op: kind, pool: size, strides, padding: 'same' }, [x.id]),
+  };
   return y.c === filters ? y : bn(g, name, conv(g, `${name}/conv`, y, filters, [1, 1]));
 }
 
@@ -83,7 +131,14 @@ function identity(g: GraphBuilder, name: string, x: Tensor, filters: number, str
   return reluConvBn(g, name, x, filters, [1, 1], strides);
 }
 
-export function applyOp(g: GraphBuilder, name: string, op: NasnetOp, x: Tensor, filters: number, strides: number): Tensor {
+export function applyOp(
+  g: GraphBuilder,
+  name: string,
+  op: NasnetOp,
+  x: Tensor,
+  filters: number,
+  strides: number,
+): Tensor {
   switch (op) {
     case 'identity':
       return identity(g, `${name}/id`, x, filters, strides);
@@ -120,15 +175,39 @@ export function applyOp(g: GraphBuilder, name: string, op: NasnetOp, x: Tensor, 
  * stride-2 convs, one on the input and one on the input shifted by one pixel
  * (zero pad bottom/right, crop top/left), concatenated to `filters` channels, bn.
  */
-export function factorizedReduction(g: GraphBuilder, name: string, x: Tensor, filters: number, options: { relu?: boolean } = {}): Tensor {
+export function factorizedReduction(
+  g: GraphBuilder,
+  name: string,
+  x: Tensor,
+  filters: number,
+  options: { relu?: boolean } = {},
+): Tensor {
   const r = options.relu === false ? x : relu(g, name, x);
   const half = Math.floor(filters / 2);
   const conv1x1 = (tag: string, input: Tensor, f: number) =>
-    g.add(`${name}/${tag}`, { op: 'conv2d', filters: f, kernel: [1, 1], strides: 2, padding: 'valid', dilation: 1, useBias: false, activation: 'linear' }, [input.id]);
+    g.add(
+      `${name}/${tag}`,
+      {
+        op: 'conv2d',
+        filters: f,
+        kernel: [1, 1],
+        strides: 2,
+        padding: 'valid',
+        dilation: 1,
+        useBias: false,
+        activation: 'linear',
+      },
+      [input.id],
+    );
   const path1 = conv1x1('path1_conv', r, half);
   const padded = g.add(`${name}/path2_pad`, { op: 'zeroPad', pad: [0, 1, 0, 1] }, [r.id]);
   const shifted = g.add(`${name}/path2_shift`, { op: 'crop', crop: [1, 0, 1, 0] }, [padded]);
   const path2 = conv1x1('path2_conv', { ...r, id: shifted }, filters - half);
   const joined = g.add(`${name}/concat`, { op: 'concat' }, [path1, path2]);
-  return bn(g, name, { id: joined, h: windowOutputLength(x.h, 1, 'valid', 2), w: windowOutputLength(x.w, 1, 'valid', 2), c: filters });
+  return bn(g, name, {
+    id: joined,
+    h: windowOutputLength(x.h, 1, 'valid', 2),
+    w: windowOutputLength(x.w, 1, 'valid', 2),
+    c: filters,
+  });
 }

@@ -15,7 +15,18 @@ import {
   type PublishedNasnetCell,
   type PublishedNasnetNetwork,
 } from '../types';
-import { canonicalBlock, cellString, integer, NASNET_A, NETWORK_LIMITS, oneOf, record, validateCell, validateNasnet, type NasnetLimits } from './genotype';
+import {
+  canonicalBlock,
+  cellString,
+  integer,
+  NASNET_A,
+  NETWORK_LIMITS,
+  oneOf,
+  record,
+  validateCell,
+  validateNasnet,
+  type NasnetLimits,
+} from './genotype';
 import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops';
 
 export const SUPPORTED_NASNET_VERSIONS = [1, 2] as const;
@@ -27,11 +38,17 @@ function validatePublishedCell(value: unknown, path: string, limits: NasnetLimit
   const last = 1 + cell.blocks.length;
   const output = json.output;
   if (!Array.isArray(output) || output.length === 0) {
-    throw new GenotypeError(`${path}.output`, `must be a non-empty array of hidden states 0..${last} (0 = h(i-2), 1 = h(i-1), 2+k = block k)`);
+    throw new GenotypeError(
+      `${path}.output`,
+      `must be a non-empty array of hidden states 0..${last} (0 = h(i-2), 1 = h(i-1), 2+k = block k)`,
+    );
   }
   output.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > last) {
-      throw new GenotypeError(`${path}.output[${i}]`, `${JSON.stringify(v)} is not an integer in 0..${last} (0 = h(i-2), 1 = h(i-1), 2+k = block k)`);
+      throw new GenotypeError(
+        `${path}.output[${i}]`,
+        `${JSON.stringify(v)} is not an integer in 0..${last} (0 = h(i-2), 1 = h(i-1), 2+k = block k)`,
+      );
     }
     if (output.indexOf(v) !== i) throw new GenotypeError(`${path}.output[${i}]`, `${v} is listed twice`);
   });
@@ -47,12 +64,16 @@ function validatePublishedNetwork(value: unknown, path: string): PublishedNasnet
     stem: oneOf(json.stem, NASNET_STEMS, `${path}.stem`),
     stemFilters: integer(json.stemFilters, [1, 1024], `${path}.stemFilters`),
     skipReductionInput: (() => {
-      if (typeof json.skipReductionInput !== 'boolean') throw new GenotypeError(`${path}.skipReductionInput`, 'must be true or false');
+      if (typeof json.skipReductionInput !== 'boolean')
+        throw new GenotypeError(`${path}.skipReductionInput`, 'must be true or false');
       return json.skipReductionInput;
     })(),
   };
   if (network.stem === 'imagenet' && network.filters < 4) {
-    throw new GenotypeError(`${path}.filters`, `${network.filters} is too few for the imagenet stem, whose cells have filters/4 (at least 4)`);
+    throw new GenotypeError(
+      `${path}.filters`,
+      `${network.filters} is too few for the imagenet stem, whose cells have filters/4 (at least 4)`,
+    );
   }
   return network;
 }
@@ -73,10 +94,22 @@ export function validatePublishedNasnet(json: unknown, limits: NasnetLimits = {}
 
 /** Either version, by its version field. */
 export function validateAnyNasnet(json: unknown): NasnetArchitecture | PublishedNasnetArchitecture {
-  const version = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+  const version =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as { version?: unknown }).version
+      : undefined;
   if (version === 2) return validatePublishedNasnet(json);
-  if (version !== 1 && typeof json === 'object' && json !== null && !Array.isArray(json) && (json as { family?: unknown }).family === 'nasnet') {
-    throw new GenotypeError('version', `${JSON.stringify(version)} is not a supported version (${SUPPORTED_NASNET_VERSIONS.join(', ')})`);
+  if (
+    version !== 1 &&
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
+    (json as { family?: unknown }).family === 'nasnet'
+  ) {
+    throw new GenotypeError(
+      'version',
+      `${JSON.stringify(version)} is not a supported version (${SUPPORTED_NASNET_VERSIONS.join(', ')})`,
+    );
   }
   return validateNasnet(json);
 }
@@ -112,7 +145,20 @@ const sameSize = (a: Tensor, b: Tensor) => a.h === b.h && a.w === b.w;
 
 /** tensorflow/models' factorized_reduction at stride 1: 1x1 conv + BN, no relu. */
 function projection(g: GraphBuilder, name: string, x: Tensor, filters: number): Tensor {
-  const conv = g.add(`${name}/conv`, { op: 'conv2d', filters, kernel: [1, 1], strides: 1, padding: 'same', dilation: 1, useBias: false, activation: 'linear' }, [x.id]);
+  const conv = g.add(
+    `${name}/conv`,
+    {
+      op: 'conv2d',
+      filters,
+      kernel: [1, 1],
+      strides: 1,
+      padding: 'same',
+      dilation: 1,
+      useBias: false,
+      activation: 'linear',
+    },
+    [x.id],
+  );
   return { ...x, id: g.add(`${name}/bn`, { op: 'batchNorm' }, [conv]), c: filters };
 }
 
@@ -161,12 +207,17 @@ function publishedCell(
   const final = states[1 + spec.blocks.length];
   const outputs = spec.output.map((k) => {
     const s = states[k];
-    if (!sameSize(s, final)) return factorizedReduction(g, `${name}/out${stateName(k)}_reduce`, s, final.c, { relu: false });
+    if (!sameSize(s, final))
+      return factorizedReduction(g, `${name}/out${stateName(k)}_reduce`, s, final.c, { relu: false });
     if (s.c !== final.c) return projection(g, `${name}/out${stateName(k)}_project`, s, final.c);
     return s;
   });
   if (outputs.length === 1) return outputs[0];
-  const id = g.add(`${name}/out`, { op: 'concat' }, outputs.map((t) => t.id));
+  const id = g.add(
+    `${name}/out`,
+    { op: 'concat' },
+    outputs.map((t) => t.id),
+  );
   return { ...final, id, c: outputs.reduce((sum, t) => sum + t.c, 0) };
 }
 
@@ -178,15 +229,29 @@ function publishedCell(
  * average pool, dense softmax (no auxiliary head: it is only built for
  * training, and Keras leaves it out).
  */
-export function publishedNasnetGraph(arch: PublishedNasnetArchitecture, input: InputShape, classes: number): LayerGraph {
+export function publishedNasnetGraph(
+  arch: PublishedNasnetArchitecture,
+  input: InputShape,
+  classes: number,
+): LayerGraph {
   const valid = validatePublishedNasnet(arch);
-  if (!Number.isInteger(classes) || classes < 1) throw new Error(`nasnet: classes must be a positive integer, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new Error(`nasnet: classes must be a positive integer, got ${classes}`);
   const { cellsPerStage, reductions, filters, stem, stemFilters, skipReductionInput } = valid.network;
   const g = new GraphBuilder(input);
   const imagenet = stem === 'imagenet';
   const stemConv = g.add(
     'stem/conv',
-    { op: 'conv2d', filters: stemFilters, kernel: [3, 3], strides: imagenet ? 2 : 1, padding: imagenet ? 'valid' : 'same', dilation: 1, useBias: false, activation: 'linear' },
+    {
+      op: 'conv2d',
+      filters: stemFilters,
+      kernel: [3, 3],
+      strides: imagenet ? 2 : 1,
+      padding: imagenet ? 'valid' : 'same',
+      dilation: 1,
+      useBias: false,
+      activation: 'linear',
+    },
     [g.input],
   );
   const h = windowOutputLength(input.height, 3, imagenet ? 'valid' : 'same', imagenet ? 2 : 1);
@@ -194,7 +259,10 @@ export function publishedNasnetGraph(arch: PublishedNasnetArchitecture, input: I
   let net: Tensor = { id: g.add('stem/bn', { op: 'batchNorm' }, [stemConv]), h, w, c: stemFilters };
   const outputs: (Tensor | null)[] = [null, net];
   if (imagenet) {
-    for (const [k, f] of [[0, Math.floor(filters / 4)], [1, Math.floor(filters / 2)]]) {
+    for (const [k, f] of [
+      [0, Math.floor(filters / 4)],
+      [1, Math.floor(filters / 2)],
+    ]) {
       net = publishedCell(g, `stem${k}_reduction`, valid.reduction, true, outputs[outputs.length - 2], net, f);
       outputs.push(net);
     }
@@ -205,7 +273,15 @@ export function publishedNasnetGraph(arch: PublishedNasnetArchitecture, input: I
     let prev = skipReductionInput ? outputs[outputs.length - 2] : null;
     if (c > 0 && c % cellsPerStage === 0) {
       scale *= 2;
-      net = publishedCell(g, `cell${index++}_reduction`, valid.reduction, true, outputs[outputs.length - 2], net, filters * scale);
+      net = publishedCell(
+        g,
+        `cell${index++}_reduction`,
+        valid.reduction,
+        true,
+        outputs[outputs.length - 2],
+        net,
+        filters * scale,
+      );
       outputs.push(net);
     }
     if (!skipReductionInput) prev = outputs[outputs.length - 2];
@@ -235,8 +311,29 @@ function nasnetA(network: PublishedNasnetNetwork): PublishedNasnetArchitecture {
 }
 
 /** NASNet-A (6 @ 768) for CIFAR-10 (nasnet.py cifar_config: 18 cells, 32 filters, stem multiplier 3). */
-export const NASNET_A_CIFAR = nasnetA({ cellsPerStage: 6, reductions: 2, filters: 32, stem: 'cifar', stemFilters: 96, skipReductionInput: false });
+export const NASNET_A_CIFAR = nasnetA({
+  cellsPerStage: 6,
+  reductions: 2,
+  filters: 32,
+  stem: 'cifar',
+  stemFilters: 96,
+  skipReductionInput: false,
+});
 /** NASNet-A Mobile (4 @ 1056): mobile_imagenet_config, Keras NASNetMobile (44 filters, 32 stem filters). */
-export const NASNET_A_MOBILE = nasnetA({ cellsPerStage: 4, reductions: 2, filters: 44, stem: 'imagenet', stemFilters: 32, skipReductionInput: false });
+export const NASNET_A_MOBILE = nasnetA({
+  cellsPerStage: 4,
+  reductions: 2,
+  filters: 44,
+  stem: 'imagenet',
+  stemFilters: 32,
+  skipReductionInput: false,
+});
 /** NASNet-A Large (6 @ 4032): large_imagenet_config, Keras NASNetLarge (168 filters, 96 stem filters, skip_reduction). */
-export const NASNET_A_LARGE = nasnetA({ cellsPerStage: 6, reductions: 2, filters: 168, stem: 'imagenet', stemFilters: 96, skipReductionInput: true });
+export const NASNET_A_LARGE = nasnetA({
+  cellsPerStage: 6,
+  reductions: 2,
+  filters: 168,
+  stem: 'imagenet',
+  stemFilters: 96,
+  skipReductionInput: true,
+});

@@ -35,7 +35,8 @@ export interface NasnetSpaceConfig {
   network?: NasnetNetwork | PublishedNasnetNetwork;
 }
 
-const isPublished = (network: NasnetNetwork | PublishedNasnetNetwork): network is PublishedNasnetNetwork => 'stem' in network;
+const isPublished = (network: NasnetNetwork | PublishedNasnetNetwork): network is PublishedNasnetNetwork =>
+  'stem' in network;
 
 /** The output of a version-2 cell a space decodes: the blocks no block reads, as hidden states 2 + k. */
 export function unusedStates(cell: NasnetCell): number[] {
@@ -44,11 +45,17 @@ export function unusedStates(cell: NasnetCell): number[] {
 
 export type ResolvedNasnetSpaceConfig = Required<NasnetSpaceConfig>;
 
-function distinctSubset<T extends string>(values: readonly T[] | undefined, all: readonly T[], fallback: readonly T[], path: string): T[] {
+function distinctSubset<T extends string>(
+  values: readonly T[] | undefined,
+  all: readonly T[],
+  fallback: readonly T[],
+  path: string,
+): T[] {
   const chosen = [...(values ?? fallback)];
   if (chosen.length === 0) throw new GenotypeError(path, `must list at least one of ${all.join(', ')}`);
   chosen.forEach((v, i) => {
-    if (!all.includes(v)) throw new GenotypeError(`${path}[${i}]`, `${JSON.stringify(v)} is not one of ${all.join(', ')}`);
+    if (!all.includes(v))
+      throw new GenotypeError(`${path}[${i}]`, `${JSON.stringify(v)} is not one of ${all.join(', ')}`);
     if (chosen.indexOf(v) !== i) throw new GenotypeError(`${path}[${i}]`, `${JSON.stringify(v)} is listed twice`);
   });
   // Decision indices follow the canonical order, whatever order the caller listed.
@@ -106,11 +113,17 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
     decisions,
     decode(choices: readonly number[]): NasnetArchitecture | PublishedNasnetArchitecture {
       if (choices.length !== decisions.length) {
-        throw new GenotypeError('choices', `has ${choices.length} items, the space ${id} has ${decisions.length} decisions`);
+        throw new GenotypeError(
+          'choices',
+          `has ${choices.length} items, the space ${id} has ${decisions.length} decisions`,
+        );
       }
       choices.forEach((c, i) => {
         if (!Number.isInteger(c) || c < 0 || c >= decisions[i].size) {
-          throw new GenotypeError(`choices[${i}] (${decisions[i].name})`, `${c} is not an integer in 0..${decisions[i].size - 1}`);
+          throw new GenotypeError(
+            `choices[${i}] (${decisions[i].name})`,
+            `${c} is not an integer in 0..${decisions[i].size - 1}`,
+          );
         }
       });
       let next = 0;
@@ -136,16 +149,26 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
     encode(arch: Architecture): number[] {
       const wanted = isPublished(network) ? 2 : 1;
       const parsed = validateAnyNasnet(arch);
-      if (parsed.version !== wanted) throw new GenotypeError('version', `this space holds version-${wanted} genotypes, got version ${parsed.version}`);
+      if (parsed.version !== wanted)
+        throw new GenotypeError(
+          'version',
+          `this space holds version-${wanted} genotypes, got version ${parsed.version}`,
+        );
       const valid = parsed.version === 2 ? validatePublishedNasnet(arch, space) : validateNasnet(arch, space);
       if (stableHash(valid.network) !== stableHash(network)) {
-        throw new GenotypeError('network', `${JSON.stringify(valid.network)} differs from the space's fixed network ${JSON.stringify(network)}`);
+        throw new GenotypeError(
+          'network',
+          `${JSON.stringify(valid.network)} differs from the space's fixed network ${JSON.stringify(network)}`,
+        );
       }
       if (valid.version === 2) {
         for (const c of CELLS) {
           const want = unusedStates(valid[c]);
           if (stableHash([...valid[c].output].sort((a, b) => a - b)) !== stableHash(want)) {
-            throw new GenotypeError(`${c}.output`, `this space concatenates the blocks no block reads (${JSON.stringify(want)}), got ${JSON.stringify(valid[c].output)}`);
+            throw new GenotypeError(
+              `${c}.output`,
+              `this space concatenates the blocks no block reads (${JSON.stringify(want)}), got ${JSON.stringify(valid[c].output)}`,
+            );
           }
         }
       }
@@ -166,11 +189,18 @@ export function nasnetSpace(config: NasnetSpaceConfig = {}): DecisionSpace {
 /** A uniformly random genotype of the space (each decision uniform), reproducible from `rng`. */
 export function sampleNasnet(rng: () => number, config: NasnetSpaceConfig = {}): NasnetArchitecture {
   const space = nasnetSpace(config);
-  return space.decode(space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size)))) as NasnetArchitecture;
+  return space.decode(
+    space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size))),
+  ) as NasnetArchitecture;
 }
 
 /** A uniformly random version-2 genotype of a space whose network has a stem. */
-export function samplePublishedNasnet(rng: () => number, config: NasnetSpaceConfig & { network: PublishedNasnetNetwork }): PublishedNasnetArchitecture {
+export function samplePublishedNasnet(
+  rng: () => number,
+  config: NasnetSpaceConfig & { network: PublishedNasnetNetwork },
+): PublishedNasnetArchitecture {
   const space = nasnetSpace(config);
-  return space.decode(space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size)))) as PublishedNasnetArchitecture;
+  return space.decode(
+    space.decisions.map((d) => Math.min(d.size - 1, Math.floor(rng() * d.size))),
+  ) as PublishedNasnetArchitecture;
 }

@@ -52,17 +52,21 @@ export async function baselinesLatency({ flags, args: names }: CommandInput): Pr
     }
   });
   const preference = requireTfjsBackendFlag(flags);
-  const batchSize = requirePositiveInteger('--batch-size', stringFlag(flags, 'batch-size') ?? DEFAULT_PROTOCOL.batchSize);
+  const batchSize = requirePositiveInteger(
+    '--batch-size',
+    stringFlag(flags, 'batch-size') ?? DEFAULT_PROTOCOL.batchSize,
+  );
   const dataset = datasetShape(DEFAULT_PROTOCOL);
   const input = inputShapeFlag(flags) ?? dataset.input;
   const classes = classesFlagValue(flags) ?? dataset.classes;
 
-  const [{ selectBackend }, { measureLatency, latencyDevice }, { architectureGraph }, { buildModel }] = await Promise.all([
-    import('../../engine/backend'),
-    import('../../engine/latency'),
-    import('../../cells/architecture'),
-    import('../../cells/builders/tfjs'),
-  ]);
+  const [{ selectBackend }, { measureLatency, latencyDevice }, { architectureGraph }, { buildModel }] =
+    await Promise.all([
+      import('../../engine/backend'),
+      import('../../engine/latency'),
+      import('../../cells/architecture'),
+      import('../../cells/builders/tfjs'),
+    ]);
   const { backend, device } = await selectBackend(preference, { log: printNote });
   const rows: BaselineLatencyRow[] = [];
   for (const entry of entries) {

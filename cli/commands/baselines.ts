@@ -41,7 +41,11 @@ const COLUMNS: Column<BaselineRow>[] = [
   { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
   { header: 'val acc', value: (r) => percent(r.result?.valAccuracy ?? null), align: 'right' },
   { header: 'test acc', value: (r) => percent(r.result?.testAccuracy ?? null), align: 'right' },
-  { header: 'train s', value: (r) => (r.result?.trainSeconds == null ? null : r.result.trainSeconds.toFixed(0)), align: 'right' },
+  {
+    header: 'train s',
+    value: (r) => (r.result?.trainSeconds == null ? null : r.result.trainSeconds.toFixed(0)),
+    align: 'right',
+  },
   { header: 'description', value: (r) => r.description },
 ];
 
@@ -73,7 +77,11 @@ export async function listBaselines({ flags }: CommandInput): Promise<number> {
   } finally {
     await stack.close();
   }
-  const row = (b: BaselineEntry | PublishedNetwork, own: { input: InputShape; classes: number }, result?: BaselineResult): BaselineRow => {
+  const row = (
+    b: BaselineEntry | PublishedNetwork,
+    own: { input: InputShape; classes: number },
+    result?: BaselineResult,
+  ): BaselineRow => {
     const input = flagInput ?? own.input;
     const classes = flagClasses ?? own.classes;
     return {
@@ -96,7 +104,10 @@ export async function listBaselines({ flags }: CommandInput): Promise<number> {
 
 export async function trainBaselines({ flags, args: positionals }: CommandInput): Promise<number> {
   if (!flags.all && positionals.length === 0) {
-    throw new RequestError('<name>', `name one or more baselines or pass --all; known: ${BASELINES.map((b) => b.name).join(', ')}`);
+    throw new RequestError(
+      '<name>',
+      `name one or more baselines or pass --all; known: ${BASELINES.map((b) => b.name).join(', ')}`,
+    );
   }
   requireBackendFlag(flags);
   const names = flags.all ? BASELINES.map((b) => b.name) : positionals;
@@ -138,14 +149,23 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
       })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new RequestError('nas baselines train', `baselines under this protocol are already training (${request.searchId}); wait for it to finish`);
+          throw new RequestError(
+            'nas baselines train',
+            `baselines under this protocol are already training (${request.searchId}); wait for it to finish`,
+          );
         }
         throw err;
       });
     printNote(`training ${names.length} baseline(s) as ${request.searchId}`);
     if (!wait) return 0;
     const outcomes = await handle.result();
-    printData(renderRows(outcomes.map((outcome, i) => ({ name: names[i], ...outcome })), OUTCOME_COLUMNS, format));
+    printData(
+      renderRows(
+        outcomes.map((outcome, i) => ({ name: names[i], ...outcome })),
+        OUTCOME_COLUMNS,
+        format,
+      ),
+    );
     // The run finished: failed or diverged trainings are results in that table. Cancelled ones mean it was stopped.
     return outcomes.some((o) => o.status === 'cancelled') ? 1 : 0;
   } finally {

@@ -1,6 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { like } from 'drizzle-orm';
-import { architectureCost, architectureHash, comparableParams, describeArchitecture, PUBLISHED_NETWORKS, publishedNetwork, validateArchitecture } from '../../cells';
+import {
+  architectureCost,
+  architectureHash,
+  comparableParams,
+  describeArchitecture,
+  PUBLISHED_NETWORKS,
+  publishedNetwork,
+  validateArchitecture,
+} from '../../cells';
 import { BASELINES } from '../../cells/baselines';
 import type { Architecture, Cost, InputShape, NasnetCell } from '../../cells/types';
 import { architectures } from '../../db/schema';
@@ -21,7 +29,10 @@ export function costAt(arch: Architecture, name: string, input: InputShape, clas
   try {
     return architectureCost(arch, input, classes);
   } catch (err) {
-    throw new RequestError('--input', `${name} cannot be built for a ${inputText(input)} input (${(err as Error).message}); give a larger --input`);
+    throw new RequestError(
+      '--input',
+      `${name} cannot be built for a ${inputText(input)} input (${(err as Error).message}); give a larger --input`,
+    );
   }
 }
 
@@ -38,7 +49,8 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
   const cost = costAt(arch, ref, input, classes);
   const svgFile = stringFlag(flags, 'svg');
   if (svgFile !== undefined) {
-    if (arch.family !== 'nasnet') throw new RequestError('--svg', `draws NASNet cells; ${ref} is a ${arch.family} architecture`);
+    if (arch.family !== 'nasnet')
+      throw new RequestError('--svg', `draws NASNet cells; ${ref} is a ${arch.family} architecture`);
     const { cellSvg } = await import('../../dashboard');
     writeFileSync(svgFile, await cellSvg(arch));
     printNote(`cells drawn in ${svgFile}`);
@@ -53,7 +65,9 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
     printData(cellText('normal cell', arch.normal));
     printData(cellText('reduction cell', arch.reduction));
   }
-  printData(`params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, ${inputText(input)} input, ${classes} classes)`);
+  printData(
+    `params ${cost.params} (${compact(cost.params)}), FLOPs ${compact(cost.flops)} (multiply-adds, ${inputText(input)} input, ${classes} classes)`,
+  );
   return 0;
 }
 
@@ -72,7 +86,8 @@ interface PublishedRow {
   macsDiff: number | null;
 }
 
-const signedPercent = (value: number | null) => (value === null ? null : `${value >= 0 ? '+' : ''}${(100 * value).toFixed(3)}%`);
+const signedPercent = (value: number | null) =>
+  value === null ? null : `${value >= 0 ? '+' : ''}${(100 * value).toFixed(3)}%`;
 
 const PUBLISHED_COLUMNS: Column<PublishedRow>[] = [
   { header: 'network', value: (r) => r.name },
@@ -99,7 +114,7 @@ export async function publishedCommand({ flags }: CommandInput): Promise<number>
   const format = formatOf(flags);
   const flagInput = inputShapeFlag(flags);
   const flagClasses = classesFlagValue(flags);
-  if (flagInput || flagClasses) printNote('the reference counts are for each network\'s published input and classes');
+  if (flagInput || flagClasses) printNote("the reference counts are for each network's published input and classes");
   const rows = PUBLISHED_NETWORKS.map((n): PublishedRow => {
     const input = flagInput ?? n.input;
     const classes = flagClasses ?? n.classes;
@@ -143,12 +158,19 @@ async function resolveArchitecture(ref: string): Promise<Architecture> {
   if (baseline) return baseline.architecture;
   if (!/^[0-9a-f]{4,16}$/.test(ref)) {
     const names = [...BASELINES, ...PUBLISHED_NETWORKS].map((b) => b.name).join(', ');
-    throw new RequestError('<name|genotype-file|hash>', `${ref} is neither a network name (${names}), a file nor a hex architecture hash`);
+    throw new RequestError(
+      '<name|genotype-file|hash>',
+      `${ref} is neither a network name (${names}), a file nor a hex architecture hash`,
+    );
   }
   const stack = await openStack({ own: false });
   try {
     const { db } = await stack.database();
-    const rows = await db.select().from(architectures).where(like(architectures.hash, `${ref}%`)).limit(2);
+    const rows = await db
+      .select()
+      .from(architectures)
+      .where(like(architectures.hash, `${ref}%`))
+      .limit(2);
     if (rows.length === 0) throw new RequestError('<hash>', `no architecture with hash ${ref} has been recorded`);
     if (rows.length > 1) throw new RequestError('<hash>', `${ref} matches several architectures; give more digits`);
     return validateArchitecture(rows[0].genotype);

@@ -63,7 +63,8 @@ export async function exportCommand({ flags, args }: CommandInput): Promise<numb
   const backend = requireTfjsBackendFlag(flags);
   if (!train && flags.backend !== undefined) throw new RequestError('--backend', 'applies with --train only');
   const outFlag = stringFlag(flags, 'out');
-  if (!outFlag) throw new RequestError('--out', 'is required: the directory to write the model into, e.g. --out model/');
+  if (!outFlag)
+    throw new RequestError('--out', 'is required: the directory to write the model into, e.g. --out model/');
   const destination = prepareDestination(outFlag, resolve(outFlag));
   let source: ExportSource;
   let weights: Weights;
@@ -83,7 +84,9 @@ export async function exportCommand({ flags, args }: CommandInput): Promise<numb
   }
   const { metrics } = weights;
   const accuracy = metrics.testAccuracy === null ? '' : `, test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%`;
-  const what = metrics.trialId ? `trial ${metrics.trialId} (architecture ${source.architecture.hash}, ${metrics.role}` : `the network trained here (architecture ${source.architecture.hash}, not recorded`;
+  const what = metrics.trialId
+    ? `trial ${metrics.trialId} (architecture ${source.architecture.hash}, ${metrics.role}`
+    : `the network trained here (architecture ${source.architecture.hash}, not recorded`;
   printNote(`exported ${what}${accuracy}) to ${outFlag}`);
   for (const path of files.keys()) printData(join(outFlag, path));
   return 0;
@@ -138,7 +141,14 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
       archHash: source.architecture.hash,
       protocol,
       trainingSeed: seed,
-      data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+      data: {
+        trainX: data.train.x,
+        trainY: data.train.y,
+        valX: data.val.x,
+        valY: data.val.y,
+        testX: data.test.x,
+        testY: data.test.y,
+      },
       checkpoint: null,
     },
     {
@@ -147,7 +157,9 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
       onEpoch: async (metrics, checkpoint) => {
         last = { epoch: metrics.epoch, bytes: checkpoint };
         epochs.push(metrics);
-        printNote(`epoch ${metrics.epoch + 1}/${protocol.epochs}: validation accuracy ${(100 * metrics.valAccuracy).toFixed(2)}%`);
+        printNote(
+          `epoch ${metrics.epoch + 1}/${protocol.epochs}: validation accuracy ${(100 * metrics.valAccuracy).toFixed(2)}%`,
+        );
       },
       onUnusableCheckpoint: async () => {},
     },
@@ -175,7 +187,11 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
   };
 }
 
-async function exportFiles(source: ExportSource, weights: Weights, format: ExportFormat): Promise<Map<string, string | Uint8Array>> {
+async function exportFiles(
+  source: ExportSource,
+  weights: Weights,
+  format: ExportFormat,
+): Promise<Map<string, string | Uint8Array>> {
   const tf = await import('@tensorflow/tfjs');
   // Building and reading weights only: tfjs' plain JS backend, whatever else is installed. Production
   // mode also keeps it from printing its banner advising tfjs-node, which an export does not need.
@@ -231,12 +247,19 @@ async function resolveSource(db: Database, ref: string, train: boolean): Promise
     architecture = found.architecture;
     if (!best?.hasWeights && !train) {
       const why = best ? noWeights(best.trial) : 'no succeeded training, so no trained weights';
-      throw new RequestError(REF, `architecture ${found.architecture.hash}: ${why}; or \`nas export ${ref} --train\` trains it here`);
+      throw new RequestError(
+        REF,
+        `architecture ${found.architecture.hash}: ${why}; or \`nas export ${ref} --train\` trains it here`,
+      );
     }
   }
   const weights = trial ? await loadTrainedWeights(db, trial.id) : null;
-  if (trial && !weights && !train) throw new RequestError(REF, `${noWeights(trial)}; or \`nas export ${ref} --train\` trains it here`);
-  if (weights) printNote(`${train ? '--train: not needed, ' : ''}trial ${trial!.id} kept its trained weights (epoch ${weights.epoch + 1})`);
+  if (trial && !weights && !train)
+    throw new RequestError(REF, `${noWeights(trial)}; or \`nas export ${ref} --train\` trains it here`);
+  if (weights)
+    printNote(
+      `${train ? '--train: not needed, ' : ''}trial ${trial!.id} kept its trained weights (epoch ${weights.epoch + 1})`,
+    );
   if (!architecture) {
     const [row] = await db.select().from(architectures).where(eq(architectures.hash, trial!.archHash));
     if (!row) throw new Error(`trial ${trial!.id}: its architecture row is missing`);
@@ -259,28 +282,52 @@ async function resolveSource(db: Database, ref: string, train: boolean): Promise
 }
 
 /** A recorded architecture by hash prefix, or a baseline by name (recorded or not: `hash` null when not). */
-async function architectureByRef(db: Database, ref: string): Promise<{ architecture: ArchitectureInfo; hash: string | null }> {
+async function architectureByRef(
+  db: Database,
+  ref: string,
+): Promise<{ architecture: ArchitectureInfo; hash: string | null }> {
   const baseline = BASELINES.find((b) => b.name === ref);
   if (!baseline && !/^[0-9a-f]{4,16}$/.test(ref)) {
-    throw new RequestError(REF, `${ref} is neither a trial id (<search-id>/<index>), an architecture hash (4-16 hex digits) nor a baseline name`);
+    throw new RequestError(
+      REF,
+      `${ref} is neither a trial id (<search-id>/<index>), an architecture hash (4-16 hex digits) nor a baseline name`,
+    );
   }
   const prefix = baseline ? architectureHash(baseline.architecture) : ref;
-  const rows = await db.select().from(architectures).where(like(architectures.hash, `${prefix}%`)).limit(2);
+  const rows = await db
+    .select()
+    .from(architectures)
+    .where(like(architectures.hash, `${prefix}%`))
+    .limit(2);
   if (rows.length > 1) throw new RequestError(REF, `${ref} matches several architectures; give more digits`);
   if (rows.length === 1) {
     const [row] = rows;
-    return { architecture: { hash: row.hash, genotype: validateArchitecture(row.genotype), description: row.description }, hash: row.hash };
+    return {
+      architecture: { hash: row.hash, genotype: validateArchitecture(row.genotype), description: row.description },
+      hash: row.hash,
+    };
   }
   if (baseline) {
-    const architecture = { hash: prefix, genotype: baseline.architecture, description: describeArchitecture(baseline.architecture) };
+    const architecture = {
+      hash: prefix,
+      genotype: baseline.architecture,
+      description: describeArchitecture(baseline.architecture),
+    };
     return { architecture, hash: null };
   }
-  throw new RequestError(REF, `no architecture ${ref} has been trained here (\`nas leaderboard\` lists the trained ones)`);
+  throw new RequestError(
+    REF,
+    `no architecture ${ref} has been trained here (\`nas leaderboard\` lists the trained ones)`,
+  );
 }
 
 async function trialByRef(db: Database, id: string): Promise<Trial> {
   let trial = await getTrial(db, id);
-  if (!trial) throw new RequestError(REF, `no trial ${id} is recorded (a trial id is <search-id>/<index>, as \`nas search status <search-id>\` lists them)`);
+  if (!trial)
+    throw new RequestError(
+      REF,
+      `no trial ${id} is recorded (a trial id is <search-id>/<index>, as \`nas search status <search-id>\` lists them)`,
+    );
   if (trial.status === 'reused' && trial.reusedFrom) {
     const source = await getTrial(db, trial.reusedFrom);
     if (source) {
@@ -289,7 +336,8 @@ async function trialByRef(db: Database, id: string): Promise<Trial> {
     }
   }
   if (trial.status !== 'succeeded') {
-    const state = trial.status === 'queued' || trial.status === 'running' ? `is still ${trial.status}` : `ended ${trial.status}`;
+    const state =
+      trial.status === 'queued' || trial.status === 'running' ? `is still ${trial.status}` : `ended ${trial.status}`;
     throw new RequestError(REF, `trial ${trial.id} ${state}: only a succeeded training has trained weights`);
   }
   return trial;
@@ -303,6 +351,9 @@ function noWeights(trial: Trial): string {
       `\`nas search finalize ${trial.searchId} --top K --wait\` retrains the search's best K candidates as final trials, which keep theirs`
     );
   }
-  const again = trial.role === 'baseline' ? `nas baselines train ${trial.baselineName ?? '<name>'} --seed N --wait` : `nas search finalize <search-id> --seed N --wait`;
+  const again =
+    trial.role === 'baseline'
+      ? `nas baselines train ${trial.baselineName ?? '<name>'} --seed N --wait`
+      : `nas search finalize <search-id> --seed N --wait`;
   return `trial ${trial.id} (${trial.role}) was trained before trainings kept their weights: \`${again}\` with another seed trains it again and keeps them`;
 }

@@ -32,9 +32,13 @@ async function recordedSearch(searchId: string): Promise<{ protocol: TrainingPro
   try {
     const search = await getSearch((await stack.database()).db, searchId);
     if (!search) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
-    if (search.kind !== 'search') throw new RequestError('<search-id>', `${searchId} is a ${search.kind} run, not a search`);
+    if (search.kind !== 'search')
+      throw new RequestError('<search-id>', `${searchId} is a ${search.kind} run, not a search`);
     if (!TERMINAL_SEARCH_STATUSES.includes(search.status)) {
-      throw new RequestError('<search-id>', `search ${searchId} is ${search.status}: finalize it once it has ended (its candidates are not known before)`);
+      throw new RequestError(
+        '<search-id>',
+        `search ${searchId} is ${search.status}: finalize it once it has ended (its candidates are not known before)`,
+      );
     }
     const config = search.config as { protocol?: TrainingProtocol; trainerTaskQueue?: string };
     return { protocol: config.protocol ?? DEFAULT_PROTOCOL, trainerTaskQueue: config.trainerTaskQueue };
@@ -68,23 +72,30 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
   if (request.finalId === searchId) throw new RequestError('--id', `must differ from the search's id (${searchId})`);
   validateAsFlags(() => validateFinalizeRequest(request));
   const format = formatOf(flags);
-  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'finalize the search', { parallel: request.parallel });
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'finalize the search', {
+    parallel: request.parallel,
+  });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const { db } = await stack.database();
     const existing = await getSearch(db, request.finalId);
-    if (existing && existing.kind !== 'final') throw new RequestError('--id', `${request.finalId} names a ${existing.kind} run here; choose another --id`);
+    if (existing && existing.kind !== 'final')
+      throw new RequestError('--id', `${request.finalId} names a ${existing.kind} run here; choose another --id`);
     if (existing) requireSameFinalize(existing.config as FinalizeRequest, request);
     if (existing?.status === 'finished') {
       printNote(`final evaluation ${request.finalId} of search ${searchId} already finished`);
     } else {
       await startFinalize(stack, request);
       const planned = (request.top + request.baselines.length) * request.repeats;
-      printNote(`final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`);
+      printNote(
+        `final evaluation ${request.finalId} of search ${searchId} started (up to ${planned} trainings, ${request.parallel} in parallel)`,
+      );
       if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
       if (flags.wait !== true) return 0;
       const summary = await followPoolRun<FinalizeSummary>(stack, request.finalId, 10_000);
-      printNote(`final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describeCounts(summary.counts)}`);
+      printNote(
+        `final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describeCounts(summary.counts)}`,
+      );
     }
     if (flags.wait !== true) return 0;
     const board = await finalLeaderboard(db, searchId, request.finalId);
@@ -127,7 +138,6 @@ async function startedRequest(stack: Stack, workflowId: string): Promise<Finaliz
   return defaultPayloadConverter.fromPayload<FinalizeRequest>(payload);
 }
 
-
 /** `nas search fidelity <search-id> [--format table|json|markdown|csv] [--final-id ID]`. */
 export async function searchFidelity({ flags, args }: CommandInput): Promise<number> {
   const searchId = requireSearchId('<search-id>', args[0]);
@@ -135,7 +145,11 @@ export async function searchFidelity({ flags, args }: CommandInput): Promise<num
   const stack = await openStack({ own: false });
   try {
     const report = await fidelityReport((await stack.database()).db, searchId, stringFlag(flags, 'final-id'));
-    if (!report) throw new RequestError('<search-id>', `search ${searchId} has no final evaluation: \`nas search finalize ${searchId} --wait\` runs one`);
+    if (!report)
+      throw new RequestError(
+        '<search-id>',
+        `search ${searchId} has no final evaluation: \`nas search finalize ${searchId} --wait\` runs one`,
+      );
     printData(renderFidelity(report, format));
     return 0;
   } finally {

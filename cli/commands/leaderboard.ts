@@ -1,14 +1,18 @@
 import type { Database } from '../../db/client';
-import {
-  LEADERBOARD_SORTS,
-  PARETO_COSTS,
-  leaderboard,
-  type LeaderboardRow,
-} from '../../db/queries/leaderboard';
+import { LEADERBOARD_SORTS, PARETO_COSTS, leaderboard, type LeaderboardRow } from '../../db/queries/leaderboard';
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { compact, formatOf, latencyText, percent, percentInterval, renderRows, type Column, type Format } from '../format';
+import {
+  compact,
+  formatOf,
+  latencyText,
+  percent,
+  percentInterval,
+  renderRows,
+  type Column,
+  type Format,
+} from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
@@ -16,14 +20,25 @@ import { renderFinalLeaderboard } from '../final-report';
 import type { Format as OutputFormat } from '../format';
 
 /** `nas leaderboard --search <id> --final`: the latest final evaluation of the search (or `--final-id`). */
-async function finalLeaderboardCommand(searchId: string, finalId: string | undefined, format: OutputFormat): Promise<number> {
+async function finalLeaderboardCommand(
+  searchId: string,
+  finalId: string | undefined,
+  format: OutputFormat,
+): Promise<number> {
   const stack = await openStack({ own: false });
   try {
     const board = await finalLeaderboard((await stack.database()).db, searchId, finalId);
     if (!board) {
-      throw new RequestError('--final', `search ${searchId} has no final evaluation${finalId ? ` ${finalId}` : ''}: \`nas search finalize ${searchId} --wait\` runs one`);
+      throw new RequestError(
+        '--final',
+        `search ${searchId} has no final evaluation${finalId ? ` ${finalId}` : ''}: \`nas search finalize ${searchId} --wait\` runs one`,
+      );
     }
-    printData(board.rows.length === 0 && format === 'table' ? `final evaluation ${board.finalId}: no finished trainings yet` : renderFinalLeaderboard(board, format));
+    printData(
+      board.rows.length === 0 && format === 'table'
+        ? `final evaluation ${board.finalId}: no finished trainings yet`
+        : renderFinalLeaderboard(board, format),
+    );
     return 0;
   } finally {
     await stack.close();
@@ -38,8 +53,18 @@ const end = (value: number | null) => (value === null ? null : String(value));
 const COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },
   { header: 'kind', value: (r) => r.kind },
-  { header: 'val acc', value: (r) => percentInterval(r.valAccuracy, r.valAccuracyLow, r.valAccuracyHigh), align: 'right', formats: READ },
-  { header: 'test acc', value: (r) => percentInterval(r.testAccuracy, r.testAccuracyLow, r.testAccuracyHigh), align: 'right', formats: READ },
+  {
+    header: 'val acc',
+    value: (r) => percentInterval(r.valAccuracy, r.valAccuracyLow, r.valAccuracyHigh),
+    align: 'right',
+    formats: READ,
+  },
+  {
+    header: 'test acc',
+    value: (r) => percentInterval(r.testAccuracy, r.testAccuracyLow, r.testAccuracyHigh),
+    align: 'right',
+    formats: READ,
+  },
   { header: 'val acc', value: (r) => percent(r.valAccuracy), formats: CSV },
   { header: 'test acc', value: (r) => percent(r.testAccuracy), formats: CSV },
   { header: 'valAccuracyLow', value: (r) => end(r.valAccuracyLow), formats: CSV },
@@ -53,10 +78,19 @@ const COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'architecture', value: (r) => r.name },
 ];
 
-const REWARD_COLUMN: Column<LeaderboardRow> = { header: 'reward', value: (r) => (r.reward == null ? null : r.reward.toFixed(4)), align: 'right' };
+const REWARD_COLUMN: Column<LeaderboardRow> = {
+  header: 'reward',
+  value: (r) => (r.reward == null ? null : r.reward.toFixed(4)),
+  align: 'right',
+};
 /** Median batch-1 inference latency on the trainer; CSV keeps the raw milliseconds. */
 const LATENCY_COLUMNS: Column<LeaderboardRow>[] = [
-  { header: 'latency ms', value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)), align: 'right', formats: READ },
+  {
+    header: 'latency ms',
+    value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
+    align: 'right',
+    formats: READ,
+  },
   { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
 ];
 
@@ -78,10 +112,14 @@ export async function renderLeaderboard(db: Database, view: LeaderboardView): Pr
     return `no finished trials for search ${view.searchId}`;
   }
   const format = view.format ?? 'table';
-  const withReward = rows.some((r) => r.reward !== undefined) ? [...COLUMNS.slice(0, 2), REWARD_COLUMN, ...COLUMNS.slice(2)] : COLUMNS;
+  const withReward = rows.some((r) => r.reward !== undefined)
+    ? [...COLUMNS.slice(0, 2), REWARD_COLUMN, ...COLUMNS.slice(2)]
+    : COLUMNS;
   const measured = rows.some((r) => r.latencyMs !== undefined);
   const beforeTrainSeconds = withReward.findIndex((c) => c.header === 'train s');
-  const columns = measured ? [...withReward.slice(0, beforeTrainSeconds), ...LATENCY_COLUMNS, ...withReward.slice(beforeTrainSeconds)] : withReward;
+  const columns = measured
+    ? [...withReward.slice(0, beforeTrainSeconds), ...LATENCY_COLUMNS, ...withReward.slice(beforeTrainSeconds)]
+    : withReward;
   const rendered = renderRows(rows, columns, format);
   const notes = [intervalNote(rows), measured ? latencyNote(rows) : null].filter((n) => n !== null);
   return notes.length > 0 && READ.includes(format) ? `${rendered}\n\n${notes.join('\n')}` : rendered;
@@ -98,8 +136,20 @@ export function intervalNote(rows: LeaderboardRow[]): string | null {
   const sizes = (pick: (r: LeaderboardRow) => number | null, shown: (r: LeaderboardRow) => boolean) =>
     [...new Set(rows.filter(shown).map(pick))].filter((n) => n !== null).join('/');
   const parts = [
-    ['validation', sizes((r) => r.valSize, (r) => r.valAccuracyLow !== null)],
-    ['test', sizes((r) => r.testSize, (r) => r.testAccuracyLow !== null)],
+    [
+      'validation',
+      sizes(
+        (r) => r.valSize,
+        (r) => r.valAccuracyLow !== null,
+      ),
+    ],
+    [
+      'test',
+      sizes(
+        (r) => r.testSize,
+        (r) => r.testAccuracyLow !== null,
+      ),
+    ],
   ].filter(([, n]) => n !== '');
   if (parts.length === 0) return null;
   return (
@@ -113,7 +163,11 @@ export async function leaderboardCommand({ flags }: CommandInput): Promise<numbe
   if (!searchId) throw new RequestError('--search', 'is required: the id printed by `nas search start`');
   if (flags.final === true || stringFlag(flags, 'final-id') !== undefined) {
     const mixed = ['top', 'sort', 'pareto', 'baselines', 'fidelity'].find((name) => flags[name] !== undefined);
-    if (mixed) throw new RequestError(`--${mixed}`, 'does not apply to --final (every architecture of the final evaluation is shown, Pareto marked)');
+    if (mixed)
+      throw new RequestError(
+        `--${mixed}`,
+        'does not apply to --final (every architecture of the final evaluation is shown, Pareto marked)',
+      );
     return finalLeaderboardCommand(searchId, stringFlag(flags, 'final-id'), formatOf(flags));
   }
   const pareto = stringFlag(flags, 'pareto');
@@ -131,11 +185,14 @@ export async function leaderboardCommand({ flags }: CommandInput): Promise<numbe
   const stack = await openStack({ own: false });
   try {
     const { db } = await stack.database();
-    printData(await renderLeaderboard(db, view).catch((err: unknown) => {
-      // The only RangeError here is a fidelity level the search does not have.
-      if (err instanceof RangeError) throw new RequestError('--fidelity', err.message.replace(/^leaderboard fidelity: /, ''));
-      throw err;
-    }));
+    printData(
+      await renderLeaderboard(db, view).catch((err: unknown) => {
+        // The only RangeError here is a fidelity level the search does not have.
+        if (err instanceof RangeError)
+          throw new RequestError('--fidelity', err.message.replace(/^leaderboard fidelity: /, ''));
+        throw err;
+      }),
+    );
   } finally {
     await stack.close();
   }

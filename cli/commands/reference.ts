@@ -22,7 +22,12 @@ import {
   referenceProtocol,
   type ReferenceRequest,
 } from '../../search/reference';
-import { parseReferenceFile, ReferenceFileError, renderReferenceFile, type ReferenceFile } from '../../search/reference-file';
+import {
+  parseReferenceFile,
+  ReferenceFileError,
+  renderReferenceFile,
+  type ReferenceFile,
+} from '../../search/reference-file';
 import { RequestError, requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../search/request';
 import { validateReferenceRequest } from '../../search/validate-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
@@ -45,8 +50,14 @@ export const COMMITTED_REFERENCE_FILE = resolve(PROJECT_ROOT, 'data/reference/na
 
 export function referenceRequestFromFlags(flags: CommandInput['flags']): ReferenceRequest {
   const seed = requireNonNegativeInteger('--seed', stringFlag(flags, 'seed') ?? DEFAULT_REFERENCE_SEED);
-  const architectures = requirePositiveInteger('--architectures', stringFlag(flags, 'architectures') ?? DEFAULT_REFERENCE_ARCHITECTURES);
-  const secondSeed = requireNonNegativeInteger('--second-seed', stringFlag(flags, 'second-seed') ?? Math.min(DEFAULT_SECOND_SEED_ARCHITECTURES, architectures));
+  const architectures = requirePositiveInteger(
+    '--architectures',
+    stringFlag(flags, 'architectures') ?? DEFAULT_REFERENCE_ARCHITECTURES,
+  );
+  const secondSeed = requireNonNegativeInteger(
+    '--second-seed',
+    stringFlag(flags, 'second-seed') ?? Math.min(DEFAULT_SECOND_SEED_ARCHITECTURES, architectures),
+  );
   const plan = { seed, architectures, secondSeed, reference: referenceProtocol(seed), cheap: cheapProtocol(seed) };
   const { input, classes } = datasetShape(plan.reference);
   const request: ReferenceRequest = {
@@ -85,14 +96,21 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
     checkTrainingData(request.cheap);
   }
   const toImport = fileToImport(flags);
-  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'build the reference set', { parallel: request.parallel });
+  const { stack, trainerTaskQueue } = await openStackToStart(flags, 'build the reference set', {
+    parallel: request.parallel,
+  });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
     const { db } = await stack.database();
     if (toImport) {
       const counts = await importReferenceFile(db, toImport.file);
-      const stale = counts.staleProtocol > 0 ? `, ${counts.staleProtocol} under a protocol hash this version computes otherwise (trained again)` : '';
-      printNote(`imported ${counts.imported} training(s) of ${relative(process.cwd(), toImport.path)} as ${importIdOf(toImport.file)} (${counts.present} already here${stale})`);
+      const stale =
+        counts.staleProtocol > 0
+          ? `, ${counts.staleProtocol} under a protocol hash this version computes otherwise (trained again)`
+          : '';
+      printNote(
+        `imported ${counts.imported} training(s) of ${relative(process.cwd(), toImport.path)} as ${importIdOf(toImport.file)} (${counts.present} already here${stale})`,
+      );
     }
     const existing = await continuableRun(db, request);
     if (existing?.status === 'finished') {
@@ -109,7 +127,9 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
     if (flags.wait !== true) return 0;
     const summary = await followPoolRun<ReferenceSummary>(stack, request.referenceId, 60_000);
     printNote(`reference build ${summary.referenceId} ${summary.status}: ${describeCounts(summary.counts)}`);
-    printNote(`\`npx nas reference export --id ${summary.referenceId}\` writes what it measured to ${relative(process.cwd(), COMMITTED_REFERENCE_FILE)}`);
+    printNote(
+      `\`npx nas reference export --id ${summary.referenceId}\` writes what it measured to ${relative(process.cwd(), COMMITTED_REFERENCE_FILE)}`,
+    );
     await printSummary(db, request.referenceId, format);
     return summary.status === 'finished' ? 0 : 1;
   } finally {
@@ -127,7 +147,8 @@ async function continuableRun(db: Database, request: ReferenceRequest): Promise<
   for (let attempt = 1; ; attempt++) {
     const id = attempt === 1 ? base : `${base}-r${attempt}`;
     const existing = await getSearch(db, id);
-    if (existing && existing.kind !== 'reference') throw new RequestError('--id', `${id} names a ${existing.kind} run here; choose another --id`);
+    if (existing && existing.kind !== 'reference')
+      throw new RequestError('--id', `${id} names a ${existing.kind} run here; choose another --id`);
     if (existing) requireSameRequest('reference build', id, existing.config, { ...request, referenceId: id });
     if (existing?.status === 'stopped' || existing?.status === 'failed') {
       printNote(`reference build ${id} ${existing.status}; continuing it as a new run that reuses its trainings`);
@@ -158,7 +179,6 @@ async function startBuild(stack: Stack, request: ReferenceRequest): Promise<void
   }
 }
 
-
 /** `nas reference export [--id ID] [--out FILE | -]`: written beside, then renamed, so a reader never sees half a file. */
 export async function exportReference({ flags }: CommandInput): Promise<number> {
   const out = stringFlag(flags, 'out') ?? COMMITTED_REFERENCE_FILE;
@@ -167,8 +187,13 @@ export async function exportReference({ flags }: CommandInput): Promise<number> 
   try {
     const { db } = await stack.database();
     const referenceId = given === undefined ? await latestReferenceId(db) : requireSearchId('--id', given);
-    if (!referenceId) throw new RequestError('--id', `no reference build is recorded in ${nasHome()}: \`nas reference build --wait\` runs one`);
-    const shownOut = out === '-' ? relative(process.cwd(), COMMITTED_REFERENCE_FILE) : relative(process.cwd(), resolve(out));
+    if (!referenceId)
+      throw new RequestError(
+        '--id',
+        `no reference build is recorded in ${nasHome()}: \`nas reference build --wait\` runs one`,
+      );
+    const shownOut =
+      out === '-' ? relative(process.cwd(), COMMITTED_REFERENCE_FILE) : relative(process.cwd(), resolve(out));
     const file = await referenceFileOf(db, referenceId, shownOut);
     if (!file) throw new RequestError('--id', `${referenceId} is not a reference build in ${nasHome()}`);
     const text = renderReferenceFile(file);
@@ -199,11 +224,17 @@ export async function referenceStatus({ flags }: CommandInput): Promise<number> 
   try {
     const { db } = await stack.database();
     const referenceId = given === undefined ? await latestReferenceId(db) : requireSearchId('--id', given);
-    if (!referenceId) throw new RequestError('--id', `no reference build is recorded in ${nasHome()}: \`nas reference build --wait\` runs one`);
+    if (!referenceId)
+      throw new RequestError(
+        '--id',
+        `no reference build is recorded in ${nasHome()}: \`nas reference build --wait\` runs one`,
+      );
     const file = await referenceFileOf(db, referenceId, relative(process.cwd(), COMMITTED_REFERENCE_FILE));
     if (!file) throw new RequestError('--id', `${referenceId} is not a reference build in ${nasHome()}`);
     const run = await getSearch(db, referenceId);
-    printNote(`${referenceId}: ${run?.status}, ${file.architectures.length} of ${file.planned.architectures} architectures measured`);
+    printNote(
+      `${referenceId}: ${run?.status}, ${file.architectures.length} of ${file.planned.architectures} architectures measured`,
+    );
     printData(renderReferenceSummary(file, format));
     return 0;
   } finally {

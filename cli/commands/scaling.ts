@@ -1,12 +1,22 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import { writeFileSync } from 'node:fs';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../search/request';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import { scalingProgressQuery, scalingStudyWorkflow, type ScalingProgress, type ScalingSummary } from '../../workflows/scaling';
+import {
+  scalingProgressQuery,
+  scalingStudyWorkflow,
+  type ScalingProgress,
+  type ScalingSummary,
+} from '../../workflows/scaling';
 import { stopSignal } from '../../workflows/signals';
 import { stringFlag, type Flags } from '../args';
 import type { CommandInput } from '../invocation';
@@ -38,7 +48,9 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
   // Its remaining points train: the stored protocol's data must be here as for `scaling start`.
   if (!simulatesTraining(flags)) checkTrainingData(request.protocol, { asFlags: false });
   // A queue of an embedded stack (tagged by NAS_HOME) is whatever this stack's is now; a named queue stays.
-  const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE) ? undefined : request.trainerTaskQueue;
+  const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE)
+    ? undefined
+    : request.trainerTaskQueue;
   return runStudy(request, flags, { namedQueue, resume: flags.restart === true ? 'restart' : 'follow' });
 }
 
@@ -70,7 +82,10 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           if (options.resume) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
-          throw new RequestError('--id', `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``);
+          throw new RequestError(
+            '--id',
+            `study ${request.studyId} is already running; follow it with \`nas scaling status ${request.studyId}\``,
+          );
         }
         throw err;
       });
@@ -104,7 +119,9 @@ async function terminateOpenRun(client: Client, studyId: string): Promise<void> 
 }
 
 function progressText(p: ScalingProgress, elapsed: number): string {
-  const chosen = p.chosen ? `, chosen a=${p.chosen.coefficients.alpha} b=${p.chosen.coefficients.beta} g=${p.chosen.coefficients.gamma}` : '';
+  const chosen = p.chosen
+    ? `, chosen a=${p.chosen.coefficients.alpha} b=${p.chosen.coefficients.beta} g=${p.chosen.coefficients.gamma}`
+    : '';
   const failed = (p.counts.failed ?? 0) + (p.counts.diverged ?? 0);
   return `[${p.step}] ${p.settled}/${p.planned} trainings settled, ${p.running.length} running${failed ? `, ${failed} failed` : ''}${chosen}, elapsed ${duration(elapsed)}`;
 }
@@ -151,7 +168,10 @@ export async function studyStatus({ args }: CommandInput): Promise<number> {
     if (live) printData(progressText(live, 0).replace(/, elapsed .*$/, ''));
     if (report) {
       const trials = await searchProgress((await stack.database()).db, studyId);
-      const counts = Object.entries(trials.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+      const counts = Object.entries(trials.counts)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ');
       printData(
         `recorded: study ${report.study.status}, ${trials.total} trials (${counts || 'none'}), ` +
           `${report.points.length} points, ${duration(trials.trainSeconds)} of training`,
@@ -170,7 +190,8 @@ export async function stopStudy({ args }: CommandInput): Promise<number> {
     try {
       await (await stack.client()).workflow.getHandle(studyId).signal(stopSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
       throw err;
     }
     printNote(`scaling study ${studyId}: stop requested (resume later with \`nas scaling resume ${studyId} --wait\`)`);
@@ -202,5 +223,10 @@ function renderStudyReport(report: ScalingReport, format: Format): string {
   if (format === 'json') return JSON.stringify(reportJson(report), null, 2);
   const table = renderReportTable(reportRows(report), format);
   if (format === 'csv') return table;
-  return [`scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`, table, '', verdict(report).join('\n')].join('\n');
+  return [
+    `scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`,
+    table,
+    '',
+    verdict(report).join('\n'),
+  ].join('\n');
 }

@@ -26,7 +26,8 @@ const COLUMNS: Column<SearchListRow>[] = [
 ];
 
 export function renderSearchList(rows: SearchListRow[], format: Format): string {
-  if (rows.length === 0 && format === 'table') return 'no searches, baseline runs, scaling studies or final evaluations recorded yet';
+  if (rows.length === 0 && format === 'table')
+    return 'no searches, baseline runs, scaling studies or final evaluations recorded yet';
   return renderRows(rows, COLUMNS, format);
 }
 

@@ -44,7 +44,13 @@ export async function startSearch({ flags }: CommandInput): Promise<number> {
     if (existing) {
       // A search recorded before trainers were has none to compare.
       const given = (existing.config as Partial<SearchRequest>).trainer ? request : { ...request, trainer: undefined };
-      requireSameRequest('search', request.searchId, existing.config, given, flags.window === undefined ? ['strategy.window'] : []);
+      requireSameRequest(
+        'search',
+        request.searchId,
+        existing.config,
+        given,
+        flags.window === undefined ? ['strategy.window'] : [],
+      );
       printNote(`search ${request.searchId} exists with this request (${existing.status}); following it`);
     } else {
       await startSearchWorkflow(await stack.client(), stack.taskQueues.orchestrator, request);
@@ -67,7 +73,10 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new RequestError('--id', `a search named ${request.searchId} is being started by another command; follow it with \`nas search status ${request.searchId}\``);
+      throw new RequestError(
+        '--id',
+        `a search named ${request.searchId} is being started by another command; follow it with \`nas search status ${request.searchId}\``,
+      );
     }
     throw err;
   }
@@ -91,7 +100,10 @@ async function followToTheEnd(stack: Stack, searchId: string, format: Format): P
     const following = Promise.race([progress, stack.failure()]).catch((error: unknown) => {
       if (error instanceof RequestError) throw error;
       if (stack.mode !== 'attached') throw error;
-      throw new RequestError('NAS_HOME', `the stack of ${nasHome()} went away while following search ${searchId}: \`nas search resume ${searchId}\` continues it`);
+      throw new RequestError(
+        'NAS_HOME',
+        `the stack of ${nasHome()} went away while following search ${searchId}: \`nas search resume ${searchId}\` continues it`,
+      );
     });
     const summary = await followUntilInterrupted(following, {
       searchId,
@@ -179,29 +191,47 @@ const STATUS_COLUMNS: Column<{ searchId: string; status: string | null; stored: 
   { header: 'id', value: (r) => r.searchId },
   { header: 'status', value: (r) => r.status },
   { header: 'trials', value: (r) => r.stored.total, align: 'right' },
-  ...TRIAL_STATES.map((state): Column<{ stored: StoredProgress }> => ({ header: state, value: (r) => r.stored.counts[state], align: 'right' })),
+  ...TRIAL_STATES.map(
+    (state): Column<{ stored: StoredProgress }> => ({
+      header: state,
+      value: (r) => r.stored.counts[state],
+      align: 'right',
+    }),
+  ),
   { header: 'best trial', value: (r) => r.stored.best?.trialId ?? null },
   { header: 'best val acc', value: (r) => percent(r.stored.best?.valAccuracy ?? null), align: 'right' },
   { header: 'train s', value: (r) => r.stored.trainSeconds.toFixed(0), align: 'right' },
 ];
 
-function statusText(searchId: string, live: SearchProgress | null, stored: StoredProgress, row: Search | null, stack: Stack): string {
+function statusText(
+  searchId: string,
+  live: SearchProgress | null,
+  stored: StoredProgress,
+  row: Search | null,
+  stack: Stack,
+): string {
   const lines: string[] = [];
   if (live) {
     lines.push(progressLine(live, 0).replace(/, elapsed .*$/, ''));
     if (live.running.length) lines.push(`running: ${live.running.join(', ')}`);
-    const summary = Object.entries(live.strategy).map(([k, v]) => `${k}=${v}`).join(' ');
+    const summary = Object.entries(live.strategy)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     if (summary) lines.push(`strategy: ${summary}`);
   }
-  const counts = Object.entries(stored.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  const counts = Object.entries(stored.counts)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
   lines.push(`recorded: ${stored.total} trials (${counts || 'none'}), ${stored.trainSeconds.toFixed(0)} s of training`);
   if (stored.best) lines.push(`best: ${stored.best.trialId} val acc ${(stored.best.valAccuracy * 100).toFixed(2)}%`);
   if (stack.mode === 'offline' && row && !TERMINAL_SEARCH_STATUSES.includes(row.status)) {
-    lines.push(`no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`);
+    lines.push(
+      `no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`,
+    );
   }
   return lines.join('\n');
 }
-
 
 async function liveProgress(client: Client, searchId: string): Promise<SearchProgress | null> {
   if (!(await liveWorkflow(client, searchId))) return null;
@@ -215,7 +245,10 @@ async function liveProgress(client: Client, searchId: string): Promise<SearchPro
     });
 }
 
-export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale', { flags, args }: CommandInput): Promise<number> {
+export async function steerSearch(
+  action: 'stop' | 'pause' | 'resume' | 'scale',
+  { flags, args }: CommandInput,
+): Promise<number> {
   const [searchId, parallelText] = args;
   const parallel = action === 'scale' ? requirePositiveInteger('<parallel>', parallelText) : 0;
   const format = formatOf(flags);
@@ -223,7 +256,10 @@ export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale',
   try {
     if (stack.mode === 'offline') {
       if (action !== 'resume') {
-        throw new RequestError('NAS_HOME', `no stack runs in ${nasHome()}: \`nas search resume ${searchId}\` starts one and finishes the search`);
+        throw new RequestError(
+          'NAS_HOME',
+          `no stack runs in ${nasHome()}: \`nas search resume ${searchId}\` starts one and finishes the search`,
+        );
       }
       stack = await recoveryStack(stack, searchId);
     }
@@ -237,7 +273,11 @@ export async function steerSearch(action: 'stop' | 'pause' | 'resume' | 'scale',
       if (err instanceof WorkflowNotFoundError) throw new RequestError('<search-id>', `no running search ${searchId}`);
       throw err;
     }
-    printNote(action === 'scale' ? `search ${searchId}: parallelism set to ${parallel}` : `search ${searchId}: ${action} requested`);
+    printNote(
+      action === 'scale'
+        ? `search ${searchId}: parallelism set to ${parallel}`
+        : `search ${searchId}: ${action} requested`,
+    );
     return stack.mode === 'owner' || flags.wait === true ? await followToTheEnd(stack, searchId, format) : 0;
   } finally {
     await stack.close();
@@ -255,7 +295,13 @@ async function recoveryStack(offline: Stack, searchId: string): Promise<Stack> {
   if (!stored) throw new RequestError('<search-id>', `no search ${searchId} is known in ${nasHome()}`);
   const request = stored.config as Partial<SearchRequest>;
   const backend = restoreTrainer(request.trainer);
-  printNote(`no stack runs in ${nasHome()}: starting one to finish search ${searchId}${backend ? ` (--backend ${backend}, as it was started)` : ''}`);
-  return openStack({ own: true, trainerConcurrency: request.parallel ?? 1, trainerTaskQueue: request.trainerTaskQueue, backend });
+  printNote(
+    `no stack runs in ${nasHome()}: starting one to finish search ${searchId}${backend ? ` (--backend ${backend}, as it was started)` : ''}`,
+  );
+  return openStack({
+    own: true,
+    trainerConcurrency: request.parallel ?? 1,
+    trainerTaskQueue: request.trainerTaskQueue,
+    backend,
+  });
 }
-

@@ -24,7 +24,8 @@ export interface DashboardAddress {
 export function dashboardAddress(flags: Flags, hostFlag = 'host', portFlag = 'port'): DashboardAddress {
   const port = stringFlag(flags, portFlag);
   const value = requireNonNegativeInteger(`--${portFlag}`, port ?? DEFAULT_DASHBOARD_PORT);
-  if (value > 65535) throw new RequestError(`--${portFlag}`, `must be a TCP port (0..65535; 0: any free port), got ${value}`);
+  if (value > 65535)
+    throw new RequestError(`--${portFlag}`, `must be a TCP port (0..65535; 0: any free port), got ${value}`);
   const host = stringFlag(flags, hostFlag) ?? '127.0.0.1';
   const problem = listenHostProblem(host);
   if (problem) throw new RequestError(`--${hostFlag}`, problem);
@@ -32,13 +33,22 @@ export function dashboardAddress(flags: Flags, hostFlag = 'host', portFlag = 'po
 }
 
 /** Serves the dashboard; the default port, when taken, gives way to a free one. */
-export async function serveDashboard(db: Database, address: DashboardAddress, temporalUiUrl: string | null, portFlag = '--port'): Promise<Dashboard> {
+export async function serveDashboard(
+  db: Database,
+  address: DashboardAddress,
+  temporalUiUrl: string | null,
+  portFlag = '--port',
+): Promise<Dashboard> {
   const options = { db, host: address.host, temporalUiUrl: temporalUiUrl ?? undefined };
   try {
     return await startDashboard({ ...options, port: address.port });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    if (address.portGiven) throw new RequestError(portFlag, `port ${address.port} on ${address.host} is taken; choose another (0: any free port)`);
+    if (address.portGiven)
+      throw new RequestError(
+        portFlag,
+        `port ${address.port} on ${address.host} is taken; choose another (0: any free port)`,
+      );
     return startDashboard({ ...options, port: 0 });
   }
 }
@@ -63,7 +73,8 @@ export async function uiCommand({ flags }: CommandInput): Promise<number> {
   }
   const stack = await openStack({ own: true });
   try {
-    if (stack.mode === 'owner') printNote(`started the embedded stack (Temporal UI: ${stack.uiUrl}); it stops with this command`);
+    if (stack.mode === 'owner')
+      printNote(`started the embedded stack (Temporal UI: ${stack.uiUrl}); it stops with this command`);
     await serveUntilStopped((await stack.database()).db, address, stringFlag(flags, 'temporal-ui') ?? stack.uiUrl);
   } finally {
     await stack.close();

@@ -15,7 +15,10 @@ export const WORKER_ROLES = ['orchestrator', 'trainer'] as const;
 export async function workerCommand({ flags, args }: CommandInput): Promise<number> {
   const role = requireOneOf('<role>', args[0], WORKER_ROLES);
   if (!process.env.TEMPORAL_ADDRESS) {
-    throw new RequestError('TEMPORAL_ADDRESS', 'must name the Temporal frontend (host:port) for a standalone worker; on one machine use `nas dev`');
+    throw new RequestError(
+      'TEMPORAL_ADDRESS',
+      'must name the Temporal frontend (host:port) for a standalone worker; on one machine use `nas dev`',
+    );
   }
   const backend = requireBackendFlag(flags);
   const concurrency = requirePositiveInteger('--concurrency', stringFlag(flags, 'concurrency') ?? 1);
@@ -35,7 +38,9 @@ export async function workerCommand({ flags, args }: CommandInput): Promise<numb
       role === 'orchestrator'
         ? await createOrchestratorWorker(common)
         : await createTrainerWorker({ ...common, backend, concurrency, log });
-    log(`polling ${worker.options.taskQueue} on ${temporal.address} as ${worker.options.identity} (${database.driver} database)`);
+    log(
+      `polling ${worker.options.taskQueue} on ${temporal.address} as ${worker.options.identity} (${database.driver} database)`,
+    );
     await worker.run();
     log('stopped');
     return 0;

@@ -1,7 +1,17 @@
 /** `nas baselines list|train`: the hand-designed baselines, their costs and accuracies. */
 import type { Command } from 'commander';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
+import {
+  addFlags,
+  backendFlag,
+  example,
+  flag,
+  formatFlag,
+  jsonFlag,
+  parallelFlag,
+  taskQueueFlag,
+  waitFlag,
+} from '../options';
 import { protocolFlags } from './protocol-flags';
 import { classesFlag, inputFlag } from '../input-shape';
 import { BACKEND_PREFERENCES } from '../../engine/backend';
@@ -10,11 +20,15 @@ import { DEFAULT_PROTOCOL } from '../../search/protocol';
 const commands = () => import('../commands/baselines');
 
 export function defineBaselines(program: Command): void {
-  const baselines = program.command('baselines').summary('list the hand-designed baselines; train them under a protocol');
+  const baselines = program
+    .command('baselines')
+    .summary('list the hand-designed baselines; train them under a protocol');
 
   const list = baselines
     .command('list')
-    .summary('every baseline and published network with params and FLOPs, and the accuracies of baselines trained under the protocol given');
+    .summary(
+      'every baseline and published network with params and FLOPs, and the accuracies of baselines trained under the protocol given',
+    );
   addFlags(list, [
     inputFlag("the dataset's for the baselines, the published size for the published networks"),
     classesFlag("the dataset's for the baselines, the published count for the published networks"),
@@ -42,7 +56,9 @@ export function defineBaselines(program: Command): void {
 
   const latency = baselines
     .command('latency')
-    .summary("inference latency of the baselines on this machine (median ms at batch 1 and at a batch), as trainers measure a candidate's")
+    .summary(
+      "inference latency of the baselines on this machine (median ms at batch 1 and at a batch), as trainers measure a candidate's",
+    )
     .argument('[names...]', 'baselines to measure (default all; see `nas baselines list`)');
   addFlags(latency, [
     flag('--batch-size <n>', 'the second batch size measured', { default: DEFAULT_PROTOCOL.batchSize }),

@@ -17,7 +17,10 @@ export function defineCells(program: Command): void {
     inputFlag("a published network's own, else 28x28x1"),
     classesFlag("a published network's own, else 10"),
     flag('--json', 'hash, cost and genotype as JSON'),
-    flag('--svg <file>', "also draw a NASNet architecture's normal and reduction cells into this SVG file (as the dashboard does)"),
+    flag(
+      '--svg <file>',
+      "also draw a NASNet architecture's normal and reduction cells into this SVG file (as the dashboard does)",
+    ),
   ]);
   example(show, 'nas cells show nasnet-a-mobile --input 331x331x3');
   show.action(runs(async (input) => (await import('../commands/cells')).cellsCommand(input)));

@@ -16,7 +16,10 @@ export function defineLeaderboard(program: Command): void {
   addFlags(leaderboard, [
     flag('--search <search-id>', 'the search (required)'),
     flag('--top <n>', 'rows shown', { default: 20 }),
-    flag('--sort <key>', 'order', { defaultText: 'reward for an MnasNet-reward search, else val_acc', choices: LEADERBOARD_SORTS }),
+    flag('--sort <key>', 'order', {
+      defaultText: 'reward for an MnasNet-reward search, else val_acc',
+      choices: LEADERBOARD_SORTS,
+    }),
     flag('--pareto <cost>', 'mark the Pareto front of accuracy against this cost', { choices: PARETO_COSTS }),
     flag('--baselines', 'add the baselines trained under the same protocol'),
     flag('--fidelity <level>', 'successive-halving level', { defaultText: 'the final one' }),
@@ -24,6 +27,9 @@ export function defineLeaderboard(program: Command): void {
     flag('--final-id <final-id>', 'that final evaluation (implies --final)'),
     formatFlag(),
   ]);
-  example(leaderboard, 'nas leaderboard --search nasnet-random-s1-20260101-120000 --baselines --pareto flops --format markdown');
+  example(
+    leaderboard,
+    'nas leaderboard --search nasnet-random-s1-20260101-120000 --baselines --pareto flops --format markdown',
+  );
   leaderboard.action(runs(async (input) => (await import('../commands/leaderboard')).leaderboardCommand(input)));
 }

@@ -4,7 +4,12 @@ import { defaultFinalProtocol } from '../../search/final';
 import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
 import { flag } from '../options';
 
-export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const satisfies readonly TrainingProtocol['optimizer'][];
+export const OPTIMIZERS = [
+  'adam',
+  'sgd',
+  'momentum',
+  'rmsprop',
+] as const satisfies readonly TrainingProtocol['optimizer'][];
 export const LR_SCHEDULES = ['constant', 'cosine'] as const satisfies readonly TrainingProtocol['lrSchedule'][];
 export const AUGMENTATIONS = ['none', 'flip-shift'] as const satisfies readonly TrainingProtocol['augmentation'][];
 
@@ -30,7 +35,8 @@ export const PROTOCOL_FLAGS: readonly ProtocolFlag[] = [
     name: 'input-size',
     value: 'n',
     field: 'datasetInfo',
-    description: 'folder: datasets: resize every image to cover n x n pixels and centre-crop (needed when image sizes differ)',
+    description:
+      'folder: datasets: resize every image to cover n x n pixels and centre-crop (needed when image sizes differ)',
   },
   { name: 'train-size', value: 'n', field: 'trainSize', description: 'training images' },
   { name: 'val-size', value: 'n', field: 'valSize', description: 'validation images, split off the training set' },
@@ -39,9 +45,26 @@ export const PROTOCOL_FLAGS: readonly ProtocolFlag[] = [
   { name: 'batch-size', value: 'n', field: 'batchSize', description: 'batch size' },
   { name: 'optimizer', value: 'name', field: 'optimizer', description: 'optimizer', choices: OPTIMIZERS },
   { name: 'lr', value: 'rate', field: 'learningRate', description: 'learning rate' },
-  { name: 'lr-schedule', value: 'name', field: 'lrSchedule', description: 'learning-rate schedule', choices: LR_SCHEDULES },
-  { name: 'augmentation', value: 'name', field: 'augmentation', description: 'data augmentation', choices: AUGMENTATIONS },
-  { name: 'seed', value: 'n', field: 'seed', description: 'seed of the data split (and of initial weights, batch order, proposals)' },
+  {
+    name: 'lr-schedule',
+    value: 'name',
+    field: 'lrSchedule',
+    description: 'learning-rate schedule',
+    choices: LR_SCHEDULES,
+  },
+  {
+    name: 'augmentation',
+    value: 'name',
+    field: 'augmentation',
+    description: 'data augmentation',
+    choices: AUGMENTATIONS,
+  },
+  {
+    name: 'seed',
+    value: 'n',
+    field: 'seed',
+    description: 'seed of the data split (and of initial weights, batch order, proposals)',
+  },
   {
     name: 'bn-recalibration',
     value: 'batches',
@@ -55,7 +78,11 @@ const TRAINING = 'Training protocol:';
 /** The protocol flags with the defaults of a new protocol. */
 export function protocolFlags(group = TRAINING): Option[] {
   return PROTOCOL_FLAGS.map((p) =>
-    flag(`--${p.name} <${p.value}>`, p.description, { default: DEFAULT_PROTOCOL[p.field] as string | number, choices: p.choices, group }),
+    flag(`--${p.name} <${p.value}>`, p.description, {
+      default: DEFAULT_PROTOCOL[p.field] as string | number,
+      choices: p.choices,
+      group,
+    }),
   );
 }
 
@@ -74,6 +101,10 @@ function finalDefault(field: keyof TrainingProtocol): string {
  */
 export function finalProtocolFlags(prefix: string, group: string): Option[] {
   return PROTOCOL_FLAGS.map((p) =>
-    flag(`--${prefix}${p.name} <${p.value}>`, `final protocol: ${p.description}`, { defaultText: finalDefault(p.field), choices: p.choices, group }),
+    flag(`--${prefix}${p.name} <${p.value}>`, `final protocol: ${p.description}`, {
+      defaultText: finalDefault(p.field),
+      choices: p.choices,
+      group,
+    }),
   );
 }

@@ -1,6 +1,11 @@
 /** `nas reference ...`: build, inspect and export the reference set of the default NASNet space (issue 28). */
 import type { Command } from 'commander';
-import { DEFAULT_REFERENCE_ARCHITECTURES, DEFAULT_REFERENCE_SEED, DEFAULT_SECOND_SEED_ARCHITECTURES, MAX_REFERENCE_ARCHITECTURES } from '../../search/reference';
+import {
+  DEFAULT_REFERENCE_ARCHITECTURES,
+  DEFAULT_REFERENCE_SEED,
+  DEFAULT_SECOND_SEED_ARCHITECTURES,
+  MAX_REFERENCE_ARCHITECTURES,
+} from '../../search/reference';
 import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 
@@ -12,7 +17,9 @@ const commands = () => import('../commands/reference');
 function defineBuild(reference: Command): void {
   const build = reference
     .command('build')
-    .summary('train architectures drawn uniformly from the default NASNet space under the reference and the cheap protocol')
+    .summary(
+      'train architectures drawn uniformly from the default NASNet space under the reference and the cheap protocol',
+    )
     .description(
       'Draw --architectures cells uniformly (seeded by --seed) from the default NASNet space and train each under the reference ' +
         'protocol (12,000 Fashion-MNIST images, one epoch of batch 32: 375 steps; tested on all 10,000 test images) and under ' +
@@ -22,11 +29,27 @@ function defineBuild(reference: Command): void {
         'so an interrupted build, or one on a new machine from the committed file, trains nothing twice.',
     );
   addFlags(build, [
-    flag('--architectures <n>', `architectures drawn (at most ${MAX_REFERENCE_ARCHITECTURES}); a larger n extends a smaller build`, { default: DEFAULT_REFERENCE_ARCHITECTURES, group: BUILD }),
-    flag('--second-seed <n>', 'the first n architectures also trained with the second training seed', { default: DEFAULT_SECOND_SEED_ARCHITECTURES, group: BUILD }),
-    flag('--seed <n>', 'seed of the draw, of both protocols\' data splits and of the first training seed', { default: DEFAULT_REFERENCE_SEED, group: BUILD }),
-    flag('--import <file>', 'a reference file whose trainings are imported first (`none`: no import)', { defaultText: `${FILE} when present`, group: BUILD }),
-    flag('--id <reference-id>', 'id of the build', { defaultText: 'reference-nasnet-s<seed>-<hash of the request>', group: BUILD }),
+    flag(
+      '--architectures <n>',
+      `architectures drawn (at most ${MAX_REFERENCE_ARCHITECTURES}); a larger n extends a smaller build`,
+      { default: DEFAULT_REFERENCE_ARCHITECTURES, group: BUILD },
+    ),
+    flag('--second-seed <n>', 'the first n architectures also trained with the second training seed', {
+      default: DEFAULT_SECOND_SEED_ARCHITECTURES,
+      group: BUILD,
+    }),
+    flag('--seed <n>', "seed of the draw, of both protocols' data splits and of the first training seed", {
+      default: DEFAULT_REFERENCE_SEED,
+      group: BUILD,
+    }),
+    flag('--import <file>', 'a reference file whose trainings are imported first (`none`: no import)', {
+      defaultText: `${FILE} when present`,
+      group: BUILD,
+    }),
+    flag('--id <reference-id>', 'id of the build', {
+      defaultText: 'reference-nasnet-s<seed>-<hash of the request>',
+      group: BUILD,
+    }),
     parallelFlag('trainings run at once', BUILD),
     taskQueueFlag(undefined, TRAINERS),
     backendFlag(undefined, TRAINERS),
@@ -37,12 +60,16 @@ function defineBuild(reference: Command): void {
 }
 
 export function defineReference(program: Command): void {
-  const reference = program.command('reference').summary('build and export the reference set of the NASNet space (estimators are measured against it)');
+  const reference = program
+    .command('reference')
+    .summary('build and export the reference set of the NASNet space (estimators are measured against it)');
   defineBuild(reference);
 
   const status = reference
     .command('status')
-    .summary('what a reference build has measured: per kind of training, measured / planned, CPU hours, mean test accuracy')
+    .summary(
+      'what a reference build has measured: per kind of training, measured / planned, CPU hours, mean test accuracy',
+    )
     .addOption(flag('--id <reference-id>', 'the build', { defaultText: 'the newest' }))
     .addOption(formatFlag());
   example(status, 'nas reference status');

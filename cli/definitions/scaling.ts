@@ -1,7 +1,17 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import type { Command } from 'commander';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
+import {
+  addFlags,
+  backendFlag,
+  example,
+  flag,
+  formatFlag,
+  jsonFlag,
+  parallelFlag,
+  taskQueueFlag,
+  waitFlag,
+} from '../options';
 import { SCALING_DEFAULTS } from '../scaling-request';
 import { protocolFlags } from './protocol-flags';
 
@@ -13,15 +23,23 @@ function studyArgument(command: Command, what: string): Command {
 }
 
 export function defineScaling(program: Command): void {
-  const scaling = program.command('scaling').summary('compound-scaling studies (EfficientNet): grid search of alpha, beta, gamma, then scale');
+  const scaling = program
+    .command('scaling')
+    .summary('compound-scaling studies (EfficientNet): grid search of alpha, beta, gamma, then scale');
 
   const start = scaling
     .command('start')
     .summary('start a study: grid at phi=1, then compound and single-axis scaling up to --phi-max');
   addFlags(start, [
-    flag('--base <name|file>', 'an EfficientNet-style baseline name or genotype JSON file', { default: SCALING_DEFAULTS.base, group: STUDY }),
+    flag('--base <name|file>', 'an EfficientNet-style baseline name or genotype JSON file', {
+      default: SCALING_DEFAULTS.base,
+      group: STUDY,
+    }),
     flag('--grid-step <step>', 'grid step of alpha, beta, gamma', { default: SCALING_DEFAULTS.gridStep, group: STUDY }),
-    flag('--tolerance <t>', 'allowed deviation of alpha * beta^2 * gamma^2 from 2', { default: SCALING_DEFAULTS.tolerance, group: STUDY }),
+    flag('--tolerance <t>', 'allowed deviation of alpha * beta^2 * gamma^2 from 2', {
+      default: SCALING_DEFAULTS.tolerance,
+      group: STUDY,
+    }),
     flag('--phi-max <phi>', 'largest compound coefficient', { default: SCALING_DEFAULTS.phiMax, group: STUDY }),
     flag('--id <study-id>', 'study id', { defaultText: 'scaling-<base>-s<seed>-<time>', group: STUDY }),
     parallelFlag('trainings run at once', STUDY),
@@ -41,14 +59,27 @@ export function defineScaling(program: Command): void {
   example(stop, 'nas scaling stop scaling-efficientnet-b0-small-s1-20260101-120000');
   stop.action(runs(async (input) => (await commands()).stopStudy(input)));
 
-  const resume = studyArgument(scaling.command('resume').summary('run a stopped or interrupted study again: recorded trials are kept'), 'the study');
-  addFlags(resume, [flag('--restart', 'terminate a run of the study that is still open (its workers are gone) and start again'), backendFlag()]);
+  const resume = studyArgument(
+    scaling.command('resume').summary('run a stopped or interrupted study again: recorded trials are kept'),
+    'the study',
+  );
+  addFlags(resume, [
+    flag('--restart', 'terminate a run of the study that is still open (its workers are gone) and start again'),
+    backendFlag(),
+  ]);
   waitFlag(resume, 'study');
   example(resume, 'nas scaling resume scaling-efficientnet-b0-small-s1-20260101-120000 --wait');
   resume.action(runs(async (input) => (await commands()).resumeStudy(input)));
 
-  const report = studyArgument(scaling.command('report').summary('points of a study, the verdict on compound scaling, a plot'), 'the study');
-  addFlags(report, [formatFlag(), jsonFlag(), flag('--svg <file>', 'write a plot of accuracy against FLOPs, one line per method')]);
+  const report = studyArgument(
+    scaling.command('report').summary('points of a study, the verdict on compound scaling, a plot'),
+    'the study',
+  );
+  addFlags(report, [
+    formatFlag(),
+    jsonFlag(),
+    flag('--svg <file>', 'write a plot of accuracy against FLOPs, one line per method'),
+  ]);
   example(report, 'nas scaling report scaling-efficientnet-b0-small-s1-20260101-120000 --svg scaling.svg');
   report.action(runs(async (input) => (await commands()).reportStudy(input)));
 }

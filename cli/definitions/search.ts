@@ -6,7 +6,17 @@ import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag, formatFlag, jsonFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
+import {
+  addFlags,
+  backendFlag,
+  example,
+  flag,
+  formatFlag,
+  jsonFlag,
+  parallelFlag,
+  taskQueueFlag,
+  waitFlag,
+} from '../options';
 import { finalProtocolFlags, protocolFlags } from './protocol-flags';
 
 const SEARCH = 'Search:';
@@ -26,14 +36,23 @@ function defineStart(search: Command): void {
     .summary('launch a search')
     .description('Launch a neural architecture search: the request is validated first (nothing starts on bad input).');
   addFlags(start, [
-    flag('--id <search-id>', 'search id; the same id with the same request follows that search', { defaultText: '<space>-<strategy>-s<seed>-<time>', group: SEARCH }),
+    flag('--id <search-id>', 'search id; the same id with the same request follows that search', {
+      defaultText: '<space>-<strategy>-s<seed>-<time>',
+      group: SEARCH,
+    }),
     flag('--trials <n>', 'candidate architectures to train', { default: d.trials, group: SEARCH }),
     parallelFlag('trials trained at once', SEARCH),
     flag('--space <space>', 'search space', { default: d.space, choices: SPACES, group: SPACE }),
     flag('--blocks <n>', 'blocks per NASNet cell', { defaultText: '5', group: SPACE }),
-    flag('--ops <op,...>', `operations a block may use, of: ${NASNET_OPS.join(', ')}`, { defaultText: 'all', group: SPACE }),
+    flag('--ops <op,...>', `operations a block may use, of: ${NASNET_OPS.join(', ')}`, {
+      defaultText: 'all',
+      group: SPACE,
+    }),
     flag('--combine <add[,concat]>', 'how a block may combine its two inputs', { defaultText: 'add', group: SPACE }),
-    flag('--cells-per-stage <n>', 'normal cells per stage of the network trained', { default: CPU_NETWORK.cellsPerStage, group: SPACE }),
+    flag('--cells-per-stage <n>', 'normal cells per stage of the network trained', {
+      default: CPU_NETWORK.cellsPerStage,
+      group: SPACE,
+    }),
     flag('--reductions <n>', 'reduction cells (stages - 1)', { default: CPU_NETWORK.reductions, group: SPACE }),
     flag('--filters <n>', 'filters of the first stage', { default: CPU_NETWORK.filters, group: SPACE }),
     flag('--strategy <name>', 'search strategy', { default: d.strategy, choices: STRATEGIES, group: STRATEGY }),
@@ -42,26 +61,58 @@ function defineStart(search: Command): void {
       defaultText: '0 at --parallel 1 (every result seen before the next proposal), else max(8, --parallel)',
       group: STRATEGY,
     }),
-    flag('--controller-lr <rate>', 'REINFORCE controller learning rate', { default: REINFORCE_DEFAULTS.learningRate, group: STRATEGY }),
-    flag('--controller-batch <n>', 'REINFORCE rewards per controller update', { default: REINFORCE_DEFAULTS.batchSize, group: STRATEGY }),
+    flag('--controller-lr <rate>', 'REINFORCE controller learning rate', {
+      default: REINFORCE_DEFAULTS.learningRate,
+      group: STRATEGY,
+    }),
+    flag('--controller-batch <n>', 'REINFORCE rewards per controller update', {
+      default: REINFORCE_DEFAULTS.batchSize,
+      group: STRATEGY,
+    }),
     flag('--population <n>', 'evolution population', { default: EVOLUTION_DEFAULTS.population, group: STRATEGY }),
     flag('--tournament <n>', 'evolution tournament size', { default: EVOLUTION_DEFAULTS.sample, group: STRATEGY }),
-    flag('--halving-eta <n>', 'successive halving: keep 1/eta of the candidates per level', { default: d.halvingEta, group: STRATEGY }),
+    flag('--halving-eta <n>', 'successive halving: keep 1/eta of the candidates per level', {
+      default: d.halvingEta,
+      group: STRATEGY,
+    }),
     flag('--halving-levels <n>', 'successive halving: fidelity levels', { default: d.halvingLevels, group: STRATEGY }),
     flag('--max-params <n>', 'candidates with more parameters are recorded over_budget, untrained', { group: REWARD }),
-    flag('--max-flops <n>', 'candidates with more FLOPs (multiply-adds) are recorded over_budget, untrained', { group: REWARD }),
-    flag('--max-latency <ms>', "candidates whose batch-1 inference latency on the trainer (measured before training) exceeds it are recorded over_budget, untrained", { group: REWARD }),
-    flag('--reward <reward>', 'what the strategy maximizes', { default: d.reward, choices: REWARDS, group: REWARD }),
-    flag('--mnas-cost <cost>', 'cost of the MnasNet reward acc * (cost / T)^w', { default: d.mnasCost, choices: MNAS_COSTS, group: REWARD }),
-    flag('--mnas-target <T>', 'target cost T (required with --reward mnas): parameters, FLOPs, or ms at batch 1 on the trainer for latency', { group: REWARD }),
-    flag('--mnas-weight <w>', 'exponent w (write --mnas-weight=-0.07 or --mnas-weight -0.07)', { default: d.mnasWeight, group: REWARD }),
-    ...protocolFlags(),
-    flag('--keep-weights <which>', "search trials that keep their trained weights for `nas export` (final and baseline trials always do): all succeeded ones, or none", {
-      default: d.keepWeights,
-      choices: KEEP_WEIGHTS,
-      group: SEARCH,
+    flag('--max-flops <n>', 'candidates with more FLOPs (multiply-adds) are recorded over_budget, untrained', {
+      group: REWARD,
     }),
-    flag('--finalize-top <K>', "retrain the search's best K candidates under a final protocol when its loop ends", { group: FINAL }),
+    flag(
+      '--max-latency <ms>',
+      'candidates whose batch-1 inference latency on the trainer (measured before training) exceeds it are recorded over_budget, untrained',
+      { group: REWARD },
+    ),
+    flag('--reward <reward>', 'what the strategy maximizes', { default: d.reward, choices: REWARDS, group: REWARD }),
+    flag('--mnas-cost <cost>', 'cost of the MnasNet reward acc * (cost / T)^w', {
+      default: d.mnasCost,
+      choices: MNAS_COSTS,
+      group: REWARD,
+    }),
+    flag(
+      '--mnas-target <T>',
+      'target cost T (required with --reward mnas): parameters, FLOPs, or ms at batch 1 on the trainer for latency',
+      { group: REWARD },
+    ),
+    flag('--mnas-weight <w>', 'exponent w (write --mnas-weight=-0.07 or --mnas-weight -0.07)', {
+      default: d.mnasWeight,
+      group: REWARD,
+    }),
+    ...protocolFlags(),
+    flag(
+      '--keep-weights <which>',
+      'search trials that keep their trained weights for `nas export` (final and baseline trials always do): all succeeded ones, or none',
+      {
+        default: d.keepWeights,
+        choices: KEEP_WEIGHTS,
+        group: SEARCH,
+      },
+    ),
+    flag('--finalize-top <K>', "retrain the search's best K candidates under a final protocol when its loop ends", {
+      group: FINAL,
+    }),
     flag('--finalize-repeats <R>', 'seeds per candidate', { default: DEFAULT_FINAL_REPEATS, group: FINAL }),
     flag('--finalize-baselines <a,b>', 'baselines trained alongside (see `nas baselines list`)', { group: FINAL }),
     ...finalProtocolFlags('finalize-', FINAL),
@@ -70,7 +121,10 @@ function defineStart(search: Command): void {
   ]);
   waitFlag(start, 'search');
   example(start, 'nas search start --space nasnet --strategy reinforce --trials 50 --parallel 2 --epochs 2 --wait');
-  start.addHelpText('after', '  $ nas search start --dataset folder:/data/flowers --input-size 64 --train-size 2000 --val-size 400 --test-size 500 --wait');
+  start.addHelpText(
+    'after',
+    '  $ nas search start --dataset folder:/data/flowers --input-size 64 --train-size 2000 --val-size 400 --test-size 500 --wait',
+  );
   start.action(runs(async (input) => (await commands()).startSearch(input)));
 }
 
@@ -124,14 +178,20 @@ function defineFinalize(search: Command): void {
     flag('--top <K>', 'best candidates of the search (its leaderboard order)', { default: 3, group: FINALIZE }),
     flag('--repeats <R>', 'seeds per candidate', { default: DEFAULT_FINAL_REPEATS, group: FINALIZE }),
     flag('--baselines <a,b>', 'baselines trained alongside (see `nas baselines list`)', { group: FINALIZE }),
-    flag('--id <final-id>', 'id of the final evaluation', { defaultText: '<search-id>-final-<hash of the request>', group: FINALIZE }),
+    flag('--id <final-id>', 'id of the final evaluation', {
+      defaultText: '<search-id>-final-<hash of the request>',
+      group: FINALIZE,
+    }),
     parallelFlag('trainings run at once', FINALIZE),
     ...finalProtocolFlags('', 'Final protocol:'),
     taskQueueFlag(undefined, TRAINERS),
     backendFlag(undefined, TRAINERS),
   ]);
   waitFlag(finalize, 'final evaluation');
-  example(finalize, 'nas search finalize nasnet-random-s1-20260101-120000 --top 3 --repeats 3 --baselines lenet5,resnet20 --epochs 10 --wait');
+  example(
+    finalize,
+    'nas search finalize nasnet-random-s1-20260101-120000 --top 3 --repeats 3 --baselines lenet5,resnet20 --epochs 10 --wait',
+  );
   finalize.action(runs(async (input) => (await finalizeCommands()).finalizeSearch(input)));
 
   const fidelity = search

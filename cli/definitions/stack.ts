@@ -12,18 +12,30 @@ export function defineStack(program: Command): void {
     parallelFlag('trainings the in-process trainer runs at once'),
     taskQueueFlag('task queue the in-process trainer polls'),
     backendFlag('tfjs backend of the in-process trainer'),
-    flag('--ui-port <port>', 'port of the dashboard it serves (0: any free port; the default gives way to a free one when taken)', { default: 8090 }),
-    flag('--ui-host <address>', 'address the dashboard listens on (it has no authentication: another address warns)', { default: '127.0.0.1' }),
+    flag(
+      '--ui-port <port>',
+      'port of the dashboard it serves (0: any free port; the default gives way to a free one when taken)',
+      { default: 8090 },
+    ),
+    flag('--ui-host <address>', 'address the dashboard listens on (it has no authentication: another address warns)', {
+      default: '127.0.0.1',
+    }),
   ]);
   example(dev, 'nas dev --parallel 2');
 
   const ui = program
     .command('ui')
-    .summary('the read-only web dashboard over DATABASE_URL, or over the embedded stack (started as by nas dev when none runs)');
+    .summary(
+      'the read-only web dashboard over DATABASE_URL, or over the embedded stack (started as by nas dev when none runs)',
+    );
   addFlags(ui, [
     flag('--port <port>', 'port (0: any free port; the default gives way to a free one when taken)', { default: 8090 }),
-    flag('--host <address>', 'address to listen on (the dashboard has no authentication: another address warns)', { default: '127.0.0.1' }),
-    flag('--temporal-ui <url>', 'the Temporal Web UI that run pages link their workflow to', { defaultText: "the embedded stack's; none over DATABASE_URL" }),
+    flag('--host <address>', 'address to listen on (the dashboard has no authentication: another address warns)', {
+      default: '127.0.0.1',
+    }),
+    flag('--temporal-ui <url>', 'the Temporal Web UI that run pages link their workflow to', {
+      defaultText: "the embedded stack's; none over DATABASE_URL",
+    }),
   ]);
   example(ui, 'nas ui --port 8090');
   ui.action(runs(async (input) => (await import('../commands/ui')).uiCommand(input)));
@@ -34,7 +46,9 @@ export function defineStack(program: Command): void {
     .summary('a standalone worker against TEMPORAL_ADDRESS and DATABASE_URL (SIGTERM stops it gracefully)')
     .argument('<role>', 'orchestrator or trainer');
   addFlags(worker, [
-    flag('--task-queue <queue>', 'task queue this worker polls', { defaultText: `${ORCHESTRATOR_TASK_QUEUE}, or ${DEFAULT_TRAINER_TASK_QUEUE} for a trainer` }),
+    flag('--task-queue <queue>', 'task queue this worker polls', {
+      defaultText: `${ORCHESTRATOR_TASK_QUEUE}, or ${DEFAULT_TRAINER_TASK_QUEUE} for a trainer`,
+    }),
     backendFlag('tfjs backend of a trainer'),
     flag('--concurrency <n>', 'trainings a trainer runs at once', { default: 1 }),
     flag('--identity <name>', 'worker identity shown by Temporal', { defaultText: "Temporal's: <pid>@<host>" }),

@@ -8,7 +8,13 @@ import { getSearch, type Search } from '../../db/queries/searches';
 import { percent, timestamp } from '../format';
 import { html, type Html } from '../html';
 import { page } from '../layout';
-import { bestSoFarSpec, learningCurvesSpec, paretoSpec, type BaselinePoint, type ResultPoint } from '../render/search-charts';
+import {
+  bestSoFarSpec,
+  learningCurvesSpec,
+  paretoSpec,
+  type BaselinePoint,
+  type ResultPoint,
+} from '../render/search-charts';
 import { chartFigure } from './figure';
 import { finalTable } from './final-table';
 import { strategySummary } from './strategy-summary';
@@ -44,11 +50,22 @@ function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint
 }
 
 /** The baselines this run trained (a baselines run, the baselines of a final evaluation) and those other runs trained under its protocol. */
-async function baselinePoints(db: Database, run: Search, trials: RunTrial[], protocolHashes: string[]): Promise<BaselinePoint[]> {
+async function baselinePoints(
+  db: Database,
+  run: Search,
+  trials: RunTrial[],
+  protocolHashes: string[],
+): Promise<BaselinePoint[]> {
   const ownIds = new Set(trials.map((t) => t.id));
   const own = withResults(trials, protocolHashes)
     .filter((t) => t.role === 'baseline')
-    .map((t) => ({ name: t.baselineName ?? t.description, trialId: t.id, valAccuracy: t.valAccuracy!, params: t.params, flops: t.flops }));
+    .map((t) => ({
+      name: t.baselineName ?? t.description,
+      trialId: t.id,
+      valAccuracy: t.valAccuracy!,
+      params: t.params,
+      flops: t.flops,
+    }));
   const rows = await leaderboard(db, { searchId: run.id, top: 100_000, includeBaselines: true });
   const others = rows
     .filter((r) => r.kind === 'baseline' && !ownIds.has(r.trialId) && r.valAccuracy !== null)
@@ -59,7 +76,9 @@ async function baselinePoints(db: Database, run: Search, trials: RunTrial[], pro
 function summary(run: Search, trials: RunTrial[], temporalUiUrl?: string): Html {
   const done = trials.filter((t) => t.status !== 'queued' && t.status !== 'running').length;
   const running = trials.filter((t) => t.status === 'running').length;
-  const best = trials.filter((t) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null).sort((a, b) => b.valAccuracy! - a.valAccuracy!)[0];
+  const best = trials
+    .filter((t) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null)
+    .sort((a, b) => b.valAccuracy! - a.valAccuracy!)[0];
   return html`<section id="summary" data-live>
 <dl class="facts">
 <dt>kind</dt><dd>${run.kind}</dd>
@@ -74,7 +93,12 @@ ${temporalUiUrl ? html`<dt>workflow</dt><dd><a id="temporal-link" href="${tempor
 </section>`;
 }
 
-function charts(results: ResultPoint[], baselines: BaselinePoint[], cost: 'params' | 'flops', fidelityNote: string): Html {
+function charts(
+  results: ResultPoint[],
+  baselines: BaselinePoint[],
+  cost: 'params' | 'flops',
+  fidelityNote: string,
+): Html {
   const other = cost === 'params' ? 'flops' : 'params';
   return html`<section id="charts" data-live>
 <h2>Best so far</h2>
@@ -93,17 +117,24 @@ async function curves(db: Database, trials: RunTrial[]): Promise<Html> {
     .filter((t) => t.valAccuracy !== null && t.status !== 'reused')
     .sort((a, b) => b.valAccuracy! - a.valAccuracy!)
     .slice(0, CURVES_SHOWN);
-  const byTrial = await listCurves(db, best.map((t) => t.id));
+  const byTrial = await listCurves(
+    db,
+    best.map((t) => t.id),
+  );
   const shown = best.filter((t) => (byTrial.get(t.id) ?? []).length > 0);
   return html`<section id="curves" data-live>
 <h2>Learning curves</h2>
-${shown.length === 0
+${
+  shown.length === 0
     ? html`<p class="note">No per-epoch results recorded for this run's trials.</p>`
     : chartFigure(
         'learning-curves',
-        learningCurvesSpec(shown.map((t) => ({ trialId: t.id, label: `trial ${t.trialIndex}`, epochs: byTrial.get(t.id)! }))),
+        learningCurvesSpec(
+          shown.map((t) => ({ trialId: t.id, label: `trial ${t.trialIndex}`, epochs: byTrial.get(t.id)! })),
+        ),
         `Validation accuracy per epoch of the ${shown.length} best trials that trained here (each trial's page has its own curve).`,
-      )}
+      )
+}
 </section>`;
 }
 
@@ -128,5 +159,9 @@ ${charts(results, baselines, options.cost, fidelityNote)}
 ${await curves(db, trials)}
 ${run.kind === 'search' ? strategySummary(run.config, trials) : ''}
 ${trialTable(trials)}`;
-  return page({ title: `${run.kind === 'search' ? 'Search' : run.kind === 'final' ? 'Final evaluation' : run.kind === 'reference' ? 'Reference build' : 'Baselines'} ${run.id}`, body, events: `/events/runs/${encodeURIComponent(run.id)}` });
+  return page({
+    title: `${run.kind === 'search' ? 'Search' : run.kind === 'final' ? 'Final evaluation' : run.kind === 'reference' ? 'Reference build' : 'Baselines'} ${run.id}`,
+    body,
+    events: `/events/runs/${encodeURIComponent(run.id)}`,
+  });
 }

@@ -5,7 +5,13 @@ import { compact, percent, timestamp } from '../format';
 import { html } from '../html';
 import { page } from '../layout';
 
-const KIND_NAMES: Record<RunSummary['kind'], string> = { search: 'search', baselines: 'baselines', scaling: 'scaling study', final: 'final evaluation', reference: 'reference build' };
+const KIND_NAMES: Record<RunSummary['kind'], string> = {
+  search: 'search',
+  baselines: 'baselines',
+  scaling: 'scaling study',
+  final: 'final evaluation',
+  reference: 'reference build',
+};
 
 export function runHref(run: Pick<RunSummary, 'id' | 'kind'>): string {
   return run.kind === 'scaling' ? `/scaling/${encodeURIComponent(run.id)}` : `/runs/${encodeURIComponent(run.id)}`;

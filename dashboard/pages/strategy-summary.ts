@@ -29,8 +29,22 @@ function rewardChart(trials: RunTrial[]): Html {
       yLabel: 'reward',
       height: 320,
       series: [
-        { name: 'reward', kind: 'scatter', points: rewarded.map((t) => ({ x: t.trialIndex, y: t.reward!, href: `/trials/${encodeURIComponent(t.id)}`, tip: `trial ${t.trialIndex}: reward ${t.reward!.toFixed(4)}` })) },
-        { name: 'best so far', kind: 'step', noMarkers: true, points: rewarded.map((t) => ({ x: t.trialIndex, y: (best = Math.max(best, t.reward!)) })) },
+        {
+          name: 'reward',
+          kind: 'scatter',
+          points: rewarded.map((t) => ({
+            x: t.trialIndex,
+            y: t.reward!,
+            href: `/trials/${encodeURIComponent(t.id)}`,
+            tip: `trial ${t.trialIndex}: reward ${t.reward!.toFixed(4)}`,
+          })),
+        },
+        {
+          name: 'best so far',
+          kind: 'step',
+          noMarkers: true,
+          points: rewarded.map((t) => ({ x: t.trialIndex, y: (best = Math.max(best, t.reward!)) })),
+        },
       ],
     },
     'The reward the strategy learned from, per trial (the objective below).',
@@ -49,10 +63,21 @@ function stateCharts(trials: RunTrial[]): Html[] {
   return fields.map((field) => {
     const points = recorded
       .filter((t) => typeof t.strategySummary![field] === 'number')
-      .map((t) => ({ x: t.trialIndex, y: t.strategySummary![field] as number, href: `/trials/${encodeURIComponent(t.id)}`, tip: `trial ${t.trialIndex}: ${field} ${(t.strategySummary![field] as number).toFixed(4)}` }));
+      .map((t) => ({
+        x: t.trialIndex,
+        y: t.strategySummary![field] as number,
+        href: `/trials/${encodeURIComponent(t.id)}`,
+        tip: `trial ${t.trialIndex}: ${field} ${(t.strategySummary![field] as number).toFixed(4)}`,
+      }));
     return chartFigure(
       `strategy-${field}`,
-      { xLabel: 'trial index', yLabel: field, xIntegers: true, height: 220, series: [{ name: field, kind: 'line', points }] },
+      {
+        xLabel: 'trial index',
+        yLabel: field,
+        xIntegers: true,
+        height: 220,
+        series: [{ name: field, kind: 'line', points }],
+      },
       `The strategy's ${field} as it proposed each trial.`,
     );
   });

@@ -15,7 +15,9 @@ export function trialTable(trials: RunTrial[]) {
   const rewarded = trials.some((t) => t.reward !== null);
   const measured = trials.some((t) => t.latencyMs !== null);
   const kept = trials.some((t) => t.weightsKept);
-  const options = TRIAL_STATES.filter((s) => counts.has(s)).map((s) => html`<option value="${s}">${s} (${counts.get(s)})</option>`);
+  const options = TRIAL_STATES.filter((s) => counts.has(s)).map(
+    (s) => html`<option value="${s}">${s} (${counts.get(s)})</option>`,
+  );
   const rows = trials.map(
     (t) => html`<tr data-status="${t.status}" data-trial="${t.id}">
 <td class="num"><a href="/trials/${encodeURIComponent(t.id)}">${t.trialIndex}</a></td>

@@ -25,14 +25,19 @@ function protocolText(protocol: TrainingProtocol): string {
   const text = Object.entries(fields).map(([k, v]) => `${k} ${v}`);
   if (datasetInfo) {
     const { input, classNames, trainSamples, testSamples, version } = datasetInfo;
-    text.push(`dataset ${input.height}x${input.width}x${input.channels}, ${classNames.length} classes (${classNames.join(', ')}), ${trainSamples} train / ${testSamples} test images, version ${version}`);
+    text.push(
+      `dataset ${input.height}x${input.width}x${input.channels}, ${classNames.length} classes (${classNames.join(', ')}), ${trainSamples} train / ${testSamples} test images, version ${version}`,
+    );
   }
   return text.join(', ');
 }
 
 async function cells(architecture: Architecture): Promise<Html> {
   if (architecture.family !== 'nasnet') return html``;
-  const [normal, reduction] = await Promise.all([cellDiagramSvg(architecture.normal, 'Normal cell'), cellDiagramSvg(architecture.reduction, 'Reduction cell')]);
+  const [normal, reduction] = await Promise.all([
+    cellDiagramSvg(architecture.normal, 'Normal cell'),
+    cellDiagramSvg(architecture.reduction, 'Reduction cell'),
+  ]);
   return html`<h2>Cells</h2>
 <p class="note">Each block reads two states (the cell inputs h(i-2), h(i-1), or an earlier block), applies one operation to each and combines them; the blocks no block reads are concatenated into the cell's output h(i).</p>
 <div class="charts"><figure id="normal-cell" class="cell">${trusted(normal)}</figure><figure id="reduction-cell" class="cell">${trusted(reduction)}</figure></div>`;
@@ -54,7 +59,8 @@ ${stages.map((s) => html`<tr><td>${s.name}</td><td class="num">${s.layers}</td><
 }
 
 function curve(detail: TrialDetail): Html {
-  if (detail.epochs.length === 0) return html`<section id="curve" data-live><h2>Learning curve</h2><p class="note">No epochs recorded for this trial${detail.trial.reusedFrom ? ' (it reused another trial\u2019s result)' : ''}.</p></section>`;
+  if (detail.epochs.length === 0)
+    return html`<section id="curve" data-live><h2>Learning curve</h2><p class="note">No epochs recorded for this trial${detail.trial.reusedFrom ? ' (it reused another trial\u2019s result)' : ''}.</p></section>`;
   return html`<section id="curve" data-live><h2>Learning curve</h2><div class="charts">
 ${chartFigure('trial-accuracy', trialCurveSpec(detail.epochs), 'Accuracy per epoch.')}
 ${chartFigure('trial-loss', trialLossSpec(detail.epochs), 'Loss per epoch.')}
@@ -87,7 +93,10 @@ ${t.error ? html`<dt>error</dt><dd class="error">${t.error}</dd>` : ''}
 /** The inference latency its trainer measured before training, and on what. */
 function latency(t: TrialDetail['trial']): Html | string {
   if (t.latencyMs === null) return '';
-  const batch = t.latencyBatchSize !== null && t.latencyBatchSize !== 1 ? `, ${milliseconds(t.latencyBatchMs)} at batch ${t.latencyBatchSize}` : '';
+  const batch =
+    t.latencyBatchSize !== null && t.latencyBatchSize !== 1
+      ? `, ${milliseconds(t.latencyBatchMs)} at batch ${t.latencyBatchSize}`
+      : '';
   return html`<dt>inference latency</dt><dd id="trial-latency">${milliseconds(t.latencyMs)} at batch 1${batch} (median, before training) on ${t.latencyDevice ?? '—'}</dd>`;
 }
 

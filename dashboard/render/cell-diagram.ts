@@ -41,7 +41,11 @@ export async function cellDiagramSvg(cell: NasnetCell, title: string): Promise<s
   const input: ElkNode = {
     id: 'cell',
     layoutOptions: LAYOUT,
-    children: graph.nodes.map((n) => ({ id: n.id, width: NODE_STYLE[n.kind].width, height: NODE_STYLE[n.kind].height })),
+    children: graph.nodes.map((n) => ({
+      id: n.id,
+      width: NODE_STYLE[n.kind].width,
+      height: NODE_STYLE[n.kind].height,
+    })),
     edges: graph.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
   };
   const laid = await elk.layout(input);
@@ -57,7 +61,9 @@ export async function cellDiagramSvg(cell: NasnetCell, title: string): Promise<s
   ];
   (laid.edges ?? []).forEach((edge, i) => {
     const { from, to } = graph.edges[i];
-    out.push(`<path class="cell-edge" data-from="${from}" data-to="${to}" d="${edgePath(edge)}" fill="none" stroke="#555" stroke-width="1.3" marker-end="url(#${marker})"/>`);
+    out.push(
+      `<path class="cell-edge" data-from="${from}" data-to="${to}" d="${edgePath(edge)}" fill="none" stroke="#555" stroke-width="1.3" marker-end="url(#${marker})"/>`,
+    );
   });
   for (const node of graph.nodes) {
     const box = byId.get(node.id)!;
@@ -77,17 +83,26 @@ export async function cellDiagramSvg(cell: NasnetCell, title: string): Promise<s
 /** The normal cell above the reduction cell of a NASNet architecture, as one SVG (`nas cells show --svg`). */
 export async function cellSvg(architecture: Architecture): Promise<string> {
   if (architecture.family !== 'nasnet') {
-    throw new Error(`cell diagram: a ${architecture.family} architecture has no cells; only nasnet architectures are drawn as cells`);
+    throw new Error(
+      `cell diagram: a ${architecture.family} architecture has no cells; only nasnet architectures are drawn as cells`,
+    );
   }
   const parts = await Promise.all([
     cellDiagramSvg(architecture.normal, 'Normal cell'),
     cellDiagramSvg(architecture.reduction, 'Reduction cell'),
   ]);
-  const sizes = parts.map((svg) => svg.match(/width="(\d+)" height="(\d+)"/)!.slice(1).map(Number));
+  const sizes = parts.map((svg) =>
+    svg
+      .match(/width="(\d+)" height="(\d+)"/)!
+      .slice(1)
+      .map(Number),
+  );
   const gap = 24;
   const width = Math.max(sizes[0][0], sizes[1][0]);
   const height = sizes[0][1] + gap + sizes[1][1];
-  const placed = parts.map((svg, i) => svg.replace('<svg xmlns="http://www.w3.org/2000/svg"', `<svg x="0" y="${i === 0 ? 0 : sizes[0][1] + gap}"`));
+  const placed = parts.map((svg, i) =>
+    svg.replace('<svg xmlns="http://www.w3.org/2000/svg"', `<svg x="0" y="${i === 0 ? 0 : sizes[0][1] + gap}"`),
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     '<rect width="100%" height="100%" fill="white"/>',

@@ -49,6 +49,7 @@ export function cellGraph(cell: NasnetCell & { output?: number[] }): CellGraph {
     nodes.push({ id: combine, kind: 'combine', label: block.combine, block: b });
   });
   nodes.push({ id: 'output', kind: 'output', label: 'concat → h(i)' });
-  for (const state of cell.output ?? unconsumedBlocks(cell).map((k) => 2 + k)) edges.push({ from: stateNode(state), to: 'output' });
+  for (const state of cell.output ?? unconsumedBlocks(cell).map((k) => 2 + k))
+    edges.push({ from: stateNode(state), to: 'output' });
   return { nodes, edges };
 }

@@ -56,7 +56,16 @@ function seriesOption(spec: ChartSpec, series: ChartSeries, index: number): echa
     .map((p) => ({ value: [p.x, p.y], name: p.label ?? '', label: { show: Boolean(p.label) } }));
   const label = { position: 'right' as const, formatter: '{b}', fontSize: 10, color };
   if (series.kind === 'scatter') {
-    return { type: 'scatter', name: series.name, data, large: false, symbol: series.symbol ?? 'circle', symbolSize: series.symbolSize ?? 7, itemStyle: { color, opacity: 0.75 }, label };
+    return {
+      type: 'scatter',
+      name: series.name,
+      data,
+      large: false,
+      symbol: series.symbol ?? 'circle',
+      symbolSize: series.symbolSize ?? 7,
+      itemStyle: { color, opacity: 0.75 },
+      label,
+    };
   }
   return {
     type: 'line',
@@ -79,7 +88,11 @@ function axisType(scale: ChartSpec['xScale']): 'value' | 'log' | 'time' {
 
 /** Per series, the href and hover text of each marker in the order chartSvg draws them (for the dashboard's chart-points.js). */
 export function chartLinks(spec: ChartSpec): Array<Array<[string, string]>> {
-  return spec.series.map((s) => (s.noMarkers ? [] : s.points.filter((p) => drawable(spec, p)).map((p): [string, string] => [p.href ?? '', p.tip ?? p.label ?? ''])));
+  return spec.series.map((s) =>
+    s.noMarkers
+      ? []
+      : s.points.filter((p) => drawable(spec, p)).map((p): [string, string] => [p.href ?? '', p.tip ?? p.label ?? '']),
+  );
 }
 
 /** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point. */
@@ -91,8 +104,16 @@ export function chartSvg(spec: ChartSpec): string {
     chart.setOption({
       animation: false,
       backgroundColor: '#fff',
-      title: spec.title ? { text: spec.title, subtext: spec.subtitle, left: 'center', textStyle: { fontSize: 15 } } : undefined,
-      legend: { type: 'plain', orient: 'vertical', right: 8, top: spec.title ? 56 : 12, data: spec.series.map((s) => s.name) },
+      title: spec.title
+        ? { text: spec.title, subtext: spec.subtitle, left: 'center', textStyle: { fontSize: 15 } }
+        : undefined,
+      legend: {
+        type: 'plain',
+        orient: 'vertical',
+        right: 8,
+        top: spec.title ? 56 : 12,
+        data: spec.series.map((s) => s.name),
+      },
       grid: { left: 72, right: 250, top: spec.title ? (spec.subtitle ? 76 : 60) : 24, bottom: 56 },
       xAxis: {
         type: axisType(spec.xScale),
@@ -104,7 +125,14 @@ export function chartSvg(spec: ChartSpec): string {
         axisLabel: { hideOverlap: true },
         splitLine: { show: true, lineStyle: { color: '#eee' } },
       },
-      yAxis: { type: 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 50, scale: true, splitLine: { lineStyle: { color: '#eee' } } },
+      yAxis: {
+        type: 'value',
+        name: spec.yLabel,
+        nameLocation: 'middle',
+        nameGap: 50,
+        scale: true,
+        splitLine: { lineStyle: { color: '#eee' } },
+      },
       series: spec.series.map((s, i) => seriesOption(spec, s, i)),
     });
     return chart.renderToSVGString();

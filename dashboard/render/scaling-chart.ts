@@ -20,14 +20,27 @@ export interface ScalingChartInput {
   coefficients?: { alpha: number; beta: number; gamma: number } | null;
 }
 
-const METHOD_COLORS = { compound: PALETTE[0], depth: PALETTE[1], width: PALETTE[2], resolution: PALETTE[3], grid: PALETTE[6] };
+const METHOD_COLORS = {
+  compound: PALETTE[0],
+  depth: PALETTE[1],
+  width: PALETTE[2],
+  resolution: PALETTE[3],
+  grid: PALETTE[6],
+};
 
 export function scalingChartSpec(input: ScalingChartInput): ChartSpec {
   const toPoint = (p: ScalingChartPoint, label?: string): ChartPoint | null =>
     p.accuracy === null
       ? null
-      : { x: p.flops / 1e6, y: p.accuracy * 100, label, href: `/trials/${encodeURIComponent(p.trialId)}`, tip: `${p.method} φ=${p.phi}: ${(p.accuracy * 100).toFixed(2)}%` };
-  const of = (method: ScalingChartPoint['method']) => input.points.filter((p) => p.method === method).sort((a, b) => a.phi - b.phi || a.flops - b.flops);
+      : {
+          x: p.flops / 1e6,
+          y: p.accuracy * 100,
+          label,
+          href: `/trials/${encodeURIComponent(p.trialId)}`,
+          tip: `${p.method} φ=${p.phi}: ${(p.accuracy * 100).toFixed(2)}%`,
+        };
+  const of = (method: ScalingChartPoint['method']) =>
+    input.points.filter((p) => p.method === method).sort((a, b) => a.phi - b.phi || a.flops - b.flops);
   const line = (method: 'compound' | 'depth' | 'width' | 'resolution', name: string): ChartSeries => ({
     name,
     kind: 'line',
@@ -51,7 +64,14 @@ export function scalingChartSpec(input: ScalingChartInput): ChartSpec {
       line('depth', 'depth only'),
       line('width', 'width only'),
       line('resolution', 'resolution only'),
-      { name: 'grid search at φ=1', kind: 'scatter', color: METHOD_COLORS.grid, points: of('grid').map((p) => toPoint(p)).filter((p) => p !== null) },
+      {
+        name: 'grid search at φ=1',
+        kind: 'scatter',
+        color: METHOD_COLORS.grid,
+        points: of('grid')
+          .map((p) => toPoint(p))
+          .filter((p) => p !== null),
+      },
     ],
   };
 }

@@ -37,9 +37,16 @@ const pct = (v: number) => v * 100;
 export function bestSoFarSpec(results: ResultPoint[], by: 'index' | 'time'): ChartSpec {
   const ordered = results
     .filter((r) => by === 'index' || r.finishedAt !== null)
-    .sort((a, b) => (by === 'index' ? a.trialIndex - b.trialIndex : a.finishedAt! - b.finishedAt! || a.trialIndex - b.trialIndex));
+    .sort((a, b) =>
+      by === 'index' ? a.trialIndex - b.trialIndex : a.finishedAt! - b.finishedAt! || a.trialIndex - b.trialIndex,
+    );
   const x = (r: ResultPoint) => (by === 'index' ? r.trialIndex : r.finishedAt!);
-  const points: ChartPoint[] = ordered.map((r) => ({ x: x(r), y: pct(r.valAccuracy), href: trialHref(r.trialId), tip: `trial ${r.trialIndex}: ${pct(r.valAccuracy).toFixed(2)}%` }));
+  const points: ChartPoint[] = ordered.map((r) => ({
+    x: x(r),
+    y: pct(r.valAccuracy),
+    href: trialHref(r.trialId),
+    tip: `trial ${r.trialIndex}: ${pct(r.valAccuracy).toFixed(2)}%`,
+  }));
   let best = -Infinity;
   const front: ChartPoint[] = ordered.map((r) => ({ x: x(r), y: (best = Math.max(best, pct(r.valAccuracy))) }));
   return {
@@ -68,7 +75,10 @@ export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], c
     href: trialHref(r.trialId),
     tip: `trial ${r.trialIndex}: ${pct(r.valAccuracy).toFixed(2)}%, ${costOf(r).toLocaleString('en')} ${cost}`,
   });
-  const all = [...results.map((r) => ({ x: costOf(r), y: pct(r.valAccuracy) })), ...baselines.map((b) => ({ x: costOf(b), y: pct(b.valAccuracy) }))]
+  const all = [
+    ...results.map((r) => ({ x: costOf(r), y: pct(r.valAccuracy) })),
+    ...baselines.map((b) => ({ x: costOf(b), y: pct(b.valAccuracy) })),
+  ]
     .filter((p) => p.x > 0)
     .sort((a, b) => a.x - b.x || b.y - a.y);
   const front: ChartPoint[] = [];
@@ -79,15 +89,32 @@ export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], c
     xScale: 'log',
     height: 400,
     series: [
-      { name: 'trained here', kind: 'scatter', points: results.filter((r) => r.status === 'succeeded').map(point), color: '#1f77b4' },
-      { name: 'reused result', kind: 'scatter', points: results.filter((r) => r.status === 'reused').map(point), color: '#9467bd', symbol: 'triangle' },
+      {
+        name: 'trained here',
+        kind: 'scatter',
+        points: results.filter((r) => r.status === 'succeeded').map(point),
+        color: '#1f77b4',
+      },
+      {
+        name: 'reused result',
+        kind: 'scatter',
+        points: results.filter((r) => r.status === 'reused').map(point),
+        color: '#9467bd',
+        symbol: 'triangle',
+      },
       {
         name: 'baseline',
         kind: 'scatter',
         symbol: 'diamond',
         symbolSize: 11,
         color: '#2ca02c',
-        points: baselines.map((b) => ({ x: costOf(b), y: pct(b.valAccuracy), label: b.name, href: trialHref(b.trialId), tip: `${b.name}: ${pct(b.valAccuracy).toFixed(2)}%` })),
+        points: baselines.map((b) => ({
+          x: costOf(b),
+          y: pct(b.valAccuracy),
+          label: b.name,
+          href: trialHref(b.trialId),
+          tip: `${b.name}: ${pct(b.valAccuracy).toFixed(2)}%`,
+        })),
       },
       { name: 'Pareto front', kind: 'step', points: front, color: '#d62728', dashed: true, noMarkers: true },
     ],
@@ -104,7 +131,12 @@ export function learningCurvesSpec(curves: Array<{ trialId: string; label: strin
     series: curves.map((c) => ({
       name: c.label,
       kind: 'line' as const,
-      points: c.epochs.map((e) => ({ x: e.epoch, y: pct(e.valAccuracy), href: trialHref(c.trialId), tip: `${c.label}, epoch ${e.epoch}: ${pct(e.valAccuracy).toFixed(2)}%` })),
+      points: c.epochs.map((e) => ({
+        x: e.epoch,
+        y: pct(e.valAccuracy),
+        href: trialHref(c.trialId),
+        tip: `${c.label}, epoch ${e.epoch}: ${pct(e.valAccuracy).toFixed(2)}%`,
+      })),
     })),
   };
 }
@@ -124,7 +156,10 @@ export function trialCurveSpec(epochs: EpochPoint[]): ChartSpec {
     xIntegers: true,
     width: 640,
     height: 320,
-    series: [line('validation accuracy', (e) => pct(e.valAccuracy), '#d62728'), line('training accuracy', (e) => pct(e.trainAccuracy), '#1f77b4', true)],
+    series: [
+      line('validation accuracy', (e) => pct(e.valAccuracy), '#d62728'),
+      line('training accuracy', (e) => pct(e.trainAccuracy), '#1f77b4', true),
+    ],
   };
 }
 
@@ -136,11 +171,23 @@ export function trialLossSpec(epochs: EpochPoint[]): ChartSpec {
     width: 640,
     height: 320,
     series: [
-      { name: 'validation loss', kind: 'line', color: '#d62728', points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })) },
-      { name: 'training loss', kind: 'line', color: '#1f77b4', dashed: true, points: epochs.map((e) => ({ x: e.epoch, y: e.trainLoss })) },
+      {
+        name: 'validation loss',
+        kind: 'line',
+        color: '#d62728',
+        points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })),
+      },
+      {
+        name: 'training loss',
+        kind: 'line',
+        color: '#1f77b4',
+        dashed: true,
+        points: epochs.map((e) => ({ x: e.epoch, y: e.trainLoss })),
+      },
     ],
   };
 }
 
 export const bestSoFarSvg = (results: ResultPoint[], by: 'index' | 'time') => chartSvg(bestSoFarSpec(results, by));
-export const paretoSvg = (results: ResultPoint[], baselines: BaselinePoint[], cost: 'params' | 'flops') => chartSvg(paretoSpec(results, baselines, cost));
+export const paretoSvg = (results: ResultPoint[], baselines: BaselinePoint[], cost: 'params' | 'flops') =>
+  chartSvg(paretoSpec(results, baselines, cost));

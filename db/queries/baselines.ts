@@ -25,7 +25,9 @@ export async function baselineResults(db: Database, protocolHash: string): Promi
     })
     .from(trials)
     // One training per baseline and protocol: the one at the protocol's own seed (a final evaluation's other repeats are in its leaderboard).
-    .where(and(isNotNull(trials.baselineName), eq(trials.protocolHash, protocolHash), hasSucceededResult, atProtocolSeed));
+    .where(
+      and(isNotNull(trials.baselineName), eq(trials.protocolHash, protocolHash), hasSucceededResult, atProtocolSeed),
+    );
   const byName = new Map<string, BaselineResult>();
   for (const row of rows) {
     const known = byName.get(row.name!);

@@ -16,7 +16,12 @@ const fromBase64 = (bytes: Uint8Array) =>
  * Stores the weights after `epoch`. An older epoch never replaces a newer one
  * (a late write from a superseded attempt); returns whether it was stored.
  */
-export async function saveCheckpoint(db: Database, trialId: string, epoch: number, bytes: Uint8Array): Promise<boolean> {
+export async function saveCheckpoint(
+  db: Database,
+  trialId: string,
+  epoch: number,
+  bytes: Uint8Array,
+): Promise<boolean> {
   const stored = await db
     .insert(checkpoints)
     .values({ trialId, epoch, weights: fromBase64(bytes) })
@@ -29,7 +34,10 @@ export async function saveCheckpoint(db: Database, trialId: string, epoch: numbe
   return stored.length > 0;
 }
 
-export async function loadCheckpoint(db: Database, trialId: string): Promise<{ epoch: number; bytes: Uint8Array } | null> {
+export async function loadCheckpoint(
+  db: Database,
+  trialId: string,
+): Promise<{ epoch: number; bytes: Uint8Array } | null> {
   const [row] = await db
     .select({ epoch: checkpoints.epoch, base64: sql<string>`encode(${checkpoints.weights}, 'base64')` })
     .from(checkpoints)

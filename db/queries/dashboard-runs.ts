@@ -26,7 +26,9 @@ export async function listRuns(db: Database): Promise<RunSummary[]> {
       searchId: trials.searchId,
       done: sql<number>`count(*) filter (where ${trials.status} not in ('queued', 'running'))::int`.as('done'),
       running: sql<number>`count(*) filter (where ${trials.status} = 'running')::int`.as('running'),
-      best: sql<number | null>`max(${trials.valAccuracy}) filter (where ${trials.status} in ('succeeded', 'reused'))::float8`.as('best'),
+      best: sql<
+        number | null
+      >`max(${trials.valAccuracy}) filter (where ${trials.status} in ('succeeded', 'reused'))::float8`.as('best'),
     })
     .from(trials)
     .groupBy(trials.searchId)

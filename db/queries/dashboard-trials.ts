@@ -15,7 +15,12 @@ export type RunTrial = Trial & { description: string; family: string; weightsKep
 /** A run's trials in trial-index order, each with its architecture's family and description. */
 export async function listRunTrials(db: Database, searchId: string): Promise<RunTrial[]> {
   const rows = await db
-    .select({ trial: trials, description: architectures.description, family: architectures.family, weightsKept: hasKeptWeights })
+    .select({
+      trial: trials,
+      description: architectures.description,
+      family: architectures.family,
+      weightsKept: hasKeptWeights,
+    })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .where(eq(trials.searchId, searchId))
@@ -34,7 +39,11 @@ export async function listRunTrials(db: Database, searchId: string): Promise<Run
 export async function listCurves(db: Database, trialIds: string[]): Promise<Map<string, EpochMetrics[]>> {
   const curves = new Map<string, EpochMetrics[]>();
   if (trialIds.length === 0) return curves;
-  const rows = await db.select().from(trialEpochs).where(inArray(trialEpochs.trialId, trialIds)).orderBy(asc(trialEpochs.trialId), asc(trialEpochs.epoch));
+  const rows = await db
+    .select()
+    .from(trialEpochs)
+    .where(inArray(trialEpochs.trialId, trialIds))
+    .orderBy(asc(trialEpochs.trialId), asc(trialEpochs.epoch));
   for (const { trialId, ...epoch } of rows) curves.set(trialId, [...(curves.get(trialId) ?? []), epoch]);
   return curves;
 }
@@ -49,7 +58,13 @@ export interface TrialDetail {
 
 export async function trialDetail(db: Database, trialId: string): Promise<TrialDetail | null> {
   const [row] = await db
-    .select({ trial: trials, weightsKept: hasKeptWeights, architecture: architectures, protocol: protocols.protocol, run: { id: searches.id, kind: searches.kind, status: searches.status, config: searches.config } })
+    .select({
+      trial: trials,
+      weightsKept: hasKeptWeights,
+      architecture: architectures,
+      protocol: protocols.protocol,
+      run: { id: searches.id, kind: searches.kind, status: searches.status, config: searches.config },
+    })
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .innerJoin(protocols, eq(protocols.hash, trials.protocolHash))
@@ -59,7 +74,12 @@ export async function trialDetail(db: Database, trialId: string): Promise<TrialD
   const epochs = (await listCurves(db, [trialId])).get(trialId) ?? [];
   const { hash, family, genotype, description } = row.architecture;
   return {
-    trial: { ...row.trial, params: Number(row.trial.params), flops: Number(row.trial.flops), weightsKept: Boolean(row.weightsKept) },
+    trial: {
+      ...row.trial,
+      params: Number(row.trial.params),
+      flops: Number(row.trial.flops),
+      weightsKept: Boolean(row.weightsKept),
+    },
     architecture: { hash, family, genotype, description },
     protocol: row.protocol,
     run: row.run,

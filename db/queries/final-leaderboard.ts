@@ -70,11 +70,20 @@ export async function latestFinalId(db: Database, searchId: string, finalId?: st
   const where = finalId
     ? and(eq(searches.id, finalId), eq(searches.kind, 'final'))
     : and(eq(searches.kind, 'final'), sql`${searches.config}->>'searchId' = ${searchId}`);
-  const [row] = await db.select({ id: searches.id }).from(searches).where(where).orderBy(desc(searches.createdAt), desc(searches.id)).limit(1);
+  const [row] = await db
+    .select({ id: searches.id })
+    .from(searches)
+    .where(where)
+    .orderBy(desc(searches.createdAt), desc(searches.id))
+    .limit(1);
   return row?.id ?? null;
 }
 
-export async function finalLeaderboard(db: Database, searchId: string, finalId?: string): Promise<FinalLeaderboard | null> {
+export async function finalLeaderboard(
+  db: Database,
+  searchId: string,
+  finalId?: string,
+): Promise<FinalLeaderboard | null> {
   const id = await latestFinalId(db, searchId, finalId);
   if (!id) return null;
   const results = await db
@@ -96,7 +105,10 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
     .where(and(eq(trials.searchId, id), hasSucceededResult, sql`${trials.testAccuracy} is not null`))
     .orderBy(trials.archHash, trials.seed, trials.id);
   const hashes = [...new Set(results.map((r) => r.protocolHash))];
-  if (hashes.length > 1) throw new Error(`final evaluation ${id}: trials under ${hashes.length} protocols (${hashes.join(', ')}); one expected`);
+  if (hashes.length > 1)
+    throw new Error(
+      `final evaluation ${id}: trials under ${hashes.length} protocols (${hashes.join(', ')}); one expected`,
+    );
 
   const byArch = new Map<string, typeof results>();
   for (const row of results) byArch.set(row.archHash, [...(byArch.get(row.archHash) ?? []), row]);
@@ -106,7 +118,10 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
     const latencies = repeats.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]));
     const testSize = first.protocol.testSize;
     const stats = meanInterval(testAccuracies);
-    const single = testAccuracies.length === 1 && testSize > 0 ? wilsonInterval(Math.min(1, Math.max(0, stats.mean)), testSize) : null;
+    const single =
+      testAccuracies.length === 1 && testSize > 0
+        ? wilsonInterval(Math.min(1, Math.max(0, stats.mean)), testSize)
+        : null;
     return {
       kind: (first.baselineName ? 'baseline' : 'discovered') as FinalRow['kind'],
       name: first.baselineName ?? first.description,
@@ -126,14 +141,19 @@ export async function finalLeaderboard(db: Database, searchId: string, finalId?:
       ...(latencies.length > 0 && { latencyMs: median(latencies) }),
     };
   });
-  grouped.sort((a, b) => b.meanTestAccuracy - a.meanTestAccuracy || a.params - b.params || a.archHash.localeCompare(b.archHash));
+  grouped.sort(
+    (a, b) => b.meanTestAccuracy - a.meanTestAccuracy || a.params - b.params || a.archHash.localeCompare(b.archHash),
+  );
   const ties = tiesWithLeader(grouped.map((g) => ({ accuracies: g.testAccuracies, samples: Math.max(1, g.testSize) })));
   const rows: FinalRow[] = grouped.map((g, i) => ({
     rank: i + 1,
     ...g,
     ...ties[i],
     pareto: !grouped.some(
-      (o) => o.meanTestAccuracy >= g.meanTestAccuracy && o.flops <= g.flops && (o.meanTestAccuracy > g.meanTestAccuracy || o.flops < g.flops),
+      (o) =>
+        o.meanTestAccuracy >= g.meanTestAccuracy &&
+        o.flops <= g.flops &&
+        (o.meanTestAccuracy > g.meanTestAccuracy || o.flops < g.flops),
     ),
   }));
   return { searchId, finalId: id, protocolHash: hashes[0] ?? '', protocol: results[0]?.protocol ?? null, rows };
@@ -172,16 +192,27 @@ export async function fidelityReport(db: Database, searchId: string, finalId?: s
   const final = await finalLeaderboard(db, searchId, finalId);
   if (!final) return null;
   const searchRows = await leaderboard(db, { searchId, top: 100_000 });
-  const searchAccuracy = new Map(searchRows.flatMap((r) => (r.valAccuracy === null || r.kind !== 'discovered' ? [] : [[r.archHash, r.valAccuracy] as const])));
+  const searchAccuracy = new Map(
+    searchRows.flatMap((r) =>
+      r.valAccuracy === null || r.kind !== 'discovered' ? [] : [[r.archHash, r.valAccuracy] as const],
+    ),
+  );
   const pairs = final.rows
     .filter((r) => r.kind === 'discovered' && searchAccuracy.has(r.archHash))
-    .map((r) => ({ archHash: r.archHash, name: r.name, searchAccuracy: searchAccuracy.get(r.archHash)!, finalAccuracy: r.meanTestAccuracy }))
+    .map((r) => ({
+      archHash: r.archHash,
+      name: r.name,
+      searchAccuracy: searchAccuracy.get(r.archHash)!,
+      finalAccuracy: r.meanTestAccuracy,
+    }))
     .sort((a, b) => b.searchAccuracy - a.searchAccuracy || a.archHash.localeCompare(b.archHash));
   const x = pairs.map((p) => p.searchAccuracy);
   const y = pairs.map((p) => p.finalAccuracy);
   const options = { seed: FIDELITY_BOOTSTRAP.seed, resamples: FIDELITY_BOOTSTRAP.resamples };
   const bySearch = pairs.map((p) => p.archHash);
-  const byFinal = [...pairs].sort((a, b) => b.finalAccuracy - a.finalAccuracy || a.archHash.localeCompare(b.archHash)).map((p) => p.archHash);
+  const byFinal = [...pairs]
+    .sort((a, b) => b.finalAccuracy - a.finalAccuracy || a.archHash.localeCompare(b.archHash))
+    .map((p) => p.archHash);
   const ks = [...new Set([1, Math.floor(pairs.length / 2)])].filter((k) => k >= 1 && k <= pairs.length);
   return {
     searchId,

@@ -37,7 +37,12 @@ export async function leaderboardScope(db: Database, searchId: string, fidelity?
   }
   const reward = request.reward ?? { objective: 'accuracy' };
   if (request.protocol) {
-    return { protocolHashes: [protocolHash(fidelityLadder(request.protocol, halving)[level])], fidelity: level, levels, reward };
+    return {
+      protocolHashes: [protocolHash(fidelityLadder(request.protocol, halving)[level])],
+      fidelity: level,
+      levels,
+      reward,
+    };
   }
   // A search recorded without its protocol: the protocol of its trials at that level.
   const rows = await db

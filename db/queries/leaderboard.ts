@@ -59,7 +59,13 @@ function validate(
   options: LeaderboardOptions,
   reward: RewardConfig,
 ): Required<Omit<LeaderboardOptions, 'pareto' | 'fidelity'>> & { pareto?: ParetoCost } {
-  const { searchId, top = 20, sort = reward.objective === 'mnas' ? 'reward' : 'val_acc', pareto, includeBaselines = false } = options;
+  const {
+    searchId,
+    top = 20,
+    sort = reward.objective === 'mnas' ? 'reward' : 'val_acc',
+    pareto,
+    includeBaselines = false,
+  } = options;
   if (!Number.isInteger(top) || top < 1) throw new Error(`leaderboard top: ${top} must be a positive integer`);
   if (!LEADERBOARD_SORTS.includes(sort)) {
     throw new Error(`leaderboard sort: '${sort}' is not one of ${LEADERBOARD_SORTS.join(', ')}`);
@@ -87,7 +93,9 @@ function rewardColumn(searchId: string, reward: RewardConfig): SQL<number | null
     reward.objective === 'mnas'
       ? sql`${accuracy} * power(${costColumn(reward.cost)}::float8 / ${reward.target}::float8, ${reward.w ?? DEFAULT_MNAS_W}::float8)`
       : accuracy;
-  return sql<number | null>`case when ${trials.searchId} = ${searchId} then coalesce(${trials.reward}::float8, ${computed}) else ${computed} end`;
+  return sql<
+    number | null
+  >`case when ${trials.searchId} = ${searchId} then coalesce(${trials.reward}::float8, ${computed}) else ${computed} end`;
 }
 
 /** The trial column of a reward's cost (a trial without a measured latency gets no latency reward). */
@@ -101,13 +109,30 @@ function binomialInterval(accuracy: number | null, n: number | null): { low: num
   return wilsonInterval(Math.min(1, Math.max(0, accuracy)), n);
 }
 
-type QueriedRow = Omit<LeaderboardRow, 'valAccuracyLow' | 'valAccuracyHigh' | 'testAccuracyLow' | 'testAccuracyHigh' | 'reward' | 'latencyMs' | 'latencyDevice'> & {
+type QueriedRow = Omit<
+  LeaderboardRow,
+  | 'valAccuracyLow'
+  | 'valAccuracyHigh'
+  | 'testAccuracyLow'
+  | 'testAccuracyHigh'
+  | 'reward'
+  | 'latencyMs'
+  | 'latencyDevice'
+> & {
   reward: number | null;
   latencyMs: number | null;
   latencyDevice: string | null;
 };
 
-function withIntervals({ valAccuracy, valSize, testAccuracy, testSize, latencyMs, latencyDevice, ...rest }: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
+function withIntervals({
+  valAccuracy,
+  valSize,
+  testAccuracy,
+  testSize,
+  latencyMs,
+  latencyDevice,
+  ...rest
+}: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
   const val = binomialInterval(valAccuracy, valSize);
   const test = binomialInterval(testAccuracy, testSize);
   const { rank, trialId, kind, name, archHash, ...costs } = rest;
@@ -153,7 +178,9 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
   const candidates = db
     .select({
       trialId: trials.id,
-      kind: sql<LeaderboardRow['kind']>`case when ${trials.baselineName} is null then 'discovered' else 'baseline' end`.as('kind'),
+      kind: sql<
+        LeaderboardRow['kind']
+      >`case when ${trials.baselineName} is null then 'discovered' else 'baseline' end`.as('kind'),
       name: sql<string>`coalesce(${trials.baselineName}, ${architectures.description})`.as('name'),
       archHash: trials.archHash,
       valAccuracy: trials.valAccuracy,
@@ -209,7 +236,9 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
     .orderBy(order[sort]);
 
   const shown = (rows: QueriedRow[]): LeaderboardRow[] =>
-    rows.map(({ reward, ...row }) => (showReward ? { ...withIntervals(row), reward: reward === null ? null : Number(reward) } : withIntervals(row)));
+    rows.map(({ reward, ...row }) =>
+      showReward ? { ...withIntervals(row), reward: reward === null ? null : Number(reward) } : withIntervals(row),
+    );
   if (!pareto) return shown(await query.limit(top));
   const all = shown(await query);
   return all

@@ -24,13 +24,7 @@ export async function searchProgress(db: Database, searchId: string): Promise<Se
   const [best] = await db
     .select({ trialId: trials.id, valAccuracy: trials.valAccuracy })
     .from(trials)
-    .where(
-      and(
-        eq(trials.searchId, searchId),
-        hasSucceededResult,
-        isNotNull(trials.valAccuracy),
-      ),
-    )
+    .where(and(eq(trials.searchId, searchId), hasSucceededResult, isNotNull(trials.valAccuracy)))
     .orderBy(desc(trials.valAccuracy), trials.trialIndex)
     .limit(1);
 

@@ -8,14 +8,24 @@ import { nasnetSpace } from '../../cells/nasnet';
 import type { NasnetArchitecture } from '../../cells/types';
 import { protocolHash } from '../../search/protocol';
 import { optimizerSteps, trainingOfTrialIndex, type ReferenceRequest } from '../../search/reference';
-import { REFERENCE_FILE_FORMAT, type ReferenceFile, type ReferenceFileArchitecture, type ReferenceFileTraining } from '../../search/reference-file';
+import {
+  REFERENCE_FILE_FORMAT,
+  type ReferenceFile,
+  type ReferenceFileArchitecture,
+  type ReferenceFileTraining,
+} from '../../search/reference-file';
 import type { Database } from '../client';
 import { architectures, searches, trials } from '../schema';
 import type { Trial } from './trials';
 
 /** The newest reference build of this database, or null. */
 export async function latestReferenceId(db: Database): Promise<string | null> {
-  const [row] = await db.select({ id: searches.id }).from(searches).where(eq(searches.kind, 'reference')).orderBy(desc(searches.createdAt), desc(searches.id)).limit(1);
+  const [row] = await db
+    .select({ id: searches.id })
+    .from(searches)
+    .where(eq(searches.kind, 'reference'))
+    .orderBy(desc(searches.createdAt), desc(searches.id))
+    .limit(1);
   return row?.id ?? null;
 }
 
@@ -26,7 +36,10 @@ export function rebuildCommands(request: ReferenceRequest, out: string): string[
 }
 
 export async function referenceFileOf(db: Database, referenceId: string, out: string): Promise<ReferenceFile | null> {
-  const [run] = await db.select().from(searches).where(and(eq(searches.id, referenceId), eq(searches.kind, 'reference')));
+  const [run] = await db
+    .select()
+    .from(searches)
+    .where(and(eq(searches.id, referenceId), eq(searches.kind, 'reference')));
   if (!run) return null;
   const request = run.config as ReferenceRequest;
   const rows = await db.select().from(trials).where(eq(trials.searchId, referenceId)).orderBy(trials.trialIndex);
@@ -59,11 +72,22 @@ export async function referenceFileOf(db: Database, referenceId: string, out: st
     seed: request.seed,
     planned: { architectures: request.architectures, secondSeed: request.secondSeed },
     protocols: {
-      reference: { hash: protocolHash(request.reference), steps: optimizerSteps(request.reference), protocol: request.reference },
+      reference: {
+        hash: protocolHash(request.reference),
+        steps: optimizerSteps(request.reference),
+        protocol: request.reference,
+      },
       cheap: { hash: protocolHash(request.cheap), steps: optimizerSteps(request.cheap), protocol: request.cheap },
     },
     rebuild: rebuildCommands(request, out),
-    cpu: { seconds: round(cpu.reduce((sum, s) => sum + s, 0), 1), trainings: all.length, unmeasured: all.length - cpu.length },
+    cpu: {
+      seconds: round(
+        cpu.reduce((sum, s) => sum + s, 0),
+        1,
+      ),
+      trainings: all.length,
+      unmeasured: all.length - cpu.length,
+    },
     architectures: list,
   };
 }
@@ -83,7 +107,10 @@ async function measurementsOf(db: Database, rows: Trial[]): Promise<Map<string, 
 
 async function genotypesOf(db: Database, hashes: string[]): Promise<Map<string, NasnetArchitecture>> {
   if (hashes.length === 0) return new Map();
-  const rows = await db.select({ hash: architectures.hash, genotype: architectures.genotype }).from(architectures).where(inArray(architectures.hash, hashes));
+  const rows = await db
+    .select({ hash: architectures.hash, genotype: architectures.genotype })
+    .from(architectures)
+    .where(inArray(architectures.hash, hashes));
   return new Map(rows.map((r) => [r.hash, r.genotype as NasnetArchitecture]));
 }
 

@@ -30,7 +30,10 @@ export async function listSearches(db: Database): Promise<SearchListRow[]> {
     .groupBy(trials.searchId)
     .as('done');
   const best = db
-    .select({ searchId: trials.searchId, valAccuracy: sql<number | null>`max(${trials.valAccuracy})`.as('best_val_accuracy') })
+    .select({
+      searchId: trials.searchId,
+      valAccuracy: sql<number | null>`max(${trials.valAccuracy})`.as('best_val_accuracy'),
+    })
     .from(trials)
     .where(hasSucceededResult)
     .groupBy(trials.searchId)

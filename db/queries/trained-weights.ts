@@ -25,7 +25,12 @@ export const hasKeptWeights = sql<boolean>`(exists (select 1 from ${trialWeights
  * Stores a trial's trained weights; a repeated write for the same trial (a retried activity
  * whose first attempt already wrote them) keeps the row that is there. Returns whether it wrote.
  */
-export async function saveTrainedWeights(db: Database, trialId: string, epoch: number, bytes: Uint8Array): Promise<boolean> {
+export async function saveTrainedWeights(
+  db: Database,
+  trialId: string,
+  epoch: number,
+  bytes: Uint8Array,
+): Promise<boolean> {
   const stored = await db
     .insert(trialWeights)
     .values({ trialId, epoch, weights: fromBase64(bytes) })
@@ -61,7 +66,10 @@ export async function loadTrainedWeights(db: Database, trialId: string): Promise
  * weights first (final, then baseline, then search; the best test, then validation accuracy
  * first), then those without.
  */
-export async function trialsOfArchitecture(db: Database, hashPrefix: string): Promise<{ trial: Trial; hasWeights: boolean }[]> {
+export async function trialsOfArchitecture(
+  db: Database,
+  hashPrefix: string,
+): Promise<{ trial: Trial; hasWeights: boolean }[]> {
   const hasWeights = sql<boolean>`(${trialWeights.trialId} is not null or ${checkpoints.trialId} is not null)`;
   const rows = await db
     .select({ trial: trials, hasWeights })

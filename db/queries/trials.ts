@@ -136,7 +136,9 @@ export async function findReusableTrial(
         inArray(trials.status, ['succeeded', 'diverged']),
         isNull(trials.reusedFrom),
         ne(trials.id, exceptTrialId),
-        options.withWeights ? or(eq(trials.status, 'diverged'), inArray(trials.role, ROLES_KEEPING_WEIGHTS), hasKeptWeights) : undefined,
+        options.withWeights
+          ? or(eq(trials.status, 'diverged'), inArray(trials.role, ROLES_KEEPING_WEIGHTS), hasKeptWeights)
+          : undefined,
       ),
     )
     .orderBy(asc(trials.finishedAt), asc(trials.id))
@@ -277,12 +279,18 @@ export function failOpenTrials(db: Database, searchId: string, error: string): P
  */
 export async function recordTrialReward(db: Database, trialId: string, reward: number): Promise<boolean> {
   const value = finiteOrNull(reward);
-  const changed = await db.update(trials).set({ reward: value }).where(eq(trials.id, trialId)).returning({ id: trials.id });
+  const changed = await db
+    .update(trials)
+    .set({ reward: value })
+    .where(eq(trials.id, trialId))
+    .returning({ id: trials.id });
   return changed.length > 0;
 }
 
 /** A trial row's latency columns from a trainer's measurement (all null when none). */
-export function latencyColumns(latency: TrialLatency | null | undefined): Pick<TrialEnding, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'> {
+export function latencyColumns(
+  latency: TrialLatency | null | undefined,
+): Pick<TrialEnding, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'> {
   return {
     latencyMs: latency?.ms ?? null,
     latencyBatchMs: latency?.batchMs ?? null,
@@ -292,7 +300,14 @@ export function latencyColumns(latency: TrialLatency | null | undefined): Pick<T
 }
 
 /** The latency of a trial row, null when it has none. */
-export function latencyOf(row: Pick<Trial, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'>): TrialLatency | null {
+export function latencyOf(
+  row: Pick<Trial, 'latencyMs' | 'latencyBatchMs' | 'latencyBatchSize' | 'latencyDevice'>,
+): TrialLatency | null {
   if (row.latencyMs === null || row.latencyMs === undefined) return null;
-  return { ms: row.latencyMs, batchMs: row.latencyBatchMs ?? row.latencyMs, batchSize: row.latencyBatchSize ?? 1, device: row.latencyDevice ?? '' };
+  return {
+    ms: row.latencyMs,
+    batchMs: row.latencyBatchMs ?? row.latencyMs,
+    batchSize: row.latencyBatchSize ?? 1,
+    device: row.latencyDevice ?? '',
+  };
 }

@@ -70,12 +70,17 @@ export function checkDatasetFiles(protocol: Sizes, options: DataCheckOptions = {
   const fromEnv = options.dir ?? env.NAS_DATA_DIR;
   const dir = resolve(fromEnv ?? DEFAULT_DATA_DIR);
   const registry = DATASETS[protocol.dataset as DatasetName];
-  if (!registry) throw new RequestError('protocol.dataset', `no dataset ${JSON.stringify(protocol.dataset)} in the registry`);
+  if (!registry)
+    throw new RequestError('protocol.dataset', `no dataset ${JSON.stringify(protocol.dataset)} in the registry`);
 
   const dirStat = statOrError(dir);
   if (dirStat === 'missing') {
     if (options.remoteTrainers) {
-      return { checked: false, dir, reason: `${dir} does not exist here; the trainers of the external cluster read their own` };
+      return {
+        checked: false,
+        dir,
+        reason: `${dir} does not exist here; the trainers of the external cluster read their own`,
+      };
     }
     const unset = fromEnv === undefined ? ' (NAS_DATA_DIR is not set; this is its default)' : '';
     throw dataError(dir, `no such directory${unset}`, FIX_INSTALL);
@@ -84,17 +89,26 @@ export function checkDatasetFiles(protocol: Sizes, options: DataCheckOptions = {
 
   const paths = locate(dir);
   const { height, width, channels } = registry.input;
-  if (channels !== 1) throw new Error(`dataset ${protocol.dataset}: IDX images of ${channels} channels are not supported`);
+  if (channels !== 1)
+    throw new Error(`dataset ${protocol.dataset}: IDX images of ${channels} channels are not supported`);
   const imageSet = (which: 'train' | 'test', images: string, labels: string, most: number): ImageSetHeaders => {
     const what = which === 'train' ? 'training' : 'test';
     const imageHeader = readHeader(images, 3, [height, width]);
     const labelHeader = readHeader(labels, 1, []);
     const [count, h, w] = imageHeader.dims;
     if (h !== height || w !== width) {
-      throw dataError(images, `images of ${h}x${w} pixels, expected ${height}x${width} (${protocol.dataset})`, FIX_REPLACE);
+      throw dataError(
+        images,
+        `images of ${h}x${w} pixels, expected ${height}x${width} (${protocol.dataset})`,
+        FIX_REPLACE,
+      );
     }
     if (count > most) {
-      throw dataError(images, `${count} images, more than the ${most} of the ${protocol.dataset} ${what} set: not this dataset's file`, FIX_REPLACE);
+      throw dataError(
+        images,
+        `${count} images, more than the ${most} of the ${protocol.dataset} ${what} set: not this dataset's file`,
+        FIX_REPLACE,
+      );
     }
     if (labelHeader.dims[0] !== count) {
       throw dataError(labels, `${labelHeader.dims[0]} labels for the ${count} images of ${images}`, FIX_REPLACE);
@@ -119,7 +133,10 @@ export function checkDatasetFiles(protocol: Sizes, options: DataCheckOptions = {
     );
   }
   if (testSize > test.count) {
-    throw new RequestError('protocol.testSize', `${testSize} is more than the ${test.count} images in ${test.images.path}; at most ${test.count}`);
+    throw new RequestError(
+      'protocol.testSize',
+      `${testSize} is more than the ${test.count} images in ${test.images.path}; at most ${test.count}`,
+    );
   }
   return { checked: true, dir, train, test };
 }
@@ -135,7 +152,8 @@ function statOrError(path: string): Stats | 'missing' {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'missing';
     if (code === 'ENOTDIR') throw dataError(path, 'a parent of it is not a directory', FIX_INSTALL);
-    if (code === 'EACCES' || code === 'EPERM') throw dataError(path, 'cannot be read (permission denied)', FIX_PERMISSION);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw dataError(path, 'cannot be read (permission denied)', FIX_PERMISSION);
     throw dataError(path, `cannot be read (${(err as Error).message})`, FIX_INSTALL);
   }
 }
@@ -165,7 +183,8 @@ function readHeader(path: string, rank: number, trailing: number[]): IdxFileHead
     fd = openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') throw dataError(path, 'cannot be read (permission denied)', FIX_PERMISSION);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw dataError(path, 'cannot be read (permission denied)', FIX_PERMISSION);
     throw dataError(path, `cannot be read (${(err as Error).message})`, FIX_REPLACE);
   }
   try {
@@ -176,14 +195,26 @@ function readHeader(path: string, rank: number, trailing: number[]): IdxFileHead
     const expectedMagic = hex([0, 0, UBYTE, rank]);
     const kind = rank === 1 ? 'labels' : 'images';
     if (bytes.length < 4) {
-      throw dataError(path, `truncated: ${bytes.length} bytes${gzip ? ' once inflated' : ''}, no room for the IDX magic number ${expectedMagic}`, FIX_REPLACE);
+      throw dataError(
+        path,
+        `truncated: ${bytes.length} bytes${gzip ? ' once inflated' : ''}, no room for the IDX magic number ${expectedMagic}`,
+        FIX_REPLACE,
+      );
     }
     const magic = hex(bytes.subarray(0, 4));
     if (magic !== expectedMagic) {
-      throw dataError(path, `wrong IDX magic number ${magic}, expected ${expectedMagic} (unsigned-byte ${kind}, ${rank} dimension${rank === 1 ? '' : 's'})`, FIX_REPLACE);
+      throw dataError(
+        path,
+        `wrong IDX magic number ${magic}, expected ${expectedMagic} (unsigned-byte ${kind}, ${rank} dimension${rank === 1 ? '' : 's'})`,
+        FIX_REPLACE,
+      );
     }
     if (bytes.length < headerSize) {
-      throw dataError(path, `truncated header: ${bytes.length} bytes${gzip ? ' once inflated' : ''}, an IDX header of ${rank} dimension${rank === 1 ? '' : 's'} has ${headerSize}`, FIX_REPLACE);
+      throw dataError(
+        path,
+        `truncated header: ${bytes.length} bytes${gzip ? ' once inflated' : ''}, an IDX header of ${rank} dimension${rank === 1 ? '' : 's'} has ${headerSize}`,
+        FIX_REPLACE,
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));

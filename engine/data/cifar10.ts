@@ -52,7 +52,12 @@ function batchFiles(dir: string): string[] {
   listDatasetDir(dir);
   const names = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
   const missing = names.filter((name) => !existsSync(join(dir, name)));
-  if (missing.length > 0) throw new DatasetFileError(dir, `missing ${missing.join(', ')}`, 'a cifar10: dataset is the directory cifar-10-batches-bin of the binary version');
+  if (missing.length > 0)
+    throw new DatasetFileError(
+      dir,
+      `missing ${missing.join(', ')}`,
+      'a cifar10: dataset is the directory cifar-10-batches-bin of the binary version',
+    );
   return names.map((name) => join(dir, name));
 }
 
@@ -65,7 +70,11 @@ function readBatches(paths: string[]): ImageSet {
       throw fileError(path, err);
     }
     if (bytes.length === 0 || bytes.length % RECORD !== 0) {
-      throw new DatasetFileError(path, `truncated or corrupt: ${bytes.length} bytes is not a whole number of ${RECORD}-byte records`, FIX);
+      throw new DatasetFileError(
+        path,
+        `truncated or corrupt: ${bytes.length} bytes is not a whole number of ${RECORD}-byte records`,
+        FIX,
+      );
     }
     return { path, bytes };
   });
@@ -76,7 +85,8 @@ function readBatches(paths: string[]): ImageSet {
   for (const { path, bytes } of batches) {
     for (let offset = 0; offset < bytes.length; offset += RECORD, row++) {
       const label = bytes[offset];
-      if (label >= CLASSES) throw new DatasetFileError(path, `corrupt: record ${offset / RECORD} has label ${label}, not 0..9`, FIX);
+      if (label >= CLASSES)
+        throw new DatasetFileError(path, `corrupt: record ${offset / RECORD} has label ${label}, not 0..9`, FIX);
       labels[row] = label;
       const target = row * 3 * PLANE;
       for (let p = 0; p < PLANE; p++) {
@@ -89,6 +99,11 @@ function readBatches(paths: string[]): ImageSet {
 
 function classNames(dir: string): string[] {
   const meta = join(dir, META_FILE);
-  const names = existsSync(meta) ? readFileSync(meta, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '') : [];
+  const names = existsSync(meta)
+    ? readFileSync(meta, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+    : [];
   return names.length === CLASSES ? names : Array.from({ length: CLASSES }, (_, i) => String(i));
 }

@@ -25,8 +25,10 @@ export interface DescribedDataset {
  */
 export async function describeDataset(spec: string, inputSize?: number): Promise<DescribedDataset> {
   const parsed = parseDatasetSpec(spec);
-  if (!parsed) throw new Error(`${JSON.stringify(spec)} is not a dataset: use fashion-mnist, idx:DIR, folder:DIR or cifar10:DIR`);
-  if (inputSize !== undefined && parsed.kind !== 'folder') throw new Error(`--input-size applies to folder: datasets only, not ${parsed.kind}`);
+  if (!parsed)
+    throw new Error(`${JSON.stringify(spec)} is not a dataset: use fashion-mnist, idx:DIR, folder:DIR or cifar10:DIR`);
+  if (inputSize !== undefined && parsed.kind !== 'folder')
+    throw new Error(`--input-size applies to folder: datasets only, not ${parsed.kind}`);
   if (parsed.kind === 'fashion-mnist') return { dataset: 'fashion-mnist' };
   const dir = resolve(parsed.dir);
   const dataset: DatasetSpec = `${parsed.kind}:${dir}`;
@@ -47,7 +49,10 @@ export function currentVersion(spec: string): string | undefined {
 const loaded = new Map<string, Promise<LoadedDataset>>();
 
 /** Loads (once per process and version) the protocol's dataset; Fashion-MNIST from `dataDir`. */
-export function loadDataset(protocol: Pick<TrainingProtocol, 'dataset' | 'datasetInfo'>, dataDir: string = defaultDataDir()): Promise<LoadedDataset> {
+export function loadDataset(
+  protocol: Pick<TrainingProtocol, 'dataset' | 'datasetInfo'>,
+  dataDir: string = defaultDataDir(),
+): Promise<LoadedDataset> {
   const parsed = parseDatasetSpec(protocol.dataset);
   if (!parsed) throw new Error(`no dataset ${protocol.dataset}`);
   if (parsed.kind === 'fashion-mnist') return Promise.resolve().then(() => loadFashionMnist(dataDir));
@@ -63,11 +68,19 @@ export function loadDataset(protocol: Pick<TrainingProtocol, 'dataset' | 'datase
   return promise;
 }
 
-async function loadOfKind(kind: 'idx' | 'cifar10' | 'folder', dir: string, info: DatasetDescriptor): Promise<LoadedDataset> {
+async function loadOfKind(
+  kind: 'idx' | 'cifar10' | 'folder',
+  dir: string,
+  info: DatasetDescriptor,
+): Promise<LoadedDataset> {
   if (kind === 'folder') return loadFolderDataset(dir, info);
   const version = kind === 'idx' ? idxVersion(dir) : cifar10Version(dir);
   if (version !== info.version) {
-    throw new DatasetFileError(dir, `its files changed since the protocol described them (version ${info.version}, now ${version})`, 'start a new search on it');
+    throw new DatasetFileError(
+      dir,
+      `its files changed since the protocol described them (version ${info.version}, now ${version})`,
+      'start a new search on it',
+    );
   }
   return kind === 'idx' ? loadIdxDataset(dir) : loadCifar10(dir);
 }

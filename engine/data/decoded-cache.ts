@@ -52,10 +52,21 @@ export function readCachedDataset(path: string, dir: string): LoadedDataset | nu
 }
 
 export function writeCachedDataset(path: string, dataset: LoadedDataset): void {
-  const header = Buffer.from(JSON.stringify({ input: dataset.input, train: dataset.train.count, test: dataset.test.count }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({ input: dataset.input, train: dataset.train.count, test: dataset.test.count }),
+    'utf8',
+  );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  const parts = [MAGIC, length, header, dataset.train.images, dataset.train.labels, dataset.test.images, dataset.test.labels];
+  const parts = [
+    MAGIC,
+    length,
+    header,
+    dataset.train.images,
+    dataset.train.labels,
+    dataset.test.images,
+    dataset.test.labels,
+  ];
   mkdirSync(join(path, '..'), { recursive: true });
   const temporary = `${path}.${process.pid}.${Date.now()}.${writes++}.tmp`;
   try {

@@ -7,14 +7,17 @@ import { DatasetFileError } from './image-set';
 export function listDatasetDir(dir: string): Dirent[] {
   let entries: Dirent[];
   try {
-    if (!statSync(dir).isDirectory()) throw new DatasetFileError(dir, 'not a directory', 'give the directory that holds the dataset');
+    if (!statSync(dir).isDirectory())
+      throw new DatasetFileError(dir, 'not a directory', 'give the directory that holds the dataset');
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if (err instanceof DatasetFileError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetFileError(dir, 'no such directory', 'give the directory that holds the dataset');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new DatasetFileError(dir, 'no such directory', 'give the directory that holds the dataset');
     throw fileError(dir, err);
   }
-  if (entries.length === 0) throw new DatasetFileError(dir, 'empty directory', 'give the directory that holds the dataset');
+  if (entries.length === 0)
+    throw new DatasetFileError(dir, 'empty directory', 'give the directory that holds the dataset');
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -22,7 +25,8 @@ export function listDatasetDir(dir: string): Dirent[] {
 export function fileError(path: string, err: unknown): DatasetFileError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new DatasetFileError(path, 'no such file or directory');
-  if (code === 'EACCES' || code === 'EPERM') return new DatasetFileError(path, 'cannot be read (permission denied)', 'make it readable by this user');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new DatasetFileError(path, 'cannot be read (permission denied)', 'make it readable by this user');
   return new DatasetFileError(path, `cannot be read (${(err as Error).message})`);
 }
 
@@ -39,7 +43,11 @@ export function entryKind(dir: string, entry: Dirent): 'directory' | 'file' | 'o
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') {
-      throw new DatasetFileError(path, `a symbolic link to ${readlinkSync(path)}, which ${code === 'ENOENT' ? 'does not exist' : 'is a loop of links'}`, 'fix the link or remove it');
+      throw new DatasetFileError(
+        path,
+        `a symbolic link to ${readlinkSync(path)}, which ${code === 'ENOENT' ? 'does not exist' : 'is a loop of links'}`,
+        'fix the link or remove it',
+      );
     }
     throw fileError(path, err);
   }

@@ -80,10 +80,16 @@ function readImageSet(imagesPath: string, labelsPath: string): ImageSet {
   const labels = readIdxFile(labelsPath);
   const [count, height, width] = images.dims;
   if (images.dims.length !== 3 || height !== input.height || width !== input.width) {
-    throw new IdxFormatError(imagesPath, `expected dims [n, ${input.height}, ${input.width}], got [${images.dims.join(', ')}]`);
+    throw new IdxFormatError(
+      imagesPath,
+      `expected dims [n, ${input.height}, ${input.width}], got [${images.dims.join(', ')}]`,
+    );
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new IdxFormatError(labelsPath, `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
+    throw new IdxFormatError(
+      labelsPath,
+      `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`,
+    );
   }
   const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new IdxFormatError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..9`);

@@ -46,23 +46,44 @@ export interface FolderListing {
 
 /** The folder's classes and its train and test images, from the directory listing alone. */
 export function listFolderDataset(dir: string): FolderListing {
-  const [hasTrain, hasTest] = ['train', 'test'].map((name) => existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory());
+  const [hasTrain, hasTest] = ['train', 'test'].map(
+    (name) => existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory(),
+  );
   if (hasTrain !== hasTest) {
     const [has, lacks] = hasTrain ? ['train', 'test'] : ['test', 'train'];
-    throw new DatasetFileError(dir, `has ${has}/ but no ${lacks}/`, `add ${lacks}/ with the same class folders, or put the class folders directly in ${dir}`);
+    throw new DatasetFileError(
+      dir,
+      `has ${has}/ but no ${lacks}/`,
+      `add ${lacks}/ with the same class folders, or put the class folders directly in ${dir}`,
+    );
   }
   if (!hasTrain) {
     const classes = classFolders(dir);
     const byClass = classes.map((name, label) => holdOut(name, imagesOf(join(dir, name), label)));
-    return listing(dir, classes, byClass.flatMap((c) => c.train), byClass.flatMap((c) => c.test));
+    return listing(
+      dir,
+      classes,
+      byClass.flatMap((c) => c.train),
+      byClass.flatMap((c) => c.test),
+    );
   }
   const classes = classFolders(join(dir, 'train'));
   const test = classFolders(join(dir, 'test'), false).flatMap((name) => {
     const label = classes.indexOf(name);
-    if (label < 0) throw new DatasetFileError(join(dir, 'test', name), `class ${name} is not among those of ${join(dir, 'train')}`, 'give test/ the class folders of train/ only');
+    if (label < 0)
+      throw new DatasetFileError(
+        join(dir, 'test', name),
+        `class ${name} is not among those of ${join(dir, 'train')}`,
+        'give test/ the class folders of train/ only',
+      );
     return imagesOf(join(dir, 'test', name), label);
   });
-  return listing(dir, classes, classes.flatMap((name, label) => imagesOf(join(dir, 'train', name), label)), test);
+  return listing(
+    dir,
+    classes,
+    classes.flatMap((name, label) => imagesOf(join(dir, 'train', name), label)),
+    test,
+  );
 }
 
 /** Describes the folder, decoding every image (so that a bad one is found now) into the cache. */
@@ -81,16 +102,27 @@ export async function describeFolderDataset(dir: string, inputSize?: number): Pr
 }
 
 /** The decoded dataset from the cache, else decoded and cached; its files must still be of `expected.version`. */
-export async function loadFolderDataset(dir: string, expected: { version: string; inputSize?: number }): Promise<LoadedDataset> {
+export async function loadFolderDataset(
+  dir: string,
+  expected: { version: string; inputSize?: number },
+): Promise<LoadedDataset> {
   const files = listFolderDataset(dir);
   if (files.version !== expected.version) {
-    throw new DatasetFileError(dir, `its files changed since the protocol described them (version ${expected.version}, now ${files.version})`, 'start a new search on it');
+    throw new DatasetFileError(
+      dir,
+      `its files changed since the protocol described them (version ${expected.version}, now ${files.version})`,
+      'start a new search on it',
+    );
   }
-  const cacheKey = (hash: Hash) => cachedDatasetPath(stableHash({ dir: resolve(dir), inputSize: expected.inputSize ?? null, content: hash.digest('hex') }));
+  const cacheKey = (hash: Hash) =>
+    cachedDatasetPath(
+      stableHash({ dir: resolve(dir), inputSize: expected.inputSize ?? null, content: hash.digest('hex') }),
+    );
   const cached = readCachedDataset(cacheKey(hashFiles(dir, [...files.train, ...files.test])), dir);
   if (cached) return cached;
   const images = files.train.length + files.test.length;
-  if (expected.inputSize) checkDatasetBytes(dir, images, { height: expected.inputSize, width: expected.inputSize, channels: 3 });
+  if (expected.inputSize)
+    checkDatasetBytes(dir, images, { height: expected.inputSize, width: expected.inputSize, channels: 3 });
   // The key of the bytes decoded, hashed again as they are read: a file rewritten meanwhile is not cached under its old bytes.
   const read = contentHash(dir);
   const train = await decodeAll(dir, files.train, images, read, expected.inputSize);
@@ -132,7 +164,11 @@ function checkImageFileSize(path: string): void {
     throw fileError(path, err);
   }
   if (size > MAX_IMAGE_FILE_BYTES) {
-    throw new DatasetFileError(path, `${size} bytes, more than an image of at most ${MAX_IMAGE_PIXELS} pixels needs (${formatBytes(MAX_IMAGE_FILE_BYTES)})`, 'scale it down or remove it');
+    throw new DatasetFileError(
+      path,
+      `${size} bytes, more than an image of at most ${MAX_IMAGE_PIXELS} pixels needs (${formatBytes(MAX_IMAGE_FILE_BYTES)})`,
+      'scale it down or remove it',
+    );
   }
 }
 
@@ -148,7 +184,8 @@ function checkDatasetBytes(dir: string, images: number, shape: ImageShape): void
 }
 
 function listing(dir: string, classNames: string[], train: LabelledFile[], test: LabelledFile[]): FolderListing {
-  if (train.length === 0) throw new DatasetFileError(dir, 'no training images', 'each class folder needs PNG or JPEG images');
+  if (train.length === 0)
+    throw new DatasetFileError(dir, 'no training images', 'each class folder needs PNG or JPEG images');
   const version = datasetVersion('folder', dir, [...train, ...test].map((f) => f.path).sort());
   return { classNames, train, test: shuffled(test, 'folder-test-order'), version };
 }
@@ -159,9 +196,14 @@ function classFolders(dir: string, needTwo = true): string[] {
     .map((entry) => entry.name);
   if (needTwo && names.length < 2) {
     const found = names.length === 0 ? 'no class sub-folders' : `one class sub-folder (${names[0]})`;
-    throw new DatasetFileError(dir, `${found}: a folder dataset needs one sub-folder per class, at least two`, 'add a sub-folder of images for each class');
+    throw new DatasetFileError(
+      dir,
+      `${found}: a folder dataset needs one sub-folder per class, at least two`,
+      'add a sub-folder of images for each class',
+    );
   }
-  if (names.length > MAX_CLASSES) throw new DatasetFileError(dir, `${names.length} class sub-folders, more than the ${MAX_CLASSES} supported`);
+  if (names.length > MAX_CLASSES)
+    throw new DatasetFileError(dir, `${names.length} class sub-folders, more than the ${MAX_CLASSES} supported`);
   return names;
 }
 
@@ -169,7 +211,12 @@ function imagesOf(dir: string, label: number): LabelledFile[] {
   const files = listDatasetDir(dir)
     .filter((entry) => IMAGE.test(entry.name) && entryKind(dir, entry) === 'file')
     .map((entry) => ({ path: join(dir, entry.name), label }));
-  if (files.length === 0) throw new DatasetFileError(dir, 'no PNG or JPEG images (.png, .jpg, .jpeg)', 'put the images of this class in it, or remove it');
+  if (files.length === 0)
+    throw new DatasetFileError(
+      dir,
+      'no PNG or JPEG images (.png, .jpg, .jpeg)',
+      'put the images of this class in it, or remove it',
+    );
   return files;
 }
 
@@ -230,7 +277,10 @@ async function decodeAll(
 }
 
 /** The file's bytes and its pixels, decoded from those bytes once its header shows a size within the limit. */
-async function decodeImage(path: string, inputSize?: number): Promise<{ bytes: Buffer; pixels: Uint8Array; shape: ImageShape }> {
+async function decodeImage(
+  path: string,
+  inputSize?: number,
+): Promise<{ bytes: Buffer; pixels: Uint8Array; shape: ImageShape }> {
   // Loaded here, not at start: every `nas` command imports this module, few decode images.
   const { default: sharp } = await import('sharp');
   checkImageFileSize(path);
@@ -240,7 +290,12 @@ async function decodeImage(path: string, inputSize?: number): Promise<{ bytes: B
   } catch (err) {
     throw fileError(path, err);
   }
-  const refused = (err: unknown) => new DatasetFileError(path, `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`, 'replace or remove it');
+  const refused = (err: unknown) =>
+    new DatasetFileError(
+      path,
+      `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`,
+      'replace or remove it',
+    );
   let header: { width?: number; height?: number };
   try {
     header = await sharp(bytes).metadata();
@@ -249,14 +304,22 @@ async function decodeImage(path: string, inputSize?: number): Promise<{ bytes: B
   }
   const { width = 0, height = 0 } = header;
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw new DatasetFileError(path, `${width}x${height} pixels, more than the ${MAX_IMAGE_PIXELS} (4096x4096) an image may have`, 'scale it down or remove it');
+    throw new DatasetFileError(
+      path,
+      `${width}x${height} pixels, more than the ${MAX_IMAGE_PIXELS} (4096x4096) an image may have`,
+      'scale it down or remove it',
+    );
   }
   try {
     let image = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).removeAlpha().toColourspace('srgb');
     if (inputSize) image = image.resize(inputSize, inputSize, { fit: 'cover' });
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion to RGB`);
-    return { bytes, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: { height: info.height, width: info.width, channels: 3 } };
+    return {
+      bytes,
+      pixels: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      shape: { height: info.height, width: info.width, channels: 3 },
+    };
   } catch (err) {
     throw refused(err);
   }

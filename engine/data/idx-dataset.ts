@@ -27,7 +27,12 @@ export function locateIdxFiles(dir: string): IdxFiles {
     if (path) found[key] = path;
     else missing.push(name);
   }
-  if (missing.length > 0) throw new DatasetFileError(dir, `missing ${missing.join(', ')} (each plain or .gz)`, 'an idx: dataset holds the four IDX files');
+  if (missing.length > 0)
+    throw new DatasetFileError(
+      dir,
+      `missing ${missing.join(', ')} (each plain or .gz)`,
+      'an idx: dataset holds the four IDX files',
+    );
   return found as IdxFiles;
 }
 
@@ -43,8 +48,13 @@ export function describeIdxDataset(dir: string): DatasetDescriptor {
   const dataset = loadIdxDataset(dir);
   const files = locateIdxFiles(dir);
   let classes = 0;
-  for (const set of [dataset.train, dataset.test]) for (const label of set.labels) classes = Math.max(classes, label + 1);
-  if (classes < 2) throw new DatasetFileError(files.trainLabels, `only label ${classes - 1} occurs: a classifier needs at least two classes`);
+  for (const set of [dataset.train, dataset.test])
+    for (const label of set.labels) classes = Math.max(classes, label + 1);
+  if (classes < 2)
+    throw new DatasetFileError(
+      files.trainLabels,
+      `only label ${classes - 1} occurs: a classifier needs at least two classes`,
+    );
   return {
     input: dataset.input,
     classes,
@@ -59,13 +69,20 @@ export function idxVersion(dir: string): string {
   return datasetVersion('idx', dir, Object.values(locateIdxFiles(dir)));
 }
 
-function readImageSet(imagesPath: string, labelsPath: string, expected?: ImageShape): { set: ImageSet; shape: ImageShape } {
+function readImageSet(
+  imagesPath: string,
+  labelsPath: string,
+  expected?: ImageShape,
+): { set: ImageSet; shape: ImageShape } {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
   const [count, height, width, channels = 1] = images.dims;
   const shape = { height, width, channels };
   if (images.dims.length !== 3 && images.dims.length !== 4) {
-    throw new DatasetFileError(imagesPath, `expected images of dims [n, height, width] or [n, height, width, channels], got [${images.dims.join(', ')}]`);
+    throw new DatasetFileError(
+      imagesPath,
+      `expected images of dims [n, height, width] or [n, height, width, channels], got [${images.dims.join(', ')}]`,
+    );
   }
   if (expected && (height !== expected.height || width !== expected.width || channels !== expected.channels)) {
     const size = (s: ImageShape) => `${s.height}x${s.width}x${s.channels}`;
@@ -73,10 +90,14 @@ function readImageSet(imagesPath: string, labelsPath: string, expected?: ImageSh
   }
   if (count === 0) throw new DatasetFileError(imagesPath, 'no images');
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new DatasetFileError(labelsPath, `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`);
+    throw new DatasetFileError(
+      labelsPath,
+      `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`,
+    );
   }
   const bad = labels.data.findIndex((l) => l >= MAX_CLASSES);
-  if (bad >= 0) throw new DatasetFileError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..${MAX_CLASSES - 1}`);
+  if (bad >= 0)
+    throw new DatasetFileError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..${MAX_CLASSES - 1}`);
   return { set: { count, images: images.data, labels: labels.data }, shape };
 }
 
@@ -84,7 +105,8 @@ function readIdx(path: string) {
   try {
     return readIdxFile(path);
   } catch (err) {
-    if (err instanceof IdxFormatError) throw new DatasetFileError(path, err.message.replace(`IDX file ${path}: `, ''), 'replace it with an intact copy');
+    if (err instanceof IdxFormatError)
+      throw new DatasetFileError(path, err.message.replace(`IDX file ${path}: `, ''), 'replace it with an intact copy');
     throw fileError(path, err);
   }
 }

@@ -46,7 +46,10 @@ function readHeader(bytes: Uint8Array, source: string): { dims: number[]; header
   }
   const dtype = bytes[2];
   if (dtype !== UBYTE) {
-    throw new IdxFormatError(source, `unsupported dtype 0x${dtype.toString(16)}; only unsigned byte (0x08) is supported`);
+    throw new IdxFormatError(
+      source,
+      `unsupported dtype 0x${dtype.toString(16)}; only unsigned byte (0x08) is supported`,
+    );
   }
   const rank = bytes[3];
   if (rank < 1) throw new IdxFormatError(source, 'zero dimensions');
@@ -57,7 +60,10 @@ function readHeader(bytes: Uint8Array, source: string): { dims: number[]; header
   for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const size = dims.reduce((a, b) => a * b, 1);
   if (size > MAX_DATASET_BYTES) {
-    throw new IdxFormatError(source, `dims [${dims.join(', ')}] declare ${size} data bytes, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset file may hold`);
+    throw new IdxFormatError(
+      source,
+      `dims [${dims.join(', ')}] declare ${size} data bytes, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset file may hold`,
+    );
   }
   return { dims, headerSize, size };
 }
@@ -82,7 +88,10 @@ function inflate(raw: Uint8Array, source: string): Uint8Array {
     return gunzipSync(raw, { maxOutputLength: headerSize + size });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new IdxFormatError(source, `decompresses to more than the ${headerSize + size} bytes its header declares (dims [${dims.join(', ')}])`);
+      throw new IdxFormatError(
+        source,
+        `decompresses to more than the ${headerSize + size} bytes its header declares (dims [${dims.join(', ')}])`,
+      );
     }
     throw corrupt(err);
   }
@@ -90,14 +99,19 @@ function inflate(raw: Uint8Array, source: string): Uint8Array {
 
 export function readIdxFile(path: string): IdxArray {
   const bytes = statSync(path).size;
-  if (bytes > MAX_DATASET_BYTES) throw new IdxFormatError(path, `${bytes} bytes, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset file may hold`);
+  if (bytes > MAX_DATASET_BYTES)
+    throw new IdxFormatError(
+      path,
+      `${bytes} bytes, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset file may hold`,
+    );
   return parseIdx(readFileSync(path), path);
 }
 
 /** Encodes unsigned bytes as an IDX file (used by test fixtures). */
 export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   const size = dims.reduce((a, b) => a * b, 1);
-  if (size !== data.length) throw new Error(`encodeIdx: dims [${dims.join(', ')}] need ${size} bytes, got ${data.length}`);
+  if (size !== data.length)
+    throw new Error(`encodeIdx: dims [${dims.join(', ')}] need ${size} bytes, got ${data.length}`);
   const out = new Uint8Array(4 + 4 * dims.length + size);
   const view = new DataView(out.buffer);
   out[2] = UBYTE;

@@ -14,4 +14,6 @@ export const MAX_IMAGE_PIXELS = 4096 * 4096;
 export const DECODING_AT_ONCE = 8;
 
 export const formatBytes = (bytes: number): string =>
-  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(bytes % 1024 ** 3 === 0 ? 0 : 2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(bytes % 1024 ** 3 === 0 ? 0 : 2)} GiB`
+    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;

@@ -30,7 +30,9 @@ export const EVOLUTION_DEFAULTS: EvolutionSettings = { population: 20, sample: 5
 export function resolveConfig(config: StrategyConfig): ResolvedConfig {
   if (!config || typeof config !== 'object') throw new TypeError('strategy: must be an object with a name');
   if (!STRATEGY_NAMES.includes(config.name)) {
-    throw new RangeError(`strategy.name: must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(config.name)}`);
+    throw new RangeError(
+      `strategy.name: must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(config.name)}`,
+    );
   }
   if (config.seedArchitectures !== undefined && !Array.isArray(config.seedArchitectures)) {
     throw new TypeError('strategy.seedArchitectures: must be an array of choice arrays');
@@ -53,7 +55,8 @@ export function resolveConfig(config: StrategyConfig): ResolvedConfig {
   let halving: ResolvedConfig['halving'] = null;
   if (config.halving) {
     const eta = config.halving.eta ?? DEFAULT_ETA;
-    if (!(Number.isFinite(eta) && eta > 1)) throw new RangeError(`strategy.halving.eta: must be a number > 1, got ${config.halving.eta}`);
+    if (!(Number.isFinite(eta) && eta > 1))
+      throw new RangeError(`strategy.halving.eta: must be a number > 1, got ${config.halving.eta}`);
     positiveInteger('strategy.halving.levels', config.halving.levels);
     halving = { eta, levels: config.halving.levels };
   }
@@ -72,7 +75,8 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 function finite(field: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${field}: must be a finite number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new RangeError(`${field}: must be a finite number, got ${JSON.stringify(value)}`);
 }
 function positive(field: string, value: unknown): void {
   finite(field, value);
@@ -83,9 +87,11 @@ function nonNegative(field: string, value: unknown): void {
   if ((value as number) < 0) throw new RangeError(`${field}: must be a non-negative number, got ${value}`);
 }
 function positiveInteger(field: string, value: unknown): void {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw new RangeError(`${field}: must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw new RangeError(`${field}: must be a positive integer, got ${JSON.stringify(value)}`);
 }
 function inRange(field: string, value: unknown, low: number, high: number): void {
   finite(field, value);
-  if ((value as number) < low || (value as number) >= high) throw new RangeError(`${field}: must be in [${low}, ${high}), got ${value}`);
+  if ((value as number) < low || (value as number) >= high)
+    throw new RangeError(`${field}: must be in [${low}, ${high}), got ${value}`);
 }

@@ -61,7 +61,12 @@ export abstract class LedgerStrategy implements CoreStrategy {
   }
 
   snapshot(tape: Float64Tape): LedgerStrategySnapshot {
-    return { observed: this.observed, proposed: this.proposed, rng: this.rng.state(), ledger: this.ledger.snapshot(tape) };
+    return {
+      observed: this.observed,
+      proposed: this.proposed,
+      rng: this.rng.state(),
+      ledger: this.ledger.snapshot(tape),
+    };
   }
 
   restore(state: LedgerStrategySnapshot, tape: Float64Tape): void {

@@ -83,7 +83,10 @@ export class EvolutionStrategy extends LedgerStrategy {
     super.restore(state, tape);
     this.population = state.population.map((entry, i) => {
       const [text, reward] = entry.split(' ');
-      return { choices: this.ledger.codec.fromText(text, `strategy snapshot: population[${i}]`), reward: Number(reward) };
+      return {
+        choices: this.ledger.codec.fromText(text, `strategy snapshot: population[${i}]`),
+        reward: Number(reward),
+      };
     });
     this.uniformFallbacks = state.uniformFallbacks;
   }

@@ -73,7 +73,12 @@ export class HalvingStrategy implements CoreStrategy {
     }
     if (out.length < count) {
       for (const candidate of this.base.propose(count - out.length)) {
-        this.send(0, { text: this.codec.toText(candidate.choices), choices: candidate.choices, origin: candidate.origin, promoted: false });
+        this.send(0, {
+          text: this.codec.toText(candidate.choices),
+          choices: candidate.choices,
+          origin: candidate.origin,
+          promoted: false,
+        });
         out.push(candidate);
       }
     }
@@ -86,7 +91,12 @@ export class HalvingStrategy implements CoreStrategy {
       const text = this.codec.toText(choices);
       const rung = this.rungs[fidelity];
       const waiting = rung.pending.get(text);
-      const entry = waiting?.shift() ?? { text, choices: choices.slice(), origin: 'proposed' as const, promoted: false };
+      const entry = waiting?.shift() ?? {
+        text,
+        choices: choices.slice(),
+        origin: 'proposed' as const,
+        promoted: false,
+      };
       if (waiting) {
         rung.pendingCount -= 1;
         if (waiting.length === 0) rung.pending.delete(text);
@@ -111,10 +121,15 @@ export class HalvingStrategy implements CoreStrategy {
   }
 
   snapshot(tape: Float64Tape): HalvingSnapshot {
-    const text = (e: RungEntry) => `${e.text} ${e.origin} ${e.reward === undefined ? '' : String(e.reward)} ${e.promoted ? 1 : 0}`;
+    const text = (e: RungEntry) =>
+      `${e.text} ${e.origin} ${e.reward === undefined ? '' : String(e.reward)} ${e.promoted ? 1 : 0}`;
     return {
       base: this.base.snapshot(tape),
-      rungs: this.rungs.map((rung) => ({ pending: [...rung.pending.values()].flat().map(text), ranked: rung.ranked.map(text), done: rung.done })),
+      rungs: this.rungs.map((rung) => ({
+        pending: [...rung.pending.values()].flat().map(text),
+        ranked: rung.ranked.map(text),
+        done: rung.done,
+      })),
     };
   }
 
@@ -123,10 +138,21 @@ export class HalvingStrategy implements CoreStrategy {
     const entry = (line: EntryText, field: string): RungEntry => {
       const [text, origin, reward, promoted] = line.split(' ');
       const choices = this.codec.fromText(text, field);
-      return { text, choices, origin: origin as Candidate['origin'], reward: reward === '' ? undefined : reward === 'null' ? null : Number(reward), promoted: promoted === '1' };
+      return {
+        text,
+        choices,
+        origin: origin as Candidate['origin'],
+        reward: reward === '' ? undefined : reward === 'null' ? null : Number(reward),
+        promoted: promoted === '1',
+      };
     };
     this.rungs = state.rungs.map((saved, k) => {
-      const rung: Rung = { pending: new Map(), pendingCount: 0, done: saved.done, ranked: saved.ranked.map((line, i) => entry(line, `strategy snapshot: rungs[${k}].ranked[${i}]`)) };
+      const rung: Rung = {
+        pending: new Map(),
+        pendingCount: 0,
+        done: saved.done,
+        ranked: saved.ranked.map((line, i) => entry(line, `strategy snapshot: rungs[${k}].ranked[${i}]`)),
+      };
       saved.pending.forEach((line, i) => {
         const e = entry(line, `strategy snapshot: rungs[${k}].pending[${i}]`);
         const waiting = rung.pending.get(e.text);

@@ -97,7 +97,8 @@ function hash53(text: string): number {
 }
 
 export function requireCount(count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`propose: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`propose: count must be a non-negative integer, got ${count}`);
 }
 
 /** Checks every observation before any is used; fidelity levels must be below `levels`. */

@@ -69,8 +69,13 @@ export class RecordedStrategy implements Strategy {
   }
 
   exportState(): StrategyState {
-    if (this.logIncomplete) throw new Error('strategy state: restored from a snapshot, it has no complete log; use exportSnapshot()');
-    return { version: 1, fingerprint: this.fingerprint, events: this.events.map((e) => (typeof e === 'number' ? e : e.slice())) };
+    if (this.logIncomplete)
+      throw new Error('strategy state: restored from a snapshot, it has no complete log; use exportSnapshot()');
+    return {
+      version: 1,
+      fingerprint: this.fingerprint,
+      events: this.events.map((e) => (typeof e === 'number' ? e : e.slice())),
+    };
   }
 
   summary(): Record<string, number | string> {
@@ -86,7 +91,8 @@ export class RecordedStrategy implements Strategy {
   /** Becomes a snapshot's strategy; refuses one of another config, space or seed. */
   restore(state: StrategySnapshot, arrays: Uint8Array | undefined): void {
     this.checkFingerprint(state.fingerprint);
-    if (!(arrays instanceof Uint8Array)) throw new TypeError('strategy snapshot: its float64 arrays (a Uint8Array) are missing');
+    if (!(arrays instanceof Uint8Array))
+      throw new TypeError('strategy snapshot: its float64 arrays (a Uint8Array) are missing');
     const tape = Float64Tape.reading(arrays);
     this.inner.restore(state.core, tape);
     tape.end();
@@ -96,12 +102,15 @@ export class RecordedStrategy implements Strategy {
   /** Replays a state's log; refuses a state of another config, space or seed. */
   replay(state: StrategyState): void {
     if (!state || state.version !== 1 || !Array.isArray(state.events)) {
-      throw new TypeError('strategy state: expected { version: 1, fingerprint, events[] } as exported by exportState()');
+      throw new TypeError(
+        'strategy state: expected { version: 1, fingerprint, events[] } as exported by exportState()',
+      );
     }
     this.checkFingerprint(state.fingerprint);
     state.events.forEach((event, i) => {
       if (typeof event === 'number') this.propose(event);
-      else if (Array.isArray(event)) this.observe(event.map((text, j) => this.decode(text, `strategy state: events[${i}][${j}]`)));
+      else if (Array.isArray(event))
+        this.observe(event.map((text, j) => this.decode(text, `strategy state: events[${i}][${j}]`)));
       else throw new TypeError(`strategy state: events[${i}] must be a number or an array of strings`);
     });
   }
@@ -133,9 +142,16 @@ export class RecordedStrategy implements Strategy {
     const reward = rewardText === '' || rewardText === undefined ? null : Number(rewardText);
     if (head.startsWith('@')) {
       const candidate = this.unobserved.get(Number(head.slice(1)));
-      if (!candidate) throw new RangeError(`${field}: refers to proposal ${head.slice(1)}, which was never proposed or was already observed`);
+      if (!candidate)
+        throw new RangeError(
+          `${field}: refers to proposal ${head.slice(1)}, which was never proposed or was already observed`,
+        );
       return { choices: candidate.choices.slice(), fidelity: candidate.fidelity, reward };
     }
-    return { choices: this.codec.fromText(head, field), reward, fidelity: fidelity === undefined ? 0 : Number(fidelity) };
+    return {
+      choices: this.codec.fromText(head, field),
+      reward,
+      fidelity: fidelity === undefined ? 0 : Number(fidelity),
+    };
   }
 }

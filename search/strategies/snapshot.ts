@@ -21,7 +21,10 @@ export class Float64Tape {
   }
 
   static reading(bytes: Uint8Array): Float64Tape {
-    if (bytes.byteLength % 8 !== 0) throw new RangeError(`strategy snapshot: ${bytes.byteLength} bytes of arrays is not a whole number of float64 values`);
+    if (bytes.byteLength % 8 !== 0)
+      throw new RangeError(
+        `strategy snapshot: ${bytes.byteLength} bytes of arrays is not a whole number of float64 values`,
+      );
     // A copy: the payload's bytes may not start on an 8-byte boundary.
     return new Float64Tape(new Float64Array(bytes.slice().buffer));
   }
@@ -32,7 +35,9 @@ export class Float64Tape {
 
   read(length: number): Float64Array {
     if (this.position + length > this.values.length) {
-      throw new RangeError(`strategy snapshot: wants ${length} more float64 values at ${this.position}, the arrays hold ${this.values.length}`);
+      throw new RangeError(
+        `strategy snapshot: wants ${length} more float64 values at ${this.position}, the arrays hold ${this.values.length}`,
+      );
     }
     const out = this.values.slice(this.position, this.position + length);
     this.position += length;

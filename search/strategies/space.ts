@@ -11,7 +11,9 @@ export function validateChoices(space: DecisionSpace, choices: unknown, field: s
   choices.forEach((value, i) => {
     const { name, size } = decisions[i];
     if (!Number.isInteger(value) || value < 0 || value >= size) {
-      throw new RangeError(`${field}[${i}] (${name}): must be an integer in [0, ${size - 1}], got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `${field}[${i}] (${name}): must be an integer in [0, ${size - 1}], got ${JSON.stringify(value)}`,
+      );
     }
   });
   return choices as number[];
@@ -33,9 +35,13 @@ export class ChoiceCodec {
   fromText(text: string, field: string): number[] {
     const count = this.space.decisions.length;
     if (text.length !== count * this.width) {
-      throw new RangeError(`${field}: expected ${count * this.width} characters of encoded choices, got ${text.length}`);
+      throw new RangeError(
+        `${field}: expected ${count * this.width} characters of encoded choices, got ${text.length}`,
+      );
     }
-    const choices = Array.from({ length: count }, (_, i) => parseInt(text.slice(i * this.width, (i + 1) * this.width), 36));
+    const choices = Array.from({ length: count }, (_, i) =>
+      parseInt(text.slice(i * this.width, (i + 1) * this.width), 36),
+    );
     return validateChoices(this.space, choices, field);
   }
 

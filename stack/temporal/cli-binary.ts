@@ -102,7 +102,9 @@ async function buildTemporalCli(go: string, target: string, log: Log): Promise<s
   // Build into a private GOBIN, then rename: concurrent builders never see a half-written binary.
   const gobin = await mkdtemp(join(cacheDir, '.build-'));
   const started = Date.now();
-  log(`building Temporal CLI v${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir}; this takes a few minutes the first time`);
+  log(
+    `building Temporal CLI v${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir}; this takes a few minutes the first time`,
+  );
   try {
     const args = ['install', `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`];
     const env = { ...process.env, GOBIN: gobin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim() };

@@ -34,7 +34,9 @@ export function connectTemporal(options: TemporalConnectOptions = {}): TemporalC
   const env = process.env;
   const address = options.address ?? env.TEMPORAL_ADDRESS;
   if (!address) {
-    throw new Error('TEMPORAL_ADDRESS is not set: give the Temporal frontend as host:port, or use the embedded dev server');
+    throw new Error(
+      'TEMPORAL_ADDRESS is not set: give the Temporal frontend as host:port, or use the embedded dev server',
+    );
   }
   const { host, port } = parseAddress(address);
   const hostPort = `${host}:${port}`;

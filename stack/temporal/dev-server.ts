@@ -9,7 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
 
-export { connectTemporal, tlsFromEnv, parseAddress, type TemporalConnector, type TemporalConnectOptions } from './connect';
+export {
+  connectTemporal,
+  tlsFromEnv,
+  parseAddress,
+  type TemporalConnector,
+  type TemporalConnectOptions,
+} from './connect';
 
 export interface DevServerOptions {
   /** Default 7233 when free, otherwise any free port. */
@@ -50,7 +56,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const uiUrl = `http://${HOST}:${uiPort}`;
   for (const taken of [port, uiPort]) {
     if ((await listenable(taken)) === null) {
-      throw new Error(`Temporal dev server cannot listen on ${HOST}:${taken}: another process uses it; choose another port`);
+      throw new Error(
+        `Temporal dev server cannot listen on ${HOST}:${taken}: another process uses it; choose another port`,
+      );
     }
   }
 
@@ -91,7 +99,13 @@ export function busyInternalPort(output: string, ours: number[]): number | null 
  */
 const STOP_WITH_PARENT = '"$@" </dev/null & server=$!; read _; kill $server 2>/dev/null; wait $server';
 
-async function spawnDevServer(cli: string, args: string[], address: string, namespace: string, timeoutMs: number): Promise<() => Promise<void>> {
+async function spawnDevServer(
+  cli: string,
+  args: string[],
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+): Promise<() => Promise<void>> {
   const child = spawn('sh', ['-c', STOP_WITH_PARENT, 'sh', cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output = captureOutput(child);
   const stop = () => terminate(child);

@@ -32,11 +32,17 @@ export function nasnetCases(): ConformanceCase[] {
   for (const size of SIZES) {
     for (const op of NASNET_OPS) {
       for (const strides of STRIDES) {
-        const graph = fragment(size, (g, x) => applyOp(g, op, op, { id: x, h: size, w: size, c: CHANNELS }, CHANNELS, strides).id);
+        const graph = fragment(
+          size,
+          (g, x) => applyOp(g, op, op, { id: x, h: size, w: size, c: CHANNELS }, CHANNELS, strides).id,
+        );
         cases.push({ label: `nasnet ${op} stride ${strides} on ${size}x${size}`, graph });
       }
     }
-    const graph = fragment(size, (g, x) => factorizedReduction(g, 'reduce', { id: x, h: size, w: size, c: CHANNELS }, 6).id);
+    const graph = fragment(
+      size,
+      (g, x) => factorizedReduction(g, 'reduce', { id: x, h: size, w: size, c: CHANNELS }, 6).id,
+    );
     cases.push({ label: `nasnet factorized reduction on ${size}x${size}`, graph });
   }
   return cases;
@@ -49,7 +55,9 @@ export function mbconvCases(): ConformanceCase[] {
     for (const strides of STRIDES) {
       for (const kernel of [3, 5] as const) {
         for (const expansion of [1, 6] as const) {
-          const graph = fragment(size, (g, x) => mbconv(g, 'mb', x, CHANNELS, { kernel, expansion, filters: CHANNELS, strides }));
+          const graph = fragment(size, (g, x) =>
+            mbconv(g, 'mb', x, CHANNELS, { kernel, expansion, filters: CHANNELS, strides }),
+          );
           cases.push({ label: `mbconv k${kernel} e${expansion} stride ${strides} on ${size}x${size}`, graph });
         }
       }
@@ -99,7 +107,20 @@ export function kindCases(): ConformanceCase[] {
           const other =
             kind.op === 'multiply'
               ? g.add('squeeze', { op: 'globalAvgPool', keepDims: true }, [x])
-              : g.add('other', { op: 'conv2d', filters: CHANNELS, kernel: [1, 1], strides: 1, padding: 'same', dilation: 1, useBias: true, activation: 'linear' }, [x]);
+              : g.add(
+                  'other',
+                  {
+                    op: 'conv2d',
+                    filters: CHANNELS,
+                    kernel: [1, 1],
+                    strides: 1,
+                    padding: 'same',
+                    dilation: 1,
+                    useBias: true,
+                    activation: 'linear',
+                  },
+                  [x],
+                );
           return g.add(kind.op, kind, [x, other]);
         }
         return g.add(kind.op, kind, [x]);

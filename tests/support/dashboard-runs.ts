@@ -28,7 +28,12 @@ const entry = (name: string) => {
 
 export async function recordDashboardRuns(stack: SearchStack): Promise<DashboardRuns> {
   const client = stack.env.client.workflow;
-  const search = tinySearchRequest({ searchId: 'dashboard-search', trials: 3, parallel: 1, protocol: { ...tinySearchRequest().protocol, epochs: 2 } });
+  const search = tinySearchRequest({
+    searchId: 'dashboard-search',
+    trials: 3,
+    parallel: 1,
+    protocol: { ...tinySearchRequest().protocol, epochs: 2 },
+  });
   const baselines: BaselinesRequest = {
     searchId: 'dashboard-baselines',
     entries: [entry('lenet5')],
@@ -40,17 +45,46 @@ export async function recordDashboardRuns(stack: SearchStack): Promise<Dashboard
     trainerTaskQueue: TRAINER_QUEUE,
   };
   await stack.withWorkers(async () => {
-    await client.execute(searchWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: search.searchId, args: [search] });
-    await client.execute(baselinesWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: baselines.searchId, args: [baselines] });
+    await client.execute(searchWorkflow, {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: search.searchId,
+      args: [search],
+    });
+    await client.execute(baselinesWorkflow, {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId: baselines.searchId,
+      args: [baselines],
+    });
   });
 
-  const base = { top: 2, repeats: 2, baselines: [entry('lenet5')], protocol: { ...search.protocol, trainSize: 300, testSize: 100 } };
-  const final: FinalizeRequest = { finalId: finalIdOf(search.searchId, base), searchId: search.searchId, ...base, parallel: 2, input: search.input, classes: search.classes, trainerTaskQueue: TRAINER_QUEUE };
+  const base = {
+    top: 2,
+    repeats: 2,
+    baselines: [entry('lenet5')],
+    protocol: { ...search.protocol, trainSize: 300, testSize: 100 },
+  };
+  const final: FinalizeRequest = {
+    finalId: finalIdOf(search.searchId, base),
+    searchId: search.searchId,
+    ...base,
+    parallel: 2,
+    input: search.input,
+    classes: search.classes,
+    trainerTaskQueue: TRAINER_QUEUE,
+  };
   const study = tinyScalingRequest('dashboard-scaling');
   await stack.withWorkers(
     async () => {
-      await client.execute(finalizeWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: final.finalId, args: [final] });
-      await client.execute(scalingStudyWorkflow, { taskQueue: ORCHESTRATOR_TASK_QUEUE, workflowId: study.studyId, args: [study] });
+      await client.execute(finalizeWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: final.finalId,
+        args: [final],
+      });
+      await client.execute(scalingStudyWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: study.studyId,
+        args: [study],
+      });
     },
     () => createStubTrainer(stack.database.db, { minMs: 20, maxMs: 60 }),
     { trainerSlots: 4 },

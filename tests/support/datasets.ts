@@ -12,7 +12,13 @@ import { IDX_FILE_NAMES } from '../../engine/data/idx-dataset';
 import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../../engine/data/cifar10';
 
 /** height x width x channels bytes, NHWC, of one image of `label`. */
-export function classImage(label: number, height: number, width: number, channels: number, rng: () => number): Uint8Array {
+export function classImage(
+  label: number,
+  height: number,
+  width: number,
+  channels: number,
+  rng: () => number,
+): Uint8Array {
   const pixels = new Uint8Array(height * width * channels);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(rng() * 60);
   const side = Math.max(2, Math.floor(Math.min(height, width) / 3));
@@ -20,7 +26,8 @@ export function classImage(label: number, height: number, width: number, channel
   const left = (label * 11) % Math.max(1, width - side);
   for (let y = top; y < top + side; y++) {
     for (let x = left; x < left + side; x++) {
-      for (let c = 0; c < channels; c++) pixels[(y * width + x) * channels + c] = c === label % channels ? 250 : 120 + 40 * c;
+      for (let c = 0; c < channels; c++)
+        pixels[(y * width + x) * channels + c] = c === label % channels ? 250 : 120 + 40 * c;
     }
   }
   return pixels;
@@ -43,7 +50,13 @@ export async function writeFolderDataset(dir: string, options: FolderDatasetOpti
   const names = Array.from({ length: classes }, (_, i) => `class-${String.fromCharCode(97 + i)}`);
   const write = async (folder: string, label: number, count: number) => {
     mkdirSync(folder, { recursive: true });
-    for (let n = 0; n < count; n++) await writeImage(join(folder, `${n}.${format === 'png' ? 'png' : 'jpg'}`), classImage(label, size, size, 3, rng), size, size);
+    for (let n = 0; n < count; n++)
+      await writeImage(
+        join(folder, `${n}.${format === 'png' ? 'png' : 'jpg'}`),
+        classImage(label, size, size, 3, rng),
+        size,
+        size,
+      );
   };
   for (const [label, name] of names.entries()) {
     if (testPerClass === undefined) await write(join(dir, name), label, perClass);
@@ -78,7 +91,9 @@ export function writeIdxDataset(dir: string, options: IdxDatasetOptions): void {
   const set = (count: number) => {
     const labels = Uint8Array.from({ length: count }, (_, i) => i % classes);
     const images = new Uint8Array(count * height * width * (channels ?? 1));
-    labels.forEach((label, i) => images.set(classImage(label, height, width, channels ?? 1, rng), i * height * width * (channels ?? 1)));
+    labels.forEach((label, i) =>
+      images.set(classImage(label, height, width, channels ?? 1, rng), i * height * width * (channels ?? 1)),
+    );
     return { images, labels, dims: channels ? [count, height, width, channels] : [count, height, width] };
   };
   const a = set(train);

@@ -39,7 +39,12 @@ export async function seedCatalogue(db: Database, count = 6): Promise<void> {
   }
 }
 
-export async function createSearch(db: Database, id: string, kind: 'search' | 'baselines' | 'final' = 'search', config: unknown = { space: 'nasnet', trials: 10 }): Promise<void> {
+export async function createSearch(
+  db: Database,
+  id: string,
+  kind: 'search' | 'baselines' | 'final' = 'search',
+  config: unknown = { space: 'nasnet', trials: 10 },
+): Promise<void> {
   await upsertSearch(db, {
     id,
     kind,

@@ -32,5 +32,7 @@ export const ALL_OPS_NASNET: NasnetArchitecture = {
 };
 
 /** The EfficientNet space's base at phi = 1: its input is resized from 28 to 32 pixels. */
-export const EFFICIENTNET_PHI1: Architecture = { ...EFFICIENTNET_B0_SMALL, scaling: { ...EFFICIENTNET_B0_SMALL.scaling, phi: 1 } };
-
+export const EFFICIENTNET_PHI1: Architecture = {
+  ...EFFICIENTNET_B0_SMALL,
+  scaling: { ...EFFICIENTNET_B0_SMALL.scaling, phi: 1 },
+};

@@ -12,9 +12,13 @@ export interface Hostile {
 }
 
 export function psql(port: number, password: string, ...args: string[]): ChildProcess {
-  return spawn('psql', [`host=127.0.0.1 port=${port} user=nas dbname=postgres sslmode=disable connect_timeout=5`, '-X', '-q', ...args], {
-    env: { ...process.env, PGPASSWORD: password },
-  });
+  return spawn(
+    'psql',
+    [`host=127.0.0.1 port=${port} user=nas dbname=postgres sslmode=disable connect_timeout=5`, '-X', '-q', ...args],
+    {
+      env: { ...process.env, PGPASSWORD: password },
+    },
+  );
 }
 
 export function outputOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -109,7 +113,10 @@ export async function negativeLength(port: number, password: string): Promise<So
 }
 
 /** An unauthenticated startup packet announcing 2 GB, sent until the owner closes it or `maxBytes` went out. */
-export async function endlessStartup(port: number, maxBytes: number): Promise<{ socket: Socket; sent: Promise<number> }> {
+export async function endlessStartup(
+  port: number,
+  maxBytes: number,
+): Promise<{ socket: Socket; sent: Promise<number> }> {
   const socket = await open(port);
   socket.on('error', () => {});
   const header = Buffer.alloc(8);
@@ -120,7 +127,8 @@ export async function endlessStartup(port: number, maxBytes: number): Promise<{ 
   const sent = (async () => {
     let bytes = 0;
     while (!socket.destroyed && bytes < maxBytes) {
-      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closedWithin(socket, 1_000)]);
+      if (!socket.write(chunk))
+        await Promise.race([new Promise((r) => socket.once('drain', r)), closedWithin(socket, 1_000)]);
       bytes += chunk.length;
     }
     return bytes;

@@ -17,18 +17,44 @@ export const CREATED = {
 export async function seedSearchList(db: Database): Promise<void> {
   await seedCatalogue(db, 6);
   await createSearch(db, 'list-search');
-  await runTrial(db, await addTrial(db, 'list-search', { index: 0, arch: 0 }), { status: 'succeeded', valAccuracy: 0.8 });
-  await runTrial(db, await addTrial(db, 'list-search', { index: 1, arch: 1 }), { status: 'succeeded', valAccuracy: 0.85 });
+  await runTrial(db, await addTrial(db, 'list-search', { index: 0, arch: 0 }), {
+    status: 'succeeded',
+    valAccuracy: 0.8,
+  });
+  await runTrial(db, await addTrial(db, 'list-search', { index: 1, arch: 1 }), {
+    status: 'succeeded',
+    valAccuracy: 0.85,
+  });
   // A diverged trial's accuracy is no result.
-  await runTrial(db, await addTrial(db, 'list-search', { index: 2, arch: 2 }), { status: 'diverged', valAccuracy: 0.99 });
-  await finishTrial(db, await addTrial(db, 'list-search', { index: 3, arch: 1 }), { status: 'reused', reusedFrom: 'list-search/1' });
+  await runTrial(db, await addTrial(db, 'list-search', { index: 2, arch: 2 }), {
+    status: 'diverged',
+    valAccuracy: 0.99,
+  });
+  await finishTrial(db, await addTrial(db, 'list-search', { index: 3, arch: 1 }), {
+    status: 'reused',
+    reusedFrom: 'list-search/1',
+  });
   await addTrial(db, 'list-search', { index: 4, arch: 3 });
 
   await createSearch(db, 'list-baselines', 'baselines');
-  await runTrial(db, await addTrial(db, 'list-baselines', { index: 0, arch: 4, baselineName: 'lenet5' }), { status: 'failed', error: 'OOM' });
+  await runTrial(db, await addTrial(db, 'list-baselines', { index: 0, arch: 4, baselineName: 'lenet5' }), {
+    status: 'failed',
+    error: 'OOM',
+  });
   await createSearch(db, 'list-final', 'final');
-  await upsertSearch(db, { id: 'list-scaling', kind: 'scaling', space: 'efficientnet', strategy: 'compound-scaling', seed: 1, trialsRequested: 22, config: {} });
+  await upsertSearch(db, {
+    id: 'list-scaling',
+    kind: 'scaling',
+    space: 'efficientnet',
+    strategy: 'compound-scaling',
+    seed: 1,
+    trialsRequested: 22,
+    config: {},
+  });
   for (const [kind, createdAt] of Object.entries(CREATED)) {
-    await db.update(searches).set({ createdAt }).where(eq(searches.id, `list-${kind}`));
+    await db
+      .update(searches)
+      .set({ createdAt })
+      .where(eq(searches.id, `list-${kind}`));
   }
 }

@@ -39,7 +39,13 @@ export function toyNasnetSpace(blocks = 2, options: ToySpaceOptions = {}): Decis
       };
     });
   const flat = (blocksOf: CellBlock[]): number[] =>
-    blocksOf.flatMap((b) => [b.inputs[0], b.inputs[1], NASNET_OPS.indexOf(b.ops[0]), NASNET_OPS.indexOf(b.ops[1]), b.combine === 'add' ? 0 : 1]);
+    blocksOf.flatMap((b) => [
+      b.inputs[0],
+      b.inputs[1],
+      NASNET_OPS.indexOf(b.ops[0]),
+      NASNET_OPS.indexOf(b.ops[1]),
+      b.combine === 'add' ? 0 : 1,
+    ]);
   return {
     id: `toy-nasnet-${blocks}-${opCount}-${cellNames.length}`,
     decisions,

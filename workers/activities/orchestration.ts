@@ -85,7 +85,9 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
       }
       const role = input.role ?? (input.baselineName ? 'baseline' : 'search');
       const withWeights = ROLES_KEEPING_WEIGHTS.includes(role) || input.keepWeights === true;
-      const source = await findReusableTrial(db, input.archHash, input.protocolHash, seed, input.trialId, { withWeights });
+      const source = await findReusableTrial(db, input.archHash, input.protocolHash, seed, input.trialId, {
+        withWeights,
+      });
       if (source) {
         await finishTrial(db, input.trialId, {
           status: 'reused',
@@ -103,7 +105,15 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
     async settleTrial(input) {
       const row = await getTrial(db, input.trialId);
       if (!row) {
-        return { trialId: input.trialId, status: input.status, valAccuracy: null, testAccuracy: null, params: 0, flops: 0, error: input.error };
+        return {
+          trialId: input.trialId,
+          status: input.status,
+          valAccuracy: null,
+          testAccuracy: null,
+          params: 0,
+          flops: 0,
+          error: input.error,
+        };
       }
       await finishTrial(db, input.trialId, { status: input.status, error: input.error });
       return outcomeOf((await getTrial(db, input.trialId))!);
@@ -135,15 +145,24 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
       for (const row of rows) {
         if (row.kind !== 'discovered') continue;
         const arch = await getArchitecture(db, row.archHash);
-        if (!arch) throw new Error(`finalCandidates: architecture ${row.archHash} of trial ${row.trialId} is not recorded`);
-        candidates.push({ archHash: row.archHash, architecture: arch.genotype, trialId: row.trialId, valAccuracy: row.valAccuracy });
+        if (!arch)
+          throw new Error(`finalCandidates: architecture ${row.archHash} of trial ${row.trialId} is not recorded`);
+        candidates.push({
+          archHash: row.archHash,
+          architecture: arch.genotype,
+          trialId: row.trialId,
+          valAccuracy: row.valAccuracy,
+        });
       }
       return candidates;
     },
   };
 }
 
-function overBudget(cost: { params: number; flops: number }, budget: { maxParams?: number; maxFlops?: number }): string | null {
+function overBudget(
+  cost: { params: number; flops: number },
+  budget: { maxParams?: number; maxFlops?: number },
+): string | null {
   if (budget.maxParams !== undefined && cost.params > budget.maxParams) {
     return `params ${cost.params} exceed the budget of ${budget.maxParams}`;
   }

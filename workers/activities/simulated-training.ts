@@ -9,7 +9,12 @@ import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../.
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { Database } from '../../db/client';
 import { finishTrial, markTrialRunning, recordEpoch } from '../../db/queries/trials';
-import { SIMULATED_BACKEND, simulatedLatency, simulateTraining, type SimulationSettings } from '../../search/simulated-training';
+import {
+  SIMULATED_BACKEND,
+  simulatedLatency,
+  simulateTraining,
+  type SimulationSettings,
+} from '../../search/simulated-training';
 import { endOverLatency, requireTrial, storedResult } from './training';
 import { latencyColumns } from '../../db/queries/trials';
 
@@ -39,13 +44,20 @@ export function createSimulatedTrainingActivities(deps: SimulatedTrainingDeps): 
       const existing = await requireTrial(db, input.trialId);
       if (isTerminal(existing.status as TrialState)) return storedResult(db, existing);
       Context.current().heartbeat({ phase: 'setup', epoch: 0 });
-      if (!(await markTrialRunning(db, input.trialId, on))) return storedResult(db, await requireTrial(db, input.trialId));
+      if (!(await markTrialRunning(db, input.trialId, on)))
+        return storedResult(db, await requireTrial(db, input.trialId));
       const latency = simulatedLatency(existing.flops, input.protocol.batchSize, settings);
       if (latency && input.maxLatencyMs !== undefined && latency.ms > input.maxLatencyMs) {
         return endOverLatency(db, input, existing, latency, on);
       }
       const simulated = simulateTraining(
-        { architecture: input.architecture, archHash: input.archHash, protocol: input.protocol, trainingSeed: input.seed ?? input.protocol.seed, flops: existing.flops },
+        {
+          architecture: input.architecture,
+          archHash: input.archHash,
+          protocol: input.protocol,
+          trainingSeed: input.seed ?? input.protocol.seed,
+          flops: existing.flops,
+        },
         settings,
       );
       for (const metrics of simulated.epochs) {
@@ -62,9 +74,20 @@ export function createSimulatedTrainingActivities(deps: SimulatedTrainingDeps): 
         ...on,
       };
       // The simulated device's time stands for the CPU time a real trainer records.
-      const changed = await finishTrial(db, input.trialId, { ...result, cpuSeconds: trainSeconds, ...latencyColumns(latency) });
+      const changed = await finishTrial(db, input.trialId, {
+        ...result,
+        cpuSeconds: trainSeconds,
+        ...latencyColumns(latency),
+      });
       if (!changed) return storedResult(db, await requireTrial(db, input.trialId));
-      return { trialId: input.trialId, ...result, latency, epochs: simulated.epochs, params: existing.params, flops: existing.flops };
+      return {
+        trialId: input.trialId,
+        ...result,
+        latency,
+        epochs: simulated.epochs,
+        params: existing.params,
+        flops: existing.flops,
+      };
     },
   };
 }

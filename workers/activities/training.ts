@@ -105,7 +105,14 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         archHash: input.archHash,
         protocol: input.protocol,
         trainingSeed: input.seed ?? input.protocol.seed,
-        data: { trainX: data.train.x, trainY: data.train.y, valX: data.val.x, valY: data.val.y, testX: data.test.x, testY: data.test.y },
+        data: {
+          trainX: data.train.x,
+          trainY: data.train.y,
+          valX: data.val.x,
+          valY: data.val.y,
+          testX: data.test.x,
+          testY: data.test.y,
+        },
         checkpoint: stored?.bytes ?? null,
         latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
       };
@@ -115,7 +122,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           checkpointEpoch = startEpoch - 1;
           if (ctx.info.attempt > 1) {
             const last = ctx.info.heartbeatDetails ? JSON.stringify(ctx.info.heartbeatDetails) : 'none';
-            log(`trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`);
+            log(
+              `trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`,
+            );
           }
           beat({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
         },
@@ -143,7 +152,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
         if (run.overLatency) return await endOverLatency(db, input, existing, latency!, deps, log);
         const { startEpoch, outcome } = run;
         if (outcome.microBatchSize < job.protocol.batchSize) {
-          log(`trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`);
+          log(
+            `trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`,
+          );
         }
         const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
         // An epoch whose validation loss is NaN diverged before it was recorded.
@@ -188,7 +199,9 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
             })
           : await finishTrial(db, input.trialId, ending);
         await deleteCheckpoint(db, input.trialId);
-        log(`trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`);
+        log(
+          `trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`,
+        );
         return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
       } catch (err) {
         if (err instanceof TrainingCancelledError) {
@@ -196,7 +209,10 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
         }
         if (err instanceof Error && (err.name === 'GenotypeError' || err.name === 'GraphShapeError')) {
-          throw ApplicationFailure.nonRetryable(`trial ${input.trialId}: invalid architecture: ${err.message}`, 'GenotypeError');
+          throw ApplicationFailure.nonRetryable(
+            `trial ${input.trialId}: invalid architecture: ${err.message}`,
+            'GenotypeError',
+          );
         }
         if (isOutOfMemory(err)) {
           throw ApplicationFailure.nonRetryable(
@@ -225,7 +241,10 @@ export function isOutOfMemory(err: unknown): boolean {
 export async function requireTrial(db: Database, trialId: string): Promise<Trial> {
   const row = await getTrial(db, trialId);
   if (!row) {
-    throw ApplicationFailure.nonRetryable(`trial ${trialId} does not exist; prepareTrial must record it first`, 'TrialMissing');
+    throw ApplicationFailure.nonRetryable(
+      `trial ${trialId} does not exist; prepareTrial must record it first`,
+      'TrialMissing',
+    );
   }
   return row;
 }
@@ -234,7 +253,10 @@ export async function requireTrial(db: Database, trialId: string): Promise<Trial
 export async function storedResult(db: Database, row: Trial): Promise<TrainTrialResult> {
   const measuredOverBudget = row.status === 'over_budget' && row.latencyMs !== null;
   if (row.status !== 'succeeded' && row.status !== 'diverged' && !measuredOverBudget) {
-    throw ApplicationFailure.nonRetryable(`trial ${row.id} already ended as ${row.status}; not training it`, 'TrialEnded');
+    throw ApplicationFailure.nonRetryable(
+      `trial ${row.id} already ended as ${row.status}; not training it`,
+      'TrialEnded',
+    );
   }
   return {
     trialId: row.id,
@@ -255,7 +277,12 @@ export async function storedResult(db: Database, row: Trial): Promise<TrainTrial
 }
 
 function trialLatency(figures: LatencyFigures, backendDevice: string): TrialLatency {
-  return { ms: figures.batch1Ms, batchMs: figures.batchMs, batchSize: figures.batchSize, device: latencyDevice(backendDevice) };
+  return {
+    ms: figures.batch1Ms,
+    batchMs: figures.batchMs,
+    batchSize: figures.batchSize,
+    device: latencyDevice(backendDevice),
+  };
 }
 
 /** Rounded for messages: 3 significant digits. */
@@ -271,7 +298,14 @@ export async function endOverLatency(
   log: (line: string) => void = () => {},
 ): Promise<TrainTrialResult> {
   const error = `latency ${ms(latency.ms)} at batch 1 exceeds the budget of ${ms(input.maxLatencyMs!)} (--max-latency), measured on ${latency.device}`;
-  const ending: TrialEnding = { status: 'over_budget', error, backend: on.backend, device: on.device, worker: on.worker, ...latencyColumns(latency) };
+  const ending: TrialEnding = {
+    status: 'over_budget',
+    error,
+    backend: on.backend,
+    device: on.device,
+    worker: on.worker,
+    ...latencyColumns(latency),
+  };
   const changed = await finishTrial(db, input.trialId, ending);
   await deleteCheckpoint(db, input.trialId);
   log(`trial ${input.trialId}: over_budget: ${error}`);
@@ -301,7 +335,10 @@ export async function endOverLatency(
  * is and retried.
  */
 async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): Promise<ProtocolData> {
-  const dir = input.protocol.dataset === 'fashion-mnist' ? resolve(dataDir ?? defaultDataDir()) : input.protocol.dataset.slice(input.protocol.dataset.indexOf(':') + 1);
+  const dir =
+    input.protocol.dataset === 'fashion-mnist'
+      ? resolve(dataDir ?? defaultDataDir())
+      : input.protocol.dataset.slice(input.protocol.dataset.indexOf(':') + 1);
   let dataset: LoadedDataset;
   try {
     dataset = await loadDataset(input.protocol, resolve(dataDir ?? defaultDataDir()));
@@ -321,13 +358,15 @@ async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefi
 const LASTING_FS_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 
 function isDataDirError(err: unknown): boolean {
-  if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof DatasetFileError) return true;
+  if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof DatasetFileError)
+    return true;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && LASTING_FS_ERRORS.has(code);
 }
 
 function dataFailure(input: TrainTrialInput, dir: string, err: Error): ApplicationFailure {
-  const name = input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : input.protocol.dataset;
+  const name =
+    input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : input.protocol.dataset;
   const where = err.message.includes(dir) ? '' : `${name}: `;
   return ApplicationFailure.nonRetryable(`trial ${input.trialId}: ${where}${err.message}`, 'DataError');
 }

@@ -10,7 +10,14 @@ const BLOCKS_PER_STAGE = 3;
  * shortcut is the identity, or (option B) a 1x1 conv + BN projection when the
  * block changes the stride or the channels.
  */
-function basicBlock(b: GraphBuilder, name: string, x: number, inChannels: number, filters: number, strides: number): number {
+function basicBlock(
+  b: GraphBuilder,
+  name: string,
+  x: number,
+  inChannels: number,
+  filters: number,
+  strides: number,
+): number {
   let y = convBn(b, `${name}_conv1`, x, { filters, kernel: 3, strides, activation: 'relu' });
   y = convBn(b, `${name}_conv2`, y, { filters, kernel: 3, activation: 'linear' });
   const shortcut =

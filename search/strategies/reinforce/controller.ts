@@ -183,7 +183,8 @@ export class Controller {
         const stepEntropy = softmaxEntropy(step.logProbs);
         for (let a = 0; a < head.size; a++) {
           const p = Math.exp(step.logProbs[a]);
-          const dLogit = advantage * (p - (a === step.choice ? 1 : 0)) + entropyWeight * p * (step.logProbs[a] + stepEntropy);
+          const dLogit =
+            advantage * (p - (a === step.choice ? 1 : 0)) + entropyWeight * p * (step.logProbs[a] + stepEntropy);
           const s = step.squash[a];
           const du = (scale * dLogit * (tanhConstant === null ? 1 : tanhConstant * (1 - s * s))) / temperature;
           grad[head.bias + a] += du;
