@@ -3,7 +3,7 @@
  * the model with seeded initial weights, resume from the stored checkpoint, train, and hand a
  * checkpoint to the caller after every epoch. No database or Temporal here.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { architectureGraph } from '../cells/architecture';
 import { buildModel } from '../cells/builders/tfjs';
 import type { Architecture } from '../cells/types';

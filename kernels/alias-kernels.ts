@@ -4,7 +4,7 @@
  * gradient tape calls Identity about 2,000 times in one NASNet-A step.
  * Kernels never write into their inputs, so sharing is safe.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Info = tf.TensorInfo;

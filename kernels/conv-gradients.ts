@@ -13,10 +13,10 @@
  *   kernel simd/pointwise-filter-grad.wat computes x^T dy directly, about 3x
  *   faster than transposing x for XNNPACK's GEMM.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Composer, compose } from './compose';
-import { ConvGeometry, convGeometry, explicitPad } from './geometry';
+import { type Composer, compose } from './compose';
+import { type ConvGeometry, convGeometry, explicitPad } from './geometry';
 import { heapOffset, pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels';
 
 type Info = tf.TensorInfo;

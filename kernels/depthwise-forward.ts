@@ -7,7 +7,7 @@
  * on NASNet-A's shapes (batch 32, 'same') the SIMD kernel took 0.8-1.05x
  * XNNPACK's time for 3x3, 0.3-0.5x for 5x5 and 0.07-0.10x for 7x7.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry } from './geometry';
 import { depthwiseBySimd } from './simd-kernels';

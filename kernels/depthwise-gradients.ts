@@ -15,11 +15,11 @@
  *   [OH, OW, C*N, M] filter (forward stride as dilation) gives per-example
  *   filter gradients, summed over the examples.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Composer, compose } from './compose';
 import { inputGradient, filterGradientTail } from './conv-gradients';
-import { ConvGeometry, convGeometry, explicitPad } from './geometry';
+import { type ConvGeometry, convGeometry, explicitPad } from './geometry';
 import { depthwiseBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;

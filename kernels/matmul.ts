@@ -5,7 +5,7 @@
  * 0.4-0.6 vs 14.5 GMAC/s on 512x512), and every dense layer's gradient asks
  * for one. Transposing the operand explicitly first is far cheaper.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { compose } from './compose';
 

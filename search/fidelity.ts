@@ -31,7 +31,7 @@ export function budgetFraction(level: number, halving: HalvingConfig | null | un
   }
   if (!halving) return 1;
   const { eta } = validateHalving(halving);
-  return Math.pow(eta, -(levels - 1 - level));
+  return eta ** -(levels - 1 - level);
 }
 
 export function protocolForFidelity(

@@ -29,7 +29,7 @@ export function reward(input: RewardInput, config: RewardConfig): number {
   checkRewardConfig(config);
   if (config.objective === 'accuracy') return acc;
   const cost = costOf(input, config.cost);
-  return acc * Math.pow(cost / config.target, config.w ?? DEFAULT_MNAS_W);
+  return acc * (cost / config.target) ** (config.w ?? DEFAULT_MNAS_W);
 }
 
 /** Throws a RangeError whose message starts with the offending field of the config, e.g. `reward.target: ...`. */

@@ -160,7 +160,7 @@ describe('recalibrateBatchNorm', () => {
       optimizerBefore.map((v) => Array.from(v)),
     );
     // The layers train and infer as before: their own `call` is back.
-    expect(Object.prototype.hasOwnProperty.call(m.layers[1], 'call')).toBe(false);
+    expect(Object.hasOwn(m.layers[1], 'call')).toBe(false);
     disposeOptimizer(optimizer);
     m.dispose();
   });

@@ -95,8 +95,8 @@ describeEachDriver('leaderboard protocol scope', (db) => {
   it('admits baselines trained under that protocol only, with the search objective as their reward', async () => {
     const rows = await leaderboard(db(), { searchId: 'asha', includeBaselines: true });
     expect(rows.map((r) => r.trialId)).toEqual(['asha/2', 'bl/0']);
-    expect(rows[0].reward).toBeCloseTo(0.8 * Math.pow(2000 / 3000, -0.07), 5);
-    expect(rows[1].reward).toBeCloseTo(0.75 * Math.pow(6000 / 3000, -0.07), 5);
+    expect(rows[0].reward).toBeCloseTo(0.8 * (2000 / 3000) ** -0.07, 5);
+    expect(rows[1].reward).toBeCloseTo(0.75 * (6000 / 3000) ** -0.07, 5);
     expect(rows.map((r) => r.reward)).toEqual([...rows.map((r) => r.reward!)].sort((a, b) => b - a));
   });
 });

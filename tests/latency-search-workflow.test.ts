@@ -85,7 +85,7 @@ describe('latency and kept weights in a search', () => {
       // A network this small is dominated by per-layer overhead: a batch of 32 takes about as long as one image.
       expect(row.latencyBatchMs).toBeGreaterThan(0);
       expect(row.latencyDevice).toContain(row.device!);
-      expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(row.latencyMs! / target, DEFAULT_MNAS_W), 6);
+      expect(row.reward).toBeCloseTo(row.valAccuracy! * (row.latencyMs! / target) ** DEFAULT_MNAS_W, 6);
     }
     const kept = await db
       .select({ trialId: trialWeights.trialId })

@@ -196,7 +196,7 @@ describe('nas search start --backend simulated', () => {
       expect(row.latencyMs).toBeCloseTo((row.flops * 1000) / 1e12, 9);
       expect(row.latencyMs!).toBeLessThanOrEqual(0.012);
       expect(row.latencyDevice).toBe('simulated (1000000000000 multiply-adds/s)');
-      expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(row.latencyMs! / 0.01, -0.07), 6);
+      expect(row.reward).toBeCloseTo(row.valAccuracy! * (row.latencyMs! / 0.01) ** -0.07, 6);
     }
   }, 300_000);
 

@@ -173,7 +173,7 @@ describe('the trial pool on a real Temporal dev server', () => {
     );
     const rows = await listTrials(stack.database.db, request.searchId);
     for (const row of rows) {
-      expect(row.reward).toBeCloseTo(row.valAccuracy! * Math.pow(Number(row.flops) / 1e6, -0.07), 5);
+      expect(row.reward).toBeCloseTo(row.valAccuracy! * (Number(row.flops) / 1e6) ** -0.07, 5);
     }
     const board = await leaderboard(stack.database.db, { searchId: request.searchId });
     expect(board.every((r) => typeof r.reward === 'number')).toBe(true);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createOrchestrationActivities } from './activities/orchestration';
 import { createScalingActivities } from './activities/scaling';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createSimulatedTrainingActivities } from './activities/simulated-training';
 import { createTrainingActivities } from './activities/training';

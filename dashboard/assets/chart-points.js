@@ -1,7 +1,7 @@
 // Chart markers drawn on the server carry their series and data index (ECharts' SSR attributes);
 // figure[data-points] lists, per series, each marker's trial page and hover text. This makes the
 // markers links with a tooltip.
-(function () {
+(() => {
   function wire() {
     for (const figure of document.querySelectorAll('figure[data-points]')) {
       const points = JSON.parse(figure.dataset.points);

@@ -1,7 +1,7 @@
 // Live pages: the server announces changes of the run (server-sent events); the page refetches
 // itself and swaps every [data-live] section by id, without reloading. Changes that come faster
 // than MIN_GAP_MS apart are folded into one refresh (a big search's page is a few megabytes).
-(function () {
+(() => {
   const MIN_GAP_MS = 2000;
   const status = () => document.getElementById('live-status');
   let refreshing = false;

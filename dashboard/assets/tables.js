@@ -1,6 +1,6 @@
 // Sortable tables (click a header of a table.sortable) and the trial table's state filter.
 // The order and the filter are kept across live refreshes of the table.
-(function () {
+(() => {
   const state = { column: null, direction: 'asc', filter: '' };
 
   function value(cell) {

@@ -1,7 +1,7 @@
 /** The shape shared by the three strategies: seeds first, then draws of their own, dedup by the ledger. */
 import type { DecisionSpace } from '../../cells/types';
 import { restoreRng, type Rng, type RngState } from '../rng';
-import { ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger';
+import { type ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger';
 import type { Float64Tape, Snapshotting } from './snapshot';
 import { randomChoices } from './space';
 import type { Candidate, Observation, StrategyName } from './types';

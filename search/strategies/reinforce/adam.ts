@@ -38,8 +38,8 @@ export class Adam {
   step(theta: Float64Array, grad: Float64Array): void {
     this.t += 1;
     const { m, v, beta1, beta2, epsilon } = this;
-    const correction1 = 1 - Math.pow(beta1, this.t);
-    const correction2 = 1 - Math.pow(beta2, this.t);
+    const correction1 = 1 - beta1 ** this.t;
+    const correction2 = 1 - beta2 ** this.t;
     const rate = this.learningRate;
     for (let k = 0; k < theta.length; k++) {
       const g = grad[k];
