@@ -351,7 +351,7 @@ async function benchBackend(
   options: Options,
   log: (line: string) => void,
 ): Promise<BackendResult> {
-  let chosen;
+  let chosen: Awaited<ReturnType<typeof selectBackend>>;
   try {
     chosen = await selectBackend(preference, { threads: options.threads, log });
   } catch (err) {
@@ -437,7 +437,7 @@ function printTable(results: BackendResult[]): void {
               .join(', '),
         );
         console.log(
-          '    top kernels (ms, calls): ' + m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', '),
+          `    top kernels (ms, calls): ${m.profile.map((p) => `${p.kernel} ${p.ms} (${p.calls})`).join(', ')}`,
         );
       }
     }

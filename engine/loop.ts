@@ -288,7 +288,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function modelImageShape(model: tf.LayersModel): [number, number, number] {
   const shape = model.inputs[0]?.shape;
-  if (!shape || shape.length !== 4 || shape.slice(1).some((d) => typeof d !== 'number')) {
+  if (shape?.length !== 4 || shape.slice(1).some((d) => typeof d !== 'number')) {
     throw new Error(
       `trainModel: the model must take NHWC images of a fixed size, its input shape is [${shape?.join(', ')}]`,
     );

@@ -22,7 +22,7 @@ import { heapOffset, pointwiseFilterGradBySimd, runCopierFor } from './simd-kern
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
 // Attribute bags arrive untyped from the engine.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-backend-wasm does not export these types
 type AnyAttrs = any;
 
 /**

@@ -14,7 +14,7 @@ import { depthwiseBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-backend-wasm does not export these types
 type AnyAttrs = any;
 
 export function depthwiseForwardKernel(originalConfig: tf.KernelConfig): tf.KernelConfig {

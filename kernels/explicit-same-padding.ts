@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
 // Attribute bags arrive untyped from the engine.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-backend-wasm does not export these types
 type AnyAttrs = any;
 
 /** The [[0, 0], [top, bottom], [left, right], [0, 0]] padding tfjs computes for 'same'. */

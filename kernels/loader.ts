@@ -29,7 +29,7 @@ export interface WasmLoadResult {
 }
 
 // Minimal view of the Emscripten module that BackendWasm expects.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-backend-wasm does not export these types
 type EmscriptenModule = any;
 
 function addTfjsApi(module: EmscriptenModule): EmscriptenModule {

@@ -17,7 +17,7 @@ import { maxPoolGradBySimd } from './simd-kernels';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tfjs-backend-wasm does not export these types
 type AnyAttrs = any;
 
 /** The pooling window of a forward MaxPool/AvgPool, from the gradient kernel's attributes. */

@@ -52,6 +52,7 @@ const PROBE = new Uint8Array([
 
 /** Whether this runtime accepts relaxed SIMD's f32x4.relaxed_madd. */
 export function relaxedMaddSupported(): boolean {
+  // biome-ignore lint/complexity/useOptionalChain: an undeclared global cannot be optionally chained
   return typeof WebAssembly !== 'undefined' && WebAssembly.validate(PROBE);
 }
 

@@ -24,7 +24,6 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import { refusalOf } from './reader-sql';
 import {
-  CANCEL_REQUEST,
   GSS_REQUEST,
   PROTOCOL_3,
   SSL_REQUEST,
@@ -175,7 +174,10 @@ class EndpointConnection {
       this.socket.write('N');
       return;
     }
-    if (code !== PROTOCOL_3) return this.close(); // a cancel request, or a protocol we do not speak
+    if (code !== PROTOCOL_3) {
+      this.close(); // a cancel request, or a protocol we do not speak
+      return;
+    }
     this.startup = startupParameters(message);
     this.socket.write(md5Request(this.salt));
     this.phase = 'password';

@@ -13,7 +13,7 @@ import {
   validateNasnet,
   type NasnetSpaceConfig,
 } from '../cells/nasnet';
-import { GenotypeError, NASNET_OPS, type NasnetArchitecture } from '../cells/types';
+import { NASNET_OPS, type NasnetArchitecture } from '../cells/types';
 import { genotypeError } from './support/genotype-error';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));

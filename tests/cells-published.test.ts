@@ -19,7 +19,6 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import {
   EFFICIENTNET_B0_SMALL,
-  GenotypeError,
   NASNET_A,
   NASNET_A_CIFAR,
   NASNET_A_MOBILE,

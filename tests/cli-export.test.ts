@@ -393,10 +393,10 @@ describe('nas export', () => {
   }, 180_000);
 
   describe('bad input: one line naming the field and the fix, exit 2, nothing written', () => {
-    const before = () => readdirSync(root).sort();
+    const rootListing = () => readdirSync(root).sort();
 
     it('no --out, --out in use, a bad --format', async () => {
-      const listing = before();
+      const listing = rootListing();
       expect(await badInputLine(['export', 'exp-final/0'])).toBe(
         'nas: --out: is required: the directory to write the model into, e.g. --out model/',
       );
@@ -410,11 +410,11 @@ describe('nas export', () => {
       expect(await badInputLine(['export', 'exp-final/0', '--out', join(root, 'x'), '--format', 'pt'])).toBe(
         'nas: --format: must be one of onnx, tfjs, both, got "pt"',
       );
-      expect(before()).toEqual([...listing, 'used'].sort());
+      expect(rootListing()).toEqual([...listing, 'used'].sort());
     });
 
     it('an unknown trial or architecture, and a search trial without kept weights say how to get them', async () => {
-      const listing = before();
+      const listing = rootListing();
       const out = join(root, 'never');
       expect(await badInputLine(['export', 'nope/3', '--out', out])).toMatch(
         /^nas: <trial-id\|architecture-hash>: no trial nope\/3 is recorded/,
@@ -431,7 +431,7 @@ describe('nas export', () => {
           'or `nas export exp-search/0 --train` trains it here',
       );
       expect(existsSync(out)).toBe(false);
-      expect(before()).toEqual(listing);
+      expect(rootListing()).toEqual(listing);
     });
   });
 });

@@ -53,8 +53,8 @@ describe('dashboard server', () => {
       }
     }
     expect(await listRuns(database.db)).toEqual(before);
-    expect((await fetch(dashboard.url + '/', { method: 'HEAD' })).status).toBe(200);
-    expect((await fetch(dashboard.url + '/')).status).toBe(200);
+    expect((await fetch(`${dashboard.url}/`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${dashboard.url}/`)).status).toBe(200);
   });
 
   it('answers an unknown run or trial with a 404 page', async () => {

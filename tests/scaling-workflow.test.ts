@@ -13,7 +13,6 @@ import { stopSignal } from '../workflows/signals';
 import {
   createSearchStack,
   tinySearchRequest,
-  TRAINER_QUEUE,
   workflowBundle,
   type SearchStack,
   tinyScalingRequest,

@@ -18,14 +18,8 @@ describe('reward', () => {
 
   it('is MnasNet ACC x (cost/T)^w, w = -0.07 by default', () => {
     expect(reward(model, { objective: 'mnas', cost: 'params', target: 2e6 })).toBeCloseTo(0.9, 12);
-    expect(reward(model, { objective: 'mnas', cost: 'flops', target: 1.5e8 })).toBeCloseTo(
-      0.9 * 2 ** -0.07,
-      12,
-    );
-    expect(reward(model, { objective: 'mnas', cost: 'latency', target: 80 })).toBeCloseTo(
-      0.9 * 0.5 ** -0.07,
-      12,
-    );
+    expect(reward(model, { objective: 'mnas', cost: 'flops', target: 1.5e8 })).toBeCloseTo(0.9 * 2 ** -0.07, 12);
+    expect(reward(model, { objective: 'mnas', cost: 'latency', target: 80 })).toBeCloseTo(0.9 * 0.5 ** -0.07, 12);
     expect(reward(model, { objective: 'mnas', cost: 'params', target: 1e6, w: -0.15 })).toBeCloseTo(
       0.9 * 2 ** -0.15,
       12,

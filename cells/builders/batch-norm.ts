@@ -126,7 +126,7 @@ export class FusedBatchNormalization extends Stock {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
-    if (kwargs['training'] !== true || !lastAxis || !this.center || !this.scale) return super.call(inputs, kwargs);
+    if (kwargs.training !== true || !lastAxis || !this.center || !this.scale) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormInTraining(
         input,

@@ -7,7 +7,7 @@
       const points = JSON.parse(figure.dataset.points);
       for (const mark of figure.querySelectorAll('[ecmeta_ssr_type="chart"][ecmeta_data_index]')) {
         const series = points[Number(mark.getAttribute('ecmeta_series_index'))];
-        const point = series && series[Number(mark.getAttribute('ecmeta_data_index'))];
+        const point = series?.[Number(mark.getAttribute('ecmeta_data_index'))];
         if (!point || mark.dataset.wired) continue;
         mark.dataset.wired = '1';
         const [href, tip] = point;

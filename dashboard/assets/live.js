@@ -26,8 +26,8 @@
         if (replacement) section.replaceWith(document.importNode(replacement, true));
       }
       document.dispatchEvent(new Event('dashboard:updated'));
-      status().textContent = 'live · updated ' + new Date().toLocaleTimeString();
-    } catch (error) {
+      status().textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+    } catch {
       status().textContent = 'live · refresh failed';
     } finally {
       refreshing = false;

@@ -28,7 +28,7 @@
       body.append(...rows);
     }
     for (const row of body.rows) row.hidden = state.filter !== '' && row.dataset.status !== state.filter;
-    const counter = document.getElementById(table.id + '-shown');
+    const counter = document.getElementById(`${table.id}-shown`);
     if (counter) counter.textContent = String([...body.rows].filter((r) => !r.hidden).length);
   }
 

@@ -77,7 +77,7 @@ export async function cellDiagramSvg(cell: NasnetCell, title: string): Promise<s
     );
   }
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The normal cell above the reduction cell of a NASNet architecture, as one SVG (`nas cells show --svg`). */

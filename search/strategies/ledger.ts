@@ -23,7 +23,7 @@ export class ProposalLedger {
   private seeds: number[][];
 
   constructor(
-    private readonly space: DecisionSpace,
+    space: DecisionSpace,
     private readonly dedup: boolean,
     seedArchitectures: readonly number[][],
   ) {

@@ -101,7 +101,7 @@ export class RecordedStrategy implements Strategy {
 
   /** Replays a state's log; refuses a state of another config, space or seed. */
   replay(state: StrategyState): void {
-    if (!state || state.version !== 1 || !Array.isArray(state.events)) {
+    if (state?.version !== 1 || !Array.isArray(state.events)) {
       throw new TypeError(
         'strategy state: expected { version: 1, fingerprint, events[] } as exported by exportState()',
       );

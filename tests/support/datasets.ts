@@ -81,11 +81,10 @@ export interface IdxDatasetOptions {
   classes: number;
   /** 4-dimensional image files with this many channels; absent: [n, height, width]. */
   channels?: number;
-  gzip?: boolean;
 }
 
 export function writeIdxDataset(dir: string, options: IdxDatasetOptions): void {
-  const { train, test, height, width, classes, channels, gzip = false } = options;
+  const { train, test, height, width, classes, channels } = options;
   const rng = seedrandom('idx');
   mkdirSync(dir, { recursive: true });
   const set = (count: number) => {

@@ -72,7 +72,10 @@ export class Controller {
     const H = options.hidden;
     this.H = H;
     let size = 0;
-    const take = (n: number): number => ((size += n), size - n);
+    const take = (n: number): number => {
+      size += n;
+      return size - n;
+    };
     this.inputW = take(4 * H * H);
     this.recurrentW = take(4 * H * H);
     this.lstmB = take(4 * H);
