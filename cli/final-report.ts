@@ -2,10 +2,6 @@
 import type { FidelityReport, FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard';
 import { compact, latencyText, percent, percentInterval, renderRows, type Column, type Format } from './format';
 
-const READ: readonly Format[] = ['table', 'markdown'];
-const CSV: readonly Format[] = ['csv'];
-const num = (value: number | null) => (value === null ? null : String(value));
-
 const FINAL_COLUMNS: Column<FinalRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },
   { header: 'kind', value: (r) => r.kind },
@@ -13,58 +9,36 @@ const FINAL_COLUMNS: Column<FinalRow>[] = [
     header: 'mean test acc [95% CI]',
     value: (r) => percentInterval(r.meanTestAccuracy, r.low, r.high),
     align: 'right',
-    formats: READ,
   },
-  { header: 'meanTestAccuracy', value: (r) => num(r.meanTestAccuracy), formats: CSV },
-  { header: 'low', value: (r) => num(r.low), formats: CSV },
-  { header: 'high', value: (r) => num(r.high), formats: CSV },
-  { header: 'interval', value: (r) => r.interval, formats: CSV },
-  { header: 'sd', value: (r) => num(r.sd), formats: CSV },
   { header: 'repeats', value: (r) => r.repeats, align: 'right' },
-  { header: 'testSize', value: (r) => r.testSize, formats: CSV },
-  { header: 'params', value: (r) => compact(r.params), align: 'right', formats: READ },
-  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right', formats: READ },
-  { header: 'params', value: (r) => r.params, formats: CSV },
-  { header: 'flops', value: (r) => r.flops, formats: CSV },
-  { header: 'tied', value: (r) => (r.leader ? 'leader' : r.tied ? 'tied' : 'no'), formats: READ },
+  { header: 'params', value: (r) => compact(r.params), align: 'right' },
+  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
+  { header: 'tied', value: (r) => (r.leader ? 'leader' : r.tied ? 'tied' : 'no') },
   {
     header: 'p',
     value: (r) => (r.p === null ? null : r.p < 0.001 ? '<0.001' : r.p.toFixed(3)),
     align: 'right',
-    formats: READ,
   },
-  { header: 'tied', value: (r) => String(r.tied), formats: CSV },
-  { header: 'leader', value: (r) => String(r.leader), formats: CSV },
-  { header: 'p', value: (r) => num(r.p), formats: CSV },
-  { header: 'test', value: (r) => r.test, formats: CSV },
-  { header: 'pareto', value: (r) => (r.pareto ? 'yes' : ''), formats: READ },
-  { header: 'pareto', value: (r) => String(r.pareto), formats: CSV },
-  { header: 'testAccuracies', value: (r) => r.testAccuracies.join(' '), formats: CSV },
-  { header: 'seeds', value: (r) => r.seeds.join(' '), formats: CSV },
-  { header: 'archHash', value: (r) => r.archHash, formats: CSV },
+  { header: 'pareto', value: (r) => (r.pareto ? 'yes' : '') },
   { header: 'architecture', value: (r) => r.name },
 ];
 
 /** Median over the repeats of the batch-1 latency their trainers measured; shown when any row has one. */
-const LATENCY_COLUMNS: Column<FinalRow>[] = [
-  {
-    header: 'latency ms',
-    value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
-    align: 'right',
-    formats: READ,
-  },
-  { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
-];
+const LATENCY_COLUMN: Column<FinalRow> = {
+  header: 'latency ms',
+  value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
+  align: 'right',
+};
 
 export function renderFinalLeaderboard(board: FinalLeaderboard, format: Format): string {
   if (format === 'json') return JSON.stringify(board, null, 2);
   const measured = board.rows.some((r) => r.latencyMs !== undefined);
   const at = FINAL_COLUMNS.findIndex((c) => c.header === 'tied');
   const columns = measured
-    ? [...FINAL_COLUMNS.slice(0, at), ...LATENCY_COLUMNS, ...FINAL_COLUMNS.slice(at)]
+    ? [...FINAL_COLUMNS.slice(0, at), LATENCY_COLUMN, ...FINAL_COLUMNS.slice(at)]
     : FINAL_COLUMNS;
   const rendered = renderRows(board.rows, columns, format);
-  if (!READ.includes(format)) return rendered;
+  if (format === 'csv') return rendered;
   const p = board.protocol;
   const head =
     `final evaluation ${board.finalId} of search ${board.searchId}, protocol ${board.protocolHash}` +

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from './support/csv';
 import { PUBLISHED_NETWORKS, architectureCost, NASNET_A } from '../cells';
 import { badInputLine, runCli } from './support/run-cli';
 
@@ -73,20 +74,20 @@ describe('nas cells published', () => {
   it('prints every published network against its reference, as CSV', async () => {
     const { code, stdout, stderr } = await runCli(['cells', 'published', '--format', 'csv']);
     expect(code, stderr).toBe(0);
-    const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(
-      'network,input,classes,params,as counted,reference params,diff,MACs,paper MACs,MACs diff,reference,convention',
-    );
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(PUBLISHED_NETWORKS.map((n) => n.name));
-    expect(lines.find((l) => l.startsWith('nasnet-a-mobile,'))).toMatch(
-      /^nasnet-a-mobile,224x224x3,1000,5326716,5326716,5326716,\+0\.000%,/,
-    );
-    expect(lines.find((l) => l.startsWith('nasnet-a-cifar,'))).toMatch(
-      /^nasnet-a-cifar,32x32x3,10,3383786,3346538,3300000,\+1\.410%,/,
-    );
-    expect(lines.find((l) => l.startsWith('efficientnet-b0,'))).toMatch(
-      /^efficientnet-b0,224x224x3,1000,5330564,5330571,5330571,\+0\.000%,/,
-    );
+    const rows = parseCsv(stdout);
+    expect(rows.map((r) => r.name)).toEqual(PUBLISHED_NETWORKS.map((n) => n.name));
+    const network = (name: string) => rows.find((r) => r.name === name)!;
+    expect(network('nasnet-a-mobile')).toMatchObject({
+      input: '224x224x3',
+      classes: '1000',
+      params: '5326716',
+      counted: '5326716',
+      reference: '5326716',
+      paramsDiff: '0',
+    });
+    expect(network('nasnet-a-cifar')).toMatchObject({ params: '3383786', counted: '3346538', reference: '3300000' });
+    expect(Number(network('nasnet-a-cifar').paramsDiff)).toBeCloseTo(0.0141, 4);
+    expect(network('efficientnet-b0')).toMatchObject({ params: '5330564', counted: '5330571', reference: '5330571' });
   });
 });
 
@@ -113,21 +114,18 @@ describe('nas baselines list at any input size', () => {
   it('lists baselines and published networks with the input and classes each is costed for', async () => {
     const own = await runCli(['baselines', 'list', '--format', 'csv']);
     expect(own.code, own.stderr).toBe(0);
-    const rows = own.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split(','));
-    expect(rows[0].slice(0, 5)).toEqual(['baseline', 'family', 'input', 'classes', 'params']);
-    expect(rows.find((r) => r[0] === 'lenet5')!.slice(2, 5)).toEqual(['28x28x1', '10', '61706']);
-    expect(rows.find((r) => r[0] === 'nasnet-a-large')!.slice(2, 5)).toEqual(['331x331x3', '1000', '88949818']);
+    const rows = parseCsv(own.stdout);
+    expect(rows.find((r) => r.name === 'lenet5')).toMatchObject({ input: '28x28x1', classes: '10', params: '61706' });
+    expect(rows.find((r) => r.name === 'nasnet-a-large')).toMatchObject({
+      input: '331x331x3',
+      classes: '1000',
+      params: '88949818',
+    });
 
     const at = await runCli(['baselines', 'list', '--input', '224x224x3', '--classes', '1000', '--format', 'csv']);
     expect(at.code, at.stderr).toBe(0);
-    const atRows = at.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split(','));
-    expect(new Set(atRows.slice(1).map((r) => `${r[2]}/${r[3]}`))).toEqual(new Set(['224x224x3/1000']));
-    expect(atRows.find((r) => r[0] === 'mobilenetv2-1.0')![4]).toBe('3538984');
+    const atRows = parseCsv(at.stdout);
+    expect(new Set(atRows.map((r) => `${r.input}/${r.classes}`))).toEqual(new Set(['224x224x3/1000']));
+    expect(atRows.find((r) => r.name === 'mobilenetv2-1.0')!.params).toBe('3538984');
   }, 120_000);
 });

@@ -53,7 +53,7 @@ describe('embedded stack', () => {
         .split('\n')
         .map((line) => line.split(',').slice(0, 2)),
     ).toEqual([
-      ['baseline', 'status'],
+      ['name', 'status'],
       ['lenet5', 'succeeded'],
       ['alexnet-small', 'succeeded'],
     ]);

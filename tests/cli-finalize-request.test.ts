@@ -129,8 +129,10 @@ describe('finalize requests', () => {
     };
     const json = JSON.parse(renderFinalLeaderboard(board, 'json')) as FinalLeaderboard;
     const csvHeader = renderFinalLeaderboard(board, 'csv').split('\n')[0].split(',');
-    const jsonFields = Object.keys(json.rows[0]).filter((k) => k !== 'name');
-    expect(csvHeader.filter((h) => h !== 'architecture').sort()).toEqual(jsonFields.sort());
+    expect(csvHeader).toEqual(Object.keys(json.rows[0]));
+    expect(renderFinalLeaderboard(board, 'csv').split('\n')[1]).toBe(
+      '1,baseline,lenet5,a0,0.9,0.88,0.92,student-t,3,0.01,"[0.89,0.9,0.91]","[1,2,3]",10000,61706,416520,true,true,,leader,true',
+    );
     expect(renderFinalLeaderboard(board, 'table')).toMatch(/Student-t[\s\S]*Welch's t-test/);
     expect(renderFinalLeaderboard(board, 'markdown')).toMatch(/\| 90\.00% \[88\.0, 92\.0\] \|/);
   });

@@ -3,16 +3,7 @@ import { LEADERBOARD_SORTS, PARETO_COSTS, leaderboard, type LeaderboardRow } fro
 import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import {
-  compact,
-  formatOf,
-  latencyText,
-  percent,
-  percentInterval,
-  renderRows,
-  type Column,
-  type Format,
-} from '../format';
+import { compact, formatOf, latencyText, percentInterval, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
@@ -45,11 +36,6 @@ async function finalLeaderboardCommand(
   }
 }
 
-const READ: readonly Format[] = ['table', 'markdown'];
-const CSV: readonly Format[] = ['csv'];
-/** CSV keeps the fields of JSON for the interval ends: fractions, as valAccuracy is in JSON. */
-const end = (value: number | null) => (value === null ? null : String(value));
-
 const COLUMNS: Column<LeaderboardRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },
   { header: 'kind', value: (r) => r.kind },
@@ -57,20 +43,12 @@ const COLUMNS: Column<LeaderboardRow>[] = [
     header: 'val acc',
     value: (r) => percentInterval(r.valAccuracy, r.valAccuracyLow, r.valAccuracyHigh),
     align: 'right',
-    formats: READ,
   },
   {
     header: 'test acc',
     value: (r) => percentInterval(r.testAccuracy, r.testAccuracyLow, r.testAccuracyHigh),
     align: 'right',
-    formats: READ,
   },
-  { header: 'val acc', value: (r) => percent(r.valAccuracy), formats: CSV },
-  { header: 'test acc', value: (r) => percent(r.testAccuracy), formats: CSV },
-  { header: 'valAccuracyLow', value: (r) => end(r.valAccuracyLow), formats: CSV },
-  { header: 'valAccuracyHigh', value: (r) => end(r.valAccuracyHigh), formats: CSV },
-  { header: 'testAccuracyLow', value: (r) => end(r.testAccuracyLow), formats: CSV },
-  { header: 'testAccuracyHigh', value: (r) => end(r.testAccuracyHigh), formats: CSV },
   { header: 'params', value: (r) => compact(r.params), align: 'right' },
   { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
   { header: 'train s', value: (r) => (r.trainSeconds === null ? null : r.trainSeconds.toFixed(0)), align: 'right' },
@@ -83,16 +61,12 @@ const REWARD_COLUMN: Column<LeaderboardRow> = {
   value: (r) => (r.reward == null ? null : r.reward.toFixed(4)),
   align: 'right',
 };
-/** Median batch-1 inference latency on the trainer; CSV keeps the raw milliseconds. */
-const LATENCY_COLUMNS: Column<LeaderboardRow>[] = [
-  {
-    header: 'latency ms',
-    value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
-    align: 'right',
-    formats: READ,
-  },
-  { header: 'latencyMs', value: (r) => (r.latencyMs === undefined ? null : String(r.latencyMs)), formats: CSV },
-];
+/** Median batch-1 inference latency on the trainer. */
+const LATENCY_COLUMN: Column<LeaderboardRow> = {
+  header: 'latency ms',
+  value: (r) => (r.latencyMs === undefined ? null : latencyText(r.latencyMs)),
+  align: 'right',
+};
 
 export interface LeaderboardView {
   searchId: string;
@@ -118,11 +92,13 @@ export async function renderLeaderboard(db: Database, view: LeaderboardView): Pr
   const measured = rows.some((r) => r.latencyMs !== undefined);
   const beforeTrainSeconds = withReward.findIndex((c) => c.header === 'train s');
   const columns = measured
-    ? [...withReward.slice(0, beforeTrainSeconds), ...LATENCY_COLUMNS, ...withReward.slice(beforeTrainSeconds)]
+    ? [...withReward.slice(0, beforeTrainSeconds), LATENCY_COLUMN, ...withReward.slice(beforeTrainSeconds)]
     : withReward;
   const rendered = renderRows(rows, columns, format);
   const notes = [intervalNote(rows), measured ? latencyNote(rows) : null].filter((n) => n !== null);
-  return notes.length > 0 && READ.includes(format) ? `${rendered}\n\n${notes.join('\n')}` : rendered;
+  return notes.length > 0 && (format === 'table' || format === 'markdown')
+    ? `${rendered}\n\n${notes.join('\n')}`
+    : rendered;
 }
 
 /** Where the latencies were measured. */

@@ -5,9 +5,6 @@ import type { CommandInput } from '../invocation';
 import { formatOf, percent, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 
-const READ: readonly Format[] = ['table', 'markdown'];
-const CSV: readonly Format[] = ['csv'];
-
 /** "2026-01-01 12:00" in UTC: minutes are enough to tell runs apart at a glance; CSV and JSON keep the instant. */
 const shortTime = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
 
@@ -16,13 +13,9 @@ const COLUMNS: Column<SearchListRow>[] = [
   { header: 'kind', value: (r) => r.kind },
   { header: 'status', value: (r) => r.status },
   { header: 'strategy', value: (r) => r.strategy },
-  { header: 'trials', value: (r) => `${r.trialsDone}/${r.trialsPlanned}`, align: 'right', formats: READ },
-  { header: 'trialsDone', value: (r) => r.trialsDone, formats: CSV },
-  { header: 'trialsPlanned', value: (r) => r.trialsPlanned, formats: CSV },
-  { header: 'best val acc', value: (r) => percent(r.bestValAccuracy), align: 'right', formats: READ },
-  { header: 'bestValAccuracy', value: (r) => r.bestValAccuracy, formats: CSV },
-  { header: 'created (UTC)', value: (r) => shortTime(r.createdAt), formats: READ },
-  { header: 'createdAt', value: (r) => r.createdAt.toISOString(), formats: CSV },
+  { header: 'trials', value: (r) => `${r.trialsDone}/${r.trialsPlanned}`, align: 'right' },
+  { header: 'best val acc', value: (r) => percent(r.bestValAccuracy), align: 'right' },
+  { header: 'created (UTC)', value: (r) => shortTime(r.createdAt) },
 ];
 
 export function renderSearchList(rows: SearchListRow[], format: Format): string {

@@ -179,14 +179,17 @@ export async function searchStatus({ flags, args }: CommandInput): Promise<numbe
     const row = await getSearch(db, searchId);
     if (format === 'table') printData(statusText(searchId, live, stored, row, stack));
     else if (format === 'json') printData(JSON.stringify({ live, stored }, null, 2));
-    else printData(renderRows([{ searchId, status: row?.status ?? null, stored }], STATUS_COLUMNS, format));
+    else {
+      const record = { searchId, status: row?.status ?? null, stored };
+      printData(renderRows([record], STATUS_COLUMNS, format, (r) => ({ searchId, status: r.status, ...r.stored })));
+    }
     return 0;
   } finally {
     await stack.close();
   }
 }
 
-/** `--format csv|markdown`: one row of what is recorded. */
+/** `--format csv|markdown`: one row of what is recorded (CSV: the fields of JSON's `stored`). */
 const STATUS_COLUMNS: Column<{ searchId: string; status: string | null; stored: StoredProgress }>[] = [
   { header: 'id', value: (r) => r.searchId },
   { header: 'status', value: (r) => r.status },
