@@ -78,6 +78,10 @@ describe('nas --help', () => {
     const long = await runCli(['search', 'start', '--help']);
     expect(await runCli(['search', 'start', '-h'])).toEqual(long);
     expect((await runCli(['help', 'leaderboard'])).stdout).toBe((await runCli(['leaderboard', '--help'])).stdout);
+    const start = (await runCli(['search', 'start', '--help'])).stdout;
+    expect(start).toMatch(/^Usage: nas search start /);
+    expect((await runCli(['help', 'search', 'start'])).stdout).toBe(start);
+    expect((await runCli(['search', 'help', 'start'])).stdout).toBe(start);
   });
 
   it('documents the exit codes of --wait on every command that has it', async () => {
