@@ -8,7 +8,7 @@ import { validateArchitecture } from '../cells';
 import type { InputShape } from '../cells/types';
 import { datasetShape } from '../contracts/datasets';
 import type { TrainingProtocol } from './protocol';
-import { fidelityLadder } from './fidelity';
+import { fidelityLadder, validateHalving } from './fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import {
   INT4_MAX,
@@ -26,6 +26,9 @@ import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference'
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
 import { createStrategy } from './strategies';
+import { trialsToReachTopLevel } from './strategies/halving';
+import type { HalvingConfig, StrategyConfig } from './strategies/types';
+import { proposalWindow } from './proposal-window';
 import {
   asRequestError,
   checkBudget,
@@ -82,6 +85,7 @@ export function validateSearchRequest(request: SearchRequest): void {
   if (strategy?.window !== undefined) integerIn('strategy.window', strategy.window, 0, INT4_MAX);
   asRequestError(() => createStrategy(strategy, space, request.seed), 'strategy');
   asRequestError(() => fidelityLadder(request.protocol, strategy.halving ?? null), 'strategy.halving', 'strategy.');
+  if (strategy?.halving) checkHalvingReachesTop(request.trials, strategy, strategy.halving);
   checkBudget(request.budget);
   asRequestError(() => checkRewardConfig(request.reward), 'reward');
   if (request.keepWeights !== undefined) oneOf('keepWeights', request.keepWeights, KEEP_WEIGHTS);
@@ -93,6 +97,26 @@ export function validateSearchRequest(request: SearchRequest): void {
     checkFinalShape(request.finalize.protocol, request);
   }
   payloadSize('request', request);
+}
+
+/** A halving search whose trials cannot fill its levels would train the lower levels only. */
+function checkHalvingReachesTop(trials: number, strategy: StrategyConfig, halving: HalvingConfig): void {
+  const { eta, levels } = validateHalving(halving, 'strategy.halving');
+  const window = proposalWindow(strategy);
+  const limit = Math.max(trials, 1_000_000);
+  const needed = trialsToReachTopLevel(eta, levels, window, limit);
+  if (needed !== null && needed <= trials) return;
+  const reach = `a halving search with eta ${eta} and ${levels} levels (proposal window ${window}) is sure to train a candidate at its last level, the full protocol,`;
+  if (needed === null) {
+    throw new RequestError(
+      'trials',
+      `${reach} only after more than ${limit} trials: give fewer \`strategy.halving.levels\``,
+    );
+  }
+  throw new RequestError(
+    'trials',
+    `${reach} from ${needed} trials on; got ${trials}: give ${needed} or more, or fewer \`strategy.halving.levels\``,
+  );
 }
 
 /** The final trainings retrain the search's candidates: on data of the search's shape and classes. */

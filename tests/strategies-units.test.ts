@@ -7,6 +7,7 @@ import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
 import { reward } from '../search/reward';
 import { makeRng, restoreRng } from '../search/rng';
 import { createStrategy } from '../search/strategies';
+import { trialsToReachTopLevel } from '../search/strategies/halving';
 import type { Candidate } from '../search/strategies/types';
 
 describe('reward', () => {
@@ -112,6 +113,36 @@ describe('successive halving (ASHA)', () => {
     expect(top).toEqual([{ choices: rung0[7].choices, fidelity: 2, origin: 'promoted' }]);
     const summary = strategy.summary();
     expect(summary).toMatchObject({ rung0Results: 9, rung0Pending: 2, rung1Results: 3, rung2Pending: 1, observed: 9 });
+  });
+
+  it('knows how many trials a search needs to be sure of reaching its top level, as the strategy plays it', () => {
+    expect(trialsToReachTopLevel(3, 1, 0, 100)).toBe(1);
+    expect(trialsToReachTopLevel(3, 2, 0, 100)).toBe(4); // 3 results at level 0, the 4th trial promotes
+    expect(trialsToReachTopLevel(3, 3, 0, 100)).toBe(13); // 9 + 3 + 1
+    expect(trialsToReachTopLevel(3, 6, 0, 100)).toBeNull();
+    // The trial pool's schedule: candidate i after the results of trials 0..i-window-1, each worse than the last.
+    const firstAtTop = (eta: number, levels: number, window: number) => {
+      const strategy = createStrategy({ name: 'random', halving: { eta, levels }, window }, space, 1);
+      const sent: Candidate[] = [];
+      for (let trial = 0; trial < 500; trial++) {
+        const seen = Math.max(0, trial - window);
+        const fed = Math.max(0, trial - 1 - window);
+        if (seen > fed) observe(strategy, sent.slice(fed, seen), (_c, i) => -(fed + i));
+        const [candidate] = strategy.propose(1);
+        if (candidate.fidelity === levels - 1) return trial + 1;
+        sent.push(candidate);
+      }
+      return null;
+    };
+    for (const [eta, levels, window] of [
+      [3, 2, 0],
+      [3, 3, 0],
+      [3, 3, 8],
+      [2, 4, 3],
+      [4, 3, 16],
+    ]) {
+      expect(firstAtTop(eta, levels, window)).toBe(trialsToReachTopLevel(eta, levels, window, 500));
+    }
   });
 
   it('never promotes a failed candidate', () => {

@@ -11,6 +11,7 @@
  * counts towards n and is never promoted.
  */
 import type { DecisionSpace } from '../../cells/types';
+import { resultsBeforeProposal } from '../proposal-window';
 import type { CoreStrategy } from './core';
 import { requireCount, validateObservations } from './ledger';
 import type { Float64Tape } from './snapshot';
@@ -199,4 +200,34 @@ function insertRanked(ranked: RungEntry[], entry: RungEntry): void {
     else high = mid;
   }
   ranked.splice(low, 0, entry);
+}
+
+/**
+ * How many trials a halving search needs to be sure of sending a candidate to its top level (the
+ * full protocol), or null when that takes more than `limit`: the promotion rule above (a rung
+ * promotes while fewer than floor(done/eta) of its results are promoted), with every result
+ * succeeding in the order that promotes least, candidate i proposed after the results of trials
+ * 0..i-window-1 (search/proposal-window.ts).
+ */
+export function trialsToReachTopLevel(eta: number, levels: number, window: number, limit: number): number | null {
+  const done = new Array<number>(levels).fill(0);
+  const promoted = new Array<number>(levels).fill(0);
+  const levelOfTrial: number[] = [];
+  for (let trial = 0; trial < limit; trial++) {
+    const seen = resultsBeforeProposal(window, trial);
+    for (let observed = trial === 0 ? 0 : resultsBeforeProposal(window, trial - 1); observed < seen; observed++) {
+      done[levelOfTrial[observed]] += 1;
+    }
+    const from = promotingRung(done, promoted, eta);
+    const level = from === null ? 0 : from + 1;
+    if (from !== null) promoted[from] += 1;
+    if (level === levels - 1) return trial + 1;
+    levelOfTrial.push(level);
+  }
+  return null;
+}
+
+function promotingRung(done: number[], promoted: number[], eta: number): number | null {
+  for (let k = done.length - 2; k >= 0; k--) if (promoted[k] < Math.floor(done[k] / eta)) return k;
+  return null;
 }
