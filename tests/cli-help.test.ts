@@ -82,6 +82,8 @@ describe('nas --help', () => {
     expect(start).toMatch(/^Usage: nas search start /);
     expect((await runCli(['help', 'search', 'start'])).stdout).toBe(start);
     expect((await runCli(['search', 'help', 'start'])).stdout).toBe(start);
+    const leaderboard = (await runCli(['leaderboard', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(leaderboard).toContain('--pareto <cost> show only the Pareto front: the rows that no other row');
   });
 
   it('documents the exit codes of --wait on every command that has it', async () => {

@@ -20,7 +20,11 @@ export function defineLeaderboard(program: Command): void {
       defaultText: 'reward for an MnasNet-reward search, else val_acc',
       choices: LEADERBOARD_SORTS,
     }),
-    flag('--pareto <cost>', 'mark the Pareto front of accuracy against this cost', { choices: PARETO_COSTS }),
+    flag(
+      '--pareto <cost>',
+      'show only the Pareto front: the rows that no other row matches or beats on validation accuracy at equal or lower cost (one of the two strictly)',
+      { choices: PARETO_COSTS },
+    ),
     flag('--baselines', 'add the baselines trained under the same protocol'),
     flag('--fidelity <level>', 'successive-halving level', { defaultText: 'the final one' }),
     flag('--final', "the search's latest final evaluation (`nas search finalize`)"),
