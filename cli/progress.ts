@@ -8,19 +8,26 @@ export function settledCount(progress: SearchProgress): number {
   return SETTLED_STATES.reduce((sum, state) => sum + (progress.counts[state] ?? 0), 0);
 }
 
-export function progressLine(progress: SearchProgress, elapsedSeconds: number): string {
+/** Without `elapsedSeconds`, the line has no timing (a status report, not a running follow). */
+export function progressLine(progress: SearchProgress, elapsedSeconds?: number): string {
   const done = settledCount(progress);
   const width = 20;
   const filled = Math.round((done / Math.max(1, progress.trials)) * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const best = progress.best ? `best val ${(progress.best.valAccuracy * 100).toFixed(2)}%` : 'best val -';
   const failed = (progress.counts.failed ?? 0) + (progress.counts.diverged ?? 0);
-  const eta = done > 0 && done < progress.trials ? duration((elapsedSeconds / done) * (progress.trials - done)) : '?';
   const finalizing =
     progress.strategy.stage === 'finalizing' ? `, final evaluation ${progress.strategy.finalId} running` : '';
-  const state = (progress.stopping ? ' stopping' : progress.paused ? ' paused' : '') + finalizing;
+  const state = (progress.stopping ? ', stopping' : progress.paused ? ', paused' : '') + finalizing;
   return (
     `${bar} ${done}/${progress.trials} trials, ${progress.running.length} running` +
-    `${failed ? `, ${failed} failed` : ''}, ${best}, elapsed ${duration(elapsedSeconds)}, ETA ${eta}${state}`
+    `${failed ? `, ${failed} failed` : ''}, ${best}${state}${timing(done, progress.trials, elapsedSeconds)}`
   );
+}
+
+/** ", elapsed 1m05s, ETA 3m20s": always last, so that followers can compare lines without it. */
+function timing(done: number, total: number, elapsedSeconds: number | undefined): string {
+  if (elapsedSeconds === undefined) return '';
+  const eta = done > 0 && done < total ? duration((elapsedSeconds / done) * (total - done)) : '?';
+  return `, elapsed ${duration(elapsedSeconds)}, ETA ${eta}`;
 }

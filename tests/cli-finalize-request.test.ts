@@ -151,6 +151,27 @@ describe('finalize requests', () => {
       finished: false,
       strategy: { stage: 'finalizing', finalId: 's-final-1' },
     };
-    expect(progressLine(progress, 10)).toMatch(/4\/4 trials.*final evaluation s-final-1 running$/);
+    expect(progressLine(progress)).toMatch(/4\/4 trials.*final evaluation s-final-1 running$/);
+    expect(progressLine(progress, 10)).toMatch(/final evaluation s-final-1 running, elapsed 10s, ETA \?$/);
+  });
+
+  it('a paused search says so, in status reports and in the lines a follower compares', () => {
+    const paused = {
+      searchId: 's',
+      trials: 4,
+      parallel: 2,
+      dispatched: 2,
+      running: [],
+      counts: { succeeded: 2 },
+      best: null,
+      paused: true,
+      stopping: false,
+      finished: false,
+      strategy: {},
+    };
+    expect(progressLine(paused)).toBe('[##########----------] 2/4 trials, 0 running, best val -, paused');
+    expect(progressLine(paused, 60)).toBe(
+      '[##########----------] 2/4 trials, 0 running, best val -, paused, elapsed 1m00s, ETA 1m00s',
+    );
   });
 });

@@ -118,12 +118,13 @@ async function terminateOpenRun(client: Client, studyId: string): Promise<void> 
   }
 }
 
-function progressText(p: ScalingProgress, elapsed: number): string {
+/** Without `elapsed`, no timing (a status report); with it, the timing comes last. */
+function progressText(p: ScalingProgress, elapsed?: number): string {
   const chosen = p.chosen
     ? `, chosen a=${p.chosen.coefficients.alpha} b=${p.chosen.coefficients.beta} g=${p.chosen.coefficients.gamma}`
     : '';
   const failed = (p.counts.failed ?? 0) + (p.counts.diverged ?? 0);
-  return `[${p.step}] ${p.settled}/${p.planned} trainings settled, ${p.running.length} running${failed ? `, ${failed} failed` : ''}${chosen}, elapsed ${duration(elapsed)}`;
+  return `[${p.step}] ${p.settled}/${p.planned} trainings settled, ${p.running.length} running${failed ? `, ${failed} failed` : ''}${chosen}${elapsed === undefined ? '' : `, elapsed ${duration(elapsed)}`}`;
 }
 
 async function followStudy(handle: WorkflowHandle<typeof scalingStudyWorkflow>): Promise<ScalingSummary> {
@@ -165,7 +166,7 @@ export async function studyStatus({ args }: CommandInput): Promise<number> {
     const live = stack.temporal ? await liveProgress(await stack.client(), studyId) : null;
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!live && !report) throw new RequestError('<study-id>', `no scaling study ${studyId} is known here`);
-    if (live) printData(progressText(live, 0).replace(/, elapsed .*$/, ''));
+    if (live) printData(progressText(live));
     if (report) {
       const trials = await searchProgress((await stack.database()).db, studyId);
       const counts = Object.entries(trials.counts)

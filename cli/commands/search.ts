@@ -215,7 +215,7 @@ function statusText(
 ): string {
   const lines: string[] = [];
   if (live) {
-    lines.push(progressLine(live, 0).replace(/, elapsed .*$/, ''));
+    lines.push(progressLine(live));
     if (live.running.length) lines.push(`running: ${live.running.join(', ')}`);
     const summary = Object.entries(live.strategy)
       .map(([k, v]) => `${k}=${v}`)
