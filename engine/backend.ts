@@ -11,6 +11,7 @@ import { loadWasmBackend } from '../kernels/loader';
 import { compileSimdKernels } from '../kernels/simd-kernels';
 import { registerWasmGradientKernels } from '../kernels/register';
 import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels';
+import { RequestError } from '../search/request';
 
 export { registerWasmGradientKernels } from '../kernels/register';
 
@@ -118,9 +119,10 @@ async function choose(
     case 'tensorflow': {
       const result = await tryTensorflow(log);
       if (!Array.isArray(result)) return result;
-      throw new Error(
-        `backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither loaded ` +
-          `(${result.join('; ')}). Install one of them, or choose backend 'wasm' or 'cpu'.`,
+      throw new RequestError(
+        '--backend',
+        'tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node and neither loads here (the lines above say why): ' +
+          'install one (`npm install --no-save @tensorflow/tfjs-node-gpu@4.22.0`) or give --backend wasm',
       );
     }
     case 'auto': {

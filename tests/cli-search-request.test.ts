@@ -121,3 +121,39 @@ describe('nas search start checks the dataset before anything starts', () => {
     expect(existsSync(join(home, 'pglite'))).toBe(false);
   }, 60_000);
 });
+
+const tensorflowInstalled = await Promise.any(
+  ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].map((name) => import(name)),
+).then(
+  () => true,
+  () => false,
+);
+
+describe.skipIf(tensorflowInstalled)('nas search start --backend tensorflow where tfjs-node is not installed', () => {
+  it('ends with one line naming the flag and the fix, exit 2, no search recorded', async () => {
+    const dir = writeIdxFixture(join(root, 'tf'), { train: 400, test: 100 }).dir;
+    const { code, stdout, stderr } = await runNas(
+      [
+        'search',
+        'start',
+        '--trials',
+        '2',
+        '--train-size',
+        '256',
+        '--val-size',
+        '64',
+        '--backend',
+        'tensorflow',
+        '--wait',
+      ],
+      dir,
+    );
+    expect(code, stderr).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+      'nas: --backend: tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node and neither loads here (the lines above say why): ' +
+        'install one (`npm install --no-save @tensorflow/tfjs-node-gpu@4.22.0`) or give --backend wasm',
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+});
