@@ -142,6 +142,8 @@ describe.skipIf(tensorflowInstalled)('nas search start --backend tensorflow wher
         '256',
         '--val-size',
         '64',
+        '--test-size',
+        '64',
         '--backend',
         'tensorflow',
         '--wait',
