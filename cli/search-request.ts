@@ -170,10 +170,16 @@ export function protocolFromFlags(
  */
 export const CPU_NETWORK = { cellsPerStage: 1, reductions: 2, filters: 8 } as const;
 
+const NASNET_SPACE_FLAGS = ['blocks', 'ops', 'combine', 'cells-per-stage', 'reductions', 'filters'] as const;
+
 function spaceFromFlags(flags: Flags): SpaceSpec {
   const get = (name: string) => stringFlag(flags, name);
   const space = requireOneOf('--space', get('space') ?? SEARCH_DEFAULTS.space, SPACES);
-  if (space === 'efficientnet') return { space };
+  if (space === 'efficientnet') {
+    const given = NASNET_SPACE_FLAGS.find((name) => flags[name] !== undefined);
+    if (given) throw new RequestError(`--${given}`, 'applies to --space nasnet only; drop it or switch space');
+    return { space };
+  }
   const spec: SpaceSpec = { space };
   if (get('blocks') !== undefined) spec.blocks = requirePositiveInteger('--blocks', get('blocks'));
   if (get('ops') !== undefined) {

@@ -56,6 +56,11 @@ describe('search start flags', () => {
       /--tournament: must be at most --population \(4\)/,
     ],
     [
+      ['--space', 'efficientnet', '--filters', '16'],
+      /^--filters: applies to --space nasnet only; drop it or switch space$/,
+    ],
+    [['--space', 'efficientnet', '--ops', 'sep3x3'], /^--ops: applies to --space nasnet only/],
+    [
       ['--halving-levels', '3', '--trials', '12', '--parallel', '1'],
       /^--trials: a halving search with eta 3 and 3 levels \(proposal window 0\) is sure to train a candidate at its last level, the full protocol, from 13 trials on; got 12: give 13 or more, or fewer --halving-levels$/,
     ],
