@@ -30,6 +30,7 @@ import { finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { leaderboard } from '../../db/queries/leaderboard';
 import type { Database } from '../../db/client';
 import { renderFinalLeaderboard } from '../final-report';
+import { unserved, unservedNote, watchTrainerQueue } from '../trainer-queue';
 
 export async function startSearch({ flags }: CommandInput): Promise<number> {
   const request = searchRequestFromFlags(flags);
@@ -57,7 +58,7 @@ export async function startSearch({ flags }: CommandInput): Promise<number> {
       printNote(`search ${request.searchId} started (${request.trials} trials, ${request.parallel} in parallel)`);
     }
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.searchId}`);
-    return wait ? await followToTheEnd(stack, request.searchId, format) : 0;
+    return wait ? await followToTheEnd(stack, request.searchId, format, trainerTaskQueue) : 0;
   } finally {
     await stack.close();
   }
@@ -88,13 +89,21 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
  * diverged trials are results in that table), 1 when it ended failed or stopped. Ctrl-C detaches
  * or stops it (cli/follow.ts).
  */
-async function followToTheEnd(stack: Stack, searchId: string, format: Format): Promise<number> {
+async function followToTheEnd(
+  stack: Stack,
+  searchId: string,
+  format: Format,
+  trainerTaskQueue?: string,
+): Promise<number> {
   const { db } = await stack.database();
   const stored = await getSearch(db, searchId);
   if (stored && TERMINAL_SEARCH_STATUSES.includes(stored.status)) {
     printNote(`search ${searchId} already ${stored.status}${stored.error ? `: ${stored.error}` : ''}`);
   } else {
-    const handle = (await stack.client()).workflow.getHandle<typeof searchWorkflow>(searchId);
+    const client = await stack.client();
+    const queue = trainerTaskQueue ?? (stored?.config as Partial<SearchRequest> | undefined)?.trainerTaskQueue;
+    const stopWatching = queue ? watchTrainerQueue(client, db, searchId, queue) : () => {};
+    const handle = client.workflow.getHandle<typeof searchWorkflow>(searchId);
     const progress = followSearch(handle);
     progress.catch(() => {}); // when the stack fails first, following ends with the stack's connection
     const following = Promise.race([progress, stack.failure()]).catch((error: unknown) => {
@@ -110,7 +119,7 @@ async function followToTheEnd(stack: Stack, searchId: string, format: Format): P
       ownsStack: stack.mode === 'owner',
       home: nasHome(),
       stop: () => handle.signal(stopSignal),
-    });
+    }).finally(stopWatching);
     printNote(`search ${summary.searchId} ${summary.status}: ${describeCounts(summary.counts)}`);
   }
   printData(await renderSearchResults(db, searchId, format));
@@ -177,8 +186,11 @@ export async function searchStatus({ flags, args }: CommandInput): Promise<numbe
     const stored = await searchProgress(db, searchId);
     if (!live && stored.total === 0) throw new RequestError('<search-id>', `no search ${searchId} is known here`);
     const row = await getSearch(db, searchId);
-    if (format === 'table') printData(statusText(searchId, live, stored, row, stack));
-    else if (format === 'json') printData(JSON.stringify({ live, stored }, null, 2));
+    if (format === 'table') {
+      printData(statusText(searchId, live, stored, row, stack));
+      const queue = (row?.config as Partial<SearchRequest> | undefined)?.trainerTaskQueue;
+      if (live && queue && (await unserved(await stack.client(), db, searchId, queue))) printData(unservedNote(queue));
+    } else if (format === 'json') printData(JSON.stringify({ live, stored }, null, 2));
     else {
       const record = { searchId, status: row?.status ?? null, stored };
       printData(renderRows([record], STATUS_COLUMNS, format, (r) => ({ searchId, status: r.status, ...r.stored })));
