@@ -28,7 +28,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createTrainingActivities } from '../workers/activities/training';
 import type { TrainTrialResult } from '../contracts/activities';
-import { DEFAULT_DATA_DIR, loadFashionMnist } from '../engine/data/fashion-mnist';
+import { DEFAULT_DATA_DIR, readFashionMnist } from '../engine/data/fashion-mnist';
 import { splitDataset } from '../engine/data/split';
 import { describeDataset } from '../engine/data/datasets';
 import { writeFolderDataset } from './support/datasets';
@@ -378,7 +378,7 @@ describe('nas export', () => {
     const out = join(root, 'chain');
     const run = await runCli(['export', trialId, '--out', out, '--format', 'onnx']);
     expect(run.code, run.stderr).toBe(0);
-    const { test } = splitDataset(loadFashionMnist(DEFAULT_DATA_DIR), finalProtocol);
+    const { test } = splitDataset(readFashionMnist(DEFAULT_DATA_DIR), finalProtocol);
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
     const { probabilities } = await session.run({ input: new ort.Tensor('float32', test.x, [test.count, 28, 28, 1]) });
     await session.release();

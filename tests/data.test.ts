@@ -4,12 +4,9 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeIdx, parseIdx, readIdxFile } from '../engine/data/idx';
-import {
-  clearFashionMnistCache,
-  DatasetMissingError,
-  DEFAULT_DATA_DIR,
-  loadFashionMnist,
-} from '../engine/data/fashion-mnist';
+import { DEFAULT_DATA_DIR, readFashionMnist } from '../engine/data/fashion-mnist';
+import { clearLoadedDatasets, loadDataset } from '../engine/data/datasets';
+import { DatasetFileError } from '../engine/data/image-set';
 import { splitDataset } from '../engine/data/split';
 import { checkDatasetFiles } from '../engine/data/check';
 import { checkTrainingData } from '../cli/data-check';
@@ -71,26 +68,28 @@ function writeGz(bytes: Uint8Array): string {
   return path;
 }
 
-describe('loadFashionMnist', () => {
-  it('loads the four files and caches the dataset per directory', () => {
+describe('Fashion-MNIST', () => {
+  const fashion = { dataset: 'fashion-mnist' } as const;
+
+  it('loads the four files and caches the dataset per directory', async () => {
     const dir = join(root, 'load');
     writeIdxFixture(dir, { train: 40, test: 12, seed: 1 });
-    const first = loadFashionMnist(dir);
+    const first = await loadDataset(fashion, dir);
     expect(first.train.count).toBe(40);
     expect(first.test.count).toBe(12);
     expect(first.train.images.length).toBe(40 * 784);
-    expect(loadFashionMnist(dir)).toBe(first);
-    clearFashionMnistCache();
-    expect(loadFashionMnist(dir)).not.toBe(first);
+    expect(await loadDataset(fashion, dir)).toBe(first);
+    clearLoadedDatasets();
+    expect(await loadDataset(fashion, dir)).not.toBe(first);
   });
 
-  it('uses NAS_DATA_DIR when no directory is given', () => {
+  it('uses NAS_DATA_DIR when no directory is given', async () => {
     const dir = join(root, 'env');
     writeIdxFixture(dir, { train: 20, test: 5, gzip: false });
     const saved = process.env.NAS_DATA_DIR;
     process.env.NAS_DATA_DIR = dir;
     try {
-      expect(loadFashionMnist().train.count).toBe(20);
+      expect((await loadDataset(fashion)).train.count).toBe(20);
     } finally {
       if (saved === undefined) delete process.env.NAS_DATA_DIR;
       else process.env.NAS_DATA_DIR = saved;
@@ -100,7 +99,7 @@ describe('loadFashionMnist', () => {
   it('loads the installed Fashion-MNIST (60k/10k, 6000 per class) when the package is present', () => {
     const dir = '/usr/share/datasets/fashion-mnist';
     if (!existsSync(join(dir, 'train-images-idx3-ubyte.gz'))) return;
-    const dataset = loadFashionMnist(dir);
+    const dataset = readFashionMnist(dir);
     expect(dataset.train.count).toBe(60000);
     expect(dataset.test.count).toBe(10000);
     const perClass = new Array(10).fill(0);
@@ -114,23 +113,33 @@ describe('loadFashionMnist', () => {
     rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
     let error: Error | undefined;
     try {
-      loadFashionMnist(dir);
+      readFashionMnist(dir);
     } catch (err) {
       error = err as Error;
     }
-    expect(error).toBeInstanceOf(DatasetMissingError);
+    expect(error).toBeInstanceOf(DatasetFileError);
     expect(error!.message).toContain('NAS_DATA_DIR');
     expect(error!.message).toContain(dir);
     expect(error!.message).toContain('t10k-labels-idx1-ubyte');
     expect(error!.message).not.toContain('train-images');
     expect(error!.message).toContain('apt-get install dataset-fashion-mnist');
   });
+
+  it('holds the files to the registry: a label beyond its 10 classes names the labels file', () => {
+    const dir = join(root, 'eleven');
+    writeIdxFixture(dir, { train: 12, test: 4, gzip: false });
+    const labels = join(dir, 'train-labels-idx1-ubyte');
+    const bytes = readFileSync(labels);
+    bytes[bytes.length - 1] = 10;
+    writeFileSync(labels, bytes);
+    expect(() => readFashionMnist(dir)).toThrow(`${labels}: label 10 at index 11 is not in 0..9`);
+  });
 });
 
 describe('splitDataset', () => {
   const dir = join(root, 'split');
   writeIdxFixture(dir, { train: 500, test: 100, seed: 2 });
-  const dataset = loadFashionMnist(dir);
+  const dataset = readFashionMnist(dir);
   const protocol = { trainSize: 300, valSize: 150, testSize: 40, seed: 7 };
 
   it('takes disjoint train and validation subsets of the requested sizes', () => {

@@ -28,7 +28,7 @@ import type { Architecture } from '../cells/types';
 import { DATASETS } from '../contracts/datasets';
 import { selectBackend } from '../engine/backend';
 import { modelWeightsOnly, restoreModelWeights } from '../engine/checkpoint';
-import { DEFAULT_DATA_DIR, loadFashionMnist } from '../engine/data/fashion-mnist';
+import { DEFAULT_DATA_DIR, readFashionMnist } from '../engine/data/fashion-mnist';
 import { splitDataset, type ProtocolData } from '../engine/data/split';
 import { runTraining } from '../engine/run-training';
 import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../search/protocol';
@@ -57,7 +57,7 @@ let data: ProtocolData;
 
 beforeAll(async () => {
   await selectBackend('wasm', { threads: 1, log: () => {} });
-  data = splitDataset(loadFashionMnist(DEFAULT_DATA_DIR), protocol);
+  data = splitDataset(readFashionMnist(DEFAULT_DATA_DIR), protocol);
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 

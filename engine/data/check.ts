@@ -5,19 +5,21 @@
  * counts and image sizes are those of the dataset registry (contracts/datasets.ts DATASETS) and hold
  * the protocol's train/val/test sizes. Only headers are read: a gzipped file has its first
  * compressed bytes inflated and its gzip trailer (uncompressed size) read, a plain file is
- * stat-ed; no file is decoded whole. Plain or gzipped, as the loader (fashion-mnist.ts) reads.
+ * stat-ed; no file is decoded whole. Plain or gzipped, found as the reader (idx-dataset.ts) finds them.
  *
  * Problems are RequestErrors: of field NAS_DATA_DIR (`<path>: <problem>; <fix>`) for the files,
  * of field protocol.trainSize / valSize / testSize for sizes that the files cannot hold.
  * File I/O: never call this from workflow code.
  */
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import type { TrainingProtocol } from '../../search/protocol';
 import { RequestError } from '../../search/request';
 import { DATASETS, type DatasetName } from '../../contracts/datasets';
-import { DEFAULT_DATA_DIR, FILE_NAMES } from './fashion-mnist';
+import { DEFAULT_DATA_DIR } from './fashion-mnist';
+import { locateIdxFiles, type IdxFiles } from './idx-dataset';
+import { DatasetFileError } from './image-set';
 import { isGzip } from './idx';
 
 export const DATA_DIR_FIELD = 'NAS_DATA_DIR';
@@ -158,19 +160,14 @@ function statOrError(path: string): Stats | 'missing' {
   }
 }
 
-/** The four files as the loader finds them: `<name>.gz` first, else `<name>`. */
-function locate(dir: string): Record<keyof typeof FILE_NAMES, string> {
-  const found: Partial<Record<keyof typeof FILE_NAMES, string>> = {};
-  const missing: string[] = [];
-  for (const [key, name] of Object.entries(FILE_NAMES) as [keyof typeof FILE_NAMES, string][]) {
-    const path = [join(dir, `${name}.gz`), join(dir, name)].find((p) => statOrError(p) !== 'missing');
-    if (path) found[key] = path;
-    else missing.push(name);
+/** The four files as the reader finds them (idx-dataset.ts), its refusals in this check's terms. */
+function locate(dir: string): IdxFiles {
+  try {
+    return locateIdxFiles(dir, FIX_INSTALL);
+  } catch (err) {
+    if (err instanceof DatasetFileError) throw dataError(err.path, err.problem, err.fix || FIX_INSTALL);
+    throw err;
   }
-  if (missing.length > 0) {
-    throw dataError(dir, `missing ${missing.join(', ')} (each plain or .gz)`, FIX_INSTALL);
-  }
-  return found as Record<keyof typeof FILE_NAMES, string>;
 }
 
 /** Reads an IDX file's header (inflating only its first bytes if gzipped) and checks its size against it. */

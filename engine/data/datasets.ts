@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseDatasetSpec, type DatasetDescriptor, type DatasetSpec } from '../../contracts/datasets';
 import type { TrainingProtocol } from '../../search/protocol';
 import { cifar10Version, describeCifar10, loadCifar10 } from './cifar10';
-import { defaultDataDir, loadFashionMnist } from './fashion-mnist';
+import { defaultDataDir, readFashionMnist } from './fashion-mnist';
 import { describeFolderDataset, listFolderDataset, loadFolderDataset } from './folder';
 import { describeIdxDataset, idxVersion, loadIdxDataset } from './idx-dataset';
 import { DatasetFileError, type LoadedDataset } from './image-set';
@@ -48,20 +48,28 @@ export function currentVersion(spec: string): string | undefined {
 
 const loaded = new Map<string, Promise<LoadedDataset>>();
 
-/** Loads (once per process and version) the protocol's dataset; Fashion-MNIST from `dataDir`. */
+/** Loads (once per process and version; Fashion-MNIST once per directory) the protocol's dataset; Fashion-MNIST from `dataDir`. */
 export function loadDataset(
   protocol: Pick<TrainingProtocol, 'dataset' | 'datasetInfo'>,
   dataDir: string = defaultDataDir(),
 ): Promise<LoadedDataset> {
   const parsed = parseDatasetSpec(protocol.dataset);
   if (!parsed) throw new Error(`no dataset ${protocol.dataset}`);
-  if (parsed.kind === 'fashion-mnist') return Promise.resolve().then(() => loadFashionMnist(dataDir));
+  if (parsed.kind === 'fashion-mnist') {
+    const dir = resolve(dataDir);
+    return once(`fashion-mnist|${dir}`, async () => readFashionMnist(dir));
+  }
   const info = protocol.datasetInfo;
   if (!info) throw new Error(`dataset ${protocol.dataset} has no descriptor (protocol.datasetInfo)`);
-  const key = `${protocol.dataset}|${info.version}|${info.inputSize ?? ''}`;
+  return once(`${protocol.dataset}|${info.version}|${info.inputSize ?? ''}`, () =>
+    loadOfKind(parsed.kind, parsed.dir, info),
+  );
+}
+
+function once(key: string, load: () => Promise<LoadedDataset>): Promise<LoadedDataset> {
   let promise = loaded.get(key);
   if (!promise) {
-    promise = loadOfKind(parsed.kind, parsed.dir, info);
+    promise = load();
     loaded.set(key, promise);
     promise.catch(() => loaded.delete(key));
   }

@@ -7,19 +7,40 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
-import { FILE_NAMES } from './fashion-mnist';
 import { IdxFormatError, readIdxFile } from './idx';
 import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
 import { fileError, listDatasetDir } from './directory';
 import { datasetVersion } from './version';
 
-export const IDX_FILE_NAMES = FILE_NAMES;
+export const IDX_FILE_NAMES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+const MISSING_FIX = 'an idx: dataset holds the four IDX files';
+
+/** What a registry dataset read by this reader must hold (Fashion-MNIST: 28x28x1, labels 0..9). */
+export interface IdxExpectation {
+  input: ImageShape;
+  classes: number;
+  /** How to get the files when some are missing. */
+  missingFix: string;
+}
 
 export type IdxFiles = Record<keyof typeof IDX_FILE_NAMES, string>;
 
 /** The four files, `<name>.gz` first, else `<name>`; a DatasetFileError naming the missing ones. */
-export function locateIdxFiles(dir: string): IdxFiles {
-  listDatasetDir(dir);
+export function locateIdxFiles(dir: string, missingFix = MISSING_FIX): IdxFiles {
+  try {
+    listDatasetDir(dir);
+  } catch (err) {
+    // No directory, or an empty one: the files are missing, and the fix is the one for missing files.
+    if (err instanceof DatasetFileError && err.path === dir && !err.problem.includes('permission denied'))
+      throw new DatasetFileError(dir, err.problem, missingFix === MISSING_FIX ? err.fix : missingFix);
+    throw err;
+  }
   const found: Partial<IdxFiles> = {};
   const missing: string[] = [];
   for (const [key, name] of Object.entries(IDX_FILE_NAMES) as [keyof IdxFiles, string][]) {
@@ -28,19 +49,16 @@ export function locateIdxFiles(dir: string): IdxFiles {
     else missing.push(name);
   }
   if (missing.length > 0)
-    throw new DatasetFileError(
-      dir,
-      `missing ${missing.join(', ')} (each plain or .gz)`,
-      'an idx: dataset holds the four IDX files',
-    );
+    throw new DatasetFileError(dir, `missing ${missing.join(', ')} (each plain or .gz)`, missingFix);
   return found as IdxFiles;
 }
 
-/** Reads the four files; `expected` (Fashion-MNIST's shape) refuses images of another size. */
-export function loadIdxDataset(dir: string, expected?: ImageShape): LoadedDataset {
-  const files = locateIdxFiles(dir);
-  const train = readImageSet(files.trainImages, files.trainLabels, expected);
-  const test = readImageSet(files.testImages, files.testLabels, train.shape);
+/** Reads the four files; `expected` (a registry dataset's) refuses images of another size and labels beyond its classes. */
+export function loadIdxDataset(dir: string, expected?: IdxExpectation): LoadedDataset {
+  const files = locateIdxFiles(dir, expected?.missingFix);
+  const classes = expected?.classes ?? MAX_CLASSES;
+  const train = readImageSet(files.trainImages, files.trainLabels, classes, expected?.input);
+  const test = readImageSet(files.testImages, files.testLabels, classes, train.shape);
   return { dir, input: train.shape, train: train.set, test: test.set };
 }
 
@@ -72,6 +90,7 @@ export function idxVersion(dir: string): string {
 function readImageSet(
   imagesPath: string,
   labelsPath: string,
+  classes: number,
   expected?: ImageShape,
 ): { set: ImageSet; shape: ImageShape } {
   const images = readIdx(imagesPath);
@@ -95,9 +114,9 @@ function readImageSet(
       `expected dims [${count}] to match ${imagesPath}, got [${labels.dims.join(', ')}]`,
     );
   }
-  const bad = labels.data.findIndex((l) => l >= MAX_CLASSES);
+  const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0)
-    throw new DatasetFileError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..${MAX_CLASSES - 1}`);
+    throw new DatasetFileError(labelsPath, `label ${labels.data[bad]} at index ${bad} is not in 0..${classes - 1}`);
   return { set: { count, images: images.data, labels: labels.data }, shape };
 }
 

@@ -24,7 +24,7 @@ import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-rol
 import { modelWeightsOnly } from '../../engine/checkpoint';
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import type { BackendPreference } from '../../engine/backend';
-import { DatasetMissingError, defaultDataDir } from '../../engine/data/fashion-mnist';
+import { defaultDataDir } from '../../engine/data/fashion-mnist';
 import { loadDataset } from '../../engine/data/datasets';
 import { DatasetFileError, type LoadedDataset } from '../../engine/data/image-set';
 import { IdxFormatError } from '../../engine/data/idx';
@@ -358,8 +358,7 @@ async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefi
 const LASTING_FS_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 
 function isDataDirError(err: unknown): boolean {
-  if (err instanceof DatasetMissingError || err instanceof IdxFormatError || err instanceof DatasetFileError)
-    return true;
+  if (err instanceof IdxFormatError || err instanceof DatasetFileError) return true;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && LASTING_FS_ERRORS.has(code);
 }
