@@ -3,6 +3,7 @@
  * the finalize validator names fields; the final leaderboard's JSON and CSV carry the same fields.
  */
 import { describe, expect, it } from 'vitest';
+import type { SearchProgress } from '../workflows/signals';
 import { parseCommandLine } from '../cli/command-line';
 import { renderFinalLeaderboard } from '../cli/final-report';
 import { progressLine } from '../cli/progress';
@@ -137,38 +138,30 @@ describe('finalize requests', () => {
     expect(renderFinalLeaderboard(board, 'markdown')).toMatch(/\| 90\.00% \[88\.0, 92\.0\] \|/);
   });
 
+  /** A search of 4 trials, 2 in parallel, as the workflow's progress query reports it. */
+  const progressOf = (done: number, change: Partial<SearchProgress>): SearchProgress => ({
+    searchId: 's',
+    trials: 4,
+    parallel: 2,
+    dispatched: done,
+    running: [],
+    counts: { succeeded: done },
+    best: null,
+    paused: false,
+    stopping: false,
+    finished: false,
+    strategy: {},
+    ...change,
+  });
+
   it("a search's status line says when its final evaluation runs", () => {
-    const progress = {
-      searchId: 's',
-      trials: 4,
-      parallel: 2,
-      dispatched: 4,
-      running: [],
-      counts: { succeeded: 4 },
-      best: null,
-      paused: false,
-      stopping: false,
-      finished: false,
-      strategy: { stage: 'finalizing', finalId: 's-final-1' },
-    };
+    const progress = progressOf(4, { strategy: { stage: 'finalizing', finalId: 's-final-1' } });
     expect(progressLine(progress)).toMatch(/4\/4 trials.*final evaluation s-final-1 running$/);
     expect(progressLine(progress, 10)).toMatch(/final evaluation s-final-1 running, elapsed 10s, ETA \?$/);
   });
 
   it('a paused search says so, in status reports and in the lines a follower compares', () => {
-    const paused = {
-      searchId: 's',
-      trials: 4,
-      parallel: 2,
-      dispatched: 2,
-      running: [],
-      counts: { succeeded: 2 },
-      best: null,
-      paused: true,
-      stopping: false,
-      finished: false,
-      strategy: {},
-    };
+    const paused = progressOf(2, { paused: true });
     expect(progressLine(paused)).toBe('[##########----------] 2/4 trials, 0 running, best val -, paused');
     expect(progressLine(paused, 60)).toBe(
       '[##########----------] 2/4 trials, 0 running, best val -, paused, elapsed 1m00s, ETA 1m00s',
