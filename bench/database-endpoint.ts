@@ -17,7 +17,11 @@
  * unauthenticated connection. Reported: the owner's recording rate (trials/s) with each, against
  * the rate with none.
  *
+ * Then 0, 1 and 8 clients sending the heaviest read the owner admits, back to back
+ * (bench/heavy-readers.ts): the owner's recording rate and its worst recording delay with each.
+ *
  *   npm run bench:database-endpoint [-- --json] [--seconds 10] [--clients 1,10,50] [--hostile-seconds 10]
+ *     [--heavy-clients 0,1,8] [--heavy-seconds 10] [--cases hostile,heavy,levels]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { parseArgs } from 'node:util';
 import { attachedDatabaseUrl } from '../stack/embedded';
+import { measureHeavyReaders, type HeavyReadersResult } from './heavy-readers';
 import { measureHostileClients, type HostileResult } from './hostile-clients';
 
 const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
@@ -56,6 +61,9 @@ function options() {
       seconds: { type: 'string' },
       clients: { type: 'string' },
       'hostile-seconds': { type: 'string' },
+      'heavy-clients': { type: 'string' },
+      'heavy-seconds': { type: 'string' },
+      cases: { type: 'string' },
     },
   });
   return {
@@ -63,6 +71,9 @@ function options() {
     seconds: Number(flags.seconds ?? 10),
     levels: (flags.clients ?? '1,10,50').split(',').map(Number),
     hostileSeconds: Number(flags['hostile-seconds'] ?? 10),
+    heavyLevels: (flags['heavy-clients'] ?? '0,1,8').split(',').map(Number),
+    heavySeconds: Number(flags['heavy-seconds'] ?? 10),
+    cases: new Set((flags.cases ?? 'hostile,heavy,levels').split(',')),
   };
 }
 
@@ -211,16 +222,15 @@ async function main() {
   owner.stderr!.on('data', (chunk: Buffer) => (ownerLog = (ownerLog + chunk.toString()).slice(-4000)));
   const results: LevelResult[] = [];
   let hostile: HostileResult[] = [];
+  let heavy: HeavyReadersResult[] = [];
   try {
     const url = await waitForUrl(home, 180_000);
     await new Promise((r) => setTimeout(r, 3000));
-    hostile = await measureHostileClients(
-      url,
-      SEARCH_ID,
-      opts.hostileSeconds,
-      (line) => opts.json || console.log(line),
-    );
-    for (const clients of opts.levels) {
+    const log = (line: string) => opts.json || console.log(line);
+    if (opts.cases.has('hostile')) hostile = await measureHostileClients(url, SEARCH_ID, opts.hostileSeconds, log);
+    if (opts.cases.has('heavy'))
+      heavy = await measureHeavyReaders(url, SEARCH_ID, opts.heavyLevels, opts.heavySeconds, log);
+    for (const clients of opts.cases.has('levels') ? opts.levels : []) {
       const result = await runLevel(url, clients, opts.seconds);
       results.push(result);
       if (!opts.json) {
@@ -235,7 +245,7 @@ async function main() {
     const check = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
     const [{ n }] = await check`select count(*)::int as n from trials where search_id = ${SEARCH_ID}`;
     await check.end();
-    if (opts.json) console.log(JSON.stringify({ hostile, levels: results, trialsWrittenMeanwhile: n }, null, 2));
+    if (opts.json) console.log(JSON.stringify({ hostile, heavy, levels: results, trialsWrittenMeanwhile: n }, null, 2));
     else console.log(`the owner recorded ${n} trials meanwhile`);
   } catch (error) {
     console.error(`${(error as Error).message}\nowner's log ends with:\n${ownerLog}`);

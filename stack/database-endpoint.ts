@@ -12,6 +12,10 @@
  * - a client holds the session only from its first message of a statement to its Sync (a Flush
  *   in between: postgres.js describes a statement before binding it), and at most UNIT_MS in all,
  *   however often it speaks; then it is disconnected;
+ * - client reads take turns (stack/read-turns.ts): one at a time enters PGlite's queue, so the
+ *   owner's own writes wait behind one client read at most, not behind every client's;
+ * - each read is priced by the planner before it runs and refused above MAX_READ_COST
+ *   (stack/read-cost.ts): so the owner waits at most about UNIT_MS plus one bounded read;
  * - bounded input: a startup packet of at most MAX_STARTUP_BYTES within STARTUP_MS, messages of
  *   at most MAX_MESSAGE_BYTES, MAX_CONNECTIONS at once; anything malformed closes that connection.
  * Raw SQL goes to a Postgres server (DATABASE_URL), not to the owner of an embedded home.
@@ -22,6 +26,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
+import { priceOf } from './read-cost';
+import { ReadTurns } from './read-turns';
 import { refusalOf } from './reader-sql';
 import {
   GSS_REQUEST,
@@ -45,6 +51,7 @@ export const LIMITS = {
   MAX_STARTUP_BYTES: 10_000,
   MAX_MESSAGE_BYTES: 1 << 20,
   MAX_CONNECTIONS: 64,
+  MAX_READ_COST: 20_000,
 };
 /** Message types a reader sends: Parse, Bind, Describe, Execute, Sync, Flush, Close, Query, Terminate. */
 const READER_MESSAGES = new Set('PBDESHCQX');
@@ -59,13 +66,14 @@ export interface DatabaseEndpoint {
 export async function serveDatabase(pglite: PGlite, password: string): Promise<DatabaseEndpoint> {
   const sockets = new Set<Socket>();
   const authenticated = new Set<EndpointConnection>();
+  const turns = new ReadTurns();
   const server = createServer((socket) => {
     if (sockets.size >= LIMITS.MAX_CONNECTIONS) {
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    const connection = new EndpointConnection(pglite, password, socket, authenticated);
+    const connection = new EndpointConnection(pglite, password, socket, authenticated, turns);
     socket.once('close', () => {
       sockets.delete(socket);
       authenticated.delete(connection);
@@ -109,6 +117,8 @@ class EndpointConnection {
   private phase: Phase = 'startup';
   private startup: Record<string, string> = {};
   private readonly salt = randomBytes(4);
+  /** The text of the statement this connection's next batch parses, to be priced before it runs. */
+  private statement: string | null = null;
   /** Set while a refused statement's messages are skipped up to its Sync. */
   private refused = false;
   /** Releases PGlite's transaction lock while this connection holds it (one statement, up to its Sync). */
@@ -121,6 +131,7 @@ class EndpointConnection {
     private readonly password: string,
     private readonly socket: Socket,
     private readonly authenticated: Set<EndpointConnection>,
+    private readonly turns: ReadTurns,
   ) {
     this.timer = setTimeout(() => this.close(), LIMITS.STARTUP_MS);
   }
@@ -196,15 +207,18 @@ class EndpointConnection {
     // PGlite asks for a password of its own, and takes any; the answer then opens the session.
     // Only the user and database reach it: a client's startup options never set the session.
     const startup = startupMessage({ user: ENDPOINT_USER, database: this.startup.database ?? 'postgres' });
-    const response = await this.pglite._runExclusiveTransaction(() =>
-      this.pglite.runExclusive(async () => {
-        const challenge = Buffer.from(await this.pglite.execProtocolRaw(startup));
-        const asksPassword = challenge[0] === 0x52 && challenge.readInt32BE(5) !== 0;
-        return asksPassword
-          ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13))))
-          : challenge;
-      }),
-    );
+    const endTurn = await this.turns.take();
+    const response = await this.pglite
+      ._runExclusiveTransaction(() =>
+        this.pglite.runExclusive(async () => {
+          const challenge = Buffer.from(await this.pglite.execProtocolRaw(startup));
+          const asksPassword = challenge[0] === 0x52 && challenge.readInt32BE(5) !== 0;
+          return asksPassword
+            ? this.pglite.execProtocolRaw(passwordMessage(md5Password(ENDPOINT_USER, '', challenge.subarray(9, 13))))
+            : challenge;
+        }),
+      )
+      .finally(endTurn);
     if (!this.closed()) this.socket.write(response);
   }
 
@@ -214,7 +228,7 @@ class EndpointConnection {
       return this.fail('08P01', `message type ${JSON.stringify(type)} is not served to readers`);
     if (type === 'X') return this.close();
     const refusal = this.refusalOf(type, message);
-    if (refusal) return this.refuse(type, refusal);
+    if (refusal) return this.refuse(type, readerRefusal(refusal));
     if (this.refused) {
       if (type === 'S') this.endRefusal();
       return;
@@ -225,11 +239,14 @@ class EndpointConnection {
     if (type === 'S' || type === 'Q' || type === 'H') await this.run(type !== 'H');
   }
 
+  /** Why this message is refused, or null; a statement it admits is kept to be priced. */
   private refusalOf(type: string, message: Buffer): string | null {
-    if (type === 'Q') return refusalOf(cstrings(message, 5, 1)[0] ?? '');
-    if (type === 'P') {
-      const [name, text] = cstrings(message, 5, 2);
-      return name !== '' ? 'named statements are not served' : refusalOf(text ?? '');
+    if (type === 'Q' || type === 'P') {
+      const [name, text] = type === 'Q' ? ['', cstrings(message, 5, 1)[0] ?? ''] : cstrings(message, 5, 2);
+      if (name !== '') return 'named statements are not served';
+      const refusal = refusalOf(text ?? '');
+      if (!refusal) this.statement = text ?? '';
+      return refusal;
     }
     if (type === 'B')
       return cstrings(message, 5, 2).some((name) => name !== '') ? 'named portals and statements are not served' : null;
@@ -237,13 +254,9 @@ class EndpointConnection {
   }
 
   /** Answers a refused statement as Postgres answers an error: at once, then idle at its Sync. */
-  private refuse(type: string, reason: string): void {
-    this.socket.write(
-      errorResponse(
-        '42501',
-        `the owner of this home serves nas's read queries only (${reason}); run SQL of your own against a Postgres server (DATABASE_URL)`,
-      ),
-    );
+  private refuse(type: string, error: Buffer): void {
+    this.socket.write(error);
+    this.statement = null;
     this.pending = [];
     this.pendingBytes = 0;
     if (type === 'Q') this.endRefusal();
@@ -263,18 +276,38 @@ class EndpointConnection {
     this.pendingBytes = 0;
     if (!this.releaseLock) await this.beginUnit();
     if (this.closed()) return;
+    if (this.statement !== null) {
+      const refusal = await this.priceRefusal(this.statement);
+      this.statement = null;
+      if (this.closed()) return;
+      if (refusal) return this.refuse(last ? 'Q' : 'P', refusal);
+    }
     const response = asIdle(Buffer.from(await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(batch))));
     if (this.closed()) return;
     this.socket.write(response);
     if (last) this.endUnit();
   }
 
+  /** The error that refuses a statement priced above the bound (or that could not be priced), or null. */
+  private async priceRefusal(text: string): Promise<Buffer | null> {
+    const price = await priceOf(this.pglite, text);
+    if ('error' in price) return price.error;
+    if (price.cost <= LIMITS.MAX_READ_COST) return null;
+    return readerRefusal(
+      `the planner prices this read at ${Math.round(price.cost)}, above the ${LIMITS.MAX_READ_COST} a client's read may cost`,
+    );
+  }
+
   private async beginUnit(): Promise<void> {
+    const endTurn = await this.turns.take();
     await new Promise<void>((acquired) => {
       void this.pglite._runExclusiveTransaction(
         () =>
           new Promise<void>((release) => {
-            this.releaseLock = release;
+            this.releaseLock = () => {
+              release();
+              endTurn();
+            };
             acquired();
           }),
       );
@@ -284,7 +317,10 @@ class EndpointConnection {
       LIMITS.UNIT_MS,
     );
     if (this.closed()) return this.endUnit();
-    await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(simpleQuery('BEGIN READ ONLY')));
+    // PGlite's session runs with enable_seqscan off, which adds 10^10 to the price of any plan that
+    // must scan a table; a client's read is planned, priced and run as Postgres does by default.
+    const begin = simpleQuery('BEGIN READ ONLY; SET LOCAL enable_seqscan = on');
+    await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(begin));
   }
 
   /** Ends the client's transaction, if it has one, before anyone else runs; releases the session. */
@@ -321,4 +357,11 @@ class EndpointConnection {
     else setTimeout(() => this.socket.destroy(), 1_000).unref();
     this.endUnit();
   }
+}
+
+function readerRefusal(reason: string): Buffer {
+  return errorResponse(
+    '42501',
+    `the owner of this home serves nas's read queries only (${reason}); run SQL of your own against a Postgres server (DATABASE_URL)`,
+  );
 }

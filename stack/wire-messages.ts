@@ -84,3 +84,18 @@ export function asIdle(response: Buffer): Buffer {
   }
   return response;
 }
+
+/** The messages of a response, each with its type byte. */
+export function* messagesOf(response: Buffer): Generator<Buffer> {
+  for (let at = 0; at + 5 <= response.length; ) {
+    const end = at + 1 + response.readInt32BE(at + 1);
+    yield response.subarray(at, end);
+    at = end;
+  }
+}
+
+/** The first column of a DataRow as text, null when it is NULL. */
+export function dataRowText(row: Buffer): string | null {
+  const length = row.readInt32BE(7);
+  return length < 0 ? null : row.subarray(11, 11 + length).toString();
+}

@@ -1,12 +1,8 @@
 /**
  * Issue 26, liveness: no client of a home's owner, authenticated or not, delays the owner's own
- * recording by more than 2 s. The owner runs in a child process (tests/support/endpoint-owner.ts)
+ * recording by more than 2 s. The owner runs in a child process (tests/support/owner-process.ts)
  * so that a client that wedges it cannot wedge this test; the clients are psql and raw sockets.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { createInterface, type Interface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   closedWithin,
@@ -17,69 +13,23 @@ import {
   psql,
   silent,
 } from './support/hostile-clients';
+import { startOwner, type OwnerProcess, type Report } from './support/owner-process';
 
-const OWNER_SCRIPT = fileURLToPath(new URL('./support/endpoint-owner.ts', import.meta.url));
 const PASSWORD = 'home-secret';
 const MAX_DELAY_MS = 2_000;
 
-interface Report {
-  recorded: number;
-  longestGapMs: number;
-  rssMb: number;
-  attached: number;
-}
-
-class Owner {
-  private readonly lines: Interface;
-  private readonly waiting: Array<(line: string) => void> = [];
-  port = 0;
-
-  constructor(readonly child: ChildProcessByStdio<Writable, Readable, null>) {
-    this.lines = createInterface({ input: child.stdout });
-    this.lines.on('line', (line) => this.waiting.shift()?.(line));
-  }
-
-  nextLine(timeoutMs: number): Promise<string | null> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(answer), 1);
-        resolve(null);
-      }, timeoutMs);
-      const answer = (line: string) => {
-        clearTimeout(timer);
-        resolve(line);
-      };
-      this.waiting.push(answer);
-    });
-  }
-
-  /** What the owner recorded since the last report; a wedged owner does not answer in 5 s. */
-  async report(): Promise<Report> {
-    this.child.stdin.write('report\n');
-    const line = await this.nextLine(5_000);
-    if (line === null) return { recorded: 0, longestGapMs: Infinity, rssMb: Infinity, attached: -1 };
-    return JSON.parse(line) as Report;
-  }
-}
-
-let owner: Owner;
+let owner: OwnerProcess;
 /** The owner's resident memory before the client came: a client may not make it grow by more than 200 MB. */
 let baselineRssMb = 0;
 
 beforeEach(async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, PASSWORD], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  owner = new Owner(child);
-  const ready = await owner.nextLine(30_000);
-  expect(ready).toMatch(/^ready \d+$/);
-  owner.port = Number(ready!.split(' ')[1]);
+  owner = await startOwner(PASSWORD);
   await sleep(500);
   baselineRssMb = (await owner.report()).rssMb;
-}, 40_000);
+}, 70_000);
 
 afterEach(() => {
-  owner.child.kill('SIGKILL');
+  owner.kill();
 });
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import postgres from 'postgres';
 import { md5Password } from '../../stack/database-endpoint';
 
 export interface Hostile {
@@ -141,4 +142,64 @@ export async function silent(port: number): Promise<Socket> {
   const socket = await open(port);
   socket.on('error', () => {});
   return socket;
+}
+
+/**
+ * A read nas's shapes admit whose work grows as rows²: the count of a cross join of the first
+ * `rows` rows of pg_attribute (3,000 and more in any database) with themselves. The planner prices
+ * it at about 0.0152 · rows² (15,169 for 1,000 rows).
+ */
+export function crossJoinRead(rows: number): string {
+  const side = `(select 1 from pg_attribute limit ${rows})`;
+  return `select count(*)::int as n from ${side} a, ${side} b`;
+}
+
+/** The cross join the owner still admits under a cost bound: priced at 90% of it. */
+export function heaviestAdmittedRead(maxCost: number): string {
+  return crossJoinRead(Math.floor(Math.sqrt((0.9 * maxCost) / 0.0152)));
+}
+
+export interface Readers extends Hostile {
+  /** Answers and errors so far (an error's first line each). */
+  answers(): number;
+  errors(): string[];
+}
+
+/** `count` clients, each on its own connection, sending `text` back to back until stopped. */
+export function readersBackToBack(port: number, password: string, count: number, text: string): Readers {
+  let stopped = false;
+  let answers = 0;
+  const errors: string[] = [];
+  const clients = Array.from({ length: count }, () =>
+    postgres({
+      host: '127.0.0.1',
+      port,
+      user: 'nas',
+      password,
+      database: 'postgres',
+      max: 1,
+      prepare: false,
+      onnotice: () => {},
+    }),
+  );
+  for (const sql of clients) {
+    void (async () => {
+      while (!stopped) {
+        try {
+          await sql.unsafe(text);
+          answers++;
+        } catch (error) {
+          if (!stopped) errors.push(String((error as Error).message).split('\n')[0]);
+        }
+      }
+    })();
+  }
+  return {
+    answers: () => answers,
+    errors: () => errors,
+    stop() {
+      stopped = true;
+      for (const sql of clients) void sql.end({ timeout: 0 }).catch(() => {});
+    },
+  };
 }
