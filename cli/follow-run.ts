@@ -5,9 +5,16 @@
 import { progressQuery, stopSignal } from '../workflows/signals';
 import { nasHome, type Stack } from '../stack/embedded';
 import { followUntilInterrupted } from './follow';
+import { unlessStackFails } from './unless-stack-fails';
 import { progressLine } from './progress';
 
-export async function followPoolRun<T>(stack: Stack, runId: string, quietIntervalMs: number): Promise<T> {
+export async function followPoolRun<T>(
+  stack: Stack,
+  runId: string,
+  quietIntervalMs: number,
+  /** The command that continues the run if its stack fails. */
+  continueWith: string,
+): Promise<T> {
   const handle = (await stack.client()).workflow.getHandle(runId);
   const started = Date.now();
   const tty = process.stderr.isTTY;
@@ -24,7 +31,8 @@ export async function followPoolRun<T>(stack: Stack, runId: string, quietInterva
     tty ? 1000 : quietIntervalMs,
   );
   try {
-    return await followUntilInterrupted(handle.result() as Promise<T>, {
+    const result = unlessStackFails(stack, handle.result() as Promise<T>, runId, continueWith);
+    return await followUntilInterrupted(result, {
       searchId: runId,
       ownsStack: stack.mode === 'owner',
       home: nasHome(),

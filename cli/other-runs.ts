@@ -9,6 +9,12 @@ import type { Stack } from '../stack/embedded';
 import { printNote } from './output';
 
 export async function waitForOtherRuns(stack: Stack, ownRunId: string): Promise<void> {
+  const waiting = untilOtherRunsEnd(stack, ownRunId);
+  waiting.catch(() => {}); // a full disk ends the owner first
+  await Promise.race([waiting, stack.failure()]);
+}
+
+async function untilOtherRunsEnd(stack: Stack, ownRunId: string): Promise<void> {
   const { db } = await stack.database();
   const client = await stack.client();
   let announced = false;

@@ -205,6 +205,7 @@ function lazyStack(
 ): Stack {
   let client: Promise<Client> | undefined;
   let database: Promise<DatabaseHandle> | undefined;
+  let closing: Promise<void> | undefined;
   let failed = false;
   failure.catch(() => (failed = true));
   return {
@@ -238,13 +239,17 @@ function lazyStack(
       database ??= open();
       return database;
     },
-    async close() {
-      // After a failure, calls still in flight (a result long-poll) would throw from their retry
-      // timers on a closed connection; the process is about to end, which closes it.
-      if (client && !failed) await (await client).connection.close();
-      // A database that failed to open (its error already went to the caller) has nothing to close.
-      if (database && !closesDatabaseItself) await (await database.catch(() => null))?.close();
-      await extraClose();
+    close() {
+      // Once: a command may close a stack it replaced (resume's offline stack) again in its finally.
+      closing ??= (async () => {
+        // After a failure, calls still in flight (a result long-poll) would throw from their retry
+        // timers on a closed connection; the process is about to end, which closes it.
+        if (client && !failed) await (await client).connection.close();
+        // A database that failed to open (its error already went to the caller) has nothing to close.
+        if (database && !closesDatabaseItself) await (await database.catch(() => null))?.close();
+        await extraClose();
+      })();
+      return closing;
     },
   };
 }

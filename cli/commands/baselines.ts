@@ -20,6 +20,7 @@ import { validateAsFlags } from '../request-fields';
 import { compact, formatOf, percent, renderRows, type Column } from '../format';
 import { protocolFromFlags } from '../search-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { unlessStackFails } from '../unless-stack-fails';
 
 interface BaselineRow {
   name: string;
@@ -158,7 +159,12 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
       });
     printNote(`training ${names.length} baseline(s) as ${request.searchId}`);
     if (!wait) return 0;
-    const outcomes = await handle.result();
+    const outcomes = await unlessStackFails(
+      stack,
+      handle.result(),
+      `baselines ${request.searchId}`,
+      'the same nas baselines train ... --wait',
+    );
     printData(
       renderRows(
         outcomes.map((outcome, i) => ({ name: names[i], ...outcome })),

@@ -92,7 +92,12 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
       );
       if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.finalId}`);
       if (flags.wait !== true) return 0;
-      const summary = await followPoolRun<FinalizeSummary>(stack, request.finalId, 10_000);
+      const summary = await followPoolRun<FinalizeSummary>(
+        stack,
+        request.finalId,
+        10_000,
+        `nas search resume ${request.finalId}`,
+      );
       printNote(
         `final evaluation ${summary.finalId} ${summary.status}: ${summary.candidates} candidate(s), ${describeCounts(summary.counts)}`,
       );

@@ -125,7 +125,12 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
     );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.referenceId}`);
     if (flags.wait !== true) return 0;
-    const summary = await followPoolRun<ReferenceSummary>(stack, request.referenceId, 60_000);
+    const summary = await followPoolRun<ReferenceSummary>(
+      stack,
+      request.referenceId,
+      60_000,
+      'the same nas reference build ... --wait',
+    );
     printNote(`reference build ${summary.referenceId} ${summary.status}: ${describeCounts(summary.counts)}`);
     printNote(
       `\`npx nas reference export --id ${summary.referenceId}\` writes what it measured to ${relative(process.cwd(), COMMITTED_REFERENCE_FILE)}`,

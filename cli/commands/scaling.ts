@@ -27,6 +27,7 @@ import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { unlessStackFails } from '../unless-stack-fails';
 
 export async function startStudy({ flags }: CommandInput): Promise<number> {
   const request = scalingRequestFromFlags(flags);
@@ -96,7 +97,12 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
     );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
     if (!wait) return 0;
-    const summary = await followStudy(handle);
+    const summary = await unlessStackFails(
+      stack,
+      followStudy(handle),
+      `study ${request.studyId}`,
+      `nas scaling resume ${request.studyId}`,
+    );
     printNote(`scaling study ${summary.studyId} ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
     const report = await scalingReport((await stack.database()).db, request.studyId);
     if (report) printData(renderStudyReport(report, format));

@@ -22,6 +22,7 @@ import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { followUntilInterrupted } from '../follow';
+import { unlessStackFails } from '../unless-stack-fails';
 import { liveWorkflow, waitForOtherRuns } from '../other-runs';
 import { requireSameRequest } from '../same-request';
 import { restoreTrainer, trainerRecord } from '../trainer-record';
@@ -104,16 +105,12 @@ async function followToTheEnd(
     const queue = trainerTaskQueue ?? (stored?.config as Partial<SearchRequest> | undefined)?.trainerTaskQueue;
     const stopWatching = queue ? watchTrainerQueue(client, db, searchId, queue) : () => {};
     const handle = client.workflow.getHandle<typeof searchWorkflow>(searchId);
-    const progress = followSearch(handle);
-    progress.catch(() => {}); // when the stack fails first, following ends with the stack's connection
-    const following = Promise.race([progress, stack.failure()]).catch((error: unknown) => {
-      if (error instanceof RequestError) throw error;
-      if (stack.mode !== 'attached') throw error;
-      throw new RequestError(
-        'NAS_HOME',
-        `the stack of ${nasHome()} went away while following search ${searchId}: \`nas search resume ${searchId}\` continues it`,
-      );
-    });
+    const following = unlessStackFails(
+      stack,
+      followSearch(handle),
+      `search ${searchId}`,
+      `nas search resume ${searchId}`,
+    );
     const summary = await followUntilInterrupted(following, {
       searchId,
       ownsStack: stack.mode === 'owner',
