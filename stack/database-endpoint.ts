@@ -42,6 +42,7 @@ import {
   simpleQuery,
   startupMessage,
   startupParameters,
+  withoutNotices,
 } from './wire-messages';
 
 export const ENDPOINT_USER = 'nas';
@@ -219,7 +220,7 @@ class EndpointConnection {
         }),
       )
       .finally(endTurn);
-    if (!this.closed()) this.socket.write(response);
+    if (!this.closed()) this.socket.write(withoutNotices(Buffer.from(response)));
   }
 
   private async onMessage(message: Buffer): Promise<void> {
@@ -282,7 +283,9 @@ class EndpointConnection {
       if (this.closed()) return;
       if (refusal) return this.refuse(last ? 'Q' : 'P', refusal);
     }
-    const response = asIdle(Buffer.from(await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(batch))));
+    const response = asIdle(
+      withoutNotices(Buffer.from(await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(batch)))),
+    );
     if (this.closed()) return;
     this.socket.write(response);
     if (last) this.endUnit();

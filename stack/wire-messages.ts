@@ -6,6 +6,7 @@ export const CANCEL_REQUEST = 80877102;
 export const PROTOCOL_3 = 196608;
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+const NOTICE_RESPONSE = 0x4e; // 'N'
 
 /** A protocol message: its type byte, its length, its body. */
 export function message(type: string, body: Buffer): Buffer {
@@ -98,4 +99,14 @@ export function* messagesOf(response: Buffer): Generator<Buffer> {
 export function dataRowText(row: Buffer): string | null {
   const length = row.readInt32BE(7);
   return length < 0 ? null : row.subarray(11, 11 + length).toString();
+}
+
+/**
+ * The response without its NoticeResponse messages: PGlite reports each statement it parses and
+ * binds as a DEBUG notice, and a reader of the owner's database has no use for its notices.
+ */
+export function withoutNotices(response: Buffer): Buffer {
+  const kept: Buffer[] = [];
+  for (const message of messagesOf(response)) if (message[0] !== NOTICE_RESPONSE) kept.push(message);
+  return kept.length === 1 ? kept[0] : Buffer.concat(kept);
 }

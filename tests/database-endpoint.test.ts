@@ -28,6 +28,23 @@ afterAll(async () => {
 });
 
 describe('the embedded database endpoint', () => {
+  it("sends a client none of PGlite's DEBUG or NOTICE messages", async () => {
+    const notices: string[] = [];
+    const sql = postgres(`postgres://nas:${PASSWORD}@127.0.0.1:${endpoint.port}/postgres`, {
+      max: 1,
+      prepare: false,
+      connect_timeout: 5,
+      onnotice: (notice) => notices.push(`${notice.severity}: ${notice.message}`),
+    });
+    try {
+      expect(await sql`select ${7}::int as n`).toEqual([{ n: 7 }]);
+      expect(await sql.unsafe('select count(*)::int as n from marks')).toEqual([{ n: 0 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    expect(notices).toEqual([]);
+  });
+
   it('refuses a wrong password and a wrong user', async () => {
     for (const sql of [connect('wrong'), connect(PASSWORD, 'postgres')]) {
       await expect(sql`select 1`).rejects.toThrow(/password authentication failed/);
