@@ -18,7 +18,8 @@ export interface HeavyReadersResult {
 
 /** The times (ms since the epoch) at which the owner recorded the search's trials since `after`. */
 async function recordedSince(url: string, searchId: string, after: number): Promise<number[]> {
-  const sql = postgres(url, { max: 1, prepare: false, connect_timeout: 5, onnotice: () => {} });
+  // Reads the clients sent before they stopped may still be queued before this one's turn.
+  const sql = postgres(url, { max: 1, prepare: false, connect_timeout: 60, onnotice: () => {} });
   try {
     const rows = await sql`select extract(epoch from created_at)::float8 * 1000 as at from trials
       where search_id = ${searchId} and created_at > ${new Date(after)} order by created_at`;
