@@ -5,6 +5,7 @@
  */
 import { GenotypeError } from '../cells/types';
 import { RequestError } from '../search/request';
+import { fullHomeDiskError } from '../stack/disk-space';
 import { parseCommandLine } from './command-line';
 import { describeDatasetFlags } from './dataset-flag';
 import type { Invocation } from './invocation';
@@ -42,6 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isInputError(err)) {
       printNote(`nas: ${boundedLine(err.message)}`);
+      return 2;
+    }
+    const fullDisk = fullHomeDiskError();
+    if (fullDisk) {
+      printNote(`nas: ${fullDisk.message}`);
       return 2;
     }
     const where = invocation ? commandPath(invocation.command) : 'nas';

@@ -4,7 +4,7 @@
  * so the owner stops before that: below MIN_FREE_BYTES it ends with one line naming the home and
  * the space it needs. What was recorded stays recorded; `nas search resume` goes on from there.
  */
-import { statfsSync } from 'node:fs';
+import { existsSync, realpathSync, statfsSync } from 'node:fs';
 import { RequestError } from '../search/request';
 
 export const MIN_FREE_BYTES = 64 * 2 ** 20;
@@ -43,4 +43,18 @@ export function watchDiskSpace(home: string): { low: Promise<never>; stop(): voi
   });
   low.catch(() => {}); // observed by whoever follows the stack; unobserved otherwise
   return { low, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The full-disk error of the embedded home when its disk is below MIN_FREE_BYTES now, else null:
+ * a command whose Temporal or database call failed because the disk filled (a signal, a start)
+ * ends with that line, as one that saw the owner's watch fire does.
+ */
+export function fullHomeDiskError(env: NodeJS.ProcessEnv = process.env): RequestError | null {
+  if (env.TEMPORAL_ADDRESS) return null;
+  const home = env.NAS_HOME || '.nas';
+  if (!existsSync(home)) return null;
+  const real = realpathSync(home);
+  const free = freeBytes(real);
+  return free < MIN_FREE_BYTES ? lowDiskError(real, free) : null;
 }
