@@ -10,7 +10,7 @@ import type { Architecture, InputShape } from '../cells/types';
 import { datasetShape } from '../contracts/datasets';
 import type { TrialRole } from '../contracts/trial-role';
 import { protocolHash, type TrainingProtocol } from './protocol';
-import type { BaselineEntry } from './request';
+import type { BaselineEntry, TrainerRecord } from './request';
 
 export const DEFAULT_FINAL_REPEATS = 3;
 /** Images of the training set held out for validation in the default final protocol. */
@@ -32,6 +32,8 @@ export interface FinalizeRequest {
   input: InputShape;
   classes: number;
   trainerTaskQueue: string;
+  /** The in-process trainer it was started with (the search's, for --finalize-top), which `nas search resume` starts again. */
+  trainer?: TrainerRecord;
 }
 
 /** What a search request carries to finalize itself when its loop ends (`--finalize-top K`). */
@@ -136,9 +138,11 @@ export function finalizeRequestOf(search: {
   input: InputShape;
   classes: number;
   trainerTaskQueue: string;
+  trainer?: TrainerRecord;
 }): FinalizeRequest {
-  const { searchId, finalize, parallel, input, classes, trainerTaskQueue } = search;
-  return { finalId: finalIdOf(searchId, finalize), searchId, ...finalize, parallel, input, classes, trainerTaskQueue };
+  const { searchId, finalize, parallel, input, classes, trainerTaskQueue, trainer } = search;
+  const request = { finalId: finalIdOf(searchId, finalize), searchId, ...finalize, parallel, input, classes };
+  return { ...request, trainerTaskQueue, ...(trainer ? { trainer } : {}) };
 }
 
 /** Trainings a request plans at most. */

@@ -2,7 +2,7 @@
  * Issue 26, resume: `nas search resume` of a search whose owner died starts the trainer the search
  * was started with. A `--backend simulated` search resumed from a shell without NAS_SIMULATED_*
  * finishes simulated, under the settings it was started with, and trains nothing for real (here a
- * real trainer would fail every trial: NAS_DATA_DIR holds no data).
+ * real trainer would fail every trial: NAS_DATA_DIR holds no data). So does a final evaluation.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,6 +85,50 @@ describe('nas search resume', () => {
     expect(again.code).toBe(2);
     expect(again.stderr.trim().split('\n').at(-1)).toMatch(
       /^nas: --id: search sim exists with another request: trainer\.backend \("simulated", now "auto"\)/,
+    );
+  }, 300_000);
+
+  it('of a final evaluation keeps the backend and simulation settings it was started with', async () => {
+    const search = ['search', 'start', '--backend', 'simulated', '--space', 'nasnet', '--strategy', 'random'];
+    const searched = await runNas([...search, '--trials', '2', '--seed', '4', '--id', 'searched', '--wait'], {
+      ...env,
+      NAS_SIMULATED_EPOCH_MS: '10',
+    });
+    expect(searched.code, searched.stderr).toBe(0);
+    const finalize = ['search', 'finalize', 'searched', '--backend', 'simulated', '--top', '1', '--repeats', '6'];
+    const started = [...finalize, '--id', 'sim-final', '--wait'];
+    const owner = startNas(started, { ...env, NAS_SIMULATED_EPOCH_MS: '3000', NAS_SIMULATED_NOISE: '0' });
+    let printed = '';
+    owner.child.stderr!.on('data', (chunk) => (printed += chunk));
+    await waitFor(
+      async () => ((await status('sim-final'))?.stored.counts.succeeded ?? 0) >= 1,
+      120_000,
+      'a first final trial',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the final evaluation printed:\n${printed.slice(-1500)}`);
+    });
+    owner.child.kill('SIGKILL');
+    await owner.done;
+    await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');
+    expect((await status('sim-final'))!.stored.counts.succeeded ?? 0).toBeLessThan(6);
+
+    const resumed = await runNas(['search', 'resume', 'sim-final'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(
+      'starting one to finish search sim-final (--backend simulated, as it was started)',
+    );
+    expect(resumed.stderr).toContain('backend: simulated trainer');
+    const { stored } = (await status('sim-final'))!;
+    expect(stored.total).toBe(6);
+    expect(stored.counts.succeeded).toBe(6);
+    // Another backend under the same id is another request.
+    const again = await runNas([...started.filter((a) => a !== 'simulated' && a !== '--backend')], {
+      ...env,
+      NAS_DATA_DIR: '/usr/share/datasets/fashion-mnist',
+    });
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split('\n').at(-1)).toMatch(
+      /^nas: --id: final evaluation sim-final exists with another request: trainer\.backend \("simulated", now "auto"\)/,
     );
   }, 300_000);
 });

@@ -16,7 +16,8 @@ import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { requireBackendFlag } from '../backend-flag';
+import { requireBackendFlag, simulatesTraining } from '../backend-flag';
+import { trainerRecord } from '../trainer-record';
 import { renderFidelity, renderFinalLeaderboard } from '../final-report';
 import { requireSameRequest } from '../same-request';
 import { formatOf } from '../format';
@@ -52,7 +53,10 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
   requireBackendFlag(flags);
   const recorded = await recordedSearch(searchId);
   // The default final protocol of the search's protocol; each protocol flag given replaces its field.
-  const protocol = protocolFromFlags(flags, { checkData: true, defaults: defaultFinalProtocol(recorded.protocol) });
+  const protocol = protocolFromFlags(flags, {
+    checkData: !simulatesTraining(flags),
+    defaults: defaultFinalProtocol(recorded.protocol),
+  });
   const { input, classes } = datasetShape(protocol);
   const plan = {
     top: requirePositiveInteger('--top', stringFlag(flags, 'top') ?? 3),
@@ -77,6 +81,7 @@ export async function finalizeSearch({ flags, args }: CommandInput): Promise<num
   });
   try {
     request.trainerTaskQueue = trainerTaskQueue;
+    request.trainer = trainerRecord(flags);
     const { db } = await stack.database();
     const existing = await getSearch(db, request.finalId);
     if (existing && existing.kind !== 'final')
@@ -129,10 +134,14 @@ async function startFinalize(stack: Stack, request: FinalizeRequest): Promise<vo
   }
 }
 
-/** Baselines compared by name (their genotypes come from the registry; stored JSON reorders keys). */
+/**
+ * Baselines compared by name (their genotypes come from the registry; stored JSON reorders keys);
+ * a final evaluation recorded before trainers were has none to compare.
+ */
 function requireSameFinalize(existing: FinalizeRequest, request: FinalizeRequest): void {
   const byName = (r: FinalizeRequest) => ({ ...r, baselines: r.baselines.map((b) => b.name) });
-  requireSameRequest('final evaluation', request.finalId, byName(existing), byName(request));
+  const given = existing.trainer ? request : { ...request, trainer: undefined };
+  requireSameRequest('final evaluation', request.finalId, byName(existing), byName(given));
 }
 
 /** The request a running workflow was started with: the input of its history's first event. */
