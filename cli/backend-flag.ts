@@ -1,5 +1,5 @@
 /** The `--backend` flag of commands that may run an in-process trainer, checked before anything starts. */
-import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend-preferences';
 import { requireOneOf } from '../search/request';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
 import type { TrainerBackend } from '../workers/trainer-worker';

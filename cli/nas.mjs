@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `nas` command: TypeScript sources run through tsx, no build step.
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { register } from 'tsx/esm/api';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -7,8 +8,23 @@ if (major < 22 || (major === 22 && minor < 12)) {
   console.error(`nas: Node.js ${process.version} is not supported; install Node.js 24 LTS (or 22.12 and later)`);
   process.exit(2);
 }
+// V8's code cache of every module this command loads, kept in the system's temporary folder.
+enableCompileCache();
 register();
 const { main } = await import('./main.ts');
 const code = await main(process.argv.slice(2));
+await finishCacheWrites();
 // Native Temporal and tfjs handles may outlive the command; the command is done.
 process.exit(code);
+
+/**
+ * tsx writes each file it transpiles to its disk cache in the background; exiting before those
+ * writes end leaves empty cache files, and the next command transpiles everything again.
+ */
+async function finishCacheWrites() {
+  flushCompileCache();
+  const deadline = Date.now() + 2_000;
+  while (Date.now() < deadline && process.getActiveResourcesInfo().some((kind) => kind.startsWith('FSReq'))) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

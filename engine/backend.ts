@@ -12,11 +12,11 @@ import { compileSimdKernels } from '../kernels/simd-kernels';
 import { registerWasmGradientKernels } from '../kernels/register';
 import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels';
 import { RequestError } from '../search/request';
+import { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences';
 
 export { registerWasmGradientKernels } from '../kernels/register';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences';
 
 export interface SelectBackendOptions {
   /**

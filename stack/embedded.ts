@@ -12,24 +12,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import {
-  DefaultLogger,
-  Runtime,
-  makeTelemetryFilterString,
-  type LogLevel,
-  type LogMetadata,
-  type NativeConnection,
-  type Worker,
-} from '@temporalio/worker';
 import { stableHash } from '../cells/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
-import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { createTrainerWorker, type TrainerBackend } from '../workers/trainer-worker';
+import type { TrainerBackend } from '../workers/trainer-worker';
 import { requireBackendFlag } from '../cli/backend-flag';
 import { RequestError } from '../search/request';
 import { stringFlag, type Flags } from '../cli/args';
-import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
+import { ENDPOINT_USER } from './database-endpoint';
 import {
   attachOwner,
   lockHome,
@@ -40,8 +30,7 @@ import {
   type OwnerSession,
 } from './home-lock';
 import { homeSecret } from './home-secret';
-import { requireDiskSpace, watchDiskSpace } from './disk-space';
-import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
+import { connectTemporal, type TemporalConnector } from './temporal/dev-server';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
@@ -144,6 +133,12 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   }
 }
 
+/** The worker SDK, the workflow bundle and tfjs load only in the process that owns the stack. */
+async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, log: (line: string) => void) {
+  const owner = await import('./owner');
+  return owner.becomeOwner(home, lock, options, log);
+}
+
 /** The owner's endpoint URL, with the home's password: only ever in memory. */
 function endpointUrl(home: string, port: number): string {
   return `postgres://${ENDPOINT_USER}:${encodeURIComponent(homeSecret(home))}@127.0.0.1:${port}/postgres`;
@@ -190,7 +185,7 @@ function offline(lock: HomeLock, migrate: boolean): Stack {
   );
 }
 
-function lazyStack(
+export function lazyStack(
   mode: Stack['mode'],
   temporal: TemporalConnector | null,
   uiUrl: string | null,
@@ -252,109 +247,6 @@ function lazyStack(
       return closing;
     },
   };
-}
-
-/** The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up. */
-class EmbeddedSdkLogger extends DefaultLogger {
-  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (!message.startsWith('No workflows registered, not polling for workflow tasks')) super.log(level, message, meta);
-  }
-}
-
-/**
- * In-process workers share the user's terminal: the SDK's info lines (the workflow bundle report,
- * worker states) and the native core's warnings (a progress query answered late while a batch
- * trains) are dropped; the SDK's warnings and errors still print.
- */
-function quietSdkLogs(): void {
-  if (Runtime._instance) return;
-  Runtime.install({
-    // The owner decides when its workers stop (Ctrl-C may only detach from or stop a search).
-    shutdownSignals: [],
-    logger: new EmbeddedSdkLogger('WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
-  });
-}
-
-async function becomeOwner(
-  home: string,
-  lock: HomeLock,
-  options: StackOptions,
-  log: (line: string) => void,
-): Promise<Stack> {
-  quietSdkLogs();
-  const closers: Array<() => Promise<void>> = [() => lock.release()];
-  const closeAll = async () => {
-    lock.publish({ pid: process.pid, state: 'stopping' });
-    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
-  };
-  try {
-    requireDiskSpace(prepareHome(home));
-    const disk = watchDiskSpace(prepareHome(home));
-    closers.push(async () => disk.stop());
-    const devServer: DevServer = await startDevServer({ log });
-    closers.push(() => devServer.stop());
-    // On a full disk, stopping workers and closing PGlite write (and may wait on writes that
-    // cannot end): what PGlite acknowledged is on disk already, so the owner only lets go.
-    let diskFull = false;
-    disk.low.catch(() => (diskFull = true));
-    const unlessDiskFull = (close: () => Promise<void>) => () => (diskFull ? Promise.resolve() : close());
-    const handle = await openDatabase();
-    closers.push(unlessDiskFull(() => handle.close()));
-    let endpoint: DatabaseEndpoint | null = null;
-    if (handle.pglite) {
-      endpoint = await serveDatabase(handle.pglite, homeSecret(home));
-      closers.push(() => endpoint!.stop());
-    }
-    const temporal = connectTemporal({
-      address: devServer.address,
-      namespace: devServer.namespace,
-      tls: false,
-      apiKey: '',
-    });
-    const connection: NativeConnection = await temporal.workerConnection();
-    closers.push(() => connection.close());
-    const taskQueues = embeddedTaskQueues();
-    const common = { connection, namespace: temporal.namespace, db: handle.db };
-    const workers: Worker[] = [
-      await createOrchestratorWorker({ ...common, taskQueue: taskQueues.orchestrator }),
-      await createTrainerWorker({
-        ...common,
-        taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
-        backend: options.backend,
-        concurrency: options.trainerConcurrency,
-        log,
-      }),
-    ];
-    const running = workers.map((worker) => worker.run());
-    closers.push(
-      unlessDiskFull(async () => {
-        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-        await Promise.allSettled(running);
-      }),
-    );
-    lock.publish({
-      pid: process.pid,
-      state: 'ready',
-      temporalAddress: devServer.address,
-      uiUrl: devServer.uiUrl,
-      databasePort: endpoint?.port,
-    });
-    return lazyStack(
-      'owner',
-      temporal,
-      devServer.uiUrl,
-      taskQueues,
-      async () => handle,
-      closeAll,
-      true,
-      () => lock.attachedCommands(),
-      disk.low,
-    );
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
 }
 
 /**

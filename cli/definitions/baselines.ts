@@ -14,7 +14,7 @@ import {
 } from '../options';
 import { protocolFlags } from './protocol-flags';
 import { classesFlag, inputFlag } from '../input-shape';
-import { BACKEND_PREFERENCES } from '../../engine/backend';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
 import { DEFAULT_PROTOCOL } from '../../search/protocol';
 
 const commands = () => import('../commands/baselines');

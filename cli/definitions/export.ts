@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { EXPORT_FORMATS } from '../../cells/exporters/formats';
 import { runs } from '../invocation';
-import { BACKEND_PREFERENCES } from '../../engine/backend';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
 import { addFlags, example, flag } from '../options';
 
 export function defineExport(program: Command): void {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Connection, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const REACHABILITY_TIMEOUT_MS = 5_000;
@@ -53,6 +53,8 @@ export function connectTemporal(options: TemporalConnectOptions = {}): TemporalC
     },
     async workerConnection() {
       await assertReachable(host, port);
+      // Only workers need the worker SDK: commands that read or start runs never load it.
+      const { NativeConnection } = await import('@temporalio/worker');
       return NativeConnection.connect(connectionOptions);
     },
   };

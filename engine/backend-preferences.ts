@@ -1,0 +1,3 @@
+/** The tfjs backends a trainer may ask for, without loading tfjs (the CLI checks its flags with these). */
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];

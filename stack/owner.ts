@@ -1,0 +1,126 @@
+/**
+ * The process that owns a home's embedded stack: it starts the Temporal dev server, opens the
+ * database, serves it to the home's other commands and runs the in-process workers
+ * (stack/embedded.ts loads this module only when a command becomes the owner).
+ */
+import {
+  DefaultLogger,
+  Runtime,
+  makeTelemetryFilterString,
+  type LogLevel,
+  type LogMetadata,
+  type NativeConnection,
+  type Worker,
+} from '@temporalio/worker';
+import { openDatabase } from '../db/client';
+import { createOrchestratorWorker } from '../workers/orchestrator-worker';
+import { createTrainerWorker } from '../workers/trainer-worker';
+import { serveDatabase, type DatabaseEndpoint } from './database-endpoint';
+import { embeddedTaskQueues, lazyStack, type Stack, type StackOptions } from './embedded';
+import { prepareHome, type HomeLock } from './home-lock';
+import { homeSecret } from './home-secret';
+import { requireDiskSpace, watchDiskSpace } from './disk-space';
+import { connectTemporal, startDevServer, type DevServer } from './temporal/dev-server';
+
+/** The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up. */
+class EmbeddedSdkLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (!message.startsWith('No workflows registered, not polling for workflow tasks')) super.log(level, message, meta);
+  }
+}
+
+/**
+ * In-process workers share the user's terminal: the SDK's info lines (the workflow bundle report,
+ * worker states) and the native core's warnings (a progress query answered late while a batch
+ * trains) are dropped; the SDK's warnings and errors still print.
+ */
+function quietSdkLogs(): void {
+  if (Runtime._instance) return;
+  Runtime.install({
+    // The owner decides when its workers stop (Ctrl-C may only detach from or stop a search).
+    shutdownSignals: [],
+    logger: new EmbeddedSdkLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+  });
+}
+
+export async function becomeOwner(
+  home: string,
+  lock: HomeLock,
+  options: StackOptions,
+  log: (line: string) => void,
+): Promise<Stack> {
+  quietSdkLogs();
+  const closers: Array<() => Promise<void>> = [() => lock.release()];
+  const closeAll = async () => {
+    lock.publish({ pid: process.pid, state: 'stopping' });
+    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+  };
+  try {
+    requireDiskSpace(prepareHome(home));
+    const disk = watchDiskSpace(prepareHome(home));
+    closers.push(async () => disk.stop());
+    const devServer: DevServer = await startDevServer({ log });
+    closers.push(() => devServer.stop());
+    // On a full disk, stopping workers and closing PGlite write (and may wait on writes that
+    // cannot end): what PGlite acknowledged is on disk already, so the owner only lets go.
+    let diskFull = false;
+    disk.low.catch(() => (diskFull = true));
+    const unlessDiskFull = (close: () => Promise<void>) => () => (diskFull ? Promise.resolve() : close());
+    const handle = await openDatabase();
+    closers.push(unlessDiskFull(() => handle.close()));
+    let endpoint: DatabaseEndpoint | null = null;
+    if (handle.pglite) {
+      endpoint = await serveDatabase(handle.pglite, homeSecret(home));
+      closers.push(() => endpoint!.stop());
+    }
+    const temporal = connectTemporal({
+      address: devServer.address,
+      namespace: devServer.namespace,
+      tls: false,
+      apiKey: '',
+    });
+    const connection: NativeConnection = await temporal.workerConnection();
+    closers.push(() => connection.close());
+    const taskQueues = embeddedTaskQueues();
+    const common = { connection, namespace: temporal.namespace, db: handle.db };
+    const workers: Worker[] = [
+      await createOrchestratorWorker({ ...common, taskQueue: taskQueues.orchestrator }),
+      await createTrainerWorker({
+        ...common,
+        taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
+        backend: options.backend,
+        concurrency: options.trainerConcurrency,
+        log,
+      }),
+    ];
+    const running = workers.map((worker) => worker.run());
+    closers.push(
+      unlessDiskFull(async () => {
+        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.allSettled(running);
+      }),
+    );
+    lock.publish({
+      pid: process.pid,
+      state: 'ready',
+      temporalAddress: devServer.address,
+      uiUrl: devServer.uiUrl,
+      databasePort: endpoint?.port,
+    });
+    return lazyStack(
+      'owner',
+      temporal,
+      devServer.uiUrl,
+      taskQueues,
+      async () => handle,
+      closeAll,
+      true,
+      () => lock.attachedCommands(),
+      disk.low,
+    );
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
