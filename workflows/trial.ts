@@ -39,23 +39,28 @@ export async function runTrial(plan: TrialPlan): Promise<TrialOutcome> {
   const pHash = protocolHash(plan.protocol);
   try {
     const prepare = patched(PREPARE_TRIAL_LOCALLY) ? localOrchestration.prepareTrial : orchestration.prepareTrial;
-    const prepared = await prepare({
-      trialId,
-      searchId: plan.searchId,
-      trialIndex: plan.trialIndex,
-      architecture: plan.architecture,
-      archHash,
-      protocol: plan.protocol,
-      protocolHash: pHash,
-      fidelity: plan.fidelity,
-      baselineName: plan.baselineName,
-      role: plan.role ?? (plan.baselineName ? 'baseline' : 'search'),
-      seed: plan.seed ?? plan.protocol.seed,
-      strategySummary: plan.strategySummary,
-      budget: plan.budget,
-      input: plan.input,
-      classes: plan.classes,
-    });
+    // A stop does not cancel this short database step (the training after it is cancelled at once):
+    // cancelling the local activity while its workflow task was being retried failed every later
+    // task with "Invalid transition in state machine", and the search never stopped.
+    const prepared = await CancellationScope.nonCancellable(() =>
+      prepare({
+        trialId,
+        searchId: plan.searchId,
+        trialIndex: plan.trialIndex,
+        architecture: plan.architecture,
+        archHash,
+        protocol: plan.protocol,
+        protocolHash: pHash,
+        fidelity: plan.fidelity,
+        baselineName: plan.baselineName,
+        role: plan.role ?? (plan.baselineName ? 'baseline' : 'search'),
+        seed: plan.seed ?? plan.protocol.seed,
+        strategySummary: plan.strategySummary,
+        budget: plan.budget,
+        input: plan.input,
+        classes: plan.classes,
+      }),
+    );
     if (prepared.action === 'settled') return prepared.outcome;
     const result = await trainers(plan.trainerTaskQueue).trainTrial({
       trialId,
