@@ -7,6 +7,7 @@ import { nasHome, type Stack } from '../stack/embedded';
 import { followUntilInterrupted } from './follow';
 import { unlessStackFails } from './unless-stack-fails';
 import { progressLine } from './progress';
+import { queryWithin } from './live-query';
 
 export async function followPoolRun<T>(
   stack: Stack,
@@ -20,8 +21,7 @@ export async function followPoolRun<T>(
   const tty = process.stderr.isTTY;
   const timer = setInterval(
     () => {
-      void handle
-        .query(progressQuery)
+      void queryWithin(handle, progressQuery)
         .then((progress) => {
           const line = progressLine(progress, (Date.now() - started) / 1000);
           process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);

@@ -28,6 +28,7 @@ import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';
 import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
 import { unlessStackFails } from '../unless-stack-fails';
+import { queryWithin } from '../live-query';
 
 export async function startStudy({ flags }: CommandInput): Promise<number> {
   const request = scalingRequestFromFlags(flags);
@@ -137,7 +138,7 @@ async function followStudy(handle: WorkflowHandle<typeof scalingStudyWorkflow>):
   const started = Date.now();
   let last = '';
   const show = async () => {
-    const progress = await handle.query(scalingProgressQuery).catch(() => null);
+    const progress = await queryWithin(handle, scalingProgressQuery).catch(() => null);
     if (!progress) return;
     const line = progressText(progress, (Date.now() - started) / 1000);
     const key = line.replace(/, elapsed .*$/, '');
@@ -158,7 +159,7 @@ async function liveProgress(client: Client, studyId: string): Promise<ScalingPro
   try {
     const handle = client.workflow.getHandle(studyId);
     if ((await handle.describe()).status.name !== 'RUNNING') return null;
-    return await handle.query(scalingProgressQuery);
+    return await queryWithin(handle, scalingProgressQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;

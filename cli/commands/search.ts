@@ -32,6 +32,7 @@ import { leaderboard } from '../../db/queries/leaderboard';
 import type { Database } from '../../db/client';
 import { renderFinalLeaderboard } from '../final-report';
 import { unserved, unservedNote, watchTrainerQueue } from '../trainer-queue';
+import { queryWithin } from '../live-query';
 
 export async function startSearch({ flags }: CommandInput): Promise<number> {
   const request = searchRequestFromFlags(flags);
@@ -141,7 +142,7 @@ async function followSearch(handle: WorkflowHandle<typeof searchWorkflow>): Prom
   let inFlight: Promise<unknown> | null = null;
   const show = async () => {
     if (inFlight) return; // one progress query at a time: a busy orchestrator answers late
-    const query = handle.query(progressQuery).catch(() => null);
+    const query = queryWithin(handle, progressQuery).catch(() => null);
     inFlight = query;
     const progress = await query;
     inFlight = null;
@@ -248,13 +249,10 @@ function statusText(
 async function liveProgress(client: Client, searchId: string): Promise<SearchProgress | null> {
   if (!(await liveWorkflow(client, searchId))) return null;
   // A busy orchestrator may not answer in time; the database still tells what was recorded.
-  return client.workflow
-    .getHandle(searchId)
-    .query(progressQuery)
-    .catch((err: unknown) => {
-      printNote(`(live progress unavailable: ${(err as Error).message})`);
-      return null;
-    });
+  return queryWithin(client.workflow.getHandle(searchId), progressQuery).catch((err: unknown) => {
+    printNote(`(live progress unavailable: ${(err as Error).message})`);
+    return null;
+  });
 }
 
 export async function steerSearch(
