@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { RequestError } from '../search/request';
+import { isNewDataDir, migratedTemplate } from './pglite-template';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -72,8 +73,14 @@ async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<Data
       `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``,
     );
   }
+  const loadDataDir =
+    schemaStep === 'migrate' && isNewDataDir(dataDir)
+      ? await migratedTemplate(MIGRATIONS_FOLDER, (empty) =>
+          migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+        )
+      : undefined;
   if (onDisk) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, { loadDataDir });
   const db = drizzlePglite({ client, schema });
   try {
     if (schemaStep === 'migrate') await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
