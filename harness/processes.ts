@@ -5,6 +5,31 @@ import { fileURLToPath } from 'node:url';
 
 const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
 
+/** Every `nas` process started here that has not exited yet. */
+const alive = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+  return child;
+}
+
+/**
+ * Kills what is still running, when a test that started it failed or timed out before stopping
+ * it: a stack owner left behind would go on working (and holding its home) after the test file.
+ */
+export async function killLeftoverProcesses(): Promise<number> {
+  const leftovers = [...alive].filter((child) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(
+    leftovers.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+  return leftovers.length;
+}
+
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
@@ -14,10 +39,12 @@ export interface WorkerProcess {
 }
 
 export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, [NAS, 'worker', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [NAS, 'worker', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let text = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -79,10 +106,12 @@ export interface NasRun {
 
 /** Starts a `nas` command as its own OS process. */
 export function startNas(args: string[], env: NodeJS.ProcessEnv): NasRun {
-  const child = spawn(process.execPath, [NAS_CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [NAS_CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
