@@ -65,6 +65,13 @@ export function defaultDataDir(): string {
   return `${process.env.NAS_HOME || '.nas'}/pglite`;
 }
 
+/** The empty migrated database new embedded databases start from (db/pglite-template.ts). */
+export function emptyDatabaseTemplate(): Promise<Blob> {
+  return migratedTemplate(MIGRATIONS_FOLDER, (empty) =>
+    migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+  );
+}
+
 async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<DatabaseHandle> {
   const onDisk = !dataDir.includes('://');
   if (onDisk && schemaStep === 'require' && !existsSync(dataDir)) {
@@ -73,12 +80,7 @@ async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<Data
       `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``,
     );
   }
-  const loadDataDir =
-    schemaStep === 'migrate' && isNewDataDir(dataDir)
-      ? await migratedTemplate(MIGRATIONS_FOLDER, (empty) =>
-          migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-        )
-      : undefined;
+  const loadDataDir = schemaStep === 'migrate' && isNewDataDir(dataDir) ? await emptyDatabaseTemplate() : undefined;
   if (onDisk) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, { loadDataDir });
   const db = drizzlePglite({ client, schema });

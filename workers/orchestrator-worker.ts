@@ -1,12 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createOrchestrationActivities } from './activities/orchestration';
 import { createScalingActivities } from './activities/scaling';
 import { ORCHESTRATOR_TASK_QUEUE } from './task-queues';
-import { cachedWorkflowBundle } from './workflow-bundle';
+import { cachedWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;

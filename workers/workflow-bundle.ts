@@ -7,8 +7,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@temporalio/worker';
 import { nasCacheRoot } from '../stack/temporal/cli-binary';
+
+/** The module that exports every workflow: what the orchestrator's bundle is built from. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 interface BundleManifest {
   workflowsPath: string;
@@ -24,6 +28,7 @@ export async function cachedWorkflowBundle(workflowsPath: string, logger?: Logge
   const manifestFile = join(dir, `${key}.json`);
   const cached = readCached(codeFile, manifestFile, workflowsPath);
   if (cached) return { code: cached };
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
   const { code } = await bundleWorkflowCode({ workflowsPath, ...(logger ? { logger } : {}) });
   const manifest: BundleManifest = { workflowsPath, sources: hashSources(sourcesOf(code)) };
   mkdirSync(dir, { recursive: true });
