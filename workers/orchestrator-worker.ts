@@ -15,6 +15,8 @@ export interface OrchestratorWorkerOptions {
   /** A prebuilt bundle; otherwise the cached one (built when its sources changed). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** How long a shutdown may wait for the workflow tasks in flight (default: until they end). */
+  shutdownForceTime?: WorkerOptions['shutdownForceTime'];
 }
 
 export async function createOrchestratorWorker(options: OrchestratorWorkerOptions): Promise<Worker> {
@@ -23,6 +25,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? ORCHESTRATOR_TASK_QUEUE,
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.shutdownForceTime ? { shutdownForceTime: options.shutdownForceTime } : {}),
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle(WORKFLOWS_PATH)),
     activities: { ...createOrchestrationActivities(options.db), ...createScalingActivities(options.db) },
   });
