@@ -17,7 +17,7 @@ import { setSearchStatus, upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, markTrialRunning, recordEpoch } from '../db/queries/trials';
 import { syntheticObjective } from '../search/synthetic-objective';
 import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
-import { makeRng, type Rng } from '../search/rng';
+import { makeRng, type Rng } from '../numeric/rng';
 import type { Architecture } from '../cells/types';
 
 export interface SeededDatabase {

@@ -10,7 +10,7 @@ import { sampleNasnet } from '../cells/nasnet';
 import type { InputShape, NasnetArchitecture } from '../cells/types';
 import { stableHash } from '../cells/hash';
 import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from './protocol';
-import { makeRng } from './rng';
+import { makeRng } from '../numeric/rng';
 
 /** Seed of the README's commands (the architectures, the data split and the first training seed). */
 export const DEFAULT_REFERENCE_SEED = 7;

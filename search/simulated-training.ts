@@ -11,7 +11,7 @@ import type { Architecture, DecisionSpace } from '../cells/types';
 import type { EpochMetrics, TrialLatency } from '../contracts/activities';
 import type { TrainingProtocol } from './protocol';
 import { RequestError } from './request';
-import { makeRng, type Rng } from './rng';
+import { makeRng, type Rng } from '../numeric/rng';
 import { syntheticObjective, type SyntheticObjective } from './synthetic-objective';
 
 export interface SimulationSettings {

@@ -28,7 +28,7 @@
  * every decision takes its best value).
  */
 import type { DecisionSpace } from '../cells/types';
-import { makeRng, type Rng } from './rng';
+import { makeRng, type Rng } from '../numeric/rng';
 import { decisionKind } from './strategies/space';
 
 export interface SyntheticObjective {

@@ -6,7 +6,7 @@ import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial } from '../db/queries/trials';
 import { fidelityLadder } from '../search/fidelity';
 import { protocolHash } from '../search/protocol';
-import { wilsonInterval } from '../search/statistics';
+import { wilsonInterval } from '../numeric/statistics';
 import { PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
 import { describeEachDriver } from './support/db-helpers';
 

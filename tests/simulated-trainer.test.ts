@@ -12,7 +12,7 @@ import { architectureCost, architectureHash, nasnetSpace } from '../cells';
 import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
 import { DEFAULT_PROTOCOL } from '../search/protocol';
-import { makeRng } from '../search/rng';
+import { makeRng } from '../numeric/rng';
 import {
   DEFAULT_SIMULATION,
   simulatedLatency,

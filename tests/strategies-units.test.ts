@@ -5,7 +5,7 @@ import { nasnetSpace } from '../cells/nasnet';
 import { budgetFraction, fidelityLadder, protocolForFidelity } from '../search/fidelity';
 import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
 import { reward } from '../search/reward';
-import { makeRng, restoreRng } from '../search/rng';
+import { makeRng, restoreRng } from '../numeric/rng';
 import { createStrategy } from '../search/strategies';
 import { trialsToReachTopLevel } from '../search/strategies/halving';
 import type { Candidate } from '../search/strategies/types';

@@ -17,7 +17,7 @@ import {
   wilsonInterval,
   type BootstrapInterval,
   type TopKOverlap,
-} from '../../search/statistics';
+} from '../../numeric/statistics';
 import type { TrainingProtocol } from '../../search/protocol';
 import type { Database } from '../client';
 import { architectures, protocols, searches, trials } from '../schema';

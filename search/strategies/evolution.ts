@@ -6,7 +6,7 @@
  * oldest member leaves. Failed candidates (reward null) never join.
  */
 import type { DecisionSpace } from '../../cells/types';
-import type { Rng } from '../rng';
+import type { Rng } from '../../numeric/rng';
 import { LedgerStrategy, type LedgerStrategySnapshot } from './core';
 import type { ProposalLedger } from './ledger';
 import type { Float64Tape } from './snapshot';

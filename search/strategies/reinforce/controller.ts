@@ -11,7 +11,7 @@
  * a flat vector; the gradient is hand-written backpropagation through time.
  */
 import type { DecisionSpace } from '../../../cells/types';
-import type { Rng } from '../../rng';
+import type { Rng } from '../../../numeric/rng';
 import { decisionKind } from '../space';
 
 export interface ControllerOptions {

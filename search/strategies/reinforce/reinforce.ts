@@ -9,7 +9,7 @@
  * given decisions). Failed candidates count with config failureReward.
  */
 import type { DecisionSpace } from '../../../cells/types';
-import type { Rng } from '../../rng';
+import type { Rng } from '../../../numeric/rng';
 import { LedgerStrategy, type LedgerStrategySnapshot } from '../core';
 import type { ProposalLedger } from '../ledger';
 import type { Float64Tape } from '../snapshot';
