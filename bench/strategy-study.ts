@@ -10,7 +10,7 @@
  * So the in-process run and the real search of the same request propose the same candidates.
  */
 import { architectureHash } from '../cells/architecture';
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import { parseCommandLine } from '../cli/command-line';
 import { searchRequestFromFlags } from '../cli/search-request';
 import { protocolForFidelity } from '../search/fidelity';

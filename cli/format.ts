@@ -1,5 +1,5 @@
 /** Renders rows as an aligned table, JSON, CSV or Markdown. */
-import { requireOneOf } from '../search/request';
+import { requireOneOf } from '../contracts/field-checks';
 import { stringFlag, type Flags } from './args';
 
 export const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;

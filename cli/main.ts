@@ -3,8 +3,8 @@
  * command runs. Exit codes: 0 done, 1 the run ended failed/stopped or an unexpected error,
  * 2 bad input (one line on stderr, nothing started), 130 interrupted.
  */
-import { GenotypeError } from '../cells/types';
-import { RequestError } from '../search/request';
+import { GenotypeError } from '../contracts/genotypes';
+import { RequestError } from '../contracts/request-error';
 import { fullHomeDiskError } from '../stack/disk-space';
 import { parseCommandLine } from './command-line';
 import { describeDatasetFlags } from './dataset-flag';

@@ -8,7 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import * as schema from './schema';
 
 export type Schema = typeof schema;

@@ -8,7 +8,7 @@
  * Every level differs in trainSize, hence has its own protocol hash, so
  * results at different budgets are never ranked together.
  */
-import type { TrainingProtocol } from './protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import type { HalvingConfig } from './strategies/types';
 
 export const DEFAULT_ETA = 3;

@@ -21,13 +21,13 @@ import {
   type NativeConnection,
   type Worker,
 } from '@temporalio/worker';
-import { stableHash } from '../cells/hash';
+import { stableHash } from '../contracts/hash';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createOrchestratorWorker } from '../workers/orchestrator-worker';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { createTrainerWorker, type TrainerBackend } from '../workers/trainer-worker';
 import { requireBackendFlag } from '../cli/backend-flag';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { stringFlag, type Flags } from '../cli/args';
 import { serveDatabase, ENDPOINT_USER, type DatabaseEndpoint } from './database-endpoint';
 import {

@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { nasnetSpace } from '../cells/nasnet';
 import { budgetFraction, fidelityLadder, protocolForFidelity } from '../search/fidelity';
-import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
 import { reward } from '../search/reward';
 import { makeRng, restoreRng } from '../numeric/rng';
 import { createStrategy } from '../search/strategies';

@@ -10,7 +10,7 @@ import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from 
 import type { SearchRequest } from '../search/request';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types';
 import type { TrialState } from '../contracts/trial-state';
 import { validateSearchRequest } from '../search/validate-request';

@@ -1,12 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { PUBLISHED_NETWORKS, type PublishedNetwork } from '../../cells';
 import { BASELINES, baselineByName, type BaselineEntry } from '../../cells/baselines';
-import type { InputShape } from '../../cells/types';
+import type { InputShape } from '../../contracts/genotypes';
 import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
 import { costAt } from './cells';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
-import { protocolHash } from '../../search/protocol';
-import { RequestError, requirePositiveInteger, type BaselinesRequest } from '../../search/request';
+import { protocolHash } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
+import type { BaselinesRequest } from '../../search/request';
 import { datasetShape } from '../../contracts/datasets';
 import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';

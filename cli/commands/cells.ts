@@ -10,9 +10,9 @@ import {
   validateArchitecture,
 } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
-import type { Architecture, Cost, InputShape, NasnetCell } from '../../cells/types';
+import type { Architecture, Cost, InputShape, NasnetCell } from '../../contracts/genotypes';
 import { architectures } from '../../db/schema';
-import { RequestError } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
 import { DATASETS } from '../../contracts/datasets';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';

@@ -28,7 +28,8 @@ import {
   renderReferenceFile,
   type ReferenceFile,
 } from '../../search/reference-file';
-import { RequestError, requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
 import { validateReferenceRequest } from '../../search/validate-request';
 import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
-import { RequestError } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import {

@@ -5,7 +5,8 @@ import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
 import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
-import { RequestError, requirePositiveInteger } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
 import {
   pauseSignal,

@@ -18,7 +18,7 @@ import {
   type BootstrapInterval,
   type TopKOverlap,
 } from '../../numeric/statistics';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { architectures, protocols, searches, trials } from '../schema';
 import { leaderboard } from './leaderboard';

@@ -5,7 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { fidelityLadder } from '../../search/fidelity';
-import { protocolHash, type TrainingProtocol } from '../../search/protocol';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
 import type { RewardConfig } from '../../search/reward';
 import type { HalvingConfig } from '../../search/strategies/types';
 import type { Database } from '../client';

@@ -5,8 +5,8 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { nasnetSpace } from '../../cells/nasnet';
-import type { NasnetArchitecture } from '../../cells/types';
-import { protocolHash } from '../../search/protocol';
+import type { NasnetArchitecture } from '../../contracts/genotypes';
+import { protocolHash } from '../../contracts/protocol';
 import { optimizerSteps, trainingOfTrialIndex, type ReferenceRequest } from '../../search/reference';
 import {
   REFERENCE_FILE_FORMAT,

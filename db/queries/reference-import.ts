@@ -6,8 +6,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { architectureCost, describeArchitecture } from '../../cells';
-import { stableHash } from '../../cells/hash';
-import { protocolHash } from '../../search/protocol';
+import { stableHash } from '../../contracts/hash';
+import { protocolHash } from '../../contracts/protocol';
 import { referenceTrialIndex } from '../../search/reference';
 import type { ReferenceFile, ReferenceFileProtocol } from '../../search/reference-file';
 import { trialIdOf } from '../../contracts/trial-id';

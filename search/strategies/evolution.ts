@@ -5,7 +5,7 @@
  * changed to a different value. Every result joins the population and the
  * oldest member leaves. Failed candidates (reward null) never join.
  */
-import type { DecisionSpace } from '../../cells/types';
+import type { DecisionSpace } from '../../contracts/genotypes';
 import type { Rng } from '../../numeric/rng';
 import { LedgerStrategy, type LedgerStrategySnapshot } from './core';
 import type { ProposalLedger } from './ledger';

@@ -1,5 +1,5 @@
 /** createStrategy: the one entry point the search workflow uses. */
-import type { DecisionSpace } from '../../cells/types';
+import type { DecisionSpace } from '../../contracts/genotypes';
 import { makeRng } from '../../numeric/rng';
 import { resolveConfig, type ResolvedConfig } from './config';
 import type { CoreStrategy } from './core';

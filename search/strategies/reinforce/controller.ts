@@ -10,7 +10,7 @@
  * All parameters live in one Float64Array so Adam and the gradient check see
  * a flat vector; the gradient is hand-written backpropagation through time.
  */
-import type { DecisionSpace } from '../../../cells/types';
+import type { DecisionSpace } from '../../../contracts/genotypes';
 import type { Rng } from '../../../numeric/rng';
 import { decisionKind } from '../space';
 
