@@ -28,7 +28,7 @@ import {
 } from '../contracts/field-checks';
 import { datasetShape } from '../contracts/datasets';
 import { datasetFromFlags } from './dataset-flag';
-import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
+import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config';
 import { simulationSettings } from '../search/simulated-training';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import { EVOLUTION_DEFAULTS } from '../search/strategies/config';

@@ -1,5 +1,3 @@
-/** The pure search layer: strategies, rewards, fidelity levels. */
+/** The pure search layer: strategies and rewards. */
 export * from './strategies';
-export { reward, REWARD_COSTS, DEFAULT_MNAS_W, type RewardConfig, type RewardCost, type RewardInput } from './reward';
-export { protocolForFidelity, fidelityLadder, budgetFraction, DEFAULT_ETA } from './fidelity';
-export { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
+export { reward, type RewardInput } from './reward';

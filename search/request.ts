@@ -6,7 +6,7 @@ import type { Architecture, InputShape } from '../contracts/genotypes';
 import type { TrainingProtocol } from '../contracts/protocol';
 import type { SpaceSpec } from './spaces';
 import type { StrategyConfig } from './strategies/types';
-import type { RewardConfig } from './reward';
+import type { RewardConfig } from '../contracts/reward-config';
 import type { SearchFinalize } from './final';
 
 export interface CostBudget {

@@ -8,7 +8,7 @@ import { validateArchitecture } from '../cells';
 import type { InputShape } from '../contracts/genotypes';
 import { datasetShape } from '../contracts/datasets';
 import type { TrainingProtocol } from '../contracts/protocol';
-import { fidelityLadder, validateHalving } from './fidelity';
+import { fidelityLadder, type HalvingConfig, validateHalving } from '../contracts/fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import {
   type CostBudget,
@@ -25,7 +25,7 @@ import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type Scali
 import { makeDecisionSpace } from './spaces';
 import { createStrategy } from './strategies';
 import { trialsToReachTopLevel } from './strategies/halving';
-import type { HalvingConfig, StrategyConfig } from './strategies/types';
+import type { StrategyConfig } from './strategies/types';
 import { proposalWindow } from './proposal-window';
 import {
   asRequestError,

@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { nasnetSpace } from '../cells/nasnet';
-import { budgetFraction, fidelityLadder, protocolForFidelity } from '../search/fidelity';
+import { budgetFraction, fidelityLadder, protocolForFidelity } from '../contracts/fidelity';
 import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
 import { reward } from '../search/reward';
 import { makeRng, restoreRng } from '../numeric/rng';

@@ -5,7 +5,7 @@
  */
 import { continueAsNew, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { finalizeRequestOf } from '../search/final';
-import { protocolForFidelity } from '../search/fidelity';
+import { protocolForFidelity } from '../contracts/fidelity';
 import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
 import { makeDecisionSpace } from '../search/spaces';
