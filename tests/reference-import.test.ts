@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle, Driver } from '../db/client';
-import { importIdOf, importReferenceFile } from '../db/queries/reference-import';
+import { importIdOf, importReferenceFile } from '../cli/reference-import';
 import { findReusableTrial, listTrials } from '../db/queries/trials';
 import { createTestDatabase } from '../harness/test-database';
 import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';

@@ -8,8 +8,9 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { datasetShape } from '../../contracts/datasets';
-import { importIdOf, importReferenceFile } from '../../db/queries/reference-import';
-import { latestReferenceId, referenceFileOf } from '../../db/queries/reference-export';
+import { latestReferenceId } from '../../db/queries/reference-trainings';
+import { referenceFileOf } from '../reference-export';
+import { importIdOf, importReferenceFile } from '../reference-import';
 import type { Database } from '../../db/client';
 import { getSearch, type Search } from '../../db/queries/searches';
 import {
