@@ -21,7 +21,8 @@ import { requireBackendFlag } from '../backend-flag';
 import { validateAsFlags } from '../request-fields';
 import { compact, formatOf, percent, renderRows, type Column } from '../format';
 import { protocolFromFlags } from '../search-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { openStack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
 
 interface BaselineRow {

@@ -12,7 +12,8 @@ import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../contracts/protoco
 import { RequestError } from '../../contracts/request-error';
 import { requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
 import { validateFinalizeRequest } from '../../search/validate-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
 import { stringFlag } from '../args';

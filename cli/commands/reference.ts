@@ -32,7 +32,8 @@ import {
 import { RequestError } from '../../contracts/request-error';
 import { requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
 import { validateReferenceRequest } from '../../search/validate-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference';
 import { stringFlag } from '../args';

@@ -26,7 +26,8 @@ import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '.
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { openStack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
 
 export async function startStudy({ flags }: CommandInput): Promise<number> {

@@ -21,7 +21,8 @@ import { formatOf, percent, renderRows, type Column, type Format } from '../form
 import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { followUntilInterrupted } from '../follow';
 import { unlessStackFails } from '../unless-stack-fails';
 import { liveWorkflow, waitForOtherRuns } from '../other-runs';
