@@ -1,14 +1,30 @@
 /**
- * `nas scaling report`: the points of a study as a table, a verdict on
- * whether compound scaling beats the single-axis methods at matched FLOPs,
- * and an SVG plot of accuracy against FLOPs, one line per method.
+ * A scaling study read for its page and for `nas scaling report`: its points in order, a verdict
+ * on whether compound scaling beats the single-axis methods at matched FLOPs, and the chart of
+ * accuracy against FLOPs, one line per method.
  */
+import type { InputShape } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
-import type { ChosenCoefficients, ScalingStudyRequest } from '../search/scaling-plan';
-import { compact, percent, renderRows, type Column, type Format } from './format';
-import { chartSvg, type ChartSpec } from '../dashboard/render/chart';
-import { scalingChartSpec } from '../dashboard/render/scaling-chart';
+import { compact } from '../numeric/number-text';
+import type { ChartSpec } from './render/chart';
+import { scalingChartSpec } from './render/scaling-chart';
+
+/** What the report reads of the study's recorded request (search/scaling-plan.ts ScalingStudyRequest). */
+interface RecordedStudy {
+  baseName: string;
+  phiMax: number;
+  protocol: TrainingProtocol;
+  input: InputShape;
+}
+
+/** The study's recorded choice of step 1 (search/scaling-plan.ts ChosenCoefficients). */
+interface RecordedChoice {
+  gridIndex: number;
+  coefficients: { alpha: number; beta: number; gamma: number };
+  valAccuracy: number;
+}
 
 const METHOD_ORDER = ['grid', 'compound', 'depth', 'width', 'resolution'];
 const AXES = ['depth', 'width', 'resolution'] as const;
@@ -19,32 +35,13 @@ export interface ReportRow extends ScalingPointResult {
   chosen: boolean;
 }
 
-const fixed = (digits: number) => (v: number) => Number(v.toFixed(digits)).toFixed(digits);
-const coef = fixed(3);
-
-const COLUMNS: Column<ReportRow>[] = [
-  { header: 'method', value: (r) => (r.chosen ? `${r.method}*` : r.method) },
-  { header: 'phi', value: (r) => r.phi, align: 'right' },
-  { header: 'alpha', value: (r) => coef(r.alpha), align: 'right' },
-  { header: 'beta', value: (r) => coef(r.beta), align: 'right' },
-  { header: 'gamma', value: (r) => coef(r.gamma), align: 'right' },
-  { header: 'input', value: (r) => `${r.resolutionPx}px`, align: 'right' },
-  { header: 'params', value: (r) => compact(r.params), align: 'right' },
-  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
-  { header: 'status', value: (r) => r.status },
-  { header: 'val acc', value: (r) => percent(r.valAccuracy), align: 'right' },
-  { header: 'test acc', value: (r) => percent(r.testAccuracy), align: 'right' },
-  { header: 'train s', value: (r) => (r.trainSeconds === null ? null : r.trainSeconds.toFixed(0)), align: 'right' },
-  { header: 'trial', value: (r) => r.trialId },
-];
-
-function configOf(report: ScalingReport): ScalingStudyRequest {
-  return report.study.config as ScalingStudyRequest;
+function configOf(report: ScalingReport): RecordedStudy {
+  return report.study.config as RecordedStudy;
 }
 
-function chosenOf(report: ScalingReport): ChosenCoefficients | null {
-  const chosen = report.study.chosen as Partial<ChosenCoefficients> | null;
-  return chosen && typeof chosen.gridIndex === 'number' ? (chosen as ChosenCoefficients) : null;
+function chosenOf(report: ScalingReport): RecordedChoice | null {
+  const chosen = report.study.chosen as Partial<RecordedChoice> | null;
+  return chosen && typeof chosen.gridIndex === 'number' ? (chosen as RecordedChoice) : null;
 }
 
 export function reportRows(report: ScalingReport): ReportRow[] {
@@ -64,12 +61,8 @@ export function reportRows(report: ScalingReport): ReportRow[] {
     );
 }
 
-export function renderReportTable(rows: ReportRow[], format: Format = 'table'): string {
-  return renderRows(rows, COLUMNS, format);
-}
-
 /** Accuracy compared between methods: test accuracy when the protocol evaluates on the test set. */
-function metricOf(config: ScalingStudyRequest): { key: 'testAccuracy' | 'valAccuracy'; name: string; samples: number } {
+function metricOf(config: RecordedStudy): { key: 'testAccuracy' | 'valAccuracy'; name: string; samples: number } {
   return config.protocol.testSize > 0
     ? { key: 'testAccuracy', name: 'test accuracy', samples: config.protocol.testSize }
     : { key: 'valAccuracy', name: 'validation accuracy', samples: config.protocol.valSize };
@@ -145,7 +138,7 @@ export function verdict(report: ScalingReport): string[] {
   return lines;
 }
 
-function protocolText(config: ScalingStudyRequest): string {
+function protocolText(config: RecordedStudy): string {
   const p = config.protocol;
   return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
 }
@@ -167,22 +160,4 @@ export function reportChartSpec(report: ScalingReport): ChartSpec {
       trialId: r.trialId,
     })),
   });
-}
-
-export function reportSvg(report: ScalingReport): string {
-  return chartSvg(reportChartSpec(report));
-}
-
-export function reportJson(report: ScalingReport): unknown {
-  return {
-    study: {
-      id: report.study.id,
-      base: report.study.base,
-      status: report.study.status,
-      chosen: report.study.chosen,
-      config: report.study.config,
-    },
-    points: reportRows(report),
-    verdict: verdict(report),
-  };
 }

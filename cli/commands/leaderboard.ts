@@ -4,7 +4,8 @@ import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger } from 
 import { RequestError } from '../../contracts/request-error';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { compact, formatOf, latencyText, percentInterval, renderRows, type Column, type Format } from '../format';
+import { compact, latencyText, percentInterval } from '../../numeric/number-text';
+import { formatOf, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';

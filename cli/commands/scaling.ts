@@ -20,9 +20,11 @@ import {
 import { stopSignal } from '../../workflows/signals';
 import { stringFlag, type Flags } from '../args';
 import type { CommandInput } from '../invocation';
-import { duration, formatOf, type Format } from '../format';
+import { duration } from '../../numeric/number-text';
+import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
-import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
+import { reportJson, reportSvg, renderReportTable } from '../scaling-report';
+import { reportRows, verdict } from '../../dashboard/scaling-report';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';

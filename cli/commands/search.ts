@@ -17,7 +17,8 @@ import {
   type SearchProgress,
 } from '../../workflows/signals';
 import type { CommandInput } from '../invocation';
-import { formatOf, percent, renderRows, type Column, type Format } from '../format';
+import { formatOf, renderRows, type Column, type Format } from '../format';
+import { percent } from '../../numeric/number-text';
 import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
