@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
-import { nasCacheRoot } from '../stack/temporal/cli-binary';
+import { nasCacheRoot } from './cache-root';
 
 interface BundleManifest {
   workflowsPath: string;

@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { nasCacheRoot } from '../../workers/cache-root';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -22,11 +22,6 @@ export interface ResolveTemporalCliOptions {
 }
 
 const defaultLog: Log = (message) => console.error(`[temporal-cli] ${message}`);
-
-/** `${XDG_CACHE_HOME ?? ~/.cache}/nas-orchestrator` */
-export function nasCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nas-orchestrator');
-}
 
 export function cachedTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(nasCacheRoot(env), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
