@@ -1,5 +1,5 @@
 /**
- * Importing a committed reference file (db/queries/reference-import.ts) on both drivers: its
+ * Importing a committed reference file (cli/reference-import.ts) on both drivers: its
  * trainings become reusable results, a second import adds nothing, and a training under a
  * protocol whose hash this version computes otherwise is left to be trained again.
  */
