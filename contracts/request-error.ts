@@ -1,3 +1,5 @@
+import { Refusal } from './refusal';
+
 /** A value as an error line shows it: JSON, cut to about 100 characters. */
 export function shown(value: unknown): string {
   const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
@@ -5,7 +7,7 @@ export function shown(value: unknown): string {
 }
 
 /** Bad user input: names the field and what is allowed. */
-export class RequestError extends Error {
+export class RequestError extends Refusal {
   constructor(
     readonly field: string,
     readonly problem: string,

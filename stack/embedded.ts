@@ -40,6 +40,7 @@ import {
 import { homeSecret } from './home-secret';
 import { requireDiskSpace, watchDiskSpace } from './disk-space';
 import { connectTemporal, startDevServer, type DevServer, type TemporalConnector } from './temporal/dev-server';
+import { SettingError } from '../contracts/refusal';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
@@ -223,7 +224,7 @@ function lazyStack(
       client ??= temporal.clientConnection().then(
         (connection) => new Client({ connection, namespace: temporal.namespace }),
         (error: unknown) => {
-          if (mode !== 'external' || (error as Error).message.startsWith('TEMPORAL_ADDRESS')) throw error;
+          if (mode !== 'external' || error instanceof SettingError) throw error;
           const reason = (error as Error).message.split('\n')[0].slice(0, 120);
           throw new RequestError(
             'TEMPORAL_ADDRESS',

@@ -9,6 +9,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { nasCacheRoot } from '../../workers/cache-root';
+import { SettingError } from '../../contracts/refusal';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -54,7 +55,7 @@ export async function findTemporalCli(options: ResolveTemporalCliOptions = {}): 
   const fromEnv = process.env.TEMPORAL_CLI;
   if (fromEnv) {
     if (!(await isExecutable(fromEnv))) {
-      throw new Error(
+      throw new SettingError(
         `TEMPORAL_CLI=${fromEnv} does not exist or is not executable; ` +
           `point TEMPORAL_CLI at a Temporal CLI binary (v${TEMPORAL_CLI_VERSION} or later) or unset it`,
       );
