@@ -1,7 +1,8 @@
 /**
- * Field checks shared by the request validators. Every failure is a RequestError naming the
- * request field (e.g. `protocol.epochs`); errors of the parts a validator calls (strategy
- * config, decision space, fidelity ladder, reward, genotypes) are turned into one.
+ * Checks of request fields and command-line flags. Every failure is a RequestError naming the
+ * field (`protocol.epochs`, `--trials`); the `require*` checks also take a flag's text (`'8'`).
+ * asRequestError turns what the parts a validator calls throw (strategy config, decision space,
+ * fidelity ladder, reward, genotypes) into one.
  */
 import { GenotypeError } from './genotypes';
 import { RequestError, shown } from './request-error';
