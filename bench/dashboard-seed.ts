@@ -16,9 +16,9 @@ import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures'
 import { setSearchStatus, upsertSearch } from '../db/queries/searches';
 import { enqueueTrial, finishTrial, markTrialRunning, recordEpoch } from '../db/queries/trials';
 import { syntheticObjective } from '../search/synthetic-objective';
-import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
-import { makeRng, type Rng } from '../search/rng';
-import type { Architecture } from '../cells/types';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
+import { makeRng, type Rng } from '../numeric/rng';
+import type { Architecture } from '../contracts/genotypes';
 
 export interface SeededDatabase {
   searchId: string;

@@ -11,7 +11,7 @@
  * Reported per level: queries/s, errors, wrong answers, queries slower than the hang bound, and
  * the latency percentiles.
  *
- * Before them, issue 26's hostile clients, one at a time (tests/support/hostile-clients.ts): psql
+ * Before them, issue 26's hostile clients, one at a time (harness/hostile-clients.ts): psql
  * idle in a transaction, the same with a statement every 0.5 s, psql running pg_sleep(20), an
  * authenticated message of length -1, an endless unauthenticated startup packet, an idle
  * unauthenticated connection. Reported: the owner's recording rate (trials/s) with each, against

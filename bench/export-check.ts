@@ -19,7 +19,7 @@ import { datasetShape } from '../contracts/datasets';
 import { BACKEND_PREFERENCES, selectBackend, type BackendPreference } from '../engine/backend';
 import { loadDataset } from '../engine/data/datasets';
 import { splitDataset } from '../engine/data/split';
-import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import { loadOnnxModel, loadTfjsModel, predictInBatches } from './exported-models';
 
 /** Formats agree when no probability differs by this much (tests/export-models.test.ts's bound). */

@@ -1,12 +1,12 @@
 /**
  * The owner's recording with N clients, each on its own connection, sending the heaviest read the
- * owner admits (tests/support/hostile-clients.ts) back to back, against N = 0. Reported per N: the
+ * owner admits (harness/hostile-clients.ts) back to back, against N = 0. Reported per N: the
  * owner's recording rate (trials/s) and its worst recording delay, the longest time between two
  * trials it recorded (trials.created_at, the time its transaction got the database), in the window.
  */
 import postgres from 'postgres';
 import { LIMITS } from '../stack/database-endpoint';
-import { heaviestAdmittedRead, readersBackToBack } from '../tests/support/hostile-clients';
+import { heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients';
 
 export interface HeavyReadersResult {
   clients: number;

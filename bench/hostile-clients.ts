@@ -11,7 +11,7 @@ import {
   silent,
   sleeper,
   type Hostile,
-} from '../tests/support/hostile-clients';
+} from '../harness/hostile-clients';
 
 const HANG_MS = 30_000;
 

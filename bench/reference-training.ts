@@ -20,7 +20,7 @@ import {
   referenceArchitectures,
   referenceProtocol,
 } from '../search/reference';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 
 const { values } = parseArgs({
   options: {

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { parseCommandLine } from '../cli/command-line';
 import { searchRequestFromFlags } from '../cli/search-request';
 import { listTrials } from '../db/queries/trials';
-import { requireOneOf, requirePositiveInteger } from '../search/request';
+import { requireOneOf, requirePositiveInteger } from '../contracts/field-checks';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
 import { BACKEND_CHOICES } from '../cli/backend-flag';

@@ -10,10 +10,10 @@
  * So the in-process run and the real search of the same request propose the same candidates.
  */
 import { architectureHash } from '../cells/architecture';
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import { parseCommandLine } from '../cli/command-line';
 import { searchRequestFromFlags } from '../cli/search-request';
-import { protocolForFidelity } from '../search/fidelity';
+import { protocolForFidelity } from '../contracts/fidelity';
 import { proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
 import { simulateTraining } from '../search/simulated-training';

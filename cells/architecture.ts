@@ -11,7 +11,7 @@ import {
   validateAnyEfficientNet,
 } from './efficientnet';
 import type { LayerGraph } from './graph';
-import { stableHash } from './hash';
+import { stableHash } from '../contracts/hash';
 import { canonicalMobileNetV2, mobileNetV2Graph, mobileNetV2String, validateMobileNetV2 } from './mobilenetv2';
 import {
   canonicalNasnet,
@@ -22,7 +22,7 @@ import {
   publishedNasnetString,
   validateAnyNasnet,
 } from './nasnet';
-import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from './types';
+import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from '../contracts/genotypes';
 
 export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'mobilenetv2', 'baseline'];
 

@@ -3,7 +3,7 @@
  * and FLOPs, without building a model.
  */
 import type { LayerGraph, LayerNode, Padding } from './graph';
-import type { Cost } from './types';
+import type { Cost } from '../contracts/genotypes';
 
 /**
  * What `Cost.flops` counts. One multiply-accumulate (MAC) is one FLOP, and only

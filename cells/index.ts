@@ -1,7 +1,7 @@
 /** The pure public API of cells/ (safe in Temporal's workflow sandbox; the tfjs builder is in cells/builders). */
-export * from './types';
+export * from '../contracts/genotypes';
 export * from './graph';
-export * from './hash';
+export * from '../contracts/hash';
 export * from './cost';
 export * from './architecture';
 export * from './nasnet';

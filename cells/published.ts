@@ -8,7 +8,7 @@ import { MOBILENETV2_1_0 } from './mobilenetv2';
 import { NASNET_A_CIFAR, NASNET_A_LARGE, NASNET_A_MOBILE } from './nasnet';
 import { architectureGraph } from './architecture';
 import { inferShapes, liveNodes } from './cost';
-import type { Architecture, InputShape } from './types';
+import type { Architecture, InputShape } from '../contracts/genotypes';
 
 export interface PublishedReference {
   /** Parameters of the reference, and where the number is from. */

@@ -1,6 +1,6 @@
 /** The `--backend` flag of commands that may run an in-process trainer, checked before anything starts. */
 import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend-preferences';
-import { requireOneOf } from '../search/request';
+import { requireOneOf } from '../contracts/field-checks';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
 import type { TrainerBackend } from '../workers/trainer-worker';
 import { stringFlag, type Flags } from './args';

@@ -5,12 +5,12 @@
  * machine read (NAS_DATA_DIR, else the Debian package's). With TEMPORAL_ADDRESS set the trainers
  * may run elsewhere, so a directory that does not exist here is skipped; one that exists is checked.
  */
-import type { TrainingProtocol } from '../search/protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { checkDatasetFiles, type DataCheck } from '../engine/data/check';
 import { validateAsFlags } from './request-fields';
 import { currentVersion } from '../engine/data/datasets';
 import { DatasetFileError } from '../engine/data/image-set';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 
 /** Throws a RequestError naming NAS_DATA_DIR, or the size flag (`asFlags`) or request field a file cannot hold. */
 export function checkTrainingData(

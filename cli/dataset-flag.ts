@@ -7,8 +7,9 @@
 import { stringFlag, type Flags } from './args';
 import { describeDataset, type DescribedDataset } from '../engine/data/datasets';
 import { DatasetFileError } from '../engine/data/image-set';
-import type { TrainingProtocol } from '../search/protocol';
-import { RequestError, requirePositiveInteger } from '../search/request';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { RequestError } from '../contracts/request-error';
+import { requirePositiveInteger } from '../contracts/field-checks';
 
 const described = new Map<string, DescribedDataset>();
 

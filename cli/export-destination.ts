@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 
 export interface ExportDestination {
   /** Writes the files and renames the directory to --out. */

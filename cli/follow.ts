@@ -1,8 +1,11 @@
 /** Following a running search from the terminal, and what Ctrl-C does to it. */
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 
 /** The user interrupted a command: one line, exit code 130. */
 export class Interrupted extends RequestError {
+  /** 128 + SIGINT, as shells report a command ended by Ctrl-C. */
+  override readonly exitCode = 130;
+
   constructor(message: string) {
     super('Ctrl-C', message);
     this.name = 'Interrupted';

@@ -1,7 +1,8 @@
 /** `--input HxWxC` and `--classes n`: the input size and class count a network's cost is computed for. */
 import type { Option } from 'commander';
-import type { InputShape } from '../cells/types';
-import { RequestError, requirePositiveInteger } from '../search/request';
+import type { InputShape } from '../contracts/genotypes';
+import { RequestError } from '../contracts/request-error';
+import { requirePositiveInteger } from '../contracts/field-checks';
 import { stringFlag, type Flags } from './args';
 import { flag } from './options';
 

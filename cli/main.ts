@@ -1,10 +1,10 @@
 /**
  * The `nas` command: the command line is parsed by the definitions (cli/program.ts), then the
  * command runs. Exit codes: 0 done, 1 the run ended failed/stopped or an unexpected error,
- * 2 bad input (one line on stderr, nothing started), 130 interrupted.
+ * a refusal's own (contracts/refusal.ts; 2, bad input: one line on stderr, nothing started),
+ * 130 interrupted.
  */
-import { GenotypeError } from '../cells/types';
-import { RequestError } from '../search/request';
+import { Refusal } from '../contracts/refusal';
 import { fullHomeDiskError } from '../stack/disk-space';
 import { parseCommandLine } from './command-line';
 import { describeDatasetFlags } from './dataset-flag';
@@ -12,15 +12,6 @@ import type { Invocation } from './invocation';
 import { Interrupted } from './follow';
 import { printNote } from './output';
 import { commandPath, isHelpShown } from './usage-errors';
-
-/** Errors that mean "the input is wrong": a configuration message naming the field, exit 2. */
-function isInputError(err: unknown): err is Error {
-  if (err instanceof RequestError || err instanceof GenotypeError) return true;
-  return (
-    err instanceof Error &&
-    /^(DATABASE_URL|TEMPORAL_ADDRESS|TEMPORAL_CLI|TEMPORAL_TLS_\w+|NAS_DATA_DIR)\b/.test(err.message)
-  );
-}
 
 /** One line; any quoted value in it cut to about 100 characters. */
 export function boundedLine(message: string): string {
@@ -39,16 +30,16 @@ export async function main(argv: string[]): Promise<number> {
     if (isHelpShown(err)) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof Interrupted) {
       printNote(`nas: ${err.problem}`);
-      return 130;
+      return err.exitCode;
     }
-    if (isInputError(err)) {
+    if (err instanceof Refusal) {
       printNote(`nas: ${boundedLine(err.message)}`);
-      return 2;
+      return err.exitCode;
     }
     const fullDisk = fullHomeDiskError();
     if (fullDisk) {
       printNote(`nas: ${fullDisk.message}`);
-      return 2;
+      return fullDisk.exitCode;
     }
     const where = invocation ? commandPath(invocation.command) : 'nas';
     printNote(`${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -1,6 +1,6 @@
 /** One status line for a running search: trials done/total, best accuracy, ETA. */
 import type { SearchProgress } from '../workflows/signals';
-import { duration } from './format';
+import { duration } from '../numeric/number-text';
 
 const SETTLED_STATES = ['succeeded', 'failed', 'diverged', 'over_budget', 'reused', 'cancelled'] as const;
 

@@ -1,23 +1,9 @@
-/**
- * `nas scaling report`: the points of a study as a table, a verdict on
- * whether compound scaling beats the single-axis methods at matched FLOPs,
- * and an SVG plot of accuracy against FLOPs, one line per method.
- */
-import type { ScalingPointResult } from '../db/queries/scaling';
+/** `nas scaling report`: the study's points as a table, its chart as SVG, or all of it as JSON. */
 import type { ScalingReport } from '../db/queries/scaling-report';
-import type { ChosenCoefficients, ScalingStudyRequest } from '../search/scaling-plan';
-import { compact, percent, renderRows, type Column, type Format } from './format';
-import { chartSvg, type ChartSpec } from '../dashboard/render/chart';
-import { scalingChartSpec } from '../dashboard/render/scaling-chart';
-
-const METHOD_ORDER = ['grid', 'compound', 'depth', 'width', 'resolution'];
-const AXES = ['depth', 'width', 'resolution'] as const;
-
-export interface ReportRow extends ScalingPointResult {
-  /** Input side after resolution scaling, in pixels. */
-  resolutionPx: number;
-  chosen: boolean;
-}
+import { chartSvg } from '../dashboard/render/chart';
+import { type ReportRow, reportChartSpec, reportRows, verdict } from '../dashboard/scaling-report';
+import { compact, percent } from '../numeric/number-text';
+import { type Column, type Format, renderRows } from './format';
 
 const fixed = (digits: number) => (v: number) => Number(v.toFixed(digits)).toFixed(digits);
 const coef = fixed(3);
@@ -38,135 +24,8 @@ const COLUMNS: Column<ReportRow>[] = [
   { header: 'trial', value: (r) => r.trialId },
 ];
 
-function configOf(report: ScalingReport): ScalingStudyRequest {
-  return report.study.config as ScalingStudyRequest;
-}
-
-function chosenOf(report: ScalingReport): ChosenCoefficients | null {
-  const chosen = report.study.chosen as Partial<ChosenCoefficients> | null;
-  return chosen && typeof chosen.gridIndex === 'number' ? (chosen as ChosenCoefficients) : null;
-}
-
-export function reportRows(report: ScalingReport): ReportRow[] {
-  const config = configOf(report);
-  const chosen = chosenOf(report);
-  const chosenTrial = chosen ? `${report.study.id}/${chosen.gridIndex}` : null;
-  return [...report.points]
-    .map((p) => ({
-      ...p,
-      params: Number(p.params),
-      flops: Number(p.flops),
-      resolutionPx: Math.round(config.input.height * p.gamma ** p.phi),
-      chosen: p.method === 'grid' && p.trialId === chosenTrial,
-    }))
-    .sort(
-      (a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.phi - b.phi || a.flops - b.flops,
-    );
-}
-
 export function renderReportTable(rows: ReportRow[], format: Format = 'table'): string {
   return renderRows(rows, COLUMNS, format);
-}
-
-/** Accuracy compared between methods: test accuracy when the protocol evaluates on the test set. */
-function metricOf(config: ScalingStudyRequest): { key: 'testAccuracy' | 'valAccuracy'; name: string; samples: number } {
-  return config.protocol.testSize > 0
-    ? { key: 'testAccuracy', name: 'test accuracy', samples: config.protocol.testSize }
-    : { key: 'valAccuracy', name: 'validation accuracy', samples: config.protocol.valSize };
-}
-
-const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-
-/** One line per phi and a conclusion: does compound scaling beat depth, width and resolution scaling here? */
-export function verdict(report: ScalingReport): string[] {
-  const config = configOf(report);
-  const rows = reportRows(report);
-  const metric = metricOf(config);
-  const lines: string[] = [];
-  const chosen = chosenOf(report);
-  if (chosen) {
-    const c = chosen.coefficients;
-    lines.push(
-      `Step 1 chose alpha=${c.alpha}, beta=${c.beta}, gamma=${c.gamma} (alpha*beta^2*gamma^2 = ${(c.alpha * c.beta ** 2 * c.gamma ** 2).toFixed(3)}) ` +
-        `with validation accuracy ${pct(chosen.valAccuracy)} among ${rows.filter((r) => r.method === 'grid').length} grid points.`,
-    );
-  } else {
-    lines.push(`No coefficients were chosen (study ${report.study.status}).`);
-  }
-  let compared = 0;
-  let wins = 0;
-  let clearWins = 0;
-  let clearLosses = 0;
-  for (let phi = 1; phi <= config.phiMax; phi++) {
-    const at = (method: string) => rows.find((r) => r.method === method && r.phi === phi);
-    const compound = at('compound');
-    const singles = AXES.map((axis) => ({ axis, row: at(axis) }));
-    const score = (row: ReportRow | undefined) => (row ? row[metric.key] : null);
-    const compoundScore = score(compound);
-    if (compoundScore === null || singles.some((s) => score(s.row) === null)) {
-      lines.push(`phi=${phi}: not every method has a ${metric.name} yet.`);
-      continue;
-    }
-    compared++;
-    const best = singles.reduce((a, b) => (score(b.row)! > score(a.row)! ? b : a));
-    const margin = compoundScore - score(best.row)!;
-    // Two standard errors of the difference of two accuracies measured on `samples` examples each.
-    const p = (compoundScore + score(best.row)!) / 2;
-    const noise = 2 * Math.sqrt((2 * p * (1 - p)) / metric.samples);
-    if (margin > 0) wins++;
-    if (margin > noise) clearWins++;
-    if (margin < -noise) clearLosses++;
-    const others = singles.map((s) => `${s.axis} ${pct(score(s.row)!)}`).join(', ');
-    lines.push(
-      `phi=${phi} (~${compact(compound!.flops)} FLOPs): compound ${pct(compoundScore)} vs ${others}; ` +
-        `${margin >= 0 ? 'compound ahead of' : 'compound behind'} the best single axis (${best.axis}) by ${(Math.abs(margin) * 100).toFixed(2)} points ` +
-        `(2 standard errors: ${(noise * 100).toFixed(2)} points).`,
-    );
-  }
-  if (compared === 0) {
-    lines.push('Verdict: not enough finished points to compare the methods.');
-  } else if (clearWins === compared) {
-    lines.push(
-      `Verdict: yes. Compound scaling beats every single-axis method at matched FLOPs at all ${compared} phi values, by more than the noise (${metric.name}).`,
-    );
-  } else if (wins === compared) {
-    lines.push(
-      `Verdict: compound scaling comes out ahead at all ${compared} phi values, but ${compared - clearWins} of the margins are within the noise of ${metric.samples} samples: not a clear win here.`,
-    );
-  } else {
-    lines.push(
-      `Verdict: no. Compound scaling beats every single-axis method at ${wins} of ${compared} phi values` +
-        `${clearLosses ? ` and is clearly behind at ${clearLosses}` : ''} (${metric.name}, matched FLOPs).`,
-    );
-  }
-  lines.push(
-    `(Accuracies compared: ${metric.name} on ${metric.samples} samples. The phi=1 compound point was selected on validation accuracy among the grid, so ${metric.key === 'testAccuracy' ? 'test accuracy is the unbiased comparison' : 'validation accuracy favours it at phi=1'}.)`,
-  );
-  return lines;
-}
-
-function protocolText(config: ScalingStudyRequest): string {
-  const p = config.protocol;
-  return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
-}
-
-/** The study's chart (accuracy against FLOPs per method, and the grid), as the dashboard draws it. */
-export function reportChartSpec(report: ScalingReport): ChartSpec {
-  const config = configOf(report);
-  const metric = metricOf(config);
-  return scalingChartSpec({
-    title: `Compound vs single-axis scaling of ${config.baseName}`,
-    subtitle: `${protocolText(config)}; FLOPs matched per φ`,
-    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images`,
-    coefficients: chosenOf(report)?.coefficients ?? null,
-    points: reportRows(report).map((r) => ({
-      method: r.method,
-      phi: r.phi,
-      flops: r.flops,
-      accuracy: r[metric.key],
-      trialId: r.trialId,
-    })),
-  });
 }
 
 export function reportSvg(report: ScalingReport): string {

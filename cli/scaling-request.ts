@@ -2,8 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
-import type { EfficientNetArchitecture } from '../cells/types';
-import { RequestError, requirePositiveInteger, requireSearchId } from '../search/request';
+import type { EfficientNetArchitecture } from '../contracts/genotypes';
+import { RequestError } from '../contracts/request-error';
+import { requirePositiveInteger, requireSearchId } from '../contracts/field-checks';
 import { datasetShape } from '../contracts/datasets';
 import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';

@@ -5,38 +5,42 @@
 import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-window';
 import { readFileSync } from 'node:fs';
 import { validateArchitecture } from '../cells';
-import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../cells/types';
-import { DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL, ENGINE_VERSION, type TrainingProtocol } from '../search/protocol';
+import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../contracts/genotypes';
+import {
+  AUGMENTATIONS,
+  DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL,
+  ENGINE_VERSION,
+  LR_SCHEDULES,
+  OPTIMIZERS,
+  type TrainingProtocol,
+} from '../contracts/protocol';
 import { BASELINES } from '../cells/baselines';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
 import type { BaselineEntry } from '../search/request';
+import { KEEP_WEIGHTS, SPACES, STRATEGIES, type SearchRequest } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import {
-  KEEP_WEIGHTS,
-  RequestError,
-  SPACES,
-  STRATEGIES,
   requireNonNegativeInteger,
   requireOneOf,
   requirePositiveInteger,
   requirePositiveNumber,
   requireSearchId,
-  type SearchRequest,
-} from '../search/request';
+} from '../contracts/field-checks';
 import { datasetShape } from '../contracts/datasets';
 import { datasetFromFlags } from './dataset-flag';
-import { DEFAULT_MNAS_W, type RewardConfig } from '../search/reward';
+import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config';
 import { simulationSettings } from '../search/simulated-training';
 import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
 import { EVOLUTION_DEFAULTS } from '../search/strategies/config';
 import type { StrategyConfig } from '../search/strategies/types';
-import { checkProtocol } from '../search/validate-fields';
+import { checkProtocol } from '../contracts/protocol-checks';
 import { validateSearchRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type Flags } from './args';
 import { requireBackendFlag, simulatesTraining } from './backend-flag';
 import { checkTrainingData } from './data-check';
 import { validateAsFlags } from './request-fields';
-import { AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS, PROTOCOL_FLAGS } from './definitions/protocol-flags';
+import { PROTOCOL_FLAGS } from './definitions/protocol-flags';
 
 export const REWARDS = ['accuracy', 'mnas'] as const;
 export const MNAS_COSTS = ['params', 'flops', 'latency'] as const;

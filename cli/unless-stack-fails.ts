@@ -3,7 +3,7 @@
  * under the owner ends it with the stack's one line (exit 2; what was recorded is kept); an
  * attached command whose owner went away is told how to go on.
  */
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { nasHome, type Stack } from '../stack/embedded';
 
 export function unlessStackFails<T>(

@@ -2,8 +2,8 @@
  * Activity contracts shared by workflows (as types only) and workers.
  * Payloads are small JSON: ids, genotypes, metrics; never weights or data.
  */
-import type { Architecture } from '../cells/types';
-import type { TrainingProtocol } from '../search/protocol';
+import type { Architecture } from './genotypes';
+import type { TrainingProtocol } from './protocol';
 import type { TrialRole } from './trial-role';
 import type { TrialState } from './trial-state';
 

@@ -8,9 +8,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { isNewDataDir, migratedTemplate } from './pglite-template';
 import * as schema from './schema';
+import { SettingError } from '../contracts/refusal';
 
 export type Schema = typeof schema;
 /** A drizzle database over our schema, whichever driver is behind it. */
@@ -105,13 +106,13 @@ function parseServerUrl(url: string): ServerAddress {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(
+    throw new SettingError(
       'DATABASE_URL: malformed URL; expected postgres://user[:password]@host[:port]/database, ' +
         'or unset DATABASE_URL to use the embedded PGlite',
     );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(
+    throw new SettingError(
       `DATABASE_URL: unsupported scheme '${parsed.protocol}'; allowed: postgres:, postgresql: ` +
         '(or unset DATABASE_URL to use the embedded PGlite)',
     );
@@ -128,28 +129,28 @@ function parseServerUrl(url: string): ServerAddress {
 }
 
 /** Turns a connection failure into a message that names DATABASE_URL, the server tried and the fix. */
-function connectionError(error: unknown, address: ServerAddress): Error {
+function connectionError(error: unknown, address: ServerAddress): SettingError {
   const where = `${address.host}:${address.port}`;
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === '3D000') {
-    return new Error(
+    return new SettingError(
       `DATABASE_URL: database "${address.database}" does not exist on ${where}; ` +
         `create it (createdb -h ${address.host} -p ${address.port} ${address.database}) or point DATABASE_URL at an existing one`,
     );
   }
   if (code === '28P01' || code === '28000') {
-    return new Error(
+    return new SettingError(
       `DATABASE_URL: ${where} rejected the credentials (${message}); fix the user/password in DATABASE_URL`,
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new Error(
+    return new SettingError(
       `DATABASE_URL: cannot resolve host "${address.host}" (${code}); fix the host in DATABASE_URL or unset it to use the embedded PGlite`,
     );
   }
   const reason = code && !/^[0-9A-Z]{5}$/.test(code) ? code : message;
-  return new Error(
+  return new SettingError(
     `DATABASE_URL: cannot connect to ${where} (${reason}); start Postgres or unset DATABASE_URL to use the embedded PGlite`,
   );
 }

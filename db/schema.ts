@@ -13,8 +13,8 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-import type { Architecture, Family } from '../cells/types';
-import type { TrainingProtocol } from '../search/protocol';
+import type { Architecture, Family } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role';
 import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
 import type { StrategySummary } from '../contracts/activities';

@@ -11,7 +11,7 @@ import { loadWasmBackend } from '../kernels/loader';
 import { compileSimdKernels } from '../kernels/simd-kernels';
 import { registerWasmGradientKernels } from '../kernels/register';
 import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences';
 
 export { registerWasmGradientKernels } from '../kernels/register';

@@ -7,7 +7,7 @@
  */
 import { inferShapes, liveNodes } from '../cells/cost';
 import type { LayerGraph } from '../cells/graph';
-import { ENGINE_VERSION, type TrainingProtocol } from '../search/protocol';
+import { ENGINE_VERSION, type TrainingProtocol } from '../contracts/protocol';
 
 function negativeSamePadding(input: number, kernel: number, strides: number): boolean {
   const out = Math.ceil(input / strides);

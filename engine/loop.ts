@@ -5,7 +5,7 @@
  * heartbeats) even on backends whose kernels block it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingProtocol } from '../search/protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { recalibrateBatchNorm } from './bn-recalibration';

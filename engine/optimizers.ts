@@ -1,8 +1,7 @@
 /** Optimizers named by a training protocol, with per-step learning rates. */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingProtocol } from '../search/protocol';
+import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
 
-export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
 const MOMENTUM = 0.9;
 
 export function createOptimizer(protocol: Pick<TrainingProtocol, 'optimizer' | 'learningRate'>): tf.Optimizer {

@@ -6,8 +6,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { architectureGraph } from '../cells/architecture';
 import { buildModel } from '../cells/builders/tfjs';
-import type { Architecture } from '../cells/types';
-import type { TrainingProtocol } from '../search/protocol';
+import type { Architecture } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { measureLatency, type LatencyFigures, type LatencyOptions } from './latency';
 import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Driver, DatabaseHandle } from '../db/client';
 import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
-import type { EfficientNetArchitecture } from '../cells/types';
+import type { EfficientNetArchitecture } from '../contracts/genotypes';
 import type { SearchRequest } from '../search/request';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import { finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
-import { makeRng } from '../search/rng';
+import { makeRng } from '../numeric/rng';
 import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
 
 export interface StubTrainerOptions {

@@ -5,11 +5,11 @@
  * (the trial's own seed column, not part of the protocol hash), so repeat 0 is the training any
  * other run of that protocol did, and (architecture, protocol, seed) is trained once anywhere.
  */
-import { stableHash } from '../cells/hash';
-import type { Architecture, InputShape } from '../cells/types';
+import { stableHash } from '../contracts/hash';
+import type { Architecture, InputShape } from '../contracts/genotypes';
 import { datasetShape } from '../contracts/datasets';
 import type { TrialRole } from '../contracts/trial-role';
-import { protocolHash, type TrainingProtocol } from './protocol';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import type { BaselineEntry, TrainerRecord } from './request';
 
 export const DEFAULT_FINAL_REPEATS = 3;

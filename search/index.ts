@@ -1,6 +1,3 @@
-/** The pure search layer: strategies, rewards, fidelity levels, seeded randomness. */
+/** The pure search layer: strategies and rewards. */
 export * from './strategies';
-export { reward, REWARD_COSTS, DEFAULT_MNAS_W, type RewardConfig, type RewardCost, type RewardInput } from './reward';
-export { protocolForFidelity, fidelityLadder, budgetFraction, DEFAULT_ETA } from './fidelity';
-export { makeRng, restoreRng, type Rng, type RngState } from './rng';
-export { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from './protocol';
+export { reward, type RewardInput } from './reward';

@@ -5,8 +5,8 @@
  * and each training's seed, protocol hash, accuracies, latency and CPU time.
  */
 import { architectureHash, validateArchitecture } from '../cells/architecture';
-import type { NasnetArchitecture } from '../cells/types';
-import type { TrainingProtocol } from './protocol';
+import type { NasnetArchitecture } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { REFERENCE_TRAININGS, type ReferenceTraining } from './reference';
 
 export const REFERENCE_FILE_FORMAT = 'nas-reference-set/1';

@@ -7,10 +7,10 @@
  */
 import { architectureHash } from '../cells/architecture';
 import { sampleNasnet } from '../cells/nasnet';
-import type { InputShape, NasnetArchitecture } from '../cells/types';
-import { stableHash } from '../cells/hash';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from './protocol';
-import { makeRng } from './rng';
+import type { InputShape, NasnetArchitecture } from '../contracts/genotypes';
+import { stableHash } from '../contracts/hash';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
+import { makeRng } from '../numeric/rng';
 
 /** Seed of the README's commands (the architectures, the data split and the first training seed). */
 export const DEFAULT_REFERENCE_SEED = 7;

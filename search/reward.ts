@@ -4,12 +4,7 @@
  * (Tan et al. 2019, w = -0.07): a model at the target cost scores its accuracy,
  * twice the cost costs about 5% of it, half the cost earns about 5%.
  */
-export const REWARD_COSTS = ['params', 'flops', 'latency'] as const;
-export type RewardCost = (typeof REWARD_COSTS)[number];
-
-export type RewardConfig =
-  | { objective: 'accuracy' }
-  | { objective: 'mnas'; cost: RewardCost; target: number; w?: number };
+import { DEFAULT_MNAS_W, REWARD_COSTS, type RewardConfig, type RewardCost } from '../contracts/reward-config';
 
 export interface RewardInput {
   valAccuracy: number;
@@ -18,8 +13,6 @@ export interface RewardInput {
   /** Measured on the worker; required when the reward's cost is 'latency'. */
   latencyMs?: number;
 }
-
-export const DEFAULT_MNAS_W = -0.07;
 
 export function reward(input: RewardInput, config: RewardConfig): number {
   const acc = input.valAccuracy;

@@ -34,9 +34,9 @@ import {
   multipliers,
   validateEfficientNet,
 } from '../cells/efficientnet';
-import { GenotypeError, type Cost, type EfficientNetArchitecture, type InputShape } from '../cells/types';
-import type { TrainingProtocol } from './protocol';
-import { RequestError, shown } from './request';
+import { GenotypeError, type Cost, type EfficientNetArchitecture, type InputShape } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { RequestError, shown } from '../contracts/request-error';
 
 export const SCALING_AXES = ['depth', 'width', 'resolution'] as const;
 export type ScalingAxis = (typeof SCALING_AXES)[number];

@@ -7,11 +7,11 @@
  */
 import { efficientNetSpace } from '../cells/efficientnet';
 import { nasnetSpace } from '../cells/nasnet';
-import type { Architecture, DecisionSpace } from '../cells/types';
+import type { Architecture, DecisionSpace } from '../contracts/genotypes';
 import type { EpochMetrics, TrialLatency } from '../contracts/activities';
-import type { TrainingProtocol } from './protocol';
-import { RequestError } from './request';
-import { makeRng, type Rng } from './rng';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { RequestError } from '../contracts/request-error';
+import { makeRng, type Rng } from '../numeric/rng';
 import { syntheticObjective, type SyntheticObjective } from './synthetic-objective';
 
 export interface SimulationSettings {

@@ -1,5 +1,5 @@
 /** The search spaces a request can name, each seen by strategies as a DecisionSpace. */
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import { nasnetSpace, type NasnetSpaceConfig } from '../cells/nasnet';
 import { efficientNetSpace, type EfficientNetSpaceConfig } from '../cells/efficientnet';
 

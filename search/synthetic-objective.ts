@@ -27,8 +27,8 @@
  * [0, 1]; it is 1 only at the target (every term reaches its weight only when
  * every decision takes its best value).
  */
-import type { DecisionSpace } from '../cells/types';
-import { makeRng, type Rng } from './rng';
+import type { DecisionSpace } from '../contracts/genotypes';
+import { makeRng, type Rng } from '../numeric/rng';
 import { decisionKind } from './strategies/space';
 
 export interface SyntheticObjective {

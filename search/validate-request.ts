@@ -5,40 +5,38 @@
  * ladder, reward, scaling plan) and throw a RequestError naming the request field.
  */
 import { validateArchitecture } from '../cells';
-import type { InputShape } from '../cells/types';
+import type { InputShape } from '../contracts/genotypes';
 import { datasetShape } from '../contracts/datasets';
-import type { TrainingProtocol } from './protocol';
-import { fidelityLadder, validateHalving } from './fidelity';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { fidelityLadder, type HalvingConfig, validateHalving } from '../contracts/fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
 import {
-  INT4_MAX,
+  type CostBudget,
   KEEP_WEIGHTS,
-  RequestError,
-  requireSearchId,
   SPACES,
-  shown,
   type BaselinesRequest,
   type SearchRequest,
   type TrainerRecord,
 } from './request';
+import { RequestError, shown } from '../contracts/request-error';
 import { checkRewardConfig } from './reward';
 import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
 import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
 import { createStrategy } from './strategies';
 import { trialsToReachTopLevel } from './strategies/halving';
-import type { HalvingConfig, StrategyConfig } from './strategies/types';
+import type { StrategyConfig } from './strategies/types';
 import { proposalWindow } from './proposal-window';
 import {
   asRequestError,
-  checkBudget,
-  checkDatasetShape,
-  checkProtocol,
+  INT4_MAX,
   integerIn,
   nonEmptyText,
   oneOf,
   payloadSize,
-} from './validate-fields';
+  requireSearchId,
+} from '../contracts/field-checks';
+import { checkDatasetShape, checkProtocol } from '../contracts/protocol-checks';
 
 export function validateSearchRequest(request: SearchRequest): void {
   requireSearchId('searchId', request.searchId);
@@ -237,5 +235,21 @@ function checkTrainerRecord(trainer: TrainerRecord): void {
         `must be a NAS_SIMULATED_* variable's text, got ${shown(value)}`,
       );
     }
+  }
+}
+
+function checkBudget(budget: CostBudget): void {
+  if (typeof budget !== 'object' || budget === null)
+    throw new RequestError('budget', `must be an object, got ${shown(budget)}`);
+  if (budget.maxParams !== undefined) integerIn('budget.maxParams', budget.maxParams, 1, Number.MAX_SAFE_INTEGER);
+  if (budget.maxFlops !== undefined) integerIn('budget.maxFlops', budget.maxFlops, 1, Number.MAX_SAFE_INTEGER);
+  if (
+    budget.maxLatencyMs !== undefined &&
+    !(typeof budget.maxLatencyMs === 'number' && Number.isFinite(budget.maxLatencyMs) && budget.maxLatencyMs > 0)
+  ) {
+    throw new RequestError(
+      'budget.maxLatencyMs',
+      `must be a positive number of milliseconds, got ${shown(budget.maxLatencyMs)}`,
+    );
   }
 }

@@ -12,13 +12,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { stableHash } from '../cells/hash';
+import { stableHash } from '../contracts/hash';
+import { RequestError } from '../contracts/request-error';
+import { SettingError } from '../contracts/refusal';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import type { TrainerBackend } from '../workers/trainer-worker';
-import { requireBackendFlag } from '../cli/backend-flag';
-import { RequestError } from '../search/request';
-import { stringFlag, type Flags } from '../cli/args';
 import { ENDPOINT_USER } from './database-endpoint';
 import {
   attachOwner,
@@ -220,7 +219,7 @@ export function lazyStack(
       client ??= temporal.clientConnection().then(
         (connection) => new Client({ connection, namespace: temporal.namespace }),
         (error: unknown) => {
-          if (mode !== 'external' || (error as Error).message.startsWith('TEMPORAL_ADDRESS')) throw error;
+          if (mode !== 'external' || error instanceof SettingError) throw error;
           const reason = (error as Error).message.split('\n')[0].slice(0, 120);
           throw new RequestError(
             'TEMPORAL_ADDRESS',
@@ -247,37 +246,4 @@ export function lazyStack(
       return closing;
     },
   };
-}
-
-/**
- * Workflow tasks may wait behind a training batch when the trainer shares the orchestrator's
- * process (the embedded stack), so start commands allow them more than Temporal's default 10 s.
- */
-export const WORKFLOW_TASK_TIMEOUT = '30 seconds';
-
-/**
- * The stack a start command runs on (with --wait this process may own it), and the trainer
- * queue its request names: --task-queue, or the stack's own.
- */
-export async function openStackToStart(
-  flags: Flags,
-  what: string,
-  /** The request's parallelism: an embedded owner's in-process trainer runs that many trainings at once. */
-  options: { parallel: number; namedQueue?: string },
-): Promise<{ stack: Stack; trainerTaskQueue: string }> {
-  const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
-  const stack = await openStack({
-    own: flags.wait === true,
-    backend: requireBackendFlag(flags),
-    trainerTaskQueue: namedQueue,
-    trainerConcurrency: options.parallel,
-  });
-  if (stack.mode === 'offline') {
-    await stack.close();
-    throw new RequestError(
-      '--wait',
-      `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`,
-    );
-  }
-  return { stack, trainerTaskQueue: namedQueue ?? stack.taskQueues.trainer };
 }

@@ -16,7 +16,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { homeSecret } from './home-secret';
 
 export interface OwnerRecord {

@@ -4,7 +4,7 @@ import { baselineByName } from '../cells/baselines';
 import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
 import { getSearch } from '../db/queries/searches';
 import { getTrial, listTrials } from '../db/queries/trials';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 import { trialIdOf } from '../contracts/trial-id';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';
 import { createScalingActivities } from '../workers/activities/scaling';

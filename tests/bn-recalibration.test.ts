@@ -13,8 +13,8 @@ import { recalibrateBatchNorm } from '../engine/bn-recalibration';
 import { trainModel } from '../engine/loop';
 import { evaluate } from '../engine/metrics';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../search/protocol';
-import { checkProtocol } from '../search/validate-fields';
+import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol';
+import { checkProtocol } from '../contracts/protocol-checks';
 import { validateSearchRequest } from '../search/validate-request';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
 

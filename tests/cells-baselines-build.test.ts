@@ -4,7 +4,7 @@ import { architectureGraph } from '../cells/architecture';
 import { BASELINES, baselineByName } from '../cells/baselines';
 import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
 import { graphCost } from '../cells/cost';
-import { BASELINE_NETWORKS } from '../cells/types';
+import { BASELINE_NETWORKS } from '../contracts/genotypes';
 import { selectBackend } from '../engine/backend';
 
 const MNIST = { height: 28, width: 28, channels: 1 };

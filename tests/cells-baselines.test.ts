@@ -3,7 +3,7 @@ import { baselineGraph } from '../cells/baselines/graph';
 import { baselineString, validateBaseline } from '../cells/baselines/validate';
 import { graphCost, inferShapes } from '../cells/cost';
 import type { LayerGraph } from '../cells/graph';
-import { BASELINE_NETWORKS, GenotypeError, type BaselineNetwork } from '../cells/types';
+import { BASELINE_NETWORKS, GenotypeError, type BaselineNetwork } from '../contracts/genotypes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const arch = (name: BaselineNetwork) => ({ family: 'baseline' as const, version: 1 as const, name });

@@ -4,7 +4,7 @@ import { ResizeBilinear, buildModel, countFlopsFromModel, layerNameFor } from '.
 import { architectureGraph } from '../cells/architecture';
 import { BASELINES } from '../cells/baselines';
 import { graphCost, inferShapes } from '../cells/cost';
-import type { Architecture } from '../cells/types';
+import type { Architecture } from '../contracts/genotypes';
 import { GraphBuilder, type LayerGraph, type Padding } from '../cells/graph';
 
 beforeAll(async () => {

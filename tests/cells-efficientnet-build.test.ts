@@ -9,7 +9,7 @@ import {
   sampleEfficientNet,
   type EfficientNetSpaceConfig,
 } from '../cells/efficientnet';
-import type { EfficientNetArchitecture } from '../cells/types';
+import type { EfficientNetArchitecture } from '../contracts/genotypes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -15,7 +15,7 @@ import {
   scaledStages,
   validateEfficientNet,
 } from '../cells/efficientnet';
-import { GenotypeError, type EfficientNetArchitecture } from '../cells/types';
+import { GenotypeError, type EfficientNetArchitecture } from '../contracts/genotypes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const B0 = EFFICIENTNET_B0_SMALL;

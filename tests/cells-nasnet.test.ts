@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { inferShapes } from '../cells/cost';
-import { stableHash } from '../cells/hash';
+import { stableHash } from '../contracts/hash';
 import {
   NASNET_A,
   canonicalNasnet,
@@ -13,7 +13,7 @@ import {
   validateNasnet,
   type NasnetSpaceConfig,
 } from '../cells/nasnet';
-import { NASNET_OPS, type NasnetArchitecture } from '../cells/types';
+import { NASNET_OPS, type NasnetArchitecture } from '../contracts/genotypes';
 import { genotypeError } from './support/genotype-error';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));

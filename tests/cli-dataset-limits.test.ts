@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets';
 import { encodeIdx } from '../engine/data/idx';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
 import { badInputLine } from './support/run-cli';
 import { classImage, writeFolderDataset, writeIdxDataset } from './support/datasets';
 

@@ -12,7 +12,7 @@ import { parseCommandLine } from '../cli/command-line';
 import { describeDatasetFlags } from '../cli/dataset-flag';
 import { searchRequestFromFlags } from '../cli/search-request';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 import { badInputLine } from './support/run-cli';
 import { classImage, writeCifar10Dataset, writeFolderDataset, writeIdxDataset, writeImage } from './support/datasets';
 

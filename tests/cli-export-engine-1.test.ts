@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost, architectureGraph, architectureHash, describeArchitecture } from '../cells';
 import { buildModel } from '../cells/builders/tfjs';
-import type { NasnetArchitecture } from '../cells/types';
+import type { NasnetArchitecture } from '../contracts/genotypes';
 import { DATASETS } from '../contracts/datasets';
 import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
 import { upsertSearch } from '../db/queries/searches';
@@ -20,7 +20,7 @@ import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trial
 import { modelWeightsOnly, serializeCheckpoint } from '../engine/checkpoint';
 import { createOptimizer } from '../engine/optimizers';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import { runCli } from './support/run-cli';
 
 const CELL: NasnetArchitecture = {

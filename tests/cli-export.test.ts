@@ -22,7 +22,7 @@ import { saveCheckpoint } from '../db/queries/checkpoints';
 import { saveTrainedWeights } from '../db/queries/trained-weights';
 import { enqueueTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
 import { badInputLine, runCli } from './support/run-cli';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unconsumedBlocks } from '../cells/nasnet';
-import type { NasnetArchitecture } from '../cells/types';
+import type { NasnetArchitecture } from '../contracts/genotypes';
 import { startDashboard, type Dashboard } from '../dashboard';
 import { getArchitecture } from '../db/queries/architectures';
 import { finalLeaderboard } from '../db/queries/final-leaderboard';

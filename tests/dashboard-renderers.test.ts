@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { NASNET_A, unconsumedBlocks } from '../cells/nasnet';
 import { BASELINES } from '../cells/baselines';
-import type { NasnetCell } from '../cells/types';
+import type { NasnetCell } from '../contracts/genotypes';
 import { cellDiagramSvg, cellSvg, chartSvg } from '../dashboard';
 import { paretoSpec, type ResultPoint } from '../dashboard/render/search-charts';
 

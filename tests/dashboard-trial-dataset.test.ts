@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { upsertProtocol } from '../db/queries/architectures';
 import { trialPage } from '../dashboard/pages/trial';
-import type { TrainingProtocol } from '../search/protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
 
 const FOLDER: TrainingProtocol = {

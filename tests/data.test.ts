@@ -10,8 +10,8 @@ import { DatasetFileError } from '../engine/data/image-set';
 import { splitDataset } from '../engine/data/split';
 import { checkDatasetFiles } from '../engine/data/check';
 import { checkTrainingData } from '../cli/data-check';
-import { DEFAULT_PROTOCOL } from '../search/protocol';
-import { RequestError } from '../search/request';
+import { DEFAULT_PROTOCOL } from '../contracts/protocol';
+import { RequestError } from '../contracts/request-error';
 import { writeIdxFixture } from '../harness/idx-files';
 
 const root = mkdtempSync(join(tmpdir(), 'nas-data-'));

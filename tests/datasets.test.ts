@@ -23,8 +23,8 @@ import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/dat
 import { splitDataset } from '../engine/data/split';
 import { loadFolderDataset } from '../engine/data/folder';
 import { datasetShape } from '../contracts/datasets';
-import { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
-import { checkProtocol } from '../search/validate-fields';
+import { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
+import { checkProtocol } from '../contracts/protocol-checks';
 import { classImage, writeCifar10Dataset, writeFolderDataset, writeIdxDataset, writeImage } from './support/datasets';
 
 const root = join(tmpdir(), `nas-datasets-${process.pid}`);

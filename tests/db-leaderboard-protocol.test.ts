@@ -4,9 +4,9 @@ import { upsertProtocol } from '../db/queries/architectures';
 import { leaderboard } from '../db/queries/leaderboard';
 import { upsertSearch } from '../db/queries/searches';
 import { enqueueTrial } from '../db/queries/trials';
-import { fidelityLadder } from '../search/fidelity';
-import { protocolHash } from '../search/protocol';
-import { wilsonInterval } from '../search/statistics';
+import { fidelityLadder } from '../contracts/fidelity';
+import { protocolHash } from '../contracts/protocol';
+import { wilsonInterval } from '../numeric/statistics';
 import { PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
 import { describeEachDriver } from './support/db-helpers';
 

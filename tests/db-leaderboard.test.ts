@@ -11,7 +11,7 @@ import {
   upsertScalingStudy,
 } from '../db/queries/scaling';
 import { enqueueTrial, finishTrial } from '../db/queries/trials';
-import { wilsonInterval } from '../search/statistics';
+import { wilsonInterval } from '../numeric/statistics';
 import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
 import { describeEachDriver } from './support/db-helpers';
 

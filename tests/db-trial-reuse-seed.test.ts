@@ -14,7 +14,7 @@ import { baselineResults } from '../db/queries/baselines';
 import { saveTrainedWeights } from '../db/queries/trained-weights';
 import { findReusableTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
 import { tinySearchRequest } from '../harness/search-stack';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';
 import { describeEachDriver } from './support/db-helpers';
 

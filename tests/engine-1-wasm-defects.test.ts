@@ -5,9 +5,9 @@ import { BASELINES } from '../cells/baselines';
 import { GraphBuilder } from '../cells/graph';
 import { NASNET_OP_ABBREVIATIONS } from '../cells/nasnet/genotype';
 import { PUBLISHED_NETWORKS } from '../cells/published';
-import type { CellBlock, NasnetArchitecture, NasnetOp } from '../cells/types';
+import type { CellBlock, NasnetArchitecture, NasnetOp } from '../contracts/genotypes';
 import { layersMiscomputedByEngine1OnWasm, staleWeightsWarning } from '../engine/engine-1-wasm-defects';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
 
 const OPS = Object.fromEntries(Object.entries(NASNET_OP_ABBREVIATIONS).map(([op, short]) => [short, op as NasnetOp]));
 

@@ -15,7 +15,7 @@ import { graphToOnnx } from '../cells/exporters/onnx';
 import { nodeWeightsOf } from '../cells/exporters/tfjs';
 import { MOBILENETV2_1_0 } from '../cells/mobilenetv2';
 import { NASNET_A_CIFAR, NASNET_A_MOBILE } from '../cells/nasnet';
-import type { Architecture } from '../cells/types';
+import type { Architecture } from '../contracts/genotypes';
 import { selectBackend } from '../engine/backend';
 import { withSeededMathRandom } from '../engine/seeded-random';
 

@@ -24,14 +24,14 @@ import { buildModel } from '../cells/builders/tfjs';
 import { accuracyOf, maxAbsDifference } from '../cells/exporters/agreement';
 import { exportBundle, ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle';
 import { buildExportModel } from '../cells/exporters/tfjs';
-import type { Architecture } from '../cells/types';
+import type { Architecture } from '../contracts/genotypes';
 import { DATASETS } from '../contracts/datasets';
 import { selectBackend } from '../engine/backend';
 import { modelWeightsOnly, restoreModelWeights } from '../engine/checkpoint';
 import { DEFAULT_DATA_DIR, readFashionMnist } from '../engine/data/fashion-mnist';
 import { splitDataset, type ProtocolData } from '../engine/data/split';
 import { runTraining } from '../engine/run-training';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../search/protocol';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import { ALL_OPS_NASNET, EFFICIENTNET_PHI1 } from './support/export-networks';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -14,7 +14,7 @@ import { listTrials } from '../db/queries/trials';
 import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
 import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
 import { finalIdOf, type FinalizeRequest } from '../search/final';
-import type { TrainingProtocol } from '../search/protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { finalizeWorkflow } from '../workflows/finalize';
 import { searchWorkflow } from '../workflows/search';

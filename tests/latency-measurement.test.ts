@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { latencyDevice, measureLatency, timeForwardPasses } from '../engine/latency';
-import { median } from '../search/statistics';
+import { median } from '../numeric/statistics';
 import { tinyModel } from './support/training';
 
 beforeAll(async () => {

@@ -18,7 +18,7 @@ import { leaderboard } from '../db/queries/leaderboard';
 import { listEpochs, listTrials } from '../db/queries/trials';
 import { trialWeights } from '../db/schema';
 import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack';
-import { DEFAULT_MNAS_W } from '../search/reward';
+import { DEFAULT_MNAS_W } from '../contracts/reward-config';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { searchWorkflow } from '../workflows/search';
 import { runCli } from './support/run-cli';

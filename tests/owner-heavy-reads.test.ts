@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../stack/database-endpoint';
-import { crossJoinRead, heaviestAdmittedRead, readersBackToBack } from './support/hostile-clients';
+import { crossJoinRead, heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients';
 import { startOwner, type OwnerProcess } from './support/owner-process';
 
 const PASSWORD = 'home-secret';

@@ -12,7 +12,7 @@ import {
   outputOf,
   psql,
   silent,
-} from './support/hostile-clients';
+} from '../harness/hostile-clients';
 import { startOwner, type OwnerProcess, type Report } from './support/owner-process';
 
 const PASSWORD = 'home-secret';

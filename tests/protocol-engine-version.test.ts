@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../cli/command-line';
 import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request';
 import { defaultFinalProtocol } from '../search/final';
-import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../search/protocol';
-import { checkProtocol } from '../search/validate-fields';
+import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol';
+import { checkProtocol } from '../contracts/protocol-checks';
 
 /** The default protocol as recorded by engine version 1 (no engineVersion field). */
 const RECORDED_BY_ENGINE_1: TrainingProtocol = (({ engineVersion: _engine, ...rest }) => rest)(DEFAULT_PROTOCOL);

@@ -15,7 +15,7 @@ import { openDatabase } from '../db/client';
 import { trials } from '../db/schema';
 import { runNas, startNas, waitFor } from '../harness/processes';
 import type { ReferenceSummaryRow } from '../cli/reference-summary';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 import { cheapProtocol, referenceArchitectures, referenceIdOf, referenceProtocol } from '../search/reference';
 import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';
 

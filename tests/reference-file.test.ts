@@ -1,7 +1,7 @@
 /** The committed reference file (search/reference-file.ts): its layout, a round trip, and errors that name the field. */
 import { describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash } from '../cells';
-import { protocolHash } from '../search/protocol';
+import { protocolHash } from '../contracts/protocol';
 import { cheapProtocol, optimizerSteps, referenceArchitectures, referenceProtocol } from '../search/reference';
 import {
   parseReferenceFile,

@@ -1,12 +1,12 @@
 /**
- * Importing a committed reference file (db/queries/reference-import.ts) on both drivers: its
+ * Importing a committed reference file (cli/reference-import.ts) on both drivers: its
  * trainings become reusable results, a second import adds nothing, and a training under a
  * protocol whose hash this version computes otherwise is left to be trained again.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle, Driver } from '../db/client';
-import { importIdOf, importReferenceFile } from '../db/queries/reference-import';
+import { importIdOf, importReferenceFile } from '../cli/reference-import';
 import { findReusableTrial, listTrials } from '../db/queries/trials';
 import { createTestDatabase } from '../harness/test-database';
 import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';

@@ -1,7 +1,7 @@
 /** The reference set's draw, protocols, plan order and ids (search/reference.ts), and its request validator. */
 import { describe, expect, it } from 'vitest';
 import { architectureHash, nasnetSpace, NASNET_OPS } from '../cells';
-import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
 import {
   cheapProtocol,
   optimizerSteps,
@@ -13,7 +13,7 @@ import {
   trainingOfTrialIndex,
   type ReferenceRequest,
 } from '../search/reference';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { parseCommandLine } from '../cli/command-line';
 import { protocolFromFlags } from '../cli/search-request';
 import { validateReferenceRequest } from '../search/validate-request';

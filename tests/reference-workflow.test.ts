@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingActivities } from '../contracts/activities';
-import { referenceFileOf } from '../db/queries/reference-export';
+import { referenceFileOf } from '../cli/reference-export';
 import { listTrials } from '../db/queries/trials';
 import { createSearchStack, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
-import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import { referenceIdOf, type ReferenceRequest } from '../search/reference';
 import { parseReferenceFile, renderReferenceFile } from '../search/reference-file';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';

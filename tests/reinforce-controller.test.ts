@@ -1,8 +1,8 @@
 /** The REINFORCE controller: exact gradients, learning, and restore by replay. */
 import { describe, expect, it } from 'vitest';
 import { nasnetSpace } from '../cells/nasnet';
-import { NASNET_OPS } from '../cells/types';
-import { makeRng } from '../search/rng';
+import { NASNET_OPS } from '../contracts/genotypes';
+import { makeRng } from '../numeric/rng';
 import { createStrategy } from '../search/strategies';
 import { Controller, type ControllerOptions } from '../search/strategies/reinforce/controller';
 import type { Observation } from '../search/strategies/types';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { architectureCost } from '../cells';
 import { baselineByName } from '../cells/baselines';
 import { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, scaledNetwork } from '../cells/efficientnet';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import {
   axisArchitecture,
   axisCandidates,

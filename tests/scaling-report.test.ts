@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
 import { parseCommandLine } from '../cli/command-line';
-import { reportRows, reportSvg, verdict } from '../cli/scaling-report';
+import { reportRows, verdict } from '../dashboard/scaling-report';
+import { reportSvg } from '../cli/scaling-report';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
-import { DEFAULT_PROTOCOL } from '../search/protocol';
-import { RequestError } from '../search/request';
+import { DEFAULT_PROTOCOL } from '../contracts/protocol';
+import { RequestError } from '../contracts/request-error';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash, nasnetSpace } from '../cells';
 import type { LeaderboardRow } from '../db/queries/leaderboard';
 import { runNas } from '../harness/processes';
-import { DEFAULT_PROTOCOL } from '../search/protocol';
-import { makeRng } from '../search/rng';
+import { DEFAULT_PROTOCOL } from '../contracts/protocol';
+import { makeRng } from '../numeric/rng';
 import {
   DEFAULT_SIMULATION,
   simulatedLatency,

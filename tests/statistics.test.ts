@@ -1,5 +1,5 @@
 /**
- * search/statistics against reference values. Those marked "scipy" were computed with
+ * numeric/statistics against reference values. Those marked "scipy" were computed with
  * python3 + scipy 1.10.1 (Debian's python3-scipy) by the expression in the comment; the others
  * are closed forms or worked by hand in the comment.
  */
@@ -22,7 +22,7 @@ import {
   twoProportionZTest,
   welchTTest,
   wilsonInterval,
-} from '../search/statistics';
+} from '../numeric/statistics';
 
 /** |actual − expected| <= rel·|expected|. */
 function closeTo(actual: number, expected: number, rel: number): void {

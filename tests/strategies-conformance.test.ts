@@ -4,7 +4,7 @@
  * snapshot), validity of every proposal, dedup, and a small state.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import { syntheticObjective } from '../search/synthetic-objective';
 import { createStrategy } from '../search/strategies';
 import { ChoiceCodec, validateChoices } from '../search/strategies/space';

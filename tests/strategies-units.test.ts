@@ -2,10 +2,10 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { nasnetSpace } from '../cells/nasnet';
-import { budgetFraction, fidelityLadder, protocolForFidelity } from '../search/fidelity';
-import { DEFAULT_PROTOCOL, protocolHash } from '../search/protocol';
+import { budgetFraction, fidelityLadder, protocolForFidelity } from '../contracts/fidelity';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
 import { reward } from '../search/reward';
-import { makeRng, restoreRng } from '../search/rng';
+import { makeRng, restoreRng } from '../numeric/rng';
 import { createStrategy } from '../search/strategies';
 import { trialsToReachTopLevel } from '../search/strategies/halving';
 import type { Candidate } from '../search/strategies/types';

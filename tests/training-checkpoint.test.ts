@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint';
 import { trainModel, TrainingCancelledError } from '../engine/loop';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import type { TrainingProtocol } from '../search/protocol';
+import type { TrainingProtocol } from '../contracts/protocol';
 import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
 
 const base = tinyProtocol({ trainSize: 160, valSize: 64, testSize: 32, epochs: 2 });

@@ -1,7 +1,8 @@
 /** The wasm Sum, Mean, Identity, Cast, FusedBatchNorm and batch-norm gradient kernels against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL, batchNormInTraining } from '../cells/builders/batch-norm';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names';
+import { batchNormInTraining } from '../cells/builders/batch-norm';
 import { selectBackend } from '../engine/backend';
 import { onBoth } from './support/backends';
 

@@ -4,7 +4,7 @@
  * and never leaving its search row 'running'.
  */
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
-import { RequestError } from '../search/request';
+import { RequestError } from '../contracts/request-error';
 import { orchestration } from './activities';
 
 /** Runs the request's validator; an invalid request fails the workflow naming the field. */

@@ -5,12 +5,12 @@
  */
 import { continueAsNew, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { finalizeRequestOf } from '../search/final';
-import { protocolForFidelity } from '../search/fidelity';
+import { protocolForFidelity } from '../contracts/fidelity';
 import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
-import type { DecisionSpace } from '../cells/types';
+import type { DecisionSpace } from '../contracts/genotypes';
 import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types';
 import type { TrialState } from '../contracts/trial-state';
 import { validateSearchRequest } from '../search/validate-request';

@@ -7,10 +7,11 @@
  */
 import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
 import { describeArchitecture } from '../cells';
-import type { Architecture, InputShape } from '../cells/types';
-import type { TrainingProtocol } from '../search/protocol';
+import type { Architecture, InputShape } from '../contracts/genotypes';
+import type { TrainingProtocol } from '../contracts/protocol';
 import type { CostBudget } from '../search/request';
-import { reward as rewardOf, type RewardConfig } from '../search/reward';
+import { reward as rewardOf } from '../search/reward';
+import type { RewardConfig } from '../contracts/reward-config';
 import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';
 import type { TrialState } from '../contracts/trial-state';

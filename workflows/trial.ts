@@ -1,8 +1,8 @@
 /** One candidate from proposal to terminal state: record, reuse or reject, train, settle. */
 import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { architectureHash } from '../cells';
-import type { Architecture, InputShape } from '../cells/types';
-import { protocolHash, type TrainingProtocol } from '../search/protocol';
+import type { Architecture, InputShape } from '../contracts/genotypes';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import type { CostBudget } from '../search/request';
 import { trialIdOf } from '../contracts/trial-id';
 import type { TrialRole } from '../contracts/trial-role';

@@ -1,5 +1,5 @@
 import type { LayerGraph } from '../graph';
-import type { BaselineArchitecture, BaselineNetwork, InputShape } from '../types';
+import type { BaselineArchitecture, BaselineNetwork, InputShape } from '../../contracts/genotypes';
 import { alexnetSmallGraph } from './networks/alexnet';
 import { lenet5Graph } from './networks/lenet5';
 import { mobilenetv2SmallGraph } from './networks/mobilenetv2';

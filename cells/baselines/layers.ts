@@ -1,6 +1,6 @@
 /** Small layer helpers shared by the hand-designed baselines and the EfficientNet space. */
 import type { ActivationFn, GraphBuilder, Padding } from '../graph';
-import type { InputShape } from '../types';
+import type { InputShape } from '../../contracts/genotypes';
 
 export interface ConvSpec {
   filters: number;

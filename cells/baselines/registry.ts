@@ -1,6 +1,6 @@
 import { EFFICIENTNET_B0_SMALL } from '../efficientnet';
 import { NASNET_A } from '../nasnet';
-import type { Architecture, BaselineNetwork } from '../types';
+import type { Architecture, BaselineNetwork } from '../../contracts/genotypes';
 
 export interface BaselineEntry {
   name: string;

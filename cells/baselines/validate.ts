@@ -1,4 +1,9 @@
-import { BASELINE_NETWORKS, GenotypeError, type BaselineArchitecture, type BaselineNetwork } from '../types';
+import {
+  BASELINE_NETWORKS,
+  GenotypeError,
+  type BaselineArchitecture,
+  type BaselineNetwork,
+} from '../../contracts/genotypes';
 
 const FIELDS = ['family', 'version', 'name'];
 

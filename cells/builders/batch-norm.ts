@@ -15,6 +15,7 @@
  * class name.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../../contracts/kernel-names';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 
@@ -37,15 +38,6 @@ const Stock = tf.layers.batchNormalization({}).constructor as {
   new (args: BatchNormArgs): StockBatchNormalization;
   fromConfig: (typeof tf.layers.Layer)['fromConfig'];
 };
-
-/**
- * A backend may register a kernel under this name (inputs dy, x, mean,
- * variance, gamma; attribute epsilon; outputs [dx, dgamma, dbeta]) to compute
- * the gradient in one go; the wasm backend does (kernels/).
- */
-export const BATCH_NORM_GRAD_KERNEL = 'NasBatchNormGrad';
-/** Likewise for the batch statistics: input x; outputs [mean, variance] (biased) over every axis but the last. */
-export const BATCH_NORM_MOMENTS_KERNEL = 'NasBatchNormMoments';
 
 /** A batch-norm layer, tfjs-layers' own or FusedBatchNormalization (a subclass). */
 export function isBatchNormalization(layer: tf.layers.Layer): layer is StockBatchNormalization {

@@ -1,5 +1,5 @@
 import { GraphBuilder, type LayerGraph } from '../graph';
-import type { EfficientNetArchitecture, InputShape, MbconvStage } from '../types';
+import type { EfficientNetArchitecture, InputShape, MbconvStage } from '../../contracts/genotypes';
 import { checkInputAndClasses, conv, convBn, depthwiseBn, poolClassifier } from '../baselines/layers';
 import { scaledNetwork } from './scaling';
 import { validateEfficientNet } from './validate';

@@ -14,7 +14,7 @@ import {
   type InputShape,
   type PublishedEfficientNetArchitecture,
   type TableScaling,
-} from '../types';
+} from '../../contracts/genotypes';
 import { efficientNetLayers } from './graph';
 import { multipliers, round9, roundRepeats } from './scaling';
 import { canonicalEfficientNet, EFFICIENTNET_LIMITS, validateEfficientNet } from './validate';

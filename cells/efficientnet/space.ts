@@ -4,7 +4,7 @@ import {
   type Decision,
   type DecisionSpace,
   type EfficientNetArchitecture,
-} from '../types';
+} from '../../contracts/genotypes';
 import { EFFICIENTNET_B0_SMALL } from './base';
 import { compoundGrid, type CompoundGridConfig } from './scaling';
 import {

@@ -1,4 +1,9 @@
-import { GenotypeError, type CompoundScaling, type EfficientNetArchitecture, type MbconvStage } from '../types';
+import {
+  GenotypeError,
+  type CompoundScaling,
+  type EfficientNetArchitecture,
+  type MbconvStage,
+} from '../../contracts/genotypes';
 import { EFFICIENTNET_COEFFICIENTS } from './base';
 import { compoundProduct, PRODUCT_EPSILON } from './scaling';
 

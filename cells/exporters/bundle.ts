@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { graphCost, FLOPS_CONVENTION } from '../cost';
 import type { LayerGraph } from '../graph';
-import type { Architecture } from '../types';
+import type { Architecture } from '../../contracts/genotypes';
 import type { ExportFormat } from './formats';
 import { graphToOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_OUTPUT } from './onnx';
 import { layersModelFiles, NAS_LAYERS_FILE, NAS_LAYERS_MODULE, nodeWeightsOf, WEIGHTS_FILE } from './tfjs';

@@ -7,7 +7,7 @@
  */
 import { GraphBuilder, type LayerGraph } from '../graph';
 import { checkInputAndClasses, convBn, invertedResidual, poolClassifier } from '../baselines/layers';
-import { GenotypeError, type InputShape, type MobileNetV2Architecture } from '../types';
+import { GenotypeError, type InputShape, type MobileNetV2Architecture } from '../../contracts/genotypes';
 
 /** Bottleneck rows: expansion t, channels c (before the width multiplier), repeats n, first stride s. */
 export const MOBILENETV2_ROWS = [

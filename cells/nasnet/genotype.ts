@@ -8,7 +8,7 @@ import {
   type NasnetCell,
   type NasnetNetwork,
   type NasnetOp,
-} from '../types';
+} from '../../contracts/genotypes';
 
 export const COMBINES: readonly Combine[] = ['add', 'concat'];
 export const MAX_BLOCKS = 10;

@@ -1,6 +1,6 @@
 /** Stacks NASNet cells into a classification network (layer graph). */
 import { GraphBuilder, type LayerGraph } from '../graph';
-import type { InputShape, NasnetArchitecture, NasnetCell } from '../types';
+import type { InputShape, NasnetArchitecture, NasnetCell } from '../../contracts/genotypes';
 import { validateNasnet } from './genotype';
 import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops';
 

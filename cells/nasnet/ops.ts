@@ -4,7 +4,7 @@
  */
 import type { GraphBuilder } from '../graph';
 import { windowOutputLength } from '../cost';
-import type { NasnetOp } from '../types';
+import type { NasnetOp } from '../../contracts/genotypes';
 
 /** A node id with its output shape, tracked while building. */
 export interface Tensor {

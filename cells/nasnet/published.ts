@@ -14,7 +14,7 @@ import {
   type PublishedNasnetArchitecture,
   type PublishedNasnetCell,
   type PublishedNasnetNetwork,
-} from '../types';
+} from '../../contracts/genotypes';
 import {
   canonicalBlock,
   cellString,

@@ -1,5 +1,5 @@
 /** The NASNet search space as a fixed sequence of categorical decisions. */
-import { stableHash } from '../hash';
+import { stableHash } from '../../contracts/hash';
 import {
   GenotypeError,
   NASNET_OPS,
@@ -14,7 +14,7 @@ import {
   type NasnetOp,
   type PublishedNasnetArchitecture,
   type PublishedNasnetNetwork,
-} from '../types';
+} from '../../contracts/genotypes';
 import { COMBINES, DEFAULT_NASNET_NETWORK, MAX_BLOCKS, canonicalNasnet, validateNasnet } from './genotype';
 import { unconsumedBlocks } from './network';
 import { canonicalPublishedNasnet, validateAnyNasnet, validatePublishedNasnet } from './published';

@@ -6,11 +6,13 @@
 import { architectureCost } from '../../cells';
 import { BASELINES, baselineByName } from '../../cells/baselines';
 import { datasetShape } from '../../contracts/datasets';
-import { DEFAULT_PROTOCOL } from '../../search/protocol';
-import { RequestError, requirePositiveInteger } from '../../search/request';
+import { DEFAULT_PROTOCOL } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
 import { stringFlag } from '../args';
 import { requireTfjsBackendFlag } from '../backend-flag';
-import { compact, formatOf, latencyText, renderRows, type Column } from '../format';
+import { compact, latencyText } from '../../numeric/number-text';
+import { formatOf, renderRows, type Column } from '../format';
 import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';

@@ -1,12 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { PUBLISHED_NETWORKS, type PublishedNetwork } from '../../cells';
 import { BASELINES, baselineByName, type BaselineEntry } from '../../cells/baselines';
-import type { InputShape } from '../../cells/types';
+import type { InputShape } from '../../contracts/genotypes';
 import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
 import { costAt } from './cells';
 import { baselineResults, type BaselineResult } from '../../db/queries/baselines';
-import { protocolHash } from '../../search/protocol';
-import { RequestError, requirePositiveInteger, type BaselinesRequest } from '../../search/request';
+import { protocolHash } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
+import type { BaselinesRequest } from '../../search/request';
 import { datasetShape } from '../../contracts/datasets';
 import { validateBaselinesRequest } from '../../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
@@ -17,9 +19,11 @@ import type { TrialOutcome } from '../../contracts/activities';
 import { printData, printNote } from '../output';
 import { requireBackendFlag } from '../backend-flag';
 import { validateAsFlags } from '../request-fields';
-import { compact, formatOf, percent, renderRows, type Column } from '../format';
+import { compact, percent } from '../../numeric/number-text';
+import { formatOf, renderRows, type Column } from '../format';
 import { protocolFromFlags } from '../search-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { openStack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
 
 interface BaselineRow {

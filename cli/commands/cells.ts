@@ -10,13 +10,14 @@ import {
   validateArchitecture,
 } from '../../cells';
 import { BASELINES } from '../../cells/baselines';
-import type { Architecture, Cost, InputShape, NasnetCell } from '../../cells/types';
+import type { Architecture, Cost, InputShape, NasnetCell } from '../../contracts/genotypes';
 import { architectures } from '../../db/schema';
-import { RequestError } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
 import { DATASETS } from '../../contracts/datasets';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
-import { compact, formatOf, renderRows, type Column } from '../format';
+import { compact } from '../../numeric/number-text';
+import { formatOf, renderRows, type Column } from '../format';
 import { openStack } from '../../stack/embedded';
 import { stringFlag } from '../args';
 import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';

@@ -3,7 +3,8 @@ import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 import { nasHome, openStack } from '../../stack/embedded';
 import { requireBackendFlag } from '../backend-flag';
-import { RequestError, requirePositiveInteger } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
 import { dashboardAddress, serveDashboard, untilStopped } from './ui';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */

@@ -16,14 +16,15 @@ import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/train
 import type { ExportedTrial } from '../../cells/exporters/bundle';
 import { getTrial, listEpochs, type Trial } from '../../db/queries/trials';
 import { architectures, protocols } from '../../db/schema';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../../search/protocol';
-import type { Architecture } from '../../cells/types';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../../contracts/protocol';
+import type { Architecture } from '../../contracts/genotypes';
 import type { EpochMetrics } from '../../contracts/activities';
 import type { BackendPreference } from '../../engine/backend';
 import { requireTfjsBackendFlag } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { prepareDestination } from '../export-destination';
-import { RequestError, requireOneOf } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requireOneOf } from '../../contracts/field-checks';
 import { openStack } from '../../stack/embedded';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';

@@ -8,10 +8,12 @@ import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderb
 import { getSearch } from '../../db/queries/searches';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
-import { RequestError, requirePositiveInteger, requireSearchId } from '../../search/request';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
 import { validateFinalizeRequest } from '../../search/validate-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
 import { stringFlag } from '../args';

@@ -1,9 +1,11 @@
 import type { Database } from '../../db/client';
 import { LEADERBOARD_SORTS, PARETO_COSTS, leaderboard, type LeaderboardRow } from '../../db/queries/leaderboard';
-import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger, RequestError } from '../../search/request';
+import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
+import { RequestError } from '../../contracts/request-error';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { compact, formatOf, latencyText, percentInterval, renderRows, type Column, type Format } from '../format';
+import { compact, latencyText, percentInterval } from '../../numeric/number-text';
+import { formatOf, renderRows, type Column, type Format } from '../format';
 import { printData } from '../output';
 import { openStack } from '../../stack/embedded';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';

@@ -8,8 +8,9 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { datasetShape } from '../../contracts/datasets';
-import { importIdOf, importReferenceFile } from '../../db/queries/reference-import';
-import { latestReferenceId, referenceFileOf } from '../../db/queries/reference-export';
+import { latestReferenceId } from '../../db/queries/reference-trainings';
+import { referenceFileOf } from '../reference-export';
+import { importIdOf, importReferenceFile } from '../reference-import';
 import type { Database } from '../../db/client';
 import { getSearch, type Search } from '../../db/queries/searches';
 import {
@@ -28,9 +29,11 @@ import {
   renderReferenceFile,
   type ReferenceFile,
 } from '../../search/reference-file';
-import { RequestError, requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
 import { validateReferenceRequest } from '../../search/validate-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference';
 import { stringFlag } from '../args';

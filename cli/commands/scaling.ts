@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
-import { RequestError } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
 import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import {
@@ -20,13 +20,16 @@ import {
 import { stopSignal } from '../../workflows/signals';
 import { stringFlag, type Flags } from '../args';
 import type { CommandInput } from '../invocation';
-import { duration, formatOf, type Format } from '../format';
+import { duration } from '../../numeric/number-text';
+import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
-import { reportJson, reportRows, reportSvg, renderReportTable, verdict } from '../scaling-report';
+import { reportJson, reportSvg, renderReportTable } from '../scaling-report';
+import { reportRows, verdict } from '../../dashboard/scaling-report';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { scalingRequestFromFlags } from '../scaling-request';
-import { openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../../stack/embedded';
+import { openStack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
 import { queryWithin } from '../live-query';
 

@@ -2,7 +2,8 @@
 import { listSearches, type SearchListRow } from '../../db/queries/search-list';
 import { openStack } from '../../stack/embedded';
 import type { CommandInput } from '../invocation';
-import { formatOf, percent, renderRows, type Column, type Format } from '../format';
+import { formatOf, renderRows, type Column, type Format } from '../format';
+import { percent } from '../../numeric/number-text';
 import { printData } from '../output';
 
 /** "2026-01-01 12:00" in UTC: minutes are enough to tell runs apart at a glance; CSV and JSON keep the instant. */

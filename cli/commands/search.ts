@@ -5,7 +5,8 @@ import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
 import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
-import { RequestError, requirePositiveInteger } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requirePositiveInteger } from '../../contracts/field-checks';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
 import {
   pauseSignal,
@@ -16,11 +17,13 @@ import {
   type SearchProgress,
 } from '../../workflows/signals';
 import type { CommandInput } from '../invocation';
-import { formatOf, percent, renderRows, type Column, type Format } from '../format';
+import { formatOf, renderRows, type Column, type Format } from '../format';
+import { percent } from '../../numeric/number-text';
 import { printData, printNote } from '../output';
 import { progressLine } from '../progress';
 import { searchRequestFromFlags } from '../search-request';
-import { nasHome, openStack, openStackToStart, WORKFLOW_TASK_TIMEOUT, type Stack } from '../../stack/embedded';
+import { nasHome, openStack, type Stack } from '../../stack/embedded';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { followUntilInterrupted } from '../follow';
 import { unlessStackFails } from '../unless-stack-fails';
 import { liveWorkflow, waitForOtherRuns } from '../other-runs';

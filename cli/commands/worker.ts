@@ -1,6 +1,7 @@
 import type { Worker } from '@temporalio/worker';
 import { openDatabase } from '../../db/client';
-import { RequestError, requireOneOf, requirePositiveInteger } from '../../search/request';
+import { RequestError } from '../../contracts/request-error';
+import { requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
 import { connectTemporal } from '../../stack/temporal/dev-server';
 import { createTrainerWorker } from '../../workers/trainer-worker';

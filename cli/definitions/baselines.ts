@@ -15,7 +15,7 @@ import {
 import { protocolFlags } from './protocol-flags';
 import { classesFlag, inputFlag } from '../input-shape';
 import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
-import { DEFAULT_PROTOCOL } from '../../search/protocol';
+import { DEFAULT_PROTOCOL } from '../../contracts/protocol';
 
 const commands = () => import('../commands/baselines');
 

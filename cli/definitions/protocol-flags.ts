@@ -1,17 +1,14 @@
 /** The training protocol flags (`--epochs`, ...), also with the `finalize-` prefix for `search start --finalize-top`. */
 import type { Option } from 'commander';
 import { defaultFinalProtocol } from '../../search/final';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../search/protocol';
+import {
+  AUGMENTATIONS,
+  DEFAULT_PROTOCOL,
+  LR_SCHEDULES,
+  OPTIMIZERS,
+  type TrainingProtocol,
+} from '../../contracts/protocol';
 import { flag } from '../options';
-
-export const OPTIMIZERS = [
-  'adam',
-  'sgd',
-  'momentum',
-  'rmsprop',
-] as const satisfies readonly TrainingProtocol['optimizer'][];
-export const LR_SCHEDULES = ['constant', 'cosine'] as const satisfies readonly TrainingProtocol['lrSchedule'][];
-export const AUGMENTATIONS = ['none', 'flip-shift'] as const satisfies readonly TrainingProtocol['augmentation'][];
 
 interface ProtocolFlag {
   name: string;

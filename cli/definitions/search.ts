@@ -1,7 +1,7 @@
 /** `nas search ...`: start, follow, steer, finalize and list searches. */
 import type { Command } from 'commander';
 import { DEFAULT_FINAL_REPEATS } from '../../search/final';
-import { NASNET_OPS } from '../../cells/types';
+import { NASNET_OPS } from '../../contracts/genotypes';
 import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';

@@ -1,7 +1,7 @@
 /** A scaling study's page: accuracy against FLOPs per method and the grid search, the verdict, the points. */
 import type { Database } from '../../db/client';
 import { scalingReport } from '../../db/queries/scaling-report';
-import { reportChartSpec, reportRows, verdict } from '../../cli/scaling-report';
+import { reportChartSpec, reportRows, verdict } from '../scaling-report';
 import { compact, percent, seconds } from '../format';
 import { html } from '../html';
 import { page } from '../layout';

@@ -1,7 +1,7 @@
 /** A trial's page: its cells drawn as graphs, the network's stages, the learning curve, its provenance. */
 import { datasetShape } from '../../contracts/datasets';
-import type { TrainingProtocol } from '../../search/protocol';
-import type { Architecture, InputShape } from '../../cells/types';
+import type { TrainingProtocol } from '../../contracts/protocol';
+import type { Architecture, InputShape } from '../../contracts/genotypes';
 import type { Database } from '../../db/client';
 import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials';
 import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format';

@@ -3,7 +3,7 @@
  * operations and its combine, and the concatenation of the blocks no block reads (the cell output).
  */
 import { unconsumedBlocks } from '../../cells/nasnet';
-import type { NasnetCell } from '../../cells/types';
+import type { NasnetCell } from '../../contracts/genotypes';
 
 export type CellNodeKind = 'input' | 'op' | 'combine' | 'output';
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Architecture, Family } from '../../cells/types';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { Architecture, Family } from '../../contracts/genotypes';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { architectures, protocols } from '../schema';
 

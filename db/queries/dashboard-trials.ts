@@ -1,8 +1,8 @@
 /** What the dashboard's run and trial pages read: a run's trials with their architectures, learning curves, one trial in full. */
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Architecture } from '../../cells/types';
+import type { Architecture } from '../../contracts/genotypes';
 import type { EpochMetrics } from '../../contracts/activities';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { architectures, protocols, searches, trialEpochs, trials } from '../schema';
 import type { Search } from './searches';

@@ -17,8 +17,8 @@ import {
   wilsonInterval,
   type BootstrapInterval,
   type TopKOverlap,
-} from '../../search/statistics';
-import type { TrainingProtocol } from '../../search/protocol';
+} from '../../numeric/statistics';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { architectures, protocols, searches, trials } from '../schema';
 import { leaderboard } from './leaderboard';

@@ -4,10 +4,10 @@
  * reward column shows, both read from the search's recorded request.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { fidelityLadder } from '../../search/fidelity';
-import { protocolHash, type TrainingProtocol } from '../../search/protocol';
-import type { RewardConfig } from '../../search/reward';
-import type { HalvingConfig } from '../../search/strategies/types';
+import { fidelityLadder } from '../../contracts/fidelity';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
+import type { RewardConfig } from '../../contracts/reward-config';
+import type { HalvingConfig } from '../../contracts/fidelity';
 import type { Database } from '../client';
 import { trials } from '../schema';
 import { getSearch } from './searches';

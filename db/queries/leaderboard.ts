@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import { DEFAULT_MNAS_W, type RewardConfig, type RewardCost } from '../../search/reward';
-import { wilsonInterval } from '../../search/statistics';
+import { DEFAULT_MNAS_W, type RewardConfig, type RewardCost } from '../../contracts/reward-config';
+import { wilsonInterval } from '../../numeric/statistics';
 import type { TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
 import { architectures, protocols, trials } from '../schema';

@@ -14,8 +14,8 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
-import type { TrainingProtocol } from '../../search/protocol';
-import { RequestError } from '../../search/request';
+import type { TrainingProtocol } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
 import { DATASETS, type DatasetName } from '../../contracts/datasets';
 import { DEFAULT_DATA_DIR } from './fashion-mnist';
 import { locateIdxFiles, type IdxFiles } from './idx-dataset';

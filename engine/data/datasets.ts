@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseDatasetSpec, type DatasetDescriptor, type DatasetSpec } from '../../contracts/datasets';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import { cifar10Version, describeCifar10, loadCifar10 } from './cifar10';
 import { defaultDataDir, readFashionMnist } from './fashion-mnist';
 import { describeFolderDataset, listFolderDataset, loadFolderDataset } from './folder';

@@ -19,7 +19,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
-import { stableHash } from '../../cells/hash';
+import { stableHash } from '../../contracts/hash';
 import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
 import { cachedDatasetPath, readCachedDataset, writeCachedDataset } from './decoded-cache';
 import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';

@@ -6,7 +6,7 @@
  * Pixels are scaled to [0, 1] float32, labels are int32.
  */
 import seedrandom from 'seedrandom';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { ImageSet, LoadedDataset } from './image-set';
 
 export interface Samples {

@@ -1,5 +1,5 @@
 /** Defaults and validation of StrategyConfig; errors name the field and what is allowed. */
-import { DEFAULT_ETA } from '../fidelity';
+import { DEFAULT_ETA } from '../../contracts/fidelity';
 import type { EvolutionSettings } from './evolution';
 import type { ReinforceSettings } from './reinforce/reinforce';
 import { STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './types';

@@ -1,6 +1,6 @@
 /** The shape shared by the three strategies: seeds first, then draws of their own, dedup by the ledger. */
-import type { DecisionSpace } from '../../cells/types';
-import { restoreRng, type Rng, type RngState } from '../rng';
+import type { DecisionSpace } from '../../contracts/genotypes';
+import { restoreRng, type Rng, type RngState } from '../../numeric/rng';
 import { type ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger';
 import type { Float64Tape, Snapshotting } from './snapshot';
 import { randomChoices } from './space';

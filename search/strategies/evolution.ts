@@ -5,8 +5,8 @@
  * changed to a different value. Every result joins the population and the
  * oldest member leaves. Failed candidates (reward null) never join.
  */
-import type { DecisionSpace } from '../../cells/types';
-import type { Rng } from '../rng';
+import type { DecisionSpace } from '../../contracts/genotypes';
+import type { Rng } from '../../numeric/rng';
 import { LedgerStrategy, type LedgerStrategySnapshot } from './core';
 import type { ProposalLedger } from './ledger';
 import type { Float64Tape } from './snapshot';

@@ -10,7 +10,7 @@
  * its learning signal never mixes budgets. A failed result (reward null)
  * counts towards n and is never promoted.
  */
-import type { DecisionSpace } from '../../cells/types';
+import type { DecisionSpace } from '../../contracts/genotypes';
 import { resultsBeforeProposal } from '../proposal-window';
 import type { CoreStrategy } from './core';
 import { requireCount, validateObservations } from './ledger';

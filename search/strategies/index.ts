@@ -1,6 +1,6 @@
 /** createStrategy: the one entry point the search workflow uses. */
-import type { DecisionSpace } from '../../cells/types';
-import { makeRng } from '../rng';
+import type { DecisionSpace } from '../../contracts/genotypes';
+import { makeRng } from '../../numeric/rng';
 import { resolveConfig, type ResolvedConfig } from './config';
 import type { CoreStrategy } from './core';
 import { EvolutionStrategy } from './evolution';

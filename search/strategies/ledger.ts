@@ -3,7 +3,7 @@
  * and with dedup on no architecture (canonical form) is proposed twice or
  * proposed after it was observed.
  */
-import type { DecisionSpace } from '../../cells/types';
+import type { DecisionSpace } from '../../contracts/genotypes';
 import type { Float64Tape } from './snapshot';
 import { ChoiceCodec, validateChoices } from './space';
 import type { Candidate, Observation } from './types';

@@ -15,8 +15,8 @@
  * with successive halving its rungs' results as text (about 80 bytes each).
  * The search workflow carries snapshots; logs it still reads from histories written before them.
  */
-import { stableHash } from '../../cells/hash';
-import type { DecisionSpace } from '../../cells/types';
+import { stableHash } from '../../contracts/hash';
+import type { DecisionSpace } from '../../contracts/genotypes';
 import type { CoreStrategy } from './core';
 import type { ResolvedConfig } from './config';
 import { ChoiceCodec } from './space';

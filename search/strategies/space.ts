@@ -1,6 +1,6 @@
 /** What strategies need of a DecisionSpace: validation, canonical identity, compact text, uniform sampling. */
-import type { DecisionSpace } from '../../cells/types';
-import type { Rng } from '../rng';
+import type { DecisionSpace } from '../../contracts/genotypes';
+import type { Rng } from '../../numeric/rng';
 
 export function validateChoices(space: DecisionSpace, choices: unknown, field: string): number[] {
   const decisions = space.decisions;

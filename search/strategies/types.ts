@@ -1,4 +1,5 @@
 /** The narrow interface between search strategies and the search workflow. */
+import type { HalvingConfig } from '../../contracts/fidelity';
 
 export interface Candidate {
   choices: number[];
@@ -60,13 +61,6 @@ export interface EvolutionConfig {
   population?: number;
   /** Tournament sample size S. Default 5. */
   sample?: number;
-}
-
-export interface HalvingConfig {
-  /** Reduction factor: a rung promotes its top 1/eta. Default 3. */
-  eta?: number;
-  /** Number of fidelity levels; level levels-1 is the full protocol. */
-  levels: number;
 }
 
 export interface StrategyConfig {

@@ -7,8 +7,9 @@
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { nasCacheRoot } from '../../workers/cache-root';
+import { SettingError } from '../../contracts/refusal';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -22,11 +23,6 @@ export interface ResolveTemporalCliOptions {
 }
 
 const defaultLog: Log = (message) => console.error(`[temporal-cli] ${message}`);
-
-/** `${XDG_CACHE_HOME ?? ~/.cache}/nas-orchestrator` */
-export function nasCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nas-orchestrator');
-}
 
 export function cachedTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(nasCacheRoot(env), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
@@ -59,7 +55,7 @@ export async function findTemporalCli(options: ResolveTemporalCliOptions = {}): 
   const fromEnv = process.env.TEMPORAL_CLI;
   if (fromEnv) {
     if (!(await isExecutable(fromEnv))) {
-      throw new Error(
+      throw new SettingError(
         `TEMPORAL_CLI=${fromEnv} does not exist or is not executable; ` +
           `point TEMPORAL_CLI at a Temporal CLI binary (v${TEMPORAL_CLI_VERSION} or later) or unset it`,
       );

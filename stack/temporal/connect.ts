@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Connection, type TLSConfig } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
+import { SettingError } from '../../contracts/refusal';
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const REACHABILITY_TIMEOUT_MS = 5_000;
@@ -34,7 +35,7 @@ export function connectTemporal(options: TemporalConnectOptions = {}): TemporalC
   const env = process.env;
   const address = options.address ?? env.TEMPORAL_ADDRESS;
   if (!address) {
-    throw new Error(
+    throw new SettingError(
       'TEMPORAL_ADDRESS is not set: give the Temporal frontend as host:port, or use the embedded dev server',
     );
   }
@@ -64,7 +65,7 @@ export function parseAddress(address: string): { host: string; port: number } {
   const match = /^\[?([^\]\s]+?)\]?(?::(\d+))?$/.exec(address.trim().replace(/^[a-z]+:\/\//i, ''));
   const port = match?.[2] === undefined ? DEFAULT_TEMPORAL_PORT : Number(match[2]);
   if (!match || !(port > 0 && port < 65536)) {
-    throw new Error(`TEMPORAL_ADDRESS=${address} is not host:port (for example 127.0.0.1:7233)`);
+    throw new SettingError(`TEMPORAL_ADDRESS=${address} is not host:port (for example 127.0.0.1:7233)`);
   }
   return { host: match[1], port };
 }
@@ -77,7 +78,9 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv = process.env): TLSConfig | un
   if (!certPath && !keyPath && !caPath) return undefined;
   if (Boolean(certPath) !== Boolean(keyPath)) {
     const missing = certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
-    throw new Error(`${missing} is not set: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (PEM file paths)`);
+    throw new SettingError(
+      `${missing} is not set: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (PEM file paths)`,
+    );
   }
   const config: TLSConfig = {};
   if (certPath && keyPath) {
@@ -91,7 +94,7 @@ function readPem(variable: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`);
+    throw new SettingError(`${variable}=${path} cannot be read: ${(error as Error).message}`);
   }
 }
 
@@ -99,7 +102,7 @@ function readPem(variable: string, path: string): Buffer {
 export async function assertReachable(host: string, port: number, timeoutMs = REACHABILITY_TIMEOUT_MS): Promise<void> {
   const reachable = await canOpenTcp(host, port, timeoutMs);
   if (!reachable) {
-    throw new Error(
+    throw new SettingError(
       `TEMPORAL_ADDRESS: cannot reach ${host}:${port} within ${timeoutMs / 1000}s; ` +
         'start the Temporal server or unset TEMPORAL_ADDRESS to use the embedded dev server',
     );

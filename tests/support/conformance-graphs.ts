@@ -9,7 +9,7 @@ import { mbconv } from '../../cells/efficientnet';
 import { GraphBuilder, type LayerGraph, type LayerNode, type LayerOp } from '../../cells/graph';
 import { applyOp, factorizedReduction } from '../../cells/nasnet/ops';
 import { PUBLISHED_NETWORKS } from '../../cells/published';
-import { NASNET_OPS } from '../../cells/types';
+import { NASNET_OPS } from '../../contracts/genotypes';
 
 export interface ConformanceCase {
   label: string;

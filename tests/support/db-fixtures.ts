@@ -1,5 +1,5 @@
-import type { Architecture } from '../../cells/types';
-import type { TrainingProtocol } from '../../search/protocol';
+import type { Architecture } from '../../contracts/genotypes';
+import type { TrainingProtocol } from '../../contracts/protocol';
 import type { TrialRole } from '../../contracts/trial-role';
 import type { Database } from '../../db/client';
 import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';

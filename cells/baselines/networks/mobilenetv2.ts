@@ -1,5 +1,5 @@
 import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../types';
+import type { InputShape } from '../../../contracts/genotypes';
 import { convBn, invertedResidual, poolClassifier } from '../layers';
 
 /**

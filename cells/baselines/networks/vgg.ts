@@ -1,5 +1,5 @@
 import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../types';
+import type { InputShape } from '../../../contracts/genotypes';
 import { convBn, dense, maxPool } from '../layers';
 
 /** Blocks of 3x3 convs (filters, convs per block), each block closed by a 2x2 max pool. */

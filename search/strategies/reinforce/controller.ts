@@ -10,8 +10,8 @@
  * All parameters live in one Float64Array so Adam and the gradient check see
  * a flat vector; the gradient is hand-written backpropagation through time.
  */
-import type { DecisionSpace } from '../../../cells/types';
-import type { Rng } from '../../rng';
+import type { DecisionSpace } from '../../../contracts/genotypes';
+import type { Rng } from '../../../numeric/rng';
 import { decisionKind } from '../space';
 
 export interface ControllerOptions {

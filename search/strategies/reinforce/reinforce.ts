@@ -8,8 +8,8 @@
  * any other observed architectures teach it the same way (log pi of the
  * given decisions). Failed candidates count with config failureReward.
  */
-import type { DecisionSpace } from '../../../cells/types';
-import type { Rng } from '../../rng';
+import type { DecisionSpace } from '../../../contracts/genotypes';
+import type { Rng } from '../../../numeric/rng';
 import { LedgerStrategy, type LedgerStrategySnapshot } from '../core';
 import type { ProposalLedger } from '../ledger';
 import type { Float64Tape } from '../snapshot';

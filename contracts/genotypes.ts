@@ -1,4 +1,5 @@
 /** Architecture genotypes of every family, and the decision view strategies search over. */
+import { Refusal } from './refusal';
 
 export const NASNET_OPS = [
   'identity',
@@ -185,7 +186,7 @@ export interface DecisionSpace {
 }
 
 /** A validation failure that names where (path) and what is allowed. */
-export class GenotypeError extends Error {
+export class GenotypeError extends Refusal {
   constructor(
     readonly path: string,
     readonly problem: string,

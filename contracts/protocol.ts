@@ -1,5 +1,9 @@
-import { stableHash } from '../cells/hash';
-import type { DatasetDescriptor, DatasetSpec } from '../contracts/datasets';
+import type { DatasetDescriptor, DatasetSpec } from './datasets';
+import { stableHash } from './hash';
+
+export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+export const AUGMENTATIONS = ['none', 'flip-shift'] as const;
 
 /** Everything that decides a training result besides the architecture. */
 export interface TrainingProtocol {
@@ -17,10 +21,10 @@ export interface TrainingProtocol {
   testSize: number;
   epochs: number;
   batchSize: number;
-  optimizer: 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+  optimizer: (typeof OPTIMIZERS)[number];
   learningRate: number;
-  lrSchedule: 'constant' | 'cosine';
-  augmentation: 'none' | 'flip-shift';
+  lrSchedule: (typeof LR_SCHEDULES)[number];
+  augmentation: (typeof AUGMENTATIONS)[number];
   seed: number;
   /**
    * Batch-norm recalibration (engine/bn-recalibration.ts): before every evaluation the moving

@@ -9,7 +9,13 @@
  * results at different budgets are never ranked together.
  */
 import type { TrainingProtocol } from './protocol';
-import type { HalvingConfig } from './strategies/types';
+
+export interface HalvingConfig {
+  /** Reduction factor: a rung promotes its top 1/eta. Default 3. */
+  eta?: number;
+  /** Number of fidelity levels; level levels-1 is the full protocol. */
+  levels: number;
+}
 
 export const DEFAULT_ETA = 3;
 

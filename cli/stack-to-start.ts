@@ -1,0 +1,38 @@
+/** How the start commands (search, baselines, scaling study, reference build, finalize) open the stack their workflow runs on. */
+import { RequestError } from '../contracts/request-error';
+import { openStack, type Stack } from '../stack/embedded';
+import { stringFlag, type Flags } from './args';
+import { requireBackendFlag } from './backend-flag';
+
+/**
+ * Workflow tasks may wait behind a training batch when the trainer shares the orchestrator's
+ * process (the embedded stack), so start commands allow them more than Temporal's default 10 s.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '30 seconds';
+
+/**
+ * The stack a start command runs on (with --wait this process may own it), and the trainer
+ * queue its request names: --task-queue, or the stack's own.
+ */
+export async function openStackToStart(
+  flags: Flags,
+  what: string,
+  /** The request's parallelism: an embedded owner's in-process trainer runs that many trainings at once. */
+  options: { parallel: number; namedQueue?: string },
+): Promise<{ stack: Stack; trainerTaskQueue: string }> {
+  const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
+  const stack = await openStack({
+    own: flags.wait === true,
+    backend: requireBackendFlag(flags),
+    trainerTaskQueue: namedQueue,
+    trainerConcurrency: options.parallel,
+  });
+  if (stack.mode === 'offline') {
+    await stack.close();
+    throw new RequestError(
+      '--wait',
+      `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`,
+    );
+  }
+  return { stack, trainerTaskQueue: namedQueue ?? stack.taskQueues.trainer };
+}
