@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import { parseCsv } from './support/csv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trials } from '../db/schema';
 import { createPostgresTestDatabase } from '../harness/postgres-database';
@@ -47,13 +48,7 @@ describe('embedded stack', () => {
     const output = stdout + stderr;
     expect(code, output).toBe(0);
     expect(output).not.toMatch(/WARN/);
-    expect(
-      stdout
-        .trim()
-        .split('\n')
-        .map((line) => line.split(',').slice(0, 2)),
-    ).toEqual([
-      ['name', 'status'],
+    expect(parseCsv(stdout).map((r) => [r.name, r.status])).toEqual([
       ['lenet5', 'succeeded'],
       ['alexnet-small', 'succeeded'],
     ]);
