@@ -32,6 +32,7 @@ import { splitDataset, type ProtocolData } from '../../engine/data/split';
 import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
 import { runTraining, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
 import { runTrainingInThread } from '../../engine/thread-runner';
+import { startHeartbeatPulse } from './heartbeat-pulse';
 import { latencyDevice, type LatencyFigures, type LatencyOptions } from '../../engine/latency';
 import type { TrainingActivities, TrialLatency, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
 
@@ -45,6 +46,8 @@ export interface TrainingActivityDeps {
   dataDir?: string;
   /** Longest gap between heartbeats while training (default 2000 ms). */
   heartbeatMs?: number;
+  /** How long a training may report no progress before its heartbeats stop and Temporal retries it (default 10 min). */
+  stallLimitMs?: number;
   /**
    * Train each trial in a worker thread of its own (default for the wasm and cpu backends). The
    * native tensorflow backend trains on the activity's thread: it is not known to load in workers.
@@ -71,7 +74,7 @@ export interface TrainingHeartbeat {
 }
 
 export function createTrainingActivities(deps: TrainingActivityDeps): TrainingActivities {
-  const heartbeatMs = deps.heartbeatMs ?? 2000;
+  const pulseOptions = { gapMs: deps.heartbeatMs ?? 2000, stallLimitMs: deps.stallLimitMs ?? 10 * 60_000 };
   const log = deps.log ?? (() => {});
   const trainInThread = deps.trainInThread ?? deps.backend !== 'tensorflow';
   const keepWeightsOf = deps.keepWeightsOf ?? DEFAULT_KEEP_WEIGHTS_OF;
@@ -84,144 +87,146 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
       if (isTerminal(existing.status as TrialState)) return storedResult(db, existing);
 
       let checkpointEpoch = -1;
-      let lastBeat = 0;
-      const beat = (details: Omit<TrainingHeartbeat, 'checkpointEpoch'>) => {
-        lastBeat = Date.now();
-        ctx.heartbeat({ ...details, checkpointEpoch } satisfies TrainingHeartbeat);
-      };
-      beat({ phase: 'setup', epoch: 0, batch: 0, batches: 0, loss: null });
-
-      const on = { worker: deps.worker, backend: deps.backend, device: deps.device };
-      if (!(await markTrialRunning(db, input.trialId, on))) {
-        return storedResult(db, await requireTrial(db, input.trialId));
-      }
-      const data = await loadProtocolData(input, deps.dataDir);
-      const stored = await loadCheckpoint(db, input.trialId);
-      /** The newest stored checkpoint: after the last epoch, the trained weights. */
-      let newest = stored;
-      const job: TrainingJob = {
-        trialId: input.trialId,
-        architecture: input.architecture,
-        archHash: input.archHash,
-        protocol: input.protocol,
-        trainingSeed: input.seed ?? input.protocol.seed,
-        data: {
-          trainX: data.train.x,
-          trainY: data.train.y,
-          valX: data.val.x,
-          valY: data.val.y,
-          testX: data.test.x,
-          testY: data.test.y,
-        },
-        checkpoint: stored?.bytes ?? null,
-        latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
-      };
-      const hooks: TrainingHooks = {
-        signal: ctx.cancellationSignal,
-        onStart: (startEpoch) => {
-          checkpointEpoch = startEpoch - 1;
-          if (ctx.info.attempt > 1) {
-            const last = ctx.info.heartbeatDetails ? JSON.stringify(ctx.info.heartbeatDetails) : 'none';
+      const pulse = startHeartbeatPulse<Omit<TrainingHeartbeat, 'checkpointEpoch'>>(
+        (details) => ctx.heartbeat({ ...details, checkpointEpoch } satisfies TrainingHeartbeat),
+        { phase: 'setup', epoch: 0, batch: 0, batches: 0, loss: null },
+        pulseOptions,
+      );
+      try {
+        const on = { worker: deps.worker, backend: deps.backend, device: deps.device };
+        if (!(await markTrialRunning(db, input.trialId, on))) {
+          return storedResult(db, await requireTrial(db, input.trialId));
+        }
+        const data = await loadProtocolData(input, deps.dataDir);
+        const stored = await loadCheckpoint(db, input.trialId);
+        /** The newest stored checkpoint: after the last epoch, the trained weights. */
+        let newest = stored;
+        const job: TrainingJob = {
+          trialId: input.trialId,
+          architecture: input.architecture,
+          archHash: input.archHash,
+          protocol: input.protocol,
+          trainingSeed: input.seed ?? input.protocol.seed,
+          data: {
+            trainX: data.train.x,
+            trainY: data.train.y,
+            valX: data.val.x,
+            valY: data.val.y,
+            testX: data.test.x,
+            testY: data.test.y,
+          },
+          checkpoint: stored?.bytes ?? null,
+          latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
+        };
+        const hooks: TrainingHooks = {
+          signal: ctx.cancellationSignal,
+          onStart: (startEpoch) => {
+            checkpointEpoch = startEpoch - 1;
+            if (ctx.info.attempt > 1) {
+              const last = ctx.info.heartbeatDetails ? JSON.stringify(ctx.info.heartbeatDetails) : 'none';
+              log(
+                `trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`,
+              );
+            }
+            pulse.beatNow({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
+          },
+          onProgress: (progress) => {
+            pulse.progressed(progress);
+          },
+          onEpoch: async (metrics, checkpoint) => {
+            await recordEpoch(db, input.trialId, metrics);
+            await saveCheckpoint(db, input.trialId, metrics.epoch, checkpoint);
+            newest = { epoch: metrics.epoch, bytes: checkpoint };
+            checkpointEpoch = metrics.epoch;
+            pulse.beatNow({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
+          },
+          onUnusableCheckpoint: async (reason) => {
+            log(`trial ${input.trialId}: ignoring unusable checkpoint (${reason}); training from scratch`);
+            await deleteCheckpoint(db, input.trialId);
+            newest = null;
+          },
+        };
+        try {
+          const run = trainInThread
+            ? await runTrainingInThread(job, deps.backend as BackendPreference, hooks)
+            : await runTraining(job, hooks);
+          const latency = run.latency && trialLatency(run.latency, deps.device);
+          if (run.overLatency) return await endOverLatency(db, input, existing, latency!, deps, log);
+          const { startEpoch, outcome } = run;
+          if (outcome.microBatchSize < job.protocol.batchSize) {
             log(
-              `trial ${input.trialId}: attempt ${ctx.info.attempt} resumes at epoch ${startEpoch} (last heartbeat: ${last})`,
+              `trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`,
             );
           }
-          beat({ phase: 'setup', epoch: startEpoch, batch: 0, batches: 0, loss: null });
-        },
-        onProgress: (progress) => {
-          if (Date.now() - lastBeat >= heartbeatMs) beat(progress);
-        },
-        onEpoch: async (metrics, checkpoint) => {
-          await recordEpoch(db, input.trialId, metrics);
-          await saveCheckpoint(db, input.trialId, metrics.epoch, checkpoint);
-          newest = { epoch: metrics.epoch, bytes: checkpoint };
-          checkpointEpoch = metrics.epoch;
-          beat({ phase: 'val', epoch: metrics.epoch, batch: 0, batches: 0, loss: metrics.valLoss });
-        },
-        onUnusableCheckpoint: async (reason) => {
-          log(`trial ${input.trialId}: ignoring unusable checkpoint (${reason}); training from scratch`);
+          const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
+          // An epoch whose validation loss is NaN diverged before it was recorded.
+          const epochs = [...previous, ...outcome.epochs.filter((e) => Number.isFinite(e.valLoss))];
+          const last = epochs[epochs.length - 1];
+          const result: TrainTrialResult = {
+            trialId: input.trialId,
+            status: outcome.status,
+            valAccuracy: outcome.status === 'succeeded' ? (last?.valAccuracy ?? null) : null,
+            testAccuracy: outcome.testAccuracy,
+            epochs,
+            params: existing.params,
+            flops: existing.flops,
+            trainSeconds: previous.reduce((sum, e) => sum + e.seconds, 0) + outcome.trainSeconds,
+            samplesPerSecond: outcome.samplesPerSecond,
+            backend: deps.backend,
+            device: deps.device,
+            worker: deps.worker,
+            latency,
+          };
+          const ending: TrialEnding = {
+            status: result.status,
+            valAccuracy: result.valAccuracy,
+            testAccuracy: result.testAccuracy,
+            trainSeconds: result.trainSeconds,
+            // On the activity's thread (tfjs-node) that thread's time is not the training's alone.
+            cpuSeconds: trainInThread ? run.cpuSeconds : null,
+            samplesPerSecond: result.samplesPerSecond,
+            backend: deps.backend,
+            device: deps.device,
+            worker: deps.worker,
+            ...latencyColumns(latency),
+          };
+          const keep = keepWeightsOf.includes(existing.role) || input.keepWeights === true;
+          const kept = result.status === 'succeeded' && keep ? newest : null;
+          // The trained weights are written with the ending, in one transaction: a trial has them exactly when it succeeded.
+          const changed = kept
+            ? await db.transaction(async (tx) => {
+                const ended = await finishTrial(tx, input.trialId, ending);
+                if (ended) await saveTrainedWeights(tx, input.trialId, kept.epoch, modelWeightsOnly(kept.bytes));
+                return ended;
+              })
+            : await finishTrial(db, input.trialId, ending);
           await deleteCheckpoint(db, input.trialId);
-          newest = null;
-        },
-      };
-      try {
-        const run = trainInThread
-          ? await runTrainingInThread(job, deps.backend as BackendPreference, hooks)
-          : await runTraining(job, hooks);
-        const latency = run.latency && trialLatency(run.latency, deps.device);
-        if (run.overLatency) return await endOverLatency(db, input, existing, latency!, deps, log);
-        const { startEpoch, outcome } = run;
-        if (outcome.microBatchSize < job.protocol.batchSize) {
           log(
-            `trial ${input.trialId}: batches of ${job.protocol.batchSize} accumulated over micro-batches of at most ${outcome.microBatchSize}`,
+            `trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`,
           );
+          return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
+        } catch (err) {
+          if (err instanceof TrainingCancelledError) {
+            // The workflow records the cancellation; the checkpoint stays for a possible retry.
+            throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
+          }
+          if (err instanceof Error && (err.name === 'GenotypeError' || err.name === 'GraphShapeError')) {
+            throw ApplicationFailure.nonRetryable(
+              `trial ${input.trialId}: invalid architecture: ${err.message}`,
+              'GenotypeError',
+            );
+          }
+          if (isOutOfMemory(err)) {
+            throw ApplicationFailure.nonRetryable(
+              `trial ${input.trialId}: out of memory while training (${(err as Error).message.split('\n')[0]}); ` +
+                `a smaller protocol.batchSize or a smaller architecture would fit`,
+              'OutOfMemory',
+            );
+          }
+          throw err;
         }
-        const previous = (await listEpochs(db, input.trialId)).filter((e) => e.epoch < startEpoch);
-        // An epoch whose validation loss is NaN diverged before it was recorded.
-        const epochs = [...previous, ...outcome.epochs.filter((e) => Number.isFinite(e.valLoss))];
-        const last = epochs[epochs.length - 1];
-        const result: TrainTrialResult = {
-          trialId: input.trialId,
-          status: outcome.status,
-          valAccuracy: outcome.status === 'succeeded' ? (last?.valAccuracy ?? null) : null,
-          testAccuracy: outcome.testAccuracy,
-          epochs,
-          params: existing.params,
-          flops: existing.flops,
-          trainSeconds: previous.reduce((sum, e) => sum + e.seconds, 0) + outcome.trainSeconds,
-          samplesPerSecond: outcome.samplesPerSecond,
-          backend: deps.backend,
-          device: deps.device,
-          worker: deps.worker,
-          latency,
-        };
-        const ending: TrialEnding = {
-          status: result.status,
-          valAccuracy: result.valAccuracy,
-          testAccuracy: result.testAccuracy,
-          trainSeconds: result.trainSeconds,
-          // On the activity's thread (tfjs-node) that thread's time is not the training's alone.
-          cpuSeconds: trainInThread ? run.cpuSeconds : null,
-          samplesPerSecond: result.samplesPerSecond,
-          backend: deps.backend,
-          device: deps.device,
-          worker: deps.worker,
-          ...latencyColumns(latency),
-        };
-        const keep = keepWeightsOf.includes(existing.role) || input.keepWeights === true;
-        const kept = result.status === 'succeeded' && keep ? newest : null;
-        // The trained weights are written with the ending, in one transaction: a trial has them exactly when it succeeded.
-        const changed = kept
-          ? await db.transaction(async (tx) => {
-              const ended = await finishTrial(tx, input.trialId, ending);
-              if (ended) await saveTrainedWeights(tx, input.trialId, kept.epoch, modelWeightsOnly(kept.bytes));
-              return ended;
-            })
-          : await finishTrial(db, input.trialId, ending);
-        await deleteCheckpoint(db, input.trialId);
-        log(
-          `trial ${input.trialId}: ${result.status}, val ${result.valAccuracy ?? '-'}, ${result.trainSeconds.toFixed(1)} s`,
-        );
-        return changed ? result : storedResult(db, await requireTrial(db, input.trialId));
-      } catch (err) {
-        if (err instanceof TrainingCancelledError) {
-          // The workflow records the cancellation; the checkpoint stays for a possible retry.
-          throw err.reason instanceof CancelledFailure ? err.reason : new CancelledFailure(err.message);
-        }
-        if (err instanceof Error && (err.name === 'GenotypeError' || err.name === 'GraphShapeError')) {
-          throw ApplicationFailure.nonRetryable(
-            `trial ${input.trialId}: invalid architecture: ${err.message}`,
-            'GenotypeError',
-          );
-        }
-        if (isOutOfMemory(err)) {
-          throw ApplicationFailure.nonRetryable(
-            `trial ${input.trialId}: out of memory while training (${(err as Error).message.split('\n')[0]}); ` +
-              `a smaller protocol.batchSize or a smaller architecture would fit`,
-            'OutOfMemory',
-          );
-        }
-        throw err;
+      } finally {
+        pulse.stop();
       }
     },
   };
