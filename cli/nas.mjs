@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `nas` command: TypeScript sources run through tsx, no build step.
-import { enableCompileCache, flushCompileCache } from 'node:module';
+// A namespace import: Node 20 lacks the compile cache and must reach the version check below.
+import * as nodeModule from 'node:module';
 import { register } from 'tsx/esm/api';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -9,7 +10,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(2);
 }
 // V8's code cache of every module this command loads, kept in the system's temporary folder.
-enableCompileCache();
+nodeModule.enableCompileCache();
 register();
 const { main } = await import('./main.ts');
 const code = await main(process.argv.slice(2));
@@ -22,7 +23,7 @@ process.exit(code);
  * writes end leaves empty cache files, and the next command transpiles everything again.
  */
 async function finishCacheWrites() {
-  flushCompileCache();
+  nodeModule.flushCompileCache();
   const deadline = Date.now() + 2_000;
   while (Date.now() < deadline && process.getActiveResourcesInfo().some((kind) => kind.startsWith('FSReq'))) {
     await new Promise((resolve) => setImmediate(resolve));
