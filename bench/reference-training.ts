@@ -12,6 +12,7 @@ import type { BackendPreference } from '../engine/backend';
 import { defaultDataDir } from '../engine/data/fashion-mnist';
 import { loadDataset } from '../engine/data/datasets';
 import { splitDataset } from '../engine/data/split';
+import { trainingDataOf } from '../engine/run-training';
 import { runTrainingInThread } from '../engine/thread-runner';
 import {
   cheapProtocol,
@@ -51,14 +52,7 @@ const run = await runTrainingInThread(
     architecture,
     archHash: architectureHash(architecture),
     protocol,
-    data: {
-      trainX: data.train.x,
-      trainY: data.train.y,
-      valX: data.val.x,
-      valY: data.val.y,
-      testX: data.test.x,
-      testY: data.test.y,
-    },
+    data: trainingDataOf(data),
     checkpoint: null,
     latency: {},
   },

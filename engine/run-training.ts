@@ -15,6 +15,19 @@ import { datasetShape } from '../contracts/datasets';
 import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
 import { createOptimizer, disposeOptimizer } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
+import type { ProtocolData } from './data/split';
+
+/** A protocol's split as the training loop takes it. */
+export function trainingDataOf(split: ProtocolData): TrainingData {
+  return {
+    trainX: split.train.x,
+    trainY: split.train.y,
+    valX: split.val.x,
+    valY: split.val.y,
+    testX: split.test.x,
+    testY: split.test.y,
+  };
+}
 
 export interface TrainingJob {
   trialId: string;

@@ -30,7 +30,7 @@ import { selectBackend } from '../engine/backend';
 import { modelWeightsOnly, restoreModelWeights } from '../engine/checkpoint';
 import { DEFAULT_DATA_DIR, readFashionMnist } from '../engine/data/fashion-mnist';
 import { splitDataset, type ProtocolData } from '../engine/data/split';
-import { runTraining } from '../engine/run-training';
+import { runTraining, trainingDataOf } from '../engine/run-training';
 import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
 import { ALL_OPS_NASNET, EFFICIENTNET_PHI1 } from './support/export-networks';
 
@@ -79,14 +79,7 @@ async function train(architecture: Architecture): Promise<Trained> {
       architecture,
       archHash: architectureHash(architecture),
       protocol,
-      data: {
-        trainX: data.train.x,
-        trainY: data.train.y,
-        valX: data.val.x,
-        valY: data.val.y,
-        testX: data.test.x,
-        testY: data.test.y,
-      },
+      data: trainingDataOf(data),
       checkpoint: null,
     },
     {

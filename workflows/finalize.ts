@@ -10,7 +10,8 @@ import { validateFinalizeRequest } from '../search/validate-request';
 import type { TrialState } from '../contracts/trial-state';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
-import { TrialPool, type PoolOptions, type PoolTrial } from './trial-pool';
+import { fixedPlanPoolOptions, runPlan } from './fixed-plan';
+import { TrialPool, type PoolTrial } from './trial-pool';
 
 export type { FinalizeRequest };
 
@@ -28,17 +29,7 @@ export async function finalizeWorkflow(request: FinalizeRequest): Promise<Finali
   return failSearchOnError(request.finalId, async () => {
     // The pool first, so that its signals and progress query answer from the start; it counts
     // the planned trainings until the candidates are known, then the ones there are.
-    const options: PoolOptions<PoolTrial> = {
-      searchId: request.finalId,
-      trials: plannedFinalTrials(request),
-      parallel: request.parallel,
-      budget: {},
-      reward: { objective: 'accuracy' },
-      finalFidelity: 0,
-      input: request.input,
-      classes: request.classes,
-      trainerTaskQueue: request.trainerTaskQueue,
-    };
+    const options = fixedPlanPoolOptions<PoolTrial>(request.finalId, plannedFinalTrials(request), request);
     const pool = new TrialPool<PoolTrial>(options);
     await orchestration.recordSearch({
       searchId: request.finalId,
@@ -52,12 +43,7 @@ export async function finalizeWorkflow(request: FinalizeRequest): Promise<Finali
     const candidates = await orchestration.finalCandidates({ searchId: request.searchId, top: request.top });
     const waiting: PoolTrial[] = finalPlan(request, candidates);
     options.trials = waiting.length;
-    await pool.run({
-      next: () => waiting.shift() ?? null,
-      finished: () => waiting.length === 0,
-      mayRelease: () => true,
-      release: () => {},
-    });
+    await runPlan(pool, waiting);
     const status = pool.isStopping ? 'stopped' : 'finished';
     await orchestration.finishSearch({ searchId: request.finalId, status });
     return {

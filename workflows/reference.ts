@@ -9,6 +9,7 @@ import { validateReferenceRequest } from '../search/validate-request';
 import type { TrialState } from '../contracts/trial-state';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
+import { fixedPlanPoolOptions, runPlan } from './fixed-plan';
 import { TrialPool } from './trial-pool';
 
 export type { ReferenceRequest };
@@ -23,17 +24,7 @@ export async function referenceWorkflow(request: ReferenceRequest): Promise<Refe
   rejectInvalid(() => validateReferenceRequest(request));
   return failSearchOnError(request.referenceId, async () => {
     const waiting: ReferenceTrial[] = referencePlan(request);
-    const pool = new TrialPool<ReferenceTrial>({
-      searchId: request.referenceId,
-      trials: waiting.length,
-      parallel: request.parallel,
-      budget: {},
-      reward: { objective: 'accuracy' },
-      finalFidelity: 0,
-      input: request.input,
-      classes: request.classes,
-      trainerTaskQueue: request.trainerTaskQueue,
-    });
+    const pool = new TrialPool(fixedPlanPoolOptions<ReferenceTrial>(request.referenceId, waiting.length, request));
     await orchestration.recordSearch({
       searchId: request.referenceId,
       kind: 'reference',
@@ -43,12 +34,7 @@ export async function referenceWorkflow(request: ReferenceRequest): Promise<Refe
       trials: waiting.length,
       config: request,
     });
-    await pool.run({
-      next: () => waiting.shift() ?? null,
-      finished: () => waiting.length === 0,
-      mayRelease: () => true,
-      release: () => {},
-    });
+    await runPlan(pool, waiting);
     const status = pool.isStopping ? 'stopped' : 'finished';
     await orchestration.finishSearch({ searchId: request.referenceId, status });
     return { referenceId: request.referenceId, status, counts: pool.carry().counts };

@@ -23,6 +23,7 @@ import { validateScalingRequest } from '../search/validate-request';
 import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
+import { fixedPlanPoolOptions } from './fixed-plan';
 import { TrialPool, type PoolTrial } from './trial-pool';
 
 const scaling = proxyActivities<ScalingActivities>({
@@ -71,15 +72,7 @@ async function runStudy(request: ScalingStudyRequest): Promise<ScalingSummary> {
   let step: ScalingProgress['step'] = 'grid';
   let chosen: ChosenCoefficients | null = null;
   const pool = new TrialPool<ScalingTrial>({
-    searchId: request.studyId,
-    trials: planned,
-    parallel: request.parallel,
-    budget: {},
-    reward: { objective: 'accuracy' },
-    finalFidelity: 0,
-    input: request.input,
-    classes: request.classes,
-    trainerTaskQueue: request.trainerTaskQueue,
+    ...fixedPlanPoolOptions<ScalingTrial>(request.studyId, planned, request),
     summary: () => ({ step, settled: outcomes.size }),
   });
   setHandler(scalingProgressQuery, () => ({

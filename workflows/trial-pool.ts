@@ -7,13 +7,11 @@
  */
 import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
 import { describeArchitecture } from '../cells';
-import type { Architecture, InputShape } from '../contracts/genotypes';
-import type { TrainingProtocol } from '../contracts/protocol';
+import type { InputShape } from '../contracts/genotypes';
 import type { CostBudget } from '../search/request';
 import { reward as rewardOf } from '../search/reward';
 import type { RewardConfig } from '../contracts/reward-config';
 import { trialIdOf } from '../contracts/trial-id';
-import type { TrialRole } from '../contracts/trial-role';
 import type { TrialState } from '../contracts/trial-state';
 import type { StrategySummary, TrialOutcome } from '../contracts/activities';
 import { orchestration } from './activities';
@@ -26,25 +24,12 @@ import {
   type BestTrial,
   type SearchProgress,
 } from './signals';
-import { runTrial } from './trial';
+import { runTrial, type PoolTrial } from './trial';
 
 /** Patch id: searches whose objective is plain accuracy stopped recording a reward per trial. */
 const ACCURACY_REWARD_NOT_RECORDED = 'accuracy-reward-not-recorded';
 
-/** One training the workflow asks for. */
-export interface PoolTrial {
-  trialIndex: number;
-  architecture: Architecture;
-  protocol: TrainingProtocol;
-  fidelity: number;
-  baselineName?: string;
-  /** Default: 'baseline' with a baselineName, else 'search'. */
-  role?: TrialRole;
-  /** The repeat's training seed; default protocol.seed. */
-  seed?: number;
-  /** The proposing strategy's summary right after it proposed this candidate. */
-  strategySummary?: StrategySummary;
-}
+export type { PoolTrial };
 
 export interface PoolResult<T extends PoolTrial> {
   trial: T;

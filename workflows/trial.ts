@@ -12,17 +12,24 @@ import { localOrchestration, orchestration, trainers } from './activities';
 /** Patch id: prepareTrial became a local activity; histories from before replay it as a scheduled one. */
 const PREPARE_TRIAL_LOCALLY = 'prepare-trial-locally';
 
-export interface TrialPlan {
-  searchId: string;
+/** One training a workflow asks for. */
+export interface PoolTrial {
   trialIndex: number;
   architecture: Architecture;
   protocol: TrainingProtocol;
   fidelity: number;
   baselineName?: string;
+  /** Default: 'baseline' with a baselineName, else 'search'. */
   role?: TrialRole;
   /** The repeat's training seed; default protocol.seed. */
   seed?: number;
+  /** The proposing strategy's summary right after it proposed this candidate. */
   strategySummary?: StrategySummary;
+}
+
+/** A pool trial with what its run adds. */
+export interface TrialPlan extends PoolTrial {
+  searchId: string;
   /** Keep the trained weights if the training succeeds (final and baseline trials keep them anyway). */
   keepWeights?: boolean;
   budget: CostBudget;

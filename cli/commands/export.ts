@@ -120,7 +120,7 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
   const { protocol } = source;
   const seed = source.trial?.seed ?? protocol.seed;
   checkTrainingData(protocol, { asFlags: false });
-  const [{ selectBackend }, { loadDataset }, { splitDataset }, { runTraining }] = await Promise.all([
+  const [{ selectBackend }, { loadDataset }, { splitDataset }, { runTraining, trainingDataOf }] = await Promise.all([
     import('../../engine/backend'),
     import('../../engine/data/datasets'),
     import('../../engine/data/split'),
@@ -142,14 +142,7 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
       archHash: source.architecture.hash,
       protocol,
       trainingSeed: seed,
-      data: {
-        trainX: data.train.x,
-        trainY: data.train.y,
-        valX: data.val.x,
-        valY: data.val.y,
-        testX: data.test.x,
-        testY: data.test.y,
-      },
+      data: trainingDataOf(data),
       checkpoint: null,
     },
     {

@@ -30,7 +30,7 @@ import { DatasetFileError, type LoadedDataset } from '../../engine/data/image-se
 import { IdxFormatError } from '../../engine/data/idx';
 import { splitDataset, type ProtocolData } from '../../engine/data/split';
 import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
-import { runTraining, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
+import { runTraining, trainingDataOf, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
 import { runTrainingInThread } from '../../engine/thread-runner';
 import { startHeartbeatPulse } from './heartbeat-pulse';
 import { latencyDevice, type LatencyFigures, type LatencyOptions } from '../../engine/latency';
@@ -107,14 +107,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           archHash: input.archHash,
           protocol: input.protocol,
           trainingSeed: input.seed ?? input.protocol.seed,
-          data: {
-            trainX: data.train.x,
-            trainY: data.train.y,
-            valX: data.val.x,
-            valY: data.val.y,
-            testX: data.test.x,
-            testY: data.test.y,
-          },
+          data: trainingDataOf(data),
           checkpoint: stored?.bytes ?? null,
           latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
         };
