@@ -48,10 +48,13 @@ export async function importReferenceFile(db: Database, file: ReferenceFile): Pr
   return { ...counts, staleProtocol: trainings.length - current.length };
 }
 
-function importedTraining(architecture: ReferenceFileArchitecture, training: ReferenceFileTraining): ImportedTraining {
+function importedTraining(
+  architecture: ReferenceFileArchitecture,
+  { training: kind, ...measured }: ReferenceFileTraining,
+): ImportedTraining {
   const cost = architectureCost(architecture.genotype, { height: 28, width: 28, channels: 1 }, 10);
   return {
-    trialIndex: referenceTrialIndex(architecture.index, training.training),
+    trialIndex: referenceTrialIndex(architecture.index, kind),
     architecture: {
       hash: architecture.hash,
       family: 'nasnet',
@@ -60,15 +63,6 @@ function importedTraining(architecture: ReferenceFileArchitecture, training: Ref
       params: cost.params,
       flops: cost.flops,
     },
-    protocolHash: training.protocolHash,
-    status: training.status,
-    seed: training.seed,
-    valAccuracy: training.valAccuracy,
-    testAccuracy: training.testAccuracy,
-    cpuSeconds: training.cpuSeconds,
-    trainSeconds: training.trainSeconds,
-    latencyMs: training.latencyMs,
-    latencyDevice: training.latencyDevice,
-    backend: training.backend,
+    ...measured,
   };
 }

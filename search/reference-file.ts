@@ -6,25 +6,14 @@
  */
 import { architectureHash, validateArchitecture } from '../cells/architecture';
 import type { NasnetArchitecture } from '../contracts/genotypes';
+import type { MeasuredTraining } from '../contracts/measured-training';
 import type { TrainingProtocol } from '../contracts/protocol';
 import { REFERENCE_TRAININGS, type ReferenceTraining } from './reference';
 
 export const REFERENCE_FILE_FORMAT = 'nas-reference-set/1';
 
-export interface ReferenceFileTraining {
+export interface ReferenceFileTraining extends MeasuredTraining {
   training: ReferenceTraining;
-  seed: number;
-  protocolHash: string;
-  status: 'succeeded' | 'diverged';
-  valAccuracy: number | null;
-  testAccuracy: number | null;
-  /** CPU time of the training thread; null when its trainer could not measure it. */
-  cpuSeconds: number | null;
-  trainSeconds: number | null;
-  /** Batch-1 inference latency measured before the training, on latencyDevice. */
-  latencyMs: number | null;
-  latencyDevice: string | null;
-  backend: string | null;
 }
 
 export interface ReferenceFileArchitecture {

@@ -1,14 +1,8 @@
-/**
- * Issue 26, resume: `nas search resume` of a search whose owner died starts the trainer the search
- * was started with. A `--backend simulated` search resumed from a shell without NAS_SIMULATED_*
- * finishes simulated, under the settings it was started with, and trains nothing for real (here a
- * real trainer would fail every trial: NAS_DATA_DIR holds no data). So does a final evaluation.
- */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { devServersOfHome } from './support/home-of-test';
 import { runNas, startNas, waitFor } from '../harness/processes';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-resume-trainer-'));
@@ -30,17 +24,6 @@ interface StoredStatus {
 async function status(id: string): Promise<StoredStatus | null> {
   const { code, stdout } = await runNas(['search', 'status', id, '--json'], env);
   return code === 0 ? (JSON.parse(stdout) as StoredStatus) : null;
-}
-
-function devServersOfHome(): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
 }
 
 describe('nas search resume', () => {
@@ -66,7 +49,7 @@ describe('nas search resume', () => {
     await waitFor(async () => ((await status('sim'))?.stored.counts.succeeded ?? 0) >= 1, 120_000, 'a first trial');
     owner.child.kill('SIGKILL');
     await owner.done;
-    await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');
+    await waitFor(async () => devServersOfHome(home).length === 0, 15_000, 'the dead owner’s dev server to stop');
     const before = (await status('sim'))!.stored.counts.succeeded ?? 0;
     expect(before).toBeLessThan(4);
 
@@ -109,7 +92,7 @@ describe('nas search resume', () => {
     });
     owner.child.kill('SIGKILL');
     await owner.done;
-    await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');
+    await waitFor(async () => devServersOfHome(home).length === 0, 15_000, 'the dead owner’s dev server to stop');
     expect((await status('sim-final'))!.stored.counts.succeeded ?? 0).toBeLessThan(6);
 
     const resumed = await runNas(['search', 'resume', 'sim-final'], env);

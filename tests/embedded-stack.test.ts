@@ -1,12 +1,8 @@
-/**
- * The embedded stack as users meet it, through `nas` processes sharing one NAS_HOME (PGlite):
- * two owners racing, a taken id, readers while an owner writes, an owner killed mid-trial.
- */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { devServersOfHome } from './support/home-of-test';
 import { runNas, startNas, waitFor } from '../harness/processes';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-home-'));
@@ -26,17 +22,6 @@ async function status(id: string): Promise<StoredStatus> {
   return JSON.parse(stdout) as StoredStatus;
 }
 
-function devServersOfHome(): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
 describe('the embedded stack of one home', () => {
   it('lets one of two commands started together own it and the other attach; every trial is recorded once', async () => {
     const [a, b] = await Promise.all([
@@ -52,7 +37,7 @@ describe('the embedded stack of one home', () => {
       expect(stored.total).toBe(6);
       expect(stored.counts.over_budget).toBe(6);
     }
-    expect(devServersOfHome()).toEqual([]);
+    expect(devServersOfHome(home)).toEqual([]);
   }, 180_000);
 
   it('refuses an existing id with another request, naming the field, and follows it with the same request', async () => {
@@ -177,7 +162,7 @@ describe('the embedded stack of one home', () => {
     );
     owner.child.kill('SIGKILL');
     await owner.done;
-    await waitFor(async () => devServersOfHome().length === 0, 15_000, 'the dead owner’s dev server to stop');
+    await waitFor(async () => devServersOfHome(home).length === 0, 15_000, 'the dead owner’s dev server to stop');
     const offline = await runNas(['search', 'status', 'crash'], env);
     expect(offline.stdout).toContain('`nas search resume crash` finishes it');
 
@@ -186,6 +171,6 @@ describe('the embedded stack of one home', () => {
     const { stored } = await status('crash');
     expect(stored.total).toBe(3);
     expect((stored.counts.succeeded ?? 0) + (stored.counts.diverged ?? 0)).toBe(3);
-    expect(devServersOfHome()).toEqual([]);
+    expect(devServersOfHome(home)).toEqual([]);
   }, 480_000);
 });

@@ -1,26 +1,10 @@
-/**
- * Issue 26: every command that owns a home's stack while it waits for a run ends as
- * `nas search start` does when the disk fills: one line naming the home and the space needed,
- * exit 2, and what it recorded kept. Before, `search finalize`, `scaling start` and
- * `baselines train` followed their workflow forever while its writes failed. The disk is a small
- * tmpfs (root only); trainings are simulated and slow enough to be running when it fills.
- */
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { devServersOfHome, mountSmallDisk } from './support/home-of-test';
 import { runNas, startNas, waitFor } from '../harness/processes';
 
-const disk = mkdtempSync(join(tmpdir(), 'nas-full-disk-commands-'));
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400m', 'tmpfs', disk], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const { dir: disk, mounted, remove: removeDisk } = mountSmallDisk('nas-full-disk-commands-');
 const home = join(disk, 'home');
 const filler = join(disk, 'filler');
 const env = {
@@ -33,21 +17,9 @@ const env = {
 const SIMULATED = ['--backend', 'simulated'];
 
 afterAll(() => {
-  if (mounted) execFileSync('umount', ['-l', disk]);
-  rmSync(disk, { recursive: true, force: true });
+  removeDisk();
 });
 afterEach(() => rmSync(filler, { force: true }));
-
-function devServersOfHome(): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', `start-dev.*${home}`], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 function fillDisk(): void {
   const fd = openSync(filler, 'w');
@@ -166,7 +138,7 @@ describe.skipIf(!mounted)('commands owning a home whose disk fills', () => {
     await waitFor(async () => /\] [1-9]\d*\/50 trials/.test(stderr), 180_000, 'a first trial recorded');
     owner.child.kill('SIGKILL');
     await owner.done;
-    await waitFor(async () => devServersOfHome().length === 0, 30_000, 'the dead owner’s dev server to stop');
+    await waitFor(async () => devServersOfHome(home).length === 0, 30_000, 'the dead owner’s dev server to stop');
     const ended = await endOnFullDisk(['search', 'resume', 'resumed'], /starting one to finish search resumed/);
     expectOneDiskLine(ended);
   }, 420_000);

@@ -1,31 +1,16 @@
-/**
- * Issue 26: a home whose disk fills while its owner records a search. The owner used to stand
- * still without a word (1235/5000 for 6 minutes); it must end with one line naming the home and
- * the space it needs, and keep every trial it had recorded. The disk is a small tmpfs (root only).
- */
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mountSmallDisk } from './support/home-of-test';
 import { runNas, startNas, waitFor } from '../harness/processes';
 
-const disk = mkdtempSync(join(tmpdir(), 'nas-full-disk-'));
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400m', 'tmpfs', disk], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const { dir: disk, mounted, remove: removeDisk } = mountSmallDisk('nas-full-disk-');
 const home = join(disk, 'home');
 const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '' };
 const NO_TRAINING = ['--space', 'nasnet', '--strategy', 'random', '--max-params', '1', '--seed', '1'];
 
 afterAll(() => {
-  if (mounted) execFileSync('umount', ['-l', disk]);
-  rmSync(disk, { recursive: true, force: true });
+  removeDisk();
 });
 
 async function recorded(): Promise<number> {

@@ -4,6 +4,7 @@
  * before) is skipped and counted as present.
  */
 import { sql } from 'drizzle-orm';
+import type { MeasuredTraining } from '../../contracts/measured-training';
 import type { TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { trials } from '../schema';
@@ -12,19 +13,9 @@ import { type NewSearch, upsertSearch } from './searches';
 import { findReusableTrial } from './trials';
 import { trialIdOf } from '../../contracts/trial-id';
 
-export interface ImportedTraining {
+export interface ImportedTraining extends MeasuredTraining {
   trialIndex: number;
   architecture: ArchitectureRow;
-  protocolHash: string;
-  status: 'succeeded' | 'diverged';
-  seed: number;
-  valAccuracy: number | null;
-  testAccuracy: number | null;
-  cpuSeconds: number | null;
-  trainSeconds: number | null;
-  latencyMs: number | null;
-  latencyDevice: string | null;
-  backend: string | null;
 }
 
 export interface ImportSource {
