@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
-import { searchProgress } from '../db/queries/progress';
+import { trialCounts } from '../db/queries/progress';
 import { printNote } from './output';
 
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY: trainers poll for activity tasks. */
@@ -24,7 +24,7 @@ export async function trainersPolling(client: Client, taskQueue: string): Promis
 
 /** Whether trials of `runId` wait on `taskQueue` with no trainer running them or polling for them. */
 export async function unserved(client: Client, db: Database, runId: string, taskQueue: string): Promise<boolean> {
-  const { counts } = await searchProgress(db, runId);
+  const counts = await trialCounts(db, runId);
   if (counts.running > 0 || counts.queued === 0) return false;
   return (await trainersPolling(client, taskQueue)) === 0;
 }

@@ -12,7 +12,8 @@ export interface SearchProgress {
   trainSeconds: number;
 }
 
-export async function searchProgress(db: Database, searchId: string): Promise<SearchProgress> {
+/** The run's trials per state. */
+export async function trialCounts(db: Database, searchId: string): Promise<Record<TrialState, number>> {
   const counted = await db
     .select({ status: trials.status, count: sql<number>`count(*)::int` })
     .from(trials)
@@ -20,6 +21,11 @@ export async function searchProgress(db: Database, searchId: string): Promise<Se
     .groupBy(trials.status);
   const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   for (const { status, count } of counted) counts[status as TrialState] = Number(count);
+  return counts;
+}
+
+export async function searchProgress(db: Database, searchId: string): Promise<SearchProgress> {
+  const counts = await trialCounts(db, searchId);
 
   const [best] = await db
     .select({ trialId: trials.id, valAccuracy: trials.valAccuracy })
@@ -35,7 +41,7 @@ export async function searchProgress(db: Database, searchId: string): Promise<Se
 
   return {
     counts,
-    total: counted.reduce((sum, c) => sum + Number(c.count), 0),
+    total: Object.values(counts).reduce((sum, n) => sum + n, 0),
     best: best ? { trialId: best.trialId, valAccuracy: best.valAccuracy as number } : null,
     trainSeconds: Number(spent.seconds),
   };

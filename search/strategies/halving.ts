@@ -168,7 +168,7 @@ export class HalvingStrategy implements CoreStrategy {
   private nextPromotion(): Candidate | null {
     for (let k = this.levels - 2; k >= 0; k--) {
       const { done, ranked } = this.rungs[k];
-      const quota = Math.min(ranked.length, Math.floor(done / this.eta));
+      const quota = Math.min(ranked.length, promotionQuota(done, this.eta));
       let entry: RungEntry | undefined;
       for (let i = 0; i < quota && !entry; i++) if (!ranked[i].promoted) entry = ranked[i];
       if (!entry) continue;
@@ -187,6 +187,11 @@ export class HalvingStrategy implements CoreStrategy {
     else rung.pending.set(entry.text, [entry]);
     rung.pendingCount += 1;
   }
+}
+
+/** The rule of successive halving: a rung promotes its best 1/eta of the results it has. */
+function promotionQuota(done: number, eta: number): number {
+  return Math.floor(done / eta);
 }
 
 /** Inserts after every entry with a reward >= the new one's, keeping best-first, ties in arrival order. */
@@ -228,6 +233,6 @@ export function trialsToReachTopLevel(eta: number, levels: number, window: numbe
 }
 
 function promotingRung(done: number[], promoted: number[], eta: number): number | null {
-  for (let k = done.length - 2; k >= 0; k--) if (promoted[k] < Math.floor(done[k] / eta)) return k;
+  for (let k = done.length - 2; k >= 0; k--) if (promoted[k] < promotionQuota(done[k], eta)) return k;
   return null;
 }
