@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDashboardDatabase } from '../bench/dashboard-seed';
 import { startDashboard, type Dashboard } from '../dashboard';
 import type { DatabaseHandle } from '../db/client';
+import { listOtherRunsBaselines } from '../db/queries/dashboard-baselines';
 import { listTrialPage, trialTableFacts } from '../db/queries/dashboard-trial-page';
 import { listRunTrials, type RunTrial } from '../db/queries/dashboard-trials';
+import { leaderboard } from '../db/queries/leaderboard';
+import { leaderboardScope } from '../db/queries/leaderboard-scope';
 import { enqueueTrial, markTrialRunning } from '../db/queries/trials';
 import { createPgliteTestDatabase } from '../harness/test-database';
 
@@ -89,6 +92,18 @@ describe('the trial table, paged by the server', () => {
       all.some((t) => t.latencyMs !== null),
       all.some((t) => t.weightsKept),
     ]);
+  });
+
+  it("finds the baselines other runs trained under the run's protocol, the ones the leaderboard adds", async () => {
+    const { protocolHashes } = await leaderboardScope(database.db, searchId);
+    const ranked = (await leaderboard(database.db, { searchId, top: 100_000, includeBaselines: true })).filter(
+      (r) => r.kind === 'baseline',
+    );
+    expect(ranked.length).toBeGreaterThan(0);
+    const found = await listOtherRunsBaselines(database.db, searchId, protocolHashes);
+    expect(found.map((b) => [b.trialId, b.name, b.valAccuracy]).sort()).toEqual(
+      ranked.map((r) => [r.trialId, r.name, r.valAccuracy]).sort(),
+    );
   });
 
   it('renders the page its query asks for, with header, pager, filter and cost links that keep the view', async () => {

@@ -1,7 +1,7 @@
 /** A run's page: progress, best so far, accuracy against cost with the baselines, learning curves, strategy, trials, final evaluation. */
 import type { Database } from '../../db/client';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { leaderboard } from '../../db/queries/leaderboard';
+import { listOtherRunsBaselines } from '../../db/queries/dashboard-baselines';
 import { leaderboardScope } from '../../db/queries/leaderboard-scope';
 import { listTrialPage, trialTableFacts, type TrialTableFacts } from '../../db/queries/dashboard-trial-page';
 import { listRunTrialPoints, type RunTrialPoint } from '../../db/queries/dashboard-trial-points';
@@ -60,15 +60,18 @@ function resultPoints(trials: RunTrialPoint[], protocolHashes: string[]): Result
     }));
 }
 
-/** The baselines this run trained (a baselines run, the baselines of a final evaluation) and those other runs trained under its protocol. */
+/**
+ * The baselines this run trained (a baselines run, the baselines of a final evaluation) and those
+ * other runs trained under its protocol, but for an architecture this run has a result of itself.
+ */
 async function baselinePoints(
   db: Database,
   run: Search,
   trials: RunTrialPoint[],
   protocolHashes: string[],
 ): Promise<BaselinePoint[]> {
-  const ownIds = new Set(trials.map((t) => t.id));
-  const own = withResults(trials, protocolHashes)
+  const withResult = withResults(trials, protocolHashes);
+  const own = withResult
     .filter((t) => t.role === 'baseline')
     .map((t) => ({
       name: t.baselineLabel ?? t.id,
@@ -77,10 +80,10 @@ async function baselinePoints(
       params: t.params,
       flops: t.flops,
     }));
-  const rows = await leaderboard(db, { searchId: run.id, top: 100_000, includeBaselines: true });
-  const others = rows
-    .filter((r) => r.kind === 'baseline' && !ownIds.has(r.trialId) && r.valAccuracy !== null)
-    .map((r) => ({ name: r.name, trialId: r.trialId, valAccuracy: r.valAccuracy!, params: r.params, flops: r.flops }));
+  const ownArchitectures = new Set(withResult.map((t) => t.archHash));
+  const others = (await listOtherRunsBaselines(db, run.id, protocolHashes)).filter(
+    (b) => !ownArchitectures.has(b.archHash),
+  );
   return [...own, ...others];
 }
 

@@ -13,6 +13,7 @@ export type RunTrialPoint = Pick<
   | 'trialIndex'
   | 'status'
   | 'role'
+  | 'archHash'
   | 'protocolHash'
   | 'valAccuracy'
   | 'finishedAt'
@@ -34,6 +35,7 @@ export async function listRunTrialPoints(db: Database, searchId: string): Promis
       trialIndex: trials.trialIndex,
       status: trials.status,
       role: trials.role,
+      archHash: trials.archHash,
       protocolHash: trials.protocolHash,
       valAccuracy: trials.valAccuracy,
       finishedAt: trials.finishedAt,
