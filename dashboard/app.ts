@@ -4,9 +4,13 @@ import type { Database } from '../db/client';
 import { serveAssets } from './assets';
 import { errorPage, handleErrors } from './errors';
 import { allowedHostNames, isAllowedHost } from './hosts';
+import { html } from './html';
+import { page } from './layout';
 import { serveLiveEvents } from './live';
+import { changedSections, parseHeldSections } from './live-sections';
 import { refuseWrites } from './read-only';
 import { runPage } from './pages/run';
+import { parseRunView, type RunView } from './pages/run-view';
 import { runsPage } from './pages/runs';
 import { scalingPage } from './pages/scaling';
 import { trialPage } from './pages/trial';
@@ -19,6 +23,8 @@ export interface DashboardAppOptions {
   log?: (message: string) => void;
   /** The address it listens on: requests whose `Host` names another are refused (default 127.0.0.1). */
   host?: string;
+  /** Rows of a run page's trial table per page (default 100). */
+  trialsPerPage?: number;
 }
 
 /** Scripts and styles only from the dashboard itself; ECharts' SVGs carry inline <style>. */
@@ -35,7 +41,14 @@ function sendPage(reply: FastifyReply, markup: string | null, missing: string) {
 }
 
 export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance {
-  const { db, temporalUiUrl, pollMs = 1000, log = (message) => console.error(message), host = '127.0.0.1' } = options;
+  const {
+    db,
+    temporalUiUrl,
+    pollMs = 1000,
+    log = (message) => console.error(message),
+    host = '127.0.0.1',
+    trialsPerPage = 100,
+  } = options;
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
@@ -74,11 +87,29 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   serveLiveEvents(app, db, pollMs, log);
 
   app.get('/', async (_request, reply) => sendPage(reply, await runsPage(db), ''));
-  app.get<{ Params: { id: string }; Querystring: { cost?: string } }>('/runs/:id', async (request, reply) => {
-    const cost = request.query.cost === 'flops' ? 'flops' : 'params';
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/runs/:id', async (request, reply) => {
+    let view: RunView;
+    let held: Map<string, string> | undefined;
+    try {
+      view = parseRunView(request.query);
+      if (request.query.sections !== undefined) held = parseHeldSections(request.query.sections);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(400, 'Bad request', error.message));
+    }
+    const run = await runPage(db, request.params.id, view, { temporalUiUrl, trialsPerPage });
+    if (run && held) {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(changedSections(run.sections, held).text);
+    }
     return sendPage(
       reply,
-      await runPage(db, request.params.id, { temporalUiUrl, cost }),
+      run && page({ title: run.title, body: html`${run.sections.map((s) => s.markup)}`, events: run.events }),
       'No run with this id is recorded.',
     );
   });

@@ -4,7 +4,6 @@
  * themselves and swap their live sections (assets/live.js).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
 import type { Database } from '../db/client';
 import { changeStamp } from '../db/queries/dashboard-changes';
 import { errorDetails } from './errors';
@@ -15,9 +14,10 @@ export function serveLiveEvents(
   pollMs: number,
   log: (message: string) => void,
 ): void {
-  const open = new Set<ServerResponse>();
+  // Each open stream's stop: closing the app stops every one, whether or not its client said goodbye.
+  const open = new Set<() => void>();
   app.addHook('onClose', async () => {
-    for (const stream of open) stream.end();
+    for (const stop of open) stop();
   });
 
   const stream = async (watched: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
@@ -25,13 +25,20 @@ export function serveLiveEvents(
     let last = await changeStamp(db, watched);
     reply.hijack();
     const out = reply.raw;
+    // A client that left while the stamp was read has closed already: no 'close' would stop its timer.
+    if (out.destroyed || request.raw.destroyed) {
+      out.destroy();
+      return;
+    }
     out.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    out.write(`retry: ${pollMs * 2}\n\n`);
-    open.add(out);
+    const send = (text: string) => {
+      if (!out.writableEnded && !out.destroyed) out.write(text);
+    };
+    send(`retry: ${pollMs * 2}\n\n`);
     let polling = false;
     const timer = setInterval(async () => {
       if (polling) return;
@@ -40,19 +47,22 @@ export function serveLiveEvents(
         const now = await changeStamp(db, watched);
         if (now !== last) {
           last = now;
-          out.write(`event: change\ndata: ${Date.now()}\n\n`);
+          send(`event: change\ndata: ${Date.now()}\n\n`);
         }
       } catch (error) {
         log(`dashboard: live updates: ${errorDetails(error)}`);
-        out.write('event: unavailable\ndata: database\n\n');
+        send('event: unavailable\ndata: database\n\n');
       } finally {
         polling = false;
       }
     }, pollMs);
-    out.on('close', () => {
+    const stop = () => {
       clearInterval(timer);
-      open.delete(out);
-    });
+      open.delete(stop);
+      out.end();
+    };
+    open.add(stop);
+    out.on('close', stop);
   };
 
   app.get('/events', (request, reply) => stream(undefined, request, reply));

@@ -17,6 +17,8 @@ export interface DashboardOptions {
   pollMs?: number;
   /** Where warnings and failures go (default stderr). */
   log?: (message: string) => void;
+  /** Rows of a run page's trial table per page (default 100). */
+  trialsPerPage?: number;
 }
 
 export interface Dashboard {
@@ -32,6 +34,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     temporalUiUrl,
     pollMs,
     log = (message: string) => console.error(message),
+    trialsPerPage,
   } = options;
   const problem = listenHostProblem(host);
   if (problem) throw new Error(`dashboard host ${problem}`);
@@ -40,7 +43,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       `warning: the dashboard listens on ${host}, beyond this machine, and has no authentication: anyone who can reach ${host}:${port} can read every result`,
     );
   }
-  const app = buildDashboardApp({ db, temporalUiUrl, pollMs, log, host });
+  const app = buildDashboardApp({ db, temporalUiUrl, pollMs, log, host, trialsPerPage });
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

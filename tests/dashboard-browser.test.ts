@@ -19,6 +19,8 @@ import { recordDashboardRuns, type DashboardRuns } from './support/dashboard-run
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
+/** Fewer rows a page than the search has trials: the table's pages are exercised too. */
+const PER_PAGE = 2;
 
 describe('the dashboard in headless Chromium', () => {
   let stack: SearchStack;
@@ -35,6 +37,7 @@ describe('the dashboard in headless Chromium', () => {
       port: 0,
       temporalUiUrl: 'http://127.0.0.1:8233',
       pollMs: 250,
+      trialsPerPage: PER_PAGE,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -90,7 +93,12 @@ describe('the dashboard in headless Chromium', () => {
     for (const [series, trial] of succeeded.sort((a, b) => b.valAccuracy! - a.valAccuracy!).entries()) {
       expect(await marks(page, 'learning-curves', series)).toBe((await listEpochs(db, trial.id)).length);
     }
-    expect(await page.locator('#trial-table tbody tr').count()).toBe(trials.length);
+    expect(trials.length).toBeGreaterThan(PER_PAGE);
+    const rowsShown = (p: Page) =>
+      p.locator('#trial-table tbody tr').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.trial));
+    const byIndex = [...trials].sort((a, b) => a.trialIndex - b.trialIndex);
+    expect(await rowsShown(page)).toEqual(byIndex.slice(0, PER_PAGE).map((t) => t.id));
+    await expect(page.locator('#trial-table-matching').textContent()).resolves.toBe(String(trials.length));
     expect(await page.locator('#temporal-link').getAttribute('href')).toBe(
       `http://127.0.0.1:8233/namespaces/default/workflows/${runs.search.searchId}`,
     );
@@ -101,14 +109,32 @@ describe('the dashboard in headless Chromium', () => {
       /^\[\d+\.\d+%, \d+\.\d+%\]$/,
     );
 
-    // Filter by state, sort by a column.
-    await page.selectOption('select[data-filters="trial-table"]', 'succeeded');
-    expect(await page.locator('#trial-table tbody tr:not([hidden])').count()).toBe(succeeded.length);
-    await page.locator('#trial-table th', { hasText: 'val acc' }).click();
+    // The next page, then filter by state and sort by a column: the server answers each.
+    await Promise.all([page.waitForURL(/[?&]page=2\b/), page.locator('#trial-table-next').click()]);
+    expect(await rowsShown(page)).toEqual(byIndex.slice(PER_PAGE, 2 * PER_PAGE).map((t) => t.id));
+    await Promise.all([
+      page.waitForURL(/[?&]state=succeeded\b/),
+      page.selectOption('select[name="state"]', 'succeeded'),
+    ]);
+    expect(page.url()).not.toMatch(/[?&]page=/);
+    await expect(page.locator('#trial-table-matching').textContent()).resolves.toBe(String(succeeded.length));
+    expect(await page.locator('#trial-table tbody tr[data-status="succeeded"]').count()).toBe(
+      Math.min(succeeded.length, PER_PAGE),
+    );
+    await Promise.all([
+      page.waitForURL(/[?&]sort=val\b/),
+      page.locator('#trial-table th a', { hasText: 'val acc' }).click(),
+    ]);
+    expect(page.url()).toMatch(/[?&]state=succeeded\b/);
     const shown = await page
-      .locator('#trial-table tbody tr:not([hidden]) td:nth-child(4)')
+      .locator('#trial-table tbody tr td:nth-child(4)')
       .evaluateAll((cells: any[]) => cells.map((c) => Number(c.dataset.sort)));
-    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown).toEqual(
+      succeeded
+        .map((t) => t.valAccuracy!)
+        .sort((a, b) => a - b)
+        .slice(0, PER_PAGE),
+    );
     expect(errors).toEqual([]);
   });
 
@@ -182,7 +208,8 @@ describe('the dashboard in headless Chromium', () => {
     const { searchId } = runs.search;
     const trials = await listTrials(db, searchId);
     const succeeded = trials.filter((t) => t.status === 'succeeded').length;
-    const run = await open(`/runs/${searchId}`);
+    // Newest first: the trial that starts is on the table's first page.
+    const run = await open(`/runs/${searchId}?sort=index&dir=desc`);
     const home = await open('/');
     for (const { page } of [run, home]) {
       await page.waitForFunction(
@@ -205,9 +232,10 @@ describe('the dashboard in headless Chromium', () => {
     });
     await markTrialRunning(db, id, { worker: 'dashboard-test', backend: 'cpu', device: 'cpu' });
     await run.page.waitForFunction(
-      (n) => (globalThis as any).document.querySelectorAll('#trial-table tbody tr').length === n,
-      trials.length + 1,
+      (n) => (globalThis as any).document.getElementById('trial-table-matching')?.textContent === n,
+      String(trials.length + 1),
     );
+    await expect(run.page.locator(`tr[data-trial="${id}"] td.status`).textContent()).resolves.toBe('running');
     await finishTrial(db, id, { status: 'succeeded', valAccuracy: 0.5, testAccuracy: 0.5, trainSeconds: 1 });
 
     await run.page.waitForFunction(

@@ -4,7 +4,8 @@ import { NASNET_A, unconsumedBlocks } from '../cells/nasnet';
 import { BASELINES } from '../cells/baselines';
 import type { NasnetCell } from '../contracts/genotypes';
 import { cellDiagramSvg, cellSvg, chartSvg } from '../dashboard';
-import { paretoSpec, type ResultPoint } from '../dashboard/render/search-charts';
+import { bestSoFarSpec, paretoSpec, type ResultPoint } from '../dashboard/render/search-charts';
+import { MAX_DRAWN_POINTS, sampleNote } from '../dashboard/render/sample-points';
 
 /** The edges the NASNet paper's figure of a cell has, computed from the genotype alone. */
 function expectedEdges(cell: NasnetCell): string[] {
@@ -125,5 +126,52 @@ describe('charts', () => {
     const svg = chartSvg(paretoSpec(results, baselines, 'params'));
     expect([0, 1, 2].map((s) => marks(svg, s))).toEqual([900, 100, 1]);
     expect(svg).toContain('>lenet5</text>');
+  });
+
+  it('past the bound, draws every new best, every point of the Pareto front and a fixed sample of the rest, and says so', () => {
+    const results: ResultPoint[] = Array.from({ length: 10_000 }, (_, i) => ({
+      trialId: `big/${i}`,
+      trialIndex: i,
+      valAccuracy: 0.5 + 0.4 * Math.abs(Math.sin(i * 12.9898)) * (1 - 1 / (2 + i / 500)),
+      params: 10_000 + ((i * 104_729) % 900_000),
+      flops: 1e6 + ((i * 7919) % 5e6),
+      finishedAt: Date.UTC(2026, 0, 1) + i * 60_000,
+      status: i % 10 === 0 ? 'reused' : 'succeeded',
+    }));
+    const xs = (points: Array<{ x: number }>) => new Set(points.map((p) => p.x));
+
+    const byIndex = bestSoFarSpec(results, 'index');
+    const drawn = byIndex.series[0].points;
+    expect(drawn.length).toBe(MAX_DRAWN_POINTS);
+    expect([byIndex.drawnResults, byIndex.totalResults]).toEqual([MAX_DRAWN_POINTS, 10_000]);
+    let best = -Infinity;
+    const newBests: ResultPoint[] = [];
+    for (const r of results) {
+      if (r.valAccuracy > best) newBests.push(r);
+      best = Math.max(best, r.valAccuracy);
+    }
+    for (const r of newBests) expect(xs(drawn).has(r.trialIndex), `new best ${r.trialIndex}`).toBe(true);
+    // The line: each new best, then level to the last result.
+    const line = byIndex.series[1].points;
+    expect(line.map((p) => p.x)).toEqual([...newBests.map((r) => r.trialIndex), 9_999]);
+    expect(line[line.length - 1].y).toBeCloseTo(best * 100, 10);
+    expect(marks(chartSvg(byIndex), 0)).toBe(MAX_DRAWN_POINTS);
+    // The same sample on every render.
+    expect(bestSoFarSpec(results, 'index').series[0].points).toEqual(drawn);
+
+    const baselines = [{ name: 'lenet5', trialId: 'b/0', valAccuracy: 0.85, params: 61_706, flops: 416_520 }];
+    const pareto = paretoSpec(results, baselines, 'params');
+    const front = pareto.series[3].points;
+    const onFront = results.filter((r) => front.some((p) => p.x === r.params && p.y === r.valAccuracy * 100));
+    expect(onFront.length).toBeGreaterThan(1);
+    const drawnResults = [...pareto.series[0].points, ...pareto.series[1].points];
+    expect(drawnResults.length).toBe(MAX_DRAWN_POINTS);
+    for (const r of onFront) expect(xs(drawnResults).has(r.params), `front ${r.trialIndex}`).toBe(true);
+    expect(pareto.series[2].points).toHaveLength(1);
+
+    expect(sampleNote(pareto.drawnResults, pareto.totalResults, 'every result on the front')).toBe(
+      ' 1,000 of 10,000 results shown: every result on the front and a fixed sample of the rest.',
+    );
+    expect(sampleNote(5, 5, 'every new best')).toBe('');
   });
 });

@@ -1,7 +1,8 @@
 /** The run page's trial table shows reward, latency and kept-weights columns only when its trials carry them. */
 import { describe, expect, it } from 'vitest';
 import type { RunTrial } from '../db/queries/dashboard-trials';
-import { trialTable } from '../dashboard/pages/trial-table';
+import { trialTable as renderTable } from '../dashboard/pages/trial-table';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
 
 const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =>
   ({
@@ -25,7 +26,22 @@ const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =
     ...more,
   }) as unknown as RunTrial;
 
-const headers = (text: string) => [...text.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+/** The table of these trials, on one page, with the optional columns the run's trials call for. */
+const trialTable = (trials: RunTrial[]) =>
+  renderTable(
+    trials,
+    {
+      counts: new Map([['succeeded', trials.length]]),
+      total: trials.length,
+      rewarded: trials.some((t) => t.reward !== null),
+      measured: trials.some((t) => t.latencyMs !== null),
+      kept: trials.some((t) => t.weightsKept),
+    },
+    DEFAULT_RUN_VIEW,
+    100,
+  );
+
+const headers = (text: string) => [...text.matchAll(/<th[^>]*><a[^>]*>([^<]*)<\/a><\/th>/g)].map((m) => m[1]);
 const firstRowCells = (text: string) =>
   text.slice(text.indexOf('<tr data-status')).split('</tr>')[0].match(/<td/g)!.length;
 

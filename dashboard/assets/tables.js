@@ -1,7 +1,8 @@
-// Sortable tables (click a header of a table.sortable) and the trial table's state filter.
-// The order and the filter are kept across live refreshes of the table.
+// Sortable tables (click a header of a table.sortable), and filters that apply as soon as they
+// change (a select[data-submits] submits its form; the server filters). The order is kept
+// across live refreshes of the table.
 (() => {
-  const state = { column: null, direction: 'asc', filter: '' };
+  const state = { column: null, direction: 'asc' };
 
   function value(cell) {
     const raw = cell.dataset.sort ?? cell.textContent.trim();
@@ -27,9 +28,6 @@
       });
       body.append(...rows);
     }
-    for (const row of body.rows) row.hidden = state.filter !== '' && row.dataset.status !== state.filter;
-    const counter = document.getElementById(`${table.id}-shown`);
-    if (counter) counter.textContent = String([...body.rows].filter((r) => !r.hidden).length);
   }
 
   function wire() {
@@ -42,15 +40,10 @@
           apply(table);
         };
       });
-      const select = document.querySelector(`select[data-filters="${table.id}"]`);
-      if (select) {
-        select.value = state.filter;
-        select.onchange = () => {
-          state.filter = select.value;
-          apply(table);
-        };
-      }
       apply(table);
+    }
+    for (const select of document.querySelectorAll('select[data-submits]')) {
+      select.onchange = () => select.form.requestSubmit();
     }
   }
 

@@ -3,5 +3,5 @@ import { html, trusted, type Html } from '../html';
 import { chartLinks, chartSvg, type ChartSpec } from '../render/chart';
 
 export function chartFigure(id: string, spec: ChartSpec, caption: string): Html {
-  return html`<figure id="${id}" class="chart" data-points="${JSON.stringify(chartLinks(spec))}">${trusted(chartSvg(spec))}<figcaption>${caption}</figcaption></figure>`;
+  return html`<figure id="${id}" class="chart" data-points="${JSON.stringify(chartLinks(spec))}">${trusted(chartSvg(spec, id))}<figcaption>${caption}</figcaption></figure>`;
 }

@@ -22,12 +22,10 @@ export function finalTable(board: FinalLeaderboard) {
 <td>${r.pareto ? 'yes' : ''}</td>
 </tr>`,
   );
-  return html`<section id="final" data-live>
-<h2>Final evaluation <a href="/runs/${encodeURIComponent(board.finalId)}">${board.finalId}</a></h2>
+  return html`<h2>Final evaluation <a href="/runs/${encodeURIComponent(board.finalId)}">${board.finalId}</a></h2>
 <p class="note">Test accuracy on ${board.protocol?.testSize ?? '?'} images, mean over repeats with its 95% interval; protocol ${board.protocolHash}. "tied": not significantly different from the leader (5%, two-sided).</p>
 <table id="final-table" class="sortable">
 <thead><tr><th class="num">rank</th><th>architecture</th><th>kind</th><th class="num">mean test acc</th><th class="num">95% interval</th><th>interval</th><th class="num">repeats</th><th class="num">sd (points)</th><th class="num">params</th><th class="num">FLOPs</th><th>vs leader</th><th>Pareto (FLOPs)</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>
-</section>`;
+</table>`;
 }

@@ -1,13 +1,15 @@
 /** A run's page: progress, best so far, accuracy against cost with the baselines, learning curves, strategy, trials, final evaluation. */
 import type { Database } from '../../db/client';
 import { finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { leaderboard } from '../../db/queries/leaderboard';
+import { listOtherRunsBaselines } from '../../db/queries/dashboard-baselines';
 import { leaderboardScope } from '../../db/queries/leaderboard-scope';
-import { listCurves, listRunTrials, type RunTrial } from '../../db/queries/dashboard-trials';
+import { listTrialPage, trialTableFacts, type TrialTableFacts } from '../../db/queries/dashboard-trial-page';
+import { listRunTrialPoints, type RunTrialPoint } from '../../db/queries/dashboard-trial-points';
+import { listCurves } from '../../db/queries/dashboard-trials';
 import { getSearch, type Search } from '../../db/queries/searches';
 import { percent, timestamp } from '../format';
 import { html, type Html } from '../html';
-import { page } from '../layout';
+import { liveSection, type LiveSection } from '../live-sections';
 import {
   bestSoFarSpec,
   learningCurvesSpec,
@@ -15,27 +17,36 @@ import {
   type BaselinePoint,
   type ResultPoint,
 } from '../render/search-charts';
+import { sampleNote } from '../render/sample-points';
 import { chartFigure } from './figure';
 import { finalTable } from './final-table';
 import { strategySummary } from './strategy-summary';
+import { runViewQuery, type RunView } from './run-view';
 import { trialTable } from './trial-table';
 
 export interface RunPageOptions {
   temporalUiUrl?: string;
-  cost: 'params' | 'flops';
+  /** Rows of the trial table per page. */
+  trialsPerPage: number;
+}
+
+export interface RunPage {
+  title: string;
+  sections: LiveSection[];
+  events: string;
 }
 
 const CURVES_SHOWN = 10;
 
+const hasResult = (t: RunTrialPoint) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null;
+
 /** The run's trials with a validation accuracy under the protocols its leaderboard ranks. */
-function withResults(trials: RunTrial[], protocolHashes: string[]): RunTrial[] {
-  return trials
-    .filter((t) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null)
-    .filter((t) => protocolHashes.length === 0 || protocolHashes.includes(t.protocolHash));
+function withResults(trials: RunTrialPoint[], protocolHashes: string[]): RunTrialPoint[] {
+  return trials.filter(hasResult).filter((t) => protocolHashes.length === 0 || protocolHashes.includes(t.protocolHash));
 }
 
 /** The run's candidates (not its baseline trainings, which are drawn as baselines). */
-function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint[] {
+function resultPoints(trials: RunTrialPoint[], protocolHashes: string[]): ResultPoint[] {
   return withResults(trials, protocolHashes)
     .filter((t) => t.role !== 'baseline')
     .map((t) => ({
@@ -49,38 +60,43 @@ function resultPoints(trials: RunTrial[], protocolHashes: string[]): ResultPoint
     }));
 }
 
-/** The baselines this run trained (a baselines run, the baselines of a final evaluation) and those other runs trained under its protocol. */
+/**
+ * The baselines this run trained (a baselines run, the baselines of a final evaluation) and those
+ * other runs trained under its protocol, but for an architecture this run has a result of itself.
+ */
 async function baselinePoints(
   db: Database,
   run: Search,
-  trials: RunTrial[],
+  trials: RunTrialPoint[],
   protocolHashes: string[],
 ): Promise<BaselinePoint[]> {
-  const ownIds = new Set(trials.map((t) => t.id));
-  const own = withResults(trials, protocolHashes)
+  const withResult = withResults(trials, protocolHashes);
+  const own = withResult
     .filter((t) => t.role === 'baseline')
     .map((t) => ({
-      name: t.baselineName ?? t.description,
+      name: t.baselineLabel ?? t.id,
       trialId: t.id,
       valAccuracy: t.valAccuracy!,
       params: t.params,
       flops: t.flops,
     }));
-  const rows = await leaderboard(db, { searchId: run.id, top: 100_000, includeBaselines: true });
-  const others = rows
-    .filter((r) => r.kind === 'baseline' && !ownIds.has(r.trialId) && r.valAccuracy !== null)
-    .map((r) => ({ name: r.name, trialId: r.trialId, valAccuracy: r.valAccuracy!, params: r.params, flops: r.flops }));
+  const ownArchitectures = new Set(withResult.map((t) => t.archHash));
+  const others = (await listOtherRunsBaselines(db, run.id, protocolHashes)).filter(
+    (b) => !ownArchitectures.has(b.archHash),
+  );
   return [...own, ...others];
 }
 
-function summary(run: Search, trials: RunTrial[], temporalUiUrl?: string): Html {
-  const done = trials.filter((t) => t.status !== 'queued' && t.status !== 'running').length;
-  const running = trials.filter((t) => t.status === 'running').length;
+function summary(run: Search, trials: RunTrialPoint[], facts: TrialTableFacts, temporalUiUrl?: string): Html {
+  const running = facts.counts.get('running') ?? 0;
+  const done = facts.total - running - (facts.counts.get('queued') ?? 0);
   const best = trials
-    .filter((t) => (t.status === 'succeeded' || t.status === 'reused') && t.valAccuracy !== null)
-    .sort((a, b) => b.valAccuracy! - a.valAccuracy!)[0];
-  return html`<section id="summary" data-live>
-<dl class="facts">
+    .filter(hasResult)
+    .reduce<RunTrialPoint | undefined>(
+      (best, t) => (best === undefined || t.valAccuracy! > best.valAccuracy! ? t : best),
+      undefined,
+    );
+  return html`<dl class="facts">
 <dt>kind</dt><dd>${run.kind}</dd>
 <dt>status</dt><dd class="status status-${run.status}" id="run-status">${run.status}</dd>
 <dt>progress</dt><dd><span id="trials-done">${done}</span> of ${run.trialsRequested} trials done${running ? `, ${running} running` : ''}</dd>
@@ -89,30 +105,27 @@ function summary(run: Search, trials: RunTrial[], temporalUiUrl?: string): Html 
 <dt>created / finished</dt><dd>${timestamp(run.createdAt)} / ${timestamp(run.finishedAt) || '—'}</dd>
 ${run.error ? html`<dt>error</dt><dd class="error">${run.error}</dd>` : ''}
 ${temporalUiUrl ? html`<dt>workflow</dt><dd><a id="temporal-link" href="${temporalUiUrl.replace(/\/+$/, '')}/namespaces/default/workflows/${encodeURIComponent(run.id)}">open in the Temporal UI</a></dd>` : ''}
-</dl>
-</section>`;
+</dl>`;
 }
 
-function charts(
-  results: ResultPoint[],
-  baselines: BaselinePoint[],
-  cost: 'params' | 'flops',
-  fidelityNote: string,
-): Html {
+function charts(results: ResultPoint[], baselines: BaselinePoint[], view: RunView, fidelityNote: string): Html {
+  const { cost } = view;
   const other = cost === 'params' ? 'flops' : 'params';
-  return html`<section id="charts" data-live>
-<h2>Best so far</h2>
+  const byIndex = bestSoFarSpec(results, 'index');
+  const byTime = bestSoFarSpec(results, 'time');
+  const pareto = paretoSpec(results, baselines, cost);
+  const newBests = 'every new best';
+  return html`<h2>Best so far</h2>
 <div class="charts">
-${chartFigure('best-by-index', bestSoFarSpec(results, 'index'), `Validation accuracy of each result and the best so far, by trial index${fidelityNote}.`)}
-${chartFigure('best-by-time', bestSoFarSpec(results, 'time'), `The same against the time each trial finished.`)}
+${chartFigure('best-by-index', byIndex, `Validation accuracy of each result and the best so far, by trial index${fidelityNote}.${sampleNote(byIndex.drawnResults, byIndex.totalResults, newBests)}`)}
+${chartFigure('best-by-time', byTime, `The same against the time each trial finished.${sampleNote(byTime.drawnResults, byTime.totalResults, newBests)}`)}
 </div>
 <h2>Accuracy against ${cost === 'params' ? 'parameters' : 'FLOPs'}</h2>
-<p class="note">Show against <a href="?cost=${other}">${other === 'params' ? 'parameters' : 'FLOPs'}</a>. Baselines: hand-designed networks trained under the same protocol (any run).</p>
-${chartFigure('pareto', paretoSpec(results, baselines, cost), `${results.length} results of this run${fidelityNote}, ${baselines.length} baselines; the dashed line is the Pareto front.`)}
-</section>`;
+<p class="note">Show against <a href="${runViewQuery(view, { cost: other })}">${other === 'params' ? 'parameters' : 'FLOPs'}</a>. Baselines: hand-designed networks trained under the same protocol (any run).</p>
+${chartFigure('pareto', pareto, `${results.length} results of this run${fidelityNote}, ${baselines.length} baselines; the dashed line is the Pareto front.${sampleNote(pareto.drawnResults, pareto.totalResults, 'every result on the front')}`)}`;
 }
 
-async function curves(db: Database, trials: RunTrial[]): Promise<Html> {
+async function curves(db: Database, trials: RunTrialPoint[]): Promise<Html> {
   const best = trials
     .filter((t) => t.valAccuracy !== null && t.status !== 'reused')
     .sort((a, b) => b.valAccuracy! - a.valAccuracy!)
@@ -122,8 +135,7 @@ async function curves(db: Database, trials: RunTrial[]): Promise<Html> {
     best.map((t) => t.id),
   );
   const shown = best.filter((t) => (byTrial.get(t.id) ?? []).length > 0);
-  return html`<section id="curves" data-live>
-<h2>Learning curves</h2>
+  return html`<h2>Learning curves</h2>
 ${
   shown.length === 0
     ? html`<p class="note">No per-epoch results recorded for this run's trials.</p>`
@@ -134,34 +146,50 @@ ${
         ),
         `Validation accuracy per epoch of the ${shown.length} best trials that trained here (each trial's page has its own curve).`,
       )
-}
-</section>`;
+}`;
 }
 
-async function finalSection(db: Database, run: Search): Promise<Html> {
+async function finalSection(db: Database, run: Search): Promise<LiveSection[]> {
   const searchId = run.kind === 'final' ? String((run.config as { searchId?: string }).searchId ?? '') : run.id;
-  if (run.kind !== 'final' && run.kind !== 'search') return html``;
+  if (run.kind !== 'final' && run.kind !== 'search') return [];
   const board = await finalLeaderboard(db, searchId, run.kind === 'final' ? run.id : undefined);
-  return board ? finalTable(board) : html``;
+  return board ? [liveSection('final', finalTable(board))] : [];
 }
 
-export async function runPage(db: Database, id: string, options: RunPageOptions): Promise<string | null> {
+const TITLES = { search: 'Search', final: 'Final evaluation', reference: 'Reference build' } as Record<string, string>;
+
+/** The run page's sections for the view its query asks for; null when no such run is recorded. */
+export async function runPage(
+  db: Database,
+  id: string,
+  view: RunView,
+  options: RunPageOptions,
+): Promise<RunPage | null> {
   const run = await getSearch(db, id);
   if (!run) return null;
-  const trials = await listRunTrials(db, id);
+  const points = await listRunTrialPoints(db, id);
+  const facts = await trialTableFacts(db, id);
   const scope = await leaderboardScope(db, id);
-  const results = resultPoints(trials, scope.protocolHashes);
-  const baselines = await baselinePoints(db, run, trials, scope.protocolHashes);
-  const fidelityNote = scope.levels > 1 ? ` (the final fidelity level, ${scope.fidelity})` : '';
-  const body = html`${summary(run, trials, options.temporalUiUrl)}
-${await finalSection(db, run)}
-${charts(results, baselines, options.cost, fidelityNote)}
-${await curves(db, trials)}
-${run.kind === 'search' ? strategySummary(run.config, trials) : ''}
-${trialTable(trials)}`;
-  return page({
-    title: `${run.kind === 'search' ? 'Search' : run.kind === 'final' ? 'Final evaluation' : run.kind === 'reference' ? 'Reference build' : 'Baselines'} ${run.id}`,
-    body,
-    events: `/events/runs/${encodeURIComponent(run.id)}`,
+  const tablePage = await listTrialPage(db, id, {
+    sort: view.sort,
+    direction: view.direction,
+    state: view.state,
+    offset: (view.page - 1) * options.trialsPerPage,
+    limit: options.trialsPerPage,
   });
+  const results = resultPoints(points, scope.protocolHashes);
+  const baselines = await baselinePoints(db, run, points, scope.protocolHashes);
+  const fidelityNote = scope.levels > 1 ? ` (the final fidelity level, ${scope.fidelity})` : '';
+  return {
+    title: `${TITLES[run.kind] ?? 'Baselines'} ${run.id}`,
+    sections: [
+      liveSection('summary', summary(run, points, facts, options.temporalUiUrl)),
+      ...(await finalSection(db, run)),
+      liveSection('charts', charts(results, baselines, view, fidelityNote)),
+      liveSection('curves', await curves(db, points)),
+      ...(run.kind === 'search' ? [liveSection('strategy', strategySummary(run.config, points))] : []),
+      liveSection('trials', trialTable(tablePage, facts, view, options.trialsPerPage)),
+    ],
+    events: `/events/runs/${encodeURIComponent(run.id)}`,
+  };
 }

@@ -1,25 +1,52 @@
 /**
- * A run's trial table: sortable by any column, filterable by state. The reward column shows when
- * trials carry one (an objective other than plain accuracy, or a run recorded before such searches
- * stopped storing it), the latency column when a trainer measured one, the weights column when a
- * trial kept its trained weights (its `nas export` command in the marker's title).
+ * A run's trial table, one page of it: sorted by a header's link, filtered by state, paged, all by
+ * the server (plain links and a form, so it works without scripts). The reward column shows when
+ * some trial of the run carries one (an objective other than plain accuracy, or a run recorded
+ * before such searches stopped storing it), the latency column when a trainer measured one, the
+ * weights column when a trial kept its trained weights (its `nas export` command in the marker's title).
  */
 import { TRIAL_STATES } from '../../contracts/trial-state';
+import type { TrialTableFacts, TrialTableSort } from '../../db/queries/dashboard-trial-page';
 import type { RunTrial } from '../../db/queries/dashboard-trials';
 import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format';
-import { html } from '../html';
+import { html, type Html } from '../html';
+import { runViewQuery, type RunView } from './run-view';
 
-export function trialTable(trials: RunTrial[]) {
-  const counts = new Map<string, number>();
-  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  const rewarded = trials.some((t) => t.reward !== null);
-  const measured = trials.some((t) => t.latencyMs !== null);
-  const kept = trials.some((t) => t.weightsKept);
-  const options = TRIAL_STATES.filter((s) => counts.has(s)).map(
-    (s) => html`<option value="${s}">${s} (${counts.get(s)})</option>`,
-  );
-  const rows = trials.map(
-    (t) => html`<tr data-status="${t.status}" data-trial="${t.id}">
+interface Column {
+  sort: TrialTableSort;
+  label: string;
+  numeric?: boolean;
+}
+
+function columns(facts: TrialTableFacts): Column[] {
+  return [
+    { sort: 'index', label: '#', numeric: true },
+    { sort: 'state', label: 'state' },
+    { sort: 'architecture', label: 'architecture' },
+    { sort: 'val', label: 'val acc', numeric: true },
+    { sort: 'test', label: 'test acc', numeric: true },
+    { sort: 'params', label: 'params', numeric: true },
+    { sort: 'flops', label: 'FLOPs', numeric: true },
+    { sort: 'fidelity', label: 'fidelity', numeric: true },
+    ...(facts.rewarded ? [{ sort: 'reward', label: 'reward', numeric: true } as const] : []),
+    ...(facts.measured ? [{ sort: 'latency', label: 'latency', numeric: true } as const] : []),
+    { sort: 'train', label: 'train', numeric: true },
+    ...(facts.kept ? [{ sort: 'weights', label: 'weights' } as const] : []),
+    { sort: 'role', label: 'role' },
+    { sort: 'worker', label: 'worker' },
+    { sort: 'finished', label: 'finished (UTC)' },
+  ];
+}
+
+/** A header links to the table sorted by its column, ascending first, then the other way. */
+function header(column: Column, view: RunView): Html {
+  const sorted = view.sort === column.sort ? view.direction : undefined;
+  const direction = sorted === 'asc' ? 'desc' : 'asc';
+  return html`<th${column.numeric ? html` class="num"` : ''}${sorted ? html` data-sorted="${sorted}" aria-sort="${sorted === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${runViewQuery(view, { sort: column.sort, direction, page: 1 })}">${column.label}</a></th>`;
+}
+
+function row(t: RunTrial, facts: TrialTableFacts): Html {
+  return html`<tr data-status="${t.status}" data-trial="${t.id}">
 <td class="num"><a href="/trials/${encodeURIComponent(t.id)}">${t.trialIndex}</a></td>
 <td class="status status-${t.status}">${t.status}</td>
 <td class="arch">${t.baselineName ?? t.description}</td>
@@ -28,21 +55,45 @@ export function trialTable(trials: RunTrial[]) {
 <td class="num" data-sort="${t.params}">${compact(t.params)}</td>
 <td class="num" data-sort="${t.flops}">${compact(t.flops)}</td>
 <td class="num">${t.fidelity}</td>
-${rewarded ? html`<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>` : ''}
-${measured ? html`<td class="num" data-sort="${t.latencyMs ?? ''}">${milliseconds(t.latencyMs)}</td>` : ''}
+${facts.rewarded ? html`<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>` : ''}
+${facts.measured ? html`<td class="num" data-sort="${t.latencyMs ?? ''}">${milliseconds(t.latencyMs)}</td>` : ''}
 <td class="num" data-sort="${t.trainSeconds ?? ''}">${seconds(t.trainSeconds)}</td>
-${kept ? html`<td data-sort="${t.weightsKept ? 1 : 0}">${t.weightsKept ? html`<span class="weights-kept" title="${exportCommand(t.id)}">kept</span>` : ''}</td>` : ''}
+${facts.kept ? html`<td data-sort="${t.weightsKept ? 1 : 0}">${t.weightsKept ? html`<span class="weights-kept" title="${exportCommand(t.id)}">kept</span>` : ''}</td>` : ''}
 <td>${t.role}</td>
 <td>${t.worker ?? ''}</td>
 <td data-sort="${t.finishedAt?.getTime() ?? ''}">${timestamp(t.finishedAt)}</td>
-</tr>`,
+</tr>`;
+}
+
+/** The state filter: a form that keeps the order and the cost, and starts again at page 1. */
+function stateFilter(facts: TrialTableFacts, view: RunView): Html {
+  const options = TRIAL_STATES.filter((s) => facts.counts.has(s)).map(
+    (s) =>
+      html`<option value="${s}"${view.state === s ? ' selected' : ''}>${s} (${facts.counts.get(s)!.toLocaleString('en')})</option>`,
   );
-  return html`<section id="trials" data-live>
-<h2>Trials</h2>
-<div class="filter"><label>State: <select data-filters="trial-table"><option value="">all (${trials.length})</option>${options}</select></label> · <span id="trial-table-shown">${trials.length}</span> shown · click a header to sort</div>
-<table id="trial-table" class="sortable">
-<thead><tr><th class="num">#</th><th>state</th><th>architecture</th><th class="num">val acc</th><th class="num">test acc</th><th class="num">params</th><th class="num">FLOPs</th><th class="num">fidelity</th>${rewarded ? html`<th class="num">reward</th>` : ''}${measured ? html`<th class="num">latency</th>` : ''}<th class="num">train</th>${kept ? html`<th>weights</th>` : ''}<th>role</th><th>worker</th><th>finished (UTC)</th></tr></thead>
-<tbody>${rows}</tbody>
-</table>
-</section>`;
+  const kept = new URLSearchParams(runViewQuery(view, { state: undefined, page: 1 }));
+  return html`<form class="filter" method="get" id="trial-table-filter">${[...kept].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<label>State: <select name="state" data-submits><option value="">all (${facts.total.toLocaleString('en')})</option>${options}</select></label> <noscript><button type="submit">show</button></noscript></form>`;
+}
+
+function pager(view: RunView, matching: number, shown: number, perPage: number): Html {
+  const pages = Math.max(1, Math.ceil(matching / perPage));
+  const first = (view.page - 1) * perPage;
+  const link = (page: number, rel: string, text: string) =>
+    html`<a id="trial-table-${rel}" rel="${rel}" href="${runViewQuery(view, { page })}">${text}</a>`;
+  const range =
+    shown > 0
+      ? html`rows <span id="trial-table-range">${(first + 1).toLocaleString('en')}–${(first + shown).toLocaleString('en')}</span>`
+      : html`no rows on page ${view.page}`;
+  return html`<p class="pager" id="trial-table-pager">${range} of <span id="trial-table-matching">${matching.toLocaleString('en')}</span>${view.state ? ` ${view.state}` : ''} · page ${view.page} of ${pages}${view.page > 1 ? html` · ${link(Math.min(view.page - 1, pages), 'prev', '← previous')}` : ''}${view.page < pages ? html` · ${link(view.page + 1, 'next', 'next →')}` : ''} · click a header to sort</p>`;
+}
+
+export function trialTable(rows: RunTrial[], facts: TrialTableFacts, view: RunView, perPage: number): Html {
+  const matching = view.state ? (facts.counts.get(view.state) ?? 0) : facts.total;
+  return html`<h2>Trials</h2>
+${stateFilter(facts, view)}
+${pager(view, matching, rows.length, perPage)}
+<table id="trial-table">
+<thead><tr>${columns(facts).map((c) => header(c, view))}</tr></thead>
+<tbody>${rows.map((t) => row(t, facts))}</tbody>
+</table>`;
 }

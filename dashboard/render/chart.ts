@@ -95,8 +95,22 @@ export function chartLinks(spec: ChartSpec): Array<Array<[string, string]>> {
   );
 }
 
+/**
+ * ECharts names the style classes and clip paths of its SVG (`zr3-cls-17`, `zr3-c0`) after
+ * counters that run across every chart the process draws; named `${prefix}-0`, `${prefix}-1`, ...
+ * in order of appearance instead, the same chart is the same text (a live page can tell it did not
+ * change) and two charts on a page keep apart.
+ */
+function renamedIds(svg: string, prefix: string): string {
+  const names = new Map<string, string>();
+  return svg.replace(/zr\d+-[a-z]+-?\d+/g, (name) => {
+    if (!names.has(name)) names.set(name, `${prefix}-${names.size}`);
+    return names.get(name)!;
+  });
+}
+
 /** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point. */
-export function chartSvg(spec: ChartSpec): string {
+export function chartSvg(spec: ChartSpec, idPrefix = 'chart'): string {
   const width = spec.width ?? 860;
   const height = spec.height ?? 480;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -135,7 +149,7 @@ export function chartSvg(spec: ChartSpec): string {
       },
       series: spec.series.map((s, i) => seriesOption(spec, s, i)),
     });
-    return chart.renderToSVGString();
+    return renamedIds(chart.renderToSVGString(), idPrefix);
   } finally {
     chart.dispose();
   }

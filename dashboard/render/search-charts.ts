@@ -1,5 +1,6 @@
 /** The charts of a run's page: best so far, accuracy against cost with the baselines, learning curves. */
 import { chartSvg, type ChartPoint, type ChartSpec } from './chart';
+import { boundedSample, MAX_DRAWN_POINTS } from './sample-points';
 
 export interface ResultPoint {
   trialId: string;
@@ -33,22 +34,48 @@ export interface EpochPoint {
 const trialHref = (trialId: string) => `/trials/${encodeURIComponent(trialId)}`;
 const pct = (v: number) => v * 100;
 
-/** Each result against its trial index (or finishing time), and the best validation accuracy so far as a step line. */
-export function bestSoFarSpec(results: ResultPoint[], by: 'index' | 'time'): ChartSpec {
+/** A chart of results that may draw a sample of them: how many it draws of how many. */
+export type SampledChartSpec = ChartSpec & { drawnResults: number; totalResults: number };
+
+/**
+ * Each result against its trial index (or finishing time), and the best validation accuracy so far
+ * as a step line. The line is computed over every result; past `limit` results the markers are
+ * every new best and a fixed sample of the rest.
+ */
+export function bestSoFarSpec(
+  results: ResultPoint[],
+  by: 'index' | 'time',
+  limit = MAX_DRAWN_POINTS,
+): SampledChartSpec {
   const ordered = results
     .filter((r) => by === 'index' || r.finishedAt !== null)
     .sort((a, b) =>
       by === 'index' ? a.trialIndex - b.trialIndex : a.finishedAt! - b.finishedAt! || a.trialIndex - b.trialIndex,
     );
   const x = (r: ResultPoint) => (by === 'index' ? r.trialIndex : r.finishedAt!);
-  const points: ChartPoint[] = ordered.map((r) => ({
+  const newBests = new Set<ResultPoint>();
+  let best = -Infinity;
+  for (const r of ordered) {
+    if (r.valAccuracy > best) newBests.add(r);
+    best = Math.max(best, r.valAccuracy);
+  }
+  const drawn = boundedSample(
+    ordered,
+    limit,
+    (r) => r.trialId,
+    (r) => newBests.has(r),
+  );
+  const points: ChartPoint[] = drawn.map((r) => ({
     x: x(r),
     y: pct(r.valAccuracy),
     href: trialHref(r.trialId),
     tip: `trial ${r.trialIndex}: ${pct(r.valAccuracy).toFixed(2)}%`,
   }));
-  let best = -Infinity;
-  const front: ChartPoint[] = ordered.map((r) => ({ x: x(r), y: (best = Math.max(best, pct(r.valAccuracy))) }));
+  // The step line holds each best until the next: its corners and where the results end.
+  const last = ordered[ordered.length - 1];
+  const corners = [...newBests, ...(last && !newBests.has(last) ? [last] : [])];
+  let front = -Infinity;
+  const line: ChartPoint[] = corners.map((r) => ({ x: x(r), y: pct((front = Math.max(front, r.valAccuracy))) }));
   return {
     xLabel: by === 'index' ? 'trial index' : 'time the trial finished (UTC)',
     yLabel: 'validation accuracy (%)',
@@ -58,16 +85,24 @@ export function bestSoFarSpec(results: ResultPoint[], by: 'index' | 'time'): Cha
     height: 340,
     series: [
       { name: 'trial', kind: 'scatter', points, color: '#1f77b4', symbolSize: 6 },
-      { name: 'best so far', kind: 'step', points: front, color: '#d62728', noMarkers: true },
+      { name: 'best so far', kind: 'step', points: line, color: '#d62728', noMarkers: true },
     ],
+    drawnResults: drawn.length,
+    totalResults: ordered.length,
   };
 }
 
 /**
  * Validation accuracy against params or FLOPs (log scale): the run's results, the baselines trained
- * under the same protocol (labelled), and the Pareto front over both.
+ * under the same protocol (labelled), and the Pareto front over both. Past `limit` results the
+ * markers are every result on the front and a fixed sample of the rest; every baseline is drawn.
  */
-export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], cost: 'params' | 'flops'): ChartSpec {
+export function paretoSpec(
+  results: ResultPoint[],
+  baselines: BaselinePoint[],
+  cost: 'params' | 'flops',
+  limit = MAX_DRAWN_POINTS,
+): SampledChartSpec {
   const costOf = (p: { params: number; flops: number }) => (cost === 'params' ? p.params : p.flops);
   const point = (r: ResultPoint): ChartPoint => ({
     x: costOf(r),
@@ -75,14 +110,21 @@ export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], c
     href: trialHref(r.trialId),
     tip: `trial ${r.trialIndex}: ${pct(r.valAccuracy).toFixed(2)}%, ${costOf(r).toLocaleString('en')} ${cost}`,
   });
-  const all = [
-    ...results.map((r) => ({ x: costOf(r), y: pct(r.valAccuracy) })),
+  const all: Array<{ x: number; y: number; result?: ResultPoint }> = [
+    ...results.map((r) => ({ x: costOf(r), y: pct(r.valAccuracy), result: r })),
     ...baselines.map((b) => ({ x: costOf(b), y: pct(b.valAccuracy) })),
   ]
     .filter((p) => p.x > 0)
     .sort((a, b) => a.x - b.x || b.y - a.y);
-  const front: ChartPoint[] = [];
+  const front: typeof all = [];
   for (const p of all) if (front.length === 0 || p.y > front[front.length - 1].y) front.push(p);
+  const onFront = new Set(front.map((p) => p.result));
+  const drawn = boundedSample(
+    results,
+    limit,
+    (r) => r.trialId,
+    (r) => onFront.has(r),
+  );
   return {
     xLabel: cost === 'params' ? 'parameters (log scale)' : 'FLOPs, multiply-adds per image (log scale)',
     yLabel: 'validation accuracy (%)',
@@ -92,13 +134,13 @@ export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], c
       {
         name: 'trained here',
         kind: 'scatter',
-        points: results.filter((r) => r.status === 'succeeded').map(point),
+        points: drawn.filter((r) => r.status === 'succeeded').map(point),
         color: '#1f77b4',
       },
       {
         name: 'reused result',
         kind: 'scatter',
-        points: results.filter((r) => r.status === 'reused').map(point),
+        points: drawn.filter((r) => r.status === 'reused').map(point),
         color: '#9467bd',
         symbol: 'triangle',
       },
@@ -116,8 +158,17 @@ export function paretoSpec(results: ResultPoint[], baselines: BaselinePoint[], c
           tip: `${b.name}: ${pct(b.valAccuracy).toFixed(2)}%`,
         })),
       },
-      { name: 'Pareto front', kind: 'step', points: front, color: '#d62728', dashed: true, noMarkers: true },
+      {
+        name: 'Pareto front',
+        kind: 'step',
+        points: front.map(({ x, y }) => ({ x, y })),
+        color: '#d62728',
+        dashed: true,
+        noMarkers: true,
+      },
     ],
+    drawnResults: drawn.length,
+    totalResults: results.length,
   };
 }
 

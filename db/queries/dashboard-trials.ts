@@ -12,27 +12,41 @@ import type { Trial } from './trials';
 /** weightsKept: trained weights are stored for `nas export`. */
 export type RunTrial = Trial & { description: string; family: string; weightsKept: boolean };
 
+/** The columns of a RunTrial, for a query on trials joined with their architectures. */
+export const runTrialColumns = {
+  trial: trials,
+  description: architectures.description,
+  family: architectures.family,
+  weightsKept: hasKeptWeights,
+};
+
+interface RunTrialRow {
+  trial: Trial;
+  description: string;
+  family: string;
+  weightsKept: boolean | null;
+}
+
+export function toRunTrial(row: RunTrialRow): RunTrial {
+  return {
+    ...row.trial,
+    params: Number(row.trial.params),
+    flops: Number(row.trial.flops),
+    description: row.description,
+    family: row.family,
+    weightsKept: Boolean(row.weightsKept),
+  };
+}
+
 /** A run's trials in trial-index order, each with its architecture's family and description. */
 export async function listRunTrials(db: Database, searchId: string): Promise<RunTrial[]> {
   const rows = await db
-    .select({
-      trial: trials,
-      description: architectures.description,
-      family: architectures.family,
-      weightsKept: hasKeptWeights,
-    })
+    .select(runTrialColumns)
     .from(trials)
     .innerJoin(architectures, eq(architectures.hash, trials.archHash))
     .where(eq(trials.searchId, searchId))
     .orderBy(asc(trials.trialIndex));
-  return rows.map((r) => ({
-    ...r.trial,
-    params: Number(r.trial.params),
-    flops: Number(r.trial.flops),
-    description: r.description,
-    family: r.family,
-    weightsKept: Boolean(r.weightsKept),
-  }));
+  return rows.map(toRunTrial);
 }
 
 /** The learning curves of the given trials, by trial id (epochs in order). */
