@@ -67,7 +67,7 @@ describe('nas estimators report', () => {
   it('computes the proxies once, then reuses them, and ranks by them as the recorded scores do', async () => {
     const first = await report(['--reference', path, '--format', 'json']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toMatch(/5 architectures; .* 0 recorded in .*, 5 to compute/);
+    expect(first.stderr).toMatch(/5 architecture\(s\); .* 0 recorded in .*, 5 to compute/);
     const rows = JSON.parse(first.stdout) as EstimatorReportRow[];
 
     const again = await report(['--reference', path, '--format', 'json']);

@@ -58,7 +58,7 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
     ZERO_COST_PROXIES.some((p) => !recorded.some((r) => r.archHash === a.hash && r.estimator === p)),
   );
   printNote(
-    `${relative(process.cwd(), path)}: ${file.architectures.length} architectures; zero-cost proxies at the initial weights ` +
+    `${relative(process.cwd(), path)}: ${file.architectures.length} architecture(s); zero-cost proxies at the initial weights ` +
       `of the reference training (seed ${scope.seed}) on ${PROXY_BATCH_SIZE} images of the training split of protocol ` +
       `${scope.protocolHash}: ${file.architectures.length - missing.length} recorded in ${nasHome()}, ${missing.length} to compute`,
   );
