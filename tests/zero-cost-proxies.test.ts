@@ -15,6 +15,7 @@ import { selectBackend } from '../engine/backend';
 import { withSeededMathRandom } from '../engine/seeded-random';
 import { lossGradientScores } from '../engine/proxies/loss-gradients';
 import { naswot } from '../engine/proxies/naswot';
+import { scoredKernels } from '../engine/proxies/scored-layers';
 import { proxyBatchIndices, type ProxyBatch } from '../engine/proxies/proxy-batch';
 import { initialLogitsModel, scoreArchitecture } from '../engine/proxies/score-architecture';
 import { synflow } from '../engine/proxies/synflow';
@@ -216,6 +217,24 @@ describe('naswot', () => {
         [7, 8, 9],
       ]),
     ).toBe(-Infinity);
+  });
+});
+
+describe('scored weights', () => {
+  it('are the kernels of convolutions and dense layers; a layer with other weights is refused, not skipped', () => {
+    const model = denseNet(W1, W2, { gamma: [1, 1], beta: [0, 0] });
+    expect(scoredKernels(model).map((k) => k.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
+    const input = tf.input({ shape: [1, 1, 2] });
+    const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+    const prelu = tf.layers.prelu({ name: 'leaky' }).apply(flat) as tf.SymbolicTensor;
+    const withPrelu = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 2 }).apply(prelu) as tf.SymbolicTensor,
+    });
+    expect(() => scoredKernels(withPrelu)).toThrow(/layer leaky \(PReLU\) has weights but no proxy rule/);
   });
 });
 

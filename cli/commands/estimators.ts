@@ -114,28 +114,34 @@ async function computeProxies(
   const batch = await loadProxyBatch(protocol, scope.batchSize, scope.seed);
   let pending: NewEstimatorScore[] = [];
   let recordedAt = Date.now();
-  for (const [i, a] of architectures.entries()) {
-    const scores = scoreArchitecture({
-      architecture: a.genotype,
-      archHash: a.hash,
-      input,
-      classes,
-      seed: scope.seed,
-      batch,
-    });
-    pending.push(...scores.map((s) => ({ ...scope, archHash: a.hash, ...s, backend, device })));
-    const shown = scores.map(
-      (s) =>
-        `${s.estimator} ${s.score === null ? 'undefined' : s.score.toPrecision(4)} (${s.cpuSeconds?.toFixed(2) ?? '?'} s)`,
-    );
-    printNote(`${a.hash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
-    if (i === architectures.length - 1 || Date.now() - recordedAt >= RECORD_EVERY_MS) {
-      const rows = pending;
-      await withDatabase((db) => recordEstimatorScores(db, rows));
-      pending = [];
-      recordedAt = Date.now();
+  const record = async () => {
+    const rows = pending;
+    pending = [];
+    recordedAt = Date.now();
+    if (rows.length > 0) await withDatabase((db) => recordEstimatorScores(db, rows));
+  };
+  try {
+    for (const [i, a] of architectures.entries()) {
+      const scores = scoreArchitecture({
+        architecture: a.genotype,
+        archHash: a.hash,
+        input,
+        classes,
+        seed: scope.seed,
+        batch,
+      });
+      pending.push(...scores.map((s) => ({ ...scope, archHash: a.hash, ...s, backend, device })));
+      const shown = scores.map(
+        (s) =>
+          `${s.estimator} ${s.score === null ? 'undefined' : s.score.toPrecision(4)} (${s.cpuSeconds?.toFixed(2) ?? '?'} s)`,
+      );
+      printNote(`${a.hash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
+      if (Date.now() - recordedAt >= RECORD_EVERY_MS) await record();
+      await new Promise<void>((done) => setImmediate(done)); // lets Ctrl-C in between architectures
     }
-    await new Promise<void>((done) => setImmediate(done)); // lets Ctrl-C in between architectures
+  } finally {
+    // What was computed before a failure is kept.
+    await record();
   }
 }
 

@@ -13,7 +13,11 @@ const KERNEL_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense', DilatedConv
 /** The kernel variables of the model's convolution and dense layers, in layer order. */
 export function scoredKernels(model: tf.LayersModel): tf.Variable[] {
   return model.layers.flatMap((layer) => {
-    if (!KERNEL_LAYERS.has(layer.getClassName())) return [];
+    if (!KERNEL_LAYERS.has(layer.getClassName())) {
+      if (layer.weights.length > 0 && !isBatchNormalization(layer))
+        throw new Error(`scoredKernels: layer ${layer.name} (${layer.getClassName()}) has weights but no proxy rule`);
+      return [];
+    }
     const kernel = layer.weights.find((w) => /kernel/.test(w.originalName));
     if (!kernel) throw new Error(`scoredKernels: layer ${layer.name} (${layer.getClassName()}) has no kernel`);
     return [kernel.read() as tf.Variable];
