@@ -230,7 +230,8 @@ export const scalingPoints = pgTable(
 /**
  * A zero-cost proxy's score of an architecture at initialisation (engine/proxies/): computed once
  * per (architecture, protocol whose training split gave the batch, batch size, proxy, seed of the
- * initial weights and the batch) and reused, like a training. Score null: not finite.
+ * initial weights and the batch, version of the computation) and reused, like a training. Score
+ * null: not finite.
  */
 export const estimatorScores = pgTable(
   'estimator_scores',
@@ -240,6 +241,8 @@ export const estimatorScores = pgTable(
     batchSize: integer('batch_size').notNull(),
     estimator: text('estimator').$type<ZeroCostProxy>().notNull(),
     seed: integer('seed').notNull(),
+    /** contracts/estimators.ts PROXY_VERSION when it was computed. */
+    version: integer('version').notNull(),
     score: doublePrecision('score'),
     /** CPU time of the thread that computed it (model build and the proxy's own passes). */
     cpuSeconds: real('cpu_seconds'),
@@ -250,7 +253,7 @@ export const estimatorScores = pgTable(
   (t) => [
     primaryKey({
       name: 'estimator_scores_pk',
-      columns: [t.archHash, t.protocolHash, t.batchSize, t.estimator, t.seed],
+      columns: [t.archHash, t.protocolHash, t.batchSize, t.estimator, t.seed, t.version],
     }),
     check('estimator_scores_estimator_check', oneOf(t.estimator, ZERO_COST_PROXIES)),
   ],

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { architectureCost } from '../../cells/architecture';
 import { datasetShape } from '../../contracts/datasets';
-import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES } from '../../contracts/estimators';
+import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES } from '../../contracts/estimators';
 import { protocolHash } from '../../contracts/protocol';
 import { RequestError } from '../../contracts/request-error';
 import type { Database } from '../../db/client';
@@ -51,6 +51,7 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
     protocolHash: protocolHash(protocol),
     batchSize: PROXY_BATCH_SIZE,
     seed: protocol.seed,
+    version: PROXY_VERSION,
   };
   const hashes = file.architectures.map((a) => a.hash);
   let recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
@@ -137,7 +138,6 @@ async function computeProxies(
       );
       printNote(`${a.hash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
       if (Date.now() - recordedAt >= RECORD_EVERY_MS) await record();
-      await new Promise<void>((done) => setImmediate(done)); // lets Ctrl-C in between architectures
     }
   } finally {
     // What was computed before a failure is kept.

@@ -12,6 +12,7 @@ export interface EstimatorScoreScope {
   protocolHash: string;
   batchSize: number;
   seed: number;
+  version: number;
 }
 
 /** The recorded scores of these architectures in this scope. */
@@ -29,6 +30,7 @@ export async function recordedEstimatorScores(
         eq(estimatorScores.protocolHash, scope.protocolHash),
         eq(estimatorScores.batchSize, scope.batchSize),
         eq(estimatorScores.seed, scope.seed),
+        eq(estimatorScores.version, scope.version),
         inArray(estimatorScores.archHash, [...archHashes]),
       ),
     );
