@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { defineBaselines } from './definitions/baselines';
 import { defineCells } from './definitions/cells';
+import { defineEstimators } from './definitions/estimators';
 import { defineExport } from './definitions/export';
 import { defineLeaderboard } from './definitions/leaderboard';
 import { defineReference } from './definitions/reference';
@@ -59,6 +60,7 @@ export function createProgram(): Command {
   defineExport(program);
   defineScaling(program);
   defineReference(program);
+  defineEstimators(program);
   defineStack(program);
   configure(program);
   // Every command with its sub-commands, rather than commander's list of the first level only.

@@ -3,6 +3,7 @@ import {
   bigint,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -14,6 +15,7 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import type { Architecture, Family } from '../contracts/genotypes';
+import { ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators';
 import type { TrainingProtocol } from '../contracts/protocol';
 import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role';
 import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
@@ -222,5 +224,37 @@ export const scalingPoints = pgTable(
   (t) => [
     primaryKey({ columns: [t.studyId, t.method, t.phi, t.alpha, t.beta, t.gamma] }),
     check('scaling_points_method_check', oneOf(t.method, SCALING_METHODS)),
+  ],
+);
+
+/**
+ * A zero-cost proxy's score of an architecture at initialisation (engine/proxies/): computed once
+ * per (architecture, protocol whose training split gave the batch, batch size, proxy, seed of the
+ * initial weights and the batch, version of the computation) and reused, like a training. Score
+ * null: not finite.
+ */
+export const estimatorScores = pgTable(
+  'estimator_scores',
+  {
+    archHash: text('arch_hash').notNull(),
+    protocolHash: text('protocol_hash').notNull(),
+    batchSize: integer('batch_size').notNull(),
+    estimator: text('estimator').$type<ZeroCostProxy>().notNull(),
+    seed: integer('seed').notNull(),
+    /** contracts/estimators.ts PROXY_VERSION when it was computed. */
+    version: integer('version').notNull(),
+    score: doublePrecision('score'),
+    /** CPU time of the thread that computed it (model build and the proxy's own passes). */
+    cpuSeconds: real('cpu_seconds'),
+    backend: text('backend'),
+    device: text('device'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'estimator_scores_pk',
+      columns: [t.archHash, t.protocolHash, t.batchSize, t.estimator, t.seed, t.version],
+    }),
+    check('estimator_scores_estimator_check', oneOf(t.estimator, ZERO_COST_PROXIES)),
   ],
 );

@@ -11,6 +11,7 @@ import { createSearch } from './support/db-fixtures';
 const TABLES = [
   'architectures',
   'checkpoints',
+  'estimator_scores',
   'protocols',
   'scaling_points',
   'scaling_studies',

@@ -1,0 +1,166 @@
+/**
+ * `nas estimators report`: the zero-cost proxies of the reference set's architectures, computed
+ * where this home has none recorded, and each estimator's rank agreement with the reference
+ * trainings (search/estimator-report.ts).
+ *
+ * The proxies run in this process, not as a Temporal activity: one architecture costs one batch's
+ * forward and backward passes (seconds), needs no trainer queue or running stack, and is recorded
+ * once. The home's database is opened only to read what is recorded and, about every minute, to
+ * record what was computed, so its lock is never held for the whole run.
+ */
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { architectureCost } from '../../cells/architecture';
+import { datasetShape } from '../../contracts/datasets';
+import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES } from '../../contracts/estimators';
+import { protocolHash } from '../../contracts/protocol';
+import { RequestError } from '../../contracts/request-error';
+import type { Database } from '../../db/client';
+import {
+  recordedEstimatorScores,
+  recordEstimatorScores,
+  type EstimatorScoreRow,
+  type EstimatorScoreScope,
+  type NewEstimatorScore,
+} from '../../db/queries/estimator-scores';
+import { estimatorReport, type ProxyMeasurements } from '../../search/estimator-report';
+import {
+  parseReferenceFile,
+  ReferenceFileError,
+  type ReferenceFile,
+  type ReferenceFileArchitecture,
+} from '../../search/reference-file';
+import { nasHome, openStack } from '../../stack/embedded';
+import { stringFlag, type Flags } from '../args';
+import { requireTfjsBackendFlag } from '../backend-flag';
+import { checkTrainingData } from '../data-check';
+import { renderEstimatorReport } from '../estimator-report-table';
+import { formatOf } from '../format';
+import type { CommandInput } from '../invocation';
+import { printData, printNote } from '../output';
+import { COMMITTED_REFERENCE_FILE } from './reference';
+
+const RECORD_EVERY_MS = 60_000;
+
+export async function estimatorsReport({ flags }: CommandInput): Promise<number> {
+  const format = formatOf(flags);
+  const { path, file } = referenceFlag(flags);
+  const preference = requireTfjsBackendFlag(flags);
+  const protocol = file.protocols.reference.protocol;
+  const scope: EstimatorScoreScope = {
+    protocolHash: protocolHash(protocol),
+    batchSize: PROXY_BATCH_SIZE,
+    seed: protocol.seed,
+    version: PROXY_VERSION,
+  };
+  const hashes = file.architectures.map((a) => a.hash);
+  let recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
+  const missing = file.architectures.filter((a) =>
+    ZERO_COST_PROXIES.some((p) => !recorded.some((r) => r.archHash === a.hash && r.estimator === p)),
+  );
+  printNote(
+    `${relative(process.cwd(), path)}: ${file.architectures.length} architecture(s); zero-cost proxies at the initial weights ` +
+      `of the reference training (seed ${scope.seed}) on ${PROXY_BATCH_SIZE} images of the training split of protocol ` +
+      `${scope.protocolHash}: ${file.architectures.length - missing.length} recorded in ${nasHome()}, ${missing.length} to compute`,
+  );
+  if (missing.length > 0) {
+    checkTrainingData(protocol);
+    await computeProxies(missing, file, scope, preference);
+    recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
+  }
+  const rows = estimatorReport({ file, proxies: measurementsOf(recorded), sizeCpuSeconds: sizeCpuSeconds(file) });
+  printData(renderEstimatorReport(rows, format));
+  return 0;
+}
+
+/** `--reference FILE`, by default the committed reference set; a bad file is one line naming it. */
+function referenceFlag(flags: Flags): { path: string; file: ReferenceFile } {
+  const given = stringFlag(flags, 'reference');
+  const path = given === undefined ? COMMITTED_REFERENCE_FILE : resolve(given);
+  try {
+    return { path, file: parseReferenceFile(readFileSync(path, 'utf8')) };
+  } catch (err) {
+    if (err instanceof ReferenceFileError) throw new RequestError('--reference', `${path}: ${err.message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code)
+      throw new RequestError('--reference', `${path}: cannot read it (${code}); \`nas reference export\` writes one`);
+    throw err;
+  }
+}
+
+/** The home's database; a new or older one is migrated, as its owner would (the command records results). */
+async function withDatabase<T>(use: (db: Database) => Promise<T>): Promise<T> {
+  const stack = await openStack({ own: false, migrate: true });
+  try {
+    return await use((await stack.database()).db);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function computeProxies(
+  architectures: ReferenceFileArchitecture[],
+  file: ReferenceFile,
+  scope: EstimatorScoreScope,
+  preference: ReturnType<typeof requireTfjsBackendFlag>,
+): Promise<void> {
+  const [{ selectBackend }, { loadProxyBatch }, { scoreArchitecture }] = await Promise.all([
+    import('../../engine/backend'),
+    import('../../engine/proxies/proxy-batch'),
+    import('../../engine/proxies/score-architecture'),
+  ]);
+  const protocol = file.protocols.reference.protocol;
+  const { input, classes } = datasetShape(protocol);
+  const { backend, device } = await selectBackend(preference, { log: printNote });
+  const batch = await loadProxyBatch(protocol, scope.batchSize, scope.seed);
+  let pending: NewEstimatorScore[] = [];
+  let recordedAt = Date.now();
+  const record = async () => {
+    const rows = pending;
+    pending = [];
+    recordedAt = Date.now();
+    if (rows.length > 0) await withDatabase((db) => recordEstimatorScores(db, rows));
+  };
+  try {
+    for (const [i, a] of architectures.entries()) {
+      const scores = scoreArchitecture({
+        architecture: a.genotype,
+        archHash: a.hash,
+        input,
+        classes,
+        seed: scope.seed,
+        batch,
+      });
+      pending.push(...scores.map((s) => ({ ...scope, archHash: a.hash, ...s, backend, device })));
+      const shown = scores.map(
+        (s) =>
+          `${s.estimator} ${s.score === null ? 'undefined' : s.score.toPrecision(4)} (${s.cpuSeconds?.toFixed(2) ?? '?'} s)`,
+      );
+      printNote(`${a.hash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
+      if (Date.now() - recordedAt >= RECORD_EVERY_MS) await record();
+    }
+  } finally {
+    // What was computed before a failure is kept.
+    await record();
+  }
+}
+
+function measurementsOf(rows: EstimatorScoreRow[]): ProxyMeasurements {
+  const byArchitecture = new Map<string, Record<string, { score: number | null; cpuSeconds: number | null }>>();
+  for (const row of rows) {
+    const entry = byArchitecture.get(row.archHash) ?? {};
+    entry[row.estimator] = { score: row.score, cpuSeconds: row.cpuSeconds };
+    byArchitecture.set(row.archHash, entry);
+  }
+  return byArchitecture;
+}
+
+/** CPU seconds per candidate of its params and FLOPs: the cost model over its layer graph. */
+function sizeCpuSeconds(file: ReferenceFile): number | null {
+  const start = process.threadCpuUsage?.();
+  if (!start || file.architectures.length === 0) return null;
+  const { input, classes } = datasetShape(file.protocols.reference.protocol);
+  for (const a of file.architectures) architectureCost(a.genotype, input, classes);
+  const used = process.threadCpuUsage(start);
+  return (used.user + used.system) / 1e6 / file.architectures.length;
+}

@@ -1,0 +1,37 @@
+/** `nas estimators report`: how well cheap estimators rank the reference set (issue 28). */
+import type { Command } from 'commander';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
+import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
+import { MIN_RANKED_ARCHITECTURES } from '../../search/estimator-report';
+import { runs } from '../invocation';
+import { addFlags, example, flag, formatFlag } from '../options';
+
+const FILE = 'data/reference/nasnet-fashion-mnist.json';
+
+export function defineEstimators(program: Command): void {
+  const estimators = program
+    .command('estimators')
+    .summary('judge cheap estimators of accuracy (zero-cost proxies, size, short training) on the reference set');
+  const report = estimators
+    .command('report')
+    .summary(
+      'per estimator: CPU cost per candidate, Spearman and Kendall with the reference test accuracies (bootstrap 95% CI), top-10% overlap',
+    )
+    .description(
+      `Computes the zero-cost proxies (synflow, naswot, grad_norm, snip) of every architecture of --reference that has none ` +
+        `recorded in this home (in this process, at the initial weights of its reference training, on ${PROXY_BATCH_SIZE} ` +
+        "images of the reference protocol's training split), then ranks the architectures by each proxy, by params, by FLOPs " +
+        "and by the cheap training's validation accuracy, against their reference test accuracy; the last row is the ceiling, " +
+        `the reference training's second seed. Below ${MIN_RANKED_ARCHITECTURES} architectures a correlation is not given.`,
+    );
+  addFlags(report, [
+    flag('--reference <file>', 'the reference set (`nas reference export` writes it)', { default: FILE }),
+    flag('--backend <backend>', 'tfjs backend the proxies are computed on', {
+      default: 'auto',
+      choices: BACKEND_PREFERENCES,
+    }),
+    formatFlag(),
+  ]);
+  example(report, 'nas estimators report --format markdown');
+  report.action(runs(async (input) => (await import('../commands/estimators')).estimatorsReport(input)));
+}

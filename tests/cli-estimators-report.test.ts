@@ -1,0 +1,153 @@
+/**
+ * `nas estimators report` on generated reference files in a home of its own (PGlite): the proxies
+ * computed once and reused, the correlations those scores and the file's accuracies give, the
+ * CSV records, the "not yet defined" case and bad input.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import seedrandom from 'seedrandom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleNasnet } from '../cells/nasnet';
+import { ZERO_COST_PROXIES } from '../contracts/estimators';
+import { selectBackend } from '../engine/backend';
+import { loadProxyBatch } from '../engine/proxies/proxy-batch';
+import { scoreArchitecture } from '../engine/proxies/score-architecture';
+import { writeIdxFixture } from '../harness/idx-files';
+import { kendallTauB, spearman } from '../numeric/statistics';
+import type { EstimatorReportRow } from '../search/estimator-report';
+import { referenceProtocol } from '../search/reference';
+import { renderReferenceFile } from '../search/reference-file';
+import { generatedReferenceFile } from './support/generated-reference';
+import { parseCsv } from './support/csv';
+import { badInputLine, runCli } from './support/run-cli';
+
+const root = mkdtempSync(join(tmpdir(), 'nas-estimators-'));
+const saved = {
+  NAS_HOME: process.env.NAS_HOME,
+  NAS_DATA_DIR: process.env.NAS_DATA_DIR,
+  DATABASE_URL: process.env.DATABASE_URL,
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+};
+const protocol = { ...referenceProtocol(7), trainSize: 200, valSize: 50, testSize: 100 };
+const rng = seedrandom('estimators-report');
+const genotypes = Array.from({ length: 5 }, () =>
+  sampleNasnet(rng, { network: { cellsPerStage: 1, reductions: 1, filters: 4 } }),
+);
+const REFERENCE = [0.8, 0.82, 0.78, 0.85, 0.81];
+const CHEAP = [0.7, 0.69, 0.72, 0.68, 0.71];
+const file = generatedReferenceFile(
+  genotypes.map((genotype, i) => ({ genotype, accuracies: { reference: REFERENCE[i], cheap: CHEAP[i] } })),
+  { reference: protocol },
+);
+const path = join(root, 'reference.json');
+const smallPath = join(root, 'three.json');
+
+beforeAll(() => {
+  writeIdxFixture(join(root, 'data'), { train: 300, test: 100 });
+  process.env.NAS_HOME = join(root, 'home');
+  process.env.NAS_DATA_DIR = join(root, 'data');
+  delete process.env.DATABASE_URL;
+  delete process.env.TEMPORAL_ADDRESS;
+  writeFileSync(path, renderReferenceFile(file));
+  writeFileSync(smallPath, renderReferenceFile({ ...file, architectures: file.architectures.slice(0, 3) }));
+});
+
+afterAll(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+const report = (args: string[]) => runCli(['estimators', 'report', '--backend', 'wasm', ...args]);
+
+describe('nas estimators report', () => {
+  it('computes the proxies once, then reuses them, and ranks by them as the recorded scores do', async () => {
+    const first = await report(['--reference', path, '--format', 'json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/5 architecture\(s\); .* 0 recorded in .*, 5 to compute/);
+    const rows = JSON.parse(first.stdout) as EstimatorReportRow[];
+
+    const again = await report(['--reference', path, '--format', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/5 recorded in .*, 0 to compute/);
+    // The same rows; only the cost model's CPU time (params, FLOPs) is measured again.
+    const recorded = (text: string) =>
+      (JSON.parse(text) as EstimatorReportRow[]).map((r) =>
+        r.kind === 'size' ? { ...r, cpuSecondsPerCandidate: 0 } : r,
+      );
+    expect(recorded(again.stdout)).toEqual(recorded(first.stdout));
+
+    // The same scores, computed here: the batch and the initial weights follow from the seed.
+    await selectBackend('wasm', { log: () => {} });
+    const batch = await loadProxyBatch(protocol, 64, 7);
+    const scores = file.architectures.map((a) =>
+      scoreArchitecture({
+        architecture: a.genotype,
+        archHash: a.hash,
+        input: { height: 28, width: 28, channels: 1 },
+        classes: 10,
+        seed: 7,
+        batch,
+      }),
+    );
+    for (const [k, proxy] of ZERO_COST_PROXIES.entries()) {
+      const x = scores.map((s) => s[k].score as number);
+      const row = rows.find((r) => r.estimator === proxy)!;
+      expect(row.n).toBe(5);
+      expect(row.spearman?.estimate, proxy).toBeCloseTo(spearman(x, REFERENCE), 12);
+      expect(row.kendall?.estimate, proxy).toBeCloseTo(kendallTauB(x, REFERENCE), 12);
+      expect(row.cpuSecondsPerCandidate).toBeGreaterThan(0);
+    }
+    // Cheap validation accuracies rank 3, 2, 5, 1, 4 against 2, 4, 1, 5, 3: Σd² = 38, ρ = 1 − 6·38/120 = −0.9.
+    expect(rows.find((r) => r.estimator === 'cheap-125-steps')?.spearman?.estimate).toBeCloseTo(-0.9, 12);
+    expect(rows.find((r) => r.estimator === 'reference-seed2')).toMatchObject({
+      n: 0,
+      note: 'n = 0 < 5: rank correlation not yet defined',
+    });
+  }, 300_000);
+
+  it('writes the JSON records flat as CSV, one line per estimator', async () => {
+    const { code, stdout, stderr } = await report(['--reference', path, '--format', 'csv']);
+    expect(code, stderr).toBe(0);
+    const records = parseCsv(stdout);
+    expect(Object.keys(records[0])).toEqual(
+      expect.arrayContaining([
+        'estimator',
+        'n',
+        'cpuSecondsPerCandidate',
+        'spearman.estimate',
+        'spearman.low',
+        'kendall.high',
+        'top10.shared',
+        'note',
+      ]),
+    );
+    expect(records.map((r) => r.estimator)).toHaveLength(8);
+    expect(Number(records[4]['spearman.estimate'])).toBeGreaterThanOrEqual(-1);
+    expect(records[7]).toMatchObject({ estimator: 'reference-seed2', n: '0', 'spearman.estimate': '' });
+  }, 300_000);
+
+  it('says the correlation is not yet defined with 3 architectures, with their n', async () => {
+    const { code, stdout, stderr } = await report(['--reference', smallPath]);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(9);
+    for (const line of lines.slice(1, 8)) expect(line).toMatch(/ 3 .*n = 3 < 5: rank correlation not yet defined$/);
+    expect(lines[8]).toMatch(/^reference-seed2 .* 0 .*n = 0 < 5: rank correlation not yet defined$/);
+  }, 300_000);
+
+  it('refuses a missing or broken reference file and an unknown backend in one line', async () => {
+    expect(await badInputLine(['estimators', 'report', '--reference', join(root, 'none.json')])).toMatch(
+      /^nas: --reference: .*none\.json: cannot read it \(ENOENT\); `nas reference export` writes one$/,
+    );
+    const broken = join(root, 'broken.json');
+    writeFileSync(broken, renderReferenceFile(file).replace(file.architectures[1].hash, '0000000000000000'));
+    expect(await badInputLine(['estimators', 'report', '--reference', broken])).toMatch(
+      /^nas: --reference: .*broken\.json: architectures\[1\]\.hash: is 0000000000000000, but the genotype hashes to /,
+    );
+    expect(await badInputLine(['estimators', 'report', '--backend', 'simulated'])).toMatch(/^nas: --backend: /);
+  });
+});
