@@ -11,7 +11,13 @@ import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { batchNormLayers, recalibrateBatchNorm } from './bn-recalibration';
 import { evaluate } from './metrics';
 import { addGradients, microBatchGradients, modelImageShape, type MicroBatch } from './micro-batch-gradients';
-import { activationBytesPerSample, chunkSizes, microBatchSize, stepMemoryBudget } from './micro-batches';
+import {
+  activationBytesPerSample,
+  chunkSizes,
+  microBatchSize,
+  stepMemoryBudget,
+  threadMicroBatchSize,
+} from './micro-batches';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
 import { GradientHelpers } from './gradient-helpers';
 import { parallelTrainStep } from './parallel-step';
@@ -115,10 +121,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const threads = tf.getBackend() === 'tensorflow' ? 1 : (options.threads ?? 1);
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`trainModel: threads must be a positive integer, got ${threads}`);
-  const microBatch = Math.min(
+  const microBatch = threadMicroBatchSize(
+    protocol.batchSize,
     options.microBatchSize ??
       microBatchSize(protocol.batchSize, activationBytesPerSample(model), stepMemoryBudget(tf.getBackend())),
-    Math.ceil(protocol.batchSize / threads),
+    threads,
   );
   const step = stepOnThreads(model, optimizer, variables, imageShape);
   const epochs: EpochMetrics[] = [];
