@@ -483,10 +483,11 @@ function printTable(results: BackendResult[]): void {
   for (const r of results) {
     for (const s of r.threadScaling ?? []) {
       const rates = s.rates.map(
-        (t) => `${t.samplesPerSecond} samples/s on ${t.threads} (micro-batches of ${t.microBatch})`,
+        (t) =>
+          `${t.samplesPerSecond} samples/s on ${t.threads} (micro-batches of ${t.microBatch}; ${t.coresUsed} cores used, ${t.samplesPerCpuSecond} samples per CPU second)`,
       );
       console.log(
-        `\n${r.backend} ${s.model}, trainModel, ${s.batchesTimed} batches: ${rates.join(', ')}: x${s.speedup}`,
+        `\n${r.backend} ${s.model}, trainModel, ${s.batchesTimed} batches: ${rates.join(', ')}: x${s.speedup}, CPU efficiency ${s.cpuEfficiency}`,
       );
     }
   }
