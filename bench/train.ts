@@ -487,7 +487,7 @@ function printTable(results: BackendResult[]): void {
           `${t.samplesPerSecond} samples/s on ${t.threads} (micro-batches of ${t.microBatch}; ${t.coresUsed} cores used, ${t.samplesPerCpuSecond} samples per CPU second)`,
       );
       console.log(
-        `\n${r.backend} ${s.model}, trainModel, ${s.batchesTimed} batches: ${rates.join(', ')}: x${s.speedup}, CPU efficiency ${s.cpuEfficiency}`,
+        `\n${r.backend} ${s.model}, trainModel, ${s.batchesTimed} batches: ${rates.join(', ')}: x${s.speedup}, CPU efficiency ${s.cpuEfficiency} (${s.cpuEfficiencySameSplit} against 1 thread on the same micro-batches)`,
       );
     }
   }
