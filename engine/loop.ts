@@ -8,11 +8,19 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingProtocol } from '../contracts/protocol';
 import type { EpochMetrics } from '../contracts/activities';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
-import { recalibrateBatchNorm } from './bn-recalibration';
-import { correctCount, crossEntropy, evaluate } from './metrics';
-import { activationBytesPerSample, chunkSizes, microBatchSize, stepMemoryBudget } from './micro-batches';
+import { batchNormLayers, recalibrateBatchNorm } from './bn-recalibration';
+import { evaluate } from './metrics';
+import { addGradients, microBatchGradients, modelImageShape, type MicroBatch } from './micro-batch-gradients';
+import {
+  activationBytesPerSample,
+  chunkSizes,
+  microBatchSize,
+  stepMemoryBudget,
+  threadMicroBatchSize,
+} from './micro-batches';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
-import { withSeededMathRandom } from './seeded-random';
+import { GradientHelpers } from './gradient-helpers';
+import { parallelTrainStep } from './parallel-step';
 
 export interface TrainingData {
   /** NHWC images in [0, 1], the image shape given by the model's input. */
@@ -57,6 +65,12 @@ export interface TrainOptions {
    * Defaults to what the backend's memory holds: the whole batch unless that would not fit.
    */
   microBatchSize?: number;
+  /**
+   * Threads computing each step's gradients (parallel-step.ts), default 1. With T > 1 a batch
+   * is split into at least T micro-batches; the result is that of one thread on the same
+   * micro-batches. The tensorflow backend trains on one (it has its own thread pool).
+   */
+  threads?: number;
 }
 
 export interface TrainOutcome {
@@ -104,9 +118,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const batches = Math.ceil(trainCount / protocol.batchSize);
   const totalSteps = protocol.epochs * batches;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const microBatch =
+  const threads = tf.getBackend() === 'tensorflow' ? 1 : (options.threads ?? 1);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`trainModel: threads must be a positive integer, got ${threads}`);
+  const microBatch = threadMicroBatchSize(
+    protocol.batchSize,
     options.microBatchSize ??
-    microBatchSize(protocol.batchSize, activationBytesPerSample(model), stepMemoryBudget(tf.getBackend()));
+      microBatchSize(protocol.batchSize, activationBytesPerSample(model), stepMemoryBudget(tf.getBackend())),
+    threads,
+  );
+  const step = stepOnThreads(model, optimizer, variables, imageShape);
   const epochs: EpochMetrics[] = [];
   const callStart = performance.now();
   let trainingSeconds = 0;
@@ -114,6 +135,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   // The moving statistics were recalibrated after the last training step (test follows validation).
   let recalibrated = false;
   try {
+    if (threads > 1) await step.startHelpers(threads - 1);
     for (let epoch = startEpoch; epoch < protocol.epochs; epoch++) {
       const epochStart = performance.now();
       const order = epochPermutation(trainCount, seed, epoch);
@@ -128,15 +150,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         }
         const batchData = assembleBatch(data.trainX, data.trainY, indices, imageShape, augment);
         const dropoutSeed = `${seed}/step/${epoch}/${batch}`;
-        const step = await trainStep(model, optimizer, variables, batchData, imageShape, dropoutSeed, microBatch);
+        const result = await step.train(microBatchesOf(batchData, imageShape, dropoutSeed, microBatch));
         recalibrated = false;
-        if (!Number.isFinite(step.loss)) {
+        if (!Number.isFinite(result.loss)) {
           return finish('diverged');
         }
-        lossSum += step.loss * indices.length;
-        correct += step.correct;
+        lossSum += result.loss * indices.length;
+        correct += result.correct;
         samplesTrained += indices.length;
-        await options.onProgress?.({ phase: 'train', epoch, batch, batches, loss: step.loss });
+        await options.onProgress?.({ phase: 'train', epoch, batch, batches, loss: result.loss });
         await yieldToEventLoop();
       }
       trainingSeconds += (performance.now() - epochStart) / 1000;
@@ -157,6 +179,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     }
     return finish('succeeded');
   } finally {
+    await step.stopHelpers();
     if (!options.optimizer) disposeOptimizer(optimizer);
   }
 
@@ -203,37 +226,67 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   }
 }
 
-/** One optimizer step on a batch, its gradients summed over micro-batches of at most `microBatch`. */
-async function trainStep(
+/** A batch split into micro-batches of at most `microBatch`, each with its share of the batch and its dropout seed. */
+function microBatchesOf(
+  batch: { x: Float32Array; y: Int32Array },
+  imageShape: [number, number, number],
+  seed: string,
+  microBatch: number,
+): MicroBatch[] {
+  const pixels = imageShape[0] * imageShape[1] * imageShape[2];
+  const sizes = chunkSizes(batch.y.length, microBatch);
+  let offset = 0;
+  return sizes.map((size, index) => {
+    const part = {
+      x: batch.x.subarray(offset * pixels, (offset + size) * pixels),
+      y: batch.y.subarray(offset, offset + size),
+      weight: size / batch.y.length,
+      seed: sizes.length === 1 ? seed : `${seed}/${index}`,
+    };
+    offset += size;
+    return part;
+  });
+}
+
+/** Optimizer steps on this thread alone, or with gradient helpers once they are started. */
+function stepOnThreads(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
-  batch: { x: Float32Array; y: Int32Array },
   imageShape: [number, number, number],
-  /** Seeds the random draws of the step (dropout masks). */
-  seed: string,
-  microBatch: number,
+) {
+  let helpers: GradientHelpers | null = null;
+  return {
+    async startHelpers(count: number) {
+      helpers = await GradientHelpers.start(model, count);
+    },
+    async stopHelpers() {
+      await helpers?.close();
+      helpers = null;
+    },
+    train(microBatches: MicroBatch[]) {
+      return helpers
+        ? parallelTrainStep(model, optimizer, variables, microBatches, imageShape, helpers, batchNormLayers(model))
+        : trainStep(optimizer, microBatches, (part) => microBatchGradients(model, variables, part, imageShape));
+    },
+  };
+}
+
+/** One optimizer step on a batch, its gradients summed over its micro-batches in order. */
+async function trainStep(
+  optimizer: tf.Optimizer,
+  microBatches: MicroBatch[],
+  gradientsOf: (microBatch: MicroBatch) => ReturnType<typeof microBatchGradients>,
 ): Promise<{ loss: number; correct: number }> {
-  const pixels = imageShape[0] * imageShape[1] * imageShape[2];
-  const sizes = chunkSizes(batch.y.length, microBatch);
   let gradients: tf.NamedTensorMap | null = null;
   let loss = 0;
   let correct = 0;
   try {
-    let offset = 0;
-    for (const [index, size] of sizes.entries()) {
-      const part = await microBatchGradients(
-        model,
-        variables,
-        { x: batch.x.subarray(offset * pixels, (offset + size) * pixels), y: batch.y.subarray(offset, offset + size) },
-        imageShape,
-        size / batch.y.length,
-        sizes.length === 1 ? seed : `${seed}/${index}`,
-      );
-      offset += size;
+    for (const microBatch of microBatches) {
+      const part = await gradientsOf(microBatch);
       loss += part.loss;
       correct += part.correct;
-      gradients = gradients ? sumInto(gradients, part.gradients) : part.gradients;
+      gradients = gradients ? addGradients(gradients, part.gradients) : part.gradients;
     }
     optimizer.applyGradients(gradients!);
     return { loss, correct };
@@ -242,58 +295,8 @@ async function trainStep(
   }
 }
 
-/** Gradients of `weight` x the micro-batch's mean loss, so that the weighted sum is the batch mean. */
-async function microBatchGradients(
-  model: tf.LayersModel,
-  variables: tf.Variable[],
-  batch: { x: Float32Array; y: Int32Array },
-  imageShape: [number, number, number],
-  weight: number,
-  seed: string,
-): Promise<{ loss: number; correct: number; gradients: tf.NamedTensorMap }> {
-  const xb = tf.tensor4d(batch.x, [batch.y.length, ...imageShape]);
-  const yb = tf.tensor1d(batch.y, 'int32');
-  let hits: tf.Scalar | undefined;
-  let value: tf.Scalar | undefined;
-  try {
-    const result = withSeededMathRandom(seed, () =>
-      tf.variableGrads(() => {
-        const probabilities = model.apply(xb, { training: true }) as tf.Tensor;
-        hits = tf.keep(correctCount(probabilities, yb));
-        const meanLoss = crossEntropy(probabilities, yb);
-        return weight === 1 ? meanLoss : tf.mul(meanLoss, weight);
-      }, variables),
-    );
-    value = result.value;
-    const [lossValue, hitValue] = await Promise.all([value.data(), hits!.data()]);
-    return { loss: lossValue[0], correct: hitValue[0], gradients: result.grads };
-  } finally {
-    tf.dispose([xb, yb]);
-    if (hits) hits.dispose();
-    if (value) value.dispose();
-  }
-}
-
-/** Adds `more` to `sums` (both disposed) and returns the new sums. */
-function sumInto(sums: tf.NamedTensorMap, more: tf.NamedTensorMap): tf.NamedTensorMap {
-  const result: tf.NamedTensorMap = {};
-  for (const name of Object.keys(sums)) result[name] = tf.add(sums[name], more[name]);
-  tf.dispose([sums, more]);
-  return result;
-}
-
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new TrainingCancelledError(signal.reason);
-}
-
-function modelImageShape(model: tf.LayersModel): [number, number, number] {
-  const shape = model.inputs[0]?.shape;
-  if (shape?.length !== 4 || shape.slice(1).some((d) => typeof d !== 'number')) {
-    throw new Error(
-      `trainModel: the model must take NHWC images of a fixed size, its input shape is [${shape?.join(', ')}]`,
-    );
-  }
-  return shape.slice(1) as [number, number, number];
 }
 
 function checkSamples(name: string, x: Float32Array, y: Int32Array, shape: [number, number, number]): number {

@@ -48,3 +48,14 @@ export function chunkSizes(count: number, maxChunk: number): number[] {
   const larger = count % chunks;
   return Array.from({ length: chunks }, (_, i) => base + (i < larger ? 1 : 0));
 }
+
+/**
+ * The micro-batch of a step spread over `threads` (engine/parallel-step.ts): at most `maxChunk`,
+ * in as many micro-batches as fit a multiple of the thread count, so that every thread gets as
+ * many (1 thread: `maxChunk`).
+ */
+export function threadMicroBatchSize(batchSize: number, maxChunk: number, threads: number): number {
+  if (threads === 1) return maxChunk;
+  const chunks = Math.ceil(Math.ceil(batchSize / maxChunk) / threads) * threads;
+  return Math.max(1, Math.ceil(batchSize / chunks));
+}

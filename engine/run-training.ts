@@ -44,6 +44,8 @@ export interface TrainingJob {
    * with `maxBatch1Ms`, a batch-1 median above it ends the run untrained.
    */
   latency?: { maxBatch1Ms?: number; options?: Omit<LatencyOptions, 'now'> };
+  /** Threads computing each step's gradients (engine/parallel-step.ts); a trainer setting, default 1. */
+  threads?: number;
 }
 
 export interface TrainingHooks {
@@ -104,6 +106,7 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       protocol: job.protocol,
       seed,
       startEpoch,
+      threads: job.threads,
       signal: hooks.signal,
       data: job.data,
       onProgress: (progress) => hooks.onProgress(progress),

@@ -108,6 +108,7 @@ export async function becomeOwner(
         taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
         backend: options.backend,
         concurrency: options.trainerConcurrency,
+        threads: options.trainerThreads,
         log,
       }),
     ];

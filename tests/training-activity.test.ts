@@ -108,7 +108,9 @@ async function queuedTrial(
   };
 }
 
-function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainInThread?: boolean } = {}) {
+function activities(
+  overrides: { dataDir?: string; heartbeatMs?: number; trainInThread?: boolean; threads?: number } = {},
+) {
   return createTrainingActivities({
     db: database.db,
     worker: 'trainer-test',
@@ -116,6 +118,7 @@ function activities(overrides: { dataDir?: string; heartbeatMs?: number; trainIn
     dataDir: overrides.dataDir ?? dataDir,
     heartbeatMs: overrides.heartbeatMs ?? 0,
     trainInThread: overrides.trainInThread,
+    threads: overrides.threads,
   });
 }
 
@@ -222,6 +225,18 @@ describe('trainTrial activity', () => {
     expect(new Set(tensorsDuringTraining)).toEqual(new Set([tensorsBefore]));
 
     const here = await train(environment().env, activities({ trainInThread: false }), await queuedTrial(11));
+    expect(here.epochs.map((e) => e.trainLoss)).toEqual(inThread.epochs.map((e) => e.trainLoss));
+    expect(here.valAccuracy).toBe(inThread.valAccuracy);
+  });
+
+  it('computes on the threads the trainer gives a training, in its worker thread as on the activity thread', async () => {
+    const inThread = await train(environment().env, activities({ threads: 2 }), await queuedTrial(30));
+    const here = await train(
+      environment().env,
+      activities({ threads: 2, trainInThread: false }),
+      await queuedTrial(31),
+    );
+    expect(inThread.status).toBe('succeeded');
     expect(here.epochs.map((e) => e.trainLoss)).toEqual(inThread.epochs.map((e) => e.trainLoss));
     expect(here.valAccuracy).toBe(inThread.valAccuracy);
   });

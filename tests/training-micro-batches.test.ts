@@ -9,6 +9,7 @@ import {
   activationBytesPerSample,
   chunkSizes,
   microBatchSize,
+  threadMicroBatchSize,
   stepMemoryBudget,
   TRAINING_BYTES_PER_ACTIVATION_BYTE,
 } from '../engine/micro-batches';
@@ -48,6 +49,14 @@ describe('micro-batches', () => {
     expect(chunkSizes(64, 18)).toEqual([16, 16, 16, 16]);
     expect(chunkSizes(10, 4)).toEqual([4, 3, 3]);
     expect(chunkSizes(7, 1)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('gives every thread as many micro-batches, at most the memory limit', () => {
+    expect(threadMicroBatchSize(128, 128, 1)).toBe(128);
+    expect(threadMicroBatchSize(128, 31, 1)).toBe(31);
+    expect(threadMicroBatchSize(128, 128, 2)).toBe(64);
+    expect(chunkSizes(128, threadMicroBatchSize(128, 31, 2))).toEqual([22, 22, 21, 21, 21, 21]);
+    expect(chunkSizes(32, threadMicroBatchSize(32, 8, 3))).toEqual([6, 6, 5, 5, 5, 5]);
   });
 
   it('keeps the whole batch without a memory limit and never goes below one sample', () => {

@@ -1,10 +1,10 @@
 import type { Worker } from '@temporalio/worker';
 import { openDatabase } from '../../db/client';
 import { RequestError } from '../../contracts/request-error';
-import { requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
+import { integerIn, requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
 import { connectTemporal } from '../../stack/temporal/dev-server';
-import { createTrainerWorker } from '../../workers/trainer-worker';
+import { createTrainerWorker, MAX_TRAINING_THREADS } from '../../workers/trainer-worker';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
 import { requireBackendFlag } from '../backend-flag';
@@ -23,6 +23,11 @@ export async function workerCommand({ flags, args }: CommandInput): Promise<numb
   }
   const backend = requireBackendFlag(flags);
   const concurrency = requirePositiveInteger('--concurrency', stringFlag(flags, 'concurrency') ?? 1);
+  const threadsFlag = stringFlag(flags, 'threads');
+  const threads =
+    threadsFlag === undefined
+      ? undefined
+      : integerIn('--threads', requirePositiveInteger('--threads', threadsFlag), 1, MAX_TRAINING_THREADS);
   const temporal = connectTemporal();
   const connection = await temporal.workerConnection();
   const database = await openDatabase();
@@ -38,7 +43,7 @@ export async function workerCommand({ flags, args }: CommandInput): Promise<numb
     const worker: Worker =
       role === 'orchestrator'
         ? await createOrchestratorWorker(common)
-        : await createTrainerWorker({ ...common, backend, concurrency, log });
+        : await createTrainerWorker({ ...common, backend, concurrency, threads, log });
     log(
       `polling ${worker.options.taskQueue} on ${temporal.address} as ${worker.options.identity} (${database.driver} database)`,
     );

@@ -57,6 +57,8 @@ export interface TrainingActivityDeps {
   keepWeightsOf?: readonly TrialRole[];
   /** How the inference latency is measured before each training (engine/latency.ts defaults); numbers only, it crosses to the training thread. */
   latencyOptions?: Omit<LatencyOptions, 'now'>;
+  /** Threads one training computes on (engine/parallel-step.ts), default 1. */
+  threads?: number;
   log?: (line: string) => void;
 }
 
@@ -110,6 +112,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps): TrainingAc
           data: trainingDataOf(data),
           checkpoint: stored?.bytes ?? null,
           latency: { maxBatch1Ms: input.maxLatencyMs, options: deps.latencyOptions },
+          threads: deps.threads,
         };
         const hooks: TrainingHooks = {
           signal: ctx.cancellationSignal,
