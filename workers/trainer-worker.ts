@@ -18,24 +18,15 @@ export interface TrainerWorkerOptions {
   backend?: TrainerBackend;
   /** Trainings run at once in this process; tfjs on CPU gains nothing from more than 1. */
   concurrency?: number;
-  /** Threads one training computes on (engine/parallel-step.ts); default defaultTrainingThreads(concurrency). */
+  /** Threads one training computes on (engine/parallel-step.ts); default 1 (README: Training backends). */
   threads?: number;
   identity?: string;
   dataDir?: string;
   log?: (line: string) => void;
 }
 
-/**
- * A trainer running one training at a time gives it the cores, at most 4: beyond that the
- * micro-batches of a batch of 64 fall under 16 samples, and batch norm normalising each by its
- * own statistics trains another network. Several trainings at once already use the cores.
- */
 /** Each thread holds a replica of the model and a wasm heap of its own. */
 export const MAX_TRAINING_THREADS = 16;
-
-export function defaultTrainingThreads(concurrency: number): number {
-  return concurrency === 1 ? Math.min(os.availableParallelism(), 4) : 1;
-}
 
 export function defaultWorkerIdentity(role: string): string {
   return `${role}-${process.pid}@${os.hostname()}`;
@@ -66,7 +57,7 @@ async function trainingActivities(options: TrainerWorkerOptions, identity: strin
     });
   }
   const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
-  const threads = options.threads ?? defaultTrainingThreads(options.concurrency ?? 1);
+  const threads = options.threads ?? 1;
   if (backend !== 'tensorflow') options.log?.(`trainer: each training computes on ${threads} thread(s)`);
   return createTrainingActivities({
     threads,

@@ -52,7 +52,7 @@ export function defineStack(program: Command): void {
     backendFlag('tfjs backend of a trainer'),
     flag('--concurrency <n>', 'trainings a trainer runs at once', { default: 1 }),
     flag('--threads <n>', 'threads each training of a trainer computes on (wasm and cpu backends)', {
-      defaultText: 'the cores (at most 4) at --concurrency 1, else 1',
+      defaultText: '1',
     }),
     flag('--identity <name>', 'worker identity shown by Temporal', { defaultText: "Temporal's: <pid>@<host>" }),
   ]);
