@@ -7,20 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FusedBatchNormalization } from '../cells/builders/batch-norm';
 import { runningGradientHelpers } from '../engine/gradient-helpers';
 import { TrainingCancelledError, trainModel, type TrainOptions } from '../engine/loop';
-import { fixtureData, tinyModel, tinyProtocol, weightValues } from './support/training';
+import { firstSamples, fixtureData, tinyModel, tinyProtocol, weightValues } from './support/training';
 
 // No recalibration: it would replace the moving statistics that training left.
 const protocol = tinyProtocol({ epochs: 1, bnRecalibrationBatches: 0 });
 const fixture = fixtureData(protocol);
 const { data } = fixture;
 /** Four batches of 32. */
-const small = {
-  ...data,
-  trainX: data.trainX.subarray(0, 128 * 784),
-  trainY: data.trainY.subarray(0, 128),
-  valX: data.valX.subarray(0, 64 * 784),
-  valY: data.valY.subarray(0, 64),
-};
+const small = firstSamples(data, 128, 64);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

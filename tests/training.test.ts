@@ -6,18 +6,12 @@ import { crossEntropy } from '../engine/metrics';
 import { withSeededMathRandom } from '../engine/seeded-random';
 import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../engine/loop';
 import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../engine/optimizers';
-import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
+import { firstSamples, fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
 
 const protocol = tinyProtocol();
 const fixture = fixtureData(protocol);
 const { data } = fixture;
-const small = {
-  ...data,
-  trainX: data.trainX.subarray(0, 96 * 784),
-  trainY: data.trainY.subarray(0, 96),
-  valX: data.valX.subarray(0, 64 * 784),
-  valY: data.valY.subarray(0, 64),
-};
+const small = firstSamples(data, 96, 64);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
