@@ -79,6 +79,16 @@ describe('nas scaling start: flags to request', () => {
     expect(failure(() => request(['--tolerance', '0.5'])).field).toBe('--tolerance');
     expect(failure(() => request(['--grid-stpe', '0.1'])).field).toBe('--grid-stpe');
   });
+
+  it('--repeats and --grid-repeats: absent keeps the request of a single training, bad values name the flag', () => {
+    expect(request([])).not.toHaveProperty('repeats');
+    expect(request(['--repeats', '3', '--grid-repeats', '2'])).toMatchObject({ repeats: 3, gridRepeats: 2 });
+    expect(failure(() => request(['--repeats', '0'])).field).toBe('--repeats');
+    expect(failure(() => request(['--grid-repeats', 'two'])).field).toBe('--grid-repeats');
+    const tooMany = failure(() => request(['--repeats', '31']));
+    expect(tooMany.field).toBe('--repeats');
+    expect(tooMany.message).toContain('1..30');
+  });
 });
 
 describe('scaling report', () => {

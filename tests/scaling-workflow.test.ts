@@ -127,6 +127,31 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     expect(trials).toHaveLength(6);
     expect(trials.every((t) => t.status === 'reused' && t.reusedFrom?.startsWith('tiny-study/'))).toBe(true);
   });
+  it('a finished study run again with --repeats 3 trains only the new seeds of the line points', async () => {
+    const request: ScalingStudyRequest = { ...tinyScalingRequest('tiny-study'), repeats: 3 };
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    // The base, depth/width/resolution at phi = 1 and the chosen grid point (compound at phi = 1): seeds + 1, + 2.
+    expect(trainings).toBe(10);
+    const db = stack.database.db;
+    const trials = await listTrials(db, request.studyId);
+    expect(trials).toHaveLength(16);
+    const seed = request.protocol.seed;
+    const added = trials.filter((t) => t.trialIndex >= 6);
+    expect(new Set(added.map((t) => t.seed))).toEqual(new Set([seed + 1, seed + 2]));
+    expect(trials.filter((t) => t.trialIndex < 6).every((t) => t.seed === seed)).toBe(true);
+    const points = await listScalingPoints(db, request.studyId);
+    expect(points).toHaveLength(10 + 8 * 2); // the 8 line points (4 at phi = 0 share the base) gain repeats 1 and 2
+    const compound1 = points.filter((p) => p.method === 'compound' && p.phi === 1);
+    expect(compound1.map((p) => p.repeat)).toEqual([0, 1, 2]);
+    expect((await getScalingStudy(db, request.studyId))?.config).toMatchObject({ repeats: 3 });
+
+    const again = await run({ ...tinyScalingRequest('tiny-study-again'), repeats: 3 });
+    expect(again.trainings).toBe(0);
+    const reused = await listTrials(db, 'tiny-study-again');
+    expect(reused.filter((t) => t.trialIndex >= 6).every((t) => t.status === 'reused')).toBe(true);
+  });
+
   it('a stopped study keeps no point of a cancelled trial; run again, it retrains that point under a new index and finishes', async () => {
     const request: ScalingStudyRequest = {
       ...tinyScalingRequest('tiny-stopped'),

@@ -9,7 +9,7 @@ import {
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../contracts/request-error';
-import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
+import { gridCoefficients, plannedTrainings, studyRepeats, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import {
   scalingProgressQuery,
@@ -27,7 +27,9 @@ import { reportJson, reportSvg, renderReportTable } from '../scaling-report';
 import { reportRows, verdict } from '../../dashboard/scaling-report';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
-import { scalingRequestFromFlags } from '../scaling-request';
+import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
+import { validateAsFlags } from '../request-fields';
+import { validateScalingRequest } from '../../search/validate-request';
 import { openStack } from '../../stack/embedded';
 import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
@@ -46,7 +48,8 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
   try {
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
-    request = report.study.config as ScalingStudyRequest;
+    request = { ...(report.study.config as ScalingStudyRequest), ...repeatsFromFlags(flags) };
+    validateAsFlags(() => validateScalingRequest(request));
   } finally {
     await stack.close();
   }
@@ -97,7 +100,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
     const grid = gridCoefficients(request.gridStep, request.tolerance).length;
     printNote(
       `scaling study ${request.studyId} started: base ${request.baseName}, ${grid} grid points at phi=1, ` +
-        `phi 0..${request.phiMax}, ${plannedTrialCount(grid, request.phiMax)} trainings planned`,
+        `phi 0..${request.phiMax}, ${repeatsText(request)}${plannedTrainings(grid, request)} trainings planned`,
     );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
     if (!wait) return 0;
@@ -114,6 +117,13 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
   } finally {
     await stack.close();
   }
+}
+
+function repeatsText(request: ScalingStudyRequest): string {
+  const { repeats, gridRepeats } = studyRepeats(request);
+  return repeats === 1 && gridRepeats === 1
+    ? ''
+    : `${gridRepeats} seed(s) per grid point, ${repeats} per scaled network, `;
 }
 
 async function terminateOpenRun(client: Client, studyId: string): Promise<void> {
