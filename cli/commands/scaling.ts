@@ -23,8 +23,8 @@ import type { CommandInput } from '../invocation';
 import { duration } from '../../numeric/number-text';
 import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
-import { reportJson, reportSvg, renderReportTable } from '../scaling-report';
-import { reportRows, verdict } from '../../dashboard/scaling-report';
+import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report';
+import { verdict } from '../../dashboard/scaling-report';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
@@ -231,7 +231,7 @@ export async function reportStudy({ flags, args }: CommandInput): Promise<number
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
     const svgPath = stringFlag(flags, 'svg');
     if (svgPath) writeFileSync(svgPath, reportSvg(report));
-    printData(renderStudyReport(report, format));
+    printData(renderStudyReport(report, format, reportTableOf(flags)));
     if (svgPath) printNote(`plot written to ${svgPath}`);
     return 0;
   } finally {
@@ -239,14 +239,31 @@ export async function reportStudy({ flags, args }: CommandInput): Promise<number
   }
 }
 
-/** The study's table with its verdict (CSV: the table alone; JSON: the whole report). */
-function renderStudyReport(report: ScalingReport, format: Format): string {
+function reportTableOf(flags: Flags): ReportTable | undefined {
+  const table = stringFlag(flags, 'table');
+  if (table === undefined) return undefined;
+  if (!(REPORT_TABLES as readonly string[]).includes(table)) {
+    throw new RequestError('--table', `must be one of ${REPORT_TABLES.join(', ')}, got ${JSON.stringify(table)}`);
+  }
+  return table as ReportTable;
+}
+
+/**
+ * The study's tables with its verdict (CSV: one table, the trainings unless --table names
+ * another; --table alone prints that table; JSON: the whole report).
+ */
+function renderStudyReport(report: ScalingReport, format: Format, table?: ReportTable): string {
   if (format === 'json') return JSON.stringify(reportJson(report), null, 2);
-  const table = renderReportTable(reportRows(report), format);
-  if (format === 'csv') return table;
+  if (format === 'csv' || table) return renderSummaryTable(report, table ?? 'trainings', format);
   return [
     `scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`,
-    table,
+    renderSummaryTable(report, 'trainings', format),
+    '',
+    'Mean accuracy over repeats per method and phi (95% Student-t interval):',
+    renderSummaryTable(report, 'methods', format),
+    '',
+    'Compound minus each single axis at matched FLOPs (95% Welch interval, two-sided p):',
+    renderSummaryTable(report, 'comparisons', format),
     '',
     verdict(report).join('\n'),
   ].join('\n');

@@ -82,6 +82,9 @@ export function defineScaling(program: Command): void {
     formatFlag(),
     jsonFlag(),
     flag('--svg <file>', 'write a plot of accuracy against FLOPs, one line per method'),
+    flag('--table <which>', 'print one table only: trainings, methods (mean per method and phi) or comparisons', {
+      defaultText: 'all (CSV: trainings)',
+    }),
   ]);
   example(report, 'nas scaling report scaling-efficientnet-b0-small-s1-20260101-120000 --svg scaling.svg');
   report.action(runs(async (input) => (await commands()).reportStudy(input)));
