@@ -216,17 +216,31 @@ function protocolText(config: RecordedStudy): string {
 export function reportChartSpec(report: ScalingReport): ChartSpec {
   const config = configOf(report);
   const metric = metricOf(config);
+  const repeated = report.points.some((p) => p.repeat > 0);
   return scalingChartSpec({
     title: `Compound vs single-axis scaling of ${config.baseName}`,
     subtitle: `${protocolText(config)}; FLOPs matched per φ`,
-    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images`,
+    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images${repeated ? ', mean over training seeds' : ''}`,
     coefficients: chosenOf(report)?.coefficients ?? null,
-    points: reportRows(report).map((r) => ({
-      method: r.method,
-      phi: r.phi,
-      flops: r.flops,
-      accuracy: r[metric.key],
-      trialId: r.trialId,
-    })),
+    points: meanPerPoint(reportRows(report), metric.key),
+  });
+}
+
+/** One chart point per network: the mean over its repeats, linked to its first training. */
+function meanPerPoint(rows: ReportRow[], key: ReportMetric['key']) {
+  const groups = new Map<string, ReportRow[]>();
+  for (const r of rows) {
+    const id = `${r.method}/${r.phi}/${r.alpha}/${r.beta}/${r.gamma}`;
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const measured = group.map((r) => r[key]).filter((a): a is number => a !== null);
+    return {
+      method: group[0].method,
+      phi: group[0].phi,
+      flops: group[0].flops,
+      accuracy: measured.length === 0 ? null : measured.reduce((sum, a) => sum + a, 0) / measured.length,
+      trialId: group[0].trialId,
+    };
   });
 }

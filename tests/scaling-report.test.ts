@@ -270,6 +270,10 @@ describe('scaling report', () => {
         /\+10\.00 +\[\+5\.47, \+14\.53\] +0\.004/,
       );
       const json = reportJson(withRepeats()) as Record<string, unknown>;
+      // The chart draws one marker per network (the mean over its repeats): 4 at phi 0, 4 at phi 1, 2 grid points.
+      const svg = reportSvg(withRepeats());
+      expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(10);
+      expect(svg).toContain('Test accuracy (%) on 10000 images, mean over training seeds');
       expect(Object.keys(json)).toEqual(['study', 'points', 'metric', 'methods', 'comparisons', 'grid', 'verdict']);
     });
   });
