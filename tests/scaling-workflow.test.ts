@@ -5,7 +5,7 @@ import { scalingReport } from '../db/queries/scaling-report';
 import { getSearch } from '../db/queries/searches';
 import { listTrials } from '../db/queries/trials';
 import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
-import { reportRows, verdict } from '../dashboard/scaling-report';
+import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { reportSvg } from '../cli/scaling-report';
 import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -145,11 +145,38 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     const compound1 = points.filter((p) => p.method === 'compound' && p.phi === 1);
     expect(compound1.map((p) => p.repeat)).toEqual([0, 1, 2]);
     expect((await getScalingStudy(db, request.studyId))?.config).toMatchObject({ repeats: 3 });
+    const comparisons = reportSummary((await scalingReport(db, request.studyId))!).comparisons;
+    expect(comparisons.map((c) => `${c.axis}@${c.phi} ${c.compoundTrainings}/${c.axisTrainings}`)).toEqual([
+      'depth@1 3/3',
+      'width@1 3/3',
+      'resolution@1 3/3',
+    ]);
+    expect(comparisons.every((c) => c.p !== null)).toBe(true);
 
     const again = await run({ ...tinyScalingRequest('tiny-study-again'), repeats: 3 });
     expect(again.trainings).toBe(0);
     const reused = await listTrials(db, 'tiny-study-again');
     expect(reused.filter((t) => t.trialIndex >= 6).every((t) => t.status === 'reused')).toBe(true);
+  });
+
+  it('--grid-repeats 2 trains every grid point twice and chooses by the mean', async () => {
+    const request: ScalingStudyRequest = {
+      ...tinyScalingRequest('tiny-grid-repeats'),
+      gridRepeats: 2,
+      protocol: { ...tinySearchRequest().protocol, seed: 41 },
+    };
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(8); // 2 grid points x 2 seeds, then the base and 3 single-axis networks once
+    const trials = await listTrials(stack.database.db, request.studyId);
+    // Repeat 1 of grid point i is trial i + planned * 4 (planned = 6 trial indices).
+    const grid = (index: number) =>
+      trials.filter((t) => t.trialIndex === index || t.trialIndex === index + 24).map((t) => t.valAccuracy!);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(grid(0)).toHaveLength(2);
+    expect(summary.chosen?.gridIndex).toBe(mean(grid(1)) > mean(grid(0)) ? 1 : 0);
+    const report = (await scalingReport(stack.database.db, request.studyId))!;
+    expect(reportSummary(report).grid?.resamples).toBe(2000);
   });
 
   it('a stopped study keeps no point of a cancelled trial; run again, it retrains that point under a new index and finishes', async () => {
