@@ -7,6 +7,7 @@ import { listTrials } from '../db/queries/trials';
 import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
 import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { reportSvg } from '../cli/scaling-report';
+import { scalingPage } from '../dashboard/pages/scaling';
 import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
@@ -152,6 +153,9 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
       'resolution@1 3/3',
     ]);
     expect(comparisons.every((c) => c.p !== null)).toBe(true);
+    const page = (await scalingPage(db, request.studyId))!;
+    expect(page.match(/<tr><td>(compound|depth|width|resolution)<\/td>/g)).toHaveLength(8); // 4 methods x phi 0, 1
+    for (const c of comparisons) expect(page).toContain(c.verdict);
 
     const again = await run({ ...tinyScalingRequest('tiny-study-again'), repeats: 3 });
     expect(again.trainings).toBe(0);
