@@ -68,6 +68,7 @@ const FLAGS: Record<string, string> = {
   gridStep: '--grid-step',
   tolerance: '--tolerance',
   phiMax: '--phi-max',
+  gridRepeats: '--grid-repeats',
 };
 
 // The final protocol of `--finalize-top` takes the protocol flags with a `--finalize-` prefix.

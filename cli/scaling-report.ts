@@ -1,8 +1,11 @@
 /** `nas scaling report`: the study's points as a table, its chart as SVG, or all of it as JSON. */
 import type { ScalingReport } from '../db/queries/scaling-report';
 import { chartSvg } from '../dashboard/render/chart';
-import { type ReportRow, reportChartSpec, reportRows, verdict } from '../dashboard/scaling-report';
-import { compact, percent } from '../numeric/number-text';
+import { type ReportRow, reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
+import type { AxisComparison } from '../dashboard/scaling-statistics';
+import { pText } from '../dashboard/scaling-statistics';
+import type { MethodSummary } from '../dashboard/scaling-summary';
+import { compact, percent, percentInterval } from '../numeric/number-text';
 import { type Column, type Format, renderRows } from './format';
 
 const fixed = (digits: number) => (v: number) => Number(v.toFixed(digits)).toFixed(digits);
@@ -11,6 +14,7 @@ const coef = fixed(3);
 const COLUMNS: Column<ReportRow>[] = [
   { header: 'method', value: (r) => (r.chosen ? `${r.method}*` : r.method) },
   { header: 'phi', value: (r) => r.phi, align: 'right' },
+  { header: 'repeat', value: (r) => r.repeat, align: 'right' },
   { header: 'alpha', value: (r) => coef(r.alpha), align: 'right' },
   { header: 'beta', value: (r) => coef(r.beta), align: 'right' },
   { header: 'gamma', value: (r) => coef(r.gamma), align: 'right' },
@@ -28,6 +32,41 @@ export function renderReportTable(rows: ReportRow[], format: Format = 'table'): 
   return renderRows(rows, COLUMNS, format);
 }
 
+const points = (v: number | null) => (v === null ? null : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`);
+
+const METHOD_COLUMNS: Column<MethodSummary>[] = [
+  { header: 'method', value: (r) => r.method },
+  { header: 'phi', value: (r) => r.phi, align: 'right' },
+  { header: 'FLOPs', value: (r) => compact(r.flops), align: 'right' },
+  { header: 'trainings', value: (r) => r.trainings, align: 'right' },
+  { header: 'mean acc [95% CI]', value: (r) => percentInterval(r.mean, r.low, r.high), align: 'right' },
+];
+
+const COMPARISON_COLUMNS: Column<AxisComparison>[] = [
+  { header: 'phi', value: (c) => c.phi, align: 'right' },
+  { header: 'vs', value: (c) => c.axis },
+  { header: 'trainings', value: (c) => `${c.compoundTrainings}/${c.axisTrainings}`, align: 'right' },
+  { header: 'compound - axis (points)', value: (c) => points(c.difference), align: 'right' },
+  {
+    header: '95% CI',
+    value: (c) => (c.low === null || c.high === null ? null : `[${points(c.low)}, ${points(c.high)}]`),
+    align: 'right',
+  },
+  { header: 'Welch p', value: (c) => (c.p === null ? null : pText(c.p).replace(/^p [=<] ?/, '')), align: 'right' },
+];
+
+export const REPORT_TABLES = ['trainings', 'methods', 'comparisons'] as const;
+export type ReportTable = (typeof REPORT_TABLES)[number];
+
+/** One of the report's tables: every training, the mean per method and phi, or compound minus each axis. */
+export function renderSummaryTable(report: ScalingReport, table: ReportTable, format: Format): string {
+  if (table === 'trainings') return renderReportTable(reportRows(report), format);
+  const summary = reportSummary(report);
+  return table === 'methods'
+    ? renderRows(summary.methods, METHOD_COLUMNS, format)
+    : renderRows(summary.comparisons, COMPARISON_COLUMNS, format);
+}
+
 export function reportSvg(report: ScalingReport): string {
   return chartSvg(reportChartSpec(report));
 }
@@ -42,6 +81,7 @@ export function reportJson(report: ScalingReport): unknown {
       config: report.study.config,
     },
     points: reportRows(report),
+    ...reportSummary(report),
     verdict: verdict(report),
   };
 }

@@ -101,7 +101,18 @@ export function scalingRequestFromFlags(
     input: { ...dataset.input },
     classes: dataset.classes,
     trainerTaskQueue: get('task-queue') ?? DEFAULT_TRAINER_TASK_QUEUE,
+    ...repeatsFromFlags(flags),
   };
   validateAsFlags(() => validateScalingRequest(request));
   return request;
+}
+
+/** --repeats and --grid-repeats as request fields, only those given (a study without them trains once). */
+export function repeatsFromFlags(flags: Flags): Pick<ScalingStudyRequest, 'repeats' | 'gridRepeats'> {
+  const given: Pick<ScalingStudyRequest, 'repeats' | 'gridRepeats'> = {};
+  const repeats = stringFlag(flags, 'repeats');
+  const gridRepeats = stringFlag(flags, 'grid-repeats');
+  if (repeats !== undefined) given.repeats = requirePositiveInteger('--repeats', repeats);
+  if (gridRepeats !== undefined) given.gridRepeats = requirePositiveInteger('--grid-repeats', gridRepeats);
+  return given;
 }

@@ -150,6 +150,8 @@ export interface ScalingPointRecord {
   beta: number;
   gamma: number;
   trialId: string;
+  /** Which training of the point (seed protocol.seed + repeat); absent: 0. */
+  repeat?: number;
 }
 
 export interface ScalingActivities {

@@ -10,6 +10,15 @@ import type { ScalingReport } from '../db/queries/scaling-report';
 import { compact } from '../numeric/number-text';
 import type { ChartSpec } from './render/chart';
 import { scalingChartSpec } from './render/scaling-chart';
+import {
+  axisComparisons,
+  type GridStability,
+  gridStability,
+  methodSummaries,
+  mostTrainings,
+  type ReportMetric,
+} from './scaling-summary';
+import { SIGNIFICANCE } from './scaling-statistics';
 
 /** What the report reads of the study's recorded request (search/scaling-plan.ts ScalingStudyRequest). */
 interface RecordedStudy {
@@ -57,12 +66,16 @@ export function reportRows(report: ScalingReport): ReportRow[] {
       chosen: p.method === 'grid' && p.trialId === chosenTrial,
     }))
     .sort(
-      (a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.phi - b.phi || a.flops - b.flops,
+      (a, b) =>
+        METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) ||
+        a.phi - b.phi ||
+        a.flops - b.flops ||
+        a.repeat - b.repeat,
     );
 }
 
 /** Accuracy compared between methods: test accuracy when the protocol evaluates on the test set. */
-function metricOf(config: RecordedStudy): { key: 'testAccuracy' | 'valAccuracy'; name: string; samples: number } {
+export function metricOf(config: RecordedStudy): ReportMetric {
   return config.protocol.testSize > 0
     ? { key: 'testAccuracy', name: 'test accuracy', samples: config.protocol.testSize }
     : { key: 'valAccuracy', name: 'validation accuracy', samples: config.protocol.valSize };
@@ -70,22 +83,78 @@ function metricOf(config: RecordedStudy): { key: 'testAccuracy' | 'valAccuracy';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
+/** The study's repeats summarised (scaling-summary.ts), for the report's tables and JSON. */
+export function reportSummary(report: ScalingReport) {
+  const config = configOf(report);
+  const metric = metricOf(config);
+  const chosen = chosenOf(report);
+  return {
+    metric,
+    methods: methodSummaries(report, metric, config.phiMax),
+    comparisons: axisComparisons(report, metric, config.phiMax),
+    grid: gridStability(report, chosen ? `${report.study.id}/${chosen.gridIndex}` : null),
+  };
+}
+
 /** One line per phi and a conclusion: does compound scaling beat depth, width and resolution scaling here? */
 export function verdict(report: ScalingReport): string[] {
-  const config = configOf(report);
   const rows = reportRows(report);
-  const metric = metricOf(config);
+  const summary = reportSummary(report);
   const lines: string[] = [];
   const chosen = chosenOf(report);
   if (chosen) {
     const c = chosen.coefficients;
+    const gridPoints = new Set(rows.filter((r) => r.method === 'grid').map((r) => `${r.alpha}/${r.beta}/${r.gamma}`));
     lines.push(
       `Step 1 chose alpha=${c.alpha}, beta=${c.beta}, gamma=${c.gamma} (alpha*beta^2*gamma^2 = ${(c.alpha * c.beta ** 2 * c.gamma ** 2).toFixed(3)}) ` +
-        `with validation accuracy ${pct(chosen.valAccuracy)} among ${rows.filter((r) => r.method === 'grid').length} grid points.`,
+        `with validation accuracy ${pct(chosen.valAccuracy)} among ${gridPoints.size} grid points.`,
     );
+    if (summary.grid) lines.push(gridStabilityLine(summary.grid));
   } else {
     lines.push(`No coefficients were chosen (study ${report.study.status}).`);
   }
+  if (mostTrainings(summary.methods) > 1) return [...lines, ...repeatsVerdict(summary)];
+  return [...lines, ...singleTrainingVerdict(report, rows)];
+}
+
+function gridStabilityLine(grid: GridStability): string {
+  return (
+    `Resampling each grid point's repeats (${grid.resamples} bootstrap resamples, seed "${grid.seed}"), ` +
+    `that choice has the best mean validation accuracy in ${(grid.frequency * 100).toFixed(1)}% of them.`
+  );
+}
+
+/** With repeats: Welch's test per phi and axis, words only where it supports them. */
+function repeatsVerdict(summary: ReturnType<typeof reportSummary>): string[] {
+  const { comparisons, metric } = summary;
+  const lines = comparisons.map((c) => `${c.verdict}.`);
+  const tested = comparisons.filter((c) => c.p !== null);
+  const ahead = tested.filter((c) => c.p! < SIGNIFICANCE && c.difference! > 0).length;
+  const behind = tested.filter((c) => c.p! < SIGNIFICANCE && c.difference! < 0).length;
+  if (tested.length === 0) {
+    lines.push('Verdict: not enough repeats to test any comparison (2 trainings of each side are needed).');
+  } else if (ahead === comparisons.length) {
+    lines.push(
+      `Verdict: yes. Compound scaling is ahead of every single-axis method at every phi (Welch's t-test, p < ${SIGNIFICANCE}, ${metric.name}).`,
+    );
+  } else {
+    lines.push(
+      `Verdict: compound scaling is ahead in ${ahead}, behind in ${behind} and not separable in ${tested.length - ahead - behind} ` +
+        `of ${tested.length} tested comparisons (Welch's t-test at ${SIGNIFICANCE}, ${metric.name}, matched FLOPs)` +
+        `${tested.length < comparisons.length ? `; ${comparisons.length - tested.length} lack the repeats for a test` : ''}.`,
+    );
+  }
+  lines.push(
+    `(Means over training seeds on one data split; intervals are 95% Student-t, differences 95% Welch. ${metric.name[0].toUpperCase()}${metric.name.slice(1)} on ${metric.samples} samples.)`,
+  );
+  return lines;
+}
+
+/** One training per point: margins against two standard errors of a single accuracy. */
+function singleTrainingVerdict(report: ScalingReport, rows: ReportRow[]): string[] {
+  const config = configOf(report);
+  const metric = metricOf(config);
+  const lines: string[] = [];
   let compared = 0;
   let wins = 0;
   let clearWins = 0;
@@ -147,17 +216,31 @@ function protocolText(config: RecordedStudy): string {
 export function reportChartSpec(report: ScalingReport): ChartSpec {
   const config = configOf(report);
   const metric = metricOf(config);
+  const repeated = report.points.some((p) => p.repeat > 0);
   return scalingChartSpec({
     title: `Compound vs single-axis scaling of ${config.baseName}`,
     subtitle: `${protocolText(config)}; FLOPs matched per φ`,
-    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images`,
+    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images${repeated ? ', mean over training seeds' : ''}`,
     coefficients: chosenOf(report)?.coefficients ?? null,
-    points: reportRows(report).map((r) => ({
-      method: r.method,
-      phi: r.phi,
-      flops: r.flops,
-      accuracy: r[metric.key],
-      trialId: r.trialId,
-    })),
+    points: meanPerPoint(reportRows(report), metric.key),
+  });
+}
+
+/** One chart point per network: the mean over its repeats, linked to its first training. */
+function meanPerPoint(rows: ReportRow[], key: ReportMetric['key']) {
+  const groups = new Map<string, ReportRow[]>();
+  for (const r of rows) {
+    const id = `${r.method}/${r.phi}/${r.alpha}/${r.beta}/${r.gamma}`;
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const measured = group.map((r) => r[key]).filter((a): a is number => a !== null);
+    return {
+      method: group[0].method,
+      phi: group[0].phi,
+      flops: group[0].flops,
+      accuracy: measured.length === 0 ? null : measured.reduce((sum, a) => sum + a, 0) / measured.length,
+      trialId: group[0].trialId,
+    };
   });
 }

@@ -217,12 +217,14 @@ export const scalingPoints = pgTable(
     alpha: real('alpha').notNull(),
     beta: real('beta').notNull(),
     gamma: real('gamma').notNull(),
+    /** Which training of the point: its seed is the protocol's seed + repeat (0 before repeats existed). */
+    repeat: integer('repeat').notNull().default(0),
     trialId: text('trial_id')
       .notNull()
       .references(() => trials.id),
   },
   (t) => [
-    primaryKey({ columns: [t.studyId, t.method, t.phi, t.alpha, t.beta, t.gamma] }),
+    primaryKey({ columns: [t.studyId, t.method, t.phi, t.alpha, t.beta, t.gamma, t.repeat] }),
     check('scaling_points_method_check', oneOf(t.method, SCALING_METHODS)),
   ],
 );

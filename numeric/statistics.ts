@@ -329,6 +329,26 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
   return { statistic, df, p: Math.min(1, 2 * studentTUpperTail(Math.abs(statistic), df)) };
 }
 
+export interface DifferenceInterval extends WelchResult {
+  /** mean(a) − mean(b). */
+  difference: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The difference of two means with its Welch confidence interval (difference ± t(1 − α/2, df)·se,
+ * Welch–Satterthwaite df) and the two-sided p-value of welchTTest.
+ */
+export function welchDifference(a: readonly number[], b: readonly number[], level = 0.95): DifferenceInterval {
+  checkLevel(level);
+  const test = welchTTest(a, b);
+  const difference = mean(a) - mean(b);
+  const se = Math.sqrt(sampleStd(a) ** 2 / a.length + sampleStd(b) ** 2 / b.length);
+  const halfWidth = se === 0 ? 0 : studentTQuantile(1 - (1 - level) / 2, test.df) * se;
+  return { ...test, difference, low: difference - halfWidth, high: difference + halfWidth };
+}
+
 /**
  * Two-proportion z-test with the pooled proportion under H0 (one run each, accuracies measured on
  * n1 and n2 images), as statsmodels' proportions_ztest computes it. Same accuracy with zero

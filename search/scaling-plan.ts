@@ -64,6 +64,10 @@ export interface ScalingStudyRequest {
   input: InputShape;
   classes: number;
   trainerTaskQueue: string;
+  /** Trainings of every line point, seeds protocol.seed + 0 .. repeats - 1; absent (older studies): 1. */
+  repeats?: number;
+  /** Trainings of every grid point, likewise; absent: 1. */
+  gridRepeats?: number;
 }
 
 export interface PlannedPoint {
@@ -77,7 +81,7 @@ export interface PlannedPoint {
   cost: Cost;
 }
 
-export const SCALING_LIMITS = { gridStepMin: 0.01, gridStepMax: 1, phiMax: 6 };
+export const SCALING_LIMITS = { gridStepMin: 0.01, gridStepMax: 1, phiMax: 6, repeats: 30 };
 /** Largest multiplier tried on a single axis. */
 export const AXIS_CAPS: Record<ScalingAxis, number> = { depth: 16, width: 8, resolution: 8 };
 const AXIS_COEFFICIENT: Record<ScalingAxis, number> = {
@@ -306,13 +310,46 @@ export function plannedTrialCount(gridSize: number, phiMax: number): number {
   return gridSize + 1 + phiMax * 4 - 1;
 }
 
+/** How often a training cancelled by a stop is tried again, each time under a new trial index. */
+export const ATTEMPTS_PER_TRAINING = 4;
+
+export function studyRepeats(request: Pick<ScalingStudyRequest, 'repeats' | 'gridRepeats'>): {
+  repeats: number;
+  gridRepeats: number;
+} {
+  return { repeats: request.repeats ?? 1, gridRepeats: request.gridRepeats ?? 1 };
+}
+
+/**
+ * The trial index of a training: point index + planned · (ATTEMPTS_PER_TRAINING · repeat + attempt).
+ * Repeat 0 keeps the indices of studies without repeats, and no index depends on how many
+ * repeats were asked for, so a study rerun with more repeats finds its earlier trainings.
+ */
+export function scalingTrialIndex(index: number, repeat: number, attempt: number, planned: number): number {
+  return index + planned * (ATTEMPTS_PER_TRAINING * repeat + attempt);
+}
+
+/** Distinct trainings of a study: the grid's points, the base and the line points, each repeated. */
+export function plannedTrainings(
+  gridSize: number,
+  request: Pick<ScalingStudyRequest, 'phiMax' | 'repeats' | 'gridRepeats'>,
+): number {
+  const { repeats, gridRepeats } = studyRepeats(request);
+  // The compound point at phi = 1 is a grid point: it has its grid repeats and needs at least `repeats`.
+  const lineTrainings = (plannedTrialCount(gridSize, request.phiMax) - gridSize) * repeats;
+  return gridSize * gridRepeats + lineTrainings + Math.max(0, repeats - gridRepeats);
+}
+
 export interface ChosenCoefficients {
   gridIndex: number;
   coefficients: Coefficients;
   valAccuracy: number;
 }
 
-/** The grid point with the best validation accuracy (the lowest index on ties); null when none has one. */
+/**
+ * The grid point with the best validation accuracy (with repeats: the best mean over its usable
+ * trainings; the lowest index on ties); null when none has one.
+ */
 export function chooseCoefficients(
   grid: PlannedPoint[],
   valAccuracies: Array<number | null>,

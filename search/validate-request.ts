@@ -21,7 +21,15 @@ import {
 import { RequestError, shown } from '../contracts/request-error';
 import { checkRewardConfig } from './reward';
 import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
-import { checkStudyNumbers, gridPlan, plannedTrialCount, scalingBase, type ScalingStudyRequest } from './scaling-plan';
+import {
+  ATTEMPTS_PER_TRAINING,
+  checkStudyNumbers,
+  gridPlan,
+  plannedTrialCount,
+  SCALING_LIMITS,
+  scalingBase,
+  type ScalingStudyRequest,
+} from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
 import { createStrategy } from './strategies';
 import { trialsToReachTopLevel } from './strategies/halving';
@@ -197,8 +205,22 @@ export function validateScalingRequest(request: ScalingStudyRequest): void {
   checkDatasetShape(request);
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   const planned = plannedTrialCount(gridPlan(request).length, request.phiMax);
-  // A point cancelled by a stop is retried under index + planned, + 2 planned, ... (workflows/scaling.ts).
-  integerIn('phiMax', planned * 4, 1, INT4_MAX, ' (trial indices of the study)');
+  let mostRepeats = 1;
+  for (const field of ['repeats', 'gridRepeats'] as const) {
+    if (request[field] === undefined) continue;
+    mostRepeats = Math.max(mostRepeats, integerIn(field, request[field], 1, SCALING_LIMITS.repeats));
+  }
+  if (mostRepeats > 1) {
+    integerIn(
+      'protocol.seed',
+      request.protocol.seed + mostRepeats - 1,
+      0,
+      INT4_MAX,
+      ' (plus repeats - 1: seeds of the repeats)',
+    );
+  }
+  // Repeats and retries of cancelled trainings get indices index + planned * k (search/scaling-plan.ts scalingTrialIndex).
+  integerIn('phiMax', planned * ATTEMPTS_PER_TRAINING * mostRepeats, 1, INT4_MAX, ' (trial indices of the study)');
   payloadSize('request', request);
 }
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
 import { parseCommandLine } from '../cli/command-line';
-import { reportRows, verdict } from '../dashboard/scaling-report';
-import { reportSvg } from '../cli/scaling-report';
+import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
+import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
@@ -79,6 +79,16 @@ describe('nas scaling start: flags to request', () => {
     expect(failure(() => request(['--tolerance', '0.5'])).field).toBe('--tolerance');
     expect(failure(() => request(['--grid-stpe', '0.1'])).field).toBe('--grid-stpe');
   });
+
+  it('--repeats and --grid-repeats: absent keeps the request of a single training, bad values name the flag', () => {
+    expect(request([])).not.toHaveProperty('repeats');
+    expect(request(['--repeats', '3', '--grid-repeats', '2'])).toMatchObject({ repeats: 3, gridRepeats: 2 });
+    expect(failure(() => request(['--repeats', '0'])).field).toBe('--repeats');
+    expect(failure(() => request(['--grid-repeats', 'two'])).field).toBe('--grid-repeats');
+    const tooMany = failure(() => request(['--repeats', '31']));
+    expect(tooMany.field).toBe('--repeats');
+    expect(tooMany.message).toContain('1..30');
+  });
 });
 
 describe('scaling report', () => {
@@ -102,6 +112,7 @@ describe('scaling report', () => {
     index: number,
     flops: number,
     test: number,
+    repeat = 0,
   ): ScalingPointResult =>
     ({
       studyId: 's',
@@ -110,7 +121,8 @@ describe('scaling report', () => {
       alpha: c[0],
       beta: c[1],
       gamma: c[2],
-      trialId: `s/${index}`,
+      repeat,
+      trialId: repeat === 0 ? `s/${index}` : `s/${index}+r${repeat}`,
       status: 'succeeded',
       valAccuracy: test - 0.01,
       testAccuracy: test,
@@ -180,5 +192,89 @@ describe('scaling report', () => {
     expect(svg).toMatch(/\d+ training samples, \d+ epochs? of batch \d+, /);
     // One marker per measured point (4 lines of 3 phi values, 2 grid points), drawn by the dashboard's chart renderer.
     expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(14);
+  });
+
+  describe('with repeats', () => {
+    const accuracies: Record<string, number[]> = {
+      'compound@1': [0.8, 0.82, 0.84],
+      'depth@1': [0.7, 0.72, 0.74],
+      'width@1': [0.79, 0.81, 0.85],
+      'resolution@1': [0.9],
+    };
+    const withRepeats = (): ScalingReport => {
+      const base = report(0.9);
+      const coefficients: Record<string, [number, number, number]> = {
+        compound: chosen,
+        depth: [1.9, 1, 1],
+        width: [1, 1.4, 1],
+        resolution: [1, 1, 1.43],
+      };
+      const repeated = Object.entries(accuracies).flatMap(([key, values]) => {
+        const method = key.split('@')[0];
+        return values.map((a, r) => point(method, 1, coefficients[method], 10, 20e6, a, r));
+      });
+      const grid = [0.85, 0.86].map((a, r) => point('grid', 1, chosen, 0, 20e6, a, r + 1));
+      return {
+        ...base,
+        study: { ...base.study, config: { ...config, phiMax: 1, repeats: 3, gridRepeats: 3 } },
+        points: [
+          ...base.points.filter((p) => p.phi === 0 || (p.method === 'grid' && p.phi === 1)),
+          ...repeated,
+          ...grid,
+        ],
+      } as ScalingReport;
+    };
+
+    it('means with intervals per method and phi, compound minus each axis with Welch p and words', () => {
+      const summary = reportSummary(withRepeats());
+      const compound = summary.methods.find((m) => m.method === 'compound' && m.phi === 1)!;
+      expect(compound.trainings).toBe(3);
+      expect(compound.mean).toBeCloseTo(0.82, 12);
+      expect(compound.high! - compound.mean!).toBeCloseTo(0.0496828, 6);
+      expect(summary.comparisons.map((c) => c.verdict)).toEqual([
+        'compound ahead of depth at phi 1 (p = 0.004)',
+        expect.stringMatching(/^compound and width not separable at phi 1 \(p = 0\.\d\d\)$/),
+        'compound vs resolution at phi 1: no test (needs 2 trainings of each, has 3 and 1; train more with --repeats)',
+      ]);
+      const lines = verdict(withRepeats());
+      expect(lines).toContain('compound ahead of depth at phi 1 (p = 0.004).');
+      expect(lines.find((l) => l.startsWith('Verdict:'))).toBe(
+        "Verdict: compound scaling is ahead in 1, behind in 0 and not separable in 1 of 2 tested comparisons (Welch's t-test at 0.05, test accuracy, matched FLOPs); 1 lack the repeats for a test.",
+      );
+    });
+
+    it('the grid choice is bootstrapped over its repeats, the same way every time', () => {
+      const first = reportSummary(withRepeats()).grid!;
+      expect(first.coefficients).toEqual({ alpha: 1.2, beta: 1.1, gamma: 1.2 });
+      expect(first.frequency).toBe(1); // 0.85..0.86 against one training of 0.84
+      expect(reportSummary(withRepeats()).grid).toEqual(first);
+      expect(verdict(withRepeats())[1]).toMatch(/in 100\.0% of them\.$/);
+      expect(reportSummary(report(0.9)).grid).toBeNull();
+    });
+
+    it('prints the methods and comparisons tables, one table as CSV, all of it as JSON', () => {
+      const methods = renderSummaryTable(withRepeats(), 'methods', 'markdown');
+      expect(methods).toContain('mean acc [95% CI]');
+      expect(methods).toContain('82.00% [77.0, 87.0]');
+      const csv = renderSummaryTable(withRepeats(), 'comparisons', 'csv');
+      // CSV keeps the raw records: fractions, not formatted points.
+      const [header, depth] = csv.split('\n');
+      expect(header).toBe('phi,axis,compoundTrainings,axisTrainings,difference,low,high,p,verdict');
+      const [phi, axis, , , difference, low, high, p] = depth.split(',');
+      expect([phi, axis]).toEqual(['1', 'depth']);
+      expect(Number(difference)).toBeCloseTo(0.1, 12);
+      expect(Number(high) - Number(difference)).toBeCloseTo(0.0453392, 6);
+      expect(Number(low)).toBeCloseTo(0.1 - 0.0453392, 6);
+      expect(Number(p)).toBeCloseTo(0.0036022, 6);
+      expect(renderSummaryTable(withRepeats(), 'comparisons', 'table')).toMatch(
+        /\+10\.00 +\[\+5\.47, \+14\.53\] +0\.004/,
+      );
+      const json = reportJson(withRepeats()) as Record<string, unknown>;
+      // The chart draws one marker per network (the mean over its repeats): 4 at phi 0, 4 at phi 1, 2 grid points.
+      const svg = reportSvg(withRepeats());
+      expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(10);
+      expect(svg).toContain('Test accuracy (%) on 10000 images, mean over training seeds');
+      expect(Object.keys(json)).toEqual(['study', 'points', 'metric', 'methods', 'comparisons', 'grid', 'verdict']);
+    });
   });
 });

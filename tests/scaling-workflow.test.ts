@@ -5,8 +5,9 @@ import { scalingReport } from '../db/queries/scaling-report';
 import { getSearch } from '../db/queries/searches';
 import { listTrials } from '../db/queries/trials';
 import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
-import { reportRows, verdict } from '../dashboard/scaling-report';
+import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { reportSvg } from '../cli/scaling-report';
+import { scalingPage } from '../dashboard/pages/scaling';
 import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
 import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
@@ -127,6 +128,61 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     expect(trials).toHaveLength(6);
     expect(trials.every((t) => t.status === 'reused' && t.reusedFrom?.startsWith('tiny-study/'))).toBe(true);
   });
+  it('a finished study run again with --repeats 3 trains only the new seeds of the line points', async () => {
+    const request: ScalingStudyRequest = { ...tinyScalingRequest('tiny-study'), repeats: 3 };
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    // The base, depth/width/resolution at phi = 1 and the chosen grid point (compound at phi = 1): seeds + 1, + 2.
+    expect(trainings).toBe(10);
+    const db = stack.database.db;
+    const trials = await listTrials(db, request.studyId);
+    expect(trials).toHaveLength(16);
+    const seed = request.protocol.seed;
+    const added = trials.filter((t) => t.trialIndex >= 6);
+    expect(new Set(added.map((t) => t.seed))).toEqual(new Set([seed + 1, seed + 2]));
+    expect(trials.filter((t) => t.trialIndex < 6).every((t) => t.seed === seed)).toBe(true);
+    const points = await listScalingPoints(db, request.studyId);
+    expect(points).toHaveLength(10 + 8 * 2); // the 8 line points (4 at phi = 0 share the base) gain repeats 1 and 2
+    const compound1 = points.filter((p) => p.method === 'compound' && p.phi === 1);
+    expect(compound1.map((p) => p.repeat)).toEqual([0, 1, 2]);
+    expect((await getScalingStudy(db, request.studyId))?.config).toMatchObject({ repeats: 3 });
+    const comparisons = reportSummary((await scalingReport(db, request.studyId))!).comparisons;
+    expect(comparisons.map((c) => `${c.axis}@${c.phi} ${c.compoundTrainings}/${c.axisTrainings}`)).toEqual([
+      'depth@1 3/3',
+      'width@1 3/3',
+      'resolution@1 3/3',
+    ]);
+    expect(comparisons.every((c) => c.p !== null)).toBe(true);
+    const page = (await scalingPage(db, request.studyId))!;
+    expect(page.match(/<tr><td>(compound|depth|width|resolution)<\/td>/g)).toHaveLength(8); // 4 methods x phi 0, 1
+    for (const c of comparisons) expect(page).toContain(c.verdict);
+
+    const again = await run({ ...tinyScalingRequest('tiny-study-again'), repeats: 3 });
+    expect(again.trainings).toBe(0);
+    const reused = await listTrials(db, 'tiny-study-again');
+    expect(reused.filter((t) => t.trialIndex >= 6).every((t) => t.status === 'reused')).toBe(true);
+  });
+
+  it('--grid-repeats 2 trains every grid point twice and chooses by the mean', async () => {
+    const request: ScalingStudyRequest = {
+      ...tinyScalingRequest('tiny-grid-repeats'),
+      gridRepeats: 2,
+      protocol: { ...tinySearchRequest().protocol, seed: 41 },
+    };
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(8); // 2 grid points x 2 seeds, then the base and 3 single-axis networks once
+    const trials = await listTrials(stack.database.db, request.studyId);
+    // Repeat 1 of grid point i is trial i + planned * 4 (planned = 6 trial indices).
+    const grid = (index: number) =>
+      trials.filter((t) => t.trialIndex === index || t.trialIndex === index + 24).map((t) => t.valAccuracy!);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(grid(0)).toHaveLength(2);
+    expect(summary.chosen?.gridIndex).toBe(mean(grid(1)) > mean(grid(0)) ? 1 : 0);
+    const report = (await scalingReport(stack.database.db, request.studyId))!;
+    expect(reportSummary(report).grid?.resamples).toBe(2000);
+  });
+
   it('a stopped study keeps no point of a cancelled trial; run again, it retrains that point under a new index and finishes', async () => {
     const request: ScalingStudyRequest = {
       ...tinyScalingRequest('tiny-stopped'),

@@ -9,7 +9,7 @@ import {
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../contracts/request-error';
-import { gridCoefficients, plannedTrialCount, type ScalingStudyRequest } from '../../search/scaling-plan';
+import { gridCoefficients, plannedTrainings, studyRepeats, type ScalingStudyRequest } from '../../search/scaling-plan';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import {
   scalingProgressQuery,
@@ -23,11 +23,13 @@ import type { CommandInput } from '../invocation';
 import { duration } from '../../numeric/number-text';
 import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
-import { reportJson, reportSvg, renderReportTable } from '../scaling-report';
-import { reportRows, verdict } from '../../dashboard/scaling-report';
+import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report';
+import { verdict } from '../../dashboard/scaling-report';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
-import { scalingRequestFromFlags } from '../scaling-request';
+import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
+import { validateAsFlags } from '../request-fields';
+import { validateScalingRequest } from '../../search/validate-request';
 import { openStack } from '../../stack/embedded';
 import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { unlessStackFails } from '../unless-stack-fails';
@@ -46,7 +48,8 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
   try {
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
-    request = report.study.config as ScalingStudyRequest;
+    request = { ...(report.study.config as ScalingStudyRequest), ...repeatsFromFlags(flags) };
+    validateAsFlags(() => validateScalingRequest(request));
   } finally {
     await stack.close();
   }
@@ -97,7 +100,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
     const grid = gridCoefficients(request.gridStep, request.tolerance).length;
     printNote(
       `scaling study ${request.studyId} started: base ${request.baseName}, ${grid} grid points at phi=1, ` +
-        `phi 0..${request.phiMax}, ${plannedTrialCount(grid, request.phiMax)} trainings planned`,
+        `phi 0..${request.phiMax}, ${repeatsText(request)}${plannedTrainings(grid, request)} trainings planned`,
     );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.studyId}`);
     if (!wait) return 0;
@@ -114,6 +117,13 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
   } finally {
     await stack.close();
   }
+}
+
+function repeatsText(request: ScalingStudyRequest): string {
+  const { repeats, gridRepeats } = studyRepeats(request);
+  return repeats === 1 && gridRepeats === 1
+    ? ''
+    : `${gridRepeats} seed(s) per grid point, ${repeats} per scaled network, `;
 }
 
 async function terminateOpenRun(client: Client, studyId: string): Promise<void> {
@@ -221,7 +231,7 @@ export async function reportStudy({ flags, args }: CommandInput): Promise<number
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
     const svgPath = stringFlag(flags, 'svg');
     if (svgPath) writeFileSync(svgPath, reportSvg(report));
-    printData(renderStudyReport(report, format));
+    printData(renderStudyReport(report, format, reportTableOf(flags)));
     if (svgPath) printNote(`plot written to ${svgPath}`);
     return 0;
   } finally {
@@ -229,14 +239,31 @@ export async function reportStudy({ flags, args }: CommandInput): Promise<number
   }
 }
 
-/** The study's table with its verdict (CSV: the table alone; JSON: the whole report). */
-function renderStudyReport(report: ScalingReport, format: Format): string {
+function reportTableOf(flags: Flags): ReportTable | undefined {
+  const table = stringFlag(flags, 'table');
+  if (table === undefined) return undefined;
+  if (!(REPORT_TABLES as readonly string[]).includes(table)) {
+    throw new RequestError('--table', `must be one of ${REPORT_TABLES.join(', ')}, got ${JSON.stringify(table)}`);
+  }
+  return table as ReportTable;
+}
+
+/**
+ * The study's tables with its verdict (CSV: one table, the trainings unless --table names
+ * another; --table alone prints that table; JSON: the whole report).
+ */
+function renderStudyReport(report: ScalingReport, format: Format, table?: ReportTable): string {
   if (format === 'json') return JSON.stringify(reportJson(report), null, 2);
-  const table = renderReportTable(reportRows(report), format);
-  if (format === 'csv') return table;
+  if (format === 'csv' || table) return renderSummaryTable(report, table ?? 'trainings', format);
   return [
     `scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`,
-    table,
+    renderSummaryTable(report, 'trainings', format),
+    '',
+    'Mean accuracy over repeats per method and phi (95% Student-t interval):',
+    renderSummaryTable(report, 'methods', format),
+    '',
+    'Compound minus each single axis at matched FLOPs (95% Welch interval, two-sided p):',
+    renderSummaryTable(report, 'comparisons', format),
     '',
     verdict(report).join('\n'),
   ].join('\n');

@@ -42,6 +42,7 @@ export function defineScaling(program: Command): void {
     }),
     flag('--phi-max <phi>', 'largest compound coefficient', { default: SCALING_DEFAULTS.phiMax, group: STUDY }),
     flag('--id <study-id>', 'study id', { defaultText: 'scaling-<base>-s<seed>-<time>', group: STUDY }),
+    ...repeatFlags(),
     parallelFlag('trainings run at once', STUDY),
     ...protocolFlags(),
     taskQueueFlag(undefined, 'Trainers:'),
@@ -65,10 +66,12 @@ export function defineScaling(program: Command): void {
   );
   addFlags(resume, [
     flag('--restart', 'terminate a run of the study that is still open (its workers are gone) and start again'),
+    ...repeatFlags(' (more than the study had: only the new seeds train)'),
     backendFlag(),
   ]);
   waitFlag(resume, 'study');
   example(resume, 'nas scaling resume scaling-efficientnet-b0-small-s1-20260101-120000 --wait');
+  example(resume, 'nas scaling resume scaling-efficientnet-b0-small-s1-20260101-120000 --repeats 3 --wait');
   resume.action(runs(async (input) => (await commands()).resumeStudy(input)));
 
   const report = studyArgument(
@@ -79,7 +82,23 @@ export function defineScaling(program: Command): void {
     formatFlag(),
     jsonFlag(),
     flag('--svg <file>', 'write a plot of accuracy against FLOPs, one line per method'),
+    flag('--table <which>', 'print one table only: trainings, methods (mean per method and phi) or comparisons', {
+      defaultText: 'all (CSV: trainings)',
+    }),
   ]);
   example(report, 'nas scaling report scaling-efficientnet-b0-small-s1-20260101-120000 --svg scaling.svg');
   report.action(runs(async (input) => (await commands()).reportStudy(input)));
+}
+
+function repeatFlags(more = '') {
+  return [
+    flag('--repeats <R>', `trainings of every scaled network, seeds protocol seed + 0..R-1${more}`, {
+      defaultText: more ? 'as recorded' : '1',
+      group: STUDY,
+    }),
+    flag('--grid-repeats <R>', `trainings of every grid point at phi=1, likewise${more}`, {
+      defaultText: more ? 'as recorded' : '1',
+      group: STUDY,
+    }),
+  ];
 }

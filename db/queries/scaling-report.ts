@@ -7,9 +7,11 @@ import { getScalingStudy, listScalingPoints, type ScalingPointResult, type Scali
 
 /**
  * A study that is run again (resumed after it was stopped or failed) is
- * running again: its study row and its search row leave their ended state.
+ * running again: its study row and its search row leave their ended state,
+ * and the study keeps the request it now runs (a resume may ask for more repeats).
  */
-export async function reopenScalingStudy(db: Database, id: string): Promise<void> {
+export async function reopenScalingStudy(db: Database, id: string, config?: unknown): Promise<void> {
+  if (config !== undefined) await db.update(scalingStudies).set({ config }).where(eq(scalingStudies.id, id));
   await db
     .update(scalingStudies)
     .set({ status: 'running', finishedAt: null })

@@ -21,10 +21,13 @@ export interface ScalingPoint {
   alpha: number;
   beta: number;
   gamma: number;
+  /** Which training of the point; absent: 0. */
+  repeat?: number;
   trialId: string;
 }
 
 export interface ScalingPointResult extends ScalingPoint {
+  repeat: number;
   status: TrialState;
   valAccuracy: number | null;
   testAccuracy: number | null;
@@ -81,6 +84,7 @@ export async function listScalingPoints(db: Database, studyId: string): Promise<
       alpha: scalingPoints.alpha,
       beta: scalingPoints.beta,
       gamma: scalingPoints.gamma,
+      repeat: scalingPoints.repeat,
       trialId: scalingPoints.trialId,
       status: trials.status,
       valAccuracy: trials.valAccuracy,
@@ -98,6 +102,7 @@ export async function listScalingPoints(db: Database, studyId: string): Promise<
       asc(scalingPoints.alpha),
       asc(scalingPoints.beta),
       asc(scalingPoints.gamma),
+      asc(scalingPoints.repeat),
     );
   return rows;
 }

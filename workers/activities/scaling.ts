@@ -10,7 +10,7 @@ export function createScalingActivities(db: Database): ScalingActivities {
   return {
     async recordScalingStudy(input) {
       await upsertScalingStudy(db, { id: input.studyId, base: input.base, config: input.config });
-      await reopenScalingStudy(db, input.studyId);
+      await reopenScalingStudy(db, input.studyId, input.config);
     },
 
     async recordScalingPoints(input) {
