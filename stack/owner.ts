@@ -22,6 +22,8 @@ import { prepareHome, type HomeLock } from './home-lock';
 import { homeSecret } from './home-secret';
 import { requireDiskSpace, watchDiskSpace } from './disk-space';
 import { connectTemporal, startDevServer, type DevServer } from './temporal/dev-server';
+import type { TemporalConnector } from './temporal/connect';
+import { failOrphanedActivities } from './orphaned-trainings';
 
 /**
  * The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up and
@@ -119,6 +121,7 @@ export async function becomeOwner(
         await Promise.allSettled(running);
       }),
     );
+    await failOrphans(temporal, log);
     lock.publish({
       pid: process.pid,
       state: 'ready',
@@ -140,5 +143,19 @@ export async function becomeOwner(
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** Retries at once what a dead earlier owner's workers were running (stack/orphaned-trainings.ts). */
+async function failOrphans(temporal: TemporalConnector, log: (line: string) => void): Promise<void> {
+  const connection = await temporal.clientConnection();
+  try {
+    const failed = await failOrphanedActivities(connection, temporal.namespace);
+    if (failed > 0) log(`owner: retrying ${failed} activity attempt(s) whose worker died with an earlier owner`);
+  } catch (error) {
+    // Not fatal: Temporal still retries them when their heartbeat or time limit runs out.
+    log(`owner: could not look for attempts of dead workers: ${(error as Error).message}`);
+  } finally {
+    await connection.close();
   }
 }

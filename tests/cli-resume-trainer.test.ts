@@ -46,7 +46,14 @@ describe('nas search resume', () => {
       '--wait',
     ];
     const owner = startNas(start, { ...env, NAS_SIMULATED_EPOCH_MS: '1500', NAS_SIMULATED_NOISE: '0' });
-    await waitFor(async () => ((await status('sim'))?.stored.counts.succeeded ?? 0) >= 1, 120_000, 'a first trial');
+    await waitFor(
+      async () => {
+        const counts = (await status('sim'))?.stored.counts;
+        return (counts?.succeeded ?? 0) >= 1 && (counts?.running ?? 0) === 1;
+      },
+      120_000,
+      'a first trial, and a second one running',
+    );
     owner.child.kill('SIGKILL');
     await owner.done;
     await waitFor(async () => devServersOfHome(home).length === 0, 15_000, 'the dead owner’s dev server to stop');
@@ -57,6 +64,8 @@ describe('nas search resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('starting one to finish search sim (--backend simulated, as it was started)');
     expect(resumed.stderr).toContain('backend: simulated trainer');
+    // The killed owner's running training is retried at once, not after its 30 s heartbeat timeout.
+    expect(resumed.stderr).toContain('owner: retrying 1 activity attempt(s) whose worker died with an earlier owner');
     const { stored } = (await status('sim'))!;
     expect(stored.total).toBe(4);
     expect(stored.counts.succeeded).toBe(4);
