@@ -46,10 +46,11 @@ import { printData, printNote } from '../output';
 import { validateAsFlags } from '../request-fields';
 import { requireSameRequest } from '../same-request';
 import { describeCounts, followPoolRun } from '../follow-run';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The committed reference set: read back by `build`, written by `export`. */
-export const COMMITTED_REFERENCE_FILE = resolve(PROJECT_ROOT, 'data/reference/nasnet-fashion-mnist.json');
+export const COMMITTED_REFERENCE_FILE = resolve(PROJECT_ROOT, REFERENCE_FILE_IN_PROJECT);
 
 export function referenceRequestFromFlags(flags: CommandInput['flags']): ReferenceRequest {
   const seed = requireNonNegativeInteger('--seed', stringFlag(flags, 'seed') ?? DEFAULT_REFERENCE_SEED);

@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
 import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
 import { MIN_RANKED_ARCHITECTURES } from '../../search/estimator-report';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
 import { runs } from '../invocation';
 import { addFlags, example, flag, formatFlag } from '../options';
-
-const FILE = 'data/reference/nasnet-fashion-mnist.json';
 
 export function defineEstimators(program: Command): void {
   const estimators = program
@@ -25,7 +24,9 @@ export function defineEstimators(program: Command): void {
         `the reference training's second seed. Below ${MIN_RANKED_ARCHITECTURES} architectures a correlation is not given.`,
     );
   addFlags(report, [
-    flag('--reference <file>', 'the reference set (`nas reference export` writes it)', { default: FILE }),
+    flag('--reference <file>', 'the reference set (`nas reference export` writes it)', {
+      defaultText: REFERENCE_FILE_IN_PROJECT,
+    }),
     flag('--backend <backend>', 'tfjs backend the proxies are computed on', {
       default: 'auto',
       choices: BACKEND_PREFERENCES,

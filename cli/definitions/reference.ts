@@ -6,12 +6,12 @@ import {
   DEFAULT_SECOND_SEED_ARCHITECTURES,
   MAX_REFERENCE_ARCHITECTURES,
 } from '../../search/reference';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
 import { runs } from '../invocation';
 import { addFlags, backendFlag, example, flag, formatFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
 
 const BUILD = 'Reference set:';
 const TRAINERS = 'Trainers:';
-const FILE = 'data/reference/nasnet-fashion-mnist.json';
 const commands = () => import('../commands/reference');
 
 function defineBuild(reference: Command): void {
@@ -25,7 +25,7 @@ function defineBuild(reference: Command): void {
         'protocol (12,000 Fashion-MNIST images, one epoch of batch 32: 375 steps; tested on all 10,000 test images) and under ' +
         "the README's cheap search protocol (2,000 images, one epoch of batch 16), the first --second-seed also under the reference " +
         'protocol with training seed --seed + 1. Architecture by architecture, so a build stopped early has all three for its first ones. ' +
-        `The trainings of --import (default ${FILE}, when present) are imported first and every training already done is reused, ` +
+        `The trainings of --import (default ${REFERENCE_FILE_IN_PROJECT}, when present) are imported first and every training already done is reused, ` +
         'so an interrupted build, or one on a new machine from the committed file, trains nothing twice.',
     );
   addFlags(build, [
@@ -43,7 +43,7 @@ function defineBuild(reference: Command): void {
       group: BUILD,
     }),
     flag('--import <file>', 'a reference file whose trainings are imported first (`none`: no import)', {
-      defaultText: `${FILE} when present`,
+      defaultText: `${REFERENCE_FILE_IN_PROJECT} when present`,
       group: BUILD,
     }),
     flag('--id <reference-id>', 'id of the build', {
@@ -85,8 +85,8 @@ export function defineReference(program: Command): void {
     );
   addFlags(exporter, [
     flag('--id <reference-id>', 'the build', { defaultText: 'the newest' }),
-    flag('--out <file>', 'file to write (`-`: stdout)', { defaultText: FILE }),
+    flag('--out <file>', 'file to write (`-`: stdout)', { defaultText: REFERENCE_FILE_IN_PROJECT }),
   ]);
-  example(exporter, `nas reference export --out ${FILE}`);
+  example(exporter, `nas reference export --out ${REFERENCE_FILE_IN_PROJECT}`);
   exporter.action(runs(async (input) => (await commands()).exportReference(input)));
 }
