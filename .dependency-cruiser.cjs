@@ -39,9 +39,12 @@ const DATABASE_DRIVERS = ['node_modules/drizzle-orm/', 'node_modules/postgres/',
 module.exports = {
   forbidden: [
     onlyImports('contracts-imports-nothing', 'contracts/', ['contracts/'], { nodeBuiltins: false }),
-    onlyImports('numeric-imports-only-seedrandom', 'numeric/', ['numeric/', 'node_modules/seedrandom/'], {
-      nodeBuiltins: false,
-    }),
+    onlyImports(
+      'numeric-imports-only-seedrandom-ml-matrix',
+      'numeric/',
+      ['numeric/', 'node_modules/seedrandom/', 'node_modules/ml-matrix/'],
+      { nodeBuiltins: false },
+    ),
     onlyImports('pure-cells-imports-only-contracts', 'cells/', [PURE_CELLS, 'contracts/'], {
       nodeBuiltins: false,
       fromNot: '^cells/(builders|exporters)/',

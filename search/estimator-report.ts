@@ -2,18 +2,24 @@
  * How well each cheap estimator ranks the reference set's architectures as their reference
  * training does (issue 28): per estimator its CPU cost per candidate, Spearman's ρ and Kendall's
  * τ-b with the reference test accuracies and their seeded bootstrap 95% intervals, and the overlap
- * of the top 10%; with, as the last row, the ceiling: the agreement of the reference training
+ * of the top 10%; a cross-validated combination of the proxies and sizes; as the last row, the ceiling: the agreement of the reference training
  * with its second seed. Below MIN_RANKED_ARCHITECTURES pairs a correlation is not defined here.
  */
 import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators';
 import { bootstrapInterval, kendallTauB, spearman, topKOverlap, type TopKOverlap } from '../numeric/statistics';
+import {
+  COMBINATION_SCORE,
+  crossValidatedPredictions,
+  MIN_COMBINED_ARCHITECTURES,
+  type CombinationInput,
+} from './proxy-combination';
 import type { ReferenceFile, ReferenceFileArchitecture } from './reference-file';
 import type { ReferenceTraining } from './reference';
 
 export const MIN_RANKED_ARCHITECTURES = 5;
 export const BOOTSTRAP_RESAMPLES = 2000;
 
-export type EstimatorKind = 'zero-cost proxy' | 'size' | 'training' | 'ceiling';
+export type EstimatorKind = 'zero-cost proxy' | 'size' | 'combination' | 'training' | 'ceiling';
 
 export interface EstimatorMeasurement {
   /** Null when it could not be computed (not finite). */
@@ -100,12 +106,58 @@ export function estimatorReport(input: EstimatorReportInput): EstimatorReportRow
       'multiply-adds',
       architectures.map((a) => ({ hash: a.hash, score: a.flops, cpuSeconds: sizeCpuSeconds })),
     ),
+    combinationRow(input, target),
     agree(`cheap-${cheapSteps}-steps`, 'training', 'validation accuracy', training('cheap', 'valAccuracy')),
     agree('reference-seed2', 'ceiling', 'test accuracy, second seed', training('reference-seed2', 'testAccuracy')),
   ];
 }
 
 const missing = { score: null, cpuSeconds: null };
+
+/** The cross-validated combination (search/proxy-combination.ts): its cost is every proxy's plus the cost model's. */
+function combinationRow(input: EstimatorReportInput, target: ReadonlyMap<string, number>): EstimatorReportRow {
+  const { file, proxies, sizeCpuSeconds } = input;
+  const measured = file.architectures.flatMap((a) => {
+    const scores = proxies.get(a.hash) ?? {};
+    const accuracy = target.get(a.hash);
+    const features = ZERO_COST_PROXIES.map((p) => scores[p]?.score ?? null);
+    if (accuracy === undefined || features.some((f) => f === null)) return [];
+    const [synflow, naswot, grad_norm, snip] = features as number[];
+    const costs = ZERO_COST_PROXIES.map((p) => scores[p]?.cpuSeconds ?? null);
+    const cpuSeconds = costs.some((c) => c === null)
+      ? null
+      : (costs as number[]).reduce((sum, c) => sum + c, sizeCpuSeconds ?? 0);
+    const item: CombinationInput = {
+      hash: a.hash,
+      features: { synflow, naswot, grad_norm, snip, params: a.params, flops: a.flops },
+      accuracy,
+    };
+    return [{ item, cpuSeconds }];
+  });
+  const scored = (score: (hash: string) => number | null): Scored[] =>
+    measured.map(({ item, cpuSeconds }) => ({ hash: item.hash, score: score(item.hash), cpuSeconds }));
+  const row = (scores: Scored[]) =>
+    rowOf({
+      estimator: 'combined',
+      kind: 'combination',
+      score: COMBINATION_SCORE,
+      scored: scores,
+      target,
+      seed: file.seed,
+    });
+  if (measured.length < MIN_COMBINED_ARCHITECTURES) {
+    return {
+      ...row(scored(() => null)),
+      n: measured.length,
+      note: `n = ${measured.length} < ${MIN_COMBINED_ARCHITECTURES}: too few to fit a combination`,
+    };
+  }
+  const predictions = crossValidatedPredictions(
+    measured.map((m) => m.item),
+    `combination/${file.seed}`,
+  );
+  return row(scored((hash) => predictions.get(hash) ?? null));
+}
 
 function referenceTestAccuracy(a: ReferenceFileArchitecture): [string, number][] {
   const accuracy = a.trainings.find((t) => t.training === 'reference')?.testAccuracy ?? null;

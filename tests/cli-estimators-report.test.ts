@@ -73,10 +73,10 @@ describe('nas estimators report', () => {
     const again = await report(['--reference', path, '--format', 'json']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/5 recorded in .*, 0 to compute/);
-    // The same rows; only the cost model's CPU time (params, FLOPs) is measured again.
+    // The same rows; only the cost model's CPU time (params, FLOPs, part of the combination's) is measured again.
     const recorded = (text: string) =>
       (JSON.parse(text) as EstimatorReportRow[]).map((r) =>
-        r.kind === 'size' ? { ...r, cpuSecondsPerCandidate: 0 } : r,
+        r.kind === 'size' || r.kind === 'combination' ? { ...r, cpuSecondsPerCandidate: 0 } : r,
       );
     expect(recorded(again.stdout)).toEqual(recorded(first.stdout));
 
@@ -125,18 +125,20 @@ describe('nas estimators report', () => {
         'note',
       ]),
     );
-    expect(records.map((r) => r.estimator)).toHaveLength(8);
+    expect(records.map((r) => r.estimator)).toHaveLength(9);
     expect(Number(records[4]['spearman.estimate'])).toBeGreaterThanOrEqual(-1);
-    expect(records[7]).toMatchObject({ estimator: 'reference-seed2', n: '0', 'spearman.estimate': '' });
+    expect(records[8]).toMatchObject({ estimator: 'reference-seed2', n: '0', 'spearman.estimate': '' });
   }, 300_000);
 
   it('says the correlation is not yet defined with 3 architectures, with their n', async () => {
     const { code, stdout, stderr } = await report(['--reference', smallPath]);
     expect(code, stderr).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(9);
-    for (const line of lines.slice(1, 8)) expect(line).toMatch(/ 3 .*n = 3 < 5: rank correlation not yet defined$/);
-    expect(lines[8]).toMatch(/^reference-seed2 .* 0 .*n = 0 < 5: rank correlation not yet defined$/);
+    expect(lines).toHaveLength(10);
+    for (const line of [...lines.slice(1, 7), lines[8]])
+      expect(line).toMatch(/ 3 .*n = 3 < 5: rank correlation not yet defined$/);
+    expect(lines[7]).toMatch(/^combined .* 3 .*n = 3 < 10: too few to fit a combination$/);
+    expect(lines[9]).toMatch(/^reference-seed2 .* 0 .*n = 0 < 5: rank correlation not yet defined$/);
   }, 300_000);
 
   it('refuses a missing or broken reference file and an unknown backend in one line', async () => {

@@ -63,7 +63,7 @@ const row = (estimator: string): EstimatorReportRow => {
 };
 
 describe('estimator report', () => {
-  it('lists every proxy, params, FLOPs, the cheap training and the two-seed ceiling, in that order', () => {
+  it('lists every proxy, params, FLOPs, their combination, the cheap training and the two-seed ceiling, in that order', () => {
     expect(report.map((r) => [r.estimator, r.kind])).toEqual([
       ['synflow', 'zero-cost proxy'],
       ['naswot', 'zero-cost proxy'],
@@ -71,6 +71,7 @@ describe('estimator report', () => {
       ['snip', 'zero-cost proxy'],
       ['params', 'size'],
       ['flops', 'size'],
+      ['combined', 'combination'],
       ['cheap-125-steps', 'training'],
       ['reference-seed2', 'ceiling'],
     ]);
