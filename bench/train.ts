@@ -2,11 +2,14 @@
  * Training throughput on every tfjs backend that loads.
  *
  *   npm run bench:train [-- --json] [--threads 2] [--batches 30] [--nasnet-batches 2]
- *       [--budget 90] [--backends tensorflow,wasm,cpu] [--models lenet5,nasnet] [--profile]
+ *       [--budget 90] [--backends tensorflow,wasm,cpu] [--models lenet5,nasnet] [--profile] [--torch]
  *
  * With --threads N (> 1), each model is also trained by trainModel on wasm on 1 thread and on N
  * (engine/parallel-step.ts) in the same run, and the ratio is reported (bench/thread-scaling.ts).
  * XNNPACK's own threads stay at 1: on NASNet-A they gave 81 vs 78 samples/s at 2.
+ *
+ * With --torch, Debian's python3-torch trains the same graphs at 1 and 2 threads, NCHW and
+ * channels_last, in the same run (bench/torch-side-by-side.ts), and the targets compare us with it.
  *
  * For each backend: the GMAC/s of a 512x512 matmul (the ceiling: the best of
  * a measurement before and one after the models), then
@@ -24,6 +27,7 @@ import type { LayerGraph } from '../cells/graph';
 import { NASNET_A, nasnetGraph } from '../cells/nasnet';
 import { selectBackend, type BackendPreference } from '../engine/backend';
 import { threadScaling, type ThreadScaling } from './thread-scaling';
+import { torchRate, torchRates, torchVersion, type TorchModelRates } from './torch-side-by-side';
 
 const BATCH = 128;
 const INPUT = { height: 28, width: 28, channels: 1 };
@@ -48,6 +52,7 @@ interface Options {
   backends: Array<Exclude<BackendPreference, 'auto'>>;
   models: string[];
   profile: boolean;
+  torch: boolean;
 }
 
 interface ModelResult {
@@ -92,6 +97,7 @@ function parseArgs(argv: string[]): Options {
     backends: ['tensorflow', 'wasm', 'cpu'],
     models: ['lenet5', 'nasnet'],
     profile: false,
+    torch: false,
   };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
@@ -107,6 +113,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--profile':
         options.profile = true;
+        break;
+      case '--torch':
+        options.torch = true;
         break;
       case '--threads': {
         const threads = number(flag, argv[++i], 1);
@@ -143,7 +152,7 @@ function parseArgs(argv: string[]): Options {
       }
       default:
         throw new Error(
-          `unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --models LIST --profile`,
+          `unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --models LIST --profile --torch`,
         );
     }
   }
@@ -407,7 +416,7 @@ async function benchBackend(
   return result;
 }
 
-function targets(results: BackendResult[]) {
+function targets(results: BackendResult[], torch: TorchModelRates[]) {
   const find = (backend: string, model: string) =>
     results.find((r) => r.backend === backend)?.models.find((m) => m.model.startsWith(model));
   const lenetWasm = find('wasm', 'lenet5');
@@ -447,10 +456,54 @@ function targets(results: BackendResult[]) {
       met: (nasnetWasm?.ratioToMatmul ?? 0) >= 0.35,
     },
     ...threadTargets,
+    ...torchTargets(results, torch),
   ];
 }
 
-function printTable(results: BackendResult[]): void {
+/** Issue 27's targets against PyTorch channels_last: ours on 1 thread, and on 2 when --threads 2 measured it. */
+function torchTargets(results: BackendResult[], torch: TorchModelRates[]) {
+  const wasm = results.find((r) => r.backend === 'wasm');
+  const target = (model: string, label: string, threads: number, goal: number) => {
+    const theirs = torch.find((t) => t.model.startsWith(model));
+    const reference = theirs && torchRate(theirs, threads, 'channels_last');
+    const ours =
+      threads === 1
+        ? wasm?.models.find((m) => m.model.startsWith(model))?.samplesPerSecond
+        : wasm?.threadScaling?.find((s) => s.model.startsWith(model))?.rates.find((r) => r.threads === threads)
+            ?.samplesPerSecond;
+    const value = ours !== undefined && reference ? ours / reference : undefined;
+    return {
+      target: `${label} ${threads} thread(s) >= ${goal}x PyTorch channels_last on ${threads}`,
+      value,
+      goal,
+      met: value !== undefined && value >= goal,
+    };
+  };
+  if (torch.length === 0) return [];
+  return [target('nasnet', 'NASNet-A', 1, 1), target('nasnet', 'NASNet-A', 2, 1), target('lenet5', 'LeNet-5', 1, 0.8)];
+}
+
+function measureTorch(options: Options, log: (line: string) => void): TorchModelRates[] {
+  if (!options.torch) return [];
+  const found = torchVersion();
+  if ('missing' in found) {
+    log(`torch: not compared: ${found.missing}`);
+    return [];
+  }
+  return MODELS.filter((model) => options.models.some((name) => model.name.startsWith(name))).map((m) => {
+    const rates = torchRates(m.name, m.graph(), {
+      batch: BATCH,
+      budgetSeconds: Math.min(30, options.budgetSeconds),
+      maxSteps: m.name.startsWith('nasnet') ? Math.max(3, options.nasnetBatches) : options.batches,
+    });
+    log(
+      `torch ${rates.torch}: ${m.name}: ${rates.rates.map((r) => `${r.samplesPerSecond} samples/s (${r.threads} thread(s), ${r.layout})`).join(', ')}`,
+    );
+    return rates;
+  });
+}
+
+function printTable(results: BackendResult[], torch: TorchModelRates[]): void {
   console.log('\ntraining throughput, batches of 128 (rates in GMAC/s; GFLOP/s = 2 x GMAC/s)');
   for (const r of results) {
     if (r.error) {
@@ -491,8 +544,19 @@ function printTable(results: BackendResult[]): void {
       );
     }
   }
+  const wasm = results.find((r) => r.backend === 'wasm');
+  for (const t of torch) {
+    const ours = wasm?.models.find((m) => m.model === t.model)?.samplesPerSecond;
+    console.log(`\nPyTorch ${t.torch}, ${t.model}, batches of 128:`);
+    for (const r of t.rates) {
+      const ratio = ours === undefined ? '' : `  wasm on 1 thread / this = ${(ours / r.samplesPerSecond).toFixed(2)}x`;
+      console.log(
+        `  ${r.threads} thread(s), ${r.layout.padEnd(13)} ${String(r.samplesPerSecond).padStart(9)} samples/s${ratio}`,
+      );
+    }
+  }
   console.log('\ntargets');
-  for (const t of targets(results)) {
+  for (const t of targets(results, torch)) {
     const value = t.value == null ? 'n/a' : t.value.toFixed(t.goal < 1 ? 3 : 1);
     console.log(`  ${t.met ? 'met ' : 'MISS'} ${t.target}: ${value}`);
   }
@@ -509,6 +573,7 @@ async function main(): Promise<void> {
   const log = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const results: BackendResult[] = [];
   for (const backend of options.backends) results.push(await benchBackend(backend, options, log));
+  const torch = measureTorch(options, log);
   if (options.json) {
     console.log(
       JSON.stringify(
@@ -516,14 +581,15 @@ async function main(): Promise<void> {
           batchSize: BATCH,
           unit: 'GMAC/s (1 MAC = 2 FLOPs); training MACs = 3 x forward MACs',
           results,
-          targets: targets(results),
+          ...(torch.length > 0 ? { torch } : {}),
+          targets: targets(results, torch),
         },
         null,
         2,
       ),
     );
   } else {
-    printTable(results);
+    printTable(results, torch);
   }
 }
 
