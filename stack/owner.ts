@@ -75,15 +75,19 @@ export async function becomeOwner(
     requireDiskSpace(prepareHome(home));
     const disk = watchDiskSpace(prepareHome(home));
     closers.push(async () => disk.stop());
-    const devServer: DevServer = await startDevServer({ log });
-    closers.push(() => devServer.stop());
     // On a full disk, stopping workers and closing PGlite write (and may wait on writes that
     // cannot end): what PGlite acknowledged is on disk already, so the owner only lets go.
     let diskFull = false;
     disk.low.catch(() => (diskFull = true));
     const unlessDiskFull = (close: () => Promise<void>) => () => (diskFull ? Promise.resolve() : close());
-    const handle = await openDatabase();
-    closers.push(unlessDiskFull(() => handle.close()));
+    // The dev server starts in its own process while this one opens the database.
+    const [server, database] = await Promise.allSettled([startDevServer({ log }), openDatabase()]);
+    if (server.status === 'fulfilled') closers.push(() => server.value.stop());
+    if (database.status === 'fulfilled') closers.push(unlessDiskFull(() => database.value.close()));
+    if (server.status === 'rejected') throw server.reason;
+    if (database.status === 'rejected') throw database.reason;
+    const devServer: DevServer = server.value;
+    const handle = database.value;
     let endpoint: DatabaseEndpoint | null = null;
     if (handle.pglite) {
       endpoint = await serveDatabase(handle.pglite, homeSecret(home));
@@ -99,13 +103,13 @@ export async function becomeOwner(
     closers.push(() => connection.close());
     const taskQueues = embeddedTaskQueues();
     const common = { connection, namespace: temporal.namespace, db: handle.db };
-    const workers: Worker[] = [
-      await createOrchestratorWorker({
+    const workers: Worker[] = await Promise.all([
+      createOrchestratorWorker({
         ...common,
         taskQueue: taskQueues.orchestrator,
         shutdownForceTime: ORCHESTRATOR_DRAIN_LIMIT,
       }),
-      await createTrainerWorker({
+      createTrainerWorker({
         ...common,
         taskQueue: options.trainerTaskQueue ?? taskQueues.trainer,
         backend: options.backend,
@@ -113,7 +117,7 @@ export async function becomeOwner(
         threads: options.trainerThreads,
         log,
       }),
-    ];
+    ]);
     const running = workers.map((worker) => worker.run());
     closers.push(
       unlessDiskFull(async () => {
