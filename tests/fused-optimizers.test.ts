@@ -53,8 +53,10 @@ async function randomSteps(rule: (typeof RULES)[number], fused: boolean, steps: 
         }),
       ),
     );
-    if (step === steps - 1) kernels.push(...(await kernelNames(() => optimizer.applyGradients(gradients))));
-    else optimizer.applyGradients(gradients);
+    // tfjs's other form of the argument, a list in variable order, on every other step.
+    const given = step % 2 ? variables.map((v) => ({ name: v.name, tensor: gradients[v.name] })) : gradients;
+    if (step === steps - 1) kernels.push(...(await kernelNames(() => optimizer.applyGradients(given))));
+    else optimizer.applyGradients(given);
     tf.dispose(gradients);
   }
   const result = { weights: variables.map(bits), state: await optimizerBits(optimizer), kernels };
