@@ -1,7 +1,7 @@
 /**
  * PyTorch beside the wasm engine in `npm run bench:train -- --torch`: the same layer graphs,
  * built node for node by bench/torch_train.py in Debian's python3-torch, trained on batches of
- * 128 at 1 and 2 threads in NCHW and channels_last, in the same run as ours. Absent torch, the
+ * 128 with the same optimizer at 1 and 2 threads in NCHW and channels_last, in the same run as ours. Absent torch, the
  * comparison is skipped with one line; it is never needed by tests.
  */
 import { spawnSync } from 'node:child_process';
@@ -38,7 +38,7 @@ export function torchVersion(): { version: string } | { missing: string } {
 export function torchRates(
   model: string,
   graph: LayerGraph,
-  options: { batch: number; budgetSeconds: number; maxSteps: number },
+  options: { batch: number; optimizer: string; budgetSeconds: number; maxSteps: number },
 ): TorchModelRates {
   let version = '';
   const rates = TORCH_THREADS.flatMap((threads) =>

@@ -1,10 +1,11 @@
 """Training throughput of a layer graph (cells/graph.ts, as JSON) in PyTorch, for bench:train --torch.
 
-Reads {"graph", "batch", "threads", "layout": "nchw"|"channels_last", "budgetSeconds", "maxSteps"} on
+Reads {"graph", "batch", "threads", "layout": "nchw"|"channels_last", "optimizer", "budgetSeconds", "maxSteps"} on
 stdin and prints {"samplesPerSecond", "steps", "seconds", "params", "torch"} on stdout. The network is built
 node for node from the same graph the tfjs builder reads: the same convolutions, batch norms,
-pools, concatenations and dense layers, trained as bench/train.ts trains it (SGD, learning rate
-0.01, categorical cross-entropy of the softmax output, one random batch of 28x28x1 images).
+pools, concatenations and dense layers, trained as bench/train.ts trains it (its optimizer at
+learning rate 0.01, tfjs' defaults for the rest; categorical cross-entropy of the softmax output;
+one random batch of 28x28x1 images).
 Padding follows tfjs' 'same' rule (the odd pixel at the bottom/right), so every shape matches.
 """
 import json
@@ -158,6 +159,14 @@ class GraphNetwork(nn.Module):
         return values[self.output]
 
 
+OPTIMIZERS = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.01),
+    "momentum": lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9),
+    "adam": lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-7),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-7),
+}
+
+
 def main():
     request = json.load(sys.stdin)
     torch.set_num_threads(request["threads"])
@@ -167,7 +176,7 @@ def main():
     memory = torch.channels_last if request["layout"] == "channels_last" else torch.contiguous_format
     model = GraphNetwork(graph).to(memory_format=memory)
     model.train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    optimizer = OPTIMIZERS[request["optimizer"]](model.parameters())
     x = torch.rand(batch, first["channels"], first["height"], first["width"]).to(memory_format=memory)
     labels = torch.randint(0, 10, (batch,))
 

@@ -3,6 +3,11 @@
  *
  *   npm run bench:train [-- --json] [--threads 2] [--batches 30] [--nasnet-batches 2]
  *       [--budget 90] [--backends tensorflow,wasm,cpu] [--models lenet5,nasnet] [--profile] [--torch]
+ *       [--optimizer sgd|adam|momentum|rmsprop] [--optimizer-step fused|tfjs]
+ *
+ * --optimizer (default sgd) is created as a training protocol's is (engine/optimizers.ts): its
+ * step fused into one kernel call on wasm (engine/fused-optimizers.ts); --optimizer-step tfjs
+ * keeps tfjs's per-variable kernels, for a before/after comparison in one session.
  *
  * With --threads N (> 1), each model is also trained by trainModel on wasm on 1 thread and on N
  * (engine/parallel-step.ts) in the same run, and the ratio is reported (bench/thread-scaling.ts).
@@ -13,7 +18,7 @@
  *
  * For each backend: the GMAC/s of a 512x512 matmul (the ceiling: the best of
  * a measurement before and one after the models), then
- * LeNet-5 and NASNet-A (N=1, F=16) trained with SGD on random
+ * LeNet-5 and NASNet-A (N=1, F=16) trained (SGD unless --optimizer says otherwise) on random
  * Fashion-MNIST-shaped batches of 128. Training work is the cost model's
  * forward MACs x 3. Rates are printed in GMAC/s and GFLOP/s (1 MAC = 2 FLOPs,
  * for both training and matmul); ratios are unit-free.
@@ -25,7 +30,9 @@ import { buildModel } from '../cells/builders/tfjs';
 import { graphCost } from '../cells/cost';
 import type { LayerGraph } from '../cells/graph';
 import { NASNET_A, nasnetGraph } from '../cells/nasnet';
+import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
 import { selectBackend, type BackendPreference } from '../engine/backend';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
 import { threadScaling, type ThreadScaling } from './thread-scaling';
 import { torchRate, torchRates, torchVersion, type TorchModelRates } from './torch-side-by-side';
 
@@ -53,6 +60,8 @@ interface Options {
   models: string[];
   profile: boolean;
   torch: boolean;
+  optimizer: TrainingProtocol['optimizer'];
+  optimizerStep: 'fused' | 'tfjs';
 }
 
 interface ModelResult {
@@ -73,6 +82,8 @@ interface ModelResult {
   /** Kernel time of one (micro-)batch step, by kernel, and by kind of kernel. */
   profile?: Array<{ kernel: string; ms: number; calls: number }>;
   profileByKind?: Record<string, number>;
+  /** Kernel calls of that step, all kernels. */
+  kernelCalls?: number;
 }
 
 interface BackendResult {
@@ -98,6 +109,8 @@ function parseArgs(argv: string[]): Options {
     models: ['lenet5', 'nasnet'],
     profile: false,
     torch: false,
+    optimizer: 'sgd',
+    optimizerStep: 'fused',
   };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
@@ -150,9 +163,23 @@ function parseArgs(argv: string[]): Options {
         options.models = names;
         break;
       }
+      case '--optimizer': {
+        const name = argv[++i] as Options['optimizer'];
+        if (!OPTIMIZERS.includes(name))
+          throw new Error(`--optimizer must be one of ${OPTIMIZERS.join(', ')}; got ${JSON.stringify(name)}`);
+        options.optimizer = name;
+        break;
+      }
+      case '--optimizer-step': {
+        const step = argv[++i];
+        if (step !== 'fused' && step !== 'tfjs')
+          throw new Error(`--optimizer-step must be fused or tfjs; got ${JSON.stringify(step)}`);
+        options.optimizerStep = step;
+        break;
+      }
       default:
         throw new Error(
-          `unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --models LIST --profile --torch`,
+          `unknown option ${JSON.stringify(flag)}; options: --json --threads N --batches N --nasnet-batches N --budget SECONDS --backends LIST --models LIST --profile --torch --optimizer NAME --optimizer-step fused|tfjs`,
         );
     }
   }
@@ -235,13 +262,17 @@ const KERNEL_KINDS: Array<[string, RegExp]> = [
 ];
 
 /** Kernel time of one step; `name__op` entries (custom-gradient wrappers) would count their kernels twice and are left out. */
-async function kernelProfile(step: () => void): Promise<Pick<ModelResult, 'profile' | 'profileByKind'>> {
+async function kernelProfile(
+  step: () => void,
+): Promise<Pick<ModelResult, 'profile' | 'profileByKind' | 'kernelCalls'>> {
   const info = await tf.profile(async () => {
     step();
   });
   const byName = new Map<string, { ms: number; calls: number }>();
+  let kernelCalls = 0;
   for (const k of info.kernels) {
     if (k.name.endsWith('__op')) continue;
+    kernelCalls++;
     const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += Number(k.kernelTimeMs) || 0;
     e.calls++;
@@ -256,7 +287,7 @@ async function kernelProfile(step: () => void): Promise<Pick<ModelResult, 'profi
     .map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls }))
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 15);
-  return { profile, profileByKind: byKind };
+  return { profile, profileByKind: byKind, kernelCalls };
 }
 
 async function benchModel(
@@ -271,7 +302,10 @@ async function benchModel(
   const parts = BATCH / micro;
   const rng = seedrandom(`bench-train ${name}`);
   const model = buildModel(graph, name);
-  const optimizer = tf.train.sgd(0.01);
+  const optimizer = createOptimizer(
+    { optimizer: options.optimizer, learningRate: 0.01 },
+    { fused: options.optimizerStep === 'fused' },
+  );
   const { x, y } = randomBatch(rng, BATCH);
   try {
     const budgetMs = options.budgetSeconds * 1000;
@@ -348,7 +382,7 @@ async function benchModel(
     return result;
   } finally {
     tf.dispose([x, y]);
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
     model.dispose();
   }
 }
@@ -493,6 +527,7 @@ function measureTorch(options: Options, log: (line: string) => void): TorchModel
   return MODELS.filter((model) => options.models.some((name) => model.name.startsWith(name))).map((m) => {
     const rates = torchRates(m.name, m.graph(), {
       batch: BATCH,
+      optimizer: options.optimizer,
       budgetSeconds: Math.min(30, options.budgetSeconds),
       maxSteps: m.name.startsWith('nasnet') ? Math.max(3, options.nasnetBatches) : options.batches,
     });
@@ -503,8 +538,10 @@ function measureTorch(options: Options, log: (line: string) => void): TorchModel
   });
 }
 
-function printTable(results: BackendResult[], torch: TorchModelRates[]): void {
-  console.log('\ntraining throughput, batches of 128 (rates in GMAC/s; GFLOP/s = 2 x GMAC/s)');
+function printTable(results: BackendResult[], torch: TorchModelRates[], options: Options): void {
+  console.log(
+    `\ntraining throughput, batches of 128, ${options.optimizer} (${options.optimizerStep} step) (rates in GMAC/s; GFLOP/s = 2 x GMAC/s)`,
+  );
   for (const r of results) {
     if (r.error) {
       console.log(`\n${r.backend}: not available: ${r.error}`);
@@ -522,7 +559,7 @@ function printTable(results: BackendResult[], torch: TorchModelRates[]): void {
       );
       if (m.profile) {
         console.log(
-          `    kernel ms of one step of ${m.microBatch}, by kind: ` +
+          `    kernel ms of one step of ${m.microBatch} (${m.kernelCalls} kernel calls), by kind: ` +
             Object.entries(m.profileByKind ?? {})
               .map(([k, ms]) => `${k} ${ms}`)
               .join(', '),
@@ -579,6 +616,8 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           batchSize: BATCH,
+          optimizer: options.optimizer,
+          optimizerStep: options.optimizerStep,
           unit: 'GMAC/s (1 MAC = 2 FLOPs); training MACs = 3 x forward MACs',
           results,
           ...(torch.length > 0 ? { torch } : {}),
@@ -589,7 +628,7 @@ async function main(): Promise<void> {
       ),
     );
   } else {
-    printTable(results, torch);
+    printTable(results, torch, options);
   }
 }
 

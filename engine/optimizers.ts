@@ -1,23 +1,38 @@
 /** Optimizers named by a training protocol, with per-step learning rates. */
 import * as tf from '@tensorflow/tfjs';
 import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
+import {
+  FusedAdamOptimizer,
+  FusedMomentumOptimizer,
+  FusedRMSPropOptimizer,
+  FusedSGDOptimizer,
+} from './fused-optimizers';
 
 const MOMENTUM = 0.9;
 
-export function createOptimizer(protocol: Pick<TrainingProtocol, 'optimizer' | 'learningRate'>): tf.Optimizer {
+/**
+ * The protocol's optimizer: tfjs's, with its step fused into one wasm kernel call per step where
+ * the backend has one (fused-optimizers.ts; the same results to the bit). `fused: false` keeps
+ * tfjs's own step everywhere (for comparisons).
+ */
+export function createOptimizer(
+  protocol: Pick<TrainingProtocol, 'optimizer' | 'learningRate'>,
+  { fused = true }: { fused?: boolean } = {},
+): tf.Optimizer {
   const { optimizer, learningRate } = protocol;
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
     throw new RangeError(`protocol.learningRate must be a positive finite number, got ${learningRate}`);
   }
+  // The arguments of tf.train.adam, sgd, momentum and rmsprop (their defaults spelled out).
   switch (optimizer) {
     case 'adam':
-      return tf.train.adam(learningRate);
+      return fused ? new FusedAdamOptimizer(learningRate, 0.9, 0.999) : tf.train.adam(learningRate);
     case 'sgd':
-      return tf.train.sgd(learningRate);
+      return fused ? new FusedSGDOptimizer(learningRate) : tf.train.sgd(learningRate);
     case 'momentum':
-      return tf.train.momentum(learningRate, MOMENTUM);
+      return fused ? new FusedMomentumOptimizer(learningRate, MOMENTUM) : tf.train.momentum(learningRate, MOMENTUM);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate);
+      return fused ? new FusedRMSPropOptimizer(learningRate) : tf.train.rmsprop(learningRate);
     default:
       throw new RangeError(`protocol.optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${String(optimizer)}`);
   }

@@ -35,7 +35,10 @@ const SOURCES = [
   'batch-norm-grad.wat',
   'relu-grad.wat',
   'copy-runs.wat',
+  'optimizer-updates.wat',
 ];
+/** Kernels whose every product and sum must round on its own (tfjs's results to the bit): never fused. */
+const UNFUSED_SOURCES = new Set(['optimizer-updates.wat']);
 const PLAIN_MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
@@ -53,7 +56,13 @@ interface SimdExports {
   batchNormGradApply(dy: number, x: number, coefficients: number, dx: number, rows: number, channels: number): void;
   batchNormMoments(x: number, mean: number, variance: number, rows: number, channels: number): void;
   reluGrad(dy: number, x: number, dx: number, count: number): void;
+  adamUpdate(table: number, entries: number, ...coefficients: number[]): void;
+  momentumUpdate(table: number, entries: number, momentum: number, negLr: number, withState: number): void;
+  rmspropUpdate(table: number, entries: number, ...coefficients: number[]): void;
 }
+
+/** The optimizer steps of simd/optimizer-updates.wat, each over a table of variables (see there). */
+export type OptimizerUpdates = Pick<SimdExports, 'adamUpdate' | 'momentumUpdate' | 'rmspropUpdate'>;
 
 /** Copies `count` runs of `runBytes` within the heap, source runs `srcStep` and destination runs `dstStep` bytes apart. */
 export type RunCopier = (
@@ -98,13 +107,9 @@ export async function compileSimdKernels(
     if (!source.includes(PLAIN_MEMORY_IMPORT))
       throw new Error(`simd/${name} must import its memory as ${PLAIN_MEMORY_IMPORT}`);
     if (shared) source = source.replace(PLAIN_MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
-    if (multiplyAdd === 'relaxed') source = fuseMultiplyAdds(source);
-    const parsed = wabt.parseWat(name, source, {
-      simd: true,
-      threads: true,
-      bulk_memory: true,
-      relaxed_simd: multiplyAdd === 'relaxed',
-    });
+    const fused = multiplyAdd === 'relaxed' && !UNFUSED_SOURCES.has(name);
+    if (fused) source = fuseMultiplyAdds(source);
+    const parsed = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true, relaxed_simd: fused });
     try {
       return new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), { env: { memory } }).exports;
     } finally {
@@ -126,6 +131,11 @@ function memoryOf(backend: BackendWasm): WasmMemory | undefined {
 
 function kernelsFor(backend: BackendWasm): SimdExports | null {
   return instances.get(backend)?.exports ?? null;
+}
+
+/** The optimizer steps bound to this backend's memory; null when the kernels are not available. */
+export function optimizerUpdatesFor(backend: BackendWasm): OptimizerUpdates | null {
+  return kernelsFor(backend);
 }
 
 /** Byte address of a tensor's data in the wasm heap, as the kernels take it. */

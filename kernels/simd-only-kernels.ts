@@ -2,11 +2,13 @@
  * Kernels that only the SIMD kernels (simd-kernels.ts) can run, registered
  * once those are assembled: the batch-norm layer's statistics and one-kernel
  * gradient (cells/builders/batch-norm.ts asks for them by name and composes
- * tf ops on backends without them), and a one-pass ReLU gradient.
+ * tf ops on backends without them), a one-pass ReLU gradient, and the
+ * optimizer steps over all variables at once (optimizer-updates.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names';
+import { OPTIMIZER_UPDATE_KERNEL_CONFIGS } from './optimizer-updates';
 import { batchNormGradBySimd, batchNormMomentsBySimd, reluGradBySimd } from './simd-kernels';
 
 type SimdKernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -43,6 +45,7 @@ const SIMD_ONLY: tf.KernelConfig[] = [
         batchNormMomentsBySimd(backend as BackendWasm, x),
       )) as unknown as tf.KernelFunc,
   },
+  ...OPTIMIZER_UPDATE_KERNEL_CONFIGS,
 ];
 
 /**
