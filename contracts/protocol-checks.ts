@@ -10,6 +10,7 @@ import {
   type TrainingProtocol,
 } from './protocol';
 import { RequestError, shown } from './request-error';
+import { checkPlateau } from './plateau';
 
 export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): void {
   if (typeof protocol !== 'object' || protocol === null)
@@ -49,6 +50,7 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
       ` (this engine's; absent for version 1)`,
     );
   }
+  if (protocol.plateau !== undefined) checkPlateau(protocol.plateau, protocol.epochs, `${field}.plateau`);
 }
 
 /** The protocol's dataset: a registry name without descriptor, or a `kind:/dir` with a well-formed one. */
