@@ -4,7 +4,15 @@ import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
 import type { EfficientNetArchitecture } from '../contracts/genotypes';
 import { RequestError } from '../contracts/request-error';
-import { requirePositiveInteger, requireSearchId } from '../contracts/field-checks';
+import {
+  requireNonNegativeNumber,
+  requireOneOf,
+  requirePositiveInteger,
+  requireSearchId,
+} from '../contracts/field-checks';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../contracts/plateau';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { checkProtocol } from '../contracts/protocol-checks';
 import { datasetShape } from '../contracts/datasets';
 import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';
@@ -89,7 +97,7 @@ export function scalingRequestFromFlags(
     tolerance: requireNumber('--tolerance', get('tolerance'), SCALING_DEFAULTS.tolerance),
     phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
   };
-  const protocol = protocolFromFlags(flags, { checkData });
+  const protocol = withBudget(flags, protocolFromFlags(flags, { checkData }));
   const dataset = datasetShape(protocol);
   const request: ScalingStudyRequest = {
     studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),
@@ -115,4 +123,34 @@ export function repeatsFromFlags(flags: Flags): Pick<ScalingStudyRequest, 'repea
   if (repeats !== undefined) given.repeats = requirePositiveInteger('--repeats', repeats);
   if (gridRepeats !== undefined) given.gridRepeats = requirePositiveInteger('--grid-repeats', gridRepeats);
   return given;
+}
+
+export const BUDGETS = ['fixed', 'plateau'] as const;
+const PLATEAU_FLAGS = ['max-epochs', 'patience', 'min-delta'] as const;
+
+/**
+ * `--budget fixed` (default): every network trains `--epochs`. `--budget plateau`: every network
+ * trains until its validation accuracy levels off (contracts/plateau.ts: `--patience`,
+ * `--min-delta`), at most `--max-epochs`, which becomes the protocol's epochs.
+ */
+export function withBudget(flags: Flags, protocol: TrainingProtocol): TrainingProtocol {
+  const get = (name: string) => stringFlag(flags, name);
+  const budget = requireOneOf('--budget', get('budget') ?? 'fixed', BUDGETS);
+  if (budget === 'fixed') {
+    const stray = PLATEAU_FLAGS.find((name) => get(name) !== undefined);
+    if (stray) throw new RequestError(`--${stray}`, 'applies with --budget plateau only');
+    return protocol;
+  }
+  if (get('epochs') !== undefined)
+    throw new RequestError('--epochs', 'with --budget plateau the epoch cap is --max-epochs; drop --epochs');
+  const plateau: TrainingProtocol = {
+    ...protocol,
+    epochs: requirePositiveInteger('--max-epochs', get('max-epochs') ?? DEFAULT_PLATEAU_MAX_EPOCHS),
+    plateau: {
+      patience: requirePositiveInteger('--patience', get('patience') ?? DEFAULT_PLATEAU.patience),
+      minDelta: requireNonNegativeNumber('--min-delta', get('min-delta') ?? DEFAULT_PLATEAU.minDelta),
+    },
+  };
+  validateAsFlags(() => checkProtocol(plateau));
+  return plateau;
 }

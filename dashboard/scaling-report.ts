@@ -209,7 +209,10 @@ function singleTrainingVerdict(report: ScalingReport, rows: ReportRow[]): string
 
 function protocolText(config: RecordedStudy): string {
   const p = config.protocol;
-  return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
+  const epochs = p.plateau
+    ? `until validation accuracy levels off (at most ${p.epochs} epochs)`
+    : `${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`;
+  return `${p.dataset}, ${p.trainSize} training samples, ${epochs} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
 }
 
 /** The study's chart (accuracy against FLOPs per method, and the grid), as the dashboard draws it. */

@@ -6,6 +6,7 @@ import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
 import { parseCommandLine } from '../cli/command-line';
 import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
+import { budgetLines } from '../dashboard/scaling-budget';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
@@ -91,6 +92,32 @@ describe('nas scaling start: flags to request', () => {
   });
 });
 
+describe('nas scaling start --budget', () => {
+  it('plateau: --max-epochs is the cap, --patience and --min-delta the rule, all in the protocol', () => {
+    const r = request(['--budget', 'plateau', '--max-epochs', '20', '--patience', '4', '--min-delta', '0.01']);
+    expect(r.protocol).toMatchObject({ epochs: 20, plateau: { patience: 4, minDelta: 0.01 } });
+    expect(request(['--budget', 'plateau']).protocol).toMatchObject({
+      epochs: 30,
+      plateau: { patience: 3, minDelta: 0.005 },
+    });
+    expect(request([]).protocol).not.toHaveProperty('plateau');
+  });
+
+  it('flags that do not fit the budget are errors naming the flag', () => {
+    expect(failure(() => request(['--budget', 'plateau', '--epochs', '5'])).message).toBe(
+      '--epochs: with --budget plateau the epoch cap is --max-epochs; drop --epochs',
+    );
+    expect(failure(() => request(['--patience', '3'])).message).toBe('--patience: applies with --budget plateau only');
+    expect(failure(() => request(['--budget', 'plateau', '--max-epochs', '3', '--patience', '3'])).field).toBe(
+      '--patience',
+    );
+    expect(failure(() => request(['--budget', 'plateau', '--min-delta', '-1'])).field).toBe('--min-delta');
+    expect(failure(() => request(['--budget', 'slow'])).message).toBe(
+      '--budget: must be one of fixed, plateau, got "slow"',
+    );
+  });
+});
+
 describe('scaling report', () => {
   const config = {
     studyId: 's',
@@ -113,6 +140,7 @@ describe('scaling report', () => {
     flops: number,
     test: number,
     repeat = 0,
+    curve = { epochs: 2, finalEpochGain: 0.004 },
   ): ScalingPointResult =>
     ({
       studyId: 's',
@@ -129,6 +157,7 @@ describe('scaling report', () => {
       params: 1000,
       flops,
       trainSeconds: 10,
+      ...curve,
     }) as ScalingPointResult;
   const chosen: [number, number, number] = [1.2, 1.1, 1.2];
   const report = (compoundAt2: number): ScalingReport =>
@@ -192,6 +221,40 @@ describe('scaling report', () => {
     expect(svg).toMatch(/\d+ training samples, \d+ epochs? of batch \d+, /);
     // One marker per measured point (4 lines of 3 phi values, 2 grid points), drawn by the dashboard's chart renderer.
     expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(14);
+  });
+
+  it("states the budget, and each method's largest network's final-epoch gain and epochs", () => {
+    expect(budgetLines(report(0.9))).toEqual([
+      'Training: fixed budget: every network trains 2 epochs.',
+      'Final-epoch gain of the largest networks (phi=2; validation accuracy, last epoch minus the one before, points, mean over repeats): compound +0.40 after 2.0 epochs; depth +0.40 after 2.0 epochs; width +0.40 after 2.0 epochs; resolution +0.40 after 2.0 epochs.',
+    ]);
+    const plateau = report(0.9);
+    plateau.study.config = {
+      ...config,
+      protocol: { ...config.protocol, epochs: 12, plateau: { patience: 3, minDelta: 0.005 } },
+    };
+    plateau.points = plateau.points.map((p) =>
+      p.phi !== 2
+        ? p
+        : p.method === 'depth'
+          ? { ...p, epochs: 12, finalEpochGain: 0.012 }
+          : { ...p, epochs: 7, finalEpochGain: -0.001 },
+    );
+    plateau.points.push({
+      ...plateau.points.find((p) => p.method === 'depth' && p.phi === 2)!,
+      repeat: 1,
+      epochs: 9,
+      finalEpochGain: 0.002,
+    });
+    const lines = budgetLines(plateau);
+    expect(lines[0]).toBe(
+      'Training: plateau budget: each network trains until its best validation accuracy rose by at most 0.50 points over 3 epochs, at most 12 epochs.',
+    );
+    // depth: mean of +1.2 and +0.2 points over 12 and 9 epochs; one of its two trainings hit the cap.
+    expect(lines[1]).toContain('compound -0.10 after 7.0 epochs; depth +0.70 after 10.5 epochs (1 of 2 at the cap);');
+    const table = renderSummaryTable(plateau, 'trainings', 'csv');
+    expect(table.split('\n')[0]).toContain('epochs,finalEpochGain');
+    expect(reportSvg(plateau)).toContain('until validation accuracy levels off (at most 12 epochs)');
   });
 
   describe('with repeats', () => {
@@ -274,7 +337,16 @@ describe('scaling report', () => {
       const svg = reportSvg(withRepeats());
       expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(10);
       expect(svg).toContain('Test accuracy (%) on 10000 images, mean over training seeds');
-      expect(Object.keys(json)).toEqual(['study', 'points', 'metric', 'methods', 'comparisons', 'grid', 'verdict']);
+      expect(Object.keys(json)).toEqual([
+        'study',
+        'points',
+        'metric',
+        'methods',
+        'comparisons',
+        'grid',
+        'budget',
+        'verdict',
+      ]);
     });
   });
 });

@@ -25,6 +25,7 @@ import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
 import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report';
 import { verdict } from '../../dashboard/scaling-report';
+import { budgetLines } from '../../dashboard/scaling-budget';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
@@ -257,6 +258,7 @@ function renderStudyReport(report: ScalingReport, format: Format, table?: Report
   if (format === 'csv' || table) return renderSummaryTable(report, table ?? 'trainings', format);
   return [
     `scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`,
+    ...budgetLines(report),
     renderSummaryTable(report, 'trainings', format),
     '',
     'Mean accuracy over repeats per method and phi (95% Student-t interval):',

@@ -12,7 +12,8 @@ import {
   taskQueueFlag,
   waitFlag,
 } from '../options';
-import { SCALING_DEFAULTS } from '../scaling-request';
+import { BUDGETS, SCALING_DEFAULTS } from '../scaling-request';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../../contracts/plateau';
 import { protocolFlags } from './protocol-flags';
 
 const STUDY = 'Study:';
@@ -43,6 +44,7 @@ export function defineScaling(program: Command): void {
     flag('--phi-max <phi>', 'largest compound coefficient', { default: SCALING_DEFAULTS.phiMax, group: STUDY }),
     flag('--id <study-id>', 'study id', { defaultText: 'scaling-<base>-s<seed>-<time>', group: STUDY }),
     ...repeatFlags(),
+    ...budgetFlags(),
     parallelFlag('trainings run at once', STUDY),
     ...protocolFlags(),
     taskQueueFlag(undefined, 'Trainers:'),
@@ -99,6 +101,27 @@ function repeatFlags(more = '') {
     flag('--grid-repeats <R>', `trainings of every grid point at phi=1, likewise${more}`, {
       defaultText: more ? 'as recorded' : '1',
       group: STUDY,
+    }),
+  ];
+}
+
+const BUDGET = 'Training budget:';
+
+function budgetFlags() {
+  return [
+    flag(
+      '--budget <kind>',
+      'fixed: every network trains --epochs; plateau: until the best validation accuracy rose by at most --min-delta over the last --patience epochs, at most --max-epochs',
+      { default: 'fixed', choices: BUDGETS, group: BUDGET },
+    ),
+    flag('--max-epochs <n>', 'plateau budget: epoch cap', { default: DEFAULT_PLATEAU_MAX_EPOCHS, group: BUDGET }),
+    flag('--patience <n>', 'plateau budget: epochs the best validation accuracy has to rise in', {
+      default: DEFAULT_PLATEAU.patience,
+      group: BUDGET,
+    }),
+    flag('--min-delta <fraction>', 'plateau budget: smallest rise that counts (0.005 = half a point)', {
+      default: DEFAULT_PLATEAU.minDelta,
+      group: BUDGET,
     }),
   ];
 }
