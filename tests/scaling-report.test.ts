@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
 import { parseCommandLine } from '../cli/command-line';
-import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
+import { reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
 import { budgetLines } from '../dashboard/scaling-budget';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
@@ -17,6 +17,10 @@ import type { ScalingStudyRequest } from '../search/scaling-plan';
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
 const request = (argv: string[]) =>
   scalingRequestFromFlags(parseCommandLine(['scaling', 'start', ...argv]).input.flags, { checkData: false });
+
+/** Markers drawn by the chart renderer (error bars are silent marks). */
+const markers = (svg: string) => (svg.match(/ecmeta_ssr_type="chart"(?! ecmeta_silent)/g) ?? []).length;
+const errorBarMarks = (svg: string) => (svg.match(/ecmeta_ssr_type="chart" ecmeta_silent="true"/g) ?? []).length;
 
 function failure(fn: () => unknown): RequestError {
   try {
@@ -220,7 +224,8 @@ describe('scaling report', () => {
     expect(svg).toContain('Test accuracy (%) on 10000 images');
     expect(svg).toMatch(/\d+ training samples, \d+ epochs? of batch \d+, /);
     // One marker per measured point (4 lines of 3 phi values, 2 grid points), drawn by the dashboard's chart renderer.
-    expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(14);
+    expect(markers(svg)).toBe(14);
+    expect(errorBarMarks(svg)).toBe(0); // one training per network: no interval to draw
   });
 
   it("states the budget, and each method's largest network's final-epoch gain and epochs", () => {
@@ -335,7 +340,12 @@ describe('scaling report', () => {
       const json = reportJson(withRepeats()) as Record<string, unknown>;
       // The chart draws one marker per network (the mean over its repeats): 4 at phi 0, 4 at phi 1, 2 grid points.
       const svg = reportSvg(withRepeats());
-      expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(10);
+      expect(markers(svg)).toBe(10);
+      // An error bar (line and two caps) at each network with 2 or more trainings: compound, depth and width at phi 1, the chosen grid point.
+      expect(errorBarMarks(svg)).toBe(4 * 3);
+      const compound = reportChartSpec(withRepeats()).series[0].points.find((p) => p.label === 'φ=1')!;
+      const summary = reportSummary(withRepeats()).methods.find((m) => m.method === 'compound' && m.phi === 1)!;
+      expect([compound.yLow, compound.yHigh]).toEqual([summary.low! * 100, summary.high! * 100]);
       expect(svg).toContain('Test accuracy (%) on 10000 images, mean over training seeds');
       expect(Object.keys(json)).toEqual([
         'study',
