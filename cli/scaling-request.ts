@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
-import type { EfficientNetArchitecture } from '../contracts/genotypes';
+import type { Architecture } from '../contracts/genotypes';
+import { PUBLISHED_NETWORKS } from '../cells/published';
 import { RequestError } from '../contracts/request-error';
 import {
   requireNonNegativeNumber,
@@ -14,7 +15,7 @@ import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../contracts/platea
 import type { TrainingProtocol } from '../contracts/protocol';
 import { checkProtocol } from '../contracts/protocol-checks';
 import { datasetShape } from '../contracts/datasets';
-import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
+import { scalingBase, type ScalableEfficientNet, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type Flags } from './args';
@@ -24,22 +25,39 @@ import { protocolFromFlags, type TrainingRequestOptions } from './search-request
 
 export const SCALING_DEFAULTS = { base: 'efficientnet-b0-small', gridStep: 0.1, tolerance: 0.1, phiMax: 2 };
 
-/** Baselines whose network is an EfficientNet-style genotype: the ones compound scaling applies to. */
+/** The EfficientNet-style networks by name that compound scaling applies to: baselines and the published B0. */
 export function scalableBaselines(): string[] {
-  return BASELINES.filter((b) => b.architecture.family === 'efficientnet').map((b) => b.name);
+  return namedNetworks()
+    .filter((n) => scalable(n.architecture))
+    .map((n) => n.name);
 }
 
-/** A baseline name or a genotype JSON file; anything else is an error naming --base. */
-export function resolveBase(value: string): { name: string; base: EfficientNetArchitecture } {
-  const baseline = BASELINES.find((b) => b.name === value);
-  if (baseline) {
-    if (baseline.architecture.family !== 'efficientnet') {
+function namedNetworks(): Array<{ name: string; architecture: Architecture }> {
+  return [...BASELINES, ...PUBLISHED_NETWORKS];
+}
+
+function scalable(arch: Architecture): boolean {
+  return arch.family === 'efficientnet' && 'phi' in arch.scaling && arch.scaling.phi === 0;
+}
+
+const BASES_THAT_SCALE = () =>
+  `bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype (version 1 or 2, compound scaling at phi 0)`;
+
+/** A baseline or published network's name, or a genotype JSON file; anything else is an error naming --base. */
+export function resolveBase(value: string): { name: string; base: ScalableEfficientNet } {
+  const named = namedNetworks().find((b) => b.name === value);
+  if (named) {
+    if (!scalable(named.architecture)) {
+      const what =
+        named.architecture.family === 'efficientnet'
+          ? 'a published network scaled by its table (width, depth)'
+          : `a fixed ${named.architecture.family} network`;
       throw new RequestError(
         '--base',
-        `baseline ${JSON.stringify(value)} is a fixed ${baseline.architecture.family} network and cannot be compound-scaled; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+        `${JSON.stringify(value)} is ${what} and cannot be compound-scaled; ${BASES_THAT_SCALE()}`,
       );
     }
-    return { name: value, base: asBaseFlag(() => scalingBase(baseline.architecture, 'base')) };
+    return { name: value, base: asBaseFlag(() => scalingBase(named.architecture, 'base')) };
   }
   if (existsSync(value)) {
     let json: unknown;
@@ -52,12 +70,12 @@ export function resolveBase(value: string): { name: string; base: EfficientNetAr
   }
   throw new RequestError(
     '--base',
-    `unknown base ${JSON.stringify(value)}: neither a baseline name nor a genotype file; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+    `unknown base ${JSON.stringify(value)}: neither a network name nor a genotype file; ${BASES_THAT_SCALE()}`,
   );
 }
 
-function asBaseFlag(check: () => EfficientNetArchitecture): EfficientNetArchitecture {
-  let base!: EfficientNetArchitecture;
+function asBaseFlag(check: () => ScalableEfficientNet): ScalableEfficientNet {
+  let base!: ScalableEfficientNet;
   validateAsFlags(() => (base = check()));
   return base;
 }

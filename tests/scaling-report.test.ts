@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
+import { EFFICIENTNET_B0_SMALL, efficientNetB } from '../cells/efficientnet';
+import { badInputLine } from './support/run-cli';
 import { parseCommandLine } from '../cli/command-line';
 import { reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
@@ -83,6 +84,30 @@ describe('nas scaling start: flags to request', () => {
     expect(empty.message).toMatch(/no \(alpha, beta, gamma\)/);
     expect(failure(() => request(['--tolerance', '0.5'])).field).toBe('--tolerance');
     expect(failure(() => request(['--grid-stpe', '0.1'])).field).toBe('--grid-stpe');
+  });
+
+  it('version-2 bases: the published efficientnet-b0 by name or any version-2 genotype file', () => {
+    const b0 = request(['--base', 'efficientnet-b0']);
+    expect(b0.baseName).toBe('efficientnet-b0');
+    expect(b0.base).toMatchObject({ version: 2, stemFilters: 32, headFilters: 1280, scaling: { phi: 0 } });
+    const dir = mkdtempSync(join(tmpdir(), 'nas-base-'));
+    try {
+      const file = join(dir, 'b0-narrow.json');
+      writeFileSync(file, JSON.stringify({ ...efficientNetB(0), headFilters: 640 }));
+      expect(request(['--base', file]).base).toMatchObject({ version: 2, headFilters: 640 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a base that cannot be scaled is refused in one line, exit 2', async () => {
+    expect(await badInputLine(['scaling', 'start', '--base', 'efficientnet-b1'])).toBe(
+      'nas: --base: "efficientnet-b1" is a published network scaled by its table (width, depth) and cannot be compound-scaled; ' +
+        'bases that scale: efficientnet-b0-small, efficientnet-b0, or a JSON file with an EfficientNet-style genotype (version 1 or 2, compound scaling at phi 0)',
+    );
+    expect(await badInputLine(['scaling', 'start', '--base', 'nasnet-a-mobile'])).toMatch(
+      /^nas: --base: "nasnet-a-mobile" is a fixed nasnet network and cannot be compound-scaled; bases that scale: /,
+    );
   });
 
   it('--repeats and --grid-repeats: absent keeps the request of a single training, bad values name the flag', () => {

@@ -32,10 +32,14 @@ export function defineScaling(program: Command): void {
     .command('start')
     .summary('start a study: grid at phi=1, then compound and single-axis scaling up to --phi-max');
   addFlags(start, [
-    flag('--base <name|file>', 'an EfficientNet-style baseline name or genotype JSON file', {
-      default: SCALING_DEFAULTS.base,
-      group: STUDY,
-    }),
+    flag(
+      '--base <name|file>',
+      'an EfficientNet-style network (efficientnet-b0-small, or the published efficientnet-b0) or a genotype JSON file (version 1 or 2, compound scaling at phi 0)',
+      {
+        default: SCALING_DEFAULTS.base,
+        group: STUDY,
+      },
+    ),
     flag('--grid-step <step>', 'grid step of alpha, beta, gamma', { default: SCALING_DEFAULTS.gridStep, group: STUDY }),
     flag('--tolerance <t>', 'allowed deviation of alpha * beta^2 * gamma^2 from 2', {
       default: SCALING_DEFAULTS.tolerance,
