@@ -95,7 +95,16 @@ function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
 /** Input shape and classes must be the dataset's: the trainer reads them from the dataset. */
 export function checkDatasetShape(request: { protocol: TrainingProtocol; input: unknown; classes: unknown }): void {
   const { input, classes } = datasetShape(request.protocol);
-  if (JSON.stringify(request.input) !== JSON.stringify(input)) {
+  // Field by field: a request read back from the database (jsonb) has its keys in another order.
+  const given = request.input as Partial<typeof input> | null;
+  const same =
+    typeof given === 'object' &&
+    given !== null &&
+    Object.keys(given).length === 3 &&
+    given.height === input.height &&
+    given.width === input.width &&
+    given.channels === input.channels;
+  if (!same) {
     throw new RequestError(
       'input',
       `must be ${JSON.stringify(input)} for dataset ${request.protocol.dataset}, got ${shown(request.input)}`,

@@ -14,6 +14,7 @@ import type { ScalingReport } from '../db/queries/scaling-report';
 import { DEFAULT_PROTOCOL } from '../contracts/protocol';
 import { RequestError } from '../contracts/request-error';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
+import { validateScalingRequest } from '../search/validate-request';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
 const request = (argv: string[]) =>
@@ -98,6 +99,13 @@ describe('nas scaling start: flags to request', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a request read back from the database (jsonb reorders keys) still validates, as nas scaling resume needs', () => {
+    const r = request([]);
+    const { height, width, channels } = r.input;
+    expect(() => validateScalingRequest({ ...r, input: { width, height, channels } })).not.toThrow();
+    expect(() => validateScalingRequest({ ...r, input: { width, height, channels: 3 } })).toThrow(/^input: must be/);
   });
 
   it('a base that cannot be scaled is refused in one line, exit 2', async () => {
