@@ -56,7 +56,12 @@ export interface CheckpointState {
   valAccuracies?: number[];
 }
 
-export async function serializeCheckpoint({ epoch, model, optimizer, valAccuracies }: CheckpointState): Promise<Uint8Array> {
+export async function serializeCheckpoint({
+  epoch,
+  model,
+  optimizer,
+  valAccuracies,
+}: CheckpointState): Promise<Uint8Array> {
   const named = await optimizer.getWeights();
   try {
     const tensors: { name: string; tensor: tf.Tensor }[] = [];

@@ -134,7 +134,14 @@ export function simulateTraining(
   });
   // A plateau budget ends the simulated curve where the rule stops a real training.
   const epochs = protocol.plateau
-    ? curve.slice(0, plateauEpochs(curve.map((e) => e.valAccuracy), protocol.plateau, protocol.epochs))
+    ? curve.slice(
+        0,
+        plateauEpochs(
+          curve.map((e) => e.valAccuracy),
+          protocol.plateau,
+          protocol.epochs,
+        ),
+      )
     : curve;
   const last = epochs[epochs.length - 1];
   const testAccuracy = protocol.testSize > 0 ? clamp(last.valAccuracy - 0.005 + settings.noise * gaussian(rng)) : null;

@@ -61,9 +61,9 @@ describe('plateau rule: stop when the best validation accuracy rose by at most m
     expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, epochs: 3, plateau: { patience: 3, minDelta: 0 } })).toThrow(
       /protocol\.plateau\.patience: must be an integer in 1\.\.2/,
     );
-    expect(() =>
-      checkProtocol({ ...DEFAULT_PROTOCOL, epochs: 9, plateau: { patience: 3, minDelta: -0.1 } }),
-    ).toThrow(/protocol\.plateau\.minDelta/);
+    expect(() => checkProtocol({ ...DEFAULT_PROTOCOL, epochs: 9, plateau: { patience: 3, minDelta: -0.1 } })).toThrow(
+      /protocol\.plateau\.minDelta/,
+    );
   });
 
   it('the simulated trainer ends its curve where the rule stops a real training', () => {
