@@ -7,9 +7,11 @@ import { pText } from '../dashboard/scaling-statistics';
 import type { MethodSummary } from '../dashboard/scaling-summary';
 import { compact, percent, percentInterval } from '../numeric/number-text';
 import { type Column, type Format, renderRows } from './format';
+import { trainingBudget } from '../dashboard/scaling-budget';
 
 const fixed = (digits: number) => (v: number) => Number(v.toFixed(digits)).toFixed(digits);
 const coef = fixed(3);
+const points = (v: number | null) => (v === null ? null : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`);
 
 const COLUMNS: Column<ReportRow>[] = [
   { header: 'method', value: (r) => (r.chosen ? `${r.method}*` : r.method) },
@@ -24,6 +26,8 @@ const COLUMNS: Column<ReportRow>[] = [
   { header: 'status', value: (r) => r.status },
   { header: 'val acc', value: (r) => percent(r.valAccuracy), align: 'right' },
   { header: 'test acc', value: (r) => percent(r.testAccuracy), align: 'right' },
+  { header: 'epochs', value: (r) => r.epochs, align: 'right' },
+  { header: 'last-epoch gain', value: (r) => points(r.finalEpochGain ?? null), align: 'right' },
   { header: 'train s', value: (r) => (r.trainSeconds === null ? null : r.trainSeconds.toFixed(0)), align: 'right' },
   { header: 'trial', value: (r) => r.trialId },
 ];
@@ -31,8 +35,6 @@ const COLUMNS: Column<ReportRow>[] = [
 export function renderReportTable(rows: ReportRow[], format: Format = 'table'): string {
   return renderRows(rows, COLUMNS, format);
 }
-
-const points = (v: number | null) => (v === null ? null : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`);
 
 const METHOD_COLUMNS: Column<MethodSummary>[] = [
   { header: 'method', value: (r) => r.method },
@@ -82,6 +84,7 @@ export function reportJson(report: ScalingReport): unknown {
     },
     points: reportRows(report),
     ...reportSummary(report),
+    budget: trainingBudget(report),
     verdict: verdict(report),
   };
 }

@@ -2,11 +2,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINES } from '../cells/baselines';
-import type { EfficientNetArchitecture } from '../contracts/genotypes';
+import type { Architecture } from '../contracts/genotypes';
+import { PUBLISHED_NETWORKS } from '../cells/published';
 import { RequestError } from '../contracts/request-error';
-import { requirePositiveInteger, requireSearchId } from '../contracts/field-checks';
+import {
+  requireNonNegativeNumber,
+  requireOneOf,
+  requirePositiveInteger,
+  requireSearchId,
+} from '../contracts/field-checks';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../contracts/plateau';
+import type { TrainingProtocol } from '../contracts/protocol';
+import { checkProtocol } from '../contracts/protocol-checks';
 import { datasetShape } from '../contracts/datasets';
-import { scalingBase, type ScalingStudyRequest } from '../search/scaling-plan';
+import { scalingBase, type ScalableEfficientNet, type ScalingStudyRequest } from '../search/scaling-plan';
 import { validateScalingRequest } from '../search/validate-request';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
 import { stringFlag, type Flags } from './args';
@@ -16,22 +25,39 @@ import { protocolFromFlags, type TrainingRequestOptions } from './search-request
 
 export const SCALING_DEFAULTS = { base: 'efficientnet-b0-small', gridStep: 0.1, tolerance: 0.1, phiMax: 2 };
 
-/** Baselines whose network is an EfficientNet-style genotype: the ones compound scaling applies to. */
+/** The EfficientNet-style networks by name that compound scaling applies to: baselines and the published B0. */
 export function scalableBaselines(): string[] {
-  return BASELINES.filter((b) => b.architecture.family === 'efficientnet').map((b) => b.name);
+  return namedNetworks()
+    .filter((n) => scalable(n.architecture))
+    .map((n) => n.name);
 }
 
-/** A baseline name or a genotype JSON file; anything else is an error naming --base. */
-export function resolveBase(value: string): { name: string; base: EfficientNetArchitecture } {
-  const baseline = BASELINES.find((b) => b.name === value);
-  if (baseline) {
-    if (baseline.architecture.family !== 'efficientnet') {
+function namedNetworks(): Array<{ name: string; architecture: Architecture }> {
+  return [...BASELINES, ...PUBLISHED_NETWORKS];
+}
+
+function scalable(arch: Architecture): boolean {
+  return arch.family === 'efficientnet' && 'phi' in arch.scaling && arch.scaling.phi === 0;
+}
+
+const BASES_THAT_SCALE = () =>
+  `bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype (version 1 or 2, compound scaling at phi 0)`;
+
+/** A baseline or published network's name, or a genotype JSON file; anything else is an error naming --base. */
+export function resolveBase(value: string): { name: string; base: ScalableEfficientNet } {
+  const named = namedNetworks().find((b) => b.name === value);
+  if (named) {
+    if (!scalable(named.architecture)) {
+      const what =
+        named.architecture.family === 'efficientnet'
+          ? 'a published network scaled by its table (width, depth)'
+          : `a fixed ${named.architecture.family} network`;
       throw new RequestError(
         '--base',
-        `baseline ${JSON.stringify(value)} is a fixed ${baseline.architecture.family} network and cannot be compound-scaled; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+        `${JSON.stringify(value)} is ${what} and cannot be compound-scaled; ${BASES_THAT_SCALE()}`,
       );
     }
-    return { name: value, base: asBaseFlag(() => scalingBase(baseline.architecture, 'base')) };
+    return { name: value, base: asBaseFlag(() => scalingBase(named.architecture, 'base')) };
   }
   if (existsSync(value)) {
     let json: unknown;
@@ -44,12 +70,12 @@ export function resolveBase(value: string): { name: string; base: EfficientNetAr
   }
   throw new RequestError(
     '--base',
-    `unknown base ${JSON.stringify(value)}: neither a baseline name nor a genotype file; bases that scale: ${scalableBaselines().join(', ')}, or a JSON file with an EfficientNet-style genotype`,
+    `unknown base ${JSON.stringify(value)}: neither a network name nor a genotype file; ${BASES_THAT_SCALE()}`,
   );
 }
 
-function asBaseFlag(check: () => EfficientNetArchitecture): EfficientNetArchitecture {
-  let base!: EfficientNetArchitecture;
+function asBaseFlag(check: () => ScalableEfficientNet): ScalableEfficientNet {
+  let base!: ScalableEfficientNet;
   validateAsFlags(() => (base = check()));
   return base;
 }
@@ -89,7 +115,7 @@ export function scalingRequestFromFlags(
     tolerance: requireNumber('--tolerance', get('tolerance'), SCALING_DEFAULTS.tolerance),
     phiMax: requireNumber('--phi-max', phiText, SCALING_DEFAULTS.phiMax),
   };
-  const protocol = protocolFromFlags(flags, { checkData });
+  const protocol = withBudget(flags, protocolFromFlags(flags, { checkData }));
   const dataset = datasetShape(protocol);
   const request: ScalingStudyRequest = {
     studyId: requireSearchId('--id', get('id') ?? defaultStudyId(name, protocol.seed)),
@@ -115,4 +141,34 @@ export function repeatsFromFlags(flags: Flags): Pick<ScalingStudyRequest, 'repea
   if (repeats !== undefined) given.repeats = requirePositiveInteger('--repeats', repeats);
   if (gridRepeats !== undefined) given.gridRepeats = requirePositiveInteger('--grid-repeats', gridRepeats);
   return given;
+}
+
+export const BUDGETS = ['fixed', 'plateau'] as const;
+const PLATEAU_FLAGS = ['max-epochs', 'patience', 'min-delta'] as const;
+
+/**
+ * `--budget fixed` (default): every network trains `--epochs`. `--budget plateau`: every network
+ * trains until its validation accuracy levels off (contracts/plateau.ts: `--patience`,
+ * `--min-delta`), at most `--max-epochs`, which becomes the protocol's epochs.
+ */
+export function withBudget(flags: Flags, protocol: TrainingProtocol): TrainingProtocol {
+  const get = (name: string) => stringFlag(flags, name);
+  const budget = requireOneOf('--budget', get('budget') ?? 'fixed', BUDGETS);
+  if (budget === 'fixed') {
+    const stray = PLATEAU_FLAGS.find((name) => get(name) !== undefined);
+    if (stray) throw new RequestError(`--${stray}`, 'applies with --budget plateau only');
+    return protocol;
+  }
+  if (get('epochs') !== undefined)
+    throw new RequestError('--epochs', 'with --budget plateau the epoch cap is --max-epochs; drop --epochs');
+  const plateau: TrainingProtocol = {
+    ...protocol,
+    epochs: requirePositiveInteger('--max-epochs', get('max-epochs') ?? DEFAULT_PLATEAU_MAX_EPOCHS),
+    plateau: {
+      patience: requirePositiveInteger('--patience', get('patience') ?? DEFAULT_PLATEAU.patience),
+      minDelta: requireNonNegativeNumber('--min-delta', get('min-delta') ?? DEFAULT_PLATEAU.minDelta),
+    },
+  };
+  validateAsFlags(() => checkProtocol(plateau));
+  return plateau;
 }

@@ -93,6 +93,14 @@ export function requirePositiveNumber(field: string, value: unknown): number {
   return n;
 }
 
+export function requireNonNegativeNumber(field: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+    throw new RequestError(field, `must be a non-negative number, got ${shown(value)}`);
+  }
+  return n;
+}
+
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw new RequestError(field, `must be one of ${allowed.join(', ')}, got ${shown(value)}`);

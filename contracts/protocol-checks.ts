@@ -10,6 +10,7 @@ import {
   type TrainingProtocol,
 } from './protocol';
 import { RequestError, shown } from './request-error';
+import { checkPlateau } from './plateau';
 
 export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): void {
   if (typeof protocol !== 'object' || protocol === null)
@@ -49,6 +50,7 @@ export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): v
       ` (this engine's; absent for version 1)`,
     );
   }
+  if (protocol.plateau !== undefined) checkPlateau(protocol.plateau, protocol.epochs, `${field}.plateau`);
 }
 
 /** The protocol's dataset: a registry name without descriptor, or a `kind:/dir` with a well-formed one. */
@@ -93,7 +95,16 @@ function checkDataset(protocol: TrainingProtocol, field: string): DatasetShape {
 /** Input shape and classes must be the dataset's: the trainer reads them from the dataset. */
 export function checkDatasetShape(request: { protocol: TrainingProtocol; input: unknown; classes: unknown }): void {
   const { input, classes } = datasetShape(request.protocol);
-  if (JSON.stringify(request.input) !== JSON.stringify(input)) {
+  // Field by field: a request read back from the database (jsonb) has its keys in another order.
+  const given = request.input as Partial<typeof input> | null;
+  const same =
+    typeof given === 'object' &&
+    given !== null &&
+    Object.keys(given).length === 3 &&
+    given.height === input.height &&
+    given.width === input.width &&
+    given.channels === input.channels;
+  if (!same) {
     throw new RequestError(
       'input',
       `must be ${JSON.stringify(input)} for dataset ${request.protocol.dataset}, got ${shown(request.input)}`,

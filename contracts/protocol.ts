@@ -1,5 +1,6 @@
 import type { DatasetDescriptor, DatasetSpec } from './datasets';
 import { stableHash } from './hash';
+import type { PlateauRule } from './plateau';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
@@ -39,6 +40,12 @@ export interface TrainingProtocol {
    * reused nor ranked together, while protocols recorded before it keep their hash.
    */
   engineVersion?: number;
+  /**
+   * The plateau budget (contracts/plateau.ts): training stops once the validation accuracy has
+   * levelled off, `epochs` being the cap; absent: every epoch trains. In the hash when present, so
+   * results under a plateau budget and under a fixed one are never reused for or ranked with each other.
+   */
+  plateau?: PlateauRule;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   mostTrainings,
   type ReportMetric,
 } from './scaling-summary';
-import { SIGNIFICANCE } from './scaling-statistics';
+import { accuracySummary, SIGNIFICANCE } from './scaling-statistics';
 
 /** What the report reads of the study's recorded request (search/scaling-plan.ts ScalingStudyRequest). */
 interface RecordedStudy {
@@ -209,7 +209,10 @@ function singleTrainingVerdict(report: ScalingReport, rows: ReportRow[]): string
 
 function protocolText(config: RecordedStudy): string {
   const p = config.protocol;
-  return `${p.dataset}, ${p.trainSize} training samples, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
+  const epochs = p.plateau
+    ? `until validation accuracy levels off (at most ${p.epochs} epochs)`
+    : `${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`;
+  return `${p.dataset}, ${p.trainSize} training samples, ${epochs} of batch ${p.batchSize}, ${p.optimizer} lr ${p.learningRate}, seed ${p.seed}`;
 }
 
 /** The study's chart (accuracy against FLOPs per method, and the grid), as the dashboard draws it. */
@@ -220,13 +223,13 @@ export function reportChartSpec(report: ScalingReport): ChartSpec {
   return scalingChartSpec({
     title: `Compound vs single-axis scaling of ${config.baseName}`,
     subtitle: `${protocolText(config)}; FLOPs matched per φ`,
-    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images${repeated ? ', mean over training seeds' : ''}`,
+    yLabel: `${metric.name[0].toUpperCase()}${metric.name.slice(1)} (%) on ${metric.samples} images${repeated ? ', mean over training seeds (bars: 95% intervals)' : ''}`,
     coefficients: chosenOf(report)?.coefficients ?? null,
     points: meanPerPoint(reportRows(report), metric.key),
   });
 }
 
-/** One chart point per network: the mean over its repeats, linked to its first training. */
+/** One chart point per network: the mean over its repeats with its 95% interval, linked to its first training. */
 function meanPerPoint(rows: ReportRow[], key: ReportMetric['key']) {
   const groups = new Map<string, ReportRow[]>();
   for (const r of rows) {
@@ -234,12 +237,14 @@ function meanPerPoint(rows: ReportRow[], key: ReportMetric['key']) {
     groups.set(id, [...(groups.get(id) ?? []), r]);
   }
   return [...groups.values()].map((group) => {
-    const measured = group.map((r) => r[key]).filter((a): a is number => a !== null);
+    const summary = accuracySummary(group.map((r) => r[key]).filter((a): a is number => a !== null));
     return {
       method: group[0].method,
       phi: group[0].phi,
       flops: group[0].flops,
-      accuracy: measured.length === 0 ? null : measured.reduce((sum, a) => sum + a, 0) / measured.length,
+      accuracy: summary?.mean ?? null,
+      low: summary?.low ?? null,
+      high: summary?.high ?? null,
       trialId: group[0].trialId,
     };
   });

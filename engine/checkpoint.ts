@@ -30,6 +30,8 @@ interface Header {
   optimizerWeights: Entry[];
   /** Optimizer fields that setWeights would recompute inexactly (Adam's beta powers). */
   optimizerExtras: Entry[];
+  /** Validation accuracy of epochs 0..epoch (the learning curve a plateau budget reads); absent in older checkpoints. */
+  valAccuracies?: number[];
 }
 
 export class CheckpointError extends Error {
@@ -50,9 +52,16 @@ export interface CheckpointState {
   epoch: number;
   model: tf.LayersModel;
   optimizer: tf.Optimizer;
+  /** Validation accuracy of epochs 0..epoch. */
+  valAccuracies?: number[];
 }
 
-export async function serializeCheckpoint({ epoch, model, optimizer }: CheckpointState): Promise<Uint8Array> {
+export async function serializeCheckpoint({
+  epoch,
+  model,
+  optimizer,
+  valAccuracies,
+}: CheckpointState): Promise<Uint8Array> {
   const named = await optimizer.getWeights();
   try {
     const tensors: { name: string; tensor: tf.Tensor }[] = [];
@@ -69,6 +78,7 @@ export async function serializeCheckpoint({ epoch, model, optimizer }: Checkpoin
       model: section(model.weights.map((w) => ({ name: w.name, tensor: w.read() }))),
       optimizerWeights: section(named),
       optimizerExtras: section(exactFields(optimizer)),
+      ...(valAccuracies ? { valAccuracies } : {}),
     };
     const values = await Promise.all(tensors.map((t) => t.tensor.data()));
     return encode(header, values as (Float32Array | Int32Array)[]);
@@ -78,13 +88,19 @@ export async function serializeCheckpoint({ epoch, model, optimizer }: Checkpoin
   }
 }
 
-/** Restores a checkpoint into a model and a fresh optimizer of the same kind; returns the epoch. */
+/** Restores a checkpoint into a model and a fresh optimizer of the same kind; returns the epoch and the curve it carries. */
 export async function restoreCheckpoint(
   bytes: Uint8Array,
-  target: { model: tf.LayersModel; optimizer: tf.Optimizer },
-): Promise<{ epoch: number }> {
+  target: { model: tf.LayersModel; optimizer: tf.Optimizer; requireCurve?: boolean },
+): Promise<{ epoch: number; valAccuracies?: number[] }> {
   const { header, data } = decode(bytes);
   const { model, optimizer } = target;
+  const curveLength = header.valAccuracies?.length ?? 0;
+  if (target.requireCurve && curveLength !== header.epoch + 1) {
+    throw new CheckpointError(
+      `holds ${curveLength} validation accuracies for ${header.epoch + 1} epochs; the plateau budget needs the whole learning curve`,
+    );
+  }
   if (header.optimizer !== optimizer.getClassName()) {
     throw new CheckpointError(
       `holds ${header.optimizer} optimizer state, the optimizer is ${optimizer.getClassName()}`,
@@ -106,7 +122,7 @@ export async function restoreCheckpoint(
     tf.dispose(modelTensors);
     tf.dispose(optimizerTensors.map((t) => t.tensor));
   }
-  return { epoch: header.epoch };
+  return { epoch: header.epoch, ...(header.valAccuracies ? { valAccuracies: header.valAccuracies } : {}) };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingProtocol } from '../contracts/protocol';
+import { plateauReached } from '../contracts/plateau';
 import type { EpochMetrics } from '../contracts/activities';
 import { assembleBatch, augmentationRng, epochPermutation } from './batches';
 import { batchNormLayers, recalibrateBatchNorm } from './bn-recalibration';
@@ -53,6 +54,11 @@ export interface TrainOptions {
   seed?: number;
   /** Resume: epochs before this one are done (their weights are in the model and optimizer). */
   startEpoch?: number;
+  /**
+   * Resume: the validation accuracies of epochs 0..startEpoch-1, which a plateau budget
+   * (protocol.plateau) reads to stop where an uninterrupted training would have.
+   */
+  valAccuracies?: readonly number[];
   /** Defaults to a fresh optimizer of the protocol, disposed at the end; a given one is the caller's. */
   optimizer?: tf.Optimizer;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
@@ -77,6 +83,7 @@ export interface TrainOutcome {
   status: 'succeeded' | 'diverged';
   /** Epochs trained by this call (from startEpoch on). */
   epochs: EpochMetrics[];
+  /** The last epoch's (of this call, or of the resumed curve when this call trained none). */
   valAccuracy: number | null;
   testAccuracy: number | null;
   trainSeconds: number;
@@ -129,6 +136,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   );
   const step = stepOnThreads(model, optimizer, variables, imageShape);
   const epochs: EpochMetrics[] = [];
+  const curve = [...(options.valAccuracies ?? [])];
+  if (protocol.plateau && curve.length !== startEpoch) {
+    throw new RangeError(
+      `trainModel: a plateau budget resumed at epoch ${startEpoch} needs the ${startEpoch} validation accuracies before it, got ${curve.length}`,
+    );
+  }
+  const levelledOff = () => protocol.plateau !== undefined && plateauReached(curve, protocol.plateau);
   const callStart = performance.now();
   let trainingSeconds = 0;
   let samplesTrained = 0;
@@ -136,7 +150,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   let recalibrated = false;
   try {
     if (threads > 1) await step.startHelpers(threads - 1);
-    for (let epoch = startEpoch; epoch < protocol.epochs; epoch++) {
+    for (let epoch = startEpoch; epoch < protocol.epochs && !levelledOff(); epoch++) {
       const epochStart = performance.now();
       const order = epochPermutation(trainCount, seed, epoch);
       const augment = protocol.augmentation === 'flip-shift' ? augmentationRng(seed, epoch) : null;
@@ -172,6 +186,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
         seconds: (performance.now() - epochStart) / 1000,
       };
       epochs.push(metrics);
+      curve.push(val.accuracy);
       const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
       if (!Number.isFinite(val.loss) || stuckAtChance(metrics.trainLoss, classes, (epoch + 1) * batches))
         return finish('diverged');
@@ -211,13 +226,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   async function finish(status: TrainOutcome['status']): Promise<TrainOutcome> {
     let testAccuracy: number | null = null;
     if (status === 'succeeded' && data.testX && data.testY && data.testY.length > 0) {
-      testAccuracy = (await evaluatePhase('test', protocol.epochs - 1, data.testX, data.testY)).accuracy;
+      testAccuracy = (await evaluatePhase('test', startEpoch + epochs.length - 1, data.testX, data.testY)).accuracy;
     }
-    const last = epochs[epochs.length - 1];
     return {
       status,
       epochs,
-      valAccuracy: status === 'succeeded' && last ? last.valAccuracy : null,
+      valAccuracy: status === 'succeeded' && curve.length > 0 ? curve[curve.length - 1] : null,
       testAccuracy,
       trainSeconds: (performance.now() - callStart) / 1000,
       samplesPerSecond: trainingSeconds > 0 ? samplesTrained / trainingSeconds : 0,

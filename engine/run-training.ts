@@ -98,7 +98,8 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
     const latency = job.latency ? measureLatency(model, job.protocol.batchSize, job.latency.options) : null;
     const max = job.latency?.maxBatch1Ms;
     if (latency && max !== undefined && latency.batch1Ms > max) return { overLatency: true, latency };
-    const startEpoch = await resume(job, model, optimizer, hooks);
+    const { startEpoch, valAccuracies } = await resume(job, model, optimizer, hooks);
+    const curve = [...valAccuracies];
     hooks.onStart(startEpoch);
     const outcome = await trainModel({
       model,
@@ -106,12 +107,16 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
       protocol: job.protocol,
       seed,
       startEpoch,
+      valAccuracies,
       threads: job.threads,
       signal: hooks.signal,
       data: job.data,
       onProgress: (progress) => hooks.onProgress(progress),
-      onEpoch: async (metrics) =>
-        hooks.onEpoch(metrics, await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer })),
+      onEpoch: async (metrics) => {
+        curve.push(metrics.valAccuracy);
+        const checkpoint = await serializeCheckpoint({ epoch: metrics.epoch, model, optimizer, valAccuracies: curve });
+        await hooks.onEpoch(metrics, checkpoint);
+      },
     });
     return { startEpoch, outcome, latency, cpuSeconds: threadCpuSecondsSince(cpuAtStart) };
   } finally {
@@ -131,14 +136,16 @@ async function resume(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   hooks: TrainingHooks,
-): Promise<number> {
-  if (!job.checkpoint) return 0;
+): Promise<{ startEpoch: number; valAccuracies: number[] }> {
+  const fromScratch = { startEpoch: 0, valAccuracies: [] };
+  if (!job.checkpoint) return fromScratch;
   try {
-    const { epoch } = await restoreCheckpoint(job.checkpoint, { model, optimizer });
-    return epoch + 1;
+    const requireCurve = job.protocol.plateau !== undefined;
+    const { epoch, valAccuracies = [] } = await restoreCheckpoint(job.checkpoint, { model, optimizer, requireCurve });
+    return { startEpoch: epoch + 1, valAccuracies };
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     await hooks.onUnusableCheckpoint(err.message);
-    return 0;
+    return fromScratch;
   }
 }

@@ -29,14 +29,31 @@
 import { architectureCost } from '../cells';
 import {
   canonicalEfficientNet,
+  canonicalPublishedEfficientNet,
   compoundGrid,
   DEFAULT_SCALING_TOLERANCE,
   multipliers,
-  validateEfficientNet,
+  validateAnyEfficientNet,
 } from '../cells/efficientnet';
-import { GenotypeError, type Cost, type EfficientNetArchitecture, type InputShape } from '../contracts/genotypes';
+import {
+  GenotypeError,
+  type CompoundScaling,
+  type Cost,
+  type EfficientNetArchitecture,
+  type InputShape,
+  type PublishedEfficientNetArchitecture,
+} from '../contracts/genotypes';
 import type { TrainingProtocol } from '../contracts/protocol';
 import { RequestError, shown } from '../contracts/request-error';
+
+/**
+ * A network a study scales, and every network it trains: an EfficientNet-style genotype of
+ * version 1, or of version 2 (Keras' EfficientNet, e.g. the published B0) with compound scaling.
+ * Each scaled network keeps its base's version.
+ */
+export type ScalableEfficientNet =
+  | EfficientNetArchitecture
+  | (PublishedEfficientNetArchitecture & { scaling: CompoundScaling });
 
 export const SCALING_AXES = ['depth', 'width', 'resolution'] as const;
 export type ScalingAxis = (typeof SCALING_AXES)[number];
@@ -55,7 +72,7 @@ export interface ScalingStudyRequest {
   /** What the user named as base: a baseline name or a genotype file. */
   baseName: string;
   /** The unscaled (phi = 0) network every point scales. */
-  base: EfficientNetArchitecture;
+  base: ScalableEfficientNet;
   gridStep: number;
   tolerance: number;
   phiMax: number;
@@ -77,7 +94,7 @@ export interface PlannedPoint {
   phi: number;
   /** Per unit of phi: depth alpha^phi, width beta^phi, resolution gamma^phi. */
   coefficients: Coefficients;
-  architecture: EfficientNetArchitecture;
+  architecture: ScalableEfficientNet;
   cost: Cost;
 }
 
@@ -133,10 +150,10 @@ export function checkStudyNumbers(
 }
 
 /**
- * A network the study can scale: an EfficientNet-style genotype at phi = 0.
- * `field` names where it came from (e.g. base) in errors.
+ * A network the study can scale: an EfficientNet-style genotype (version 1 or 2) with compound
+ * scaling at phi = 0. `field` names where it came from (e.g. base) in errors.
  */
-export function scalingBase(json: unknown, field: string): EfficientNetArchitecture {
+export function scalingBase(json: unknown, field: string): ScalableEfficientNet {
   const family = typeof json === 'object' && json !== null ? (json as { family?: unknown }).family : undefined;
   if (family !== 'efficientnet') {
     throw new RequestError(
@@ -144,17 +161,30 @@ export function scalingBase(json: unknown, field: string): EfficientNetArchitect
       `a ${JSON.stringify(family ?? typeof json)} network cannot be compound-scaled; the base must be an EfficientNet-style genotype (family "efficientnet")`,
     );
   }
-  let arch: EfficientNetArchitecture;
+  let arch: EfficientNetArchitecture | PublishedEfficientNetArchitecture;
   try {
-    arch = validateEfficientNet(json);
+    arch = validateAnyEfficientNet(json);
   } catch (err) {
     if (err instanceof GenotypeError) throw new RequestError(`${field}.${err.path}`, err.problem);
     throw err;
   }
+  if (!('phi' in arch.scaling)) {
+    throw new RequestError(
+      field,
+      `a network scaled by a published table (width ${arch.scaling.width}, depth ${arch.scaling.depth}) cannot be the base; the base must have compound scaling at phi 0 (as efficientnet-b0 has)`,
+    );
+  }
   if (arch.scaling.phi !== 0) {
     throw new RequestError(field, `the base must be unscaled (scaling.phi = 0), got phi ${arch.scaling.phi}`);
   }
-  return canonicalEfficientNet(arch);
+  return withScaling(arch as ScalableEfficientNet, arch.scaling);
+}
+
+/** The network with this scaling, in canonical form, of the same genotype version. */
+function withScaling(arch: ScalableEfficientNet, scaling: CompoundScaling): ScalableEfficientNet {
+  return arch.version === 2
+    ? (canonicalPublishedEfficientNet({ ...arch, scaling }) as ScalableEfficientNet)
+    : canonicalEfficientNet({ ...arch, scaling });
 }
 
 /** Step 1's coefficients: the grid up to the largest value the constraint allows (alpha <= 2 + tolerance). */
@@ -162,20 +192,16 @@ export function gridCoefficients(step: number, tolerance: number): Coefficients[
   return compoundGrid({ step, tolerance, max: Math.min(4, 2 + tolerance) });
 }
 
-export function compoundArchitecture(
-  base: EfficientNetArchitecture,
-  c: Coefficients,
-  phi: number,
-): EfficientNetArchitecture {
-  return canonicalEfficientNet({ ...base, scaling: { alpha: c.alpha, beta: c.beta, gamma: c.gamma, phi } });
+export function compoundArchitecture(base: ScalableEfficientNet, c: Coefficients, phi: number): ScalableEfficientNet {
+  return withScaling(base, { alpha: c.alpha, beta: c.beta, gamma: c.gamma, phi });
 }
 
 /** The base scaled by `multiplier` on one axis only, as a valid genotype (see the file comment). */
 export function axisArchitecture(
-  base: EfficientNetArchitecture,
+  base: ScalableEfficientNet,
   axis: ScalingAxis,
   multiplier: number,
-): EfficientNetArchitecture {
+): ScalableEfficientNet {
   if (multiplier === 1) return compoundArchitecture(base, UNIT, 0);
   const k = AXIS_COEFFICIENT[axis];
   const coefficients = {
@@ -187,13 +213,13 @@ export function axisArchitecture(
 }
 
 /** The multiplier a genotype applies on `axis`. */
-export function axisMultiplier(arch: EfficientNetArchitecture, axis: ScalingAxis): number {
+export function axisMultiplier(arch: ScalableEfficientNet, axis: ScalingAxis): number {
   const m = multipliers(arch.scaling);
   return axis === 'depth' ? m.depth : axis === 'width' ? m.width : m.resolution;
 }
 
 /** Multipliers where the rounded network can change along `axis`, from 1 up to the cap. */
-export function axisBreakpoints(base: EfficientNetArchitecture, axis: ScalingAxis, input: InputShape): number[] {
+export function axisBreakpoints(base: ScalableEfficientNet, axis: ScalingAxis, input: InputShape): number[] {
   const cap = AXIS_CAPS[axis];
   const points = new Set<number>([1]);
   const add = (m: number) => {
@@ -218,21 +244,21 @@ export function axisBreakpoints(base: EfficientNetArchitecture, axis: ScalingAxi
 }
 
 /** One multiplier inside each rounding step: 1 itself, then the midpoints between breakpoints. */
-export function axisCandidates(base: EfficientNetArchitecture, axis: ScalingAxis, input: InputShape): number[] {
+export function axisCandidates(base: ScalableEfficientNet, axis: ScalingAxis, input: InputShape): number[] {
   const breaks = axisBreakpoints(base, axis, input);
   const mids = breaks.slice(1).map((b, i) => round6((breaks[i] + b) / 2));
   return [1, ...mids];
 }
 
 export interface AxisMatch {
-  architecture: EfficientNetArchitecture;
+  architecture: ScalableEfficientNet;
   multiplier: number;
   cost: Cost;
 }
 
 /** The single-axis network whose cost-model FLOPs are closest in ratio to `targetFlops`. */
 export function matchAxis(
-  base: EfficientNetArchitecture,
+  base: ScalableEfficientNet,
   axis: ScalingAxis,
   targetFlops: number,
   input: InputShape,

@@ -9,6 +9,7 @@ import { efficientNetSpace } from '../cells/efficientnet';
 import { nasnetSpace } from '../cells/nasnet';
 import type { Architecture, DecisionSpace } from '../contracts/genotypes';
 import type { EpochMetrics, TrialLatency } from '../contracts/activities';
+import { plateauEpochs } from '../contracts/plateau';
 import type { TrainingProtocol } from '../contracts/protocol';
 import { RequestError } from '../contracts/request-error';
 import { makeRng, type Rng } from '../numeric/rng';
@@ -118,7 +119,7 @@ export function simulateTraining(
   const computeMs =
     settings.macsPerSecond === null ? 0 : (3 * job.flops * protocol.trainSize * 1000) / settings.macsPerSecond;
   const epochMs = settings.epochMs + computeMs;
-  const epochs = Array.from({ length: protocol.epochs }, (_, epoch): EpochMetrics => {
+  const curve = Array.from({ length: protocol.epochs }, (_, epoch): EpochMetrics => {
     const expected = CHANCE + (ceiling - CHANCE) * (1 - Math.exp(-((epoch + 1) * protocol.trainSize) / LEARNING_SCALE));
     const valAccuracy = clamp(expected + settings.noise * gaussian(rng));
     const trainAccuracy = clamp(expected + 0.02 + settings.noise * gaussian(rng));
@@ -131,6 +132,17 @@ export function simulateTraining(
       seconds: epochMs / 1000,
     };
   });
+  // A plateau budget ends the simulated curve where the rule stops a real training.
+  const epochs = protocol.plateau
+    ? curve.slice(
+        0,
+        plateauEpochs(
+          curve.map((e) => e.valAccuracy),
+          protocol.plateau,
+          protocol.epochs,
+        ),
+      )
+    : curve;
   const last = epochs[epochs.length - 1];
   const testAccuracy = protocol.testSize > 0 ? clamp(last.valAccuracy - 0.005 + settings.noise * gaussian(rng)) : null;
   return { epochs, testAccuracy, epochMs };

@@ -33,6 +33,9 @@ const CONTEXT: Record<string, string[]> = {
   '--mnas-cost': ['--reward', 'mnas', '--mnas-target', '1000000'],
   '--mnas-weight': ['--reward', 'mnas', '--mnas-target', '1000000'],
   '--finalize-repeats': ['--finalize-top', '2'],
+  '--max-epochs': ['--budget', 'plateau'],
+  '--patience': ['--budget', 'plateau'],
+  '--min-delta': ['--budget', 'plateau'],
 };
 
 describe('defaults shown by --help', () => {
@@ -49,9 +52,10 @@ describe('defaults shown by --help', () => {
 
   it.each(shownDefaults(command('scaling', 'start')))('nas scaling start %s %s is the default', (flag, value) => {
     const request = (...argv: string[]) =>
-      scalingRequestFromFlags(parseCommandLine(['scaling', 'start', '--id', 'defaults', ...argv]).input.flags, {
-        checkData: false,
-      });
+      scalingRequestFromFlags(
+        parseCommandLine(['scaling', 'start', '--id', 'defaults', ...(CONTEXT[flag] ?? []), ...argv]).input.flags,
+        { checkData: false },
+      );
     expect(request(`${flag}=${value}`)).toEqual(request());
   });
 });

@@ -3,6 +3,9 @@ import { architectureCost } from '../cells';
 import { baselineByName } from '../cells/baselines';
 import { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, scaledNetwork } from '../cells/efficientnet';
 import { RequestError } from '../contracts/request-error';
+import type { EfficientNetArchitecture } from '../contracts/genotypes';
+import { architectureHash, validateArchitecture } from '../cells';
+import { efficientNetB } from '../cells/efficientnet';
 import {
   axisArchitecture,
   axisCandidates,
@@ -125,7 +128,7 @@ describe('single-axis lines at matched FLOPs', () => {
           const ratio = point.cost.flops / compound.cost.flops;
           expect(ratio, `${axis} at phi ${phi}`).toBeLessThanOrEqual(TOLERANCE);
           expect(ratio, `${axis} at phi ${phi}`).toBeGreaterThanOrEqual(1 / TOLERANCE);
-          const net = scaledNetwork(point.architecture, input);
+          const net = scaledNetwork(point.architecture as EfficientNetArchitecture, input);
           if (axis !== 'depth') expect(net.stages.map((s) => s.repeats)).toEqual(base.stages.map((s) => s.repeats));
           if (axis !== 'width')
             expect([net.stemFilters, net.headFilters, ...net.stages.map((s) => s.filters)]).toEqual([
@@ -197,5 +200,37 @@ describe('bad study input names the flag', () => {
       '--base',
     );
     expect(scalingBase(baselineByName('efficientnet-b0-small').architecture, '--base').scaling.phi).toBe(0);
+  });
+});
+
+describe('a version-2 base: the published EfficientNet-B0 structure', () => {
+  const b0 = scalingBase(efficientNetB(0), 'base');
+  const req = request({ baseName: 'efficientnet-b0', base: b0, phiMax: 2 });
+  const grid = gridPlan(req);
+  const line = linePlan(req, grid.length, { gridIndex: 0, coefficients: grid[0].coefficients, valAccuracy: 0.9 });
+
+  it('every planned network is a valid version-2 genotype of B0 at its own FLOPs, matched per phi within 1.12x', () => {
+    for (const point of [...grid, ...line]) {
+      expect(point.architecture.version).toBe(2);
+      expect(architectureHash(validateArchitecture(point.architecture))).toBe(architectureHash(point.architecture));
+      expect(point.cost.flops).toBe(flopsOf(point.architecture));
+    }
+    for (let phi = 1; phi <= 2; phi++) {
+      const compound = line.find((p) => p.method === 'compound' && p.phi === phi)!;
+      for (const axis of SCALING_AXES) {
+        const ratio = line.find((p) => p.method === axis && p.phi === phi)!.cost.flops / compound.cost.flops;
+        expect(ratio, `${axis} at phi ${phi}`).toBeGreaterThan(1 / 1.12);
+        expect(ratio, `${axis} at phi ${phi}`).toBeLessThan(1.12);
+      }
+    }
+    // B0's 1280-channel head at phi 0, 28x28: the stem keeps stride 1 below 112 pixels.
+    expect(line[0].architecture).toEqual(b0);
+    expect(line[0].cost.flops).toBeGreaterThan(flopsOf(EFFICIENTNET_B0_SMALL));
+  });
+
+  it('a table-scaled published network cannot be the base: the error says why and what can', () => {
+    expect(() => scalingBase(efficientNetB(1), 'base')).toThrow(
+      'base: a network scaled by a published table (width 1, depth 1.1) cannot be the base; the base must have compound scaling at phi 0 (as efficientnet-b0 has)',
+    );
   });
 });

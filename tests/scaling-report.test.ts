@@ -2,20 +2,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
+import { EFFICIENTNET_B0_SMALL, efficientNetB } from '../cells/efficientnet';
+import { badInputLine } from './support/run-cli';
 import { parseCommandLine } from '../cli/command-line';
-import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
+import { reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
+import { budgetLines } from '../dashboard/scaling-budget';
 import { scalingRequestFromFlags } from '../cli/scaling-request';
 import type { ScalingPointResult } from '../db/queries/scaling';
 import type { ScalingReport } from '../db/queries/scaling-report';
 import { DEFAULT_PROTOCOL } from '../contracts/protocol';
 import { RequestError } from '../contracts/request-error';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
+import { validateScalingRequest } from '../search/validate-request';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
 const request = (argv: string[]) =>
   scalingRequestFromFlags(parseCommandLine(['scaling', 'start', ...argv]).input.flags, { checkData: false });
+
+/** Markers drawn by the chart renderer (error bars are silent marks). */
+const markers = (svg: string) => (svg.match(/ecmeta_ssr_type="chart"(?! ecmeta_silent)/g) ?? []).length;
+const errorBarMarks = (svg: string) => (svg.match(/ecmeta_ssr_type="chart" ecmeta_silent="true"/g) ?? []).length;
 
 function failure(fn: () => unknown): RequestError {
   try {
@@ -80,6 +87,37 @@ describe('nas scaling start: flags to request', () => {
     expect(failure(() => request(['--grid-stpe', '0.1'])).field).toBe('--grid-stpe');
   });
 
+  it('version-2 bases: the published efficientnet-b0 by name or any version-2 genotype file', () => {
+    const b0 = request(['--base', 'efficientnet-b0']);
+    expect(b0.baseName).toBe('efficientnet-b0');
+    expect(b0.base).toMatchObject({ version: 2, stemFilters: 32, headFilters: 1280, scaling: { phi: 0 } });
+    const dir = mkdtempSync(join(tmpdir(), 'nas-base-'));
+    try {
+      const file = join(dir, 'b0-narrow.json');
+      writeFileSync(file, JSON.stringify({ ...efficientNetB(0), headFilters: 640 }));
+      expect(request(['--base', file]).base).toMatchObject({ version: 2, headFilters: 640 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a request read back from the database (jsonb reorders keys) still validates, as nas scaling resume needs', () => {
+    const r = request([]);
+    const { height, width, channels } = r.input;
+    expect(() => validateScalingRequest({ ...r, input: { width, height, channels } })).not.toThrow();
+    expect(() => validateScalingRequest({ ...r, input: { width, height, channels: 3 } })).toThrow(/^input: must be/);
+  });
+
+  it('a base that cannot be scaled is refused in one line, exit 2', async () => {
+    expect(await badInputLine(['scaling', 'start', '--base', 'efficientnet-b1'])).toBe(
+      'nas: --base: "efficientnet-b1" is a published network scaled by its table (width, depth) and cannot be compound-scaled; ' +
+        'bases that scale: efficientnet-b0-small, efficientnet-b0, or a JSON file with an EfficientNet-style genotype (version 1 or 2, compound scaling at phi 0)',
+    );
+    expect(await badInputLine(['scaling', 'start', '--base', 'nasnet-a-mobile'])).toMatch(
+      /^nas: --base: "nasnet-a-mobile" is a fixed nasnet network and cannot be compound-scaled; bases that scale: /,
+    );
+  });
+
   it('--repeats and --grid-repeats: absent keeps the request of a single training, bad values name the flag', () => {
     expect(request([])).not.toHaveProperty('repeats');
     expect(request(['--repeats', '3', '--grid-repeats', '2'])).toMatchObject({ repeats: 3, gridRepeats: 2 });
@@ -88,6 +126,32 @@ describe('nas scaling start: flags to request', () => {
     const tooMany = failure(() => request(['--repeats', '31']));
     expect(tooMany.field).toBe('--repeats');
     expect(tooMany.message).toContain('1..30');
+  });
+});
+
+describe('nas scaling start --budget', () => {
+  it('plateau: --max-epochs is the cap, --patience and --min-delta the rule, all in the protocol', () => {
+    const r = request(['--budget', 'plateau', '--max-epochs', '20', '--patience', '4', '--min-delta', '0.01']);
+    expect(r.protocol).toMatchObject({ epochs: 20, plateau: { patience: 4, minDelta: 0.01 } });
+    expect(request(['--budget', 'plateau']).protocol).toMatchObject({
+      epochs: 30,
+      plateau: { patience: 3, minDelta: 0.005 },
+    });
+    expect(request([]).protocol).not.toHaveProperty('plateau');
+  });
+
+  it('flags that do not fit the budget are errors naming the flag', () => {
+    expect(failure(() => request(['--budget', 'plateau', '--epochs', '5'])).message).toBe(
+      '--epochs: with --budget plateau the epoch cap is --max-epochs; drop --epochs',
+    );
+    expect(failure(() => request(['--patience', '3'])).message).toBe('--patience: applies with --budget plateau only');
+    expect(failure(() => request(['--budget', 'plateau', '--max-epochs', '3', '--patience', '3'])).field).toBe(
+      '--patience',
+    );
+    expect(failure(() => request(['--budget', 'plateau', '--min-delta', '-1'])).field).toBe('--min-delta');
+    expect(failure(() => request(['--budget', 'slow'])).message).toBe(
+      '--budget: must be one of fixed, plateau, got "slow"',
+    );
   });
 });
 
@@ -113,6 +177,7 @@ describe('scaling report', () => {
     flops: number,
     test: number,
     repeat = 0,
+    curve = { epochs: 2, finalEpochGain: 0.004 },
   ): ScalingPointResult =>
     ({
       studyId: 's',
@@ -129,6 +194,7 @@ describe('scaling report', () => {
       params: 1000,
       flops,
       trainSeconds: 10,
+      ...curve,
     }) as ScalingPointResult;
   const chosen: [number, number, number] = [1.2, 1.1, 1.2];
   const report = (compoundAt2: number): ScalingReport =>
@@ -191,7 +257,42 @@ describe('scaling report', () => {
     expect(svg).toContain('Test accuracy (%) on 10000 images');
     expect(svg).toMatch(/\d+ training samples, \d+ epochs? of batch \d+, /);
     // One marker per measured point (4 lines of 3 phi values, 2 grid points), drawn by the dashboard's chart renderer.
-    expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(14);
+    expect(markers(svg)).toBe(14);
+    expect(errorBarMarks(svg)).toBe(0); // one training per network: no interval to draw
+  });
+
+  it("states the budget, and each method's largest network's final-epoch gain and epochs", () => {
+    expect(budgetLines(report(0.9))).toEqual([
+      'Training: fixed budget: every network trains 2 epochs.',
+      'Final-epoch gain of the largest networks (phi=2; validation accuracy, last epoch minus the one before, points, mean over repeats): compound +0.40 after 2.0 epochs; depth +0.40 after 2.0 epochs; width +0.40 after 2.0 epochs; resolution +0.40 after 2.0 epochs.',
+    ]);
+    const plateau = report(0.9);
+    plateau.study.config = {
+      ...config,
+      protocol: { ...config.protocol, epochs: 12, plateau: { patience: 3, minDelta: 0.005 } },
+    };
+    plateau.points = plateau.points.map((p) =>
+      p.phi !== 2
+        ? p
+        : p.method === 'depth'
+          ? { ...p, epochs: 12, finalEpochGain: 0.012 }
+          : { ...p, epochs: 7, finalEpochGain: -0.001 },
+    );
+    plateau.points.push({
+      ...plateau.points.find((p) => p.method === 'depth' && p.phi === 2)!,
+      repeat: 1,
+      epochs: 9,
+      finalEpochGain: 0.002,
+    });
+    const lines = budgetLines(plateau);
+    expect(lines[0]).toBe(
+      'Training: plateau budget: each network trains until its best validation accuracy rose by at most 0.50 points over 3 epochs, at most 12 epochs.',
+    );
+    // depth: mean of +1.2 and +0.2 points over 12 and 9 epochs; one of its two trainings hit the cap.
+    expect(lines[1]).toContain('compound -0.10 after 7.0 epochs; depth +0.70 after 10.5 epochs (1 of 2 at the cap);');
+    const table = renderSummaryTable(plateau, 'trainings', 'csv');
+    expect(table.split('\n')[0]).toContain('epochs,finalEpochGain');
+    expect(reportSvg(plateau)).toContain('until validation accuracy levels off (at most 12 epochs)');
   });
 
   describe('with repeats', () => {
@@ -272,9 +373,23 @@ describe('scaling report', () => {
       const json = reportJson(withRepeats()) as Record<string, unknown>;
       // The chart draws one marker per network (the mean over its repeats): 4 at phi 0, 4 at phi 1, 2 grid points.
       const svg = reportSvg(withRepeats());
-      expect(svg.match(/ecmeta_ssr_type="chart"/g)).toHaveLength(10);
+      expect(markers(svg)).toBe(10);
+      // An error bar (line and two caps) at each network with 2 or more trainings: compound, depth and width at phi 1, the chosen grid point.
+      expect(errorBarMarks(svg)).toBe(4 * 3);
+      const compound = reportChartSpec(withRepeats()).series[0].points.find((p) => p.label === 'φ=1')!;
+      const summary = reportSummary(withRepeats()).methods.find((m) => m.method === 'compound' && m.phi === 1)!;
+      expect([compound.yLow, compound.yHigh]).toEqual([summary.low! * 100, summary.high! * 100]);
       expect(svg).toContain('Test accuracy (%) on 10000 images, mean over training seeds');
-      expect(Object.keys(json)).toEqual(['study', 'points', 'metric', 'methods', 'comparisons', 'grid', 'verdict']);
+      expect(Object.keys(json)).toEqual([
+        'study',
+        'points',
+        'metric',
+        'methods',
+        'comparisons',
+        'grid',
+        'budget',
+        'verdict',
+      ]);
     });
   });
 });

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
 import { scalingReport } from '../db/queries/scaling-report';
 import { getSearch } from '../db/queries/searches';
-import { listTrials } from '../db/queries/trials';
+import { listEpochs, listTrials } from '../db/queries/trials';
 import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
 import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
 import { reportSvg } from '../cli/scaling-report';
+import { budgetLines } from '../dashboard/scaling-budget';
 import { scalingPage } from '../dashboard/pages/scaling';
 import type { TrainingActivities } from '../contracts/activities';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -224,5 +225,24 @@ describe('scalingStudyWorkflow on a real Temporal dev server', () => {
     expect(points).toHaveLength(10);
     expect(points.every((p) => p.status === 'succeeded')).toBe(true);
     expect((await getScalingStudy(db, request.studyId))?.status).toBe('finished');
+  });
+
+  it('a plateau budget: every network stops on the rule, under a protocol of its own, and the report shows its last-epoch gain', async () => {
+    const { protocol } = tinyScalingRequest('x');
+    // A rise of at most 99 points over 1 epoch always holds: each training stops after its second epoch.
+    const plateau = { ...protocol, epochs: 5, plateau: { patience: 1, minDelta: 0.99 } };
+    const request = tinyScalingRequest('plateau-study', { protocol: plateau });
+    const { summary, trainings } = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(trainings).toBe(6); // the fixed-budget studies above trained these networks: no result is reused across budgets
+    const db = stack.database.db;
+    const points = await listScalingPoints(db, request.studyId);
+    expect(points.map((p) => p.epochs)).toEqual(points.map(() => 2));
+    for (const p of points) {
+      const curve = (await listEpochs(db, p.trialId)).map((e) => e.valAccuracy);
+      expect(p.finalEpochGain).toBeCloseTo(curve[1] - curve[0], 12);
+    }
+    const report = (await scalingReport(db, request.studyId))!;
+    expect(budgetLines(report)[0]).toMatch(/^Training: plateau budget: .* at most 5 epochs\.$/);
   });
 });

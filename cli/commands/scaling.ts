@@ -25,6 +25,7 @@ import { formatOf, type Format } from '../format';
 import { printData, printNote } from '../output';
 import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report';
 import { verdict } from '../../dashboard/scaling-report';
+import { budgetLines } from '../../dashboard/scaling-budget';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
 import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
@@ -45,11 +46,16 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
   const [studyId] = args;
   const stack = await openStack({ own: false });
   let request: ScalingStudyRequest;
+  let changesRepeats: string | undefined;
   try {
     const report = await scalingReport((await stack.database()).db, studyId);
     if (!report) throw new RequestError('<study-id>', `no scaling study ${studyId} is recorded here`);
-    request = { ...(report.study.config as ScalingStudyRequest), ...repeatsFromFlags(flags) };
+    const recorded = report.study.config as ScalingStudyRequest;
+    request = { ...recorded, ...repeatsFromFlags(flags) };
     validateAsFlags(() => validateScalingRequest(request));
+    const changed = (field: 'repeats' | 'gridRepeats') =>
+      studyRepeats(request)[field] !== studyRepeats(recorded)[field];
+    changesRepeats = changed('repeats') ? '--repeats' : changed('gridRepeats') ? '--grid-repeats' : undefined;
   } finally {
     await stack.close();
   }
@@ -59,7 +65,11 @@ export async function resumeStudy({ flags, args }: CommandInput): Promise<number
   const namedQueue = request.trainerTaskQueue.startsWith(DEFAULT_TRAINER_TASK_QUEUE)
     ? undefined
     : request.trainerTaskQueue;
-  return runStudy(request, flags, { namedQueue, resume: flags.restart === true ? 'restart' : 'follow' });
+  return runStudy(request, flags, {
+    namedQueue,
+    resume: flags.restart === true ? 'restart' : 'follow',
+    changesRepeats,
+  });
 }
 
 /** Starts the study (or, resuming, follows the run that is still going) and with --wait reports it. */
@@ -67,6 +77,8 @@ interface RunOptions {
   namedQueue?: string;
   /** When the study's workflow is still open: follow it, or terminate it (its workers are gone) and start again. */
   resume?: 'follow' | 'restart';
+  /** The flag (--repeats, --grid-repeats) of a resume asking for other repeats than the recorded run's: an open run cannot take them. */
+  changesRepeats?: string;
 }
 
 async function runStudy(request: ScalingStudyRequest, flags: Flags, options: RunOptions): Promise<number> {
@@ -89,6 +101,8 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
       })
       .catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          if (options.resume === 'follow' && options.changesRepeats)
+            throw repeatsOnOpenRun(request, options.changesRepeats);
           if (options.resume) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
           throw new RequestError(
             '--id',
@@ -117,6 +131,16 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
   } finally {
     await stack.close();
   }
+}
+
+/** More (or fewer) repeats cannot reach a run that is still going: refused, nothing changed. */
+function repeatsOnOpenRun(request: ScalingStudyRequest, flag: string): RequestError {
+  const id = request.studyId;
+  return new RequestError(
+    flag,
+    `study ${id} is still running under its recorded repeats and cannot take new ones; ` +
+      `stop it (\`nas scaling stop ${id}\`) and resume it with the repeats once it has stopped, or add --restart if its workers are gone`,
+  );
 }
 
 function repeatsText(request: ScalingStudyRequest): string {
@@ -257,6 +281,7 @@ function renderStudyReport(report: ScalingReport, format: Format, table?: Report
   if (format === 'csv' || table) return renderSummaryTable(report, table ?? 'trainings', format);
   return [
     `scaling study ${report.study.id} (${report.study.status}), base ${report.study.base}`,
+    ...budgetLines(report),
     renderSummaryTable(report, 'trainings', format),
     '',
     'Mean accuracy over repeats per method and phi (95% Student-t interval):',

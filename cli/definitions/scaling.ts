@@ -12,7 +12,8 @@ import {
   taskQueueFlag,
   waitFlag,
 } from '../options';
-import { SCALING_DEFAULTS } from '../scaling-request';
+import { BUDGETS, SCALING_DEFAULTS } from '../scaling-request';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../../contracts/plateau';
 import { protocolFlags } from './protocol-flags';
 
 const STUDY = 'Study:';
@@ -31,10 +32,14 @@ export function defineScaling(program: Command): void {
     .command('start')
     .summary('start a study: grid at phi=1, then compound and single-axis scaling up to --phi-max');
   addFlags(start, [
-    flag('--base <name|file>', 'an EfficientNet-style baseline name or genotype JSON file', {
-      default: SCALING_DEFAULTS.base,
-      group: STUDY,
-    }),
+    flag(
+      '--base <name|file>',
+      'an EfficientNet-style network (efficientnet-b0-small, or the published efficientnet-b0) or a genotype JSON file (version 1 or 2, compound scaling at phi 0)',
+      {
+        default: SCALING_DEFAULTS.base,
+        group: STUDY,
+      },
+    ),
     flag('--grid-step <step>', 'grid step of alpha, beta, gamma', { default: SCALING_DEFAULTS.gridStep, group: STUDY }),
     flag('--tolerance <t>', 'allowed deviation of alpha * beta^2 * gamma^2 from 2', {
       default: SCALING_DEFAULTS.tolerance,
@@ -43,6 +48,7 @@ export function defineScaling(program: Command): void {
     flag('--phi-max <phi>', 'largest compound coefficient', { default: SCALING_DEFAULTS.phiMax, group: STUDY }),
     flag('--id <study-id>', 'study id', { defaultText: 'scaling-<base>-s<seed>-<time>', group: STUDY }),
     ...repeatFlags(),
+    ...budgetFlags(),
     parallelFlag('trainings run at once', STUDY),
     ...protocolFlags(),
     taskQueueFlag(undefined, 'Trainers:'),
@@ -99,6 +105,27 @@ function repeatFlags(more = '') {
     flag('--grid-repeats <R>', `trainings of every grid point at phi=1, likewise${more}`, {
       defaultText: more ? 'as recorded' : '1',
       group: STUDY,
+    }),
+  ];
+}
+
+const BUDGET = 'Training budget:';
+
+function budgetFlags() {
+  return [
+    flag(
+      '--budget <kind>',
+      'fixed: every network trains --epochs; plateau: until the best validation accuracy rose by at most --min-delta over the last --patience epochs, at most --max-epochs',
+      { default: 'fixed', choices: BUDGETS, group: BUDGET },
+    ),
+    flag('--max-epochs <n>', 'plateau budget: epoch cap', { default: DEFAULT_PLATEAU_MAX_EPOCHS, group: BUDGET }),
+    flag('--patience <n>', 'plateau budget: epochs the best validation accuracy has to rise in', {
+      default: DEFAULT_PLATEAU.patience,
+      group: BUDGET,
+    }),
+    flag('--min-delta <fraction>', 'plateau budget: smallest rise that counts (0.005 = half a point)', {
+      default: DEFAULT_PLATEAU.minDelta,
+      group: BUDGET,
     }),
   ];
 }

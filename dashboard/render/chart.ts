@@ -13,6 +13,9 @@ export interface ChartPoint {
   /** Where the marker leads in the dashboard (a trial page), with its hover text. */
   href?: string;
   tip?: string;
+  /** The ends of the point's interval (e.g. a 95% confidence interval of a mean), drawn as an error bar. */
+  yLow?: number;
+  yHigh?: number;
 }
 
 export interface ChartSeries {
@@ -82,6 +85,43 @@ function seriesOption(spec: ChartSpec, series: ChartSeries, index: number): echa
   };
 }
 
+/**
+ * A series' error bars: a vertical line from yLow to yHigh with short caps at each point that has
+ * both. Drawn after every series, silent, so marker indices (chartLinks) stay those of the series.
+ */
+function errorBarOption(spec: ChartSpec, series: ChartSeries, index: number): echarts.SeriesOption | null {
+  const bars = series.points
+    .filter((p) => drawable(spec, p) && Number.isFinite(p.yLow) && Number.isFinite(p.yHigh))
+    .map((p) => [p.x, p.yLow!, p.yHigh!]);
+  if (bars.length === 0) return null;
+  const style = { stroke: series.color ?? PALETTE[index % PALETTE.length], lineWidth: 1.2 };
+  const cap = 4;
+  return {
+    type: 'custom',
+    name: `${series.name} (interval)`,
+    silent: true,
+    data: bars,
+    encode: { x: 0, y: [1, 2] },
+    renderItem: (_params, api) => {
+      const low = api.coord([api.value(0), api.value(1)]);
+      const high = api.coord([api.value(0), api.value(2)]);
+      const segment = (x1: number, y1: number, x2: number, y2: number) => ({
+        type: 'line' as const,
+        shape: { x1, y1, x2, y2 },
+        style,
+      });
+      return {
+        type: 'group',
+        children: [
+          segment(low[0], low[1], high[0], high[1]),
+          segment(low[0] - cap, low[1], low[0] + cap, low[1]),
+          segment(high[0] - cap, high[1], high[0] + cap, high[1]),
+        ],
+      };
+    },
+  };
+}
+
 function axisType(scale: ChartSpec['xScale']): 'value' | 'log' | 'time' {
   return scale === 'log' ? 'log' : scale === 'time' ? 'time' : 'value';
 }
@@ -109,7 +149,7 @@ function renamedIds(svg: string, prefix: string): string {
   });
 }
 
-/** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point. */
+/** The SVG of one chart: titled axes, a legend entry per series, one marker per drawable point, error bars where points have an interval. */
 export function chartSvg(spec: ChartSpec, idPrefix = 'chart'): string {
   const width = spec.width ?? 860;
   const height = spec.height ?? 480;
@@ -147,7 +187,10 @@ export function chartSvg(spec: ChartSpec, idPrefix = 'chart'): string {
         scale: true,
         splitLine: { lineStyle: { color: '#eee' } },
       },
-      series: spec.series.map((s, i) => seriesOption(spec, s, i)),
+      series: [
+        ...spec.series.map((s, i) => seriesOption(spec, s, i)),
+        ...spec.series.map((s, i) => errorBarOption(spec, s, i)).filter((o) => o !== null),
+      ],
     });
     return renamedIds(chart.renderToSVGString(), idPrefix);
   } finally {

@@ -7,6 +7,9 @@ export interface ScalingChartPoint {
   flops: number;
   /** In [0, 1]; null: not measured (yet). */
   accuracy: number | null;
+  /** Ends of the accuracy's interval (a mean over repeats: its 95% interval); absent: none. */
+  low?: number | null;
+  high?: number | null;
   trialId: string;
 }
 
@@ -37,7 +40,8 @@ export function scalingChartSpec(input: ScalingChartInput): ChartSpec {
           y: p.accuracy * 100,
           label,
           href: `/trials/${encodeURIComponent(p.trialId)}`,
-          tip: `${p.method} φ=${p.phi}: ${(p.accuracy * 100).toFixed(2)}%`,
+          tip: `${p.method} φ=${p.phi}: ${(p.accuracy * 100).toFixed(2)}%${p.low != null && p.high != null ? ` [${(p.low * 100).toFixed(1)}, ${(p.high * 100).toFixed(1)}]` : ''}`,
+          ...(p.low != null && p.high != null ? { yLow: p.low * 100, yHigh: p.high * 100 } : {}),
         };
   const of = (method: ScalingChartPoint['method']) =>
     input.points.filter((p) => p.method === method).sort((a, b) => a.phi - b.phi || a.flops - b.flops);

@@ -1,7 +1,7 @@
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { TrialState } from '../../contracts/trial-state';
 import type { Database } from '../client';
-import { scalingPoints, scalingStudies, trials } from '../schema';
+import { scalingPoints, scalingStudies, trialEpochs, trials } from '../schema';
 import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary';
 
 export type ScalingStudy = typeof scalingStudies.$inferSelect;
@@ -34,6 +34,10 @@ export interface ScalingPointResult extends ScalingPoint {
   params: number;
   flops: number;
   trainSeconds: number | null;
+  /** Epochs of its learning curve (a reused trial's: its source's); 0 when none is recorded. */
+  epochs: number;
+  /** Validation accuracy of the last epoch minus the one before; null with fewer than 2 epochs. */
+  finalEpochGain: number | null;
 }
 
 /** Records the study once; a repeated call returns the existing row unchanged. */
@@ -92,6 +96,7 @@ export async function listScalingPoints(db: Database, studyId: string): Promise<
       params: trials.params,
       flops: trials.flops,
       trainSeconds: trials.trainSeconds,
+      reusedFrom: trials.reusedFrom,
     })
     .from(scalingPoints)
     .innerJoin(trials, eq(trials.id, scalingPoints.trialId))
@@ -104,5 +109,23 @@ export async function listScalingPoints(db: Database, studyId: string): Promise<
       asc(scalingPoints.gamma),
       asc(scalingPoints.repeat),
     );
-  return rows;
+  const curves = await validationCurves(db, [...new Set(rows.map((r) => r.reusedFrom ?? r.trialId))]);
+  return rows.map(({ reusedFrom, ...row }) => {
+    const curve = curves.get(reusedFrom ?? row.trialId) ?? [];
+    const n = curve.length;
+    return { ...row, epochs: n, finalEpochGain: n >= 2 ? curve[n - 1] - curve[n - 2] : null };
+  });
+}
+
+/** Validation accuracies per epoch of each trial, in epoch order. */
+async function validationCurves(db: Database, trialIds: string[]): Promise<Map<string, number[]>> {
+  const curves = new Map<string, number[]>();
+  if (trialIds.length === 0) return curves;
+  const rows = await db
+    .select({ trialId: trialEpochs.trialId, valAccuracy: trialEpochs.valAccuracy })
+    .from(trialEpochs)
+    .where(inArray(trialEpochs.trialId, trialIds))
+    .orderBy(asc(trialEpochs.trialId), asc(trialEpochs.epoch));
+  for (const { trialId, valAccuracy } of rows) curves.set(trialId, [...(curves.get(trialId) ?? []), valAccuracy]);
+  return curves;
 }
