@@ -81,8 +81,10 @@ export function storedDtype(name: string, dtype: tf.DataType): StoredDtype {
 
 export function entryTensor(entry: BundleEntry, data: Uint8Array): tf.Tensor {
   const size = sizeOf(entry.shape);
-  // Copy out: the data section need not be 4-byte aligned in memory (e.g. a Buffer slice from the database).
-  const raw = data.slice(4 * entry.offset, 4 * (entry.offset + size));
+  // Copy out: the data section need not be 4-byte aligned in memory (e.g. a Buffer slice from the
+  // database). Not data.slice: on a Node Buffer that is a view of the same memory.
+  const raw = new Uint8Array(4 * size);
+  raw.set(data.subarray(4 * entry.offset, 4 * (entry.offset + size)));
   const values = entry.dtype === 'int32' ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer);
   return tf.tensor(values, entry.shape, entry.dtype);
 }

@@ -16,7 +16,7 @@ export interface SharedNetworkOptions {
   input: InputShape;
   classes: number;
   /** Seeds the initial value of each weight, from the seed and the weight's key alone. */
-  seed: string;
+  seed: number;
 }
 
 export interface PathLoss {
@@ -44,12 +44,6 @@ export class SharedNetwork {
     return this.layout.path(arch);
   }
 
-  /** The shared variables a path reads, once each. */
-  pathVariables(path: NasnetPath): tf.Variable[] {
-    const keys = new Set(path.nodes.flatMap((n) => n.weights.map((w) => w.key)));
-    return [...keys].map((key) => this.variables.get(key)!);
-  }
-
   /** The value a path's node reads for one of its weights. */
   read(weight: PathWeight): tf.Tensor {
     return readRows(this.variables.get(weight.key)!, weight);
@@ -65,16 +59,27 @@ export class SharedNetwork {
     }) as tf.Tensor2D;
   }
 
-  /** Mean cross-entropy of the path on (x, y) and its gradients with respect to the variables it reads. */
-  lossAndGradients(path: NasnetPath, x: tf.Tensor4D, y: tf.Tensor1D): PathLoss & { gradients: tf.NamedTensorMap } {
+  /**
+   * Mean cross-entropy of the path on (x, y) and its gradients with respect to the shared weights
+   * it reads, by weight key.
+   */
+  lossAndGradients(path: NasnetPath, x: tf.Tensor4D, y: tf.Tensor1D): PathLoss & { gradients: Map<string, tf.Tensor> } {
     let hits: tf.Scalar | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const probabilities = this.predict(path, x);
-      hits = tf.keep(correctCount(probabilities, y));
-      return crossEntropy(probabilities, y);
-    }, this.pathVariables(path));
+    const keys = [...new Set(path.nodes.flatMap((n) => n.weights.map((w) => w.key)))];
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const probabilities = this.predict(path, x);
+        hits = tf.keep(correctCount(probabilities, y));
+        return crossEntropy(probabilities, y);
+      },
+      keys.map((key) => this.variables.get(key)!),
+    );
     try {
-      return { loss: value.dataSync()[0], correct: hits!.dataSync()[0], gradients: grads };
+      return {
+        loss: value.dataSync()[0],
+        correct: hits!.dataSync()[0],
+        gradients: new Map(keys.map((key) => [key, grads[this.variables.get(key)!.name]])),
+      };
     } finally {
       tf.dispose([value, hits!]);
     }
@@ -113,7 +118,7 @@ export function readRows(tensor: tf.Tensor, { rows, axis }: Pick<PathWeight, 'ro
 }
 
 /** Glorot-uniform kernels (as the standalone layers start), unit gammas, zero betas and biases. */
-function initialWeight(weight: SharedWeight, seed: string): tf.Variable {
+function initialWeight(weight: SharedWeight, seed: number): tf.Variable {
   return tf.tidy(() => {
     if (weight.role === 'gamma') return tf.variable(tf.ones(weight.shape));
     if (weight.role !== 'kernel') return tf.variable(tf.zeros(weight.shape));
