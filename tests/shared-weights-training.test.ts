@@ -3,47 +3,35 @@
  * architectures with them, determinism for a seed, and resuming a killed trainer from its
  * checkpoint file.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../cells/nasnet';
-import type { NasnetArchitecture } from '../contracts/genotypes';
+import { resolveNasnetSpaceConfig } from '../cells/nasnet';
 import { selectBackend } from '../engine/backend';
 import { TrainingCancelledError } from '../engine/loop';
-import { type LabelledImages, scoreArchitectures, trainSharedSteps } from '../engine/sharing/phases';
+import { trainSharedSteps } from '../engine/sharing/phases';
 import { SharedCheckpointError, loadSharedState } from '../engine/sharing/shared-checkpoint';
 import { SharedMomentum } from '../engine/sharing/shared-momentum';
 import { SharedNetwork } from '../engine/sharing/shared-network';
+import {
+  type Run,
+  classes,
+  config,
+  dispose,
+  fresh,
+  imageShape,
+  phase,
+  sampled,
+  score,
+  train,
+} from './support/sharing-fixture';
 
-const config: NasnetSpaceConfig = { blocks: 2, network: { cellsPerStage: 1, reductions: 1, filters: 4 } };
-const imageShape: [number, number, number] = [12, 12, 1];
-const classes = 4;
 const dir = mkdtempSync(join(tmpdir(), 'nas-sharing-'));
-
-/** Images whose class brightens one quadrant, plus seeded noise. */
-function images(count: number, seed: string): LabelledImages {
-  const rng = seedrandom(seed);
-  const [h, w] = imageShape;
-  const x = new Float32Array(count * h * w);
-  const y = Int32Array.from({ length: count }, (_, i) => i % classes);
-  for (let i = 0; i < count; i++) {
-    for (let r = 0; r < h; r++) {
-      for (let c = 0; c < w; c++) {
-        const quadrant = (r < h / 2 ? 0 : 2) + (c < w / 2 ? 0 : 1);
-        x[i * h * w + r * w + c] = 0.5 * rng() + (quadrant === y[i] ? 0.5 : 0);
-      }
-    }
-  }
-  return { x, y };
-}
-const train = images(48, 'train');
-const validation = images(32, 'validation');
-const sampled = (seed: number, step: number): NasnetArchitecture =>
-  sampleNasnet(seedrandom(`${seed}/architecture/${step}`), config);
-const scored = Array.from({ length: 4 }, (_, i) => sampled(999, i));
+const CHILD = join(import.meta.dirname, 'support', 'shared-training-child.ts');
 
 beforeAll(async () => {
   await selectBackend('wasm', { threads: 1, log: () => {} });
@@ -52,59 +40,6 @@ afterAll(() => {
   tf.disposeVariables();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  network: SharedNetwork;
-  optimizer: SharedMomentum;
-}
-const fresh = (seed: number): Run => ({
-  network: new SharedNetwork({
-    space: resolveNasnetSpaceConfig(config),
-    input: { height: 12, width: 12, channels: 1 },
-    classes,
-    seed,
-  }),
-  optimizer: new SharedMomentum(),
-});
-const dispose = (run: Run) => {
-  run.network.dispose();
-  run.optimizer.dispose();
-};
-
-function phase(
-  run: Run,
-  seed: number,
-  checkpointPath: string,
-  options: { toStep: number; fromStep?: number; signal?: AbortSignal; onStep?: (step: number) => void },
-) {
-  return trainSharedSteps({
-    ...run,
-    train,
-    imageShape,
-    batchSize: 8,
-    seed,
-    fromStep: options.fromStep ?? 0,
-    toStep: options.toStep,
-    architectureAt: (step) => sampled(seed, step),
-    learningRateAt: () => 0.05,
-    checkpointPath,
-    checkpointEvery: 2,
-    signal: options.signal,
-    onStep: options.onStep,
-  });
-}
-
-const score = (run: Run, seed: number) =>
-  scoreArchitectures({
-    network: run.network,
-    architectures: scored,
-    validation,
-    imageShape,
-    batchSize: 8,
-    batches: 2,
-    seed,
-    round: 0,
-  });
 
 /** Trains 8 steps from scratch and scores the 4 architectures; returns the curve and the scores. */
 async function search(seed: number, name: string) {
@@ -129,7 +64,7 @@ describe('weight-sharing phases', () => {
     for (const s of first.scores) expect(s.accuracy).toBeGreaterThanOrEqual(0);
   });
 
-  it('a trainer killed mid-phase resumes from its checkpoint and ends where an uninterrupted one ends', async () => {
+  it('a phase aborted mid-way resumes from its checkpoint in fresh objects and ends where an uninterrupted one ends; a finished phase trains nothing', async () => {
     const before = tf.memory().numTensors;
     const uninterrupted = await search(3, 'resume-reference');
     const path = join(dir, 'resume');
@@ -167,6 +102,37 @@ describe('weight-sharing phases', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('a trainer process killed with SIGKILL mid-phase: the next one resumes at its last checkpoint', async () => {
+    const path = join(dir, 'sigkill');
+    // Hangs after training step 4: steps 0-3 are checkpointed, step 4 is lost with the process.
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, '3', '8', '4'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('step 4\n')) resolve();
+      });
+      void exited.then(() => reject(new Error(`the trainer exited before step 4: ${output}`)));
+    });
+    child.kill('SIGKILL');
+    expect((await exited)[1]).toBe('SIGKILL');
+
+    const uninterrupted = await search(3, 'sigkill-reference');
+    const resumed = fresh(3);
+    const trained: number[] = [];
+    try {
+      const state = await phase(resumed, 3, path, { toStep: 8, onStep: (step) => void trained.push(step) });
+      expect(trained).toEqual([4, 5, 6, 7]);
+      expect(state.curve).toEqual(uninterrupted.curve);
+      expect(await score(resumed, 3)).toEqual(uninterrupted.scores);
+    } finally {
+      dispose(resumed);
+    }
+  }, 120_000);
 
   it('training the shared weights on one architecture lowers its loss', async () => {
     const run = fresh(4);
