@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveNasnetSpaceConfig } from '../cells/nasnet';
 import { selectBackend } from '../engine/backend';
+import { assembleBatch, epochPermutation } from '../engine/batches';
 import { TrainingCancelledError } from '../engine/loop';
 import { trainSharedSteps } from '../engine/sharing/phases';
 import { SharedCheckpointError, loadSharedState } from '../engine/sharing/shared-checkpoint';
@@ -133,6 +134,66 @@ describe('weight-sharing phases', () => {
       dispose(resumed);
     }
   }, 120_000);
+
+  it("a step in micro-batches moves the weights by the mean of the micro-batches' gradients", async () => {
+    const before = tf.memory().numTensors;
+    const stepped = fresh(6);
+    const reference = fresh(6);
+    try {
+      await trainSharedSteps({
+        ...stepped,
+        train,
+        imageShape,
+        batchSize: 8,
+        microBatchSize: 3,
+        seed: 6,
+        fromStep: 0,
+        toStep: 1,
+        architectureAt: (step) => sampled(6, step),
+        learningRateAt: () => 0.05,
+        checkpointPath: join(dir, 'micro-batches'),
+        checkpointEvery: 1,
+      });
+      // Step 0's batch, in micro-batches of 3, 3 and 2 images, by hand.
+      const batch = assembleBatch(train.x, train.y, epochPermutation(48, 6, 0).subarray(0, 8), imageShape, null);
+      const path = reference.network.path(sampled(6, 0));
+      const pixels = 12 * 12;
+      const parts = [
+        [0, 3],
+        [3, 3],
+        [6, 2],
+      ].map(([first, count]) => {
+        const x = tf.tensor4d(batch.x.subarray(first * pixels, (first + count) * pixels), [count, ...imageShape]);
+        const y = tf.tensor1d(batch.y.subarray(first, first + count), 'int32');
+        try {
+          return { count, ...reference.network.lossAndGradients(path, x, y) };
+        } finally {
+          tf.dispose([x, y]);
+        }
+      });
+      let largest = 0;
+      for (const key of parts[0].gradients.keys()) {
+        largest = Math.max(
+          largest,
+          tf.tidy(() => {
+            const mean = parts.reduce(
+              (sum, p) => tf.add(sum, tf.mul(p.gradients.get(key)!, p.count / 8)),
+              tf.zerosLike(parts[0].gradients.get(key)!),
+            );
+            const expected = tf.sub(reference.network.variables.get(key)!, tf.mul(mean, 0.05));
+            return tf.max(tf.abs(tf.sub(stepped.network.variables.get(key)!, expected))).dataSync()[0];
+          }),
+        );
+      }
+      tf.dispose(parts.flatMap((p) => [...p.gradients.values()]));
+      expect(parts[0].gradients.size).toBeGreaterThan(0);
+      expect(largest).toBeLessThan(1e-6);
+    } finally {
+      dispose(stepped);
+      dispose(reference);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('training the shared weights on one architecture lowers its loss', async () => {
     const run = fresh(4);

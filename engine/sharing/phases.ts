@@ -6,8 +6,9 @@
  * checkpoint file at the step it reached.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NasnetPath } from '../../cells/nasnet/shared-weights';
 import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { assembleBatch, epochPermutation, scoringPermutation } from '../batches';
+import { type Batch, assembleBatch, epochPermutation, scoringPermutation } from '../batches';
 import { throwIfAborted } from '../loop';
 import { loadSharedState, saveSharedState, type SharedState } from './shared-checkpoint';
 import type { SharedMomentum } from './shared-momentum';
@@ -25,6 +26,13 @@ export interface SharedTrainingOptions {
   train: LabelledImages;
   imageShape: [number, number, number];
   batchSize: number;
+  /**
+   * Images per forward and backward pass (default: the batch): a step sums the gradients of its
+   * micro-batches, each weighted by its share of the batch, as the standalone trainer does on wasm
+   * (whose 4 GB heap holds about 64 images of the default network). Batch norm normalises each
+   * micro-batch with its own statistics.
+   */
+  microBatchSize?: number;
   seed: number;
   /** This phase trains steps [fromStep, toStep) of the whole search. */
   fromStep: number;
@@ -48,6 +56,12 @@ export async function trainSharedSteps(options: SharedTrainingOptions): Promise<
   const { network, optimizer, train, imageShape, batchSize, seed, fromStep, toStep, checkpointPath } = options;
   const count = train.y.length;
   const batchesPerEpoch = Math.floor(count / batchSize);
+  const microBatchSize = options.microBatchSize ?? batchSize;
+  if (!Number.isInteger(microBatchSize) || microBatchSize < 1 || microBatchSize > batchSize) {
+    throw new RangeError(
+      `trainSharedSteps: microBatchSize must be an integer in 1..${batchSize}, got ${microBatchSize}`,
+    );
+  }
   if (batchesPerEpoch < 1)
     throw new RangeError(`trainSharedSteps: ${count} training images, fewer than one batch of ${batchSize}`);
   if (!(options.checkpointEvery >= 1)) throw new RangeError('trainSharedSteps: checkpointEvery must be at least 1');
@@ -67,24 +81,67 @@ export async function trainSharedSteps(options: SharedTrainingOptions): Promise<
     const first = (step % batchesPerEpoch) * batchSize;
     const batch = assembleBatch(train.x, train.y, order!.subarray(first, first + batchSize), imageShape, null);
     const path = network.path(options.architectureAt(step));
-    const xb = tf.tensor4d(batch.x, [batchSize, ...imageShape]);
-    const yb = tf.tensor1d(batch.y, 'int32');
-    try {
-      const { loss, correct, gradients } = network.lossAndGradients(path, xb, yb);
-      optimizer.apply(network, gradients, options.learningRateAt(step));
-      const result = { loss, accuracy: correct / batchSize };
-      state.curve.push(result);
-      state.step = step + 1;
-      await options.onStep?.(step, result);
-    } finally {
-      tf.dispose([xb, yb]);
-    }
+    const { loss, correct, gradients } = batchGradients(network, path, batch, imageShape, microBatchSize);
+    optimizer.apply(network, gradients, options.learningRateAt(step));
+    const result = { loss, accuracy: correct / batchSize };
+    state.curve.push(result);
+    state.step = step + 1;
+    await options.onStep?.(step, result);
     if (state.step % options.checkpointEvery === 0 || state.step === toStep) {
       await saveSharedState(checkpointPath, state, network, optimizer);
     }
     await yieldToEventLoop();
   }
   return state;
+}
+
+/** Gradients of the batch's mean loss, summed over micro-batches weighted by their share of the batch. */
+function batchGradients(
+  network: SharedNetwork,
+  path: NasnetPath,
+  batch: Batch,
+  imageShape: [number, number, number],
+  microBatchSize: number,
+): { loss: number; correct: number; gradients: Map<string, tf.Tensor> } {
+  const size = batch.y.length;
+  const pixels = imageShape[0] * imageShape[1] * imageShape[2];
+  const slice = (first: number, count: number) =>
+    [
+      tf.tensor4d(batch.x.subarray(first * pixels, (first + count) * pixels), [count, ...imageShape]),
+      tf.tensor1d(batch.y.subarray(first, first + count), 'int32'),
+    ] as const;
+  let loss = 0;
+  let correct = 0;
+  let sums: Map<string, tf.Tensor> | undefined;
+  try {
+    for (let first = 0; first < size; first += microBatchSize) {
+      const count = Math.min(microBatchSize, size - first);
+      const [xb, yb] = slice(first, count);
+      try {
+        const micro = network.lossAndGradients(path, xb, yb);
+        if (count === size) return micro;
+        const share = count / size;
+        loss += share * micro.loss;
+        correct += micro.correct;
+        const keys = [...micro.gradients.keys()];
+        const previous = sums;
+        const summed = tf.tidy(() =>
+          keys.map((key) => {
+            const weighted = tf.mul(micro.gradients.get(key)!, share);
+            return previous ? tf.add(previous.get(key)!, weighted) : weighted;
+          }),
+        );
+        tf.dispose([...micro.gradients.values(), ...(previous?.values() ?? [])]);
+        sums = new Map(keys.map((key, k) => [key, summed[k]]));
+      } finally {
+        tf.dispose([xb, yb]);
+      }
+    }
+  } catch (error) {
+    if (sums) tf.dispose([...sums.values()]);
+    throw error;
+  }
+  return { loss, correct, gradients: sums! };
 }
 
 export interface ScoringOptions {
