@@ -12,6 +12,11 @@ export function recalibrationPermutation(count: number, seed: number): Int32Arra
   return seededPermutation(count, `${seed}/bn-recalibration`);
 }
 
+/** The order whose first batches score architectures in round `round` of a weight-sharing search. */
+export function scoringPermutation(count: number, seed: number, round: number): Int32Array {
+  return seededPermutation(count, `${seed}/sharing-score/${round}`);
+}
+
 function seededPermutation(count: number, key: string): Int32Array {
   const rng = seedrandom(key);
   const order = Int32Array.from({ length: count }, (_, i) => i);

@@ -1,27 +1,24 @@
 /**
  * Epoch checkpoints: model weights (trainable and not, e.g. batch-norm
- * statistics), optimizer state and the last finished epoch, as bytes:
- *
- *   "NASCKPT1" | uint32 LE header length | header JSON (utf-8) | zero pad to 4 | tensor data
- *
- * The header lists each tensor's name, shape, dtype and element offset; the
- * data is the tensors' float32/int32 values, little-endian, back to back.
+ * statistics), optimizer state and the last finished epoch, as a tensor
+ * bundle (tensor-bundle.ts) with the magic "NASCKPT1".
  * Weights are restored by position, so a freshly built model of the same
  * architecture (whose layer names differ) accepts them.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  type BundleEntry,
+  type StoredDtype,
+  decodeBundle,
+  encodeBundle,
+  entryTensor as toTensor,
+  sizeOf,
+} from './tensor-bundle';
 
 const MAGIC = 'NASCKPT1';
 const FORMAT_VERSION = 1;
 
-type StoredDtype = 'float32' | 'int32';
-interface Entry {
-  name: string;
-  shape: number[];
-  dtype: StoredDtype;
-  /** Offset into the data section, in 4-byte elements. */
-  offset: number;
-}
+type Entry = BundleEntry;
 interface Header {
   version: number;
   epoch: number;
@@ -42,10 +39,6 @@ export class CheckpointError extends Error {
 }
 
 const EXACT_FIELDS: Record<string, string[]> = { Adam: ['accBeta1', 'accBeta2'] };
-
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
-  throw new Error('checkpoint: the byte format assumes a little-endian platform');
-}
 
 export interface CheckpointState {
   /** The last finished epoch (0-based); training resumes at epoch + 1. */
@@ -181,54 +174,23 @@ function storedDtype(name: string, dtype: tf.DataType): StoredDtype {
   throw new CheckpointError(`tensor ${name} has dtype ${dtype}; only float32 and int32 are stored`);
 }
 
-/** `values`: 4-byte elements (float32/int32 arrays, or their bytes). */
 function encode(header: Header, values: ArrayBufferView[]): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align4(MAGIC.length + 4 + json.length);
-  const out = new Uint8Array(dataStart + values.reduce((sum, v) => sum + v.byteLength, 0));
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
-  out.set(json, MAGIC.length + 4);
-  let offset = dataStart;
-  for (const v of values) {
-    out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), offset);
-    offset += v.byteLength;
-  }
-  return out;
+  return encodeBundle(MAGIC, header, values);
 }
 
 function decode(bytes: Uint8Array): { header: Header; data: Uint8Array } {
-  if (bytes.length < MAGIC.length + 4 || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
-    throw new CheckpointError(`not a checkpoint (expected it to start with ${MAGIC})`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(MAGIC.length, true);
-  const jsonEnd = MAGIC.length + 4 + length;
-  if (jsonEnd > bytes.length) throw new CheckpointError('truncated header');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, jsonEnd))) as Header;
-  if (header.version !== FORMAT_VERSION) {
-    throw new CheckpointError(`format version ${header.version} is not supported (this code reads ${FORMAT_VERSION})`);
-  }
-  const data = bytes.subarray(align4(jsonEnd));
-  const all = [...header.model, ...header.optimizerWeights, ...header.optimizerExtras];
-  const needed = all.reduce((max, e) => Math.max(max, 4 * (e.offset + sizeOf(e.shape))), 0);
-  if (data.length < needed)
-    throw new CheckpointError(`truncated data: ${data.length} bytes, the header needs ${needed}`);
-  return { header, data };
-}
-
-function toTensor(entry: Entry, data: Uint8Array): tf.Tensor {
-  const size = sizeOf(entry.shape);
-  // Copy out: the data section need not be 4-byte aligned in memory (e.g. a Buffer slice from the database).
-  const raw = data.slice(4 * entry.offset, 4 * (entry.offset + size));
-  const values = entry.dtype === 'int32' ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer);
-  return tf.tensor(values, entry.shape, entry.dtype);
-}
-
-function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-function align4(n: number): number {
-  return Math.ceil(n / 4) * 4;
+  return decodeBundle<Header>(
+    MAGIC,
+    'checkpoint',
+    bytes,
+    (header) => {
+      if (header.version !== FORMAT_VERSION) {
+        throw new CheckpointError(
+          `format version ${header.version} is not supported (this code reads ${FORMAT_VERSION})`,
+        );
+      }
+      return [...header.model, ...header.optimizerWeights, ...header.optimizerExtras];
+    },
+    (problem) => new CheckpointError(problem),
+  );
 }

@@ -309,7 +309,8 @@ async function trainStep(
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
+/** Throws TrainingCancelledError once `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new TrainingCancelledError(signal.reason);
 }
 

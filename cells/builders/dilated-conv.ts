@@ -44,7 +44,7 @@ export class DilatedConv2D extends tf.layers.Layer {
 
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as number[];
-    const [spanH, spanW] = this.spans();
+    const [spanH, spanW] = dilatedSpans(this.args.kernel, this.args.dilation);
     const same = this.args.padding === 'same';
     return [
       shape[0],
@@ -54,46 +54,10 @@ export class DilatedConv2D extends tf.layers.Layer {
     ];
   }
 
-  /** The receptive field of the dilated kernel along each axis. */
-  private spans(): [number, number] {
-    const r = this.args.dilation;
-    return [(this.args.kernel[0] - 1) * r + 1, (this.args.kernel[1] - 1) * r + 1];
-  }
-
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const r = this.args.dilation;
-      const [, height, width] = x.shape;
-      const [spanH, spanW] = this.spans();
-      const [top, bottom] = this.args.padding === 'same' ? split(spanH - 1) : [0, 0];
-      const [left, right] = this.args.padding === 'same' ? split(spanW - 1) : [0, 0];
-      // Pad further so each spatial size divides by the rate; that excess is cropped at the end.
-      const extraH = (r - ((height + top + bottom) % r)) % r;
-      const extraW = (r - ((width + left + right) % r)) % r;
-      const padded = tf.pad(x, [
-        [0, 0],
-        [top, bottom + extraH],
-        [left, right + extraW],
-        [0, 0],
-      ]);
-      const phases = tf.spaceToBatchND(
-        padded,
-        [r, r],
-        [
-          [0, 0],
-          [0, 0],
-        ],
-      );
-      const convolved = tf.conv2d(phases as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, 1, 'valid');
-      let y = tf.batchToSpaceND(
-        convolved,
-        [r, r],
-        [
-          [0, extraH],
-          [0, extraW],
-        ],
-      );
+      let y = dilatedConv2d(x, this.kernel!.read() as tf.Tensor4D, this.args.dilation, this.args.padding);
       if (this.bias) y = tf.add(y, this.bias.read());
       return tf.layers.activation({ activation: this.args.activation as 'linear' }).apply(y) as tf.Tensor;
     });
@@ -104,6 +68,48 @@ export class DilatedConv2D extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(DilatedConv2D);
+
+/** Stride-1 convolution of `x` with `kernel` dilated by `dilation`, through space-to-batch. */
+export function dilatedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, dilation: number, padding: Padding): tf.Tensor4D {
+  return tf.tidy(() => {
+    const r = dilation;
+    const [, height, width] = x.shape;
+    const [spanH, spanW] = dilatedSpans(kernel.shape as [number, number, number, number], r);
+    const [top, bottom] = padding === 'same' ? split(spanH - 1) : [0, 0];
+    const [left, right] = padding === 'same' ? split(spanW - 1) : [0, 0];
+    // Pad further so each spatial size divides by the rate; that excess is cropped at the end.
+    const extraH = (r - ((height + top + bottom) % r)) % r;
+    const extraW = (r - ((width + left + right) % r)) % r;
+    const padded = tf.pad(x, [
+      [0, 0],
+      [top, bottom + extraH],
+      [left, right + extraW],
+      [0, 0],
+    ]);
+    const phases = tf.spaceToBatchND(
+      padded,
+      [r, r],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
+    const convolved = tf.conv2d(phases as tf.Tensor4D, kernel, 1, 'valid');
+    return tf.batchToSpaceND(
+      convolved,
+      [r, r],
+      [
+        [0, extraH],
+        [0, extraW],
+      ],
+    ) as tf.Tensor4D;
+  });
+}
+
+/** The receptive field of a kernel dilated by `r` along each axis. */
+function dilatedSpans([kh, kw]: [number, number, ...number[]], r: number): [number, number] {
+  return [(kh - 1) * r + 1, (kw - 1) * r + 1];
+}
 
 function split(total: number): [number, number] {
   const first = Math.floor(total / 2);

@@ -8,8 +8,8 @@ import type { ActivationFn, LayerGraph, LayerNode } from '../graph';
 import { FusedBatchNormalization } from './batch-norm';
 import { DilatedConv2D } from './dilated-conv';
 
-type TfActivation = 'relu' | 'relu6' | 'swish' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
-const ACTIVATIONS: Record<ActivationFn, TfActivation> = {
+export type TfActivation = 'relu' | 'relu6' | 'swish' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
+export const TFJS_ACTIVATIONS: Record<ActivationFn, TfActivation> = {
   relu: 'relu',
   relu6: 'relu6',
   silu: 'swish', // tfjs swish(x) = x * sigmoid(x), i.e. SiLU
@@ -129,7 +129,7 @@ function applyNode(
             dilation: node.dilation,
             padding: node.padding,
             useBias: node.useBias,
-            activation: ACTIVATIONS[node.activation],
+            activation: TFJS_ACTIVATIONS[node.activation],
           }),
         );
       }
@@ -142,7 +142,7 @@ function applyNode(
           padding: node.padding,
           dilationRate: node.dilation,
           useBias: node.useBias,
-          activation: ACTIVATIONS[node.activation],
+          activation: TFJS_ACTIVATIONS[node.activation],
         }),
       );
     case 'depthwiseConv2d':
@@ -154,12 +154,17 @@ function applyNode(
           padding: node.padding,
           dilationRate: node.dilation,
           useBias: node.useBias,
-          activation: ACTIVATIONS[node.activation],
+          activation: TFJS_ACTIVATIONS[node.activation],
         }),
       );
     case 'dense':
       return one(
-        tf.layers.dense({ name, units: node.units, useBias: node.useBias, activation: ACTIVATIONS[node.activation] }),
+        tf.layers.dense({
+          name,
+          units: node.units,
+          useBias: node.useBias,
+          activation: TFJS_ACTIVATIONS[node.activation],
+        }),
       );
     case 'batchNorm':
       // Momentum 0.9, not Keras' 0.99: after the few hundred steps of a short trial, 0.99 leaves the
@@ -170,7 +175,7 @@ function applyNode(
           : new FusedBatchNormalization({ name, momentum: 0.9 }),
       );
     case 'activation':
-      return one(tf.layers.activation({ name, activation: ACTIVATIONS[node.fn] }));
+      return one(tf.layers.activation({ name, activation: TFJS_ACTIVATIONS[node.fn] }));
     case 'maxPool':
       return one(tf.layers.maxPooling2d({ name, poolSize: node.pool, strides: node.strides, padding: node.padding }));
     case 'avgPool':
