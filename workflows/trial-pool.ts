@@ -129,6 +129,15 @@ export class TrialPool<T extends PoolTrial> {
     return this.stopping;
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Trainings (or other trainer work, such as screening) at once, as last set. */
+  get currentParallel(): number {
+    return this.parallel;
+  }
+
   progress(finished: boolean): SearchProgress {
     return {
       searchId: this.options.searchId,

@@ -1,0 +1,102 @@
+/** `nas search start --screen E --screen-candidates N`: the request it makes and the flags it refuses. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../cli/command-line';
+import { searchRequestFromFlags } from '../cli/search-request';
+import { bestByScore, inBatches } from '../search/screening';
+import { validateSearchRequest } from '../search/validate-request';
+import { tinySearchRequest } from '../harness/search-stack';
+
+const request = (...argv: string[]) =>
+  searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });
+
+describe('search start --screen', () => {
+  it('records the estimator and the number of proposals it scores', () => {
+    const made = request('--screen', 'synflow', '--screen-candidates', '40', '--trials', '5');
+    expect(made.screen).toEqual({ estimator: 'synflow', candidates: 40 });
+    expect(made.trials).toBe(5);
+    expect(request('--trials', '5').screen).toBeUndefined();
+    expect(request('--screen', 'params', '--screen-candidates', '5', '--trials', '5').screen?.estimator).toBe('params');
+  });
+
+  it.each([
+    [['--screen', 'synflow', '--trials', '5'], /^--screen-candidates: is required with --screen/],
+    [['--screen-candidates', '40'], /^--screen-candidates: applies with --screen only$/],
+    [
+      ['--screen', 'naswot', '--screen-candidates', '4', '--trials', '5'],
+      /^--screen-candidates: must be at least --trials \(5\): it scores that many proposals and trains the best --trials, got 4$/,
+    ],
+    [['--screen', 'synflow', '--screen-candidates', '10001', '--trials', '5'], /^--screen-candidates: .*10000/],
+    [
+      ['--screen', 'synflow', '--screen-candidates', '40', '--strategy', 'evolution'],
+      /^--screen: applies to --strategy random without --halving-levels only: drop it or switch strategy$/,
+    ],
+    [
+      ['--screen', 'synflow', '--screen-candidates', '40', '--trials', '13', '--halving-levels', '3'],
+      /^--screen: applies to --strategy random without --halving-levels only/,
+    ],
+    [
+      ['--screen', 'snip', '--screen-candidates', '40', '--train-size', '32'],
+      /^--screen: snip scores a batch of 64 training images: give --train-size 64 or more \(got 32\), or screen by params or flops$/,
+    ],
+  ])('refuses %j naming the flag', (argv, message) => {
+    expect(() => request(...argv)).toThrow(message);
+  });
+
+  it('refuses an estimator it does not know in a request from any client, naming the field', () => {
+    const bad = tinySearchRequest({ screen: { estimator: 'zico' as 'synflow', candidates: 8 } });
+    expect(() => validateSearchRequest(bad)).toThrow(
+      /^screen\.estimator: must be one of synflow, naswot, grad_norm, snip, params, flops/,
+    );
+  });
+});
+
+describe('screening order', () => {
+  it('ranks higher scores first, undefined scores last, equal scores in proposal order', () => {
+    expect(bestByScore([0.5, null, 2, 0.5, -1, 2], 6)).toEqual([2, 5, 0, 3, 4, 1]);
+    expect(bestByScore([0.5, null, 2, 0.5, -1, 2], 3)).toEqual([2, 5, 0]);
+    expect(bestByScore([null, null], 1)).toEqual([0]);
+  });
+
+  it('cuts proposals into batches in order', () => {
+    expect(inBatches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+});
+
+const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'nas-screen-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('nas search start with a bad --screen-candidates', () => {
+  it('exits 2 with one line naming the flag, before anything starts', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NAS_HOME: join(home, 'home') };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.DATABASE_URL;
+    const run = spawnSync(
+      process.execPath,
+      [
+        NAS,
+        'search',
+        'start',
+        '--backend',
+        'simulated',
+        '--trials',
+        '6',
+        '--screen',
+        'flops',
+        '--screen-candidates',
+        '3',
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      'nas: --screen-candidates: must be at least --trials (6): it scores that many proposals and trains the best --trials, got 3',
+    ]);
+  }, 60_000);
+});
