@@ -28,3 +28,11 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
   return batches;
 }
+
+/**
+ * How many of the `candidates` proposals trial `index` of `trials` is chosen from when each trial
+ * is screened on its own (evolution): their shares differ by at most 1 and add up to `candidates`.
+ */
+export function candidatesOfTrial(index: number, candidates: number, trials: number): number {
+  return Math.floor(((index + 1) * candidates) / trials) - Math.floor((index * candidates) / trials);
+}

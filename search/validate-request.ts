@@ -109,18 +109,19 @@ export function validateSearchRequest(request: SearchRequest): void {
 }
 
 /**
- * Screening ranks one set of proposals before training: random search proposes it without
- * results, a learning strategy or successive halving would need the results it is screening for.
+ * Screening ranks proposals before training: random search's all at once, evolution's children
+ * trial by trial (workflows/screening.ts). REINFORCE learns from the rewards of what it proposed,
+ * and successive halving ranks by trainings already: neither is screened.
  */
 function checkScreen(request: SearchRequest): void {
   const { screen, strategy, trials, protocol } = request;
   if (typeof screen !== 'object' || screen === null)
     throw new RequestError('screen', `must be an object, got ${shown(screen)}`);
   oneOf('screen.estimator', screen.estimator, SCREEN_ESTIMATORS);
-  if (strategy?.name !== 'random' || strategy.halving)
+  if ((strategy?.name !== 'random' && strategy?.name !== 'evolution') || strategy.halving)
     throw new RequestError(
       'screen.estimator',
-      'applies to `strategy.name` random without `strategy.halving` only: drop it or switch strategy',
+      'applies to `strategy.name` random or evolution without `strategy.halving` only: drop it or switch strategy',
     );
   integerIn('screen.candidates', screen.candidates, 1, MAX_SCREEN_CANDIDATES);
   if (screen.candidates < trials)

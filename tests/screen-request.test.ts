@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../cli/command-line';
 import { searchRequestFromFlags } from '../cli/search-request';
-import { bestByScore, inBatches } from '../search/screening';
+import { progressLine } from '../cli/progress';
+import { bestByScore, candidatesOfTrial, inBatches } from '../search/screening';
 import { validateSearchRequest } from '../search/validate-request';
 import { tinySearchRequest } from '../harness/search-stack';
 
@@ -21,6 +22,10 @@ describe('search start --screen', () => {
     expect(made.trials).toBe(5);
     expect(request('--trials', '5').screen).toBeUndefined();
     expect(request('--screen', 'params', '--screen-candidates', '5', '--trials', '5').screen?.estimator).toBe('params');
+    expect(request('--strategy', 'evolution', '--screen', 'naswot', '--screen-candidates', '24').screen).toEqual({
+      estimator: 'naswot',
+      candidates: 24,
+    });
   });
 
   it.each([
@@ -32,12 +37,12 @@ describe('search start --screen', () => {
     ],
     [['--screen', 'synflow', '--screen-candidates', '10001', '--trials', '5'], /^--screen-candidates: .*10000/],
     [
-      ['--screen', 'synflow', '--screen-candidates', '40', '--strategy', 'evolution'],
-      /^--screen: applies to --strategy random without --halving-levels only: drop it or switch strategy$/,
+      ['--screen', 'synflow', '--screen-candidates', '40', '--strategy', 'reinforce'],
+      /^--screen: applies to --strategy random or evolution without --halving-levels only: drop it or switch strategy$/,
     ],
     [
       ['--screen', 'synflow', '--screen-candidates', '40', '--trials', '13', '--halving-levels', '3'],
-      /^--screen: applies to --strategy random without --halving-levels only/,
+      /^--screen: applies to --strategy random or evolution without --halving-levels only/,
     ],
     [
       ['--screen', 'snip', '--screen-candidates', '40', '--train-size', '32'],
@@ -62,8 +67,37 @@ describe('screening order', () => {
     expect(bestByScore([null, null], 1)).toEqual([0]);
   });
 
+  it("shares evolution's candidates among its trials: shares differ by at most 1 and add up", () => {
+    const shares = Array.from({ length: 4 }, (_, i) => candidatesOfTrial(i, 10, 4));
+    expect(shares).toEqual([2, 3, 2, 3]);
+    expect(Array.from({ length: 7 }, (_, i) => candidatesOfTrial(i, 7, 7))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+  });
+
   it('cuts proposals into batches in order', () => {
     expect(inBatches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+});
+
+describe('the status line of a screening search', () => {
+  const progress = (scored: number) => ({
+    searchId: 's',
+    trials: 4,
+    parallel: 1,
+    dispatched: 0,
+    running: [],
+    counts: {},
+    best: null,
+    paused: false,
+    stopping: false,
+    finished: false,
+    strategy: { proposed: 40, screen: 'synflow', screenScored: scored, screenCandidates: 40 },
+  });
+
+  it('says how many proposals are scored while it screens, and nothing more once all are', () => {
+    expect(progressLine(progress(8))).toBe(
+      '[--------------------] 0/4 trials, 0 running, best val -, synflow scored 8/40 proposals',
+    );
+    expect(progressLine(progress(40))).toBe('[--------------------] 0/4 trials, 0 running, best val -');
   });
 });
 

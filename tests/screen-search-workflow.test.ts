@@ -11,6 +11,7 @@ import { estimatorScoreScopeOf, recordedEstimatorScores } from '../db/queries/es
 import { leaderboard } from '../db/queries/leaderboard';
 import { listTrials } from '../db/queries/trials';
 import type { SearchRequest } from '../search/request';
+import { candidatesOfTrial } from '../search/screening';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -209,5 +210,39 @@ describe('a screened random search on a real Temporal dev server', () => {
     expect(again.screening?.reused).toBeGreaterThanOrEqual(8);
     expect(again.screening!.computed + again.screening!.reused).toBe(16);
     expect(await listTrials(stack.database.db, 'screened-stopped-again')).toHaveLength(TRIALS);
+  });
+
+  it('evolution: each trial is the best by score of its share of the candidates, mutated from what it observed', async () => {
+    const request = screened('screened-evolution', {
+      seed: 41,
+      strategy: { name: 'evolution', dedup: true, window: 0, evolution: { population: 2, sample: 2 } },
+      trials: 4,
+      parallel: 1,
+      screen: { estimator: 'params', candidates: 10 },
+      trialsPerRun: 3,
+    });
+    const summary = await run(request);
+    expect(summary.status).toBe('finished');
+    expect(summary.screening).toMatchObject({ scored: 10, computed: 0, reused: 0 });
+    const rows = await trialsInOrder(stack, request.searchId);
+    expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+
+    // The same strategy, fed the same results: trial i is the largest of the children proposed for it.
+    const space = makeDecisionSpace(request.space);
+    const strategy = createStrategy(request.strategy, space, request.seed);
+    for (const [i, row] of rows.entries()) {
+      const children = strategy.propose(candidatesOfTrial(i, 10, 4)).map((c) => {
+        const architecture = space.decode(c.choices);
+        const { params } = architectureCost(architecture, request.input, request.classes);
+        return { choices: c.choices, hash: architectureHash(architecture), params };
+      });
+      expect(children).toHaveLength([2, 3, 2, 3][i]);
+      const best = children.reduce((a, b) => (b.params > a.params ? b : a));
+      expect(row.archHash).toBe(best.hash);
+      expect(row.strategySummary?.screenScore).toBe(best.params);
+      strategy.observe([{ choices: best.choices, fidelity: 0, reward: row.valAccuracy }]);
+    }
+    const names = await activityNames(request.searchId);
+    expect(names.filter((n) => n === 'scoreCandidates')).toHaveLength(4);
   });
 });

@@ -1,15 +1,16 @@
 /**
- * The screening phase of a search (`--screen E --screen-candidates N`): the strategy proposes N
- * candidates, trainers score them in batches (workers/activities/screening.ts, at most the pool's
- * parallelism at once, none while paused), and the `trials` best by score become the search's
- * trials, best first. Only ids, genotypes and numbers cross the history; the scores of zero-cost
- * proxies are recorded by the trainer and reused by any later screening of the same architecture.
+ * Screening in a search (`--screen E --screen-candidates N`): proposals scored on the trainers in
+ * batches (workers/activities/screening.ts, at most the pool's parallelism at once, none started
+ * while paused) before any of them is trained. Random search scores all N up front and trains the
+ * `trials` best, best first (screenProposals); evolution screens the children of each trial and
+ * trains the best of them (ChildScreening). Only ids, genotypes and numbers cross the history; the
+ * scores of zero-cost proxies are recorded by the trainer and reused by any later screening.
  */
 import { CancellationScope, condition } from '@temporalio/workflow';
 import { architectureHash } from '../cells';
 import type { DecisionSpace } from '../contracts/genotypes';
-import type { SearchRequest } from '../search/request';
-import { bestByScore, inBatches, SCREEN_BATCH_SIZE } from '../search/screening';
+import type { ScreenRequest, SearchRequest } from '../search/request';
+import { bestByScore, candidatesOfTrial, inBatches, SCREEN_BATCH_SIZE } from '../search/screening';
 import type { Strategy } from '../search/strategies/types';
 import { screeners } from './activities';
 
@@ -18,7 +19,7 @@ export interface ScreenedTrial {
   choices: number[];
   /** Null where the estimator is undefined for it (ranked last). */
   score: number | null;
-  /** 1 = the best score of all proposals scored. */
+  /** Among the proposals it was screened with: 1 = the best score. */
   rank: number;
 }
 
@@ -39,15 +40,98 @@ export interface ScreenControl {
   stopping(): boolean;
 }
 
-/** The trials to train, best first; null when the search was stopped while screening. */
+type ScreeningRequest = SearchRequest & { screen: ScreenRequest };
+
+/** Random search: the trials to train, best first; null when the search was stopped while screening. */
 export async function screenProposals(
-  request: SearchRequest & { screen: NonNullable<SearchRequest['screen']> },
+  request: ScreeningRequest,
   space: DecisionSpace,
   strategy: Strategy,
   control: ScreenControl,
   progress: ScreenProgress,
 ): Promise<ScreenedTrial[] | null> {
   const proposals = strategy.propose(request.screen.candidates).map((c) => c.choices);
+  const scores = await scoreProposals(request, space, proposals, control, progress);
+  if (scores === null) return null;
+  return bestByScore(scores, request.trials).map((i, position) => ({
+    choices: proposals[i],
+    score: scores[i],
+    rank: position + 1,
+  }));
+}
+
+/**
+ * Evolution: before trial i is trained, the strategy proposes its share of the N candidates
+ * (search/screening.ts candidatesOfTrial) and the best of them by score is trial i; the others are
+ * never trained or observed. One trial's screening runs at a time, while earlier trials train; a
+ * stop cancels it (scoreProposals watches the pool's stop).
+ */
+export class ChildScreening {
+  private chosen: { index: number; trial: ScreenedTrial } | null = null;
+  private busy = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly request: ScreeningRequest,
+    private readonly space: DecisionSpace,
+    private readonly control: ScreenControl,
+    private readonly progress: ScreenProgress,
+    /** Tells the pool that a trial may start now. */
+    private readonly chosenNow: () => void,
+  ) {}
+
+  /** Scoring of a trial's candidates is under way. */
+  get pending(): boolean {
+    return this.busy;
+  }
+
+  /** The trial chosen for `index`, once (null until its screening ended); rethrows a failed screening. */
+  take(index: number): ScreenedTrial | null {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.chosen?.index !== index) return null;
+    const { trial } = this.chosen;
+    this.chosen = null;
+    return trial;
+  }
+
+  /** Whether trial `index` may be screened now (nothing else is chosen or being scored). */
+  idle(): boolean {
+    return !this.busy && this.chosen === null;
+  }
+
+  /** Proposes trial `index`'s candidates and scores them; false when the strategy proposed none. */
+  start(index: number, strategy: Strategy): boolean {
+    const count = candidatesOfTrial(index, this.request.screen.candidates, this.request.trials);
+    const proposals = strategy.propose(count).map((c) => c.choices);
+    if (proposals.length === 0) return false;
+    this.busy = true;
+    void scoreProposals(this.request, this.space, proposals, this.control, this.progress)
+      .then(
+        (scores) => {
+          if (scores === null) return;
+          const [best] = bestByScore(scores, 1);
+          this.chosen = { index, trial: { choices: proposals[best], score: scores[best], rank: 1 } };
+        },
+        (err: unknown) => {
+          if (!this.control.stopping()) this.failure = err;
+        },
+      )
+      .then(() => {
+        this.busy = false;
+        this.chosenNow();
+      });
+    return true;
+  }
+}
+
+/** Each proposal's score, in order; null when the search was stopped first. */
+async function scoreProposals(
+  request: ScreeningRequest,
+  space: DecisionSpace,
+  proposals: number[][],
+  control: ScreenControl,
+  progress: ScreenProgress,
+): Promise<Array<number | null> | null> {
   const candidates = proposals.map((choices) => {
     const architecture = space.decode(choices);
     return { architecture, archHash: architectureHash(architecture) };
@@ -101,13 +185,8 @@ export async function screenProposals(
     }
     if (failure !== undefined) throw failure;
     while (mayStart()) start(next++);
-    if (next === batches.length && running === 0) break;
+    if (next === batches.length && running === 0) return scores;
     const seen = settled;
     await condition(() => control.stopping() || settled !== seen || mayStart());
   }
-  return bestByScore(scores, request.trials).map((i, position) => ({
-    choices: proposals[i],
-    score: scores[i],
-    rank: position + 1,
-  }));
 }

@@ -17,7 +17,7 @@ import type { StrategySummary } from '../contracts/activities';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
-import { screenProposals, type ScreenedTrial, type ScreenProgress } from './screening';
+import { ChildScreening, screenProposals, type ScreenedTrial, type ScreenProgress } from './screening';
 import { finalizeWorkflow, type FinalizeSummary } from './finalize';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
@@ -101,17 +101,25 @@ export async function searchWorkflow(
       });
     }
 
+    const control = {
+      parallel: () => pool.currentParallel,
+      paused: () => pool.isPaused,
+      stopping: () => pool.isStopping,
+    };
     let screened = carry?.screened;
-    if (request.screen && screening && !screened) {
-      const control = {
-        parallel: () => pool.currentParallel,
-        paused: () => pool.isPaused,
-        stopping: () => pool.isStopping,
-      };
+    let children: ChildScreening | undefined;
+    if (request.screen && screening && request.strategy.name === 'evolution') {
+      children = new ChildScreening({ ...request, screen: request.screen }, space, control, screening, () =>
+        pool.nudge(),
+      );
+    } else if (request.screen && screening && !screened) {
       const chosen = await screenProposals({ ...request, screen: request.screen }, space, strategy, control, screening);
       screened = { from: 0, trials: chosen ?? [] };
     }
-    const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0, screened);
+    const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0, {
+      screened,
+      children,
+    });
     await pool.run(feed);
     if (!pool.isStopping && feed.nextIndex < request.trials && feed.continuing) {
       const { counts, best, parallel, paused, held } = pool.carry();
@@ -127,10 +135,9 @@ export async function searchWorkflow(
         paused,
         held,
       };
-      if (screened && screening) {
+      if (screened)
         next.screened = { from: feed.nextIndex, trials: screened.trials.slice(feed.nextIndex - screened.from) };
-        next.screening = screening;
-      }
+      if (screening) next.screening = screening;
       return await continueAsNew<typeof searchWorkflow>(request, next, arrays);
     }
     pool.releaseAll(feed);
@@ -202,8 +209,12 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
     private readonly strategy: Strategy,
     public nextIndex: number,
     heldResults: number,
-    /** Screening chose the trials: they come from here, not from the strategy. */
-    private readonly screened?: ScreenedQueue,
+    private readonly screening: {
+      /** Random search's screening chose the trials up front: they come from here, not from the strategy. */
+      screened?: ScreenedQueue;
+      /** Evolution's: each trial is the best of its screened children. */
+      children?: ChildScreening;
+    } = {},
   ) {
     this.window = proposalWindow(request.strategy);
     this.runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
@@ -215,6 +226,9 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
   }
 
   next(): SearchTrial | null {
+    const { screened, children } = this.screening;
+    const child = children?.take(this.nextIndex);
+    if (child) return this.trial(child.choices, 0, child);
     if (this.finished() || this.starved) return null;
     this.continuing =
       this.nextIndex >= this.runEndsAt ||
@@ -222,23 +236,35 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
       workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
     if (this.continuing) return null;
     if (this.observed < resultsBeforeProposal(this.window, this.nextIndex)) return null;
-    const chosen = this.screened?.trials[this.nextIndex - this.screened.from];
-    const [candidate] = this.screened
-      ? chosen
-        ? [{ choices: chosen.choices, fidelity: 0 }]
-        : []
-      : this.strategy.propose(1);
+    if (children) {
+      if (children.idle() && !children.start(this.nextIndex, this.strategy)) this.starved = true;
+      return null;
+    }
+    if (screened) {
+      const chosen = screened.trials[this.nextIndex - screened.from];
+      if (!chosen) this.starved = true;
+      return chosen ? this.trial(chosen.choices, 0, chosen) : null;
+    }
+    const [candidate] = this.strategy.propose(1);
     if (!candidate) {
       this.starved = true;
       return null;
     }
+    return this.trial(candidate.choices, candidate.fidelity);
+  }
+
+  pending(): boolean {
+    return this.screening.children?.pending ?? false;
+  }
+
+  private trial(choices: number[], fidelity: number, screened?: ScreenedTrial): SearchTrial {
     return {
       trialIndex: this.nextIndex++,
-      strategySummary: { ...this.strategy.summary(), ...(chosen && screenedSummary(chosen)) },
-      choices: candidate.choices,
-      architecture: this.space.decode(candidate.choices),
-      protocol: protocolForFidelity(this.request.protocol, candidate.fidelity, this.request.strategy.halving ?? null),
-      fidelity: candidate.fidelity,
+      strategySummary: { ...this.strategy.summary(), ...(screened && screenedSummary(screened)) },
+      choices,
+      architecture: this.space.decode(choices),
+      protocol: protocolForFidelity(this.request.protocol, fidelity, this.request.strategy.halving ?? null),
+      fidelity,
     };
   }
 

@@ -80,7 +80,7 @@ function defineStart(search: Command): void {
     flag('--halving-levels <n>', 'successive halving: fidelity levels', { default: d.halvingLevels, group: STRATEGY }),
     flag(
       '--screen <estimator>',
-      'score --screen-candidates proposals with this cheap estimator and train only the --trials best (random search)',
+      'score --screen-candidates proposals with this cheap estimator and train only the --trials best (random search; evolution: each trial the best of its share of the children)',
       { choices: SCREEN_ESTIMATORS, group: SCREEN },
     ),
     flag('--screen-candidates <n>', 'proposals scored by --screen (at least --trials)', { group: SCREEN }),
