@@ -27,7 +27,7 @@ import {
   requireSearchId,
 } from '../contracts/field-checks';
 import { datasetShape } from '../contracts/datasets';
-import { SCREEN_ESTIMATORS } from '../contracts/estimators';
+import { isZeroCostProxy, SCREEN_ESTIMATORS } from '../contracts/estimators';
 import { datasetFromFlags } from './dataset-flag';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config';
 import { simulationSettings } from '../search/simulated-training';
@@ -342,6 +342,8 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   if (keepWeights !== 'none') request.keepWeights = keepWeights;
   const screen = screenFromFlags(flags);
   if (screen) request.screen = screen;
+  // The simulated trainer reads no images, but the proxies it screens with do.
+  if (screen && isZeroCostProxy(screen.estimator) && checkData && simulatesTraining(flags)) checkTrainingData(protocol);
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
   if (strategy.window === undefined && proposalWindow(strategy) !== Infinity)

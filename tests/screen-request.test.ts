@@ -133,4 +133,19 @@ describe('nas search start with a bad --screen-candidates', () => {
       'nas: --screen-candidates: must be at least --trials (6): it scores that many proposals and trains the best --trials, got 3',
     ]);
   }, 60_000);
+
+  it('checks the dataset for proxies even under the simulated trainer, which reads no images itself', () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NAS_HOME: join(home, 'home-data'),
+      NAS_DATA_DIR: join(home, 'no-data'),
+    };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.DATABASE_URL;
+    const argv = ['search', 'start', '--backend', 'simulated', '--trials', '2', '--screen-candidates', '4'];
+    const proxy = spawnSync(process.execPath, [NAS, ...argv, '--screen', 'synflow'], { env, encoding: 'utf8' });
+    expect(proxy.status, proxy.stderr).toBe(2);
+    expect(proxy.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(proxy.stderr).toMatch(/^nas: NAS_DATA_DIR: .*no-data/);
+  }, 60_000);
 });

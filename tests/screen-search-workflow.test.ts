@@ -7,6 +7,8 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash } from '../cells';
 import { renderLeaderboard } from '../cli/commands/leaderboard';
+import { runPage } from '../dashboard/pages/run';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
 import { estimatorScoreScopeOf, recordedEstimatorScores } from '../db/queries/estimator-scores';
 import { leaderboard } from '../db/queries/leaderboard';
 import { listTrials } from '../db/queries/trials';
@@ -137,6 +139,29 @@ describe('a screened random search on a real Temporal dev server', () => {
     await run(plain);
     expect((await leaderboard(db, { searchId: plain.searchId }))[0].screenEstimator).toBeUndefined();
     expect(await renderLeaderboard(db, { searchId: plain.searchId })).not.toMatch(/\(screen\)|screen rank/);
+  });
+
+  it('shows the screening and each trial’s score on the dashboard’s run page, sortable by it', async () => {
+    const db = stack.database.db;
+    const rows = await trialsInOrder(stack, 'screened-synflow');
+    const page = await runPage(
+      db,
+      'screened-synflow',
+      { ...DEFAULT_RUN_VIEW, sort: 'screen', direction: 'asc' },
+      {
+        trialsPerPage: 50,
+      },
+    );
+    const text = (id: string) => page!.sections.find((s) => s.id === id)!.markup.text;
+    expect(text('summary')).toContain(
+      `synflow scored ${CANDIDATES} proposals; the ${TRIALS} best by score are trained`,
+    );
+    const table = text('trials');
+    expect(table).toMatch(/<th class="num"[^>]*><a [^>]*>screen score<\/a><\/th>/);
+    // Sorted by score, lowest first: the trials in reverse index order, each with its score and rank.
+    const cells = [...table.matchAll(/data-sort="([^"]*)" title="rank (\d+) of the proposals scored">/g)];
+    expect(cells.map((m) => Number(m[2]))).toEqual([3, 2, 1]);
+    expect(cells.map((m) => Number(m[1]))).toEqual(rows.map((r) => r.strategySummary?.screenScore).reverse());
   });
 
   it('reuses the recorded scores and trainings when the same search runs again', async () => {

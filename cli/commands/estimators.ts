@@ -3,7 +3,8 @@
  * where this home has none recorded, and each estimator's rank agreement with the reference
  * trainings (search/estimator-report.ts).
  *
- * The proxies run in this process, not as a Temporal activity: one architecture costs one batch's
+ * The proxies run in this process, not as a Temporal activity (a search's `--screen` runs the same
+ * loop, engine/proxies/score-architectures.ts, on its trainers): one architecture costs one batch's
  * forward and backward passes (seconds), needs no trainer queue or running stack, and is recorded
  * once. The home's database is opened only to read what is recorded and, about every minute, to
  * record what was computed, so its lock is never held for the whole run.
