@@ -19,8 +19,11 @@ export interface ScreenRequest {
   candidates: number;
 }
 
-/** Proposals one screening run may score: their scores and batches stay well inside one workflow history. */
-export const MAX_SCREEN_CANDIDATES = 10_000;
+/**
+ * Proposals one search may screen: each batch of 8 puts its genotypes (about 1 KB each in the default
+ * NASNet space) in the history, about 5 MB at this many, well inside Temporal's 50 MB.
+ */
+export const MAX_SCREEN_CANDIDATES = 4096;
 
 export interface CostBudget {
   maxParams?: number;

@@ -35,7 +35,7 @@ describe('search start --screen', () => {
       ['--screen', 'naswot', '--screen-candidates', '4', '--trials', '5'],
       /^--screen-candidates: must be at least --trials \(5\): it scores that many proposals and trains the best --trials, got 4$/,
     ],
-    [['--screen', 'synflow', '--screen-candidates', '10001', '--trials', '5'], /^--screen-candidates: .*10000/],
+    [['--screen', 'synflow', '--screen-candidates', '4097', '--trials', '5'], /^--screen-candidates: .*4096/],
     [
       ['--screen', 'synflow', '--screen-candidates', '40', '--strategy', 'reinforce'],
       /^--screen: applies to --strategy random or evolution without --halving-levels only: drop it or switch strategy$/,

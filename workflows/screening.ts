@@ -11,10 +11,11 @@ import { architectureHash } from '../cells';
 import type { DecisionSpace } from '../contracts/genotypes';
 import type { ScreenRequest, SearchRequest } from '../search/request';
 import { bestByScore, candidatesOfTrial, inBatches, SCREEN_BATCH_SIZE } from '../search/screening';
+import { createStrategy } from '../search/strategies';
 import type { Strategy } from '../search/strategies/types';
 import { screeners } from './activities';
 
-/** One trial chosen by screening: its proposal and what the estimator said of it. */
+/** One trial chosen by screening: its architecture's choices and what the estimator said of it. */
 export interface ScreenedTrial {
   choices: number[];
   /** Null where the estimator is undefined for it (ranked last). */
@@ -42,22 +43,36 @@ export interface ScreenControl {
 
 type ScreeningRequest = SearchRequest & { screen: ScreenRequest };
 
-/** Random search: the trials to train, best first; null when the search was stopped while screening. */
+/** One of random search's screened trials: which of the strategy's first N proposals, and its score. */
+export interface ScreenChoice {
+  proposal: number;
+  score: number | null;
+}
+
+/**
+ * Random search: the strategy's first N proposals and, best first, the `trials` of them to train;
+ * null when the search was stopped while screening. A continued run carries the choices only (indices
+ * and numbers) and rebuilds the proposals with firstProposals.
+ */
 export async function screenProposals(
   request: ScreeningRequest,
   space: DecisionSpace,
   strategy: Strategy,
   control: ScreenControl,
   progress: ScreenProgress,
-): Promise<ScreenedTrial[] | null> {
+): Promise<{ proposals: number[][]; chosen: ScreenChoice[] } | null> {
   const proposals = strategy.propose(request.screen.candidates).map((c) => c.choices);
   const scores = await scoreProposals(request, space, proposals, control, progress);
   if (scores === null) return null;
-  return bestByScore(scores, request.trials).map((i, position) => ({
-    choices: proposals[i],
-    score: scores[i],
-    rank: position + 1,
-  }));
+  const chosen = bestByScore(scores, request.trials).map((proposal) => ({ proposal, score: scores[proposal] }));
+  return { proposals, chosen };
+}
+
+/** The N proposals random search screened: its first, made before it observed anything. */
+export function firstProposals(request: ScreeningRequest, space: DecisionSpace): number[][] {
+  return createStrategy(request.strategy, space, request.seed)
+    .propose(request.screen.candidates)
+    .map((c) => c.choices);
 }
 
 /**

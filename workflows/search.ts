@@ -17,7 +17,14 @@ import type { StrategySummary } from '../contracts/activities';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
-import { ChildScreening, screenProposals, type ScreenedTrial, type ScreenProgress } from './screening';
+import {
+  ChildScreening,
+  firstProposals,
+  screenProposals,
+  type ScreenChoice,
+  type ScreenedTrial,
+  type ScreenProgress,
+} from './screening';
 import { finalizeWorkflow, type FinalizeSummary } from './finalize';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
@@ -42,10 +49,10 @@ export interface SearchCarry {
   screening?: ScreenProgress;
 }
 
-/** Trials chosen by screening, trial `from + i` being `trials[i]`. */
+/** Trials random search's screening chose, trial `from + i` being `chosen[i]` (rank from + i + 1). */
 export interface ScreenedQueue {
   from: number;
-  trials: ScreenedTrial[];
+  chosen: ScreenChoice[];
 }
 
 export interface SearchSummary {
@@ -106,15 +113,18 @@ export async function searchWorkflow(
       paused: () => pool.isPaused,
       stopping: () => pool.isStopping,
     };
-    let screened = carry?.screened;
+    let screened: (ScreenedQueue & { proposals: number[][] }) | undefined;
     let children: ChildScreening | undefined;
-    if (request.screen && screening && request.strategy.name === 'evolution') {
-      children = new ChildScreening({ ...request, screen: request.screen }, space, control, screening, () =>
-        pool.nudge(),
-      );
-    } else if (request.screen && screening && !screened) {
-      const chosen = await screenProposals({ ...request, screen: request.screen }, space, strategy, control, screening);
-      screened = { from: 0, trials: chosen ?? [] };
+    if (request.screen && screening) {
+      const screenRequest = { ...request, screen: request.screen };
+      if (request.strategy.name === 'evolution') {
+        children = new ChildScreening(screenRequest, space, control, screening, () => pool.nudge());
+      } else if (carry?.screened) {
+        screened = { ...carry.screened, proposals: firstProposals(screenRequest, space) };
+      } else {
+        const result = await screenProposals(screenRequest, space, strategy, control, screening);
+        screened = { from: 0, chosen: result?.chosen ?? [], proposals: result?.proposals ?? [] };
+      }
     }
     const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0, {
       screened,
@@ -136,7 +146,7 @@ export async function searchWorkflow(
         held,
       };
       if (screened)
-        next.screened = { from: feed.nextIndex, trials: screened.trials.slice(feed.nextIndex - screened.from) };
+        next.screened = { from: feed.nextIndex, chosen: screened.chosen.slice(feed.nextIndex - screened.from) };
       if (screening) next.screening = screening;
       return await continueAsNew<typeof searchWorkflow>(request, next, arrays);
     }
@@ -211,7 +221,7 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
     heldResults: number,
     private readonly screening: {
       /** Random search's screening chose the trials up front: they come from here, not from the strategy. */
-      screened?: ScreenedQueue;
+      screened?: ScreenedQueue & { proposals: number[][] };
       /** Evolution's: each trial is the best of its screened children. */
       children?: ChildScreening;
     } = {},
@@ -241,9 +251,13 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
       return null;
     }
     if (screened) {
-      const chosen = screened.trials[this.nextIndex - screened.from];
-      if (!chosen) this.starved = true;
-      return chosen ? this.trial(chosen.choices, 0, chosen) : null;
+      const chosen = screened.chosen[this.nextIndex - screened.from];
+      if (!chosen) {
+        this.starved = true;
+        return null;
+      }
+      const choices = screened.proposals[chosen.proposal];
+      return this.trial(choices, 0, { choices, score: chosen.score, rank: this.nextIndex + 1 });
     }
     const [candidate] = this.strategy.propose(1);
     if (!candidate) {
