@@ -18,11 +18,19 @@ export function progressLine(progress: SearchProgress, elapsedSeconds?: number):
   const failed = (progress.counts.failed ?? 0) + (progress.counts.diverged ?? 0);
   const finalizing =
     progress.strategy.stage === 'finalizing' ? `, final evaluation ${progress.strategy.finalId} running` : '';
-  const state = (progress.stopping ? ', stopping' : progress.paused ? ', paused' : '') + finalizing;
+  const state =
+    (progress.stopping ? ', stopping' : progress.paused ? ', paused' : '') + finalizing + screening(progress);
   return (
     `${bar} ${done}/${progress.trials} trials, ${progress.running.length} running` +
     `${failed ? `, ${failed} failed` : ''}, ${best}${state}${timing(done, progress.trials, elapsedSeconds)}`
   );
+}
+
+/** ", synflow scored 8/40 proposals" while a screening search (`--screen`) scores what it will train. */
+function screening(progress: SearchProgress): string {
+  const { screen, screenScored, screenCandidates } = progress.strategy;
+  if (screen === undefined || screenScored === screenCandidates) return '';
+  return `, ${screen} scored ${screenScored}/${screenCandidates} proposals`;
 }
 
 /** ", elapsed 1m05s, ETA 3m20s": always last, so that followers can compare lines without it. */

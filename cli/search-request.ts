@@ -27,6 +27,7 @@ import {
   requireSearchId,
 } from '../contracts/field-checks';
 import { datasetShape } from '../contracts/datasets';
+import { isZeroCostProxy, SCREEN_ESTIMATORS } from '../contracts/estimators';
 import { datasetFromFlags } from './dataset-flag';
 import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config';
 import { simulationSettings } from '../search/simulated-training';
@@ -339,12 +340,35 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   requireLatencyOfSimulation(flags, request);
   const keepWeights = requireOneOf('--keep-weights', get('keep-weights') ?? SEARCH_DEFAULTS.keepWeights, KEEP_WEIGHTS);
   if (keepWeights !== 'none') request.keepWeights = keepWeights;
+  const screen = screenFromFlags(flags);
+  if (screen) request.screen = screen;
+  // The simulated trainer reads no images, but the proxies it screens with do.
+  if (screen && isZeroCostProxy(screen.estimator) && checkData && simulatesTraining(flags)) checkTrainingData(protocol);
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
   if (strategy.window === undefined && proposalWindow(strategy) !== Infinity)
     strategy.window = defaultWindow(request.parallel);
   validateAsFlags(() => validateSearchRequest(request));
   return request;
+}
+
+/** `--screen E --screen-candidates N`, both or neither; their bounds are the validator's. */
+function screenFromFlags(flags: Flags): SearchRequest['screen'] {
+  const estimator = stringFlag(flags, 'screen');
+  const candidates = stringFlag(flags, 'screen-candidates');
+  if (estimator === undefined) {
+    if (candidates !== undefined) throw new RequestError('--screen-candidates', 'applies with --screen only');
+    return undefined;
+  }
+  if (candidates === undefined)
+    throw new RequestError(
+      '--screen-candidates',
+      'is required with --screen: the number of proposals scored, at least --trials',
+    );
+  return {
+    estimator: requireOneOf('--screen', estimator, SCREEN_ESTIMATORS),
+    candidates: requirePositiveInteger('--screen-candidates', candidates),
+  };
 }
 
 /**

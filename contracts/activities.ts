@@ -2,7 +2,8 @@
  * Activity contracts shared by workflows (as types only) and workers.
  * Payloads are small JSON: ids, genotypes, metrics; never weights or data.
  */
-import type { Architecture } from './genotypes';
+import type { ScreenEstimator } from './estimators';
+import type { Architecture, InputShape } from './genotypes';
 import type { TrainingProtocol } from './protocol';
 import type { TrialRole } from './trial-role';
 import type { TrialState } from './trial-state';
@@ -71,6 +72,33 @@ export interface TrainTrialResult {
 
 export interface TrainingActivities {
   trainTrial(input: TrainTrialInput): Promise<TrainTrialResult>;
+}
+
+/** One batch of a search's proposals to score with a cheap estimator before any is trained (`--screen`). */
+export interface ScoreCandidatesInput {
+  /** With batchIndex, names the batch in logs; the scores themselves are keyed by (archHash, protocol scope, estimator). */
+  searchId: string;
+  batchIndex: number;
+  estimator: ScreenEstimator;
+  /** The search's training protocol: a proxy sees one seeded batch of its training split, at its seed's initial weights. */
+  protocol: TrainingProtocol;
+  candidates: Array<{ architecture: Architecture; archHash: string }>;
+  input: InputShape;
+  classes: number;
+}
+
+export interface ScoreCandidatesResult {
+  /** One per candidate, in order; higher predicts a better accuracy; null where the estimator is undefined. */
+  scores: Array<number | null>;
+  /** Architectures whose proxies this call computed (the others' were recorded already, or are free). */
+  computed: number;
+  /** Architectures whose recorded proxies were reused. */
+  reused: number;
+}
+
+/** Runs on the trainer task queue: scoring builds the candidates' networks. */
+export interface ScreeningActivities {
+  scoreCandidates(input: ScoreCandidatesInput): Promise<ScoreCandidatesResult>;
 }
 
 /** A strategy's own account of its state (e.g. a controller's entropy), as `Strategy.summary()` gives it. */

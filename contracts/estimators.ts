@@ -11,3 +11,14 @@ export const PROXY_BATCH_SIZE = 64;
 
 /** Raised when a proxy's computation changes, so that scores recorded by an earlier one are not reused. */
 export const PROXY_VERSION = 1;
+
+/**
+ * What `--screen` may rank proposals by: a zero-cost proxy (recorded, reused) or a naive baseline
+ * of the cost model (params, FLOPs: free, computed again each time). Higher is better for all.
+ */
+export const SCREEN_ESTIMATORS = [...ZERO_COST_PROXIES, 'params', 'flops'] as const;
+export type ScreenEstimator = (typeof SCREEN_ESTIMATORS)[number];
+
+export function isZeroCostProxy(estimator: string): estimator is ZeroCostProxy {
+  return (ZERO_COST_PROXIES as readonly string[]).includes(estimator);
+}

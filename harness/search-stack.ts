@@ -14,6 +14,7 @@ import type { SearchRequest } from '../search/request';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';
 import { createScalingActivities } from '../workers/activities/scaling';
+import { createScreeningActivities } from '../workers/activities/screening';
 import { createTrainingActivities } from '../workers/activities/training';
 import type { TrainingActivities } from '../contracts/activities';
 import { WORKFLOWS_PATH } from '../workers/orchestrator-worker';
@@ -61,7 +62,8 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
   const database = await createTestDatabase(driver);
   const dataDir = mkdtempSync(join(tmpdir(), 'nas-idx-'));
   writeIdxFixture(dataDir, { train: 400, test: 100, seed: 3 });
-  const { backend, device } = await selectBackend('auto');
+  const selected = await selectBackend('auto');
+  const { backend, device } = selected;
   return {
     env,
     database,
@@ -91,7 +93,10 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         namespace: env.namespace ?? 'default',
         taskQueue: TRAINER_QUEUE,
         maxConcurrentActivityTaskExecutions: options.trainerSlots ?? 1,
-        activities: { ...wrapTraining(training) },
+        activities: {
+          ...wrapTraining(training),
+          ...createScreeningActivities({ db: database.db, dataDir, backend: async () => selected }),
+        },
       });
       return orchestrator.runUntil(trainer.runUntil(fn));
     },

@@ -8,6 +8,22 @@ import type { SpaceSpec } from './spaces';
 import type { StrategyConfig } from './strategies/types';
 import type { RewardConfig } from '../contracts/reward-config';
 import type { SearchFinalize } from './final';
+import type { ScreenEstimator } from '../contracts/estimators';
+
+/**
+ * `--screen E --screen-candidates N`: the strategy proposes N candidates, the trainer scores them
+ * with estimator E, and only the `trials` best by score are trained, best first.
+ */
+export interface ScreenRequest {
+  estimator: ScreenEstimator;
+  candidates: number;
+}
+
+/**
+ * Proposals one search may screen: each batch of 8 puts its genotypes (about 1 KB each in the default
+ * NASNet space) in the history, about 5 MB at this many, well inside Temporal's 50 MB.
+ */
+export const MAX_SCREEN_CANDIDATES = 4096;
 
 export interface CostBudget {
   maxParams?: number;
@@ -39,6 +55,8 @@ export interface SearchRequest {
   keepWeights?: KeepWeights;
   /** Finalize when the loop ends (`--finalize-top K`): a finalize workflow as a child (search/final.ts). */
   finalize?: SearchFinalize;
+  /** Score more proposals than are trained with a cheap estimator, and train the best (search/screening.ts). */
+  screen?: ScreenRequest;
   /** The in-process trainer the search was started with, which `nas search resume` starts again. */
   trainer?: TrainerRecord;
 }

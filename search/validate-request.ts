@@ -10,9 +10,11 @@ import { datasetShape } from '../contracts/datasets';
 import type { TrainingProtocol } from '../contracts/protocol';
 import { fidelityLadder, type HalvingConfig, validateHalving } from '../contracts/fidelity';
 import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
+import { isZeroCostProxy, PROXY_BATCH_SIZE, SCREEN_ESTIMATORS } from '../contracts/estimators';
 import {
   type CostBudget,
   KEEP_WEIGHTS,
+  MAX_SCREEN_CANDIDATES,
   SPACES,
   type BaselinesRequest,
   type SearchRequest,
@@ -98,11 +100,40 @@ export function validateSearchRequest(request: SearchRequest): void {
   nonEmptyText('trainerTaskQueue', request.trainerTaskQueue);
   if (request.trainer !== undefined) checkTrainerRecord(request.trainer);
   if (request.trialsPerRun !== undefined) integerIn('trialsPerRun', request.trialsPerRun, 1, INT4_MAX);
+  if (request.screen !== undefined) checkScreen(request);
   if (request.finalize !== undefined) {
     checkFinalize(request.finalize, 'finalize.');
     checkFinalShape(request.finalize.protocol, request);
   }
   payloadSize('request', request);
+}
+
+/**
+ * Screening ranks proposals before training: random search's all at once, evolution's children
+ * trial by trial (workflows/screening.ts). REINFORCE learns from the rewards of what it proposed,
+ * and successive halving ranks by trainings already: neither is screened.
+ */
+function checkScreen(request: SearchRequest): void {
+  const { screen, strategy, trials, protocol } = request;
+  if (typeof screen !== 'object' || screen === null)
+    throw new RequestError('screen', `must be an object, got ${shown(screen)}`);
+  oneOf('screen.estimator', screen.estimator, SCREEN_ESTIMATORS);
+  if ((strategy?.name !== 'random' && strategy?.name !== 'evolution') || strategy.halving)
+    throw new RequestError(
+      'screen.estimator',
+      'applies to `strategy.name` random or evolution without `strategy.halving` only: drop it or switch strategy',
+    );
+  integerIn('screen.candidates', screen.candidates, 1, MAX_SCREEN_CANDIDATES);
+  if (screen.candidates < trials)
+    throw new RequestError(
+      'screen.candidates',
+      `must be at least \`trials\` (${trials}): it scores that many proposals and trains the best \`trials\`, got ${screen.candidates}`,
+    );
+  if (isZeroCostProxy(screen.estimator) && protocol.trainSize < PROXY_BATCH_SIZE)
+    throw new RequestError(
+      'screen.estimator',
+      `${screen.estimator} scores a batch of ${PROXY_BATCH_SIZE} training images: give \`protocol.trainSize\` ${PROXY_BATCH_SIZE} or more (got ${protocol.trainSize}), or screen by params or flops`,
+    );
 }
 
 /** A halving search whose trials cannot fill its levels would train the lower levels only. */

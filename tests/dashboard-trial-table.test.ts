@@ -1,4 +1,4 @@
-/** The run page's trial table shows reward, latency and kept-weights columns only when its trials carry them. */
+/** The run page's trial table shows reward, screen score, latency and kept-weights columns only when its trials carry them. */
 import { describe, expect, it } from 'vitest';
 import type { RunTrial } from '../db/queries/dashboard-trials';
 import { trialTable as renderTable } from '../dashboard/pages/trial-table';
@@ -23,6 +23,7 @@ const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =
     description: 'N[...]',
     latencyMs: null,
     weightsKept: false,
+    strategySummary: null,
     ...more,
   }) as unknown as RunTrial;
 
@@ -34,6 +35,7 @@ const trialTable = (trials: RunTrial[]) =>
       counts: new Map([['succeeded', trials.length]]),
       total: trials.length,
       rewarded: trials.some((t) => t.reward !== null),
+      screened: trials.some((t) => t.strategySummary?.screenRank !== undefined),
       measured: trials.some((t) => t.latencyMs !== null),
       kept: trials.some((t) => t.weightsKept),
     },
@@ -74,6 +76,19 @@ describe('trial table', () => {
     expect(text).toContain('>3.05 ms<');
     expect(text).toContain('<span class="weights-kept" title="npx nas export s/0 --out model/">kept</span>');
     expect(text).not.toContain('nas export s/1 ');
+    expect(firstRowCells(text)).toBe(headers(text).length);
+  });
+
+  it("shows a screening search's estimator score of each trial, its rank in the title, and none without screening", () => {
+    const plain = trialTable([trial(0, null), trial(1, null)]).text;
+    expect(headers(plain)).not.toContain('screen score');
+    const text = trialTable([
+      trial(0, null, { strategySummary: { proposed: 40, screenRank: 1, screenScore: 1234.5678 } }),
+      trial(1, null, { strategySummary: { proposed: 40, screenRank: 2 } }),
+    ]).text;
+    expect(headers(text)).toContain('screen score');
+    expect(text).toContain('title="rank 1 of the proposals scored">1235<');
+    expect(text).toContain('title="rank 2 of the proposals scored"><');
     expect(firstRowCells(text)).toBe(headers(text).length);
   });
 });

@@ -1,10 +1,11 @@
 import os from 'node:os';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Database } from '../db/client';
+import { createScreeningActivities } from './activities/screening';
 import { createSimulatedTrainingActivities } from './activities/simulated-training';
 import { createTrainingActivities } from './activities/training';
 import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
-import { selectBackend, type BackendPreference } from '../engine/backend';
+import { selectBackend, type BackendPreference, type SelectedBackend } from '../engine/backend';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
 
 /** A tfjs backend, or the simulated trainer of benchmarks (workers/activities/simulated-training.ts). */
@@ -47,25 +48,39 @@ export async function createTrainerWorker(options: TrainerWorkerOptions): Promis
   });
 }
 
+/** Trainings and the screening of proposals (`--screen`): both build candidates' networks. */
 async function trainingActivities(options: TrainerWorkerOptions, identity: string) {
   if (options.backend === SIMULATED_BACKEND) {
     options.log?.('backend: simulated trainer (no training: waits and reports synthetic accuracies)');
-    return createSimulatedTrainingActivities({
-      db: options.db,
-      worker: identity,
-      settings: simulationSettings(process.env),
-    });
+    // Screening computes real proxies: on a backend chosen the first time a batch is scored.
+    let selected: Promise<SelectedBackend> | undefined;
+    return {
+      ...createSimulatedTrainingActivities({
+        db: options.db,
+        worker: identity,
+        settings: simulationSettings(process.env),
+      }),
+      ...createScreeningActivities({
+        db: options.db,
+        dataDir: options.dataDir,
+        backend: () => (selected ??= selectBackend('auto', { log: options.log })),
+      }),
+    };
   }
-  const { backend, device } = await selectBackend(options.backend ?? 'auto', { log: options.log });
+  const selected = await selectBackend(options.backend ?? 'auto', { log: options.log });
+  const { backend, device } = selected;
   const threads = options.threads ?? 1;
   if (backend !== 'tensorflow') options.log?.(`trainer: each training computes on ${threads} thread(s)`);
-  return createTrainingActivities({
-    threads,
-    db: options.db,
-    worker: identity,
-    backend,
-    device,
-    dataDir: options.dataDir,
-    log: options.log,
-  });
+  return {
+    ...createTrainingActivities({
+      threads,
+      db: options.db,
+      worker: identity,
+      backend,
+      device,
+      dataDir: options.dataDir,
+      log: options.log,
+    }),
+    ...createScreeningActivities({ db: options.db, dataDir: options.dataDir, backend: async () => selected }),
+  };
 }

@@ -1,6 +1,6 @@
 /** Activity stubs for workflow code: types only, bound through proxyActivities. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { OrchestrationActivities, TrainingActivities } from '../contracts/activities';
+import type { OrchestrationActivities, ScreeningActivities, TrainingActivities } from '../contracts/activities';
 
 const ORCHESTRATION_OPTIONS = {
   startToCloseTimeout: '2 minutes',
@@ -27,5 +27,15 @@ export function trainers(taskQueue: string): TrainingActivities {
       maximumAttempts: 3,
       nonRetryableErrorTypes: ['GenotypeError', 'DataError'],
     },
+  });
+}
+
+/** Screening batches on the trainers: a few seconds per proposal, a heartbeat after each. */
+export function screeners(taskQueue: string): ScreeningActivities {
+  return proxyActivities<ScreeningActivities>({
+    taskQueue,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
   });
 }

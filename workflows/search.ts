@@ -13,9 +13,18 @@ import { createStrategy } from '../search/strategies';
 import type { DecisionSpace } from '../contracts/genotypes';
 import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types';
 import type { TrialState } from '../contracts/trial-state';
+import type { StrategySummary } from '../contracts/activities';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { failSearchOnError, rejectInvalid } from './failure';
+import {
+  ChildScreening,
+  firstProposals,
+  screenProposals,
+  type ScreenChoice,
+  type ScreenedTrial,
+  type ScreenProgress,
+} from './screening';
 import { finalizeWorkflow, type FinalizeSummary } from './finalize';
 import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
@@ -35,6 +44,15 @@ export interface SearchCarry {
   paused: boolean;
   /** Results in but not yet fed to the strategy (its proposal window), in trial-index order. */
   held?: Array<PoolResult<SearchTrial>>;
+  /** A screening search's chosen trials from trial index `from` on, and its screening figures. */
+  screened?: ScreenedQueue;
+  screening?: ScreenProgress;
+}
+
+/** Trials random search's screening chose, trial `from + i` being `chosen[i]` (rank from + i + 1). */
+export interface ScreenedQueue {
+  from: number;
+  chosen: ScreenChoice[];
 }
 
 export interface SearchSummary {
@@ -44,6 +62,8 @@ export interface SearchSummary {
   best: BestTrial | null;
   /** The final evaluation the request asked for (`finalize`), when the search finished. */
   final?: FinalizeSummary;
+  /** A screening search's proposals scored (`screen`). */
+  screening?: ScreenProgress;
 }
 
 /** Continue-as-new well before Temporal's 50k-event / 50 MB limits. */
@@ -61,6 +81,7 @@ export async function searchWorkflow(
   return failSearchOnError(request.searchId, async () => {
     const space = makeDecisionSpace(request.space);
     const strategy = createStrategy(request.strategy, space, request.seed, carry?.strategyState, strategyArrays);
+    const screening = request.screen && (carry?.screening ?? newScreenProgress(request.screen));
     const pool = new TrialPool<SearchTrial>({
       searchId: request.searchId,
       trials: request.trials,
@@ -73,7 +94,7 @@ export async function searchWorkflow(
       trainerTaskQueue: request.trainerTaskQueue,
       keepWeights: request.keepWeights === 'all',
       carry: carry && { ...carry, dispatched: carry.nextIndex, held: carry.held ?? [] },
-      summary: () => strategy.summary(),
+      summary: () => ({ ...strategy.summary(), ...(screening && screeningSummary(screening)) }),
     });
     if (!carry) {
       await orchestration.recordSearch({
@@ -87,26 +108,71 @@ export async function searchWorkflow(
       });
     }
 
-    const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0);
+    const control = {
+      parallel: () => pool.currentParallel,
+      paused: () => pool.isPaused,
+      stopping: () => pool.isStopping,
+    };
+    let screened: (ScreenedQueue & { proposals: number[][] }) | undefined;
+    let children: ChildScreening | undefined;
+    if (request.screen && screening) {
+      const screenRequest = { ...request, screen: request.screen };
+      if (request.strategy.name === 'evolution') {
+        children = new ChildScreening(screenRequest, space, control, screening, () => pool.nudge());
+      } else if (carry?.screened) {
+        screened = { ...carry.screened, proposals: firstProposals(screenRequest, space) };
+      } else {
+        const result = await screenProposals(screenRequest, space, strategy, control, screening);
+        screened = { from: 0, chosen: result?.chosen ?? [], proposals: result?.proposals ?? [] };
+      }
+    }
+    const feed = new StrategyFeed(request, space, strategy, carry?.nextIndex ?? 0, carry?.held?.length ?? 0, {
+      screened,
+      children,
+    });
     await pool.run(feed);
     if (!pool.isStopping && feed.nextIndex < request.trials && feed.continuing) {
       const { counts, best, parallel, paused, held } = pool.carry();
       const { state, arrays } = patched(STRATEGY_SNAPSHOTS)
         ? strategy.exportSnapshot()
         : { state: strategy.exportState(), arrays: undefined };
-      return await continueAsNew<typeof searchWorkflow>(
-        request,
-        { nextIndex: feed.nextIndex, strategyState: state, counts, best, parallel, paused, held },
-        arrays,
-      );
+      const next: SearchCarry = {
+        nextIndex: feed.nextIndex,
+        strategyState: state,
+        counts,
+        best,
+        parallel,
+        paused,
+        held,
+      };
+      if (screened)
+        next.screened = { from: feed.nextIndex, chosen: screened.chosen.slice(feed.nextIndex - screened.from) };
+      if (screening) next.screening = screening;
+      return await continueAsNew<typeof searchWorkflow>(request, next, arrays);
     }
     pool.releaseAll(feed);
     const status = pool.isStopping ? 'stopped' : 'finished';
     await orchestration.finishSearch({ searchId: request.searchId, status });
     const { counts, best } = pool.carry();
-    if (!request.finalize || status !== 'finished') return { searchId: request.searchId, status, counts, best };
-    return { searchId: request.searchId, status, counts, best, final: await finalizeAsChild(request, pool) };
+    const ended: SearchSummary = { searchId: request.searchId, status, counts, best, ...(screening && { screening }) };
+    if (!request.finalize || status !== 'finished') return ended;
+    return { ...ended, final: await finalizeAsChild(request, pool) };
   });
+}
+
+function newScreenProgress(screen: NonNullable<SearchRequest['screen']>): ScreenProgress {
+  return { estimator: screen.estimator, candidates: screen.candidates, scored: 0, computed: 0, reused: 0 };
+}
+
+/** Screening figures beside the strategy's in the progress query. */
+function screeningSummary(screening: ScreenProgress): StrategySummary {
+  return {
+    screen: screening.estimator,
+    screenScored: screening.scored,
+    screenCandidates: screening.candidates,
+    screenComputed: screening.computed,
+    screenReused: screening.reused,
+  };
 }
 
 /**
@@ -153,6 +219,12 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
     private readonly strategy: Strategy,
     public nextIndex: number,
     heldResults: number,
+    private readonly screening: {
+      /** Random search's screening chose the trials up front: they come from here, not from the strategy. */
+      screened?: ScreenedQueue & { proposals: number[][] };
+      /** Evolution's: each trial is the best of its screened children. */
+      children?: ChildScreening;
+    } = {},
   ) {
     this.window = proposalWindow(request.strategy);
     this.runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
@@ -164,6 +236,9 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
   }
 
   next(): SearchTrial | null {
+    const { screened, children } = this.screening;
+    const child = children?.take(this.nextIndex);
+    if (child) return this.trial(child.choices, 0, child);
     if (this.finished() || this.starved) return null;
     this.continuing =
       this.nextIndex >= this.runEndsAt ||
@@ -171,18 +246,39 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
       workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
     if (this.continuing) return null;
     if (this.observed < resultsBeforeProposal(this.window, this.nextIndex)) return null;
+    if (children) {
+      if (children.idle() && !children.start(this.nextIndex, this.strategy)) this.starved = true;
+      return null;
+    }
+    if (screened) {
+      const chosen = screened.chosen[this.nextIndex - screened.from];
+      if (!chosen) {
+        this.starved = true;
+        return null;
+      }
+      const choices = screened.proposals[chosen.proposal];
+      return this.trial(choices, 0, { choices, score: chosen.score, rank: this.nextIndex + 1 });
+    }
     const [candidate] = this.strategy.propose(1);
     if (!candidate) {
       this.starved = true;
       return null;
     }
+    return this.trial(candidate.choices, candidate.fidelity);
+  }
+
+  pending(): boolean {
+    return this.screening.children?.pending ?? false;
+  }
+
+  private trial(choices: number[], fidelity: number, screened?: ScreenedTrial): SearchTrial {
     return {
       trialIndex: this.nextIndex++,
-      strategySummary: this.strategy.summary(),
-      choices: candidate.choices,
-      architecture: this.space.decode(candidate.choices),
-      protocol: protocolForFidelity(this.request.protocol, candidate.fidelity, this.request.strategy.halving ?? null),
-      fidelity: candidate.fidelity,
+      strategySummary: { ...this.strategy.summary(), ...(screened && screenedSummary(screened)) },
+      choices,
+      architecture: this.space.decode(choices),
+      protocol: protocolForFidelity(this.request.protocol, fidelity, this.request.strategy.halving ?? null),
+      fidelity,
     };
   }
 
@@ -199,4 +295,9 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
     this.observed++;
     this.starved = false;
   }
+}
+
+/** A screened trial's score and rank among the proposals scored, recorded with the trial (leaderboard, dashboard). */
+function screenedSummary(chosen: ScreenedTrial): StrategySummary {
+  return { screenRank: chosen.rank, ...(chosen.score !== null && { screenScore: chosen.score }) };
 }

@@ -48,6 +48,8 @@ export interface TrialFeed<T extends PoolTrial> {
   mayRelease(result: PoolResult<T>): boolean;
   /** Results in the order their trials started. */
   release(result: PoolResult<T>): void;
+  /** Work under way that will make next() return a trial (a screening): the pool waits for it. */
+  pending?(): boolean;
 }
 
 /** What a continued run of the same workflow takes over. */
@@ -129,6 +131,15 @@ export class TrialPool<T extends PoolTrial> {
     return this.stopping;
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Trainings (or other trainer work, such as screening) at once, as last set. */
+  get currentParallel(): number {
+    return this.parallel;
+  }
+
   progress(finished: boolean): SearchProgress {
     return {
       searchId: this.options.searchId,
@@ -143,6 +154,11 @@ export class TrialPool<T extends PoolTrial> {
       finished,
       strategy: this.options.summary?.() ?? {},
     };
+  }
+
+  /** Asks the feed for trials again: one of its pending() steps ended. */
+  nudge(): void {
+    this.wake++;
   }
 
   runningTrialIds(): string[] {
@@ -167,7 +183,7 @@ export class TrialPool<T extends PoolTrial> {
           this.releaseReady(feed);
         }
       }
-      if (this.running.size === 0 && !this.releasable(feed)) {
+      if (this.running.size === 0 && !this.releasable(feed) && !feed.pending?.()) {
         if (feed.finished() || !this.paused) break;
       }
       const seen = this.wake;

@@ -3,7 +3,8 @@
  * where this home has none recorded, and each estimator's rank agreement with the reference
  * trainings (search/estimator-report.ts).
  *
- * The proxies run in this process, not as a Temporal activity: one architecture costs one batch's
+ * The proxies run in this process, not as a Temporal activity (a search's `--screen` runs the same
+ * loop, engine/proxies/score-architectures.ts, on its trainers): one architecture costs one batch's
  * forward and backward passes (seconds), needs no trainer queue or running stack, and is recorded
  * once. The home's database is opened only to read what is recorded and, about every minute, to
  * record what was computed, so its lock is never held for the whole run.
@@ -12,11 +13,12 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { architectureCost } from '../../cells/architecture';
 import { datasetShape } from '../../contracts/datasets';
-import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES } from '../../contracts/estimators';
-import { protocolHash } from '../../contracts/protocol';
+import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
 import { RequestError } from '../../contracts/request-error';
 import type { Database } from '../../db/client';
 import {
+  estimatorScoreScopeOf,
+  hashesMissingProxies,
   recordedEstimatorScores,
   recordEstimatorScores,
   type EstimatorScoreRow,
@@ -47,17 +49,11 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
   const { path, file } = referenceFlag(flags);
   const preference = requireTfjsBackendFlag(flags);
   const protocol = file.protocols.reference.protocol;
-  const scope: EstimatorScoreScope = {
-    protocolHash: protocolHash(protocol),
-    batchSize: PROXY_BATCH_SIZE,
-    seed: protocol.seed,
-    version: PROXY_VERSION,
-  };
+  const scope = estimatorScoreScopeOf(protocol);
   const hashes = file.architectures.map((a) => a.hash);
   let recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
-  const missing = file.architectures.filter((a) =>
-    ZERO_COST_PROXIES.some((p) => !recorded.some((r) => r.archHash === a.hash && r.estimator === p)),
-  );
+  const missingHashes = new Set(hashesMissingProxies(recorded, hashes));
+  const missing = file.architectures.filter((a) => missingHashes.has(a.hash));
   printNote(
     `${relative(process.cwd(), path)}: ${file.architectures.length} architecture(s); zero-cost proxies at the initial weights ` +
       `of the reference training (seed ${scope.seed}) on ${PROXY_BATCH_SIZE} images of the training split of protocol ` +
@@ -104,15 +100,13 @@ async function computeProxies(
   scope: EstimatorScoreScope,
   preference: ReturnType<typeof requireTfjsBackendFlag>,
 ): Promise<void> {
-  const [{ selectBackend }, { loadProxyBatch }, { scoreArchitecture }] = await Promise.all([
+  const [{ selectBackend }, { scoreArchitectures }] = await Promise.all([
     import('../../engine/backend'),
-    import('../../engine/proxies/proxy-batch'),
-    import('../../engine/proxies/score-architecture'),
+    import('../../engine/proxies/score-architectures'),
   ]);
   const protocol = file.protocols.reference.protocol;
   const { input, classes } = datasetShape(protocol);
   const { backend, device } = await selectBackend(preference, { log: printNote });
-  const batch = await loadProxyBatch(protocol, scope.batchSize, scope.seed);
   let pending: NewEstimatorScore[] = [];
   let recordedAt = Date.now();
   const record = async () => {
@@ -121,24 +115,22 @@ async function computeProxies(
     recordedAt = Date.now();
     if (rows.length > 0) await withDatabase((db) => recordEstimatorScores(db, rows));
   };
+  const jobs = architectures.map((a) => ({ architecture: a.genotype, archHash: a.hash }));
   try {
-    for (const [i, a] of architectures.entries()) {
-      const scores = scoreArchitecture({
-        architecture: a.genotype,
-        archHash: a.hash,
-        input,
-        classes,
-        seed: scope.seed,
-        batch,
-      });
-      pending.push(...scores.map((s) => ({ ...scope, archHash: a.hash, ...s, backend, device })));
-      const shown = scores.map(
-        (s) =>
-          `${s.estimator} ${s.score === null ? 'undefined' : s.score.toPrecision(4)} (${s.cpuSeconds?.toFixed(2) ?? '?'} s)`,
-      );
-      printNote(`${a.hash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
-      if (Date.now() - recordedAt >= RECORD_EVERY_MS) await record();
-    }
+    await scoreArchitectures(
+      jobs,
+      { protocol, seed: scope.seed, batchSize: scope.batchSize, input, classes },
+      async (i, scores) => {
+        const { archHash } = jobs[i];
+        pending.push(...scores.map((s) => ({ ...scope, archHash, ...s, backend, device })));
+        const shown = scores.map(
+          (s) =>
+            `${s.estimator} ${s.score === null ? 'undefined' : s.score.toPrecision(4)} (${s.cpuSeconds?.toFixed(2) ?? '?'} s)`,
+        );
+        printNote(`${archHash} (${i + 1}/${architectures.length}): ${shown.join(', ')}`);
+        if (Date.now() - recordedAt >= RECORD_EVERY_MS) await record();
+      },
+    );
   } finally {
     // What was computed before a failure is kept.
     await record();

@@ -70,6 +70,18 @@ const LATENCY_COLUMN: Column<LeaderboardRow> = {
   align: 'right',
 };
 
+/** A screening search's estimator score of each trained architecture, and its rank among the proposals scored. */
+function screenColumns(estimator: string): Column<LeaderboardRow>[] {
+  return [
+    {
+      header: `${estimator} (screen)`,
+      value: (r) => (r.screenScore == null ? null : r.screenScore.toPrecision(4)),
+      align: 'right',
+    },
+    { header: 'screen rank', value: (r) => r.screenRank ?? null, align: 'right' },
+  ];
+}
+
 export interface LeaderboardView {
   searchId: string;
   top?: number;
@@ -93,9 +105,14 @@ export async function renderLeaderboard(db: Database, view: LeaderboardView): Pr
     : COLUMNS;
   const measured = rows.some((r) => r.latencyMs !== undefined);
   const beforeTrainSeconds = withReward.findIndex((c) => c.header === 'train s');
-  const columns = measured
+  const withLatency = measured
     ? [...withReward.slice(0, beforeTrainSeconds), LATENCY_COLUMN, ...withReward.slice(beforeTrainSeconds)]
     : withReward;
+  const estimator = rows.find((r) => r.screenEstimator !== undefined)?.screenEstimator;
+  const beforeTrial = withLatency.findIndex((c) => c.header === 'trial');
+  const columns = estimator
+    ? [...withLatency.slice(0, beforeTrial), ...screenColumns(estimator), ...withLatency.slice(beforeTrial)]
+    : withLatency;
   const rendered = renderRows(rows, columns, format);
   const notes = [intervalNote(rows), measured ? latencyNote(rows) : null].filter((n) => n !== null);
   return notes.length > 0 && (format === 'table' || format === 'markdown')

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_FINAL_REPEATS } from '../../search/final';
 import { NASNET_OPS } from '../../contracts/genotypes';
+import { SCREEN_ESTIMATORS } from '../../contracts/estimators';
 import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
@@ -22,6 +23,7 @@ import { finalProtocolFlags, protocolFlags } from './protocol-flags';
 const SEARCH = 'Search:';
 const SPACE = 'Search space (NASNet):';
 const STRATEGY = 'Strategy:';
+const SCREEN = 'Screening (a zero-cost proxy or params/flops ranks proposals before any is trained):';
 const REWARD = 'Cost budget and reward:';
 const FINAL = 'Final evaluation when the search ends (--finalize-top):';
 const TRAINERS = 'Trainers:';
@@ -76,6 +78,12 @@ function defineStart(search: Command): void {
       group: STRATEGY,
     }),
     flag('--halving-levels <n>', 'successive halving: fidelity levels', { default: d.halvingLevels, group: STRATEGY }),
+    flag(
+      '--screen <estimator>',
+      'score --screen-candidates proposals with this cheap estimator and train only the --trials best (random search; evolution: each trial the best of its share of the children)',
+      { choices: SCREEN_ESTIMATORS, group: SCREEN },
+    ),
+    flag('--screen-candidates <n>', 'proposals scored by --screen (at least --trials)', { group: SCREEN }),
     flag('--max-params <n>', 'candidates with more parameters are recorded over_budget, untrained', { group: REWARD }),
     flag('--max-flops <n>', 'candidates with more FLOPs (multiply-adds) are recorded over_budget, untrained', {
       group: REWARD,

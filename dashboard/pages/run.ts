@@ -102,10 +102,18 @@ function summary(run: Search, trials: RunTrialPoint[], facts: TrialTableFacts, t
 <dt>progress</dt><dd><span id="trials-done">${done}</span> of ${run.trialsRequested} trials done${running ? `, ${running} running` : ''}</dd>
 <dt>best val acc</dt><dd>${best ? html`<a href="/trials/${encodeURIComponent(best.id)}">${percent(best.valAccuracy)}</a> (trial ${best.trialIndex})` : 'none yet'}</dd>
 <dt>space / strategy / seed</dt><dd>${run.space} / ${run.strategy} / ${run.seed}</dd>
+${screening(run)}
 <dt>created / finished</dt><dd>${timestamp(run.createdAt)} / ${timestamp(run.finishedAt) || '—'}</dd>
 ${run.error ? html`<dt>error</dt><dd class="error">${run.error}</dd>` : ''}
 ${temporalUiUrl ? html`<dt>workflow</dt><dd><a id="temporal-link" href="${temporalUiUrl.replace(/\/+$/, '')}/namespaces/default/workflows/${encodeURIComponent(run.id)}">open in the Temporal UI</a></dd>` : ''}
 </dl>`;
+}
+
+/** A screening search's estimator and proposals (`--screen`): each trial's score is in the trial table. */
+function screening(run: Search): Html | '' {
+  const screen = (run.config as { screen?: { estimator?: string; candidates?: number } } | null)?.screen;
+  if (!screen?.estimator) return '';
+  return html`<dt>screening</dt><dd id="run-screening">${screen.estimator} scored ${String(screen.candidates)} proposals; the ${String(run.trialsRequested)} best by score are trained, best first (trial table: screen score)</dd>`;
 }
 
 function charts(results: ResultPoint[], baselines: BaselinePoint[], view: RunView, fidelityNote: string): Html {

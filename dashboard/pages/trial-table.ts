@@ -2,7 +2,8 @@
  * A run's trial table, one page of it: sorted by a header's link, filtered by state, paged, all by
  * the server (plain links and a form, so it works without scripts). The reward column shows when
  * some trial of the run carries one (an objective other than plain accuracy, or a run recorded
- * before such searches stopped storing it), the latency column when a trainer measured one, the
+ * before such searches stopped storing it), the screen score column when the run screened its
+ * proposals with a cheap estimator (`--screen`), the latency column when a trainer measured one, the
  * weights column when a trial kept its trained weights (its `nas export` command in the marker's title).
  */
 import { TRIAL_STATES } from '../../contracts/trial-state';
@@ -29,6 +30,7 @@ function columns(facts: TrialTableFacts): Column[] {
     { sort: 'flops', label: 'FLOPs', numeric: true },
     { sort: 'fidelity', label: 'fidelity', numeric: true },
     ...(facts.rewarded ? [{ sort: 'reward', label: 'reward', numeric: true } as const] : []),
+    ...(facts.screened ? [{ sort: 'screen', label: 'screen score', numeric: true } as const] : []),
     ...(facts.measured ? [{ sort: 'latency', label: 'latency', numeric: true } as const] : []),
     { sort: 'train', label: 'train', numeric: true },
     ...(facts.kept ? [{ sort: 'weights', label: 'weights' } as const] : []),
@@ -56,6 +58,7 @@ function row(t: RunTrial, facts: TrialTableFacts): Html {
 <td class="num" data-sort="${t.flops}">${compact(t.flops)}</td>
 <td class="num">${t.fidelity}</td>
 ${facts.rewarded ? html`<td class="num" data-sort="${t.reward ?? ''}">${t.reward === null ? '' : t.reward.toFixed(4)}</td>` : ''}
+${facts.screened ? screenCell(t) : ''}
 ${facts.measured ? html`<td class="num" data-sort="${t.latencyMs ?? ''}">${milliseconds(t.latencyMs)}</td>` : ''}
 <td class="num" data-sort="${t.trainSeconds ?? ''}">${seconds(t.trainSeconds)}</td>
 ${facts.kept ? html`<td data-sort="${t.weightsKept ? 1 : 0}">${t.weightsKept ? html`<span class="weights-kept" title="${exportCommand(t.id)}">kept</span>` : ''}</td>` : ''}
@@ -63,6 +66,14 @@ ${facts.kept ? html`<td data-sort="${t.weightsKept ? 1 : 0}">${t.weightsKept ? h
 <td>${t.worker ?? ''}</td>
 <td data-sort="${t.finishedAt?.getTime() ?? ''}">${timestamp(t.finishedAt)}</td>
 </tr>`;
+}
+
+/** The estimator's score of a screened trial (`--screen`), its rank among the proposals scored in the title. */
+function screenCell(t: RunTrial): Html {
+  const score = t.strategySummary?.screenScore;
+  const rank = t.strategySummary?.screenRank;
+  const shown = typeof score === 'number' ? score.toPrecision(4) : '';
+  return html`<td class="num screen-score" data-sort="${typeof score === 'number' ? score : ''}"${rank === undefined ? '' : html` title="rank ${rank} of the proposals scored"`}>${shown}</td>`;
 }
 
 /** The state filter: a form that keeps the order and the cost, and starts again at page 1. */

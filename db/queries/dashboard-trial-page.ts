@@ -20,6 +20,7 @@ export const TRIAL_TABLE_SORTS = [
   'flops',
   'fidelity',
   'reward',
+  'screen',
   'latency',
   'train',
   'weights',
@@ -40,6 +41,7 @@ const SORT_KEYS: Record<TrialTableSort, SQL> = {
   flops: sql`${trials.flops}`,
   fidelity: sql`${trials.fidelity}`,
   reward: sql`${trials.reward}`,
+  screen: sql`(${trials.strategySummary}->>'screenScore')::float8`,
   latency: sql`${trials.latencyMs}`,
   train: sql`${trials.trainSeconds}`,
   weights: hasKeptWeights,
@@ -76,8 +78,9 @@ export interface TrialTableFacts {
   /** Trials per state (only states some trial is in). */
   counts: Map<TrialState, number>;
   total: number;
-  /** Whether any trial carries a reward, a measured latency, kept weights: the optional columns. */
+  /** Whether any trial carries a reward, a screening score (`--screen`), a measured latency, kept weights: the optional columns. */
   rewarded: boolean;
+  screened: boolean;
   measured: boolean;
   kept: boolean;
 }
@@ -88,6 +91,7 @@ export async function trialTableFacts(db: Database, searchId: string): Promise<T
       status: trials.status,
       count: sql<number>`count(*)::int`.mapWith(Number),
       rewarded: sql<boolean>`bool_or(${trials.reward} is not null)`,
+      screened: sql<boolean>`bool_or(${trials.strategySummary} ? 'screenRank')`,
       measured: sql<boolean>`bool_or(${trials.latencyMs} is not null)`,
       kept: sql<boolean>`bool_or(${hasKeptWeights})`,
     })
@@ -98,6 +102,7 @@ export async function trialTableFacts(db: Database, searchId: string): Promise<T
     counts: new Map(rows.map((r) => [r.status, r.count])),
     total: rows.reduce((sum, r) => sum + r.count, 0),
     rewarded: rows.some((r) => r.rewarded),
+    screened: rows.some((r) => r.screened),
     measured: rows.some((r) => r.measured),
     kept: rows.some((r) => r.kept),
   };

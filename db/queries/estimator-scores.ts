@@ -1,6 +1,7 @@
 /** The recorded zero-cost proxy scores (schema.ts estimatorScores): read by key, written once. */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { ZeroCostProxy } from '../../contracts/estimators';
+import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES, type ZeroCostProxy } from '../../contracts/estimators';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
 import type { Database } from '../client';
 import { estimatorScores } from '../schema';
 
@@ -13,6 +14,22 @@ export interface EstimatorScoreScope {
   batchSize: number;
   seed: number;
   version: number;
+}
+
+/** The scope of proxies computed for trainings under `protocol`: its training split, its seed's initial weights. */
+export function estimatorScoreScopeOf(protocol: TrainingProtocol): EstimatorScoreScope {
+  return {
+    protocolHash: protocolHash(protocol),
+    batchSize: PROXY_BATCH_SIZE,
+    seed: protocol.seed,
+    version: PROXY_VERSION,
+  };
+}
+
+/** The hashes (each once, in order) that lack a recorded score of some zero-cost proxy. */
+export function hashesMissingProxies(recorded: readonly EstimatorScoreRow[], archHashes: readonly string[]): string[] {
+  const have = new Set(recorded.map((r) => `${r.archHash}/${r.estimator}`));
+  return [...new Set(archHashes)].filter((hash) => ZERO_COST_PROXIES.some((p) => !have.has(`${hash}/${p}`)));
 }
 
 /** The recorded scores of these architectures in this scope. */

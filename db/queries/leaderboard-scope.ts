@@ -18,10 +18,13 @@ export interface LeaderboardScope {
   fidelity: number;
   levels: number;
   reward: RewardConfig;
+  /** The estimator that screened the search's proposals (`--screen`), if one did. */
+  screenEstimator?: string;
 }
 
 interface RecordedRequest {
   protocol?: TrainingProtocol;
+  screen?: { estimator?: string };
   strategy?: { halving?: HalvingConfig | null };
   reward?: RewardConfig;
 }
@@ -36,12 +39,14 @@ export async function leaderboardScope(db: Database, searchId: string, fidelity?
     throw new RangeError(`leaderboard fidelity: ${fidelity} is not a level of search ${searchId} (0..${levels - 1})`);
   }
   const reward = request.reward ?? { objective: 'accuracy' };
+  const screen = request.screen?.estimator ? { screenEstimator: request.screen.estimator } : {};
   if (request.protocol) {
     return {
       protocolHashes: [protocolHash(fidelityLadder(request.protocol, halving)[level])],
       fidelity: level,
       levels,
       reward,
+      ...screen,
     };
   }
   // A search recorded without its protocol: the protocol of its trials at that level.
@@ -50,5 +55,5 @@ export async function leaderboardScope(db: Database, searchId: string, fidelity?
     .from(trials)
     .where(and(eq(trials.searchId, searchId), eq(trials.fidelity, level)))
     .orderBy(sql`1`);
-  return { protocolHashes: rows.map((r) => r.hash), fidelity: level, levels, reward };
+  return { protocolHashes: rows.map((r) => r.hash), fidelity: level, levels, reward, ...screen };
 }

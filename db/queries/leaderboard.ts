@@ -53,6 +53,13 @@ export interface LeaderboardRow {
   /** Median batch-1 inference latency in ms on latencyDevice; present only when the trainer measured it. */
   latencyMs?: number;
   latencyDevice?: string | null;
+  /**
+   * A screening search's (`--screen`) estimator and the score and rank (1 = best of all proposals
+   * scored) it gave this architecture before training; null for rows it did not screen (baselines).
+   */
+  screenEstimator?: string;
+  screenScore?: number | null;
+  screenRank?: number | null;
 }
 
 function validate(
@@ -118,10 +125,15 @@ type QueriedRow = Omit<
   | 'reward'
   | 'latencyMs'
   | 'latencyDevice'
+  | 'screenEstimator'
+  | 'screenScore'
+  | 'screenRank'
 > & {
   reward: number | null;
   latencyMs: number | null;
   latencyDevice: string | null;
+  screenScore: number | null;
+  screenRank: number | null;
 };
 
 function withIntervals({
@@ -131,6 +143,8 @@ function withIntervals({
   testSize,
   latencyMs,
   latencyDevice,
+  screenScore: _score,
+  screenRank: _rank,
   ...rest
 }: Omit<QueriedRow, 'reward'>): Omit<LeaderboardRow, 'reward'> {
   const val = binomialInterval(valAccuracy, valSize);
@@ -194,6 +208,8 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       latencyDevice: trials.latencyDevice,
       status: trials.status,
       reward: rewardColumn(searchId, scope.reward).as('reward'),
+      screenScore: sql<number | null>`(${trials.strategySummary}->>'screenScore')::float8`.as('screen_score'),
+      screenRank: sql<number | null>`(${trials.strategySummary}->>'screenRank')::int`.as('screen_rank'),
       copy: sql<number>`row_number() over (partition by ${trials.archHash} order by
         ${trials.searchId} = ${searchId} desc, ${trials.reusedFrom} is null desc,
         ${trials.valAccuracy} desc nulls last, ${trials.id})`.as('copy'),
@@ -230,15 +246,26 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       latencyDevice: candidates.latencyDevice,
       status: candidates.status,
       reward: candidates.reward,
+      screenScore: candidates.screenScore,
+      screenRank: candidates.screenRank,
     })
     .from(candidates)
     .where(eq(candidates.copy, 1))
     .orderBy(order[sort]);
 
+  const screened = (row: QueriedRow) =>
+    scope.screenEstimator === undefined
+      ? {}
+      : {
+          screenEstimator: scope.screenEstimator,
+          screenScore: row.screenScore === null ? null : Number(row.screenScore),
+          screenRank: row.screenRank === null ? null : Number(row.screenRank),
+        };
   const shown = (rows: QueriedRow[]): LeaderboardRow[] =>
-    rows.map(({ reward, ...row }) =>
-      showReward ? { ...withIntervals(row), reward: reward === null ? null : Number(reward) } : withIntervals(row),
-    );
+    rows.map(({ reward, ...row }) => ({
+      ...(showReward ? { ...withIntervals(row), reward: reward === null ? null : Number(reward) } : withIntervals(row)),
+      ...screened({ reward, ...row }),
+    }));
   if (!pareto) return shown(await query.limit(top));
   const all = shown(await query);
   return all
