@@ -53,6 +53,25 @@ async function search(seed: number, name: string) {
   }
 }
 
+/** Fresh weights resumed from the checkpoint at `path` train steps 4-7 only and end as `uninterrupted` ended. */
+async function resumesLike(
+  uninterrupted: Awaited<ReturnType<typeof search>>,
+  path: string,
+  andThen?: (resumed: Run) => Promise<void>,
+) {
+  const resumed = fresh(3);
+  const trained: number[] = [];
+  try {
+    const state = await phase(resumed, 3, path, { toStep: 8, onStep: (step) => void trained.push(step) });
+    expect(trained).toEqual([4, 5, 6, 7]);
+    expect(state.curve).toEqual(uninterrupted.curve);
+    expect(await score(resumed, 3)).toEqual(uninterrupted.scores);
+    await andThen?.(resumed);
+  } finally {
+    dispose(resumed);
+  }
+}
+
 describe('weight-sharing phases', () => {
   it('the same seed gives the same training curve and the same scores; another seed other scores', async () => {
     const first = await search(1, 'determinism-a');
@@ -82,15 +101,9 @@ describe('weight-sharing phases', () => {
     ).rejects.toBeInstanceOf(TrainingCancelledError);
     dispose(killed);
     // Nothing of the killed process survives but its file: a new process starts from fresh weights.
-    const resumed = fresh(3);
-    const trained: number[] = [];
-    try {
-      const state = await phase(resumed, 3, path, { toStep: 8, onStep: (step) => void trained.push(step) });
-      expect(trained).toEqual([4, 5, 6, 7]);
-      expect(state.curve).toEqual(uninterrupted.curve);
-      expect(await score(resumed, 3)).toEqual(uninterrupted.scores);
+    await resumesLike(uninterrupted, path, async (resumed) => {
       // A retried phase that already finished trains nothing; the next phase continues from step 8.
-      trained.length = 0;
+      const trained: number[] = [];
       await phase(resumed, 3, path, { toStep: 8, onStep: (step) => void trained.push(step) });
       expect(trained).toEqual([]);
       await phase(resumed, 3, path, { fromStep: 8, toStep: 9, onStep: (step) => void trained.push(step) });
@@ -98,9 +111,7 @@ describe('weight-sharing phases', () => {
       await expect(phase(resumed, 3, join(dir, 'missing'), { fromStep: 8, toStep: 9 })).rejects.toThrow(
         /is at step 0, the phase starts at 8/,
       );
-    } finally {
-      dispose(resumed);
-    }
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -122,17 +133,7 @@ describe('weight-sharing phases', () => {
     child.kill('SIGKILL');
     expect((await exited)[1]).toBe('SIGKILL');
 
-    const uninterrupted = await search(3, 'sigkill-reference');
-    const resumed = fresh(3);
-    const trained: number[] = [];
-    try {
-      const state = await phase(resumed, 3, path, { toStep: 8, onStep: (step) => void trained.push(step) });
-      expect(trained).toEqual([4, 5, 6, 7]);
-      expect(state.curve).toEqual(uninterrupted.curve);
-      expect(await score(resumed, 3)).toEqual(uninterrupted.scores);
-    } finally {
-      dispose(resumed);
-    }
+    await resumesLike(await search(3, 'sigkill-reference'), path);
   }, 120_000);
 
   it("a step in micro-batches moves the weights by the mean of the micro-batches' gradients", async () => {
