@@ -147,7 +147,7 @@ describe('the trial table, paged by the server', () => {
       ['page=0', "page must be a whole number from 1, not '0'"],
       [
         'sort=nonsense',
-        "sort must be one of index, state, architecture, val, test, params, flops, fidelity, reward, latency, train, weights, role, worker, finished, not 'nonsense'",
+        "sort must be one of index, state, architecture, val, test, params, flops, fidelity, reward, screen, latency, train, weights, role, worker, finished, not 'nonsense'",
       ],
       ['dir=up', "dir must be one of asc, desc, not 'up'"],
       [
