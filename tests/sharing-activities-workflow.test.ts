@@ -106,6 +106,31 @@ describe('weight-sharing phases as Temporal activities', () => {
     expect(result).toEqual({ ...reference, train: { ...reference.train, resumedAt: 3 } });
   });
 
+  it('a trainer worker shut down mid-phase: the phase is retried on the next worker from its checkpoint and ends as an uninterrupted run', async () => {
+    const searchId = 'seed-7-shutdown';
+    const checkpoint = sharedCheckpointPath(stack.sharingDir, searchId);
+    const handle = await stack.withWorkers(async () => {
+      const started = await stack.env.client.workflow.start(enasPhasesWorkflow, {
+        taskQueue: ORCHESTRATOR_TASK_QUEUE,
+        workflowId: `enas-phases-${searchId}`,
+        args: [
+          {
+            trainerTaskQueue: TRAINER_QUEUE,
+            train: trainPhase(searchId, 7),
+            score: { round: 0, batches: 2, architectures: scored },
+          },
+        ],
+      });
+      while (!existsSync(checkpoint)) await new Promise((resolve) => setTimeout(resolve, 5));
+      return started;
+    });
+    // The workers stopped as soon as the first checkpoint (step 2) was written; others take over.
+    const result = await stack.withWorkers(() => handle.result());
+    expect(result.train.resumedAt).toBeGreaterThanOrEqual(2);
+    expect(result.train.resumedAt).toBeLessThan(6);
+    expect(result).toEqual({ ...reference, train: { ...reference.train, resumedAt: result.train.resumedAt } });
+  });
+
   it('a phase cancelled mid-way keeps its last checkpoint; the retried attempt resumes there and ends as an uninterrupted run', async () => {
     const activities = createSharingActivities({
       sharingDir: stack.sharingDir,

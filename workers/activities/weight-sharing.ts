@@ -9,8 +9,7 @@
 import { join } from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import seedrandom from 'seedrandom';
-import { resolveNasnetSpaceConfig, sampleNasnet } from '../../cells/nasnet';
+import { resolveNasnetSpaceConfig } from '../../cells/nasnet';
 import type {
   ScoreSharedPhaseInput,
   ScoreSharedPhaseResult,
@@ -25,6 +24,7 @@ import { scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phase
 import { loadSharedState } from '../../engine/sharing/shared-checkpoint';
 import { SharedMomentum } from '../../engine/sharing/shared-momentum';
 import { SharedNetwork } from '../../engine/sharing/shared-network';
+import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures';
 import { startHeartbeatPulse } from './heartbeat-pulse';
 import { isOutOfMemory, loadProtocolData } from './training';
 
@@ -47,14 +47,6 @@ const DEFAULT_CHECKPOINT_EVERY = 10;
 
 export function sharedCheckpointPath(sharingDir: string, searchId: string): string {
   return join(sharingDir, `${encodeURIComponent(searchId)}.nasshar`);
-}
-
-/** The architecture of each step of a uniform-sampling phase: from the seed and the step alone. */
-export function uniformArchitectureAt(
-  space: SharedPhaseSetup['space'],
-  uniformSeed: number,
-): (step: number) => NasnetArchitecture {
-  return (step) => sampleNasnet(seedrandom(`${uniformSeed}/architecture/${step}`), space);
 }
 
 export function createSharingActivities(deps: SharingActivityDeps): SharingActivities {
