@@ -3,7 +3,15 @@
  * Payloads are small JSON: ids, genotypes, metrics; never weights or data.
  */
 import type { ScreenEstimator } from './estimators';
-import type { Architecture, InputShape } from './genotypes';
+import type {
+  Architecture,
+  Combine,
+  InputShape,
+  NasnetArchitecture,
+  NasnetNetwork,
+  NasnetOp,
+  PublishedNasnetNetwork,
+} from './genotypes';
 import type { TrainingProtocol } from './protocol';
 import type { TrialRole } from './trial-role';
 import type { TrialState } from './trial-state';
@@ -191,4 +199,69 @@ export interface ScalingActivities {
     status: 'finished' | 'stopped' | 'failed';
     chosen: unknown;
   }): Promise<void>;
+}
+
+/** The NASNet space a weight-sharing search shares weights over (cells/nasnet's NasnetSpaceConfig). */
+export interface SharedNasnetSpace {
+  blocks?: number;
+  ops?: readonly NasnetOp[];
+  combine?: readonly Combine[];
+  network?: NasnetNetwork | PublishedNasnetNetwork;
+}
+
+/** What both phases of a weight-sharing search name: the shared network and the data it sees. */
+export interface SharedPhaseSetup {
+  /** Keys the shared network's checkpoint file on the trainer (one file per search). */
+  searchId: string;
+  /** Seeds the shared weights' initial values, the training batches and the scoring batches. */
+  seed: number;
+  space: SharedNasnetSpace;
+  input: InputShape;
+  classes: number;
+  /** The dataset and its split (trainSize, valSize, seed); batchSize is the training and scoring batch. */
+  protocol: TrainingProtocol;
+}
+
+export interface TrainSharedPhaseInput extends SharedPhaseSetup {
+  /** This phase trains steps [fromStep, toStep) of the search; the checkpoint must have reached fromStep. */
+  fromStep: number;
+  toStep: number;
+  /** One architecture per step of the phase (the controller's samples), or uniform samples seeded by `uniformSeed`. */
+  architectures: { perStep: NasnetArchitecture[] } | { uniformSeed: number };
+  /** Momentum SGD's learning rate, constant over the phase. */
+  learningRate: number;
+  /** Steps between checkpoints (default 10); the end of the phase always writes one. */
+  checkpointEvery?: number;
+  /** Images per forward pass (default the batch), see engine/sharing/phases.ts. */
+  microBatchSize?: number;
+}
+
+export interface TrainSharedPhaseResult {
+  /** Steps of the search done after the phase (toStep). */
+  step: number;
+  /** The step this attempt started training at: fromStep, the checkpoint's step on a retry, toStep when it trained none. */
+  resumedAt: number;
+  /** Loss and accuracy of each step of this phase on its batch. */
+  curve: Array<{ loss: number; accuracy: number }>;
+}
+
+export interface ScoreSharedPhaseInput extends SharedPhaseSetup {
+  /** Each round draws its own validation batches, the same for every architecture of the round. */
+  round: number;
+  architectures: NasnetArchitecture[];
+  /** Validation batches of protocol.batchSize per architecture. */
+  batches: number;
+}
+
+export interface ScoreSharedPhaseResult {
+  /** One per architecture, in order: the mean accuracy (the reward) and loss over the round's batches. */
+  scores: Array<{ accuracy: number; loss: number }>;
+  /** The step of the shared weights scored with. */
+  step: number;
+}
+
+/** Runs on the trainer task queue; the shared weights stay in a checkpoint file on the trainer, never in a payload. */
+export interface SharingActivities {
+  trainSharedPhase(input: TrainSharedPhaseInput): Promise<TrainSharedPhaseResult>;
+  scoreSharedPhase(input: ScoreSharedPhaseInput): Promise<ScoreSharedPhaseResult>;
 }

@@ -16,7 +16,8 @@ import { createOrchestrationActivities } from '../workers/activities/orchestrati
 import { createScalingActivities } from '../workers/activities/scaling';
 import { createScreeningActivities } from '../workers/activities/screening';
 import { createTrainingActivities } from '../workers/activities/training';
-import type { TrainingActivities } from '../contracts/activities';
+import { createSharingActivities } from '../workers/activities/weight-sharing';
+import type { SharingActivities, TrainingActivities } from '../contracts/activities';
 import { WORKFLOWS_PATH } from '../workers/orchestrator-worker';
 import { cachedWorkflowBundle } from '../workers/workflow-bundle';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -48,11 +49,16 @@ export interface SearchStack {
   env: TestWorkflowEnvironment;
   database: DatabaseHandle;
   dataDir: string;
-  /** Runs orchestrator and trainer workers while `fn` runs; the trainer takes `trainerSlots` trials at once (default 1). */
+  /** The trainer's checkpoint files of shared networks (weight-sharing searches). */
+  sharingDir: string;
+  /**
+   * Runs orchestrator and trainer workers while `fn` runs; the trainer takes `trainerSlots` trials
+   * at once (default 1); `wrapSharing` wraps the weight-sharing phases as `wrapTraining` the training.
+   */
   withWorkers<T>(
     fn: () => Promise<T>,
     wrapTraining?: (real: TrainingActivities) => TrainingActivities,
-    options?: { trainerSlots?: number },
+    options?: { trainerSlots?: number; wrapSharing?: (real: SharingActivities) => SharingActivities },
   ): Promise<T>;
   close(): Promise<void>;
 }
@@ -62,16 +68,18 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
   const database = await createTestDatabase(driver);
   const dataDir = mkdtempSync(join(tmpdir(), 'nas-idx-'));
   writeIdxFixture(dataDir, { train: 400, test: 100, seed: 3 });
+  const sharingDir = mkdtempSync(join(tmpdir(), 'nas-sharing-'));
   const selected = await selectBackend('auto');
   const { backend, device } = selected;
   return {
     env,
     database,
     dataDir,
+    sharingDir,
     async withWorkers<T>(
       fn: () => Promise<T>,
       wrapTraining = (real: TrainingActivities) => real,
-      options: { trainerSlots?: number } = {},
+      options: { trainerSlots?: number; wrapSharing?: (real: SharingActivities) => SharingActivities } = {},
     ): Promise<T> {
       const orchestrator = await Worker.create({
         connection: env.nativeConnection,
@@ -96,6 +104,9 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
         activities: {
           ...wrapTraining(training),
           ...createScreeningActivities({ db: database.db, dataDir, backend: async () => selected }),
+          ...(options.wrapSharing ?? ((real) => real))(
+            createSharingActivities({ sharingDir, dataDir, heartbeatMs: 500 }),
+          ),
         },
       });
       return orchestrator.runUntil(trainer.runUntil(fn));
@@ -104,6 +115,7 @@ export async function createSearchStack(driver: Driver = 'pglite'): Promise<Sear
       await database.close();
       await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(sharingDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,11 @@
 import os from 'node:os';
+import { join } from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Database } from '../db/client';
 import { createScreeningActivities } from './activities/screening';
 import { createSimulatedTrainingActivities } from './activities/simulated-training';
 import { createTrainingActivities } from './activities/training';
+import { createSharingActivities } from './activities/weight-sharing';
 import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
 import { selectBackend, type BackendPreference, type SelectedBackend } from '../engine/backend';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
@@ -23,6 +25,8 @@ export interface TrainerWorkerOptions {
   threads?: number;
   identity?: string;
   dataDir?: string;
+  /** Checkpoint files of weight-sharing searches' shared networks; default `${NAS_HOME ?? .nas}/sharing`. */
+  sharingDir?: string;
   log?: (line: string) => void;
 }
 
@@ -82,5 +86,10 @@ async function trainingActivities(options: TrainerWorkerOptions, identity: strin
       log: options.log,
     }),
     ...createScreeningActivities({ db: options.db, dataDir: options.dataDir, backend: async () => selected }),
+    ...createSharingActivities({
+      sharingDir: options.sharingDir ?? join(process.env.NAS_HOME || '.nas', 'sharing'),
+      dataDir: options.dataDir,
+      log: options.log,
+    }),
   };
 }

@@ -1,6 +1,11 @@
 /** Activity stubs for workflow code: types only, bound through proxyActivities. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { OrchestrationActivities, ScreeningActivities, TrainingActivities } from '../contracts/activities';
+import type {
+  OrchestrationActivities,
+  ScreeningActivities,
+  SharingActivities,
+  TrainingActivities,
+} from '../contracts/activities';
 
 const ORCHESTRATION_OPTIONS = {
   startToCloseTimeout: '2 minutes',
@@ -37,5 +42,23 @@ export function screeners(taskQueue: string): ScreeningActivities {
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '2 minutes',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+  });
+}
+
+/**
+ * The phases of a weight-sharing search on the trainers: a dead trainer is noticed by its missing
+ * heartbeat and the phase retried from the shared network's checkpoint file.
+ */
+export function sharers(taskQueue: string): SharingActivities {
+  return proxyActivities<SharingActivities>({
+    taskQueue,
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: '30 seconds',
+    retry: {
+      initialInterval: '1 second',
+      maximumInterval: '1 minute',
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: ['SharedCheckpointError', 'SharedCheckpointMissing', 'InvalidPhase', 'DataError'],
+    },
   });
 }

@@ -3,3 +3,4 @@ export { baselinesWorkflow } from './baselines';
 export { scalingStudyWorkflow } from './scaling';
 export { finalizeWorkflow } from './finalize';
 export { referenceWorkflow } from './reference';
+export { enasPhasesWorkflow } from './enas-phases';

@@ -1,10 +1,11 @@
 /** A small weight-sharing setup shared by the phase tests and their killed-trainer child process. */
 import seedrandom from 'seedrandom';
-import { resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../../cells/nasnet';
+import { resolveNasnetSpaceConfig, type NasnetSpaceConfig } from '../../cells/nasnet';
 import type { NasnetArchitecture } from '../../contracts/genotypes';
 import { type LabelledImages, scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phases';
 import { SharedMomentum } from '../../engine/sharing/shared-momentum';
 import { SharedNetwork } from '../../engine/sharing/shared-network';
+import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures';
 
 export const config: NasnetSpaceConfig = { blocks: 2, network: { cellsPerStage: 1, reductions: 1, filters: 4 } };
 export const imageShape: [number, number, number] = [12, 12, 1];
@@ -28,8 +29,7 @@ function images(count: number, seed: string): LabelledImages {
 }
 export const train = images(48, 'train');
 export const validation = images(32, 'validation');
-export const sampled = (seed: number, step: number): NasnetArchitecture =>
-  sampleNasnet(seedrandom(`${seed}/architecture/${step}`), config);
+export const sampled = (seed: number, step: number): NasnetArchitecture => uniformArchitectureAt(config, seed)(step);
 export const scored = Array.from({ length: 4 }, (_, i) => sampled(999, i));
 
 export interface Run {

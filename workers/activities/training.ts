@@ -335,7 +335,10 @@ export async function endOverLatency(
  * the next attempt) naming the path. An allocation failure or a transient I/O error is thrown as it
  * is and retried.
  */
-async function loadProtocolData(input: TrainTrialInput, dataDir: string | undefined): Promise<ProtocolData> {
+export async function loadProtocolData(
+  input: Pick<TrainTrialInput, 'trialId' | 'protocol'>,
+  dataDir: string | undefined,
+): Promise<ProtocolData> {
   const dir =
     input.protocol.dataset === 'fashion-mnist'
       ? resolve(dataDir ?? defaultDataDir())
@@ -364,7 +367,11 @@ function isDataDirError(err: unknown): boolean {
   return typeof code === 'string' && LASTING_FS_ERRORS.has(code);
 }
 
-function dataFailure(input: TrainTrialInput, dir: string, err: Error): ApplicationFailure {
+function dataFailure(
+  input: Pick<TrainTrialInput, 'trialId' | 'protocol'>,
+  dir: string,
+  err: Error,
+): ApplicationFailure {
   const name =
     input.protocol.dataset === 'fashion-mnist' ? `Fashion-MNIST in ${dir} (NAS_DATA_DIR)` : input.protocol.dataset;
   const where = err.message.includes(dir) ? '' : `${name}: `;
