@@ -2,8 +2,9 @@
  * How well each cheap estimator ranks the reference set's architectures as their reference
  * training does (issue 28): per estimator its CPU cost per candidate, Spearman's ρ and Kendall's
  * τ-b with the reference test accuracies and their seeded bootstrap 95% intervals, and the overlap
- * of the top 10%; a cross-validated combination of the proxies and sizes; as the last row, the ceiling: the agreement of the reference training
- * with its second seed. Below MIN_RANKED_ARCHITECTURES pairs a correlation is not defined here.
+ * of the top 10%; a cross-validated combination of the proxies and sizes; as the last row, the
+ * ceiling: the agreement of the reference training with its second seed. Below
+ * MIN_RANKED_ARCHITECTURES pairs a correlation is not defined here.
  */
 import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators';
 import { bootstrapInterval, kendallTauB, spearman, topKOverlap, type TopKOverlap } from '../numeric/statistics';
