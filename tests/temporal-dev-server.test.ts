@@ -10,6 +10,7 @@ import {
   answersAsTemporal,
   busyInternalPort,
   connectTemporal,
+  spawnDevServer,
   startDevServer,
   tlsFromEnv,
 } from '../stack/temporal/dev-server';
@@ -133,6 +134,14 @@ describe('startDevServer', () => {
       await expect(
         startDevServer({ port, uiPort, dbFile: join(scratch, 'second.sqlite'), log: quiet }),
       ).rejects.toThrow(`Temporal dev server cannot listen on 127.0.0.1:${port}: another process uses it`);
+      // Two starters both found the port free and spawned: the loser sees `first` answer at its
+      // address, and must wait for its own server, which fails to bind, rather than take `first`.
+      const cli = await resolveTemporalCli({ log: quiet });
+      const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
+      args.push('--db-filename', join(scratch, 'loser.sqlite'), '--namespace', 'default');
+      await expect(spawnDevServer(cli, args, first.address, 'default', 30_000)).rejects.toThrow(
+        /Temporal dev server exited .* before accepting connections/,
+      );
       expect(await answersAsTemporal(first.address, 2_000)).toBe(true);
     } finally {
       await first.stop();

@@ -95,11 +95,20 @@ export function busyInternalPort(output: string, ours: number[]): number | null 
 
 /**
  * The server runs under a shell that stops it when its standard input, a pipe from this process,
- * closes: on stop(), and when the kernel closes it because this process died, however it died.
+ * closes: on stop(), and when the kernel closes it because this process died, however it died. The
+ * shell exits with the server, so that a server that failed to start is seen at once.
  */
-const STOP_WITH_PARENT = '"$@" </dev/null & server=$!; read _; kill $server 2>/dev/null; wait $server';
+const STOP_WITH_PARENT = [
+  'exec 3<&0',
+  '"$@" </dev/null & server=$!',
+  '(read _ <&3; kill $server 2>/dev/null) & watcher=$!',
+  'wait $server; status=$?',
+  'kill $watcher 2>/dev/null',
+  'exit $status',
+].join('\n');
 
-async function spawnDevServer(
+/** Exported for tests/dev-server-identity.test.ts, which races it against another server on its port. */
+export async function spawnDevServer(
   cli: string,
   args: string[],
   address: string,
@@ -176,7 +185,7 @@ async function waitUntilReady(
           tail(output.text()),
       );
     }
-    if (await namespaceReady(address, namespace)) return;
+    if (announcedItsPort(output.text(), address) && (await namespaceReady(address, namespace))) return;
     await sleep(250);
   }
   throw new Error(
@@ -185,10 +194,20 @@ async function waitUntilReady(
   );
 }
 
+/**
+ * The CLI prints `Server:  localhost:<port>` once its listeners are bound. Until then, whatever
+ * answers at the address may be another process's server that took the port between our check that
+ * it was free and our server's bind (files of the test suite start servers in parallel).
+ */
+function announcedItsPort(output: string, address: string): boolean {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  return new RegExp(`^Server:\\s+\\S+:${port}\\s*$`, 'm').test(output);
+}
+
 async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.stdin!.end();
+  if (child.exitCode !== null || child.signalCode !== null) return;
   await exited;
 }
 
