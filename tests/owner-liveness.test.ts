@@ -19,8 +19,14 @@ const PASSWORD = 'home-secret';
 const MAX_DELAY_MS = 2_000;
 
 let owner: OwnerProcess;
-/** The owner's resident memory before the client came: a client may not make it grow by more than 200 MB. */
+/** The owner's resident memory before the client came. */
 let baselineRssMb = 0;
+/**
+ * How much a hostile client may make it grow: an eighth of the 2-4 GB its packets announce, so that
+ * a buffer sized by the announcement fails, while the owner's own recording (a row per millisecond,
+ * PGlite's heap growing in steps, garbage collected late on a loaded machine) does not (236 MB seen).
+ */
+const MAX_RSS_GROWTH_MB = 512;
 
 beforeEach(async () => {
   owner = await startOwner(PASSWORD);
@@ -70,7 +76,7 @@ describe('the owner of a home, against hostile clients of its database', () => {
     expect(await closedWithin(socket, 2_000)).toBe(true);
     await sleep(1_000);
     const report = await expectRecordingGoesOn();
-    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
+    expect(report.rssMb - baselineRssMb).toBeLessThan(MAX_RSS_GROWTH_MB);
     const { code, stdout } = await outputOf(psql(owner.port, PASSWORD, '-At', '-c', 'SELECT 41 + 1'));
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('42');
@@ -81,7 +87,7 @@ describe('the owner of a home, against hostile clients of its database', () => {
     expect(await closedWithin(socket, 2_000)).toBe(true);
     console.info(`endless startup packet: the owner closed it after ${((await sent) / 2 ** 20).toFixed(1)} MB sent`);
     const report = await expectRecordingGoesOn();
-    expect(report.rssMb - baselineRssMb).toBeLessThan(200);
+    expect(report.rssMb - baselineRssMb).toBeLessThan(MAX_RSS_GROWTH_MB);
   }, 30_000);
 
   it('neither counts nor keeps an idle unauthenticated connection', async () => {
