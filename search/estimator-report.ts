@@ -20,7 +20,7 @@ import type { ReferenceTraining } from './reference';
 export const MIN_RANKED_ARCHITECTURES = 5;
 export const BOOTSTRAP_RESAMPLES = 2000;
 
-export type EstimatorKind = 'zero-cost proxy' | 'size' | 'combination' | 'training' | 'ceiling';
+export type EstimatorKind = 'zero-cost proxy' | 'size' | 'combination' | 'weight sharing' | 'training' | 'ceiling';
 
 export interface EstimatorMeasurement {
   /** Null when it could not be computed (not finite). */
@@ -54,11 +54,25 @@ export interface EstimatorReportRow {
   note: string | null;
 }
 
+/** Every architecture scored with the weights of one shared network trained on uniformly drawn ones. */
+export interface SharingMeasurements {
+  /** Training steps of the shared network. */
+  steps: number;
+  /** Validation images each architecture is scored on. */
+  images: number;
+  /** CPU seconds of the shared training, paid once for all candidates; null when not known. */
+  trainingCpuSeconds: number | null;
+  /** Per architecture hash: its validation accuracy with the shared weights, and the CPU seconds of scoring it. */
+  scores: ReadonlyMap<string, EstimatorMeasurement>;
+}
+
 export interface EstimatorReportInput {
   file: ReferenceFile;
   proxies: ProxyMeasurements;
   /** CPU seconds of computing params and FLOPs of one candidate (the cost model). */
   sizeCpuSeconds: number | null;
+  /** Uniform weight sharing, when it was run (`--sharing-steps`). */
+  sharing?: SharingMeasurements;
 }
 
 interface Scored {
@@ -108,12 +122,29 @@ export function estimatorReport(input: EstimatorReportInput): EstimatorReportRow
       architectures.map((a) => ({ hash: a.hash, score: a.flops, cpuSeconds: sizeCpuSeconds })),
     ),
     combinationRow(input, target),
+    ...(input.sharing ? [sharingRow(input.sharing, architectures, agree)] : []),
     agree(`cheap-${cheapSteps}-steps`, 'training', 'validation accuracy', training('cheap', 'valAccuracy')),
     agree('reference-seed2', 'ceiling', 'test accuracy, second seed', training('reference-seed2', 'testAccuracy')),
   ];
 }
 
 const missing = { score: null, cpuSeconds: null };
+
+/** Its cost per candidate is the scoring's; the training, paid once for any number of candidates, is in its score's text. */
+function sharingRow(
+  sharing: SharingMeasurements,
+  architectures: readonly ReferenceFileArchitecture[],
+  agree: (estimator: string, kind: EstimatorKind, score: string, scored: Scored[]) => EstimatorReportRow,
+): EstimatorReportRow {
+  const training =
+    sharing.trainingCpuSeconds === null ? 'CPU time not known' : `${Math.round(sharing.trainingCpuSeconds)} CPU s`;
+  return agree(
+    `shared-weights-${sharing.steps}-steps`,
+    'weight sharing',
+    `accuracy on ${sharing.images} validation images, weights shared over ${sharing.steps} uniform steps (${training}, once)`,
+    architectures.map((a) => ({ hash: a.hash, ...(sharing.scores.get(a.hash) ?? missing) })),
+  );
+}
 
 /** The cross-validated combination (search/proxy-combination.ts): its cost is every proxy's plus the cost model's. */
 function combinationRow(input: EstimatorReportInput, target: ReadonlyMap<string, number>): EstimatorReportRow {

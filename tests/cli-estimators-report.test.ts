@@ -8,16 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleNasnet } from '../cells/nasnet';
+import { resolveNasnetSpaceConfig, sampleNasnet } from '../cells/nasnet';
 import { ZERO_COST_PROXIES } from '../contracts/estimators';
 import { selectBackend } from '../engine/backend';
 import { loadProxyBatch } from '../engine/proxies/proxy-batch';
+import { scoreArchitectures } from '../engine/sharing/phases';
+import { loadSharedState } from '../engine/sharing/shared-checkpoint';
+import { SharedMomentum } from '../engine/sharing/shared-momentum';
+import { SharedNetwork } from '../engine/sharing/shared-network';
 import { scoreArchitecture } from '../engine/proxies/score-architecture';
 import { writeIdxFixture } from '../harness/idx-files';
 import { kendallTauB, spearman } from '../numeric/statistics';
 import type { EstimatorReportRow } from '../search/estimator-report';
 import { referenceProtocol } from '../search/reference';
 import { renderReferenceFile } from '../search/reference-file';
+import { loadProtocolData } from '../workers/activities/training';
 import { generatedReferenceFile } from './support/generated-reference';
 import { parseCsv } from './support/csv';
 import { badInputLine, runCli } from './support/run-cli';
@@ -139,6 +144,77 @@ describe('nas estimators report', () => {
       expect(line).toMatch(/ 3 .*n = 3 < 5: rank correlation not yet defined$/);
     expect(lines[7]).toMatch(/^combined .* 3 .*n = 3 < 10: too few to fit a combination$/);
     expect(lines[9]).toMatch(/^reference-seed2 .* 0 .*n = 0 < 5: rank correlation not yet defined$/);
+  }, 300_000);
+
+  it('scores with uniformly shared weights, training in a later report only the steps it lacks', async () => {
+    const sharingRow = async (steps: number) => {
+      const { code, stdout, stderr } = await report([
+        '--reference',
+        path,
+        '--sharing-steps',
+        String(steps),
+        '--format',
+        'json',
+      ]);
+      expect(code, stderr).toBe(0);
+      const rows = JSON.parse(stdout) as EstimatorReportRow[];
+      return { stderr, row: rows.find((r) => r.kind === 'weight sharing')! };
+    };
+    const four = await sharingRow(4);
+    expect(four.stderr).toMatch(/uniform weight sharing: 0 of 4 steps trained before \(.*\.nasshar\), 4 to train/);
+    expect(four.row).toMatchObject({ estimator: 'shared-weights-4-steps', n: 5 });
+    expect(four.row.score).toMatch(
+      /^accuracy on 32 validation images, weights shared over 4 uniform steps \(\d+ CPU s, once\)$/,
+    );
+
+    // The row ranks by the accuracies those weights give, computed here from the kept checkpoint.
+    const space = resolveNasnetSpaceConfig({ network: genotypes[0].network });
+    const network = new SharedNetwork({ space, input: { height: 28, width: 28, channels: 1 }, classes: 10, seed: 7 });
+    const optimizer = new SharedMomentum();
+    const checkpoint = join(root, 'home', 'sharing', `reference-${file.protocols.reference.hash}-s7.nasshar`);
+    expect((await loadSharedState(checkpoint, network, optimizer))?.step).toBe(4);
+    const data = await loadProtocolData({ trialId: 'check', protocol }, join(root, 'data'));
+    const scores = await scoreArchitectures({
+      network,
+      architectures: genotypes,
+      validation: data.val,
+      imageShape: data.imageShape,
+      batchSize: 32,
+      batches: 1,
+      seed: 7,
+      round: 0,
+    });
+    network.dispose();
+    optimizer.dispose();
+    expect(four.row.spearman?.estimate).toBeCloseTo(
+      spearman(
+        scores.map((s) => s.accuracy),
+        REFERENCE,
+      ),
+      12,
+    );
+
+    const again = await sharingRow(4);
+    expect(again.stderr).toMatch(/4 of 4 steps trained before .*, 0 to train/);
+    expect(again.row).toEqual({ ...four.row, cpuSecondsPerCandidate: again.row.cpuSecondsPerCandidate });
+    const six = await sharingRow(6);
+    expect(six.stderr).toMatch(/4 of 6 steps trained before .*, 2 to train/);
+
+    // Six steps in one report give what four, then two more, gave.
+    process.env.NAS_HOME = join(root, 'home-in-one-go');
+    try {
+      const inOneGo = await sharingRow(6);
+      const scoresOf = ({ row }: { row: EstimatorReportRow }) => ({ ...row, cpuSecondsPerCandidate: 0, score: '' });
+      expect(scoresOf(inOneGo)).toEqual(scoresOf(six));
+    } finally {
+      process.env.NAS_HOME = join(root, 'home');
+    }
+    expect(await badInputLine(['estimators', 'report', '--reference', path, '--sharing-steps', '5'])).toMatch(
+      /^nas: --sharing-steps: the shared network in .*\.nasshar has trained 6 steps: give at least 6, or delete the file$/,
+    );
+    expect(await badInputLine(['estimators', 'report', '--sharing-steps', '-1'])).toMatch(
+      /^nas: --sharing-steps: must be a non-negative integer, got "-1"$/,
+    );
   }, 300_000);
 
   it('refuses a missing or broken reference file and an unknown backend in one line', async () => {

@@ -14,6 +14,7 @@ import { relative, resolve } from 'node:path';
 import { architectureCost } from '../../cells/architecture';
 import { datasetShape } from '../../contracts/datasets';
 import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
+import { requireNonNegativeInteger } from '../../contracts/field-checks';
 import { RequestError } from '../../contracts/request-error';
 import type { Database } from '../../db/client';
 import {
@@ -41,6 +42,7 @@ import { formatOf } from '../format';
 import type { CommandInput } from '../invocation';
 import { printData, printNote } from '../output';
 import { COMMITTED_REFERENCE_FILE } from './reference';
+import { checkSharingSteps, sharedWeightScores } from './shared-weight-estimate';
 
 const RECORD_EVERY_MS = 60_000;
 
@@ -48,6 +50,8 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
   const format = formatOf(flags);
   const { path, file } = referenceFlag(flags);
   const preference = requireTfjsBackendFlag(flags);
+  const sharingSteps = requireNonNegativeInteger('--sharing-steps', stringFlag(flags, 'sharing-steps') ?? '0');
+  if (sharingSteps > 0) await checkSharingSteps(file, sharingSteps);
   const protocol = file.protocols.reference.protocol;
   const scope = estimatorScoreScopeOf(protocol);
   const hashes = file.architectures.map((a) => a.hash);
@@ -64,7 +68,13 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
     await computeProxies(missing, file, scope, preference);
     recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
   }
-  const rows = estimatorReport({ file, proxies: measurementsOf(recorded), sizeCpuSeconds: sizeCpuSeconds(file) });
+  const sharing = sharingSteps > 0 ? await sharedWeightScores(file, sharingSteps, preference) : undefined;
+  const rows = estimatorReport({
+    file,
+    proxies: measurementsOf(recorded),
+    sizeCpuSeconds: sizeCpuSeconds(file),
+    sharing,
+  });
   printData(renderEstimatorReport(rows, format));
   return 0;
 }

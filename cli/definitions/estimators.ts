@@ -1,7 +1,7 @@
 /** `nas estimators report`: how well cheap estimators rank the reference set (issue 28). */
 import type { Command } from 'commander';
 import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
-import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
+import { PROXY_BATCH_SIZE, SHARING_SCORE_BATCHES } from '../../contracts/estimators';
 import { MIN_RANKED_ARCHITECTURES } from '../../search/estimator-report';
 import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
 import { runs } from '../invocation';
@@ -27,6 +27,13 @@ export function defineEstimators(program: Command): void {
     flag('--reference <file>', 'the reference set (`nas reference export` writes it)', {
       defaultText: REFERENCE_FILE_IN_PROJECT,
     }),
+    flag(
+      '--sharing-steps <n>',
+      'also uniform weight sharing: train one shared network this many steps on uniformly drawn architectures, then ' +
+        `score every reference architecture with its weights on ${SHARING_SCORE_BATCHES} validation batches ` +
+        '(kept in $NAS_HOME/sharing/: a later report trains only the steps it lacks; 0: not run)',
+      { default: '0' },
+    ),
     flag('--backend <backend>', 'tfjs backend the proxies are computed on', {
       default: 'auto',
       choices: BACKEND_PREFERENCES,
@@ -34,5 +41,6 @@ export function defineEstimators(program: Command): void {
     formatFlag(),
   ]);
   example(report, 'nas estimators report --format markdown');
+  example(report, 'nas estimators report --sharing-steps 1000 --format markdown');
   report.action(runs(async (input) => (await import('../commands/estimators')).estimatorsReport(input)));
 }

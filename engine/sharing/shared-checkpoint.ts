@@ -4,7 +4,7 @@
  * magic "NASSHAR1". Written to a temporary file and renamed over the old one, so a process killed
  * while writing leaves the previous checkpoint whole.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { stableHash } from '../../contracts/hash';
@@ -71,6 +71,27 @@ export async function saveSharedState(
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, bytes);
   await rename(temporary, path);
+}
+
+/** The steps done by the checkpoint at `path`, read from its header alone; null when there is no file. */
+export async function checkpointStep(path: string): Promise<number | null> {
+  const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!file) return null;
+  try {
+    const head = Buffer.alloc(MAGIC.length + 4);
+    await file.read(head, 0, head.length, 0);
+    if (head.subarray(0, MAGIC.length).toString() !== MAGIC) {
+      throw new SharedCheckpointError(path, `not a shared-weight checkpoint (expected it to start with ${MAGIC})`);
+    }
+    const json = Buffer.alloc(head.readUInt32LE(MAGIC.length));
+    await file.read(json, 0, json.length, head.length);
+    return (JSON.parse(json.toString()) as Header).step;
+  } finally {
+    await file.close();
+  }
 }
 
 /** Restores the state saved at `path` into the network and optimizer; null when there is no file. */

@@ -1,0 +1,181 @@
+/**
+ * `nas estimators report --sharing-steps S`: uniform weight sharing as an estimator (issue 29).
+ * One shared network over the reference set's space trains S steps, each on a uniformly drawn
+ * architecture and a batch of the reference protocol's training split, as a `--strategy enas`
+ * search's uniform arm does; then every reference architecture is scored with those weights on the
+ * same validation batches. In this process, like the proxies: the weights and the steps' CPU time
+ * are kept in `$NAS_HOME/sharing/`, so a later report with as many steps only scores, and one
+ * with more steps trains the difference.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type NasnetSpaceConfig, resolveNasnetSpaceConfig } from '../../cells/nasnet';
+import type { NasnetArchitecture } from '../../contracts/genotypes';
+import { datasetShape } from '../../contracts/datasets';
+import { SHARING_LEARNING_RATE, SHARING_SCORE_BATCHES } from '../../contracts/estimators';
+import { RequestError } from '../../contracts/request-error';
+import type { SharingMeasurements } from '../../search/estimator-report';
+import type { ReferenceFile } from '../../search/reference-file';
+import { nasHome } from '../../stack/embedded';
+import type { requireTfjsBackendFlag } from '../backend-flag';
+import { printNote } from '../output';
+
+const CHECKPOINT_EVERY = 25;
+
+/** A shared network trained further than `steps` cannot be scored at `steps`: refused before any work. */
+export async function checkSharingSteps(file: ReferenceFile, steps: number): Promise<void> {
+  const path = sharingCheckpointPath(file);
+  const { checkpointStep } = await import('../../engine/sharing/shared-checkpoint');
+  const done = await checkpointStep(path);
+  if (done !== null && done > steps) {
+    throw new RequestError(
+      '--sharing-steps',
+      `the shared network in ${path} has trained ${done} steps: give at least ${done}, or delete the file`,
+    );
+  }
+}
+
+function sharingCheckpointPath(file: ReferenceFile): string {
+  return join(nasHome(), 'sharing', `reference-${file.protocols.reference.hash}-s${file.seed}.nasshar`);
+}
+
+export async function sharedWeightScores(
+  file: ReferenceFile,
+  steps: number,
+  preference: ReturnType<typeof requireTfjsBackendFlag>,
+): Promise<SharingMeasurements> {
+  const [{ selectBackend }, { loadProtocolData }, phases, { loadSharedState }, network, { SharedMomentum }, uniform] =
+    await Promise.all([
+      import('../../engine/backend'),
+      import('../../workers/activities/training'),
+      import('../../engine/sharing/phases'),
+      import('../../engine/sharing/shared-checkpoint'),
+      import('../../engine/sharing/shared-network'),
+      import('../../engine/sharing/shared-momentum'),
+      import('../../engine/sharing/uniform-architectures'),
+    ]);
+  const { protocol } = file.protocols.reference;
+  const { input, classes } = datasetShape(protocol);
+  await selectBackend(preference, { log: printNote });
+  const space = resolveNasnetSpaceConfig(spaceOf(file.architectures.map((a) => a.genotype)));
+  const shared = new network.SharedNetwork({ space, input, classes, seed: file.seed });
+  const optimizer = new SharedMomentum();
+  const checkpointPath = sharingCheckpointPath(file);
+  try {
+    const data = await loadProtocolData({ trialId: `${file.referenceId}/shared`, protocol }, undefined);
+    const done = (await loadSharedState(checkpointPath, shared, optimizer))?.step ?? 0;
+    const cost = new TrainingCost(`${checkpointPath}.cpu.json`, done);
+    printNote(
+      `uniform weight sharing: ${done} of ${steps} steps trained before (${checkpointPath}), ${steps - done} to train`,
+    );
+    const started = process.threadCpuUsage();
+    await phases.trainSharedSteps({
+      network: shared,
+      optimizer,
+      train: data.train,
+      imageShape: data.imageShape,
+      batchSize: protocol.batchSize,
+      seed: file.seed,
+      fromStep: 0,
+      toStep: steps,
+      architectureAt: uniform.uniformArchitectureAt(space, file.seed),
+      learningRateAt: () => SHARING_LEARNING_RATE,
+      checkpointPath,
+      checkpointEvery: CHECKPOINT_EVERY,
+      onStep: (step, { loss, accuracy }) => {
+        if ((step + 1) % CHECKPOINT_EVERY === 0 || step + 1 === steps) {
+          cost.add(step + 1, cpuSecondsSince(started));
+          printNote(`shared step ${step + 1}/${steps}: loss ${loss.toFixed(3)}, batch accuracy ${accuracy.toFixed(3)}`);
+        }
+      },
+    });
+    const batches = Math.min(SHARING_SCORE_BATCHES, Math.floor(data.val.y.length / protocol.batchSize));
+    if (batches < 1) {
+      throw new RequestError(
+        '--reference',
+        `its protocol's ${data.val.y.length} validation images are fewer than one batch of ${protocol.batchSize} to score with`,
+      );
+    }
+    const scoring = process.threadCpuUsage();
+    const scores = await phases.scoreArchitectures({
+      network: shared,
+      architectures: file.architectures.map((a) => a.genotype),
+      validation: data.val,
+      imageShape: data.imageShape,
+      batchSize: protocol.batchSize,
+      batches,
+      seed: file.seed,
+      round: 0,
+    });
+    const perCandidate = cpuSecondsSince(scoring) / Math.max(1, scores.length);
+    return {
+      steps,
+      images: batches * protocol.batchSize,
+      trainingCpuSeconds: cost.total(),
+      scores: new Map(
+        file.architectures.map((a, i) => [a.hash, { score: scores[i].accuracy, cpuSeconds: perCandidate }]),
+      ),
+    };
+  } finally {
+    shared.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** The space the architectures were drawn from: the default NASNet space on their network. */
+function spaceOf(genotypes: NasnetArchitecture[]): NasnetSpaceConfig {
+  const [first] = genotypes;
+  const network = JSON.stringify(first.network);
+  if (genotypes.some((g) => JSON.stringify(g.network) !== network)) {
+    throw new RequestError(
+      '--reference',
+      'its architectures differ in their network; one shared network cannot hold them',
+    );
+  }
+  const concat = genotypes.some((g) =>
+    [g.normal, g.reduction].some((c) => c.blocks.some((b) => b.combine === 'concat')),
+  );
+  return { blocks: first.normal.blocks.length, combine: concat ? ['add', 'concat'] : ['add'], network: first.network };
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.threadCpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+/**
+ * The CPU seconds of the shared training so far, beside its checkpoint: what earlier reports spent
+ * (null when the file is missing or does not match the checkpoint's steps) plus this run's.
+ */
+class TrainingCost {
+  private readonly before: number | null;
+  private thisRun = 0;
+
+  constructor(
+    private readonly path: string,
+    stepsDone: number,
+  ) {
+    this.before = stepsDone === 0 ? 0 : recordedCost(path, stepsDone);
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  add(step: number, cpuSecondsThisRun: number): void {
+    this.thisRun = cpuSecondsThisRun;
+    if (this.before !== null)
+      writeFileSync(this.path, JSON.stringify({ step, cpuSeconds: this.before + this.thisRun }));
+  }
+
+  total(): number | null {
+    return this.before === null ? null : this.before + this.thisRun;
+  }
+}
+
+function recordedCost(path: string, step: number): number | null {
+  if (!existsSync(path)) return null;
+  try {
+    const recorded = JSON.parse(readFileSync(path, 'utf8')) as { step: number; cpuSeconds: number };
+    return recorded.step === step ? recorded.cpuSeconds : null;
+  } catch {
+    return null;
+  }
+}
