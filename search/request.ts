@@ -89,4 +89,5 @@ export interface BaselinesRequest {
 }
 
 export const SPACES = ['nasnet', 'efficientnet'] as const;
-export const STRATEGIES = ['random', 'reinforce', 'evolution'] as const;
+/** `--strategy`: the strategies of search/strategies, and `enas`, a weight-sharing search (search/sharing.ts). */
+export const STRATEGIES = ['random', 'reinforce', 'evolution', 'enas'] as const;
