@@ -136,6 +136,17 @@ describe('enasSearchWorkflow: a weight-sharing search', () => {
     expect(other.scored).not.toEqual(controller.scored);
   });
 
+  it('--finalize-top: the best shared-weight candidates are retrained from scratch as a child final evaluation', async () => {
+    const base = enasRequest('enas-finalized', 'reinforce');
+    const request = { ...base, finalize: { top: 2, repeats: 1, baselines: [], protocol: base.protocol } };
+    const finalized = await run(request);
+    expect(finalized.scored).toEqual(controller.scored);
+    expect(finalized.summary.final).toMatchObject({ status: 'finished', candidates: 2, counts: { succeeded: 2 } });
+    const finalTrials = await listTrials(stack.database.db, finalized.summary.final!.finalId);
+    const board = await leaderboard(stack.database.db, { searchId: request.searchId, top: 2 });
+    expect(finalTrials.map((t) => [t.role, t.archHash])).toEqual(board.map((row) => ['final', row.archHash]));
+  });
+
   it('the uniform arm trains and scores uniform samples, unlike the controller arm after its warm-up', async () => {
     const request = enasRequest('enas-uniform', 'uniform');
     const uniform = await run(request);
