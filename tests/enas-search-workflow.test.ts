@@ -11,9 +11,9 @@ import { getSearch } from '../db/queries/searches';
 import { sharingRounds } from '../db/queries/sharing-rounds';
 import { listTrials } from '../db/queries/trials';
 import { architectureHash } from '../cells';
-import { createSearchStack, type SearchStack, tinySearchRequest } from '../harness/search-stack';
+import { createSearchStack, type SearchStack, tinyEnasRequest } from '../harness/search-stack';
 import type { SearchRequest } from '../search/request';
-import { sharingStrategy, type SharingRequest } from '../search/sharing';
+import type { SharingRequest } from '../search/sharing';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy } from '../search/strategies';
 import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
@@ -22,32 +22,8 @@ import { enasSearchWorkflow } from '../workflows/enas-search';
 const ROUNDS = 3;
 const CANDIDATES = 3;
 
-function enasRequest(searchId: string, arm: SharingRequest['arm'], seed = 11): SearchRequest {
-  const sharing: SharingRequest = {
-    arm,
-    rounds: ROUNDS,
-    stepsPerRound: 3,
-    candidates: CANDIDATES,
-    warmupRounds: 1,
-    learningRate: 0.05,
-    validationBatches: 1,
-    checkpointEvery: 3,
-  };
-  return tinySearchRequest({
-    searchId,
-    seed,
-    space: {
-      space: 'nasnet',
-      blocks: 2,
-      ops: ['identity', 'conv_1x1', 'max_pool_3x3', 'sep_conv_3x3'],
-      network: { cellsPerStage: 1, reductions: 1, filters: 4 },
-    },
-    strategy: sharingStrategy(sharing),
-    trials: ROUNDS * CANDIDATES,
-    parallel: 1,
-    sharing,
-  });
-}
+const enasRequest = (searchId: string, arm: SharingRequest['arm'], seed = 11) =>
+  tinyEnasRequest(searchId, arm, { seed, rounds: ROUNDS, candidates: CANDIDATES });
 
 describe('enasSearchWorkflow: a weight-sharing search', () => {
   let stack: SearchStack;
