@@ -57,14 +57,15 @@ export async function enasSearchWorkflow(request: SearchRequest): Promise<Search
       const fromStep = round * sharing.stepsPerRound;
       const byController = sharing.arm === 'reinforce' && round >= sharing.warmupRounds;
       run.phase = `round ${round}: training steps ${fromStep}..${fromStep + sharing.stepsPerRound - 1}`;
-      const candidates = (steps: number) => sample(steps).map((s) => s.architecture);
       const { train, score, scored } = await trainThenScore(
         setup,
         request.trainerTaskQueue,
         {
           fromStep,
           toStep: fromStep + sharing.stepsPerRound,
-          architectures: byController ? { perStep: candidates(sharing.stepsPerRound) } : { uniformSeed: request.seed },
+          architectures: byController
+            ? { perStep: sample(sharing.stepsPerRound).map((s) => s.architecture) }
+            : { uniformSeed: request.seed },
           learningRate: sharing.learningRate,
           ...(sharing.checkpointEvery !== undefined && { checkpointEvery: sharing.checkpointEvery }),
         },
