@@ -42,6 +42,8 @@ import { requireBackendFlag, simulatesTraining } from './backend-flag';
 import { checkTrainingData } from './data-check';
 import { validateAsFlags } from './request-fields';
 import { PROTOCOL_FLAGS } from './definitions/protocol-flags';
+import { sharingStrategy, type SharingRequest } from '../search/sharing';
+import { sharingFromFlags } from './sharing-request';
 
 export const REWARDS = ['accuracy', 'mnas'] as const;
 export const MNAS_COSTS = ['params', 'flops', 'latency'] as const;
@@ -248,8 +250,23 @@ function seedArchitecturesFromFile(path: string, spec: SpaceSpec): number[][] {
   });
 }
 
+/** The sampler of `--strategy enas`: the controller (`--controller-lr`) or, in the uniform arm, uniform draws. */
+function sharingStrategyFromFlags(flags: Flags, sharing: SharingRequest): StrategyConfig {
+  const lr = stringFlag(flags, 'controller-lr');
+  if (lr !== undefined && sharing.arm === 'uniform')
+    throw new RequestError(
+      '--controller-lr',
+      'the uniform arm has no controller: drop it or use --sharing-arm reinforce',
+    );
+  return sharingStrategy(sharing, lr === undefined ? undefined : requirePositiveNumber('--controller-lr', lr));
+}
+
 function strategyFromFlags(flags: Flags, spec: SpaceSpec): StrategyConfig {
-  const name = requireOneOf('--strategy', stringFlag(flags, 'strategy') ?? SEARCH_DEFAULTS.strategy, STRATEGIES);
+  const name = requireOneOf(
+    '--strategy',
+    stringFlag(flags, 'strategy') ?? SEARCH_DEFAULTS.strategy,
+    STRATEGIES.filter((s) => s !== 'enas'),
+  );
   const config: StrategyConfig = { name, dedup: true };
   const file = stringFlag(flags, 'seed-architectures');
   if (file) config.seedArchitectures = seedArchitecturesFromFile(file, spec);
@@ -315,13 +332,17 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   requireBackendFlag(flags);
   const protocol = protocolFromFlags(flags, { checkData });
   const space = spaceFromFlags(flags);
-  const strategy = strategyFromFlags(flags, space);
+  const strategyName = requireOneOf('--strategy', get('strategy') ?? SEARCH_DEFAULTS.strategy, STRATEGIES);
+  const sharing = sharingFromFlags(flags, strategyName);
+  const strategy = sharing ? sharingStrategyFromFlags(flags, sharing) : strategyFromFlags(flags, space);
   const dataset = datasetShape(protocol);
   const request: SearchRequest = {
-    searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategy.name, protocol.seed)),
+    searchId: requireSearchId('--id', get('id') ?? defaultSearchId(space, strategyName, protocol.seed)),
     space,
     strategy,
-    trials: requirePositiveInteger('--trials', get('trials') ?? SEARCH_DEFAULTS.trials),
+    trials: sharing
+      ? sharing.rounds * sharing.candidates
+      : requirePositiveInteger('--trials', get('trials') ?? SEARCH_DEFAULTS.trials),
     parallel: requirePositiveInteger('--parallel', get('parallel') ?? SEARCH_DEFAULTS.parallel),
     seed: protocol.seed,
     protocol,
@@ -346,7 +367,8 @@ export function searchRequestFromFlags(flags: Flags, { checkData = true }: Train
   if (screen && isZeroCostProxy(screen.estimator) && checkData && simulatesTraining(flags)) checkTrainingData(protocol);
   const finalize = finalizeFromFlags(flags, protocol, checkData);
   if (finalize) request.finalize = finalize;
-  if (strategy.window === undefined && proposalWindow(strategy) !== Infinity)
+  if (sharing) request.sharing = sharing;
+  else if (strategy.window === undefined && proposalWindow(strategy) !== Infinity)
     strategy.window = defaultWindow(request.parallel);
   validateAsFlags(() => validateSearchRequest(request));
   return request;

@@ -168,6 +168,28 @@ export interface OrchestrationActivities {
    * (its leaderboard's order), best first; fewer when it has fewer usable results.
    */
   finalCandidates(input: { searchId: string; top: number }): Promise<FinalCandidate[]>;
+  /** Records a weight-sharing round's scored architectures as succeeded trials of role `shared`; idempotent. */
+  recordSharedScores(input: RecordSharedScoresInput): Promise<void>;
+}
+
+/** One architecture a weight-sharing round scored with the shared weights. */
+export interface SharedScore {
+  trialIndex: number;
+  architecture: NasnetArchitecture;
+  /** Mean validation accuracy over the round's batches: the trial's validation accuracy. */
+  accuracy: number;
+  loss: number;
+}
+
+export interface RecordSharedScoresInput {
+  searchId: string;
+  /** The search's protocol: the trials are ranked (leaderboard, finalize) under its hash. */
+  protocol: TrainingProtocol;
+  input: InputShape;
+  classes: number;
+  /** The round, its training curve and the controller after its update, kept with each trial. */
+  summary: StrategySummary;
+  scored: SharedScore[];
 }
 
 export interface FinalCandidate {

@@ -11,6 +11,7 @@ import type { Driver, DatabaseHandle } from '../db/client';
 import { EFFICIENTNET_COEFFICIENTS } from '../cells/efficientnet';
 import type { EfficientNetArchitecture } from '../contracts/genotypes';
 import type { SearchRequest } from '../search/request';
+import { sharingStrategy, type SharingRequest } from '../search/sharing';
 import type { ScalingStudyRequest } from '../search/scaling-plan';
 import { createOrchestrationActivities } from '../workers/activities/orchestration';
 import { createScalingActivities } from '../workers/activities/scaling';
@@ -153,6 +154,41 @@ export function tinySearchRequest(overrides: Partial<SearchRequest> = {}): Searc
     trainerTaskQueue: TRAINER_QUEUE,
     ...overrides,
   };
+}
+
+/**
+ * A weight-sharing search (`--strategy enas`) small enough for a test: a 4-filter network of one
+ * cell per stage, `rounds` of 3 training steps and `candidates` scored architectures, one warm-up round.
+ */
+export function tinyEnasRequest(
+  searchId: string,
+  arm: SharingRequest['arm'],
+  { seed = 11, rounds = 3, candidates = 3 } = {},
+): SearchRequest {
+  const sharing: SharingRequest = {
+    arm,
+    rounds,
+    stepsPerRound: 3,
+    candidates,
+    warmupRounds: 1,
+    learningRate: 0.05,
+    validationBatches: 1,
+    checkpointEvery: 3,
+  };
+  return tinySearchRequest({
+    searchId,
+    seed,
+    space: {
+      space: 'nasnet',
+      blocks: 2,
+      ops: ['identity', 'conv_1x1', 'max_pool_3x3', 'sep_conv_3x3'],
+      network: { cellsPerStage: 1, reductions: 1, filters: 4 },
+    },
+    strategy: sharingStrategy(sharing),
+    trials: rounds * candidates,
+    parallel: 1,
+    sharing,
+  });
 }
 
 /** A two-stage EfficientNet base small enough to train in a test. */

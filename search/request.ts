@@ -9,6 +9,7 @@ import type { StrategyConfig } from './strategies/types';
 import type { RewardConfig } from '../contracts/reward-config';
 import type { SearchFinalize } from './final';
 import type { ScreenEstimator } from '../contracts/estimators';
+import type { SharingRequest } from './sharing';
 
 /**
  * `--screen E --screen-candidates N`: the strategy proposes N candidates, the trainer scores them
@@ -59,6 +60,8 @@ export interface SearchRequest {
   screen?: ScreenRequest;
   /** The in-process trainer the search was started with, which `nas search resume` starts again. */
   trainer?: TrainerRecord;
+  /** A weight-sharing search (`--strategy enas`, search/sharing.ts): its rounds instead of trainings. */
+  sharing?: SharingRequest;
 }
 
 /** `--backend` of the command that started a run, and the NAS_SIMULATED_* variables the simulated trainer read. */
@@ -86,4 +89,5 @@ export interface BaselinesRequest {
 }
 
 export const SPACES = ['nasnet', 'efficientnet'] as const;
-export const STRATEGIES = ['random', 'reinforce', 'evolution'] as const;
+/** `--strategy`: the strategies of search/strategies, and `enas`, a weight-sharing search (search/sharing.ts). */
+export const STRATEGIES = ['random', 'reinforce', 'evolution', 'enas'] as const;

@@ -33,6 +33,7 @@ import {
   type ScalingStudyRequest,
 } from './scaling-plan';
 import { makeDecisionSpace } from './spaces';
+import { checkSharingRequest } from './sharing';
 import { createStrategy } from './strategies';
 import { trialsToReachTopLevel } from './strategies/halving';
 import type { StrategyConfig } from './strategies/types';
@@ -105,6 +106,7 @@ export function validateSearchRequest(request: SearchRequest): void {
     checkFinalize(request.finalize, 'finalize.');
     checkFinalShape(request.finalize.protocol, request);
   }
+  if (request.sharing !== undefined) checkSharingRequest(request);
   payloadSize('request', request);
 }
 

@@ -10,6 +10,8 @@ import { createOrchestrationActivities } from '../workers/activities/orchestrati
 import { createScalingActivities } from '../workers/activities/scaling';
 import type { PrepareTrialInput } from '../contracts/activities';
 import { architectureHash } from '../cells';
+import { sampleNasnet } from '../cells/nasnet';
+import seedrandom from 'seedrandom';
 import { describeEachDriver } from './support/db-helpers';
 import { tinySearchRequest } from '../harness/search-stack';
 
@@ -47,6 +49,30 @@ describeEachDriver('activities are idempotent', (db) => {
   it('recordSearch', async () => {
     await twice(() => orchestration().recordSearch(record('idem-record')));
     expect(await getSearch(db(), 'idem-record')).toMatchObject({ status: 'running', trialsRequested: 4 });
+  });
+
+  it('recordSharedScores', async () => {
+    await orchestration().recordSearch(record('idem-shared'));
+    const architecture = sampleNasnet(seedrandom('idem-shared'), {});
+    const scores = {
+      searchId: 'idem-shared',
+      protocol,
+      input,
+      classes,
+      summary: { round: 0 },
+      scored: [{ trialIndex: 0, architecture, accuracy: 0.25, loss: 2 }],
+    };
+    await twice(() => orchestration().recordSharedScores(scores));
+    const rows = await listTrials(db(), 'idem-shared');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      role: 'shared',
+      status: 'succeeded',
+      valAccuracy: 0.25,
+      attempts: 1,
+      archHash: architectureHash(architecture),
+      strategySummary: { round: 0, sharedLoss: 2 },
+    });
   });
 
   it('prepareTrial', async () => {

@@ -145,7 +145,7 @@ describe('bad command lines: one line on stderr, exit 2', () => {
 
   it("keeps the request builders' own messages for values", async () => {
     expect(await oneLine(['search', 'start', '--strategy', 'greedy'])).toBe(
-      'nas: --strategy: must be one of random, reinforce, evolution, got "greedy"',
+      'nas: --strategy: must be one of random, reinforce, evolution, enas, got "greedy"',
     );
     expect(await oneLine(['search', 'start', '--finalize-epochs', '2'])).toBe(
       'nas: --finalize-epochs: applies with --finalize-top K only',

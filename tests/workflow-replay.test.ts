@@ -14,8 +14,8 @@ const dir = join(import.meta.dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('recorded workflow histories', () => {
-  it('cover a search, a baselines run, a scaling study and a final evaluation', () => {
-    expect(files.sort()).toEqual(['baselines.json', 'final.json', 'scaling.json', 'search.json']);
+  it('cover a search, a baselines run, a scaling study, a final evaluation and a weight-sharing search', () => {
+    expect(files.sort()).toEqual(['baselines.json', 'enas.json', 'final.json', 'scaling.json', 'search.json']);
   });
 
   it('replay without non-determinism against the current workflow code', async () => {

@@ -3,8 +3,7 @@
  * and feeds results back in trial-index order, and the workflow continues-as-new with the
  * strategy state before its history grows large.
  */
-import { continueAsNew, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import { finalizeRequestOf } from '../search/final';
+import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { protocolForFidelity } from '../contracts/fidelity';
 import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
 import type { SearchRequest } from '../search/request';
@@ -25,8 +24,9 @@ import {
   type ScreenedTrial,
   type ScreenProgress,
 } from './screening';
-import { finalizeWorkflow, type FinalizeSummary } from './finalize';
-import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal, type BestTrial } from './signals';
+import type { FinalizeSummary } from './finalize';
+import { finalizeAsChild } from './finalize-child';
+import type { BestTrial } from './signals';
 import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
 
 export interface SearchTrial extends PoolTrial {
@@ -156,7 +156,7 @@ export async function searchWorkflow(
     const { counts, best } = pool.carry();
     const ended: SearchSummary = { searchId: request.searchId, status, counts, best, ...(screening && { screening }) };
     if (!request.finalize || status !== 'finished') return ended;
-    return { ...ended, final: await finalizeAsChild(request, pool) };
+    return { ...ended, final: await finalizeAsChild(request, () => pool.progress(false)) };
   });
 }
 
@@ -173,31 +173,6 @@ function screeningSummary(screening: ScreenProgress): StrategySummary {
     screenComputed: screening.computed,
     screenReused: screening.reused,
   };
-}
-
-/**
- * The final evaluation as a child workflow (its own id, history, progress query and record, the
- * same as `nas search finalize` would start); the search's signals are passed on to it.
- */
-async function finalizeAsChild(request: SearchRequest, pool: TrialPool<SearchTrial>): Promise<FinalizeSummary> {
-  const finalize = finalizeRequestOf({ ...request, finalize: request.finalize! });
-  // The search's own progress, saying where its final evaluation runs (a query cannot ask the child).
-  setHandler(progressQuery, () => ({
-    ...pool.progress(false),
-    strategy: { stage: 'finalizing', finalId: finalize.finalId },
-  }));
-  // A stop that arrives while the child starts is passed on once it has started, not lost.
-  let stopBeforeStart = false;
-  setHandler(stopSignal, () => void (stopBeforeStart = true));
-  const child = await startChild(finalizeWorkflow, { workflowId: finalize.finalId, args: [finalize] });
-  // A signal that arrives as the child ends has nowhere to go: dropped, not a failed workflow task.
-  const pass = (sent: Promise<void>) => void sent.catch(() => undefined);
-  if (stopBeforeStart) pass(child.signal(stopSignal));
-  setHandler(stopSignal, () => pass(child.signal(stopSignal)));
-  setHandler(pauseSignal, () => pass(child.signal(pauseSignal)));
-  setHandler(resumeSignal, () => pass(child.signal(resumeSignal)));
-  setHandler(setParallelismSignal, (n: number) => pass(child.signal(setParallelismSignal, n)));
-  return child.result();
 }
 
 /**

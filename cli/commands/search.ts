@@ -5,9 +5,11 @@ import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
 import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
+import { sharingRounds, type SharingRound } from '../../db/queries/sharing-rounds';
 import { RequestError } from '../../contracts/request-error';
 import { requirePositiveInteger } from '../../contracts/field-checks';
 import { searchWorkflow, type SearchSummary } from '../../workflows/search';
+import { enasSearchWorkflow } from '../../workflows/enas-search';
 import {
   pauseSignal,
   progressQuery,
@@ -71,7 +73,7 @@ export async function startSearch({ flags }: CommandInput): Promise<number> {
 
 async function startSearchWorkflow(client: Client, taskQueue: string, request: SearchRequest): Promise<void> {
   try {
-    await client.workflow.start(searchWorkflow, {
+    await client.workflow.start(request.sharing ? enasSearchWorkflow : searchWorkflow, {
       taskQueue,
       workflowId: request.searchId,
       args: [request],
@@ -187,11 +189,13 @@ export async function searchStatus({ flags, args }: CommandInput): Promise<numbe
     const stored = await searchProgress(db, searchId);
     if (!live && stored.total === 0) throw new RequestError('<search-id>', `no search ${searchId} is known here`);
     const row = await getSearch(db, searchId);
+    const sharing = row?.strategy === 'enas' ? await sharingRounds(db, searchId) : undefined;
     if (format === 'table') {
       printData(statusText(searchId, live, stored, row, stack));
+      if (sharing) printData(sharingText(sharing));
       const queue = (row?.config as Partial<SearchRequest> | undefined)?.trainerTaskQueue;
       if (live && queue && (await unserved(await stack.client(), db, searchId, queue))) printData(unservedNote(queue));
-    } else if (format === 'json') printData(JSON.stringify({ live, stored }, null, 2));
+    } else if (format === 'json') printData(JSON.stringify({ live, stored, ...(sharing && { sharing }) }, null, 2));
     else {
       const record = { searchId, status: row?.status ?? null, stored };
       printData(renderRows([record], STATUS_COLUMNS, format, (r) => ({ searchId, status: r.status, ...r.stored })));
@@ -244,6 +248,21 @@ function statusText(
   if (stack.mode === 'offline' && row && !TERMINAL_SEARCH_STATUSES.includes(row.status)) {
     lines.push(
       `no stack runs in ${nasHome()}, so this ${row.status} search waits: \`nas search resume ${searchId}\` finishes it`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A weight-sharing search's rounds: the shared network's training curve, the controller's entropy, the scores. */
+function sharingText(rounds: SharingRound[]): string {
+  const lines = [
+    "shared network by round (training loss and accuracy over the round's steps; scores of its candidates):",
+  ];
+  for (const r of rounds) {
+    const entropy =
+      r.entropyPerDecision === null ? '' : `, controller entropy ${r.entropyPerDecision.toFixed(3)}/decision`;
+    lines.push(
+      `  round ${r.round} (step ${r.sharedStep}, trained on ${r.trainedOn} samples): train loss ${r.trainLoss.toFixed(3)} acc ${percent(r.trainAccuracy)}; ${r.scored} scored, mean ${percent(r.meanScore)} best ${percent(r.bestScore)}${entropy}`,
     );
   }
   return lines.join('\n');

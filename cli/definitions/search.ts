@@ -5,6 +5,7 @@ import { NASNET_OPS } from '../../contracts/genotypes';
 import { SCREEN_ESTIMATORS } from '../../contracts/estimators';
 import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
 import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
+import { SHARING_ARMS, SHARING_DEFAULTS } from '../../search/sharing';
 import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
 import { runs } from '../invocation';
 import {
@@ -27,6 +28,8 @@ const SCREEN = 'Screening (a zero-cost proxy or params/flops ranks proposals bef
 const REWARD = 'Cost budget and reward:';
 const FINAL = 'Final evaluation when the search ends (--finalize-top):';
 const TRAINERS = 'Trainers:';
+const SHARING =
+  'Weight sharing (--strategy enas: one shared NASNet network; --trials is rounds x candidates, --parallel 1):';
 
 const commands = () => import('../commands/search');
 const finalizeCommands = () => import('../commands/finalize');
@@ -57,7 +60,11 @@ function defineStart(search: Command): void {
     }),
     flag('--reductions <n>', 'reduction cells (stages - 1)', { default: CPU_NETWORK.reductions, group: SPACE }),
     flag('--filters <n>', 'filters of the first stage', { default: CPU_NETWORK.filters, group: SPACE }),
-    flag('--strategy <name>', 'search strategy', { default: d.strategy, choices: STRATEGIES, group: STRATEGY }),
+    flag('--strategy <name>', 'search strategy (enas: weight sharing, see below)', {
+      default: d.strategy,
+      choices: STRATEGIES,
+      group: STRATEGY,
+    }),
     flag('--seed-architectures <file>', 'JSON genotypes (one or a list) evaluated first', { group: STRATEGY }),
     flag('--window <n>', 'proposal window of a learning strategy (proposals made before earlier results are in)', {
       defaultText: '0 at --parallel 1 (every result seen before the next proposal), else max(8, --parallel)',
@@ -70,6 +77,51 @@ function defineStart(search: Command): void {
     flag('--controller-batch <n>', 'REINFORCE rewards per controller update', {
       default: REINFORCE_DEFAULTS.batchSize,
       group: STRATEGY,
+    }),
+    flag(
+      '--sharing-arm <arm>',
+      'enas: who samples the architectures trained and scored: the REINFORCE controller, or uniform draws (uniform weight sharing, the baseline arm)',
+      {
+        default: SHARING_DEFAULTS.arm,
+        choices: SHARING_ARMS,
+        group: SHARING,
+      },
+    ),
+    flag(
+      '--sharing-rounds <n>',
+      'enas: rounds of (train the shared network, score candidates, update the controller)',
+      {
+        default: SHARING_DEFAULTS.rounds,
+        group: SHARING,
+      },
+    ),
+    flag(
+      '--sharing-steps <n>',
+      'enas: training steps of the shared network per round, one sampled architecture and batch each',
+      {
+        default: SHARING_DEFAULTS.stepsPerRound,
+        group: SHARING,
+      },
+    ),
+    flag(
+      '--sharing-candidates <n>',
+      'enas: architectures scored per round (recorded as trials; the controller learns from their scores)',
+      {
+        default: SHARING_DEFAULTS.candidates,
+        group: SHARING,
+      },
+    ),
+    flag('--sharing-warmup <n>', 'enas: first rounds that train the shared network on uniform samples', {
+      default: SHARING_DEFAULTS.warmupRounds,
+      group: SHARING,
+    }),
+    flag('--sharing-lr <rate>', 'enas: learning rate of the shared weights (momentum SGD 0.9)', {
+      default: SHARING_DEFAULTS.learningRate,
+      group: SHARING,
+    }),
+    flag('--sharing-val-batches <n>', 'enas: validation batches (of --batch-size) each candidate is scored on', {
+      default: SHARING_DEFAULTS.validationBatches,
+      group: SHARING,
     }),
     flag('--population <n>', 'evolution population', { default: EVOLUTION_DEFAULTS.population, group: STRATEGY }),
     flag('--tournament <n>', 'evolution tournament size', { default: EVOLUTION_DEFAULTS.sample, group: STRATEGY }),

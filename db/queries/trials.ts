@@ -111,7 +111,8 @@ export async function listTrials(db: Database, searchId: string): Promise<Trial[
 }
 
 /**
- * The earliest finished trial, of any search and any role, that trained the same architecture
+ * The earliest finished trial, of any search and any role but `shared` (a weight-sharing score is
+ * no training), that trained the same architecture
  * under the same protocol with the same training seed itself (succeeded or diverged, not reused):
  * one training per (architecture, protocol, seed). `withWeights`: not a search training that kept
  * no weights, so that a trial that must keep weights (final, baseline) never takes its result from
@@ -135,6 +136,7 @@ export async function findReusableTrial(
         eq(trials.seed, seed),
         inArray(trials.status, ['succeeded', 'diverged']),
         isNull(trials.reusedFrom),
+        ne(trials.role, 'shared'),
         ne(trials.id, exceptTrialId),
         options.withWeights
           ? or(eq(trials.status, 'diverged'), inArray(trials.role, ROLES_KEEPING_WEIGHTS), hasKeptWeights)

@@ -1,8 +1,8 @@
 /**
  * Records the workflow histories replayed by tests/workflow-replay.test.ts: a small search, a
  * baselines run, a scaling study and a final evaluation of the search, on a dev server with the
- * stub trainer.
- *   npx tsx tests/histories/record-histories.ts [search] [baselines] [scaling] [final]
+ * stub trainer, and a small weight-sharing search (real shared-network phases).
+ *   npx tsx tests/histories/record-histories.ts [search] [baselines] [scaling] [final] [enas]
  * (default all; name some to record only those, e.g. a new workflow's, keeping the others' older recordings).
  * Record again whenever a workflow change is meant to be incompatible with running workflows.
  */
@@ -14,9 +14,16 @@ import { baselinesWorkflow } from '../../workflows/baselines';
 import { scalingStudyWorkflow } from '../../workflows/scaling';
 import { searchWorkflow } from '../../workflows/search';
 import { finalizeWorkflow } from '../../workflows/finalize';
+import { enasSearchWorkflow } from '../../workflows/enas-search';
 import { finalIdOf, type FinalizeRequest } from '../../search/final';
 import { historyToJSON } from '../../harness/history-json';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, tinyScalingRequest } from '../../harness/search-stack';
+import {
+  createSearchStack,
+  tinyEnasRequest,
+  tinySearchRequest,
+  TRAINER_QUEUE,
+  tinyScalingRequest,
+} from '../../harness/search-stack';
 import { createStubTrainer } from '../../harness/stub-trainer';
 
 const dir = new URL('.', import.meta.url).pathname;
@@ -57,7 +64,8 @@ async function main(): Promise<void> {
     classes,
     trainerTaskQueue: TRAINER_QUEUE,
   };
-  const all = ['search', 'baselines', 'scaling', 'final'];
+  const enas = tinyEnasRequest('history-enas', 'reinforce', { rounds: 2, candidates: 2 });
+  const all = ['search', 'baselines', 'scaling', 'final', 'enas'];
   const chosen = process.argv.length > 2 ? process.argv.slice(2) : all;
   const unknown = chosen.filter((name) => !all.includes(name));
   if (unknown.length > 0) throw new Error(`unknown history ${unknown.join(', ')}; known: ${all.join(', ')}`);
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
         if (chosen.includes('baselines')) await client.workflow.execute(baselinesWorkflow, { ...options, workflowId: baselines.searchId, args: [baselines] });
         if (chosen.includes('scaling')) await client.workflow.execute(scalingStudyWorkflow, { ...options, workflowId: scaling.studyId, args: [scaling] });
         if (chosen.includes('final')) await client.workflow.execute(finalizeWorkflow, { ...options, workflowId: final.finalId, args: [final] });
+        if (chosen.includes('enas')) await client.workflow.execute(enasSearchWorkflow, { ...options, workflowId: enas.searchId, args: [enas] });
       },
       () => createStubTrainer(stack.database.db, { seed: 4 }),
       { trainerSlots: 2 },
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
       ['baselines', baselines.searchId],
       ['scaling', scaling.studyId],
       ['final', final.finalId],
+      ['enas', enas.searchId],
     ].filter(([name]) => chosen.includes(name))) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
       const json = { workflowId, history: historyToJSON(history) };

@@ -1,7 +1,6 @@
 /** Orchestration activities: every write is an idempotent upsert keyed by ids from the input. */
-import { architectureCost, describeArchitecture } from '../../cells';
 import type { Database } from '../../db/client';
-import { getArchitecture, upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
+import { getArchitecture, upsertProtocol } from '../../db/queries/architectures';
 import { leaderboard } from '../../db/queries/leaderboard';
 import { failSearch, getSearch, setSearchStatus, upsertSearch } from '../../db/queries/searches';
 import {
@@ -16,6 +15,8 @@ import {
 import { isTerminal, type TrialState } from '../../contracts/trial-state';
 import { ROLES_KEEPING_WEIGHTS } from '../../contracts/trial-role';
 import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from '../../contracts/activities';
+import { recordArchitecture } from './architecture-record';
+import { recordSharedScores } from './shared-scores';
 
 type TrialRow = NonNullable<Awaited<ReturnType<typeof getTrial>>>;
 
@@ -52,16 +53,8 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
       if (existing && isTerminal(existing.status as TrialState)) {
         return { action: 'settled', outcome: outcomeOf(existing) };
       }
-      const cost = architectureCost(input.architecture, input.input, input.classes);
+      const cost = await recordArchitecture(db, input.architecture, input.archHash, input.input, input.classes);
       const seed = input.seed ?? input.protocol.seed;
-      await upsertArchitecture(db, {
-        hash: input.archHash,
-        family: input.architecture.family,
-        genotype: input.architecture,
-        description: describeArchitecture(input.architecture),
-        params: cost.params,
-        flops: cost.flops,
-      });
       await upsertProtocol(db, input.protocolHash, input.protocol);
       await enqueueTrial(db, {
         id: input.trialId,
@@ -156,6 +149,8 @@ export function createOrchestrationActivities(db: Database): OrchestrationActivi
       }
       return candidates;
     },
+
+    recordSharedScores: (input) => recordSharedScores(db, input),
   };
 }
 
