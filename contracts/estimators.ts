@@ -23,7 +23,5 @@ export function isZeroCostProxy(estimator: string): estimator is ZeroCostProxy {
   return (ZERO_COST_PROXIES as readonly string[]).includes(estimator);
 }
 
-/** Uniform weight sharing as an estimator (`nas estimators report --sharing-steps`): momentum SGD's learning rate (ENAS trains its shared child at 0.05). */
-export const SHARING_LEARNING_RATE = 0.05;
-/** ... and the validation batches (of the protocol's batch size) each architecture is scored on. */
+/** Uniform weight sharing as an estimator (`nas estimators report --sharing-steps`): the validation batches (of the protocol's batch size) each architecture is scored on. */
 export const SHARING_SCORE_BATCHES = 8;

@@ -36,7 +36,8 @@ export const SHARING_DEFAULTS = {
   stepsPerRound: 50,
   candidates: 10,
   warmupRounds: 2,
-  learningRate: 0.05,
+  /** ENAS's 0.05 diverges here even with its gradient bound (engine/sharing/phases.ts); 0.01 does not. */
+  learningRate: 0.01,
   validationBatches: 2,
 } as const satisfies SharingRequest;
 

@@ -196,6 +196,58 @@ describe('weight-sharing phases', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("bounds a step's gradients at a global norm of 5, as ENAS does", async () => {
+    const stepped = fresh(9);
+    const reference = fresh(9);
+    // Kernels ten times their initial size give gradients beyond the bound.
+    for (const run of [stepped, reference])
+      for (const [key, weight] of run.network.variables)
+        if (key.endsWith('/kernel')) weight.assign(tf.tidy(() => tf.mul(weight, 10)));
+    try {
+      await trainSharedSteps({
+        ...stepped,
+        train,
+        imageShape,
+        batchSize: 8,
+        seed: 9,
+        fromStep: 0,
+        toStep: 1,
+        architectureAt: (step) => sampled(9, step),
+        learningRateAt: () => 0.05,
+        checkpointPath: join(dir, 'bounded'),
+        checkpointEvery: 1,
+      });
+      const batch = assembleBatch(train.x, train.y, epochPermutation(48, 9, 0).subarray(0, 8), imageShape, null);
+      const x = tf.tensor4d(batch.x, [8, ...imageShape]);
+      const y = tf.tensor1d(batch.y, 'int32');
+      const { gradients } = reference.network.lossAndGradients(reference.network.path(sampled(9, 0)), x, y);
+      tf.dispose([x, y]);
+      const norm = Math.sqrt(
+        [...gradients.values()].reduce((sum, g) => sum + tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]), 0),
+      );
+      expect(norm).toBeGreaterThan(5);
+      const distanceAfter = (scale: number) => {
+        let largest = 0;
+        for (const [key, gradient] of gradients) {
+          largest = Math.max(
+            largest,
+            tf.tidy(() => {
+              const expected = tf.sub(reference.network.variables.get(key)!, tf.mul(gradient, 0.05 * scale));
+              return tf.max(tf.abs(tf.sub(stepped.network.variables.get(key)!, expected))).dataSync()[0];
+            }),
+          );
+        }
+        return largest;
+      };
+      expect(distanceAfter(5 / norm)).toBeLessThan(1e-5);
+      expect(distanceAfter(1)).toBeGreaterThan(1e-4);
+      tf.dispose([...gradients.values()]);
+    } finally {
+      dispose(stepped);
+      dispose(reference);
+    }
+  });
+
   it('training the shared weights on one architecture lowers its loss', async () => {
     const run = fresh(4);
     const arch = sampled(4, 0);

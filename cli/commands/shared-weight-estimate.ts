@@ -3,7 +3,7 @@
  * One shared network over the reference set's space trains S steps, each on a uniformly drawn
  * architecture and a batch of the reference protocol's training split, as a `--strategy enas`
  * search's uniform arm does; then every reference architecture is scored with those weights on the
- * same validation batches. In this process, like the proxies: the weights and the steps' CPU time
+ * same validation batches, at the learning rate a search uses by default. In this process, like the proxies: the weights and the steps' CPU time
  * are kept in `$NAS_HOME/sharing/`, so a later report with as many steps only scores, and one
  * with more steps trains the difference.
  */
@@ -12,10 +12,11 @@ import { dirname, join } from 'node:path';
 import { type NasnetSpaceConfig, resolveNasnetSpaceConfig } from '../../cells/nasnet';
 import type { NasnetArchitecture } from '../../contracts/genotypes';
 import { datasetShape } from '../../contracts/datasets';
-import { SHARING_LEARNING_RATE, SHARING_SCORE_BATCHES } from '../../contracts/estimators';
+import { SHARING_SCORE_BATCHES } from '../../contracts/estimators';
 import { RequestError } from '../../contracts/request-error';
 import type { SharingMeasurements } from '../../search/estimator-report';
 import type { ReferenceFile } from '../../search/reference-file';
+import { SHARING_DEFAULTS } from '../../search/sharing';
 import { nasHome } from '../../stack/embedded';
 import type { requireTfjsBackendFlag } from '../backend-flag';
 import { printNote } from '../output';
@@ -79,7 +80,7 @@ export async function sharedWeightScores(
       fromStep: 0,
       toStep: steps,
       architectureAt: uniform.uniformArchitectureAt(space, file.seed),
-      learningRateAt: () => SHARING_LEARNING_RATE,
+      learningRateAt: () => SHARING_DEFAULTS.learningRate,
       checkpointPath,
       checkpointEvery: CHECKPOINT_EVERY,
       onStep: (step, { loss, accuracy }) => {

@@ -82,7 +82,7 @@ export async function trainSharedSteps(options: SharedTrainingOptions): Promise<
     const batch = assembleBatch(train.x, train.y, order!.subarray(first, first + batchSize), imageShape, null);
     const path = network.path(options.architectureAt(step));
     const { loss, correct, gradients } = batchGradients(network, path, batch, imageShape, microBatchSize);
-    optimizer.apply(network, gradients, options.learningRateAt(step));
+    optimizer.apply(network, clippedByGlobalNorm(gradients, SHARED_GRADIENT_BOUND), options.learningRateAt(step));
     const result = { loss, accuracy: correct / batchSize };
     state.curve.push(result);
     state.step = step + 1;
@@ -93,6 +93,24 @@ export async function trainSharedSteps(options: SharedTrainingOptions): Promise<
     await yieldToEventLoop();
   }
   return state;
+}
+
+/**
+ * ENAS bounds the global norm of the shared weights' gradients at 5 (`child_grad_bound`): at its
+ * learning rate of 0.05 with momentum 0.9, unbounded steps on a freshly sampled path make the loss
+ * diverge (measured here: from 3.0 at the initial weights to 7-10 within 30 steps).
+ */
+export const SHARED_GRADIENT_BOUND = 5;
+
+/** The gradients scaled by bound / their global norm where that norm exceeds the bound (the inputs are disposed). */
+function clippedByGlobalNorm(gradients: Map<string, tf.Tensor>, bound: number): Map<string, tf.Tensor> {
+  const norm = Math.sqrt(
+    tf.tidy(() => tf.addN([...gradients.values()].map((g) => tf.sum(tf.square(g)))).dataSync()[0]),
+  );
+  if (!(norm > bound)) return gradients;
+  const scaled = new Map([...gradients].map(([key, g]) => [key, tf.mul(g, bound / norm)]));
+  tf.dispose([...gradients.values()]);
+  return scaled;
 }
 
 /** Gradients of the batch's mean loss, summed over micro-batches weighted by their share of the batch. */
