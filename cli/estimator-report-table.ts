@@ -15,6 +15,7 @@ export function renderEstimatorReport(rows: EstimatorReportRow[], format: Format
       { header: 'kind', value: (r) => r.kind },
       { header: 'n', value: (r) => r.n, align: 'right' },
       { header: 'CPU s/candidate', value: (r) => seconds(r.cpuSecondsPerCandidate), align: 'right' },
+      { header: 'one-off CPU s', value: (r) => seconds(r.oneOffCpuSeconds), align: 'right' },
       { header: 'Spearman [95% CI]', value: (r) => agreement(r.spearman), align: 'right' },
       { header: 'Kendall [95% CI]', value: (r) => agreement(r.kendall), align: 'right' },
       { header: 'top 10%', value: (r) => (r.top10 ? `${r.top10.shared}/${r.top10.k}` : null), align: 'right' },

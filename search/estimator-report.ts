@@ -46,6 +46,8 @@ export interface EstimatorReportRow {
   n: number;
   /** Mean CPU seconds of one candidate's score, over those measured; null when none was. */
   cpuSecondsPerCandidate: number | null;
+  /** CPU seconds paid once for any number of candidates (weight sharing's training); null when none or not known. */
+  oneOffCpuSeconds: number | null;
   spearman: RankAgreement | null;
   kendall: RankAgreement | null;
   /** Shared architectures between the top ⌈n/10⌉ by score and by reference test accuracy. */
@@ -130,20 +132,19 @@ export function estimatorReport(input: EstimatorReportInput): EstimatorReportRow
 
 const missing = { score: null, cpuSeconds: null };
 
-/** Its cost per candidate is the scoring's; the training, paid once for any number of candidates, is in its score's text. */
+/** Its cost per candidate is the scoring's; the training is paid once for any number of candidates. */
 function sharingRow(
   sharing: SharingMeasurements,
   architectures: readonly ReferenceFileArchitecture[],
   agree: (estimator: string, kind: EstimatorKind, score: string, scored: Scored[]) => EstimatorReportRow,
 ): EstimatorReportRow {
-  const training =
-    sharing.trainingCpuSeconds === null ? 'CPU time not known' : `${Math.round(sharing.trainingCpuSeconds)} CPU s`;
-  return agree(
+  const row = agree(
     `shared-weights-${sharing.steps}-steps`,
     'weight sharing',
-    `accuracy on ${sharing.images} validation images, weights shared over ${sharing.steps} uniform steps (${training}, once)`,
+    `accuracy on ${sharing.images} validation images, weights shared over ${sharing.steps} uniform training steps`,
     architectures.map((a) => ({ hash: a.hash, ...(sharing.scores.get(a.hash) ?? missing) })),
   );
+  return { ...row, oneOffCpuSeconds: sharing.trainingCpuSeconds };
 }
 
 /** The cross-validated combination (search/proxy-combination.ts): its cost is every proxy's plus the cost model's. */
@@ -217,6 +218,7 @@ function rowOf(options: {
     score,
     n,
     cpuSecondsPerCandidate: costs.length === 0 ? null : costs.reduce((sum, c) => sum + c, 0) / costs.length,
+    oneOffCpuSeconds: null,
   };
   const none = { spearman: null, kendall: null, top10: null };
   if (n < MIN_RANKED_ARCHITECTURES)
