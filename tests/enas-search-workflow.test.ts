@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharingActivities, TrainSharedPhaseInput } from '../contracts/activities';
+import { runPage } from '../dashboard/pages/run';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
 import { leaderboard } from '../db/queries/leaderboard';
 import { getSearch } from '../db/queries/searches';
 import { sharingRounds } from '../db/queries/sharing-rounds';
@@ -94,6 +96,13 @@ describe('enasSearchWorkflow: a weight-sharing search', () => {
       expect(Number.isFinite(r.trainLoss)).toBe(true);
       expect(r.entropyPerDecision).toBeGreaterThan(0);
     }
+    // The run page of the dashboard shows the same rounds.
+    const page = await runPage(db, request.searchId, DEFAULT_RUN_VIEW, { trialsPerPage: 50 });
+    const section = page!.sections.find((s) => s.id === 'sharing')!.markup.text;
+    const shown = [...section.matchAll(/<tr><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><td>(\w+)<\/td>/g)];
+    expect(shown.map((m) => m.slice(1))).toEqual(
+      rounds.map((r) => [String(r.round), String(r.sharedStep), r.trainedOn]),
+    );
     // The controller learned once per round, from the round's M scores.
     expect(controller.trials.at(-1)?.strategySummary).toMatchObject({ updates: ROUNDS, observed: ROUNDS * CANDIDATES });
 

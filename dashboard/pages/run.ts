@@ -7,6 +7,7 @@ import { listTrialPage, trialTableFacts, type TrialTableFacts } from '../../db/q
 import { listRunTrialPoints, type RunTrialPoint } from '../../db/queries/dashboard-trial-points';
 import { listCurves } from '../../db/queries/dashboard-trials';
 import { getSearch, type Search } from '../../db/queries/searches';
+import { sharingRounds } from '../../db/queries/sharing-rounds';
 import { percent, timestamp } from '../format';
 import { html, type Html } from '../html';
 import { liveSection, type LiveSection } from '../live-sections';
@@ -22,6 +23,7 @@ import { chartFigure } from './figure';
 import { finalTable } from './final-table';
 import { strategySummary } from './strategy-summary';
 import { runViewQuery, type RunView } from './run-view';
+import { sharingRoundsSection } from './sharing-rounds';
 import { trialTable } from './trial-table';
 
 export interface RunPageOptions {
@@ -196,6 +198,7 @@ export async function runPage(
       liveSection('charts', charts(results, baselines, view, fidelityNote)),
       liveSection('curves', await curves(db, points)),
       ...(run.kind === 'search' ? [liveSection('strategy', strategySummary(run.config, points))] : []),
+      ...(run.strategy === 'enas' ? [liveSection('sharing', sharingRoundsSection(await sharingRounds(db, id)))] : []),
       liveSection('trials', trialTable(tablePage, facts, view, options.trialsPerPage)),
     ],
     events: `/events/runs/${encodeURIComponent(run.id)}`,
