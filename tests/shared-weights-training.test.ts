@@ -136,27 +136,33 @@ describe('weight-sharing phases', () => {
     await resumesLike(await search(3, 'sigkill-reference'), path);
   }, 120_000);
 
+  /** Step 0 of a search of `seed` with batches of 8 (at learning rate 0.05), and its batch. */
+  const firstStep = (run: ReturnType<typeof fresh>, seed: number, name: string, microBatchSize?: number) =>
+    trainSharedSteps({
+      ...run,
+      train,
+      imageShape,
+      batchSize: 8,
+      microBatchSize,
+      seed,
+      fromStep: 0,
+      toStep: 1,
+      architectureAt: (step) => sampled(seed, step),
+      learningRateAt: () => 0.05,
+      checkpointPath: join(dir, name),
+      checkpointEvery: 1,
+    });
+  const firstBatch = (seed: number) =>
+    assembleBatch(train.x, train.y, epochPermutation(48, seed, 0).subarray(0, 8), imageShape, null);
+
   it("a step in micro-batches moves the weights by the mean of the micro-batches' gradients", async () => {
     const before = tf.memory().numTensors;
     const stepped = fresh(6);
     const reference = fresh(6);
     try {
-      await trainSharedSteps({
-        ...stepped,
-        train,
-        imageShape,
-        batchSize: 8,
-        microBatchSize: 3,
-        seed: 6,
-        fromStep: 0,
-        toStep: 1,
-        architectureAt: (step) => sampled(6, step),
-        learningRateAt: () => 0.05,
-        checkpointPath: join(dir, 'micro-batches'),
-        checkpointEvery: 1,
-      });
+      await firstStep(stepped, 6, 'micro-batches', 3);
       // Step 0's batch, in micro-batches of 3, 3 and 2 images, by hand.
-      const batch = assembleBatch(train.x, train.y, epochPermutation(48, 6, 0).subarray(0, 8), imageShape, null);
+      const batch = firstBatch(6);
       const path = reference.network.path(sampled(6, 0));
       const pixels = 12 * 12;
       const parts = [
@@ -204,20 +210,8 @@ describe('weight-sharing phases', () => {
       for (const [key, weight] of run.network.variables)
         if (key.endsWith('/kernel')) weight.assign(tf.tidy(() => tf.mul(weight, 10)));
     try {
-      await trainSharedSteps({
-        ...stepped,
-        train,
-        imageShape,
-        batchSize: 8,
-        seed: 9,
-        fromStep: 0,
-        toStep: 1,
-        architectureAt: (step) => sampled(9, step),
-        learningRateAt: () => 0.05,
-        checkpointPath: join(dir, 'bounded'),
-        checkpointEvery: 1,
-      });
-      const batch = assembleBatch(train.x, train.y, epochPermutation(48, 9, 0).subarray(0, 8), imageShape, null);
+      await firstStep(stepped, 9, 'bounded');
+      const batch = firstBatch(9);
       const x = tf.tensor4d(batch.x, [8, ...imageShape]);
       const y = tf.tensor1d(batch.y, 'int32');
       const { gradients } = reference.network.lossAndGradients(reference.network.path(sampled(9, 0)), x, y);
