@@ -2,10 +2,10 @@
  * `nas estimators report --sharing-steps S`: uniform weight sharing as an estimator (issue 29).
  * One shared network over the reference set's space trains S steps, each on a uniformly drawn
  * architecture and a batch of the reference protocol's training split, as a `--strategy enas`
- * search's uniform arm does; then every reference architecture is scored with those weights on the
- * same validation batches, at the learning rate a search uses by default. In this process, like the proxies: the weights and the steps' CPU time
- * are kept in `$NAS_HOME/sharing/`, so a later report with as many steps only scores, and one
- * with more steps trains the difference.
+ * search's uniform arm does (at its default learning rate); then every reference architecture is
+ * scored with those weights on the same validation batches. In this process, like the proxies: the
+ * weights and the steps' CPU time are kept in `$NAS_HOME/sharing/`, so a later report with as many
+ * steps only scores, and one with more steps trains the difference.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -64,6 +64,13 @@ export async function sharedWeightScores(
   const checkpointPath = sharingCheckpointPath(file);
   try {
     const data = await loadProtocolData({ trialId: `${file.referenceId}/shared`, protocol }, undefined);
+    const batches = Math.min(SHARING_SCORE_BATCHES, Math.floor(data.val.y.length / protocol.batchSize));
+    if (batches < 1) {
+      throw new RequestError(
+        '--reference',
+        `its protocol's ${data.val.y.length} validation images are fewer than one batch of ${protocol.batchSize} to score with`,
+      );
+    }
     const done = (await loadSharedState(checkpointPath, shared, optimizer))?.step ?? 0;
     const cost = new TrainingCost(`${checkpointPath}.cpu.json`, done);
     printNote(
@@ -90,13 +97,6 @@ export async function sharedWeightScores(
         }
       },
     });
-    const batches = Math.min(SHARING_SCORE_BATCHES, Math.floor(data.val.y.length / protocol.batchSize));
-    if (batches < 1) {
-      throw new RequestError(
-        '--reference',
-        `its protocol's ${data.val.y.length} validation images are fewer than one batch of ${protocol.batchSize} to score with`,
-      );
-    }
     const scoring = process.threadCpuUsage();
     const scores = await phases.scoreArchitectures({
       network: shared,
