@@ -8,8 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { resolveTemporalCli } from '../stack/temporal/cli-binary';
 import {
   answersAsTemporal,
-  busyInternalPort,
   connectTemporal,
+  portToRetry,
   spawnDevServer,
   startDevServer,
   tlsFromEnv,
@@ -106,15 +106,24 @@ describe('connectTemporal', () => {
   });
 });
 
-describe('busyInternalPort', () => {
+describe('portToRetry', () => {
   const fatal = (port: number) =>
     `{"level":"FATAL","prefix":"echo","message":"listen tcp 127.0.0.1:${port}: bind: address already in use"}`;
+  const frontend = (port: number) =>
+    `level=ERROR msg="can't set frontend port ${port}: listen tcp 127.0.0.1:${port}: bind: address already in use"`;
+  const chosen = { port: 38089, uiPort: 38090 };
   it('names an internal port another process took first, so the start can be retried', () => {
-    expect(busyInternalPort(fatal(42115), [38089, 38090])).toBe(42115);
+    expect(portToRetry(fatal(42115), chosen, {})).toBe(42115);
+    expect(portToRetry(fatal(42115), chosen, chosen)).toBe(42115);
   });
-  it('leaves a taken gRPC or UI port, and other failures, as errors', () => {
-    expect(busyInternalPort(fatal(38089), [38089, 38090])).toBeNull();
-    expect(busyInternalPort('unable to open database file', [38089, 38090])).toBeNull();
+  it('retries a gRPC or UI port it preferred (another server starting at the same time took it), not one it was given', () => {
+    expect(portToRetry(frontend(38089), chosen, {})).toBe(38089);
+    expect(portToRetry(fatal(38090), chosen, { port: 38089 })).toBe(38090);
+    expect(portToRetry(frontend(38089), chosen, { port: 38089 })).toBeNull();
+    expect(portToRetry(fatal(38090), chosen, { uiPort: 38090 })).toBeNull();
+  });
+  it('leaves other failures as errors', () => {
+    expect(portToRetry('unable to open database file', chosen, {})).toBeNull();
   });
 });
 

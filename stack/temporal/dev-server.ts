@@ -48,49 +48,71 @@ export function defaultDevServerDbFile(env: NodeJS.ProcessEnv = process.env): st
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const port = options.port ?? (await preferredPort(7233));
-  const uiPort = options.uiPort ?? (await preferredPort(8233));
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? ((message: string) => console.error(`[temporal-dev] ${message}`));
-  const address = `${HOST}:${port}`;
-  const uiUrl = `http://${HOST}:${uiPort}`;
-  for (const taken of [port, uiPort]) {
+  let ports = await choosePorts(options);
+  const dbFile = resolve(options.dbFile ?? defaultDevServerDbFile());
+  await mkdir(dirname(dbFile), { recursive: true });
+  const cli = await findTemporalCli({ log });
+  if (!cli) return startDownloadedDevServer({ ...ports, ...urls(ports), namespace, dbFile, log });
+
+  for (let attempt = 1; ; attempt++) {
+    const { address, uiUrl } = urls(ports);
+    const args = ['server', 'start-dev', '--ip', HOST, '--port', String(ports.port), '--ui-port', String(ports.uiPort)];
+    args.push('--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn');
+    try {
+      const stop = await spawnDevServer(cli, args, address, namespace, options.startTimeoutMs ?? 60_000);
+      log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
+      return { address, uiUrl, namespace, stop };
+    } catch (error) {
+      const lost = portToRetry((error as Error).message, ports, options);
+      if (lost === null || attempt === START_ATTEMPTS) throw error;
+      log(`the dev server lost port ${lost} to another process starting at the same time; starting it again`);
+      if (lost === ports.port || lost === ports.uiPort) ports = await choosePorts(options);
+    }
+  }
+}
+
+interface Ports {
+  port: number;
+  uiPort: number;
+}
+
+/** The given ports, or 7233 and 8233 when free, otherwise any free ones; a given port in use is refused. */
+async function choosePorts(options: DevServerOptions): Promise<Ports> {
+  const ports = {
+    port: options.port ?? (await preferredPort(7233)),
+    uiPort: options.uiPort ?? (await preferredPort(8233)),
+  };
+  for (const taken of [ports.port, ports.uiPort]) {
     if ((await listenable(taken)) === null) {
       throw new Error(
         `Temporal dev server cannot listen on ${HOST}:${taken}: another process uses it; choose another port`,
       );
     }
   }
-
-  const dbFile = resolve(options.dbFile ?? defaultDevServerDbFile());
-  await mkdir(dirname(dbFile), { recursive: true });
-  const cli = await findTemporalCli({ log });
-  if (!cli) return startDownloadedDevServer({ port, uiPort, namespace, dbFile, address, uiUrl, log });
-
-  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--ui-port', String(uiPort)];
-  args.push('--db-filename', dbFile, '--namespace', namespace, '--log-level', 'warn');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const stop = await spawnDevServer(cli, args, address, namespace, options.startTimeoutMs ?? 60_000);
-      log(`Temporal dev server at ${address} (UI ${uiUrl}, state in ${dbFile})`);
-      return { address, uiUrl, namespace, stop };
-    } catch (error) {
-      const internal = busyInternalPort((error as Error).message, [port, uiPort]);
-      if (internal == null || attempt === START_ATTEMPTS) throw error;
-      log(`the dev server lost a race for internal port ${internal} to another process; starting it again`);
-    }
-  }
+  return ports;
 }
 
-/** The dev server picks free ports for its internal services; another process can take one first. */
+function urls({ port, uiPort }: Ports): { address: string; uiUrl: string } {
+  return { address: `${HOST}:${port}`, uiUrl: `http://${HOST}:${uiPort}` };
+}
+
+/**
+ * Another process can bind a port between our check that it is free and our server's bind: one of
+ * the internal ports the server picks itself, or (when several start at once) the 7233 or 8233 we
+ * preferred. Those are worth another start; a port the caller asked for is not.
+ */
 const START_ATTEMPTS = 3;
 
-/** The port of a failed start's "address already in use", when it is not one of `ours`. */
-export function busyInternalPort(output: string, ours: number[]): number | null {
+/** The port a failed start lost to another process, when starting again can help; null otherwise. */
+export function portToRetry(output: string, chosen: Ports, given: Partial<Ports>): number | null {
   const match = /listen tcp [^\s:]*:(\d+): bind: address already in use/.exec(output);
   if (match == null) return null;
   const busy = Number(match[1]);
-  return ours.includes(busy) ? null : busy;
+  if (busy === chosen.port) return given.port === undefined ? busy : null;
+  if (busy === chosen.uiPort) return given.uiPort === undefined ? busy : null;
+  return busy;
 }
 
 /**
