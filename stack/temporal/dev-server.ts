@@ -129,7 +129,7 @@ const STOP_WITH_PARENT = [
   'exit $status',
 ].join('\n');
 
-/** Exported for tests/dev-server-identity.test.ts, which races it against another server on its port. */
+/** Exported for tests/temporal-dev-server.test.ts, which starts it on a port another server holds. */
 export async function spawnDevServer(
   cli: string,
   args: string[],
