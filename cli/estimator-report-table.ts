@@ -5,7 +5,8 @@ import { renderRows, type Format } from './format';
 const agreement = (a: RankAgreement | null) =>
   a === null ? null : `${a.estimate.toFixed(2)} [${a.low.toFixed(2)}, ${a.high.toFixed(2)}]`;
 
-const seconds = (s: number | null) => (s === null ? null : s < 0.01 ? s.toExponential(1) : s.toPrecision(3));
+const seconds = (s: number | null) =>
+  s === null ? null : s < 0.01 ? s.toExponential(1) : s >= 1000 ? s.toFixed(0) : s.toPrecision(3);
 
 export function renderEstimatorReport(rows: EstimatorReportRow[], format: Format): string {
   return renderRows(
