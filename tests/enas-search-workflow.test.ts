@@ -108,6 +108,10 @@ describe('enasSearchWorkflow: a weight-sharing search', () => {
 
     const board = await leaderboard(db, { searchId: request.searchId, top: 3 });
     expect(board).toHaveLength(3);
+    // Its interval is that of the images the score was measured on, not the validation split's.
+    const scoredImages = request.sharing!.validationBatches * request.protocol.batchSize;
+    expect(scoredImages).toBeLessThan(request.protocol.valSize);
+    for (const row of board) expect(row.valSize).toBe(scoredImages);
     const best = Math.max(...controller.trials.map((t) => t.valAccuracy ?? 0));
     expect(board[0].valAccuracy).toBeCloseTo(best, 6);
     expect(controller.summary.best?.valAccuracy).toBeCloseTo(best, 6);

@@ -133,6 +133,7 @@ class SharingProgress {
       ...this.sampler.summary(),
       arm: sharing.arm,
       round,
+      scoredImages: sharing.validationBatches * this.request.protocol.batchSize,
       trainedOn: byController ? 'controller' : 'uniform',
       sharedStep: step,
       trainLoss: mean(curve.map((c) => c.loss)),

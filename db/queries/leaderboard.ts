@@ -36,7 +36,7 @@ export interface LeaderboardRow {
   /** 95% Wilson interval of valAccuracy measured on valSize images; null without an accuracy or a size. */
   valAccuracyLow: number | null;
   valAccuracyHigh: number | null;
-  /** Images the validation accuracy was measured on (the protocol's valSize). */
+  /** Images the validation accuracy was measured on (the protocol's valSize; a shared-weight score's scored images). */
   valSize: number | null;
   testAccuracy: number | null;
   /** 95% Wilson interval of testAccuracy measured on testSize images; null without an accuracy or when testSize is 0. */
@@ -199,7 +199,9 @@ export async function leaderboard(db: Database, options: LeaderboardOptions): Pr
       archHash: trials.archHash,
       valAccuracy: trials.valAccuracy,
       testAccuracy: trials.testAccuracy,
-      valSize: sql<number | null>`(${protocols.protocol}->>'valSize')::int`.as('val_size'),
+      // A weight-sharing score is an accuracy on the images its round scored with, not on the split.
+      valSize: sql<number | null>`coalesce((${trials.strategySummary}->>'scoredImages')::int,
+        (${protocols.protocol}->>'valSize')::int)`.as('val_size'),
       testSize: sql<number | null>`(${protocols.protocol}->>'testSize')::int`.as('test_size'),
       params: trials.params,
       flops: trials.flops,
