@@ -31,6 +31,7 @@ const FUNCTIONS = new Set([
   'json_build_object',
   'jsonb_agg',
   'jsonb_build_object',
+  'jsonb_typeof',
   'least',
   'length',
   'ln',

@@ -8,6 +8,8 @@ describe('the statements the owner of a home runs for other processes', () => {
       'select count(*) filter (where "trials"."status" not in (\'queued\', \'running\'))::int as "done" from "trials"',
       'with "best" as (select max("val_accuracy") as "v" from "trials") select coalesce("v", 0) from "best"',
       "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
+      // db/queries/sharing-rounds.ts, which `nas search status` of a weight-sharing search runs
+      'select ("trials"."strategy_summary"->>\'round\')::int as "round", max(case when jsonb_typeof("strategy_summary"->\'trainLoss\') = \'number\' then ("trials"."strategy_summary"->>\'trainLoss\')::float8 end), count(*)::int, avg("val_accuracy")::float8 from "trials" where ("trials"."search_id" = $1 and "trials"."role" = $2) group by ("trials"."strategy_summary"->>\'round\')::int order by ("trials"."strategy_summary"->>\'round\')::int',
       "select b.oid, b.typarray from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem where a.typcategory = 'A' group by b.oid, b.typarray order by b.oid",
       'SELECT 41 + 1;',
       "select 'a '' pg_sleep(1) in a string'",
