@@ -45,7 +45,7 @@ export async function sharedWeightScores(
   steps: number,
   preference: ReturnType<typeof requireTfjsBackendFlag>,
 ): Promise<SharingMeasurements> {
-  const [{ selectBackend }, { loadProtocolData }, phases, { loadSharedState }, network, { SharedMomentum }, uniform] =
+  const [{ selectBackend }, { loadProtocolData }, phases, { checkpointStep }, network, { SharedMomentum }, uniform] =
     await Promise.all([
       import('../../engine/backend'),
       import('../../workers/activities/training'),
@@ -71,7 +71,8 @@ export async function sharedWeightScores(
         `its protocol's ${data.val.y.length} validation images are fewer than one batch of ${protocol.batchSize} to score with`,
       );
     }
-    const done = (await loadSharedState(checkpointPath, shared, optimizer))?.step ?? 0;
+    // trainSharedSteps restores the weights from the checkpoint; its header says how far it got.
+    const done = (await checkpointStep(checkpointPath)) ?? 0;
     const cost = new TrainingCost(`${checkpointPath}.cpu.json`, done);
     printNote(
       `uniform weight sharing: ${done} of ${steps} steps trained before (${checkpointPath}), ${steps - done} to train`,
