@@ -125,6 +125,25 @@ describe('portToRetry', () => {
   it('leaves other failures as errors', () => {
     expect(portToRetry('unable to open database file', chosen, {})).toBeNull();
   });
+  it('finds the lost port when the server panics after failing to bind, its stack pushing the reason out of the tail', async () => {
+    // The CLI logs the server's fatal errors and goes on, so a listener lost between its port check and its bind
+    // ends in a nil-pointer panic whose stack (80 lines and more) follows the one line that says why.
+    const cli = join(scratch, 'panicking-temporal');
+    const reason = `time=2026-12-07T10:00:00.000 level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:38089: bind: address already in use"`;
+    const stack = Array.from({ length: 80 }, (_, i) => `\tgo.uber.org/fx.(*module).executeInvoke(0x${i})`).join('\n');
+    const panic = `panic: runtime error: invalid memory address or nil pointer dereference\n${stack}`;
+    await writeFile(cli, `#!/bin/sh\ncat >&2 <<'OUT'\n${reason}\n${panic}\nOUT\nexit 2\n`);
+    await chmod(cli, 0o755);
+    const failure = spawnDevServer(cli, [], '127.0.0.1:38089', 'default', 10_000);
+    const message = await failure.then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(message).toMatch(/^Temporal dev server exited \(2\) before accepting connections at 127\.0\.0\.1:38089:\n/);
+    expect(message).toContain(reason);
+    expect(message).toContain('executeInvoke(0x79)');
+    expect(portToRetry(message, chosen, {})).toBe(38089);
+  });
 });
 
 describe('startDevServer', () => {

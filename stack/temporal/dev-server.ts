@@ -177,16 +177,36 @@ async function namespaceReady(address: string, namespace: string): Promise<boole
 
 interface OutputBuffer {
   text(): string;
+  /** The first lines that say why the server failed; a Go panic's stack can push them out of the tail. */
+  failures(): string[];
 }
+
+const FAILURE_LINE = /^panic: |level=(ERROR|FATAL)|"level":"(ERROR|FATAL)"/i;
 
 function captureOutput(child: ChildProcess): OutputBuffer {
   let text = '';
+  let partialLine = '';
+  const failures: string[] = [];
   const append = (chunk: Buffer) => {
     text = (text + chunk.toString()).slice(-32_000);
+    const lines = (partialLine + chunk.toString()).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) if (failures.length < 5 && FAILURE_LINE.test(line)) failures.push(line);
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  return { text: () => text };
+  return { text: () => text, failures: () => [...failures, ...(FAILURE_LINE.test(partialLine) ? [partialLine] : [])] };
+}
+
+function exitedMessage(status: number | string, address: string, output: OutputBuffer): string {
+  const failures = output.failures();
+  const tailText = tail(output.text());
+  const reasons = failures.filter((line) => !tailText.includes(line));
+  return [
+    `Temporal dev server exited (${status}) before accepting connections at ${address}:`,
+    ...(reasons.length > 0 ? [...reasons, '...'] : []),
+    tailText,
+  ].join('\n');
 }
 
 async function waitUntilReady(
@@ -202,10 +222,7 @@ async function waitUntilReady(
   while (Date.now() < deadline) {
     if (spawnError) throw new Error(`cannot run the Temporal CLI: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `Temporal dev server exited (${child.exitCode ?? child.signalCode}) before accepting connections at ${address}:\n` +
-          tail(output.text()),
-      );
+      throw new Error(exitedMessage(child.exitCode ?? child.signalCode ?? 'unknown', address, output));
     }
     if (announcedItsPort(output.text(), address) && (await namespaceReady(address, namespace))) return;
     await sleep(250);
