@@ -265,6 +265,11 @@ export interface TrainSharedPhaseResult {
   resumedAt: number;
   /** Loss and accuracy of each step of this phase on its batch. */
   curve: Array<{ loss: number; accuracy: number }>;
+  /**
+   * CPU seconds of the trainer's thread over this attempt (not an earlier, failed attempt's; what the thread interleaves
+   * meanwhile, such as the embedded stack's workflow tasks, included); null where the runtime cannot tell.
+   */
+  cpuSeconds?: number | null;
 }
 
 export interface ScoreSharedPhaseInput extends SharedPhaseSetup {
@@ -280,6 +285,8 @@ export interface ScoreSharedPhaseResult {
   scores: Array<{ accuracy: number; loss: number }>;
   /** The step of the shared weights scored with. */
   step: number;
+  /** CPU seconds of the trainer's thread over the phase, as the training phase's. */
+  cpuSeconds?: number | null;
 }
 
 /** Runs on the trainer task queue; the shared weights stay in a checkpoint file on the trainer, never in a payload. */

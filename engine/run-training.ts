@@ -16,6 +16,7 @@ import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } 
 import { createOptimizer, disposeOptimizer } from './optimizers';
 import { withSeededMathRandom } from './seeded-random';
 import type { ProtocolData } from './data/split';
+import { threadCpuMark, threadCpuSecondsSince } from './thread-cpu';
 
 /** A protocol's split as the training loop takes it. */
 export function trainingDataOf(split: ProtocolData): TrainingData {
@@ -87,7 +88,7 @@ export async function runTraining(
 ): Promise<TrainedRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun>;
 export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingRun> {
-  const cpuAtStart = process.threadCpuUsage?.();
+  const cpuAtStart = threadCpuMark();
   const { input, classes } = datasetShape(job.protocol);
   const graph = architectureGraph(job.architecture, input, classes);
   // Initial weights follow from the training seed and the architecture.
@@ -123,12 +124,6 @@ export async function runTraining(job: TrainingJob, hooks: TrainingHooks): Promi
     model.dispose();
     disposeOptimizer(optimizer);
   }
-}
-
-function threadCpuSecondsSince(start: NodeJS.CpuUsage | undefined): number | null {
-  if (!start) return null;
-  const used = process.threadCpuUsage(start);
-  return (used.user + used.system) / 1e6;
 }
 
 async function resume(

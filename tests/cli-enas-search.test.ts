@@ -157,6 +157,14 @@ describe('nas search start --strategy enas --wait, status, finalize', () => {
     expect(sharing[1].entropyPerDecision).toBeGreaterThan(0);
     const table = await runNas(['search', 'status', 'cli-enas'], env());
     expect(table.stdout).toMatch(/round 1 \(step 6, trained on controller samples\): train loss [0-9.]+ acc [0-9.]+%/);
+    const [train, score] = [0, 1].map((phase) =>
+      sharing.reduce((sum, r) => sum + [r.trainCpuSeconds!, r.scoreCpuSeconds!][phase], 0),
+    );
+    expect(train).toBeGreaterThan(0);
+    expect(score).toBeGreaterThan(0);
+    expect(table.stdout).toContain(
+      `CPU time of 2 round(s) on the trainer: ${train.toFixed(0)} s training the shared network + ${score.toFixed(0)} s scoring = ${(train + score).toFixed(0)} s`,
+    );
 
     const finalize = await runNas(
       ['search', 'finalize', 'cli-enas', '--top', '1', '--repeats', '1', ...tiny, '--wait'],

@@ -95,11 +95,15 @@ describe('enasSearchWorkflow: a weight-sharing search', () => {
     for (const r of rounds) {
       expect(Number.isFinite(r.trainLoss)).toBe(true);
       expect(r.entropyPerDecision).toBeGreaterThan(0);
+      // What each phase cost the trainer is kept with its round.
+      expect(r.trainCpuSeconds).toBeGreaterThan(0);
+      expect(r.scoreCpuSeconds).toBeGreaterThan(0);
     }
     // The run page of the dashboard shows the same rounds.
     const page = await runPage(db, request.searchId, DEFAULT_RUN_VIEW, { trialsPerPage: 50 });
     const section = page!.sections.find((s) => s.id === 'sharing')!.markup.text;
     const shown = [...section.matchAll(/<tr><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><td>(\w+)<\/td>/g)];
+    expect(section).toContain('<th class="num">training CPU s</th><th class="num">scoring CPU s</th>');
     expect(shown.map((m) => m.slice(1))).toEqual(
       rounds.map((r) => [String(r.round), String(r.sharedStep), r.trainedOn]),
     );

@@ -16,7 +16,7 @@ import type { SearchRequest } from '../search/request';
 import type { SharingRequest } from '../search/sharing';
 import { makeDecisionSpace } from '../search/spaces';
 import { createStrategy, type Strategy } from '../search/strategies';
-import type { SharedNasnetSpace } from '../contracts/activities';
+import type { ScoreSharedPhaseResult, SharedNasnetSpace, TrainSharedPhaseResult } from '../contracts/activities';
 import { validateSearchRequest } from '../search/validate-request';
 import { orchestration } from './activities';
 import { sharedSetup, trainThenScore } from './enas-phases';
@@ -75,7 +75,7 @@ export async function enasSearchWorkflow(request: SearchRequest): Promise<Search
         },
       );
       sampler.observe(scored.map((s, i) => ({ choices: s.choices, fidelity: 0, reward: score.scores[i].accuracy })));
-      const summary = run.roundDone(round, byController, train.step, train.curve);
+      const summary = run.roundDone(round, byController, train, score);
       const first = round * sharing.candidates;
       await orchestration.recordSharedScores({
         searchId: request.searchId,
@@ -124,8 +124,8 @@ class SharingProgress {
   roundDone(
     round: number,
     byController: boolean,
-    step: number,
-    curve: Array<{ loss: number; accuracy: number }>,
+    { step, curve, cpuSeconds: trainCpuSeconds }: TrainSharedPhaseResult,
+    { cpuSeconds: scoreCpuSeconds }: ScoreSharedPhaseResult,
   ): StrategySummary {
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
     const sharing = this.request.sharing as SharingRequest;
@@ -138,6 +138,8 @@ class SharingProgress {
       sharedStep: step,
       trainLoss: mean(curve.map((c) => c.loss)),
       trainAccuracy: mean(curve.map((c) => c.accuracy)),
+      ...(typeof trainCpuSeconds === 'number' && { trainCpuSeconds }),
+      ...(typeof scoreCpuSeconds === 'number' && { scoreCpuSeconds }),
     };
     return this.last;
   }

@@ -261,8 +261,21 @@ function sharingText(rounds: SharingRound[]): string {
   for (const r of rounds) {
     const entropy =
       r.entropyPerDecision === null ? '' : `, controller entropy ${r.entropyPerDecision.toFixed(3)}/decision`;
+    const cpu =
+      r.trainCpuSeconds === null || r.scoreCpuSeconds === null
+        ? ''
+        : `, CPU s ${r.trainCpuSeconds.toFixed(0)} + ${r.scoreCpuSeconds.toFixed(0)}`;
     lines.push(
-      `  round ${r.round} (step ${r.sharedStep}, trained on ${r.trainedOn} samples): train loss ${r.trainLoss.toFixed(3)} acc ${percent(r.trainAccuracy)}; ${r.scored} scored, mean ${percent(r.meanScore)} best ${percent(r.bestScore)}${entropy}`,
+      `  round ${r.round} (step ${r.sharedStep}, trained on ${r.trainedOn} samples): train loss ${r.trainLoss.toFixed(3)} acc ${percent(r.trainAccuracy)}; ${r.scored} scored, mean ${percent(r.meanScore)} best ${percent(r.bestScore)}${entropy}${cpu}`,
+    );
+  }
+  const costed = rounds.filter((r) => r.trainCpuSeconds !== null && r.scoreCpuSeconds !== null);
+  if (costed.length > 0) {
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const train = sum(costed.map((r) => r.trainCpuSeconds!));
+    const score = sum(costed.map((r) => r.scoreCpuSeconds!));
+    lines.push(
+      `CPU time of ${costed.length} round(s) on the trainer: ${train.toFixed(0)} s training the shared network + ${score.toFixed(0)} s scoring = ${(train + score).toFixed(0)} s`,
     );
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /**
  * A weight-sharing search's rounds, from its `shared` trials (each keeps its round's summary): the
  * shared network's training curve (mean loss and accuracy of each round's steps), the controller's
- * entropy after the round's update, and the round's scores.
+ * entropy after the round's update, the round's scores, and what its two phases cost in CPU time.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client';
@@ -20,6 +20,9 @@ export interface SharingRound {
   scored: number;
   meanScore: number;
   bestScore: number;
+  /** CPU seconds of the round's training and scoring phases on the trainer; null where not recorded. */
+  trainCpuSeconds: number | null;
+  scoreCpuSeconds: number | null;
 }
 
 export async function sharingRounds(db: Database, searchId: string): Promise<SharingRound[]> {
@@ -42,6 +45,8 @@ export async function sharingRounds(db: Database, searchId: string): Promise<Sha
       scored: sql<number>`count(*)::int`,
       meanScore: sql<number>`avg(${trials.valAccuracy})::float8`,
       bestScore: sql<number>`max(${trials.valAccuracy})::float8`,
+      trainCpuSeconds: numeric('trainCpuSeconds'),
+      scoreCpuSeconds: numeric('scoreCpuSeconds'),
     })
     .from(trials)
     .where(and(eq(trials.searchId, searchId), eq(trials.role, 'shared')))
@@ -57,5 +62,7 @@ export async function sharingRounds(db: Database, searchId: string): Promise<Sha
     scored: Number(r.scored),
     meanScore: Number(r.meanScore),
     bestScore: Number(r.bestScore),
+    trainCpuSeconds: r.trainCpuSeconds === null ? null : Number(r.trainCpuSeconds),
+    scoreCpuSeconds: r.scoreCpuSeconds === null ? null : Number(r.scoreCpuSeconds),
   }));
 }

@@ -16,6 +16,7 @@ import { lossGradientScores } from './loss-gradients';
 import { naswot } from './naswot';
 import type { ProxyBatch } from './proxy-batch';
 import { synflow } from './synflow';
+import { threadCpuMark, threadCpuSecondsSince } from '../thread-cpu';
 
 export interface ProxyScore {
   estimator: ZeroCostProxy;
@@ -52,17 +53,17 @@ export function initialLogitsModel(job: Omit<ProxyJob, 'batch'>): tf.LayersModel
 }
 
 export function scoreArchitecture(job: ProxyJob): ProxyScore[] {
-  const buildStart = process.threadCpuUsage?.();
+  const buildStart = threadCpuMark();
   const model = initialLogitsModel(job);
-  const build = cpuSecondsSince(buildStart);
+  const build = threadCpuSecondsSince(buildStart);
   const { batch } = job;
   const x = tf.tensor4d(batch.x, [batch.y.length, ...batch.imageShape]);
   const labels = tf.tensor1d(batch.y, 'int32');
   const seeded = <T>(fn: () => T) => withSeededMathRandom(`${job.seed}/proxies/${job.archHash}`, fn);
   const timed = <T>(fn: () => T): [T, number | null] => {
-    const start = process.threadCpuUsage?.();
+    const start = threadCpuMark();
     const result = seeded(fn);
-    const own = cpuSecondsSince(start);
+    const own = threadCpuSecondsSince(start);
     return [result, build === null || own === null ? null : build + own];
   };
   try {
@@ -80,10 +81,4 @@ export function scoreArchitecture(job: ProxyJob): ProxyScore[] {
     tf.dispose([x, labels]);
     model.dispose();
   }
-}
-
-function cpuSecondsSince(start: NodeJS.CpuUsage | undefined): number | null {
-  if (!start) return null;
-  const used = process.threadCpuUsage(start);
-  return (used.user + used.system) / 1e6;
 }

@@ -24,6 +24,7 @@ import { scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phase
 import { loadSharedState } from '../../engine/sharing/shared-checkpoint';
 import { SharedMomentum } from '../../engine/sharing/shared-momentum';
 import { SharedNetwork } from '../../engine/sharing/shared-network';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
 import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures';
 import { startHeartbeatPulse } from './heartbeat-pulse';
 import { isOutOfMemory, loadProtocolData } from './training';
@@ -53,8 +54,8 @@ export function createSharingActivities(deps: SharingActivityDeps): SharingActiv
   const pulseOptions = { gapMs: deps.heartbeatMs ?? 2000, stallLimitMs: deps.stallLimitMs ?? 10 * 60_000 };
   const log = deps.log ?? (() => {});
 
-  /** The shared network and optimizer of the search, the data split, and the heartbeat, for the length of `fn`. */
-  async function withSharedNetwork<T>(
+  /** The shared network and optimizer of the search, the data split, and the heartbeat, for the length of `fn`; with the CPU time it took. */
+  async function withSharedNetwork<T extends object>(
     input: SharedPhaseSetup,
     first: SharingHeartbeat,
     fn: (
@@ -62,8 +63,9 @@ export function createSharingActivities(deps: SharingActivityDeps): SharingActiv
       data: Awaited<ReturnType<typeof loadProtocolData>>,
       beat: (details: SharingHeartbeat) => void,
     ) => Promise<T>,
-  ): Promise<T> {
+  ): Promise<T & { cpuSeconds: number | null }> {
     const ctx = Context.current();
+    const cpuAtStart = threadCpuMark();
     const pulse = startHeartbeatPulse<SharingHeartbeat>((details) => ctx.heartbeat(details), first, pulseOptions);
     let network: SharedNetwork | undefined;
     const optimizer = new SharedMomentum();
@@ -79,7 +81,8 @@ export function createSharingActivities(deps: SharingActivityDeps): SharingActiv
         deps.dataDir,
       );
       const checkpointPath = sharedCheckpointPath(deps.sharingDir, input.searchId);
-      return await fn({ network, optimizer, checkpointPath }, data, (details) => pulse.progressed(details));
+      const result = await fn({ network, optimizer, checkpointPath }, data, (details) => pulse.progressed(details));
+      return { ...result, cpuSeconds: threadCpuSecondsSince(cpuAtStart) };
     } catch (err) {
       if (err instanceof TrainingCancelledError) {
         // The checkpoint stays for the retry.
