@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { architectureCost } from '../../cells/architecture';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
 import { datasetShape } from '../../contracts/datasets';
 import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
 import { requireNonNegativeInteger } from '../../contracts/field-checks';
@@ -159,10 +160,10 @@ function measurementsOf(rows: EstimatorScoreRow[]): ProxyMeasurements {
 
 /** CPU seconds per candidate of its params and FLOPs: the cost model over its layer graph. */
 function sizeCpuSeconds(file: ReferenceFile): number | null {
-  const start = process.threadCpuUsage?.();
-  if (!start || file.architectures.length === 0) return null;
+  if (file.architectures.length === 0) return null;
+  const start = threadCpuMark();
   const { input, classes } = datasetShape(file.protocols.reference.protocol);
   for (const a of file.architectures) architectureCost(a.genotype, input, classes);
-  const used = process.threadCpuUsage(start);
-  return (used.user + used.system) / 1e6 / file.architectures.length;
+  const seconds = threadCpuSecondsSince(start);
+  return seconds === null ? null : seconds / file.architectures.length;
 }

@@ -17,6 +17,7 @@ import { RequestError } from '../../contracts/request-error';
 import type { SharingMeasurements } from '../../search/estimator-report';
 import type { ReferenceFile } from '../../search/reference-file';
 import { SHARING_DEFAULTS } from '../../search/sharing';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
 import { nasHome } from '../../stack/embedded';
 import type { requireTfjsBackendFlag } from '../backend-flag';
 import { printNote } from '../output';
@@ -77,7 +78,7 @@ export async function sharedWeightScores(
     printNote(
       `uniform weight sharing: ${done} of ${steps} steps trained before (${checkpointPath}), ${steps - done} to train`,
     );
-    const started = process.threadCpuUsage();
+    const started = threadCpuMark();
     await phases.trainSharedSteps({
       network: shared,
       optimizer,
@@ -93,12 +94,12 @@ export async function sharedWeightScores(
       checkpointEvery: CHECKPOINT_EVERY,
       onStep: (step, { loss, accuracy }) => {
         if ((step + 1) % CHECKPOINT_EVERY === 0 || step + 1 === steps) {
-          cost.add(step + 1, cpuSecondsSince(started));
+          cost.add(step + 1, threadCpuSecondsSince(started));
           printNote(`shared step ${step + 1}/${steps}: loss ${loss.toFixed(3)}, batch accuracy ${accuracy.toFixed(3)}`);
         }
       },
     });
-    const scoring = process.threadCpuUsage();
+    const scoring = threadCpuMark();
     const scores = await phases.scoreArchitectures({
       network: shared,
       architectures: file.architectures.map((a) => a.genotype),
@@ -109,7 +110,8 @@ export async function sharedWeightScores(
       seed: file.seed,
       round: 0,
     });
-    const perCandidate = cpuSecondsSince(scoring) / Math.max(1, scores.length);
+    const scoringSeconds = threadCpuSecondsSince(scoring);
+    const perCandidate = scoringSeconds === null ? null : scoringSeconds / Math.max(1, scores.length);
     return {
       steps,
       images: batches * protocol.batchSize,
@@ -140,18 +142,13 @@ function spaceOf(genotypes: NasnetArchitecture[]): NasnetSpaceConfig {
   return { blocks: first.normal.blocks.length, combine: concat ? ['add', 'concat'] : ['add'], network: first.network };
 }
 
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
-  const used = process.threadCpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
-
 /**
  * The CPU seconds of the shared training so far, beside its checkpoint: what earlier reports spent
  * (null when the file is missing or does not match the checkpoint's steps) plus this run's.
  */
 class TrainingCost {
   private readonly before: number | null;
-  private thisRun = 0;
+  private thisRun: number | null = 0;
 
   constructor(
     private readonly path: string,
@@ -161,14 +158,15 @@ class TrainingCost {
     mkdirSync(dirname(path), { recursive: true });
   }
 
-  add(step: number, cpuSecondsThisRun: number): void {
+  /** cpuSecondsThisRun is null where the runtime cannot measure it; the total is then unknown. */
+  add(step: number, cpuSecondsThisRun: number | null): void {
     this.thisRun = cpuSecondsThisRun;
-    if (this.before !== null)
-      writeFileSync(this.path, JSON.stringify({ step, cpuSeconds: this.before + this.thisRun }));
+    const total = this.total();
+    if (total !== null) writeFileSync(this.path, JSON.stringify({ step, cpuSeconds: total }));
   }
 
   total(): number | null {
-    return this.before === null ? null : this.before + this.thisRun;
+    return this.before === null || this.thisRun === null ? null : this.before + this.thisRun;
   }
 }
 
