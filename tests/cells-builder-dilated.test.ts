@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DilatedConv2D } from '../cells/builders/dilated-conv';
+import { DilatedConv2D, interleavePhases, phasesOf } from '../cells/builders/dilated-conv';
+import { selectBackend } from '../engine/backend';
 
 /** The dilated kernel written out densely: zeros between the taps. */
 function zeroStuffed(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
@@ -70,3 +71,35 @@ function trainableKernelGrad(layer: DilatedConv2D, x: tf.Tensor, probe: tf.Tenso
   const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, probe)) as tf.Scalar, [kernel]);
   return grads[kernel.name];
 }
+
+describe('phasesOf and interleavePhases (the reshuffles of the atrous convolution)', () => {
+  const shapes: Array<{ shape: [number, number, number, number]; rate: number }> = [
+    { shape: [3, 8, 6, 5], rate: 2 },
+    { shape: [2, 9, 12, 4], rate: 3 },
+  ];
+
+  for (const backend of ['cpu', 'wasm']) {
+    for (const { shape, rate } of shapes) {
+      it(`equal tf.spaceToBatchND and tf.batchToSpaceND bit for bit, values and gradients, on ${backend}: ${shape.join('x')} rate ${rate}`, async () => {
+        if (backend === 'wasm') await selectBackend('wasm', { threads: 1, log: () => {} });
+        else await tf.setBackend('cpu');
+        const noPadding: [number, number][] = [
+          [0, 0],
+          [0, 0],
+        ];
+        const x = tf.randomNormal(shape, 0, 1, 'float32', 11) as tf.Tensor4D;
+        const theirs = (t: tf.Tensor) => tf.spaceToBatchND(t, [rate, rate], noPadding) as tf.Tensor4D;
+        const phases = phasesOf(x, rate);
+        expect(phases.dataSync()).toEqual(theirs(x).dataSync());
+        expect(interleavePhases(phases, rate).dataSync()).toEqual(x.dataSync());
+        expect(interleavePhases(phases, rate).dataSync()).toEqual(
+          tf.batchToSpaceND(phases, [rate, rate], noPadding).dataSync(),
+        );
+
+        const probe = tf.randomNormal(phases.shape, 0, 1, 'float32', 12);
+        const gradOf = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), probe)))(x);
+        expect(gradOf((t) => phasesOf(t as tf.Tensor4D, rate)).dataSync()).toEqual(gradOf(theirs).dataSync());
+      });
+    }
+  }
+});
