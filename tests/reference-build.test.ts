@@ -70,9 +70,11 @@ describe('nas reference build --backend simulated', () => {
     expect(doneBefore.length).toBeGreaterThanOrEqual(4);
     expect(doneBefore.length).toBeLessThan(14);
 
-    const resumed = await runNas([...argv, '--format', 'json'], env('a'));
+    // The same request at another parallelism follows the open run and sets its parallelism.
+    const resumed = await runNas([...argv, '--parallel', '3', '--format', 'json'], env('a'));
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/is already running; following it/);
+    expect(resumed.stderr).toMatch(/is already running; following it, now 3 at once/);
+    expect(resumed.stderr).not.toMatch(/started:/);
     const rows = JSON.parse(resumed.stdout) as ReferenceSummaryRow[];
     expect(rows.map((r) => [r.training, r.measured, r.planned])).toEqual([
       ['reference', 6, 6],

@@ -36,6 +36,7 @@ import { nasHome, openStack, type Stack } from '../../stack/embedded';
 import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
 import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
 import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference';
+import { setParallelismSignal } from '../../workflows/signals';
 import { stringFlag } from '../args';
 import { simulatesTraining } from '../backend-flag';
 import { checkTrainingData } from '../data-check';
@@ -122,11 +123,12 @@ export async function buildReference({ flags }: CommandInput): Promise<number> {
       if (flags.wait === true) await printSummary(db, request.referenceId, format);
       return 0;
     }
-    await startBuild(stack, request);
-    printNote(
-      `reference build ${request.referenceId} started: ${request.architectures} architectures (seed ${request.seed}), ` +
-        `${plannedReferenceTrials(request)} trainings, ${request.parallel} at once`,
-    );
+    const started = await startBuild(stack, request, stringFlag(flags, 'parallel') !== undefined);
+    if (started)
+      printNote(
+        `reference build ${request.referenceId} started: ${request.architectures} architectures (seed ${request.seed}), ` +
+          `${plannedReferenceTrials(request)} trainings, ${request.parallel} at once`,
+      );
     if (stack.uiUrl) printNote(`Temporal UI: ${stack.uiUrl}/namespaces/default/workflows/${request.referenceId}`);
     if (flags.wait !== true) return 0;
     const summary = await followPoolRun<ReferenceSummary>(
@@ -173,18 +175,32 @@ async function printSummary(db: Database, referenceId: string, format: Format): 
   if (file) printData(renderReferenceSummary(file, format));
 }
 
-async function startBuild(stack: Stack, request: ReferenceRequest): Promise<void> {
+/**
+ * Starts the build, or follows the run of the same request already going (started before this
+ * home's owner stopped, or by another command); a --parallel given to a running build applies to
+ * it. Whether this command started it.
+ */
+async function startBuild(stack: Stack, request: ReferenceRequest, parallelGiven: boolean): Promise<boolean> {
+  const client = await stack.client();
   try {
-    await (await stack.client()).workflow.start(referenceWorkflow, {
+    await client.workflow.start(referenceWorkflow, {
       taskQueue: stack.taskQueues.orchestrator,
       workflowId: request.referenceId,
       args: [request],
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     });
+    return true;
   } catch (err) {
-    // The same request already runs (started before this home's owner stopped, or by another command): follow it.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    printNote(`reference build ${request.referenceId} is already running; following it`);
+    if (!parallelGiven) {
+      printNote(`reference build ${request.referenceId} is already running; following it`);
+      return false;
+    }
+    await client.workflow.getHandle(request.referenceId).signal(setParallelismSignal, request.parallel);
+    printNote(
+      `reference build ${request.referenceId} is already running; following it, now ${request.parallel} at once`,
+    );
+    return false;
   }
 }
 
