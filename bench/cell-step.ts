@@ -17,6 +17,7 @@ import { architectureCost, architectureGraph, describeArchitecture, validateArch
 import { buildModel } from '../cells/builders/tfjs';
 import { selectBackend, type BackendPreference } from '../engine/backend';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
+import { kernelProfile } from './kernel-profile';
 
 const INPUT = { height: 28, width: 28, channels: 1 };
 const CLASSES = 10;
@@ -66,24 +67,12 @@ for (const batch of batchSizes) {
   for (let i = 0; i < steps; i++) step();
   const msPerStep = (performance.now() - start) / steps;
 
-  const profile = await tf.profile(async () => step());
-  // `name__op` entries wrap custom gradients and would count their kernels twice.
-  const kernels = profile.kernels.filter((k) => !k.name.endsWith('__op'));
-  const byName = new Map<string, { ms: number; calls: number }>();
-  for (const k of kernels) {
-    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += Number(k.kernelTimeMs) || 0;
-    entry.calls++;
-    byName.set(k.name, entry);
-  }
-  const kernelMs = [...byName.values()].reduce((sum, e) => sum + e.ms, 0);
-  const top = [...byName]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .slice(0, TOP_KERNELS)
-    .map(([name, e]) => `${name} ${e.ms.toFixed(1)} ms (${e.calls})`);
+  const { profile, profileByKind, kernelCalls } = await kernelProfile(step);
+  const kernelMs = Object.values(profileByKind).reduce((sum, ms) => sum + ms, 0);
+  const top = profile.slice(0, TOP_KERNELS).map((k) => `${k.kernel} ${k.ms.toFixed(1)} ms (${k.calls})`);
   console.log(
     `batch ${batch}: ${msPerStep.toFixed(1)} ms per step (${((batch * 1000) / msPerStep).toFixed(0)} samples/s); ` +
-      `profiled step: ${kernels.length} kernel calls, ${kernelMs.toFixed(1)} ms in kernels`,
+      `profiled step: ${kernelCalls} kernel calls, ${kernelMs.toFixed(1)} ms in kernels`,
   );
   console.log(`  longest kernels: ${top.join(', ')}`);
   model.dispose();

@@ -33,6 +33,7 @@ import { NASNET_A, nasnetGraph } from '../cells/nasnet';
 import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
 import { selectBackend, type BackendPreference } from '../engine/backend';
 import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
+import { kernelProfile } from './kernel-profile';
 import { threadScaling, type ThreadScaling } from './thread-scaling';
 import { torchRate, torchRates, torchVersion, type TorchModelRates } from './torch-side-by-side';
 
@@ -250,44 +251,6 @@ function trainStep(
   for (const [name, g] of Object.entries(total!)) scaled[name] = parts === 1 ? g : tf.div(g, parts);
   optimizer.applyGradients(scaled);
   tf.dispose([...Object.values(total!), ...Object.values(scaled)]);
-}
-
-const KERNEL_KINDS: Array<[string, RegExp]> = [
-  [
-    'convolution/matmul',
-    /^(Conv2D|FusedConv2D|DepthwiseConv2dNative|FusedDepthwiseConv2D|Conv2DBackprop\w+|DepthwiseConv2dNativeBackprop\w+|BatchMatMul|_FusedMatMul)$/,
-  ],
-  ['pooling', /^(MaxPool|AvgPool|MaxPoolGrad|AvgPoolGrad)$/],
-  ['layout', /^(Concat|SplitV|Slice|StridedSlice|PadV2|Transpose|Tile|Identity|Cast|Reshape)$/],
-];
-
-/** Kernel time of one step; `name__op` entries (custom-gradient wrappers) would count their kernels twice and are left out. */
-async function kernelProfile(
-  step: () => void,
-): Promise<Pick<ModelResult, 'profile' | 'profileByKind' | 'kernelCalls'>> {
-  const info = await tf.profile(async () => {
-    step();
-  });
-  const byName = new Map<string, { ms: number; calls: number }>();
-  let kernelCalls = 0;
-  for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue;
-    kernelCalls++;
-    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += Number(k.kernelTimeMs) || 0;
-    e.calls++;
-    byName.set(k.name, e);
-  }
-  const byKind: Record<string, number> = {};
-  for (const [name, e] of byName) {
-    const kind = KERNEL_KINDS.find(([, pattern]) => pattern.test(name))?.[0] ?? 'element-wise/reduction';
-    byKind[kind] = +((byKind[kind] ?? 0) + e.ms).toFixed(2);
-  }
-  const profile = [...byName]
-    .map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, 15);
-  return { profile, profileByKind: byKind, kernelCalls };
 }
 
 async function benchModel(
