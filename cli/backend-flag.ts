@@ -1,8 +1,8 @@
-/** The `--backend` flag of commands that may run an in-process trainer, checked before anything starts. */
+/** The `--backend` and `--threads` flags of commands that may run a trainer, checked before anything starts. */
 import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend-preferences';
-import { requireOneOf } from '../contracts/field-checks';
+import { integerIn, requireOneOf, requirePositiveInteger } from '../contracts/field-checks';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
-import type { TrainerBackend } from '../workers/trainer-worker';
+import { MAX_TRAINING_THREADS, type TrainerBackend } from '../workers/trainer-worker';
 import { stringFlag, type Flags } from './args';
 
 export const BACKEND_CHOICES: readonly TrainerBackend[] = [...BACKEND_PREFERENCES, SIMULATED_BACKEND];
@@ -12,6 +12,13 @@ export function requireBackendFlag(flags: Flags): TrainerBackend {
   const backend = requireOneOf('--backend', stringFlag(flags, 'backend') ?? 'auto', BACKEND_CHOICES);
   if (backend === SIMULATED_BACKEND) simulationSettings(process.env);
   return backend;
+}
+
+/** `--threads`: threads each training of the trainer computes on; undefined leaves the trainer's default. */
+export function requireThreadsFlag(flags: Flags): number | undefined {
+  const threads = stringFlag(flags, 'threads');
+  if (threads === undefined) return undefined;
+  return integerIn('--threads', requirePositiveInteger('--threads', threads), 1, MAX_TRAINING_THREADS);
 }
 
 /** `--backend simulated`: the in-process trainer reads no dataset, so the commands do not check its files. */

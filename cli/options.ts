@@ -83,6 +83,14 @@ export function backendFlag(description = IN_PROCESS_TRAINER, group?: string): O
   return flag('--backend <backend>', description, { default: 'auto', choices: BACKEND_CHOICES, group });
 }
 
+/** `--threads <n>`: threads each training of a trainer (`whose`) computes on. */
+export function threadsFlag(whose = 'the in-process trainer (--wait, no stack running)', group?: string): Option {
+  return flag('--threads <n>', `threads each training of ${whose} computes on (wasm and cpu backends)`, {
+    defaultText: '1',
+    group,
+  });
+}
+
 export function taskQueueFlag(
   description = 'trainer task queue (device class) the trainings go to',
   group?: string,

@@ -2,7 +2,7 @@
 import { RequestError } from '../contracts/request-error';
 import { openStack, type Stack } from '../stack/embedded';
 import { stringFlag, type Flags } from './args';
-import { requireBackendFlag } from './backend-flag';
+import { requireBackendFlag, requireThreadsFlag } from './backend-flag';
 
 /**
  * Workflow tasks may wait behind a training batch when the trainer shares the orchestrator's
@@ -21,12 +21,21 @@ export async function openStackToStart(
   options: { parallel: number; namedQueue?: string },
 ): Promise<{ stack: Stack; trainerTaskQueue: string }> {
   const namedQueue = options.namedQueue ?? stringFlag(flags, 'task-queue');
+  const trainerThreads = requireThreadsFlag(flags);
   const stack = await openStack({
     own: flags.wait === true,
     backend: requireBackendFlag(flags),
     trainerTaskQueue: namedQueue,
     trainerConcurrency: options.parallel,
+    trainerThreads,
   });
+  if (trainerThreads !== undefined && stack.mode !== 'owner') {
+    await stack.close();
+    throw new RequestError(
+      '--threads',
+      'sets the threads of the trainer this command starts; a stack already runs here with its own trainer (`nas dev --threads N` sets those): drop --threads',
+    );
+  }
   if (stack.mode === 'offline') {
     await stack.close();
     throw new RequestError(

@@ -2,7 +2,8 @@
  * One search end to end on a generated `folder:` dataset of 32x32 RGB images (the embedded stack,
  * real Postgres): the trials train on 3-channel input with the dataset's classes, the folder is
  * decoded into the disk cache once. An image broken behind the cache's back is met by the next
- * start's check, which decodes the folder again: exit 2, no search recorded. (A trainer meeting a
+ * start's check, which decodes the folder again: exit 2, no search recorded. The trials train on the
+ * two threads `--threads 2` gives the in-process trainer. (A trainer meeting a
  * bad image fails that trial with the path: tests/training-activity.test.ts.)
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -50,11 +51,12 @@ describe('a search on a folder: dataset', () => {
     const env = { NAS_HOME: join(root, 'home'), DATABASE_URL: database.url, NAS_DATASET_CACHE: join(root, 'cache') };
     const dataset = `folder:${join(root, 'shapes')}`;
     const run = await runNas(
-      ['search', 'start', '--id', 'folder-search', '--dataset', dataset, ...protocol, '--wait'],
+      ['search', 'start', '--id', 'folder-search', '--dataset', dataset, ...protocol, '--threads', '2', '--wait'],
       env,
     );
     const output = run.stdout + run.stderr;
     expect(run.code, output).toBe(0);
+    expect(run.stderr).toContain('trainer: each training computes on 2 thread(s)');
     const [search] = await database.db.select().from(searches).where(eq(searches.id, 'folder-search'));
     const config = search.config as {
       input: unknown;

@@ -2,7 +2,7 @@ import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
 import { printNote } from '../output';
 import { nasHome, openStack } from '../../stack/embedded';
-import { requireBackendFlag } from '../backend-flag';
+import { requireBackendFlag, requireThreadsFlag } from '../backend-flag';
 import { RequestError } from '../../contracts/request-error';
 import { requirePositiveInteger } from '../../contracts/field-checks';
 import { dashboardAddress, serveDashboard, untilStopped } from './ui';
@@ -17,12 +17,14 @@ export async function devCommand({ flags }: CommandInput): Promise<number> {
   }
   const backend = requireBackendFlag(flags);
   const trainerConcurrency = requirePositiveInteger('--parallel', stringFlag(flags, 'parallel') ?? 1);
+  const trainerThreads = requireThreadsFlag(flags);
   const address = dashboardAddress(flags, 'ui-host', 'ui-port');
   const stack = await openStack({
     own: true,
     backend,
     trainerTaskQueue: stringFlag(flags, 'task-queue'),
     trainerConcurrency,
+    trainerThreads,
   });
   if (stack.mode !== 'owner') {
     await stack.close();

@@ -1,13 +1,13 @@
 import type { Worker } from '@temporalio/worker';
 import { openDatabase } from '../../db/client';
 import { RequestError } from '../../contracts/request-error';
-import { integerIn, requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
+import { requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
 import { connectTemporal } from '../../stack/temporal/dev-server';
-import { createTrainerWorker, MAX_TRAINING_THREADS } from '../../workers/trainer-worker';
+import { createTrainerWorker } from '../../workers/trainer-worker';
 import { stringFlag } from '../args';
 import type { CommandInput } from '../invocation';
-import { requireBackendFlag } from '../backend-flag';
+import { requireBackendFlag, requireThreadsFlag } from '../backend-flag';
 import { printNote } from '../output';
 
 export const WORKER_ROLES = ['orchestrator', 'trainer'] as const;
@@ -23,11 +23,7 @@ export async function workerCommand({ flags, args }: CommandInput): Promise<numb
   }
   const backend = requireBackendFlag(flags);
   const concurrency = requirePositiveInteger('--concurrency', stringFlag(flags, 'concurrency') ?? 1);
-  const threadsFlag = stringFlag(flags, 'threads');
-  const threads =
-    threadsFlag === undefined
-      ? undefined
-      : integerIn('--threads', requirePositiveInteger('--threads', threadsFlag), 1, MAX_TRAINING_THREADS);
+  const threads = requireThreadsFlag(flags);
   const temporal = connectTemporal();
   const connection = await temporal.workerConnection();
   const database = await openDatabase();

@@ -4,6 +4,7 @@ import { runs } from '../invocation';
 import {
   addFlags,
   backendFlag,
+  threadsFlag,
   example,
   flag,
   formatFlag,
@@ -49,6 +50,7 @@ export function defineBaselines(program: Command): void {
     ...protocolFlags(),
     taskQueueFlag(undefined, 'Trainers:'),
     backendFlag(undefined, 'Trainers:'),
+    threadsFlag(undefined, 'Trainers:'),
   ]);
   waitFlag(train, 'baseline run');
   example(train, 'nas baselines train lenet5 resnet20 --epochs 10 --wait');

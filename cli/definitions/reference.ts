@@ -8,7 +8,17 @@ import {
 } from '../../search/reference';
 import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag, formatFlag, parallelFlag, taskQueueFlag, waitFlag } from '../options';
+import {
+  addFlags,
+  backendFlag,
+  threadsFlag,
+  example,
+  flag,
+  formatFlag,
+  parallelFlag,
+  taskQueueFlag,
+  waitFlag,
+} from '../options';
 
 const BUILD = 'Reference set:';
 const TRAINERS = 'Trainers:';
@@ -53,6 +63,7 @@ function defineBuild(reference: Command): void {
     parallelFlag('trainings run at once', BUILD),
     taskQueueFlag(undefined, TRAINERS),
     backendFlag(undefined, TRAINERS),
+    threadsFlag(undefined, TRAINERS),
   ]);
   waitFlag(build, 'reference build');
   example(build, 'nas reference build --architectures 100 --second-seed 30 --seed 7 --wait');

@@ -4,6 +4,7 @@ import { runs } from '../invocation';
 import {
   addFlags,
   backendFlag,
+  threadsFlag,
   example,
   flag,
   formatFlag,
@@ -53,6 +54,7 @@ export function defineScaling(program: Command): void {
     ...protocolFlags(),
     taskQueueFlag(undefined, 'Trainers:'),
     backendFlag(undefined, 'Trainers:'),
+    threadsFlag(undefined, 'Trainers:'),
   ]);
   waitFlag(start, 'study');
   example(start, 'nas scaling start --grid-step 0.1 --phi-max 2 --epochs 1 --wait');
@@ -74,6 +76,7 @@ export function defineScaling(program: Command): void {
     flag('--restart', 'terminate a run of the study that is still open (its workers are gone) and start again'),
     ...repeatFlags(' (more than the study had: only the new seeds train)'),
     backendFlag(),
+    threadsFlag(),
   ]);
   waitFlag(resume, 'study');
   example(resume, 'nas scaling resume scaling-efficientnet-b0-small-s1-20260101-120000 --wait');

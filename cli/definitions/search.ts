@@ -11,6 +11,7 @@ import { runs } from '../invocation';
 import {
   addFlags,
   backendFlag,
+  threadsFlag,
   example,
   flag,
   formatFlag,
@@ -178,6 +179,7 @@ function defineStart(search: Command): void {
     ...finalProtocolFlags('finalize-', FINAL),
     taskQueueFlag(undefined, TRAINERS),
     backendFlag(undefined, TRAINERS),
+    threadsFlag(undefined, TRAINERS),
   ]);
   waitFlag(start, 'search');
   example(start, 'nas search start --space nasnet --strategy reinforce --trials 50 --parallel 2 --epochs 2 --wait');
@@ -246,6 +248,7 @@ function defineFinalize(search: Command): void {
     ...finalProtocolFlags('', 'Final protocol:'),
     taskQueueFlag(undefined, TRAINERS),
     backendFlag(undefined, TRAINERS),
+    threadsFlag(undefined, TRAINERS),
   ]);
   waitFlag(finalize, 'final evaluation');
   example(

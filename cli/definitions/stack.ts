@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
 import { runs } from '../invocation';
-import { addFlags, backendFlag, example, flag, parallelFlag, taskQueueFlag } from '../options';
+import { addFlags, backendFlag, threadsFlag, example, flag, parallelFlag, taskQueueFlag } from '../options';
 
 export function defineStack(program: Command): void {
   const dev = program
@@ -12,6 +12,7 @@ export function defineStack(program: Command): void {
     parallelFlag('trainings the in-process trainer runs at once'),
     taskQueueFlag('task queue the in-process trainer polls'),
     backendFlag('tfjs backend of the in-process trainer'),
+    threadsFlag('the in-process trainer'),
     flag(
       '--ui-port <port>',
       'port of the dashboard it serves (0: any free port; the default gives way to a free one when taken)',
@@ -51,9 +52,7 @@ export function defineStack(program: Command): void {
     }),
     backendFlag('tfjs backend of a trainer'),
     flag('--concurrency <n>', 'trainings a trainer runs at once', { default: 1 }),
-    flag('--threads <n>', 'threads each training of a trainer computes on (wasm and cpu backends)', {
-      defaultText: '1',
-    }),
+    threadsFlag('a trainer'),
     flag('--identity <name>', 'worker identity shown by Temporal', { defaultText: "Temporal's: <pid>@<host>" }),
   ]);
   example(worker, 'TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://... nas worker trainer --backend tensorflow');
