@@ -1,8 +1,8 @@
 /** The `--backend` and `--threads` flags of commands that may run a trainer, checked before anything starts. */
-import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/backend-preferences';
+import { BACKEND_PREFERENCES, type BackendPreference, MAX_TRAINING_THREADS } from '../engine/backend-preferences';
 import { integerIn, requireOneOf, requirePositiveInteger } from '../contracts/field-checks';
 import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
-import { MAX_TRAINING_THREADS, type TrainerBackend } from '../workers/trainer-worker';
+import type { TrainerBackend } from '../workers/trainer-worker';
 import { stringFlag, type Flags } from './args';
 
 export const BACKEND_CHOICES: readonly TrainerBackend[] = [...BACKEND_PREFERENCES, SIMULATED_BACKEND];

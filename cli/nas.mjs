@@ -3,6 +3,7 @@
 // A namespace import: Node 20 lacks the compile cache and must reach the version check below.
 import * as nodeModule from 'node:module';
 import { register } from 'tsx/esm/api';
+import '../db/drizzle-as-commonjs.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {

@@ -30,9 +30,6 @@ export interface TrainerWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** Each thread holds a replica of the model and a wasm heap of its own. */
-export const MAX_TRAINING_THREADS = 16;
-
 export function defaultWorkerIdentity(role: string): string {
   return `${role}-${process.pid}@${os.hostname()}`;
 }
