@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/warm-caches.ts'],
-    setupFiles: ['db/drizzle-as-commonjs.mjs', 'tests/support/kill-leftovers.ts'],
+    setupFiles: ['tests/support/kill-leftovers.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Two files at a time, one per core: every file has its own Temporal servers, databases and homes.

@@ -1,8 +1,8 @@
 /**
  * What one `nas` process costs before it does any work: CPU seconds (user + system, all threads)
  * of loading drizzle-orm as ES modules and through its CommonJS build (db/drizzle-as-commonjs.mjs),
- * and of whole `nas` commands that do next to nothing. Every command and every test file pays
- * these, so the suite's CPU time follows them. Each figure is the median of --repeats processes.
+ * and of whole `nas` commands that do next to nothing. Every command pays these, and the tests
+ * run hundreds of commands. Each figure is the median of --repeats processes.
  *
  *   npm run bench:startup [-- --repeats 5] [--json]
  */

@@ -1,11 +1,12 @@
 /**
  * Loads drizzle-orm from its CommonJS build. Node's ES module loader re-reads the package.json
  * scope of every `.js` file it resolves and copies all its fields, so each of drizzle-orm's ~110
- * ES module files re-parses its 179 KB package.json: loading drizzle-orm cost 2.6 CPU seconds per
- * process on Node 24.22, its CommonJS build 0.5 (`npm run bench:startup`). Every `nas` command and
- * test file loads it. Importing this module first makes every later `import ... from
- * 'drizzle-orm...'` of the process (tsx's included) resolve through the package's `require`
- * condition: one drizzle-orm instance, the same API.
+ * ES module files re-parses its 179 KB package.json: loading drizzle-orm cost 2.4 CPU seconds per
+ * process on Node 24.22, its CommonJS build 0.4 (`npm run bench:startup`). Most `nas` commands load
+ * it, and the tests run hundreds of them. Imported first by cli/nas.mjs, this makes every later
+ * `import ... from 'drizzle-orm...'` of the process resolve through the package's `require`
+ * condition: one drizzle-orm instance, the same API. (Vitest resolves packages itself and does
+ * not pay this.)
  */
 import * as nodeModule from 'node:module';
 

@@ -2,7 +2,6 @@
  * Vitest's global setup: what every file reads from the nas cache (the workflow bundle, the empty
  * migrated database) is built once here, not by two files at once when they start side by side.
  */
-import '../../db/drizzle-as-commonjs.mjs';
 import { emptyDatabaseTemplate } from '../../db/client';
 import { cachedWorkflowBundle, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
 
