@@ -2,7 +2,7 @@
  * The simulated trainer (`--backend simulated`): its accuracies and waits as functions of the
  * architecture, protocol and seeds, its settings from NAS_SIMULATED_* variables, and a REINFORCE
  * search through `nas` on the embedded stack that reads no dataset and records what a real
- * trainer records.
+ * trainer records, a running trial's epochs included.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost, architectureHash, nasnetSpace } from '../cells';
 import type { LeaderboardRow } from '../db/queries/leaderboard';
-import { runNas } from '../harness/processes';
+import { runNas, startNas, waitFor } from '../harness/processes';
 import { DEFAULT_PROTOCOL } from '../contracts/protocol';
 import { makeRng } from '../numeric/rng';
 import {
@@ -198,6 +198,22 @@ describe('nas search start --backend simulated', () => {
       expect(row.latencyDevice).toBe('simulated (1000000000000 multiply-adds/s)');
       expect(row.reward).toBeCloseTo(row.valAccuracy! * (row.latencyMs! / 0.01) ** -0.07, 6);
     }
+  }, 300_000);
+
+  it('`nas search status` shows the last recorded epoch of a running trial', async () => {
+    const argv = ['search', 'start', '--backend', 'simulated', '--trials', '1', '--epochs', '3', '--id', 'sim-epochs'];
+    const owner = startNas([...argv, '--wait'], env('e', { NAS_SIMULATED_EPOCH_MS: '5000' }));
+    const line = await waitFor(
+      async () => {
+        const status = await runNas(['search', 'status', 'sim-epochs'], env('e'));
+        return status.stdout.split('\n').find((l) => l.startsWith('running: sim-epochs/0: epoch'));
+      },
+      120_000,
+      'the first epoch in the status',
+    );
+    expect(line).toMatch(/^running: sim-epochs\/0: epoch 1 done in 5 s, train acc \d+\.\d\d%, val acc \d+\.\d\d%$/);
+    const finished = await owner.done;
+    expect(finished.code, finished.stderr).toBe(0);
   }, 300_000);
 
   it('refuses a bad NAS_SIMULATED_* value before anything starts', async () => {

@@ -5,6 +5,8 @@ import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
 import type { SearchRequest } from '../../search/request';
 import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
+import { listEpochs } from '../../db/queries/trials';
+import type { EpochMetrics } from '../../contracts/activities';
 import { sharingRounds, type SharingRound } from '../../db/queries/sharing-rounds';
 import { RequestError } from '../../contracts/request-error';
 import { requirePositiveInteger } from '../../contracts/field-checks';
@@ -191,7 +193,10 @@ export async function searchStatus({ flags, args }: CommandInput): Promise<numbe
     const row = await getSearch(db, searchId);
     const sharing = row?.strategy === 'enas' ? await sharingRounds(db, searchId) : undefined;
     if (format === 'table') {
-      printData(statusText(searchId, live, stored, row, stack));
+      const lastEpochs = new Map(
+        await Promise.all(live?.running.map(async (id) => [id, (await listEpochs(db, id)).at(-1)] as const) ?? []),
+      );
+      printData(statusText(searchId, live, stored, row, stack, lastEpochs));
       if (sharing) printData(sharingText(sharing));
       const queue = (row?.config as Partial<SearchRequest> | undefined)?.trainerTaskQueue;
       if (live && queue && (await unserved(await stack.client(), db, searchId, queue))) printData(unservedNote(queue));
@@ -229,11 +234,18 @@ function statusText(
   stored: StoredProgress,
   row: Search | null,
   stack: Stack,
+  lastEpochs: ReadonlyMap<string, EpochMetrics | undefined>,
 ): string {
   const lines: string[] = [];
   if (live) {
     lines.push(progressLine(live));
-    if (live.running.length) lines.push(`running: ${live.running.join(', ')}`);
+    for (const id of live.running) {
+      const epoch = lastEpochs.get(id);
+      const last = epoch
+        ? `: epoch ${epoch.epoch + 1} done in ${epoch.seconds.toFixed(0)} s, train acc ${percent(epoch.trainAccuracy)}, val acc ${percent(epoch.valAccuracy)}`
+        : '';
+      lines.push(`running: ${id}${last}`);
+    }
     const summary = Object.entries(live.strategy)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
