@@ -39,7 +39,7 @@ export interface StackOptions {
   trainerTaskQueue?: string;
   /** Trainings the in-process trainer runs at once (default 1). */
   trainerConcurrency?: number;
-  /** Threads each training of the in-process trainer computes on; default from its concurrency (workers/trainer-worker.ts). */
+  /** Threads each training of the in-process trainer computes on (`--threads`); default 1. */
   trainerThreads?: number;
   /** Apply pending migrations (`nas db migrate`); an owner always does. Others refuse an outdated schema. */
   migrate?: boolean;
