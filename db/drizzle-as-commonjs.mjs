@@ -1,8 +1,8 @@
 /**
  * Loads drizzle-orm from its CommonJS build. Node's ES module loader re-reads the package.json
  * scope of every `.js` file it resolves and copies all its fields, so each of drizzle-orm's ~110
- * ES module files re-parses its 179 KB package.json: loading drizzle-orm cost 2.4 CPU seconds per
- * process on Node 24.22, its CommonJS build 0.4 (`npm run bench:startup`). Most `nas` commands load
+ * ES module files re-parses its 179 KB package.json: loading drizzle-orm cost 1.8 CPU seconds per
+ * process on Node 24.22, its CommonJS build 0.3 (`npm run bench:startup`). Most `nas` commands load
  * it, and the tests run hundreds of them. Imported first by cli/nas.mjs, this makes every later
  * `import ... from 'drizzle-orm...'` of the process resolve through the package's `require`
  * condition: one drizzle-orm instance, the same API. (Vitest resolves packages itself and does
