@@ -3,7 +3,7 @@
  * there still run and while other commands are attached to it (they read through its database).
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isWorkflowNotFound } from '../stack/temporal/client-errors';
 import { runningSearchIds } from '../db/queries/searches';
 import type { Stack } from '../stack/embedded';
 import { printNote } from './output';
@@ -41,7 +41,7 @@ export async function liveWorkflow(client: Client, id: string): Promise<boolean>
   try {
     return (await client.workflow.getHandle(id).describe()).status.name === 'RUNNING';
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
+    if (isWorkflowNotFound(err)) return false;
     throw err;
   }
 }

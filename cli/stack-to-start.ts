@@ -43,5 +43,10 @@ export async function openStackToStart(
       `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`,
     );
   }
+  // Connected now, so that the command's check of what is recorded and its workflow's start follow each other closely.
+  await stack.client().catch(async (error: unknown) => {
+    await stack.close();
+    throw error;
+  });
   return { stack, trainerTaskQueue: namedQueue ?? stack.taskQueues.trainer };
 }

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { stableHash } from '../contracts/hash';
 import { RequestError } from '../contracts/request-error';
 import { SettingError } from '../contracts/refusal';
@@ -219,7 +219,10 @@ export function lazyStack(
         );
       }
       client ??= temporal.clientConnection().then(
-        (connection) => new Client({ connection, namespace: temporal.namespace }),
+        async (connection) => {
+          const { Client } = await import('@temporalio/client');
+          return new Client({ connection, namespace: temporal.namespace });
+        },
         (error: unknown) => {
           if (mode !== 'external' || error instanceof SettingError) throw error;
           const reason = (error as Error).message.split('\n')[0].slice(0, 120);

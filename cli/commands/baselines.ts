@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors';
 import { PUBLISHED_NETWORKS, type PublishedNetwork } from '../../cells';
 import { BASELINES, baselineByName, type BaselineEntry } from '../../cells/baselines';
 import type { InputShape } from '../../contracts/genotypes';
@@ -153,7 +153,7 @@ export async function trainBaselines({ flags, args: positionals }: CommandInput)
         workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       })
       .catch((err: unknown) => {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        if (isWorkflowAlreadyStarted(err)) {
           throw new RequestError(
             'nas baselines train',
             `baselines under this protocol are already training (${request.searchId}); wait for it to finish`,

@@ -2,7 +2,7 @@
  * `nas search finalize <search-id>`: the final evaluation of a search (workflows/finalize.ts), and
  * `nas search fidelity <search-id>`: whether the search's cheap trainings predicted its ranking.
  */
-import { defaultPayloadConverter, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors';
 import { datasetShape } from '../../contracts/datasets';
 import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
 import { getSearch } from '../../db/queries/searches';
@@ -130,7 +130,7 @@ async function startFinalize(stack: Stack, request: FinalizeRequest): Promise<vo
     });
   } catch (err) {
     // Another command started it (its record may not be written yet): follow it if it runs this request.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!isWorkflowAlreadyStarted(err)) throw err;
     requireSameFinalize(await startedRequest(stack, request.finalId), request);
     printNote(`final evaluation ${request.finalId} is already running with this request; following it`);
   }
@@ -151,6 +151,7 @@ async function startedRequest(stack: Stack, workflowId: string): Promise<Finaliz
   const history = await (await stack.client()).workflow.getHandle(workflowId).fetchHistory();
   const [payload] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   if (!payload) throw new Error(`workflow ${workflowId} has no recorded input`);
+  const { defaultPayloadConverter } = await import('@temporalio/client');
   return defaultPayloadConverter.fromPayload<FinalizeRequest>(payload);
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors';
 import { datasetShape } from '../../contracts/datasets';
 import { latestReferenceId } from '../../db/queries/reference-trainings';
 import { referenceFileOf } from '../reference-export';
@@ -191,7 +191,7 @@ async function startBuild(stack: Stack, request: ReferenceRequest, parallelGiven
     });
     return true;
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!isWorkflowAlreadyStarted(err)) throw err;
     if (!parallelGiven) {
       printNote(`reference build ${request.referenceId} is already running; following it`);
       return false;

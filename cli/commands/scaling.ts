@@ -1,11 +1,7 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import { writeFileSync } from 'node:fs';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../contracts/request-error';
@@ -100,7 +96,7 @@ async function runStudy(request: ScalingStudyRequest, flags: Flags, options: Run
         workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       })
       .catch((err: unknown) => {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        if (isWorkflowAlreadyStarted(err)) {
           if (options.resume === 'follow' && options.changesRepeats)
             throw repeatsOnOpenRun(request, options.changesRepeats);
           if (options.resume) return client.workflow.getHandle<typeof scalingStudyWorkflow>(request.studyId);
@@ -158,7 +154,7 @@ async function terminateOpenRun(client: Client, studyId: string): Promise<void> 
       printNote(`terminated the open run of ${studyId}; starting it again`);
     }
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (!isWorkflowNotFound(err)) throw err;
   }
 }
 
@@ -198,7 +194,7 @@ async function liveProgress(client: Client, studyId: string): Promise<ScalingPro
     if ((await handle.describe()).status.name !== 'RUNNING') return null;
     return await queryWithin(handle, scalingProgressQuery);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
+    if (isWorkflowNotFound(err)) return null;
     throw err;
   }
 }
@@ -235,8 +231,7 @@ export async function stopStudy({ args }: CommandInput): Promise<number> {
     try {
       await (await stack.client()).workflow.getHandle(studyId).signal(stopSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
+      if (isWorkflowNotFound(err)) throw new RequestError('<study-id>', `no running scaling study ${studyId}`);
       throw err;
     }
     printNote(`scaling study ${studyId}: stop requested (resume later with \`nas scaling resume ${studyId} --wait\`)`);

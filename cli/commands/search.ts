@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
 import { getSearch, type Search } from '../../db/queries/searches';
 import { TRIAL_STATES } from '../../contracts/trial-state';
 import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
@@ -82,7 +82,7 @@ async function startSearchWorkflow(client: Client, taskQueue: string, request: S
       workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    if (isWorkflowAlreadyStarted(err)) {
       throw new RequestError(
         '--id',
         `a search named ${request.searchId} is being started by another command; follow it with \`nas search status ${request.searchId}\``,
@@ -327,7 +327,7 @@ export async function steerSearch(
       if (action === 'resume') await handle.signal(resumeSignal);
       if (action === 'scale') await handle.signal(setParallelismSignal, parallel);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RequestError('<search-id>', `no running search ${searchId}`);
+      if (isWorkflowNotFound(err)) throw new RequestError('<search-id>', `no running search ${searchId}`);
       throw err;
     }
     printNote(

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { Connection, type TLSConfig } from '@temporalio/client';
+import type { Connection, TLSConfig } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { SettingError } from '../../contracts/refusal';
 
@@ -50,6 +50,8 @@ export function connectTemporal(options: TemporalConnectOptions = {}): TemporalC
     namespace,
     async clientConnection() {
       await assertReachable(host, port);
+      // Loaded on first use: commands that never reach Temporal skip the client and its protobuf root.
+      const { Connection } = await import('@temporalio/client');
       return Connection.connect({ ...connectionOptions, connectTimeout: REACHABILITY_TIMEOUT_MS });
     },
     async workerConnection() {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
 
 export {
@@ -152,6 +152,7 @@ export async function spawnDevServer(
 export async function answersAsTemporal(address: string, timeoutMs: number): Promise<boolean> {
   let connection: Connection | undefined;
   try {
+    const { Connection } = await import('@temporalio/client');
     connection = await Connection.connect({ address, connectTimeout: timeoutMs });
     await connection.workflowService.getSystemInfo({});
     return true;
@@ -165,6 +166,7 @@ export async function answersAsTemporal(address: string, timeoutMs: number): Pro
 async function namespaceReady(address: string, namespace: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
+    const { Connection } = await import('@temporalio/client');
     connection = await Connection.connect({ address, connectTimeout: 1_000 });
     await connection.workflowService.describeNamespace({ namespace });
     return true;
