@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { RequestError } from '../contracts/request-error';
+import { createPglite } from './pglite-create';
 import { isNewDataDir, migratedTemplate } from './pglite-template';
 import * as schema from './schema';
 import { SettingError } from '../contracts/refusal';
@@ -83,7 +84,7 @@ async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<Data
   }
   const loadDataDir = schemaStep === 'migrate' && isNewDataDir(dataDir) ? await emptyDatabaseTemplate() : undefined;
   if (onDisk) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, { loadDataDir });
+  const client = await createPglite(dataDir, { loadDataDir });
   const db = drizzlePglite({ client, schema });
   try {
     if (schemaStep === 'migrate') await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });

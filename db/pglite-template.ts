@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { createPglite } from './pglite-create';
 
 /** True for a data directory PGlite would have to initialise: in memory, missing or empty. */
 export function isNewDataDir(dataDir: string): boolean {
@@ -25,7 +26,7 @@ export async function migratedTemplate(
 ): Promise<Blob> {
   const file = join(templateDir(), `${templateKey(migrationsFolder)}.tar`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);
-  const client = await PGlite.create('memory://');
+  const client = await createPglite('memory://');
   let tarball: Blob;
   try {
     await migrate(client);
