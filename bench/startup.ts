@@ -46,8 +46,10 @@ function cpuSeconds(args: string[], env: NodeJS.ProcessEnv): number {
   return seconds[0] + seconds[1];
 }
 
-function median(args: string[], env: NodeJS.ProcessEnv): number {
-  const runs = Array.from({ length: repeats }, () => cpuSeconds(args, env)).sort((a, b) => a - b);
+/** `env` may be a function: each process then gets the environment it returns. */
+function median(args: string[], env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv)): number {
+  const envOf = typeof env === 'function' ? env : () => env;
+  const runs = Array.from({ length: repeats }, () => cpuSeconds(args, envOf())).sort((a, b) => a - b);
   return runs[Math.floor(runs.length / 2)];
 }
 
@@ -58,6 +60,7 @@ try {
   const commonjs = median(['--import', COMMONJS_HOOK, '--input-type=module', '-e', LOAD_DRIZZLE], env);
   const version = median([NAS, '--version'], env);
   const status = median([NAS, 'search', 'status', 'no-such-search', '--json'], env);
+  const newHome = median([NAS, 'db', 'migrate'], () => ({ ...env, NAS_HOME: mkdtempSync(join(home, 'new-')) }));
   const migrated = spawnSync(process.execPath, [NAS, 'db', 'migrate'], { env, encoding: 'utf8' });
   if (migrated.status !== 0) throw new Error(`nas db migrate failed: ${migrated.stderr}`);
   const list = median([NAS, 'search', 'list'], env);
@@ -69,6 +72,7 @@ try {
     drizzleSpeedup: esm / commonjs,
     nasVersionCpuS: version,
     nasSearchStatusCpuS: status,
+    nasDbMigrateNewHomeCpuS: newHome,
     nasSearchListCpuS: list,
   };
   if (values.json) console.log(JSON.stringify(figures, null, 2));
@@ -79,6 +83,7 @@ try {
     console.log(`load drizzle-orm as CommonJS          ${s(commonjs)}   (${figures.drizzleSpeedup.toFixed(2)}x less)`);
     console.log(`nas --version                         ${s(version)}`);
     console.log(`nas search status <missing> --json   ${s(status)}`);
+    console.log(`nas db migrate (new home)            ${s(newHome)}`);
     console.log(`nas search list (empty database)     ${s(list)}`);
   }
 } finally {

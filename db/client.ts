@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -10,7 +10,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { RequestError } from '../contracts/request-error';
 import { createPglite } from './pglite-create';
-import { isNewDataDir, migratedTemplate } from './pglite-template';
+import { isNewDataDir, migratedTemplate, migratedTemplateDataDir } from './pglite-template';
 import * as schema from './schema';
 import { SettingError } from '../contracts/refusal';
 
@@ -67,11 +67,34 @@ export function defaultDataDir(): string {
   return `${process.env.NAS_HOME || '.nas'}/pglite`;
 }
 
-/** The empty migrated database new embedded databases start from (db/pglite-template.ts). */
+const migrateEmpty = (empty: PGlite) =>
+  migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+
+/** The empty migrated database new embedded databases start from (db/pglite-template.ts), as a tarball. */
 export function emptyDatabaseTemplate(): Promise<Blob> {
-  return migratedTemplate(MIGRATIONS_FOLDER, (empty) =>
-    migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-  );
+  return migratedTemplate(MIGRATIONS_FOLDER, migrateEmpty);
+}
+
+/** The same as a data directory on disk, or null when the cache cannot hold it. */
+export function emptyDatabaseTemplateDataDir(): Promise<string | null> {
+  return migratedTemplateDataDir(MIGRATIONS_FOLDER, migrateEmpty);
+}
+
+/**
+ * Makes a new database on disk a copy of the template's data directory (whole or not at all: a
+ * full disk leaves no half-copied database); otherwise returns the tarball to load.
+ */
+async function seedNewDatabase(dataDir: string, onDisk: boolean): Promise<Blob | undefined> {
+  const template = onDisk ? await emptyDatabaseTemplateDataDir() : null;
+  if (!template) return emptyDatabaseTemplate();
+  const partial = `${dataDir}.${process.pid}.partial`;
+  try {
+    cpSync(template, partial, { recursive: true });
+    renameSync(partial, dataDir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return undefined;
 }
 
 async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<DatabaseHandle> {
@@ -82,7 +105,8 @@ async function openPglite(dataDir: string, schemaStep: SchemaStep): Promise<Data
       `no results database in ${dataDir} yet: start a search there, or run \`nas db migrate\``,
     );
   }
-  const loadDataDir = schemaStep === 'migrate' && isNewDataDir(dataDir) ? await emptyDatabaseTemplate() : undefined;
+  const loadDataDir =
+    schemaStep === 'migrate' && isNewDataDir(dataDir) ? await seedNewDatabase(dataDir, onDisk) : undefined;
   if (onDisk) mkdirSync(dataDir, { recursive: true });
   const client = await createPglite(dataDir, { loadDataDir });
   const db = drizzlePglite({ client, schema });

@@ -1,7 +1,7 @@
 /**
  * Run under `node --trace-wasm-compilation-times`: opens a home's database as a `nas` command does
  * and queries it, then trains what the trainer's backend runs hot (a matMul and its gradient on the
- * wasm backend). What V8 traced before and after the line `training` tells the test which
+ * wasm backend). What V8 traced before and after the line `database queried, training` tells the test which
  * WebAssembly modules it optimized.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ try {
   rmSync(home, { recursive: true, force: true });
 }
 
-console.log('training');
+console.log('database queried, training');
 await selectBackend('wasm', { log: () => {} });
 const x = tf.randomNormal([64, 256], 0, 1, 'float32', 1);
 const w = tf.variable(tf.randomNormal([256, 256], 0, 0.05, 'float32', 2));
