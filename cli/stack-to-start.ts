@@ -29,18 +29,20 @@ export async function openStackToStart(
     trainerConcurrency: options.parallel,
     trainerThreads,
   });
-  if (trainerThreads !== undefined && stack.mode !== 'owner') {
-    await stack.close();
-    throw new RequestError(
-      '--threads',
-      'sets the threads of the trainer this command starts; a stack already runs here with its own trainer (`nas dev --threads N` sets those): drop --threads',
-    );
-  }
   if (stack.mode === 'offline') {
     await stack.close();
     throw new RequestError(
       '--wait',
       `no embedded stack is running: add --wait to ${what} here, or start \`nas dev\` first`,
+    );
+  }
+  if (trainerThreads !== undefined && stack.mode !== 'owner') {
+    await stack.close();
+    throw new RequestError(
+      '--threads',
+      stack.mode === 'external'
+        ? 'sets the threads of the trainer this command starts; with TEMPORAL_ADDRESS set, trainers are the workers polling there (`nas worker trainer --threads N` sets theirs): drop --threads'
+        : 'sets the threads of the trainer this command starts; a stack already runs here with its own trainer (`nas dev --threads N` sets those): drop --threads',
     );
   }
   // Connected now, so that the command's check of what is recorded and its workflow's start follow each other closely.
