@@ -1,7 +1,7 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import { writeFileSync } from 'node:fs';
-import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
 import { searchProgress } from '../../db/queries/progress';
 import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
 import { RequestError } from '../../contracts/request-error';
