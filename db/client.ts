@@ -70,12 +70,10 @@ export function defaultDataDir(): string {
 const migrateEmpty = (empty: PGlite) =>
   migratePglite(drizzlePglite({ client: empty, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
 
-/** The empty migrated database new embedded databases start from (db/pglite-template.ts), as a tarball. */
-export function emptyDatabaseTemplate(): Promise<Blob> {
-  return migratedTemplate(MIGRATIONS_FOLDER, migrateEmpty);
-}
-
-/** The same as a data directory on disk, or null when the cache cannot hold it. */
+/**
+ * The empty migrated database new embedded databases start from (db/pglite-template.ts), as a data
+ * directory on disk, or null when the cache cannot hold it.
+ */
 export function emptyDatabaseTemplateDataDir(): Promise<string | null> {
   return migratedTemplateDataDir(MIGRATIONS_FOLDER, migrateEmpty);
 }
@@ -86,7 +84,7 @@ export function emptyDatabaseTemplateDataDir(): Promise<string | null> {
  */
 async function seedNewDatabase(dataDir: string, onDisk: boolean): Promise<Blob | undefined> {
   const template = onDisk ? await emptyDatabaseTemplateDataDir() : null;
-  if (!template) return emptyDatabaseTemplate();
+  if (!template) return migratedTemplate(MIGRATIONS_FOLDER, migrateEmpty);
   const partial = `${dataDir}.${process.pid}.partial`;
   try {
     cpSync(template, partial, { recursive: true });

@@ -1,8 +1,8 @@
 /**
  * Run under `node --trace-wasm-compilation-times`: opens a home's database as a `nas` command does
  * and queries it, then trains what the trainer's backend runs hot (a matMul and its gradient on the
- * wasm backend). What V8 traced before and after the line `database queried, training` tells the test which
- * WebAssembly modules it optimized.
+ * wasm backend). What V8 traced before and after the line `database queried, training` tells the
+ * test which WebAssembly modules it optimized.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,5 +31,5 @@ const optimizer = tf.train.sgd(0.01);
 for (let step = 0; step < 200; step++) {
   optimizer.minimize(() => tf.relu(tf.matMul(x, w)).mean() as tf.Scalar);
 }
+// Time for V8's background threads to finish the optimizations the training asked for.
 await new Promise((resolve) => setTimeout(resolve, 500));
-console.log('trained');
