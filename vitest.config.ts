@@ -7,8 +7,9 @@ export default defineConfig({
     setupFiles: ['tests/support/kill-leftovers.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    // Two files at a time, one per core: every file has its own Temporal servers, databases and homes.
+    // Every file has its own Temporal servers, databases and homes, so files run side by side: three
+    // at a time on two cores, because many spend much of their time waiting for processes they started.
     pool: 'forks',
-    poolOptions: { forks: { minForks: 1, maxForks: 2 } },
+    poolOptions: { forks: { minForks: 1, maxForks: 3 } },
   },
 });
