@@ -103,14 +103,15 @@ describe('the embedded stack of one home', () => {
     // A home of its own: the detached search stays unfinished there.
     const ctrlHome = mkdtempSync(join(tmpdir(), 'nas-home-ctrl-c-'));
     const ctrlEnv = { ...env, NAS_HOME: ctrlHome };
-    const started = async (id: string) => {
-      for (let i = 0; i < 480; i++) {
-        const { stdout } = await runNas(['search', 'status', id, '--json'], ctrlEnv);
-        if (stdout && (JSON.parse(stdout) as StoredStatus).stored.total > 0) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`search ${id} recorded nothing`);
-    };
+    const started = (id: string) =>
+      waitFor(
+        async () => {
+          const { stdout } = await runNas(['search', 'status', id, '--json'], ctrlEnv);
+          return stdout && (JSON.parse(stdout) as StoredStatus).stored.total > 0;
+        },
+        300_000,
+        `search ${id} to record a trial`,
+      );
     const detached = startNas(
       ['search', 'start', ...NO_TRAINING, '--trials', '100000', '--id', 'ctrl-c-1', '--wait'],
       ctrlEnv,
