@@ -13,11 +13,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { architectureCost, architectureGraph, describeArchitecture, validateArchitecture } from '../cells';
-import { buildModel } from '../cells/builders/tfjs';
-import { selectBackend, type BackendPreference } from '../engine/backend';
-import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import { kernelProfile } from './kernel-profile';
+import { architectureCost, architectureGraph, describeArchitecture, validateArchitecture } from '../cells/index.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import { selectBackend, type BackendPreference } from '../engine/backend.ts';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers.ts';
+import { kernelProfile } from './kernel-profile.ts';
 
 const INPUT = { height: 28, width: 28, channels: 1 };
 const CLASSES = 10;

@@ -5,20 +5,20 @@
  * recordEpoch, finishTrial). Accuracies are synthetic (harness/synthetic-objective.ts), costs are the
  * real cost model's; about 3% of trials fail and 2% diverge, repeated architectures are reused.
  *
- * `npx tsx bench/dashboard-seed.ts [trials]` writes into DATABASE_URL, or the embedded PGlite in NAS_HOME.
+ * `node bench/dashboard-seed.ts [trials]` writes into DATABASE_URL, or the embedded PGlite in NAS_HOME.
  */
 import { pathToFileURL } from 'node:url';
-import { architectureCost, architectureHash, describeArchitecture, nasnetSpace } from '../cells';
-import { BASELINES } from '../cells/baselines';
-import { DATASETS } from '../contracts/datasets';
-import { openDatabase, type Database } from '../db/client';
-import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
-import { setSearchStatus, upsertSearch } from '../db/queries/searches';
-import { enqueueTrial, finishTrial, markTrialRunning, recordEpoch } from '../db/queries/trials';
-import { syntheticObjective } from '../search/synthetic-objective';
-import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
-import { makeRng, type Rng } from '../numeric/rng';
-import type { Architecture } from '../contracts/genotypes';
+import { architectureCost, architectureHash, describeArchitecture, nasnetSpace } from '../cells/index.ts';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { DATASETS } from '../contracts/datasets.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures.ts';
+import { setSearchStatus, upsertSearch } from '../db/queries/searches.ts';
+import { enqueueTrial, finishTrial, markTrialRunning, recordEpoch } from '../db/queries/trials.ts';
+import { syntheticObjective } from '../search/synthetic-objective.ts';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol.ts';
+import { makeRng, type Rng } from '../numeric/rng.ts';
+import type { Architecture } from '../contracts/genotypes.ts';
 
 export interface SeededDatabase {
   searchId: string;

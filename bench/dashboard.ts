@@ -7,12 +7,12 @@
  * with the target a 10,000-trial search page is held to.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { BASELINES } from '../cells/baselines';
-import { startDashboard } from '../dashboard';
-import type { DatabaseHandle } from '../db/client';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { createPgliteTestDatabase } from '../harness/test-database';
-import { seedDashboardDatabase } from './dashboard-seed';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { startDashboard } from '../dashboard/index.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { createPgliteTestDatabase } from '../harness/test-database.ts';
+import { seedDashboardDatabase } from './dashboard-seed.ts';
 
 const TRIALS = Number(process.env.DASHBOARD_BENCH_TRIALS ?? 1000);
 const SERVER_LOADS = 5;

@@ -30,9 +30,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { parseArgs } from 'node:util';
-import { attachedDatabaseUrl } from '../stack/embedded';
-import { measureHeavyReaders, type HeavyReadersResult } from './heavy-readers';
-import { measureHostileClients, type HostileResult } from './hostile-clients';
+import { attachedDatabaseUrl } from '../stack/embedded.ts';
+import { measureHeavyReaders, type HeavyReadersResult } from './heavy-readers.ts';
+import { measureHostileClients, type HostileResult } from './hostile-clients.ts';
 
 const NAS = fileURLToPath(new URL('../cli/nas.mjs', import.meta.url));
 const SEARCH_ID = 'bench-writes';

@@ -14,13 +14,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { accuracyOf, maxAbsDifference } from '../cells/exporters/agreement';
-import { datasetShape } from '../contracts/datasets';
-import { BACKEND_PREFERENCES, selectBackend, type BackendPreference } from '../engine/backend';
-import { loadDataset } from '../engine/data/datasets';
-import { splitDataset } from '../engine/data/split';
-import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { loadOnnxModel, loadTfjsModel, predictInBatches } from './exported-models';
+import { accuracyOf, maxAbsDifference } from '../cells/exporters/agreement.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { BACKEND_PREFERENCES, selectBackend, type BackendPreference } from '../engine/backend.ts';
+import { loadDataset } from '../engine/data/datasets.ts';
+import { splitDataset } from '../engine/data/split.ts';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { loadOnnxModel, loadTfjsModel, predictInBatches } from './exported-models.ts';
 
 /** Formats agree when no probability differs by this much (tests/export-models.test.ts's bound). */
 const TOLERANCE = 1e-4;

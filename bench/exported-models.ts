@@ -9,10 +9,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
-import { ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle';
-import { ONNX_INPUT, ONNX_OUTPUT } from '../cells/exporters/onnx';
-import { NAS_LAYERS_FILE } from '../cells/exporters/tfjs';
-import type { ImageShape } from '../contracts/datasets';
+import { ONNX_FILE, TFJS_DIR } from '../cells/exporters/bundle.ts';
+import { ONNX_INPUT, ONNX_OUTPUT } from '../cells/exporters/onnx.ts';
+import { NAS_LAYERS_FILE } from '../cells/exporters/tfjs.ts';
+import type { ImageShape } from '../contracts/datasets.ts';
 
 /** Images through a model: `count` NHWC images in, `count x classes` probabilities out. */
 export type Predict = (images: Float32Array, count: number) => Promise<Float32Array>;

@@ -3,15 +3,15 @@
  * finalized under the same final protocol; the table gives each arm's best cell (rank 1 of its
  * final leaderboard) with its interval, and Welch's t-test between every pair of arms' best cells.
  *
- *   npx tsx bench/final-arms.ts NAME=HOME:SEARCH_ID[:CPU_SECONDS] ... [--format markdown]
+ *   node bench/final-arms.ts NAME=HOME:SEARCH_ID[:CPU_SECONDS] ... [--format markdown]
  *
  * CPU_SECONDS is what the arm's search cost (user + system of its process), printed beside it.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type { FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard';
-import { welchDifference } from '../numeric/statistics';
-import { renderRows, type Format } from '../cli/format';
+import type { FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard.ts';
+import { welchDifference } from '../numeric/statistics.ts';
+import { renderRows, type Format } from '../cli/format.ts';
 
 interface Arm {
   name: string;

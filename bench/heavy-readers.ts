@@ -5,8 +5,8 @@
  * trials it recorded (trials.created_at, the time its transaction got the database), in the window.
  */
 import postgres from 'postgres';
-import { LIMITS } from '../stack/database-endpoint';
-import { heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients';
+import { LIMITS } from '../stack/database-endpoint.ts';
+import { heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients.ts';
 
 export interface HeavyReadersResult {
   clients: number;

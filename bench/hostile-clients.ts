@@ -11,7 +11,7 @@ import {
   silent,
   sleeper,
   type Hostile,
-} from '../harness/hostile-clients';
+} from '../harness/hostile-clients.ts';
 
 const HANG_MS = 30_000;
 

@@ -23,15 +23,15 @@ import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { startWorkerProcess, type WorkerProcess } from '../harness/processes';
-import { startTemporalOnPostgres } from '../harness/temporal-postgres';
-import { openStack } from '../stack/embedded';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { analyseRuns, type LongSearchFigures } from './long-search-figures';
-import { studyRequest } from './strategy-study';
+import type { Database } from '../db/client.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { startWorkerProcess, type WorkerProcess } from '../harness/processes.ts';
+import { startTemporalOnPostgres } from '../harness/temporal-postgres.ts';
+import { openStack } from '../stack/embedded.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { analyseRuns, type LongSearchFigures } from './long-search-figures.ts';
+import { studyRequest } from './strategy-study.ts';
 
 type History = temporal.api.history.v1.IHistory;
 

@@ -2,19 +2,19 @@
  * The optimizer step alone, fused (one kernel call, engine/fused-optimizers.ts) against tfjs's
  * per-variable kernels, on the wasm backend with LeNet-5's and NASNet-A's (N=1, F=16) variables:
  *
- *   npx tsx bench/optimizer-step.ts [--steps 40] [--optimizers adam,sgd,momentum,rmsprop]
+ *   node bench/optimizer-step.ts [--steps 40] [--optimizers adam,sgd,momentum,rmsprop]
  *
  * Both paths take turns in rounds of `steps` steps on the same gradients; per path the median
  * round counts, in wall and in CPU milliseconds per step (CPU time is the steadier figure on a
  * shared machine). Kernel calls per step are counted by tf.profile.
  */
 import * as tf from '@tensorflow/tfjs';
-import { baselineGraph } from '../cells/baselines';
-import { buildModel } from '../cells/builders/tfjs';
-import { NASNET_A, nasnetGraph } from '../cells/nasnet';
-import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
-import { selectBackend } from '../engine/backend';
-import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
+import { baselineGraph } from '../cells/baselines/index.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import { NASNET_A, nasnetGraph } from '../cells/nasnet/index.ts';
+import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers.ts';
 
 const INPUT = { height: 28, width: 28, channels: 1 };
 const ROUNDS = 5;

@@ -27,17 +27,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { createPostgresTestDatabase, TEST_SERVER_URL } from '../harness/postgres-database';
-import { startWorkerProcess, type WorkerProcess } from '../harness/processes';
-import { startTemporalOnPostgres } from '../harness/temporal-postgres';
-import type { SearchRequest } from '../search/request';
-import { openStack } from '../stack/embedded';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { traceHistory, type Span } from './history-trace';
-import { orchestrationTargets } from './orchestration-targets';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { createPostgresTestDatabase, TEST_SERVER_URL } from '../harness/postgres-database.ts';
+import { startWorkerProcess, type WorkerProcess } from '../harness/processes.ts';
+import { startTemporalOnPostgres } from '../harness/temporal-postgres.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { openStack } from '../stack/embedded.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { traceHistory, type Span } from './history-trace.ts';
+import { orchestrationTargets } from './orchestration-targets.ts';
 
 interface Run {
   deployment: string;

@@ -4,13 +4,13 @@
  * trainer (seeded durations, default 0.5-2.5 s, MIN_MS/MAX_MS to change, the same per trial index in every run), for windows
  * from 4 to 24. A window of 24 never holds a proposal back in a 24-trial search: it is the
  * baseline where a freed slot is refilled at once.
- *   npx tsx bench/ordered-feeding.ts
+ *   node bench/ordered-feeding.ts
  */
-import type { StrategyConfig } from '../search/strategies/types';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { createSearchStack, tinySearchRequest } from '../harness/search-stack';
-import { createStubTrainer } from '../harness/stub-trainer';
+import type { StrategyConfig } from '../search/strategies/types.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { createSearchStack, tinySearchRequest } from '../harness/search-stack.ts';
+import { createStubTrainer } from '../harness/stub-trainer.ts';
 
 const TRIALS = 24;
 const PARALLEL = 4;

@@ -4,24 +4,24 @@
  * in a training thread as a trainer would, printing its wall time, the training thread's CPU time
  * and its accuracies. What a reference build costs per training on this machine.
  *
- *   npx tsx bench/reference-training.ts [--index 0] [--seed 7] [--cheap] [--backend wasm]
+ *   node bench/reference-training.ts [--index 0] [--seed 7] [--cheap] [--backend wasm]
  */
 import { parseArgs } from 'node:util';
-import { architectureCost, architectureHash, describeArchitecture } from '../cells';
-import type { BackendPreference } from '../engine/backend';
-import { defaultDataDir } from '../engine/data/fashion-mnist';
-import { loadDataset } from '../engine/data/datasets';
-import { splitDataset } from '../engine/data/split';
-import { trainingDataOf } from '../engine/run-training';
-import { runTrainingInThread } from '../engine/thread-runner';
+import { architectureCost, architectureHash, describeArchitecture } from '../cells/index.ts';
+import type { BackendPreference } from '../engine/backend.ts';
+import { defaultDataDir } from '../engine/data/fashion-mnist.ts';
+import { loadDataset } from '../engine/data/datasets.ts';
+import { splitDataset } from '../engine/data/split.ts';
+import { trainingDataOf } from '../engine/run-training.ts';
+import { runTrainingInThread } from '../engine/thread-runner.ts';
 import {
   cheapProtocol,
   DEFAULT_REFERENCE_SEED,
   optimizerSteps,
   referenceArchitectures,
   referenceProtocol,
-} from '../search/reference';
-import { protocolHash } from '../contracts/protocol';
+} from '../search/reference.ts';
+import { protocolHash } from '../contracts/protocol.ts';
 
 const { values } = parseArgs({
   options: {

@@ -21,16 +21,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { parseArgs } from 'node:util';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { listTrials } from '../db/queries/trials';
-import { requireOneOf, requirePositiveInteger } from '../contracts/field-checks';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { BACKEND_CHOICES } from '../cli/backend-flag';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
-import { startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import { requireOneOf, requirePositiveInteger } from '../contracts/field-checks.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { BACKEND_CHOICES } from '../cli/backend-flag.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes.ts';
+import { startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres.ts';
 
 interface Scenario {
   name: string;

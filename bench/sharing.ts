@@ -2,7 +2,7 @@
  * The weight-sharing network of the default NASNet search space (5 blocks, 13 ops, N=2 R=2 F=16)
  * on Fashion-MNIST-shaped input: its memory, and the cost of its phases on this machine.
  *
- *   npx tsx bench/sharing.ts [--threads 1] [--batch 32] [--steps 4] [--score-batch 64]
+ *   node bench/sharing.ts [--threads 1] [--batch 32] [--steps 4] [--score-batch 64]
  *
  * Random pixels and labels: the figures are times and sizes, not accuracies.
  */
@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { resolveNasnetSpaceConfig, sampleNasnet } from '../cells/nasnet';
-import { selectBackend } from '../engine/backend';
-import { scoreArchitectures, trainSharedSteps } from '../engine/sharing/phases';
-import { loadSharedState } from '../engine/sharing/shared-checkpoint';
-import { SharedMomentum } from '../engine/sharing/shared-momentum';
-import { SharedNetwork } from '../engine/sharing/shared-network';
+import { resolveNasnetSpaceConfig, sampleNasnet } from '../cells/nasnet/index.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { scoreArchitectures, trainSharedSteps } from '../engine/sharing/phases.ts';
+import { loadSharedState } from '../engine/sharing/shared-checkpoint.ts';
+import { SharedMomentum } from '../engine/sharing/shared-momentum.ts';
+import { SharedNetwork } from '../engine/sharing/shared-network.ts';
 
 const { values } = parseArgs({
   options: {

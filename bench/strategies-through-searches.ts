@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { architectures, trials } from '../db/schema';
-import { openStack } from '../stack/embedded';
-import { searchWorkflow } from '../workflows/search';
-import { Landscape, studyRequest, type StudyArm } from './strategy-study';
+import { architectures, trials } from '../db/schema.ts';
+import { openStack } from '../stack/embedded.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { Landscape, studyRequest, type StudyArm } from './strategy-study.ts';
 
 /** Per arm label, per seed, the scores of the search's trials in index order. */
 export async function runThroughSearches(

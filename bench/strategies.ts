@@ -19,8 +19,8 @@
  * it the controller barely moves in 60 updates), evolution with P = 20,
  * S = 20 (near-greedy tournaments suit a short budget).
  */
-import { SYNTHETIC } from '../search/synthetic-objective';
-import { runThroughSearches } from './strategies-through-searches';
+import { SYNTHETIC } from '../search/synthetic-objective.ts';
+import { runThroughSearches } from './strategies-through-searches.ts';
 import {
   Landscape,
   runInProcess,
@@ -29,7 +29,7 @@ import {
   summarise,
   type RunSummary,
   type StudyArm,
-} from './strategy-study';
+} from './strategy-study.ts';
 
 const THRESHOLD = 0.9;
 

@@ -9,18 +9,18 @@
  * (search/proposal-window.ts): before candidate i, the first i - window results in trial order.
  * So the in-process run and the real search of the same request propose the same candidates.
  */
-import { architectureHash } from '../cells/architecture';
-import type { DecisionSpace } from '../contracts/genotypes';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { protocolForFidelity } from '../contracts/fidelity';
-import { proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
-import type { SearchRequest } from '../search/request';
-import { simulateTraining } from '../search/simulated-training';
-import { makeDecisionSpace } from '../search/spaces';
-import { createStrategy } from '../search/strategies';
-import type { Observation } from '../search/strategies/types';
-import { syntheticObjective } from '../search/synthetic-objective';
+import { architectureHash } from '../cells/architecture.ts';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { protocolForFidelity } from '../contracts/fidelity.ts';
+import { proposalWindow, resultsBeforeProposal } from '../search/proposal-window.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { simulateTraining } from '../search/simulated-training.ts';
+import { makeDecisionSpace } from '../search/spaces.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import type { Observation } from '../search/strategies/types.ts';
+import { syntheticObjective } from '../search/synthetic-objective.ts';
 
 export interface StudyArm {
   label: string;
@@ -77,10 +77,11 @@ export class Landscape {
   readonly space: DecisionSpace;
   private readonly objective;
 
-  constructor(
-    private readonly request: SearchRequest,
-    private readonly seed: number,
-  ) {
+  private readonly request: SearchRequest;
+  private readonly seed: number;
+  constructor(request: SearchRequest, seed: number) {
+    this.request = request;
+    this.seed = seed;
     this.space = makeDecisionSpace(request.space);
     this.objective = syntheticObjective(this.space, seed);
   }

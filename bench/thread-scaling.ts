@@ -10,8 +10,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
-import { trainModel, type TrainingData } from '../engine/loop';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol.ts';
+import { trainModel, type TrainingData } from '../engine/loop.ts';
 
 const BATCH = 128;
 const ROUNDS = 2;

@@ -6,8 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { graphCost } from '../cells/cost';
-import type { LayerGraph } from '../cells/graph';
+import { graphCost } from '../cells/cost.ts';
+import type { LayerGraph } from '../cells/graph.ts';
 
 const SCRIPT = fileURLToPath(new URL('./torch_train.py', import.meta.url));
 const PYTHON = process.env.NAS_BENCH_PYTHON ?? '/usr/bin/python3';

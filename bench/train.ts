@@ -25,17 +25,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { baselineGraph } from '../cells/baselines';
-import { buildModel } from '../cells/builders/tfjs';
-import { graphCost } from '../cells/cost';
-import type { LayerGraph } from '../cells/graph';
-import { NASNET_A, nasnetGraph } from '../cells/nasnet';
-import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
-import { selectBackend, type BackendPreference } from '../engine/backend';
-import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import { kernelProfile } from './kernel-profile';
-import { threadScaling, type ThreadScaling } from './thread-scaling';
-import { torchRate, torchRates, torchVersion, type TorchModelRates } from './torch-side-by-side';
+import { baselineGraph } from '../cells/baselines/index.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import { graphCost } from '../cells/cost.ts';
+import type { LayerGraph } from '../cells/graph.ts';
+import { NASNET_A, nasnetGraph } from '../cells/nasnet/index.ts';
+import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol.ts';
+import { selectBackend, type BackendPreference } from '../engine/backend.ts';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers.ts';
+import { kernelProfile } from './kernel-profile.ts';
+import { threadScaling, type ThreadScaling } from './thread-scaling.ts';
+import { torchRate, torchRates, torchVersion, type TorchModelRates } from './torch-side-by-side.ts';
 
 const BATCH = 128;
 const INPUT = { height: 28, width: 28, channels: 1 };

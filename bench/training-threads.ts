@@ -3,11 +3,11 @@
  * idle (engine/thread-runner.ts): wall and process CPU seconds (all threads) per tiny training, the
  * median of --repeats trainings each, and the ratio. The tests and small searches train many such.
  *
- *   npx tsx bench/training-threads.ts [--repeats 5]
+ *   node bench/training-threads.ts [--repeats 5]
  */
 import { parseArgs } from 'node:util';
-import { endIdleTrainingThreads, runTrainingInThread } from '../engine/thread-runner';
-import { threadedJob } from '../harness/threaded-job';
+import { endIdleTrainingThreads, runTrainingInThread } from '../engine/thread-runner.ts';
+import { threadedJob } from '../harness/threaded-job.ts';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
 const repeats = Number(values.repeats);

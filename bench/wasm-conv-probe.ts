@@ -4,10 +4,10 @@
  * convolutions, pooling) over kernel shapes, strides, odd and even sizes and
  * both paddings, forward and gradients (for a fixed random dy). Prints every
  * case whose max difference, relative to the cpu result's largest magnitude,
- * exceeds 1e-4. `npx tsx bench/wasm-conv-probe.ts`
+ * exceeds 1e-4. `node bench/wasm-conv-probe.ts`
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../engine/backend';
+import { selectBackend } from '../engine/backend.ts';
 
 const seeded = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 

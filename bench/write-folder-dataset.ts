@@ -5,7 +5,7 @@
  * gap between classes, so neighbouring classes overlap: a short training learns it, but not to 100%
  * (tests/support/datasets.ts's fixed-place squares are learnt perfectly in one epoch).
  *
- *   npx tsx bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]
+ *   node bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -56,7 +56,7 @@ const { values, positionals } = parseArgs({
 });
 if (positionals.length !== 1)
   throw new Error(
-    'usage: npx tsx bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]',
+    'usage: node bench/write-folder-dataset.ts <dir> [--classes 5] [--per-class 200] [--size 32] [--hue-jitter 0.6] [--seed shapes]',
   );
 const dir = resolve(positionals[0]);
 if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty`);

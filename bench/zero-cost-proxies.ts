@@ -5,18 +5,18 @@
  * proxy's score and CPU seconds (model build plus its own passes), then per proxy the mean,
  * median and largest CPU seconds.
  *
- *   npx tsx bench/zero-cost-proxies.ts [--architectures 10] [--seed 7] [--backend wasm] [--json]
+ *   node bench/zero-cost-proxies.ts [--architectures 10] [--seed 7] [--backend wasm] [--json]
  */
 import { parseArgs } from 'node:util';
-import { architectureHash } from '../cells';
-import { datasetShape } from '../contracts/datasets';
-import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES } from '../contracts/estimators';
-import { protocolHash } from '../contracts/protocol';
-import { selectBackend, type BackendPreference } from '../engine/backend';
-import { loadProxyBatch } from '../engine/proxies/proxy-batch';
-import { scoreArchitecture, type ProxyScore } from '../engine/proxies/score-architecture';
-import { median } from '../numeric/statistics';
-import { DEFAULT_REFERENCE_SEED, referenceArchitectures, referenceProtocol } from '../search/reference';
+import { architectureHash } from '../cells/index.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES } from '../contracts/estimators.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { selectBackend, type BackendPreference } from '../engine/backend.ts';
+import { loadProxyBatch } from '../engine/proxies/proxy-batch.ts';
+import { scoreArchitecture, type ProxyScore } from '../engine/proxies/score-architecture.ts';
+import { median } from '../numeric/statistics.ts';
+import { DEFAULT_REFERENCE_SEED, referenceArchitectures, referenceProtocol } from '../search/reference.ts';
 
 const { values } = parseArgs({
   options: {

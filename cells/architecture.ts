@@ -1,6 +1,6 @@
 /** Family dispatch: one entry point for any architecture genotype. */
-import { baselineGraph, baselineString, validateBaseline } from './baselines';
-import { graphCost } from './cost';
+import { baselineGraph, baselineString, validateBaseline } from './baselines/index.ts';
+import { graphCost } from './cost.ts';
 import {
   canonicalEfficientNet,
   canonicalPublishedEfficientNet,
@@ -9,10 +9,10 @@ import {
   publishedEfficientNetGraph,
   publishedEfficientNetString,
   validateAnyEfficientNet,
-} from './efficientnet';
-import type { LayerGraph } from './graph';
-import { stableHash } from '../contracts/hash';
-import { canonicalMobileNetV2, mobileNetV2Graph, mobileNetV2String, validateMobileNetV2 } from './mobilenetv2';
+} from './efficientnet/index.ts';
+import type { LayerGraph } from './graph.ts';
+import { stableHash } from '../contracts/hash.ts';
+import { canonicalMobileNetV2, mobileNetV2Graph, mobileNetV2String, validateMobileNetV2 } from './mobilenetv2/index.ts';
 import {
   canonicalNasnet,
   canonicalPublishedNasnet,
@@ -21,8 +21,8 @@ import {
   publishedNasnetGraph,
   publishedNasnetString,
   validateAnyNasnet,
-} from './nasnet';
-import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from '../contracts/genotypes';
+} from './nasnet/index.ts';
+import { GenotypeError, type Architecture, type Cost, type Family, type InputShape } from '../contracts/genotypes.ts';
 
 export const FAMILIES: readonly Family[] = ['nasnet', 'efficientnet', 'mobilenetv2', 'baseline'];
 

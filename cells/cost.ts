@@ -2,8 +2,8 @@
  * Analytic cost model over the layer graph: output shapes, parameter count
  * and FLOPs, without building a model.
  */
-import type { LayerGraph, LayerNode, Padding } from './graph';
-import type { Cost } from '../contracts/genotypes';
+import type { LayerGraph, LayerNode, Padding } from './graph.ts';
+import type { Cost } from '../contracts/genotypes.ts';
 
 /**
  * What `Cost.flops` counts. One multiply-accumulate (MAC) is one FLOP, and only
@@ -20,11 +20,10 @@ export const FLOPS_CONVENTION =
 export type Shape = number[];
 
 export class GraphShapeError extends Error {
-  constructor(
-    readonly node: string,
-    problem: string,
-  ) {
+  readonly node: string;
+  constructor(node: string, problem: string) {
     super(`graph node "${node}": ${problem}`);
+    this.node = node;
     this.name = 'GraphShapeError';
   }
 }

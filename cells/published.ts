@@ -3,12 +3,12 @@
  * it was published for and the reference counts it is checked against
  * (tests/cells-published.test.ts, docs/results.md, `nas cells published`).
  */
-import { efficientNetB, EFFICIENTNET_TABLE } from './efficientnet';
-import { MOBILENETV2_1_0 } from './mobilenetv2';
-import { NASNET_A_CIFAR, NASNET_A_LARGE, NASNET_A_MOBILE } from './nasnet';
-import { architectureGraph } from './architecture';
-import { inferShapes, liveNodes } from './cost';
-import type { Architecture, InputShape } from '../contracts/genotypes';
+import { efficientNetB, EFFICIENTNET_TABLE } from './efficientnet/index.ts';
+import { MOBILENETV2_1_0 } from './mobilenetv2/index.ts';
+import { NASNET_A_CIFAR, NASNET_A_LARGE, NASNET_A_MOBILE } from './nasnet/index.ts';
+import { architectureGraph } from './architecture.ts';
+import { inferShapes, liveNodes } from './cost.ts';
+import type { Architecture, InputShape } from '../contracts/genotypes.ts';
 
 export interface PublishedReference {
   /** Parameters of the reference, and where the number is from. */

@@ -2,8 +2,8 @@
  * The trainable weights of a layer-graph node, named and shaped as the tfjs builder's layer holds
  * them, in the layer's order (batch norm's moving statistics are not trainable and not listed).
  */
-import type { Shape } from './cost';
-import type { LayerNode } from './graph';
+import type { Shape } from './cost.ts';
+import type { LayerNode } from './graph.ts';
 
 export type WeightRole = 'kernel' | 'bias' | 'gamma' | 'beta';
 

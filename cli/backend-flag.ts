@@ -1,9 +1,9 @@
 /** The `--backend` and `--threads` flags of commands that may run a trainer, checked before anything starts. */
-import { BACKEND_PREFERENCES, type BackendPreference, MAX_TRAINING_THREADS } from '../engine/backend-preferences';
-import { integerIn, requireOneOf, requirePositiveInteger } from '../contracts/field-checks';
-import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
-import type { TrainerBackend } from '../workers/trainer-worker';
-import { stringFlag, type Flags } from './args';
+import { BACKEND_PREFERENCES, type BackendPreference, MAX_TRAINING_THREADS } from '../engine/backend-preferences.ts';
+import { integerIn, requireOneOf, requirePositiveInteger } from '../contracts/field-checks.ts';
+import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training.ts';
+import type { TrainerBackend } from '../workers/trainer-worker.ts';
+import { stringFlag, type Flags } from './args.ts';
 
 export const BACKEND_CHOICES: readonly TrainerBackend[] = [...BACKEND_PREFERENCES, SIMULATED_BACKEND];
 

@@ -1,7 +1,7 @@
 /** Parsing the command line with the definitions (cli/definitions/): the command it names, not yet run. */
 import type { Command } from 'commander';
-import { recordedInvocation, type Invocation } from './invocation';
-import { createProgram } from './program';
+import { recordedInvocation, type Invocation } from './invocation.ts';
+import { createProgram } from './program.ts';
 
 /**
  * The command `argv` names with its flags; throws commander's CommanderError for help shown, and

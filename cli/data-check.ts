@@ -5,12 +5,12 @@
  * machine read (NAS_DATA_DIR, else the Debian package's). With TEMPORAL_ADDRESS set the trainers
  * may run elsewhere, so a directory that does not exist here is skipped; one that exists is checked.
  */
-import type { TrainingProtocol } from '../contracts/protocol';
-import { checkDatasetFiles, type DataCheck } from '../engine/data/check';
-import { validateAsFlags } from './request-fields';
-import { currentVersion } from '../engine/data/datasets';
-import { DatasetFileError } from '../engine/data/image-set';
-import { RequestError } from '../contracts/request-error';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { checkDatasetFiles, type DataCheck } from '../engine/data/check.ts';
+import { validateAsFlags } from './request-fields.ts';
+import { currentVersion } from '../engine/data/datasets.ts';
+import { DatasetFileError } from '../engine/data/image-set.ts';
+import { RequestError } from '../contracts/request-error.ts';
 
 /** Throws a RequestError naming NAS_DATA_DIR, or the size flag (`asFlags`) or request field a file cannot hold. */
 export function checkTrainingData(

@@ -4,12 +4,12 @@
  * images decoded (engine/data/datasets.ts). Describing is asynchronous (sharp) while the request
  * builders are not, so the descriptors wait here for protocolFromFlags to take them.
  */
-import { stringFlag, type Flags } from './args';
-import { describeDataset, type DescribedDataset } from '../engine/data/datasets';
-import { DatasetFileError } from '../engine/data/image-set';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { RequestError } from '../contracts/request-error';
-import { requirePositiveInteger } from '../contracts/field-checks';
+import { stringFlag, type Flags } from './args.ts';
+import { describeDataset, type DescribedDataset } from '../engine/data/datasets.ts';
+import { DatasetFileError } from '../engine/data/image-set.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { requirePositiveInteger } from '../contracts/field-checks.ts';
 
 const described = new Map<string, DescribedDataset>();
 

@@ -1,6 +1,6 @@
 /** The table of `nas estimators report` (JSON and CSV are its records, search/estimator-report.ts). */
-import type { EstimatorReportRow, RankAgreement } from '../search/estimator-report';
-import { renderRows, type Format } from './format';
+import type { EstimatorReportRow, RankAgreement } from '../search/estimator-report.ts';
+import { renderRows, type Format } from './format.ts';
 
 const agreement = (a: RankAgreement | null) =>
   a === null ? null : `${a.estimate.toFixed(2)} [${a.low.toFixed(2)}, ${a.high.toFixed(2)}]`;

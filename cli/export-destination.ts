@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 export interface ExportDestination {
   /** Writes the files and renames the directory to --out. */

@@ -1,7 +1,7 @@
 /** The final leaderboard (`nas leaderboard --final`) and the fidelity report (`nas search fidelity`) as text, JSON, CSV or Markdown. */
-import type { FidelityReport, FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard';
-import { compact, latencyText, percent, percentInterval } from '../numeric/number-text';
-import { renderRows, type Column, type Format } from './format';
+import type { FidelityReport, FinalLeaderboard, FinalRow } from '../db/queries/final-leaderboard.ts';
+import { compact, latencyText, percent, percentInterval } from '../numeric/number-text.ts';
+import { renderRows, type Column, type Format } from './format.ts';
 
 const FINAL_COLUMNS: Column<FinalRow>[] = [
   { header: 'rank', value: (r) => r.rank, align: 'right' },

@@ -2,12 +2,12 @@
  * Following a run of the trial pool (final evaluation, reference build) from the command that
  * waits for it: a progress line on stderr until it ends; Ctrl-C detaches, twice stops it (follow.ts).
  */
-import { progressQuery, stopSignal } from '../workflows/signals';
-import { nasHome, type Stack } from '../stack/embedded';
-import { followUntilInterrupted } from './follow';
-import { unlessStackFails } from './unless-stack-fails';
-import { progressLine } from './progress';
-import { queryWithin } from './live-query';
+import { progressQuery, stopSignal } from '../workflows/signals.ts';
+import { nasHome, type Stack } from '../stack/embedded.ts';
+import { followUntilInterrupted } from './follow.ts';
+import { unlessStackFails } from './unless-stack-fails.ts';
+import { progressLine } from './progress.ts';
+import { queryWithin } from './live-query.ts';
 
 export async function followPoolRun<T>(
   stack: Stack,

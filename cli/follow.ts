@@ -1,5 +1,5 @@
 /** Following a running search from the terminal, and what Ctrl-C does to it. */
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 /** The user interrupted a command: one line, exit code 130. */
 export class Interrupted extends RequestError {

@@ -1,6 +1,6 @@
 /** Renders rows as an aligned table, JSON, CSV or Markdown. */
-import { requireOneOf } from '../contracts/field-checks';
-import { stringFlag, type Flags } from './args';
+import { requireOneOf } from '../contracts/field-checks.ts';
+import { stringFlag, type Flags } from './args.ts';
 
 export const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];

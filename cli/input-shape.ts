@@ -1,10 +1,10 @@
 /** `--input HxWxC` and `--classes n`: the input size and class count a network's cost is computed for. */
 import type { Option } from 'commander';
-import type { InputShape } from '../contracts/genotypes';
-import { RequestError } from '../contracts/request-error';
-import { requirePositiveInteger } from '../contracts/field-checks';
-import { stringFlag, type Flags } from './args';
-import { flag } from './options';
+import type { InputShape } from '../contracts/genotypes.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { requirePositiveInteger } from '../contracts/field-checks.ts';
+import { stringFlag, type Flags } from './args.ts';
+import { flag } from './options.ts';
 
 const MAX_SIZE = 4096;
 

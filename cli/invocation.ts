@@ -4,7 +4,7 @@
  * tests parse without running anything (cli/command-line.ts).
  */
 import type { Command } from 'commander';
-import type { Flags } from './args';
+import type { Flags } from './args.ts';
 
 /** What a command receives: the flags the user gave (no defaults: the request builders apply those) and its operands. */
 export interface CommandInput {

@@ -4,14 +4,14 @@
  * a refusal's own (contracts/refusal.ts; 2, bad input: one line on stderr, nothing started),
  * 130 interrupted.
  */
-import { Refusal } from '../contracts/refusal';
-import { fullHomeDiskError } from '../stack/disk-space';
-import { parseCommandLine } from './command-line';
-import { describeDatasetFlags } from './dataset-flag';
-import type { Invocation } from './invocation';
-import { Interrupted } from './follow';
-import { printNote } from './output';
-import { commandPath, isHelpShown } from './usage-errors';
+import { Refusal } from '../contracts/refusal.ts';
+import { fullHomeDiskError } from '../stack/disk-space.ts';
+import { parseCommandLine } from './command-line.ts';
+import { describeDatasetFlags } from './dataset-flag.ts';
+import type { Invocation } from './invocation.ts';
+import { Interrupted } from './follow.ts';
+import { printNote } from './output.ts';
+import { commandPath, isHelpShown } from './usage-errors.ts';
 
 /** One line; any quoted value in it cut to about 100 characters. */
 export function boundedLine(message: string): string {

@@ -5,8 +5,8 @@
  * gets their error naming the flag.
  */
 import { Option, type Command } from 'commander';
-import { FORMATS } from './format';
-import { BACKEND_CHOICES } from './backend-flag';
+import { FORMATS } from './format.ts';
+import { BACKEND_CHOICES } from './backend-flag.ts';
 
 export interface FlagDetails {
   /** Shown as `(default: ...)`: the value the request builder uses when the flag is absent. */

@@ -3,10 +3,10 @@
  * there still run and while other commands are attached to it (they read through its database).
  */
 import type { Client } from '@temporalio/client';
-import { isWorkflowNotFound } from '../stack/temporal/client-errors';
-import { runningSearchIds } from '../db/queries/searches';
-import type { Stack } from '../stack/embedded';
-import { printNote } from './output';
+import { isWorkflowNotFound } from '../stack/temporal/client-errors.ts';
+import { runningSearchIds } from '../db/queries/searches.ts';
+import type { Stack } from '../stack/embedded.ts';
+import { printNote } from './output.ts';
 
 export async function waitForOtherRuns(stack: Stack, ownRunId: string): Promise<void> {
   const waiting = untilOtherRunsEnd(stack, ownRunId);

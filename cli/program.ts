@@ -1,17 +1,17 @@
 /** The `nas` program: every command defined once (cli/definitions/), parsed and documented by commander. */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import { defineBaselines } from './definitions/baselines';
-import { defineCells } from './definitions/cells';
-import { defineEstimators } from './definitions/estimators';
-import { defineExport } from './definitions/export';
-import { defineLeaderboard } from './definitions/leaderboard';
-import { defineReference } from './definitions/reference';
-import { defineScaling } from './definitions/scaling';
-import { defineSearch } from './definitions/search';
-import { defineStack } from './definitions/stack';
-import { EXIT_CODES, OUTPUT_STREAMS } from './options';
-import { commandPath, usageError } from './usage-errors';
+import { defineBaselines } from './definitions/baselines.ts';
+import { defineCells } from './definitions/cells.ts';
+import { defineEstimators } from './definitions/estimators.ts';
+import { defineExport } from './definitions/export.ts';
+import { defineLeaderboard } from './definitions/leaderboard.ts';
+import { defineReference } from './definitions/reference.ts';
+import { defineScaling } from './definitions/scaling.ts';
+import { defineSearch } from './definitions/search.ts';
+import { defineStack } from './definitions/stack.ts';
+import { EXIT_CODES, OUTPUT_STREAMS } from './options.ts';
+import { commandPath, usageError } from './usage-errors.ts';
 
 /** Every command that runs something (no sub-commands of its own), in definition order. */
 export function leafCommands(command: Command): Command[] {

@@ -1,6 +1,6 @@
 /** One status line for a running search: trials done/total, best accuracy, ETA. */
-import type { SearchProgress } from '../workflows/signals';
-import { duration } from '../numeric/number-text';
+import type { SearchProgress } from '../workflows/signals.ts';
+import { duration } from '../numeric/number-text.ts';
 
 const SETTLED_STATES = ['succeeded', 'failed', 'diverged', 'over_budget', 'reused', 'cancelled'] as const;
 

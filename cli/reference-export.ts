@@ -4,19 +4,19 @@
  * measurement of the training it reuses (accuracies, CPU time, latency, backend), read by
  * db/queries/reference-trainings.ts.
  */
-import { nasnetSpace } from '../cells/nasnet';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import { protocolHash } from '../contracts/protocol';
-import { optimizerSteps, trainingOfTrialIndex, type ReferenceRequest } from '../search/reference';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { optimizerSteps, trainingOfTrialIndex, type ReferenceRequest } from '../search/reference.ts';
 import {
   REFERENCE_FILE_FORMAT,
   type ReferenceFile,
   type ReferenceFileArchitecture,
   type ReferenceFileTraining,
-} from '../search/reference-file';
-import type { Database } from '../db/client';
-import { referenceTrainings } from '../db/queries/reference-trainings';
-import type { Trial } from '../db/queries/trials';
+} from '../search/reference-file.ts';
+import type { Database } from '../db/client.ts';
+import { referenceTrainings } from '../db/queries/reference-trainings.ts';
+import type { Trial } from '../db/queries/trials.ts';
 
 /** The commands that rebuild a file of this request (trainings already measured are reused). */
 export function rebuildCommands(request: ReferenceRequest, out: string): string[] {

@@ -4,13 +4,13 @@
  * build, so that the build's own trials reuse it and nothing in the file is trained again.
  * Trainings under a protocol whose hash this version computes otherwise are left to be trained.
  */
-import { architectureCost, describeArchitecture } from '../cells';
-import { stableHash } from '../contracts/hash';
-import { protocolHash } from '../contracts/protocol';
-import type { Database } from '../db/client';
-import { type ImportedTraining, recordImportedTrainings } from '../db/queries/imported-trainings';
-import { referenceTrialIndex } from '../search/reference';
-import type { ReferenceFile, ReferenceFileArchitecture, ReferenceFileTraining } from '../search/reference-file';
+import { architectureCost, describeArchitecture } from '../cells/index.ts';
+import { stableHash } from '../contracts/hash.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import type { Database } from '../db/client.ts';
+import { type ImportedTraining, recordImportedTrainings } from '../db/queries/imported-trainings.ts';
+import { referenceTrialIndex } from '../search/reference.ts';
+import type { ReferenceFile, ReferenceFileArchitecture, ReferenceFileTraining } from '../search/reference-file.ts';
 
 export interface ImportCounts {
   imported: number;

@@ -1,7 +1,7 @@
 /** The table `nas reference build --wait` and `nas reference status` print: per kind of training, what is measured. */
-import { REFERENCE_TRAININGS, trainingSetup, type ReferenceTraining } from '../search/reference';
-import type { ReferenceFile } from '../search/reference-file';
-import { renderRows, type Format } from './format';
+import { REFERENCE_TRAININGS, trainingSetup, type ReferenceTraining } from '../search/reference.ts';
+import type { ReferenceFile } from '../search/reference-file.ts';
+import { renderRows, type Format } from './format.ts';
 
 export interface ReferenceSummaryRow {
   training: ReferenceTraining;

@@ -3,7 +3,7 @@
  * request field) reads in the user's terms: `strategy.halving.levels: ...` becomes
  * `--halving-levels: ...`, also where the problem text mentions another field (in backticks).
  */
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 const FLAGS: Record<string, string> = {
   searchId: '--id',

@@ -1,4 +1,4 @@
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 /** Request fields a rerun may change: how wide it runs and where its trainings go, not what it finds. */
 const FREE_FIELDS = new Set(['parallel', 'trainerTaskQueue', 'trialsPerRun']);

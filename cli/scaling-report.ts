@@ -1,13 +1,13 @@
 /** `nas scaling report`: the study's points as a table, its chart as SVG, or all of it as JSON. */
-import type { ScalingReport } from '../db/queries/scaling-report';
-import { chartSvg } from '../dashboard/render/chart';
-import { type ReportRow, reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
-import type { AxisComparison } from '../dashboard/scaling-statistics';
-import { pText } from '../dashboard/scaling-statistics';
-import type { MethodSummary } from '../dashboard/scaling-summary';
-import { compact, percent, percentInterval } from '../numeric/number-text';
-import { type Column, type Format, renderRows } from './format';
-import { trainingBudget } from '../dashboard/scaling-budget';
+import type { ScalingReport } from '../db/queries/scaling-report.ts';
+import { chartSvg } from '../dashboard/render/chart.ts';
+import { type ReportRow, reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report.ts';
+import type { AxisComparison } from '../dashboard/scaling-statistics.ts';
+import { pText } from '../dashboard/scaling-statistics.ts';
+import type { MethodSummary } from '../dashboard/scaling-summary.ts';
+import { compact, percent, percentInterval } from '../numeric/number-text.ts';
+import { type Column, type Format, renderRows } from './format.ts';
+import { trainingBudget } from '../dashboard/scaling-budget.ts';
 
 const fixed = (digits: number) => (v: number) => Number(v.toFixed(digits)).toFixed(digits);
 const coef = fixed(3);

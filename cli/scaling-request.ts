@@ -1,27 +1,27 @@
 /** Turns `nas scaling start` flags into a ScalingStudyRequest checked by its validator (search/validate-request.ts), or a RequestError naming the flag. */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { BASELINES } from '../cells/baselines';
-import type { Architecture } from '../contracts/genotypes';
-import { PUBLISHED_NETWORKS } from '../cells/published';
-import { RequestError } from '../contracts/request-error';
+import { BASELINES } from '../cells/baselines/index.ts';
+import type { Architecture } from '../contracts/genotypes.ts';
+import { PUBLISHED_NETWORKS } from '../cells/published.ts';
+import { RequestError } from '../contracts/request-error.ts';
 import {
   requireNonNegativeNumber,
   requireOneOf,
   requirePositiveInteger,
   requireSearchId,
-} from '../contracts/field-checks';
-import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../contracts/plateau';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { checkProtocol } from '../contracts/protocol-checks';
-import { datasetShape } from '../contracts/datasets';
-import { scalingBase, type ScalableEfficientNet, type ScalingStudyRequest } from '../search/scaling-plan';
-import { validateScalingRequest } from '../search/validate-request';
-import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
-import { stringFlag, type Flags } from './args';
-import { requireBackendFlag } from './backend-flag';
-import { validateAsFlags } from './request-fields';
-import { protocolFromFlags, type TrainingRequestOptions } from './search-request';
+} from '../contracts/field-checks.ts';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../contracts/plateau.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { scalingBase, type ScalableEfficientNet, type ScalingStudyRequest } from '../search/scaling-plan.ts';
+import { validateScalingRequest } from '../search/validate-request.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues.ts';
+import { stringFlag, type Flags } from './args.ts';
+import { requireBackendFlag } from './backend-flag.ts';
+import { validateAsFlags } from './request-fields.ts';
+import { protocolFromFlags, type TrainingRequestOptions } from './search-request.ts';
 
 export const SCALING_DEFAULTS = { base: 'efficientnet-b0-small', gridStep: 0.1, tolerance: 0.1, phiMax: 2 };
 

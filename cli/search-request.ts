@@ -2,10 +2,10 @@
  * Turns `nas search start` flags into a SearchRequest and validates it with the validator the
  * workflow runs too (search/validate-request.ts); either way a bad flag is a RequestError naming it.
  */
-import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-window';
+import { DEFAULT_PROPOSAL_WINDOW, proposalWindow } from '../search/proposal-window.ts';
 import { readFileSync } from 'node:fs';
-import { validateArchitecture } from '../cells';
-import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../contracts/genotypes';
+import { validateArchitecture } from '../cells/index.ts';
+import { GenotypeError, NASNET_OPS, type Combine, type NasnetOp } from '../contracts/genotypes.ts';
 import {
   AUGMENTATIONS,
   DEFAULT_PROTOCOL as DEFAULT_SEARCH_PROTOCOL,
@@ -13,37 +13,37 @@ import {
   LR_SCHEDULES,
   OPTIMIZERS,
   type TrainingProtocol,
-} from '../contracts/protocol';
-import { BASELINES } from '../cells/baselines';
-import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final';
-import type { BaselineEntry } from '../search/request';
-import { KEEP_WEIGHTS, SPACES, STRATEGIES, type SearchRequest } from '../search/request';
-import { RequestError } from '../contracts/request-error';
+} from '../contracts/protocol.ts';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, type SearchFinalize } from '../search/final.ts';
+import type { BaselineEntry } from '../search/request.ts';
+import { KEEP_WEIGHTS, SPACES, STRATEGIES, type SearchRequest } from '../search/request.ts';
+import { RequestError } from '../contracts/request-error.ts';
 import {
   requireNonNegativeInteger,
   requireOneOf,
   requirePositiveInteger,
   requirePositiveNumber,
   requireSearchId,
-} from '../contracts/field-checks';
-import { datasetShape } from '../contracts/datasets';
-import { isZeroCostProxy, SCREEN_ESTIMATORS } from '../contracts/estimators';
-import { datasetFromFlags } from './dataset-flag';
-import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config';
-import { simulationSettings } from '../search/simulated-training';
-import { makeDecisionSpace, type SpaceSpec } from '../search/spaces';
-import { EVOLUTION_DEFAULTS } from '../search/strategies/config';
-import type { StrategyConfig } from '../search/strategies/types';
-import { checkProtocol } from '../contracts/protocol-checks';
-import { validateSearchRequest } from '../search/validate-request';
-import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues';
-import { stringFlag, type Flags } from './args';
-import { requireBackendFlag, simulatesTraining } from './backend-flag';
-import { checkTrainingData } from './data-check';
-import { validateAsFlags } from './request-fields';
-import { PROTOCOL_FLAGS } from './definitions/protocol-flags';
-import { sharingStrategy, type SharingRequest } from '../search/sharing';
-import { sharingFromFlags } from './sharing-request';
+} from '../contracts/field-checks.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { isZeroCostProxy, SCREEN_ESTIMATORS } from '../contracts/estimators.ts';
+import { datasetFromFlags } from './dataset-flag.ts';
+import { DEFAULT_MNAS_W, type RewardConfig } from '../contracts/reward-config.ts';
+import { simulationSettings } from '../search/simulated-training.ts';
+import { makeDecisionSpace, type SpaceSpec } from '../search/spaces.ts';
+import { EVOLUTION_DEFAULTS } from '../search/strategies/config.ts';
+import type { StrategyConfig } from '../search/strategies/types.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../workers/task-queues.ts';
+import { stringFlag, type Flags } from './args.ts';
+import { requireBackendFlag, simulatesTraining } from './backend-flag.ts';
+import { checkTrainingData } from './data-check.ts';
+import { validateAsFlags } from './request-fields.ts';
+import { PROTOCOL_FLAGS } from './definitions/protocol-flags.ts';
+import { sharingStrategy, type SharingRequest } from '../search/sharing.ts';
+import { sharingFromFlags } from './sharing-request.ts';
 
 export const REWARDS = ['accuracy', 'mnas'] as const;
 export const MNAS_COSTS = ['params', 'flops', 'latency'] as const;

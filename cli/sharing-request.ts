@@ -7,11 +7,11 @@ import {
   requireOneOf,
   requirePositiveInteger,
   requirePositiveNumber,
-} from '../contracts/field-checks';
-import { RequestError } from '../contracts/request-error';
-import { SIMULATED_BACKEND } from '../search/simulated-training';
-import { SHARING_ARMS, SHARING_DEFAULTS, type SharingRequest } from '../search/sharing';
-import { stringFlag, type Flags } from './args';
+} from '../contracts/field-checks.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { SIMULATED_BACKEND } from '../search/simulated-training.ts';
+import { SHARING_ARMS, SHARING_DEFAULTS, type SharingRequest } from '../search/sharing.ts';
+import { stringFlag, type Flags } from './args.ts';
 
 export const SHARING_FLAGS = [
   'sharing-arm',

@@ -1,8 +1,8 @@
 /** How the start commands (search, baselines, scaling study, reference build, finalize) open the stack their workflow runs on. */
-import { RequestError } from '../contracts/request-error';
-import { openStack, type Stack } from '../stack/embedded';
-import { stringFlag, type Flags } from './args';
-import { requireBackendFlag, requireThreadsFlag } from './backend-flag';
+import { RequestError } from '../contracts/request-error.ts';
+import { openStack, type Stack } from '../stack/embedded.ts';
+import { stringFlag, type Flags } from './args.ts';
+import { requireBackendFlag, requireThreadsFlag } from './backend-flag.ts';
 
 /**
  * Workflow tasks may wait behind a training batch when the trainer shares the orchestrator's

@@ -4,9 +4,9 @@
  * either, so the note waits until no trial of the run is running on one.
  */
 import type { Client } from '@temporalio/client';
-import type { Database } from '../db/client';
-import { trialCounts } from '../db/queries/progress';
-import { printNote } from './output';
+import type { Database } from '../db/client.ts';
+import { trialCounts } from '../db/queries/progress.ts';
+import { printNote } from './output.ts';
 
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY: trainers poll for activity tasks. */
 const ACTIVITY_TASK_QUEUE = 2;

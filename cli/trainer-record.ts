@@ -3,11 +3,11 @@
  * the simulated trainer reads), recorded in its request so that `nas search resume`, which starts
  * a new owner after the first died, trains the rest of the run as the first owner did.
  */
-import type { TrainerRecord } from '../search/request';
-import { SIMULATED_BACKEND } from '../search/simulated-training';
-import type { TrainerBackend } from '../workers/trainer-worker';
-import type { Flags } from './args';
-import { requireBackendFlag } from './backend-flag';
+import type { TrainerRecord } from '../search/request.ts';
+import { SIMULATED_BACKEND } from '../search/simulated-training.ts';
+import type { TrainerBackend } from '../workers/trainer-worker.ts';
+import type { Flags } from './args.ts';
+import { requireBackendFlag } from './backend-flag.ts';
 
 const SIMULATION_VARIABLE = /^NAS_SIMULATED_[A-Z_]+$/;
 

@@ -3,8 +3,8 @@
  * under the owner ends it with the stack's one line (exit 2; what was recorded is kept); an
  * attached command whose owner went away is told how to go on.
  */
-import { RequestError } from '../contracts/request-error';
-import { nasHome, type Stack } from '../stack/embedded';
+import { RequestError } from '../contracts/request-error.ts';
+import { nasHome, type Stack } from '../stack/embedded.ts';
 
 export function unlessStackFails<T>(
   stack: Stack,

@@ -1,6 +1,6 @@
 /** Commander's parse errors as one RequestError naming the flag, argument or command, like every other bad input. */
 import type { Command, CommanderError } from 'commander';
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 const HELP_CODES = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
 

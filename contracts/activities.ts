@@ -2,7 +2,7 @@
  * Activity contracts shared by workflows (as types only) and workers.
  * Payloads are small JSON: ids, genotypes, metrics; never weights or data.
  */
-import type { ScreenEstimator } from './estimators';
+import type { ScreenEstimator } from './estimators.ts';
 import type {
   Architecture,
   Combine,
@@ -11,10 +11,10 @@ import type {
   NasnetNetwork,
   NasnetOp,
   PublishedNasnetNetwork,
-} from './genotypes';
-import type { TrainingProtocol } from './protocol';
-import type { TrialRole } from './trial-role';
-import type { TrialState } from './trial-state';
+} from './genotypes.ts';
+import type { TrainingProtocol } from './protocol.ts';
+import type { TrialRole } from './trial-role.ts';
+import type { TrialState } from './trial-state.ts';
 
 export interface EpochMetrics {
   epoch: number;

@@ -8,7 +8,7 @@
  * Every level differs in trainSize, hence has its own protocol hash, so
  * results at different budgets are never ranked together.
  */
-import type { TrainingProtocol } from './protocol';
+import type { TrainingProtocol } from './protocol.ts';
 
 export interface HalvingConfig {
   /** Reduction factor: a rung promotes its top 1/eta. Default 3. */

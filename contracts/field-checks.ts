@@ -4,8 +4,8 @@
  * asRequestError turns what the parts a validator calls throw (strategy config, decision space,
  * fidelity ladder, reward, genotypes) into one.
  */
-import { GenotypeError } from './genotypes';
-import { RequestError, shown } from './request-error';
+import { GenotypeError } from './genotypes.ts';
+import { RequestError, shown } from './request-error.ts';
 
 /** Largest value of a Postgres integer (int4) column: trial indices, seeds, requested trials, epochs. */
 export const INT4_MAX = 2147483647;

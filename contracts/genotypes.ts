@@ -1,5 +1,5 @@
 /** Architecture genotypes of every family, and the decision view strategies search over. */
-import { Refusal } from './refusal';
+import { Refusal } from './refusal.ts';
 
 export const NASNET_OPS = [
   'identity',
@@ -187,11 +187,12 @@ export interface DecisionSpace {
 
 /** A validation failure that names where (path) and what is allowed. */
 export class GenotypeError extends Refusal {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
+  readonly path: string;
+  readonly problem: string;
+  constructor(path: string, problem: string) {
     super(`${path}: ${problem}`);
+    this.path = path;
+    this.problem = problem;
     this.name = 'GenotypeError';
   }
 }

@@ -11,8 +11,8 @@
  * the curve alone, so a training resumed from a checkpoint that carries the curve stops at the same
  * epoch as one that was never interrupted.
  */
-import { integerIn } from './field-checks';
-import { RequestError, shown } from './request-error';
+import { integerIn } from './field-checks.ts';
+import { RequestError, shown } from './request-error.ts';
 
 export interface PlateauRule {
   /** Epochs over which the best validation accuracy must rise by more than minDelta to go on. */

@@ -1,6 +1,6 @@
 /** The check of a training protocol every request carries, and of the input shape its dataset decides. */
-import { DATASETS, type DatasetShape, datasetShape, parseDatasetSpec } from './datasets';
-import { INT4_MAX, integerIn, nonEmptyText, oneOf, positiveNumber } from './field-checks';
+import { DATASETS, type DatasetShape, datasetShape, parseDatasetSpec } from './datasets.ts';
+import { INT4_MAX, integerIn, nonEmptyText, oneOf, positiveNumber } from './field-checks.ts';
 import {
   AUGMENTATIONS,
   ENGINE_VERSION,
@@ -8,9 +8,9 @@ import {
   MAX_BN_RECALIBRATION_BATCHES,
   OPTIMIZERS,
   type TrainingProtocol,
-} from './protocol';
-import { RequestError, shown } from './request-error';
-import { checkPlateau } from './plateau';
+} from './protocol.ts';
+import { RequestError, shown } from './request-error.ts';
+import { checkPlateau } from './plateau.ts';
 
 export function checkProtocol(protocol: TrainingProtocol, field = 'protocol'): void {
   if (typeof protocol !== 'object' || protocol === null)

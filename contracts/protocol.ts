@@ -1,6 +1,6 @@
-import type { DatasetDescriptor, DatasetSpec } from './datasets';
-import { stableHash } from './hash';
-import type { PlateauRule } from './plateau';
+import type { DatasetDescriptor, DatasetSpec } from './datasets.ts';
+import { stableHash } from './hash.ts';
+import type { PlateauRule } from './plateau.ts';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;

@@ -1,4 +1,4 @@
-import { Refusal } from './refusal';
+import { Refusal } from './refusal.ts';
 
 /** A value as an error line shows it: JSON, cut to about 100 characters. */
 export function shown(value: unknown): string {
@@ -8,11 +8,12 @@ export function shown(value: unknown): string {
 
 /** Bad user input: names the field and what is allowed. */
 export class RequestError extends Refusal {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
+  readonly field: string;
+  readonly problem: string;
+  constructor(field: string, problem: string) {
     super(`${field}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
     this.name = 'RequestError';
   }
 }

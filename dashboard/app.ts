@@ -1,19 +1,19 @@
 /** The dashboard's Fastify application: read-only guard, pages, assets, live events, generic errors. */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Database } from '../db/client';
-import { serveAssets } from './assets';
-import { errorPage, handleErrors } from './errors';
-import { allowedHostNames, isAllowedHost } from './hosts';
-import { html } from './html';
-import { page } from './layout';
-import { serveLiveEvents } from './live';
-import { changedSections, parseHeldSections } from './live-sections';
-import { refuseWrites } from './read-only';
-import { runPage } from './pages/run';
-import { parseRunView, type RunView } from './pages/run-view';
-import { runsPage } from './pages/runs';
-import { scalingPage } from './pages/scaling';
-import { trialPage } from './pages/trial';
+import type { Database } from '../db/client.ts';
+import { serveAssets } from './assets.ts';
+import { errorPage, handleErrors } from './errors.ts';
+import { allowedHostNames, isAllowedHost } from './hosts.ts';
+import { html } from './html.ts';
+import { page } from './layout.ts';
+import { serveLiveEvents } from './live.ts';
+import { changedSections, parseHeldSections } from './live-sections.ts';
+import { refuseWrites } from './read-only.ts';
+import { runPage } from './pages/run.ts';
+import { parseRunView, type RunView } from './pages/run-view.ts';
+import { runsPage } from './pages/runs.ts';
+import { scalingPage } from './pages/scaling.ts';
+import { trialPage } from './pages/trial.ts';
 
 export interface DashboardAppOptions {
   db: Database;

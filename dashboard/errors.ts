@@ -3,8 +3,8 @@
  * a stack, none of which a browser should see. The details go to the server's own log.
  */
 import type { FastifyInstance } from 'fastify';
-import { html } from './html';
-import { page } from './layout';
+import { html } from './html.ts';
+import { page } from './layout.ts';
 
 export function errorPage(status: number, title: string, message: string): string {
   return page({

@@ -1,5 +1,5 @@
 /** How the dashboard writes numbers and times. */
-import { compact as formatCompact, latencyText, percent as formatPercent } from '../numeric/number-text';
+import { compact as formatCompact, latencyText, percent as formatPercent } from '../numeric/number-text.ts';
 
 /** 0.8731 -> "87.31%"; null -> "" (the CLI's format, blank where a table cell has no value). */
 export function percent(value: number | null): string {

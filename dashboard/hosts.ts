@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { isLoopback } from './loopback';
+import { isLoopback } from './loopback.ts';
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 

@@ -1,8 +1,11 @@
 /** HTML built from tagged templates: interpolated values are escaped unless they are Html already. */
-import { escapeXml } from './render/escape';
+import { escapeXml } from './render/escape.ts';
 
 export class Html {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
   toString(): string {
     return this.text;
   }

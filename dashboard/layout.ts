@@ -1,5 +1,5 @@
 /** The page shell every dashboard page shares: title, navigation, the stylesheet and the browser scripts. */
-import { html, type Html } from './html';
+import { html, type Html } from './html.ts';
 
 export interface PageOptions {
   title: string;

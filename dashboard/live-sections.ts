@@ -4,7 +4,7 @@
  * back only the sections whose content differs (assets/live.js), not the whole page.
  */
 import { createHash } from 'node:crypto';
-import { html, type Html } from './html';
+import { html, type Html } from './html.ts';
 
 export interface LiveSection {
   id: string;

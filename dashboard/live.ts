@@ -4,9 +4,9 @@
  * themselves and swap their live sections (assets/live.js).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Database } from '../db/client';
-import { changeStamp } from '../db/queries/dashboard-changes';
-import { errorDetails } from './errors';
+import type { Database } from '../db/client.ts';
+import { changeStamp } from '../db/queries/dashboard-changes.ts';
+import { errorDetails } from './errors.ts';
 
 export function serveLiveEvents(
   app: FastifyInstance,

@@ -1,6 +1,6 @@
 /** A network's stages as the trial page lists them: consecutive layers of one stage, its output shape, params and FLOPs. */
-import { architectureGraph, inferShapes, liveNodes, nodeCost } from '../cells';
-import type { Architecture, InputShape } from '../contracts/genotypes';
+import { architectureGraph, inferShapes, liveNodes, nodeCost } from '../cells/index.ts';
+import type { Architecture, InputShape } from '../contracts/genotypes.ts';
 
 export interface NetworkStage {
   name: string;

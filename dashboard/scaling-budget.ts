@@ -3,8 +3,8 @@
  * networks, and whether the largest network of each method was still learning when it stopped
  * (its final-epoch gain: validation accuracy of the last epoch minus the one before).
  */
-import type { TrainingProtocol } from '../contracts/protocol';
-import type { ScalingReport } from '../db/queries/scaling-report';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import type { ScalingReport } from '../db/queries/scaling-report.ts';
 
 const LINE_METHODS = ['compound', 'depth', 'width', 'resolution'] as const;
 

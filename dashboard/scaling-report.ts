@@ -3,13 +3,13 @@
  * on whether compound scaling beats the single-axis methods at matched FLOPs, and the chart of
  * accuracy against FLOPs, one line per method.
  */
-import type { InputShape } from '../contracts/genotypes';
-import type { TrainingProtocol } from '../contracts/protocol';
-import type { ScalingPointResult } from '../db/queries/scaling';
-import type { ScalingReport } from '../db/queries/scaling-report';
-import { compact } from '../numeric/number-text';
-import type { ChartSpec } from './render/chart';
-import { scalingChartSpec } from './render/scaling-chart';
+import type { InputShape } from '../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import type { ScalingPointResult } from '../db/queries/scaling.ts';
+import type { ScalingReport } from '../db/queries/scaling-report.ts';
+import { compact } from '../numeric/number-text.ts';
+import type { ChartSpec } from './render/chart.ts';
+import { scalingChartSpec } from './render/scaling-chart.ts';
 import {
   axisComparisons,
   type GridStability,
@@ -17,8 +17,8 @@ import {
   methodSummaries,
   mostTrainings,
   type ReportMetric,
-} from './scaling-summary';
-import { accuracySummary, SIGNIFICANCE } from './scaling-statistics';
+} from './scaling-summary.ts';
+import { accuracySummary, SIGNIFICANCE } from './scaling-statistics.ts';
 
 /** What the report reads of the study's recorded request (search/scaling-plan.ts ScalingStudyRequest). */
 interface RecordedStudy {

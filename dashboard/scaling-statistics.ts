@@ -4,8 +4,8 @@
  * a comparison earns, and how often step 1's choice wins when the grid's repeats are resampled.
  * Pure: numeric/statistics does the arithmetic.
  */
-import { makeRng } from '../numeric/rng';
-import { meanInterval, type MeanInterval, welchDifference } from '../numeric/statistics';
+import { makeRng } from '../numeric/rng.ts';
+import { meanInterval, type MeanInterval, welchDifference } from '../numeric/statistics.ts';
 
 /** Two-sided level below which a difference is reported as a difference. */
 export const SIGNIFICANCE = 0.05;

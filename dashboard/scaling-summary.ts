@@ -3,15 +3,15 @@
  * per phi compound minus each single axis with Welch's test, and how stable step 1's choice is
  * under a bootstrap of the grid's repeats.
  */
-import type { ScalingPointResult } from '../db/queries/scaling';
-import type { ScalingReport } from '../db/queries/scaling-report';
+import type { ScalingPointResult } from '../db/queries/scaling.ts';
+import type { ScalingReport } from '../db/queries/scaling-report.ts';
 import {
   type AxisComparison,
   accuracySummary,
   compareWithAxis,
   type GridWins,
   gridWinFrequency,
-} from './scaling-statistics';
+} from './scaling-statistics.ts';
 
 const LINE_METHODS = ['compound', 'depth', 'width', 'resolution'] as const;
 const AXES = ['depth', 'width', 'resolution'] as const;

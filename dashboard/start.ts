@@ -1,8 +1,8 @@
 /** startDashboard: the read-only dashboard over a results database, listening on loopback unless told otherwise. */
-import type { Database } from '../db/client';
-import { buildDashboardApp } from './app';
-import { listenHostProblem } from './hosts';
-import { isLoopback } from './loopback';
+import type { Database } from '../db/client.ts';
+import { buildDashboardApp } from './app.ts';
+import { listenHostProblem } from './hosts.ts';
+import { isLoopback } from './loopback.ts';
 
 export interface DashboardOptions {
   /** A drizzle handle on the results database (db/client.ts openDatabase(...).db). */

@@ -8,11 +8,11 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { RequestError } from '../contracts/request-error';
-import { createPglite } from './pglite-create';
-import { isNewDataDir, migratedTemplate, migratedTemplateDataDir } from './pglite-template';
-import * as schema from './schema';
-import { SettingError } from '../contracts/refusal';
+import { RequestError } from '../contracts/request-error.ts';
+import { createPglite } from './pglite-create.ts';
+import { isNewDataDir, migratedTemplate, migratedTemplateDataDir } from './pglite-template.ts';
+import * as schema from './schema.ts';
+import { SettingError } from '../contracts/refusal.ts';
 
 export type Schema = typeof schema;
 /** A drizzle database over our schema, whichever driver is behind it. */

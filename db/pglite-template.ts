@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createPglite } from './pglite-create';
+import { createPglite } from './pglite-create.ts';
 
 /** True for a data directory PGlite would have to initialise: in memory, missing or empty. */
 export function isNewDataDir(dataDir: string): boolean {

@@ -14,12 +14,12 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-import type { Architecture, Family } from '../contracts/genotypes';
-import { ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role';
-import { TRIAL_STATES, type TrialState } from '../contracts/trial-state';
-import type { StrategySummary } from '../contracts/activities';
+import type { Architecture, Family } from '../contracts/genotypes.ts';
+import { ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { TRIAL_ROLES, type TrialRole } from '../contracts/trial-role.ts';
+import { TRIAL_STATES, type TrialState } from '../contracts/trial-state.ts';
+import type { StrategySummary } from '../contracts/activities.ts';
 import {
   SCALING_METHODS,
   SCALING_STATUSES,
@@ -29,7 +29,7 @@ import {
   type ScalingStatus,
   type SearchKind,
   type SearchStatus,
-} from './vocabulary';
+} from './vocabulary.ts';
 
 /** bytea as Uint8Array on both drivers (postgres-js returns Buffer, PGlite Uint8Array). */
 const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({

@@ -7,16 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { loadWasmBackend } from '../kernels/loader';
-import { compileSimdKernels } from '../kernels/simd-kernels';
-import { registerWasmGradientKernels } from '../kernels/register';
-import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels';
-import { RequestError } from '../contracts/request-error';
-import { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences';
+import { loadWasmBackend } from '../kernels/loader.ts';
+import { compileSimdKernels } from '../kernels/simd-kernels.ts';
+import { registerWasmGradientKernels } from '../kernels/register.ts';
+import { registerSimdOnlyKernels } from '../kernels/simd-only-kernels.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences.ts';
 
-export { registerWasmGradientKernels } from '../kernels/register';
+export { registerWasmGradientKernels } from '../kernels/register.ts';
 
-export { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences';
+export { BACKEND_PREFERENCES, type BackendPreference } from './backend-preferences.ts';
 
 export interface SelectBackendOptions {
   /**

@@ -1,6 +1,6 @@
 /** Seeded epoch order and batch assembly from NHWC float arrays. */
 import seedrandom from 'seedrandom';
-import { augmentImage } from './augment';
+import { augmentImage } from './augment.ts';
 
 /** The order of samples in an epoch: a Fisher-Yates shuffle seeded by (seed, epoch). */
 export function epochPermutation(count: number, seed: number, epoch: number): Int32Array {

@@ -15,8 +15,8 @@
  * not the mean of per-batch variances.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isBatchNormalization, moments, type StockBatchNormalization } from '../cells/builders/batch-norm';
-import { assembleBatch, recalibrationPermutation } from './batches';
+import { isBatchNormalization, moments, type StockBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { assembleBatch, recalibrationPermutation } from './batches.ts';
 
 export interface RecalibrationOptions {
   trainX: Float32Array;

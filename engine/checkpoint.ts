@@ -13,7 +13,7 @@ import {
   encodeBundle,
   entryTensor as toTensor,
   sizeOf,
-} from './tensor-bundle';
+} from './tensor-bundle.ts';
 
 const MAGIC = 'NASCKPT1';
 const FORMAT_VERSION = 1;

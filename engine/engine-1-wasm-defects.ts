@@ -5,9 +5,9 @@
  * (kernels/explicit-same-padding.ts; bench/wasm-conv-probe.ts found exactly these cases). Depthwise
  * layers of the graphs have one filter per channel, which version 1 already ran on its own kernel.
  */
-import { inferShapes, liveNodes } from '../cells/cost';
-import type { LayerGraph } from '../cells/graph';
-import { ENGINE_VERSION, type TrainingProtocol } from '../contracts/protocol';
+import { inferShapes, liveNodes } from '../cells/cost.ts';
+import type { LayerGraph } from '../cells/graph.ts';
+import { ENGINE_VERSION, type TrainingProtocol } from '../contracts/protocol.ts';
 
 function negativeSamePadding(input: number, kernel: number, strides: number): boolean {
   const out = Math.ceil(input / strides);

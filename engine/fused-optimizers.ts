@@ -15,7 +15,7 @@
  * tfjs's step runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OPTIMIZER_UPDATE_KERNELS, optimizerUpdateAvailable, type UpdateRule } from '../kernels/optimizer-updates';
+import { OPTIMIZER_UPDATE_KERNELS, optimizerUpdateAvailable, type UpdateRule } from '../kernels/optimizer-updates.ts';
 
 type Gradients = Parameters<tf.Optimizer['applyGradients']>[0];
 interface StateSlot {

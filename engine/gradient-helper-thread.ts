@@ -1,12 +1,12 @@
 /** A gradient helper thread (gradient-helpers.ts): one replica of the model, one request at a time. */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import '../cells/builders/tfjs';
-import type { StockBatchNormalization } from '../cells/builders/batch-norm';
-import { type BackendPreference, selectBackend } from './backend';
-import { batchNormLayers } from './bn-recalibration';
-import type { HelperMicroBatchResult, HelperReply, HelperRequest } from './gradient-helpers';
-import { microBatchGradients } from './micro-batch-gradients';
+import '../cells/builders/tfjs.ts';
+import type { StockBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { type BackendPreference, selectBackend } from './backend.ts';
+import { batchNormLayers } from './bn-recalibration.ts';
+import type { HelperMicroBatchResult, HelperReply, HelperRequest } from './gradient-helpers.ts';
+import { microBatchGradients } from './micro-batch-gradients.ts';
 
 const port = parentPort!;
 let replica: { model: tf.LayersModel; variables: tf.Variable[]; batchNorms: StockBatchNormalization[] } | null = null;

@@ -5,10 +5,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { MicroBatch } from './micro-batch-gradients';
-import type { MovingUpdate } from './moving-statistics';
+import type { MicroBatch } from './micro-batch-gradients.ts';
+import type { MovingUpdate } from './moving-statistics.ts';
 
-const ENTRY = new URL('./gradient-helper-thread.mjs', import.meta.url);
+const ENTRY = new URL('./gradient-helper-thread.ts', import.meta.url);
 
 /** A micro-batch's result as it crosses threads: gradients in the order of model.trainableWeights. */
 export interface HelperMicroBatchResult {
@@ -40,7 +40,9 @@ class GradientHelper {
   private failure: Error | null = null;
   readonly exited: Promise<void>;
 
-  constructor(private readonly worker: Worker) {
+  private readonly worker: Worker;
+  constructor(worker: Worker) {
+    this.worker = worker;
     running.add(worker);
     worker.on('message', (reply: HelperReply) => {
       const pending = this.pending;
@@ -80,7 +82,10 @@ class GradientHelper {
 }
 
 export class GradientHelpers {
-  private constructor(private readonly helpers: GradientHelper[]) {}
+  private readonly helpers: GradientHelper[];
+  private constructor(helpers: GradientHelper[]) {
+    this.helpers = helpers;
+  }
 
   /** Starts `count` helper threads with replicas of `model`; resolves once every one is ready. */
   static async start(model: tf.LayersModel, count: number): Promise<GradientHelpers> {

@@ -8,7 +8,7 @@
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { median } from '../numeric/statistics';
+import { median } from '../numeric/statistics.ts';
 
 export interface LatencyOptions {
   /** Untimed forward passes first (kernel set-up, allocation). Default 3. */

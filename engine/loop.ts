@@ -5,23 +5,23 @@
  * heartbeats) even on backends whose kernels block it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { plateauReached } from '../contracts/plateau';
-import type { EpochMetrics } from '../contracts/activities';
-import { assembleBatch, augmentationRng, epochPermutation } from './batches';
-import { batchNormLayers, recalibrateBatchNorm } from './bn-recalibration';
-import { evaluate } from './metrics';
-import { addGradients, microBatchGradients, modelImageShape, type MicroBatch } from './micro-batch-gradients';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { plateauReached } from '../contracts/plateau.ts';
+import type { EpochMetrics } from '../contracts/activities.ts';
+import { assembleBatch, augmentationRng, epochPermutation } from './batches.ts';
+import { batchNormLayers, recalibrateBatchNorm } from './bn-recalibration.ts';
+import { evaluate } from './metrics.ts';
+import { addGradients, microBatchGradients, modelImageShape, type MicroBatch } from './micro-batch-gradients.ts';
 import {
   activationBytesPerSample,
   chunkSizes,
   microBatchSize,
   stepMemoryBudget,
   threadMicroBatchSize,
-} from './micro-batches';
-import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers';
-import { GradientHelpers } from './gradient-helpers';
-import { parallelTrainStep } from './parallel-step';
+} from './micro-batches.ts';
+import { createOptimizer, disposeOptimizer, scheduledLearningRate, setLearningRate } from './optimizers.ts';
+import { GradientHelpers } from './gradient-helpers.ts';
+import { parallelTrainStep } from './parallel-step.ts';
 
 export interface TrainingData {
   /** NHWC images in [0, 1], the image shape given by the model's input. */
@@ -94,8 +94,10 @@ export interface TrainOutcome {
 
 /** Thrown when the abort signal fires; `reason` is the signal's reason. */
 export class TrainingCancelledError extends Error {
-  constructor(readonly reason: unknown) {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
     super(`training cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`);
+    this.reason = reason;
     this.name = 'TrainingCancelledError';
   }
 }

@@ -1,9 +1,9 @@
 /** The gradients of one micro-batch: shared by the training thread and its gradient helpers (gradient-helpers.ts). */
 import * as tf from '@tensorflow/tfjs';
-import type { StockBatchNormalization } from '../cells/builders/batch-norm';
-import { correctCount, crossEntropy } from './metrics';
-import { recordMovingUpdates, type MovingUpdate } from './moving-statistics';
-import { withSeededMathRandom } from './seeded-random';
+import type { StockBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { correctCount, crossEntropy } from './metrics.ts';
+import { recordMovingUpdates, type MovingUpdate } from './moving-statistics.ts';
+import { withSeededMathRandom } from './seeded-random.ts';
 
 export interface MicroBatch {
   x: Float32Array;

@@ -11,7 +11,7 @@
  * writes 0 - (0 - batch) * 1, which is `batch` exactly in float32.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StockBatchNormalization } from '../cells/builders/batch-norm';
+import type { StockBatchNormalization } from '../cells/builders/batch-norm.ts';
 
 export interface MovingUpdate {
   /** Index in batchNormLayers(model), the same in every replica of the model. */

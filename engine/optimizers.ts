@@ -1,12 +1,12 @@
 /** Optimizers named by a training protocol, with per-step learning rates. */
 import * as tf from '@tensorflow/tfjs';
-import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol';
+import { OPTIMIZERS, type TrainingProtocol } from '../contracts/protocol.ts';
 import {
   FusedAdamOptimizer,
   FusedMomentumOptimizer,
   FusedRMSPropOptimizer,
   FusedSGDOptimizer,
-} from './fused-optimizers';
+} from './fused-optimizers.ts';
 
 const MOMENTUM = 0.9;
 

@@ -8,10 +8,15 @@
  * kernels compute the same floats.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StockBatchNormalization } from '../cells/builders/batch-norm';
-import type { GradientHelpers, HelperMicroBatchResult } from './gradient-helpers';
-import { addGradients, microBatchGradients, type MicroBatch, type MicroBatchGradients } from './micro-batch-gradients';
-import { applyMovingUpdates, type MovingUpdate } from './moving-statistics';
+import type { StockBatchNormalization } from '../cells/builders/batch-norm.ts';
+import type { GradientHelpers, HelperMicroBatchResult } from './gradient-helpers.ts';
+import {
+  addGradients,
+  microBatchGradients,
+  type MicroBatch,
+  type MicroBatchGradients,
+} from './micro-batch-gradients.ts';
+import { applyMovingUpdates, type MovingUpdate } from './moving-statistics.ts';
 
 export async function parallelTrainStep(
   model: tf.LayersModel,

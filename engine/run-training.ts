@@ -4,19 +4,19 @@
  * checkpoint to the caller after every epoch. No database or Temporal here.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { architectureGraph } from '../cells/architecture';
-import { buildModel } from '../cells/builders/tfjs';
-import type { Architecture } from '../contracts/genotypes';
-import type { TrainingProtocol } from '../contracts/protocol';
-import type { EpochMetrics } from '../contracts/activities';
-import { measureLatency, type LatencyFigures, type LatencyOptions } from './latency';
-import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint';
-import { datasetShape } from '../contracts/datasets';
-import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop';
-import { createOptimizer, disposeOptimizer } from './optimizers';
-import { withSeededMathRandom } from './seeded-random';
-import type { ProtocolData } from './data/split';
-import { threadCpuMark, threadCpuSecondsSince } from './thread-cpu';
+import { architectureGraph } from '../cells/architecture.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import type { Architecture } from '../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import type { EpochMetrics } from '../contracts/activities.ts';
+import { measureLatency, type LatencyFigures, type LatencyOptions } from './latency.ts';
+import { CheckpointError, restoreCheckpoint, serializeCheckpoint } from './checkpoint.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { trainModel, type BatchProgress, type TrainingData, type TrainOutcome } from './loop.ts';
+import { createOptimizer, disposeOptimizer } from './optimizers.ts';
+import { withSeededMathRandom } from './seeded-random.ts';
+import type { ProtocolData } from './data/split.ts';
+import { threadCpuMark, threadCpuSecondsSince } from './thread-cpu.ts';
 
 /** A protocol's split as the training loop takes it. */
 export function trainingDataOf(split: ProtocolData): TrainingData {

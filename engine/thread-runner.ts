@@ -7,12 +7,12 @@
  * (which never shrinks) ends with its trial, and an idle one ends after IDLE_MS.
  */
 import { Worker } from 'node:worker_threads';
-import type { EpochMetrics } from '../contracts/activities';
-import type { BackendPreference } from './backend';
-import { TrainingCancelledError, type BatchProgress } from './loop';
-import type { TrainingHooks, TrainingJob, TrainingRun } from './run-training';
+import type { EpochMetrics } from '../contracts/activities.ts';
+import type { BackendPreference } from './backend.ts';
+import { TrainingCancelledError, type BatchProgress } from './loop.ts';
+import type { TrainingHooks, TrainingJob, TrainingRun } from './run-training.ts';
 
-const ENTRY = new URL('./training-thread.mjs', import.meta.url);
+const ENTRY = new URL('./training-thread.ts', import.meta.url);
 const IDLE_MS = 60_000;
 
 export type RunnerMessage = { type: 'job'; job: TrainingJob } | { type: 'ack' };

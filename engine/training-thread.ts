@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend, type BackendPreference } from './backend';
-import { runTraining, type TrainingJob } from './run-training';
-import type { RunnerMessage, ThreadMessage } from './thread-runner';
+import { selectBackend, type BackendPreference } from './backend.ts';
+import { runTraining, type TrainingJob } from './run-training.ts';
+import type { RunnerMessage, ThreadMessage } from './thread-runner.ts';
 
 /** A thread whose wasm heap grew past this ends with its trial: the heap never shrinks. */
 const MAX_REUSED_HEAP_BYTES = 512 * 2 ** 20;

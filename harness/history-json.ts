@@ -5,7 +5,7 @@
  * copy that @temporalio/proto's types were built with.
  */
 import { createRequire } from 'node:module';
-import type { History } from '@temporalio/common/lib/proto-utils';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
 
 const require = createRequire(import.meta.url);
 const proto = require('@temporalio/proto') as typeof import('@temporalio/proto');

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import postgres from 'postgres';
-import { md5Password } from '../stack/database-endpoint';
+import { md5Password } from '../stack/database-endpoint.ts';
 
 export interface Hostile {
   stop(): void;

@@ -1,6 +1,6 @@
 /** Throwaway databases on the local Postgres server, for tests and benchmarks (no vitest here). */
 import postgres from 'postgres';
-import { openDatabase, type DatabaseHandle } from '../db/client';
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 
 /** The test Postgres server (trust auth); override with NAS_TEST_POSTGRES_URL. */
 export const TEST_SERVER_URL = process.env.NAS_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';

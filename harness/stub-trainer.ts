@@ -4,10 +4,10 @@
  * same queries the real trainer uses. Accuracy and duration are functions of the trial and a seed.
  */
 import { Context } from '@temporalio/activity';
-import type { Database } from '../db/client';
-import { finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
-import { makeRng } from '../numeric/rng';
-import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities';
+import type { Database } from '../db/client.ts';
+import { finishTrial, getTrial, markTrialRunning } from '../db/queries/trials.ts';
+import { makeRng } from '../numeric/rng.ts';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../contracts/activities.ts';
 
 export interface StubTrainerOptions {
   /** Durations are drawn uniformly from [minMs, maxMs], seeded by the trial index (the same in every search). */

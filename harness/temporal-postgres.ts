@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { canOpenTcp } from '../stack/temporal/connect';
-import { resolveTemporalCli } from '../stack/temporal/cli-binary';
-import { TEST_SERVER_URL } from './postgres-database';
+import { canOpenTcp } from '../stack/temporal/connect.ts';
+import { resolveTemporalCli } from '../stack/temporal/cli-binary.ts';
+import { TEST_SERVER_URL } from './postgres-database.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/temporal-postgres.sh', import.meta.url));
 

@@ -3,7 +3,7 @@
  * (random free port, in-memory state), falling back to the SDK's download only when no CLI is found.
  */
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
-import { findTemporalCli, temporalCliMissingMessage } from '../stack/temporal/cli-binary';
+import { findTemporalCli, temporalCliMissingMessage } from '../stack/temporal/cli-binary.ts';
 
 export async function createTestEnv(
   options: LocalTestWorkflowEnvironmentOptions = {},

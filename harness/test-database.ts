@@ -1,6 +1,6 @@
-/** Fresh test databases on either driver, without vitest (usable from tsx scripts too). */
-import { openDatabase, type DatabaseHandle, type Driver } from '../db/client';
-import { createPostgresTestDatabase } from './postgres-database';
+/** Fresh test databases on either driver, without vitest (usable from scripts run by node too). */
+import { openDatabase, type DatabaseHandle, type Driver } from '../db/client.ts';
+import { createPostgresTestDatabase } from './postgres-database.ts';
 
 /** A fresh, migrated in-memory PGlite database. */
 export function createPgliteTestDatabase(): Promise<DatabaseHandle> {

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { architectureHash } from '../cells';
-import { sampleNasnet } from '../cells/nasnet/space';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
-import { readFashionMnist } from '../engine/data/fashion-mnist';
-import { splitDataset } from '../engine/data/split';
-import { trainingDataOf, type TrainingHooks, type TrainingJob } from '../engine/run-training';
-import { writeIdxFixture } from './idx-files';
+import { architectureHash } from '../cells/index.ts';
+import { sampleNasnet } from '../cells/nasnet/space.ts';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol.ts';
+import { readFashionMnist } from '../engine/data/fashion-mnist.ts';
+import { splitDataset } from '../engine/data/split.ts';
+import { trainingDataOf, type TrainingHooks, type TrainingJob } from '../engine/run-training.ts';
+import { writeIdxFixture } from './idx-files.ts';
 
 export function threadedJob(trialId = 'threads/0') {
   const protocol: TrainingProtocol = {

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { compose } from './compose';
+import { compose } from './compose.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info | undefined>; backend: unknown; attrs?: tf.NamedAttrMap };

@@ -15,7 +15,10 @@ type Attrs = Record<string, unknown>;
 export class Composer {
   private readonly temps: Info[] = [];
 
-  constructor(readonly backend: BackendWasm) {}
+  readonly backend: BackendWasm;
+  constructor(backend: BackendWasm) {
+    this.backend = backend;
+  }
 
   /** Runs a registered wasm kernel; its output is freed by `finish` unless returned. */
   run(kernelName: string, inputs: Record<string, Info>, attrs: Attrs = {}): Info {

@@ -15,9 +15,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type Composer, compose } from './compose';
-import { type ConvGeometry, convGeometry, explicitPad } from './geometry';
-import { heapOffset, pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels';
+import { type Composer, compose } from './compose.ts';
+import { type ConvGeometry, convGeometry, explicitPad } from './geometry.ts';
+import { heapOffset, pointwiseFilterGradBySimd, runCopierFor } from './simd-kernels.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };

@@ -9,8 +9,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convGeometry } from './geometry';
-import { depthwiseBySimd } from './simd-kernels';
+import { convGeometry } from './geometry.ts';
+import { depthwiseBySimd } from './simd-kernels.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };

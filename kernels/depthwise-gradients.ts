@@ -17,10 +17,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Composer, compose } from './compose';
-import { inputGradient, filterGradientTail } from './conv-gradients';
-import { type ConvGeometry, convGeometry, explicitPad } from './geometry';
-import { depthwiseBySimd } from './simd-kernels';
+import { Composer, compose } from './compose.ts';
+import { inputGradient, filterGradientTail } from './conv-gradients.ts';
+import { type ConvGeometry, convGeometry, explicitPad } from './geometry.ts';
+import { depthwiseBySimd } from './simd-kernels.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type RunCopier, heapOffset, runCopierFor } from './simd-kernels';
+import { type RunCopier, heapOffset, runCopierFor } from './simd-kernels.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, optimizerUpdatesFor, type OptimizerUpdates } from './simd-kernels';
+import { heapOffset, optimizerUpdatesFor, type OptimizerUpdates } from './simd-kernels.ts';
 
 export const OPTIMIZER_UPDATE_KERNELS = {
   adam: 'NasAdamUpdate',

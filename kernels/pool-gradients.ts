@@ -10,10 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { compose } from './compose';
-import { inputGradient } from './conv-gradients';
-import { geometryOf } from './geometry';
-import { maxPoolGradBySimd } from './simd-kernels';
+import { compose } from './compose.ts';
+import { inputGradient } from './conv-gradients.ts';
+import { geometryOf } from './geometry.ts';
+import { maxPoolGradBySimd } from './simd-kernels.ts';
 
 type Info = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, Info>; backend: unknown; attrs?: tf.NamedAttrMap };

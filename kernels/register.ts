@@ -10,16 +10,16 @@
  * otherwise they compose XNNPACK kernels. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
-import { castKernel, identityKernel } from './alias-kernels';
-import { batchNormKernel } from './batch-norm-kernel';
-import { conv2dGradientKernels } from './conv-gradients';
-import { depthwiseForwardKernel } from './depthwise-forward';
-import { depthwiseGradientKernels } from './depthwise-gradients';
-import { explicitSamePaddingKernel } from './explicit-same-padding';
-import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels';
-import { batchMatMulKernel } from './matmul';
-import { poolGradientKernels } from './pool-gradients';
-import { meanKernel, sumKernel } from './reduce-kernels';
+import { castKernel, identityKernel } from './alias-kernels.ts';
+import { batchNormKernel } from './batch-norm-kernel.ts';
+import { conv2dGradientKernels } from './conv-gradients.ts';
+import { depthwiseForwardKernel } from './depthwise-forward.ts';
+import { depthwiseGradientKernels } from './depthwise-gradients.ts';
+import { explicitSamePaddingKernel } from './explicit-same-padding.ts';
+import { concatKernel, sliceKernel, splitVKernel, tileKernel } from './layout-kernels.ts';
+import { batchMatMulKernel } from './matmul.ts';
+import { poolGradientKernels } from './pool-gradients.ts';
+import { meanKernel, sumKernel } from './reduce-kernels.ts';
 
 const STANDALONE: readonly tf.KernelConfig[] = [
   ...conv2dGradientKernels,

@@ -12,8 +12,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ConvGeometry } from './geometry';
-import { fuseMultiplyAdds, relaxedMaddSupported } from './relaxed-madd';
+import type { ConvGeometry } from './geometry.ts';
+import { fuseMultiplyAdds, relaxedMaddSupported } from './relaxed-madd.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names';
-import { OPTIMIZER_UPDATE_KERNEL_CONFIGS } from './optimizer-updates';
-import { batchNormGradBySimd, batchNormMomentsBySimd, reluGradBySimd } from './simd-kernels';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names.ts';
+import { OPTIMIZER_UPDATE_KERNEL_CONFIGS } from './optimizer-updates.ts';
+import { batchNormGradBySimd, batchNormMomentsBySimd, reluGradBySimd } from './simd-kernels.ts';
 
 type SimdKernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
 

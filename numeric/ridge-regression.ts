@@ -5,7 +5,7 @@
  * Pure.
  */
 import { Matrix, solve } from 'ml-matrix';
-import { mean, sampleStd } from './statistics';
+import { mean, sampleStd } from './statistics.ts';
 
 export interface RidgeModel {
   /** Weights of the standardized features, in the order given. */

@@ -4,7 +4,7 @@
  * its own module: the package index pulls in Node's `crypto` for autoseeding,
  * which the workflow bundle must not contain.
  */
-import alea from 'seedrandom/lib/alea';
+import alea from 'seedrandom/lib/alea.js';
 
 export interface RngState {
   c: number;

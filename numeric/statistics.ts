@@ -5,7 +5,7 @@
  * Pure: no Node built-ins, no wall clock, randomness only through the seeded generator of
  * ./rng, so that workflow code can import it inside Temporal's sandbox.
  */
-import { makeRng } from './rng';
+import { makeRng } from './rng.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Special functions

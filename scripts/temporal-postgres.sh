@@ -146,7 +146,7 @@ YAML
   log "config written to $CONFIG_ROOT/config/production.yaml"
 }
 
-temporal_cli() { (cd "$REPO" && npx tsx stack/temporal/ensure-cli.ts 2>/dev/null); }
+temporal_cli() { (cd "$REPO" && node stack/temporal/ensure-cli.ts 2>/dev/null); }
 
 register_namespace() {
   local cli="$1"

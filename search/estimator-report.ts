@@ -6,16 +6,16 @@
  * ceiling: the agreement of the reference training with its second seed. Below
  * MIN_RANKED_ARCHITECTURES pairs a correlation is not defined here.
  */
-import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators';
-import { bootstrapInterval, kendallTauB, spearman, topKOverlap, type TopKOverlap } from '../numeric/statistics';
+import { PROXY_BATCH_SIZE, ZERO_COST_PROXIES, type ZeroCostProxy } from '../contracts/estimators.ts';
+import { bootstrapInterval, kendallTauB, spearman, topKOverlap, type TopKOverlap } from '../numeric/statistics.ts';
 import {
   COMBINATION_SCORE,
   crossValidatedPredictions,
   MIN_COMBINED_ARCHITECTURES,
   type CombinationInput,
-} from './proxy-combination';
-import type { ReferenceFile, ReferenceFileArchitecture } from './reference-file';
-import type { ReferenceTraining } from './reference';
+} from './proxy-combination.ts';
+import type { ReferenceFile, ReferenceFileArchitecture } from './reference-file.ts';
+import type { ReferenceTraining } from './reference.ts';
 
 export const MIN_RANKED_ARCHITECTURES = 5;
 export const BOOTSTRAP_RESAMPLES = 2000;

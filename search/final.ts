@@ -5,12 +5,12 @@
  * (the trial's own seed column, not part of the protocol hash), so repeat 0 is the training any
  * other run of that protocol did, and (architecture, protocol, seed) is trained once anywhere.
  */
-import { stableHash } from '../contracts/hash';
-import type { Architecture, InputShape } from '../contracts/genotypes';
-import { datasetShape } from '../contracts/datasets';
-import type { TrialRole } from '../contracts/trial-role';
-import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import type { BaselineEntry, TrainerRecord } from './request';
+import { stableHash } from '../contracts/hash.ts';
+import type { Architecture, InputShape } from '../contracts/genotypes.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import type { TrialRole } from '../contracts/trial-role.ts';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import type { BaselineEntry, TrainerRecord } from './request.ts';
 
 export const DEFAULT_FINAL_REPEATS = 3;
 /** Images of the training set held out for validation in the default final protocol. */

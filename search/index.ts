@@ -1,3 +1,3 @@
 /** The pure search layer: strategies and rewards. */
-export * from './strategies';
-export { reward, type RewardInput } from './reward';
+export * from './strategies/index.ts';
+export { reward, type RewardInput } from './reward.ts';

@@ -9,7 +9,7 @@
  * Random search without halving never looks at results: its window is unbounded and results
  * are fed as soon as they are next in order.
  */
-import type { StrategyConfig } from './strategies/types';
+import type { StrategyConfig } from './strategies/types.ts';
 
 export const DEFAULT_PROPOSAL_WINDOW = 8;
 

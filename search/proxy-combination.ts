@@ -5,8 +5,8 @@
  * other folds predicts the fold's architectures. The combination's score of an architecture is that
  * out-of-fold prediction, so no score saw its own architecture's accuracy.
  */
-import { makeRng } from '../numeric/rng';
-import { fitRidge } from '../numeric/ridge-regression';
+import { makeRng } from '../numeric/rng.ts';
+import { fitRidge } from '../numeric/ridge-regression.ts';
 
 export const COMBINATION_FEATURES = ['synflow', 'naswot', 'grad_norm', 'snip', 'params', 'flops'] as const;
 export type CombinationFeature = (typeof COMBINATION_FEATURES)[number];

@@ -4,11 +4,11 @@
  * rebuilds it, CPU time) and one line per architecture with its genotype, hash, params, FLOPs
  * and each training's seed, protocol hash, accuracies, latency and CPU time.
  */
-import { architectureHash, validateArchitecture } from '../cells/architecture';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import type { MeasuredTraining } from '../contracts/measured-training';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { REFERENCE_TRAININGS, type ReferenceTraining } from './reference';
+import { architectureHash, validateArchitecture } from '../cells/architecture.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import type { MeasuredTraining } from '../contracts/measured-training.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { REFERENCE_TRAININGS, type ReferenceTraining } from './reference.ts';
 
 export const REFERENCE_FILE_FORMAT = 'nas-reference-set/1';
 
@@ -57,11 +57,12 @@ export function renderReferenceFile(file: ReferenceFile): string {
 
 export class ReferenceFileError extends Error {
   override name = 'ReferenceFileError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
+  readonly path: string;
+  readonly problem: string;
+  constructor(path: string, problem: string) {
     super(`${path}: ${problem}`);
+    this.path = path;
+    this.problem = problem;
   }
 }
 

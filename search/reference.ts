@@ -5,12 +5,12 @@
  * (the seed-to-seed agreement is the ceiling of any estimator). workflows/reference.ts trains the
  * plan through the trial pool; results are reused per (architecture, protocol hash, seed).
  */
-import { architectureHash } from '../cells/architecture';
-import { sampleNasnet } from '../cells/nasnet';
-import type { InputShape, NasnetArchitecture } from '../contracts/genotypes';
-import { stableHash } from '../contracts/hash';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { makeRng } from '../numeric/rng';
+import { architectureHash } from '../cells/architecture.ts';
+import { sampleNasnet } from '../cells/nasnet/index.ts';
+import type { InputShape, NasnetArchitecture } from '../contracts/genotypes.ts';
+import { stableHash } from '../contracts/hash.ts';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { makeRng } from '../numeric/rng.ts';
 
 /** Seed of the README's commands (the architectures, the data split and the first training seed). */
 export const DEFAULT_REFERENCE_SEED = 7;

@@ -2,14 +2,14 @@
  * The requests workflows receive (search, baselines; the scaling study's is in
  * scaling-plan.ts); their validators are in validate-request.ts.
  */
-import type { Architecture, InputShape } from '../contracts/genotypes';
-import type { TrainingProtocol } from '../contracts/protocol';
-import type { SpaceSpec } from './spaces';
-import type { StrategyConfig } from './strategies/types';
-import type { RewardConfig } from '../contracts/reward-config';
-import type { SearchFinalize } from './final';
-import type { ScreenEstimator } from '../contracts/estimators';
-import type { SharingRequest } from './sharing';
+import type { Architecture, InputShape } from '../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import type { SpaceSpec } from './spaces.ts';
+import type { StrategyConfig } from './strategies/types.ts';
+import type { RewardConfig } from '../contracts/reward-config.ts';
+import type { SearchFinalize } from './final.ts';
+import type { ScreenEstimator } from '../contracts/estimators.ts';
+import type { SharingRequest } from './sharing.ts';
 
 /**
  * `--screen E --screen-candidates N`: the strategy proposes N candidates, the trainer scores them

@@ -4,7 +4,7 @@
  * (Tan et al. 2019, w = -0.07): a model at the target cost scores its accuracy,
  * twice the cost costs about 5% of it, half the cost earns about 5%.
  */
-import { DEFAULT_MNAS_W, REWARD_COSTS, type RewardConfig, type RewardCost } from '../contracts/reward-config';
+import { DEFAULT_MNAS_W, REWARD_COSTS, type RewardConfig, type RewardCost } from '../contracts/reward-config.ts';
 
 export interface RewardInput {
   valAccuracy: number;

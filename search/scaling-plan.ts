@@ -26,7 +26,7 @@
  * records the per-unit-phi coefficient m^(1/phi) on that axis and 1 on the
  * others.
  */
-import { architectureCost } from '../cells';
+import { architectureCost } from '../cells/index.ts';
 import {
   canonicalEfficientNet,
   canonicalPublishedEfficientNet,
@@ -34,7 +34,7 @@ import {
   DEFAULT_SCALING_TOLERANCE,
   multipliers,
   validateAnyEfficientNet,
-} from '../cells/efficientnet';
+} from '../cells/efficientnet/index.ts';
 import {
   GenotypeError,
   type CompoundScaling,
@@ -42,9 +42,9 @@ import {
   type EfficientNetArchitecture,
   type InputShape,
   type PublishedEfficientNetArchitecture,
-} from '../contracts/genotypes';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { RequestError, shown } from '../contracts/request-error';
+} from '../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { RequestError, shown } from '../contracts/request-error.ts';
 
 /**
  * A network a study scales, and every network it trains: an EfficientNet-style genotype of

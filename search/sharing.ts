@@ -4,10 +4,10 @@
  * who samples: the REINFORCE controller (ENAS; uniform training during the warm-up rounds), or a
  * uniform generator throughout (uniform weight sharing, the baseline of Li and Talwalkar 2019).
  */
-import { RequestError, shown } from '../contracts/request-error';
-import { INT4_MAX, integerIn, oneOf, positiveNumber } from '../contracts/field-checks';
-import type { SearchRequest } from './request';
-import type { StrategyConfig } from './strategies/types';
+import { RequestError, shown } from '../contracts/request-error.ts';
+import { INT4_MAX, integerIn, oneOf, positiveNumber } from '../contracts/field-checks.ts';
+import type { SearchRequest } from './request.ts';
+import type { StrategyConfig } from './strategies/types.ts';
 
 export const SHARING_ARMS = ['reinforce', 'uniform'] as const;
 export type SharingArm = (typeof SHARING_ARMS)[number];

@@ -5,15 +5,15 @@
  * it), seeded noise, and how long each epoch takes. A device for benchmarks and strategy studies,
  * not a result about architectures: the same architecture, protocol and seeds give the same numbers.
  */
-import { efficientNetSpace } from '../cells/efficientnet';
-import { nasnetSpace } from '../cells/nasnet';
-import type { Architecture, DecisionSpace } from '../contracts/genotypes';
-import type { EpochMetrics, TrialLatency } from '../contracts/activities';
-import { plateauEpochs } from '../contracts/plateau';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { RequestError } from '../contracts/request-error';
-import { makeRng, type Rng } from '../numeric/rng';
-import { syntheticObjective, type SyntheticObjective } from './synthetic-objective';
+import { efficientNetSpace } from '../cells/efficientnet/index.ts';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import type { Architecture, DecisionSpace } from '../contracts/genotypes.ts';
+import type { EpochMetrics, TrialLatency } from '../contracts/activities.ts';
+import { plateauEpochs } from '../contracts/plateau.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { makeRng, type Rng } from '../numeric/rng.ts';
+import { syntheticObjective, type SyntheticObjective } from './synthetic-objective.ts';
 
 export interface SimulationSettings {
   /** Fixed wait per epoch. */

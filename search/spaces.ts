@@ -1,7 +1,7 @@
 /** The search spaces a request can name, each seen by strategies as a DecisionSpace. */
-import type { DecisionSpace } from '../contracts/genotypes';
-import { nasnetSpace, type NasnetSpaceConfig } from '../cells/nasnet';
-import { efficientNetSpace, type EfficientNetSpaceConfig } from '../cells/efficientnet';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import { nasnetSpace, type NasnetSpaceConfig } from '../cells/nasnet/index.ts';
+import { efficientNetSpace, type EfficientNetSpaceConfig } from '../cells/efficientnet/index.ts';
 
 export type SpaceSpec =
   | ({ space: 'nasnet' } & Partial<NasnetSpaceConfig>)

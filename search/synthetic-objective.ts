@@ -27,9 +27,9 @@
  * [0, 1]; it is 1 only at the target (every term reaches its weight only when
  * every decision takes its best value).
  */
-import type { DecisionSpace } from '../contracts/genotypes';
-import { makeRng, type Rng } from '../numeric/rng';
-import { decisionKind } from './strategies/space';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import { makeRng, type Rng } from '../numeric/rng.ts';
+import { decisionKind } from './strategies/space.ts';
 
 export interface SyntheticObjective {
   /** Canonical target choices; score(target) = 1, the optimum. */

@@ -4,13 +4,13 @@
  * way. They call what the workflow will call (strategy config, decision space, fidelity
  * ladder, reward, scaling plan) and throw a RequestError naming the request field.
  */
-import { validateArchitecture } from '../cells';
-import type { InputShape } from '../contracts/genotypes';
-import { datasetShape } from '../contracts/datasets';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { fidelityLadder, type HalvingConfig, validateHalving } from '../contracts/fidelity';
-import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final';
-import { isZeroCostProxy, PROXY_BATCH_SIZE, SCREEN_ESTIMATORS } from '../contracts/estimators';
+import { validateArchitecture } from '../cells/index.ts';
+import type { InputShape } from '../contracts/genotypes.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { fidelityLadder, type HalvingConfig, validateHalving } from '../contracts/fidelity.ts';
+import { plannedFinalTrials, type FinalizeRequest, type SearchFinalize } from './final.ts';
+import { isZeroCostProxy, PROXY_BATCH_SIZE, SCREEN_ESTIMATORS } from '../contracts/estimators.ts';
 import {
   type CostBudget,
   KEEP_WEIGHTS,
@@ -19,10 +19,10 @@ import {
   type BaselinesRequest,
   type SearchRequest,
   type TrainerRecord,
-} from './request';
-import { RequestError, shown } from '../contracts/request-error';
-import { checkRewardConfig } from './reward';
-import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference';
+} from './request.ts';
+import { RequestError, shown } from '../contracts/request-error.ts';
+import { checkRewardConfig } from './reward.ts';
+import { MAX_REFERENCE_ARCHITECTURES, type ReferenceRequest } from './reference.ts';
 import {
   ATTEMPTS_PER_TRAINING,
   checkStudyNumbers,
@@ -31,13 +31,13 @@ import {
   SCALING_LIMITS,
   scalingBase,
   type ScalingStudyRequest,
-} from './scaling-plan';
-import { makeDecisionSpace } from './spaces';
-import { checkSharingRequest } from './sharing';
-import { createStrategy } from './strategies';
-import { trialsToReachTopLevel } from './strategies/halving';
-import type { StrategyConfig } from './strategies/types';
-import { proposalWindow } from './proposal-window';
+} from './scaling-plan.ts';
+import { makeDecisionSpace } from './spaces.ts';
+import { checkSharingRequest } from './sharing.ts';
+import { createStrategy } from './strategies/index.ts';
+import { trialsToReachTopLevel } from './strategies/halving.ts';
+import type { StrategyConfig } from './strategies/types.ts';
+import { proposalWindow } from './proposal-window.ts';
 import {
   asRequestError,
   INT4_MAX,
@@ -46,8 +46,8 @@ import {
   oneOf,
   payloadSize,
   requireSearchId,
-} from '../contracts/field-checks';
-import { checkDatasetShape, checkProtocol } from '../contracts/protocol-checks';
+} from '../contracts/field-checks.ts';
+import { checkDatasetShape, checkProtocol } from '../contracts/protocol-checks.ts';
 
 export function validateSearchRequest(request: SearchRequest): void {
   requireSearchId('searchId', request.searchId);

@@ -26,9 +26,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
-import { priceOf } from './read-cost';
-import { ReadTurns } from './read-turns';
-import { refusalOf } from './reader-sql';
+import { priceOf } from './read-cost.ts';
+import { ReadTurns } from './read-turns.ts';
+import { refusalOf } from './reader-sql.ts';
 import {
   GSS_REQUEST,
   PROTOCOL_3,
@@ -43,7 +43,7 @@ import {
   startupMessage,
   startupParameters,
   withoutNotices,
-} from './wire-messages';
+} from './wire-messages.ts';
 
 export const ENDPOINT_USER = 'nas';
 export const LIMITS = {
@@ -127,13 +127,23 @@ class EndpointConnection {
   private timer: NodeJS.Timeout;
   private work: Promise<void> = Promise.resolve();
 
+  private readonly pglite: PGlite;
+  private readonly password: string;
+  private readonly socket: Socket;
+  private readonly authenticated: Set<EndpointConnection>;
+  private readonly turns: ReadTurns;
   constructor(
-    private readonly pglite: PGlite,
-    private readonly password: string,
-    private readonly socket: Socket,
-    private readonly authenticated: Set<EndpointConnection>,
-    private readonly turns: ReadTurns,
+    pglite: PGlite,
+    password: string,
+    socket: Socket,
+    authenticated: Set<EndpointConnection>,
+    turns: ReadTurns,
   ) {
+    this.pglite = pglite;
+    this.password = password;
+    this.socket = socket;
+    this.authenticated = authenticated;
+    this.turns = turns;
     this.timer = setTimeout(() => this.close(), LIMITS.STARTUP_MS);
   }
 

@@ -5,7 +5,7 @@
  * the space it needs. What was recorded stays recorded; `nas search resume` goes on from there.
  */
 import { existsSync, realpathSync, statfsSync } from 'node:fs';
-import { RequestError } from '../contracts/request-error';
+import { RequestError } from '../contracts/request-error.ts';
 
 export const MIN_FREE_BYTES = 64 * 2 ** 20;
 const CHECK_EVERY_MS = 1_000;

@@ -12,13 +12,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { stableHash } from '../contracts/hash';
-import { RequestError } from '../contracts/request-error';
-import { SettingError } from '../contracts/refusal';
-import { openDatabase, type DatabaseHandle } from '../db/client';
-import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import type { TrainerBackend } from '../workers/trainer-worker';
-import { ENDPOINT_USER } from './database-endpoint';
+import { stableHash } from '../contracts/hash.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { SettingError } from '../contracts/refusal.ts';
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import type { TrainerBackend } from '../workers/trainer-worker.ts';
+import { ENDPOINT_USER } from './database-endpoint.ts';
 import {
   attachOwner,
   lockHome,
@@ -27,9 +27,9 @@ import {
   type HomeLock,
   type OwnerRecord,
   type OwnerSession,
-} from './home-lock';
-import { homeSecret } from './home-secret';
-import { connectTemporal, type TemporalConnector } from './temporal/dev-server';
+} from './home-lock.ts';
+import { homeSecret } from './home-secret.ts';
+import { connectTemporal, type TemporalConnector } from './temporal/dev-server.ts';
 
 export interface StackOptions {
   /** Become the embedded owner (start the dev server and in-process workers) when none runs. */
@@ -136,7 +136,7 @@ export async function openStack(options: StackOptions): Promise<Stack> {
 
 /** The worker SDK, the workflow bundle and tfjs load only in the process that owns the stack. */
 async function becomeOwner(home: string, lock: HomeLock, options: StackOptions, log: (line: string) => void) {
-  const owner = await import('./owner');
+  const owner = await import('./owner.ts');
   return owner.becomeOwner(home, lock, options, log);
 }
 

@@ -16,8 +16,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { RequestError } from '../contracts/request-error';
-import { homeSecret } from './home-secret';
+import { RequestError } from '../contracts/request-error.ts';
+import { homeSecret } from './home-secret.ts';
 
 export interface OwnerRecord {
   pid: number;

@@ -13,17 +13,17 @@ import {
   type NativeConnection,
   type Worker,
 } from '@temporalio/worker';
-import { openDatabase } from '../db/client';
-import { createOrchestratorWorker } from '../workers/orchestrator-worker';
-import { createTrainerWorker } from '../workers/trainer-worker';
-import { serveDatabase, type DatabaseEndpoint } from './database-endpoint';
-import { embeddedTaskQueues, lazyStack, type Stack, type StackOptions } from './embedded';
-import { prepareHome, type HomeLock } from './home-lock';
-import { homeSecret } from './home-secret';
-import { requireDiskSpace, watchDiskSpace } from './disk-space';
-import { connectTemporal, startDevServer, type DevServer } from './temporal/dev-server';
-import type { TemporalConnector } from './temporal/connect';
-import { failOrphanedActivities } from './orphaned-trainings';
+import { openDatabase } from '../db/client.ts';
+import { createOrchestratorWorker } from '../workers/orchestrator-worker.ts';
+import { createTrainerWorker } from '../workers/trainer-worker.ts';
+import { serveDatabase, type DatabaseEndpoint } from './database-endpoint.ts';
+import { embeddedTaskQueues, lazyStack, type Stack, type StackOptions } from './embedded.ts';
+import { prepareHome, type HomeLock } from './home-lock.ts';
+import { homeSecret } from './home-secret.ts';
+import { requireDiskSpace, watchDiskSpace } from './disk-space.ts';
+import { connectTemporal, startDevServer, type DevServer } from './temporal/dev-server.ts';
+import type { TemporalConnector } from './temporal/connect.ts';
+import { failOrphanedActivities } from './orphaned-trainings.ts';
 
 /**
  * The SDK's warnings, minus the one a worker without workflows (the trainer) logs at start-up and

@@ -8,7 +8,7 @@
  * misjudges by orders of magnitude still runs longer than priced.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { dataRowText, messagesOf, simpleQuery } from './wire-messages';
+import { dataRowText, messagesOf, simpleQuery } from './wire-messages.ts';
 
 /** The error PGlite gave while pricing the read (its own wire message), or the read's price. */
 export type Price = { error: Buffer } | { cost: number };

@@ -1,19 +1,19 @@
 /** Every orchestration and scaling activity, called twice with the same input: one row, the same result. */
 import { expect, it } from 'vitest';
-import { baselineByName } from '../cells/baselines';
-import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
-import { getSearch } from '../db/queries/searches';
-import { getTrial, listTrials } from '../db/queries/trials';
-import { protocolHash } from '../contracts/protocol';
-import { trialIdOf } from '../contracts/trial-id';
-import { createOrchestrationActivities } from '../workers/activities/orchestration';
-import { createScalingActivities } from '../workers/activities/scaling';
-import type { PrepareTrialInput } from '../contracts/activities';
-import { architectureHash } from '../cells';
-import { sampleNasnet } from '../cells/nasnet';
+import { baselineByName } from '../cells/baselines/index.ts';
+import { getScalingStudy, listScalingPoints } from '../db/queries/scaling.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { getTrial, listTrials } from '../db/queries/trials.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { trialIdOf } from '../contracts/trial-id.ts';
+import { createOrchestrationActivities } from '../workers/activities/orchestration.ts';
+import { createScalingActivities } from '../workers/activities/scaling.ts';
+import type { PrepareTrialInput } from '../contracts/activities.ts';
+import { architectureHash } from '../cells/index.ts';
+import { sampleNasnet } from '../cells/nasnet/index.ts';
 import seedrandom from 'seedrandom';
-import { describeEachDriver } from './support/db-helpers';
-import { tinySearchRequest } from '../harness/search-stack';
+import { describeEachDriver } from './support/db-helpers.ts';
+import { tinySearchRequest } from '../harness/search-stack.ts';
 
 describeEachDriver('activities are idempotent', (db) => {
   const twice = async <T>(call: () => Promise<T>): Promise<[T, T]> => [await call(), await call()];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { selectBackend, type BackendPreference } from '../engine/backend';
+import { selectBackend, type BackendPreference } from '../engine/backend.ts';
 
 const require = createRequire(import.meta.url);
 const installed = (pkg: string): boolean => {

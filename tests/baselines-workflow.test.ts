@@ -1,12 +1,12 @@
 /** baselinesWorkflow on a real dev server: baselines train as tagged trials; stop ends it early. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINES } from '../cells/baselines';
-import { getSearch } from '../db/queries/searches';
-import { listTrials } from '../db/queries/trials';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { baselinesWorkflow, type BaselinesRequest } from '../workflows/baselines';
-import { stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { baselinesWorkflow, type BaselinesRequest } from '../workflows/baselines.ts';
+import { stopSignal } from '../workflows/signals.ts';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack.ts';
 
 function baselinesRequest(searchId: string, names: string[], epochs: number): BaselinesRequest {
   const { protocol, budget, input, classes } = tinySearchRequest();

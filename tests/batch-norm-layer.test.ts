@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization } from '../cells/builders/batch-norm';
+import { FusedBatchNormalization } from '../cells/builders/batch-norm.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -5,18 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization } from '../cells/builders/batch-norm';
-import { parseCommandLine } from '../cli/command-line';
-import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request';
-import { recalibrationPermutation } from '../engine/batches';
-import { recalibrateBatchNorm } from '../engine/bn-recalibration';
-import { trainModel } from '../engine/loop';
-import { evaluate } from '../engine/metrics';
-import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { checkProtocol } from '../contracts/protocol-checks';
-import { validateSearchRequest } from '../search/validate-request';
-import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
+import { FusedBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request.ts';
+import { recalibrationPermutation } from '../engine/batches.ts';
+import { recalibrateBatchNorm } from '../engine/bn-recalibration.ts';
+import { trainModel } from '../engine/loop.ts';
+import { evaluate } from '../engine/metrics.ts';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers.ts';
+import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

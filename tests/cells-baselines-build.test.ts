@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureGraph } from '../cells/architecture';
-import { BASELINES, baselineByName } from '../cells/baselines';
-import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
-import { graphCost } from '../cells/cost';
-import { BASELINE_NETWORKS } from '../contracts/genotypes';
-import { selectBackend } from '../engine/backend';
+import { architectureGraph } from '../cells/architecture.ts';
+import { BASELINES, baselineByName } from '../cells/baselines/index.ts';
+import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs.ts';
+import { graphCost } from '../cells/cost.ts';
+import { BASELINE_NETWORKS } from '../contracts/genotypes.ts';
+import { selectBackend } from '../engine/backend.ts';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const measured: string[] = [];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { baselineGraph } from '../cells/baselines/graph';
-import { baselineString, validateBaseline } from '../cells/baselines/validate';
-import { graphCost, inferShapes } from '../cells/cost';
-import type { LayerGraph } from '../cells/graph';
-import { BASELINE_NETWORKS, GenotypeError, type BaselineNetwork } from '../contracts/genotypes';
+import { baselineGraph } from '../cells/baselines/graph.ts';
+import { baselineString, validateBaseline } from '../cells/baselines/validate.ts';
+import { graphCost, inferShapes } from '../cells/cost.ts';
+import type { LayerGraph } from '../cells/graph.ts';
+import { BASELINE_NETWORKS, GenotypeError, type BaselineNetwork } from '../contracts/genotypes.ts';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const arch = (name: BaselineNetwork) => ({ family: 'baseline' as const, version: 1 as const, name });

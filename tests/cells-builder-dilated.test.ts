@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DilatedConv2D, interleavePhases, phasesOf } from '../cells/builders/dilated-conv';
-import { selectBackend } from '../engine/backend';
+import { DilatedConv2D, interleavePhases, phasesOf } from '../cells/builders/dilated-conv.ts';
+import { selectBackend } from '../engine/backend.ts';
 
 /** The dilated kernel written out densely: zeros between the taps. */
 function zeroStuffed(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {

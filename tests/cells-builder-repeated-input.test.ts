@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { architectureGraph, validateArchitecture } from '../cells';
-import { buildModel } from '../cells/builders/tfjs';
+import { architectureGraph, validateArchitecture } from '../cells/index.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
 
 /** A sampled cell whose block adds identity(h[i-1]) to itself, while a pool also reads h[i-1]. */
 const SELF_ADDING_CELL = validateArchitecture({

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResizeBilinear, buildModel, countFlopsFromModel, layerNameFor } from '../cells/builders/tfjs';
-import { architectureGraph } from '../cells/architecture';
-import { BASELINES } from '../cells/baselines';
-import { graphCost, inferShapes } from '../cells/cost';
-import type { Architecture } from '../contracts/genotypes';
-import { GraphBuilder, type LayerGraph, type Padding } from '../cells/graph';
+import { ResizeBilinear, buildModel, countFlopsFromModel, layerNameFor } from '../cells/builders/tfjs.ts';
+import { architectureGraph } from '../cells/architecture.ts';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { graphCost, inferShapes } from '../cells/cost.ts';
+import type { Architecture } from '../contracts/genotypes.ts';
+import { GraphBuilder, type LayerGraph, type Padding } from '../cells/graph.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

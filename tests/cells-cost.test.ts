@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLOPS_CONVENTION, graphCost, inferShapes, windowOutputLength } from '../cells/cost';
-import { GraphBuilder, type LayerOp, type Padding } from '../cells/graph';
+import { FLOPS_CONVENTION, graphCost, inferShapes, windowOutputLength } from '../cells/cost.ts';
+import { GraphBuilder, type LayerOp, type Padding } from '../cells/graph.ts';
 
 const conv = (
   filters: number,

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
-import { graphCost, inferShapes } from '../cells/cost';
+import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs.ts';
+import { graphCost, inferShapes } from '../cells/cost.ts';
 import {
   efficientNetGraph,
   efficientNetString,
   sampleEfficientNet,
   type EfficientNetSpaceConfig,
-} from '../cells/efficientnet';
-import type { EfficientNetArchitecture } from '../contracts/genotypes';
+} from '../cells/efficientnet/index.ts';
+import type { EfficientNetArchitecture } from '../contracts/genotypes.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

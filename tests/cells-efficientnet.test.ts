@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { graphCost, inferShapes } from '../cells/cost';
+import { graphCost, inferShapes } from '../cells/cost.ts';
 import {
   canonicalEfficientNet,
   compoundGrid,
@@ -14,8 +14,8 @@ import {
   scaledNetwork,
   scaledStages,
   validateEfficientNet,
-} from '../cells/efficientnet';
-import { GenotypeError, type EfficientNetArchitecture } from '../contracts/genotypes';
+} from '../cells/efficientnet/index.ts';
+import { GenotypeError, type EfficientNetArchitecture } from '../contracts/genotypes.ts';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const B0 = EFFICIENTNET_B0_SMALL;

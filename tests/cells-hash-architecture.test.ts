@@ -14,7 +14,7 @@ import {
   nasnetString,
   validateArchitecture,
   type Architecture,
-} from '../cells';
+} from '../cells/index.ts';
 
 const input = { height: 28, width: 28, channels: 1 };
 const lenet: Architecture = { family: 'baseline', version: 1, name: 'lenet5' };

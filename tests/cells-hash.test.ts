@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex, stableHash } from '../contracts/hash';
+import { canonicalJson, sha256Hex, stableHash } from '../contracts/hash.ts';
 
 describe('sha256Hex', () => {
   it('matches the FIPS 180-2 test vectors', () => {

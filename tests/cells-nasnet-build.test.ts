@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
-import { graphCost } from '../cells/cost';
-import { NASNET_A, nasnetGraph, nasnetString, sampleNasnet } from '../cells/nasnet';
-import { selectBackend } from '../engine/backend';
+import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs.ts';
+import { graphCost } from '../cells/cost.ts';
+import { NASNET_A, nasnetGraph, nasnetString, sampleNasnet } from '../cells/nasnet/index.ts';
+import { selectBackend } from '../engine/backend.ts';
 
 const input = { height: 28, width: 28, channels: 1 };
 

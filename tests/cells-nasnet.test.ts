@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { inferShapes } from '../cells/cost';
-import { stableHash } from '../contracts/hash';
+import { inferShapes } from '../cells/cost.ts';
+import { stableHash } from '../contracts/hash.ts';
 import {
   NASNET_A,
   canonicalNasnet,
@@ -12,9 +12,9 @@ import {
   unconsumedBlocks,
   validateNasnet,
   type NasnetSpaceConfig,
-} from '../cells/nasnet';
-import { NASNET_OPS, type NasnetArchitecture } from '../contracts/genotypes';
-import { genotypeError } from './support/genotype-error';
+} from '../cells/nasnet/index.ts';
+import { NASNET_OPS, type NasnetArchitecture } from '../contracts/genotypes.ts';
+import { genotypeError } from './support/genotype-error.ts';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const input = { height: 28, width: 28, channels: 1 };

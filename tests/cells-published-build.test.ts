@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { architectureGraph, graphCost, PUBLISHED_NETWORKS } from '../cells';
-import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs';
+import { architectureGraph, graphCost, PUBLISHED_NETWORKS } from '../cells/index.ts';
+import { buildModel, countFlopsFromModel } from '../cells/builders/tfjs.ts';
 
 const measured: string[] = [];
 

@@ -42,8 +42,8 @@ import {
   validateArchitecture,
   type Architecture,
   type PublishedNasnetArchitecture,
-} from '../cells';
-import { genotypeError } from './support/genotype-error';
+} from '../cells/index.ts';
+import { genotypeError } from './support/genotype-error.ts';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const MNIST = { height: 28, width: 28, channels: 1 };

@@ -1,7 +1,7 @@
 /** `nas baselines latency`: measured rows per baseline (median ms at batch 1 and at --batch-size), and bad input as one line. */
 import { describe, expect, it } from 'vitest';
-import type { BaselineLatencyRow } from '../cli/commands/baselines-latency';
-import { badInputLine, runCli } from './support/run-cli';
+import type { BaselineLatencyRow } from '../cli/commands/baselines-latency.ts';
+import { badInputLine, runCli } from './support/run-cli.ts';
 
 describe('nas baselines latency', () => {
   it('measures the named baselines on the backend given, at batch 1 and at --batch-size', async () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from './support/csv';
-import { PUBLISHED_NETWORKS, architectureCost, NASNET_A } from '../cells';
-import { badInputLine, runCli } from './support/run-cli';
+import { parseCsv } from './support/csv.ts';
+import { PUBLISHED_NETWORKS, architectureCost, NASNET_A } from '../cells/index.ts';
+import { badInputLine, runCli } from './support/run-cli.ts';
 
 describe('nas cells show at any input size', () => {
   it('shows a published network at its own input and class count', async () => {

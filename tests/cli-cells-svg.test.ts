@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runNas } from '../harness/processes';
+import { runNas } from '../harness/processes.ts';
 
 describe('nas cells show --svg', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nas-cells-svg-'));

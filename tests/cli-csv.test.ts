@@ -1,7 +1,7 @@
 /** The CSV contract of every `--format csv`: the JSON records flat, raw values, JSON field names. */
 import { describe, expect, it } from 'vitest';
-import { renderRows } from '../cli/format';
-import { parseCsv } from './support/csv';
+import { renderRows } from '../cli/format.ts';
+import { parseCsv } from './support/csv.ts';
 
 const rows = [
   {

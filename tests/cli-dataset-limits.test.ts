@@ -12,11 +12,11 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets';
-import { encodeIdx } from '../engine/data/idx';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
-import { badInputLine } from './support/run-cli';
-import { classImage, writeFolderDataset, writeIdxDataset } from './support/datasets';
+import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets.ts';
+import { encodeIdx } from '../engine/data/idx.ts';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol.ts';
+import { badInputLine } from './support/run-cli.ts';
+import { classImage, writeFolderDataset, writeIdxDataset } from './support/datasets.ts';
 
 const root = join(tmpdir(), `nas-dataset-limits-${process.pid}`);
 const cache = join(root, 'cache');

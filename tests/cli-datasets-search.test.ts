@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { searches, trials } from '../db/schema';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { runNas } from '../harness/processes';
-import { writeFolderDataset } from './support/datasets';
+import { searches, trials } from '../db/schema.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { runNas } from '../harness/processes.ts';
+import { writeFolderDataset } from './support/datasets.ts';
 
 let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
 let root: string;

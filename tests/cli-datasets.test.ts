@@ -8,13 +8,19 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { describeDatasetFlags } from '../cli/dataset-flag';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { scalingRequestFromFlags } from '../cli/scaling-request';
-import { protocolHash } from '../contracts/protocol';
-import { badInputLine } from './support/run-cli';
-import { classImage, writeCifar10Dataset, writeFolderDataset, writeIdxDataset, writeImage } from './support/datasets';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { describeDatasetFlags } from '../cli/dataset-flag.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { scalingRequestFromFlags } from '../cli/scaling-request.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { badInputLine } from './support/run-cli.ts';
+import {
+  classImage,
+  writeCifar10Dataset,
+  writeFolderDataset,
+  writeIdxDataset,
+  writeImage,
+} from './support/datasets.ts';
 
 const root = join(tmpdir(), `nas-cli-datasets-${process.pid}`);
 const home = join(root, 'home');

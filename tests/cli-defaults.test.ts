@@ -4,12 +4,12 @@
  */
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { createProgram } from '../cli/program';
-import { scalingRequestFromFlags } from '../cli/scaling-request';
-import { searchRequestFromFlags } from '../cli/search-request';
-import type { SearchRequest } from '../search/request';
-import { resolveConfig } from '../search/strategies/config';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { createProgram } from '../cli/program.ts';
+import { scalingRequestFromFlags } from '../cli/scaling-request.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { resolveConfig } from '../search/strategies/config.ts';
 
 const program = createProgram();
 const command = (...path: string[]) =>

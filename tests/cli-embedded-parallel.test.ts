@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { parseCsv } from './support/csv';
+import { parseCsv } from './support/csv.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trials } from '../db/schema';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { runNas } from '../harness/processes';
+import { trials } from '../db/schema.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { runNas } from '../harness/processes.ts';
 
 let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;
 let home: string;

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import type { LeaderboardRow } from '../db/queries/leaderboard';
-import type { SharingRound } from '../db/queries/sharing-rounds';
-import { runNas } from '../harness/processes';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import type { LeaderboardRow } from '../db/queries/leaderboard.ts';
+import type { SharingRound } from '../db/queries/sharing-rounds.ts';
+import { runNas } from '../harness/processes.ts';
 
 const request = (...argv: string[]) =>
   searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });

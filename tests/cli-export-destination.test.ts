@@ -9,8 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNas, waitFor } from '../harness/processes';
-import { badInputLine } from './support/run-cli';
+import { startNas, waitFor } from '../harness/processes.ts';
+import { badInputLine } from './support/run-cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nas-export-destination-'));
 /** A database server that accepts connections and never answers: a command that reaches it waits. */

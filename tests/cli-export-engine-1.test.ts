@@ -9,19 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureCost, architectureGraph, architectureHash, describeArchitecture } from '../cells';
-import { buildModel } from '../cells/builders/tfjs';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import { DATASETS } from '../contracts/datasets';
-import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures';
-import { upsertSearch } from '../db/queries/searches';
-import { saveTrainedWeights } from '../db/queries/trained-weights';
-import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials';
-import { modelWeightsOnly, serializeCheckpoint } from '../engine/checkpoint';
-import { createOptimizer } from '../engine/optimizers';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { runCli } from './support/run-cli';
+import { architectureCost, architectureGraph, architectureHash, describeArchitecture } from '../cells/index.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import { DATASETS } from '../contracts/datasets.ts';
+import { upsertArchitecture, upsertProtocol } from '../db/queries/architectures.ts';
+import { upsertSearch } from '../db/queries/searches.ts';
+import { saveTrainedWeights } from '../db/queries/trained-weights.ts';
+import { enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials.ts';
+import { modelWeightsOnly, serializeCheckpoint } from '../engine/checkpoint.ts';
+import { createOptimizer } from '../engine/optimizers.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { runCli } from './support/run-cli.ts';
 
 const CELL: NasnetArchitecture = {
   family: 'nasnet',

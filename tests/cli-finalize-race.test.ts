@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runNas } from '../harness/processes';
+import { runNas } from '../harness/processes.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-finalize-race-'));
 const env = {

@@ -3,14 +3,14 @@
  * the finalize validator names fields; the final leaderboard's JSON and CSV carry the same fields.
  */
 import { describe, expect, it } from 'vitest';
-import type { SearchProgress } from '../workflows/signals';
-import { parseCommandLine } from '../cli/command-line';
-import { renderFinalLeaderboard } from '../cli/final-report';
-import { progressLine } from '../cli/progress';
-import { searchRequestFromFlags } from '../cli/search-request';
-import type { FinalLeaderboard } from '../db/queries/final-leaderboard';
-import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final';
-import { validateFinalizeRequest } from '../search/validate-request';
+import type { SearchProgress } from '../workflows/signals.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { renderFinalLeaderboard } from '../cli/final-report.ts';
+import { progressLine } from '../cli/progress.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import type { FinalLeaderboard } from '../db/queries/final-leaderboard.ts';
+import { defaultFinalProtocol, finalIdOf, finalizeRequestOf, finalPlan } from '../search/final.ts';
+import { validateFinalizeRequest } from '../search/validate-request.ts';
 
 const request = (...argv: string[]) =>
   searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FidelityReport, FinalLeaderboard } from '../db/queries/final-leaderboard';
-import type { LeaderboardRow } from '../db/queries/leaderboard';
-import { runNas } from '../harness/processes';
+import type { FidelityReport, FinalLeaderboard } from '../db/queries/final-leaderboard.ts';
+import type { LeaderboardRow } from '../db/queries/leaderboard.ts';
+import { runNas } from '../harness/processes.ts';
 
 let home: string;
 beforeAll(() => {

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from './support/csv';
-import { createProgram, leafCommands } from '../cli/program';
-import { commandPath } from '../cli/usage-errors';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { runCli } from './support/run-cli';
-import { seedSearchList } from './support/search-list-fixture';
+import { parseCsv } from './support/csv.ts';
+import { createProgram, leafCommands } from '../cli/program.ts';
+import { commandPath } from '../cli/usage-errors.ts';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { runCli } from './support/run-cli.ts';
+import { seedSearchList } from './support/search-list-fixture.ts';
 
 const program = createProgram();
 const words = (command: Command) => commandPath(command).split(' ').slice(1);

@@ -1,8 +1,8 @@
 /** `nas search start` flags of the latency budget and reward and of kept weights: the request they build, and bad input. */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { badInputLine } from './support/run-cli';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { badInputLine } from './support/run-cli.ts';
 
 const request = (...argv: string[]) =>
   searchRequestFromFlags(parseCommandLine(['search', 'start', '--id', 'latency-flags', ...argv]).input.flags, {

@@ -3,11 +3,11 @@
  * its message says: bad settings of the environment are refused like bad flags.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Interrupted } from '../cli/follow';
-import { GenotypeError } from '../contracts/genotypes';
-import { Refusal, SettingError } from '../contracts/refusal';
-import { RequestError } from '../contracts/request-error';
-import { badInputLine } from './support/run-cli';
+import { Interrupted } from '../cli/follow.ts';
+import { GenotypeError } from '../contracts/genotypes.ts';
+import { Refusal, SettingError } from '../contracts/refusal.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { badInputLine } from './support/run-cli.ts';
 
 describe('refusal classes', () => {
   it('carry exit 2 for bad input and 130 for Ctrl-C', () => {

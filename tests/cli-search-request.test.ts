@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { validateSearchRequest } from '../search/validate-request';
-import { writeIdxFixture } from '../harness/idx-files';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { writeIdxFixture } from '../harness/idx-files.ts';
 
 // Flags to request only: the dataset files of this machine are checked by the `nas` runs below.
 const request = (...argv: string[]) =>

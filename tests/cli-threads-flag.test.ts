@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { badInputLine } from './support/run-cli';
+import { badInputLine } from './support/run-cli.ts';
 
 describe('--threads', () => {
   it.each(['search start', 'baselines train lenet5', 'dev'])(

@@ -8,9 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresTestDatabase } from '../harness/postgres-database';
-import { runNas, startNas, waitFor } from '../harness/processes';
-import { seedSearchList } from './support/search-list-fixture';
+import { createPostgresTestDatabase } from '../harness/postgres-database.ts';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
+import { seedSearchList } from './support/search-list-fixture.ts';
 
 describe('nas ui', () => {
   let database: Awaited<ReturnType<typeof createPostgresTestDatabase>>;

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runNas, startNas, waitFor, type NasRun } from '../harness/processes';
-import { UNSERVED_NOTICE_SECONDS } from '../cli/trainer-queue';
+import { runNas, startNas, waitFor, type NasRun } from '../harness/processes.ts';
+import { UNSERVED_NOTICE_SECONDS } from '../cli/trainer-queue.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-unserved-queue-'));
 const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '' };

@@ -9,14 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listEpochs, listTrials } from '../db/queries/trials';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { createPostgresTestDatabase } from './support/db-helpers';
-import { writeIdxFixture } from '../harness/idx-files';
-import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
-import { tinySearchRequest } from '../harness/search-stack';
-import { countStoredExecutions, startTemporalOnPostgres, type TemporalOnPostgres } from '../harness/temporal-postgres';
+import { listEpochs, listTrials } from '../db/queries/trials.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { createPostgresTestDatabase } from './support/db-helpers.ts';
+import { writeIdxFixture } from '../harness/idx-files.ts';
+import { startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes.ts';
+import { tinySearchRequest } from '../harness/search-stack.ts';
+import {
+  countStoredExecutions,
+  startTemporalOnPostgres,
+  type TemporalOnPostgres,
+} from '../harness/temporal-postgres.ts';
 
 describe('Temporal on Postgres with an orchestrator and two trainer processes', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'nas-temporal-pg-'));

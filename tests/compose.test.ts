@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BACKEND_CHOICES } from '../cli/backend-flag';
+import { BACKEND_CHOICES } from '../cli/backend-flag.ts';
 
 interface Service {
   image?: string;

@@ -7,15 +7,15 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unconsumedBlocks } from '../cells/nasnet';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import { startDashboard, type Dashboard } from '../dashboard';
-import { getArchitecture } from '../db/queries/architectures';
-import { finalLeaderboard } from '../db/queries/final-leaderboard';
-import { listEpochs, listTrials, enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials';
-import { listScalingPoints } from '../db/queries/scaling';
-import { createSearchStack, type SearchStack } from '../harness/search-stack';
-import { recordDashboardRuns, type DashboardRuns } from './support/dashboard-runs';
+import { unconsumedBlocks } from '../cells/nasnet/index.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import { startDashboard, type Dashboard } from '../dashboard/index.ts';
+import { getArchitecture } from '../db/queries/architectures.ts';
+import { finalLeaderboard } from '../db/queries/final-leaderboard.ts';
+import { listEpochs, listTrials, enqueueTrial, finishTrial, markTrialRunning } from '../db/queries/trials.ts';
+import { listScalingPoints } from '../db/queries/scaling.ts';
+import { createSearchStack, type SearchStack } from '../harness/search-stack.ts';
+import { recordDashboardRuns, type DashboardRuns } from './support/dashboard-runs.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';

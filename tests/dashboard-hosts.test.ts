@@ -5,12 +5,12 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from '../dashboard';
-import { allowedHostNames, hostHeaderName, isAllowedHost } from '../dashboard/hosts';
-import { seedDashboardDatabase } from '../bench/dashboard-seed';
-import { createPgliteTestDatabase } from '../harness/test-database';
-import type { DatabaseHandle } from '../db/client';
-import { badInputLine } from './support/run-cli';
+import { startDashboard, type Dashboard } from '../dashboard/index.ts';
+import { allowedHostNames, hostHeaderName, isAllowedHost } from '../dashboard/hosts.ts';
+import { seedDashboardDatabase } from '../bench/dashboard-seed.ts';
+import { createPgliteTestDatabase } from '../harness/test-database.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { badInputLine } from './support/run-cli.ts';
 
 /** GET `path` with this Host header (fetch does not let a page or a caller set it). */
 function get(url: string, path: string, host: string): Promise<{ status: number; body: string }> {

@@ -5,8 +5,8 @@
  */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { buildDashboardApp } from '../dashboard/app';
-import type { Database } from '../db/client';
+import { buildDashboardApp } from '../dashboard/app.ts';
+import type { Database } from '../db/client.ts';
 
 const POLL_MS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
 /** The dashboard's renderers: NASNet cell diagrams match their genotype; a chart draws one mark per data point. */
 import { describe, expect, it } from 'vitest';
-import { NASNET_A, unconsumedBlocks } from '../cells/nasnet';
-import { BASELINES } from '../cells/baselines';
-import type { NasnetCell } from '../contracts/genotypes';
-import { cellDiagramSvg, cellSvg, chartSvg } from '../dashboard';
-import { bestSoFarSpec, paretoSpec, type ResultPoint } from '../dashboard/render/search-charts';
-import { MAX_DRAWN_POINTS, sampleNote } from '../dashboard/render/sample-points';
+import { NASNET_A, unconsumedBlocks } from '../cells/nasnet/index.ts';
+import { BASELINES } from '../cells/baselines/index.ts';
+import type { NasnetCell } from '../contracts/genotypes.ts';
+import { cellDiagramSvg, cellSvg, chartSvg } from '../dashboard/index.ts';
+import { bestSoFarSpec, paretoSpec, type ResultPoint } from '../dashboard/render/search-charts.ts';
+import { MAX_DRAWN_POINTS, sampleNote } from '../dashboard/render/sample-points.ts';
 
 /** The edges the NASNet paper's figure of a cell has, computed from the genotype alone. */
 function expectedEdges(cell: NasnetCell): string[] {

@@ -2,14 +2,14 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/client';
-import * as schema from '../db/schema';
-import { listRuns } from '../db/queries/dashboard-runs';
-import { startDashboard, type Dashboard } from '../dashboard';
-import { isLoopback } from '../dashboard/loopback';
-import { seedDashboardDatabase } from '../bench/dashboard-seed';
-import { createPgliteTestDatabase } from '../harness/test-database';
-import type { DatabaseHandle } from '../db/client';
+import type { Database } from '../db/client.ts';
+import * as schema from '../db/schema.ts';
+import { listRuns } from '../db/queries/dashboard-runs.ts';
+import { startDashboard, type Dashboard } from '../dashboard/index.ts';
+import { isLoopback } from '../dashboard/loopback.ts';
+import { seedDashboardDatabase } from '../bench/dashboard-seed.ts';
+import { createPgliteTestDatabase } from '../harness/test-database.ts';
+import type { DatabaseHandle } from '../db/client.ts';
 
 describe('dashboard server', () => {
   let database: DatabaseHandle;

@@ -1,7 +1,7 @@
 /** The run page's strategy section shows only what the database records: rewards of a non-accuracy objective, halving levels. */
 import { describe, expect, it } from 'vitest';
-import type { RunTrial } from '../db/queries/dashboard-trials';
-import { strategySummary } from '../dashboard/pages/strategy-summary';
+import type { RunTrial } from '../db/queries/dashboard-trials.ts';
+import { strategySummary } from '../dashboard/pages/strategy-summary.ts';
 
 const trial = (i: number, fields: Partial<RunTrial>): RunTrial =>
   ({

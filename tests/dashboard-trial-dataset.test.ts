@@ -1,10 +1,10 @@
 /** The trial page of a trial on a dataset of the user's: its network at the dataset's shape, the descriptor in words. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../db/client';
-import { upsertProtocol } from '../db/queries/architectures';
-import { trialPage } from '../dashboard/pages/trial';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { upsertProtocol } from '../db/queries/architectures.ts';
+import { trialPage } from '../dashboard/pages/trial.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures.ts';
 
 const FOLDER: TrainingProtocol = {
   ...PROTOCOL_A,

@@ -4,16 +4,16 @@
  * that changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDashboardDatabase } from '../bench/dashboard-seed';
-import { startDashboard, type Dashboard } from '../dashboard';
-import type { DatabaseHandle } from '../db/client';
-import { listOtherRunsBaselines } from '../db/queries/dashboard-baselines';
-import { listTrialPage, trialTableFacts } from '../db/queries/dashboard-trial-page';
-import { listRunTrials, type RunTrial } from '../db/queries/dashboard-trials';
-import { leaderboard } from '../db/queries/leaderboard';
-import { leaderboardScope } from '../db/queries/leaderboard-scope';
-import { enqueueTrial, markTrialRunning } from '../db/queries/trials';
-import { createPgliteTestDatabase } from '../harness/test-database';
+import { seedDashboardDatabase } from '../bench/dashboard-seed.ts';
+import { startDashboard, type Dashboard } from '../dashboard/index.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { listOtherRunsBaselines } from '../db/queries/dashboard-baselines.ts';
+import { listTrialPage, trialTableFacts } from '../db/queries/dashboard-trial-page.ts';
+import { listRunTrials, type RunTrial } from '../db/queries/dashboard-trials.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { leaderboardScope } from '../db/queries/leaderboard-scope.ts';
+import { enqueueTrial, markTrialRunning } from '../db/queries/trials.ts';
+import { createPgliteTestDatabase } from '../harness/test-database.ts';
 
 const PER_PAGE = 7;
 const ids = (trials: RunTrial[]) => trials.map((t) => t.id);

@@ -1,8 +1,8 @@
 /** The run page's trial table shows reward, screen score, latency and kept-weights columns only when its trials carry them. */
 import { describe, expect, it } from 'vitest';
-import type { RunTrial } from '../db/queries/dashboard-trials';
-import { trialTable as renderTable } from '../dashboard/pages/trial-table';
-import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
+import type { RunTrial } from '../db/queries/dashboard-trials.ts';
+import { trialTable as renderTable } from '../dashboard/pages/trial-table.ts';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view.ts';
 
 const trial = (i: number, reward: number | null, more: Partial<RunTrial> = {}) =>
   ({

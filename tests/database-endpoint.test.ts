@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveDatabase, type DatabaseEndpoint } from '../stack/database-endpoint';
+import { serveDatabase, type DatabaseEndpoint } from '../stack/database-endpoint.ts';
 
 const PASSWORD = 'home-secret';
 let pglite: PGlite;

@@ -19,13 +19,19 @@ import { gzipSync } from 'node:zlib';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets';
-import { splitDataset } from '../engine/data/split';
-import { loadFolderDataset } from '../engine/data/folder';
-import { datasetShape } from '../contracts/datasets';
-import { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
-import { checkProtocol } from '../contracts/protocol-checks';
-import { classImage, writeCifar10Dataset, writeFolderDataset, writeIdxDataset, writeImage } from './support/datasets';
+import { clearLoadedDatasets, describeDataset, loadDataset } from '../engine/data/datasets.ts';
+import { splitDataset } from '../engine/data/split.ts';
+import { loadFolderDataset } from '../engine/data/folder.ts';
+import { datasetShape } from '../contracts/datasets.ts';
+import { protocolHash, DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
+import {
+  classImage,
+  writeCifar10Dataset,
+  writeFolderDataset,
+  writeIdxDataset,
+  writeImage,
+} from './support/datasets.ts';
 
 const root = join(tmpdir(), `nas-datasets-${process.pid}`);
 const cache = join(root, 'cache');

@@ -11,7 +11,7 @@ const SCRIPT = fileURLToPath(new URL('./support/large-checkpoint.ts', import.met
 
 describe('checkpoints on PGlite', () => {
   it('round-trips a 20 MB checkpoint within a 384 MB heap', () => {
-    const run = spawnSync(process.execPath, ['--max-old-space-size=384', '--import', 'tsx', SCRIPT, '20'], {
+    const run = spawnSync(process.execPath, ['--max-old-space-size=384', SCRIPT, '20'], {
       encoding: 'utf8',
       timeout: 120_000,
     });

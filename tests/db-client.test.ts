@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
-import { getSearch } from '../db/queries/searches';
-import { createPostgresTestDatabase, TEST_SERVER_URL } from './support/db-helpers';
-import { createSearch } from './support/db-fixtures';
+import { openDatabase, type Database } from '../db/client.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { createPostgresTestDatabase, TEST_SERVER_URL } from './support/db-helpers.ts';
+import { createSearch } from './support/db-fixtures.ts';
 
 const TABLES = [
   'architectures',

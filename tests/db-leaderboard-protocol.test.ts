@@ -1,14 +1,14 @@
 /** A leaderboard ranks the results of one protocol: one fidelity level of a halving search, baselines of that protocol. */
 import { beforeAll, expect, it } from 'vitest';
-import { upsertProtocol } from '../db/queries/architectures';
-import { leaderboard } from '../db/queries/leaderboard';
-import { upsertSearch } from '../db/queries/searches';
-import { enqueueTrial } from '../db/queries/trials';
-import { fidelityLadder } from '../contracts/fidelity';
-import { protocolHash } from '../contracts/protocol';
-import { wilsonInterval } from '../numeric/statistics';
-import { PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
-import { describeEachDriver } from './support/db-helpers';
+import { upsertProtocol } from '../db/queries/architectures.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { upsertSearch } from '../db/queries/searches.ts';
+import { enqueueTrial } from '../db/queries/trials.ts';
+import { fidelityLadder } from '../contracts/fidelity.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { wilsonInterval } from '../numeric/statistics.ts';
+import { PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
 
 const protocol = { ...PROTOCOL_A, trainSize: 900, epochs: 3 };
 const halving = { eta: 3, levels: 2 };

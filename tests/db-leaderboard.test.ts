@@ -1,19 +1,19 @@
 import { beforeAll, expect, it } from 'vitest';
-import { renderLeaderboard } from '../cli/commands/leaderboard';
-import { upsertProtocol } from '../db/queries/architectures';
-import { leaderboard } from '../db/queries/leaderboard';
-import { searchProgress } from '../db/queries/progress';
+import { renderLeaderboard } from '../cli/commands/leaderboard.ts';
+import { upsertProtocol } from '../db/queries/architectures.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { searchProgress } from '../db/queries/progress.ts';
 import {
   finishScalingStudy,
   getScalingStudy,
   listScalingPoints,
   recordScalingPoint,
   upsertScalingStudy,
-} from '../db/queries/scaling';
-import { enqueueTrial, finishTrial } from '../db/queries/trials';
-import { wilsonInterval } from '../numeric/statistics';
-import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures';
-import { describeEachDriver } from './support/db-helpers';
+} from '../db/queries/scaling.ts';
+import { enqueueTrial, finishTrial } from '../db/queries/trials.ts';
+import { wilsonInterval } from '../numeric/statistics.ts';
+import { addTrial, createSearch, PROTOCOL_A, runTrial, seedCatalogue } from './support/db-fixtures.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
 
 describeEachDriver('leaderboard, progress and scaling', (db) => {
   beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** `nas search list`'s query on both drivers: every run, newest first, with its settled trials and best result. */
 import { expect, it } from 'vitest';
-import { listSearches } from '../db/queries/search-list';
-import { describeEachDriver } from './support/db-helpers';
-import { CREATED, seedSearchList } from './support/search-list-fixture';
+import { listSearches } from '../db/queries/search-list.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
+import { CREATED, seedSearchList } from './support/search-list-fixture.ts';
 
 describeEachDriver('search list', (db) => {
   it('lists every kind of run, newest first, with trials settled/planned and the best validation accuracy of a result', async () => {

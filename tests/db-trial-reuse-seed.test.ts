@@ -5,18 +5,18 @@
  * second final evaluation reuses every repeat of the first. Rows keep their role and seed.
  */
 import { expect, it } from 'vitest';
-import { architectureHash } from '../cells';
-import { baselineByName } from '../cells/baselines';
-import type { PrepareTrialInput } from '../contracts/activities';
-import type { TrialRole } from '../contracts/trial-role';
-import { trialIdOf } from '../contracts/trial-id';
-import { baselineResults } from '../db/queries/baselines';
-import { saveTrainedWeights } from '../db/queries/trained-weights';
-import { findReusableTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials';
-import { tinySearchRequest } from '../harness/search-stack';
-import { protocolHash } from '../contracts/protocol';
-import { createOrchestrationActivities } from '../workers/activities/orchestration';
-import { describeEachDriver } from './support/db-helpers';
+import { architectureHash } from '../cells/index.ts';
+import { baselineByName } from '../cells/baselines/index.ts';
+import type { PrepareTrialInput } from '../contracts/activities.ts';
+import type { TrialRole } from '../contracts/trial-role.ts';
+import { trialIdOf } from '../contracts/trial-id.ts';
+import { baselineResults } from '../db/queries/baselines.ts';
+import { saveTrainedWeights } from '../db/queries/trained-weights.ts';
+import { findReusableTrial, finishTrial, getTrial, markTrialRunning } from '../db/queries/trials.ts';
+import { tinySearchRequest } from '../harness/search-stack.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { createOrchestrationActivities } from '../workers/activities/orchestration.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
 
 describeEachDriver('reuse per (architecture, protocol, seed)', (db) => {
   const { protocol, input, classes } = tinySearchRequest();

@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
-import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../db/queries/checkpoints';
-import { getSearch, setSearchStatus, upsertSearch } from '../db/queries/searches';
+import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../db/queries/checkpoints.ts';
+import { getSearch, setSearchStatus, upsertSearch } from '../db/queries/searches.ts';
 import {
   cancelOpenTrials,
   enqueueTrial,
@@ -12,9 +12,9 @@ import {
   listTrials,
   markTrialRunning,
   recordEpoch,
-} from '../db/queries/trials';
-import { addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures';
-import { describeEachDriver } from './support/db-helpers';
+} from '../db/queries/trials.ts';
+import { addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
 
 const ON = { worker: 'trainer-1', backend: 'wasm', device: 'cpu' };
 

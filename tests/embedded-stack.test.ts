@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { devServersOfHome } from './support/home-of-test';
-import { runNas, startNas, waitFor } from '../harness/processes';
+import { devServersOfHome } from './support/home-of-test.ts';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-home-'));
 const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '' };

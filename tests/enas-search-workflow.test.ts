@@ -5,21 +5,21 @@
  * samples and trains on uniform ones, the controller arm its own samples after the warm-up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SharingActivities, TrainSharedPhaseInput } from '../contracts/activities';
-import { runPage } from '../dashboard/pages/run';
-import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
-import { leaderboard } from '../db/queries/leaderboard';
-import { getSearch } from '../db/queries/searches';
-import { sharingRounds } from '../db/queries/sharing-rounds';
-import { listTrials } from '../db/queries/trials';
-import { architectureHash } from '../cells';
-import { createSearchStack, type SearchStack, tinyEnasRequest } from '../harness/search-stack';
-import type { SearchRequest } from '../search/request';
-import type { SharingRequest } from '../search/sharing';
-import { makeDecisionSpace } from '../search/spaces';
-import { createStrategy } from '../search/strategies';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { enasSearchWorkflow } from '../workflows/enas-search';
+import type { SharingActivities, TrainSharedPhaseInput } from '../contracts/activities.ts';
+import { runPage } from '../dashboard/pages/run.ts';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { sharingRounds } from '../db/queries/sharing-rounds.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import { architectureHash } from '../cells/index.ts';
+import { createSearchStack, type SearchStack, tinyEnasRequest } from '../harness/search-stack.ts';
+import type { SearchRequest } from '../search/request.ts';
+import type { SharingRequest } from '../search/sharing.ts';
+import { makeDecisionSpace } from '../search/spaces.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { enasSearchWorkflow } from '../workflows/enas-search.ts';
 
 const ROUNDS = 3;
 const CANDIDATES = 3;

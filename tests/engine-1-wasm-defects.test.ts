@@ -1,13 +1,13 @@
 /** Which networks engine version 1 trained as another function on wasm, and the export's warning. */
 import { describe, expect, it } from 'vitest';
-import { architectureGraph, describeArchitecture } from '../cells';
-import { BASELINES } from '../cells/baselines';
-import { GraphBuilder } from '../cells/graph';
-import { NASNET_OP_ABBREVIATIONS } from '../cells/nasnet/genotype';
-import { PUBLISHED_NETWORKS } from '../cells/published';
-import type { CellBlock, NasnetArchitecture, NasnetOp } from '../contracts/genotypes';
-import { layersMiscomputedByEngine1OnWasm, staleWeightsWarning } from '../engine/engine-1-wasm-defects';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol';
+import { architectureGraph, describeArchitecture } from '../cells/index.ts';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { GraphBuilder } from '../cells/graph.ts';
+import { NASNET_OP_ABBREVIATIONS } from '../cells/nasnet/genotype.ts';
+import { PUBLISHED_NETWORKS } from '../cells/published.ts';
+import type { CellBlock, NasnetArchitecture, NasnetOp } from '../contracts/genotypes.ts';
+import { layersMiscomputedByEngine1OnWasm, staleWeightsWarning } from '../engine/engine-1-wasm-defects.ts';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../contracts/protocol.ts';
 
 const OPS = Object.fromEntries(Object.entries(NASNET_OP_ABBREVIATIONS).map(([op, short]) => [short, op as NasnetOp]));
 

@@ -4,10 +4,10 @@
  * cases with no correlation: fewer than 5 architectures, constant scores, no measurement.
  */
 import { describe, expect, it } from 'vitest';
-import type { ZeroCostProxy } from '../contracts/estimators';
-import { referenceArchitectures } from '../search/reference';
-import { estimatorReport, type EstimatorMeasurement, type EstimatorReportRow } from '../search/estimator-report';
-import { generatedReferenceFile } from './support/generated-reference';
+import type { ZeroCostProxy } from '../contracts/estimators.ts';
+import { referenceArchitectures } from '../search/reference.ts';
+import { estimatorReport, type EstimatorMeasurement, type EstimatorReportRow } from '../search/estimator-report.ts';
+import { generatedReferenceFile } from './support/generated-reference.ts';
 
 const genotypes = referenceArchitectures(7, 6);
 // Reference test accuracies; their ranks are 3, 5, 1, 6, 4, 2.

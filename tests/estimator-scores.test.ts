@@ -1,8 +1,12 @@
 /** Zero-cost proxy scores recorded once per key and read back by scope (db/queries/estimator-scores.ts), on PGlite. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/client';
-import { recordedEstimatorScores, recordEstimatorScores, type NewEstimatorScore } from '../db/queries/estimator-scores';
-import { createTestDatabase } from '../harness/test-database';
+import type { DatabaseHandle } from '../db/client.ts';
+import {
+  recordedEstimatorScores,
+  recordEstimatorScores,
+  type NewEstimatorScore,
+} from '../db/queries/estimator-scores.ts';
+import { createTestDatabase } from '../harness/test-database.ts';
 
 const scope = { protocolHash: 'e458a890be75a6eb', batchSize: 64, seed: 7, version: 1 };
 const score = (

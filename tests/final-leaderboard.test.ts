@@ -5,11 +5,11 @@
  * Spearman/Kendall between the search's and the final accuracies.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { upsertProtocol } from '../db/queries/architectures';
-import { fidelityReport, finalLeaderboard } from '../db/queries/final-leaderboard';
-import { renderFinalLeaderboard } from '../cli/final-report';
-import { PROTOCOL_A, addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures';
-import { describeEachDriver } from './support/db-helpers';
+import { upsertProtocol } from '../db/queries/architectures.ts';
+import { fidelityReport, finalLeaderboard } from '../db/queries/final-leaderboard.ts';
+import { renderFinalLeaderboard } from '../cli/final-report.ts';
+import { PROTOCOL_A, addTrial, createSearch, runTrial, seedCatalogue } from './support/db-fixtures.ts';
+import { describeEachDriver } from './support/db-helpers.ts';
 
 describeEachDriver('final leaderboard and fidelity report', (db) => {
   const T = 4.302652729749464;

@@ -6,19 +6,19 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINES } from '../cells/baselines';
-import type { TrainingActivities } from '../contracts/activities';
-import { leaderboard } from '../db/queries/leaderboard';
-import { getSearch } from '../db/queries/searches';
-import { listTrials } from '../db/queries/trials';
-import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
-import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
-import { finalIdOf, type FinalizeRequest } from '../search/final';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { finalizeWorkflow } from '../workflows/finalize';
-import { searchWorkflow } from '../workflows/search';
-import { progressQuery, stopSignal } from '../workflows/signals';
+import { BASELINES } from '../cells/baselines/index.ts';
+import type { TrainingActivities } from '../contracts/activities.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import { createSearchStack, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack.ts';
+import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer.ts';
+import { finalIdOf, type FinalizeRequest } from '../search/final.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { finalizeWorkflow } from '../workflows/finalize.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { progressQuery, stopSignal } from '../workflows/signals.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { selectBackend } from '../engine/backend';
-import { restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint';
-import { trainModel, TrainingCancelledError } from '../engine/loop';
-import { createOptimizer, disposeOptimizer, setLearningRate } from '../engine/optimizers';
-import { OPTIMIZER_UPDATE_KERNELS } from '../kernels/optimizer-updates';
-import { fixtureData, tinyModel, tinyProtocol, twinModel } from './support/training';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
+import { trainModel, TrainingCancelledError } from '../engine/loop.ts';
+import { createOptimizer, disposeOptimizer, setLearningRate } from '../engine/optimizers.ts';
+import { OPTIMIZER_UPDATE_KERNELS } from '../kernels/optimizer-updates.ts';
+import { fixtureData, tinyModel, tinyProtocol, twinModel } from './support/training.ts';
 
 const RULES = ['adam', 'momentum', 'sgd', 'rmsprop'] as const;
 /** Sizes 7, 15, 90, 1, 143 and 4: the scalar tail of the kernel runs for most. */

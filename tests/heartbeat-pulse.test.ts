@@ -1,6 +1,6 @@
 /** A training's heartbeat between progress reports: repeated through a long step, stopped when the training stalls. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startHeartbeatPulse } from '../workers/activities/heartbeat-pulse';
+import { startHeartbeatPulse } from '../workers/activities/heartbeat-pulse.ts';
 
 describe('startHeartbeatPulse', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,9 +1,9 @@
 /** Inference latency measurement (engine/latency.ts): warm-up, median of timed runs, batch 1 and the protocol batch, device. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { latencyDevice, measureLatency, timeForwardPasses } from '../engine/latency';
-import { median } from '../numeric/statistics';
-import { tinyModel } from './support/training';
+import { latencyDevice, measureLatency, timeForwardPasses } from '../engine/latency.ts';
+import { median } from '../numeric/statistics.ts';
+import { tinyModel } from './support/training.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

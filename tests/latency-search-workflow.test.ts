@@ -12,16 +12,16 @@ import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trialPage } from '../dashboard/pages/trial';
-import { renderLeaderboard } from '../cli/commands/leaderboard';
-import { leaderboard } from '../db/queries/leaderboard';
-import { listEpochs, listTrials } from '../db/queries/trials';
-import { trialWeights } from '../db/schema';
-import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack';
-import { DEFAULT_MNAS_W } from '../contracts/reward-config';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { runCli } from './support/run-cli';
+import { trialPage } from '../dashboard/pages/trial.ts';
+import { renderLeaderboard } from '../cli/commands/leaderboard.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { listEpochs, listTrials } from '../db/queries/trials.ts';
+import { trialWeights } from '../db/schema.ts';
+import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack.ts';
+import { DEFAULT_MNAS_W } from '../contracts/reward-config.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { runCli } from './support/run-cli.ts';
 
 describe('latency and kept weights in a search', () => {
   let stack: SearchStack;

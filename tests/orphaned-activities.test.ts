@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { localWorkerPid, processIsGone } from '../stack/orphaned-trainings';
+import { localWorkerPid, processIsGone } from '../stack/orphaned-trainings.ts';
 
 describe('orphaned activity attempts', () => {
   it('reads the pid of a worker identity on this host only', () => {

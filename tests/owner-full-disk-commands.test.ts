@@ -1,8 +1,8 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { devServersOfHome, mountSmallDisk } from './support/home-of-test';
-import { runNas, startNas, waitFor } from '../harness/processes';
+import { devServersOfHome, mountSmallDisk } from './support/home-of-test.ts';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
 
 const { dir: disk, mounted, remove: removeDisk } = mountSmallDisk('nas-full-disk-commands-');
 const home = join(disk, 'home');

@@ -4,9 +4,9 @@
  * a read priced above the bound is refused with a line and never runs.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LIMITS } from '../stack/database-endpoint';
-import { crossJoinRead, heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients';
-import { startOwner, type OwnerProcess } from './support/owner-process';
+import { LIMITS } from '../stack/database-endpoint.ts';
+import { crossJoinRead, heaviestAdmittedRead, readersBackToBack } from '../harness/hostile-clients.ts';
+import { startOwner, type OwnerProcess } from './support/owner-process.ts';
 
 const PASSWORD = 'home-secret';
 const MAX_DELAY_MS = 2_000;

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { embeddedTaskQueues, openStack } from '../stack/embedded';
-import { attachOwner, lockAddress, lockHome, readOwner } from '../stack/home-lock';
-import { runCli } from './support/run-cli';
+import { embeddedTaskQueues, openStack } from '../stack/embedded.ts';
+import { attachOwner, lockAddress, lockHome, readOwner } from '../stack/home-lock.ts';
+import { runCli } from './support/run-cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nas-identity-'));
 const savedHome = process.env.NAS_HOME;

@@ -12,8 +12,8 @@ import {
   outputOf,
   psql,
   silent,
-} from '../harness/hostile-clients';
-import { startOwner, type OwnerProcess, type Report } from './support/owner-process';
+} from '../harness/hostile-clients.ts';
+import { startOwner, type OwnerProcess, type Report } from './support/owner-process.ts';
 
 const PASSWORD = 'home-secret';
 const MAX_DELAY_MS = 2_000;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runNas, startNas, waitFor } from '../harness/processes';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-readers-'));
 const env = { NAS_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '' };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emptyDatabaseTemplateDataDir, openDatabase } from '../db/client';
+import { emptyDatabaseTemplateDataDir, openDatabase } from '../db/client.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nas-pglite-template-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { plateauEpochs, plateauReached } from '../contracts/plateau';
-import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
-import { checkProtocol } from '../contracts/protocol-checks';
-import { simulateTraining, simulationSettings } from '../search/simulated-training';
-import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet';
+import { plateauEpochs, plateauReached } from '../contracts/plateau.ts';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
+import { simulateTraining, simulationSettings } from '../search/simulated-training.ts';
+import { EFFICIENTNET_B0_SMALL } from '../cells/efficientnet/index.ts';
 
 describe('plateau rule: stop when the best validation accuracy rose by at most minDelta over the last patience epochs', () => {
   it('stops where the hand-computed rise first falls to minDelta (equal counts as levelled off)', () => {

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listEpochs, listTrials } from '../db/queries/trials';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { startDevServer, type DevServer } from '../stack/temporal/dev-server';
-import { searchWorkflow } from '../workflows/search';
-import { createPostgresTestDatabase } from './support/db-helpers';
-import { writeIdxFixture } from '../harness/idx-files';
-import { tinySearchRequest } from '../harness/search-stack';
-import { freePort, startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes';
+import { listEpochs, listTrials } from '../db/queries/trials.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { startDevServer, type DevServer } from '../stack/temporal/dev-server.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { createPostgresTestDatabase } from './support/db-helpers.ts';
+import { writeIdxFixture } from '../harness/idx-files.ts';
+import { tinySearchRequest } from '../harness/search-stack.ts';
+import { freePort, startWorkerProcess, waitFor, type WorkerProcess } from '../harness/processes.ts';
 
 describe('worker processes killed mid-search', () => {
   let server: DevServer;

@@ -4,11 +4,11 @@
  * neither reused nor ranked with results of this engine.
  */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request';
-import { defaultFinalProtocol } from '../search/final';
-import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { checkProtocol } from '../contracts/protocol-checks';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { protocolFromFlags, searchRequestFromFlags } from '../cli/search-request.ts';
+import { defaultFinalProtocol } from '../search/final.ts';
+import { DEFAULT_PROTOCOL, ENGINE_VERSION, protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { checkProtocol } from '../contracts/protocol-checks.ts';
 
 /** The default protocol as recorded by engine version 1 (no engineVersion field). */
 const RECORDED_BY_ENGINE_1: TrainingProtocol = (({ engineVersion: _engine, ...rest }) => rest)(DEFAULT_PROTOCOL);

@@ -4,19 +4,19 @@
  * score, and its row in `nas estimators report`.
  */
 import { describe, expect, it } from 'vitest';
-import { ZERO_COST_PROXIES } from '../contracts/estimators';
-import { makeRng } from '../numeric/rng';
-import { fitRidge } from '../numeric/ridge-regression';
-import { spearman } from '../numeric/statistics';
-import { estimatorReport } from '../search/estimator-report';
+import { ZERO_COST_PROXIES } from '../contracts/estimators.ts';
+import { makeRng } from '../numeric/rng.ts';
+import { fitRidge } from '../numeric/ridge-regression.ts';
+import { spearman } from '../numeric/statistics.ts';
+import { estimatorReport } from '../search/estimator-report.ts';
 import {
   COMBINATION_FEATURES,
   crossValidatedPredictions,
   signedLog,
   type CombinationInput,
-} from '../search/proxy-combination';
-import { referenceArchitectures } from '../search/reference';
-import { generatedReferenceFile } from './support/generated-reference';
+} from '../search/proxy-combination.ts';
+import { referenceArchitectures } from '../search/reference.ts';
+import { generatedReferenceFile } from './support/generated-reference.ts';
 
 describe('ridge regression', () => {
   it('fits one standardized feature as computed by hand', () => {

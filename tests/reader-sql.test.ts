@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refusalOf } from '../stack/reader-sql';
+import { refusalOf } from '../stack/reader-sql.ts';
 
 describe('the statements the owner of a home runs for other processes', () => {
   it("admits the shapes of nas's reads, as drizzle and postgres.js write them", () => {

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureHash } from '../cells';
-import { openDatabase } from '../db/client';
-import { trials } from '../db/schema';
-import { runNas, startNas, waitFor } from '../harness/processes';
-import type { ReferenceSummaryRow } from '../cli/reference-summary';
-import { protocolHash } from '../contracts/protocol';
-import { cheapProtocol, referenceArchitectures, referenceIdOf, referenceProtocol } from '../search/reference';
-import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';
+import { architectureHash } from '../cells/index.ts';
+import { openDatabase } from '../db/client.ts';
+import { trials } from '../db/schema.ts';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
+import type { ReferenceSummaryRow } from '../cli/reference-summary.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { cheapProtocol, referenceArchitectures, referenceIdOf, referenceProtocol } from '../search/reference.ts';
+import { parseReferenceFile, type ReferenceFile } from '../search/reference-file.ts';
 
 const build = (...more: string[]) => ['reference', 'build', '--backend', 'simulated', '--seed', '3', ...more, '--wait'];
 
@@ -220,9 +220,9 @@ describe('nas reference build --backend simulated', () => {
 
 describe('nas reference build --help', () => {
   it('shows the defaults the request builder applies', async () => {
-    const { parseCommandLine } = await import('../cli/command-line');
-    const { createProgram } = await import('../cli/program');
-    const { referenceRequestFromFlags } = await import('../cli/commands/reference');
+    const { parseCommandLine } = await import('../cli/command-line.ts');
+    const { createProgram } = await import('../cli/program.ts');
+    const { referenceRequestFromFlags } = await import('../cli/commands/reference.ts');
     const build = createProgram()
       .commands.find((c) => c.name() === 'reference')!
       .commands.find((c) => c.name() === 'build')!;

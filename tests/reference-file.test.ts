@@ -1,14 +1,14 @@
 /** The committed reference file (search/reference-file.ts): its layout, a round trip, and errors that name the field. */
 import { describe, expect, it } from 'vitest';
-import { architectureCost, architectureHash } from '../cells';
-import { protocolHash } from '../contracts/protocol';
-import { cheapProtocol, optimizerSteps, referenceArchitectures, referenceProtocol } from '../search/reference';
+import { architectureCost, architectureHash } from '../cells/index.ts';
+import { protocolHash } from '../contracts/protocol.ts';
+import { cheapProtocol, optimizerSteps, referenceArchitectures, referenceProtocol } from '../search/reference.ts';
 import {
   parseReferenceFile,
   REFERENCE_FILE_FORMAT,
   renderReferenceFile,
   type ReferenceFile,
-} from '../search/reference-file';
+} from '../search/reference-file.ts';
 
 function sampleFile(): ReferenceFile {
   const reference = referenceProtocol(7);

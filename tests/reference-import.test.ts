@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle, Driver } from '../db/client';
-import { importIdOf, importReferenceFile } from '../cli/reference-import';
-import { findReusableTrial, listTrials } from '../db/queries/trials';
-import { createTestDatabase } from '../harness/test-database';
-import { parseReferenceFile, type ReferenceFile } from '../search/reference-file';
+import type { DatabaseHandle, Driver } from '../db/client.ts';
+import { importIdOf, importReferenceFile } from '../cli/reference-import.ts';
+import { findReusableTrial, listTrials } from '../db/queries/trials.ts';
+import { createTestDatabase } from '../harness/test-database.ts';
+import { parseReferenceFile, type ReferenceFile } from '../search/reference-file.ts';
 
 const committed = (): ReferenceFile =>
   parseReferenceFile(readFileSync(new URL('../data/reference/nasnet-fashion-mnist.json', import.meta.url), 'utf8'));

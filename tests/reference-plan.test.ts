@@ -1,7 +1,7 @@
 /** The reference set's draw, protocols, plan order and ids (search/reference.ts), and its request validator. */
 import { describe, expect, it } from 'vitest';
-import { architectureHash, nasnetSpace, NASNET_OPS } from '../cells';
-import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
+import { architectureHash, nasnetSpace, NASNET_OPS } from '../cells/index.ts';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol.ts';
 import {
   cheapProtocol,
   optimizerSteps,
@@ -12,11 +12,11 @@ import {
   referenceProtocol,
   trainingOfTrialIndex,
   type ReferenceRequest,
-} from '../search/reference';
-import { RequestError } from '../contracts/request-error';
-import { parseCommandLine } from '../cli/command-line';
-import { protocolFromFlags } from '../cli/search-request';
-import { validateReferenceRequest } from '../search/validate-request';
+} from '../search/reference.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { protocolFromFlags } from '../cli/search-request.ts';
+import { validateReferenceRequest } from '../search/validate-request.ts';
 
 const plan = (seed: number, architectures: number, secondSeed: number) => ({
   seed,

@@ -5,15 +5,15 @@
  * file round-trips; the same request again, or another build of the same trainings, trains nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingActivities } from '../contracts/activities';
-import { referenceFileOf } from '../cli/reference-export';
-import { listTrials } from '../db/queries/trials';
-import { createSearchStack, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack';
-import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import { referenceIdOf, type ReferenceRequest } from '../search/reference';
-import { parseReferenceFile, renderReferenceFile } from '../search/reference-file';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { referenceWorkflow } from '../workflows/reference';
+import type { TrainingActivities } from '../contracts/activities.ts';
+import { referenceFileOf } from '../cli/reference-export.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import { createSearchStack, TRAINER_QUEUE, type SearchStack } from '../harness/search-stack.ts';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import { referenceIdOf, type ReferenceRequest } from '../search/reference.ts';
+import { parseReferenceFile, renderReferenceFile } from '../search/reference-file.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { referenceWorkflow } from '../workflows/reference.ts';
 
 describe('a tiny real reference build', () => {
   let stack: SearchStack;

@@ -1,11 +1,11 @@
 /** The REINFORCE controller: exact gradients, learning, and restore by replay. */
 import { describe, expect, it } from 'vitest';
-import { nasnetSpace } from '../cells/nasnet';
-import { NASNET_OPS } from '../contracts/genotypes';
-import { makeRng } from '../numeric/rng';
-import { createStrategy } from '../search/strategies';
-import { Controller, type ControllerOptions } from '../search/strategies/reinforce/controller';
-import type { Observation } from '../search/strategies/types';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import { NASNET_OPS } from '../contracts/genotypes.ts';
+import { makeRng } from '../numeric/rng.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import { Controller, type ControllerOptions } from '../search/strategies/reinforce/controller.ts';
+import type { Observation } from '../search/strategies/types.ts';
 
 const small = nasnetSpace({ blocks: 2, ops: ['identity', 'sep_conv_3x3', 'max_pool_3x3'], combine: ['add', 'concat'] });
 

@@ -6,12 +6,12 @@
  * sign; then the baseline's moving average over the batch's rewards.
  */
 import { describe, expect, it } from 'vitest';
-import { nasnetSpace } from '../cells/nasnet';
-import { makeRng } from '../numeric/rng';
-import { REINFORCE_DEFAULTS } from '../search/strategies/config';
-import { ProposalLedger } from '../search/strategies/ledger';
-import { Controller } from '../search/strategies/reinforce/controller';
-import { ReinforceStrategy } from '../search/strategies/reinforce/reinforce';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import { makeRng } from '../numeric/rng.ts';
+import { REINFORCE_DEFAULTS } from '../search/strategies/config.ts';
+import { ProposalLedger } from '../search/strategies/ledger.ts';
+import { Controller } from '../search/strategies/reinforce/controller.ts';
+import { ReinforceStrategy } from '../search/strategies/reinforce/reinforce.ts';
 
 const space = nasnetSpace({ blocks: 2, ops: ['identity', 'sep_conv_3x3', 'max_pool_3x3'] });
 const settings = { ...REINFORCE_DEFAULTS, hidden: 4, batchSize: 3, learningRate: 0.01, entropyWeight: 0.1 };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { architectureCost } from '../cells';
-import { baselineByName } from '../cells/baselines';
-import { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, scaledNetwork } from '../cells/efficientnet';
-import { RequestError } from '../contracts/request-error';
-import type { EfficientNetArchitecture } from '../contracts/genotypes';
-import { architectureHash, validateArchitecture } from '../cells';
-import { efficientNetB } from '../cells/efficientnet';
+import { architectureCost } from '../cells/index.ts';
+import { baselineByName } from '../cells/baselines/index.ts';
+import { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS, scaledNetwork } from '../cells/efficientnet/index.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import type { EfficientNetArchitecture } from '../contracts/genotypes.ts';
+import { architectureHash, validateArchitecture } from '../cells/index.ts';
+import { efficientNetB } from '../cells/efficientnet/index.ts';
 import {
   axisArchitecture,
   axisCandidates,
@@ -19,7 +19,7 @@ import {
   scalingBase,
   SCALING_AXES,
   type ScalingStudyRequest,
-} from '../search/scaling-plan';
+} from '../search/scaling-plan.ts';
 
 const input = { height: 28, width: 28, channels: 1 };
 const flopsOf = (arch: Parameters<typeof architectureCost>[0]) => architectureCost(arch, input, 10).flops;

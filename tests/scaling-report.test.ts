@@ -2,19 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EFFICIENTNET_B0_SMALL, efficientNetB } from '../cells/efficientnet';
-import { badInputLine } from './support/run-cli';
-import { parseCommandLine } from '../cli/command-line';
-import { reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
-import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report';
-import { budgetLines } from '../dashboard/scaling-budget';
-import { scalingRequestFromFlags } from '../cli/scaling-request';
-import type { ScalingPointResult } from '../db/queries/scaling';
-import type { ScalingReport } from '../db/queries/scaling-report';
-import { DEFAULT_PROTOCOL } from '../contracts/protocol';
-import { RequestError } from '../contracts/request-error';
-import type { ScalingStudyRequest } from '../search/scaling-plan';
-import { validateScalingRequest } from '../search/validate-request';
+import { EFFICIENTNET_B0_SMALL, efficientNetB } from '../cells/efficientnet/index.ts';
+import { badInputLine } from './support/run-cli.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { reportChartSpec, reportRows, reportSummary, verdict } from '../dashboard/scaling-report.ts';
+import { renderSummaryTable, reportJson, reportSvg } from '../cli/scaling-report.ts';
+import { budgetLines } from '../dashboard/scaling-budget.ts';
+import { scalingRequestFromFlags } from '../cli/scaling-request.ts';
+import type { ScalingPointResult } from '../db/queries/scaling.ts';
+import type { ScalingReport } from '../db/queries/scaling-report.ts';
+import { DEFAULT_PROTOCOL } from '../contracts/protocol.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import type { ScalingStudyRequest } from '../search/scaling-plan.ts';
+import { validateScalingRequest } from '../search/validate-request.ts';
 
 // Flags to request only: the dataset files of this machine are checked in tests/data.test.ts.
 const request = (argv: string[]) =>

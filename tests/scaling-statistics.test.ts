@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accuracySummary, compareWithAxis, gridWinFrequency, pText } from '../dashboard/scaling-statistics';
-import { welchDifference } from '../numeric/statistics';
+import { accuracySummary, compareWithAxis, gridWinFrequency, pText } from '../dashboard/scaling-statistics.ts';
+import { welchDifference } from '../numeric/statistics.ts';
 
 // Three repeats each; equal spread, so Welch's df is exactly 2(n - 1) = 4.
 const compound = [0.8, 0.82, 0.84];

@@ -1,25 +1,25 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getScalingStudy, listScalingPoints } from '../db/queries/scaling';
-import { scalingReport } from '../db/queries/scaling-report';
-import { getSearch } from '../db/queries/searches';
-import { listEpochs, listTrials } from '../db/queries/trials';
-import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan';
-import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report';
-import { reportSvg } from '../cli/scaling-report';
-import { budgetLines } from '../dashboard/scaling-budget';
-import { scalingPage } from '../dashboard/pages/scaling';
-import type { TrainingActivities } from '../contracts/activities';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling';
-import { stopSignal } from '../workflows/signals';
+import { getScalingStudy, listScalingPoints } from '../db/queries/scaling.ts';
+import { scalingReport } from '../db/queries/scaling-report.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { listEpochs, listTrials } from '../db/queries/trials.ts';
+import { gridCoefficients, linePlan, type ScalingStudyRequest } from '../search/scaling-plan.ts';
+import { reportRows, reportSummary, verdict } from '../dashboard/scaling-report.ts';
+import { reportSvg } from '../cli/scaling-report.ts';
+import { budgetLines } from '../dashboard/scaling-budget.ts';
+import { scalingPage } from '../dashboard/pages/scaling.ts';
+import type { TrainingActivities } from '../contracts/activities.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { scalingProgressQuery, scalingStudyWorkflow } from '../workflows/scaling.ts';
+import { stopSignal } from '../workflows/signals.ts';
 import {
   createSearchStack,
   tinySearchRequest,
   workflowBundle,
   type SearchStack,
   tinyScalingRequest,
-} from '../harness/search-stack';
+} from '../harness/search-stack.ts';
 
 describe('scalingStudyWorkflow on a real Temporal dev server', () => {
   let stack: SearchStack;

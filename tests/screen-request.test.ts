@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../cli/command-line';
-import { searchRequestFromFlags } from '../cli/search-request';
-import { progressLine } from '../cli/progress';
-import { bestByScore, candidatesOfTrial, inBatches } from '../search/screening';
-import { validateSearchRequest } from '../search/validate-request';
-import { tinySearchRequest } from '../harness/search-stack';
+import { parseCommandLine } from '../cli/command-line.ts';
+import { searchRequestFromFlags } from '../cli/search-request.ts';
+import { progressLine } from '../cli/progress.ts';
+import { bestByScore, candidatesOfTrial, inBatches } from '../search/screening.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { tinySearchRequest } from '../harness/search-stack.ts';
 
 const request = (...argv: string[]) =>
   searchRequestFromFlags(parseCommandLine(['search', 'start', ...argv]).input.flags, { checkData: false });

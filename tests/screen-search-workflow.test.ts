@@ -5,21 +5,21 @@
  */
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureCost, architectureHash } from '../cells';
-import { renderLeaderboard } from '../cli/commands/leaderboard';
-import { runPage } from '../dashboard/pages/run';
-import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view';
-import { estimatorScoreScopeOf, recordedEstimatorScores } from '../db/queries/estimator-scores';
-import { leaderboard } from '../db/queries/leaderboard';
-import { listTrials } from '../db/queries/trials';
-import type { SearchRequest } from '../search/request';
-import { candidatesOfTrial } from '../search/screening';
-import { makeDecisionSpace } from '../search/spaces';
-import { createStrategy } from '../search/strategies';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { progressQuery, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack';
+import { architectureCost, architectureHash } from '../cells/index.ts';
+import { renderLeaderboard } from '../cli/commands/leaderboard.ts';
+import { runPage } from '../dashboard/pages/run.ts';
+import { DEFAULT_RUN_VIEW } from '../dashboard/pages/run-view.ts';
+import { estimatorScoreScopeOf, recordedEstimatorScores } from '../db/queries/estimator-scores.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { candidatesOfTrial } from '../search/screening.ts';
+import { makeDecisionSpace } from '../search/spaces.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { progressQuery, stopSignal } from '../workflows/signals.ts';
+import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack.ts';
 
 const CANDIDATES = 12;
 const TRIALS = 3;

@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leaderboard } from '../db/queries/leaderboard';
-import { getSearch } from '../db/queries/searches';
-import { listEpochs, listTrials } from '../db/queries/trials';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { searchWorkflow } from '../workflows/search';
-import { progressQuery, stopSignal } from '../workflows/signals';
-import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { listEpochs, listTrials } from '../db/queries/trials.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { progressQuery, stopSignal } from '../workflows/signals.ts';
+import { createSearchStack, tinySearchRequest, workflowBundle, type SearchStack } from '../harness/search-stack.ts';
 
 describe('searchWorkflow on a real Temporal dev server', () => {
   let stack: SearchStack;

@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, layerNameFor } from '../cells/builders/tfjs';
-import { nasnetString, resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../cells/nasnet';
-import { NASNET_OPS, type NasnetArchitecture } from '../contracts/genotypes';
-import { selectBackend } from '../engine/backend';
-import { crossEntropy } from '../engine/metrics';
-import { SharedNetwork, readRows } from '../engine/sharing/shared-network';
+import { buildModel, layerNameFor } from '../cells/builders/tfjs.ts';
+import { nasnetString, resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../cells/nasnet/index.ts';
+import { NASNET_OPS, type NasnetArchitecture } from '../contracts/genotypes.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { crossEntropy } from '../engine/metrics.ts';
+import { SharedNetwork, readRows } from '../engine/sharing/shared-network.ts';
 
 const small = { height: 12, width: 12, channels: 1 };
 const classes = 10;

@@ -1,10 +1,10 @@
 /** Which shared weights exist for a NASNet space, and which of them a genotype's network reads. */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { graphCost, inferShapes, liveNodes } from '../cells/cost';
-import { resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../cells/nasnet';
-import { sharedNasnet, type NasnetPath } from '../cells/nasnet/shared-weights';
-import type { CellBlock, NasnetArchitecture, NasnetCell } from '../contracts/genotypes';
+import { graphCost, inferShapes, liveNodes } from '../cells/cost.ts';
+import { resolveNasnetSpaceConfig, sampleNasnet, type NasnetSpaceConfig } from '../cells/nasnet/index.ts';
+import { sharedNasnet, type NasnetPath } from '../cells/nasnet/shared-weights.ts';
+import type { CellBlock, NasnetArchitecture, NasnetCell } from '../contracts/genotypes.ts';
 
 const input = { height: 28, width: 28, channels: 1 };
 const shared = (config: NasnetSpaceConfig = {}) => sharedNasnet(resolveNasnetSpaceConfig(config), input, 10);

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveNasnetSpaceConfig } from '../cells/nasnet';
-import { selectBackend } from '../engine/backend';
-import { assembleBatch, epochPermutation } from '../engine/batches';
-import { TrainingCancelledError } from '../engine/loop';
-import { trainSharedSteps } from '../engine/sharing/phases';
-import { SharedCheckpointError, loadSharedState } from '../engine/sharing/shared-checkpoint';
-import { SharedMomentum } from '../engine/sharing/shared-momentum';
-import { SharedNetwork } from '../engine/sharing/shared-network';
+import { resolveNasnetSpaceConfig } from '../cells/nasnet/index.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { assembleBatch, epochPermutation } from '../engine/batches.ts';
+import { TrainingCancelledError } from '../engine/loop.ts';
+import { trainSharedSteps } from '../engine/sharing/phases.ts';
+import { SharedCheckpointError, loadSharedState } from '../engine/sharing/shared-checkpoint.ts';
+import { SharedMomentum } from '../engine/sharing/shared-momentum.ts';
+import { SharedNetwork } from '../engine/sharing/shared-network.ts';
 import {
   type Run,
   classes,
@@ -29,7 +29,7 @@ import {
   sampled,
   score,
   train,
-} from './support/sharing-fixture';
+} from './support/sharing-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nas-sharing-'));
 const CHILD = join(import.meta.dirname, 'support', 'shared-training-child.ts');
@@ -118,7 +118,7 @@ describe('weight-sharing phases', () => {
   it('a trainer process killed with SIGKILL mid-phase: the next one resumes at its last checkpoint', async () => {
     const path = join(dir, 'sigkill');
     // Hangs after training step 4: steps 0-3 are checkpointed, step 4 is lost with the process.
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, '3', '8', '4'], {
+    const child = spawn(process.execPath, [CHILD, path, '3', '8', '4'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(child, 'exit');

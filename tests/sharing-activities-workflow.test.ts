@@ -9,21 +9,21 @@ import { Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleNasnet } from '../cells/nasnet';
+import { sampleNasnet } from '../cells/nasnet/index.ts';
 import type {
   ScoreSharedPhaseResult,
   SharingActivities,
   TrainSharedPhaseInput,
   TrainSharedPhaseResult,
-} from '../contracts/activities';
+} from '../contracts/activities.ts';
 import {
   createSharingActivities,
   sharedCheckpointPath,
   type SharingHeartbeat,
-} from '../workers/activities/weight-sharing';
-import { createSearchStack, type SearchStack, TRAINER_QUEUE, tinySearchRequest } from '../harness/search-stack';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { enasPhasesWorkflow, type EnasPhasesResult } from '../workflows/enas-phases';
+} from '../workers/activities/weight-sharing.ts';
+import { createSearchStack, type SearchStack, TRAINER_QUEUE, tinySearchRequest } from '../harness/search-stack.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { enasPhasesWorkflow, type EnasPhasesResult } from '../workflows/enas-phases.ts';
 
 const space = {
   blocks: 2,

@@ -8,19 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureCost, architectureHash, nasnetSpace } from '../cells';
-import type { LeaderboardRow } from '../db/queries/leaderboard';
-import { runNas, startNas, waitFor } from '../harness/processes';
-import { DEFAULT_PROTOCOL } from '../contracts/protocol';
-import { makeRng } from '../numeric/rng';
+import { architectureCost, architectureHash, nasnetSpace } from '../cells/index.ts';
+import type { LeaderboardRow } from '../db/queries/leaderboard.ts';
+import { runNas, startNas, waitFor } from '../harness/processes.ts';
+import { DEFAULT_PROTOCOL } from '../contracts/protocol.ts';
+import { makeRng } from '../numeric/rng.ts';
 import {
   DEFAULT_SIMULATION,
   simulatedLatency,
   simulatedQuality,
   simulateTraining,
   simulationSettings,
-} from '../search/simulated-training';
-import { syntheticObjective } from '../search/synthetic-objective';
+} from '../search/simulated-training.ts';
+import { syntheticObjective } from '../search/synthetic-objective.ts';
 
 const space = nasnetSpace();
 const architecture = space.decode(space.decisions.map((d) => makeRng(`arch/${d.name}`).int(d.size)));

@@ -22,7 +22,7 @@ import {
   twoProportionZTest,
   welchTTest,
   wilsonInterval,
-} from '../numeric/statistics';
+} from '../numeric/statistics.ts';
 
 /** |actual − expected| <= rel·|expected|. */
 function closeTo(actual: number, expected: number, rel: number): void {

@@ -4,14 +4,14 @@
  * snapshot), validity of every proposal, dedup, and a small state.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecisionSpace } from '../contracts/genotypes';
-import { syntheticObjective } from '../search/synthetic-objective';
-import { createStrategy } from '../search/strategies';
-import { ChoiceCodec, validateChoices } from '../search/strategies/space';
-import type { Candidate, Observation, Strategy, StrategyConfig } from '../search/strategies/types';
-import { efficientNetSpace } from '../cells/efficientnet';
-import { nasnetSpace } from '../cells/nasnet';
-import { toyNasnetSpace } from './support/strategies-toy-space';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import { syntheticObjective } from '../search/synthetic-objective.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import { ChoiceCodec, validateChoices } from '../search/strategies/space.ts';
+import type { Candidate, Observation, Strategy, StrategyConfig } from '../search/strategies/types.ts';
+import { efficientNetSpace } from '../cells/efficientnet/index.ts';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import { toyNasnetSpace } from './support/strategies-toy-space.ts';
 
 const BASES: StrategyConfig[] = [
   { name: 'random' },
@@ -38,11 +38,14 @@ const scalingSpace = efficientNetSpace({ grid: { step: 0.05, tolerance: 0.1 }, p
  */
 class Driver {
   readonly proposals: Candidate[] = [];
-  constructor(
-    private readonly score: (c: number[]) => number,
-    public pending: Candidate[] = [],
-    private round = 0,
-  ) {}
+  private readonly score: (c: number[]) => number;
+  pending: Candidate[];
+  private round: number;
+  constructor(score: (c: number[]) => number, pending: Candidate[] = [], round = 0) {
+    this.score = score;
+    this.pending = pending;
+    this.round = round;
+  }
 
   clone(): Driver {
     return new Driver(

@@ -1,14 +1,14 @@
 /** The pieces around the strategies: rewards, fidelity levels, seeded rng, halving rungs, warm starts, purity. */
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { nasnetSpace } from '../cells/nasnet';
-import { budgetFraction, fidelityLadder, protocolForFidelity } from '../contracts/fidelity';
-import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol';
-import { reward } from '../search/reward';
-import { makeRng, restoreRng } from '../numeric/rng';
-import { createStrategy } from '../search/strategies';
-import { trialsToReachTopLevel } from '../search/strategies/halving';
-import type { Candidate } from '../search/strategies/types';
+import { nasnetSpace } from '../cells/nasnet/index.ts';
+import { budgetFraction, fidelityLadder, protocolForFidelity } from '../contracts/fidelity.ts';
+import { DEFAULT_PROTOCOL, protocolHash } from '../contracts/protocol.ts';
+import { reward } from '../search/reward.ts';
+import { makeRng, restoreRng } from '../numeric/rng.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import { trialsToReachTopLevel } from '../search/strategies/halving.ts';
+import type { Candidate } from '../search/strategies/types.ts';
 
 describe('reward', () => {
   const model = { valAccuracy: 0.9, params: 2e6, flops: 3e8, latencyMs: 40 };

@@ -1,7 +1,7 @@
 /** The commands tell Temporal's client errors apart by name; these are the classes the client throws. */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../stack/temporal/client-errors';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../stack/temporal/client-errors.ts';
 
 describe('Temporal client errors', () => {
   const notFound = new WorkflowNotFoundError('not found', 'search-1', undefined);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { resolveTemporalCli } from '../stack/temporal/cli-binary';
+import { resolveTemporalCli } from '../stack/temporal/cli-binary.ts';
 import {
   answersAsTemporal,
   connectTemporal,
@@ -13,8 +13,8 @@ import {
   spawnDevServer,
   startDevServer,
   tlsFromEnv,
-} from '../stack/temporal/dev-server';
-import { createTestEnv } from '../harness/temporal';
+} from '../stack/temporal/dev-server.ts';
+import { createTestEnv } from '../harness/temporal.ts';
 
 const savedEnv = { ...process.env };
 let scratch: string;
@@ -197,7 +197,7 @@ describe('startDevServer', () => {
         `await startDevServer({ port: ${port}, uiPort: ${await freePort()}, dbFile: ${JSON.stringify(join(scratch, 'orphan.sqlite'))}, log: () => {} });\n` +
         `console.log('up'); setInterval(() => {}, 1000);\n`,
     );
-    const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const starter = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       starter.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('up') && resolve());
       starter.once('exit', (code) => reject(new Error(`starter exited ${code}`)));

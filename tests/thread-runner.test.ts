@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TrainingCancelledError } from '../engine/loop';
-import type { TrainingRun } from '../engine/run-training';
-import { endIdleTrainingThreads, idleTrainingThreads, runTrainingInThread } from '../engine/thread-runner';
-import { threadedJob } from '../harness/threaded-job';
+import { TrainingCancelledError } from '../engine/loop.ts';
+import type { TrainingRun } from '../engine/run-training.ts';
+import { endIdleTrainingThreads, idleTrainingThreads, runTrainingInThread } from '../engine/thread-runner.ts';
+import { threadedJob } from '../harness/threaded-job.ts';
 
 const ONE_TRAINING = fileURLToPath(new URL('./support/one-threaded-training.ts', import.meta.url));
 const { job, hooks, cleanup } = threadedJob();
@@ -47,7 +47,7 @@ describe('training threads', () => {
   });
 
   it('lets a process end while its training thread waits idle', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', ONE_TRAINING], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [ONE_TRAINING], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
     expect(run.stdout).toContain('trained succeeded');
   });

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint';
-import { trainModel, TrainingCancelledError } from '../engine/loop';
-import { createOptimizer, disposeOptimizer } from '../engine/optimizers';
-import type { TrainingProtocol } from '../contracts/protocol';
-import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
+import { checkpointEpoch, restoreCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
+import { trainModel, TrainingCancelledError } from '../engine/loop.ts';
+import { createOptimizer, disposeOptimizer } from '../engine/optimizers.ts';
+import type { TrainingProtocol } from '../contracts/protocol.ts';
+import { fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training.ts';
 
 const base = tinyProtocol({ trainSize: 160, valSize: 64, testSize: 32, epochs: 2 });
 const fixture = fixtureData(base);

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { architectureGraph } from '../cells/architecture';
-import { baselineByName } from '../cells/baselines/registry';
-import { buildModel } from '../cells/builders/tfjs';
-import { selectBackend } from '../engine/backend';
-import { crossEntropy } from '../engine/metrics';
+import { architectureGraph } from '../cells/architecture.ts';
+import { baselineByName } from '../cells/baselines/registry.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { crossEntropy } from '../engine/metrics.ts';
 import {
   activationBytesPerSample,
   chunkSizes,
@@ -12,7 +12,7 @@ import {
   threadMicroBatchSize,
   stepMemoryBudget,
   TRAINING_BYTES_PER_ACTIVATION_BYTE,
-} from '../engine/micro-batches';
+} from '../engine/micro-batches.ts';
 
 const buildBaseline = (name: string) =>
   buildModel(architectureGraph(baselineByName(name).architecture, { height: 28, width: 28, channels: 1 }, 10));

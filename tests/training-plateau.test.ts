@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureHash } from '../cells';
-import type { Architecture } from '../contracts/genotypes';
-import type { EpochMetrics } from '../contracts/activities';
-import { plateauReached } from '../contracts/plateau';
-import { selectBackend } from '../engine/backend';
-import { TrainingCancelledError } from '../engine/loop';
-import { runTraining, type TrainedRun, type TrainingJob } from '../engine/run-training';
-import { fixtureData, tinyProtocol } from './support/training';
+import { architectureHash } from '../cells/index.ts';
+import type { Architecture } from '../contracts/genotypes.ts';
+import type { EpochMetrics } from '../contracts/activities.ts';
+import { plateauReached } from '../contracts/plateau.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { TrainingCancelledError } from '../engine/loop.ts';
+import { runTraining, type TrainedRun, type TrainingJob } from '../engine/run-training.ts';
+import { fixtureData, tinyProtocol } from './support/training.ts';
 
 const CAP = 25;
 const protocol = tinyProtocol({

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization } from '../cells/builders/batch-norm';
-import { runningGradientHelpers } from '../engine/gradient-helpers';
-import { TrainingCancelledError, trainModel, type TrainOptions } from '../engine/loop';
-import { firstSamples, fixtureData, tinyModel, tinyProtocol, weightValues } from './support/training';
+import { FusedBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { runningGradientHelpers } from '../engine/gradient-helpers.ts';
+import { TrainingCancelledError, trainModel, type TrainOptions } from '../engine/loop.ts';
+import { firstSamples, fixtureData, tinyModel, tinyProtocol, weightValues } from './support/training.ts';
 
 // No recalibration: it would replace the moving statistics that training left.
 const protocol = tinyProtocol({ epochs: 1, bnRecalibrationBatches: 0 });

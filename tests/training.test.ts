@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { augmentImage } from '../engine/augment';
-import { epochPermutation } from '../engine/batches';
-import { crossEntropy } from '../engine/metrics';
-import { withSeededMathRandom } from '../engine/seeded-random';
-import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../engine/loop';
-import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../engine/optimizers';
-import { firstSamples, fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training';
+import { augmentImage } from '../engine/augment.ts';
+import { epochPermutation } from '../engine/batches.ts';
+import { crossEntropy } from '../engine/metrics.ts';
+import { withSeededMathRandom } from '../engine/seeded-random.ts';
+import { CHANCE_LOSS_MIN_STEPS, stuckAtChance, trainModel, TrainingCancelledError } from '../engine/loop.ts';
+import { createOptimizer, disposeOptimizer, scheduledLearningRate } from '../engine/optimizers.ts';
+import { firstSamples, fixtureData, tinyModel, tinyProtocol, twinModel, weightValues } from './support/training.ts';
 
 const protocol = tinyProtocol();
 const fixture = fixtureData(protocol);

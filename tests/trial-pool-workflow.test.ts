@@ -4,24 +4,24 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINES } from '../cells/baselines';
-import { leaderboard } from '../db/queries/leaderboard';
-import { getSearch } from '../db/queries/searches';
-import { listTrials } from '../db/queries/trials';
-import type { BaselinesRequest, SearchRequest } from '../search/request';
-import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues';
-import { baselinesWorkflow } from '../workflows/baselines';
-import { scalingStudyWorkflow } from '../workflows/scaling';
-import { searchWorkflow } from '../workflows/search';
-import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal } from '../workflows/signals';
+import { BASELINES } from '../cells/baselines/index.ts';
+import { leaderboard } from '../db/queries/leaderboard.ts';
+import { getSearch } from '../db/queries/searches.ts';
+import { listTrials } from '../db/queries/trials.ts';
+import type { BaselinesRequest, SearchRequest } from '../search/request.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../workers/task-queues.ts';
+import { baselinesWorkflow } from '../workflows/baselines.ts';
+import { scalingStudyWorkflow } from '../workflows/scaling.ts';
+import { searchWorkflow } from '../workflows/search.ts';
+import { pauseSignal, progressQuery, resumeSignal, setParallelismSignal, stopSignal } from '../workflows/signals.ts';
 import {
   createSearchStack,
   tinySearchRequest,
   TRAINER_QUEUE,
   type SearchStack,
   tinyScalingRequest,
-} from '../harness/search-stack';
-import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer';
+} from '../harness/search-stack.ts';
+import { createStubTrainer, type StubTrainerOptions } from '../harness/stub-trainer.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

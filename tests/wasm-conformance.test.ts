@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../engine/backend';
-import { kindCases, mbconvCases, nasnetCases, type ConformanceCase } from './support/conformance-graphs';
-import { runGraph, seededInputs, type GraphRun } from './support/conformance-run';
+import { selectBackend } from '../engine/backend.ts';
+import { kindCases, mbconvCases, nasnetCases, type ConformanceCase } from './support/conformance-graphs.ts';
+import { runGraph, seededInputs, type GraphRun } from './support/conformance-run.ts';
 
 /**
  * Largest |wasm - cpu| allowed, relative to the largest |cpu| of the same result (at least 1).

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../engine/backend';
+import { selectBackend } from '../engine/backend.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm', { threads: 1, log: () => {} });

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../engine/backend';
+import { selectBackend } from '../engine/backend.ts';
 
 const TOLERANCE = 1e-4;
 type Kind = 'conv2d' | 'depthwise';

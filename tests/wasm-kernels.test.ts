@@ -1,8 +1,8 @@
 /** The wasm heap-copy kernels (Slice, SplitV, Tile, Concat) against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../engine/backend';
-import { onBoth } from './support/backends';
+import { selectBackend } from '../engine/backend.ts';
+import { onBoth } from './support/backends.ts';
 
 const values = (shape: number[], dtype: 'float32' | 'int32' = 'float32') =>
   tf

@@ -7,11 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../engine/backend';
-import { fuseMultiplyAdds, relaxedMaddSupported } from '../kernels/relaxed-madd';
-import { compileSimdKernels, simdMultiplyAdd, type MultiplyAdd } from '../kernels/simd-kernels';
-import { mbconvCases, nasnetCases } from './support/conformance-graphs';
-import { runGraph, seededInputs, type GraphRun } from './support/conformance-run';
+import { selectBackend } from '../engine/backend.ts';
+import { fuseMultiplyAdds, relaxedMaddSupported } from '../kernels/relaxed-madd.ts';
+import { compileSimdKernels, simdMultiplyAdd, type MultiplyAdd } from '../kernels/simd-kernels.ts';
+import { mbconvCases, nasnetCases } from './support/conformance-graphs.ts';
+import { runGraph, seededInputs, type GraphRun } from './support/conformance-run.ts';
 
 describe('fuseMultiplyAdds', () => {
   it('fuses an add of a product, nested ones too, and leaves other adds and products alone', () => {

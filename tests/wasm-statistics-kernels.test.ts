@@ -1,10 +1,10 @@
 /** The wasm Sum, Mean, Identity, Cast, FusedBatchNorm and batch-norm gradient kernels against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names';
-import { batchNormInTraining } from '../cells/builders/batch-norm';
-import { selectBackend } from '../engine/backend';
-import { onBoth } from './support/backends';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_MOMENTS_KERNEL } from '../contracts/kernel-names.ts';
+import { batchNormInTraining } from '../cells/builders/batch-norm.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { onBoth } from './support/backends.ts';
 
 const normal = (shape: number[], seed: number, mean = 0, std = 1) => tf.randomNormal(shape, mean, std, 'float32', seed);
 const read = (t: tf.Tensor) => ({ shape: t.shape, data: Array.from(t.dataSync()) });

@@ -3,7 +3,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { registerWasmGradientKernels, selectBackend } from '../engine/backend';
+import { registerWasmGradientKernels, selectBackend } from '../engine/backend.ts';
 
 const require = createRequire(import.meta.url);
 

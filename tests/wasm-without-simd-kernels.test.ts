@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadWasmBackend } from '../kernels/loader';
-import { registerWasmGradientKernels } from '../kernels/register';
+import { loadWasmBackend } from '../kernels/loader.ts';
+import { registerWasmGradientKernels } from '../kernels/register.ts';
 
 beforeAll(async () => {
   registerWasmGradientKernels();

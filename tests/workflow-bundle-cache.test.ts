@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedWorkflowBundle } from '../workers/workflow-bundle';
+import { cachedWorkflowBundle } from '../workers/workflow-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let sourceDir: string;

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { historyFromJSON } from '../harness/history-json';
-import { workflowBundle } from '../harness/search-stack';
+import { historyFromJSON } from '../harness/history-json.ts';
+import { workflowBundle } from '../harness/search-stack.ts';
 
 const dir = join(import.meta.dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

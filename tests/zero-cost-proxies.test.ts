@@ -6,20 +6,20 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { architectureGraph } from '../cells/architecture';
-import { FusedBatchNormalization } from '../cells/builders/batch-norm';
-import { buildModel } from '../cells/builders/tfjs';
-import { sampleNasnet } from '../cells/nasnet';
-import { architectureHash } from '../cells/architecture';
-import { selectBackend } from '../engine/backend';
-import { withSeededMathRandom } from '../engine/seeded-random';
-import { lossGradientScores } from '../engine/proxies/loss-gradients';
-import { naswot } from '../engine/proxies/naswot';
-import { scoredKernels } from '../engine/proxies/scored-layers';
-import { proxyBatchIndices, type ProxyBatch } from '../engine/proxies/proxy-batch';
-import { initialLogitsModel, scoreArchitecture } from '../engine/proxies/score-architecture';
-import { synflow } from '../engine/proxies/synflow';
-import { logAbsDeterminant } from '../numeric/log-determinant';
+import { architectureGraph } from '../cells/architecture.ts';
+import { FusedBatchNormalization } from '../cells/builders/batch-norm.ts';
+import { buildModel } from '../cells/builders/tfjs.ts';
+import { sampleNasnet } from '../cells/nasnet/index.ts';
+import { architectureHash } from '../cells/architecture.ts';
+import { selectBackend } from '../engine/backend.ts';
+import { withSeededMathRandom } from '../engine/seeded-random.ts';
+import { lossGradientScores } from '../engine/proxies/loss-gradients.ts';
+import { naswot } from '../engine/proxies/naswot.ts';
+import { scoredKernels } from '../engine/proxies/scored-layers.ts';
+import { proxyBatchIndices, type ProxyBatch } from '../engine/proxies/proxy-batch.ts';
+import { initialLogitsModel, scoreArchitecture } from '../engine/proxies/score-architecture.ts';
+import { synflow } from '../engine/proxies/synflow.ts';
+import { logAbsDeterminant } from '../numeric/log-determinant.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu', { log: () => {} });

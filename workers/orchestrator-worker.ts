@@ -1,11 +1,11 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Database } from '../db/client';
-import { createOrchestrationActivities } from './activities/orchestration';
-import { createScalingActivities } from './activities/scaling';
-import { ORCHESTRATOR_TASK_QUEUE } from './task-queues';
-import { cachedWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
+import type { Database } from '../db/client.ts';
+import { createOrchestrationActivities } from './activities/orchestration.ts';
+import { createScalingActivities } from './activities/scaling.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from './task-queues.ts';
+import { cachedWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle.ts';
 
-export { WORKFLOWS_PATH } from './workflow-bundle';
+export { WORKFLOWS_PATH } from './workflow-bundle.ts';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;

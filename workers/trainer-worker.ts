@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import type { Database } from '../db/client';
-import { createScreeningActivities } from './activities/screening';
-import { createSimulatedTrainingActivities } from './activities/simulated-training';
-import { createTrainingActivities } from './activities/training';
-import { createSharingActivities } from './activities/weight-sharing';
-import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues';
-import { selectBackend, type BackendPreference, type SelectedBackend } from '../engine/backend';
-import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training';
+import type { Database } from '../db/client.ts';
+import { createScreeningActivities } from './activities/screening.ts';
+import { createSimulatedTrainingActivities } from './activities/simulated-training.ts';
+import { createTrainingActivities } from './activities/training.ts';
+import { createSharingActivities } from './activities/weight-sharing.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from './task-queues.ts';
+import { selectBackend, type BackendPreference, type SelectedBackend } from '../engine/backend.ts';
+import { SIMULATED_BACKEND, simulationSettings } from '../search/simulated-training.ts';
 
 /** A tfjs backend, or the simulated trainer of benchmarks (workers/activities/simulated-training.ts). */
 export type TrainerBackend = BackendPreference | typeof SIMULATED_BACKEND;

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@temporalio/worker';
-import { nasCacheRoot } from './cache-root';
+import { nasCacheRoot } from './cache-root.ts';
 
 /** The module that exports every workflow: what the orchestrator's bundle is built from. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

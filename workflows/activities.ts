@@ -5,7 +5,7 @@ import type {
   ScreeningActivities,
   SharingActivities,
   TrainingActivities,
-} from '../contracts/activities';
+} from '../contracts/activities.ts';
 
 const ORCHESTRATION_OPTIONS = {
   startToCloseTimeout: '2 minutes',

@@ -3,12 +3,12 @@
  * into a search record of kind 'baselines' whose id is derived from the protocol, so a baseline
  * is trained once per protocol.
  */
-import type { BaselineEntry, BaselinesRequest } from '../search/request';
-import { validateBaselinesRequest } from '../search/validate-request';
-import type { TrialOutcome } from '../contracts/activities';
-import { orchestration } from './activities';
-import { failSearchOnError, rejectInvalid } from './failure';
-import { TrialPool, type PoolTrial } from './trial-pool';
+import type { BaselineEntry, BaselinesRequest } from '../search/request.ts';
+import { validateBaselinesRequest } from '../search/validate-request.ts';
+import type { TrialOutcome } from '../contracts/activities.ts';
+import { orchestration } from './activities.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
+import { TrialPool, type PoolTrial } from './trial-pool.ts';
 
 export type { BaselineEntry, BaselinesRequest };
 

@@ -9,9 +9,9 @@ import type {
   SharedPhaseSetup,
   TrainSharedPhaseInput,
   TrainSharedPhaseResult,
-} from '../contracts/activities';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import { sharers } from './activities';
+} from '../contracts/activities.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import { sharers } from './activities.ts';
 
 /** What both phases of a search name: the shared network and its data. */
 export function sharedSetup(of: SharedPhaseSetup): SharedPhaseSetup {

@@ -7,23 +7,30 @@
  * trial of role `shared` whose validation accuracy is its shared-weight score.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import { describeArchitecture } from '../cells';
-import type { StrategySummary } from '../contracts/activities';
-import type { NasnetArchitecture } from '../contracts/genotypes';
-import { trialIdOf } from '../contracts/trial-id';
-import { RequestError } from '../contracts/request-error';
-import type { SearchRequest } from '../search/request';
-import type { SharingRequest } from '../search/sharing';
-import { makeDecisionSpace } from '../search/spaces';
-import { createStrategy, type Strategy } from '../search/strategies';
-import type { ScoreSharedPhaseResult, SharedNasnetSpace, TrainSharedPhaseResult } from '../contracts/activities';
-import { validateSearchRequest } from '../search/validate-request';
-import { orchestration } from './activities';
-import { sharedSetup, trainThenScore } from './enas-phases';
-import { failSearchOnError, rejectInvalid } from './failure';
-import { finalizeAsChild } from './finalize-child';
-import type { SearchSummary } from './search';
-import { pauseSignal, progressQuery, resumeSignal, stopSignal, type BestTrial, type SearchProgress } from './signals';
+import { describeArchitecture } from '../cells/index.ts';
+import type { StrategySummary } from '../contracts/activities.ts';
+import type { NasnetArchitecture } from '../contracts/genotypes.ts';
+import { trialIdOf } from '../contracts/trial-id.ts';
+import { RequestError } from '../contracts/request-error.ts';
+import type { SearchRequest } from '../search/request.ts';
+import type { SharingRequest } from '../search/sharing.ts';
+import { makeDecisionSpace } from '../search/spaces.ts';
+import { createStrategy, type Strategy } from '../search/strategies/index.ts';
+import type { ScoreSharedPhaseResult, SharedNasnetSpace, TrainSharedPhaseResult } from '../contracts/activities.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { orchestration } from './activities.ts';
+import { sharedSetup, trainThenScore } from './enas-phases.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
+import { finalizeAsChild } from './finalize-child.ts';
+import type { SearchSummary } from './search.ts';
+import {
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  stopSignal,
+  type BestTrial,
+  type SearchProgress,
+} from './signals.ts';
 
 export async function enasSearchWorkflow(request: SearchRequest): Promise<SearchSummary> {
   rejectInvalid(() => {
@@ -110,10 +117,11 @@ class SharingProgress {
   best: BestTrial | null = null;
   private last: StrategySummary = {};
 
-  constructor(
-    private readonly request: SearchRequest,
-    private readonly sampler: Strategy,
-  ) {
+  private readonly request: SearchRequest;
+  private readonly sampler: Strategy;
+  constructor(request: SearchRequest, sampler: Strategy) {
+    this.request = request;
+    this.sampler = sampler;
     setHandler(stopSignal, () => void (this.stopping = true));
     setHandler(pauseSignal, () => void (this.paused = true));
     setHandler(resumeSignal, () => void (this.paused = false));

@@ -4,8 +4,8 @@
  * and never leaving its search row 'running'.
  */
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
-import { RequestError } from '../contracts/request-error';
-import { orchestration } from './activities';
+import { RequestError } from '../contracts/request-error.ts';
+import { orchestration } from './activities.ts';
 
 /** Runs the request's validator; an invalid request fails the workflow naming the field. */
 export function rejectInvalid(validate: () => void): void {

@@ -1,7 +1,7 @@
 import { setHandler, startChild } from '@temporalio/workflow';
-import { finalizeRequestOf } from '../search/final';
-import type { SearchRequest } from '../search/request';
-import { finalizeWorkflow, type FinalizeSummary } from './finalize';
+import { finalizeRequestOf } from '../search/final.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { finalizeWorkflow, type FinalizeSummary } from './finalize.ts';
 import {
   pauseSignal,
   progressQuery,
@@ -9,7 +9,7 @@ import {
   setParallelismSignal,
   stopSignal,
   type SearchProgress,
-} from './signals';
+} from './signals.ts';
 
 /**
  * The final evaluation as a child workflow (its own id, history, progress query and record, the

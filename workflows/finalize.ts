@@ -5,13 +5,13 @@
  * stop, setParallelism and the progress query work as for a search), into a record of kind
  * 'final'. A triple (architecture, protocol, seed) trained before, by any run, is reused.
  */
-import { finalPlan, plannedFinalTrials, type FinalizeRequest } from '../search/final';
-import { validateFinalizeRequest } from '../search/validate-request';
-import type { TrialState } from '../contracts/trial-state';
-import { orchestration } from './activities';
-import { failSearchOnError, rejectInvalid } from './failure';
-import { fixedPlanPoolOptions, runPlan } from './fixed-plan';
-import { TrialPool, type PoolTrial } from './trial-pool';
+import { finalPlan, plannedFinalTrials, type FinalizeRequest } from '../search/final.ts';
+import { validateFinalizeRequest } from '../search/validate-request.ts';
+import type { TrialState } from '../contracts/trial-state.ts';
+import { orchestration } from './activities.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
+import { fixedPlanPoolOptions, runPlan } from './fixed-plan.ts';
+import { TrialPool, type PoolTrial } from './trial-pool.ts';
 
 export type { FinalizeRequest };
 

@@ -2,8 +2,8 @@
  * Runs that train a plan fixed in advance (final evaluations, reference builds, scaling studies):
  * no strategy, no cost budget, accuracy as the reward, every trial at the one fidelity level.
  */
-import type { InputShape } from '../contracts/genotypes';
-import type { PoolOptions, PoolTrial, TrialPool } from './trial-pool';
+import type { InputShape } from '../contracts/genotypes.ts';
+import type { PoolOptions, PoolTrial, TrialPool } from './trial-pool.ts';
 
 interface PlanRequest {
   parallel: number;

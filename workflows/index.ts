@@ -1,7 +1,7 @@
-export { searchWorkflow } from './search';
-export { baselinesWorkflow } from './baselines';
-export { scalingStudyWorkflow } from './scaling';
-export { finalizeWorkflow } from './finalize';
-export { referenceWorkflow } from './reference';
-export { enasPhasesWorkflow } from './enas-phases';
-export { enasSearchWorkflow } from './enas-search';
+export { searchWorkflow } from './search.ts';
+export { baselinesWorkflow } from './baselines.ts';
+export { scalingStudyWorkflow } from './scaling.ts';
+export { finalizeWorkflow } from './finalize.ts';
+export { referenceWorkflow } from './reference.ts';
+export { enasPhasesWorkflow } from './enas-phases.ts';
+export { enasSearchWorkflow } from './enas-search.ts';

@@ -4,13 +4,13 @@
  * for a search, into a record of kind 'reference'. A training (architecture, protocol, seed) done
  * before by any run, or imported from a committed reference file, is reused, not retrained.
  */
-import { referencePlan, type ReferenceRequest, type ReferenceTrial } from '../search/reference';
-import { validateReferenceRequest } from '../search/validate-request';
-import type { TrialState } from '../contracts/trial-state';
-import { orchestration } from './activities';
-import { failSearchOnError, rejectInvalid } from './failure';
-import { fixedPlanPoolOptions, runPlan } from './fixed-plan';
-import { TrialPool } from './trial-pool';
+import { referencePlan, type ReferenceRequest, type ReferenceTrial } from '../search/reference.ts';
+import { validateReferenceRequest } from '../search/validate-request.ts';
+import type { TrialState } from '../contracts/trial-state.ts';
+import { orchestration } from './activities.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
+import { fixedPlanPoolOptions, runPlan } from './fixed-plan.ts';
+import { TrialPool } from './trial-pool.ts';
 
 export type { ReferenceRequest };
 

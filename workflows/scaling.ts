@@ -11,7 +11,7 @@
  * trial pool, so pause, resume, setParallelism and stop work as in a search.
  */
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
-import { repeatSeed } from '../search/final';
+import { repeatSeed } from '../search/final.ts';
 import {
   ATTEMPTS_PER_TRAINING,
   chooseCoefficients,
@@ -24,14 +24,14 @@ import {
   type ChosenCoefficients,
   type PlannedPoint,
   type ScalingStudyRequest,
-} from '../search/scaling-plan';
-import type { TrialState } from '../contracts/trial-state';
-import { validateScalingRequest } from '../search/validate-request';
-import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../contracts/activities';
-import { orchestration } from './activities';
-import { failSearchOnError, rejectInvalid } from './failure';
-import { fixedPlanPoolOptions } from './fixed-plan';
-import { TrialPool, type PoolTrial } from './trial-pool';
+} from '../search/scaling-plan.ts';
+import type { TrialState } from '../contracts/trial-state.ts';
+import { validateScalingRequest } from '../search/validate-request.ts';
+import type { ScalingActivities, ScalingPointRecord, TrialOutcome } from '../contracts/activities.ts';
+import { orchestration } from './activities.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
+import { fixedPlanPoolOptions } from './fixed-plan.ts';
+import { TrialPool, type PoolTrial } from './trial-pool.ts';
 
 const scaling = proxyActivities<ScalingActivities>({
   startToCloseTimeout: '1 minute',

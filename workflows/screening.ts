@@ -7,13 +7,13 @@
  * scores of zero-cost proxies are recorded by the trainer and reused by any later screening.
  */
 import { CancellationScope, condition } from '@temporalio/workflow';
-import { architectureHash } from '../cells';
-import type { DecisionSpace } from '../contracts/genotypes';
-import type { ScreenRequest, SearchRequest } from '../search/request';
-import { bestByScore, candidatesOfTrial, inBatches, SCREEN_BATCH_SIZE } from '../search/screening';
-import { createStrategy } from '../search/strategies';
-import type { Strategy } from '../search/strategies/types';
-import { screeners } from './activities';
+import { architectureHash } from '../cells/index.ts';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import type { ScreenRequest, SearchRequest } from '../search/request.ts';
+import { bestByScore, candidatesOfTrial, inBatches, SCREEN_BATCH_SIZE } from '../search/screening.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import type { Strategy } from '../search/strategies/types.ts';
+import { screeners } from './activities.ts';
 
 /** One trial chosen by screening: its architecture's choices and what the estimator said of it. */
 export interface ScreenedTrial {
@@ -86,14 +86,25 @@ export class ChildScreening {
   private busy = false;
   private failure: unknown;
 
+  private readonly request: ScreeningRequest;
+  private readonly space: DecisionSpace;
+  private readonly control: ScreenControl;
+  private readonly progress: ScreenProgress;
+  private readonly chosenNow: () => void;
   constructor(
-    private readonly request: ScreeningRequest,
-    private readonly space: DecisionSpace,
-    private readonly control: ScreenControl,
-    private readonly progress: ScreenProgress,
+    request: ScreeningRequest,
+    space: DecisionSpace,
+    control: ScreenControl,
+    progress: ScreenProgress,
     /** Tells the pool that a trial may start now. */
-    private readonly chosenNow: () => void,
-  ) {}
+    chosenNow: () => void,
+  ) {
+    this.request = request;
+    this.space = space;
+    this.control = control;
+    this.progress = progress;
+    this.chosenNow = chosenNow;
+  }
 
   /** Scoring of a trial's candidates is under way. */
   get pending(): boolean {

@@ -4,18 +4,18 @@
  * strategy state before its history grows large.
  */
 import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
-import { protocolForFidelity } from '../contracts/fidelity';
-import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window';
-import type { SearchRequest } from '../search/request';
-import { makeDecisionSpace } from '../search/spaces';
-import { createStrategy } from '../search/strategies';
-import type { DecisionSpace } from '../contracts/genotypes';
-import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types';
-import type { TrialState } from '../contracts/trial-state';
-import type { StrategySummary } from '../contracts/activities';
-import { validateSearchRequest } from '../search/validate-request';
-import { orchestration } from './activities';
-import { failSearchOnError, rejectInvalid } from './failure';
+import { protocolForFidelity } from '../contracts/fidelity.ts';
+import { mayObserveBeforeProposal, proposalWindow, resultsBeforeProposal } from '../search/proposal-window.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { makeDecisionSpace } from '../search/spaces.ts';
+import { createStrategy } from '../search/strategies/index.ts';
+import type { DecisionSpace } from '../contracts/genotypes.ts';
+import type { Strategy, StrategySnapshot, StrategyState } from '../search/strategies/types.ts';
+import type { TrialState } from '../contracts/trial-state.ts';
+import type { StrategySummary } from '../contracts/activities.ts';
+import { validateSearchRequest } from '../search/validate-request.ts';
+import { orchestration } from './activities.ts';
+import { failSearchOnError, rejectInvalid } from './failure.ts';
 import {
   ChildScreening,
   firstProposals,
@@ -23,11 +23,11 @@ import {
   type ScreenChoice,
   type ScreenedTrial,
   type ScreenProgress,
-} from './screening';
-import type { FinalizeSummary } from './finalize';
-import { finalizeAsChild } from './finalize-child';
-import type { BestTrial } from './signals';
-import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool';
+} from './screening.ts';
+import type { FinalizeSummary } from './finalize.ts';
+import { finalizeAsChild } from './finalize-child.ts';
+import type { BestTrial } from './signals.ts';
+import { TrialPool, type PoolResult, type PoolTrial, type TrialFeed } from './trial-pool.ts';
 
 export interface SearchTrial extends PoolTrial {
   choices: number[];
@@ -188,19 +188,34 @@ class StrategyFeed implements TrialFeed<SearchTrial> {
   private starved = false;
   continuing = false;
 
+  private readonly request: SearchRequest;
+  private readonly space: DecisionSpace;
+  private readonly strategy: Strategy;
+  nextIndex: number;
+  private readonly screening: {
+    /** Random search's screening chose the trials up front: they come from here, not from the strategy. */
+    screened?: ScreenedQueue & { proposals: number[][] };
+    /** Evolution's: each trial is the best of its screened children. */
+    children?: ChildScreening;
+  };
   constructor(
-    private readonly request: SearchRequest,
-    private readonly space: DecisionSpace,
-    private readonly strategy: Strategy,
-    public nextIndex: number,
+    request: SearchRequest,
+    space: DecisionSpace,
+    strategy: Strategy,
+    nextIndex: number,
     heldResults: number,
-    private readonly screening: {
+    screening: {
       /** Random search's screening chose the trials up front: they come from here, not from the strategy. */
       screened?: ScreenedQueue & { proposals: number[][] };
       /** Evolution's: each trial is the best of its screened children. */
       children?: ChildScreening;
     } = {},
   ) {
+    this.request = request;
+    this.space = space;
+    this.strategy = strategy;
+    this.nextIndex = nextIndex;
+    this.screening = screening;
     this.window = proposalWindow(request.strategy);
     this.runEndsAt = nextIndex + (request.trialsPerRun ?? DEFAULT_TRIALS_PER_RUN);
     this.observed = nextIndex - heldResults;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { TrialState } from '../contracts/trial-state';
+import type { TrialState } from '../contracts/trial-state.ts';
 
 export interface BestTrial {
   trialId: string;

@@ -6,15 +6,15 @@
  * once the feed allows it (a search's proposal window, search/proposal-window.ts).
  */
 import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
-import { describeArchitecture } from '../cells';
-import type { InputShape } from '../contracts/genotypes';
-import type { CostBudget } from '../search/request';
-import { reward as rewardOf } from '../search/reward';
-import type { RewardConfig } from '../contracts/reward-config';
-import { trialIdOf } from '../contracts/trial-id';
-import type { TrialState } from '../contracts/trial-state';
-import type { StrategySummary, TrialOutcome } from '../contracts/activities';
-import { orchestration } from './activities';
+import { describeArchitecture } from '../cells/index.ts';
+import type { InputShape } from '../contracts/genotypes.ts';
+import type { CostBudget } from '../search/request.ts';
+import { reward as rewardOf } from '../search/reward.ts';
+import type { RewardConfig } from '../contracts/reward-config.ts';
+import { trialIdOf } from '../contracts/trial-id.ts';
+import type { TrialState } from '../contracts/trial-state.ts';
+import type { StrategySummary, TrialOutcome } from '../contracts/activities.ts';
+import { orchestration } from './activities.ts';
 import {
   pauseSignal,
   progressQuery,
@@ -23,8 +23,8 @@ import {
   stopSignal,
   type BestTrial,
   type SearchProgress,
-} from './signals';
-import { runTrial, type PoolTrial } from './trial';
+} from './signals.ts';
+import { runTrial, type PoolTrial } from './trial.ts';
 
 /** Patch id: searches whose objective is plain accuracy stopped recording a reward per trial. */
 const ACCURACY_REWARD_NOT_RECORDED = 'accuracy-reward-not-recorded';
@@ -101,7 +101,9 @@ export class TrialPool<T extends PoolTrial> {
   private wake = 0;
   private readonly trainingScope = new CancellationScope();
 
-  constructor(private readonly options: PoolOptions<T>) {
+  private readonly options: PoolOptions<T>;
+  constructor(options: PoolOptions<T>) {
+    this.options = options;
     const carry = options.carry;
     this.counts = { ...(carry?.counts ?? {}) };
     this.best = carry?.best ?? null;

@@ -1,13 +1,13 @@
 /** One candidate from proposal to terminal state: record, reuse or reject, train, settle. */
 import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
-import { architectureHash } from '../cells';
-import type { Architecture, InputShape } from '../contracts/genotypes';
-import { protocolHash, type TrainingProtocol } from '../contracts/protocol';
-import type { CostBudget } from '../search/request';
-import { trialIdOf } from '../contracts/trial-id';
-import type { TrialRole } from '../contracts/trial-role';
-import type { StrategySummary, TrialOutcome } from '../contracts/activities';
-import { localOrchestration, orchestration, trainers } from './activities';
+import { architectureHash } from '../cells/index.ts';
+import type { Architecture, InputShape } from '../contracts/genotypes.ts';
+import { protocolHash, type TrainingProtocol } from '../contracts/protocol.ts';
+import type { CostBudget } from '../search/request.ts';
+import { trialIdOf } from '../contracts/trial-id.ts';
+import type { TrialRole } from '../contracts/trial-role.ts';
+import type { StrategySummary, TrialOutcome } from '../contracts/activities.ts';
+import { localOrchestration, orchestration, trainers } from './activities.ts';
 
 /** Patch id: prepareTrial became a local activity; histories from before replay it as a scheduled one. */
 const PREPARE_TRIAL_LOCALLY = 'prepare-trial-locally';

@@ -1,13 +1,13 @@
-import type { LayerGraph } from '../graph';
-import type { BaselineArchitecture, BaselineNetwork, InputShape } from '../../contracts/genotypes';
-import { alexnetSmallGraph } from './networks/alexnet';
-import { lenet5Graph } from './networks/lenet5';
-import { mobilenetv2SmallGraph } from './networks/mobilenetv2';
-import { resnet20Graph } from './networks/resnet';
-import { squeezenetSmallGraph } from './networks/squeezenet';
-import { vggSmallGraph } from './networks/vgg';
-import { validateBaseline } from './validate';
-import { checkInputAndClasses } from './layers';
+import type { LayerGraph } from '../graph.ts';
+import type { BaselineArchitecture, BaselineNetwork, InputShape } from '../../contracts/genotypes.ts';
+import { alexnetSmallGraph } from './networks/alexnet.ts';
+import { lenet5Graph } from './networks/lenet5.ts';
+import { mobilenetv2SmallGraph } from './networks/mobilenetv2.ts';
+import { resnet20Graph } from './networks/resnet.ts';
+import { squeezenetSmallGraph } from './networks/squeezenet.ts';
+import { vggSmallGraph } from './networks/vgg.ts';
+import { validateBaseline } from './validate.ts';
+import { checkInputAndClasses } from './layers.ts';
 
 const BUILDERS: Record<BaselineNetwork, (input: InputShape, classes: number) => LayerGraph> = {
   lenet5: lenet5Graph,

@@ -1,3 +1,3 @@
-export { baselineGraph } from './graph';
-export { validateBaseline, baselineString } from './validate';
-export { BASELINES, baselineByName, type BaselineEntry } from './registry';
+export { baselineGraph } from './graph.ts';
+export { validateBaseline, baselineString } from './validate.ts';
+export { BASELINES, baselineByName, type BaselineEntry } from './registry.ts';

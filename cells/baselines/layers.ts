@@ -1,6 +1,6 @@
 /** Small layer helpers shared by the hand-designed baselines and the EfficientNet space. */
-import type { ActivationFn, GraphBuilder, Padding } from '../graph';
-import type { InputShape } from '../../contracts/genotypes';
+import type { ActivationFn, GraphBuilder, Padding } from '../graph.ts';
+import type { InputShape } from '../../contracts/genotypes.ts';
 
 export interface ConvSpec {
   filters: number;

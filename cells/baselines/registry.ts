@@ -1,6 +1,6 @@
-import { EFFICIENTNET_B0_SMALL } from '../efficientnet';
-import { NASNET_A } from '../nasnet';
-import type { Architecture, BaselineNetwork } from '../../contracts/genotypes';
+import { EFFICIENTNET_B0_SMALL } from '../efficientnet/index.ts';
+import { NASNET_A } from '../nasnet/index.ts';
+import type { Architecture, BaselineNetwork } from '../../contracts/genotypes.ts';
 
 export interface BaselineEntry {
   name: string;

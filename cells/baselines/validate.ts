@@ -3,7 +3,7 @@ import {
   GenotypeError,
   type BaselineArchitecture,
   type BaselineNetwork,
-} from '../../contracts/genotypes';
+} from '../../contracts/genotypes.ts';
 
 const FIELDS = ['family', 'version', 'name'];
 

@@ -11,7 +11,7 @@
  * took over 40% of a training step of a NASNet cell with two dil3 ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Padding } from '../graph';
+import type { Padding } from '../graph.ts';
 
 export interface DilatedConvArgs {
   filters: number;

@@ -7,11 +7,11 @@
  * training) and keeps no moving statistics: they would mix the statistics of every path.
  */
 import * as tf from '@tensorflow/tfjs';
-import { liveNodes } from '../cost';
-import type { ActivationFn, LayerGraph, LayerNode } from '../graph';
-import { batchNormInTraining } from './batch-norm';
-import { dilatedConv2d } from './dilated-conv';
-import { TFJS_ACTIVATIONS } from './tfjs';
+import { liveNodes } from '../cost.ts';
+import type { ActivationFn, LayerGraph, LayerNode } from '../graph.ts';
+import { batchNormInTraining } from './batch-norm.ts';
+import { dilatedConv2d } from './dilated-conv.ts';
+import { TFJS_ACTIVATIONS } from './tfjs.ts';
 
 /** The trainable weights of a node in its tfjs layer's order (see cells/trainable-weights.ts). */
 export type WeightsOfNode = (node: LayerNode) => tf.Tensor[];

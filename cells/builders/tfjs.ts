@@ -3,10 +3,10 @@
  * FLOPs of a built model independently of the analytic cost model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inferShapes, liveNodes } from '../cost';
-import type { ActivationFn, LayerGraph, LayerNode } from '../graph';
-import { FusedBatchNormalization } from './batch-norm';
-import { DilatedConv2D } from './dilated-conv';
+import { inferShapes, liveNodes } from '../cost.ts';
+import type { ActivationFn, LayerGraph, LayerNode } from '../graph.ts';
+import { FusedBatchNormalization } from './batch-norm.ts';
+import { DilatedConv2D } from './dilated-conv.ts';
 
 export type TfActivation = 'relu' | 'relu6' | 'swish' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
 export const TFJS_ACTIVATIONS: Record<ActivationFn, TfActivation> = {

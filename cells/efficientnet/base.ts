@@ -1,4 +1,4 @@
-import type { CompoundScaling, EfficientNetArchitecture } from '../../contracts/genotypes';
+import type { CompoundScaling, EfficientNetArchitecture } from '../../contracts/genotypes.ts';
 
 /** The compound coefficients EfficientNet's grid search found (alpha * beta^2 * gamma^2 = 1.92). */
 export const EFFICIENTNET_COEFFICIENTS: Omit<CompoundScaling, 'phi'> = { alpha: 1.2, beta: 1.1, gamma: 1.15 };

@@ -1,8 +1,8 @@
-import { GraphBuilder, type LayerGraph } from '../graph';
-import type { EfficientNetArchitecture, InputShape, MbconvStage } from '../../contracts/genotypes';
-import { checkInputAndClasses, conv, convBn, depthwiseBn, poolClassifier } from '../baselines/layers';
-import { scaledNetwork } from './scaling';
-import { validateEfficientNet } from './validate';
+import { GraphBuilder, type LayerGraph } from '../graph.ts';
+import type { EfficientNetArchitecture, InputShape, MbconvStage } from '../../contracts/genotypes.ts';
+import { checkInputAndClasses, conv, convBn, depthwiseBn, poolClassifier } from '../baselines/layers.ts';
+import { scaledNetwork } from './scaling.ts';
+import { validateEfficientNet } from './validate.ts';
 
 /** Squeeze-and-excitation keeps this fraction of the block's input channels. */
 const SE_RATIO = 0.25;

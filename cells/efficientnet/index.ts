@@ -1,4 +1,4 @@
-export { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS } from './base';
+export { EFFICIENTNET_B0_SMALL, EFFICIENTNET_COEFFICIENTS } from './base.ts';
 export {
   compoundGrid,
   compoundProduct,
@@ -8,7 +8,7 @@ export {
   scaledNetwork,
   scaledStages,
   type CompoundGridConfig,
-} from './scaling';
+} from './scaling.ts';
 export {
   canonicalEfficientNet,
   DEFAULT_SCALING_TOLERANCE,
@@ -17,15 +17,15 @@ export {
   EFFICIENTNET_LIMITS,
   efficientNetString,
   validateEfficientNet,
-} from './validate';
-export { efficientNetGraph, mbconv } from './graph';
+} from './validate.ts';
+export { efficientNetGraph, mbconv } from './graph.ts';
 export {
   DEFAULT_EFFICIENTNET_SPACE,
   efficientNetSpace,
   sampleEfficientNet,
   type EfficientNetSpaceConfig,
-} from './space';
-export { efficientNetLayers, type ResolvedEfficientNet } from './graph';
+} from './space.ts';
+export { efficientNetLayers, type ResolvedEfficientNet } from './graph.ts';
 export {
   EFFICIENTNET_TABLE,
   STEM_STRIDE_2_FROM,
@@ -37,4 +37,4 @@ export {
   stemStridesFor,
   validateAnyEfficientNet,
   validatePublishedEfficientNet,
-} from './published';
+} from './published.ts';

@@ -5,8 +5,8 @@
  * compound (alpha^phi, beta^phi, gamma^phi) or a published table's width and
  * depth multipliers. Version 1 (validate.ts, graph.ts) is unchanged.
  */
-import type { LayerGraph } from '../graph';
-import { checkInputAndClasses } from '../baselines/layers';
+import type { LayerGraph } from '../graph.ts';
+import { checkInputAndClasses } from '../baselines/layers.ts';
 import {
   GenotypeError,
   type CompoundScaling,
@@ -14,10 +14,10 @@ import {
   type InputShape,
   type PublishedEfficientNetArchitecture,
   type TableScaling,
-} from '../../contracts/genotypes';
-import { efficientNetLayers } from './graph';
-import { multipliers, round9, roundRepeats } from './scaling';
-import { canonicalEfficientNet, EFFICIENTNET_LIMITS, validateEfficientNet } from './validate';
+} from '../../contracts/genotypes.ts';
+import { efficientNetLayers } from './graph.ts';
+import { multipliers, round9, roundRepeats } from './scaling.ts';
+import { canonicalEfficientNet, EFFICIENTNET_LIMITS, validateEfficientNet } from './validate.ts';
 
 /** The stem strides 2 when the (resized) input is at least this many pixels on its shorter side. */
 export const STEM_STRIDE_2_FROM = 112;

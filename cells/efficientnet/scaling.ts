@@ -11,7 +11,7 @@
  * Products are first rounded to 9 decimals so float noise (10 * 1.1 =
  * 11.000000000000002) cannot push a ceil or floor across an integer.
  */
-import type { CompoundScaling, EfficientNetArchitecture, InputShape, MbconvStage } from '../../contracts/genotypes';
+import type { CompoundScaling, EfficientNetArchitecture, InputShape, MbconvStage } from '../../contracts/genotypes.ts';
 
 const DIVISOR = 8;
 

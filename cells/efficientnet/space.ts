@@ -4,9 +4,9 @@ import {
   type Decision,
   type DecisionSpace,
   type EfficientNetArchitecture,
-} from '../../contracts/genotypes';
-import { EFFICIENTNET_B0_SMALL } from './base';
-import { compoundGrid, type CompoundGridConfig } from './scaling';
+} from '../../contracts/genotypes.ts';
+import { EFFICIENTNET_B0_SMALL } from './base.ts';
+import { compoundGrid, type CompoundGridConfig } from './scaling.ts';
 import {
   canonicalEfficientNet,
   DEFAULT_SCALING_TOLERANCE,
@@ -15,7 +15,7 @@ import {
   EFFICIENTNET_LIMITS,
   efficientNetString,
   validateEfficientNet,
-} from './validate';
+} from './validate.ts';
 
 export interface EfficientNetSpaceConfig {
   /** Fixes stem, per-stage filters and strides, head, and the scaling that is not searched. */

@@ -3,9 +3,9 @@ import {
   type CompoundScaling,
   type EfficientNetArchitecture,
   type MbconvStage,
-} from '../../contracts/genotypes';
-import { EFFICIENTNET_COEFFICIENTS } from './base';
-import { compoundProduct, PRODUCT_EPSILON } from './scaling';
+} from '../../contracts/genotypes.ts';
+import { EFFICIENTNET_COEFFICIENTS } from './base.ts';
+import { compoundProduct, PRODUCT_EPSILON } from './scaling.ts';
 
 export const EFFICIENTNET_KERNELS = [3, 5] as const;
 export const EFFICIENTNET_EXPANSIONS = [1, 4, 6] as const;

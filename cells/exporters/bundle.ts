@@ -4,14 +4,14 @@
  * FLOPs) and a README with the loading code of both formats.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { graphCost, FLOPS_CONVENTION } from '../cost';
-import type { LayerGraph } from '../graph';
-import type { Architecture } from '../../contracts/genotypes';
-import type { ExportFormat } from './formats';
-import { graphToOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_OUTPUT } from './onnx';
-import { layersModelFiles, NAS_LAYERS_FILE, NAS_LAYERS_MODULE, nodeWeightsOf, WEIGHTS_FILE } from './tfjs';
+import { graphCost, FLOPS_CONVENTION } from '../cost.ts';
+import type { LayerGraph } from '../graph.ts';
+import type { Architecture } from '../../contracts/genotypes.ts';
+import type { ExportFormat } from './formats.ts';
+import { graphToOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_OUTPUT } from './onnx.ts';
+import { layersModelFiles, NAS_LAYERS_FILE, NAS_LAYERS_MODULE, nodeWeightsOf, WEIGHTS_FILE } from './tfjs.ts';
 
-export { EXPORT_FORMATS, type ExportFormat } from './formats';
+export { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 
 export const ONNX_FILE = 'model.onnx';
 export const TFJS_DIR = 'tfjs';

@@ -11,8 +11,8 @@
  * average pooling excludes padding from its count, as tfjs does. Output `probabilities`.
  */
 import { createRequire } from 'node:module';
-import { inferShapes, liveNodes, type Shape } from '../cost';
-import type { ActivationFn, LayerGraph, LayerNode, Padding } from '../graph';
+import { inferShapes, liveNodes, type Shape } from '../cost.ts';
+import type { ActivationFn, LayerGraph, LayerNode, Padding } from '../graph.ts';
 
 type OnnxModule = typeof import('onnx-proto');
 type Onnx = OnnxModule['onnx'];
@@ -106,10 +106,11 @@ class Writer {
   private readonly values: Value[] = [];
   private readonly usedNames = new Set<string>();
 
-  constructor(
-    private readonly graph: LayerGraph,
-    private readonly weightsOf: (node: LayerNode) => NodeWeights,
-  ) {
+  private readonly graph: LayerGraph;
+  private readonly weightsOf: (node: LayerNode) => NodeWeights;
+  constructor(graph: LayerGraph, weightsOf: (node: LayerNode) => NodeWeights) {
+    this.graph = graph;
+    this.weightsOf = weightsOf;
     this.shapes = inferShapes(graph);
   }
 

@@ -6,10 +6,10 @@
  * a resolution-scaled EfficientNet) when the network has it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, layerNameFor, ResizeBilinear } from '../builders/tfjs';
-import { isBatchNormalization } from '../builders/batch-norm';
-import type { LayerGraph, LayerNode } from '../graph';
-import type { NodeWeights, WeightArray } from './onnx';
+import { buildModel, layerNameFor, ResizeBilinear } from '../builders/tfjs.ts';
+import { isBatchNormalization } from '../builders/batch-norm.ts';
+import type { LayerGraph, LayerNode } from '../graph.ts';
+import type { NodeWeights, WeightArray } from './onnx.ts';
 
 /** The network of `graph` with tfjs' standard layers (see BuildOptions.standardLayers), weights still initial. */
 export function buildExportModel(graph: LayerGraph, name: string): tf.LayersModel {

@@ -8,4 +8,4 @@ export {
   mobileNetV2HeadFilters,
   mobileNetV2String,
   validateMobileNetV2,
-} from './network';
+} from './network.ts';

@@ -5,9 +5,9 @@
  * at alpha 1, and the head of 1280 channels for alpha <= 1 (1280 * alpha,
  * made divisible, above).
  */
-import { GraphBuilder, type LayerGraph } from '../graph';
-import { checkInputAndClasses, convBn, invertedResidual, poolClassifier } from '../baselines/layers';
-import { GenotypeError, type InputShape, type MobileNetV2Architecture } from '../../contracts/genotypes';
+import { GraphBuilder, type LayerGraph } from '../graph.ts';
+import { checkInputAndClasses, convBn, invertedResidual, poolClassifier } from '../baselines/layers.ts';
+import { GenotypeError, type InputShape, type MobileNetV2Architecture } from '../../contracts/genotypes.ts';
 
 /** Bottleneck rows: expansion t, channels c (before the width multiplier), repeats n, first stride s. */
 export const MOBILENETV2_ROWS = [

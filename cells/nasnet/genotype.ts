@@ -8,7 +8,7 @@ import {
   type NasnetCell,
   type NasnetNetwork,
   type NasnetOp,
-} from '../../contracts/genotypes';
+} from '../../contracts/genotypes.ts';
 
 export const COMBINES: readonly Combine[] = ['add', 'concat'];
 export const MAX_BLOCKS = 10;

@@ -9,8 +9,8 @@ export {
   nasnetString,
   validateNasnet,
   type NasnetLimits,
-} from './genotype';
-export { nasnetGraph, unconsumedBlocks } from './network';
+} from './genotype.ts';
+export { nasnetGraph, unconsumedBlocks } from './network.ts';
 export {
   nasnetSpace,
   resolveNasnetSpaceConfig,
@@ -19,7 +19,7 @@ export {
   unusedStates,
   type NasnetSpaceConfig,
   type ResolvedNasnetSpaceConfig,
-} from './space';
+} from './space.ts';
 export {
   NASNET_A_CIFAR,
   NASNET_A_LARGE,
@@ -30,4 +30,4 @@ export {
   publishedNasnetString,
   validateAnyNasnet,
   validatePublishedNasnet,
-} from './published';
+} from './published.ts';

@@ -1,8 +1,8 @@
 /** Stacks NASNet cells into a classification network (layer graph). */
-import { GraphBuilder, type LayerGraph } from '../graph';
-import type { InputShape, NasnetArchitecture, NasnetCell, NasnetNetwork } from '../../contracts/genotypes';
-import { validateNasnet } from './genotype';
-import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops';
+import { GraphBuilder, type LayerGraph } from '../graph.ts';
+import type { InputShape, NasnetArchitecture, NasnetCell, NasnetNetwork } from '../../contracts/genotypes.ts';
+import { validateNasnet } from './genotype.ts';
+import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops.ts';
 
 /** Blocks that no block of the cell reads: their outputs, concatenated, are the cell output. */
 export function unconsumedBlocks(cell: NasnetCell): number[] {

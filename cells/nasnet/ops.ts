@@ -2,9 +2,9 @@
  * The NASNet candidate ops as layer-graph fragments. Every op returns exactly
  * `filters` channels, so that any two branches of a block can be added.
  */
-import type { GraphBuilder } from '../graph';
-import { windowOutputLength } from '../cost';
-import type { NasnetOp } from '../../contracts/genotypes';
+import type { GraphBuilder } from '../graph.ts';
+import { windowOutputLength } from '../cost.ts';
+import type { NasnetOp } from '../../contracts/genotypes.ts';
 
 /** A node id with its output shape, tracked while building. */
 export interface Tensor {

@@ -4,8 +4,8 @@
  * applications/nasnet.py, so that NASNet-A CIFAR, Mobile and Large come out
  * at the papers' sizes. Version 1 (genotype.ts, network.ts) is unchanged.
  */
-import { windowOutputLength } from '../cost';
-import { GraphBuilder, type LayerGraph } from '../graph';
+import { windowOutputLength } from '../cost.ts';
+import { GraphBuilder, type LayerGraph } from '../graph.ts';
 import {
   GenotypeError,
   NASNET_STEMS,
@@ -14,7 +14,7 @@ import {
   type PublishedNasnetArchitecture,
   type PublishedNasnetCell,
   type PublishedNasnetNetwork,
-} from '../../contracts/genotypes';
+} from '../../contracts/genotypes.ts';
 import {
   canonicalBlock,
   cellString,
@@ -26,8 +26,8 @@ import {
   validateCell,
   validateNasnet,
   type NasnetLimits,
-} from './genotype';
-import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops';
+} from './genotype.ts';
+import { applyOp, factorizedReduction, reluConvBn, type Tensor } from './ops.ts';
 
 export const SUPPORTED_NASNET_VERSIONS = [1, 2] as const;
 const NETWORK_FIELDS = ['cellsPerStage', 'reductions', 'filters', 'stem', 'stemFilters', 'skipReductionInput'] as const;

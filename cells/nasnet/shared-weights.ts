@@ -17,11 +17,11 @@
  * in order (ENAS gathers the rows of its cells' final 1x1 conv the same way). A weight of an op
  * reading a block is as wide as the widest block; an add block reads its leading rows.
  */
-import { inferShapes, liveNodes } from '../cost';
-import { GraphBuilder, type LayerGraph } from '../graph';
-import { trainableWeights, type WeightRole } from '../trainable-weights';
-import type { InputShape, NasnetArchitecture, NasnetCell, NasnetNetwork, NasnetOp } from '../../contracts/genotypes';
-import { validateNasnet } from './genotype';
+import { inferShapes, liveNodes } from '../cost.ts';
+import { GraphBuilder, type LayerGraph } from '../graph.ts';
+import { trainableWeights, type WeightRole } from '../trainable-weights.ts';
+import type { InputShape, NasnetArchitecture, NasnetCell, NasnetNetwork, NasnetOp } from '../../contracts/genotypes.ts';
+import { validateNasnet } from './genotype.ts';
 import {
   branchName,
   cellInputName,
@@ -29,9 +29,9 @@ import {
   nasnetGraph,
   unconsumedBlocks,
   type NasnetCellSlot,
-} from './network';
-import { applyOp } from './ops';
-import type { ResolvedNasnetSpaceConfig } from './space';
+} from './network.ts';
+import { applyOp } from './ops.ts';
+import type { ResolvedNasnetSpaceConfig } from './space.ts';
 
 export interface SharedWeight {
   key: string;

@@ -1,5 +1,5 @@
 /** The NASNet search space as a fixed sequence of categorical decisions. */
-import { stableHash } from '../../contracts/hash';
+import { stableHash } from '../../contracts/hash.ts';
 import {
   GenotypeError,
   NASNET_OPS,
@@ -14,10 +14,10 @@ import {
   type NasnetOp,
   type PublishedNasnetArchitecture,
   type PublishedNasnetNetwork,
-} from '../../contracts/genotypes';
-import { COMBINES, DEFAULT_NASNET_NETWORK, MAX_BLOCKS, canonicalNasnet, validateNasnet } from './genotype';
-import { unconsumedBlocks } from './network';
-import { canonicalPublishedNasnet, validateAnyNasnet, validatePublishedNasnet } from './published';
+} from '../../contracts/genotypes.ts';
+import { COMBINES, DEFAULT_NASNET_NETWORK, MAX_BLOCKS, canonicalNasnet, validateNasnet } from './genotype.ts';
+import { unconsumedBlocks } from './network.ts';
+import { canonicalPublishedNasnet, validateAnyNasnet, validatePublishedNasnet } from './published.ts';
 
 export interface NasnetSpaceConfig {
   /** Blocks per cell (default 5). */

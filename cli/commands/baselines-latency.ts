@@ -3,19 +3,19 @@
  * trainer measures a candidate's before training (engine/latency.ts): warm-up passes, then the
  * median of timed `predict` calls at batch 1 and at the batch size given.
  */
-import { architectureCost } from '../../cells';
-import { BASELINES, baselineByName } from '../../cells/baselines';
-import { datasetShape } from '../../contracts/datasets';
-import { DEFAULT_PROTOCOL } from '../../contracts/protocol';
-import { RequestError } from '../../contracts/request-error';
-import { requirePositiveInteger } from '../../contracts/field-checks';
-import { stringFlag } from '../args';
-import { requireTfjsBackendFlag } from '../backend-flag';
-import { compact, latencyText } from '../../numeric/number-text';
-import { formatOf, renderRows, type Column } from '../format';
-import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
-import type { CommandInput } from '../invocation';
-import { printData, printNote } from '../output';
+import { architectureCost } from '../../cells/index.ts';
+import { BASELINES, baselineByName } from '../../cells/baselines/index.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { DEFAULT_PROTOCOL } from '../../contracts/protocol.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requirePositiveInteger } from '../../contracts/field-checks.ts';
+import { stringFlag } from '../args.ts';
+import { requireTfjsBackendFlag } from '../backend-flag.ts';
+import { compact, latencyText } from '../../numeric/number-text.ts';
+import { formatOf, renderRows, type Column } from '../format.ts';
+import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printData, printNote } from '../output.ts';
 
 export interface BaselineLatencyRow {
   name: string;
@@ -64,10 +64,10 @@ export async function baselinesLatency({ flags, args: names }: CommandInput): Pr
 
   const [{ selectBackend }, { measureLatency, latencyDevice }, { architectureGraph }, { buildModel }] =
     await Promise.all([
-      import('../../engine/backend'),
-      import('../../engine/latency'),
-      import('../../cells/architecture'),
-      import('../../cells/builders/tfjs'),
+      import('../../engine/backend.ts'),
+      import('../../engine/latency.ts'),
+      import('../../cells/architecture.ts'),
+      import('../../cells/builders/tfjs.ts'),
     ]);
   const { backend, device } = await selectBackend(preference, { log: printNote });
   const rows: BaselineLatencyRow[] = [];

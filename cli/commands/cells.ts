@@ -8,19 +8,19 @@ import {
   PUBLISHED_NETWORKS,
   publishedNetwork,
   validateArchitecture,
-} from '../../cells';
-import { BASELINES } from '../../cells/baselines';
-import type { Architecture, Cost, InputShape, NasnetCell } from '../../contracts/genotypes';
-import { architectures } from '../../db/schema';
-import { RequestError } from '../../contracts/request-error';
-import { DATASETS } from '../../contracts/datasets';
-import type { CommandInput } from '../invocation';
-import { printData, printNote } from '../output';
-import { compact } from '../../numeric/number-text';
-import { formatOf, renderRows, type Column } from '../format';
-import { openStack } from '../../stack/embedded';
-import { stringFlag } from '../args';
-import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape';
+} from '../../cells/index.ts';
+import { BASELINES } from '../../cells/baselines/index.ts';
+import type { Architecture, Cost, InputShape, NasnetCell } from '../../contracts/genotypes.ts';
+import { architectures } from '../../db/schema.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { DATASETS } from '../../contracts/datasets.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printData, printNote } from '../output.ts';
+import { compact } from '../../numeric/number-text.ts';
+import { formatOf, renderRows, type Column } from '../format.ts';
+import { openStack } from '../../stack/embedded.ts';
+import { stringFlag } from '../args.ts';
+import { classesFlagValue, inputShapeFlag, inputText } from '../input-shape.ts';
 
 /**
  * The cost of `arch` for that input, or a RequestError naming --input when the
@@ -52,7 +52,7 @@ export async function cellsCommand({ flags, args }: CommandInput): Promise<numbe
   if (svgFile !== undefined) {
     if (arch.family !== 'nasnet')
       throw new RequestError('--svg', `draws NASNet cells; ${ref} is a ${arch.family} architecture`);
-    const { cellSvg } = await import('../../dashboard');
+    const { cellSvg } = await import('../../dashboard/index.ts');
     writeFileSync(svgFile, await cellSvg(arch));
     printNote(`cells drawn in ${svgFile}`);
   }

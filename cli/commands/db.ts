@@ -1,6 +1,6 @@
-import { nasHome, openStack } from '../../stack/embedded';
-import type { CommandInput } from '../invocation';
-import { printNote } from '../output';
+import { nasHome, openStack } from '../../stack/embedded.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printNote } from '../output.ts';
 
 /** `nas db migrate`: applies pending migrations to DATABASE_URL, or to the home's PGlite under its lock. */
 export async function dbCommand(_input: CommandInput): Promise<number> {

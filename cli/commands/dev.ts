@@ -1,11 +1,11 @@
-import { stringFlag } from '../args';
-import type { CommandInput } from '../invocation';
-import { printNote } from '../output';
-import { nasHome, openStack } from '../../stack/embedded';
-import { requireBackendFlag, requireThreadsFlag } from '../backend-flag';
-import { RequestError } from '../../contracts/request-error';
-import { requirePositiveInteger } from '../../contracts/field-checks';
-import { dashboardAddress, serveDashboard, untilStopped } from './ui';
+import { stringFlag } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printNote } from '../output.ts';
+import { nasHome, openStack } from '../../stack/embedded.ts';
+import { requireBackendFlag, requireThreadsFlag } from '../backend-flag.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requirePositiveInteger } from '../../contracts/field-checks.ts';
+import { dashboardAddress, serveDashboard, untilStopped } from './ui.ts';
 
 /** Keeps the embedded stack up until Ctrl-C: dev server, database endpoint, in-process workers. */
 export async function devCommand({ flags }: CommandInput): Promise<number> {

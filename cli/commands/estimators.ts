@@ -11,13 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { architectureCost } from '../../cells/architecture';
-import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
-import { datasetShape } from '../../contracts/datasets';
-import { PROXY_BATCH_SIZE } from '../../contracts/estimators';
-import { requireNonNegativeInteger } from '../../contracts/field-checks';
-import { RequestError } from '../../contracts/request-error';
-import type { Database } from '../../db/client';
+import { architectureCost } from '../../cells/architecture.ts';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { PROXY_BATCH_SIZE } from '../../contracts/estimators.ts';
+import { requireNonNegativeInteger } from '../../contracts/field-checks.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import type { Database } from '../../db/client.ts';
 import {
   estimatorScoreScopeOf,
   hashesMissingProxies,
@@ -26,24 +26,24 @@ import {
   type EstimatorScoreRow,
   type EstimatorScoreScope,
   type NewEstimatorScore,
-} from '../../db/queries/estimator-scores';
-import { estimatorReport, type ProxyMeasurements } from '../../search/estimator-report';
+} from '../../db/queries/estimator-scores.ts';
+import { estimatorReport, type ProxyMeasurements } from '../../search/estimator-report.ts';
 import {
   parseReferenceFile,
   ReferenceFileError,
   type ReferenceFile,
   type ReferenceFileArchitecture,
-} from '../../search/reference-file';
-import { nasHome, openStack } from '../../stack/embedded';
-import { stringFlag, type Flags } from '../args';
-import { requireTfjsBackendFlag } from '../backend-flag';
-import { checkTrainingData } from '../data-check';
-import { renderEstimatorReport } from '../estimator-report-table';
-import { formatOf } from '../format';
-import type { CommandInput } from '../invocation';
-import { printData, printNote } from '../output';
-import { COMMITTED_REFERENCE_FILE } from './reference';
-import { checkSharingSteps, sharedWeightScores } from './shared-weight-estimate';
+} from '../../search/reference-file.ts';
+import { nasHome, openStack } from '../../stack/embedded.ts';
+import { stringFlag, type Flags } from '../args.ts';
+import { requireTfjsBackendFlag } from '../backend-flag.ts';
+import { checkTrainingData } from '../data-check.ts';
+import { renderEstimatorReport } from '../estimator-report-table.ts';
+import { formatOf } from '../format.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printData, printNote } from '../output.ts';
+import { COMMITTED_REFERENCE_FILE } from './reference.ts';
+import { checkSharingSteps, sharedWeightScores } from './shared-weight-estimate.ts';
 
 const RECORD_EVERY_MS = 60_000;
 
@@ -112,8 +112,8 @@ async function computeProxies(
   preference: ReturnType<typeof requireTfjsBackendFlag>,
 ): Promise<void> {
   const [{ selectBackend }, { scoreArchitectures }] = await Promise.all([
-    import('../../engine/backend'),
-    import('../../engine/proxies/score-architectures'),
+    import('../../engine/backend.ts'),
+    import('../../engine/proxies/score-architectures.ts'),
   ]);
   const protocol = file.protocols.reference.protocol;
   const { input, classes } = datasetShape(protocol);

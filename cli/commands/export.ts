@@ -6,29 +6,29 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { eq, like } from 'drizzle-orm';
-import { architectureGraph, architectureHash, describeArchitecture, validateArchitecture } from '../../cells';
-import { BASELINES } from '../../cells/baselines';
-import { EXPORT_FORMATS, type ExportFormat } from '../../cells/exporters/formats';
-import { datasetShape } from '../../contracts/datasets';
-import { staleWeightsWarning } from '../../engine/engine-1-wasm-defects';
-import type { Database } from '../../db/client';
-import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/trained-weights';
-import type { ExportedTrial } from '../../cells/exporters/bundle';
-import { getTrial, listEpochs, type Trial } from '../../db/queries/trials';
-import { architectures, protocols } from '../../db/schema';
-import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../../contracts/protocol';
-import type { Architecture } from '../../contracts/genotypes';
-import type { EpochMetrics } from '../../contracts/activities';
-import type { BackendPreference } from '../../engine/backend';
-import { requireTfjsBackendFlag } from '../backend-flag';
-import { checkTrainingData } from '../data-check';
-import { prepareDestination } from '../export-destination';
-import { RequestError } from '../../contracts/request-error';
-import { requireOneOf } from '../../contracts/field-checks';
-import { openStack } from '../../stack/embedded';
-import { stringFlag } from '../args';
-import type { CommandInput } from '../invocation';
-import { printData, printNote } from '../output';
+import { architectureGraph, architectureHash, describeArchitecture, validateArchitecture } from '../../cells/index.ts';
+import { BASELINES } from '../../cells/baselines/index.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../../cells/exporters/formats.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { staleWeightsWarning } from '../../engine/engine-1-wasm-defects.ts';
+import type { Database } from '../../db/client.ts';
+import { loadTrainedWeights, trialsOfArchitecture } from '../../db/queries/trained-weights.ts';
+import type { ExportedTrial } from '../../cells/exporters/bundle.ts';
+import { getTrial, listEpochs, type Trial } from '../../db/queries/trials.ts';
+import { architectures, protocols } from '../../db/schema.ts';
+import { DEFAULT_PROTOCOL, protocolHash, type TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Architecture } from '../../contracts/genotypes.ts';
+import type { EpochMetrics } from '../../contracts/activities.ts';
+import type { BackendPreference } from '../../engine/backend.ts';
+import { requireTfjsBackendFlag } from '../backend-flag.ts';
+import { checkTrainingData } from '../data-check.ts';
+import { prepareDestination } from '../export-destination.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requireOneOf } from '../../contracts/field-checks.ts';
+import { openStack } from '../../stack/embedded.ts';
+import { stringFlag } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printData, printNote } from '../output.ts';
 
 const REF = '<trial-id|architecture-hash>';
 
@@ -121,10 +121,10 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
   const seed = source.trial?.seed ?? protocol.seed;
   checkTrainingData(protocol, { asFlags: false });
   const [{ selectBackend }, { loadDataset }, { splitDataset }, { runTraining, trainingDataOf }] = await Promise.all([
-    import('../../engine/backend'),
-    import('../../engine/data/datasets'),
-    import('../../engine/data/split'),
-    import('../../engine/run-training'),
+    import('../../engine/backend.ts'),
+    import('../../engine/data/datasets.ts'),
+    import('../../engine/data/split.ts'),
+    import('../../engine/run-training.ts'),
   ]);
   const { backend, device } = await selectBackend(preference, { log: printNote });
   printNote(
@@ -160,7 +160,7 @@ async function trainHere(source: ExportSource, preference: BackendPreference): P
   );
   const { outcome } = run;
   if (outcome.status !== 'succeeded' || !last) throw new Error(`the training ${outcome.status}; nothing exported`);
-  const { modelWeightsOnly } = await import('../../engine/checkpoint');
+  const { modelWeightsOnly } = await import('../../engine/checkpoint.ts');
   return {
     bytes: modelWeightsOnly(last.bytes),
     epoch: last.epoch,
@@ -192,9 +192,9 @@ async function exportFiles(
   tf.enableProdMode();
   await tf.setBackend('cpu');
   const [{ buildExportModel }, { exportBundle }, { restoreModelWeights }] = await Promise.all([
-    import('../../cells/exporters/tfjs'),
-    import('../../cells/exporters/bundle'),
-    import('../../engine/checkpoint'),
+    import('../../cells/exporters/tfjs.ts'),
+    import('../../cells/exporters/bundle.ts'),
+    import('../../engine/checkpoint.ts'),
   ]);
   const architecture = source.architecture.genotype;
   const { input, classes } = datasetShape(source.protocol);

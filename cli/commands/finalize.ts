@@ -2,32 +2,32 @@
  * `nas search finalize <search-id>`: the final evaluation of a search (workflows/finalize.ts), and
  * `nas search fidelity <search-id>`: whether the search's cheap trainings predicted its ranking.
  */
-import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors';
-import { datasetShape } from '../../contracts/datasets';
-import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { getSearch } from '../../db/queries/searches';
-import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
-import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final';
-import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../contracts/protocol';
-import { RequestError } from '../../contracts/request-error';
-import { requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
-import { validateFinalizeRequest } from '../../search/validate-request';
-import { nasHome, openStack, type Stack } from '../../stack/embedded';
-import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
-import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize';
-import { stringFlag } from '../args';
-import type { CommandInput } from '../invocation';
-import { requireBackendFlag, simulatesTraining } from '../backend-flag';
-import { trainerRecord } from '../trainer-record';
-import { renderFidelity, renderFinalLeaderboard } from '../final-report';
-import { requireSameRequest } from '../same-request';
-import { formatOf } from '../format';
-import { printData, printNote } from '../output';
-import { validateAsFlags } from '../request-fields';
-import { baselineEntriesFromFlag, protocolFromFlags } from '../search-request';
-import { waitForOtherRuns } from '../other-runs';
-import { describeCounts, followPoolRun } from '../follow-run';
+import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { fidelityReport, finalLeaderboard } from '../../db/queries/final-leaderboard.ts';
+import { getSearch } from '../../db/queries/searches.ts';
+import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary.ts';
+import { DEFAULT_FINAL_REPEATS, defaultFinalProtocol, finalIdOf, type FinalizeRequest } from '../../search/final.ts';
+import { DEFAULT_PROTOCOL, type TrainingProtocol } from '../../contracts/protocol.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requirePositiveInteger, requireSearchId } from '../../contracts/field-checks.ts';
+import { validateFinalizeRequest } from '../../search/validate-request.ts';
+import { nasHome, openStack, type Stack } from '../../stack/embedded.ts';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues.ts';
+import { finalizeWorkflow, type FinalizeSummary } from '../../workflows/finalize.ts';
+import { stringFlag } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { requireBackendFlag, simulatesTraining } from '../backend-flag.ts';
+import { trainerRecord } from '../trainer-record.ts';
+import { renderFidelity, renderFinalLeaderboard } from '../final-report.ts';
+import { requireSameRequest } from '../same-request.ts';
+import { formatOf } from '../format.ts';
+import { printData, printNote } from '../output.ts';
+import { validateAsFlags } from '../request-fields.ts';
+import { baselineEntriesFromFlag, protocolFromFlags } from '../search-request.ts';
+import { waitForOtherRuns } from '../other-runs.ts';
+import { describeCounts, followPoolRun } from '../follow-run.ts';
 
 /** The search's recorded request (its protocol and task queue), read without owning the stack. */
 async function recordedSearch(searchId: string): Promise<{ protocol: TrainingProtocol; trainerTaskQueue?: string }> {

@@ -1,16 +1,16 @@
-import type { Database } from '../../db/client';
-import { LEADERBOARD_SORTS, PARETO_COSTS, leaderboard, type LeaderboardRow } from '../../db/queries/leaderboard';
-import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
-import { RequestError } from '../../contracts/request-error';
-import { stringFlag } from '../args';
-import type { CommandInput } from '../invocation';
-import { compact, latencyText, percentInterval } from '../../numeric/number-text';
-import { formatOf, renderRows, type Column, type Format } from '../format';
-import { printData } from '../output';
-import { openStack } from '../../stack/embedded';
-import { finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { renderFinalLeaderboard } from '../final-report';
-import type { Format as OutputFormat } from '../format';
+import type { Database } from '../../db/client.ts';
+import { LEADERBOARD_SORTS, PARETO_COSTS, leaderboard, type LeaderboardRow } from '../../db/queries/leaderboard.ts';
+import { requireNonNegativeInteger, requireOneOf, requirePositiveInteger } from '../../contracts/field-checks.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { stringFlag } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { compact, latencyText, percentInterval } from '../../numeric/number-text.ts';
+import { formatOf, renderRows, type Column, type Format } from '../format.ts';
+import { printData } from '../output.ts';
+import { openStack } from '../../stack/embedded.ts';
+import { finalLeaderboard } from '../../db/queries/final-leaderboard.ts';
+import { renderFinalLeaderboard } from '../final-report.ts';
+import type { Format as OutputFormat } from '../format.ts';
 
 /** `nas leaderboard --search <id> --final`: the latest final evaluation of the search (or `--final-id`). */
 async function finalLeaderboardCommand(

@@ -6,13 +6,13 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors';
-import { datasetShape } from '../../contracts/datasets';
-import { latestReferenceId } from '../../db/queries/reference-trainings';
-import { referenceFileOf } from '../reference-export';
-import { importIdOf, importReferenceFile } from '../reference-import';
-import type { Database } from '../../db/client';
-import { getSearch, type Search } from '../../db/queries/searches';
+import { isWorkflowAlreadyStarted } from '../../stack/temporal/client-errors.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { latestReferenceId } from '../../db/queries/reference-trainings.ts';
+import { referenceFileOf } from '../reference-export.ts';
+import { importIdOf, importReferenceFile } from '../reference-import.ts';
+import type { Database } from '../../db/client.ts';
+import { getSearch, type Search } from '../../db/queries/searches.ts';
 import {
   cheapProtocol,
   DEFAULT_REFERENCE_ARCHITECTURES,
@@ -22,32 +22,32 @@ import {
   referenceIdOf,
   referenceProtocol,
   type ReferenceRequest,
-} from '../../search/reference';
+} from '../../search/reference.ts';
 import {
   parseReferenceFile,
   ReferenceFileError,
   renderReferenceFile,
   type ReferenceFile,
-} from '../../search/reference-file';
-import { RequestError } from '../../contracts/request-error';
-import { requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../contracts/field-checks';
-import { validateReferenceRequest } from '../../search/validate-request';
-import { nasHome, openStack, type Stack } from '../../stack/embedded';
-import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
-import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
-import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference';
-import { setParallelismSignal } from '../../workflows/signals';
-import { stringFlag } from '../args';
-import { simulatesTraining } from '../backend-flag';
-import { checkTrainingData } from '../data-check';
-import { formatOf, type Format } from '../format';
-import { renderReferenceSummary } from '../reference-summary';
-import type { CommandInput } from '../invocation';
-import { printData, printNote } from '../output';
-import { validateAsFlags } from '../request-fields';
-import { requireSameRequest } from '../same-request';
-import { describeCounts, followPoolRun } from '../follow-run';
-import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
+} from '../../search/reference-file.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requireNonNegativeInteger, requirePositiveInteger, requireSearchId } from '../../contracts/field-checks.ts';
+import { validateReferenceRequest } from '../../search/validate-request.ts';
+import { nasHome, openStack, type Stack } from '../../stack/embedded.ts';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues.ts';
+import { referenceWorkflow, type ReferenceSummary } from '../../workflows/reference.ts';
+import { setParallelismSignal } from '../../workflows/signals.ts';
+import { stringFlag } from '../args.ts';
+import { simulatesTraining } from '../backend-flag.ts';
+import { checkTrainingData } from '../data-check.ts';
+import { formatOf, type Format } from '../format.ts';
+import { renderReferenceSummary } from '../reference-summary.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printData, printNote } from '../output.ts';
+import { validateAsFlags } from '../request-fields.ts';
+import { requireSameRequest } from '../same-request.ts';
+import { describeCounts, followPoolRun } from '../follow-run.ts';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The committed reference set: read back by `build`, written by `export`. */

@@ -1,36 +1,41 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import { writeFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
-import { searchProgress } from '../../db/queries/progress';
-import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report';
-import { RequestError } from '../../contracts/request-error';
-import { gridCoefficients, plannedTrainings, studyRepeats, type ScalingStudyRequest } from '../../search/scaling-plan';
-import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors.ts';
+import { searchProgress } from '../../db/queries/progress.ts';
+import { scalingReport, type ScalingReport } from '../../db/queries/scaling-report.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import {
+  gridCoefficients,
+  plannedTrainings,
+  studyRepeats,
+  type ScalingStudyRequest,
+} from '../../search/scaling-plan.ts';
+import { DEFAULT_TRAINER_TASK_QUEUE } from '../../workers/task-queues.ts';
 import {
   scalingProgressQuery,
   scalingStudyWorkflow,
   type ScalingProgress,
   type ScalingSummary,
-} from '../../workflows/scaling';
-import { stopSignal } from '../../workflows/signals';
-import { stringFlag, type Flags } from '../args';
-import type { CommandInput } from '../invocation';
-import { duration } from '../../numeric/number-text';
-import { formatOf, type Format } from '../format';
-import { printData, printNote } from '../output';
-import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report';
-import { verdict } from '../../dashboard/scaling-report';
-import { budgetLines } from '../../dashboard/scaling-budget';
-import { simulatesTraining } from '../backend-flag';
-import { checkTrainingData } from '../data-check';
-import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request';
-import { validateAsFlags } from '../request-fields';
-import { validateScalingRequest } from '../../search/validate-request';
-import { openStack } from '../../stack/embedded';
-import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
-import { unlessStackFails } from '../unless-stack-fails';
-import { queryWithin } from '../live-query';
+} from '../../workflows/scaling.ts';
+import { stopSignal } from '../../workflows/signals.ts';
+import { stringFlag, type Flags } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { duration } from '../../numeric/number-text.ts';
+import { formatOf, type Format } from '../format.ts';
+import { printData, printNote } from '../output.ts';
+import { REPORT_TABLES, type ReportTable, reportJson, reportSvg, renderSummaryTable } from '../scaling-report.ts';
+import { verdict } from '../../dashboard/scaling-report.ts';
+import { budgetLines } from '../../dashboard/scaling-budget.ts';
+import { simulatesTraining } from '../backend-flag.ts';
+import { checkTrainingData } from '../data-check.ts';
+import { repeatsFromFlags, scalingRequestFromFlags } from '../scaling-request.ts';
+import { validateAsFlags } from '../request-fields.ts';
+import { validateScalingRequest } from '../../search/validate-request.ts';
+import { openStack } from '../../stack/embedded.ts';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start.ts';
+import { unlessStackFails } from '../unless-stack-fails.ts';
+import { queryWithin } from '../live-query.ts';
 
 export async function startStudy({ flags }: CommandInput): Promise<number> {
   const request = scalingRequestFromFlags(flags);

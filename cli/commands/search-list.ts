@@ -1,10 +1,10 @@
 /** `nas search list`: every run in the results database, newest first. */
-import { listSearches, type SearchListRow } from '../../db/queries/search-list';
-import { openStack } from '../../stack/embedded';
-import type { CommandInput } from '../invocation';
-import { formatOf, renderRows, type Column, type Format } from '../format';
-import { percent } from '../../numeric/number-text';
-import { printData } from '../output';
+import { listSearches, type SearchListRow } from '../../db/queries/search-list.ts';
+import { openStack } from '../../stack/embedded.ts';
+import type { CommandInput } from '../invocation.ts';
+import { formatOf, renderRows, type Column, type Format } from '../format.ts';
+import { percent } from '../../numeric/number-text.ts';
+import { printData } from '../output.ts';
 
 /** "2026-01-01 12:00" in UTC: minutes are enough to tell runs apart at a glance; CSV and JSON keep the instant. */
 const shortTime = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');

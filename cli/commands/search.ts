@@ -1,17 +1,17 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors';
-import { getSearch, type Search } from '../../db/queries/searches';
-import { TRIAL_STATES } from '../../contracts/trial-state';
-import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary';
-import type { SearchRequest } from '../../search/request';
-import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress';
-import { listEpochs } from '../../db/queries/trials';
-import type { EpochMetrics } from '../../contracts/activities';
-import { sharingRounds, type SharingRound } from '../../db/queries/sharing-rounds';
-import { RequestError } from '../../contracts/request-error';
-import { requirePositiveInteger } from '../../contracts/field-checks';
-import { searchWorkflow, type SearchSummary } from '../../workflows/search';
-import { enasSearchWorkflow } from '../../workflows/enas-search';
+import { isWorkflowAlreadyStarted, isWorkflowNotFound } from '../../stack/temporal/client-errors.ts';
+import { getSearch, type Search } from '../../db/queries/searches.ts';
+import { TRIAL_STATES } from '../../contracts/trial-state.ts';
+import { TERMINAL_SEARCH_STATUSES } from '../../db/vocabulary.ts';
+import type { SearchRequest } from '../../search/request.ts';
+import { searchProgress, type SearchProgress as StoredProgress } from '../../db/queries/progress.ts';
+import { listEpochs } from '../../db/queries/trials.ts';
+import type { EpochMetrics } from '../../contracts/activities.ts';
+import { sharingRounds, type SharingRound } from '../../db/queries/sharing-rounds.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requirePositiveInteger } from '../../contracts/field-checks.ts';
+import { searchWorkflow, type SearchSummary } from '../../workflows/search.ts';
+import { enasSearchWorkflow } from '../../workflows/enas-search.ts';
 import {
   pauseSignal,
   progressQuery,
@@ -19,27 +19,27 @@ import {
   setParallelismSignal,
   stopSignal,
   type SearchProgress,
-} from '../../workflows/signals';
-import type { CommandInput } from '../invocation';
-import { formatOf, renderRows, type Column, type Format } from '../format';
-import { percent } from '../../numeric/number-text';
-import { printData, printNote } from '../output';
-import { progressLine } from '../progress';
-import { searchRequestFromFlags } from '../search-request';
-import { nasHome, openStack, type Stack } from '../../stack/embedded';
-import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start';
-import { followUntilInterrupted } from '../follow';
-import { unlessStackFails } from '../unless-stack-fails';
-import { liveWorkflow, waitForOtherRuns } from '../other-runs';
-import { requireSameRequest } from '../same-request';
-import { restoreTrainer, trainerRecord } from '../trainer-record';
-import { renderLeaderboard } from './leaderboard';
-import { finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { leaderboard } from '../../db/queries/leaderboard';
-import type { Database } from '../../db/client';
-import { renderFinalLeaderboard } from '../final-report';
-import { unserved, unservedNote, watchTrainerQueue } from '../trainer-queue';
-import { queryWithin } from '../live-query';
+} from '../../workflows/signals.ts';
+import type { CommandInput } from '../invocation.ts';
+import { formatOf, renderRows, type Column, type Format } from '../format.ts';
+import { percent } from '../../numeric/number-text.ts';
+import { printData, printNote } from '../output.ts';
+import { progressLine } from '../progress.ts';
+import { searchRequestFromFlags } from '../search-request.ts';
+import { nasHome, openStack, type Stack } from '../../stack/embedded.ts';
+import { openStackToStart, WORKFLOW_TASK_TIMEOUT } from '../stack-to-start.ts';
+import { followUntilInterrupted } from '../follow.ts';
+import { unlessStackFails } from '../unless-stack-fails.ts';
+import { liveWorkflow, waitForOtherRuns } from '../other-runs.ts';
+import { requireSameRequest } from '../same-request.ts';
+import { restoreTrainer, trainerRecord } from '../trainer-record.ts';
+import { renderLeaderboard } from './leaderboard.ts';
+import { finalLeaderboard } from '../../db/queries/final-leaderboard.ts';
+import { leaderboard } from '../../db/queries/leaderboard.ts';
+import type { Database } from '../../db/client.ts';
+import { renderFinalLeaderboard } from '../final-report.ts';
+import { unserved, unservedNote, watchTrainerQueue } from '../trainer-queue.ts';
+import { queryWithin } from '../live-query.ts';
 
 export async function startSearch({ flags }: CommandInput): Promise<number> {
   const request = searchRequestFromFlags(flags);

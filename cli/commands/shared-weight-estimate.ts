@@ -9,25 +9,25 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type NasnetSpaceConfig, resolveNasnetSpaceConfig } from '../../cells/nasnet';
-import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { datasetShape } from '../../contracts/datasets';
-import { SHARING_SCORE_BATCHES } from '../../contracts/estimators';
-import { RequestError } from '../../contracts/request-error';
-import type { SharingMeasurements } from '../../search/estimator-report';
-import type { ReferenceFile } from '../../search/reference-file';
-import { SHARING_DEFAULTS } from '../../search/sharing';
-import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
-import { nasHome } from '../../stack/embedded';
-import type { requireTfjsBackendFlag } from '../backend-flag';
-import { printNote } from '../output';
+import { type NasnetSpaceConfig, resolveNasnetSpaceConfig } from '../../cells/nasnet/index.ts';
+import type { NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { datasetShape } from '../../contracts/datasets.ts';
+import { SHARING_SCORE_BATCHES } from '../../contracts/estimators.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import type { SharingMeasurements } from '../../search/estimator-report.ts';
+import type { ReferenceFile } from '../../search/reference-file.ts';
+import { SHARING_DEFAULTS } from '../../search/sharing.ts';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu.ts';
+import { nasHome } from '../../stack/embedded.ts';
+import type { requireTfjsBackendFlag } from '../backend-flag.ts';
+import { printNote } from '../output.ts';
 
 const CHECKPOINT_EVERY = 25;
 
 /** A shared network trained further than `steps` cannot be scored at `steps`: refused before any work. */
 export async function checkSharingSteps(file: ReferenceFile, steps: number): Promise<void> {
   const path = sharingCheckpointPath(file);
-  const { checkpointStep } = await import('../../engine/sharing/shared-checkpoint');
+  const { checkpointStep } = await import('../../engine/sharing/shared-checkpoint.ts');
   const done = await checkpointStep(path);
   if (done !== null && done > steps) {
     throw new RequestError(
@@ -48,13 +48,13 @@ export async function sharedWeightScores(
 ): Promise<SharingMeasurements> {
   const [{ selectBackend }, { loadProtocolData }, phases, { checkpointStep }, network, { SharedMomentum }, uniform] =
     await Promise.all([
-      import('../../engine/backend'),
-      import('../../workers/activities/training'),
-      import('../../engine/sharing/phases'),
-      import('../../engine/sharing/shared-checkpoint'),
-      import('../../engine/sharing/shared-network'),
-      import('../../engine/sharing/shared-momentum'),
-      import('../../engine/sharing/uniform-architectures'),
+      import('../../engine/backend.ts'),
+      import('../../workers/activities/training.ts'),
+      import('../../engine/sharing/phases.ts'),
+      import('../../engine/sharing/shared-checkpoint.ts'),
+      import('../../engine/sharing/shared-network.ts'),
+      import('../../engine/sharing/shared-momentum.ts'),
+      import('../../engine/sharing/uniform-architectures.ts'),
     ]);
   const { protocol } = file.protocols.reference;
   const { input, classes } = datasetShape(protocol);
@@ -150,10 +150,9 @@ class TrainingCost {
   private readonly before: number | null;
   private thisRun: number | null = 0;
 
-  constructor(
-    private readonly path: string,
-    stepsDone: number,
-  ) {
+  private readonly path: string;
+  constructor(path: string, stepsDone: number) {
+    this.path = path;
     this.before = stepsDone === 0 ? 0 : recordedCost(path, stepsDone);
     mkdirSync(dirname(path), { recursive: true });
   }

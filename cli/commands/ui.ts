@@ -2,16 +2,16 @@
  * `nas ui`: the read-only dashboard (dashboard/) over DATABASE_URL, or over the home's embedded
  * stack, which it starts as `nas dev` does when none runs; `nas dev` serves it too.
  */
-import type { Database } from '../../db/client';
-import { openDatabase } from '../../db/client';
-import { startDashboard, type Dashboard } from '../../dashboard';
-import { listenHostProblem } from '../../dashboard/hosts';
-import { RequestError } from '../../contracts/request-error';
-import { requireNonNegativeInteger } from '../../contracts/field-checks';
-import { openStack } from '../../stack/embedded';
-import { stringFlag, type Flags } from '../args';
-import type { CommandInput } from '../invocation';
-import { printNote } from '../output';
+import type { Database } from '../../db/client.ts';
+import { openDatabase } from '../../db/client.ts';
+import { startDashboard, type Dashboard } from '../../dashboard/index.ts';
+import { listenHostProblem } from '../../dashboard/hosts.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requireNonNegativeInteger } from '../../contracts/field-checks.ts';
+import { openStack } from '../../stack/embedded.ts';
+import { stringFlag, type Flags } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { printNote } from '../output.ts';
 
 export const DEFAULT_DASHBOARD_PORT = 8090;
 

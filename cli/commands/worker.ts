@@ -1,14 +1,14 @@
 import type { Worker } from '@temporalio/worker';
-import { openDatabase } from '../../db/client';
-import { RequestError } from '../../contracts/request-error';
-import { requireOneOf, requirePositiveInteger } from '../../contracts/field-checks';
-import { createOrchestratorWorker } from '../../workers/orchestrator-worker';
-import { connectTemporal } from '../../stack/temporal/dev-server';
-import { createTrainerWorker } from '../../workers/trainer-worker';
-import { stringFlag } from '../args';
-import type { CommandInput } from '../invocation';
-import { requireBackendFlag, requireThreadsFlag } from '../backend-flag';
-import { printNote } from '../output';
+import { openDatabase } from '../../db/client.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { requireOneOf, requirePositiveInteger } from '../../contracts/field-checks.ts';
+import { createOrchestratorWorker } from '../../workers/orchestrator-worker.ts';
+import { connectTemporal } from '../../stack/temporal/dev-server.ts';
+import { createTrainerWorker } from '../../workers/trainer-worker.ts';
+import { stringFlag } from '../args.ts';
+import type { CommandInput } from '../invocation.ts';
+import { requireBackendFlag, requireThreadsFlag } from '../backend-flag.ts';
+import { printNote } from '../output.ts';
 
 export const WORKER_ROLES = ['orchestrator', 'trainer'] as const;
 

@@ -1,6 +1,6 @@
 /** `nas baselines list|train`: the hand-designed baselines, their costs and accuracies. */
 import type { Command } from 'commander';
-import { runs } from '../invocation';
+import { runs } from '../invocation.ts';
 import {
   addFlags,
   backendFlag,
@@ -12,13 +12,13 @@ import {
   parallelFlag,
   taskQueueFlag,
   waitFlag,
-} from '../options';
-import { protocolFlags } from './protocol-flags';
-import { classesFlag, inputFlag } from '../input-shape';
-import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
-import { DEFAULT_PROTOCOL } from '../../contracts/protocol';
+} from '../options.ts';
+import { protocolFlags } from './protocol-flags.ts';
+import { classesFlag, inputFlag } from '../input-shape.ts';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences.ts';
+import { DEFAULT_PROTOCOL } from '../../contracts/protocol.ts';
 
-const commands = () => import('../commands/baselines');
+const commands = () => import('../commands/baselines.ts');
 
 export function defineBaselines(program: Command): void {
   const baselines = program
@@ -71,5 +71,5 @@ export function defineBaselines(program: Command): void {
     jsonFlag(),
   ]);
   example(latency, 'nas baselines latency --backend wasm --format markdown');
-  latency.action(runs(async (input) => (await import('../commands/baselines-latency')).baselinesLatency(input)));
+  latency.action(runs(async (input) => (await import('../commands/baselines-latency.ts')).baselinesLatency(input)));
 }

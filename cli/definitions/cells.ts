@@ -1,8 +1,8 @@
 /** `nas cells show|published`: one architecture, its cells, parameters and FLOPs; the published networks against their references. */
 import type { Command } from 'commander';
-import { runs } from '../invocation';
-import { addFlags, example, flag, formatFlag, jsonFlag } from '../options';
-import { classesFlag, inputFlag } from '../input-shape';
+import { runs } from '../invocation.ts';
+import { addFlags, example, flag, formatFlag, jsonFlag } from '../options.ts';
+import { classesFlag, inputFlag } from '../input-shape.ts';
 
 export function defineCells(program: Command): void {
   const cells = program.command('cells').summary('show an architecture');
@@ -23,12 +23,12 @@ export function defineCells(program: Command): void {
     ),
   ]);
   example(show, 'nas cells show nasnet-a-mobile --input 331x331x3');
-  show.action(runs(async (input) => (await import('../commands/cells')).cellsCommand(input)));
+  show.action(runs(async (input) => (await import('../commands/cells.ts')).cellsCommand(input)));
 
   const published = cells
     .command('published')
     .summary('the published networks at full size: params against Keras, multiply-adds against the papers');
   addFlags(published, [inputFlag("each network's own"), classesFlag("each network's own"), formatFlag(), jsonFlag()]);
   example(published, 'nas cells published --format markdown');
-  published.action(runs(async (input) => (await import('../commands/cells')).publishedCommand(input)));
+  published.action(runs(async (input) => (await import('../commands/cells.ts')).publishedCommand(input)));
 }

@@ -1,11 +1,11 @@
 /** `nas estimators report`: how well cheap estimators rank the reference set (issue 28). */
 import type { Command } from 'commander';
-import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
-import { PROXY_BATCH_SIZE, SHARING_SCORE_BATCHES } from '../../contracts/estimators';
-import { MIN_RANKED_ARCHITECTURES } from '../../search/estimator-report';
-import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
-import { runs } from '../invocation';
-import { addFlags, example, flag, formatFlag } from '../options';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences.ts';
+import { PROXY_BATCH_SIZE, SHARING_SCORE_BATCHES } from '../../contracts/estimators.ts';
+import { MIN_RANKED_ARCHITECTURES } from '../../search/estimator-report.ts';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path.ts';
+import { runs } from '../invocation.ts';
+import { addFlags, example, flag, formatFlag } from '../options.ts';
 
 export function defineEstimators(program: Command): void {
   const estimators = program
@@ -42,5 +42,5 @@ export function defineEstimators(program: Command): void {
   ]);
   example(report, 'nas estimators report --format markdown');
   example(report, 'nas estimators report --sharing-steps 1000 --format markdown');
-  report.action(runs(async (input) => (await import('../commands/estimators')).estimatorsReport(input)));
+  report.action(runs(async (input) => (await import('../commands/estimators.ts')).estimatorsReport(input)));
 }

@@ -1,9 +1,9 @@
 /** `nas export`: a trained architecture as ONNX and a tfjs LayersModel, with its genotype, protocol and metrics. */
 import type { Command } from 'commander';
-import { EXPORT_FORMATS } from '../../cells/exporters/formats';
-import { runs } from '../invocation';
-import { BACKEND_PREFERENCES } from '../../engine/backend-preferences';
-import { addFlags, example, flag } from '../options';
+import { EXPORT_FORMATS } from '../../cells/exporters/formats.ts';
+import { runs } from '../invocation.ts';
+import { BACKEND_PREFERENCES } from '../../engine/backend-preferences.ts';
+import { addFlags, example, flag } from '../options.ts';
 
 export function defineExport(program: Command): void {
   const command = program
@@ -34,5 +34,5 @@ export function defineExport(program: Command): void {
     }),
   ]);
   example(command, 'nas export my-search-final-1a2b3c4d/0 --out model/');
-  command.action(runs(async (input) => (await import('../commands/export')).exportCommand(input)));
+  command.action(runs(async (input) => (await import('../commands/export.ts')).exportCommand(input)));
 }

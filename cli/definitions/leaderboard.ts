@@ -1,8 +1,8 @@
 /** `nas leaderboard`: a search's ranking under one training protocol, or its final evaluation. */
 import type { Command } from 'commander';
-import { LEADERBOARD_SORTS, PARETO_COSTS } from '../../db/vocabulary';
-import { runs } from '../invocation';
-import { addFlags, example, flag, formatFlag } from '../options';
+import { LEADERBOARD_SORTS, PARETO_COSTS } from '../../db/vocabulary.ts';
+import { runs } from '../invocation.ts';
+import { addFlags, example, flag, formatFlag } from '../options.ts';
 
 export function defineLeaderboard(program: Command): void {
   const leaderboard = program
@@ -35,5 +35,5 @@ export function defineLeaderboard(program: Command): void {
     leaderboard,
     'nas leaderboard --search nasnet-random-s1-20260101-120000 --baselines --pareto flops --format markdown',
   );
-  leaderboard.action(runs(async (input) => (await import('../commands/leaderboard')).leaderboardCommand(input)));
+  leaderboard.action(runs(async (input) => (await import('../commands/leaderboard.ts')).leaderboardCommand(input)));
 }

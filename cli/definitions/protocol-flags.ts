@@ -1,14 +1,14 @@
 /** The training protocol flags (`--epochs`, ...), also with the `finalize-` prefix for `search start --finalize-top`. */
 import type { Option } from 'commander';
-import { defaultFinalProtocol } from '../../search/final';
+import { defaultFinalProtocol } from '../../search/final.ts';
 import {
   AUGMENTATIONS,
   DEFAULT_PROTOCOL,
   LR_SCHEDULES,
   OPTIMIZERS,
   type TrainingProtocol,
-} from '../../contracts/protocol';
-import { flag } from '../options';
+} from '../../contracts/protocol.ts';
+import { flag } from '../options.ts';
 
 interface ProtocolFlag {
   name: string;

@@ -5,9 +5,9 @@ import {
   DEFAULT_REFERENCE_SEED,
   DEFAULT_SECOND_SEED_ARCHITECTURES,
   MAX_REFERENCE_ARCHITECTURES,
-} from '../../search/reference';
-import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path';
-import { runs } from '../invocation';
+} from '../../search/reference.ts';
+import { REFERENCE_FILE_IN_PROJECT } from '../reference-file-path.ts';
+import { runs } from '../invocation.ts';
 import {
   addFlags,
   backendFlag,
@@ -18,11 +18,11 @@ import {
   parallelFlag,
   taskQueueFlag,
   waitFlag,
-} from '../options';
+} from '../options.ts';
 
 const BUILD = 'Reference set:';
 const TRAINERS = 'Trainers:';
-const commands = () => import('../commands/reference');
+const commands = () => import('../commands/reference.ts');
 
 function defineBuild(reference: Command): void {
   const build = reference

@@ -1,6 +1,6 @@
 /** `nas scaling start|status|stop|resume|report`: compound-scaling studies. */
 import type { Command } from 'commander';
-import { runs } from '../invocation';
+import { runs } from '../invocation.ts';
 import {
   addFlags,
   backendFlag,
@@ -12,13 +12,13 @@ import {
   parallelFlag,
   taskQueueFlag,
   waitFlag,
-} from '../options';
-import { BUDGETS, SCALING_DEFAULTS } from '../scaling-request';
-import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../../contracts/plateau';
-import { protocolFlags } from './protocol-flags';
+} from '../options.ts';
+import { BUDGETS, SCALING_DEFAULTS } from '../scaling-request.ts';
+import { DEFAULT_PLATEAU, DEFAULT_PLATEAU_MAX_EPOCHS } from '../../contracts/plateau.ts';
+import { protocolFlags } from './protocol-flags.ts';
 
 const STUDY = 'Study:';
-const commands = () => import('../commands/scaling');
+const commands = () => import('../commands/scaling.ts');
 
 function studyArgument(command: Command, what: string): Command {
   return command.argument('<study-id>', what);

@@ -1,13 +1,13 @@
 /** `nas search ...`: start, follow, steer, finalize and list searches. */
 import type { Command } from 'commander';
-import { DEFAULT_FINAL_REPEATS } from '../../search/final';
-import { NASNET_OPS } from '../../contracts/genotypes';
-import { SCREEN_ESTIMATORS } from '../../contracts/estimators';
-import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request';
-import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config';
-import { SHARING_ARMS, SHARING_DEFAULTS } from '../../search/sharing';
-import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request';
-import { runs } from '../invocation';
+import { DEFAULT_FINAL_REPEATS } from '../../search/final.ts';
+import { NASNET_OPS } from '../../contracts/genotypes.ts';
+import { SCREEN_ESTIMATORS } from '../../contracts/estimators.ts';
+import { KEEP_WEIGHTS, SPACES, STRATEGIES } from '../../search/request.ts';
+import { EVOLUTION_DEFAULTS, REINFORCE_DEFAULTS } from '../../search/strategies/config.ts';
+import { SHARING_ARMS, SHARING_DEFAULTS } from '../../search/sharing.ts';
+import { CPU_NETWORK, MNAS_COSTS, REWARDS, SEARCH_DEFAULTS } from '../search-request.ts';
+import { runs } from '../invocation.ts';
 import {
   addFlags,
   backendFlag,
@@ -19,8 +19,8 @@ import {
   parallelFlag,
   taskQueueFlag,
   waitFlag,
-} from '../options';
-import { finalProtocolFlags, protocolFlags } from './protocol-flags';
+} from '../options.ts';
+import { finalProtocolFlags, protocolFlags } from './protocol-flags.ts';
 
 const SEARCH = 'Search:';
 const SPACE = 'Search space (NASNet):';
@@ -32,8 +32,8 @@ const TRAINERS = 'Trainers:';
 const SHARING =
   'Weight sharing (--strategy enas: one shared NASNet network; --trials is rounds x candidates, --parallel 1):';
 
-const commands = () => import('../commands/search');
-const finalizeCommands = () => import('../commands/finalize');
+const commands = () => import('../commands/search.ts');
+const finalizeCommands = () => import('../commands/finalize.ts');
 
 function defineStart(search: Command): void {
   const d = SEARCH_DEFAULTS;
@@ -273,7 +273,7 @@ function defineList(search: Command): void {
     .summary('every search, baseline run, scaling study and final evaluation recorded, newest first')
     .addOption(formatFlag());
   example(list, 'nas search list --format csv');
-  list.action(runs(async (input) => (await import('../commands/search-list')).searchList(input)));
+  list.action(runs(async (input) => (await import('../commands/search-list.ts')).searchList(input)));
 }
 
 export function defineSearch(program: Command): void {

@@ -1,8 +1,8 @@
 /** `nas dev`, `nas worker`, `nas db migrate`: running the stack and its parts. */
 import type { Command } from 'commander';
-import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
-import { runs } from '../invocation';
-import { addFlags, backendFlag, threadsFlag, example, flag, parallelFlag, taskQueueFlag } from '../options';
+import { DEFAULT_TRAINER_TASK_QUEUE, ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues.ts';
+import { runs } from '../invocation.ts';
+import { addFlags, backendFlag, threadsFlag, example, flag, parallelFlag, taskQueueFlag } from '../options.ts';
 
 export function defineStack(program: Command): void {
   const dev = program
@@ -39,8 +39,8 @@ export function defineStack(program: Command): void {
     }),
   ]);
   example(ui, 'nas ui --port 8090');
-  ui.action(runs(async (input) => (await import('../commands/ui')).uiCommand(input)));
-  dev.action(runs(async (input) => (await import('../commands/dev')).devCommand(input)));
+  ui.action(runs(async (input) => (await import('../commands/ui.ts')).uiCommand(input)));
+  dev.action(runs(async (input) => (await import('../commands/dev.ts')).devCommand(input)));
 
   const worker = program
     .command('worker')
@@ -56,10 +56,10 @@ export function defineStack(program: Command): void {
     flag('--identity <name>', 'worker identity shown by Temporal', { defaultText: "Temporal's: <pid>@<host>" }),
   ]);
   example(worker, 'TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://... nas worker trainer --backend tensorflow');
-  worker.action(runs(async (input) => (await import('../commands/worker')).workerCommand(input)));
+  worker.action(runs(async (input) => (await import('../commands/worker.ts')).workerCommand(input)));
 
   const db = program.command('db').summary('the results database');
   const migrate = db.command('migrate').summary("apply pending migrations to DATABASE_URL, or to the home's PGlite");
   example(migrate, 'DATABASE_URL=postgres://nas@db/nas nas db migrate');
-  migrate.action(runs(async (input) => (await import('../commands/db')).dbCommand(input)));
+  migrate.action(runs(async (input) => (await import('../commands/db.ts')).dbCommand(input)));
 }

@@ -1,7 +1,7 @@
 /** A final evaluation's leaderboard: mean test accuracy over repeats with its 95% interval, ties with the leader, the Pareto front. */
-import type { FinalLeaderboard } from '../../db/queries/final-leaderboard';
-import { compact, percent } from '../format';
-import { html } from '../html';
+import type { FinalLeaderboard } from '../../db/queries/final-leaderboard.ts';
+import { compact, percent } from '../format.ts';
+import { html } from '../html.ts';
 
 const INTERVALS = { 'student-t': 'Student t over repeats', wilson: 'Wilson (one repeat)', none: '' };
 

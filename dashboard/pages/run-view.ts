@@ -3,8 +3,8 @@
  * table's order, state filter and page (`?cost=flops&sort=val&dir=desc&state=succeeded&page=2`),
  * and the links that change one of them while keeping the rest.
  */
-import { TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
-import { TRIAL_TABLE_SORTS, type SortDirection, type TrialTableSort } from '../../db/queries/dashboard-trial-page';
+import { TRIAL_STATES, type TrialState } from '../../contracts/trial-state.ts';
+import { TRIAL_TABLE_SORTS, type SortDirection, type TrialTableSort } from '../../db/queries/dashboard-trial-page.ts';
 
 export interface RunView {
   cost: 'params' | 'flops';

@@ -1,30 +1,30 @@
 /** A run's page: progress, best so far, accuracy against cost with the baselines, learning curves, strategy, trials, final evaluation. */
-import type { Database } from '../../db/client';
-import { finalLeaderboard } from '../../db/queries/final-leaderboard';
-import { listOtherRunsBaselines } from '../../db/queries/dashboard-baselines';
-import { leaderboardScope } from '../../db/queries/leaderboard-scope';
-import { listTrialPage, trialTableFacts, type TrialTableFacts } from '../../db/queries/dashboard-trial-page';
-import { listRunTrialPoints, type RunTrialPoint } from '../../db/queries/dashboard-trial-points';
-import { listCurves } from '../../db/queries/dashboard-trials';
-import { getSearch, type Search } from '../../db/queries/searches';
-import { sharingRounds } from '../../db/queries/sharing-rounds';
-import { percent, timestamp } from '../format';
-import { html, type Html } from '../html';
-import { liveSection, type LiveSection } from '../live-sections';
+import type { Database } from '../../db/client.ts';
+import { finalLeaderboard } from '../../db/queries/final-leaderboard.ts';
+import { listOtherRunsBaselines } from '../../db/queries/dashboard-baselines.ts';
+import { leaderboardScope } from '../../db/queries/leaderboard-scope.ts';
+import { listTrialPage, trialTableFacts, type TrialTableFacts } from '../../db/queries/dashboard-trial-page.ts';
+import { listRunTrialPoints, type RunTrialPoint } from '../../db/queries/dashboard-trial-points.ts';
+import { listCurves } from '../../db/queries/dashboard-trials.ts';
+import { getSearch, type Search } from '../../db/queries/searches.ts';
+import { sharingRounds } from '../../db/queries/sharing-rounds.ts';
+import { percent, timestamp } from '../format.ts';
+import { html, type Html } from '../html.ts';
+import { liveSection, type LiveSection } from '../live-sections.ts';
 import {
   bestSoFarSpec,
   learningCurvesSpec,
   paretoSpec,
   type BaselinePoint,
   type ResultPoint,
-} from '../render/search-charts';
-import { sampleNote } from '../render/sample-points';
-import { chartFigure } from './figure';
-import { finalTable } from './final-table';
-import { strategySummary } from './strategy-summary';
-import { runViewQuery, type RunView } from './run-view';
-import { sharingRoundsSection } from './sharing-rounds';
-import { trialTable } from './trial-table';
+} from '../render/search-charts.ts';
+import { sampleNote } from '../render/sample-points.ts';
+import { chartFigure } from './figure.ts';
+import { finalTable } from './final-table.ts';
+import { strategySummary } from './strategy-summary.ts';
+import { runViewQuery, type RunView } from './run-view.ts';
+import { sharingRoundsSection } from './sharing-rounds.ts';
+import { trialTable } from './trial-table.ts';
 
 export interface RunPageOptions {
   temporalUiUrl?: string;

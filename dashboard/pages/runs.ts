@@ -1,9 +1,9 @@
 /** The home page: every search, baseline run, scaling study and final evaluation, with live progress. */
-import type { Database } from '../../db/client';
-import { listRuns, type RunSummary } from '../../db/queries/dashboard-runs';
-import { compact, percent, timestamp } from '../format';
-import { html } from '../html';
-import { page } from '../layout';
+import type { Database } from '../../db/client.ts';
+import { listRuns, type RunSummary } from '../../db/queries/dashboard-runs.ts';
+import { compact, percent, timestamp } from '../format.ts';
+import { html } from '../html.ts';
+import { page } from '../layout.ts';
 
 const KIND_NAMES: Record<RunSummary['kind'], string> = {
   search: 'search',

@@ -1,14 +1,14 @@
 /** A scaling study's page: accuracy against FLOPs per method and the grid search, the verdict, the points. */
-import type { Database } from '../../db/client';
-import { scalingReport } from '../../db/queries/scaling-report';
-import { reportChartSpec, reportRows, reportSummary, verdict } from '../scaling-report';
-import { percentInterval } from '../../numeric/number-text';
-import { pText } from '../scaling-statistics';
-import { budgetLines } from '../scaling-budget';
-import { compact, percent, seconds } from '../format';
-import { html } from '../html';
-import { page } from '../layout';
-import { chartFigure } from './figure';
+import type { Database } from '../../db/client.ts';
+import { scalingReport } from '../../db/queries/scaling-report.ts';
+import { reportChartSpec, reportRows, reportSummary, verdict } from '../scaling-report.ts';
+import { percentInterval } from '../../numeric/number-text.ts';
+import { pText } from '../scaling-statistics.ts';
+import { budgetLines } from '../scaling-budget.ts';
+import { compact, percent, seconds } from '../format.ts';
+import { html } from '../html.ts';
+import { page } from '../layout.ts';
+import { chartFigure } from './figure.ts';
 
 export async function scalingPage(db: Database, id: string): Promise<string | null> {
   const report = await scalingReport(db, id);

@@ -1,7 +1,7 @@
 /** A weight-sharing search's rounds: the shared network's training curve, the controller's entropy and the round's scores. */
-import type { SharingRound } from '../../db/queries/sharing-rounds';
-import { percent } from '../format';
-import { html, type Html } from '../html';
+import type { SharingRound } from '../../db/queries/sharing-rounds.ts';
+import { percent } from '../format.ts';
+import { html, type Html } from '../html.ts';
 
 export function sharingRoundsSection(rounds: SharingRound[]): Html {
   const rows = rounds.map(

@@ -4,11 +4,11 @@
  * trial's reward when the objective is not plain accuracy, and the trials per fidelity level of a
  * successive-halving search.
  */
-import type { Trial } from '../../db/queries/trials';
-import { percent } from '../format';
-import { html, type Html } from '../html';
-import { boundedSample, MAX_DRAWN_POINTS, sampleNote } from '../render/sample-points';
-import { chartFigure } from './figure';
+import type { Trial } from '../../db/queries/trials.ts';
+import { percent } from '../format.ts';
+import { html, type Html } from '../html.ts';
+import { boundedSample, MAX_DRAWN_POINTS, sampleNote } from '../render/sample-points.ts';
+import { chartFigure } from './figure.ts';
 
 /** What the section reads of each trial. */
 type StrategyTrial = Pick<Trial, 'id' | 'trialIndex' | 'reward' | 'strategySummary' | 'fidelity' | 'valAccuracy'>;

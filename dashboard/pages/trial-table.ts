@@ -6,12 +6,12 @@
  * proposals with a cheap estimator (`--screen`), the latency column when a trainer measured one, the
  * weights column when a trial kept its trained weights (its `nas export` command in the marker's title).
  */
-import { TRIAL_STATES } from '../../contracts/trial-state';
-import type { TrialTableFacts, TrialTableSort } from '../../db/queries/dashboard-trial-page';
-import type { RunTrial } from '../../db/queries/dashboard-trials';
-import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format';
-import { html, type Html } from '../html';
-import { runViewQuery, type RunView } from './run-view';
+import { TRIAL_STATES } from '../../contracts/trial-state.ts';
+import type { TrialTableFacts, TrialTableSort } from '../../db/queries/dashboard-trial-page.ts';
+import type { RunTrial } from '../../db/queries/dashboard-trials.ts';
+import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format.ts';
+import { html, type Html } from '../html.ts';
+import { runViewQuery, type RunView } from './run-view.ts';
 
 interface Column {
   sort: TrialTableSort;

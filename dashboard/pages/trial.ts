@@ -1,16 +1,16 @@
 /** A trial's page: its cells drawn as graphs, the network's stages, the learning curve, its provenance. */
-import { datasetShape } from '../../contracts/datasets';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { Architecture, InputShape } from '../../contracts/genotypes';
-import type { Database } from '../../db/client';
-import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials';
-import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format';
-import { html, trusted, type Html } from '../html';
-import { page } from '../layout';
-import { networkStages } from '../network-summary';
-import { cellDiagramSvg } from '../render/cell-diagram';
-import { trialCurveSpec, trialLossSpec } from '../render/search-charts';
-import { chartFigure } from './figure';
+import { datasetShape } from '../../contracts/datasets.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Architecture, InputShape } from '../../contracts/genotypes.ts';
+import type { Database } from '../../db/client.ts';
+import { trialDetail, type TrialDetail } from '../../db/queries/dashboard-trials.ts';
+import { compact, exportCommand, milliseconds, percent, seconds, timestamp } from '../format.ts';
+import { html, trusted, type Html } from '../html.ts';
+import { page } from '../layout.ts';
+import { networkStages } from '../network-summary.ts';
+import { cellDiagramSvg } from '../render/cell-diagram.ts';
+import { trialCurveSpec, trialLossSpec } from '../render/search-charts.ts';
+import { chartFigure } from './figure.ts';
 
 /** The input and class count the run trained for, as its request recorded them (else the dataset's). */
 function inputOf(detail: TrialDetail): { input: InputShape; classes: number } {

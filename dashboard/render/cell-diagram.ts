@@ -1,8 +1,8 @@
 /** Cell diagrams as SVG: the cell graph laid out by elkjs (layered, top to bottom) and drawn from that layout. */
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
-import type { Architecture, NasnetCell } from '../../contracts/genotypes';
-import { cellGraph, type CellNodeKind } from './cell-graph';
-import { escapeXml } from './escape';
+import type { Architecture, NasnetCell } from '../../contracts/genotypes.ts';
+import { cellGraph, type CellNodeKind } from './cell-graph.ts';
+import { escapeXml } from './escape.ts';
 
 const elk = new ELK();
 

@@ -2,8 +2,8 @@
  * A NASNet cell as the paper's figures draw it: the inputs h(i-2) and h(i-1), each block's two
  * operations and its combine, and the concatenation of the blocks no block reads (the cell output).
  */
-import { unconsumedBlocks } from '../../cells/nasnet';
-import type { NasnetCell } from '../../contracts/genotypes';
+import { unconsumedBlocks } from '../../cells/nasnet/index.ts';
+import type { NasnetCell } from '../../contracts/genotypes.ts';
 
 export type CellNodeKind = 'input' | 'op' | 'combine' | 'output';
 

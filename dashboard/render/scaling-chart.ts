@@ -1,5 +1,5 @@
 /** A scaling study's chart: accuracy against FLOPs, one line per scaling method, the grid search as a cloud. */
-import { PALETTE, type ChartPoint, type ChartSeries, type ChartSpec } from './chart';
+import { PALETTE, type ChartPoint, type ChartSeries, type ChartSpec } from './chart.ts';
 
 export interface ScalingChartPoint {
   method: 'compound' | 'depth' | 'width' | 'resolution' | 'grid';

@@ -1,6 +1,6 @@
 /** The charts of a run's page: best so far, accuracy against cost with the baselines, learning curves. */
-import { chartSvg, type ChartPoint, type ChartSpec } from './chart';
-import { boundedSample, MAX_DRAWN_POINTS } from './sample-points';
+import { chartSvg, type ChartPoint, type ChartSpec } from './chart.ts';
+import { boundedSample, MAX_DRAWN_POINTS } from './sample-points.ts';
 
 export interface ResultPoint {
   trialId: string;

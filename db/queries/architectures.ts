@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
-import type { Architecture, Family } from '../../contracts/genotypes';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { Database } from '../client';
-import { architectures, protocols } from '../schema';
+import type { Architecture, Family } from '../../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Database } from '../client.ts';
+import { architectures, protocols } from '../schema.ts';
 
 export interface ArchitectureRow {
   hash: string;

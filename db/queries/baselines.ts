@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { protocols, trials } from '../schema';
-import { hasSucceededResult } from './succeeded';
+import type { Database } from '../client.ts';
+import { protocols, trials } from '../schema.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
 const atProtocolSeed = sql`${trials.seed} = (select (${protocols.protocol}->>'seed')::int from ${protocols} where ${protocols.hash} = ${trials.protocolHash})`;
 

@@ -1,6 +1,6 @@
 import { eq, lte, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { checkpoints } from '../schema';
+import type { Database } from '../client.ts';
+import { checkpoints } from '../schema.ts';
 
 /*
  * Weights travel as base64 text, decoded and encoded by the server. PGlite

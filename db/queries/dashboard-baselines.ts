@@ -4,9 +4,9 @@
  * without ranking a whole search to find them.
  */
 import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { architectures, protocols, trials } from '../schema';
-import { hasSucceededResult } from './succeeded';
+import type { Database } from '../client.ts';
+import { architectures, protocols, trials } from '../schema.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
 export interface ProtocolBaseline {
   trialId: string;

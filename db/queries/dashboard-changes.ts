@@ -1,6 +1,6 @@
 /** A stamp that changes whenever a run's (or, without an id, any run's) trials, epochs or status change: what the dashboard's live pages watch. */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../client';
+import type { Database } from '../client.ts';
 
 export async function changeStamp(db: Database, searchId?: string): Promise<string> {
   const scope = searchId === undefined ? sql`true` : sql`search_id = ${searchId}`;

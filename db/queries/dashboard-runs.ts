@@ -1,8 +1,8 @@
 /** The dashboard's list of every run (search, baselines, scaling study, final evaluation) with its progress. */
 import { desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { searches, trials } from '../schema';
-import type { SearchKind, SearchStatus } from '../vocabulary';
+import type { Database } from '../client.ts';
+import { searches, trials } from '../schema.ts';
+import type { SearchKind, SearchStatus } from '../vocabulary.ts';
 
 export interface RunSummary {
   id: string;

@@ -3,11 +3,11 @@
  * OFFSET), and what the whole table holds: trials per state and which optional columns any trial fills.
  */
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { TrialState } from '../../contracts/trial-state';
-import type { Database } from '../client';
-import { architectures, trials } from '../schema';
-import { runTrialColumns, toRunTrial, type RunTrial } from './dashboard-trials';
-import { hasKeptWeights } from './trained-weights';
+import type { TrialState } from '../../contracts/trial-state.ts';
+import type { Database } from '../client.ts';
+import { architectures, trials } from '../schema.ts';
+import { runTrialColumns, toRunTrial, type RunTrial } from './dashboard-trials.ts';
+import { hasKeptWeights } from './trained-weights.ts';
 
 /** The columns the trial table sorts by. */
 export const TRIAL_TABLE_SORTS = [

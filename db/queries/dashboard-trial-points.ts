@@ -3,9 +3,9 @@
  * no descriptions, no kept-weights lookups, nothing only the trial table shows.
  */
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { architectures, trials } from '../schema';
-import type { Trial } from './trials';
+import type { Database } from '../client.ts';
+import { architectures, trials } from '../schema.ts';
+import type { Trial } from './trials.ts';
 
 export type RunTrialPoint = Pick<
   Trial,

@@ -1,13 +1,13 @@
 /** What the dashboard's run and trial pages read: a run's trials with their architectures, learning curves, one trial in full. */
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Architecture } from '../../contracts/genotypes';
-import type { EpochMetrics } from '../../contracts/activities';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { Database } from '../client';
-import { architectures, protocols, searches, trialEpochs, trials } from '../schema';
-import type { Search } from './searches';
-import { hasKeptWeights } from './trained-weights';
-import type { Trial } from './trials';
+import type { Architecture } from '../../contracts/genotypes.ts';
+import type { EpochMetrics } from '../../contracts/activities.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Database } from '../client.ts';
+import { architectures, protocols, searches, trialEpochs, trials } from '../schema.ts';
+import type { Search } from './searches.ts';
+import { hasKeptWeights } from './trained-weights.ts';
+import type { Trial } from './trials.ts';
 
 /** weightsKept: trained weights are stored for `nas export`. */
 export type RunTrial = Trial & { description: string; family: string; weightsKept: boolean };

@@ -1,9 +1,9 @@
 /** The recorded zero-cost proxy scores (schema.ts estimatorScores): read by key, written once. */
 import { and, eq, inArray } from 'drizzle-orm';
-import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES, type ZeroCostProxy } from '../../contracts/estimators';
-import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
-import type { Database } from '../client';
-import { estimatorScores } from '../schema';
+import { PROXY_BATCH_SIZE, PROXY_VERSION, ZERO_COST_PROXIES, type ZeroCostProxy } from '../../contracts/estimators.ts';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Database } from '../client.ts';
+import { estimatorScores } from '../schema.ts';
 
 export type EstimatorScoreRow = typeof estimatorScores.$inferSelect;
 export type NewEstimatorScore = Omit<typeof estimatorScores.$inferInsert, 'createdAt'> & { estimator: ZeroCostProxy };

@@ -17,12 +17,12 @@ import {
   wilsonInterval,
   type BootstrapInterval,
   type TopKOverlap,
-} from '../../numeric/statistics';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { Database } from '../client';
-import { architectures, protocols, searches, trials } from '../schema';
-import { leaderboard } from './leaderboard';
-import { hasSucceededResult } from './succeeded';
+} from '../../numeric/statistics.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Database } from '../client.ts';
+import { architectures, protocols, searches, trials } from '../schema.ts';
+import { leaderboard } from './leaderboard.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
 export interface FinalRow {
   rank: number;

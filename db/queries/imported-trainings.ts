@@ -4,14 +4,14 @@
  * before) is skipped and counted as present.
  */
 import { sql } from 'drizzle-orm';
-import type { MeasuredTraining } from '../../contracts/measured-training';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { Database } from '../client';
-import { trials } from '../schema';
-import { type ArchitectureRow, upsertArchitecture, upsertProtocol } from './architectures';
-import { type NewSearch, upsertSearch } from './searches';
-import { findReusableTrial } from './trials';
-import { trialIdOf } from '../../contracts/trial-id';
+import type { MeasuredTraining } from '../../contracts/measured-training.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { Database } from '../client.ts';
+import { trials } from '../schema.ts';
+import { type ArchitectureRow, upsertArchitecture, upsertProtocol } from './architectures.ts';
+import { type NewSearch, upsertSearch } from './searches.ts';
+import { findReusableTrial } from './trials.ts';
+import { trialIdOf } from '../../contracts/trial-id.ts';
 
 export interface ImportedTraining extends MeasuredTraining {
   trialIndex: number;

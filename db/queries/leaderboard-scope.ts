@@ -4,13 +4,13 @@
  * reward column shows, both read from the search's recorded request.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { fidelityLadder } from '../../contracts/fidelity';
-import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
-import type { RewardConfig } from '../../contracts/reward-config';
-import type { HalvingConfig } from '../../contracts/fidelity';
-import type { Database } from '../client';
-import { trials } from '../schema';
-import { getSearch } from './searches';
+import { fidelityLadder } from '../../contracts/fidelity.ts';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol.ts';
+import type { RewardConfig } from '../../contracts/reward-config.ts';
+import type { HalvingConfig } from '../../contracts/fidelity.ts';
+import type { Database } from '../client.ts';
+import { trials } from '../schema.ts';
+import { getSearch } from './searches.ts';
 
 export interface LeaderboardScope {
   /** Protocol hashes ranked together: one, or none when the search has no trial at that level. */

@@ -1,13 +1,13 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import { DEFAULT_MNAS_W, type RewardConfig, type RewardCost } from '../../contracts/reward-config';
-import { wilsonInterval } from '../../numeric/statistics';
-import type { TrialState } from '../../contracts/trial-state';
-import type { Database } from '../client';
-import { architectures, protocols, trials } from '../schema';
-import { leaderboardScope } from './leaderboard-scope';
-import { hasSucceededResult } from './succeeded';
+import { DEFAULT_MNAS_W, type RewardConfig, type RewardCost } from '../../contracts/reward-config.ts';
+import { wilsonInterval } from '../../numeric/statistics.ts';
+import type { TrialState } from '../../contracts/trial-state.ts';
+import type { Database } from '../client.ts';
+import { architectures, protocols, trials } from '../schema.ts';
+import { leaderboardScope } from './leaderboard-scope.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
-import { LEADERBOARD_SORTS, PARETO_COSTS, type LeaderboardSort, type ParetoCost } from '../vocabulary';
+import { LEADERBOARD_SORTS, PARETO_COSTS, type LeaderboardSort, type ParetoCost } from '../vocabulary.ts';
 
 export { LEADERBOARD_SORTS, PARETO_COSTS, type LeaderboardSort, type ParetoCost };
 

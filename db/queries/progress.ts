@@ -1,8 +1,8 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
-import type { Database } from '../client';
-import { trials } from '../schema';
-import { hasSucceededResult } from './succeeded';
+import { TRIAL_STATES, type TrialState } from '../../contracts/trial-state.ts';
+import type { Database } from '../client.ts';
+import { trials } from '../schema.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
 export interface SearchProgress {
   counts: Record<TrialState, number>;

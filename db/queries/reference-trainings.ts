@@ -3,9 +3,9 @@
  * result, a reused one paired with the row that measured it.
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../client';
-import { architectures, searches, trials } from '../schema';
-import type { Trial } from './trials';
+import type { Database } from '../client.ts';
+import { architectures, searches, trials } from '../schema.ts';
+import type { Trial } from './trials.ts';
 
 export interface MeasuredTraining {
   row: Trial;

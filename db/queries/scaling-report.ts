@@ -1,9 +1,9 @@
 /** What the scaling activities and `nas scaling report` need beyond db/queries/scaling. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { scalingStudies, searches } from '../schema';
-import { TERMINAL_SEARCH_STATUSES } from '../vocabulary';
-import { getScalingStudy, listScalingPoints, type ScalingPointResult, type ScalingStudy } from './scaling';
+import type { Database } from '../client.ts';
+import { scalingStudies, searches } from '../schema.ts';
+import { TERMINAL_SEARCH_STATUSES } from '../vocabulary.ts';
+import { getScalingStudy, listScalingPoints, type ScalingPointResult, type ScalingStudy } from './scaling.ts';
 
 /**
  * A study that is run again (resumed after it was stopped or failed) is

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { TrialState } from '../../contracts/trial-state';
-import type { Database } from '../client';
-import { scalingPoints, scalingStudies, trialEpochs, trials } from '../schema';
-import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary';
+import type { TrialState } from '../../contracts/trial-state.ts';
+import type { Database } from '../client.ts';
+import { scalingPoints, scalingStudies, trialEpochs, trials } from '../schema.ts';
+import { SCALING_METHODS, type ScalingMethod, type ScalingStatus } from '../vocabulary.ts';
 
 export type ScalingStudy = typeof scalingStudies.$inferSelect;
 

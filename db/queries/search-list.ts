@@ -1,10 +1,10 @@
 /** Every run recorded (searches, baseline runs, scaling studies, final evaluations), newest first: `nas search list`. */
 import { desc, eq, inArray, sql } from 'drizzle-orm';
-import { isTerminal, TRIAL_STATES } from '../../contracts/trial-state';
-import type { Database } from '../client';
-import { searches, trials } from '../schema';
-import type { SearchKind, SearchStatus } from '../vocabulary';
-import { hasSucceededResult } from './succeeded';
+import { isTerminal, TRIAL_STATES } from '../../contracts/trial-state.ts';
+import type { Database } from '../client.ts';
+import { searches, trials } from '../schema.ts';
+import type { SearchKind, SearchStatus } from '../vocabulary.ts';
+import { hasSucceededResult } from './succeeded.ts';
 
 export interface SearchListRow {
   id: string;

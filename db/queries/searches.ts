@@ -1,7 +1,7 @@
 import { and, eq, notInArray, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { searches } from '../schema';
-import { SEARCH_STATUSES, TERMINAL_SEARCH_STATUSES, type SearchKind, type SearchStatus } from '../vocabulary';
+import type { Database } from '../client.ts';
+import { searches } from '../schema.ts';
+import { SEARCH_STATUSES, TERMINAL_SEARCH_STATUSES, type SearchKind, type SearchStatus } from '../vocabulary.ts';
 
 export type Search = typeof searches.$inferSelect;
 

@@ -4,8 +4,8 @@
  * entropy after the round's update, the round's scores, and what its two phases cost in CPU time.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { trials } from '../schema';
+import type { Database } from '../client.ts';
+import { trials } from '../schema.ts';
 
 export interface SharingRound {
   round: number;

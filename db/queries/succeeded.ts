@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { trials } from '../schema';
+import { trials } from '../schema.ts';
 
 /**
  * A trial with a usable result: it succeeded itself, or it reused the result

@@ -4,9 +4,9 @@
  * its last epoch's checkpoint row instead; loadTrainedWeights reads either.
  */
 import { and, desc, eq, like, sql } from 'drizzle-orm';
-import type { Database } from '../client';
-import { architectures, checkpoints, trials, trialWeights } from '../schema';
-import type { Trial } from './trials';
+import type { Database } from '../client.ts';
+import { architectures, checkpoints, trials, trialWeights } from '../schema.ts';
+import type { Trial } from './trials.ts';
 
 /** Base64 text decoded by the server: see db/queries/checkpoints.ts for why. */
 const fromBase64 = (bytes: Uint8Array) =>

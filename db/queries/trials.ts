@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state';
-import { trialIdOf } from '../../contracts/trial-id';
-import type { EpochMetrics, StrategySummary, TrialLatency } from '../../contracts/activities';
-import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role';
-import type { Database } from '../client';
-import { protocols, trialEpochs, trials } from '../schema';
-import { hasKeptWeights } from './trained-weights';
+import { canTransition, isTerminal, TRIAL_STATES, type TrialState } from '../../contracts/trial-state.ts';
+import { trialIdOf } from '../../contracts/trial-id.ts';
+import type { EpochMetrics, StrategySummary, TrialLatency } from '../../contracts/activities.ts';
+import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role.ts';
+import type { Database } from '../client.ts';
+import { protocols, trialEpochs, trials } from '../schema.ts';
+import { hasKeptWeights } from './trained-weights.ts';
 
 export type Trial = typeof trials.$inferSelect;
 export type TerminalTrialState = Exclude<TrialState, 'queued' | 'running'>;

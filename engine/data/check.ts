@@ -14,13 +14,13 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import { RequestError } from '../../contracts/request-error';
-import { DATASETS, type DatasetName } from '../../contracts/datasets';
-import { DEFAULT_DATA_DIR } from './fashion-mnist';
-import { locateIdxFiles, type IdxFiles } from './idx-dataset';
-import { DatasetFileError } from './image-set';
-import { isGzip } from './idx';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import { RequestError } from '../../contracts/request-error.ts';
+import { DATASETS, type DatasetName } from '../../contracts/datasets.ts';
+import { DEFAULT_DATA_DIR } from './fashion-mnist.ts';
+import { locateIdxFiles, type IdxFiles } from './idx-dataset.ts';
+import { DatasetFileError } from './image-set.ts';
+import { isGzip } from './idx.ts';
 
 export const DATA_DIR_FIELD = 'NAS_DATA_DIR';
 

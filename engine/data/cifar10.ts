@@ -6,10 +6,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetDescriptor } from '../../contracts/datasets';
-import { DatasetFileError, type ImageSet, type LoadedDataset } from './image-set';
-import { fileError, listDatasetDir } from './directory';
-import { datasetVersion } from './version';
+import type { DatasetDescriptor } from '../../contracts/datasets.ts';
+import { DatasetFileError, type ImageSet, type LoadedDataset } from './image-set.ts';
+import { fileError, listDatasetDir } from './directory.ts';
+import { datasetVersion } from './version.ts';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;

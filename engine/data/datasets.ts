@@ -5,13 +5,13 @@
  * changed since (another version).
  */
 import { resolve } from 'node:path';
-import { parseDatasetSpec, type DatasetDescriptor, type DatasetSpec } from '../../contracts/datasets';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import { cifar10Version, describeCifar10, loadCifar10 } from './cifar10';
-import { defaultDataDir, readFashionMnist } from './fashion-mnist';
-import { describeFolderDataset, listFolderDataset, loadFolderDataset } from './folder';
-import { describeIdxDataset, idxVersion, loadIdxDataset } from './idx-dataset';
-import { DatasetFileError, type LoadedDataset } from './image-set';
+import { parseDatasetSpec, type DatasetDescriptor, type DatasetSpec } from '../../contracts/datasets.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import { cifar10Version, describeCifar10, loadCifar10 } from './cifar10.ts';
+import { defaultDataDir, readFashionMnist } from './fashion-mnist.ts';
+import { describeFolderDataset, listFolderDataset, loadFolderDataset } from './folder.ts';
+import { describeIdxDataset, idxVersion, loadIdxDataset } from './idx-dataset.ts';
+import { DatasetFileError, type LoadedDataset } from './image-set.ts';
 
 export interface DescribedDataset {
   dataset: DatasetSpec;

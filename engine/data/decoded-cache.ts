@@ -11,8 +11,8 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ImageShape } from '../../contracts/datasets';
-import type { ImageSet, LoadedDataset } from './image-set';
+import type { ImageShape } from '../../contracts/datasets.ts';
+import type { ImageSet, LoadedDataset } from './image-set.ts';
 
 const MAGIC = Buffer.from('NASDATA1');
 let writes = 0;

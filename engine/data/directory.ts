@@ -1,7 +1,7 @@
 /** The directory of a dataset of the user's: there, a directory, readable and not empty. */
 import { readdirSync, readlinkSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { DatasetFileError } from './image-set';
+import { DatasetFileError } from './image-set.ts';
 
 /** The directory's entries, sorted by name; a DatasetFileError if it cannot be listed or is empty. */
 export function listDatasetDir(dir: string): Dirent[] {

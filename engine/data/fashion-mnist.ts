@@ -2,9 +2,9 @@
  * Fashion-MNIST, the registry's dataset: the idx: reader over the four IDX files of Debian's
  * dataset-fashion-mnist (or of NAS_DATA_DIR), held to the registry's 28x28x1 images and 10 classes.
  */
-import { DATASETS } from '../../contracts/datasets';
-import { loadIdxDataset } from './idx-dataset';
-import type { LoadedDataset } from './image-set';
+import { DATASETS } from '../../contracts/datasets.ts';
+import { loadIdxDataset } from './idx-dataset.ts';
+import type { LoadedDataset } from './image-set.ts';
 
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
 

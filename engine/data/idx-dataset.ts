@@ -6,11 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets';
-import { IdxFormatError, readIdxFile } from './idx';
-import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set';
-import { fileError, listDatasetDir } from './directory';
-import { datasetVersion } from './version';
+import type { DatasetDescriptor, ImageShape } from '../../contracts/datasets.ts';
+import { IdxFormatError, readIdxFile } from './idx.ts';
+import { DatasetFileError, MAX_CLASSES, type ImageSet, type LoadedDataset } from './image-set.ts';
+import { fileError, listDatasetDir } from './directory.ts';
+import { datasetVersion } from './version.ts';
 
 export const IDX_FILE_NAMES = {
   trainImages: 'train-images-idx3-ubyte',

@@ -7,7 +7,7 @@
  */
 import { constants, gunzipSync } from 'node:zlib';
 import { readFileSync, statSync } from 'node:fs';
-import { formatBytes, MAX_DATASET_BYTES } from './limits';
+import { formatBytes, MAX_DATASET_BYTES } from './limits.ts';
 
 export interface IdxArray {
   dims: number[];

@@ -1,5 +1,5 @@
 /** A dataset as the trainer holds it: raw uint8 pixels, NHWC, and one label byte per image. */
-import type { ImageShape } from '../../contracts/datasets';
+import type { ImageShape } from '../../contracts/datasets.ts';
 
 export interface ImageSet {
   count: number;
@@ -25,12 +25,14 @@ export const MAX_CLASSES = 256;
  * fails the trial with it.
  */
 export class DatasetFileError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-    readonly fix = '',
-  ) {
+  readonly path: string;
+  readonly problem: string;
+  readonly fix: string;
+  constructor(path: string, problem: string, fix = '') {
     super(`${path}: ${problem}${fix ? `; ${fix}` : ''}`);
+    this.path = path;
+    this.problem = problem;
+    this.fix = fix;
     this.name = 'DatasetFileError';
   }
 }

@@ -6,8 +6,8 @@
  * Pixels are scaled to [0, 1] float32, labels are int32.
  */
 import seedrandom from 'seedrandom';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { ImageSet, LoadedDataset } from './image-set';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { ImageSet, LoadedDataset } from './image-set.ts';
 
 export interface Samples {
   count: number;

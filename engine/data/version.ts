@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { stableHash } from '../../contracts/hash';
+import { stableHash } from '../../contracts/hash.ts';
 
 export function datasetVersion(kind: string, dir: string, files: readonly string[]): string {
   const listed = files.map((file) => [relative(dir, file), statSync(file).size]);

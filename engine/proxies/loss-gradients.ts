@@ -7,7 +7,7 @@
  * L is the mean softmax cross-entropy of the batch; w the kernels of convolutions and dense layers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { scoredKernels } from './scored-layers';
+import { scoredKernels } from './scored-layers.ts';
 
 export interface LossGradientScores {
   snip: number;

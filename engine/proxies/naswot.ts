@@ -7,8 +7,8 @@
  * -Infinity when two images share a code (K_H singular).
  */
 import * as tf from '@tensorflow/tfjs';
-import { logAbsDeterminant } from '../../numeric/log-determinant';
-import { reluLayers } from './scored-layers';
+import { logAbsDeterminant } from '../../numeric/log-determinant.ts';
+import { reluLayers } from './scored-layers.ts';
 
 export function naswot(model: tf.LayersModel, x: tf.Tensor): number {
   const relus = reluLayers(model);

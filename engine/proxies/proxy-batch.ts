@@ -4,10 +4,10 @@
  * is scored on the same images.
  */
 import seedrandom from 'seedrandom';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import { assembleBatch, type Batch } from '../batches';
-import { loadDataset } from '../data/datasets';
-import { splitDataset } from '../data/split';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import { assembleBatch, type Batch } from '../batches.ts';
+import { loadDataset } from '../data/datasets.ts';
+import { splitDataset } from '../data/split.ts';
 
 export interface ProxyBatch extends Batch {
   imageShape: [number, number, number];

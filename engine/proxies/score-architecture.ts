@@ -6,17 +6,17 @@
  * come from one backward pass and both cost that pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { architectureGraph } from '../../cells/architecture';
-import { buildModel } from '../../cells/builders/tfjs';
-import type { LayerGraph } from '../../cells/graph';
-import type { InputShape, Architecture } from '../../contracts/genotypes';
-import type { ZeroCostProxy } from '../../contracts/estimators';
-import { withSeededMathRandom } from '../seeded-random';
-import { lossGradientScores } from './loss-gradients';
-import { naswot } from './naswot';
-import type { ProxyBatch } from './proxy-batch';
-import { synflow } from './synflow';
-import { threadCpuMark, threadCpuSecondsSince } from '../thread-cpu';
+import { architectureGraph } from '../../cells/architecture.ts';
+import { buildModel } from '../../cells/builders/tfjs.ts';
+import type { LayerGraph } from '../../cells/graph.ts';
+import type { InputShape, Architecture } from '../../contracts/genotypes.ts';
+import type { ZeroCostProxy } from '../../contracts/estimators.ts';
+import { withSeededMathRandom } from '../seeded-random.ts';
+import { lossGradientScores } from './loss-gradients.ts';
+import { naswot } from './naswot.ts';
+import type { ProxyBatch } from './proxy-batch.ts';
+import { synflow } from './synflow.ts';
+import { threadCpuMark, threadCpuSecondsSince } from '../thread-cpu.ts';
 
 export interface ProxyScore {
   estimator: ZeroCostProxy;

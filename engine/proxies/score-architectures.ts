@@ -4,10 +4,10 @@
  * architectures it yields to the event loop, so that heartbeats and database writes go out, and
  * stops when `signal` aborts.
  */
-import type { Architecture, InputShape } from '../../contracts/genotypes';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import { loadProxyBatch, type ProxyBatch } from './proxy-batch';
-import { scoreArchitecture, type ProxyScore } from './score-architecture';
+import type { Architecture, InputShape } from '../../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import { loadProxyBatch, type ProxyBatch } from './proxy-batch.ts';
+import { scoreArchitecture, type ProxyScore } from './score-architecture.ts';
 
 export interface ArchitectureToScore {
   architecture: Architecture;

@@ -5,8 +5,8 @@
  * the ReLU units (Mellor et al. 2021 hook every ReLU module); the batch-norm layers.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { isBatchNormalization } from '../../cells/builders/batch-norm';
-import { DilatedConv2D } from '../../cells/builders/dilated-conv';
+import { isBatchNormalization } from '../../cells/builders/batch-norm.ts';
+import { DilatedConv2D } from '../../cells/builders/dilated-conv.ts';
 
 const KERNEL_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense', DilatedConv2D.className]);
 

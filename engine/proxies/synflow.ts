@@ -12,7 +12,7 @@
  * The per-kernel sums are added in float64.
  */
 import * as tf from '@tensorflow/tfjs';
-import { scoredKernels, withBatchNormBypassed } from './scored-layers';
+import { scoredKernels, withBatchNormBypassed } from './scored-layers.ts';
 
 const INPUT_SCALES = [1, 2 ** -32, 2 ** -64, 2 ** -96];
 

@@ -6,13 +6,13 @@
  * checkpoint file at the step it reached.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NasnetPath } from '../../cells/nasnet/shared-weights';
-import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { type Batch, assembleBatch, epochPermutation, scoringPermutation } from '../batches';
-import { throwIfAborted } from '../loop';
-import { loadSharedState, saveSharedState, type SharedState } from './shared-checkpoint';
-import type { SharedMomentum } from './shared-momentum';
-import type { SharedNetwork } from './shared-network';
+import type { NasnetPath } from '../../cells/nasnet/shared-weights.ts';
+import type { NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { type Batch, assembleBatch, epochPermutation, scoringPermutation } from '../batches.ts';
+import { throwIfAborted } from '../loop.ts';
+import { loadSharedState, saveSharedState, type SharedState } from './shared-checkpoint.ts';
+import type { SharedMomentum } from './shared-momentum.ts';
+import type { SharedNetwork } from './shared-network.ts';
 
 export interface LabelledImages {
   /** NHWC images, `imageShape` each. */

@@ -7,10 +7,10 @@
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { stableHash } from '../../contracts/hash';
-import { type BundleEntry, bundleEntries, decodeBundle, encodeBundle, entryTensor } from '../tensor-bundle';
-import type { SharedMomentum } from './shared-momentum';
-import type { SharedNetwork } from './shared-network';
+import { stableHash } from '../../contracts/hash.ts';
+import { type BundleEntry, bundleEntries, decodeBundle, encodeBundle, entryTensor } from '../tensor-bundle.ts';
+import type { SharedMomentum } from './shared-momentum.ts';
+import type { SharedNetwork } from './shared-network.ts';
 
 const MAGIC = 'NASSHAR1';
 const FORMAT_VERSION = 1;

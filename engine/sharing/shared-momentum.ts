@@ -6,7 +6,7 @@
  * they key their state by the position of a variable in each step's gradient list.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SharedNetwork } from './shared-network';
+import type { SharedNetwork } from './shared-network.ts';
 
 export const SHARED_MOMENTUM = 0.9;
 

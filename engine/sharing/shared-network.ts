@@ -5,11 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { runGraph } from '../../cells/builders/graph-function';
-import type { SharedWeight } from '../../cells/nasnet/shared-weights';
-import { sharedNasnet, type NasnetPath, type PathWeight, type SharedNasnet } from '../../cells/nasnet/shared-weights';
-import type { InputShape, NasnetArchitecture } from '../../contracts/genotypes';
-import { correctCount, crossEntropy } from '../metrics';
+import { runGraph } from '../../cells/builders/graph-function.ts';
+import type { SharedWeight } from '../../cells/nasnet/shared-weights.ts';
+import {
+  sharedNasnet,
+  type NasnetPath,
+  type PathWeight,
+  type SharedNasnet,
+} from '../../cells/nasnet/shared-weights.ts';
+import type { InputShape, NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { correctCount, crossEntropy } from '../metrics.ts';
 
 export interface SharedNetworkOptions {
   space: Parameters<typeof sharedNasnet>[0];

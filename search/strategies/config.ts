@@ -1,8 +1,8 @@
 /** Defaults and validation of StrategyConfig; errors name the field and what is allowed. */
-import { DEFAULT_ETA } from '../../contracts/fidelity';
-import type { EvolutionSettings } from './evolution';
-import type { ReinforceSettings } from './reinforce/reinforce';
-import { STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './types';
+import { DEFAULT_ETA } from '../../contracts/fidelity.ts';
+import type { EvolutionSettings } from './evolution.ts';
+import type { ReinforceSettings } from './reinforce/reinforce.ts';
+import { STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './types.ts';
 
 export interface ResolvedConfig {
   name: StrategyName;

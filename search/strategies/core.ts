@@ -1,10 +1,10 @@
 /** The shape shared by the three strategies: seeds first, then draws of their own, dedup by the ledger. */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import { restoreRng, type Rng, type RngState } from '../../numeric/rng';
-import { type ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger';
-import type { Float64Tape, Snapshotting } from './snapshot';
-import { randomChoices } from './space';
-import type { Candidate, Observation, StrategyName } from './types';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import { restoreRng, type Rng, type RngState } from '../../numeric/rng.ts';
+import { type ProposalLedger, requireCount, validateObservations, type LedgerSnapshot } from './ledger.ts';
+import type { Float64Tape, Snapshotting } from './snapshot.ts';
+import { randomChoices } from './space.ts';
+import type { Candidate, Observation, StrategyName } from './types.ts';
 
 /** A strategy without the state log; recorded.ts adds that to every one. */
 export interface CoreStrategy extends Snapshotting {
@@ -30,11 +30,14 @@ export abstract class LedgerStrategy implements CoreStrategy {
   /** Candidates handed out so far, seeds included. */
   protected proposed = 0;
 
-  constructor(
-    protected readonly space: DecisionSpace,
-    protected readonly ledger: ProposalLedger,
-    protected rng: Rng,
-  ) {}
+  protected readonly space: DecisionSpace;
+  protected readonly ledger: ProposalLedger;
+  protected rng: Rng;
+  constructor(space: DecisionSpace, ledger: ProposalLedger, rng: Rng) {
+    this.space = space;
+    this.ledger = ledger;
+    this.rng = rng;
+  }
 
   propose(count: number): Candidate[] {
     requireCount(count);

@@ -5,12 +5,12 @@
  * changed to a different value. Every result joins the population and the
  * oldest member leaves. Failed candidates (reward null) never join.
  */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import type { Rng } from '../../numeric/rng';
-import { LedgerStrategy, type LedgerStrategySnapshot } from './core';
-import type { ProposalLedger } from './ledger';
-import type { Float64Tape } from './snapshot';
-import type { Observation } from './types';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import type { Rng } from '../../numeric/rng.ts';
+import { LedgerStrategy, type LedgerStrategySnapshot } from './core.ts';
+import type { ProposalLedger } from './ledger.ts';
+import type { Float64Tape } from './snapshot.ts';
+import type { Observation } from './types.ts';
 
 export interface EvolutionSettings {
   population: number;
@@ -37,13 +37,10 @@ export class EvolutionStrategy extends LedgerStrategy {
   private readonly mutable: number[];
   private uniformFallbacks = 0;
 
-  constructor(
-    space: DecisionSpace,
-    ledger: ProposalLedger,
-    rng: Rng,
-    private readonly settings: EvolutionSettings,
-  ) {
+  private readonly settings: EvolutionSettings;
+  constructor(space: DecisionSpace, ledger: ProposalLedger, rng: Rng, settings: EvolutionSettings) {
     super(space, ledger, rng);
+    this.settings = settings;
     this.mutable = space.decisions.flatMap((d, i) => (d.size > 1 ? [i] : []));
   }
 

@@ -10,13 +10,13 @@
  * its learning signal never mixes budgets. A failed result (reward null)
  * counts towards n and is never promoted.
  */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import { resultsBeforeProposal } from '../proposal-window';
-import type { CoreStrategy } from './core';
-import { requireCount, validateObservations } from './ledger';
-import type { Float64Tape } from './snapshot';
-import { ChoiceCodec } from './space';
-import type { Candidate, Observation } from './types';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import { resultsBeforeProposal } from '../proposal-window.ts';
+import type { CoreStrategy } from './core.ts';
+import { requireCount, validateObservations } from './ledger.ts';
+import type { Float64Tape } from './snapshot.ts';
+import { ChoiceCodec } from './space.ts';
+import type { Candidate, Observation } from './types.ts';
 
 interface RungEntry {
   text: string;
@@ -50,12 +50,15 @@ export class HalvingStrategy implements CoreStrategy {
   private rungs: Rung[];
   private readonly codec: ChoiceCodec;
 
-  constructor(
-    private readonly base: CoreStrategy,
-    private readonly space: DecisionSpace,
-    private readonly eta: number,
-    private readonly levels: number,
-  ) {
+  private readonly base: CoreStrategy;
+  private readonly space: DecisionSpace;
+  private readonly eta: number;
+  private readonly levels: number;
+  constructor(base: CoreStrategy, space: DecisionSpace, eta: number, levels: number) {
+    this.base = base;
+    this.space = space;
+    this.eta = eta;
+    this.levels = levels;
     this.rungs = Array.from({ length: levels }, () => ({ pending: new Map(), pendingCount: 0, done: 0, ranked: [] }));
     this.codec = new ChoiceCodec(space);
   }

@@ -1,15 +1,15 @@
 /** createStrategy: the one entry point the search workflow uses. */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import { makeRng } from '../../numeric/rng';
-import { resolveConfig, type ResolvedConfig } from './config';
-import type { CoreStrategy } from './core';
-import { EvolutionStrategy } from './evolution';
-import { HalvingStrategy } from './halving';
-import { ProposalLedger } from './ledger';
-import { RandomStrategy } from './random';
-import { RecordedStrategy, strategyFingerprint } from './recorded';
-import { ReinforceStrategy } from './reinforce/reinforce';
-import type { Strategy, StrategyConfig, StrategySnapshot, StrategyState } from './types';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import { makeRng } from '../../numeric/rng.ts';
+import { resolveConfig, type ResolvedConfig } from './config.ts';
+import type { CoreStrategy } from './core.ts';
+import { EvolutionStrategy } from './evolution.ts';
+import { HalvingStrategy } from './halving.ts';
+import { ProposalLedger } from './ledger.ts';
+import { RandomStrategy } from './random.ts';
+import { RecordedStrategy, strategyFingerprint } from './recorded.ts';
+import { ReinforceStrategy } from './reinforce/reinforce.ts';
+import type { Strategy, StrategyConfig, StrategySnapshot, StrategyState } from './types.ts';
 
 /** A new strategy, or the one a log (`state` version 1) or a snapshot (version 2 and its `arrays`) describes. */
 export function createStrategy(
@@ -45,5 +45,5 @@ function coreStrategy(config: ResolvedConfig, space: DecisionSpace, seed: number
   }
 }
 
-export { resolveConfig, REINFORCE_DEFAULTS, EVOLUTION_DEFAULTS } from './config';
-export * from './types';
+export { resolveConfig, REINFORCE_DEFAULTS, EVOLUTION_DEFAULTS } from './config.ts';
+export * from './types.ts';

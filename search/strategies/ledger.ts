@@ -3,10 +3,10 @@
  * and with dedup on no architecture (canonical form) is proposed twice or
  * proposed after it was observed.
  */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import type { Float64Tape } from './snapshot';
-import { ChoiceCodec, validateChoices } from './space';
-import type { Candidate, Observation } from './types';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import type { Float64Tape } from './snapshot.ts';
+import { ChoiceCodec, validateChoices } from './space.ts';
+import type { Candidate, Observation } from './types.ts';
 
 export interface LedgerSnapshot {
   seeds: string[];
@@ -22,11 +22,9 @@ export class ProposalLedger {
   private seen = new Set<number>();
   private seeds: number[][];
 
-  constructor(
-    space: DecisionSpace,
-    private readonly dedup: boolean,
-    seedArchitectures: readonly number[][],
-  ) {
+  private readonly dedup: boolean;
+  constructor(space: DecisionSpace, dedup: boolean, seedArchitectures: readonly number[][]) {
+    this.dedup = dedup;
     this.codec = new ChoiceCodec(space);
     this.seeds = seedArchitectures.map((s, i) => validateChoices(space, s, `strategy.seedArchitectures[${i}]`).slice());
   }

@@ -15,13 +15,13 @@
  * with successive halving its rungs' results as text (about 80 bytes each).
  * The search workflow carries snapshots; logs it still reads from histories written before them.
  */
-import { stableHash } from '../../contracts/hash';
-import type { DecisionSpace } from '../../contracts/genotypes';
-import type { CoreStrategy } from './core';
-import type { ResolvedConfig } from './config';
-import { ChoiceCodec } from './space';
-import { Float64Tape } from './snapshot';
-import type { Candidate, Observation, Strategy, StrategySnapshot, StrategyState } from './types';
+import { stableHash } from '../../contracts/hash.ts';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import type { CoreStrategy } from './core.ts';
+import type { ResolvedConfig } from './config.ts';
+import { ChoiceCodec } from './space.ts';
+import { Float64Tape } from './snapshot.ts';
+import type { Candidate, Observation, Strategy, StrategySnapshot, StrategyState } from './types.ts';
 
 export function strategyFingerprint(config: ResolvedConfig, space: DecisionSpace, seed: number): string {
   return stableHash({ config, space: { id: space.id, decisions: space.decisions }, seed }).slice(0, 16);
@@ -37,11 +37,11 @@ export class RecordedStrategy implements Strategy {
   /** Restored from a snapshot: the calls before it are not known, so there is no log to export. */
   private logIncomplete = false;
 
-  constructor(
-    private readonly inner: CoreStrategy,
-    space: DecisionSpace,
-    private readonly fingerprint: string,
-  ) {
+  private readonly inner: CoreStrategy;
+  private readonly fingerprint: string;
+  constructor(inner: CoreStrategy, space: DecisionSpace, fingerprint: string) {
+    this.inner = inner;
+    this.fingerprint = fingerprint;
     this.codec = new ChoiceCodec(space);
   }
 

@@ -1,5 +1,5 @@
 /** Types for seedrandom's Alea module, imported directly: unlike the package index it never requires Node's crypto. */
-declare module 'seedrandom/lib/alea' {
+declare module 'seedrandom/lib/alea.js' {
   interface AleaState {
     c: number;
     s0: number;

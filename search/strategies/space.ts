@@ -1,6 +1,6 @@
 /** What strategies need of a DecisionSpace: validation, canonical identity, compact text, uniform sampling. */
-import type { DecisionSpace } from '../../contracts/genotypes';
-import type { Rng } from '../../numeric/rng';
+import type { DecisionSpace } from '../../contracts/genotypes.ts';
+import type { Rng } from '../../numeric/rng.ts';
 
 export function validateChoices(space: DecisionSpace, choices: unknown, field: string): number[] {
   const decisions = space.decisions;
@@ -23,7 +23,9 @@ export function validateChoices(space: DecisionSpace, choices: unknown, field: s
 export class ChoiceCodec {
   private readonly width: number;
 
-  constructor(private readonly space: DecisionSpace) {
+  private readonly space: DecisionSpace;
+  constructor(space: DecisionSpace) {
+    this.space = space;
     const largest = Math.max(1, ...space.decisions.map((d) => d.size - 1));
     this.width = largest.toString(36).length;
   }

@@ -1,5 +1,5 @@
 /** The narrow interface between search strategies and the search workflow. */
-import type { HalvingConfig } from '../../contracts/fidelity';
+import type { HalvingConfig } from '../../contracts/fidelity.ts';
 
 export interface Candidate {
   choices: number[];

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { nasCacheRoot } from '../../workers/cache-root';
-import { SettingError } from '../../contracts/refusal';
+import { nasCacheRoot } from '../../workers/cache-root.ts';
+import { SettingError } from '../../contracts/refusal.ts';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';

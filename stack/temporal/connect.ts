@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Connection, TLSConfig } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { SettingError } from '../../contracts/refusal';
+import { SettingError } from '../../contracts/refusal.ts';
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const REACHABILITY_TIMEOUT_MS = 5_000;

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
-import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary';
+import { findTemporalCli, tail, temporalCliMissingMessage, type Log } from './cli-binary.ts';
 
 export {
   connectTemporal,
@@ -15,7 +15,7 @@ export {
   parseAddress,
   type TemporalConnector,
   type TemporalConnectOptions,
-} from './connect';
+} from './connect.ts';
 
 export interface DevServerOptions {
   /** Default 7233 when free, otherwise any free port. */

@@ -1,5 +1,5 @@
-/** `npx tsx stack/temporal/ensure-cli.ts`: find or build the Temporal CLI and print its path (used by CI). */
-import { resolveTemporalCli } from './cli-binary';
+/** `node stack/temporal/ensure-cli.ts`: find or build the Temporal CLI and print its path (used by CI). */
+import { resolveTemporalCli } from './cli-binary.ts';
 
 const started = Date.now();
 const path = await resolveTemporalCli({ log: (message) => console.error(`[temporal-cli] ${message}`) });

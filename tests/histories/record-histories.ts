@@ -2,29 +2,29 @@
  * Records the workflow histories replayed by tests/workflow-replay.test.ts: a small search, a
  * baselines run, a scaling study and a final evaluation of the search, on a dev server with the
  * stub trainer, and a small weight-sharing search (real shared-network phases).
- *   npx tsx tests/histories/record-histories.ts [search] [baselines] [scaling] [final] [enas]
+ *   node tests/histories/record-histories.ts [search] [baselines] [scaling] [final] [enas]
  * (default all; name some to record only those, e.g. a new workflow's, keeping the others' older recordings).
  * Record again whenever a workflow change is meant to be incompatible with running workflows.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASELINES } from '../../cells/baselines';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
-import { baselinesWorkflow } from '../../workflows/baselines';
-import { scalingStudyWorkflow } from '../../workflows/scaling';
-import { searchWorkflow } from '../../workflows/search';
-import { finalizeWorkflow } from '../../workflows/finalize';
-import { enasSearchWorkflow } from '../../workflows/enas-search';
-import { finalIdOf, type FinalizeRequest } from '../../search/final';
-import { historyToJSON } from '../../harness/history-json';
+import { BASELINES } from '../../cells/baselines/index.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues.ts';
+import { baselinesWorkflow } from '../../workflows/baselines.ts';
+import { scalingStudyWorkflow } from '../../workflows/scaling.ts';
+import { searchWorkflow } from '../../workflows/search.ts';
+import { finalizeWorkflow } from '../../workflows/finalize.ts';
+import { enasSearchWorkflow } from '../../workflows/enas-search.ts';
+import { finalIdOf, type FinalizeRequest } from '../../search/final.ts';
+import { historyToJSON } from '../../harness/history-json.ts';
 import {
   createSearchStack,
   tinyEnasRequest,
   tinySearchRequest,
   TRAINER_QUEUE,
   tinyScalingRequest,
-} from '../../harness/search-stack';
-import { createStubTrainer } from '../../harness/stub-trainer';
+} from '../../harness/search-stack.ts';
+import { createStubTrainer } from '../../harness/stub-trainer.ts';
 
 const dir = new URL('.', import.meta.url).pathname;
 

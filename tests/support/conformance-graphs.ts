@@ -2,14 +2,14 @@
  * Small layer graphs holding one op of a search space or one layer kind of a
  * named network, for comparing backends (tests/wasm-conformance.test.ts).
  */
-import { architectureGraph } from '../../cells/architecture';
-import { BASELINES } from '../../cells/baselines';
-import { invertedResidual } from '../../cells/baselines/layers';
-import { mbconv } from '../../cells/efficientnet';
-import { GraphBuilder, type LayerGraph, type LayerNode, type LayerOp } from '../../cells/graph';
-import { applyOp, factorizedReduction } from '../../cells/nasnet/ops';
-import { PUBLISHED_NETWORKS } from '../../cells/published';
-import { NASNET_OPS } from '../../contracts/genotypes';
+import { architectureGraph } from '../../cells/architecture.ts';
+import { BASELINES } from '../../cells/baselines/index.ts';
+import { invertedResidual } from '../../cells/baselines/layers.ts';
+import { mbconv } from '../../cells/efficientnet/index.ts';
+import { GraphBuilder, type LayerGraph, type LayerNode, type LayerOp } from '../../cells/graph.ts';
+import { applyOp, factorizedReduction } from '../../cells/nasnet/ops.ts';
+import { PUBLISHED_NETWORKS } from '../../cells/published.ts';
+import { NASNET_OPS } from '../../contracts/genotypes.ts';
 
 export interface ConformanceCase {
   label: string;

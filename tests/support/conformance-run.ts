@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { buildModel } from '../../cells/builders/tfjs';
-import type { LayerGraph } from '../../cells/graph';
+import { buildModel } from '../../cells/builders/tfjs.ts';
+import type { LayerGraph } from '../../cells/graph.ts';
 
 export interface GraphRun {
   /** Labelled results: 'inference', 'training', 'd input', 'd <weight name>'. */

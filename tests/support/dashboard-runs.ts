@@ -3,16 +3,16 @@
  * baselines run under its protocol trained by the real trainer (so trials, epochs and baselines are
  * real rows), then a final evaluation of the search and a scaling study with the stub trainer.
  */
-import { BASELINES } from '../../cells/baselines';
-import { createStubTrainer } from '../../harness/stub-trainer';
-import { tinyScalingRequest, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../../harness/search-stack';
-import { finalIdOf, type FinalizeRequest } from '../../search/final';
-import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues';
-import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines';
-import { finalizeWorkflow } from '../../workflows/finalize';
-import { scalingStudyWorkflow } from '../../workflows/scaling';
-import { searchWorkflow } from '../../workflows/search';
-import type { SearchRequest } from '../../search/request';
+import { BASELINES } from '../../cells/baselines/index.ts';
+import { createStubTrainer } from '../../harness/stub-trainer.ts';
+import { tinyScalingRequest, tinySearchRequest, TRAINER_QUEUE, type SearchStack } from '../../harness/search-stack.ts';
+import { finalIdOf, type FinalizeRequest } from '../../search/final.ts';
+import { ORCHESTRATOR_TASK_QUEUE } from '../../workers/task-queues.ts';
+import { baselinesWorkflow, type BaselinesRequest } from '../../workflows/baselines.ts';
+import { finalizeWorkflow } from '../../workflows/finalize.ts';
+import { scalingStudyWorkflow } from '../../workflows/scaling.ts';
+import { searchWorkflow } from '../../workflows/search.ts';
+import type { SearchRequest } from '../../search/request.ts';
 
 export interface DashboardRuns {
   search: SearchRequest;

@@ -7,9 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { encodeIdx } from '../../engine/data/idx';
-import { IDX_FILE_NAMES } from '../../engine/data/idx-dataset';
-import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../../engine/data/cifar10';
+import { encodeIdx } from '../../engine/data/idx.ts';
+import { IDX_FILE_NAMES } from '../../engine/data/idx-dataset.ts';
+import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../../engine/data/cifar10.ts';
 
 /** height x width x channels bytes, NHWC, of one image of `label`. */
 export function classImage(

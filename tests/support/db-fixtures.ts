@@ -1,10 +1,10 @@
-import type { Architecture } from '../../contracts/genotypes';
-import type { TrainingProtocol } from '../../contracts/protocol';
-import type { TrialRole } from '../../contracts/trial-role';
-import type { Database } from '../../db/client';
-import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures';
-import { upsertSearch } from '../../db/queries/searches';
-import { enqueueTrial, finishTrial, markTrialRunning, type TrialEnding } from '../../db/queries/trials';
+import type { Architecture } from '../../contracts/genotypes.ts';
+import type { TrainingProtocol } from '../../contracts/protocol.ts';
+import type { TrialRole } from '../../contracts/trial-role.ts';
+import type { Database } from '../../db/client.ts';
+import { upsertArchitecture, upsertProtocol } from '../../db/queries/architectures.ts';
+import { upsertSearch } from '../../db/queries/searches.ts';
+import { enqueueTrial, finishTrial, markTrialRunning, type TrialEnding } from '../../db/queries/trials.ts';
 
 export const PROTOCOL_A: TrainingProtocol = {
   dataset: 'fashion-mnist',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Database, DatabaseHandle, Driver } from '../../db/client';
-import { createTestDatabase } from '../../harness/test-database';
+import type { Database, DatabaseHandle, Driver } from '../../db/client.ts';
+import { createTestDatabase } from '../../harness/test-database.ts';
 
-export { TEST_SERVER_URL, createPostgresTestDatabase } from '../../harness/postgres-database';
-export { createPgliteTestDatabase, createTestDatabase } from '../../harness/test-database';
+export { TEST_SERVER_URL, createPostgresTestDatabase } from '../../harness/postgres-database.ts';
+export { createPgliteTestDatabase, createTestDatabase } from '../../harness/test-database.ts';
 
 export const DRIVERS: readonly Driver[] = ['postgres', 'pglite'];
 

@@ -5,11 +5,11 @@
  * `report` on stdin with one JSON line: rows recorded and the longest gap between two records
  * since the last report, its resident memory, and the clients it counts as attached.
  *
- *   npx tsx tests/support/endpoint-owner.ts <password>
+ *   node tests/support/endpoint-owner.ts <password>
  */
 import { PGlite } from '@electric-sql/pglite';
 import { createInterface } from 'node:readline';
-import { serveDatabase } from '../../stack/database-endpoint';
+import { serveDatabase } from '../../stack/database-endpoint.ts';
 
 const password = process.argv[2] ?? 'home-secret';
 const pglite = await PGlite.create('memory://');

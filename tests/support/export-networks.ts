@@ -1,6 +1,6 @@
 /** Networks the export tests train and export (with LeNet-5, ResNet-20 and MobileNetV2 they use every op and activation of the layer graph but tanh). */
-import { EFFICIENTNET_B0_SMALL } from '../../cells/efficientnet';
-import type { Architecture, NasnetArchitecture } from '../../contracts/genotypes';
+import { EFFICIENTNET_B0_SMALL } from '../../cells/efficientnet/index.ts';
+import type { Architecture, NasnetArchitecture } from '../../contracts/genotypes.ts';
 
 /**
  * Every NASNet op at least once, add and concat, pools whose channels differ (1x1 conv after), a factorized

@@ -1,14 +1,14 @@
 /** Reference files written by tests: given architectures, with the accuracies each training is to have. */
-import { architectureCost, architectureHash } from '../../cells/architecture';
-import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { protocolHash, type TrainingProtocol } from '../../contracts/protocol';
-import { cheapProtocol, optimizerSteps, referenceProtocol, type ReferenceTraining } from '../../search/reference';
+import { architectureCost, architectureHash } from '../../cells/architecture.ts';
+import type { NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { protocolHash, type TrainingProtocol } from '../../contracts/protocol.ts';
+import { cheapProtocol, optimizerSteps, referenceProtocol, type ReferenceTraining } from '../../search/reference.ts';
 import {
   REFERENCE_FILE_FORMAT,
   type ReferenceFile,
   type ReferenceFileArchitecture,
   type ReferenceFileTraining,
-} from '../../search/reference-file';
+} from '../../search/reference-file.ts';
 
 export interface GeneratedArchitecture {
   genotype: NasnetArchitecture;

@@ -1,6 +1,6 @@
 /** The GenotypeError `fn` throws (the test fails if it throws nothing or something else). */
 import { expect } from 'vitest';
-import { GenotypeError } from '../../contracts/genotypes';
+import { GenotypeError } from '../../contracts/genotypes.ts';
 
 export function genotypeError(fn: () => unknown): GenotypeError {
   try {

@@ -21,7 +21,9 @@ export class OwnerProcess {
   private readonly waiting: Array<(line: string) => void> = [];
   port = 0;
 
-  constructor(readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  constructor(child: ChildProcessByStdio<Writable, Readable, null>) {
+    this.child = child;
     this.lines = createInterface({ input: child.stdout });
     this.lines.on('line', (line) => this.waiting.shift()?.(line));
   }
@@ -55,11 +57,11 @@ export class OwnerProcess {
 
 /** An owner serving its endpoint with `password`, once it printed its port. */
 export async function startOwner(password: string): Promise<OwnerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', OWNER_SCRIPT, password], {
+  const child = spawn(process.execPath, [OWNER_SCRIPT, password], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const owner = new OwnerProcess(child);
-  const ready = await owner.nextLine(60_000); // PGlite and tsx start slowly on a busy machine
+  const ready = await owner.nextLine(60_000); // PGlite starts slowly on a busy machine
   if (!ready || !/^ready \d+$/.test(ready)) {
     owner.kill();
     throw new Error(`the stand-in owner did not start: ${ready}`);

@@ -1,6 +1,6 @@
 /** `main(argv)` of cli/main.ts in this process, with what it wrote to stdout and stderr. */
 import { expect, vi } from 'vitest';
-import { main } from '../../cli/main';
+import { main } from '../../cli/main.ts';
 
 export interface CliRun {
   code: number;

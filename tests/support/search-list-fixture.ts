@@ -1,10 +1,10 @@
 /** One run of each kind, created a day apart, for `nas search list` and its query. */
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { upsertSearch } from '../../db/queries/searches';
-import { finishTrial } from '../../db/queries/trials';
-import { searches } from '../../db/schema';
-import { addTrial, createSearch, runTrial, seedCatalogue } from './db-fixtures';
+import type { Database } from '../../db/client.ts';
+import { upsertSearch } from '../../db/queries/searches.ts';
+import { finishTrial } from '../../db/queries/trials.ts';
+import { searches } from '../../db/schema.ts';
+import { addTrial, createSearch, runTrial, seedCatalogue } from './db-fixtures.ts';
 
 export const CREATED = {
   search: new Date('2026-01-01T10:00:00Z'),

@@ -3,10 +3,10 @@
  * (steps 0 to <to-step>) with checkpoints every 2 steps, prints `step N` after each step, and
  * hangs after step <hang-after> until it is killed.
  *
- *   node --import tsx tests/support/shared-training-child.ts <checkpoint> <seed> <to-step> <hang-after>
+ *   node tests/support/shared-training-child.ts <checkpoint> <seed> <to-step> <hang-after>
  */
-import { selectBackend } from '../../engine/backend';
-import { fresh, phase } from './sharing-fixture';
+import { selectBackend } from '../../engine/backend.ts';
+import { fresh, phase } from './sharing-fixture.ts';
 
 const [checkpointPath, seed, toStep, hangAfter] = process.argv.slice(2);
 await selectBackend('wasm', { threads: 1, log: () => {} });

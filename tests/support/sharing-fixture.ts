@@ -1,11 +1,11 @@
 /** A small weight-sharing setup shared by the phase tests and their killed-trainer child process. */
 import seedrandom from 'seedrandom';
-import { resolveNasnetSpaceConfig, type NasnetSpaceConfig } from '../../cells/nasnet';
-import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { type LabelledImages, scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phases';
-import { SharedMomentum } from '../../engine/sharing/shared-momentum';
-import { SharedNetwork } from '../../engine/sharing/shared-network';
-import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures';
+import { resolveNasnetSpaceConfig, type NasnetSpaceConfig } from '../../cells/nasnet/index.ts';
+import type { NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { type LabelledImages, scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phases.ts';
+import { SharedMomentum } from '../../engine/sharing/shared-momentum.ts';
+import { SharedNetwork } from '../../engine/sharing/shared-network.ts';
+import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures.ts';
 
 export const config: NasnetSpaceConfig = { blocks: 2, network: { cellsPerStage: 1, reductions: 1, filters: 4 } };
 export const imageShape: [number, number, number] = [12, 12, 1];

@@ -4,7 +4,7 @@
  * cell. Canonical form orders each block's two (input, op) branches, so two
  * choice sequences can be the same architecture, as in the real space.
  */
-import { NASNET_OPS, type CellBlock, type DecisionSpace, type NasnetArchitecture } from '../../contracts/genotypes';
+import { NASNET_OPS, type CellBlock, type DecisionSpace, type NasnetArchitecture } from '../../contracts/genotypes.ts';
 
 export interface ToySpaceOptions {
   /** Ops offered per op decision: the first `ops` of NASNET_OPS. */

@@ -1,18 +1,20 @@
 /**
  * Run under `node --trace-wasm-compilation-times`: opens a home's database as a `nas` command does
  * and queries it, then trains what the trainer's backend runs hot (a matMul and its gradient on the
- * wasm backend). What V8 traced before and after the line `database queried, training` tells the
- * test which WebAssembly modules it optimized.
+ * wasm backend). What V8 traced between the lines `opening the database` and `database queried,
+ * training`, and after them, tells the test which WebAssembly modules it optimized (the modules
+ * traced before the first line are Node's own, the type stripper's).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../../db/client';
-import { selectBackend } from '../../engine/backend';
+import { openDatabase } from '../../db/client.ts';
+import { selectBackend } from '../../engine/backend.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'nas-tier-up-'));
+console.log('opening the database');
 try {
   const dataDir = join(home, 'pglite');
   await (await openDatabase({ url: '', dataDir })).close();

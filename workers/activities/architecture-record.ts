@@ -1,7 +1,7 @@
-import { architectureCost, describeArchitecture } from '../../cells';
-import type { Architecture, InputShape } from '../../contracts/genotypes';
-import type { Database } from '../../db/client';
-import { upsertArchitecture } from '../../db/queries/architectures';
+import { architectureCost, describeArchitecture } from '../../cells/index.ts';
+import type { Architecture, InputShape } from '../../contracts/genotypes.ts';
+import type { Database } from '../../db/client.ts';
+import { upsertArchitecture } from '../../db/queries/architectures.ts';
 
 /** The architecture's row (genotype, description, cost), once; returns its cost. */
 export async function recordArchitecture(

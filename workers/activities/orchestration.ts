@@ -1,8 +1,8 @@
 /** Orchestration activities: every write is an idempotent upsert keyed by ids from the input. */
-import type { Database } from '../../db/client';
-import { getArchitecture, upsertProtocol } from '../../db/queries/architectures';
-import { leaderboard } from '../../db/queries/leaderboard';
-import { failSearch, getSearch, setSearchStatus, upsertSearch } from '../../db/queries/searches';
+import type { Database } from '../../db/client.ts';
+import { getArchitecture, upsertProtocol } from '../../db/queries/architectures.ts';
+import { leaderboard } from '../../db/queries/leaderboard.ts';
+import { failSearch, getSearch, setSearchStatus, upsertSearch } from '../../db/queries/searches.ts';
 import {
   cancelOpenTrials,
   enqueueTrial,
@@ -11,12 +11,12 @@ import {
   finishTrial,
   getTrial,
   recordTrialReward,
-} from '../../db/queries/trials';
-import { isTerminal, type TrialState } from '../../contracts/trial-state';
-import { ROLES_KEEPING_WEIGHTS } from '../../contracts/trial-role';
-import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from '../../contracts/activities';
-import { recordArchitecture } from './architecture-record';
-import { recordSharedScores } from './shared-scores';
+} from '../../db/queries/trials.ts';
+import { isTerminal, type TrialState } from '../../contracts/trial-state.ts';
+import { ROLES_KEEPING_WEIGHTS } from '../../contracts/trial-role.ts';
+import type { OrchestrationActivities, PreparedTrial, TrialOutcome } from '../../contracts/activities.ts';
+import { recordArchitecture } from './architecture-record.ts';
+import { recordSharedScores } from './shared-scores.ts';
 
 type TrialRow = NonNullable<Awaited<ReturnType<typeof getTrial>>>;
 

@@ -1,10 +1,10 @@
 /** Scaling-study activities: idempotent writes keyed by the study id and the point's key. */
-import type { Database } from '../../db/client';
-import { finishScalingStudy, recordScalingPoint, upsertScalingStudy } from '../../db/queries/scaling';
-import { reopenScalingStudy } from '../../db/queries/scaling-report';
-import type { ScalingActivities } from '../../contracts/activities';
+import type { Database } from '../../db/client.ts';
+import { finishScalingStudy, recordScalingPoint, upsertScalingStudy } from '../../db/queries/scaling.ts';
+import { reopenScalingStudy } from '../../db/queries/scaling-report.ts';
+import type { ScalingActivities } from '../../contracts/activities.ts';
 
-export type { ScalingActivities } from '../../contracts/activities';
+export type { ScalingActivities } from '../../contracts/activities.ts';
 
 export function createScalingActivities(db: Database): ScalingActivities {
   return {

@@ -7,18 +7,18 @@
  * repeated batch computes only what is not recorded. Params and FLOPs come from the cost model.
  */
 import { Context, CancelledFailure } from '@temporalio/activity';
-import { architectureCost } from '../../cells/architecture';
-import type { ScoreCandidatesInput, ScoreCandidatesResult, ScreeningActivities } from '../../contracts/activities';
-import { isZeroCostProxy } from '../../contracts/estimators';
-import type { Database } from '../../db/client';
+import { architectureCost } from '../../cells/architecture.ts';
+import type { ScoreCandidatesInput, ScoreCandidatesResult, ScreeningActivities } from '../../contracts/activities.ts';
+import { isZeroCostProxy } from '../../contracts/estimators.ts';
+import type { Database } from '../../db/client.ts';
 import {
   estimatorScoreScopeOf,
   hashesMissingProxies,
   recordedEstimatorScores,
   recordEstimatorScores,
-} from '../../db/queries/estimator-scores';
-import type { SelectedBackend } from '../../engine/backend';
-import { scoreArchitectures } from '../../engine/proxies/score-architectures';
+} from '../../db/queries/estimator-scores.ts';
+import type { SelectedBackend } from '../../engine/backend.ts';
+import { scoreArchitectures } from '../../engine/proxies/score-architectures.ts';
 
 export interface ScreeningActivityDeps {
   db: Database;

@@ -3,14 +3,14 @@
  * validation accuracy, under the search's protocol, so that the leaderboard, `nas search status`
  * and `nas search finalize` read a sharing search as any other.
  */
-import { architectureHash } from '../../cells';
-import type { RecordSharedScoresInput } from '../../contracts/activities';
-import { protocolHash } from '../../contracts/protocol';
-import { trialIdOf } from '../../contracts/trial-id';
-import type { Database } from '../../db/client';
-import { upsertProtocol } from '../../db/queries/architectures';
-import { enqueueTrial, finishTrial, markTrialRunning } from '../../db/queries/trials';
-import { recordArchitecture } from './architecture-record';
+import { architectureHash } from '../../cells/index.ts';
+import type { RecordSharedScoresInput } from '../../contracts/activities.ts';
+import { protocolHash } from '../../contracts/protocol.ts';
+import { trialIdOf } from '../../contracts/trial-id.ts';
+import type { Database } from '../../db/client.ts';
+import { upsertProtocol } from '../../db/queries/architectures.ts';
+import { enqueueTrial, finishTrial, markTrialRunning } from '../../db/queries/trials.ts';
+import { recordArchitecture } from './architecture-record.ts';
 
 /** Not a training: no trainer ran it; the backend column says what produced the number. */
 const SCORED_BY = { worker: 'weight-sharing', backend: 'shared-weights', device: '' };

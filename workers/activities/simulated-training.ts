@@ -5,18 +5,18 @@
  * real workflows; never a default. Its settings come from NAS_SIMULATED_* variables (simulationSettings).
  */
 import { Context } from '@temporalio/activity';
-import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
-import { isTerminal, type TrialState } from '../../contracts/trial-state';
-import type { Database } from '../../db/client';
-import { finishTrial, markTrialRunning, recordEpoch } from '../../db/queries/trials';
+import type { TrainingActivities, TrainTrialInput, TrainTrialResult } from '../../contracts/activities.ts';
+import { isTerminal, type TrialState } from '../../contracts/trial-state.ts';
+import type { Database } from '../../db/client.ts';
+import { finishTrial, markTrialRunning, recordEpoch } from '../../db/queries/trials.ts';
 import {
   SIMULATED_BACKEND,
   simulatedLatency,
   simulateTraining,
   type SimulationSettings,
-} from '../../search/simulated-training';
-import { endOverLatency, requireTrial, storedResult } from './training';
-import { latencyColumns } from '../../db/queries/trials';
+} from '../../search/simulated-training.ts';
+import { endOverLatency, requireTrial, storedResult } from './training.ts';
+import { latencyColumns } from '../../db/queries/trials.ts';
 
 export interface SimulatedTrainingDeps {
   db: Database;

@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Database } from '../../db/client';
-import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints';
-import { saveTrainedWeights } from '../../db/queries/trained-weights';
+import type { Database } from '../../db/client.ts';
+import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../../db/queries/checkpoints.ts';
+import { saveTrainedWeights } from '../../db/queries/trained-weights.ts';
 import {
   finishTrial,
   getTrial,
@@ -19,22 +19,27 @@ import {
   recordEpoch,
   type Trial,
   type TrialEnding,
-} from '../../db/queries/trials';
-import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role';
-import { modelWeightsOnly } from '../../engine/checkpoint';
-import { isTerminal, type TrialState } from '../../contracts/trial-state';
-import type { BackendPreference } from '../../engine/backend';
-import { defaultDataDir } from '../../engine/data/fashion-mnist';
-import { loadDataset } from '../../engine/data/datasets';
-import { DatasetFileError, type LoadedDataset } from '../../engine/data/image-set';
-import { IdxFormatError } from '../../engine/data/idx';
-import { splitDataset, type ProtocolData } from '../../engine/data/split';
-import { TrainingCancelledError, type BatchProgress } from '../../engine/loop';
-import { runTraining, trainingDataOf, type TrainingHooks, type TrainingJob } from '../../engine/run-training';
-import { runTrainingInThread } from '../../engine/thread-runner';
-import { startHeartbeatPulse } from './heartbeat-pulse';
-import { latencyDevice, type LatencyFigures, type LatencyOptions } from '../../engine/latency';
-import type { TrainingActivities, TrialLatency, TrainTrialInput, TrainTrialResult } from '../../contracts/activities';
+} from '../../db/queries/trials.ts';
+import { ROLES_KEEPING_WEIGHTS, type TrialRole } from '../../contracts/trial-role.ts';
+import { modelWeightsOnly } from '../../engine/checkpoint.ts';
+import { isTerminal, type TrialState } from '../../contracts/trial-state.ts';
+import type { BackendPreference } from '../../engine/backend.ts';
+import { defaultDataDir } from '../../engine/data/fashion-mnist.ts';
+import { loadDataset } from '../../engine/data/datasets.ts';
+import { DatasetFileError, type LoadedDataset } from '../../engine/data/image-set.ts';
+import { IdxFormatError } from '../../engine/data/idx.ts';
+import { splitDataset, type ProtocolData } from '../../engine/data/split.ts';
+import { TrainingCancelledError, type BatchProgress } from '../../engine/loop.ts';
+import { runTraining, trainingDataOf, type TrainingHooks, type TrainingJob } from '../../engine/run-training.ts';
+import { runTrainingInThread } from '../../engine/thread-runner.ts';
+import { startHeartbeatPulse } from './heartbeat-pulse.ts';
+import { latencyDevice, type LatencyFigures, type LatencyOptions } from '../../engine/latency.ts';
+import type {
+  TrainingActivities,
+  TrialLatency,
+  TrainTrialInput,
+  TrainTrialResult,
+} from '../../contracts/activities.ts';
 
 export interface TrainingActivityDeps {
   db: Database;

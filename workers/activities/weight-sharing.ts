@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { resolveNasnetSpaceConfig } from '../../cells/nasnet';
+import { resolveNasnetSpaceConfig } from '../../cells/nasnet/index.ts';
 import type {
   ScoreSharedPhaseInput,
   ScoreSharedPhaseResult,
@@ -17,17 +17,17 @@ import type {
   SharingActivities,
   TrainSharedPhaseInput,
   TrainSharedPhaseResult,
-} from '../../contracts/activities';
-import type { NasnetArchitecture } from '../../contracts/genotypes';
-import { TrainingCancelledError } from '../../engine/loop';
-import { scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phases';
-import { loadSharedState } from '../../engine/sharing/shared-checkpoint';
-import { SharedMomentum } from '../../engine/sharing/shared-momentum';
-import { SharedNetwork } from '../../engine/sharing/shared-network';
-import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu';
-import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures';
-import { startHeartbeatPulse } from './heartbeat-pulse';
-import { isOutOfMemory, loadProtocolData } from './training';
+} from '../../contracts/activities.ts';
+import type { NasnetArchitecture } from '../../contracts/genotypes.ts';
+import { TrainingCancelledError } from '../../engine/loop.ts';
+import { scoreArchitectures, trainSharedSteps } from '../../engine/sharing/phases.ts';
+import { loadSharedState } from '../../engine/sharing/shared-checkpoint.ts';
+import { SharedMomentum } from '../../engine/sharing/shared-momentum.ts';
+import { SharedNetwork } from '../../engine/sharing/shared-network.ts';
+import { threadCpuMark, threadCpuSecondsSince } from '../../engine/thread-cpu.ts';
+import { uniformArchitectureAt } from '../../engine/sharing/uniform-architectures.ts';
+import { startHeartbeatPulse } from './heartbeat-pulse.ts';
+import { isOutOfMemory, loadProtocolData } from './training.ts';
 
 export interface SharingActivityDeps {
   /** Where the shared networks' checkpoint files are kept, one per search. */

@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { conv, dense, maxPool } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { conv, dense, maxPool } from '../layers.ts';
 
 /**
  * The seed text's Keras AlexNet, layer for layer, scaled for 28x28 inputs:

@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { conv, dense, maxPool } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { conv, dense, maxPool } from '../layers.ts';
 
 /**
  * LeNet-5 as the seed text writes it in Keras: conv 5x5x6 (same, relu),

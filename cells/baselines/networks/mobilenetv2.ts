@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { convBn, invertedResidual, poolClassifier } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { convBn, invertedResidual, poolClassifier } from '../layers.ts';
 
 /**
  * MobileNetV2's bottleneck table (expansion t, channels c, repeats n, first

@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { convBn, poolClassifier } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { convBn, poolClassifier } from '../layers.ts';
 
 const STAGE_FILTERS = [16, 32, 64];
 const BLOCKS_PER_STAGE = 3;

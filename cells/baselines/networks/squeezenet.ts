@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { conv, maxPool, poolClassifier } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { conv, maxPool, poolClassifier } from '../layers.ts';
 
 type Step = { squeeze: number; expand: number } | 'pool';
 

@@ -1,6 +1,6 @@
-import { GraphBuilder, type LayerGraph } from '../../graph';
-import type { InputShape } from '../../../contracts/genotypes';
-import { convBn, dense, maxPool } from '../layers';
+import { GraphBuilder, type LayerGraph } from '../../graph.ts';
+import type { InputShape } from '../../../contracts/genotypes.ts';
+import { convBn, dense, maxPool } from '../layers.ts';
 
 /** Blocks of 3x3 convs (filters, convs per block), each block closed by a 2x2 max pool. */
 const VGG_SMALL_BLOCKS: ReadonlyArray<{ filters: number; convs: number }> = [

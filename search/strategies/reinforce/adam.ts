@@ -1,4 +1,4 @@
-import type { Float64Tape } from '../snapshot';
+import type { Float64Tape } from '../snapshot.ts';
 
 /** Adam (Kingma and Ba 2015) over a flat parameter vector. */
 export class Adam {
@@ -6,13 +6,15 @@ export class Adam {
   private v: Float64Array;
   private t = 0;
 
-  constructor(
-    size: number,
-    private readonly learningRate: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-8,
-  ) {
+  private readonly learningRate: number;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  constructor(size: number, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8) {
+    this.learningRate = learningRate;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);
   }

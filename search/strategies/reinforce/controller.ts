@@ -10,9 +10,9 @@
  * All parameters live in one Float64Array so Adam and the gradient check see
  * a flat vector; the gradient is hand-written backpropagation through time.
  */
-import type { DecisionSpace } from '../../../contracts/genotypes';
-import type { Rng } from '../../../numeric/rng';
-import { decisionKind } from '../space';
+import type { DecisionSpace } from '../../../contracts/genotypes.ts';
+import type { Rng } from '../../../numeric/rng.ts';
+import { decisionKind } from '../space.ts';
 
 export interface ControllerOptions {
   hidden: number;
@@ -64,11 +64,9 @@ export class Controller {
    */
   private projections = new Map<number, Float64Array>();
 
-  constructor(
-    space: DecisionSpace,
-    private readonly options: ControllerOptions,
-    init: Rng,
-  ) {
+  private readonly options: ControllerOptions;
+  constructor(space: DecisionSpace, options: ControllerOptions, init: Rng) {
+    this.options = options;
     const H = options.hidden;
     this.H = H;
     let size = 0;

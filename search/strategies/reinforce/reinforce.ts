@@ -8,14 +8,14 @@
  * any other observed architectures teach it the same way (log pi of the
  * given decisions). Failed candidates count with config failureReward.
  */
-import type { DecisionSpace } from '../../../contracts/genotypes';
-import type { Rng } from '../../../numeric/rng';
-import { LedgerStrategy, type LedgerStrategySnapshot } from '../core';
-import type { ProposalLedger } from '../ledger';
-import type { Float64Tape } from '../snapshot';
-import type { Observation } from '../types';
-import { Adam } from './adam';
-import { Controller, type ControllerOptions, type Trajectory } from './controller';
+import type { DecisionSpace } from '../../../contracts/genotypes.ts';
+import type { Rng } from '../../../numeric/rng.ts';
+import { LedgerStrategy, type LedgerStrategySnapshot } from '../core.ts';
+import type { ProposalLedger } from '../ledger.ts';
+import type { Float64Tape } from '../snapshot.ts';
+import type { Observation } from '../types.ts';
+import { Adam } from './adam.ts';
+import { Controller, type ControllerOptions, type Trajectory } from './controller.ts';
 
 export interface ReinforceSettings extends ControllerOptions {
   learningRate: number;
@@ -57,14 +57,10 @@ export class ReinforceStrategy extends LedgerStrategy {
   private uniformFallbacks = 0;
   private sampledPaths = new Map<string, Trajectory>();
 
-  constructor(
-    space: DecisionSpace,
-    ledger: ProposalLedger,
-    rng: Rng,
-    initRng: Rng,
-    private readonly settings: ReinforceSettings,
-  ) {
+  private readonly settings: ReinforceSettings;
+  constructor(space: DecisionSpace, ledger: ProposalLedger, rng: Rng, initRng: Rng, settings: ReinforceSettings) {
     super(space, ledger, rng);
+    this.settings = settings;
     this.controller = new Controller(space, settings, initRng);
     this.adam = new Adam(this.controller.parameterCount, settings.learningRate);
     this.grad = new Float64Array(this.controller.parameterCount);
