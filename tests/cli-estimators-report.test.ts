@@ -18,10 +18,12 @@ import { SharedMomentum } from '../engine/sharing/shared-momentum.ts';
 import { SharedNetwork } from '../engine/sharing/shared-network.ts';
 import { scoreArchitecture } from '../engine/proxies/score-architecture.ts';
 import { writeIdxFixture } from '../harness/idx-files.ts';
+import { startNas, waitFor } from '../harness/processes.ts';
 import { kendallTauB, spearman } from '../numeric/statistics.ts';
 import type { EstimatorReportRow } from '../search/estimator-report.ts';
 import { referenceProtocol } from '../search/reference.ts';
 import { renderReferenceFile } from '../search/reference-file.ts';
+import { attachedDatabaseUrl } from '../stack/embedded.ts';
 import { loadProtocolData } from '../workers/activities/training.ts';
 import { generatedReferenceFile } from './support/generated-reference.ts';
 import { parseCsv } from './support/csv.ts';
@@ -112,6 +114,40 @@ describe('nas estimators report', () => {
       n: 0,
       note: 'n = 0 < 5: rank correlation not yet defined',
     });
+  }, 300_000);
+
+  it('reports while another process owns the home, which it may only read: the proxies serve that report alone', async () => {
+    const home = join(root, 'owned-home');
+    const owner = startNas(['dev', '--ui-port', '0'], {
+      NAS_HOME: home,
+      NAS_DATA_DIR: join(root, 'data'),
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+    });
+    const ownHome = process.env.NAS_HOME;
+    process.env.NAS_HOME = home;
+    try {
+      await waitFor(async () => (await attachedDatabaseUrl(home)) !== null, 120_000, 'nas dev to serve its home');
+      const owned = await report(['--reference', path, '--format', 'json']);
+      expect(owned.code, owned.stderr).toBe(0);
+      expect(owned.stderr).toMatch(/0 recorded in .*, 5 to compute/);
+      expect(owned.stderr).toContain('proxy scores not recorded: another process owns');
+      const rows = JSON.parse(owned.stdout) as EstimatorReportRow[];
+      for (const proxy of ZERO_COST_PROXIES) expect(rows.find((r) => r.estimator === proxy)?.n, proxy).toBe(5);
+
+      owner.child.kill('SIGINT');
+      expect((await owner.done).code).toBe(0);
+      const after = await report(['--reference', path, '--format', 'json']);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stderr).toMatch(/0 recorded in .*, 5 to compute/);
+      expect(after.stderr).not.toContain('not recorded');
+      expect(JSON.parse(after.stdout)).toEqual(
+        rows.map((row) => expect.objectContaining({ estimator: row.estimator, n: row.n })),
+      );
+    } finally {
+      process.env.NAS_HOME = ownHome;
+      owner.child.kill('SIGKILL');
+    }
   }, 300_000);
 
   it('writes the JSON records flat as CSV, one line per estimator', async () => {

@@ -64,15 +64,16 @@ export async function estimatorsReport({ flags }: CommandInput): Promise<number>
       `of the reference training (seed ${scope.seed}) on ${PROXY_BATCH_SIZE} images of the training split of protocol ` +
       `${scope.protocolHash}: ${file.architectures.length - missing.length} recorded in ${nasHome()}, ${missing.length} to compute`,
   );
+  let unrecorded: ScoreMeasurement[] = [];
   if (missing.length > 0) {
     checkTrainingData(protocol);
-    await computeProxies(missing, file, scope, preference);
+    unrecorded = await computeProxies(missing, file, scope, preference);
     recorded = await withDatabase((db) => recordedEstimatorScores(db, scope, hashes));
   }
   const sharing = sharingSteps > 0 ? await sharedWeightScores(file, sharingSteps, preference) : undefined;
   const rows = estimatorReport({
     file,
-    proxies: measurementsOf(recorded),
+    proxies: measurementsOf([...recorded, ...unrecorded]),
     sizeCpuSeconds: sizeCpuSeconds(file),
     sharing,
   });
@@ -105,12 +106,28 @@ async function withDatabase<T>(use: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Records scores unless another process owns the home: it serves its database to this one for
+ * reading only, so the scores serve this report alone and a later report computes them again.
+ */
+async function recordScores(rows: NewEstimatorScore[]): Promise<boolean> {
+  const stack = await openStack({ own: false, migrate: true });
+  try {
+    if (stack.mode === 'attached') return false;
+    await recordEstimatorScores((await stack.database()).db, rows);
+    return true;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Computes the architectures' proxies, recording them about every minute; returns those it could not record. */
 async function computeProxies(
   architectures: ReferenceFileArchitecture[],
   file: ReferenceFile,
   scope: EstimatorScoreScope,
   preference: ReturnType<typeof requireTfjsBackendFlag>,
-): Promise<void> {
+): Promise<ScoreMeasurement[]> {
   const [{ selectBackend }, { scoreArchitectures }] = await Promise.all([
     import('../../engine/backend.ts'),
     import('../../engine/proxies/score-architectures.ts'),
@@ -119,12 +136,19 @@ async function computeProxies(
   const { input, classes } = datasetShape(protocol);
   const { backend, device } = await selectBackend(preference, { log: printNote });
   let pending: NewEstimatorScore[] = [];
+  const unrecorded: ScoreMeasurement[] = [];
   let recordedAt = Date.now();
   const record = async () => {
     const rows = pending;
     pending = [];
     recordedAt = Date.now();
-    if (rows.length > 0) await withDatabase((db) => recordEstimatorScores(db, rows));
+    if (rows.length === 0 || (await recordScores(rows))) return;
+    if (unrecorded.length === 0)
+      printNote(
+        `proxy scores not recorded: another process owns ${nasHome()} and lets this one only read its database; ` +
+          'a report run after it ends records them',
+      );
+    unrecorded.push(...rows.map((row) => ({ ...row, score: row.score ?? null, cpuSeconds: row.cpuSeconds ?? null })));
   };
   const jobs = architectures.map((a) => ({ architecture: a.genotype, archHash: a.hash }));
   try {
@@ -146,9 +170,12 @@ async function computeProxies(
     // What was computed before a failure is kept.
     await record();
   }
+  return unrecorded;
 }
 
-function measurementsOf(rows: EstimatorScoreRow[]): ProxyMeasurements {
+type ScoreMeasurement = Pick<EstimatorScoreRow, 'archHash' | 'estimator' | 'score' | 'cpuSeconds'>;
+
+function measurementsOf(rows: ScoreMeasurement[]): ProxyMeasurements {
   const byArchitecture = new Map<string, Record<string, { score: number | null; cpuSeconds: number | null }>>();
   for (const row of rows) {
     const entry = byArchitecture.get(row.archHash) ?? {};
