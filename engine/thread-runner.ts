@@ -2,7 +2,7 @@
  * Runs a TrainingJob in a worker thread. A training step is synchronous tfjs work that holds its
  * thread for seconds; off the main thread it no longer delays the worker's heartbeats, workflow
  * tasks, progress queries and the embedded database. A thread that ends its trial cleanly waits
- * idle for the next job on the same backend (starting one costs about a second of CPU, more than a
+ * idle for the next job on the same backend (starting one costs about 0.8 s of CPU, three times a
  * small training); one that failed, was cancelled, left tensors behind or grew a large wasm heap
  * (which never shrinks) ends with its trial, and an idle one ends after IDLE_MS.
  */
