@@ -15,6 +15,8 @@ const MAX_REUSED_HEAP_BYTES = 512 * 2 ** 20;
 const port = parentPort!;
 const { backend } = workerData as { backend: BackendPreference };
 const backendReady = selectBackend(backend, { log: () => {} });
+// A backend that cannot load fails each job sent here, as that job's error.
+backendReady.catch(() => {});
 const send = (message: ThreadMessage) => port.postMessage(message);
 
 let acknowledge: (() => void) | null = null;
